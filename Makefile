@@ -1,0 +1,39 @@
+GO ?= go
+ARGS ?=
+FUZZTIME ?= 10s
+
+.PHONY: run build test deps lint bench fuzz
+
+## run: start the provider on its embedded default store (./data), on 127.0.0.1:8080
+run:
+	$(GO) run ./cmd/pmprovider $(ARGS)
+
+build:
+	$(GO) build -o bin/pmprovider ./cmd/pmprovider
+
+## deps: install what the tests need (rdflib, rapper) when missing
+deps:
+	./.ci/install-deps.sh
+
+## test: everything: vet, unit, golden, fuzz seeds, end-to-end and interop tests
+test: deps
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+lint:
+	gofmt -l .
+	$(GO) vet ./...
+	@command -v staticcheck >/dev/null && staticcheck ./... || true
+
+## bench: the benchmarks, with the raw bbolt fsync'd transaction rate as reference
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./store/ ./provider/...
+
+## fuzz: each fuzz target for FUZZTIME
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done

@@ -1,0 +1,118 @@
+// Command pmprovider runs the OSLC Performance Monitoring provider: an HTTP
+// server of linked data over an embedded bbolt triple store.
+//
+// Usage:
+//
+//	pmprovider [--addr 127.0.0.1:8080] [--base-url URL] [--data ./data]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "pmprovider:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// config is what the flags say.
+type config struct {
+	addr    string
+	baseURL string
+	dataDir string
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("pmprovider", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
+	fs.StringVar(&c.baseURL, "base-url", "", "public base `URL` of every IRI the server mints (default http://<addr>)")
+	fs.StringVar(&c.dataDir, "data", "data", "`directory` of the embedded store")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	host, port, err := net.SplitHostPort(c.addr)
+	if err != nil {
+		return c, fmt.Errorf("--addr %q: want host:port: %v", c.addr, err)
+	}
+	if p, err := net.LookupPort("tcp", port); err != nil || p <= 0 {
+		return c, fmt.Errorf("--addr %q: bad port %q", c.addr, port)
+	}
+	if c.baseURL == "" {
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		c.baseURL = "http://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(c.baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return c, fmt.Errorf("--base-url %q: want an absolute http(s) URL without query or fragment", c.baseURL)
+	}
+	if c.dataDir == "" {
+		return c, errors.New("--data: want a directory")
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := os.MkdirAll(c.dataDir, 0o755); err != nil {
+		return fmt.Errorf("--data: %w", err)
+	}
+	db, err := store.Open(filepath.Join(c.dataDir, "pm.db"), &store.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return fmt.Errorf("open store in %s: %w", c.dataDir, err)
+	}
+	defer db.Close()
+	srv, err := provider.New(db, provider.Config{BaseURL: c.baseURL, Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("pmprovider listening", "addr", ln.Addr().String(), "catalog", srv.CatalogURL(), "rootservices", srv.URL("/rootservices"), "data", c.dataDir)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutdownCtx)
+}

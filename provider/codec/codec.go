@@ -1,0 +1,103 @@
+package codec
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/knakk/rdf"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// Limits on the work Decode does for one document.
+const (
+	// MaxDocumentSize is the largest document Decode reads, in bytes.
+	MaxDocumentSize = 32 << 20
+	// MaxTriples is the most triples Decode returns.
+	MaxTriples = 1 << 20
+	// MaxDepth bounds nesting: XML elements, Turtle blank node property
+	// lists and collections, JSON arrays and objects.
+	MaxDepth = 256
+)
+
+// Options control Encode. The zero value and nil are both fine.
+type Options struct {
+	// Prefixes are the namespace prefixes to declare and use; nil means
+	// vocab.Prefixes. Writers declare only those they use.
+	Prefixes []vocab.Prefix
+	// Root, if set, is the primary subject: it is written first, and in
+	// RDF/XML and JSON-LD it is never nested inside another node.
+	Root rdf.Subject
+}
+
+func (o *Options) prefixes() []vocab.Prefix {
+	if o == nil || o.Prefixes == nil {
+		return vocab.Prefixes
+	}
+	return o.Prefixes
+}
+
+func (o *Options) root() rdf.Subject {
+	if o == nil {
+		return nil
+	}
+	return o.Root
+}
+
+// Encode writes graph g to w in format f. Duplicate triples are written
+// once. Output is deterministic: equal graphs with equal blank node labels
+// give identical bytes. Encode writes nothing if it returns an error (of
+// ErrInvalidTerm, ErrNotEncodable or ErrUnsupportedFormat, or from w).
+func Encode(w io.Writer, f Format, g []rdf.Triple, opt *Options) error {
+	switch f {
+	case RDFXML:
+		return encodeRDFXML(w, g, opt)
+	case Turtle:
+		return encodeTurtle(w, g, opt)
+	case NTriples:
+		return encodeNTriples(w, g, opt)
+	case JSONLD:
+		return encodeJSONLD(w, g, opt)
+	}
+	return fmt.Errorf("%w: %v", ErrUnsupportedFormat, f)
+}
+
+// Decode reads a document in format f from r and returns its triples.
+// Relative IRIs (including "<>" and rdf:about="") are resolved against
+// base, which must be an absolute IRI or "" (then a relative IRI is an
+// error). Blank nodes are labelled b0, b1, ... in document order.
+//
+// Errors are *SyntaxError (ErrSyntax) for malformed input, ErrTooLarge
+// when a limit is passed, ErrUnsupportedFormat, or read errors from r.
+// Decode never panics.
+func Decode(r io.Reader, f Format, base string) (g []rdf.Triple, err error) {
+	if !f.valid() {
+		return nil, fmt.Errorf("%w: %v", ErrUnsupportedFormat, f)
+	}
+	if base != "" && !hasScheme(base) {
+		return nil, &SyntaxError{Format: f, Msg: fmt.Sprintf("base IRI %q is not absolute", base)}
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxDocumentSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", f, err)
+	}
+	if len(data) > MaxDocumentSize {
+		return nil, tooLarge(f, "more than %d bytes", MaxDocumentSize)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			g, err = nil, &SyntaxError{Format: f, Msg: fmt.Sprintf("internal parser error: %v", r)}
+		}
+	}()
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
+	switch f {
+	case RDFXML:
+		return decodeRDFXML(data, base)
+	case Turtle:
+		return decodeTurtle(data, base, false)
+	case NTriples:
+		return decodeTurtle(data, base, true)
+	default:
+		return decodeJSONLD(data, base)
+	}
+}

@@ -1,0 +1,199 @@
+package codec
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/knakk/rdf"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// encodeRDFXML writes g as abbreviated ("striped") RDF/XML. See the
+// package documentation for the layout.
+func encodeRDFXML(w io.Writer, g []rdf.Triple, opt *Options) error {
+	g, err := prepare(g)
+	if err != nil {
+		return err
+	}
+	x := &xmlWriter{plan: planGraph(g, opt.root()), ns: newNamespaces(opt.prefixes()), typeElem: map[string]int{}}
+	if err := x.names(g); err != nil {
+		return err
+	}
+	x.ns.assign()
+
+	b := &x.buf
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<rdf:RDF")
+	for _, p := range x.ns.decl {
+		fmt.Fprintf(b, "\n    xmlns:%s=\"%s\"", p.Prefix, escapeAttr(p.NS))
+	}
+	b.WriteString(">\n")
+	for _, s := range x.plan.top {
+		x.node(s, 1)
+	}
+	b.WriteString("</rdf:RDF>\n")
+	_, err = w.Write(b.Bytes())
+	return err
+}
+
+type xmlWriter struct {
+	buf      bytes.Buffer
+	plan     *graphPlan
+	ns       *namespaces
+	typeElem map[string]int // subject key → index in its props of the type used as element name, if any
+}
+
+// names checks that every triple can be written, finds the QNames of all
+// predicates and of the types used as element names, and records the
+// namespaces in use.
+func (x *xmlWriter) names(g []rdf.Triple) error {
+	x.ns.use(vocab.RDF)
+	for k, ts := range x.plan.props {
+		for i, t := range ts {
+			if i == 0 || ts[i-1].Pred != t.Pred {
+				if err := x.predicate(t.Pred.String()); err != nil {
+					return err
+				}
+			}
+			if err := checkXMLTerm(t.Subj); err != nil {
+				return err
+			}
+			if err := checkXMLTerm(t.Obj); err != nil {
+				return err
+			}
+			if _, done := x.typeElem[k]; done || t.Pred.String() != rdfType {
+				continue
+			}
+			if o, ok := t.Obj.(rdf.IRI); ok {
+				ns, local, ok := x.ns.split(o.String())
+				if ok && !(ns == vocab.RDF && rdfNames[local]) {
+					x.ns.use(ns)
+					x.typeElem[k] = i
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (x *xmlWriter) predicate(iri string) error {
+	ns, local, ok := x.ns.split(iri)
+	if !ok {
+		return fmt.Errorf("%w: RDF/XML: predicate <%s> cannot be split into an XML QName", ErrNotEncodable, iri)
+	}
+	if ns == vocab.RDF && rdfNames[local] {
+		return fmt.Errorf("%w: RDF/XML: rdf:%s cannot be used as a predicate", ErrNotEncodable, local)
+	}
+	x.ns.use(ns)
+	return nil
+}
+
+// checkXMLTerm reports text that XML 1.0 cannot hold, in any form.
+func checkXMLTerm(t rdf.Term) error {
+	var s string
+	switch t := t.(type) {
+	case rdf.IRI:
+		s = t.String()
+	case rdf.Literal:
+		if err := checkXMLTerm(t.DataType); err != nil {
+			return err
+		}
+		s = t.String()
+	default:
+		return nil
+	}
+	if i := firstNonXMLChar(s); i >= 0 {
+		r := []rune(s[i:])[0]
+		return fmt.Errorf("%w: RDF/XML: %q holds the character %U, which XML 1.0 does not allow", ErrNotEncodable, shorten(s), r)
+	}
+	return nil
+}
+
+func (x *xmlWriter) indent(depth int) {
+	for i := 0; i < depth; i++ {
+		x.buf.WriteString("  ")
+	}
+}
+
+// node writes a node element for s and its properties.
+func (x *xmlWriter) node(s rdf.Subject, depth int) {
+	k := termKey(s)
+	props := x.plan.props[k]
+	elem := "rdf:Description"
+	skip := -1
+	if i, ok := x.typeElem[k]; ok {
+		elem, skip = x.ns.qname(props[i].Obj.String()), i
+	}
+	b := &x.buf
+	x.indent(depth)
+	b.WriteString("<" + elem)
+	switch s := s.(type) {
+	case rdf.IRI:
+		b.WriteString(` rdf:about="` + escapeAttr(s.String()) + `"`)
+	case rdf.Blank:
+		if !x.plan.nested[k] && x.plan.refs[k] > 0 {
+			b.WriteString(` rdf:nodeID="` + blankLabel(s) + `"`)
+		}
+	}
+	if len(props) == 0 || len(props) == 1 && skip == 0 {
+		b.WriteString("/>\n")
+		return
+	}
+	b.WriteString(">\n")
+	for i, t := range props {
+		if i != skip {
+			x.property(t, depth+1)
+		}
+	}
+	x.indent(depth)
+	b.WriteString("</" + elem + ">\n")
+}
+
+// property writes a property element for t.
+func (x *xmlWriter) property(t rdf.Triple, depth int) {
+	b := &x.buf
+	name := x.ns.qname(t.Pred.String())
+	x.indent(depth)
+	b.WriteString("<" + name)
+	switch o := t.Obj.(type) {
+	case rdf.IRI:
+		b.WriteString(` rdf:resource="` + escapeAttr(o.String()) + "\"/>\n")
+	case rdf.Blank:
+		k := termKey(o)
+		if !x.plan.nested[k] {
+			b.WriteString(` rdf:nodeID="` + blankLabel(o) + "\"/>\n")
+			return
+		}
+		b.WriteString(">\n")
+		x.node(o, depth+1)
+		x.indent(depth)
+		b.WriteString("</" + name + ">\n")
+	case rdf.Literal:
+		lex, dt := o.String(), o.DataType.String()
+		switch {
+		case o.Lang() != "":
+			b.WriteString(` xml:lang="` + escapeAttr(o.Lang()) + `">` + escapeText(lex))
+		case dt == xsdString:
+			b.WriteString(">" + escapeText(lex))
+		case dt == rdfXMLLiteral && isCanonicalXMLLiteral(lex):
+			b.WriteString(` rdf:parseType="Literal">` + lex)
+		default:
+			b.WriteString(` rdf:datatype="` + escapeAttr(dt) + `">` + escapeText(lex))
+		}
+		b.WriteString("</" + name + ">\n")
+	}
+}
+
+// isCanonicalXMLLiteral reports whether lex can be written as the content
+// of an rdf:parseType="Literal" element and read back unchanged: it must be
+// well-formed, self-contained XML content already in canonical form.
+func isCanonicalXMLLiteral(lex string) bool {
+	if !strings.ContainsAny(lex, "<&") {
+		// Plain text: canonical unless it holds '>' or CR, which would be
+		// escaped.
+		return !strings.ContainsAny(lex, ">\r")
+	}
+	c, ok := canonicalXMLLiteral(lex)
+	return ok && c == lex
+}

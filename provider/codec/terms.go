@@ -1,0 +1,376 @@
+package codec
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/knakk/rdf"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// Well-known IRIs, as strings.
+const (
+	rdfType       = vocab.RDF + "type"
+	rdfXMLLiteral = vocab.RDF + "XMLLiteral"
+	rdfLangString = vocab.RDF + "langString"
+	rdfFirst      = vocab.RDF + "first"
+	rdfRest       = vocab.RDF + "rest"
+	rdfNil        = vocab.RDF + "nil"
+	xsdString     = vocab.XSD + "string"
+	xsdInteger    = vocab.XSD + "integer"
+	xsdDecimal    = vocab.XSD + "decimal"
+	xsdDouble     = vocab.XSD + "double"
+	xsdBoolean    = vocab.XSD + "boolean"
+)
+
+// blankLabel returns a blank node's label without the "_:" prefix, or ""
+// for the zero Blank (whose String method panics).
+func blankLabel(b rdf.Blank) string {
+	return strings.TrimPrefix(b.Serialize(rdf.NTriples), "_:")
+}
+
+// termKey returns a string identifying t: equal keys mean equal terms.
+// IRIs and datatypes cannot contain NUL, so the fields cannot run together.
+func termKey(t rdf.Term) string {
+	switch t := t.(type) {
+	case rdf.IRI:
+		return "I" + t.String()
+	case rdf.Blank:
+		return "B" + blankLabel(t)
+	case rdf.Literal:
+		return "L" + t.DataType.String() + "\x00" + t.Lang() + "\x00" + t.String()
+	}
+	return ""
+}
+
+func tripleKey(t rdf.Triple) string {
+	return termKey(t.Subj) + "\x01" + termKey(t.Pred) + "\x01" + termKey(t.Obj)
+}
+
+// compareTerms orders terms: IRIs, then blank nodes, then literals; IRIs and
+// blank nodes by their string, literals by lexical form, datatype, language.
+func compareTerms(a, b rdf.Term) int {
+	ka, kb := termRank(a), termRank(b)
+	if ka != kb {
+		return ka - kb
+	}
+	switch a := a.(type) {
+	case rdf.IRI:
+		return strings.Compare(a.String(), b.(rdf.IRI).String())
+	case rdf.Blank:
+		return strings.Compare(blankLabel(a), blankLabel(b.(rdf.Blank)))
+	case rdf.Literal:
+		b := b.(rdf.Literal)
+		if c := strings.Compare(a.String(), b.String()); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.DataType.String(), b.DataType.String()); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Lang(), b.Lang())
+	}
+	return 0
+}
+
+func termRank(t rdf.Term) int {
+	switch t.(type) {
+	case rdf.IRI:
+		return 0
+	case rdf.Blank:
+		return 1
+	case rdf.Literal:
+		return 2
+	}
+	return 3
+}
+
+// compareTriples orders triples by subject, predicate (rdf:type first),
+// object.
+func compareTriples(a, b rdf.Triple) int {
+	if c := compareTerms(a.Subj, b.Subj); c != 0 {
+		return c
+	}
+	return comparePredObj(a, b)
+}
+
+func comparePredObj(a, b rdf.Triple) int {
+	at, bt := a.Pred.String() == rdfType, b.Pred.String() == rdfType
+	switch {
+	case at && !bt:
+		return -1
+	case bt && !at:
+		return 1
+	}
+	if c := compareTerms(a.Pred, b.Pred); c != 0 {
+		return c
+	}
+	return compareTerms(a.Obj, b.Obj)
+}
+
+// prepare validates g for encoding and returns its distinct triples,
+// sorted, with blank nodes relabelled if any label is unsafe to write.
+func prepare(g []rdf.Triple) ([]rdf.Triple, error) {
+	seen := make(map[string]bool, len(g))
+	out := make([]rdf.Triple, 0, len(g))
+	for _, t := range g {
+		if err := checkTriple(t); err != nil {
+			return nil, err
+		}
+		k := tripleKey(t)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, t)
+	}
+	out = relabelBlanks(out)
+	sort.SliceStable(out, func(i, j int) bool { return compareTriples(out[i], out[j]) < 0 })
+	return out, nil
+}
+
+func checkTriple(t rdf.Triple) error {
+	if t.Subj == nil || t.Pred == nil || t.Obj == nil {
+		return fmt.Errorf("%w: triple with a nil term", ErrInvalidTerm)
+	}
+	if err := checkTerm(t.Subj); err != nil {
+		return err
+	}
+	if _, ok := t.Pred.(rdf.IRI); !ok {
+		return fmt.Errorf("%w: predicate %T is not an IRI", ErrInvalidTerm, t.Pred)
+	}
+	if err := checkTerm(t.Pred); err != nil {
+		return err
+	}
+	return checkTerm(t.Obj)
+}
+
+func checkTerm(t rdf.Term) error {
+	switch t := t.(type) {
+	case rdf.IRI:
+		return checkIRI(t.String())
+	case rdf.Blank:
+		l := blankLabel(t)
+		if l == "" || !utf8.ValidString(l) {
+			return fmt.Errorf("%w: blank node with an empty or invalid label %q", ErrInvalidTerm, l)
+		}
+	case rdf.Literal:
+		if !utf8.ValidString(t.String()) {
+			return fmt.Errorf("%w: literal %q is not valid UTF-8", ErrInvalidTerm, t.String())
+		}
+		dt := t.DataType.String()
+		if err := checkIRI(dt); err != nil {
+			return fmt.Errorf("literal datatype: %w", err)
+		}
+		lang := t.Lang()
+		switch {
+		case lang != "" && !isLangTag(lang):
+			return fmt.Errorf("%w: malformed language tag %q", ErrInvalidTerm, lang)
+		case (lang != "") != (dt == rdfLangString):
+			return fmt.Errorf("%w: literal %q has language %q and datatype <%s>", ErrInvalidTerm, t.String(), lang, dt)
+		}
+	default:
+		return fmt.Errorf("%w: unknown term type %T", ErrInvalidTerm, t)
+	}
+	return nil
+}
+
+// checkIRI reports whether s is an absolute IRI made of characters an IRI
+// may hold (the rule of rdf.NewIRI, plus a scheme and valid UTF-8).
+func checkIRI(s string) error {
+	if s == "" {
+		return fmt.Errorf("%w: empty IRI", ErrInvalidTerm)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: IRI %q is not valid UTF-8", ErrInvalidTerm, s)
+	}
+	if i := strings.IndexFunc(s, forbiddenInIRI); i >= 0 {
+		return fmt.Errorf("%w: IRI %q holds the character %q", ErrInvalidTerm, s, s[i:i+1])
+	}
+	if !hasScheme(s) {
+		return fmt.Errorf("%w: IRI %q is not absolute", ErrInvalidTerm, s)
+	}
+	return nil
+}
+
+func forbiddenInIRI(r rune) bool {
+	if r <= 0x20 {
+		return true
+	}
+	switch r {
+	case '<', '>', '"', '{', '}', '|', '^', '`', '\\':
+		return true
+	}
+	return false
+}
+
+// hasScheme reports whether s begins with a URI scheme and a colon.
+func hasScheme(s string) bool {
+	return schemeEnd(s) > 0
+}
+
+// schemeEnd returns the index of the colon ending s's scheme, or -1.
+//
+//	scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+func schemeEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case i > 0 && c == ':':
+			return i
+		default:
+			return -1
+		}
+	}
+	return -1
+}
+
+// isLangTag reports whether s matches Turtle's LANGTAG without the '@':
+//
+//	[a-zA-Z]+ ('-' [a-zA-Z0-9]+)*
+func isLangTag(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, part := range strings.Split(s, "-") {
+		if part == "" {
+			return false
+		}
+		for j := 0; j < len(part); j++ {
+			c := part[j]
+			alpha := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+			if !alpha && (i == 0 || c < '0' || c > '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// safeLabel reports whether a blank node label can be written unchanged as
+// an RDF/XML rdf:nodeID, a Turtle label and a JSON-LD blank node identifier.
+func safeLabel(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
+		case i > 0 && (c >= '0' && c <= '9' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// relabelBlanks returns g unchanged if every blank node label is safe to
+// write; otherwise a copy with all blank nodes renamed b0, b1, ... in the
+// order of their old labels, so the result is deterministic.
+func relabelBlanks(g []rdf.Triple) []rdf.Triple {
+	labels := map[string]bool{}
+	unsafe := false
+	for _, t := range g {
+		for _, term := range []rdf.Term{t.Subj, t.Obj} {
+			if b, ok := term.(rdf.Blank); ok {
+				l := blankLabel(b)
+				labels[l] = true
+				unsafe = unsafe || !safeLabel(l)
+			}
+		}
+	}
+	if !unsafe {
+		return g
+	}
+	old := make([]string, 0, len(labels))
+	for l := range labels {
+		old = append(old, l)
+	}
+	sort.Strings(old)
+	renamed := make(map[string]rdf.Blank, len(old))
+	for i, l := range old {
+		renamed[l] = newBlank("b" + strconv.Itoa(i))
+	}
+	out := make([]rdf.Triple, len(g))
+	for i, t := range g {
+		if b, ok := t.Subj.(rdf.Blank); ok {
+			t.Subj = renamed[blankLabel(b)]
+		}
+		if b, ok := t.Obj.(rdf.Blank); ok {
+			t.Obj = renamed[blankLabel(b)]
+		}
+		out[i] = t
+	}
+	return out
+}
+
+// newBlank returns a blank node; label must not be empty.
+func newBlank(label string) rdf.Blank {
+	b, err := rdf.NewBlank(label)
+	if err != nil {
+		panic("codec: " + err.Error())
+	}
+	return b
+}
+
+// newIRI returns an IRI the caller has already checked.
+func newIRI(s string) rdf.IRI {
+	i, err := rdf.NewIRI(s)
+	if err != nil {
+		panic("codec: " + err.Error())
+	}
+	return i
+}
+
+// newLiteral returns the literal with lexical form s, datatype dt (an IRI
+// string, "" for xsd:string) and language lang, which must be a valid
+// language tag if not empty.
+func newLiteral(s, dt, lang string) rdf.Literal {
+	if lang != "" {
+		return newLangLiteral(s, lang)
+	}
+	if dt == "" {
+		dt = xsdString
+	}
+	return rdf.NewTypedLiteral(s, newIRI(dt))
+}
+
+// newLangLiteral works around rdf.NewLangLiteral, which rejects valid tags
+// with more than one subtag ("zh-Hant-TW", "en-US-x-twain"): such literals
+// are built by knakk's own N-Triples parser, which accepts them.
+func newLangLiteral(s, lang string) rdf.Literal {
+	if l, err := rdf.NewLangLiteral(s, lang); err == nil {
+		return l
+	}
+	line := `<x:s> <x:p> "` + escapeASCII(s) + `"@` + lang + " .\n"
+	t, err := rdf.NewTripleDecoder(strings.NewReader(line), rdf.NTriples).Decode()
+	if err != nil {
+		panic("codec: cannot build literal with language " + lang + ": " + err.Error())
+	}
+	return t.Obj.(rdf.Literal)
+}
+
+// escapeASCII escapes s for an N-Triples string using only printable
+// ASCII.
+func escapeASCII(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r >= 0x20 && r < 0x7f:
+			b.WriteRune(r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08X`, r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,168 @@
+package provider
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/shapes"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// graph builds triples about one subject at a time.
+type graph []rdf.Triple
+
+func (g *graph) add(s rdf.Subject, p rdf.IRI, objs ...rdf.Object) {
+	for _, o := range objs {
+		*g = append(*g, rdf.Triple{Subj: s, Pred: p, Obj: o})
+	}
+}
+
+func str(s string) rdf.Literal { return rdf.NewTypedLiteral(s, vocab.XSDString) }
+
+// xmlLiteral is a title as OSLC tools read it: an rdf:XMLLiteral. Callers
+// pass text that needs no escaping.
+func xmlLiteral(s string) rdf.Literal { return rdf.NewTypedLiteral(s, vocab.RDFXMLLiteral) }
+
+func oslc(local string) rdf.IRI { return vocab.IRI(vocab.OSLC, local) }
+
+// blank returns a blank node labelled id; ids are ours and valid.
+func blank(id string) rdf.Blank {
+	b, _ := rdf.NewBlank(id)
+	return b
+}
+
+const (
+	providerTitle = "Performance Monitoring"
+	catalogTitle  = "OSLC Performance Monitoring Service Provider Catalog"
+)
+
+// PMServiceProviders is the rootservices property linking the PM catalog.
+var pmServiceProviders = vocab.IRI(vocab.PM, "pmServiceProviders")
+
+func (s *Server) handleRootServices(w http.ResponseWriter, r *http.Request) {
+	rs, cat := s.iri("/rootservices"), s.iri("/oslc/catalog")
+	var g graph
+	g.add(rs, vocab.DCTitle, xmlLiteral("OSLC Performance Monitoring Root Services"))
+	g.add(rs, pmServiceProviders, cat)
+	g.add(rs, vocab.IRI(vocab.JD, "oslcCatalogs"), cat)
+	g.add(cat, vocab.RDFType, vocab.OSLCServiceProviderCatalog)
+	g.add(cat, oslc("domain"), vocab.IRI(vocab.PM, ""), vocab.IRI(vocab.PMLegacy, ""))
+	g.add(cat, vocab.DCTitle, xmlLiteral(catalogTitle))
+	s.respond(w, r, http.StatusOK, rs, g, "Root Services")
+}
+
+func (s *Server) publisher(g *graph, subj rdf.Subject) {
+	pub := blank("publisher")
+	g.add(subj, vocab.DCPublisher, pub)
+	g.add(pub, vocab.RDFType, oslc("Publisher"))
+	g.add(pub, vocab.DCTitle, xmlLiteral("pmprovider"))
+	g.add(pub, vocab.DCIdentifier, str("pmprovider"))
+}
+
+func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
+	cat, sp := s.iri("/oslc/catalog"), s.iri("/oslc/provider")
+	var g graph
+	g.add(cat, vocab.RDFType, vocab.OSLCServiceProviderCatalog)
+	g.add(cat, vocab.DCTitle, xmlLiteral(catalogTitle))
+	g.add(cat, vocab.DCDescription, xmlLiteral("Performance monitoring records, measures and the monitored resources they belong to."))
+	g.add(cat, oslc("domain"), vocab.IRI(vocab.PM, ""), vocab.IRI(vocab.PMLegacy, ""))
+	s.publisher(&g, cat)
+	g.add(cat, vocab.OSLCServiceProvider, sp)
+	g.add(sp, vocab.RDFType, vocab.OSLCServiceProviderClass)
+	g.add(sp, vocab.DCTitle, xmlLiteral(providerTitle))
+	g.add(sp, oslc("details"), sp)
+	s.respond(w, r, http.StatusOK, cat, g, catalogTitle)
+}
+
+func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
+	sp := s.iri("/oslc/provider")
+	var g graph
+	g.add(sp, vocab.RDFType, vocab.OSLCServiceProviderClass)
+	g.add(sp, vocab.DCTitle, xmlLiteral(providerTitle))
+	g.add(sp, vocab.DCDescription, xmlLiteral("Creation factories and query capabilities for performance monitoring records and monitored resources."))
+	g.add(sp, oslc("details"), sp)
+	s.publisher(&g, sp)
+	for _, d := range vocab.Documents {
+		g.add(sp, vocab.IRI(vocab.RDFS, "seeAlso"), s.iri("/ns/"+d.Name))
+	}
+	for i, domain := range []string{vocab.PM, vocab.PMLegacy} {
+		svc := blank("service" + string(rune('0'+i)))
+		g.add(sp, oslc("service"), svc)
+		g.add(svc, vocab.RDFType, oslc("Service"))
+		g.add(svc, oslc("domain"), vocab.IRI(domain, ""))
+		for j, k := range s.kinds {
+			shape := s.iri("/oslc/shapes/" + k.shape.Name)
+			cf := blank("cf" + string(rune('0'+i)) + string(rune('0'+j)))
+			g.add(svc, oslc("creationFactory"), cf)
+			g.add(cf, vocab.RDFType, oslc("CreationFactory"))
+			g.add(cf, vocab.DCTitle, xmlLiteral("Create "+k.title))
+			g.add(cf, oslc("label"), str(k.title))
+			g.add(cf, oslc("creation"), s.iri(k.path))
+			g.add(cf, oslc("resourceShape"), shape)
+			for _, t := range k.types {
+				g.add(cf, oslc("resourceType"), t)
+			}
+			qc := blank("qc" + string(rune('0'+i)) + string(rune('0'+j)))
+			g.add(svc, oslc("queryCapability"), qc)
+			g.add(qc, vocab.RDFType, oslc("QueryCapability"))
+			g.add(qc, vocab.DCTitle, xmlLiteral("Query "+k.title))
+			g.add(qc, oslc("label"), str(k.title))
+			g.add(qc, oslc("queryBase"), s.iri(k.path))
+			g.add(qc, oslc("resourceShape"), shape)
+			for _, t := range k.types {
+				g.add(qc, oslc("resourceType"), t)
+			}
+		}
+	}
+	for _, p := range vocab.Prefixes {
+		pd := blank("prefix_" + p.Prefix)
+		g.add(sp, oslc("prefixDefinition"), pd)
+		g.add(pd, vocab.RDFType, oslc("PrefixDefinition"))
+		g.add(pd, oslc("prefix"), str(p.Prefix))
+		g.add(pd, oslc("prefixBase"), vocab.IRI(p.NS, ""))
+	}
+	s.respond(w, r, http.StatusOK, sp, g, providerTitle)
+}
+
+func (s *Server) handleShape(w http.ResponseWriter, r *http.Request) {
+	name := mux.Vars(r)["name"]
+	sh := shapes.Lookup(name)
+	if sh == nil {
+		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no resource shape named %q", name))
+		return
+	}
+	iri := s.iri("/oslc/shapes/" + name)
+	s.respond(w, r, http.StatusOK, iri, sh.Graph(iri), sh.Title+" shape")
+}
+
+func (s *Server) handleVocab(w http.ResponseWriter, r *http.Request) {
+	name := mux.Vars(r)["name"]
+	d := vocab.Lookup(name)
+	if d == nil {
+		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no vocabulary document named %q", name))
+		return
+	}
+	g, err := d.Graph()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.respond(w, r, http.StatusOK, vocab.IRI(d.NS, ""), g, d.Title)
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	home := s.iri("/")
+	var g graph
+	g.add(home, vocab.DCTitle, xmlLiteral("OSLC Performance Monitoring provider"))
+	g.add(home, vocab.DCDescription, xmlLiteral("Start at the service provider catalog, or at the root services document."))
+	g.add(home, vocab.IRI(vocab.RDFS, "seeAlso"), s.iri("/oslc/catalog"), s.iri("/rootservices"), s.iri("/oslc/provider"))
+	for _, k := range s.kinds {
+		g.add(home, vocab.IRI(vocab.RDFS, "seeAlso"), s.iri(k.path))
+	}
+	for _, d := range vocab.Documents {
+		g.add(home, vocab.IRI(vocab.RDFS, "seeAlso"), s.iri("/ns/"+d.Name))
+	}
+	s.respond(w, r, http.StatusOK, home, g, "OSLC Performance Monitoring provider")
+}

@@ -1,0 +1,86 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/provider/codec"
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// Error is an error the client is told about: an HTTP status, a message
+// saying what is wrong and where in the request it is.
+type Error struct {
+	Status  int
+	Message string
+	Where   string // the part of the request at fault: "body", "header If-Match", ...
+}
+
+func (e *Error) Error() string {
+	if e.Where == "" {
+		return e.Message
+	}
+	return e.Message + " (in " + e.Where + ")"
+}
+
+func errorf(status int, where, format string, args ...any) *Error {
+	return &Error{Status: status, Where: where, Message: fmt.Sprintf(format, args...)}
+}
+
+// toError maps any error to the one the client sees. Errors we do not know
+// are internal: they are logged in full and shown as a generic message.
+func (s *Server) toError(r *http.Request, err error) *Error {
+	var e *Error
+	var mb *http.MaxBytesError
+	var se *codec.SyntaxError
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.As(err, &mb):
+		return errorf(http.StatusRequestEntityTooLarge, "body", "the request body is larger than the limit of %d bytes", mb.Limit)
+	case errors.As(err, &se):
+		return errorf(http.StatusBadRequest, "body", "malformed %s: %s", se.Format.MediaType(), se.Error())
+	case errors.Is(err, codec.ErrTooLarge):
+		return errorf(http.StatusRequestEntityTooLarge, "body", "the request body is too large: %v", err)
+	case errors.Is(err, store.ErrNotFound):
+		return errorf(http.StatusNotFound, "URL", "no resource at %s", s.requestIRI(r))
+	case errors.Is(err, store.ErrPreconditionFailed):
+		return errorf(http.StatusPreconditionFailed, "header If-Match", "the resource has changed since the ETag %s was read; GET it again and retry", r.Header.Get("If-Match"))
+	case errors.Is(err, store.ErrExists):
+		return errorf(http.StatusConflict, "URL", "a resource already exists at %s", s.requestIRI(r))
+	}
+	s.log.Error("internal error", "method", r.Method, "url", r.URL.String(), "err", err)
+	return &Error{Status: http.StatusInternalServerError, Message: "internal server error; the provider's log has the details"}
+}
+
+// writeError writes err as an oslc:Error in the negotiated format (RDF/XML
+// when the client accepts nothing we offer).
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := s.toError(r, err)
+	rep, ok := negotiate(r)
+	if !ok {
+		rep = offered[0]
+	}
+	node, _ := rdf.NewBlank("error")
+	msg := e.Error()
+	g := []rdf.Triple{
+		{Subj: node, Pred: vocab.RDFType, Obj: vocab.OSLCError},
+		{Subj: node, Pred: vocab.OSLCStatusCode, Obj: rdf.NewTypedLiteral(strconv.Itoa(e.Status), vocab.XSDString)},
+		{Subj: node, Pred: vocab.OSLCMessage, Obj: rdf.NewTypedLiteral(msg, vocab.XSDString)},
+	}
+	if e.Where != "" {
+		ext, _ := rdf.NewBlank("where")
+		g = append(g,
+			rdf.Triple{Subj: node, Pred: vocab.OSLCExtendedError, Obj: ext},
+			rdf.Triple{Subj: ext, Pred: vocab.RDFType, Obj: vocab.OSLCExtendedErrorClass},
+			rdf.Triple{Subj: ext, Pred: vocab.OSLCMoreInfo, Obj: s.requestIRI(r)},
+			rdf.Triple{Subj: ext, Pred: vocab.DCDescription, Obj: rdf.NewTypedLiteral("in "+e.Where, vocab.XSDString)},
+		)
+	}
+	s.writeGraph(w, r, rep, e.Status, node, g, "Error "+strconv.Itoa(e.Status))
+}

@@ -1,0 +1,184 @@
+package provider
+
+import (
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// htmlValue is one object of a property, ready for the page.
+type htmlValue struct {
+	Text string
+	Href string // set for links
+	Note string // datatype or language, shown small
+}
+
+type htmlProp struct {
+	Name string
+	Href string
+	Vals []htmlValue
+}
+
+type htmlNode struct {
+	ID    string // anchor
+	Label string
+	Href  string
+	Props []htmlProp
+}
+
+type htmlPage struct {
+	Title   string
+	Nodes   []htmlNode
+	Formats []htmlValue
+}
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem;line-height:1.4;color:#1b1b1b}
+table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}
+th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{width:14rem;font-weight:600;color:#333}
+a{color:#0645ad}
+a:focus{outline:3px solid #ffbf47}
+small{color:#666}
+nav{margin-bottom:1rem;font-size:.9rem}
+ul.vals{margin:0;padding-left:1rem}
+@media (max-width:40rem){th{width:auto;display:block;border:0}td{display:block}}
+</style>
+</head>
+<body>
+<nav aria-label="Site"><a href="{{.Home}}">Home</a> · <a href="{{.Catalog}}">Catalog</a> · Download:
+{{range $i, $f := .Formats}}{{if $i}}, {{end}}<a href="{{$f.Href}}" type="{{$f.Note}}">{{$f.Text}}</a>{{end}}</nav>
+<main>
+<h1>{{.Title}}</h1>
+{{range .Nodes}}<section id="{{.ID}}" aria-label="{{.Label}}">
+{{if .Href}}<h2><a href="{{.Href}}">{{.Label}}</a></h2>{{else}}<h2>{{.Label}}</h2>{{end}}
+<table>
+{{range .Props}}<tr><th scope="row"><a href="{{.Href}}">{{.Name}}</a></th><td>{{if eq (len .Vals) 1}}{{template "val" index .Vals 0}}{{else}}<ul class="vals">{{range .Vals}}<li>{{template "val" .}}</li>{{end}}</ul>{{end}}</td></tr>
+{{end}}</table>
+</section>
+{{end}}</main>
+</body>
+</html>
+{{define "val"}}{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}{{if .Note}} <small>{{.Note}}</small>{{end}}{{end}}
+`))
+
+// renderHTML writes g as a page: the root first, then every other subject,
+// nested nodes linked by anchors.
+func (s *Server) renderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []rdf.Triple, title string) error {
+	bySubj := make(map[string][]rdf.Triple)
+	var order []string
+	for _, t := range g {
+		k := termKey(t.Subj)
+		if _, ok := bySubj[k]; !ok {
+			order = append(order, k)
+		}
+		bySubj[k] = append(bySubj[k], t)
+	}
+	rootKey := termKey(root)
+	sort.SliceStable(order, func(i, j int) bool { return order[i] == rootKey && order[j] != rootKey })
+	anchor := func(t rdf.Term) string {
+		switch t := t.(type) {
+		case rdf.Blank:
+			return "node-" + t.String()
+		case rdf.IRI:
+			if _, frag, ok := strings.Cut(t.String(), "#"); ok && frag != "" {
+				return frag
+			}
+		}
+		return "node-" + strings.NewReplacer(":", "-", "/", "-", "#", "-", "?", "-", "&", "-", "=", "-").Replace(t.String())
+	}
+	link := func(t rdf.Term) htmlValue {
+		if _, ok := bySubj[termKey(t)]; ok && termKey(t) != rootKey {
+			return htmlValue{Text: short(t.String()), Href: "#" + anchor(t)}
+		}
+		switch t := t.(type) {
+		case rdf.IRI:
+			return htmlValue{Text: short(t.String()), Href: t.String()}
+		case rdf.Blank:
+			return htmlValue{Text: "_:" + t.String()}
+		case rdf.Literal:
+			v := htmlValue{Text: t.String()}
+			if t.Lang() != "" {
+				v.Note = "@" + t.Lang()
+			} else if dt := t.DataType.String(); dt != "" && dt != vocab.XSD+"string" {
+				v.Note = short(dt)
+			}
+			return v
+		}
+		return htmlValue{Text: t.String()}
+	}
+	page := struct {
+		htmlPage
+		Home, Catalog string
+	}{htmlPage: htmlPage{Title: title}, Home: s.URL("/"), Catalog: s.URL("/oslc/catalog")}
+	for _, k := range order {
+		ts := bySubj[k]
+		n := htmlNode{ID: anchor(ts[0].Subj), Label: short(ts[0].Subj.String())}
+		if iri, ok := ts[0].Subj.(rdf.IRI); ok {
+			n.Href = iri.String()
+		}
+		if b, ok := ts[0].Subj.(rdf.Blank); ok {
+			n.Label = "_:" + b.String()
+		}
+		byPred := make(map[string]*htmlProp)
+		var preds []string
+		for _, t := range ts {
+			p := t.Pred.String()
+			hp, ok := byPred[p]
+			if !ok {
+				hp = &htmlProp{Name: short(p), Href: p}
+				byPred[p] = hp
+				preds = append(preds, p)
+			}
+			hp.Vals = append(hp.Vals, link(t.Obj))
+			if t.Pred == vocab.DCTitle && k != rootKey {
+				n.Label = t.Obj.String()
+			}
+		}
+		sort.SliceStable(preds, func(i, j int) bool {
+			return preds[i] == vocab.RDF+"type" && preds[j] != vocab.RDF+"type"
+		})
+		for _, p := range preds {
+			n.Props = append(n.Props, *byPred[p])
+		}
+		page.Nodes = append(page.Nodes, n)
+	}
+	for _, f := range []struct{ name, param, mt string }{
+		{"RDF/XML", "rdfxml", "application/rdf+xml"},
+		{"Turtle", "turtle", "text/turtle"},
+		{"JSON-LD", "jsonld", "application/ld+json"},
+		{"N-Triples", "ntriples", "application/n-triples"},
+	} {
+		// A POST or PUT answers with the resource: link to it, not to the factory.
+		target, q := r.URL.Path, r.URL.Query()
+		if iri, ok := root.(rdf.IRI); ok && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			target, q = iri.String(), url.Values{}
+		}
+		q.Set("format", f.param)
+		page.Formats = append(page.Formats, htmlValue{Text: f.name, Href: target + "?" + q.Encode(), Note: f.mt})
+	}
+	return pageTmpl.Execute(w, page)
+}
+
+// short writes an IRI as a prefixed name when a conventional prefix fits.
+func short(iri string) string {
+	for _, p := range vocab.Prefixes {
+		if strings.HasPrefix(iri, p.NS) && len(iri) > len(p.NS) {
+			return p.Prefix + ":" + iri[len(p.NS):]
+		}
+	}
+	return iri
+}

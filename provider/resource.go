@@ -1,0 +1,454 @@
+package provider
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/binary"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/provider/codec"
+	"github.com/oslc-pm/pmprovider/shapes"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// readBody decodes the request body as RDF, with relative IRIs (and <>)
+// resolved against base.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, base string) ([]rdf.Triple, error) {
+	f, mt, ok := requestFormat(r)
+	if !ok {
+		if mt == "" {
+			return nil, errorf(http.StatusUnsupportedMediaType, "header Content-Type", "a Content-Type is required; accepted are: %s", acceptedInput)
+		}
+		return nil, errorf(http.StatusUnsupportedMediaType, "header Content-Type", "media type %q is not accepted; accepted are: %s", mt, acceptedInput)
+	}
+	// Read it whole first, so that an oversized body is told apart from a
+	// malformed one.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	if err != nil {
+		return nil, err
+	}
+	g, err := codec.Decode(bytes.NewReader(body), f, base)
+	if err != nil {
+		return nil, err
+	}
+	if len(g) == 0 {
+		return nil, errorf(http.StatusBadRequest, "body", "the body holds no triples")
+	}
+	return g, nil
+}
+
+const acceptedInput = "application/rdf+xml, text/turtle, application/ld+json, application/n-triples"
+
+var lastID atomic.Int64
+
+// newID returns a fresh resource id that sorts by creation time: 13 base-36
+// digits of a strictly increasing nanosecond clock, then 4 random ones
+// against collisions with ids minted before a restart.
+func (s *Server) newID() string {
+	n := s.now().UnixNano()
+	for {
+		last := lastID.Load()
+		if n <= last {
+			n = last + 1
+		}
+		if lastID.CompareAndSwap(last, n) {
+			break
+		}
+	}
+	var rnd [4]byte
+	rand.Read(rnd[:])
+	return pad(strconv.FormatInt(n, 36), 13) + pad(strconv.FormatUint(uint64(binary.BigEndian.Uint32(rnd[:])%(36*36*36*36)), 36), 4)
+}
+
+func pad(s string, n int) string {
+	if len(s) >= n {
+		return s
+	}
+	return strings.Repeat("0", n-len(s)) + s
+}
+
+// findRoot picks the resource a body describes: the subject named as want
+// if present; else the only subject no other node refers to.
+func findRoot(g []rdf.Triple, want rdf.IRI) (rdf.Subject, error) {
+	subjects := make(map[string]rdf.Subject)
+	var order []string
+	referenced := make(map[string]bool)
+	for _, t := range g {
+		k := termKey(t.Subj)
+		if _, ok := subjects[k]; !ok {
+			subjects[k] = t.Subj
+			order = append(order, k)
+		}
+		if !rdf.TermsEqual(t.Subj, t.Obj) {
+			if _, isLit := t.Obj.(rdf.Literal); !isLit {
+				referenced[termKey(t.Obj)] = true
+			}
+		}
+	}
+	if s, ok := subjects[termKey(want)]; ok {
+		return s, nil
+	}
+	var roots []rdf.Subject
+	for _, k := range order {
+		if !referenced[k] {
+			roots = append(roots, subjects[k])
+		}
+	}
+	switch len(roots) {
+	case 1:
+		return roots[0], nil
+	case 0:
+		return nil, errorf(http.StatusBadRequest, "body", "cannot tell which resource the body describes: every node is referred to by another; name it <> or %s", want)
+	}
+	var names []string
+	for _, r := range roots {
+		names = append(names, r.Serialize(rdf.NTriples))
+	}
+	return nil, errorf(http.StatusBadRequest, "body", "the body describes %d unrelated resources (%s); send one resource, named <> or %s, with its nested nodes", len(roots), strings.Join(names, ", "), want)
+}
+
+func termKey(t rdf.Term) string { return t.Serialize(rdf.NTriples) }
+
+// relabel gives the resource at root the IRI id and its nested nodes IRIs
+// within it: blank nodes become id#<prefix>N, and IRIs below oldRoot#
+// move below id#. taken lists fragments already in use.
+func relabel(g []rdf.Triple, root rdf.Subject, id rdf.IRI, prefix string, taken map[string]bool) []rdf.Triple {
+	rootKey := termKey(root)
+	oldPrefix := ""
+	if iri, ok := root.(rdf.IRI); ok {
+		oldPrefix = strings.SplitN(iri.String(), "#", 2)[0] + "#"
+	}
+	names := make(map[string]rdf.IRI)
+	n := 0
+	mapTerm := func(t rdf.Term) rdf.Term {
+		k := termKey(t)
+		if k == rootKey {
+			return id
+		}
+		if v, ok := names[k]; ok {
+			return v
+		}
+		switch t := t.(type) {
+		case rdf.Blank:
+			for {
+				n++
+				frag := prefix + strconv.Itoa(n)
+				if !taken[frag] {
+					taken[frag] = true
+					names[k] = vocab.IRI(id.String()+"#", frag)
+					return names[k]
+				}
+			}
+		case rdf.IRI:
+			if oldPrefix != "#" && strings.HasPrefix(t.String(), oldPrefix) && oldPrefix != id.String()+"#" {
+				names[k] = vocab.IRI(id.String()+"#", strings.TrimPrefix(t.String(), oldPrefix))
+				return names[k]
+			}
+		}
+		return t
+	}
+	out := make([]rdf.Triple, 0, len(g))
+	for _, t := range g {
+		out = append(out, rdf.Triple{
+			Subj: mapTerm(t.Subj).(rdf.Subject),
+			Pred: t.Pred,
+			Obj:  mapTerm(t.Obj).(rdf.Object),
+		})
+	}
+	return out
+}
+
+// serverProps returns the triples the provider manages on a resource.
+func (s *Server) serverProps(id rdf.IRI, k *kind, created, modified time.Time, ident string) []rdf.Triple {
+	dt := func(t time.Time) rdf.Literal {
+		return rdf.NewTypedLiteral(t.UTC().Format("2006-01-02T15:04:05.000Z07:00"), vocab.XSDDateTime)
+	}
+	return []rdf.Triple{
+		{Subj: id, Pred: vocab.DCIdentifier, Obj: str(ident)},
+		{Subj: id, Pred: vocab.DCCreated, Obj: dt(created)},
+		{Subj: id, Pred: vocab.DCModified, Obj: dt(modified)},
+		{Subj: id, Pred: vocab.OSLCServiceProvider, Obj: s.iri("/oslc/provider")},
+		{Subj: id, Pred: vocab.OSLCInstanceShape, Obj: s.iri("/oslc/shapes/" + k.shape.Name)},
+	}
+}
+
+func isServerManaged(k *kind, pred string) bool {
+	p := k.shape.Property(pred)
+	return p != nil && p.ServerManaged
+}
+
+// validate checks a resource's graph against its kind's shape and the
+// measure shape for its measures.
+func validate(k *kind, id rdf.IRI, g []rdf.Triple) error {
+	vs := shapes.CheckLiterals(g)
+	vs = append(vs, k.shape.Validate(id, g)...)
+	measure := shapes.Lookup(shapes.MeasureName)
+	subjects := make(map[string]bool)
+	for _, t := range g {
+		subjects[termKey(t.Subj)] = true
+	}
+	for _, t := range g {
+		if t.Pred == vocab.EMSObserves && rdf.TermsEqual(t.Subj, id) && subjects[termKey(t.Obj)] {
+			vs = append(vs, measure.Validate(t.Obj.(rdf.Subject), g)...)
+		}
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	var msgs []string
+	for _, v := range vs {
+		msgs = append(msgs, v.Error())
+	}
+	return errorf(http.StatusBadRequest, "body", "the resource does not conform to its shape <%s>: %s", "/oslc/shapes/"+k.shape.Name, strings.Join(msgs, "; "))
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, k *kind) {
+	factory := s.iri(k.path)
+	g, err := s.readBody(w, r, factory.String())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	root, err := findRoot(g, factory)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ident := s.newID()
+	id := s.iri(k.path + "/" + ident)
+	g = relabel(g, root, id, k.fragments, map[string]bool{})
+	// Values clients send for server-managed properties are replaced.
+	kept := g[:0]
+	hasType := false
+	for _, t := range g {
+		if rdf.TermsEqual(t.Subj, id) {
+			if isServerManaged(k, t.Pred.String()) {
+				continue
+			}
+			if t.Pred == vocab.RDFType {
+				hasType = true
+			}
+		}
+		kept = append(kept, t)
+	}
+	g = kept
+	if !hasType && k.implied != (rdf.IRI{}) {
+		g = append(g, rdf.Triple{Subj: id, Pred: vocab.RDFType, Obj: k.implied})
+	}
+	now := s.now()
+	g = append(g, s.serverProps(id, k, now, now, ident)...)
+	if err := validate(k, id, g); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	g = dedupe(g)
+	etag, err := s.store.Create(r.Context(), id, g)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", id.String())
+	w.Header().Set("ETag", etag)
+	s.respond(w, r, http.StatusCreated, id, g, title(id, g))
+}
+
+func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, k *kind) {
+	id := s.requestIRI(r)
+	g, etag, err := s.store.Get(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	s.respond(w, r, http.StatusOK, id, g, title(id, g))
+}
+
+func (s *Server) handlePut(w http.ResponseWriter, r *http.Request, k *kind) {
+	ifMatch := r.Header.Get("If-Match")
+	if ifMatch == "" {
+		s.writeError(w, r, errorf(http.StatusBadRequest, "header If-Match", "If-Match is required on PUT (OSLC Core): GET the resource and send its ETag"))
+		return
+	}
+	id := s.requestIRI(r)
+	old, etag, err := s.store.Get(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !etagMatch(ifMatch, etag) {
+		s.writeError(w, r, errorf(http.StatusPreconditionFailed, "header If-Match", "the resource has changed: its ETag is %s, not %s; GET it again and retry", etag, ifMatch))
+		return
+	}
+	g, err := s.readBody(w, r, id.String())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	root, err := findRoot(g, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	taken := make(map[string]bool)
+	for _, t := range g {
+		if iri, ok := t.Subj.(rdf.IRI); ok {
+			if _, frag, found := strings.Cut(iri.String(), "#"); found && strings.HasPrefix(iri.String(), id.String()+"#") {
+				taken[frag] = true
+			}
+		}
+	}
+	g = relabel(g, root, id, k.fragments, taken)
+	g, conflict := mergeReadOnly(k, id, old, g, s.now())
+	g = dedupe(g)
+	if err := validate(k, id, g); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if conflict != nil {
+		s.writeError(w, r, conflict)
+		return
+	}
+	newTag, err := s.store.Replace(r.Context(), id, g, ifMatch)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", newTag)
+	s.respond(w, r, http.StatusOK, id, g, title(id, g))
+}
+
+// mergeReadOnly enforces read-only properties on a replacement: a value
+// that differs from the stored one is a 409; one left out keeps the stored
+// value. dcterms:modified is renewed. Read-only properties whose values are
+// nodes nested in the resource (ems:observes) are not compared: the nodes
+// are replaced with the resource. The conflict is returned apart, so that
+// the caller can report invalid input (400) before a conflict (409).
+func mergeReadOnly(k *kind, id rdf.IRI, old, g []rdf.Triple, now time.Time) (merged []rdf.Triple, conflict error) {
+	oldVals := make(map[string][]string)
+	var oldTriples = make(map[string][]rdf.Triple)
+	nested := make(map[string]bool)
+	for _, t := range old {
+		if !rdf.TermsEqual(t.Subj, id) {
+			nested[termKey(t.Subj)] = true
+		}
+	}
+	for _, t := range old {
+		if rdf.TermsEqual(t.Subj, id) {
+			p := t.Pred.String()
+			oldVals[p] = append(oldVals[p], termKey(t.Obj))
+			oldTriples[p] = append(oldTriples[p], t)
+		}
+	}
+	newVals := make(map[string][]string)
+	for _, t := range g {
+		if rdf.TermsEqual(t.Subj, id) {
+			newVals[t.Pred.String()] = append(newVals[t.Pred.String()], termKey(t.Obj))
+		}
+	}
+	out := g[:0:0]
+	for _, t := range g {
+		if rdf.TermsEqual(t.Subj, id) && t.Pred == vocab.DCModified {
+			continue
+		}
+		out = append(out, t)
+	}
+	for _, p := range k.shape.Properties {
+		if !p.ReadOnly {
+			continue
+		}
+		def := p.Definition.String()
+		if p.Definition == vocab.DCModified {
+			continue
+		}
+		isNested := false
+		for _, v := range oldVals[def] {
+			if nested[v] {
+				isNested = true
+			}
+		}
+		if isNested {
+			continue
+		}
+		nv, ov := newVals[def], oldVals[def]
+		if len(nv) == 0 {
+			out = append(out, oldTriples[def]...)
+			continue
+		}
+		if !sameSet(nv, ov) && conflict == nil {
+			conflict = errorf(http.StatusConflict, "body", "%s is read-only: it is %s and cannot be changed to %s", p.Name, orNone(ov), strings.Join(nv, ", "))
+		}
+	}
+	out = append(out, rdf.Triple{Subj: id, Pred: vocab.DCModified, Obj: rdf.NewTypedLiteral(now.UTC().Format("2006-01-02T15:04:05.000Z07:00"), vocab.XSDDateTime)})
+	return out, conflict
+}
+
+func orNone(v []string) string {
+	if len(v) == 0 {
+		return "unset"
+	}
+	return strings.Join(v, ", ")
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	a, b = append([]string(nil), a...), append([]string(nil), b...)
+	sort.Strings(a)
+	sort.Strings(b)
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, k *kind) {
+	id := s.requestIRI(r)
+	ifMatch := r.Header.Get("If-Match")
+	if ifMatch == "*" {
+		ifMatch = ""
+	}
+	if err := s.store.Delete(r.Context(), id, ifMatch); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// dedupe removes repeated triples, keeping the first.
+func dedupe(g []rdf.Triple) []rdf.Triple {
+	seen := make(map[string]bool, len(g))
+	out := g[:0]
+	for _, t := range g {
+		k := t.Serialize(rdf.NTriples)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// title returns a resource's dcterms:title, or its IRI.
+func title(id rdf.IRI, g []rdf.Triple) string {
+	for _, t := range g {
+		if rdf.TermsEqual(t.Subj, id) && t.Pred == vocab.DCTitle {
+			return t.Obj.String()
+		}
+	}
+	return id.String()
+}

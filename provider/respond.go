@@ -1,0 +1,52 @@
+package provider
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/provider/codec"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// writeGraph writes g, about root, as rep with the given status. The body
+// is encoded before any header is written, so an encoding failure is still
+// a clean 500.
+func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep representation, status int, root rdf.Subject, g []rdf.Triple, title string) {
+	var buf bytes.Buffer
+	ct := rep.mediaType
+	if rep.html {
+		if err := s.renderHTML(&buf, r, root, g, title); err != nil {
+			s.log.Error("render html", "url", r.URL.String(), "err", err)
+			http.Error(w, "internal server error", http.StatusInternalServerError)
+			return
+		}
+		ct += "; charset=utf-8"
+	} else {
+		if err := codec.Encode(&buf, rep.format, g, &codec.Options{Prefixes: vocab.Prefixes, Root: root}); err != nil {
+			s.log.Error("encode", "url", r.URL.String(), "format", rep.mediaType, "err", err)
+			http.Error(w, "internal server error", http.StatusInternalServerError)
+			return
+		}
+		if rep.format != codec.JSONLD {
+			ct += "; charset=utf-8"
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", ct)
+	h.Add("Vary", "Accept")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// respond negotiates the representation and writes g, or a 406 listing what
+// is offered.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, root rdf.Subject, g []rdf.Triple, title string) {
+	rep, ok := negotiate(r)
+	if !ok {
+		s.writeError(w, r, errorf(http.StatusNotAcceptable, "header Accept", "none of the requested media types %q is offered; offered are: %s", r.Header.Get("Accept"), offeredList()))
+		return
+	}
+	s.writeGraph(w, r, rep, status, root, g, title)
+}

@@ -1,0 +1,160 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/shapes"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// Store is what the server needs of a triple store: resources kept as
+// units, each with an ETag.
+type Store interface {
+	Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (etag string, err error)
+	Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, err error)
+	Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (etag string, err error)
+	Delete(ctx context.Context, id rdf.IRI, ifMatch string) error
+	Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error
+}
+
+// Config configures a Server.
+type Config struct {
+	// BaseURL is the public base of every IRI the server mints, e.g.
+	// "http://127.0.0.1:8080". Its path, if any, prefixes every route.
+	BaseURL string
+	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Logger receives request errors; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultMaxBodyBytes is the default limit of a request body.
+const DefaultMaxBodyBytes = 4 << 20
+
+// Server serves the provider over HTTP.
+type Server struct {
+	store   Store
+	base    string // BaseURL without a trailing slash
+	maxBody int64
+	log     *slog.Logger
+	now     func() time.Time
+	router  *mux.Router
+	kinds   []*kind
+}
+
+// A kind is a type of resource the provider stores, with its creation
+// factory and query base at base+path.
+type kind struct {
+	path      string // "/oslc/records"
+	title     string
+	shape     *shapes.Shape
+	types     []rdf.IRI // oslc:resourceType
+	implied   rdf.IRI   // rdf:type added when a client leaves it out; zero for none
+	fragments string    // prefix of fragment ids minted for nested nodes
+}
+
+// New returns a Server over st.
+func New(st Store, cfg Config) (*Server, error) {
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("base URL %q: must be an absolute http(s) URL without query or fragment", cfg.BaseURL)
+	}
+	if _, err := shapes.All(); err != nil {
+		return nil, fmt.Errorf("load shapes: %w", err)
+	}
+	s := &Server{
+		store:   st,
+		base:    strings.TrimSuffix(cfg.BaseURL, "/"),
+		maxBody: cfg.MaxBodyBytes,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.kinds = []*kind{
+		{path: "/oslc/records", title: "Performance Monitoring Records", shape: shapes.Lookup(shapes.RecordName), types: []rdf.IRI{vocab.PMRecord}, implied: vocab.PMRecord, fragments: "m"},
+		{path: "/oslc/resources", title: "Monitored Resources", shape: shapes.Lookup(shapes.MonitoredName), types: shapes.MonitoredClasses, fragments: "n"},
+	}
+	s.routes(u.Path)
+	return s, nil
+}
+
+func (s *Server) routes(prefix string) {
+	prefix = strings.TrimSuffix(prefix, "/")
+	r := mux.NewRouter()
+	if prefix != "" {
+		r = r.PathPrefix(prefix).Subrouter()
+	}
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no resource at %s", s.requestIRI(r)))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errorf(http.StatusMethodNotAllowed, "method", "%s is not allowed on %s", r.Method, s.requestIRI(r)))
+	})
+	get := []string{http.MethodGet, http.MethodHead}
+	r.HandleFunc("/", s.handleHome).Methods(get...)
+	r.HandleFunc("/rootservices", s.handleRootServices).Methods(get...)
+	r.HandleFunc("/oslc/catalog", s.handleCatalog).Methods(get...)
+	r.HandleFunc("/oslc/provider", s.handleProvider).Methods(get...)
+	r.HandleFunc("/oslc/shapes/{name}", s.handleShape).Methods(get...)
+	r.HandleFunc("/ns/{name}", s.handleVocab).Methods(get...)
+	for _, k := range s.kinds {
+		k := k
+		r.HandleFunc(k.path, func(w http.ResponseWriter, r *http.Request) { s.handleCreate(w, r, k) }).Methods(http.MethodPost)
+		r.HandleFunc(k.path, func(w http.ResponseWriter, r *http.Request) { s.handleList(w, r, k) }).Methods(get...)
+		r.HandleFunc(k.path+"/{id}", func(w http.ResponseWriter, r *http.Request) { s.handleGet(w, r, k) }).Methods(get...)
+		r.HandleFunc(k.path+"/{id}", func(w http.ResponseWriter, r *http.Request) { s.handlePut(w, r, k) }).Methods(http.MethodPut)
+		r.HandleFunc(k.path+"/{id}", func(w http.ResponseWriter, r *http.Request) { s.handleDelete(w, r, k) }).Methods(http.MethodDelete)
+	}
+	s.router = r
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("OSLC-Core-Version", "2.0")
+	s.router.ServeHTTP(w, r)
+}
+
+// URL returns the absolute URL of path (which starts with "/").
+func (s *Server) URL(path string) string { return s.base + path }
+
+func (s *Server) iri(path string) rdf.IRI {
+	i, err := rdf.NewIRI(s.base + path)
+	if err != nil {
+		panic(err) // base was validated in New and paths are ours
+	}
+	return i
+}
+
+// requestIRI is the IRI of the resource a request is about: the base URL
+// with the request's path relative to the base's path.
+func (s *Server) requestIRI(r *http.Request) rdf.IRI {
+	u, _ := url.Parse(s.base)
+	p := strings.TrimPrefix(r.URL.EscapedPath(), strings.TrimSuffix(u.EscapedPath(), "/"))
+	i, err := rdf.NewIRI(s.base + p)
+	if err != nil {
+		return s.iri("/")
+	}
+	return i
+}
+
+// CatalogURL is the URL of the service provider catalog.
+func (s *Server) CatalogURL() string { return s.URL("/oslc/catalog") }

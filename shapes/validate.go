@@ -1,0 +1,218 @@
+package shapes
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// A Violation is one way a resource does not conform to its shape.
+type Violation struct {
+	Subject  string // the node the violation is about
+	Property string // the property IRI, if any
+	Message  string
+}
+
+func (v Violation) Error() string {
+	if v.Property == "" {
+		return fmt.Sprintf("<%s>: %s", v.Subject, v.Message)
+	}
+	return fmt.Sprintf("<%s> <%s>: %s", v.Subject, v.Property, v.Message)
+}
+
+// Validate checks the properties of subj in g against s: occurs and value
+// types. Server-managed properties are not checked: the provider sets them.
+func (s *Shape) Validate(subj rdf.Subject, g []rdf.Triple) []Violation {
+	var vs []Violation
+	vals := make(map[string][]rdf.Object)
+	for _, t := range g {
+		if rdf.TermsEqual(t.Subj, subj) {
+			vals[t.Pred.String()] = append(vals[t.Pred.String()], t.Obj)
+		}
+	}
+	for i := range s.Properties {
+		p := &s.Properties[i]
+		if p.ServerManaged {
+			continue
+		}
+		def := p.Definition.String()
+		n := len(vals[def])
+		bad := func(format string, args ...any) {
+			vs = append(vs, Violation{Subject: subj.String(), Property: def, Message: fmt.Sprintf(format, args...)})
+		}
+		switch {
+		case p.Occurs == ExactlyOne && n != 1:
+			bad("%s must occur exactly once; found %d values", p.Name, n)
+		case p.Occurs == ZeroOrOne && n > 1:
+			bad("%s may occur at most once; found %d values", p.Name, n)
+		case p.Occurs == OneOrMany && n == 0:
+			bad("%s is required", p.Name)
+		}
+		for _, o := range vals[def] {
+			if msg := checkValue(p, o); msg != "" {
+				bad("%s", msg)
+			}
+		}
+	}
+	return vs
+}
+
+// checkValue reports why o is not a valid value for p, or "".
+func checkValue(p *Property, o rdf.Object) string {
+	vt := p.ValueType.String()
+	lit, isLit := o.(rdf.Literal)
+	switch vt {
+	case Resource.String(), LocalResource.String(), AnyResource.String():
+		if isLit {
+			return fmt.Sprintf("%s must be a resource (an IRI or a node), not the literal %q", p.Name, lit.String())
+		}
+		return ""
+	}
+	if !isLit {
+		return fmt.Sprintf("%s must be a literal of type %s, not a resource", p.Name, short(vt))
+	}
+	dt := lit.DataType.String()
+	switch vt {
+	case vocab.XSD + "dateTime":
+		if dt != vt {
+			return fmt.Sprintf("%s must be an xsd:dateTime, not %s", p.Name, short(dt))
+		}
+		if p.RequireTimezone && !HasTimezone(lit.String()) {
+			return fmt.Sprintf("%s %q has no timezone; an explicit offset such as Z or +02:00 is required", p.Name, lit.String())
+		}
+	case vocab.XSD + "boolean":
+		if dt != vt {
+			return fmt.Sprintf("%s must be an xsd:boolean, not %s", p.Name, short(dt))
+		}
+	case vocab.XSD + "double", vocab.XSD + "decimal", vocab.XSD + "integer", vocab.XSD + "float":
+		if !IsNumeric(dt) {
+			return fmt.Sprintf("%s must be a number (xsd:decimal, xsd:integer, xsd:double...), not %s", p.Name, short(dt))
+		}
+	case vocab.XSD + "string", vocab.RDF + "XMLLiteral":
+		// Plain, language-tagged and XML literals all carry text.
+	}
+	return ""
+}
+
+// CheckLiterals reports every literal in g whose lexical form is not valid
+// for its xsd datatype (e.g. "abc"^^xsd:double).
+func CheckLiterals(g []rdf.Triple) []Violation {
+	var vs []Violation
+	for _, t := range g {
+		lit, ok := t.Obj.(rdf.Literal)
+		if !ok {
+			continue
+		}
+		if msg := CheckLexical(lit); msg != "" {
+			vs = append(vs, Violation{Subject: t.Subj.String(), Property: t.Pred.String(), Message: msg})
+		}
+	}
+	return vs
+}
+
+var (
+	integerRE  = regexp.MustCompile(`^[+-]?[0-9]+$`)
+	decimalRE  = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
+	doubleRE   = regexp.MustCompile(`^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$`)
+	dateTimeRE = regexp.MustCompile(`^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$`)
+)
+
+// CheckLexical reports why lit's lexical form is invalid for its datatype,
+// or "" when it is valid or the datatype is not one we check.
+func CheckLexical(lit rdf.Literal) string {
+	s := lit.String()
+	dt := lit.DataType.String()
+	ok := true
+	switch strings.TrimPrefix(dt, vocab.XSD) {
+	case "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "unsignedInt", "unsignedLong":
+		ok = integerRE.MatchString(s)
+	case "decimal":
+		ok = decimalRE.MatchString(s)
+	case "double", "float":
+		ok = doubleRE.MatchString(s)
+	case "boolean":
+		ok = s == "true" || s == "false" || s == "1" || s == "0"
+	case "dateTime":
+		_, err := ParseDateTime(s)
+		ok = err == nil
+	default:
+		return ""
+	}
+	if !dt2xsd(dt) {
+		return ""
+	}
+	if !ok {
+		return fmt.Sprintf("%q is not a valid %s", s, short(dt))
+	}
+	return ""
+}
+
+func dt2xsd(dt string) bool { return strings.HasPrefix(dt, vocab.XSD) }
+
+// IsNumeric reports whether dt is an xsd numeric datatype.
+func IsNumeric(dt string) bool {
+	switch strings.TrimPrefix(dt, vocab.XSD) {
+	case "integer", "int", "long", "short", "byte", "decimal", "double", "float",
+		"nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
+		"unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte":
+		return strings.HasPrefix(dt, vocab.XSD)
+	}
+	return false
+}
+
+// ParseNumber parses an xsd numeric lexical form as a float64.
+func ParseNumber(s string) (float64, error) {
+	switch s {
+	case "INF", "+INF":
+		return math.Inf(1), nil
+	case "-INF":
+		return math.Inf(-1), nil
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+// ParseDateTime parses an xsd:dateTime lexical form. Without a timezone the
+// time is read as UTC; use HasTimezone to tell.
+func ParseDateTime(s string) (time.Time, error) {
+	if !dateTimeRE.MatchString(s) {
+		return time.Time{}, fmt.Errorf("%q is not an xsd:dateTime", s)
+	}
+	layout := "2006-01-02T15:04:05.999999999"
+	if HasTimezone(s) {
+		layout += "Z07:00"
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not an xsd:dateTime: %v", s, err)
+	}
+	return t, nil
+}
+
+// HasTimezone reports whether an xsd:dateTime lexical form has a timezone.
+func HasTimezone(s string) bool {
+	if strings.HasSuffix(s, "Z") {
+		return true
+	}
+	i := strings.LastIndexAny(s, "+-")
+	return i > 0 && i > strings.LastIndexByte(s, 'T') && len(s)-i == 6 && s[i+3] == ':'
+}
+
+// short abbreviates a well-known IRI for messages.
+func short(iri string) string {
+	for _, p := range vocab.Prefixes {
+		if strings.HasPrefix(iri, p.NS) {
+			return p.Prefix + ":" + strings.TrimPrefix(iri, p.NS)
+		}
+	}
+	if iri == "" {
+		return "a plain literal"
+	}
+	return "<" + iri + ">"
+}

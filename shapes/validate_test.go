@@ -1,0 +1,96 @@
+package shapes
+
+import (
+	"testing"
+
+	"github.com/knakk/rdf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+func TestRecordShapeFromPublished(t *testing.T) {
+	s := Lookup(RecordName)
+	require.NotNil(t, s)
+	p := s.Property(vocab.DCIsPartOf.String())
+	require.NotNil(t, p)
+	assert.Equal(t, ExactlyOne, p.Occurs)
+	assert.Equal(t, Reference, p.Representation, "oslc:Representation mended to oslc:representation")
+	sp := s.Property(vocab.OSLCServiceProvider.String())
+	require.NotNil(t, sp)
+	assert.Equal(t, []rdf.IRI{vocab.OSLCServiceProviderClass}, sp.Range)
+	assert.True(t, sp.ServerManaged)
+	assert.NotNil(t, s.Property(vocab.PMAvailabilityStatus.String()), "pm:Properties merged in")
+	assert.True(t, s.Property(vocab.DCDate.String()).RequireTimezone)
+}
+
+func TestValidate(t *testing.T) {
+	rec := vocab.IRI("http://example.org/", "r1")
+	host := vocab.IRI("http://example.org/", "host")
+	date := func(s string) rdf.Triple {
+		return rdf.Triple{Subj: rec, Pred: vocab.DCDate, Obj: rdf.NewTypedLiteral(s, vocab.XSDDateTime)}
+	}
+	partOf := rdf.Triple{Subj: rec, Pred: vocab.DCIsPartOf, Obj: host}
+	tests := []struct {
+		name string
+		g    []rdf.Triple
+		want []string // substrings of the violations, in order
+	}{
+		{"valid", []rdf.Triple{date("2026-11-01T10:00:00+02:00"), partOf}, nil},
+		{"no timezone", []rdf.Triple{date("2026-11-01T10:00:00"), partOf}, []string{"has no timezone"}},
+		{"no isPartOf", []rdf.Triple{date("2026-11-01T10:00:00Z")}, []string{"isPartOf must occur exactly once; found 0"}},
+		{"two isPartOf", []rdf.Triple{partOf, {Subj: rec, Pred: vocab.DCIsPartOf, Obj: rec}}, []string{"found 2"}},
+		{"literal isPartOf", []rdf.Triple{{Subj: rec, Pred: vocab.DCIsPartOf, Obj: rdf.NewTypedLiteral("x", vocab.XSDString)}}, []string{"must be a resource"}},
+		{"date as string", []rdf.Triple{partOf, {Subj: rec, Pred: vocab.DCDate, Obj: rdf.NewTypedLiteral("2026-11-01T10:00:00Z", vocab.XSDString)}}, []string{"must be an xsd:dateTime, not xsd:string"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vs := Lookup(RecordName).Validate(rec, tt.g)
+			require.Len(t, vs, len(tt.want), "got %v", vs)
+			for i, w := range tt.want {
+				assert.Contains(t, vs[i].Error(), w)
+			}
+		})
+	}
+}
+
+func TestCheckLexical(t *testing.T) {
+	tests := []struct {
+		lex, dt string
+		ok      bool
+	}{
+		{"12", "integer", true},
+		{"1.5", "integer", false},
+		{"-1.5", "decimal", true},
+		{"1e3", "decimal", false},
+		{"1e3", "double", true},
+		{"INF", "double", true},
+		{"abc", "double", false},
+		{"true", "boolean", true},
+		{"yes", "boolean", false},
+		{"2026-11-01T10:00:00Z", "dateTime", true},
+		{"2026-11-01T10:00:00.123+05:30", "dateTime", true},
+		{"2026-11-01", "dateTime", false},
+		{"2026-13-01T10:00:00Z", "dateTime", false},
+		{"anything", "string", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dt+"/"+tt.lex, func(t *testing.T) {
+			msg := CheckLexical(rdf.NewTypedLiteral(tt.lex, vocab.IRI(vocab.XSD, tt.dt)))
+			assert.Equal(t, tt.ok, msg == "", "got %q", msg)
+		})
+	}
+}
+
+func TestHasTimezone(t *testing.T) {
+	for s, want := range map[string]bool{
+		"2026-11-01T10:00:00Z":      true,
+		"2026-11-01T10:00:00+02:00": true,
+		"2026-11-01T10:00:00-05:00": true,
+		"2026-11-01T10:00:00":       false,
+		"2026-11-01T10:00:00.5":     false,
+	} {
+		assert.Equal(t, want, HasTimezone(s), s)
+	}
+}

@@ -1,0 +1,171 @@
+package store_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/knakk/rdf"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// records returns n PM records numbered from first.
+func records(first, n int) []store.Resource {
+	rs := make([]store.Resource, n)
+	for i := range rs {
+		id, g := pmRecord(first + i)
+		rs[i] = store.Resource{ID: id, Triples: g}
+	}
+	return rs
+}
+
+// loaded returns a store holding n PM records.
+func loaded(b *testing.B, n int) *store.DB {
+	b.Helper()
+	db, _ := openDB(b, &store.Options{NoSync: true})
+	for i := 0; i < n; i += 1000 {
+		require.NoError(b, db.Load(b.Context(), records(i, min(1000, n-i))))
+	}
+	return db
+}
+
+func reportRate(b *testing.B, n int, unit string) {
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), unit)
+}
+
+// BenchmarkLoad bulk-loads PM records (20 triples each) in Loads of 1000.
+func BenchmarkLoad(b *testing.B) {
+	for _, sync := range []bool{false, true} {
+		b.Run(fmt.Sprintf("sync=%v", sync), func(b *testing.B) {
+			db, _ := openDB(b, &store.Options{NoSync: !sync})
+			rs := records(0, b.N)
+			triples := 0
+			for _, r := range rs {
+				triples += len(r.Triples)
+			}
+			b.ResetTimer()
+			for i := 0; i < len(rs); i += 1000 {
+				if err := db.Load(b.Context(), rs[i:min(i+1000, len(rs))]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			reportRate(b, b.N, "records/s")
+			reportRate(b, triples, "triples/s")
+		})
+	}
+}
+
+// BenchmarkCreateParallel creates one record per call from 16 goroutines,
+// with fsync on, so that group commit shares each fsync; with the default
+// batch delay and with bbolt's.
+func BenchmarkCreateParallel(b *testing.B) {
+	for _, delay := range []time.Duration{store.DefaultMaxBatchDelay, 10 * time.Millisecond} {
+		name := fmt.Sprint("delay=", delay)
+		b.Run(name, func(b *testing.B) {
+			const goroutines = 16
+			db, _ := openDB(b, &store.Options{MaxBatchDelay: delay})
+			rs := records(0, b.N)
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			for w := range goroutines {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w; i < len(rs); i += goroutines {
+						if _, err := db.Create(b.Context(), rs[i].ID, rs[i].Triples); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.StopTimer()
+			reportRate(b, b.N, "records/s")
+		})
+	}
+}
+
+// BenchmarkGet reads one record of 10,000.
+func BenchmarkGet(b *testing.B) {
+	const n = 10000
+	db := loaded(b, n)
+	ids := make([]rdf.IRI, n)
+	for i := range ids {
+		ids[i], _ = pmRecord(i)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		g, _, err := db.Get(b.Context(), ids[i*7919%n])
+		if err != nil || len(g) != 20 {
+			b.Fatal(len(g), err)
+		}
+	}
+	reportRate(b, b.N, "gets/s")
+}
+
+// BenchmarkRange scans ems:numericValue of 10,000 records (30,000 values)
+// and dcterms:date.
+func BenchmarkRange(b *testing.B) {
+	db := loaded(b, 10000)
+	lit := func(l rdf.Literal) *rdf.Literal { return &l }
+	tests := []struct {
+		name   string
+		p      rdf.IRI
+		lo, hi *rdf.Literal
+		limit  int
+		opt    store.RangeOptions
+	}{
+		// About 1% of the values.
+		{"numbers/narrow", vocab.EMSNumericValue, lit(intl("42")), lit(intl("43")), 0, store.RangeOptions{LoInclusive: true}},
+		// The top 100 of a wide range, as a page of results.
+		{"numbers/page100-desc", vocab.EMSNumericValue, lit(dbl("10")), nil, 100, store.RangeOptions{Desc: true}},
+		// One hour of records.
+		{"dates/hour", vocab.DCDate, lit(dt("2026-11-01T01:00:00+00:00")), lit(dt("2026-11-01T04:00:00+02:00")), 0, store.RangeOptions{LoInclusive: true}},
+	}
+	for _, tt := range tests {
+		b.Run(tt.name, func(b *testing.B) {
+			results := 0
+			for b.Loop() {
+				err := db.Range(b.Context(), tt.p, tt.lo, tt.hi, tt.opt, func(rdf.Subject, rdf.Literal) bool {
+					results++
+					return tt.limit == 0 || results%tt.limit != 0
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(results)/float64(b.N), "results/op")
+			reportRate(b, results, "results/s")
+		})
+	}
+}
+
+// BenchmarkBoltTxRaw is the reference: fsync'd bbolt Update transactions,
+// each writing one small key, one goroutine.
+func BenchmarkBoltTxRaw(b *testing.B) {
+	bdb, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, nil)
+	require.NoError(b, err)
+	defer bdb.Close()
+	name := []byte("b")
+	require.NoError(b, bdb.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucket(name)
+		return err
+	}))
+	for i := 0; b.Loop(); i++ {
+		err := bdb.Update(func(tx *bolt.Tx) error {
+			return tx.Bucket(name).Put([]byte(fmt.Sprint("key", i)), []byte("value"))
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b, b.N, "tx/s")
+}

@@ -1,0 +1,322 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/knakk/rdf"
+	bolt "go.etcd.io/bbolt"
+)
+
+// formatVersion is the layout described in doc.go.
+const formatVersion = 1
+
+// Bucket names; see doc.go.
+var (
+	bucketMeta = []byte("meta")
+	bucketT2I  = []byte("t2i")
+	bucketI2T  = []byte("i2t")
+	bucketRes  = []byte("res")
+	bucketSPOG = []byte("spog")
+	bucketPOSG = []byte("posg")
+	bucketOSPG = []byte("ospg")
+
+	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG}
+)
+
+// Keys in the meta bucket.
+var (
+	keyVersion   = []byte("version")
+	keyNonce     = []byte("nonce")
+	keyResources = []byte("resources")
+	keyTriples   = []byte("triples")
+	keyTerms     = []byte("terms")
+)
+
+// Options configure Open. The zero value, or a nil *Options, is the default.
+type Options struct {
+	// Timeout is how long Open waits for the file lock; zero waits forever.
+	Timeout time.Duration
+
+	// NoSync skips fsync after each commit. A crash may then lose or
+	// corrupt the database: use it only for benchmarks and bulk loads that
+	// can be redone.
+	NoSync bool
+
+	// ReadOnly opens the file with a shared lock; writes fail.
+	ReadOnly bool
+
+	// MaxBatchSize and MaxBatchDelay tune group commit of concurrent
+	// Create, Replace and Delete calls (see bolt.DB.Batch): a batch commits
+	// when it has MaxBatchSize calls or MaxBatchDelay after its first.
+	// Zero means bbolt's default size (1000) and DefaultMaxBatchDelay.
+	MaxBatchSize  int
+	MaxBatchDelay time.Duration
+
+	// InitialMmapSize is the initial size of the memory map. A map larger
+	// than the file keeps writers from waiting for readers when the file
+	// grows.
+	InitialMmapSize int
+}
+
+// DefaultMaxBatchDelay is the default Options.MaxBatchDelay. It is shorter
+// than bbolt's 10ms: a write here costs a few milliseconds, so a batch
+// waiting longer than that gains fewer calls than it loses time, and a lone
+// writer waits less.
+const DefaultMaxBatchDelay = 2 * time.Millisecond
+
+// DB is an RDF store of resources (named graphs) in a bbolt file. It is safe
+// for concurrent use.
+type DB struct {
+	db    *bolt.DB
+	nonce string // prefix of ETags, unique to this file
+}
+
+// Stats are counts of what the store holds.
+type Stats struct {
+	Resources int64 // resources (named graphs)
+	Triples   int64 // triples summed over resources: a triple in two counts twice
+	Terms     int64 // distinct terms in the dictionary
+	Size      int64 // bytes in use in the file
+}
+
+// Open opens the store at path, creating it if needed.
+func Open(path string, opt *Options) (*DB, error) {
+	if opt == nil {
+		opt = &Options{}
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         opt.Timeout,
+		NoSync:          opt.NoSync,
+		ReadOnly:        opt.ReadOnly,
+		InitialMmapSize: opt.InitialMmapSize,
+		// As etcd does: the hashmap freelist stays fast as the file
+		// fragments, and not syncing it halves the pages written per
+		// commit, at the price of a freelist scan when opening.
+		FreelistType:   bolt.FreelistMapType,
+		NoFreelistSync: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if opt.MaxBatchSize > 0 {
+		bdb.MaxBatchSize = opt.MaxBatchSize
+	}
+	bdb.MaxBatchDelay = DefaultMaxBatchDelay
+	if opt.MaxBatchDelay > 0 {
+		bdb.MaxBatchDelay = opt.MaxBatchDelay
+	}
+	db := &DB{db: bdb}
+	if opt.ReadOnly {
+		err = bdb.View(db.init)
+	} else {
+		err = bdb.Update(db.init)
+	}
+	if err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// init creates the buckets of a new file and checks those of an old one.
+func (db *DB) init(tx *bolt.Tx) error {
+	if tx.Writable() {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil {
+			return fmt.Errorf("%w: no bucket %q", ErrCorrupt, name)
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get(keyVersion) == nil && tx.Writable() {
+		var nonce [4]byte
+		if _, err := rand.Read(nonce[:]); err != nil {
+			return err
+		}
+		if err := meta.Put(keyVersion, u64(formatVersion)); err != nil {
+			return err
+		}
+		if err := meta.Put(keyNonce, []byte(hex.EncodeToString(nonce[:]))); err != nil {
+			return err
+		}
+	}
+	v := meta.Get(keyVersion)
+	if len(v) != 8 {
+		return fmt.Errorf("%w: no version", ErrCorrupt)
+	}
+	if n := binary.BigEndian.Uint64(v); n != formatVersion {
+		return fmt.Errorf("%w: %d", ErrVersion, n)
+	}
+	db.nonce = string(meta.Get(keyNonce))
+	return nil
+}
+
+// Close closes the store, waiting for running transactions to finish.
+func (db *DB) Close() error {
+	return db.db.Close()
+}
+
+// batch runs fn in a group commit. fn may run more than once, and in a
+// transaction shared with other calls: it must be idempotent, and must
+// return outcomes such as ErrExists (see isOutcome) before writing
+// anything. batch returns such an outcome without failing the
+// transaction, so it neither rolls back the other calls nor makes bbolt
+// re-run fn alone.
+func (db *DB) batch(fn func(w *txWriter) error) error {
+	var outcome error
+	err := db.db.Batch(func(tx *bolt.Tx) error {
+		outcome = nil
+		w := newTxWriter(tx, db.nonce)
+		err := fn(w)
+		if err == nil {
+			return w.flush()
+		}
+		if isOutcome(err) {
+			outcome = err
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return outcome
+}
+
+// Create stores a new resource id with the triples g and returns its ETag.
+// It returns ErrExists if id is already there. Blank nodes in g are
+// relabelled with labels unique in the store; Get returns them so.
+func (db *DB) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (etag string, err error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	p, err := prepare(id, g)
+	if err != nil {
+		return "", err
+	}
+	err = db.batch(func(w *txWriter) (err error) {
+		etag, err = w.put(p, modeCreate, "")
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return etag, nil
+}
+
+// Get returns the triples of resource id, in the order they were written
+// with duplicates removed, and its ETag. It returns ErrNotFound if there is
+// no such resource.
+func (db *DB) Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, err error) {
+	err = db.View(ctx, func(s *Snapshot) error {
+		g, etag, err = s.Get(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return g, etag, nil
+}
+
+// Replace replaces the triples of resource id with g, atomically, and
+// returns the new ETag. It returns ErrNotFound if id is not there, and
+// ErrPreconditionFailed if ifMatch is neither empty, "*", nor the current
+// ETag. The check and the write are one transaction.
+func (db *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (etag string, err error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	p, err := prepare(id, g)
+	if err != nil {
+		return "", err
+	}
+	err = db.batch(func(w *txWriter) (err error) {
+		etag, err = w.put(p, modeReplace, ifMatch)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return etag, nil
+}
+
+// Delete removes resource id and all its triples. It returns ErrNotFound
+// and ErrPreconditionFailed as Replace does.
+func (db *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	key := []byte(id.String())
+	return db.batch(func(w *txWriter) error {
+		return w.delete(key, ifMatch)
+	})
+}
+
+// Exists reports whether resource id is there.
+func (db *DB) Exists(ctx context.Context, id rdf.IRI) (ok bool, err error) {
+	err = db.View(ctx, func(s *Snapshot) error {
+		ok, err = s.Exists(ctx, id)
+		return err
+	})
+	return ok, err
+}
+
+// Load creates or replaces the resources rs in one transaction: all are
+// written or none. A resource listed twice ends as its last listing. It is
+// meant for importers; its cost grows with the transaction, so load large
+// sets in chunks of some thousands of resources.
+func (db *DB) Load(ctx context.Context, rs []Resource) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ps := make([]*prepared, len(rs))
+	for i, r := range rs {
+		p, err := prepare(r.ID, r.Triples)
+		if err != nil {
+			return fmt.Errorf("load %s: %w", r.ID.String(), err)
+		}
+		ps[i] = p
+	}
+	return db.db.Update(func(tx *bolt.Tx) error {
+		w := newTxWriter(tx, db.nonce)
+		for i, p := range ps {
+			if i%256 == 255 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if _, err := w.put(p, modeUpsert, ""); err != nil {
+				return fmt.Errorf("load %s: %w", p.key, err)
+			}
+		}
+		return w.flush()
+	})
+}
+
+// Resources calls fn with the id of each resource after after, in byte
+// order of the IRIs, until fn returns false. An empty after starts at the
+// first. fn runs in a read transaction: see View.
+func (db *DB) Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error {
+	return db.View(ctx, func(s *Snapshot) error {
+		return s.Resources(ctx, after, fn)
+	})
+}
+
+// Stats returns counts of what the store holds.
+func (db *DB) Stats(ctx context.Context) (st Stats, err error) {
+	err = db.View(ctx, func(s *Snapshot) error {
+		st, err = s.Stats(ctx)
+		return err
+	})
+	return st, err
+}

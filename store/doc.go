@@ -1,0 +1,126 @@
+/*
+Package store is an RDF triple store on bbolt, built for the OSLC query
+engine.
+
+It holds resources: documents, each a named graph identified by an IRI (the
+resource's URL) that holds the resource's triples, including those of
+nested nodes such as a record's ems:Measure blank nodes. A resource is
+written and replaced as a unit, in one transaction. Blank nodes are scoped
+to their resource: every write relabels them with labels unique in the
+store (b<base-36 term id>), and reads return them so. The same label in two
+writes is two nodes.
+
+Reads go through DB's methods or, for several reads that must agree or
+reads nested in a scan callback, through a Snapshot from DB.View. Match
+answers any triple pattern by a prefix scan of one index; Range scans the
+numbers or dateTimes of one predicate in value order.
+
+# Concurrency
+
+Create, Replace and Delete run in bbolt group commits (DB.Batch): concurrent
+calls share one transaction and one fsync. Their transaction functions are
+idempotent, and report ErrExists, ErrNotFound and ErrPreconditionFailed as
+results, before writing, rather than by failing the transaction, so one
+caller's conflict neither rolls back nor re-runs the others. A batch
+commits after Options.MaxBatchDelay (DefaultMaxBatchDelay, 2ms) or when it
+is full. Load is one Update transaction. The ETag check of Replace and
+Delete happens in the transaction that writes.
+
+Scan callbacks run inside a read transaction and must not call DB methods;
+nested reads go through the Snapshot (see DB.View).
+
+# File layout
+
+Integers are 8 bytes big-endian unless stated otherwise. A term id is a
+uint64 from the i2t bucket's sequence, starting at 1; ids are never reused.
+Index values are empty: the keys hold everything.
+
+	bucket  key                                  value
+	meta    "version"                            format version, 1
+	        "nonce"                              8 hex digits, random per file
+	        "resources" | "triples" | "terms"    counters behind Stats
+	t2i     dictKey(term)                        term id
+	i2t     term id                              term encoding
+	res     resource IRI (UTF-8)                 etag seq | graph id | entry*
+	spog    s | p | o | g                        -
+	posg    p | class | value | o | s | g        -
+	ospg    o | s | p | g                        -
+
+s, p, o are the term ids of a triple and g the term id of the IRI of the
+resource stating it. Putting g last keeps one key per resource stating a
+triple, so deleting one resource leaves another's copy, and keeps the keys
+of one triple adjacent, so Match reports it once.
+
+# Terms
+
+A term encoding is a tag byte and a body:
+
+	'I' IRI
+	'B' blank node label
+	'S' lexical form                                 xsd:string
+	'A' language tag 0x00 lexical form               rdf:langString
+	'X' XSD local name 0x00 lexical form             other xsd: datatypes
+	'L' datatype IRI 0x00 lexical form               other datatypes
+
+dictKey(term) is the encoding itself if at most 256 bytes long, else 'H'
+followed by its SHA-256; lookups through a hashed key compare the i2t
+encoding to catch a collision. Terms are compared by their encoding: "1"
+and "01" as xsd:integer are two terms, equal in Range order.
+
+Terms are reclaimed: when a write removes the last use of a term, it deletes
+the term from t2i and i2t. After removing the old index keys, a write checks
+each term the old version used and the new one does not: a term survives if
+a key of spog, posg or ospg starts with its id, or, for an IRI, if it names
+a resource. Blank nodes, used by one version of one resource only, are
+deleted without looking.
+
+# Resources
+
+The res value is the ETag sequence (from the res bucket's sequence, so an
+ETag is never reused, even after a delete), the graph id, then one 33-byte
+entry per distinct triple in the order written:
+
+	s | p | class | value | o
+
+The entry is the triple's posg key without g, so a write derives all three
+index keys from it, compares the old and new entries, and touches only the
+keys that change. The ETag is "nonce-seq" with seq in base 36, quoted.
+
+# Object sort keys
+
+In posg the object is a fixed-width 17-byte sort key, class | value | id, so
+a predicate's numbers and dateTimes each form one run of keys in value
+order:
+
+	class  objects                         value (uint64)
+	0      IRIs, blank nodes, other        0
+	       literals, ill-formed numbers
+	       and dateTimes, NaN
+	1      xsd:integer, decimal, double,   float64 bits, sign bit flipped if
+	       float, int, long, short, byte,  positive, all bits flipped if
+	       (non)negative/positive/         negative (-0 as +0)
+	       unsigned integer types
+	2      xsd:dateTime, dateTimeStamp     unix microseconds UTC as int64,
+	                                       sign bit flipped
+
+Numbers of all types are parsed to the nearest float64 (xsd:float to the
+nearest float32 first, as XSD promotes float to double), so they compare by
+value across types. Integers beyond 2^53 and decimals with more digits than
+float64 holds sort correctly to float64 granularity; values that round to
+the same float64 tie, and ties are ordered by term id. Magnitudes beyond
+float64's range sort as ±INF. Range facets of the derived integer types are
+not checked.
+
+A dateTime is converted to an instant using its timezone offset, so
+2026-11-01T10:00:00+02:00 sorts before 2026-11-01T09:30:00Z. A dateTime
+without a timezone is taken as UTC. Fractions of a second are cut to the
+microsecond: sub-microsecond differences tie. Microseconds, not nanoseconds,
+keep years from about -290000 to 290000 in range, so sentinels such as
+9999-12-31 sort correctly; beyond that range values clamp to the extremes
+and tie. Year 0000 is 1 BCE, as in XSD 1.1.
+
+Lexical forms follow XSD (surrounding whitespace is trimmed). Literals that
+do not parse are class 0: they are stored and matched but never in a Range.
+Any change to these rules changes posg keys and needs a new format version.
+*/
+package store

@@ -1,0 +1,411 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+
+	"github.com/knakk/rdf"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Resource is a named graph: the triples of the document at ID.
+type Resource struct {
+	ID      rdf.IRI
+	Triples []rdf.Triple
+}
+
+// Sizes of the parts of the res value; see doc.go.
+const (
+	headerLen = 16 // ETag sequence, graph id
+	entryLen  = 33 // s, p, object sort key (class, value, o)
+	okeyLen   = 17 // class, value, o
+)
+
+// pterm is a distinct term of a prepared resource.
+type pterm struct {
+	enc   string // encodeTerm
+	class byte   // sortKey, for objects
+	val   uint64
+}
+
+// prepared is a resource validated and encoded outside any transaction.
+type prepared struct {
+	key     []byte // res key: the resource IRI
+	idEnc   string // encoded resource IRI
+	terms   []pterm
+	triples [][3]int32 // indexes into terms; distinct
+}
+
+// prepare validates and encodes a resource. Duplicate triples are dropped;
+// the rest keep their order.
+func prepare(id rdf.IRI, g []rdf.Triple) (*prepared, error) {
+	idEnc, err := encodeTerm(id)
+	if err != nil {
+		return nil, fmt.Errorf("resource id: %w", err)
+	}
+	p := &prepared{
+		key:     []byte(id.String()),
+		idEnc:   idEnc,
+		triples: make([][3]int32, 0, len(g)),
+	}
+	index := make(map[string]int32, len(g))
+	seen := make(map[[3]int32]struct{}, len(g))
+	for n, t := range g {
+		var tr [3]int32
+		for j, term := range [3]rdf.Term{t.Subj, t.Pred, t.Obj} {
+			enc, err := encodeTerm(term)
+			if err != nil {
+				return nil, fmt.Errorf("triple %d: %w", n, err)
+			}
+			x, ok := index[enc]
+			if !ok {
+				x = int32(len(p.terms))
+				index[enc] = x
+				pt := pterm{enc: enc}
+				pt.class, pt.val = sortKey(term)
+				p.terms = append(p.terms, pt)
+			}
+			tr[j] = x
+		}
+		if _, dup := seen[tr]; dup {
+			continue
+		}
+		seen[tr] = struct{}{}
+		p.triples = append(p.triples, tr)
+	}
+	return p, nil
+}
+
+// putMode says what put does with an existing or missing resource.
+type putMode int
+
+const (
+	modeCreate  putMode = iota // fail with ErrExists if present
+	modeReplace                // fail with ErrNotFound if missing
+	modeUpsert                 // create or replace
+)
+
+// txWriter writes resources in one read-write transaction. Its caches and
+// counters belong to that transaction: make a new one for each run of a
+// transaction function.
+type txWriter struct {
+	meta, t2i, i2t, res, spog, posg, ospg *bolt.Bucket
+	nonce                                 string
+
+	ids map[string]uint64 // encoded term → id, for terms known in this tx
+
+	dRes, dTriples, dTerms int64 // counter deltas, written by flush
+}
+
+func newTxWriter(tx *bolt.Tx, nonce string) *txWriter {
+	w := &txWriter{
+		meta:  tx.Bucket(bucketMeta),
+		t2i:   tx.Bucket(bucketT2I),
+		i2t:   tx.Bucket(bucketI2T),
+		res:   tx.Bucket(bucketRes),
+		spog:  tx.Bucket(bucketSPOG),
+		posg:  tx.Bucket(bucketPOSG),
+		ospg:  tx.Bucket(bucketOSPG),
+		nonce: nonce,
+		ids:   make(map[string]uint64),
+	}
+	// Term ids only grow, so i2t is append-only: pack its pages.
+	w.i2t.FillPercent = 0.95
+	return w
+}
+
+// checkMatch returns ErrPreconditionFailed unless ifMatch is empty, "*", or
+// the ETag of the res value v.
+func (w *txWriter) checkMatch(v []byte, ifMatch string) error {
+	if ifMatch == "" || ifMatch == "*" {
+		return nil
+	}
+	if ifMatch != formatETag(w.nonce, binary.BigEndian.Uint64(v)) {
+		return ErrPreconditionFailed
+	}
+	return nil
+}
+
+// put writes the resource p. It returns ErrExists, ErrNotFound or
+// ErrPreconditionFailed before writing anything.
+func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, err error) {
+	old := w.res.Get(p.key)
+	switch {
+	case old == nil && mode == modeReplace:
+		return "", ErrNotFound
+	case old != nil && mode == modeCreate:
+		return "", ErrExists
+	case old != nil:
+		if err := w.checkMatch(old, ifMatch); err != nil {
+			return "", err
+		}
+		old = bytes.Clone(old)
+		if len(old) < headerLen || (len(old)-headerLen)%entryLen != 0 {
+			return "", fmt.Errorf("%w: res value of %q", ErrCorrupt, p.key)
+		}
+	}
+
+	gid, err := w.intern(p.idEnc)
+	if err != nil {
+		return "", err
+	}
+	ids := make([]uint64, len(p.terms))
+	for i, t := range p.terms {
+		if t.enc[0] == tagBlank {
+			ids[i], err = w.newBlank()
+		} else {
+			ids[i], err = w.intern(t.enc)
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+
+	seq, err := w.res.NextSequence()
+	if err != nil {
+		return "", err
+	}
+	val := make([]byte, headerLen+entryLen*len(p.triples))
+	binary.BigEndian.PutUint64(val[0:8], seq)
+	binary.BigEndian.PutUint64(val[8:16], gid)
+	for i, tr := range p.triples {
+		e := val[headerLen+i*entryLen:][:entryLen]
+		o := p.terms[tr[2]]
+		binary.BigEndian.PutUint64(e[0:8], ids[tr[0]])
+		binary.BigEndian.PutUint64(e[8:16], ids[tr[1]])
+		putSortKey(e[16:25], o.class, o.val)
+		binary.BigEndian.PutUint64(e[25:33], ids[tr[2]])
+	}
+
+	// Touch only the index keys that change.
+	var stale map[string]struct{}
+	if old != nil {
+		stale = make(map[string]struct{}, (len(old)-headerLen)/entryLen)
+		for e := old[headerLen:]; len(e) > 0; e = e[entryLen:] {
+			stale[string(e[:entryLen])] = struct{}{}
+		}
+	}
+	g := u64(gid)
+	for e := val[headerLen:]; len(e) > 0; e = e[entryLen:] {
+		if _, ok := stale[string(e[:entryLen])]; ok {
+			delete(stale, string(e[:entryLen]))
+			continue
+		}
+		if err := w.putIndex(e[:entryLen], g); err != nil {
+			return "", err
+		}
+	}
+	for e := range stale {
+		if err := w.deleteIndex([]byte(e), g); err != nil {
+			return "", err
+		}
+	}
+
+	if err := w.res.Put(p.key, val); err != nil {
+		return "", err
+	}
+	w.dTriples += int64(len(p.triples))
+	if old == nil {
+		w.dRes++
+	} else {
+		w.dTriples -= int64((len(old) - headerLen) / entryLen)
+		live := make(map[uint64]struct{}, len(ids)+1)
+		live[gid] = struct{}{}
+		for _, id := range ids {
+			live[id] = struct{}{}
+		}
+		if err := w.collect(old, live); err != nil {
+			return "", err
+		}
+	}
+	return formatETag(w.nonce, seq), nil
+}
+
+// delete removes the resource with res key key.
+func (w *txWriter) delete(key []byte, ifMatch string) error {
+	old := w.res.Get(key)
+	if old == nil {
+		return ErrNotFound
+	}
+	if err := w.checkMatch(old, ifMatch); err != nil {
+		return err
+	}
+	old = bytes.Clone(old)
+	if len(old) < headerLen || (len(old)-headerLen)%entryLen != 0 {
+		return fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
+	}
+	if err := w.res.Delete(key); err != nil {
+		return err
+	}
+	g := old[8:16]
+	for e := old[headerLen:]; len(e) > 0; e = e[entryLen:] {
+		if err := w.deleteIndex(e[:entryLen], g); err != nil {
+			return err
+		}
+	}
+	w.dRes--
+	w.dTriples -= int64((len(old) - headerLen) / entryLen)
+	return w.collect(old, nil)
+}
+
+// putIndex adds the index keys of entry e in graph g.
+func (w *txWriter) putIndex(e, g []byte) error {
+	var k [41]byte
+	if err := w.spog.Put(spogKey(k[:0], e, g), []byte{}); err != nil {
+		return err
+	}
+	if err := w.posg.Put(posgKey(k[:0], e, g), []byte{}); err != nil {
+		return err
+	}
+	return w.ospg.Put(ospgKey(k[:0], e, g), []byte{})
+}
+
+// deleteIndex removes the index keys of entry e in graph g.
+func (w *txWriter) deleteIndex(e, g []byte) error {
+	var k [41]byte
+	if err := w.spog.Delete(spogKey(k[:0], e, g)); err != nil {
+		return err
+	}
+	if err := w.posg.Delete(posgKey(k[:0], e, g)); err != nil {
+		return err
+	}
+	return w.ospg.Delete(ospgKey(k[:0], e, g))
+}
+
+// Index keys of a res entry e (s, p, class, value, o) in graph g.
+func spogKey(k, e, g []byte) []byte { return append(append(append(k, e[0:16]...), e[25:33]...), g...) }
+func posgKey(k, e, g []byte) []byte { return append(append(append(k, e[8:33]...), e[0:8]...), g...) }
+func ospgKey(k, e, g []byte) []byte { return append(append(append(k, e[25:33]...), e[0:16]...), g...) }
+
+// intern returns the id of an encoded term, adding it to the dictionary if
+// it is new.
+func (w *txWriter) intern(enc string) (uint64, error) {
+	if id, ok := w.ids[enc]; ok {
+		return id, nil
+	}
+	id, err := lookupID(w.t2i, w.i2t, enc)
+	if err != nil {
+		return 0, err
+	}
+	if id == 0 {
+		if id, err = w.i2t.NextSequence(); err != nil {
+			return 0, err
+		}
+		if err := w.addTerm(id, enc); err != nil {
+			return 0, err
+		}
+	}
+	w.ids[enc] = id
+	return id, nil
+}
+
+// newBlank adds a fresh blank node to the dictionary.
+func (w *txWriter) newBlank() (uint64, error) {
+	id, err := w.i2t.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	return id, w.addTerm(id, string(tagBlank)+blankLabel(id))
+}
+
+func (w *txWriter) addTerm(id uint64, enc string) error {
+	if err := w.t2i.Put(dictKey(enc), u64(id)); err != nil {
+		return err
+	}
+	if err := w.i2t.Put(u64(id), []byte(enc)); err != nil {
+		return err
+	}
+	w.dTerms++
+	return nil
+}
+
+// collect removes from the dictionary the terms of the old res value that
+// are not in live and no longer used. It runs after the index keys have
+// been updated, so the indexes show what is still in use.
+func (w *txWriter) collect(old []byte, live map[uint64]struct{}) error {
+	seen := make(map[uint64]struct{})
+	check := func(id uint64) error {
+		if _, ok := live[id]; ok {
+			return nil
+		}
+		if _, ok := seen[id]; ok {
+			return nil
+		}
+		seen[id] = struct{}{}
+		return w.reclaim(id)
+	}
+	if err := check(binary.BigEndian.Uint64(old[8:16])); err != nil {
+		return err
+	}
+	for e := old[headerLen:]; len(e) > 0; e = e[entryLen:] {
+		for _, off := range [3]int{0, 8, 25} {
+			if err := check(binary.BigEndian.Uint64(e[off:])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// reclaim removes term id from the dictionary if nothing uses it.
+func (w *txWriter) reclaim(id uint64) error {
+	k := u64(id)
+	v := w.i2t.Get(k)
+	if v == nil {
+		return fmt.Errorf("%w: no term %d", ErrCorrupt, id)
+	}
+	enc := string(v)
+	// A blank node belongs to one version of one resource: once that
+	// version's index keys are gone, it is unused.
+	if enc[0] != tagBlank {
+		if hasPrefix(w.spog, k) || hasPrefix(w.posg, k) || hasPrefix(w.ospg, k) {
+			return nil
+		}
+		if enc[0] == tagIRI && w.res.Get([]byte(enc[1:])) != nil {
+			return nil // names a resource
+		}
+	}
+	if err := w.t2i.Delete(dictKey(enc)); err != nil {
+		return err
+	}
+	if err := w.i2t.Delete(k); err != nil {
+		return err
+	}
+	delete(w.ids, enc)
+	w.dTerms--
+	return nil
+}
+
+// hasPrefix reports whether b has a key starting with prefix.
+func hasPrefix(b *bolt.Bucket, prefix []byte) bool {
+	k, _ := b.Cursor().Seek(prefix)
+	return k != nil && bytes.HasPrefix(k, prefix)
+}
+
+// flush adds the counter deltas to the meta counters.
+func (w *txWriter) flush() error {
+	for _, c := range []struct {
+		key []byte
+		d   int64
+	}{{keyResources, w.dRes}, {keyTriples, w.dTriples}, {keyTerms, w.dTerms}} {
+		if c.d == 0 {
+			continue
+		}
+		var n uint64
+		if v := w.meta.Get(c.key); len(v) == 8 {
+			n = binary.BigEndian.Uint64(v)
+		}
+		if err := w.meta.Put(c.key, u64(n+uint64(c.d))); err != nil {
+			return err
+		}
+	}
+	w.dRes, w.dTriples, w.dTerms = 0, 0, 0
+	return nil
+}
+
+// formatETag returns the quoted ETag of a write.
+func formatETag(nonce string, seq uint64) string {
+	return `"` + nonce + "-" + strconv.FormatUint(seq, 36) + `"`
+}

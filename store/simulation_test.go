@@ -1,0 +1,524 @@
+package store_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/knakk/rdf"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// TestSimulate runs random writes against the store and a simple in-memory
+// model, comparing Get, Match, Range and Stats after every step.
+func TestSimulate(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			steps := 150
+			if testing.Short() {
+				steps = 50
+			}
+			newSim(t, seed).run(steps)
+		})
+	}
+}
+
+// simRes is the model of a stored resource: its graph as Get returned it
+// after the write, so with the store's blank node labels.
+type simRes struct {
+	g    []rdf.Triple
+	etag string
+}
+
+type sim struct {
+	t      *testing.T
+	rnd    *rand.Rand
+	path   string
+	db     *store.DB
+	model  map[string]*simRes
+	etags  map[string]bool // every ETag issued
+	labels map[string]bool // every blank node label issued
+	ids    []rdf.IRI
+}
+
+var simOptions = &store.Options{NoSync: true, MaxBatchDelay: 50 * time.Microsecond}
+
+func newSim(t *testing.T, seed uint64) *sim {
+	s := &sim{
+		t:      t,
+		rnd:    rand.New(rand.NewPCG(seed, seed)),
+		model:  map[string]*simRes{},
+		etags:  map[string]bool{},
+		labels: map[string]bool{},
+	}
+	s.db, s.path = openDB(t, simOptions)
+	for i := range 8 {
+		s.ids = append(s.ids, ex(fmt.Sprint("r", i)))
+	}
+	return s
+}
+
+// Term pools. Numbers and dateTimes are chosen so that ParseFloat and
+// time.Parse give the model an independent order.
+var (
+	simPreds   = []rdf.IRI{ex("p0"), ex("p1"), vocab.RDFType, vocab.EMSNumericValue, vocab.DCDate}
+	simShared  = []rdf.IRI{ex("s0"), ex("s1"), ex("s2")}
+	simNumbers = []rdf.Literal{
+		intl("-3"), intl("0"), intl("7"), intl("10"),
+		typed("-2.5", vocab.XSDDecimal), typed("0.10", vocab.XSDDecimal), typed("7.0", vocab.XSDDecimal),
+		dbl("-1e1"), dbl("2.5E0"), dbl("0.1"), dbl("-INF"), dbl("INF"),
+		typed("0.1", vocab.XSDFloat), typed("-3", vocab.XSDFloat), typed("1e2", vocab.XSDFloat),
+		typed("7", vocab.XSDInt), typed("-100", vocab.XSDLong),
+	}
+	simDates = []rdf.Literal{
+		dt("2026-11-01T10:00:00+02:00"), dt("2026-11-01T09:30:00Z"), dt("2026-11-01T08:00:00Z"),
+		dt("2026-11-01T03:00:00-05:00"), dt("2026-10-31T23:59:59.999Z"), dt("1999-12-31T23:00:00-01:00"),
+		dt("2026-11-01T09:30:00.000001Z"),
+	}
+	simOthers = []rdf.Object{
+		str("a"), str("b"), lang("a", "en"), lang("a", "fr"),
+		typed("x", vocab.XSDInteger), dbl("NaN"), dt("yesterday"),
+		vocab.PMRecord, ex("s0"),
+	}
+)
+
+func (s *sim) pick(n int) int { return s.rnd.IntN(n) }
+
+// graph returns a random small graph for resource id, with input blank
+// labels x0..x2.
+func (s *sim) graph(id rdf.IRI) []rdf.Triple {
+	n := s.pick(8)
+	g := make([]rdf.Triple, 0, n)
+	for range n {
+		var subj rdf.Subject
+		switch s.pick(4) {
+		case 0, 1:
+			subj = id
+		case 2:
+			subj = simShared[s.pick(len(simShared))]
+		default:
+			subj = blank(fmt.Sprint("x", s.pick(3)))
+		}
+		pred := simPreds[s.pick(len(simPreds))]
+		var obj rdf.Object
+		switch s.pick(6) {
+		case 0:
+			obj = simNumbers[s.pick(len(simNumbers))]
+		case 1:
+			obj = simDates[s.pick(len(simDates))]
+		case 2:
+			obj = blank(fmt.Sprint("x", s.pick(3)))
+		case 3:
+			obj = s.ids[s.pick(len(s.ids))]
+		default:
+			obj = simOthers[s.pick(len(simOthers))]
+		}
+		g = append(g, tr(subj, pred, obj))
+		if s.pick(8) == 0 { // a duplicate
+			g = append(g, g[s.pick(len(g))])
+		}
+	}
+	// Copy triples another resource states, so that some are in two.
+	for _, id := range s.ids {
+		r := s.model[id.String()]
+		if r == nil || s.pick(3) > 0 {
+			continue
+		}
+		for _, t := range r.g {
+			_, b1 := t.Subj.(rdf.Blank)
+			_, b2 := t.Obj.(rdf.Blank)
+			if !b1 && !b2 && s.pick(2) == 0 {
+				g = append(g, t)
+			}
+		}
+	}
+	return g
+}
+
+// ifMatch returns a random If-Match value for resource id.
+func (s *sim) ifMatch(id rdf.IRI) string {
+	switch s.pick(5) {
+	case 0:
+		return "*"
+	case 1:
+		return `"stale"`
+	case 2:
+		if r := s.model[id.String()]; r != nil {
+			return r.etag
+		}
+	}
+	return ""
+}
+
+func (s *sim) run(steps int) {
+	t := s.t
+	for step := range steps {
+		id := s.ids[s.pick(len(s.ids))]
+		cur := s.model[id.String()]
+		var desc string
+		switch op := s.pick(10); {
+		case op < 3:
+			g := s.graph(id)
+			desc = "create " + id.String()
+			etag, err := s.db.Create(t.Context(), id, g)
+			if cur != nil {
+				require.ErrorIs(t, err, store.ErrExists, desc)
+				break
+			}
+			require.NoError(t, err, desc)
+			s.written(id, g, etag)
+		case op < 6:
+			g := s.graph(id)
+			im := s.ifMatch(id)
+			desc = fmt.Sprintf("replace %s if-match %s", id, im)
+			etag, err := s.db.Replace(t.Context(), id, g, im)
+			switch {
+			case cur == nil:
+				require.ErrorIs(t, err, store.ErrNotFound, desc)
+			case im != "" && im != "*" && im != cur.etag:
+				require.ErrorIs(t, err, store.ErrPreconditionFailed, desc)
+			default:
+				require.NoError(t, err, desc)
+				s.written(id, g, etag)
+			}
+		case op < 8:
+			im := s.ifMatch(id)
+			desc = fmt.Sprintf("delete %s if-match %s", id, im)
+			err := s.db.Delete(t.Context(), id, im)
+			switch {
+			case cur == nil:
+				require.ErrorIs(t, err, store.ErrNotFound, desc)
+			case im != "" && im != "*" && im != cur.etag:
+				require.ErrorIs(t, err, store.ErrPreconditionFailed, desc)
+			default:
+				require.NoError(t, err, desc)
+				delete(s.model, id.String())
+			}
+		case op < 9:
+			rs := make([]store.Resource, 1+s.pick(4))
+			for i := range rs {
+				rid := s.ids[s.pick(len(s.ids))]
+				rs[i] = store.Resource{ID: rid, Triples: s.graph(rid)}
+			}
+			desc = fmt.Sprintf("load %d", len(rs))
+			require.NoError(t, s.db.Load(t.Context(), rs), desc)
+			last := map[string]int{}
+			for i, r := range rs {
+				last[r.ID.String()] = i
+			}
+			for _, i := range last {
+				_, etag, err := s.db.Get(t.Context(), rs[i].ID)
+				require.NoError(t, err, desc)
+				s.written(rs[i].ID, rs[i].Triples, etag)
+			}
+		default:
+			desc = "reopen"
+			require.NoError(t, s.db.Close())
+			db, err := store.Open(s.path, simOptions)
+			require.NoError(t, err)
+			s.db = db
+			t.Cleanup(func() { _ = db.Close() })
+		}
+		s.check(fmt.Sprintf("step %d: %s", step, desc))
+	}
+}
+
+// written records a successful write of g to id after checking that the
+// store holds g up to a fresh relabelling of blank nodes.
+func (s *sim) written(id rdf.IRI, g []rdf.Triple, etag string) {
+	t := s.t
+	require.False(t, s.etags[etag], "etag %s reused", etag)
+	s.etags[etag] = true
+
+	got, gotTag, err := s.db.Get(t.Context(), id)
+	require.NoError(t, err)
+	require.Equal(t, etag, gotTag)
+
+	// Expected: g without duplicates, in order.
+	var want []rdf.Triple
+	seen := map[string]bool{}
+	for _, tr := range g {
+		if k := ntTriple(tr); !seen[k] {
+			seen[k] = true
+			want = append(want, tr)
+		}
+	}
+	require.Len(t, got, len(want), "Get %s", id)
+	in2out, out2in := map[string]string{}, map[string]string{}
+	for i := range want {
+		w := [3]rdf.Term{want[i].Subj, want[i].Pred, want[i].Obj}
+		o := [3]rdf.Term{got[i].Subj, got[i].Pred, got[i].Obj}
+		for j := range w {
+			wb, isBlank := w[j].(rdf.Blank)
+			if !isBlank {
+				require.Equal(t, nt(w[j]), nt(o[j]), "triple %d of %s", i, id)
+				continue
+			}
+			ob, ok := o[j].(rdf.Blank)
+			require.True(t, ok, "triple %d of %s: blank became %s", i, id, nt(o[j]))
+			if m, ok := in2out[wb.String()]; ok {
+				require.Equal(t, m, ob.String(), "blank %s relabelled inconsistently", wb)
+				continue
+			}
+			require.NotContains(t, out2in, ob.String(), "two blanks relabelled %s", ob)
+			require.False(t, s.labels[ob.String()], "blank label %s reused", ob)
+			in2out[wb.String()], out2in[ob.String()] = ob.String(), wb.String()
+		}
+	}
+	for l := range out2in {
+		s.labels[l] = true
+	}
+	s.model[id.String()] = &simRes{g: got, etag: etag}
+}
+
+// check compares the store with the model.
+func (s *sim) check(desc string) {
+	t := s.t
+	ctx := t.Context()
+	// Get and Resources.
+	var ids []string
+	for _, id := range s.ids {
+		g, etag, err := s.db.Get(ctx, id)
+		r := s.model[id.String()]
+		if r == nil {
+			require.ErrorIs(t, err, store.ErrNotFound, "%s: Get %s", desc, id)
+			continue
+		}
+		ids = append(ids, id.String())
+		require.NoError(t, err, desc)
+		require.Equal(t, r.etag, etag, "%s: etag of %s", desc, id)
+		require.Equal(t, ntList(r.g), ntList(g), "%s: Get %s", desc, id)
+	}
+	slices.Sort(ids)
+	var listed []string
+	require.NoError(t, s.db.Resources(ctx, rdf.IRI{}, func(id rdf.IRI) bool {
+		listed = append(listed, id.String())
+		return true
+	}))
+	require.Equal(t, ids, listed, "%s: Resources", desc)
+
+	// Stats.
+	terms := map[string]bool{}
+	var triples int64
+	for id, r := range s.model {
+		terms["<"+id+">"] = true
+		triples += int64(len(r.g))
+		for _, tr := range r.g {
+			terms[nt(tr.Subj)], terms[nt(tr.Pred)], terms[nt(tr.Obj)] = true, true, true
+		}
+	}
+	st, err := s.db.Stats(ctx)
+	require.NoError(t, err)
+	require.Equal(t, store.Stats{Resources: int64(len(s.model)), Triples: triples, Terms: int64(len(terms)), Size: st.Size}, st, "%s: Stats", desc)
+
+	// Match.
+	for range 12 {
+		ps, pp, po := s.pattern()
+		want := s.modelMatch(ps, pp, po)
+		got := matchAll(t, s.db, ps, pp, po)
+		require.Equal(t, want, got, "%s: Match %s %s %s", desc, termOrNil(ps), termOrNil(pp), termOrNil(po))
+	}
+
+	// Range.
+	for range 6 {
+		p := simPreds[s.pick(len(simPreds))]
+		pool := simNumbers
+		if s.pick(2) == 0 {
+			pool = simDates
+		}
+		var lo, hi *rdf.Literal
+		if s.pick(3) > 0 {
+			l := pool[s.pick(len(pool))]
+			lo = &l
+		}
+		if s.pick(3) > 0 {
+			h := pool[s.pick(len(pool))]
+			hi = &h
+		}
+		opt := store.RangeOptions{LoInclusive: s.pick(2) == 0, HiInclusive: s.pick(2) == 0, Desc: s.pick(2) == 0}
+		s.checkRange(desc, p, lo, hi, opt)
+	}
+}
+
+// pattern returns a random triple pattern over terms that are, were, or
+// never were in the store.
+func (s *sim) pattern() (rdf.Subject, rdf.Predicate, rdf.Object) {
+	var blanks []rdf.Blank
+	for _, r := range s.model {
+		for _, tr := range r.g {
+			if b, ok := tr.Subj.(rdf.Blank); ok {
+				blanks = append(blanks, b)
+			}
+		}
+	}
+	slices.SortFunc(blanks, func(a, b rdf.Blank) int { return strings.Compare(a.String(), b.String()) })
+	var subj rdf.Subject
+	switch s.pick(5) {
+	case 0:
+		subj = s.ids[s.pick(len(s.ids))]
+	case 1:
+		subj = simShared[s.pick(len(simShared))]
+	case 2:
+		if len(blanks) > 0 {
+			subj = blanks[s.pick(len(blanks))]
+		} else {
+			subj = blank("x0")
+		}
+	}
+	var pred rdf.Predicate
+	if s.pick(2) == 0 {
+		pred = simPreds[s.pick(len(simPreds))]
+	}
+	var obj rdf.Object
+	switch s.pick(6) {
+	case 0:
+		obj = simNumbers[s.pick(len(simNumbers))]
+	case 1:
+		obj = simDates[s.pick(len(simDates))]
+	case 2:
+		obj = simOthers[s.pick(len(simOthers))]
+	case 3:
+		obj = s.ids[s.pick(len(s.ids))]
+	}
+	return subj, pred, obj
+}
+
+func (s *sim) modelMatch(ps rdf.Subject, pp rdf.Predicate, po rdf.Object) []string {
+	set := map[string]bool{}
+	for _, r := range s.model {
+		for _, tr := range r.g {
+			if (ps == nil || nt(ps) == nt(tr.Subj)) && (pp == nil || nt(pp) == nt(tr.Pred)) && (po == nil || nt(po) == nt(tr.Obj)) {
+				set[ntTriple(tr)] = true
+			}
+		}
+	}
+	var out []string
+	for k := range set {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// simValue is the model's order of literals: class (1 number, 2 dateTime),
+// then value; ok is false for literals never in a range.
+func simValue(l rdf.Literal) (class int, v float64, ok bool) {
+	switch l.DataType {
+	case vocab.XSDDateTime:
+		tm, err := time.Parse(time.RFC3339Nano, l.String())
+		if err != nil {
+			return 0, 0, false
+		}
+		return 2, float64(tm.UnixMicro()), true
+	case vocab.XSDInteger, vocab.XSDDecimal, vocab.XSDDouble, vocab.XSDInt, vocab.XSDLong, vocab.XSDFloat:
+		bits := 64
+		if l.DataType == vocab.XSDFloat {
+			bits = 32
+		}
+		lex := strings.Replace(l.String(), "INF", "Inf", 1)
+		f, err := strconv.ParseFloat(lex, bits)
+		if err != nil || f != f || (l.DataType != vocab.XSDDouble && strings.Contains(lex, "Inf")) {
+			return 0, 0, false
+		}
+		if l.DataType == vocab.XSDInteger && strings.ContainsAny(lex, ".eE") {
+			return 0, 0, false
+		}
+		return 1, f, true
+	}
+	return 0, 0, false
+}
+
+func (s *sim) checkRange(desc string, p rdf.IRI, lo, hi *rdf.Literal, opt store.RangeOptions) {
+	t := s.t
+	desc = fmt.Sprintf("%s: Range %s [%s, %s] %+v", desc, nt(p), litOrNil(lo), litOrNil(hi), opt)
+	var loC, hiC int
+	var loV, hiV float64
+	if lo != nil {
+		loC, loV, _ = simValue(*lo)
+	}
+	if hi != nil {
+		hiC, hiV, _ = simValue(*hi)
+	}
+	var got []string
+	var vals [][2]float64
+	err := s.db.Range(t.Context(), p, lo, hi, opt, func(subj rdf.Subject, o rdf.Literal) bool {
+		got = append(got, nt(subj)+" "+nt(o))
+		c, v, ok := simValue(o)
+		require.True(t, ok, "%s: got %s", desc, nt(o))
+		vals = append(vals, [2]float64{float64(c), v})
+		return true
+	})
+	if lo != nil && hi != nil && loC != hiC {
+		require.ErrorIs(t, err, store.ErrIncomparable, desc)
+		return
+	}
+	require.NoError(t, err, desc)
+
+	set := map[string]bool{}
+	for _, r := range s.model {
+		for _, tr := range r.g {
+			o, isLit := tr.Obj.(rdf.Literal)
+			if nt(tr.Pred) != nt(p) || !isLit {
+				continue
+			}
+			c, v, ok := simValue(o)
+			switch {
+			case !ok,
+				lo != nil && (c != loC || v < loV || (v == loV && !opt.LoInclusive)),
+				hi != nil && (c != hiC || v > hiV || (v == hiV && !opt.HiInclusive)):
+				continue
+			}
+			set[nt(tr.Subj)+" "+nt(o)] = true
+		}
+	}
+	var want []string
+	for k := range set {
+		want = append(want, k)
+	}
+	require.ElementsMatch(t, want, got, desc)
+	sorted := slices.IsSortedFunc(vals, func(a, b [2]float64) int {
+		if opt.Desc {
+			a, b = b, a
+		}
+		if a[0] != b[0] {
+			return int(a[0] - b[0])
+		}
+		switch {
+		case a[1] < b[1]:
+			return -1
+		case a[1] > b[1]:
+			return 1
+		}
+		return 0
+	})
+	require.True(t, sorted, "%s: out of order: %v", desc, got)
+}
+
+func ntList(g []rdf.Triple) []string {
+	out := make([]string, len(g))
+	for i, tr := range g {
+		out[i] = ntTriple(tr)
+	}
+	return out
+}
+
+func termOrNil(t rdf.Term) string {
+	if t == nil {
+		return "?"
+	}
+	return nt(t)
+}
+
+func litOrNil(l *rdf.Literal) string {
+	if l == nil {
+		return "-"
+	}
+	return nt(*l)
+}

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/knakk/rdf"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Snapshot is a consistent read-only view of the store: every call on it
+// sees the same state. It is valid only inside the function passed to
+// DB.View, and only in that goroutine.
+//
+// Its methods mirror DB's read methods, so a query engine can declare one
+// interface that both satisfy.
+type Snapshot struct {
+	db *DB
+	tx *bolt.Tx
+	r  *termReader
+}
+
+// View calls fn with a snapshot of the store. Use it to make several reads
+// agree, and for reads nested in a Match or Range callback: the callbacks
+// of DB's methods run inside a read transaction and must not call DB
+// methods, as bbolt may deadlock when a reader waits on a writer that waits
+// on that reader.
+func (db *DB) View(ctx context.Context, fn func(s *Snapshot) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.db.View(func(tx *bolt.Tx) error {
+		return fn(&Snapshot{db: db, tx: tx, r: newTermReader(tx)})
+	})
+}
+
+// Get is DB.Get in the snapshot.
+func (s *Snapshot) Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	key := []byte(id.String())
+	v := s.tx.Bucket(bucketRes).Get(key)
+	if v == nil {
+		return nil, "", ErrNotFound
+	}
+	if len(v) < headerLen || (len(v)-headerLen)%entryLen != 0 {
+		return nil, "", fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
+	}
+	g = make([]rdf.Triple, 0, (len(v)-headerLen)/entryLen)
+	for e := v[headerLen:]; len(e) > 0; e = e[entryLen:] {
+		t, err := s.r.triple(binary.BigEndian.Uint64(e[0:]), binary.BigEndian.Uint64(e[8:]), binary.BigEndian.Uint64(e[25:]))
+		if err != nil {
+			return nil, "", err
+		}
+		g = append(g, t)
+	}
+	return g, formatETag(s.db.nonce, binary.BigEndian.Uint64(v)), nil
+}
+
+// Exists is DB.Exists in the snapshot.
+func (s *Snapshot) Exists(ctx context.Context, id rdf.IRI) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	return s.tx.Bucket(bucketRes).Get([]byte(id.String())) != nil, nil
+}
+
+// Resources is DB.Resources in the snapshot.
+func (s *Snapshot) Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c := s.tx.Bucket(bucketRes).Cursor()
+	var k []byte
+	if a := after.String(); a == "" {
+		k, _ = c.First()
+	} else if k, _ = c.Seek([]byte(a)); k != nil && string(k) == a {
+		k, _ = c.Next()
+	}
+	for n := 0; k != nil; k, _ = c.Next() {
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		id, err := rdf.NewIRI(string(k))
+		if err != nil {
+			return fmt.Errorf("%w: resource %q: %v", ErrCorrupt, k, err)
+		}
+		if !fn(id) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// Stats is DB.Stats in the snapshot.
+func (s *Snapshot) Stats(ctx context.Context) (Stats, error) {
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
+	meta := s.tx.Bucket(bucketMeta)
+	get := func(k []byte) int64 {
+		if v := meta.Get(k); len(v) == 8 {
+			return int64(binary.BigEndian.Uint64(v))
+		}
+		return 0
+	}
+	return Stats{
+		Resources: get(keyResources),
+		Triples:   get(keyTriples),
+		Terms:     get(keyTerms),
+		Size:      s.tx.Size(),
+	}, nil
+}
