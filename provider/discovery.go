@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -88,13 +89,13 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 		g.add(sp, vocab.IRI(vocab.RDFS, "seeAlso"), s.iri("/ns/"+d.Name))
 	}
 	for i, domain := range []string{vocab.PM, vocab.PMLegacy} {
-		svc := blank("service" + string(rune('0'+i)))
+		svc := blank(fmt.Sprintf("service%d", i))
 		g.add(sp, oslc("service"), svc)
 		g.add(svc, vocab.RDFType, oslc("Service"))
 		g.add(svc, oslc("domain"), vocab.IRI(domain, ""))
 		for j, k := range s.kinds {
 			shape := s.iri("/oslc/shapes/" + k.shape.Name)
-			cf := blank("cf" + string(rune('0'+i)) + string(rune('0'+j)))
+			cf := blank(fmt.Sprintf("factory%d_%d", i, j))
 			g.add(svc, oslc("creationFactory"), cf)
 			g.add(cf, vocab.RDFType, oslc("CreationFactory"))
 			g.add(cf, vocab.DCTitle, xmlLiteral("Create "+k.title))
@@ -104,7 +105,7 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 			for _, t := range k.types {
 				g.add(cf, oslc("resourceType"), t)
 			}
-			qc := blank("qc" + string(rune('0'+i)) + string(rune('0'+j)))
+			qc := blank(fmt.Sprintf("query%d_%d", i, j))
 			g.add(svc, oslc("queryCapability"), qc)
 			g.add(qc, vocab.RDFType, oslc("QueryCapability"))
 			g.add(qc, vocab.DCTitle, xmlLiteral("Query "+k.title))

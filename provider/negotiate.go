@@ -3,7 +3,6 @@ package provider
 import (
 	"mime"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -148,14 +147,4 @@ func requestFormat(r *http.Request) (codec.Format, string, bool) {
 	}
 	f, ok := codec.FormatOf(mt)
 	return f, mt, ok
-}
-
-// sortedKeys is used for stable listings in messages.
-func sortedKeys(m map[string]string) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

@@ -45,6 +45,10 @@ func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep represen
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, root rdf.Subject, g []rdf.Triple, title string) {
 	rep, ok := negotiate(r)
 	if !ok {
+		if f := r.URL.Query().Get("format"); f != "" {
+			s.writeError(w, r, errorf(http.StatusNotAcceptable, "parameter format", "format %q is not offered; offered are: rdfxml, turtle, jsonld, ntriples, html", f))
+			return
+		}
 		s.writeError(w, r, errorf(http.StatusNotAcceptable, "header Accept", "none of the requested media types %q is offered; offered are: %s", r.Header.Get("Accept"), offeredList()))
 		return
 	}

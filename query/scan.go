@@ -64,7 +64,9 @@ type Scanner struct {
 	src  string
 	off  int   // next byte to read
 	prev Token // last token returned
-	Err  string
+
+	Err    string // after ILLEGAL: what is wrong
+	ErrPos int    // after ILLEGAL: 1-based byte position of the fault
 }
 
 // Init prepares s to scan src.
@@ -161,7 +163,7 @@ func (s *Scanner) scan() (int, Token, string) {
 }
 
 func (s *Scanner) illegal(pos int, lit, msg string) (int, Token, string) {
-	s.Err = msg
+	s.Err, s.ErrPos = msg, pos
 	return pos, ILLEGAL, lit
 }
 
@@ -200,7 +202,7 @@ func (s *Scanner) scanString(pos int) (int, Token, string) {
 		r, n := utf8.DecodeRuneInString(s.src[s.off:])
 		if r == utf8.RuneError && n == 1 {
 			s.off++
-			return s.illegal(pos, s.src[start:s.off], "invalid UTF-8 in string")
+			return s.illegal(s.off, s.src[start:s.off], "invalid UTF-8 in string")
 		}
 		b.WriteString(s.src[s.off : s.off+n])
 		s.off += n
@@ -211,6 +213,7 @@ func (s *Scanner) scanString(pos int) (int, Token, string) {
 func (s *Scanner) escape(allowed string) (rune, bool) {
 	at := s.off
 	c := s.peek(1)
+	s.ErrPos = at + 1
 	if c == 0 || c >= utf8.RuneSelf || !strings.ContainsRune(allowed, rune(c)) {
 		s.Err = "invalid escape " + strconv.Quote(s.src[at:min(at+2, len(s.src))])
 		s.off = min(at+2, len(s.src))
@@ -275,7 +278,7 @@ func (s *Scanner) scanIRI(pos int) (int, Token, string) {
 		r, n := utf8.DecodeRuneInString(s.src[s.off:])
 		if r == utf8.RuneError && n == 1 {
 			s.off++
-			return s.illegal(pos, s.src[start:s.off], "invalid UTF-8 in IRI")
+			return s.illegal(s.off, s.src[start:s.off], "invalid UTF-8 in IRI")
 		}
 		b.WriteString(s.src[s.off : s.off+n])
 		s.off += n
@@ -351,8 +354,9 @@ func (s *Scanner) scanName(pos int) (int, Token, string) {
 			s.off++
 		case c == '%':
 			if !isHex(s.peek(1)) || !isHex(s.peek(2)) {
+				at := s.off + 1
 				s.off = min(s.off+3, len(s.src))
-				return s.illegal(pos, s.src[start:s.off], "invalid percent escape in name")
+				return s.illegal(at, s.src[start:s.off], "invalid percent escape in name")
 			}
 			s.off += 3
 		case c == '\\':

@@ -148,6 +148,55 @@ func BenchmarkRange(b *testing.B) {
 	}
 }
 
+// BenchmarkText searches 100,000 PM records, each with a description
+// whose token "w<i%100>" is in 1% of them.
+func BenchmarkText(b *testing.B) {
+	const n = 100000
+	db, _ := openDB(b, &store.Options{NoSync: true})
+	for i := 0; i < n; i += 1000 {
+		rs := records(i, 1000)
+		for j := range rs {
+			rs[j].Triples = append(rs[j].Triples, tr(rs[j].ID, vocab.DCDescription,
+				str(fmt.Sprintf("Nightly run w%d on cluster c%d", (i+j)%100, (i+j)%7))))
+		}
+		require.NoError(b, db.Load(b.Context(), rs))
+	}
+	tests := []struct {
+		name   string
+		token  string
+		prefix bool
+		limit  int
+		want   int // results/op
+	}{
+		{"token-1%", "w42", false, 0, n / 100},
+		// A page of a token in every record.
+		{"token-100%-page100", "sample", false, 100, 100},
+		// w4, w40…w49: 11% of the records.
+		{"prefix-11%", "w4", true, 0, n * 11 / 100},
+	}
+	for _, tt := range tests {
+		b.Run(tt.name, func(b *testing.B) {
+			results := 0
+			for b.Loop() {
+				got := 0
+				more := func() bool { got++; return tt.limit == 0 || got < tt.limit }
+				var err error
+				if tt.prefix {
+					err = db.TextPrefix(b.Context(), tt.token, func(string, rdf.Subject, rdf.IRI, int) bool { return more() })
+				} else {
+					err = db.Text(b.Context(), tt.token, func(rdf.Subject, rdf.IRI, int) bool { return more() })
+				}
+				if err != nil || got != tt.want {
+					b.Fatal(got, err)
+				}
+				results += got
+			}
+			b.ReportMetric(float64(results)/float64(b.N), "results/op")
+			reportRate(b, results, "results/s")
+		})
+	}
+}
+
 // BenchmarkBoltTxRaw is the reference: fsync'd bbolt Update transactions,
 // each writing one small key, one goroutine.
 func BenchmarkBoltTxRaw(b *testing.B) {

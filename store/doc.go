@@ -13,7 +13,8 @@ writes is two nodes.
 Reads go through DB's methods or, for several reads that must agree or
 reads nested in a scan callback, through a Snapshot from DB.View. Match
 answers any triple pattern by a prefix scan of one index; Range scans the
-numbers or dateTimes of one predicate in value order.
+numbers or dateTimes of one predicate in value order; Text and TextPrefix
+read the full-text index.
 
 # Concurrency
 
@@ -36,20 +37,28 @@ uint64 from the i2t bucket's sequence, starting at 1; ids are never reused.
 Index values are empty: the keys hold everything.
 
 	bucket  key                                  value
-	meta    "version"                            format version, 1
+	meta    "version"                            format version, 2
 	        "nonce"                              8 hex digits, random per file
 	        "resources" | "triples" | "terms"    counters behind Stats
+	        "text"                               text predicate IRIs, sorted,
+	                                             newline-separated
 	t2i     dictKey(term)                        term id
 	i2t     term id                              term encoding
 	res     resource IRI (UTF-8)                 etag seq | graph id | entry*
 	spog    s | p | o | g                        -
 	posg    p | class | value | o | s | g        -
 	ospg    o | s | p | g                        -
+	text    token | 0x00 | s | p | o | g         term frequency (uvarint)
 
 s, p, o are the term ids of a triple and g the term id of the IRI of the
 resource stating it. Putting g last keeps one key per resource stating a
 triple, so deleting one resource leaves another's copy, and keeps the keys
 of one triple adjacent, so Match reports it once.
+
+Version 1 files lack the text bucket and meta key; a writable Open upgrades
+them by building the index, and a read-only Open refuses them with
+ErrVersion. Writers of version 1 would not maintain the index, so they
+must not open version 2 files: hence the new version.
 
 # Terms
 
@@ -72,7 +81,8 @@ the term from t2i and i2t. After removing the old index keys, a write checks
 each term the old version used and the new one does not: a term survives if
 a key of spog, posg or ospg starts with its id, or, for an IRI, if it names
 a resource. Blank nodes, used by one version of one resource only, are
-deleted without looking.
+deleted without looking. The text bucket needs no check: its keys exist
+only beside the spog key of the same triple and graph, and go with it.
 
 # Resources
 
@@ -85,6 +95,28 @@ entry per distinct triple in the order written:
 The entry is the triple's posg key without g, so a write derives all three
 index keys from it, compares the old and new entries, and touches only the
 keys that change. The ETag is "nonce-seq" with seq in base 36, quoted.
+
+# Full-text index
+
+The text bucket holds postings of the literal objects of the text
+predicates (Options.TextPredicates; by default dcterms:title,
+dcterms:description and dcterms:identifier): xsd:string, plain and
+rdf:langString literals by lexical form, rdf:XMLLiteral by character data
+(tags become spaces, entities are decoded). Tokens splits the text; each
+distinct token of a triple's object gives one key, token | 0x00 | s | p | o
+| g, with the token's count in that object as value. Tokens hold only
+letters and digits, never 0x00, so the postings of one token are the
+contiguous range under token | 0x00, and those of all tokens with a prefix
+are the range under the prefix, token by token.
+
+Keys are per triple and graph, like those of spog, so a write adds and
+deletes them with the index keys of the entries that change, and the value
+depends on the object alone. Within a token, the keys of one triple are
+adjacent (Text reports it once) and those of one subject and predicate are
+adjacent (Text adds up their distinct objects).
+
+The meta "text" key records the predicates the postings were built for. A
+writable Open with another set rebuilds the bucket from the res entries.
 
 # Object sort keys
 

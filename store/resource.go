@@ -25,9 +25,10 @@ const (
 
 // pterm is a distinct term of a prepared resource.
 type pterm struct {
-	enc   string // encodeTerm
-	class byte   // sortKey, for objects
-	val   uint64
+	enc    string // encodeTerm
+	class  byte   // sortKey, for objects
+	val    uint64
+	tokens []tokenCount // of a text literal, if the object of a text predicate
 }
 
 // prepared is a resource validated and encoded outside any transaction.
@@ -36,11 +37,13 @@ type prepared struct {
 	idEnc   string // encoded resource IRI
 	terms   []pterm
 	triples [][3]int32 // indexes into terms; distinct
+	text    []bool     // per triple: has postings; nil if none has
 }
 
-// prepare validates and encodes a resource. Duplicate triples are dropped;
-// the rest keep their order.
-func prepare(id rdf.IRI, g []rdf.Triple) (*prepared, error) {
+// prepare validates and encodes a resource, and tokenizes the objects of
+// the predicates in ts. Duplicate triples are dropped; the rest keep their
+// order.
+func prepare(id rdf.IRI, g []rdf.Triple, ts textSet) (*prepared, error) {
 	idEnc, err := encodeTerm(id)
 	if err != nil {
 		return nil, fmt.Errorf("resource id: %w", err)
@@ -74,6 +77,20 @@ func prepare(id rdf.IRI, g []rdf.Triple) (*prepared, error) {
 		}
 		seen[tr] = struct{}{}
 		p.triples = append(p.triples, tr)
+		if ts.encs[p.terms[tr[1]].enc] {
+			o := &p.terms[tr[2]]
+			if o.tokens == nil {
+				if text, ok := textOf(o.enc); ok {
+					o.tokens = countTokens(text)
+				}
+			}
+			if len(o.tokens) > 0 {
+				if p.text == nil {
+					p.text = make([]bool, len(g))
+				}
+				p.text[len(p.triples)-1] = true
+			}
+		}
 	}
 	return p, nil
 }
@@ -91,25 +108,30 @@ const (
 // counters belong to that transaction: make a new one for each run of a
 // transaction function.
 type txWriter struct {
-	meta, t2i, i2t, res, spog, posg, ospg *bolt.Bucket
-	nonce                                 string
+	meta, t2i, i2t, res, spog, posg, ospg, text *bolt.Bucket
+	nonce                                       string
+	textSet                                     textSet
 
-	ids map[string]uint64 // encoded term → id, for terms known in this tx
+	ids       map[string]uint64 // encoded term → id, for terms known in this tx
+	textPreds map[uint64]bool   // predicate id → is a text predicate
 
 	dRes, dTriples, dTerms int64 // counter deltas, written by flush
 }
 
-func newTxWriter(tx *bolt.Tx, nonce string) *txWriter {
+func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	w := &txWriter{
-		meta:  tx.Bucket(bucketMeta),
-		t2i:   tx.Bucket(bucketT2I),
-		i2t:   tx.Bucket(bucketI2T),
-		res:   tx.Bucket(bucketRes),
-		spog:  tx.Bucket(bucketSPOG),
-		posg:  tx.Bucket(bucketPOSG),
-		ospg:  tx.Bucket(bucketOSPG),
-		nonce: nonce,
-		ids:   make(map[string]uint64),
+		meta:      tx.Bucket(bucketMeta),
+		t2i:       tx.Bucket(bucketT2I),
+		i2t:       tx.Bucket(bucketI2T),
+		res:       tx.Bucket(bucketRes),
+		spog:      tx.Bucket(bucketSPOG),
+		posg:      tx.Bucket(bucketPOSG),
+		ospg:      tx.Bucket(bucketOSPG),
+		text:      tx.Bucket(bucketText),
+		nonce:     db.nonce,
+		textSet:   db.text,
+		ids:       make(map[string]uint64),
+		textPreds: make(map[uint64]bool),
 	}
 	// Term ids only grow, so i2t is append-only: pack its pages.
 	w.i2t.FillPercent = 0.95
@@ -188,17 +210,26 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		}
 	}
 	g := u64(gid)
-	for e := val[headerLen:]; len(e) > 0; e = e[entryLen:] {
-		if _, ok := stale[string(e[:entryLen])]; ok {
-			delete(stale, string(e[:entryLen]))
+	for i, tr := range p.triples {
+		e := val[headerLen+i*entryLen:][:entryLen]
+		if _, ok := stale[string(e)]; ok {
+			delete(stale, string(e))
 			continue
 		}
-		if err := w.putIndex(e[:entryLen], g); err != nil {
+		if err := w.putIndex(e, g); err != nil {
 			return "", err
+		}
+		if p.text != nil && p.text[i] {
+			if err := w.putText(e, g, p.terms[tr[2]].tokens); err != nil {
+				return "", err
+			}
 		}
 	}
 	for e := range stale {
 		if err := w.deleteIndex([]byte(e), g); err != nil {
+			return "", err
+		}
+		if err := w.deleteText([]byte(e), g); err != nil {
 			return "", err
 		}
 	}
@@ -242,6 +273,9 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	g := old[8:16]
 	for e := old[headerLen:]; len(e) > 0; e = e[entryLen:] {
 		if err := w.deleteIndex(e[:entryLen], g); err != nil {
+			return err
+		}
+		if err := w.deleteText(e[:entryLen], g); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +18,7 @@ import (
 )
 
 // TestSimulate runs random writes against the store and a simple in-memory
-// model, comparing Get, Match, Range and Stats after every step.
+// model, comparing Get, Match, Range, Text and Stats after every step.
 func TestSimulate(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
@@ -48,7 +49,11 @@ type sim struct {
 	ids    []rdf.IRI
 }
 
-var simOptions = &store.Options{NoSync: true, MaxBatchDelay: 50 * time.Microsecond}
+// simText are the text predicates of the simulation: dcterms:description
+// is left out, so that it holds text that must not be indexed.
+var simText = []rdf.IRI{vocab.DCTitle, ex("p0")}
+
+var simOptions = &store.Options{NoSync: true, MaxBatchDelay: 50 * time.Microsecond, TextPredicates: simText}
 
 func newSim(t *testing.T, seed uint64) *sim {
 	s := &sim{
@@ -68,7 +73,7 @@ func newSim(t *testing.T, seed uint64) *sim {
 // Term pools. Numbers and dateTimes are chosen so that ParseFloat and
 // time.Parse give the model an independent order.
 var (
-	simPreds   = []rdf.IRI{ex("p0"), ex("p1"), vocab.RDFType, vocab.EMSNumericValue, vocab.DCDate}
+	simPreds   = []rdf.IRI{ex("p0"), ex("p1"), vocab.RDFType, vocab.EMSNumericValue, vocab.DCDate, vocab.DCTitle, vocab.DCDescription}
 	simShared  = []rdf.IRI{ex("s0"), ex("s1"), ex("s2")}
 	simNumbers = []rdf.Literal{
 		intl("-3"), intl("0"), intl("7"), intl("10"),
@@ -87,6 +92,15 @@ var (
 		typed("x", vocab.XSDInteger), dbl("NaN"), dt("yesterday"),
 		vocab.PMRecord, ex("s0"),
 	}
+	simTexts = []rdf.Object{
+		str("Alpha beta"), str("alpha ALPHA gamma"), lang("Beta café", "fr"), lang("beta", "en"),
+		typed("<p>Gamma <b>alpha</b>beta</p>", vocab.RDFXMLLiteral), typed("alpha", ex("dt")),
+		str("Ünïcode ÄLPHA-7"), str(""),
+	}
+	// simTokens are the tokens Text is asked for: those of simTexts and
+	// simOthers, and some never stored.
+	simTokens   = []string{"alpha", "beta", "gamma", "café", "ünïcode", "älpha", "7", "a", "b", "p", "zeta", ""}
+	simPrefixes = []string{"", "a", "al", "be", "ü", "alpha", "z"}
 )
 
 func (s *sim) pick(n int) int { return s.rnd.IntN(n) }
@@ -108,7 +122,7 @@ func (s *sim) graph(id rdf.IRI) []rdf.Triple {
 		}
 		pred := simPreds[s.pick(len(simPreds))]
 		var obj rdf.Object
-		switch s.pick(6) {
+		switch s.pick(7) {
 		case 0:
 			obj = simNumbers[s.pick(len(simNumbers))]
 		case 1:
@@ -117,6 +131,8 @@ func (s *sim) graph(id rdf.IRI) []rdf.Triple {
 			obj = blank(fmt.Sprint("x", s.pick(3)))
 		case 3:
 			obj = s.ids[s.pick(len(s.ids))]
+		case 4:
+			obj = simTexts[s.pick(len(simTexts))]
 		default:
 			obj = simOthers[s.pick(len(simOthers))]
 		}
@@ -345,6 +361,82 @@ func (s *sim) check(desc string) {
 		opt := store.RangeOptions{LoInclusive: s.pick(2) == 0, HiInclusive: s.pick(2) == 0, Desc: s.pick(2) == 0}
 		s.checkRange(desc, p, lo, hi, opt)
 	}
+
+	// Text and TextPrefix.
+	postings := s.modelText()
+	for range 3 {
+		tok := simTokens[s.pick(len(simTokens))]
+		var want []string
+		for _, p := range postings {
+			if p[0] == tok {
+				want = append(want, p[1])
+			}
+		}
+		var got []string
+		require.NoError(t, s.db.Text(ctx, tok, func(subj rdf.Subject, p rdf.IRI, tf int) bool {
+			got = append(got, fmt.Sprintf("%s %s %d", nt(subj), nt(p), tf))
+			return true
+		}))
+		slices.Sort(got)
+		require.Equal(t, want, got, "%s: Text %q", desc, tok)
+	}
+	prefix := simPrefixes[s.pick(len(simPrefixes))]
+	var want, got, toks []string
+	for _, p := range postings {
+		if strings.HasPrefix(p[0], prefix) {
+			want = append(want, p[0]+" "+p[1])
+		}
+	}
+	require.NoError(t, s.db.TextPrefix(ctx, prefix, func(tok string, subj rdf.Subject, p rdf.IRI, tf int) bool {
+		got = append(got, fmt.Sprintf("%s %s %s %d", tok, nt(subj), nt(p), tf))
+		toks = append(toks, tok)
+		return true
+	}))
+	require.True(t, slices.IsSorted(toks), "%s: TextPrefix %q: tokens out of order: %q", desc, prefix, toks)
+	slices.Sort(got)
+	require.Equal(t, want, got, "%s: TextPrefix %q", desc, prefix)
+}
+
+var simTag = regexp.MustCompile(`<[^>]*>`)
+
+// modelText returns the postings the model implies, as sorted pairs of
+// token and "s p tf": over the distinct triples of the text predicates,
+// the token's count in the objects of each subject and predicate.
+func (s *sim) modelText() [][2]string {
+	text := map[string]bool{}
+	for _, p := range simText {
+		text[nt(p)] = true
+	}
+	seen := map[string]bool{}
+	tf := map[[2]string]int{}
+	for _, r := range s.model {
+		for _, tr := range r.g {
+			l, ok := tr.Obj.(rdf.Literal)
+			if !ok || !text[nt(tr.Pred)] || seen[ntTriple(tr)] {
+				continue
+			}
+			seen[ntTriple(tr)] = true
+			lex := l.String()
+			switch {
+			case l.Lang() != "", l.DataType == vocab.XSDString:
+			case l.DataType == vocab.RDFXMLLiteral:
+				lex = simTag.ReplaceAllString(lex, " ")
+			default:
+				continue
+			}
+			for _, tok := range store.Tokens(lex) {
+				tf[[2]string{tok, nt(tr.Subj) + " " + nt(tr.Pred)}]++
+			}
+		}
+	}
+	out := make([][2]string, 0, len(tf))
+	for k, n := range tf {
+		out = append(out, [2]string{k[0], fmt.Sprintf("%s %d", k[1], n)})
+	}
+	slices.SortFunc(out, func(a, b [2]string) int {
+		return strings.Compare(a[0]+" "+a[1], b[0]+" "+b[1])
+	})
+	return out
 }
 
 // pattern returns a random triple pattern over terms that are, were, or

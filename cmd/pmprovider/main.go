@@ -4,6 +4,10 @@
 // Usage:
 //
 //	pmprovider [--addr 127.0.0.1:8080] [--base-url URL] [--data ./data]
+//	pmprovider import [--data ./data] [--base-url URL] FILE...   load N-Triples or Turtle in bulk
+//	pmprovider export [--data ./data] [--format ntriples|turtle] load everything out again
+//	pmprovider generate [--records N] [--seed S] [--base-url URL]  deterministic fixture data as N-Triples
+//	pmprovider bench [--records N]                               load generated data and time queries
 package main
 
 import (
@@ -29,12 +33,29 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
+	if err := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "pmprovider:", err)
 		}
 		os.Exit(2)
 	}
+}
+
+// dispatch runs the subcommand args name, or the server.
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "import":
+			return runImport(ctx, args[1:], stdout, stderr)
+		case "export":
+			return runExport(ctx, args[1:], stdout, stderr)
+		case "generate":
+			return runGenerate(ctx, args[1:], stdout, stderr)
+		case "bench":
+			return runBench(ctx, args[1:], stdout, stderr)
+		}
+	}
+	return run(ctx, args, stderr)
 }
 
 // config is what the flags say.

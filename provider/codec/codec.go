@@ -65,7 +65,7 @@ func Encode(w io.Writer, f Format, g []rdf.Triple, opt *Options) error {
 // Decode reads a document in format f from r and returns its triples.
 // Relative IRIs (including "<>" and rdf:about="") are resolved against
 // base, which must be an absolute IRI or "" (then a relative IRI is an
-// error). Blank nodes are labelled b0, b1, ... in document order.
+// error). Blank nodes are labelled b0, b1, ...
 //
 // Errors are *SyntaxError (ErrSyntax) for malformed input, ErrTooLarge
 // when a limit is passed, ErrUnsupportedFormat, or read errors from r.

@@ -183,11 +183,14 @@ func TestEncodeErrors(t *testing.T) {
 // are seen in review.
 func TestGolden(t *testing.T) {
 	ext := map[codec.Format]string{codec.RDFXML: ".rdf", codec.Turtle: ".ttl", codec.NTriples: ".nt", codec.JSONLD: ".jsonld"}
+	golden := map[string][]codec.Format{
+		"catalog": codec.Formats,
+		"record":  codec.Formats,
+		"tricky":  {codec.RDFXML, codec.Turtle},
+		"nonxml":  {codec.Turtle},
+	}
 	for _, fx := range fixtures() {
-		for _, f := range codec.Formats {
-			if f == codec.RDFXML && !fx.xml || fx.name == "nonxml" && f != codec.Turtle {
-				continue
-			}
+		for _, f := range golden[fx.name] {
 			t.Run(fx.name+"/"+f.String(), func(t *testing.T) {
 				var b bytes.Buffer
 				require.NoError(t, codec.Encode(&b, f, fx.g, &codec.Options{Root: fx.root}))
@@ -207,5 +210,55 @@ func TestGolden(t *testing.T) {
 				assert.True(t, iso(g, fx.g), "%s does not hold the fixture graph:\n%s", path, codectest.Diff(g, fx.g))
 			})
 		}
+	}
+}
+
+func TestEmptyGraph(t *testing.T) {
+	for _, f := range codec.Formats {
+		t.Run(f.String(), func(t *testing.T) {
+			var b bytes.Buffer
+			require.NoError(t, codec.Encode(&b, f, nil, nil))
+			g, err := codec.Decode(&b, f, "")
+			require.NoError(t, err, "output:\n%s", b.String())
+			assert.Empty(t, g)
+		})
+	}
+}
+
+// TestPrefixes checks that Options.Prefixes are used, invalid ones are
+// ignored, and a prefix named like the scheme of an IRI in the graph does
+// not make JSON-LD misread that IRI.
+func TestPrefixes(t *testing.T) {
+	g := []rdf.Triple{
+		tr(iri(ex+"s"), iri(ex+"p"), iri("urn:isbn:1")),
+		tr(iri(ex+"s"), iri("urn:example:q"), str("x")),
+		tr(iri(ex+"s"), a, iri(ex+"T")),
+	}
+	opt := &codec.Options{Prefixes: []vocab.Prefix{
+		{Prefix: "ex", NS: ex},
+		{Prefix: "urn", NS: "urn:example:"},
+		{Prefix: "1bad", NS: "http://bad.example/"},
+		{Prefix: "xmlfoo", NS: "http://bad.example/xml"},
+		{Prefix: "ex", NS: "http://duplicate.example/"},
+	}}
+	want := map[codec.Format][]string{
+		codec.RDFXML: {`xmlns:ex="http://example.org/"`, `<ex:T rdf:about="http://example.org/s">`, `<ex:p rdf:resource="urn:isbn:1"/>`, `<urn:q>x</urn:q>`},
+		codec.Turtle: {"@prefix ex: <http://example.org/> .", "ex:s", "ex:p\t<urn:isbn:1>", "<urn:example:q>\t\"x\""},
+		codec.JSONLD: {`"ex": "http://example.org/"`, `"@type": "ex:T"`, `"urn:example:q": "x"`},
+	}
+	for f, parts := range want {
+		t.Run(f.String(), func(t *testing.T) {
+			var b bytes.Buffer
+			require.NoError(t, codec.Encode(&b, f, g, opt))
+			out := b.String()
+			for _, p := range parts {
+				assert.Contains(t, out, p)
+			}
+			assert.NotContains(t, out, "bad.example")
+			assert.NotContains(t, out, "duplicate.example")
+			back, err := codec.Decode(&b, f, "")
+			require.NoError(t, err)
+			assert.True(t, codectest.Isomorphic(back, g), "%s\n%s", codectest.Diff(back, g), out)
+		})
 	}
 }

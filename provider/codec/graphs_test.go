@@ -43,7 +43,9 @@ func lang(s, tag string) rdf.Literal {
 	return g[0].Obj.(rdf.Literal)
 }
 
-func tr(s rdf.Subject, p rdf.IRI, o rdf.Object) rdf.Triple { return rdf.Triple{Subj: s, Pred: p, Obj: o} }
+func tr(s rdf.Subject, p rdf.IRI, o rdf.Object) rdf.Triple {
+	return rdf.Triple{Subj: s, Pred: p, Obj: o}
+}
 
 const (
 	ex      = "http://example.org/"

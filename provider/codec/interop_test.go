@@ -52,29 +52,40 @@ func TestInterop(t *testing.T) {
 // left out: it changes lexical forms ("1"^^xsd:boolean becomes 1, an
 // integer).
 func TestReadRDFLibOutput(t *testing.T) {
-	formats := []codec.Format{codec.RDFXML, codec.NTriples, codec.JSONLD}
-	mts := make([]string, len(formats))
-	for i, f := range formats {
-		mts[i] = f.MediaType()
+	type doc struct {
+		fx fixture
+		f  codec.Format
 	}
+	var docs []doc
+	var cs []codectest.Conversion
 	for _, fx := range fixtures() {
 		if !fx.xml {
 			continue // rdflib writes invalid RDF/XML rather than failing
 		}
-		docs := codectest.RDFLibWrite(t, fx.g, mts...)
-		for i, f := range formats {
-			t.Run(fx.name+"/"+f.String(), func(t *testing.T) {
-				g, err := codec.Decode(bytes.NewReader(docs[i]), f, "")
-				require.NoError(t, err, "rdflib wrote:\n%s", docs[i])
-				want := fx.g
-				if f == codec.JSONLD {
-					want = jsonNumbers(want)
-				}
-				if !codectest.IsomorphicFold(g, want) {
-					t.Errorf("got a different graph from rdflib's %v:\n%s\n%s", f, codectest.Diff(g, want), docs[i])
-				}
-			})
+		for _, f := range []codec.Format{codec.RDFXML, codec.NTriples, codec.JSONLD} {
+			if f == codec.JSONLD && fx.name == "tricky" {
+				// rdflib writes xsd:double "INF" as Infinity, which is not
+				// JSON, and booleans and numbers as native JSON values,
+				// which JSON-LD reads back in canonical form.
+				continue
+			}
+			docs = append(docs, doc{fx, f})
+			cs = append(cs, codectest.Conversion{G: fx.g, MediaType: f.MediaType()})
 		}
+	}
+	out := codectest.RDFLibConvert(t, cs...)
+	for i, d := range docs {
+		t.Run(d.fx.name+"/"+d.f.String(), func(t *testing.T) {
+			g, err := codec.Decode(bytes.NewReader(out[i]), d.f, "")
+			require.NoError(t, err, "rdflib wrote:\n%s", out[i])
+			want := d.fx.g
+			if d.f == codec.JSONLD {
+				want = jsonNumbers(want)
+			}
+			if !codectest.IsomorphicFold(g, want) {
+				t.Errorf("got a different graph from rdflib's %v:\n%s\n%s", d.f, codectest.Diff(g, want), out[i])
+			}
+		})
 	}
 }
 

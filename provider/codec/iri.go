@@ -8,10 +8,10 @@ import (
 // resolveIRI resolves the IRI reference ref against base, following
 // RFC 3986 section 5.2 on strings (net/url would re-escape non-ASCII IRIs).
 // An absolute ref is returned unchanged, as RDF parsers do. The result is
-// checked to be a valid absolute IRI.
+// checked with validIRI.
 func resolveIRI(base, ref string) (string, error) {
 	if hasScheme(ref) {
-		return ref, checkIRIRef(ref)
+		return ref, validIRI(ref)
 	}
 	if base == "" {
 		return "", fmt.Errorf("relative IRI <%s> and no base IRI to resolve it against", ref)
@@ -29,7 +29,7 @@ func resolveIRI(base, ref string) (string, error) {
 		t.path = b.path
 		t.hasQuery, t.query = b.hasQuery, b.query
 		if r.hasQuery {
-			t.query = r.query
+			t.hasQuery, t.query = true, r.query
 		}
 	default:
 		t.hasAuth, t.auth = b.hasAuth, b.auth
@@ -42,14 +42,7 @@ func resolveIRI(base, ref string) (string, error) {
 	}
 	t.hasFrag, t.frag = r.hasFrag, r.frag
 	s := t.String()
-	return s, checkIRIRef(s)
-}
-
-func checkIRIRef(s string) error {
-	if i := strings.IndexFunc(s, forbiddenInIRI); i >= 0 {
-		return fmt.Errorf("IRI <%s> holds the character %q, which IRIs may not contain", s, s[i:i+1])
-	}
-	return nil
+	return s, validIRI(s)
 }
 
 type iriParts struct {

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/knakk/rdf"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -212,7 +215,11 @@ func isCanonicalJSONInteger(lex string) bool {
 	return err == nil && strconv.FormatInt(n, 10) == lex && n < 1<<53 && n > -(1<<53)
 }
 
-// decodeJSONLD reads JSON-LD with json-gold.
+// decodeJSONLD reads JSON-LD. json-gold expands the document and builds
+// its node map; the node map is turned into triples here rather than by
+// json-gold's ToRDF, which silently drops triples with relative IRIs or
+// with http IRIs its URL pattern rejects, and garbles integers beyond
+// int64.
 func decodeJSONLD(data []byte, base string) ([]rdf.Triple, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -231,106 +238,251 @@ func decodeJSONLD(data []byte, base string) ([]rdf.Triple, error) {
 	opts.ProcessingMode = ld.JsonLd_1_1
 	opts.DocumentLoader = noRemoteContexts{}
 	opts.SafeMode = true
-	res, err := ld.NewJsonLdProcessor().ToRDF(doc, opts)
+	expanded, err := ld.NewJsonLdProcessor().Expand(doc, opts)
 	if err != nil {
-		var le *ld.JsonLdError
-		if errors.As(err, &le) {
-			return nil, &SyntaxError{Format: JSONLD, Msg: fmt.Sprintf("%s: %v", le.Code, le.Details)}
-		}
-		return nil, &SyntaxError{Format: JSONLD, Msg: err.Error()}
+		return nil, jsonldError(err)
 	}
-	ds, ok := res.(*ld.RDFDataset)
-	if !ok {
-		return nil, &SyntaxError{Format: JSONLD, Msg: fmt.Sprintf("unexpected JSON-LD processor result %T", res)}
+	nodeMap := map[string]any{"@default": map[string]any{}}
+	if _, err := ld.NewJsonLdApi().GenerateNodeMap(expanded, nodeMap, "@default", ld.NewIdentifierIssuer("_:b"), "", "", nil); err != nil {
+		return nil, jsonldError(err)
 	}
-	c := &jsonldConverter{bnodes: map[string]rdf.Blank{}}
-	var g []rdf.Triple
-	for name, quads := range ds.Graphs {
-		if name != "@default" && len(quads) > 0 {
+	for name, graph := range nodeMap {
+		if m, _ := graph.(map[string]any); name != "@default" && len(m) > 0 {
 			return nil, &SyntaxError{Format: JSONLD, Msg: fmt.Sprintf("named graph %q: only the default graph is supported", name)}
 		}
 	}
-	for _, q := range ds.Graphs["@default"] {
-		if len(g) >= MaxTriples {
-			return nil, tooLarge(JSONLD, "more than %d triples", MaxTriples)
-		}
-		s, err := c.term(q.Subject)
-		if err != nil {
-			return nil, err
-		}
-		p, err := c.term(q.Predicate)
-		if err != nil {
-			return nil, err
-		}
-		o, err := c.term(q.Object)
-		if err != nil {
-			return nil, err
-		}
-		subj, ok1 := s.(rdf.Subject)
-		pred, ok2 := p.(rdf.IRI)
-		if !ok1 || !ok2 {
-			return nil, &SyntaxError{Format: JSONLD, Msg: "generalized RDF (literal subject or non-IRI predicate) is not supported"}
-		}
-		g = append(g, rdf.Triple{Subj: subj, Pred: pred, Obj: o.(rdf.Object)})
+	c := &jsonldConverter{bnodes: map[string]rdf.Blank{}}
+	if err := c.graph(nodeMap["@default"].(map[string]any)); err != nil {
+		return nil, err
 	}
-	return g, nil
+	return c.triples, nil
 }
 
+func jsonldError(err error) error {
+	var le *ld.JsonLdError
+	if errors.As(err, &le) {
+		return &SyntaxError{Format: JSONLD, Msg: fmt.Sprintf("%s: %v", le.Code, le.Details)}
+	}
+	return &SyntaxError{Format: JSONLD, Msg: err.Error()}
+}
+
+// jsonldConverter implements the JSON-LD "Deserialize JSON-LD to RDF"
+// algorithm on a node map, failing where the algorithm drops data.
 type jsonldConverter struct {
-	bnodes map[string]rdf.Blank
+	bnodes  map[string]rdf.Blank
+	nblank  int
+	triples []rdf.Triple
 }
 
-// term converts a json-gold node to a knakk term, relabelling blank nodes
-// b0, b1, ... in order of appearance.
-func (c *jsonldConverter) term(n ld.Node) (rdf.Term, error) {
-	switch n := n.(type) {
-	case ld.IRI:
-		return c.iri(n.Value)
-	case *ld.IRI:
-		return c.iri(n.Value)
-	case ld.BlankNode:
-		return c.blank(n.Attribute), nil
-	case *ld.BlankNode:
-		return c.blank(n.Attribute), nil
-	case ld.Literal:
-		return c.literal(n)
-	case *ld.Literal:
-		return c.literal(*n)
+func (c *jsonldConverter) fail(format string, args ...any) error {
+	return &SyntaxError{Format: JSONLD, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (c *jsonldConverter) emit(s rdf.Subject, p rdf.IRI, o rdf.Object) error {
+	if len(c.triples) >= MaxTriples {
+		return tooLarge(JSONLD, "more than %d triples", MaxTriples)
 	}
-	return nil, &SyntaxError{Format: JSONLD, Msg: fmt.Sprintf("unexpected RDF node %T", n)}
+	c.triples = append(c.triples, rdf.Triple{Subj: s, Pred: p, Obj: o})
+	return nil
 }
 
-func (c *jsonldConverter) iri(s string) (rdf.Term, error) {
-	if err := checkIRI(s); err != nil {
-		return nil, &SyntaxError{Format: JSONLD, Msg: err.Error()}
+func (c *jsonldConverter) graph(graph map[string]any) error {
+	for _, id := range sortedKeys(graph) {
+		node, ok := graph[id].(map[string]any)
+		if !ok {
+			continue
+		}
+		subj, err := c.ref(id)
+		if err != nil {
+			return err
+		}
+		for _, prop := range sortedKeys(node) {
+			values, _ := node[prop].([]any)
+			switch {
+			case prop == "@type":
+				for _, v := range values {
+					s, _ := v.(string)
+					t, err := c.ref(s)
+					if err != nil {
+						return err
+					}
+					if err := c.emit(subj, newIRI(rdfType), t.(rdf.Object)); err != nil {
+						return err
+					}
+				}
+				continue
+			case strings.HasPrefix(prop, "@"):
+				continue
+			case strings.HasPrefix(prop, "_:"):
+				return c.fail("blank node %s used as a property", prop)
+			}
+			pred, err := c.iri(prop)
+			if err != nil {
+				return err
+			}
+			for _, v := range values {
+				o, err := c.object(v)
+				if err != nil {
+					return err
+				}
+				if err := c.emit(subj, pred, o); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ref converts a node identifier: a blank node or an absolute IRI.
+func (c *jsonldConverter) ref(id string) (rdf.Subject, error) {
+	if strings.HasPrefix(id, "_:") {
+		b, ok := c.bnodes[id]
+		if !ok {
+			b = c.fresh()
+			c.bnodes[id] = b
+		}
+		return b, nil
+	}
+	return c.iri(id)
+}
+
+func (c *jsonldConverter) fresh() rdf.Blank {
+	b := newBlank("b" + strconv.Itoa(c.nblank))
+	c.nblank++
+	return b
+}
+
+func (c *jsonldConverter) iri(s string) (rdf.IRI, error) {
+	if !hasScheme(s) {
+		return rdf.IRI{}, c.fail("relative IRI %q and no base IRI to resolve it against", s)
+	}
+	if err := validIRI(s); err != nil {
+		return rdf.IRI{}, c.fail("%v", err)
 	}
 	return newIRI(s), nil
 }
 
-func (c *jsonldConverter) blank(id string) rdf.Blank {
-	b, ok := c.bnodes[id]
+// object converts a value object, list object or node reference.
+func (c *jsonldConverter) object(v any) (rdf.Object, error) {
+	m, ok := v.(map[string]any)
 	if !ok {
-		b = newBlank("b" + strconv.Itoa(len(c.bnodes)))
-		c.bnodes[id] = b
+		return nil, c.fail("unexpected value %v", v)
 	}
-	return b
+	if value, ok := m["@value"]; ok {
+		return c.literal(value, m)
+	}
+	if list, ok := m["@list"]; ok {
+		items, _ := list.([]any)
+		return c.list(items)
+	}
+	id, _ := m["@id"].(string)
+	r, err := c.ref(id)
+	if err != nil {
+		return nil, err
+	}
+	return r.(rdf.Object), nil
 }
 
-func (c *jsonldConverter) literal(l ld.Literal) (rdf.Term, error) {
-	if l.Language != "" {
-		if !isLangTag(l.Language) {
-			return nil, &SyntaxError{Format: JSONLD, Msg: fmt.Sprintf("invalid language tag %q", l.Language)}
+func (c *jsonldConverter) list(items []any) (rdf.Object, error) {
+	if len(items) == 0 {
+		return newIRI(rdfNil), nil
+	}
+	head := c.fresh()
+	node := head
+	for i, item := range items {
+		o, err := c.object(item)
+		if err != nil {
+			return nil, err
 		}
-		return newLiteral(l.Value, "", l.Language), nil
+		if err := c.emit(node, newIRI(rdfFirst), o); err != nil {
+			return nil, err
+		}
+		var rest rdf.Object = newIRI(rdfNil)
+		var next rdf.Blank
+		if i < len(items)-1 {
+			next = c.fresh()
+			rest = next
+		}
+		if err := c.emit(node, newIRI(rdfRest), rest); err != nil {
+			return nil, err
+		}
+		node = next
 	}
-	dt := l.Datatype
-	if dt == "" {
-		dt = xsdString
+	return head, nil
+}
+
+func (c *jsonldConverter) literal(value any, m map[string]any) (rdf.Object, error) {
+	dt, _ := m["@type"].(string)
+	if dt == "@json" {
+		return nil, c.fail("JSON literals (@json) are not supported")
 	}
-	if err := checkIRI(dt); err != nil || dt == rdfLangString {
-		return nil, &SyntaxError{Format: JSONLD, Msg: fmt.Sprintf("invalid datatype %q", dt)}
+	if dt != "" {
+		if _, err := c.iri(dt); err != nil {
+			return nil, err
+		}
+		if dt == rdfLangString {
+			return nil, c.fail("rdf:langString literals need a language")
+		}
 	}
-	return newLiteral(l.Value, dt, ""), nil
+	var lex string
+	switch v := value.(type) {
+	case string:
+		lex = v
+		if lang, ok := m["@language"].(string); ok && dt == "" {
+			if !isLangTag(lang) {
+				return nil, c.fail("invalid language tag %q", lang)
+			}
+			return newLiteral(lex, "", lang), nil
+		}
+	case bool:
+		lex = strconv.FormatBool(v)
+		if dt == "" {
+			dt = xsdBoolean
+		}
+	case json.Number:
+		var numType string
+		lex, numType = jsonNumberLexical(string(v), dt == xsdDouble)
+		if dt == "" {
+			dt = numType
+		}
+	case float64:
+		var numType string
+		lex, numType = jsonNumberLexical(strconv.FormatFloat(v, 'g', -1, 64), dt == xsdDouble)
+		if dt == "" {
+			dt = numType
+		}
+	default:
+		return nil, c.fail("unexpected @value %v", value)
+	}
+	if !utf8.ValidString(lex) {
+		return nil, c.fail("literal is not valid UTF-8")
+	}
+	return newLiteral(lex, dt, ""), nil
+}
+
+// jsonNumberLexical converts a JSON number as JSON-LD does: an integral
+// value below 10^21 becomes a canonical xsd:integer (exactly, however
+// long), anything else a canonical xsd:double.
+func jsonNumberLexical(num string, double bool) (lex, datatype string) {
+	r, ok := new(big.Rat).SetString(num)
+	if ok && !double && r.IsInt() {
+		limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(21), nil)
+		if new(big.Int).Abs(r.Num()).Cmp(limit) < 0 {
+			return r.Num().String(), xsdInteger
+		}
+	}
+	f, _ := strconv.ParseFloat(num, 64)
+	return ld.GetCanonicalDouble(f), xsdDouble
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // noRemoteContexts refuses to load remote contexts: a server must not fetch
@@ -372,7 +524,7 @@ func jsonSyntaxError(data []byte, dec *json.Decoder, err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		off = int(se.Offset)
+		off = int(se.Offset) - 1 // the offending byte is the last one read
 	case errors.As(err, &te):
 		off = int(te.Offset)
 	case err == io.EOF:

@@ -349,7 +349,7 @@ func (p *xmlParser) nodeElement(ctx xmlCtx, e xmlStart) rdf.Subject {
 
 func (p *xmlParser) elemIRI(n xmlName) rdf.IRI {
 	s := n.Space + n.Local
-	if err := checkIRI(s); err != nil {
+	if err := validIRI(s); err != nil {
 		p.fail("element <%s> does not name an IRI: %v", n.qname(), err)
 	}
 	return newIRI(s)
@@ -402,7 +402,7 @@ func (p *xmlParser) propertyElt(ctx xmlCtx, subj rdf.Subject, e xmlStart, li *in
 	if e.Name.Space == "" {
 		p.fail("property element <%s> has no namespace", e.Name.Local)
 	}
-	if err := checkIRI(pred); err != nil {
+	if err := validIRI(pred); err != nil {
 		p.fail("element <%s> does not name an IRI: %v", e.Name.qname(), err)
 	}
 

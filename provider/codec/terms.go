@@ -1,7 +1,10 @@
 package codec
 
 import (
+	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -127,7 +130,7 @@ func prepare(g []rdf.Triple) ([]rdf.Triple, error) {
 		out = append(out, t)
 	}
 	out = relabelBlanks(out)
-	sort.SliceStable(out, func(i, j int) bool { return compareTriples(out[i], out[j]) < 0 })
+	slices.SortFunc(out, compareTriples) // distinct triples: stability is moot
 	return out, nil
 }
 
@@ -177,20 +180,38 @@ func checkTerm(t rdf.Term) error {
 	return nil
 }
 
-// checkIRI reports whether s is an absolute IRI made of characters an IRI
-// may hold (the rule of rdf.NewIRI, plus a scheme and valid UTF-8).
+// checkIRI reports, as an ErrInvalidTerm error, whether s is not an
+// absolute IRI (see validIRI).
 func checkIRI(s string) error {
+	if err := validIRI(s); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidTerm, err)
+	}
+	return nil
+}
+
+// validIRI reports whether s is an absolute IRI: valid UTF-8, none of the
+// characters rdf.NewIRI and Turtle's IRIREF forbid, a scheme, and
+// acceptable to net/url (valid percent-encodings and port), as JSON-LD
+// processors such as json-gold take IRIs net/url rejects for relative.
+func validIRI(s string) error {
 	if s == "" {
-		return fmt.Errorf("%w: empty IRI", ErrInvalidTerm)
+		return errors.New("empty IRI")
 	}
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("%w: IRI %q is not valid UTF-8", ErrInvalidTerm, s)
+		return fmt.Errorf("IRI %q is not valid UTF-8", s)
 	}
 	if i := strings.IndexFunc(s, forbiddenInIRI); i >= 0 {
-		return fmt.Errorf("%w: IRI %q holds the character %q", ErrInvalidTerm, s, s[i:i+1])
+		return fmt.Errorf("IRI <%s> holds the character %q, which IRIs may not contain", s, s[i:i+1])
 	}
 	if !hasScheme(s) {
-		return fmt.Errorf("%w: IRI %q is not absolute", ErrInvalidTerm, s)
+		return fmt.Errorf("IRI <%s> is not absolute", s)
+	}
+	if _, err := url.Parse(s); err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("IRI <%s> is malformed: %v", s, err)
 	}
 	return nil
 }

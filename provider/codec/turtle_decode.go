@@ -542,7 +542,7 @@ func (p *ttlParser) prefixedName() rdf.IRI {
 		p.fail("prefix %q is not declared", prefix+":")
 	}
 	s := ns + local
-	if err := checkIRI(s); err != nil {
+	if err := validIRI(s); err != nil {
 		p.pos = start
 		p.fail("prefixed name %s:%s: %v", prefix, local, err)
 	}
@@ -631,6 +631,7 @@ func (p *ttlParser) rdfLiteral() rdf.Literal {
 func (p *ttlParser) stringLit() string {
 	q := p.peek()
 	long := !p.nt && p.peekAt(1) == q && p.peekAt(2) == q
+	start, line, lineStart := p.pos, p.line, p.lineStart
 	if long {
 		p.pos += 3
 	} else {
@@ -639,6 +640,7 @@ func (p *ttlParser) stringLit() string {
 	var b strings.Builder
 	for {
 		if p.eof() {
+			p.pos, p.line, p.lineStart = start, line, lineStart
 			p.fail("unterminated string")
 		}
 		r, w := utf8.DecodeRune(p.src[p.pos:])
@@ -744,4 +746,3 @@ func isPNChars(r rune) bool {
 	return isPNCharsU(r) || r == '-' || r >= '0' && r <= '9' || r == 0xB7 ||
 		r >= 0x300 && r <= 0x36F || r >= 0x203F && r <= 0x2040
 }
-

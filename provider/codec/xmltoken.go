@@ -158,6 +158,7 @@ func (z *xmlTokenizer) start(t xml.StartElement) (any, error) {
 		return nil, err
 	}
 	s := xmlStart{Name: name}
+	seen := make(map[[2]string]bool, len(t.Attr))
 	for _, a := range t.Attr {
 		if a.Name.Space == "xmlns" || a.Name.Space == "" && a.Name.Local == "xmlns" {
 			continue
@@ -166,11 +167,11 @@ func (z *xmlTokenizer) start(t xml.StartElement) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, b := range s.Attr {
-			if b.Name.Space == n.Space && b.Name.Local == n.Local {
-				return nil, z.errorf("duplicate attribute %s", n.qname())
-			}
+		k := [2]string{n.Space, n.Local}
+		if seen[k] {
+			return nil, z.errorf("duplicate attribute %s", n.qname())
 		}
+		seen[k] = true
 		s.Attr = append(s.Attr, xmlAttr{Name: n, Value: a.Value})
 	}
 	return s, nil

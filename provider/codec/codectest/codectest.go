@@ -111,16 +111,32 @@ func Batch(t testing.TB, jobs ...Job) []string {
 // running rdflib once.
 func RDFLibWrite(t testing.TB, g []rdf.Triple, mediaTypes ...string) [][]byte {
 	t.Helper()
-	nt := string(NTriples(g))
-	ins := make([]batchIn, len(mediaTypes))
+	cs := make([]Conversion, len(mediaTypes))
 	for i, mt := range mediaTypes {
-		ins[i] = batchIn{Data: nt, Format: "application/n-triples", To: mt}
+		cs[i] = Conversion{G: g, MediaType: mt}
+	}
+	return RDFLibConvert(t, cs...)
+}
+
+// A Conversion asks rdflib to write graph G in MediaType.
+type Conversion struct {
+	G         []rdf.Triple
+	MediaType string
+}
+
+// RDFLibConvert returns each graph as rdflib writes it, running rdflib
+// once.
+func RDFLibConvert(t testing.TB, cs ...Conversion) [][]byte {
+	t.Helper()
+	ins := make([]batchIn, len(cs))
+	for i, c := range cs {
+		ins[i] = batchIn{Data: string(NTriples(c.G)), Format: "application/n-triples", To: c.MediaType}
 	}
 	outs := runBatch(t, ins)
 	res := make([][]byte, len(outs))
 	for i, o := range outs {
 		if o.Data == nil {
-			t.Fatalf("codectest: rdflib cannot write %s: %s", mediaTypes[i], o.Error)
+			t.Fatalf("codectest: rdflib cannot write %s: %s", cs[i].MediaType, o.Error)
 		}
 		res[i] = []byte(*o.Data)
 	}

@@ -47,9 +47,9 @@ type isoNode struct {
 
 type isoGraph struct {
 	ground  map[string]bool
-	triples [][3]isoNode         // triples with at least one blank node
-	set     map[[3]isoNode]bool  // the same, as a set
-	blanks  []string             // blank labels, sorted
+	triples [][3]isoNode        // triples with at least one blank node
+	set     map[[3]isoNode]bool // the same, as a set
+	blanks  []string            // blank labels, sorted
 	byBlank map[string][][3]isoNode
 }
 

@@ -1,0 +1,174 @@
+/*
+Package query is the OSLC query language (OSLC Query 3.0): parsers for the
+query parameters, and an engine that answers a query from the store's
+indexes.
+
+# Parsing
+
+One entry point per parameter: ParseWhere, ParseSelect (ParseProperties
+for oslc.properties, same grammar), ParseOrderBy, ParseSearchTerms and
+ParsePrefixes. Names are resolved with the prefix map in force, built with
+Prefixes.Map(DefaultPrefixes()) from oslc.prefix. Parsing never touches
+the store. The grammar is the specification's in full:
+
+	compound_term ::= simple_term (space? "and" space? simple_term)*
+	simple_term   ::= term | scoped_term
+	term          ::= identifier_wc comparison_op value | identifier_wc space "in" space? in_val
+	scoped_term   ::= identifier_wc "{" compound_term "}"
+	identifier_wc ::= PrefixedName | "*"
+	comparison_op ::= "=" | "!=" | "<" | ">" | "<=" | ">="
+	in_val        ::= "[" value ("," value)* "]"
+	value         ::= uri_ref_esc | PrefixedName | literal_value
+	literal_value ::= boolean | decimal | string_esc (LANGTAG | "^^" PrefixedName)?
+	properties    ::= property ("," property)*                     oslc.select
+	property      ::= identifier | "*" | (identifier | "*") "{" properties "}"
+	sort_terms    ::= sort_term ("," sort_term)*                   oslc.orderBy
+	sort_term     ::= identifier "{" sort_terms "}" | ("+" | "-") identifier
+	search_terms  ::= string_esc ("," string_esc)*                 oslc.searchTerms
+	prefix_defs   ::= prefix "=" uri_ref_esc ("," prefix "=" uri_ref_esc)*   oslc.prefix
+
+Lenient where it costs nothing: spaces may appear between any tokens; an
+identifier may be an <IRI> as well as a prefixed name (also as a
+datatype); numbers may have an exponent (xsd:double); strings take the
+SPARQL escapes (\t \n \r \b \f \' \uXXXX \UXXXXXXXX) besides \" and \\;
+a sort term without a sign is ascending, since an unencoded "+" in a URL
+arrives as a space. Scopes nest up to 1000 deep. Every AST prints, with
+String, text that parses back to the same tree.
+
+Errors are *Error, with the parameter, the 1-based byte position and what
+was expected: "oslc.where: at 14: expected comparison operator, found "}"".
+Its class is ErrSyntax (HTTP 400), ErrUnknownPrefix (400), ErrUnsupported
+(501) or ErrCursor (400); see errors.go.
+
+# Semantics of oslc.where
+
+A conjunction holds for a member when each of its terms does. Properties
+may have several values:
+
+  - p=v holds when some value of p equals v; p in [v1,...] when some value
+    equals one of them; p!=v when no value of p equals v (so members
+    without p match: != is the complement of =).
+  - p<v, p<=v, p>v, p>=v hold when some value of p is on that side of v.
+    Such comparisons of one property in one conjunction constrain the same
+    value: p>=a and p<b holds when one value of p lies in [a, b).
+  - p{terms} holds when some value of p is a node (IRI or blank node) for
+    which the nested terms hold, to any depth. "*" is any property.
+
+Values compare by kind, as the store orders them:
+
+  - Numbers of every XSD numeric type compare by value, as float64
+    (xsd:float through float32): 20 = "2.0E1"^^xsd:double. Bare numbers
+    are xsd:integer, xsd:decimal or, with an exponent, xsd:double.
+  - xsd:dateTime values compare as instants: the timezone offset counts,
+    no timezone is UTC, fractions count to the microsecond.
+  - A plain string (no tag, no datatype) compares as a string, and also as
+    a dateTime when it is one and as a number when it is one, as the
+    specification allows: dcterms:date>="2026-11-01T00:00:00Z" compares
+    instants, ems:numericValue>"90" numbers. "true" and "false" also equal
+    booleans.
+  - Strings: = is case-sensitive equality of the lexical form. A plain
+    string equals plain, xsd:string and rdf:XMLLiteral values; "x"@en
+    equals language-tagged values with the same tag (case-insensitive).
+    <, <=, >, >= do not order strings: ErrUnsupported.
+  - Booleans: true, false, "true"^^xsd:boolean (also stored as 1 and 0);
+    = and != only.
+  - IRIs (<...> and prefixed-name values) compare by equality only;
+    ordering them is ErrUnsupported.
+  - Other typed literals equal the same lexical form and datatype.
+
+A value of another kind than v never satisfies a comparison with v.
+
+# oslc.select, oslc.orderBy, oslc.searchTerms
+
+Select returns, per member, the triples of each selected property; "*"
+is every property; p{...} adds the selected triples of each node p points
+to (with p{*} all of them), to any depth. rdf:nil alone selects nothing.
+
+Members are ordered by oslc:score (descending) with search terms, then by
+the sort keys, then by member IRI, so the order is total. A key p{q}
+sorts by the q values of the nodes p points to. A member sorts by its
+smallest value ascending and its largest descending; values of different
+kinds order numbers < dateTimes < booleans < strings < other literals <
+IRIs < blank nodes; members without a value come last both ways. Without
+oslc.orderBy the order is by IRI: the provider's IRIs sort by creation.
+
+Search terms are cut into tokens by Tokens (the store's tokenizer); a
+member matches when one of its string literals of dcterms:title,
+dcterms:description or dcterms:identifier holds a token (several words in
+one term match as separate tokens; there is no phrase search). Its score
+is 100 times the idf-weighted mean over the tokens of tf/(tf+1), with
+idf = ln(1 + N/df), N the resources in the store: from 0 to under 100.
+The idf weights of the first page travel in the cursor, so the pages of a
+result score alike.
+
+# Members
+
+The members of a Scope are the IRIs under Scope.Prefix with an rdf:type
+in Scope.Types or, without Types, the stored resources (Source.Resources)
+under the prefix. The walk in IRI order (below) lists stored resources, so
+with Types it does not see a typed subject that is not itself a resource,
+such as a fragment node: give fragments other types than the query base's.
+
+# Planner
+
+Each condition is checked either from an index, listing the subjects for
+which it holds, or per candidate, reading the candidate's values.
+
+Indexed: = and in with an IRI or literal (Match on predicate and object,
+one lookup per way the value may be stored; numbers and dateTimes by a
+point Range), ranges (Range on the ordered keys), and scoped terms whose
+nested conjunction has an indexed condition, evaluated inside-out: the
+nested nodes are found by their own plan, then the subjects pointing to
+them with Match(?, p, node). Not indexed: !=, comparisons of "*" with
+numbers or dateTimes.
+
+Indexed conditions are probed in this order: equality with IRIs,
+equality with literals, ranges with both bounds, scoped terms, ranges with
+one bound. A probe lists distinct subjects until it has read 2048 index
+entries (probeBudget); a later probe stops at the size of the smallest
+complete one, as it is then worth nothing. The driver is the condition
+with the smallest complete probe; its subjects are the candidates. Other
+complete probes become membership filters; the other conditions are checked
+per candidate, cheapest first, then the scope. With no complete probe the
+first in probe order drives, its index read in full; with no indexed
+condition, the scope's types (Match ? rdf:type T) or its resources
+(Resources under the prefix) are the candidates.
+
+The page is then found in one of three ways:
+
+  - Scan: read every candidate, check it, count it, compute its sort keys
+    and keep the page in a heap of Size+1 rows. Used when the driver's
+    probe completed (few candidates), with search terms, without a page
+    size, and when the others do not apply. Memory: the candidates' ids
+    plus the page.
+  - Walk in key order: when the driver has many candidates and the first
+    sort key is an immediate property whose values are all numbers or
+    dateTimes (the index lists other values first, so one read tells),
+    Range walks its values from the cursor in sort order (Desc for "-"),
+    checking each subject, grouping equal values to order them by the
+    other keys, and stops after Size+1 members: the 10 newest records is
+    10-odd reads. Members without a value come last, from a scan. The
+    total, unless Page.NoTotal, is a separate count over the candidates.
+  - Walk in IRI order: without sort keys, with Page.NoTotal and many
+    candidates, Resources walks the members from the cursor.
+
+A total is the count of all matching members; it needs every candidate
+checked, so Page.NoTotal makes large results faster.
+
+# Cursors
+
+Result.Next is a keyset cursor: URL-safe base64 (no padding) of
+
+	version 1 | fingerprint [8] | uvarint n | idf float64 * n | score float64 (if n > 0)
+	| uvarint k | key value * k | uvarint len | member IRI
+
+where the fingerprint is the first 8 bytes of the SHA-256 of the scope,
+conditions, sort keys and search tokens (IRIs in full), a key value is a
+class byte and its payload (float64 bits, int64 microseconds, or
+uvarint-length strings), and the row is the last member of the page. The
+next page is the members strictly after that row in the total order, so
+following Next yields every member once, also when resources are created
+between pages (those sorting before the cursor are not shown). A cursor
+of another query is ErrCursor.
+*/
+package query

@@ -1,0 +1,642 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// Source is the store as the engine reads it. The store's *Snapshot
+// satisfies it; use one snapshot for a whole Run, so that the reads agree
+// and the engine may read inside a scan's callback (see store.DB.View).
+type Source interface {
+	Match(ctx context.Context, s rdf.Subject, p rdf.Predicate, o rdf.Object, fn func(t rdf.Triple) bool) error
+	Range(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt store.RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) error
+	Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error
+	Exists(ctx context.Context, id rdf.IRI) (bool, error)
+}
+
+// Scope is what a query base answers for. Its members are the IRIs that
+// start with Prefix and have one of Types as rdf:type; with no Types, the
+// stored resources (Source.Resources) whose IRI starts with Prefix.
+type Scope struct {
+	Types  []rdf.IRI
+	Prefix string
+}
+
+// Query is the parsed parameters of a query. A nil part is absent: no
+// Where matches every member, no Select returns no properties, no OrderBy
+// orders by member IRI, and no SearchTerms does not search.
+type Query struct {
+	Where       *Where
+	Select      *Selection
+	OrderBy     *OrderBy
+	SearchTerms SearchTerms
+}
+
+// Page asks for one page of the result.
+type Page struct {
+	Size    int    // members per page; 0 or less: all members, one page
+	After   string // Result.Next of the previous page; "" for the first
+	NoTotal bool   // skip counting the members (Result.Total is -1): faster
+}
+
+// Result is one page of members.
+type Result struct {
+	Members []Member
+	Total   int    // members of the whole result; -1 with Page.NoTotal
+	Next    string // cursor of the next page, for Page.After; "" on the last
+	Scored  bool   // the members have scores (oslc.searchTerms)
+}
+
+// Member is a member of the result with its selected properties.
+type Member struct {
+	ID      rdf.IRI
+	Score   float64      // oslc:score, 0 to 100, with oslc.searchTerms
+	Triples []rdf.Triple // what oslc.select selects; none without it
+}
+
+// Run answers q for the members of scope, one page at a time. Members are
+// ordered by score (with search terms), then q.OrderBy, then IRI, a total
+// order; following Next visits every member exactly once, also while
+// resources are created between pages. See doc.go for the semantics and
+// the plans.
+//
+// Errors in q are *Error: ErrUnsupported for what the engine does not
+// answer, ErrCursor for a bad page.After; errors of src are returned
+// wrapped.
+func Run(ctx context.Context, src Source, scope Scope, q *Query, page Page) (*Result, error) {
+	if q == nil {
+		q = &Query{}
+	}
+	e := &eval{ctx: ctx, src: src, scope: scope, types: map[string]bool{}}
+	if ts, ok := src.(TextSource); ok {
+		e.text = ts
+	}
+	for _, t := range scope.Types {
+		e.types[t.String()] = true
+	}
+	var conds []*cond
+	if q.Where != nil {
+		var err error
+		if conds, err = compileWhere(q.Where, 0); err != nil {
+			return nil, err
+		}
+	}
+	keys, err := compileOrder(q.OrderBy)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSelection(q.Select); err != nil {
+		return nil, err
+	}
+	r := &runner{eval: e, conds: conds, q: q, page: page}
+	r.order = &order{keys: keys, scored: len(q.SearchTerms) > 0}
+	if r.order.scored {
+		r.tokens = searchTokens(q.SearchTerms)
+	}
+	fp := fingerprint(scope, conds, keys, r.tokens)
+	if page.After != "" {
+		c, err := decodeCursor(page.After)
+		if err == nil && (c.fp != fp || len(c.row.keys) != len(keys) || (r.order.scored && len(c.idf) != len(r.tokens))) {
+			err = fmt.Errorf("it was made for another query")
+		}
+		if err != nil {
+			return nil, &Error{Param: "page cursor", Msg: fmt.Sprintf("invalid cursor %.40q: %v", page.After, err), Err: ErrCursor}
+		}
+		r.cur = c
+	}
+	res, err := r.run()
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	if res.Next != "" {
+		last := r.last
+		c := &cursor{fp: fp, row: *last, idf: r.idf}
+		res.Next = c.encode()
+	}
+	return res, nil
+}
+
+// runner is one Run.
+type runner struct {
+	*eval
+	conds  []*cond
+	q      *Query
+	page   Page
+	order  *order
+	tokens []string
+	cur    *cursor
+	idf    []float64 // search weights of this result
+	last   *row      // last row of the page, when there is a next one
+}
+
+func (r *runner) run() (*Result, error) {
+	res := &Result{Total: -1, Scored: r.order.scored}
+	var rows []*row
+	var err error
+	n := r.page.Size
+	if n <= 0 {
+		n = -1
+	}
+	if r.order.scored {
+		rows, res.Total, err = r.searchPage(n)
+	} else {
+		rows, res.Total, err = r.wherePage(n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.page.NoTotal {
+		res.Total = -1
+	}
+	if n >= 0 && len(rows) > n {
+		rows = rows[:n]
+		r.last = rows[n-1]
+		res.Next = "pending"
+	}
+	if n == 0 {
+		r.last = nil
+		res.Next = ""
+	}
+	res.Members = make([]Member, len(rows))
+	for i, row := range rows {
+		ts, err := r.selectTriples(row.id, r.q.Select)
+		if err != nil {
+			return nil, err
+		}
+		res.Members[i] = Member{ID: row.id, Score: row.score, Triples: ts}
+	}
+	return res, nil
+}
+
+// wherePage finds the first n+1 members after the cursor (all if n < 0),
+// and the total unless NoTotal, choosing between a scan of the driver's
+// candidates and a walk in sort order (doc.go, "Planner").
+func (r *runner) wherePage(n int) ([]*row, int, error) {
+	np, err := r.plan(r.conds, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	if np.set != nil && len(np.set.list) == 0 {
+		return nil, 0, nil
+	}
+	small := np.set != nil
+	switch {
+	case n < 0 || small:
+	case len(r.order.keys) == 0 && r.page.NoTotal:
+		rows, err := r.walkIRIs(np, n)
+		return rows, -1, err
+	case len(r.order.keys) > 0 && len(r.order.keys[0].path) == 1:
+		ok, err := r.rangeOnly(r.order.keys[0].path[0])
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			break
+		}
+		rows, err := r.walkRange(np, n)
+		if err != nil {
+			return nil, 0, err
+		}
+		total := -1
+		if !r.page.NoTotal {
+			total, err = r.count(np)
+		}
+		return rows, total, err
+	}
+	return r.scan(np, n, nil)
+}
+
+// scan reads every member the plan finds, counts them, and keeps the n+1
+// first after the cursor (all if n < 0). accept, if set, filters rows.
+func (r *runner) scan(np *nodePlan, n int, accept func(*row) (bool, error)) ([]*row, int, error) {
+	top := &topN{o: r.order, n: n + 1}
+	if n < 0 {
+		top.n = -1
+	}
+	total := 0
+	err := r.members(np, func(id rdf.IRI) (bool, error) {
+		rw := &row{id: id}
+		if accept != nil {
+			if ok, err := accept(rw); err != nil || !ok {
+				return err == nil, err
+			}
+		}
+		total++
+		if err := r.fillKeys(rw, r.order.keys); err != nil {
+			return false, err
+		}
+		if r.cur == nil || r.order.cmp(rw, &r.cur.row) > 0 {
+			top.offer(rw)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return top.sorted(), total, nil
+}
+
+// count counts the members the plan finds.
+func (r *runner) count(np *nodePlan) (int, error) {
+	total := 0
+	err := r.members(np, func(rdf.IRI) (bool, error) {
+		total++
+		return true, nil
+	})
+	return total, err
+}
+
+// members calls fn with each member for which the plan's conjunction
+// holds, once, until fn returns false or an error.
+func (r *runner) members(np *nodePlan, fn func(id rdf.IRI) (bool, error)) error {
+	var ferr error
+	visit := func(s rdf.Subject, resource, typed bool) bool {
+		if id, ok := s.(rdf.IRI); !ok || !strings.HasPrefix(id.String(), r.scope.Prefix) {
+			return true
+		}
+		ok, err := r.check(np, s)
+		if err == nil && ok {
+			ok, err = r.inScope(s, resource, typed)
+		}
+		if err == nil && ok {
+			var more bool
+			more, err = fn(s.(rdf.IRI))
+			if err == nil && !more {
+				return false
+			}
+		}
+		if err != nil {
+			ferr = err
+			return false
+		}
+		return true
+	}
+	var err error
+	switch {
+	case np.set != nil:
+		for _, s := range np.set.list {
+			if !visit(s, false, false) {
+				break
+			}
+		}
+	case np.driver != nil:
+		seen := newSubjSet()
+		_, err = r.enum(np.driver, nil, func(s rdf.Subject) bool {
+			if _, ok := s.(rdf.IRI); !ok || !seen.add(s) {
+				return true
+			}
+			return visit(s, false, false)
+		})
+	case len(r.scope.Types) > 0:
+		var seen *subjSet
+		if len(r.scope.Types) > 1 {
+			seen = newSubjSet()
+		}
+		for _, t := range r.scope.Types {
+			stopped := false
+			err = r.src.Match(r.ctx, nil, vocab.RDFType, t, func(tr rdf.Triple) bool {
+				if seen != nil && !seen.add(tr.Subj) {
+					return true
+				}
+				stopped = !visit(tr.Subj, false, true)
+				return !stopped
+			})
+			if err != nil || stopped {
+				break
+			}
+		}
+	default:
+		err = r.src.Resources(r.ctx, r.prefixIRI(), func(id rdf.IRI) bool {
+			if !strings.HasPrefix(id.String(), r.scope.Prefix) {
+				return false
+			}
+			return visit(id, true, true)
+		})
+	}
+	if err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// prefixIRI is where a walk of the resources under the prefix starts.
+func (r *runner) prefixIRI() rdf.IRI {
+	i, err := rdf.NewIRI(r.scope.Prefix)
+	if err != nil {
+		return rdf.IRI{}
+	}
+	return i
+}
+
+// walkIRIs finds the first n+1 members after the cursor in IRI order by
+// walking the stored resources from there: for a result in default order
+// without a total, when no condition is selective.
+func (r *runner) walkIRIs(np *nodePlan, n int) ([]*row, error) {
+	after := r.prefixIRI()
+	if r.cur != nil && r.cur.row.id.String() > after.String() {
+		after = r.cur.row.id
+	}
+	var rows []*row
+	var ferr error
+	err := r.src.Resources(r.ctx, after, func(id rdf.IRI) bool {
+		if !strings.HasPrefix(id.String(), r.scope.Prefix) {
+			return false
+		}
+		ok, err := r.check(np, id)
+		if err == nil && ok && np.driver != nil {
+			ok, err = r.holds(np.driver, id)
+		}
+		if err == nil && ok {
+			ok, err = r.inScope(id, true, false)
+		}
+		if err != nil {
+			ferr = err
+			return false
+		}
+		if ok {
+			rows = append(rows, &row{id: id})
+		}
+		return len(rows) <= n
+	})
+	if err == nil {
+		err = ferr
+	}
+	return rows, err
+}
+
+// rangeOnly reports whether every value of p is a number or a dateTime, so
+// that Range lists all of them in sort order. The store's index puts other
+// values first, so the first value decides.
+func (r *runner) rangeOnly(p rdf.IRI) (bool, error) {
+	only := false
+	err := r.src.Match(r.ctx, nil, p, nil, func(t rdf.Triple) bool {
+		c := classify(t.Obj).cls
+		only = c == clsNumber || c == clsDateTime
+		return false
+	})
+	return only, err
+}
+
+// Bounds that include every number or every dateTime: the store clamps
+// the years.
+var (
+	allNumbersLo = rdf.NewTypedLiteral("-INF", vocab.XSDDouble)
+	allNumbersHi = rdf.NewTypedLiteral("INF", vocab.XSDDouble)
+	allDatesLo   = rdf.NewTypedLiteral("-1000000-01-01T00:00:00Z", vocab.XSDDateTime)
+	allDatesHi   = rdf.NewTypedLiteral("1000000-01-01T00:00:00Z", vocab.XSDDateTime)
+)
+
+// segment is one Range scan of walkRange.
+type segment struct {
+	lo, hi *rdf.Literal
+	opt    store.RangeOptions
+}
+
+// segments are the Range scans that visit the values of the first sort key
+// from the cursor on, in sort order: numbers before dateTimes ascending.
+func (r *runner) segments() []segment {
+	desc := r.order.keys[0].desc
+	numbers := segment{lo: &allNumbersLo, hi: &allNumbersHi, opt: store.RangeOptions{LoInclusive: true, HiInclusive: true, Desc: desc}}
+	dates := segment{lo: &allDatesLo, hi: &allDatesHi, opt: store.RangeOptions{LoInclusive: true, HiInclusive: true, Desc: desc}}
+	segs := []segment{numbers, dates}
+	if desc {
+		segs = []segment{dates, numbers}
+	}
+	if r.cur == nil {
+		return segs
+	}
+	v := r.cur.row.keys[0]
+	var from *rdf.Literal
+	switch v.cls {
+	case clsNumber:
+		l := numberLiteral(v.num)
+		from = &l
+	case clsDateTime:
+		if l, ok := dateTimeLiteral(v.us); ok {
+			from = &l
+		}
+	case clsMissing:
+		return nil
+	default:
+		return segs
+	}
+	for i, s := range segs {
+		if (v.cls == clsNumber) != (s.lo == &allNumbersLo) {
+			continue
+		}
+		if from != nil {
+			if desc {
+				s.hi = from
+			} else {
+				s.lo = from
+			}
+		}
+		return append([]segment{s}, segs[i+1:]...)
+	}
+	return segs
+}
+
+// walkRange finds the first n+1 members after the cursor in the order of
+// the first sort key, an immediate property whose values Range lists, by
+// walking its values in order and checking each subject; members without
+// a value come last, found by a scan.
+func (r *runner) walkRange(np *nodePlan, n int) ([]*row, error) {
+	key := r.order.keys[0]
+	seen := newSubjSet()
+	var out, group []*row
+	var groupVal val
+	var ferr error
+	flush := func() {
+		slices.SortFunc(group, r.order.cmp)
+		for _, rw := range group {
+			if r.cur == nil || r.order.cmp(rw, &r.cur.row) > 0 {
+				out = append(out, rw)
+			}
+		}
+		group = group[:0]
+	}
+	visit := func(s rdf.Subject, o rdf.Literal) bool {
+		id, ok := s.(rdf.IRI)
+		if !ok || !strings.HasPrefix(id.String(), r.scope.Prefix) || !seen.add(s) {
+			return true
+		}
+		v := classify(o)
+		if len(group) > 0 && compare(v, groupVal) != 0 {
+			flush()
+			if len(out) > n {
+				return false
+			}
+		}
+		ok, err := r.check(np, id)
+		if err == nil && ok && np.driver != nil {
+			ok, err = r.holds(np.driver, id)
+		}
+		if err == nil && ok {
+			ok, err = r.inScope(id, false, false)
+		}
+		if err != nil {
+			ferr = err
+			return false
+		}
+		if !ok {
+			return true
+		}
+		rw := &row{id: id}
+		if err := r.fillKeys(rw, r.order.keys); err != nil {
+			ferr = err
+			return false
+		}
+		// Seen first at v, the member sorts by v unless the walk began
+		// past its smallest (largest) value: then an earlier page had it.
+		if compare(rw.keys[0], v) != 0 {
+			return true
+		}
+		if len(group) == 0 {
+			groupVal = v
+		}
+		group = append(group, rw)
+		return true
+	}
+	for _, sg := range r.segments() {
+		err := r.src.Range(r.ctx, key.path[0], sg.lo, sg.hi, sg.opt, visit)
+		if err == nil {
+			err = ferr
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(out) > n {
+			return out, nil
+		}
+	}
+	flush()
+	if len(out) > n {
+		return out, nil
+	}
+	// The members without a value for the key.
+	rest, _, err := r.scan(np, n-len(out), func(rw *row) (bool, error) {
+		has := false
+		err := r.src.Match(r.ctx, rw.id, key.path[0], nil, func(rdf.Triple) bool {
+			has = true
+			return false
+		})
+		return !has, err
+	})
+	return append(out, rest...), err
+}
+
+// numberLiteral writes f as an xsd:double the store reads back exactly.
+func numberLiteral(f float64) rdf.Literal {
+	switch {
+	case math.IsInf(f, 1):
+		return allNumbersHi
+	case math.IsInf(f, -1):
+		return allNumbersLo
+	}
+	return rdf.NewTypedLiteral(fmt.Sprintf("%v", f), vocab.XSDDouble)
+}
+
+// dateTimeLiteral writes unix microseconds as an xsd:dateTime, if its year
+// has four digits.
+func dateTimeLiteral(us int64) (rdf.Literal, bool) {
+	const lo, hi = -62135596800_000000, 253402300799_999999 // 0001-01-01 to 9999-12-31
+	if us < lo || us > hi {
+		return rdf.Literal{}, false
+	}
+	t := time.UnixMicro(us).UTC().Format("2006-01-02T15:04:05.999999Z")
+	return rdf.NewTypedLiteral(t, vocab.XSDDateTime), true
+}
+
+// searchPage finds the members with a search token, scores them, and keeps
+// the first n+1 after the cursor (all if n < 0). Scores need every hit's
+// term frequencies, so the hits are all read: through the text index, or,
+// without one, from the literals of the members the conditions find when
+// they are few, else from all searched literals.
+func (r *runner) searchPage(n int) ([]*row, int, error) {
+	if len(r.tokens) == 0 {
+		return nil, 0, nil
+	}
+	var h *hits
+	var np *nodePlan
+	var err error
+	if r.text == nil {
+		if np, err = r.plan(r.conds, nil); err != nil {
+			return nil, 0, err
+		}
+		if np.set == nil {
+			np = nil
+		}
+	}
+	if np == nil {
+		if h, err = r.textIndex(r.tokens); err != nil {
+			return nil, 0, err
+		}
+		if np, err = r.plan(r.conds, h.set); err != nil {
+			return nil, 0, err
+		}
+	}
+	var rows []*row
+	err = r.members(np, func(id rdf.IRI) (bool, error) {
+		var tf []int
+		if h != nil {
+			tf = h.tf[subjKey(id)]
+		} else {
+			var err error
+			if tf, err = r.textOf(id, r.tokens); err != nil {
+				return false, err
+			}
+		}
+		if slices.ContainsFunc(tf, func(n int) bool { return n > 0 }) {
+			rows = append(rows, &row{id: id, tf: tf})
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if r.cur != nil {
+		r.idf = r.cur.idf
+	} else {
+		df, seen := make([]int, len(r.tokens)), len(rows)
+		if h != nil {
+			df, seen = h.df, len(h.set.list)
+		} else {
+			for _, rw := range rows {
+				for i, f := range rw.tf {
+					if f > 0 {
+						df[i]++
+					}
+				}
+			}
+		}
+		size, err := r.collectionSize(seen)
+		if err != nil {
+			return nil, 0, err
+		}
+		r.idf = idfs(df, size)
+	}
+	top := &topN{o: r.order, n: n + 1}
+	if n < 0 {
+		top.n = -1
+	}
+	for _, rw := range rows {
+		rw.score = score(rw.tf, r.idf)
+		if err := r.fillKeys(rw, r.order.keys); err != nil {
+			return nil, 0, err
+		}
+		if r.cur == nil || r.order.cmp(rw, &r.cur.row) > 0 {
+			top.offer(rw)
+		}
+	}
+	return top.sorted(), len(rows), nil
+}

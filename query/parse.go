@@ -1,0 +1,435 @@
+package query
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/knakk/rdf"
+)
+
+// maxDepth bounds the nesting of scopes, so a hostile parameter cannot
+// make the parser, printer or evaluator recurse without limit.
+const maxDepth = 1000
+
+// ParseWhere parses the value of oslc.where. Prefixed names are resolved
+// with prefixes (see DefaultPrefixes and Prefixes.Map).
+func ParseWhere(src string, prefixes map[string]string) (w *Where, err error) {
+	err = parse("oslc.where", src, prefixes, func(p *parser) { w = p.parseCompoundTerm(EOF) })
+	return w, err
+}
+
+// ParseSelect parses the value of oslc.select.
+func ParseSelect(src string, prefixes map[string]string) (s *Selection, err error) {
+	err = parse("oslc.select", src, prefixes, func(p *parser) { s = p.parseProperties(EOF) })
+	return s, err
+}
+
+// ParseProperties parses the value of oslc.properties, whose grammar is
+// that of oslc.select.
+func ParseProperties(src string, prefixes map[string]string) (s *Selection, err error) {
+	err = parse("oslc.properties", src, prefixes, func(p *parser) { s = p.parseProperties(EOF) })
+	return s, err
+}
+
+// ParseOrderBy parses the value of oslc.orderBy. As an extension, a sort
+// term without a sign is ascending: a "+" sent unencoded in a URL reaches
+// the server as a space.
+func ParseOrderBy(src string, prefixes map[string]string) (o *OrderBy, err error) {
+	err = parse("oslc.orderBy", src, prefixes, func(p *parser) { o = &OrderBy{Terms: p.parseSortTerms(EOF)} })
+	return o, err
+}
+
+// ParseSearchTerms parses the value of oslc.searchTerms.
+func ParseSearchTerms(src string) (st SearchTerms, err error) {
+	err = parse("oslc.searchTerms", src, nil, func(p *parser) { st = p.parseSearchTerms() })
+	return st, err
+}
+
+// ParsePrefixes parses the value of oslc.prefix.
+func ParsePrefixes(src string) (ps Prefixes, err error) {
+	err = parse("oslc.prefix", src, nil, func(p *parser) { ps = p.parsePrefixDefs() })
+	return ps, err
+}
+
+// parse runs fn on a parser of src, turning its bailout into the error.
+func parse(param, src string, prefixes map[string]string, fn func(p *parser)) (err error) {
+	p := &parser{param: param, src: src, prefixes: prefixes}
+	defer func() {
+		if e := recover(); e != nil {
+			b, ok := e.(bailout)
+			if !ok {
+				panic(e)
+			}
+			err = b.err
+		}
+	}()
+	p.sc.Init(src)
+	p.next()
+	fn(p)
+	return nil
+}
+
+// parser is a recursive-descent parser with one token of lookahead. Errors
+// panic with a bailout that the entry point recovers.
+type parser struct {
+	sc       Scanner
+	param    string
+	src      string
+	prefixes map[string]string
+	depth    int
+
+	pos int
+	tok Token
+	lit string
+}
+
+type bailout struct{ err *Error }
+
+func (p *parser) next() {
+	p.pos, p.tok, p.lit = p.sc.Scan()
+	if p.tok == ILLEGAL {
+		p.fail(p.sc.ErrPos, ErrSyntax, p.sc.Err)
+	}
+}
+
+func (p *parser) fail(pos int, kind error, msg string) {
+	panic(bailout{&Error{Param: p.param, Pos: pos, Msg: msg, Err: kind}})
+}
+
+// expected reports that the current token is not what was expected.
+func (p *parser) expected(what string) {
+	p.fail(p.pos, ErrSyntax, "expected "+what+", found "+p.found())
+}
+
+func (p *parser) found() string {
+	switch p.tok {
+	case EOF:
+		return "end of input"
+	case STRING:
+		return "string " + strconv.Quote(p.lit)
+	case IRI:
+		return strconv.Quote("<" + p.lit + ">")
+	case LANGTAG:
+		return strconv.Quote("@" + p.lit)
+	}
+	return strconv.Quote(p.lit)
+}
+
+func (p *parser) expect(tok Token, what string) int {
+	pos := p.pos
+	if p.tok != tok {
+		p.expected(what)
+	}
+	p.next()
+	return pos
+}
+
+func (p *parser) enter() {
+	if p.depth++; p.depth > maxDepth {
+		p.fail(p.pos, ErrUnsupported, fmt.Sprintf("scopes nested deeper than %d", maxDepth))
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
+
+// end describes the token that closes a list.
+func end(tok Token) string {
+	if tok == EOF {
+		return "end of input"
+	}
+	return strconv.Quote(tok.String())
+}
+
+// parseCompoundTerm parses
+//
+//	compound_term ::= simple_term (space? boolean_op space? simple_term)*
+//	boolean_op    ::= "and"
+//
+// followed by closing, which it does not consume.
+func (p *parser) parseCompoundTerm(closing Token) *Where {
+	w := &Where{Terms: []Term{p.parseSimpleTerm()}}
+	for p.tok == AND {
+		p.next()
+		w.Terms = append(w.Terms, p.parseSimpleTerm())
+	}
+	if p.tok != closing {
+		p.expected(`"and" or ` + end(closing))
+	}
+	return w
+}
+
+// parseSimpleTerm parses
+//
+//	simple_term ::= term | scoped_term
+//	term        ::= identifier_wc comparison_op value | identifier_wc space in_op space? in_val
+//	scoped_term ::= identifier_wc "{" compound_term "}"
+func (p *parser) parseSimpleTerm() Term {
+	prop := p.parseIdentifier(true)
+	switch p.tok {
+	case LBRACE:
+		p.enter()
+		p.next()
+		w := p.parseCompoundTerm(RBRACE)
+		p.next()
+		p.leave()
+		return &ScopedTerm{Prop: prop, Where: w}
+	case IN:
+		p.next()
+		return &InTerm{Prop: prop, Values: p.parseInVal()}
+	}
+	op := p.parseComparisonOp()
+	return &Comparison{Prop: prop, Op: op, Value: p.parseValue()}
+}
+
+// parseComparisonOp parses
+//
+//	comparison_op ::= "=" | "!=" | "<" | ">" | "<=" | ">="
+func (p *parser) parseComparisonOp() Op {
+	var op Op
+	switch p.tok {
+	case EQ:
+		op = OpEQ
+	case NEQ:
+		op = OpNE
+	case LT:
+		op = OpLT
+	case GT:
+		op = OpGT
+	case LEQ:
+		op = OpLE
+	case GEQ:
+		op = OpGE
+	default:
+		p.expected("comparison operator")
+	}
+	p.next()
+	return op
+}
+
+// parseInVal parses
+//
+//	in_val ::= "[" value ("," value)* "]"
+func (p *parser) parseInVal() []Value {
+	p.expect(LBRACK, `"["`)
+	vs := []Value{p.parseValue()}
+	for p.tok == COMMA {
+		p.next()
+		vs = append(vs, p.parseValue())
+	}
+	p.expect(RBRACK, `"," or "]"`)
+	return vs
+}
+
+// parseIdentifier parses
+//
+//	identifier_wc ::= identifier | wildcard
+//	identifier    ::= PrefixedName
+//	wildcard      ::= "*"
+//
+// An IRI in angle brackets is accepted as an identifier too. The wildcard
+// only if wildcard is set.
+func (p *parser) parseIdentifier(wildcard bool) Name {
+	switch {
+	case p.tok == PNAME || p.tok == IRI:
+		return p.parseName()
+	case p.tok == STAR && wildcard:
+		n := Name{Wildcard: true, Pos: p.pos}
+		p.next()
+		return n
+	}
+	p.expected("property")
+	panic("unreachable")
+}
+
+// parseName parses a PrefixedName or an IRI, resolving it.
+func (p *parser) parseName() Name {
+	n := Name{Pos: p.pos}
+	switch p.tok {
+	case PNAME:
+		prefix, local, _ := strings.Cut(p.lit, ":")
+		ns, ok := p.prefixes[prefix]
+		if !ok {
+			p.fail(p.pos, ErrUnknownPrefix, fmt.Sprintf("unknown prefix %q in %s", prefix, p.lit))
+		}
+		n.Prefixed = p.lit
+		n.IRI = ns + unescapeLocal(local)
+	case IRI:
+		n.IRI = p.lit
+	default:
+		p.expected("IRI or prefixed name")
+	}
+	if _, err := rdf.NewIRI(n.IRI); err != nil {
+		p.fail(p.pos, ErrSyntax, fmt.Sprintf("invalid IRI %q: %v", n.IRI, err))
+	}
+	p.next()
+	return n
+}
+
+// parseValue parses
+//
+//	value         ::= uri_ref_esc | PrefixedName | literal_value
+//	literal_value ::= boolean | decimal | string_esc (LANGTAG | ("^^" PrefixedName))?
+//	boolean       ::= "true" | "false"
+func (p *parser) parseValue() Value {
+	pos := p.pos
+	switch p.tok {
+	case IRI, PNAME:
+		n := p.parseName()
+		return &n
+	case TRUE, FALSE:
+		l := &Literal{Kind: LitBoolean, Lex: p.lit, Pos: pos}
+		p.next()
+		return l
+	case NUMBER:
+		l := &Literal{Kind: LitNumber, Lex: p.lit, Pos: pos}
+		p.next()
+		return l
+	case STRING:
+		l := &Literal{Kind: LitString, Lex: p.lit, Pos: pos}
+		p.next()
+		switch p.tok {
+		case LANGTAG:
+			l.Lang = p.lit
+			p.next()
+		case DTYPE:
+			p.next()
+			n := p.parseName()
+			l.Datatype = &n
+		}
+		return l
+	}
+	p.expected("value")
+	panic("unreachable")
+}
+
+// parseProperties parses
+//
+//	properties  ::= property ("," property)*
+//	property    ::= identifier | wildcard | nested_prop
+//	nested_prop ::= (identifier | wildcard) "{" properties "}"
+//
+// followed by closing, which it does not consume.
+func (p *parser) parseProperties(closing Token) *Selection {
+	s := &Selection{}
+	for {
+		sp := SelectProp{Prop: p.parseIdentifier(true)}
+		if p.tok == LBRACE {
+			p.enter()
+			p.next()
+			sp.Nested = p.parseProperties(RBRACE)
+			p.next()
+			p.leave()
+		}
+		s.Props = append(s.Props, sp)
+		if p.tok != COMMA {
+			break
+		}
+		p.next()
+	}
+	if p.tok != closing {
+		p.expected(`"," or ` + end(closing))
+	}
+	return s
+}
+
+// parseSortTerms parses
+//
+//	sort_terms        ::= sort_term ("," sort_term)*
+//	sort_term         ::= scoped_sort_terms | ("+" | "-") identifier
+//	scoped_sort_terms ::= identifier "{" sort_terms "}"
+//
+// followed by closing, which it does not consume.
+func (p *parser) parseSortTerms(closing Token) []SortTerm {
+	var ts []SortTerm
+	for {
+		var t SortTerm
+		switch p.tok {
+		case PLUS, MINUS:
+			t.Desc = p.tok == MINUS
+			p.next()
+			t.Prop = p.parseIdentifier(false)
+		case PNAME, IRI:
+			t.Prop = p.parseIdentifier(false)
+			if p.tok == LBRACE {
+				p.enter()
+				p.next()
+				t.Nested = p.parseSortTerms(RBRACE)
+				p.next()
+				p.leave()
+			}
+		default:
+			p.expected(`"+", "-" or property`)
+		}
+		ts = append(ts, t)
+		if p.tok != COMMA {
+			break
+		}
+		p.next()
+	}
+	if p.tok != closing {
+		p.expected(`"," or ` + end(closing))
+	}
+	return ts
+}
+
+// parseSearchTerms parses
+//
+//	search_terms ::= string_esc ("," string_esc)*
+func (p *parser) parseSearchTerms() SearchTerms {
+	var st SearchTerms
+	for {
+		if p.tok != STRING {
+			p.expected("string")
+		}
+		st = append(st, p.lit)
+		p.next()
+		if p.tok != COMMA {
+			break
+		}
+		p.next()
+	}
+	if p.tok != EOF {
+		p.expected(`"," or end of input`)
+	}
+	return st
+}
+
+// parsePrefixDefs parses
+//
+//	prefix_defs ::= prefix_def ("," prefix_def)*
+//	prefix_def  ::= prefix "=" uri_ref_esc
+//	prefix      ::= PN_PREFIX
+func (p *parser) parsePrefixDefs() Prefixes {
+	var ps Prefixes
+	for {
+		d := PrefixDef{Prefix: p.lit, Pos: p.pos}
+		switch p.tok {
+		case WORD, AND, IN, TRUE, FALSE:
+			if !isPrefix(p.lit) {
+				p.fail(p.pos, ErrSyntax, "invalid prefix "+strconv.Quote(p.lit))
+			}
+		default:
+			p.expected("prefix")
+		}
+		p.next()
+		p.expect(EQ, `"="`)
+		if p.tok != IRI {
+			p.expected("IRI")
+		}
+		if _, err := rdf.NewIRI(p.lit); err != nil {
+			p.fail(p.pos, ErrSyntax, fmt.Sprintf("invalid IRI %q: %v", p.lit, err))
+		}
+		d.IRI = p.lit
+		p.next()
+		ps = append(ps, d)
+		if p.tok != COMMA {
+			break
+		}
+		p.next()
+	}
+	if p.tok != EOF {
+		p.expected(`"," or end of input`)
+	}
+	return ps
+}

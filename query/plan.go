@@ -1,0 +1,479 @@
+package query
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// probeBudget is how many index entries a selectivity probe reads before
+// it gives up; see doc.go, "Planner".
+var probeBudget = 2048
+
+// budget counts index entries read; nil is unlimited.
+type budget struct{ left int }
+
+// spend takes one entry; false when the budget is gone.
+func (b *budget) spend() bool {
+	if b == nil {
+		return true
+	}
+	b.left--
+	return b.left >= 0
+}
+
+// eval holds what one Run reads through.
+type eval struct {
+	ctx   context.Context
+	src   Source
+	text  TextSource // nil if src has no text index
+	scope Scope
+	types map[string]bool
+}
+
+// subjKey is a map key for a subject: IRIs and blank nodes never collide.
+func subjKey(s rdf.Term) string {
+	if b, ok := s.(rdf.Blank); ok {
+		return "_:" + b.String()
+	}
+	return s.String()
+}
+
+// subjSet is a set of subjects in the order first added.
+type subjSet struct {
+	list []rdf.Subject
+	seen map[string]struct{}
+}
+
+func newSubjSet() *subjSet { return &subjSet{seen: map[string]struct{}{}} }
+
+// add adds s and reports whether it was new.
+func (ss *subjSet) add(s rdf.Subject) bool {
+	k := subjKey(s)
+	if _, ok := ss.seen[k]; ok {
+		return false
+	}
+	ss.seen[k] = struct{}{}
+	ss.list = append(ss.list, s)
+	return true
+}
+
+func (ss *subjSet) has(s rdf.Term) bool {
+	_, ok := ss.seen[subjKey(s)]
+	return ok
+}
+
+// errStop ends a scan early from inside a callback; never returned.
+type errStop struct{}
+
+func (errStop) Error() string { return "stop" }
+
+// indexable reports whether the engine can list the subjects for which c
+// holds from an index, rather than only check a given subject.
+func indexable(c *cond) bool {
+	switch c.kind {
+	case condEq:
+		if !c.wildcard {
+			return true
+		}
+		for _, q := range c.vals {
+			if q.isNum || q.isDT {
+				return false // Range needs the property
+			}
+		}
+		return true
+	case condRange:
+		return !c.wildcard
+	case condScoped:
+		return slices.ContainsFunc(c.inner, indexable)
+	}
+	return false
+}
+
+// priority ranks indexable conditions by how selective they usually are,
+// most selective first; probes run in this order and it breaks ties.
+func priority(c *cond) int {
+	switch c.kind {
+	case condEq:
+		for _, q := range c.vals {
+			if !q.isIRI {
+				return 2
+			}
+		}
+		return 1
+	case condRange:
+		if c.lo != nil && c.hi != nil || c.empty {
+			return 3
+		}
+		return 5
+	case condScoped:
+		return 4
+	}
+	return 9
+}
+
+// probes returns the index lookups that together list the subjects with a
+// value of c's property equal to q: one per term the value may be stored as.
+type lookup struct {
+	obj   rdf.Object   // Match(nil, p, obj)
+	lo    *rdf.Literal // or Range(p, lo, lo) inclusive
+	isRng bool
+}
+
+func lookups(q *qval) []lookup {
+	var ls []lookup
+	if q.isIRI {
+		if i, err := rdf.NewIRI(q.iri); err == nil {
+			ls = append(ls, lookup{obj: i})
+		}
+	}
+	if q.isStr {
+		if q.lang == "" {
+			ls = append(ls, lookup{obj: rdf.NewTypedLiteral(q.str, vocab.XSDString)},
+				lookup{obj: rdf.NewTypedLiteral(q.str, vocab.RDFXMLLiteral)})
+		}
+		for _, tag := range q.langRaw {
+			if tag == "" {
+				continue
+			}
+			if l, err := rdf.NewLangLiteral(q.str, tag); err == nil {
+				ls = append(ls, lookup{obj: l})
+			}
+		}
+	}
+	if q.isBool {
+		lex := [2]string{"false", "0"}
+		if q.boolv {
+			lex = [2]string{"true", "1"}
+		}
+		for _, x := range lex {
+			ls = append(ls, lookup{obj: rdf.NewTypedLiteral(x, vocab.XSDBoolean)})
+		}
+	}
+	if q.isOther {
+		if dt, err := rdf.NewIRI(q.other.dt); err == nil {
+			ls = append(ls, lookup{obj: rdf.NewTypedLiteral(q.other.str, dt)})
+		}
+	}
+	if q.isNum {
+		l := q.numL
+		ls = append(ls, lookup{lo: &l, isRng: true})
+	}
+	if q.isDT {
+		l := q.dtL
+		ls = append(ls, lookup{lo: &l, isRng: true})
+	}
+	return ls
+}
+
+// enum calls fn with subjects for which c holds (with repeats), reading the
+// indexes, until fn returns false or b runs out. It reports whether it
+// listed them all. c must be indexable.
+func (e *eval) enum(c *cond, b *budget, fn func(s rdf.Subject) bool) (complete bool, err error) {
+	stopped := false
+	visit := func(s rdf.Subject) bool {
+		if !b.spend() || !fn(s) {
+			stopped = true
+			return false
+		}
+		return true
+	}
+	var pred rdf.Predicate
+	if !c.wildcard {
+		pred = c.prop
+	}
+	switch c.kind {
+	case condEq:
+		for _, q := range c.vals {
+			for _, l := range lookups(q) {
+				if l.isRng {
+					err = e.src.Range(e.ctx, c.prop, l.lo, l.lo, store.RangeOptions{LoInclusive: true, HiInclusive: true},
+						func(s rdf.Subject, _ rdf.Literal) bool { return visit(s) })
+				} else {
+					err = e.src.Match(e.ctx, nil, pred, l.obj, func(t rdf.Triple) bool { return visit(t.Subj) })
+				}
+				if err != nil || stopped {
+					return false, err
+				}
+			}
+		}
+	case condRange:
+		if c.empty {
+			return true, nil
+		}
+		var lo, hi *rdf.Literal
+		opt := store.RangeOptions{}
+		if c.lo != nil {
+			lo, opt.LoInclusive = &c.lo.lit, c.lo.incl
+		}
+		if c.hi != nil {
+			hi, opt.HiInclusive = &c.hi.lit, c.hi.incl
+		}
+		err = e.src.Range(e.ctx, c.prop, lo, hi, opt, func(s rdf.Subject, _ rdf.Literal) bool { return visit(s) })
+	case condScoped:
+		var nodes []rdf.Subject
+		var np *nodePlan
+		if np, err = e.plan(c.inner, nil); err != nil {
+			return false, err
+		}
+		nodes, complete, err = e.nodes(np, b)
+		if err != nil || !complete {
+			return false, err
+		}
+		for _, n := range nodes {
+			obj, ok := n.(rdf.Object)
+			if !ok {
+				continue
+			}
+			err = e.src.Match(e.ctx, nil, pred, obj, func(t rdf.Triple) bool { return visit(t.Subj) })
+			if err != nil || stopped {
+				return false, err
+			}
+		}
+	}
+	return err == nil && !stopped, err
+}
+
+// probe lists c's subjects, distinct, within budget n.
+func (e *eval) probe(c *cond, n int) (*subjSet, bool, error) {
+	set := newSubjSet()
+	complete, err := e.enum(c, &budget{left: n}, func(s rdf.Subject) bool {
+		set.add(s)
+		return true
+	})
+	return set, complete, err
+}
+
+// nodePlan is how to find the subjects for which a conjunction holds: list
+// the driver's subjects, keep those in every filter set, and check the rest.
+type nodePlan struct {
+	driver   *cond    // nil: no index applies
+	set      *subjSet // the driver's subjects, if its probe completed
+	filters  []*subjSet
+	rest     []*cond
+	estimate int // len(set.list) if set, else at least probeBudget
+}
+
+// plan probes the indexable conditions of a conjunction and picks the one
+// with the fewest subjects as the driver (see doc.go, "Planner"). extra,
+// if set, is a complete set the subjects must be in, such as the hits of a
+// text search; it may become the driver.
+func (e *eval) plan(conds []*cond, extra *subjSet) (*nodePlan, error) {
+	np := &nodePlan{estimate: -1}
+	type probed struct {
+		c        *cond
+		set      *subjSet
+		complete bool
+	}
+	var cands []*cond
+	for _, c := range conds {
+		if indexable(c) {
+			cands = append(cands, c)
+		} else {
+			np.rest = append(np.rest, c)
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b *cond) int { return priority(a) - priority(b) })
+	limit := probeBudget
+	if extra != nil {
+		limit = min(limit, len(extra.list))
+	}
+	var ps []probed
+	for _, c := range cands {
+		if limit <= 0 {
+			ps = append(ps, probed{c: c})
+			continue
+		}
+		set, complete, err := e.probe(c, limit+1)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, probed{c, set, complete})
+		if complete {
+			// A later probe is worth its reads only if it is smaller
+			// than this one, as driver or as filter.
+			limit = min(limit, len(set.list))
+		}
+	}
+	best := -1
+	for i, p := range ps {
+		if p.complete && (best < 0 || len(p.set.list) < len(ps[best].set.list)) {
+			best = i
+		}
+	}
+	switch {
+	case best >= 0 && (extra == nil || len(ps[best].set.list) < len(extra.list)):
+		np.driver, np.set, np.estimate = ps[best].c, ps[best].set, len(ps[best].set.list)
+		if extra != nil {
+			np.filters = append(np.filters, extra)
+		}
+	case extra != nil:
+		np.set, np.estimate = extra, len(extra.list)
+		best = -1
+	case len(ps) > 0:
+		np.driver, np.estimate, best = ps[0].c, probeBudget, 0
+	}
+	for i, p := range ps {
+		switch {
+		case i == best:
+		case p.complete:
+			np.filters = append(np.filters, p.set)
+		default:
+			np.rest = append(np.rest, p.c)
+		}
+	}
+	// Check cheap conditions first.
+	slices.SortStableFunc(np.rest, func(a, b *cond) int { return checkCost(a) - checkCost(b) })
+	return np, nil
+}
+
+func checkCost(c *cond) int {
+	if c.kind == condScoped {
+		return 2
+	}
+	if c.wildcard {
+		return 1
+	}
+	return 0
+}
+
+// nodes lists the distinct nodes for which a nested conjunction holds,
+// spending b on the driver's entries. It reports whether the list is
+// complete.
+func (e *eval) nodes(np *nodePlan, b *budget) ([]rdf.Subject, bool, error) {
+	if np.driver == nil && np.set == nil {
+		return nil, false, nil
+	}
+	var out []rdf.Subject
+	var ferr error
+	check := func(s rdf.Subject) bool {
+		ok, err := e.check(np, s)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		if ok {
+			out = append(out, s)
+		}
+		return true
+	}
+	if np.set != nil {
+		for _, s := range np.set.list {
+			if !b.spend() {
+				return nil, false, nil
+			}
+			if !check(s) {
+				return nil, false, ferr
+			}
+		}
+		return out, true, nil
+	}
+	seen := newSubjSet()
+	complete, err := e.enum(np.driver, b, func(s rdf.Subject) bool {
+		if !seen.add(s) {
+			return true
+		}
+		return check(s)
+	})
+	if err == nil {
+		err = ferr
+	}
+	return out, complete && err == nil, err
+}
+
+// check reports whether s passes the plan's filters and remaining
+// conditions (the driver's own condition is known to hold).
+func (e *eval) check(np *nodePlan, s rdf.Subject) (bool, error) {
+	for _, f := range np.filters {
+		if !f.has(s) {
+			return false, nil
+		}
+	}
+	return e.holdsAll(np.rest, s)
+}
+
+func (e *eval) holdsAll(conds []*cond, s rdf.Subject) (bool, error) {
+	for _, c := range conds {
+		ok, err := e.holds(c, s)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// holds reports whether c holds for subject s, reading s's values.
+func (e *eval) holds(c *cond, s rdf.Subject) (bool, error) {
+	var pred rdf.Predicate
+	if !c.wildcard {
+		pred = c.prop
+	}
+	if c.kind == condScoped {
+		var nodes []rdf.Subject
+		err := e.src.Match(e.ctx, s, pred, nil, func(t rdf.Triple) bool {
+			if n, ok := t.Obj.(rdf.Subject); ok && t.Obj.Type() != rdf.TermLiteral {
+				nodes = append(nodes, n)
+			}
+			return true
+		})
+		if err != nil {
+			return false, err
+		}
+		for _, n := range nodes {
+			ok, err := e.holdsAll(c.inner, n)
+			if err != nil || ok {
+				return ok, err
+			}
+		}
+		return false, nil
+	}
+	if c.kind == condRange && c.empty {
+		return false, nil
+	}
+	// Reading all values of s and p costs one dictionary lookup less
+	// than asking for a given value.
+	found := false
+	err := e.src.Match(e.ctx, s, pred, nil, func(t rdf.Triple) bool {
+		found = c.matches(classify(t.Obj))
+		return !found
+	})
+	if err != nil {
+		return false, err
+	}
+	if c.kind == condNe {
+		return !found, nil
+	}
+	return found, nil
+}
+
+// inScope reports whether s is a member: an IRI under the scope's prefix
+// with one of the scope's types, or, without types, naming a stored
+// resource. resource and typed say what the caller already knows.
+func (e *eval) inScope(s rdf.Subject, resource, typed bool) (bool, error) {
+	id, ok := s.(rdf.IRI)
+	if !ok || !strings.HasPrefix(id.String(), e.scope.Prefix) {
+		return false, nil
+	}
+	if len(e.scope.Types) == 0 {
+		if resource {
+			return true, nil
+		}
+		return e.src.Exists(e.ctx, id)
+	}
+	if typed {
+		return true, nil
+	}
+	// Match(s, rdf:type, ?) costs one dictionary lookup less than
+	// asking for each type.
+	found := false
+	err := e.src.Match(e.ctx, id, vocab.RDFType, nil, func(t rdf.Triple) bool {
+		found = t.Obj.Type() == rdf.TermIRI && e.types[t.Obj.String()]
+		return !found
+	})
+	return found, err
+}

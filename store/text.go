@@ -1,0 +1,296 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/knakk/rdf"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// DefaultTextPredicates are the predicates whose literals the full-text
+// index holds when Options.TextPredicates is nil.
+var DefaultTextPredicates = []rdf.IRI{vocab.DCTitle, vocab.DCDescription, vocab.DCIdentifier}
+
+// textSet is the set of text predicates a DB indexes.
+type textSet struct {
+	encs map[string]bool // encoded predicate IRIs
+	conf string          // canonical form, stored in meta
+}
+
+func newTextSet(preds []rdf.IRI) (textSet, error) {
+	if preds == nil {
+		preds = DefaultTextPredicates
+	}
+	ts := textSet{encs: make(map[string]bool, len(preds))}
+	names := make([]string, 0, len(preds))
+	for _, p := range preds {
+		enc, err := encodeTerm(p)
+		if err != nil {
+			return textSet{}, fmt.Errorf("text predicate: %w", err)
+		}
+		if !ts.encs[enc] {
+			ts.encs[enc] = true
+			names = append(names, p.String())
+		}
+	}
+	slices.Sort(names)
+	ts.conf = strings.Join(names, "\n")
+	return ts, nil
+}
+
+// textOf returns the text to index of an encoded object: the lexical form
+// of a string or language-tagged literal, the character data of an
+// rdf:XMLLiteral. ok is false for other terms.
+func textOf(enc string) (text string, ok bool) {
+	switch enc[0] {
+	case tagString:
+		return enc[1:], true
+	case tagLang:
+		_, lex, ok := strings.Cut(enc[1:], "\x00")
+		return lex, ok
+	case tagTyped:
+		dt, lex, ok := strings.Cut(enc[1:], "\x00")
+		if ok && dt == vocab.RDF+"XMLLiteral" {
+			return xmlText(lex), true
+		}
+	}
+	return "", false
+}
+
+// textKey appends to k the text key of token tok for entry e (s, p, class,
+// value, o) in graph g.
+func textKey(k []byte, tok string, e, g []byte) []byte {
+	k = append(k, tok...)
+	k = append(k, 0)
+	k = append(k, e[0:16]...)
+	k = append(k, e[25:33]...)
+	return append(k, g...)
+}
+
+// putText adds the postings of entry e in graph g, whose object has the
+// tokens toks.
+func (w *txWriter) putText(e, g []byte, toks []tokenCount) error {
+	var k [MaxTokenLen + 33]byte
+	for _, t := range toks {
+		// bbolt keeps the value, not a copy, until the commit.
+		var v []byte
+		if t.n < len(smallCounts) {
+			v = smallCounts[t.n : t.n+1]
+		} else {
+			v = binary.AppendUvarint(nil, uint64(t.n))
+		}
+		if err := w.text.Put(textKey(k[:0], t.tok, e, g), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// smallCounts[n:n+1] is the uvarint of n.
+var smallCounts = func() []byte {
+	b := make([]byte, 0x80)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return b
+}()
+
+// deleteText removes the postings of entry e in graph g, if it has any. It
+// must run before the entry's terms are reclaimed.
+func (w *txWriter) deleteText(e, g []byte) error {
+	toks, err := w.entryTokens(e)
+	if err != nil {
+		return err
+	}
+	var k [MaxTokenLen + 33]byte
+	for _, t := range toks {
+		if err := w.text.Delete(textKey(k[:0], t.tok, e, g)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entryTokens returns the tokens of a stored entry: nil unless its
+// predicate is a text predicate and its object a text literal.
+func (w *txWriter) entryTokens(e []byte) ([]tokenCount, error) {
+	if len(w.textSet.encs) == 0 {
+		return nil, nil
+	}
+	pid := binary.BigEndian.Uint64(e[8:16])
+	isText, ok := w.textPreds[pid]
+	if !ok {
+		v := w.i2t.Get(e[8:16])
+		if v == nil {
+			return nil, fmt.Errorf("%w: no term %d", ErrCorrupt, pid)
+		}
+		isText = w.textSet.encs[string(v)]
+		w.textPreds[pid] = isText
+	}
+	if !isText {
+		return nil, nil
+	}
+	v := w.i2t.Get(e[25:33])
+	if len(v) == 0 {
+		return nil, fmt.Errorf("%w: no term %d", ErrCorrupt, binary.BigEndian.Uint64(e[25:33]))
+	}
+	text, ok := textOf(string(v))
+	if !ok {
+		return nil, nil
+	}
+	return countTokens(text), nil
+}
+
+// rebuildText replaces the text bucket with postings of every stored
+// resource under the writer's text predicates.
+func (w *txWriter) rebuildText(tx *bolt.Tx) error {
+	if tx.Bucket(bucketText) != nil {
+		if err := tx.DeleteBucket(bucketText); err != nil {
+			return err
+		}
+	}
+	b, err := tx.CreateBucket(bucketText)
+	if err != nil {
+		return err
+	}
+	w.text = b
+	c := w.res.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(v) < headerLen || (len(v)-headerLen)%entryLen != 0 {
+			return fmt.Errorf("%w: res value of %q", ErrCorrupt, k)
+		}
+		g := v[8:16]
+		for e := v[headerLen:]; len(e) > 0; e = e[entryLen:] {
+			toks, err := w.entryTokens(e[:entryLen])
+			if err != nil {
+				return err
+			}
+			if err := w.putText(e[:entryLen], g, toks); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Text calls fn with each subject and predicate whose literal objects
+// contain token, and the token's frequency in them, until fn returns
+// false. token is matched as Tokens returns it: lowercase, at most
+// MaxTokenLen bytes. A triple stated by several resources counts once, as
+// in Match; the objects of distinct triples with the same subject and
+// predicate add up. Results come in term id order, not ranked. Only the
+// predicates of Options.TextPredicates are indexed. fn runs in a read
+// transaction: see View.
+func (db *DB) Text(ctx context.Context, token string, fn func(s rdf.Subject, p rdf.IRI, tf int) bool) error {
+	return db.View(ctx, func(sn *Snapshot) error {
+		return sn.Text(ctx, token, fn)
+	})
+}
+
+// TextPrefix is Text for every token that starts with prefix, token by
+// token in byte order, for search as you type. An empty prefix scans the
+// whole index.
+func (db *DB) TextPrefix(ctx context.Context, prefix string, fn func(token string, s rdf.Subject, p rdf.IRI, tf int) bool) error {
+	return db.View(ctx, func(sn *Snapshot) error {
+		return sn.TextPrefix(ctx, prefix, fn)
+	})
+}
+
+// Text is DB.Text in the snapshot.
+func (s *Snapshot) Text(ctx context.Context, token string, fn func(s rdf.Subject, p rdf.IRI, tf int) bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if token == "" || strings.IndexByte(token, 0) >= 0 {
+		return nil // no such token, and a 0 would end the key prefix early
+	}
+	prefix := append([]byte(token), 0)
+	return s.scanText(ctx, prefix, func(_ []byte, subj rdf.Subject, pred rdf.IRI, tf int) bool {
+		return fn(subj, pred, tf)
+	})
+}
+
+// TextPrefix is DB.TextPrefix in the snapshot.
+func (s *Snapshot) TextPrefix(ctx context.Context, prefix string, fn func(token string, s rdf.Subject, p rdf.IRI, tf int) bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if strings.IndexByte(prefix, 0) >= 0 {
+		return nil
+	}
+	return s.scanText(ctx, []byte(prefix), func(tok []byte, subj rdf.Subject, pred rdf.IRI, tf int) bool {
+		return fn(string(tok), subj, pred, tf)
+	})
+}
+
+// scanText reports the postings under a key prefix, one per token,
+// subject and predicate. The keys of one triple differ only in g and
+// those of one subject and predicate only in o and g, so both are runs of
+// adjacent keys.
+func (s *Snapshot) scanText(ctx context.Context, prefix []byte, fn func(tok []byte, subj rdf.Subject, pred rdf.IRI, tf int) bool) error {
+	var (
+		group []byte // token | 0 | s | p of the pending result
+		last  []byte // token | 0 | s | p | o of the last key
+		tf    int
+	)
+	emit := func() (bool, error) {
+		n := len(group)
+		st, err := s.r.term(binary.BigEndian.Uint64(group[n-16:]))
+		if err != nil {
+			return false, err
+		}
+		pt, err := s.r.term(binary.BigEndian.Uint64(group[n-8:]))
+		if err != nil {
+			return false, err
+		}
+		subj, ok1 := st.(rdf.Subject)
+		pred, ok2 := pt.(rdf.IRI)
+		if !ok1 || !ok2 {
+			return false, fmt.Errorf("%w: ill-formed text key %x", ErrCorrupt, group)
+		}
+		return fn(group[:n-17], subj, pred, tf), nil
+	}
+	c := s.tx.Bucket(bucketText).Cursor()
+	n := 0
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if n++; n%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		i := bytes.IndexByte(k, 0)
+		if i <= 0 || len(k) != i+33 {
+			return fmt.Errorf("%w: text key %x", ErrCorrupt, k)
+		}
+		if bytes.Equal(last, k[:i+25]) {
+			continue // the same triple in another graph
+		}
+		last = append(last[:0], k[:i+25]...)
+		f, m := binary.Uvarint(v)
+		if m <= 0 {
+			return fmt.Errorf("%w: text value of %x", ErrCorrupt, k)
+		}
+		if !bytes.Equal(group, k[:i+17]) {
+			if group != nil {
+				if more, err := emit(); err != nil || !more {
+					return err
+				}
+			}
+			group = append(group[:0], k[:i+17]...)
+			tf = 0
+		}
+		tf += int(f)
+	}
+	if group != nil {
+		_, err := emit()
+		return err
+	}
+	return nil
+}

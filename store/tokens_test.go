@@ -1,0 +1,68 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/oslc-pm/pmprovider/store"
+)
+
+var tokenTests = []struct {
+	name string
+	in   string
+	want []string
+}{
+	{"empty", "", nil},
+	{"separators only", " \t-_.,;!?\n", nil},
+	{"ascii", "Hello, World!", []string{"hello", "world"}},
+	{"digits", "CPU 95.5% on host-07", []string{"cpu", "95", "5", "on", "host", "07"}},
+	{"mixed", "a1B2_c3", []string{"a1b2", "c3"}},
+	{"identifier", "PM-1234", []string{"pm", "1234"}},
+	{"german", "ÄRGER über Straße", []string{"ärger", "über", "straße"}},
+	{"greek", "ΣΊΣΥΦΟΣ", []string{"σίσυφοσ"}},
+	{"dotted capital I", "İSTANBUL", []string{"istanbul"}},
+	{"cyrillic", "Привет, Мир", []string{"привет", "мир"}},
+	{"cjk run", "性能監視 テスト", []string{"性能監視", "テスト"}},
+	{"arabic-indic digits", "٣٤ x", []string{"٣٤", "x"}},
+	{"combining mark separates", "cafe\u0301s", []string{"cafe", "s"}},
+	{"invalid utf-8 separates", "ab\xffcd", []string{"ab", "cd"}},
+	{"no-break space", "a\u00a0b", []string{"a", "b"}},
+	{"truncated", strings.Repeat("A", 70) + " b", []string{strings.Repeat("a", 64), "b"}},
+	{"truncated at a rune", "x" + strings.Repeat("é", 40), []string{"x" + strings.Repeat("é", 31)}},
+	{"exactly 64", strings.Repeat("z", 64), []string{strings.Repeat("z", 64)}},
+}
+
+func TestTokens(t *testing.T) {
+	for _, tt := range tokenTests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, store.Tokens(tt.in))
+		})
+	}
+}
+
+// FuzzTokens checks that tokens are non-empty, short, valid UTF-8 runs of
+// lowercase letters and digits that tokenize to themselves.
+func FuzzTokens(f *testing.F) {
+	for _, tt := range tokenTests {
+		f.Add(tt.in)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, tok := range store.Tokens(s) {
+			if tok == "" || len(tok) > store.MaxTokenLen || !utf8.ValidString(tok) {
+				t.Fatalf("Tokens(%q): bad token %q", s, tok)
+			}
+			for _, r := range tok {
+				if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+					t.Fatalf("Tokens(%q): token %q holds %q", s, tok, r)
+				}
+			}
+			if got := store.Tokens(tok); len(got) != 1 || got[0] != tok {
+				t.Fatalf("Tokens(%q) = %q; want [%q]", tok, got, tok)
+			}
+		}
+	})
+}
