@@ -10,6 +10,14 @@ import (
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
+// inlinePredicates are the predicates whose IRI-named objects RDF/XML
+// nests as node elements, the way Jazz tools and XPath-based clients read
+// rootservices and catalogs.
+var inlinePredicates = []rdf.IRI{
+	vocab.IRI(vocab.JD, "oslcCatalogs"),
+	vocab.OSLCServiceProvider,
+}
+
 // writeGraph writes g, about root, as rep with the given status. The body
 // is encoded before any header is written, so an encoding failure is still
 // a clean 500.
@@ -24,7 +32,7 @@ func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep represen
 		}
 		ct += "; charset=utf-8"
 	} else {
-		if err := codec.Encode(&buf, rep.format, g, &codec.Options{Prefixes: vocab.Prefixes, Root: root}); err != nil {
+		if err := codec.Encode(&buf, rep.format, g, &codec.Options{Prefixes: vocab.Prefixes, Root: root, Inline: inlinePredicates}); err != nil {
 			s.log.Error("encode", "url", r.URL.String(), "format", rep.mediaType, "err", err)
 			http.Error(w, "internal server error", http.StatusInternalServerError)
 			return

@@ -169,6 +169,8 @@ type cond struct {
 	empty    bool    // condRange: the bounds are of different kinds, nothing matches
 	inner    []*cond // condScoped
 	text     string  // canonical text, IRIs expanded: the fingerprint's input
+
+	innerPlan *nodePlan // condScoped: how to find the nested nodes, once planned
 }
 
 // compileWhere compiles the terms of a conjunction. It reports the uses the

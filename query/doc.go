@@ -122,17 +122,21 @@ nested nodes are found by their own plan, then the subjects pointing to
 them with Match(?, p, node). Not indexed: !=, comparisons of "*" with
 numbers or dateTimes.
 
-Indexed conditions are probed in this order: equality with IRIs,
+Indexed conditions are probed, in this order: equality with IRIs,
 equality with literals, ranges with both bounds, scoped terms, ranges with
-one bound. A probe lists distinct subjects until it has read 2048 index
-entries (probeBudget); a later probe stops at the size of the smallest
-complete one, as it is then worth nothing. The driver is the condition
+one bound. A probe lists a condition's distinct subjects within a budget
+of index entries read. Probes go in rounds of 128, 512 and 2048 entries
+(probeBudget), and stop after the first round in which one completes; a
+later probe in that round stops at the size of the smallest complete one,
+as it is then worth nothing. So the reads spent on large conditions stay
+within a few times the size of the smallest. The driver is the condition
 with the smallest complete probe; its subjects are the candidates. Other
 complete probes become membership filters; the other conditions are checked
 per candidate, cheapest first, then the scope. With no complete probe the
 first in probe order drives, its index read in full; with no indexed
 condition, the scope's types (Match ? rdf:type T) or its resources
-(Resources under the prefix) are the candidates.
+(Resources under the prefix) are the candidates. A scoped term plans its
+nested conjunction the same way, once per Run.
 
 The page is then found in one of three ways:
 

@@ -114,14 +114,12 @@ func Run(ctx context.Context, src Source, scope Scope, q *Query, page Page) (*Re
 		}
 		r.cur = c
 	}
-	res, err := r.run()
+	res, last, err := r.run()
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}
-	if res.Next != "" {
-		last := r.last
-		c := &cursor{fp: fp, row: *last, idf: r.idf}
-		res.Next = c.encode()
+	if last != nil {
+		res.Next = (&cursor{fp: fp, row: *last, idf: r.idf}).encode()
 	}
 	return res, nil
 }
@@ -136,10 +134,10 @@ type runner struct {
 	tokens []string
 	cur    *cursor
 	idf    []float64 // search weights of this result
-	last   *row      // last row of the page, when there is a next one
 }
 
-func (r *runner) run() (*Result, error) {
+// run finds the page, and the last row when another page follows.
+func (r *runner) run() (*Result, *row, error) {
 	res := &Result{Total: -1, Scored: r.order.scored}
 	var rows []*row
 	var err error
@@ -153,29 +151,25 @@ func (r *runner) run() (*Result, error) {
 		rows, res.Total, err = r.wherePage(n)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if r.page.NoTotal {
 		res.Total = -1
 	}
-	if n >= 0 && len(rows) > n {
+	var last *row
+	if n > 0 && len(rows) > n {
 		rows = rows[:n]
-		r.last = rows[n-1]
-		res.Next = "pending"
-	}
-	if n == 0 {
-		r.last = nil
-		res.Next = ""
+		last = rows[n-1]
 	}
 	res.Members = make([]Member, len(rows))
 	for i, row := range rows {
 		ts, err := r.selectTriples(row.id, r.q.Select)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		res.Members[i] = Member{ID: row.id, Score: row.score, Triples: ts}
 	}
-	return res, nil
+	return res, last, nil
 }
 
 // wherePage finds the first n+1 members after the cursor (all if n < 0),
@@ -419,6 +413,9 @@ func (r *runner) segments() []segment {
 	var from *rdf.Literal
 	switch v.cls {
 	case clsNumber:
+		if math.IsNaN(v.num) {
+			return segs
+		}
 		l := numberLiteral(v.num)
 		from = &l
 	case clsDateTime:

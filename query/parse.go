@@ -15,20 +15,20 @@ const maxDepth = 1000
 // ParseWhere parses the value of oslc.where. Prefixed names are resolved
 // with prefixes (see DefaultPrefixes and Prefixes.Map).
 func ParseWhere(src string, prefixes map[string]string) (w *Where, err error) {
-	err = parse("oslc.where", src, prefixes, func(p *parser) { w = p.parseCompoundTerm(EOF) })
+	err = parse("oslc.where", src, prefixes, func(p *parser) { w = p.parseCompoundTerm(tokEof) })
 	return w, err
 }
 
 // ParseSelect parses the value of oslc.select.
 func ParseSelect(src string, prefixes map[string]string) (s *Selection, err error) {
-	err = parse("oslc.select", src, prefixes, func(p *parser) { s = p.parseProperties(EOF) })
+	err = parse("oslc.select", src, prefixes, func(p *parser) { s = p.parseProperties(tokEof) })
 	return s, err
 }
 
 // ParseProperties parses the value of oslc.properties, whose grammar is
 // that of oslc.select.
 func ParseProperties(src string, prefixes map[string]string) (s *Selection, err error) {
-	err = parse("oslc.properties", src, prefixes, func(p *parser) { s = p.parseProperties(EOF) })
+	err = parse("oslc.properties", src, prefixes, func(p *parser) { s = p.parseProperties(tokEof) })
 	return s, err
 }
 
@@ -36,7 +36,7 @@ func ParseProperties(src string, prefixes map[string]string) (s *Selection, err 
 // term without a sign is ascending: a "+" sent unencoded in a URL reaches
 // the server as a space.
 func ParseOrderBy(src string, prefixes map[string]string) (o *OrderBy, err error) {
-	err = parse("oslc.orderBy", src, prefixes, func(p *parser) { o = &OrderBy{Terms: p.parseSortTerms(EOF)} })
+	err = parse("oslc.orderBy", src, prefixes, func(p *parser) { o = &OrderBy{Terms: p.parseSortTerms(tokEof)} })
 	return o, err
 }
 
@@ -73,14 +73,14 @@ func parse(param, src string, prefixes map[string]string, fn func(p *parser)) (e
 // parser is a recursive-descent parser with one token of lookahead. Errors
 // panic with a bailout that the entry point recovers.
 type parser struct {
-	sc       Scanner
+	sc       scanner
 	param    string
 	src      string
 	prefixes map[string]string
 	depth    int
 
 	pos int
-	tok Token
+	tok token
 	lit string
 }
 
@@ -88,7 +88,7 @@ type bailout struct{ err *Error }
 
 func (p *parser) next() {
 	p.pos, p.tok, p.lit = p.sc.Scan()
-	if p.tok == ILLEGAL {
+	if p.tok == tokIllegal {
 		p.fail(p.sc.ErrPos, ErrSyntax, p.sc.Err)
 	}
 }
@@ -104,19 +104,19 @@ func (p *parser) expected(what string) {
 
 func (p *parser) found() string {
 	switch p.tok {
-	case EOF:
+	case tokEof:
 		return "end of input"
-	case STRING:
+	case tokString:
 		return "string " + strconv.Quote(p.lit)
-	case IRI:
+	case tokIri:
 		return strconv.Quote("<" + p.lit + ">")
-	case LANGTAG:
+	case tokLangtag:
 		return strconv.Quote("@" + p.lit)
 	}
 	return strconv.Quote(p.lit)
 }
 
-func (p *parser) expect(tok Token, what string) int {
+func (p *parser) expect(tok token, what string) int {
 	pos := p.pos
 	if p.tok != tok {
 		p.expected(what)
@@ -134,8 +134,8 @@ func (p *parser) enter() {
 func (p *parser) leave() { p.depth-- }
 
 // end describes the token that closes a list.
-func end(tok Token) string {
-	if tok == EOF {
+func end(tok token) string {
+	if tok == tokEof {
 		return "end of input"
 	}
 	return strconv.Quote(tok.String())
@@ -147,9 +147,9 @@ func end(tok Token) string {
 //	boolean_op    ::= "and"
 //
 // followed by closing, which it does not consume.
-func (p *parser) parseCompoundTerm(closing Token) *Where {
+func (p *parser) parseCompoundTerm(closing token) *Where {
 	w := &Where{Terms: []Term{p.parseSimpleTerm()}}
-	for p.tok == AND {
+	for p.tok == tokAnd {
 		p.next()
 		w.Terms = append(w.Terms, p.parseSimpleTerm())
 	}
@@ -167,14 +167,14 @@ func (p *parser) parseCompoundTerm(closing Token) *Where {
 func (p *parser) parseSimpleTerm() Term {
 	prop := p.parseIdentifier(true)
 	switch p.tok {
-	case LBRACE:
+	case tokLbrace:
 		p.enter()
 		p.next()
-		w := p.parseCompoundTerm(RBRACE)
+		w := p.parseCompoundTerm(tokRbrace)
 		p.next()
 		p.leave()
 		return &ScopedTerm{Prop: prop, Where: w}
-	case IN:
+	case tokIn:
 		p.next()
 		return &InTerm{Prop: prop, Values: p.parseInVal()}
 	}
@@ -188,17 +188,17 @@ func (p *parser) parseSimpleTerm() Term {
 func (p *parser) parseComparisonOp() Op {
 	var op Op
 	switch p.tok {
-	case EQ:
+	case tokEq:
 		op = OpEQ
-	case NEQ:
+	case tokNeq:
 		op = OpNE
-	case LT:
+	case tokLt:
 		op = OpLT
-	case GT:
+	case tokGt:
 		op = OpGT
-	case LEQ:
+	case tokLeq:
 		op = OpLE
-	case GEQ:
+	case tokGeq:
 		op = OpGE
 	default:
 		p.expected("comparison operator")
@@ -211,13 +211,13 @@ func (p *parser) parseComparisonOp() Op {
 //
 //	in_val ::= "[" value ("," value)* "]"
 func (p *parser) parseInVal() []Value {
-	p.expect(LBRACK, `"["`)
+	p.expect(tokLbrack, `"["`)
 	vs := []Value{p.parseValue()}
-	for p.tok == COMMA {
+	for p.tok == tokComma {
 		p.next()
 		vs = append(vs, p.parseValue())
 	}
-	p.expect(RBRACK, `"," or "]"`)
+	p.expect(tokRbrack, `"," or "]"`)
 	return vs
 }
 
@@ -231,9 +231,9 @@ func (p *parser) parseInVal() []Value {
 // only if wildcard is set.
 func (p *parser) parseIdentifier(wildcard bool) Name {
 	switch {
-	case p.tok == PNAME || p.tok == IRI:
+	case p.tok == tokPname || p.tok == tokIri:
 		return p.parseName()
-	case p.tok == STAR && wildcard:
+	case p.tok == tokStar && wildcard:
 		n := Name{Wildcard: true, Pos: p.pos}
 		p.next()
 		return n
@@ -246,7 +246,7 @@ func (p *parser) parseIdentifier(wildcard bool) Name {
 func (p *parser) parseName() Name {
 	n := Name{Pos: p.pos}
 	switch p.tok {
-	case PNAME:
+	case tokPname:
 		prefix, local, _ := strings.Cut(p.lit, ":")
 		ns, ok := p.prefixes[prefix]
 		if !ok {
@@ -254,7 +254,7 @@ func (p *parser) parseName() Name {
 		}
 		n.Prefixed = p.lit
 		n.IRI = ns + unescapeLocal(local)
-	case IRI:
+	case tokIri:
 		n.IRI = p.lit
 	default:
 		p.expected("IRI or prefixed name")
@@ -274,25 +274,25 @@ func (p *parser) parseName() Name {
 func (p *parser) parseValue() Value {
 	pos := p.pos
 	switch p.tok {
-	case IRI, PNAME:
+	case tokIri, tokPname:
 		n := p.parseName()
 		return &n
-	case TRUE, FALSE:
+	case tokTrue, tokFalse:
 		l := &Literal{Kind: LitBoolean, Lex: p.lit, Pos: pos}
 		p.next()
 		return l
-	case NUMBER:
+	case tokNumber:
 		l := &Literal{Kind: LitNumber, Lex: p.lit, Pos: pos}
 		p.next()
 		return l
-	case STRING:
+	case tokString:
 		l := &Literal{Kind: LitString, Lex: p.lit, Pos: pos}
 		p.next()
 		switch p.tok {
-		case LANGTAG:
+		case tokLangtag:
 			l.Lang = p.lit
 			p.next()
-		case DTYPE:
+		case tokDtype:
 			p.next()
 			n := p.parseName()
 			l.Datatype = &n
@@ -310,19 +310,19 @@ func (p *parser) parseValue() Value {
 //	nested_prop ::= (identifier | wildcard) "{" properties "}"
 //
 // followed by closing, which it does not consume.
-func (p *parser) parseProperties(closing Token) *Selection {
+func (p *parser) parseProperties(closing token) *Selection {
 	s := &Selection{}
 	for {
 		sp := SelectProp{Prop: p.parseIdentifier(true)}
-		if p.tok == LBRACE {
+		if p.tok == tokLbrace {
 			p.enter()
 			p.next()
-			sp.Nested = p.parseProperties(RBRACE)
+			sp.Nested = p.parseProperties(tokRbrace)
 			p.next()
 			p.leave()
 		}
 		s.Props = append(s.Props, sp)
-		if p.tok != COMMA {
+		if p.tok != tokComma {
 			break
 		}
 		p.next()
@@ -340,21 +340,21 @@ func (p *parser) parseProperties(closing Token) *Selection {
 //	scoped_sort_terms ::= identifier "{" sort_terms "}"
 //
 // followed by closing, which it does not consume.
-func (p *parser) parseSortTerms(closing Token) []SortTerm {
+func (p *parser) parseSortTerms(closing token) []SortTerm {
 	var ts []SortTerm
 	for {
 		var t SortTerm
 		switch p.tok {
-		case PLUS, MINUS:
-			t.Desc = p.tok == MINUS
+		case tokPlus, tokMinus:
+			t.Desc = p.tok == tokMinus
 			p.next()
 			t.Prop = p.parseIdentifier(false)
-		case PNAME, IRI:
+		case tokPname, tokIri:
 			t.Prop = p.parseIdentifier(false)
-			if p.tok == LBRACE {
+			if p.tok == tokLbrace {
 				p.enter()
 				p.next()
-				t.Nested = p.parseSortTerms(RBRACE)
+				t.Nested = p.parseSortTerms(tokRbrace)
 				p.next()
 				p.leave()
 			}
@@ -362,7 +362,7 @@ func (p *parser) parseSortTerms(closing Token) []SortTerm {
 			p.expected(`"+", "-" or property`)
 		}
 		ts = append(ts, t)
-		if p.tok != COMMA {
+		if p.tok != tokComma {
 			break
 		}
 		p.next()
@@ -379,17 +379,17 @@ func (p *parser) parseSortTerms(closing Token) []SortTerm {
 func (p *parser) parseSearchTerms() SearchTerms {
 	var st SearchTerms
 	for {
-		if p.tok != STRING {
+		if p.tok != tokString {
 			p.expected("string")
 		}
 		st = append(st, p.lit)
 		p.next()
-		if p.tok != COMMA {
+		if p.tok != tokComma {
 			break
 		}
 		p.next()
 	}
-	if p.tok != EOF {
+	if p.tok != tokEof {
 		p.expected(`"," or end of input`)
 	}
 	return st
@@ -405,7 +405,7 @@ func (p *parser) parsePrefixDefs() Prefixes {
 	for {
 		d := PrefixDef{Prefix: p.lit, Pos: p.pos}
 		switch p.tok {
-		case WORD, AND, IN, TRUE, FALSE:
+		case tokWord, tokAnd, tokIn, tokTrue, tokFalse:
 			if !isPrefix(p.lit) {
 				p.fail(p.pos, ErrSyntax, "invalid prefix "+strconv.Quote(p.lit))
 			}
@@ -413,8 +413,8 @@ func (p *parser) parsePrefixDefs() Prefixes {
 			p.expected("prefix")
 		}
 		p.next()
-		p.expect(EQ, `"="`)
-		if p.tok != IRI {
+		p.expect(tokEq, `"="`)
+		if p.tok != tokIri {
 			p.expected("IRI")
 		}
 		if _, err := rdf.NewIRI(p.lit); err != nil {
@@ -423,12 +423,12 @@ func (p *parser) parsePrefixDefs() Prefixes {
 		d.IRI = p.lit
 		p.next()
 		ps = append(ps, d)
-		if p.tok != COMMA {
+		if p.tok != tokComma {
 			break
 		}
 		p.next()
 	}
-	if p.tok != EOF {
+	if p.tok != tokEof {
 		p.expected(`"," or end of input`)
 	}
 	return ps

@@ -15,6 +15,9 @@ import (
 // it gives up; see doc.go, "Planner".
 var probeBudget = 2048
 
+// firstProbe is the budget of the first round of probes.
+const firstProbe = 128
+
 // budget counts index entries read; nil is unlimited.
 type budget struct{ left int }
 
@@ -217,11 +220,12 @@ func (e *eval) enum(c *cond, b *budget, fn func(s rdf.Subject) bool) (complete b
 		err = e.src.Range(e.ctx, c.prop, lo, hi, opt, func(s rdf.Subject, _ rdf.Literal) bool { return visit(s) })
 	case condScoped:
 		var nodes []rdf.Subject
-		var np *nodePlan
-		if np, err = e.plan(c.inner, nil); err != nil {
-			return false, err
+		if c.innerPlan == nil {
+			if c.innerPlan, err = e.plan(c.inner, nil); err != nil {
+				return false, err
+			}
 		}
-		nodes, complete, err = e.nodes(np, b)
+		nodes, complete, err = e.nodes(c.innerPlan, b)
 		if err != nil || !complete {
 			return false, err
 		}
@@ -252,11 +256,10 @@ func (e *eval) probe(c *cond, n int) (*subjSet, bool, error) {
 // nodePlan is how to find the subjects for which a conjunction holds: list
 // the driver's subjects, keep those in every filter set, and check the rest.
 type nodePlan struct {
-	driver   *cond    // nil: no index applies
-	set      *subjSet // the driver's subjects, if its probe completed
-	filters  []*subjSet
-	rest     []*cond
-	estimate int // len(set.list) if set, else at least probeBudget
+	driver  *cond    // nil: no index applies
+	set     *subjSet // the driver's subjects, if its probe completed
+	filters []*subjSet
+	rest    []*cond
 }
 
 // plan probes the indexable conditions of a conjunction and picks the one
@@ -264,7 +267,7 @@ type nodePlan struct {
 // if set, is a complete set the subjects must be in, such as the hits of a
 // text search; it may become the driver.
 func (e *eval) plan(conds []*cond, extra *subjSet) (*nodePlan, error) {
-	np := &nodePlan{estimate: -1}
+	np := &nodePlan{}
 	type probed struct {
 		c        *cond
 		set      *subjSet
@@ -279,25 +282,36 @@ func (e *eval) plan(conds []*cond, extra *subjSet) (*nodePlan, error) {
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b *cond) int { return priority(a) - priority(b) })
+	// Probe in rounds, quadrupling the budget, until one completes: the
+	// reads spent on large conditions stay within a few times the size
+	// of the smallest.
 	limit := probeBudget
 	if extra != nil {
 		limit = min(limit, len(extra.list))
 	}
-	var ps []probed
-	for _, c := range cands {
-		if limit <= 0 {
-			ps = append(ps, probed{c: c})
-			continue
+	ps := make([]probed, len(cands))
+	for i, c := range cands {
+		ps[i].c = c
+	}
+	for round := min(firstProbe, limit); round > 0; round = min(round*4, limit) {
+		done := false
+		for i := range ps {
+			if ps[i].complete || limit <= 0 {
+				continue
+			}
+			set, complete, err := e.probe(ps[i].c, min(round, limit)+1)
+			if err != nil {
+				return nil, err
+			}
+			ps[i].set, ps[i].complete = set, complete
+			if complete {
+				// A later probe is worth its reads only if it is smaller
+				// than this one, as driver or as filter.
+				limit, done = min(limit, len(set.list)), true
+			}
 		}
-		set, complete, err := e.probe(c, limit+1)
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, probed{c, set, complete})
-		if complete {
-			// A later probe is worth its reads only if it is smaller
-			// than this one, as driver or as filter.
-			limit = min(limit, len(set.list))
+		if done || round >= limit {
+			break
 		}
 	}
 	best := -1
@@ -308,15 +322,15 @@ func (e *eval) plan(conds []*cond, extra *subjSet) (*nodePlan, error) {
 	}
 	switch {
 	case best >= 0 && (extra == nil || len(ps[best].set.list) < len(extra.list)):
-		np.driver, np.set, np.estimate = ps[best].c, ps[best].set, len(ps[best].set.list)
+		np.driver, np.set = ps[best].c, ps[best].set
 		if extra != nil {
 			np.filters = append(np.filters, extra)
 		}
 	case extra != nil:
-		np.set, np.estimate = extra, len(extra.list)
+		np.set = extra
 		best = -1
 	case len(ps) > 0:
-		np.driver, np.estimate, best = ps[0].c, probeBudget, 0
+		np.driver, best = ps[0].c, 0
 	}
 	for i, p := range ps {
 		switch {

@@ -7,103 +7,103 @@ import (
 	"unicode/utf8"
 )
 
-// Token is a lexical token of the OSLC query parameters.
-type Token int
+// token is a lexical token of the OSLC query parameters.
+type token int
 
 // The tokens. Keywords are bare words; a prefixed name always has a colon.
 const (
-	ILLEGAL Token = iota // a lexical error; the scanner's Err says why
-	EOF
-	PNAME   // dcterms:title; lit is the name as written
-	IRI     // <http://x>; lit is the IRI with \> and \\ unescaped
-	STRING  // "abc"; lit is the unescaped value
-	NUMBER  // 42, -3.5, 1e3; lit as written
-	LANGTAG // @en; lit is the tag
-	DTYPE   // ^^
-	WORD    // a bare word that is not a keyword (a prefix in oslc.prefix)
-	AND     // and
-	IN      // in
-	TRUE    // true
-	FALSE   // false
-	STAR    // *
-	LBRACE  // {
-	RBRACE  // }
-	LBRACK  // [
-	RBRACK  // ]
-	COMMA   // ,
-	EQ      // =
-	NEQ     // !=
-	LT      // <
-	GT      // >
-	LEQ     // <=
-	GEQ     // >=
-	PLUS    // +
-	MINUS   // -
+	tokIllegal token = iota // a lexical error; the scanner's Err says why
+	tokEof
+	tokPname   // dcterms:title; lit is the name as written
+	tokIri     // <http://x>; lit is the IRI with \> and \\ unescaped
+	tokString  // "abc"; lit is the unescaped value
+	tokNumber  // 42, -3.5, 1e3; lit as written
+	tokLangtag // @en; lit is the tag
+	tokDtype   // ^^
+	tokWord    // a bare word that is not a keyword (a prefix in oslc.prefix)
+	tokAnd     // and
+	tokIn      // in
+	tokTrue    // true
+	tokFalse   // false
+	tokStar    // *
+	tokLbrace  // {
+	tokRbrace  // }
+	tokLbrack  // [
+	tokRbrack  // ]
+	tokComma   // ,
+	tokEq      // =
+	tokNeq     // !=
+	tokLt      // <
+	tokGt      // >
+	tokLeq     // <=
+	tokGeq     // >=
+	tokPlus    // +
+	tokMinus   // -
 )
 
 var tokenNames = [...]string{
-	ILLEGAL: "illegal", EOF: "end of input", PNAME: "prefixed name", IRI: "IRI",
-	STRING: "string", NUMBER: "number", LANGTAG: "language tag", DTYPE: "^^",
-	WORD: "word", AND: "and", IN: "in", TRUE: "true", FALSE: "false",
-	STAR: "*", LBRACE: "{", RBRACE: "}", LBRACK: "[", RBRACK: "]", COMMA: ",",
-	EQ: "=", NEQ: "!=", LT: "<", GT: ">", LEQ: "<=", GEQ: ">=", PLUS: "+", MINUS: "-",
+	tokIllegal: "illegal", tokEof: "end of input", tokPname: "prefixed name", tokIri: "IRI",
+	tokString: "string", tokNumber: "number", tokLangtag: "language tag", tokDtype: "^^",
+	tokWord: "word", tokAnd: "and", tokIn: "in", tokTrue: "true", tokFalse: "false",
+	tokStar: "*", tokLbrace: "{", tokRbrace: "}", tokLbrack: "[", tokRbrack: "]", tokComma: ",",
+	tokEq: "=", tokNeq: "!=", tokLt: "<", tokGt: ">", tokLeq: "<=", tokGeq: ">=", tokPlus: "+", tokMinus: "-",
 }
 
-func (t Token) String() string {
+func (t token) String() string {
 	if t >= 0 && int(t) < len(tokenNames) {
 		return tokenNames[t]
 	}
 	return "token(" + strconv.Itoa(int(t)) + ")"
 }
 
-// Scanner splits a parameter value into tokens. Spaces between tokens are
+// scanner splits a parameter value into tokens. Spaces between tokens are
 // skipped. A "<" is the less-than operator after a property (a prefixed
 // name, an IRI or "*") and opens an IRI anywhere else, which is how the
 // grammar tells "p<5" from "p=<http://x>".
-type Scanner struct {
+type scanner struct {
 	src  string
 	off  int   // next byte to read
-	prev Token // last token returned
+	prev token // last token returned
 
 	Err    string // after ILLEGAL: what is wrong
 	ErrPos int    // after ILLEGAL: 1-based byte position of the fault
 }
 
 // Init prepares s to scan src.
-func (s *Scanner) Init(src string) {
-	*s = Scanner{src: src, prev: ILLEGAL}
+func (s *scanner) Init(src string) {
+	*s = scanner{src: src, prev: tokIllegal}
 }
 
 // Scan returns the next token, its 1-based byte position and its literal
-// text (see Token). On a lexical error it returns ILLEGAL, and s.Err says
+// text (see token). On a lexical error it returns ILLEGAL, and s.Err says
 // what is wrong.
-func (s *Scanner) Scan() (pos int, tok Token, lit string) {
+func (s *scanner) Scan() (pos int, tok token, lit string) {
 	pos, tok, lit = s.scan()
 	s.prev = tok
 	return pos, tok, lit
 }
 
-func (s *Scanner) scan() (int, Token, string) {
+func (s *scanner) scan() (int, token, string) {
 	for s.off < len(s.src) && isSpace(s.src[s.off]) {
 		s.off++
 	}
 	start := s.off
 	pos := start + 1
 	if s.off >= len(s.src) {
-		return pos, EOF, ""
+		return pos, tokEof, ""
 	}
 	c := s.src[s.off]
 	switch {
 	case c == '"':
 		return s.scanString(pos)
 	case c == '<':
-		if s.prev == PNAME || s.prev == IRI || s.prev == STAR {
+		if s.prev == tokPname || s.prev == tokIri || s.prev == tokStar {
 			if s.peek(1) == '=' {
 				s.off += 2
-				return pos, LEQ, "<="
+				return pos, tokLeq, "<="
 			}
 			s.off++
-			return pos, LT, "<"
+			return pos, tokLt, "<"
 		}
 		return s.scanIRI(pos)
 	case isDigit(c) || (c == '.' && isDigit(s.peek(1))):
@@ -119,38 +119,38 @@ func (s *Scanner) scan() (int, Token, string) {
 	s.off++
 	switch c {
 	case '*':
-		return pos, STAR, "*"
+		return pos, tokStar, "*"
 	case '{':
-		return pos, LBRACE, "{"
+		return pos, tokLbrace, "{"
 	case '}':
-		return pos, RBRACE, "}"
+		return pos, tokRbrace, "}"
 	case '[':
-		return pos, LBRACK, "["
+		return pos, tokLbrack, "["
 	case ']':
-		return pos, RBRACK, "]"
+		return pos, tokRbrack, "]"
 	case ',':
-		return pos, COMMA, ","
+		return pos, tokComma, ","
 	case '=':
-		return pos, EQ, "="
+		return pos, tokEq, "="
 	case '+':
-		return pos, PLUS, "+"
+		return pos, tokPlus, "+"
 	case '-':
-		return pos, MINUS, "-"
+		return pos, tokMinus, "-"
 	case '!':
 		if s.peek(0) == '=' {
 			s.off++
-			return pos, NEQ, "!="
+			return pos, tokNeq, "!="
 		}
 	case '>':
 		if s.peek(0) == '=' {
 			s.off++
-			return pos, GEQ, ">="
+			return pos, tokGeq, ">="
 		}
-		return pos, GT, ">"
+		return pos, tokGt, ">"
 	case '^':
 		if s.peek(0) == '^' {
 			s.off++
-			return pos, DTYPE, "^^"
+			return pos, tokDtype, "^^"
 		}
 	}
 	s.off = start
@@ -162,13 +162,13 @@ func (s *Scanner) scan() (int, Token, string) {
 	return s.illegal(pos, s.src[start:s.off], "unexpected "+strconv.Quote(string(r)))
 }
 
-func (s *Scanner) illegal(pos int, lit, msg string) (int, Token, string) {
+func (s *scanner) illegal(pos int, lit, msg string) (int, token, string) {
 	s.Err, s.ErrPos = msg, pos
-	return pos, ILLEGAL, lit
+	return pos, tokIllegal, lit
 }
 
 // peek returns the byte i bytes ahead, or 0.
-func (s *Scanner) peek(i int) byte {
+func (s *scanner) peek(i int) byte {
 	if s.off+i < len(s.src) {
 		return s.src[s.off+i]
 	}
@@ -178,7 +178,7 @@ func (s *Scanner) peek(i int) byte {
 // scanString scans string_esc: a double-quoted string in which " and \
 // are \-escaped. The escapes \t \n \r \b \f \' \uXXXX \UXXXXXXXX of SPARQL
 // are accepted too.
-func (s *Scanner) scanString(pos int) (int, Token, string) {
+func (s *scanner) scanString(pos int) (int, token, string) {
 	start := s.off
 	s.off++
 	var b strings.Builder
@@ -190,11 +190,11 @@ func (s *Scanner) scanString(pos int) (int, Token, string) {
 		switch c {
 		case '"':
 			s.off++
-			return pos, STRING, b.String()
+			return pos, tokString, b.String()
 		case '\\':
 			r, ok := s.escape("\"\\tnrbf'uU")
 			if !ok {
-				return pos, ILLEGAL, s.src[start:s.off]
+				return pos, tokIllegal, s.src[start:s.off]
 			}
 			b.WriteRune(r)
 			continue
@@ -210,7 +210,7 @@ func (s *Scanner) scanString(pos int) (int, Token, string) {
 }
 
 // escape decodes the backslash escape at s.off, if its letter is in allowed.
-func (s *Scanner) escape(allowed string) (rune, bool) {
+func (s *scanner) escape(allowed string) (rune, bool) {
 	at := s.off
 	c := s.peek(1)
 	s.ErrPos = at + 1
@@ -254,7 +254,7 @@ func (s *Scanner) escape(allowed string) (rune, bool) {
 
 // scanIRI scans uri_ref_esc: an IRI in angle brackets in which > and \
 // are \-escaped.
-func (s *Scanner) scanIRI(pos int) (int, Token, string) {
+func (s *scanner) scanIRI(pos int) (int, token, string) {
 	start := s.off
 	s.off++
 	var b strings.Builder
@@ -266,11 +266,11 @@ func (s *Scanner) scanIRI(pos int) (int, Token, string) {
 		switch c {
 		case '>':
 			s.off++
-			return pos, IRI, b.String()
+			return pos, tokIri, b.String()
 		case '\\':
 			r, ok := s.escape(`>\`)
 			if !ok {
-				return pos, ILLEGAL, s.src[start:s.off]
+				return pos, tokIllegal, s.src[start:s.off]
 			}
 			b.WriteRune(r)
 			continue
@@ -287,7 +287,7 @@ func (s *Scanner) scanIRI(pos int) (int, Token, string) {
 
 // scanNumber scans [+-]? (digits ("." digits*)? | "." digits) exponent?:
 // an XSD decimal, or a double when it has an exponent.
-func (s *Scanner) scanNumber(pos int) (int, Token, string) {
+func (s *scanner) scanNumber(pos int) (int, token, string) {
 	start := s.off
 	if c := s.src[s.off]; c == '+' || c == '-' {
 		s.off++
@@ -307,10 +307,10 @@ func (s *Scanner) scanNumber(pos int) (int, Token, string) {
 			s.off = save
 		}
 	}
-	return pos, NUMBER, s.src[start:s.off]
+	return pos, tokNumber, s.src[start:s.off]
 }
 
-func (s *Scanner) digits() int {
+func (s *scanner) digits() int {
 	n := 0
 	for s.off < len(s.src) && isDigit(s.src[s.off]) {
 		s.off++
@@ -320,7 +320,7 @@ func (s *Scanner) digits() int {
 }
 
 // scanLang scans LANGTAG: "@" [a-zA-Z]+ ("-" [a-zA-Z0-9]+)*.
-func (s *Scanner) scanLang(pos int) (int, Token, string) {
+func (s *scanner) scanLang(pos int) (int, token, string) {
 	start := s.off
 	s.off++
 	n := 0
@@ -337,13 +337,13 @@ func (s *Scanner) scanLang(pos int) (int, Token, string) {
 			s.off++
 		}
 	}
-	return pos, LANGTAG, s.src[start+1 : s.off]
+	return pos, tokLangtag, s.src[start+1 : s.off]
 }
 
 // scanName scans a prefixed name (SPARQL's PNAME_NS or PNAME_LN, with the
 // percent and backslash escapes of PN_LOCAL) or a bare word. A name never
 // ends with ".".
-func (s *Scanner) scanName(pos int) (int, Token, string) {
+func (s *scanner) scanName(pos int) (int, token, string) {
 	start := s.off
 	colon := false
 	for s.off < len(s.src) {
@@ -361,7 +361,7 @@ func (s *Scanner) scanName(pos int) (int, Token, string) {
 			s.off += 3
 		case c == '\\':
 			if _, ok := s.escape(localEscapes); !ok {
-				return pos, ILLEGAL, s.src[start:s.off]
+				return pos, tokIllegal, s.src[start:s.off]
 			}
 		case c == '.' || c == '-' || c == '_' || isAlnum(c):
 			s.off++
@@ -384,19 +384,19 @@ done:
 		if msg := checkPName(lit); msg != "" {
 			return s.illegal(pos, lit, msg)
 		}
-		return pos, PNAME, lit
+		return pos, tokPname, lit
 	}
 	switch lit {
 	case "and":
-		return pos, AND, lit
+		return pos, tokAnd, lit
 	case "in":
-		return pos, IN, lit
+		return pos, tokIn, lit
 	case "true":
-		return pos, TRUE, lit
+		return pos, tokTrue, lit
 	case "false":
-		return pos, FALSE, lit
+		return pos, tokFalse, lit
 	}
-	return pos, WORD, lit
+	return pos, tokWord, lit
 }
 
 // localEscapes are the characters PN_LOCAL_ESC may escape.

@@ -25,7 +25,8 @@ var (
 	ErrIncomparable = errors.New("store: range bounds are not comparable")
 
 	// ErrVersion is returned by Open when the file was written in a format
-	// this version of the package does not know.
+	// this version of the package does not know, or, opening read-only, in
+	// an older one that a writable Open would upgrade.
 	ErrVersion = errors.New("store: unsupported file format version")
 
 	// ErrCorrupt is returned when an index refers to a term or bucket that is

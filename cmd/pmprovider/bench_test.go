@@ -14,6 +14,7 @@ import (
 // TestBench runs the bench on a small data set and checks it reports;
 // latencies are not checked.
 func TestBench(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	args := []string{"bench", "--records", "2000", "--resources", "20", "--queries", "3", "--warmup", "1", "--data", data}
 	out, stderr, err := run1(t, args...)

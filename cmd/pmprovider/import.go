@@ -528,8 +528,9 @@ func (imp *importer) flush() error {
 		return nil
 	}
 	rs := make([]store.Resource, len(imp.batch))
+	var resources, records, triples int64
 	for i, r := range imp.batch {
-		imp.triples += int64(len(r.Triples))
+		triples += int64(len(r.Triples))
 		if imp.reopened[r.ID.String()] {
 			old, _, err := imp.db.Get(imp.ctx, r.ID)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -538,20 +539,25 @@ func (imp *importer) flush() error {
 			wasRecord := isRecord(&store.Resource{ID: r.ID, Triples: old})
 			r.Triples = append(old, r.Triples...)
 			if !wasRecord && isRecord(r) {
-				imp.records++
+				records++
 			}
 		} else {
-			imp.resources++
-			imp.loaded[maphash.String(imp.seed, r.ID.String())] = struct{}{}
+			resources++
 			if isRecord(r) {
-				imp.records++
+				records++
 			}
 		}
 		rs[i] = *r
 	}
 	if err := imp.db.Load(imp.ctx, rs); err != nil {
-		return fmt.Errorf("load batch ending before %s: %w", rs[len(rs)-1].ID, err)
+		return fmt.Errorf("load the batch of %s to %s: %w", rs[0].ID, rs[len(rs)-1].ID, err)
 	}
+	for _, r := range rs {
+		imp.loaded[maphash.String(imp.seed, r.ID.String())] = struct{}{}
+	}
+	imp.resources += resources
+	imp.records += records
+	imp.triples += triples
 	imp.batch = imp.batch[:0]
 	clear(imp.pending)
 	clear(imp.reopened)

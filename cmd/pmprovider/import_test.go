@@ -46,25 +46,26 @@ func storeCount(t *testing.T, dir string) int64 {
 }
 
 func TestImportExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
-	out, _, err := run1(t, "generate", "--records", "300", "--resources", "9")
+	out, _, err := run1(t, "generate", "--records", "200", "--resources", "9")
 	require.NoError(t, err)
 	nt := writeFile(t, tmp, "data.nt", out)
 	data := filepath.Join(tmp, "store")
 
-	_, stderr, err := run1(t, "import", "--data", data, "--batch", "7", nt)
+	_, stderr, err := run1(t, "import", "--data", data, "--batch", "50", nt)
 	require.NoError(t, err, stderr)
-	assert.Contains(t, stderr, "loaded 309 resources (300 records)")
+	assert.Contains(t, stderr, "loaded 209 resources (200 records)")
 	assert.Contains(t, stderr, "records/s")
 	assert.Contains(t, stderr, "triples/s")
 
-	want := fixtureNT(t, fixture.Config{Seed: 1, Resources: 9, Records: 300})
+	want := fixtureNT(t, fixture.Config{Seed: 1, Resources: 9, Records: 200})
 	assert.Equal(t, want, storeNT(t, data), "export gives back what was imported")
 
 	// Turtle, one document per resource, says the same.
 	ttl, stderr, err := run1(t, "export", "--data", data, "--format", "turtle")
 	require.NoError(t, err)
-	assert.Contains(t, stderr, "309 resources")
+	assert.Contains(t, stderr, "209 resources")
 	g, err := codec.Decode(strings.NewReader(ttl), codec.Turtle, "")
 	require.NoError(t, err)
 	assert.Len(t, g, len(want))
@@ -85,6 +86,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 // input, in small batches: resources come back in later batches and are
 // merged.
 func TestImportScattered(t *testing.T) {
+	t.Parallel()
 	out, _, err := run1(t, "generate", "--records", "60", "--resources", "4", "--seed", "9")
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -101,6 +103,7 @@ func TestImportScattered(t *testing.T) {
 }
 
 func TestImportBlankNodes(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	data := filepath.Join(tmp, "store")
 	ttl := writeFile(t, tmp, "rec.ttl", `
@@ -160,6 +163,7 @@ func TestImportBlankNodes(t *testing.T) {
 }
 
 func TestImportErrors(t *testing.T) {
+	t.Parallel()
 	good := func(n int) string {
 		var b strings.Builder
 		for i := range n {

@@ -28,6 +28,13 @@ type Options struct {
 	// Root, if set, is the primary subject: it is written first, and in
 	// RDF/XML and JSON-LD it is never nested inside another node.
 	Root rdf.Subject
+	// Inline lists predicates whose IRI-named objects RDF/XML writes as
+	// node elements inside the property element (with rdf:about), the way
+	// Jazz tools and XPath-based clients read catalogs: under the first
+	// such triple that refers to them. Whatever else refers to them gets
+	// rdf:resource. Nodes named by a fragment of Root's IRI (a record's
+	// measures, <record#m1>) that are referred to once are nested too.
+	Inline []rdf.IRI
 }
 
 func (o *Options) prefixes() []vocab.Prefix {
@@ -35,6 +42,17 @@ func (o *Options) prefixes() []vocab.Prefix {
 		return vocab.Prefixes
 	}
 	return o.Prefixes
+}
+
+func (o *Options) inline() map[string]bool {
+	if o == nil {
+		return nil
+	}
+	m := make(map[string]bool, len(o.Inline))
+	for _, p := range o.Inline {
+		m[p.String()] = true
+	}
+	return m
 }
 
 func (o *Options) root() rdf.Subject {

@@ -30,7 +30,7 @@ func encodeJSONLD(w io.Writer, g []rdf.Triple, opt *Options) error {
 	if err != nil {
 		return err
 	}
-	j := &jsonldWriter{plan: planGraph(g, opt.root()), used: map[string]bool{}}
+	j := &jsonldWriter{plan: planGraph(g, opt.root(), nil), used: map[string]bool{}}
 	if err := j.choosePrefixes(g, opt.prefixes()); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package codec
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/knakk/rdf"
 )
@@ -13,8 +14,21 @@ import (
 type graphPlan struct {
 	props  map[string][]rdf.Triple // subject key → its triples, in order
 	top    []rdf.Subject           // top-level subjects, in output order
-	nested map[string]bool         // blank node key → written inline
+	nested map[string]bool         // node key → written inline
 	refs   map[string]int          // blank node key → triples it is the object of
+	// at maps an IRI node written inline to the triple (subject key + " " +
+	// predicate) under which it is written; blank nodes have one referrer.
+	at map[string]string
+}
+
+// inlineAt reports whether the object of t is written inline under t.
+func (p *graphPlan) inlineAt(t rdf.Triple) bool {
+	k := termKey(t.Obj)
+	if !p.nested[k] {
+		return false
+	}
+	at, ok := p.at[k]
+	return !ok || at == termKey(t.Subj)+" "+t.Pred.String()
 }
 
 // planGraph plans the prepared (distinct, sorted) graph g. A blank node is
@@ -22,8 +36,13 @@ type graphPlan struct {
 // not on a cycle of such nodes; on a cycle, the node with the smallest
 // label is kept at the top level. The root comes first, then the other
 // top-level subjects in term order.
-func planGraph(g []rdf.Triple, root rdf.Subject) *graphPlan {
-	p := &graphPlan{props: map[string][]rdf.Triple{}, nested: map[string]bool{}, refs: map[string]int{}}
+//
+// With inline (RDF/XML only), IRI nodes are nested too: those that are the
+// object of a triple whose predicate is in inline (under the first such
+// triple), and those named by a fragment of root's IRI that are the object
+// of exactly one triple.
+func planGraph(g []rdf.Triple, root rdf.Subject, inline map[string]bool) *graphPlan {
+	p := &graphPlan{props: map[string][]rdf.Triple{}, nested: map[string]bool{}, refs: map[string]int{}, at: map[string]string{}}
 	parent := map[string]string{}
 	var subjects []rdf.Subject
 	for _, t := range g {
@@ -42,12 +61,42 @@ func planGraph(g []rdf.Triple, root rdf.Subject) *graphPlan {
 	if root != nil {
 		rootKey = termKey(root)
 	}
+	if inline != nil {
+		fragPrefix := ""
+		if r, ok := root.(rdf.IRI); ok {
+			fragPrefix = r.String() + "#"
+		}
+		iriRefs := map[string]int{}
+		for _, t := range g {
+			if o, ok := t.Obj.(rdf.IRI); ok {
+				iriRefs[termKey(o)]++
+			}
+		}
+		for _, t := range g {
+			o, ok := t.Obj.(rdf.IRI)
+			if !ok {
+				continue
+			}
+			k := termKey(o)
+			if _, described := p.props[k]; !described || k == rootKey || p.nested[k] || rdf.TermsEqual(t.Subj, o) {
+				continue
+			}
+			byFragment := fragPrefix != "" && strings.HasPrefix(o.String(), fragPrefix) && iriRefs[k] == 1
+			if inline[t.Pred.String()] || byFragment {
+				p.nested[k] = true
+				p.at[k] = termKey(t.Subj) + " " + t.Pred.String()
+				parent[k] = termKey(t.Subj)
+			}
+		}
+	}
 	var candidates []string
 	for k, n := range p.refs {
 		if n == 1 && k != rootKey {
 			p.nested[k] = true
-			candidates = append(candidates, k)
 		}
+	}
+	for k := range p.nested {
+		candidates = append(candidates, k)
 	}
 	sort.Strings(candidates)
 	for _, k := range candidates {

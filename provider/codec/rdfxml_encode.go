@@ -17,7 +17,7 @@ func encodeRDFXML(w io.Writer, g []rdf.Triple, opt *Options) error {
 	if err != nil {
 		return err
 	}
-	x := &xmlWriter{plan: planGraph(g, opt.root()), ns: newNamespaces(opt.prefixes()), typeElem: map[string]int{}}
+	x := &xmlWriter{plan: planGraph(g, opt.root(), opt.inline()), ns: newNamespaces(opt.prefixes()), typeElem: map[string]string{}, prefixes: opt.prefixes()}
 	if err := x.names(g); err != nil {
 		return err
 	}
@@ -41,40 +41,60 @@ type xmlWriter struct {
 	buf      bytes.Buffer
 	plan     *graphPlan
 	ns       *namespaces
-	typeElem map[string]int // subject key → index in its props of the type used as element name, if any
+	typeElem map[string]string // subject key → the type used as element name, if any
+	prefixes []vocab.Prefix
 }
 
 // names checks that every triple can be written, finds the QNames of all
 // predicates and of the types used as element names, and records the
-// namespaces in use.
+// namespaces in use. It goes through g in order, so that the error
+// reported for a graph with several problems is always the same.
 func (x *xmlWriter) names(g []rdf.Triple) error {
 	x.ns.use(vocab.RDF)
-	for k, ts := range x.plan.props {
-		for i, t := range ts {
-			if i == 0 || ts[i-1].Pred != t.Pred {
-				if err := x.predicate(t.Pred.String()); err != nil {
-					return err
-				}
-			}
-			if err := checkXMLTerm(t.Subj); err != nil {
+	for i, t := range g {
+		if i == 0 || g[i-1].Pred != t.Pred {
+			if err := x.predicate(t.Pred.String()); err != nil {
 				return err
 			}
-			if err := checkXMLTerm(t.Obj); err != nil {
-				return err
-			}
-			if _, done := x.typeElem[k]; done || t.Pred.String() != rdfType {
-				continue
-			}
-			if o, ok := t.Obj.(rdf.IRI); ok {
-				ns, local, ok := x.ns.split(o.String())
-				if ok && !(ns == vocab.RDF && rdfNames[local]) {
-					x.ns.use(ns)
-					x.typeElem[k] = i
+		}
+		if err := checkXMLTerm(t.Subj); err != nil {
+			return err
+		}
+		if err := checkXMLTerm(t.Obj); err != nil {
+			return err
+		}
+		if t.Pred.String() != rdfType {
+			continue
+		}
+		k := termKey(t.Subj)
+		if o, ok := t.Obj.(rdf.IRI); ok {
+			ns, local, ok := x.ns.split(o.String())
+			if ok && !(ns == vocab.RDF && rdfNames[local]) {
+				if cur, done := x.typeElem[k]; done && x.typeRank(cur) <= x.typeRank(o.String()) {
+					continue
 				}
+				x.typeElem[k] = o.String()
 			}
 		}
 	}
+	for _, typ := range x.typeElem {
+		ns, _, _ := x.ns.split(typ)
+		x.ns.use(ns)
+	}
 	return nil
+}
+
+// typeRank orders the types a node element may be named by: types in the
+// conventional namespaces first, in the order of the prefixes (so a record
+// is a pm:PerformanceMonitoringRecord element before a crtv: one), then
+// the rest; ties go to the first in term order.
+func (x *xmlWriter) typeRank(iri string) int {
+	for i, p := range x.prefixes {
+		if strings.HasPrefix(iri, p.NS) {
+			return i
+		}
+	}
+	return len(x.prefixes)
 }
 
 func (x *xmlWriter) predicate(iri string) error {
@@ -122,8 +142,14 @@ func (x *xmlWriter) node(s rdf.Subject, depth int) {
 	props := x.plan.props[k]
 	elem := "rdf:Description"
 	skip := -1
-	if i, ok := x.typeElem[k]; ok {
-		elem, skip = x.ns.qname(props[i].Obj.String()), i
+	if typ, ok := x.typeElem[k]; ok {
+		elem = x.ns.qname(typ)
+		for i, t := range props {
+			if o, ok := t.Obj.(rdf.IRI); ok && t.Pred.String() == rdfType && o.String() == typ {
+				skip = i
+				break
+			}
+		}
 	}
 	b := &x.buf
 	x.indent(depth)
@@ -158,7 +184,14 @@ func (x *xmlWriter) property(t rdf.Triple, depth int) {
 	b.WriteString("<" + name)
 	switch o := t.Obj.(type) {
 	case rdf.IRI:
-		b.WriteString(` rdf:resource="` + escapeAttr(o.String()) + "\"/>\n")
+		if !x.plan.inlineAt(t) {
+			b.WriteString(` rdf:resource="` + escapeAttr(o.String()) + "\"/>\n")
+			return
+		}
+		b.WriteString(">\n")
+		x.node(o, depth+1)
+		x.indent(depth)
+		b.WriteString("</" + name + ">\n")
 	case rdf.Blank:
 		k := termKey(o)
 		if !x.plan.nested[k] {
