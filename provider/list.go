@@ -1,34 +1,101 @@
 package provider
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // DefaultPageSize is the page size of a query base when the client asks
-// for paging without a size, or the result is large.
+// for no size: results are always paged, so a large one stays cheap.
 const DefaultPageSize = 100
 
 // MaxPageSize bounds oslc.pageSize.
 const MaxPageSize = 10000
 
-// handleList answers GET on a query base: the members of the kind, in
-// creation order, as the OSLC 2.0 result (the query base as subject with
-// rdfs:member) with an oslc:ResponseInfo. Paging resumes after the last
-// member of the previous page, so it is stable while records are added.
+// pageParam carries the paging cursor in next-page links.
+const pageParam = "oslc.pageToken"
+
+// prefixes returns the prefixes in force for a request: the provider's,
+// plus those of oslc.prefix.
+func prefixes(q url.Values) (map[string]string, error) {
+	m := query.DefaultPrefixes()
+	if v := q.Get("oslc.prefix"); v != "" {
+		ps, err := query.ParsePrefixes(v)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			m[p.Prefix] = p.IRI
+		}
+	}
+	return m, nil
+}
+
+// parseQuery reads the OSLC query parameters of a request.
+func parseQuery(q url.Values) (*query.Query, error) {
+	pm, err := prefixes(q)
+	if err != nil {
+		return nil, err
+	}
+	var qq query.Query
+	if v := q.Get("oslc.where"); v != "" {
+		if qq.Where, err = query.ParseWhere(v, pm); err != nil {
+			return nil, err
+		}
+	}
+	if v := q.Get("oslc.select"); v != "" {
+		if qq.Select, err = query.ParseSelect(v, pm); err != nil {
+			return nil, err
+		}
+	}
+	if v := q.Get("oslc.orderBy"); v != "" {
+		if qq.OrderBy, err = query.ParseOrderBy(v, pm); err != nil {
+			return nil, err
+		}
+	}
+	if v := q.Get("oslc.searchTerms"); v != "" {
+		if qq.SearchTerms, err = query.ParseSearchTerms(v); err != nil {
+			return nil, err
+		}
+	}
+	return &qq, nil
+}
+
+// queryError maps the query package's errors to what the client is told.
+func queryError(err error) error {
+	var qe *query.Error
+	if !errors.As(err, &qe) {
+		return err
+	}
+	status := http.StatusBadRequest
+	if errors.Is(err, query.ErrUnsupported) {
+		status = http.StatusNotImplemented
+	}
+	where := "parameter " + qe.Param
+	if qe.Param == "page cursor" {
+		where = "parameter " + pageParam
+	}
+	return &Error{Status: status, Where: where, Message: qe.Error()}
+}
+
+// handleList answers GET on a query base with the OSLC query parameters:
+// the members as the OSLC 2.0 result (the query base as subject with
+// rdfs:member, plus the selected properties of each member) and an
+// oslc:ResponseInfo with oslc:totalCount and oslc:nextPage.
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request, k *kind) {
 	q := r.URL.Query()
-	for _, p := range []string{"oslc.where", "oslc.select", "oslc.orderBy", "oslc.searchTerms", "oslc.properties"} {
-		if q.Has(p) {
-			s.writeError(w, r, errorf(http.StatusNotImplemented, "parameter "+p, "%s is not supported by this query base yet", p))
-			return
-		}
+	qq, err := parseQuery(q)
+	if err != nil {
+		s.writeError(w, r, queryError(err))
+		return
 	}
 	size := DefaultPageSize
 	if v := q.Get("oslc.pageSize"); v != "" {
@@ -39,63 +106,36 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request, k *kind) {
 		}
 		size = n
 	}
-	prefix := s.URL(k.path) + "/"
-	after := prefix
-	if v := q.Get("after"); v != "" {
-		after = prefix + v
-	}
-	startIRI, err := rdf.NewIRI(after)
-	if err != nil {
-		s.writeError(w, r, errorf(http.StatusBadRequest, "parameter after", "bad page token %q", q.Get("after")))
-		return
-	}
-	var members []rdf.IRI
-	more := false
-	err = s.store.Resources(r.Context(), startIRI, func(id rdf.IRI) bool {
-		if !strings.HasPrefix(id.String(), prefix) {
-			return false
-		}
-		if id.String() == after || strings.Contains(id.String(), "#") {
-			return true
-		}
-		if len(members) == size {
-			more = true
-			return false
-		}
-		members = append(members, id)
-		return true
+	scope := query.Scope{Types: k.scopeTypes, Prefix: s.URL(k.path) + "/"}
+	var res *query.Result
+	err = s.store.View(r.Context(), func(sn *store.Snapshot) error {
+		var err error
+		res, err = query.Run(r.Context(), sn, scope, qq, query.Page{Size: size, After: q.Get(pageParam)})
+		return err
 	})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	total := 0
-	err = s.store.Resources(r.Context(), s.iri(k.path+"/"), func(id rdf.IRI) bool {
-		if !strings.HasPrefix(id.String(), prefix) {
-			return false
-		}
-		total++
-		return true
-	})
-	if err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, queryError(err))
 		return
 	}
 	base := s.iri(k.path)
 	page := s.requestPageIRI(r)
 	var g graph
-	for _, m := range members {
-		g.add(base, vocab.RDFSMember, m)
+	for _, m := range res.Members {
+		g.add(base, vocab.RDFSMember, m.ID)
+		g = append(g, m.Triples...)
+		if res.Scored {
+			g = append(g, m.ScoreTriple())
+		}
 	}
 	g.add(page, vocab.RDFType, oslc("ResponseInfo"))
 	g.add(page, vocab.DCTitle, xmlLiteral(k.title))
-	g.add(page, oslc("totalCount"), rdf.NewTypedLiteral(strconv.Itoa(total), vocab.XSDInteger))
-	if more {
+	g.add(page, oslc("totalCount"), rdf.NewTypedLiteral(strconv.Itoa(res.Total), vocab.XSDInteger))
+	if res.Next != "" {
 		next := url.Values{}
 		for key, vals := range q {
 			next[key] = vals
 		}
-		next.Set("after", strings.TrimPrefix(members[len(members)-1].String(), prefix))
+		next.Set(pageParam, res.Next)
 		next.Set("oslc.paging", "true")
 		next.Set("oslc.pageSize", strconv.Itoa(size))
 		g.add(page, oslc("nextPage"), s.iri(k.path+"?"+next.Encode()))

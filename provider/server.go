@@ -13,6 +13,7 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/shapes"
+	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -24,6 +25,9 @@ type Store interface {
 	Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (etag string, err error)
 	Delete(ctx context.Context, id rdf.IRI, ifMatch string) error
 	Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error
+	Load(ctx context.Context, rs []store.Resource) error
+	// View gives the query engine one consistent snapshot.
+	View(ctx context.Context, fn func(sn *store.Snapshot) error) error
 }
 
 // Config configures a Server.
@@ -62,6 +66,9 @@ type kind struct {
 	types     []rdf.IRI // oslc:resourceType
 	implied   rdf.IRI   // rdf:type added when a client leaves it out; zero for none
 	fragments string    // prefix of fragment ids minted for nested nodes
+	// scopeTypes are the rdf:types of the query base's members; none means
+	// every resource stored under path.
+	scopeTypes []rdf.IRI
 }
 
 // New returns a Server over st.
@@ -90,11 +97,55 @@ func New(st Store, cfg Config) (*Server, error) {
 		s.now = time.Now
 	}
 	s.kinds = []*kind{
-		{path: "/oslc/records", title: "Performance Monitoring Records", shape: shapes.Lookup(shapes.RecordName), types: []rdf.IRI{vocab.PMRecord}, implied: vocab.PMRecord, fragments: "m"},
+		{path: "/oslc/records", title: "Performance Monitoring Records", shape: shapes.Lookup(shapes.RecordName), types: []rdf.IRI{vocab.PMRecord}, implied: vocab.PMRecord, fragments: "m", scopeTypes: []rdf.IRI{vocab.PMRecord}},
 		{path: "/oslc/resources", title: "Monitored Resources", shape: shapes.Lookup(shapes.MonitoredName), types: shapes.MonitoredClasses, fragments: "n"},
+	}
+	if err := s.storeVocabularies(context.Background()); err != nil {
+		return nil, fmt.Errorf("store vocabularies: %w", err)
 	}
 	s.routes(u.Path)
 	return s, nil
+}
+
+// storeVocabularies keeps the vocabulary documents in the store, each as
+// the resource <base>/ns/<name>, with the rdfs:subClassOf closure of the
+// metric categories materialized, so that queries such as
+// ems:observes{ems:metric{rdfs:subClassOf=pm:MemoryMetrics}} find records
+// of any memory metric, directly or through a sub-category.
+func (s *Server) storeVocabularies(ctx context.Context) error {
+	closure, err := vocab.SubClassClosure()
+	if err != nil {
+		return err
+	}
+	var rs []store.Resource
+	for _, d := range vocab.Documents {
+		g, err := d.Graph()
+		if err != nil {
+			return err
+		}
+		g = append([]rdf.Triple(nil), g...)
+		if d.NS == vocab.PM || d.NS == vocab.EMS {
+			seen := make(map[string]bool)
+			for _, t := range g {
+				if t.Pred == vocab.RDFSSubClass {
+					seen[t.Subj.String()+" "+t.Obj.String()] = true
+				}
+			}
+			for _, t := range g {
+				if t.Pred != vocab.RDFType || t.Obj != vocab.RDFSClass {
+					continue
+				}
+				for _, sup := range closure[t.Subj.String()] {
+					if !seen[t.Subj.String()+" "+sup] {
+						seen[t.Subj.String()+" "+sup] = true
+						g = append(g, rdf.Triple{Subj: t.Subj, Pred: vocab.RDFSSubClass, Obj: vocab.IRI(sup, "")})
+					}
+				}
+			}
+		}
+		rs = append(rs, store.Resource{ID: s.iri("/ns/" + d.Name), Triples: g})
+	}
+	return s.store.Load(ctx, rs)
 }
 
 func (s *Server) routes(prefix string) {

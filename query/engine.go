@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,8 @@ type Source interface {
 	Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error
 	Exists(ctx context.Context, id rdf.IRI) (bool, error)
 }
+
+var _ Source = (*store.Snapshot)(nil)
 
 // Scope is what a query base answers for. Its members are the IRIs that
 // start with Prefix and have one of Types as rdf:type; with no Types, the
@@ -62,6 +65,13 @@ type Member struct {
 	ID      rdf.IRI
 	Score   float64      // oslc:score, 0 to 100, with oslc.searchTerms
 	Triples []rdf.Triple // what oslc.select selects; none without it
+}
+
+// ScoreTriple is the member's oslc:score as a triple, its value an
+// xsd:double, for a result with Scored set.
+func (m Member) ScoreTriple() rdf.Triple {
+	lex := strconv.FormatFloat(m.Score, 'E', -1, 64)
+	return rdf.Triple{Subj: m.ID, Pred: oslcScore, Obj: rdf.NewTypedLiteral(lex, vocab.XSDDouble)}
 }
 
 // Run answers q for the members of scope, one page at a time. Members are

@@ -334,8 +334,12 @@ func TestSelect(t *testing.T) {
 	}
 }
 
+var _ query.TextSource = (*store.Snapshot)(nil)
+
 // noText hides the store's text index, for the engine's fallback.
 type noText struct{ query.Source }
+
+var oslcScore = vocab.IRI(vocab.OSLC, "score")
 
 func TestSearchTerms(t *testing.T) {
 	db := openFixture(t)
@@ -376,6 +380,8 @@ func TestSearchTerms(t *testing.T) {
 					assert.True(t, res.Scored)
 					assert.Equal(t, len(tt.want), res.Total)
 					for i, m := range res.Members {
+						assert.Equal(t, oslcScore, m.ScoreTriple().Pred)
+						assert.Equal(t, vocab.XSDDouble, m.ScoreTriple().Obj.(rdf.Literal).DataType)
 						assert.Greater(t, m.Score, 0.0)
 						assert.Less(t, m.Score, 100.0)
 						if tt.scores != nil {

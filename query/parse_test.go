@@ -241,6 +241,14 @@ func TestParseTrees(t *testing.T) {
 	assert.Equal(t, "http://example.org/b", ps.Map(nil)["ex"], "the last definition wins")
 	assert.Equal(t, "http://purl.org/dc/terms/", ps.Map(DefaultPrefixes())["dcterms"])
 
+	defs, err := ParsePrefixes(`my=<http://example.org/my#>`)
+	require.NoError(t, err)
+	mine, err := ParseWhere(`my:p=1`, defs.Map(DefaultPrefixes()))
+	require.NoError(t, err)
+	assert.Equal(t, "http://example.org/my#p", mine.Terms[0].Property().IRI)
+	_, err = ParseWhere(`my:p=1`, DefaultPrefixes())
+	assert.ErrorIs(t, err, ErrUnknownPrefix)
+
 	sel, err := ParseProperties(`*`, nil)
 	require.NoError(t, err)
 	assert.True(t, sel.Props[0].Prop.Wildcard)

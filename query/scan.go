@@ -65,8 +65,8 @@ type scanner struct {
 	off  int   // next byte to read
 	prev token // last token returned
 
-	Err    string // after ILLEGAL: what is wrong
-	ErrPos int    // after ILLEGAL: 1-based byte position of the fault
+	Err    string // after tokIllegal: what is wrong
+	ErrPos int    // after tokIllegal: 1-based byte position of the fault
 }
 
 // Init prepares s to scan src.
@@ -75,7 +75,7 @@ func (s *scanner) Init(src string) {
 }
 
 // Scan returns the next token, its 1-based byte position and its literal
-// text (see token). On a lexical error it returns ILLEGAL, and s.Err says
+// text (see token). On a lexical error it returns tokIllegal, and s.Err says
 // what is wrong.
 func (s *scanner) Scan() (pos int, tok token, lit string) {
 	pos, tok, lit = s.scan()

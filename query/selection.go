@@ -34,41 +34,68 @@ func checkSelection(s *Selection) error {
 // to, to any depth. rdf:nil alone selects nothing. Triples come in
 // selection order, each once.
 func (e *eval) selectTriples(s rdf.Subject, sel *Selection) ([]rdf.Triple, error) {
-	if sel == nil || (len(sel.Props) == 1 && !sel.Props[0].Prop.Wildcard && sel.Props[0].Prop.IRI == rdfNil.String()) {
+	if sel == nil || len(sel.Props) == 0 || (len(sel.Props) == 1 && !sel.Props[0].Prop.Wildcard && sel.Props[0].Prop.IRI == rdfNil.String()) {
 		return nil, nil
 	}
 	var out []rdf.Triple
 	seen := map[string]bool{}
+	add := func(t rdf.Triple) {
+		k := t.Serialize(rdf.NTriples)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, t)
+		}
+	}
 	var walk func(n rdf.Subject, sel *Selection) error
 	walk = func(n rdf.Subject, sel *Selection) error {
-		for _, sp := range sel.Props {
-			var pred rdf.Predicate
-			if !sp.Prop.Wildcard {
-				if sp.Prop.IRI == rdfNil.String() {
-					continue
-				}
-				pred, _ = rdf.NewIRI(sp.Prop.IRI)
-			}
-			var nested []rdf.Subject
-			err := e.src.Match(e.ctx, n, pred, nil, func(t rdf.Triple) bool {
-				k := t.Serialize(rdf.NTriples)
-				if !seen[k] {
-					seen[k] = true
-					out = append(out, t)
-				}
-				if sp.Nested != nil && t.Obj.Type() != rdf.TermLiteral {
-					if ns, ok := t.Obj.(rdf.Subject); ok {
-						nested = append(nested, ns)
-					}
-				}
+		if len(sel.Props) == 0 {
+			return nil
+		}
+		// With several properties, reading the node's triples once costs
+		// fewer lookups than one read per property.
+		var all []rdf.Triple
+		if len(sel.Props) > 1 || sel.Props[0].Prop.Wildcard {
+			err := e.src.Match(e.ctx, n, nil, nil, func(t rdf.Triple) bool {
+				all = append(all, t)
 				return true
 			})
 			if err != nil {
 				return err
 			}
-			for _, ns := range nested {
-				if err := walk(ns, sp.Nested); err != nil {
+		}
+		for _, sp := range sel.Props {
+			if !sp.Prop.Wildcard && sp.Prop.IRI == rdfNil.String() {
+				continue
+			}
+			var ts []rdf.Triple
+			switch {
+			case all != nil || len(sel.Props) > 1:
+				for _, t := range all {
+					if sp.Prop.Wildcard || t.Pred.String() == sp.Prop.IRI {
+						ts = append(ts, t)
+					}
+				}
+			default:
+				pred, _ := rdf.NewIRI(sp.Prop.IRI)
+				err := e.src.Match(e.ctx, n, pred, nil, func(t rdf.Triple) bool {
+					ts = append(ts, t)
+					return true
+				})
+				if err != nil {
 					return err
+				}
+			}
+			for _, t := range ts {
+				add(t)
+			}
+			if sp.Nested == nil {
+				continue
+			}
+			for _, t := range ts {
+				if ns, ok := t.Obj.(rdf.Subject); ok && t.Obj.Type() != rdf.TermLiteral {
+					if err := walk(ns, sp.Nested); err != nil {
+						return err
+					}
 				}
 			}
 		}

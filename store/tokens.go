@@ -74,17 +74,49 @@ type tokenCount struct {
 }
 
 // countTokens returns the distinct tokens of s with their frequencies.
+// It is on the write path of every text literal: the tokens share one
+// string, and short texts are deduplicated without a map.
 func countTokens(s string) []tokenCount {
-	var out []tokenCount
-	index := make(map[string]int)
+	var arr [256]byte
+	buf, n := arr[:0], 0
 	tokenize(s, func(t []byte) {
-		if i, ok := index[string(t)]; ok {
-			out[i].n++
-			return
-		}
-		index[string(t)] = len(out)
-		out = append(out, tokenCount{tok: string(t), n: 1})
+		buf = append(append(buf, t...), 0) // tokens hold no 0
+		n++
 	})
+	if n == 0 {
+		return nil
+	}
+	all := string(buf)
+	out := make([]tokenCount, 0, n)
+	var index map[string]int
+	if n > 16 {
+		index = make(map[string]int, n)
+	}
+	for len(all) > 0 {
+		i := strings.IndexByte(all, 0)
+		tok := all[:i]
+		all = all[i+1:]
+		j := -1
+		if index != nil {
+			if k, ok := index[tok]; ok {
+				j = k
+			} else {
+				index[tok] = len(out)
+			}
+		} else {
+			for k := range out {
+				if out[k].tok == tok {
+					j = k
+					break
+				}
+			}
+		}
+		if j >= 0 {
+			out[j].n++
+		} else {
+			out = append(out, tokenCount{tok: tok, n: 1})
+		}
+	}
 	return out
 }
 
