@@ -282,3 +282,38 @@ func TestQueryParameters(t *testing.T) {
 		})
 	}
 }
+
+func TestPropertiesOnResource(t *testing.T) {
+	ts := newTestServer(t)
+	r := ts.do(t, "POST", "/oslc/records", recordTTL, "Content-Type", "text/turtle")
+	require.Equal(t, 201, r.status)
+	loc := r.header.Get("Location")
+	id, _ := rdf.NewIRI(loc)
+	tests := []struct {
+		props      string
+		want       []string // predicates present
+		absent     []string
+		measureVal bool
+	}{
+		{"dcterms:date", []string{vocab.DCTerms + "date"}, []string{vocab.DCTerms + "title", vocab.EMS + "observes"}, false},
+		{"dcterms:title,ems:observes", []string{vocab.DCTerms + "title", vocab.EMS + "observes"}, []string{vocab.DCTerms + "date"}, false},
+		{"ems:observes{ems:numericValue}", []string{vocab.EMS + "observes"}, []string{vocab.DCTerms + "title"}, true},
+		{"*", []string{vocab.DCTerms + "title", vocab.DCTerms + "date", vocab.EMS + "observes"}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.props, func(t *testing.T) {
+			r := ts.do(t, "GET", loc+"?"+url.Values{"oslc.properties": {tt.props}}.Encode(), "", "Accept", "text/turtle")
+			require.Equal(t, 200, r.status, "%s", r.body)
+			g := graphOf(t, r, loc)
+			for _, p := range tt.want {
+				assert.NotEmpty(t, objects(g, id, p), p)
+			}
+			for _, p := range tt.absent {
+				assert.Empty(t, objects(g, id, p), p)
+			}
+			assert.Equal(t, tt.measureVal, len(objects(g, nil, vocab.EMS+"numericValue")) == 2)
+		})
+	}
+	bad := ts.do(t, "GET", loc+"?oslc.properties=nope:x", "", "Accept", "text/turtle")
+	assert.Equal(t, 400, bad.status)
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/codec"
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -271,6 +272,19 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, k *kind) {
 	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
+	}
+	if v := r.URL.Query().Get("oslc.properties"); v != "" {
+		pm, err := prefixes(r.URL.Query())
+		if err != nil {
+			s.writeError(w, r, queryError(err))
+			return
+		}
+		sel, err := query.ParseProperties(v, pm)
+		if err != nil {
+			s.writeError(w, r, queryError(err))
+			return
+		}
+		g = selectProperties(g, id, sel)
 	}
 	s.respond(w, r, http.StatusOK, id, g, title(id, g))
 }

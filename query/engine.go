@@ -194,12 +194,10 @@ func (r *runner) wherePage(n int) ([]*row, int, error) {
 		return nil, 0, nil
 	}
 	small := np.set != nil
+	keyed := len(r.order.keys) > 0
 	switch {
-	case n < 0 || small:
-	case len(r.order.keys) == 0 && r.page.NoTotal:
-		rows, err := r.walkIRIs(np, n)
-		return rows, -1, err
-	case len(r.order.keys) > 0 && len(r.order.keys[0].path) == 1:
+	case n < 0:
+	case keyed && !small && len(r.order.keys[0].path) == 1:
 		ok, err := r.rangeOnly(r.order.keys[0].path[0])
 		if err != nil {
 			return nil, 0, err
@@ -217,7 +215,84 @@ func (r *runner) wherePage(n int) ([]*row, int, error) {
 		}
 		return rows, total, err
 	}
+	switch {
+	case n < 0 || !r.page.NoTotal:
+		return r.scan(np, n, nil)
+	case np.driver != nil || small:
+		rows, err := r.lazyScan(np, n)
+		return rows, -1, err
+	case !keyed:
+		rows, err := r.walkIRIs(np, n)
+		return rows, -1, err
+	}
 	return r.scan(np, n, nil)
+}
+
+// lazyScan finds the first n+1 members after the cursor without a total:
+// it lists the driver's candidates, orders them, and checks them in that
+// order until it has n+1, so that candidates after the page are never
+// checked.
+func (r *runner) lazyScan(np *nodePlan, n int) ([]*row, error) {
+	var cands []*row
+	var ferr error
+	add := func(s rdf.Subject) bool {
+		id, ok := s.(rdf.IRI)
+		if !ok || !strings.HasPrefix(id.String(), r.scope.Prefix) {
+			return true
+		}
+		for _, f := range np.filters {
+			if !f.has(s) {
+				return true
+			}
+		}
+		rw := &row{id: id}
+		if err := r.fillKeys(rw, r.order.keys); err != nil {
+			ferr = err
+			return false
+		}
+		if r.cur == nil || r.order.cmp(rw, &r.cur.row) > 0 {
+			cands = append(cands, rw)
+		}
+		return true
+	}
+	if np.set != nil {
+		for _, s := range np.set.list {
+			if !add(s) {
+				break
+			}
+		}
+	} else {
+		seen := newSubjSet()
+		_, err := r.enum(np.driver, nil, func(s rdf.Subject) bool {
+			if _, ok := s.(rdf.IRI); !ok || !seen.add(s) {
+				return true
+			}
+			return add(s)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if ferr != nil {
+		return nil, ferr
+	}
+	slices.SortFunc(cands, r.order.cmp)
+	var out []*row
+	for _, rw := range cands {
+		ok, err := r.check(np, rw.id)
+		if err == nil && ok {
+			ok, err = r.inScope(rw.id, false, false)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if out = append(out, rw); len(out) > n {
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // scan reads every member the plan finds, counts them, and keeps the n+1
