@@ -28,6 +28,7 @@ import (
 var (
 	benchRecords = flag.Int("records", 50000, "records in the benchmarks' generated store")
 	benchHosts   = flag.Int("hosts", 100, "monitored resources in the benchmarks' generated store")
+	benchFile    = flag.String("benchdb", "", "keep the benchmarks' generated store in this file, and reuse it if it exists")
 )
 
 var benchStart = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -43,20 +44,27 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if bench.db != nil {
 		_ = bench.db.Close()
+	}
+	if bench.dir != "" {
 		_ = os.RemoveAll(bench.dir)
 	}
 	os.Exit(code)
 }
 
-// benchDB builds the generated store once per test binary.
+// benchDB builds the generated store once per test binary, or opens the
+// one -benchdb names.
 func benchDB(b *testing.B) *store.DB {
 	bench.once.Do(func() {
-		bench.dir, bench.err = os.MkdirTemp("", "query-bench-")
-		if bench.err != nil {
-			return
+		path := *benchFile
+		if path == "" {
+			if bench.dir, bench.err = os.MkdirTemp("", "query-bench-"); bench.err != nil {
+				return
+			}
+			path = filepath.Join(bench.dir, "pm.db")
 		}
-		bench.db, bench.err = store.Open(filepath.Join(bench.dir, "pm.db"), &store.Options{NoSync: true})
-		if bench.err != nil {
+		_, statErr := os.Stat(path)
+		bench.db, bench.err = store.Open(path, &store.Options{NoSync: true})
+		if bench.err != nil || statErr == nil {
 			return
 		}
 		bench.err = generate(context.Background(), b, bench.db, *benchRecords, *benchHosts)

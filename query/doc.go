@@ -119,18 +119,21 @@ one lookup per way the value may be stored; numbers and dateTimes by a
 point Range), ranges (Range on the ordered keys), and scoped terms whose
 nested conjunction has an indexed condition, evaluated inside-out: the
 nested nodes are found by their own plan, then the subjects pointing to
-them with Match(?, p, node). Not indexed: !=, comparisons of "*" with
-numbers or dateTimes.
+them with Match(?, p, node); "*" uses Match(?, ?, o). Not indexed: !=,
+and "*" compared with numbers or dateTimes (Range needs the property).
 
 Indexed conditions are probed, in this order: equality with IRIs,
 equality with literals, ranges with both bounds, scoped terms, ranges with
 one bound. A probe lists a condition's distinct subjects within a budget
-of index entries read. Probes go in rounds of 128, 512 and 2048 entries
-(probeBudget), and stop after the first round in which one completes; a
-later probe in that round stops at the size of the smallest complete one,
-as it is then worth nothing. So the reads spent on large conditions stay
-within a few times the size of the smallest. The driver is the condition
-with the smallest complete probe; its subjects are the candidates. Other
+of index entries read. Probes go in rounds of 128, 256, 512, ... entries,
+and stop after the first round in which one completes; a later probe in
+that round stops at the size of the smallest complete one, as it is then
+worth nothing. So the reads spent on large conditions stay within a few
+times the size of the smallest. A lone condition is probed up to 2048
+entries (probeBudget), which tells whether it is small; with a choice to
+make, rounds go on up to 64 times that, since the driver is read in full
+anyway. The driver is the condition with the smallest complete probe; its
+subjects are the candidates. Other
 complete probes become membership filters; the other conditions are checked
 per candidate, cheapest first, then the scope. With no complete probe the
 first in probe order drives, its index read in full; with no indexed
@@ -138,26 +141,33 @@ condition, the scope's types (Match ? rdf:type T) or its resources
 (Resources under the prefix) are the candidates. A scoped term plans its
 nested conjunction the same way, once per Run.
 
-The page is then found in one of three ways:
+The page is then found in one of four ways:
 
-  - Scan: read every candidate, check it, count it, compute its sort keys
-    and keep the page in a heap of Size+1 rows. Used when the driver's
-    probe completed (few candidates), with search terms, without a page
-    size, and when the others do not apply. Memory: the candidates' ids
-    plus the page.
-  - Walk in key order: when the driver has many candidates and the first
-    sort key is an immediate property whose values are all numbers or
-    dateTimes (the index lists other values first, so one read tells),
-    Range walks its values from the cursor in sort order (Desc for "-"),
-    checking each subject, grouping equal values to order them by the
-    other keys, and stops after Size+1 members: the 10 newest records is
-    10-odd reads. Members without a value come last, from a scan. The
-    total, unless Page.NoTotal, is a separate count over the candidates.
-  - Walk in IRI order: without sort keys, with Page.NoTotal and many
-    candidates, Resources walks the members from the cursor.
+  - Walk in key order: when the first sort key is an immediate property
+    whose values are all numbers or dateTimes (the index lists other values
+    first, so one read tells) and the driver has more than 2048 subjects,
+    Range walks the key's values from the cursor in sort order (Desc for
+    "-"), checks each subject, groups equal values to order them by the
+    other keys, and stops after Size+1 members: the 10 newest records of a
+    resource are found without reading the others. Members without a value
+    come last, from a scan. If 16 times max(2048, Size+1) values go by
+    without a full page, the members are too sparse along the key: it gives
+    up for one of the scans. The total, unless Page.NoTotal, is a separate
+    count of the driver's candidates.
+  - Scan: read every candidate, check it, count it, compute its sort keys,
+    and keep the page in a heap of Size+1 rows. The default whenever a
+    total is wanted, and for search terms and Size 0.
+  - Lazy scan, with Page.NoTotal and a driver: list the driver's
+    candidates with their sort keys, sort them, and check them in that
+    order until the page is full; candidates after the page are never
+    checked.
+  - Walk in IRI order, with Page.NoTotal, no sort keys and no indexed
+    condition: Resources walks the stored resources from the cursor,
+    checking each, until the page is full.
 
-A total is the count of all matching members; it needs every candidate
-checked, so Page.NoTotal makes large results faster.
+Memory is the candidates' ids and keys plus the page. A total is the count
+of all matching members and needs every candidate checked, so
+Page.NoTotal makes large results much faster.
 
 # Cursors
 

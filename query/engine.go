@@ -193,7 +193,7 @@ func (r *runner) wherePage(n int) ([]*row, int, error) {
 	if np.set != nil && len(np.set.list) == 0 {
 		return nil, 0, nil
 	}
-	small := np.set != nil
+	small := np.small
 	keyed := len(r.order.keys) > 0
 	switch {
 	case n < 0:
@@ -205,9 +205,12 @@ func (r *runner) wherePage(n int) ([]*row, int, error) {
 		if !ok {
 			break
 		}
-		rows, err := r.walkRange(np, n)
+		rows, ok, err := r.walkRange(np, n)
 		if err != nil {
 			return nil, 0, err
+		}
+		if !ok {
+			break // too few members on the way: scan instead
 		}
 		total := -1
 		if !r.page.NoTotal {
@@ -218,7 +221,7 @@ func (r *runner) wherePage(n int) ([]*row, int, error) {
 	switch {
 	case n < 0 || !r.page.NoTotal:
 		return r.scan(np, n, nil)
-	case np.driver != nil || small:
+	case np.driver != nil || np.set != nil:
 		rows, err := r.lazyScan(np, n)
 		return rows, -1, err
 	case !keyed:
@@ -528,16 +531,23 @@ func (r *runner) segments() []segment {
 	return segs
 }
 
+// walkFactor bounds a walk in key order: after walkFactor times
+// max(probeBudget, page size) values without a full page, the members are
+// too sparse along the key and a scan of the candidates is cheaper.
+const walkFactor = 16
+
 // walkRange finds the first n+1 members after the cursor in the order of
 // the first sort key, an immediate property whose values Range lists, by
 // walking its values in order and checking each subject; members without
-// a value come last, found by a scan.
-func (r *runner) walkRange(np *nodePlan, n int) ([]*row, error) {
+// a value come last, found by a scan. ok is false if it gave up (see
+// walkFactor).
+func (r *runner) walkRange(np *nodePlan, n int) (rows []*row, ok bool, err error) {
 	key := r.order.keys[0]
 	seen := newSubjSet()
 	var out, group []*row
 	var groupVal val
 	var ferr error
+	left := walkFactor * max(probeBudget, n+1)
 	flush := func() {
 		slices.SortFunc(group, r.order.cmp)
 		for _, rw := range group {
@@ -547,7 +557,12 @@ func (r *runner) walkRange(np *nodePlan, n int) ([]*row, error) {
 		}
 		group = group[:0]
 	}
+	gaveUp := false
 	visit := func(s rdf.Subject, o rdf.Literal) bool {
+		if left--; left < 0 {
+			gaveUp = true
+			return false
+		}
 		id, ok := s.(rdf.IRI)
 		if !ok || !strings.HasPrefix(id.String(), r.scope.Prefix) || !seen.add(s) {
 			return true
@@ -594,16 +609,16 @@ func (r *runner) walkRange(np *nodePlan, n int) ([]*row, error) {
 		if err == nil {
 			err = ferr
 		}
-		if err != nil {
-			return nil, err
+		if err != nil || gaveUp {
+			return nil, false, err
 		}
 		if len(out) > n {
-			return out, nil
+			return out, true, nil
 		}
 	}
 	flush()
 	if len(out) > n {
-		return out, nil
+		return out, true, nil
 	}
 	// The members without a value for the key.
 	rest, _, err := r.scan(np, n-len(out), func(rw *row) (bool, error) {
@@ -614,7 +629,7 @@ func (r *runner) walkRange(np *nodePlan, n int) ([]*row, error) {
 		})
 		return !has, err
 	})
-	return append(out, rest...), err
+	return append(out, rest...), err == nil, err
 }
 
 // numberLiteral writes f as an xsd:double the store reads back exactly.

@@ -431,3 +431,27 @@ func TestRunErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSparseWalk gives the walk in key order members too sparse to fill a
+// page within its bound: it must give up and scan, with the same result.
+func TestSparseWalk(t *testing.T) {
+	db, err := store.Open(t.TempDir()+"/pm.db", &store.Options{NoSync: true})
+	require.NoError(t, err)
+	defer db.Close()
+	var rs []store.Resource
+	for i := range 300 {
+		host := "web02"
+		if i%150 == 7 {
+			host = "web01"
+		}
+		rs = append(rs, record{id: fmt.Sprintf("s%03d", i), host: host,
+			date: fmt.Sprintf("2026-11-01T%02d:%02d:00Z", i/60, i%60)}.resource())
+	}
+	require.NoError(t, db.Load(context.Background(), rs))
+	forPlans(t, func(t *testing.T, noTotal bool) {
+		res, err := run(t, db, recordScope, "dcterms:isPartOf=<"+hosts+"web01>", "-dcterms:date", "", "", query.Page{Size: 1, NoTotal: noTotal})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"s157"}, ids(res))
+		assert.Equal(t, []string{"s157", "s007"}, allPages(t, db, recordScope, "dcterms:isPartOf=<"+hosts+"web01>", "-dcterms:date", "", 1, noTotal, nil))
+	})
+}

@@ -15,8 +15,12 @@ import (
 // it gives up; see doc.go, "Planner".
 var probeBudget = 2048
 
-// firstProbe is the budget of the first round of probes.
-const firstProbe = 128
+// firstProbe is the budget of the first round of probes; with several
+// conditions to choose from, rounds go on to probeGrowth times probeBudget.
+const (
+	firstProbe  = 128
+	probeGrowth = 64
+)
 
 // budget counts index entries read; nil is unlimited.
 type budget struct{ left int }
@@ -71,11 +75,6 @@ func (ss *subjSet) has(s rdf.Term) bool {
 	return ok
 }
 
-// errStop ends a scan early from inside a callback; never returned.
-type errStop struct{}
-
-func (errStop) Error() string { return "stop" }
-
 // indexable reports whether the engine can list the subjects for which c
 // holds from an index, rather than only check a given subject.
 func indexable(c *cond) bool {
@@ -120,14 +119,17 @@ func priority(c *cond) int {
 	return 9
 }
 
-// probes returns the index lookups that together list the subjects with a
-// value of c's property equal to q: one per term the value may be stored as.
+// lookup is one index read listing the subjects with a value of a
+// property equal to a query value.
 type lookup struct {
 	obj   rdf.Object   // Match(nil, p, obj)
 	lo    *rdf.Literal // or Range(p, lo, lo) inclusive
 	isRng bool
 }
 
+// lookups are the index reads that together list the subjects with a value
+// equal to q: one per term the value may be stored as, and a point Range
+// for numbers and dateTimes, which equal across types and offsets.
 func lookups(q *qval) []lookup {
 	var ls []lookup
 	if q.isIRI {
@@ -258,6 +260,7 @@ func (e *eval) probe(c *cond, n int) (*subjSet, bool, error) {
 type nodePlan struct {
 	driver  *cond    // nil: no index applies
 	set     *subjSet // the driver's subjects, if its probe completed
+	small   bool     // set has at most probeBudget subjects
 	filters []*subjSet
 	rest    []*cond
 }
@@ -282,24 +285,28 @@ func (e *eval) plan(conds []*cond, extra *subjSet) (*nodePlan, error) {
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b *cond) int { return priority(a) - priority(b) })
-	// Probe in rounds, quadrupling the budget, until one completes: the
-	// reads spent on large conditions stay within a few times the size
-	// of the smallest.
-	limit := probeBudget
+	// Probe in rounds, doubling the budget, until one completes: the reads
+	// spent on large conditions stay within a few times the size of the
+	// smallest. With a choice to make, go on past probeBudget, as the
+	// driver is read in full anyway.
+	limit, most := probeBudget, probeBudget
+	if len(cands) > 1 {
+		most = probeBudget * probeGrowth
+	}
 	if extra != nil {
-		limit = min(limit, len(extra.list))
+		limit, most = min(limit, len(extra.list)), min(most, len(extra.list))
 	}
 	ps := make([]probed, len(cands))
 	for i, c := range cands {
 		ps[i].c = c
 	}
-	for round := min(firstProbe, limit); round > 0; round = min(round*4, limit) {
+	for round := min(firstProbe, most); round > 0; round = min(round*2, most) {
 		done := false
 		for i := range ps {
-			if ps[i].complete || limit <= 0 {
+			if ps[i].complete || most <= 0 {
 				continue
 			}
-			set, complete, err := e.probe(ps[i].c, min(round, limit)+1)
+			set, complete, err := e.probe(ps[i].c, min(round, most)+1)
 			if err != nil {
 				return nil, err
 			}
@@ -307,10 +314,10 @@ func (e *eval) plan(conds []*cond, extra *subjSet) (*nodePlan, error) {
 			if complete {
 				// A later probe is worth its reads only if it is smaller
 				// than this one, as driver or as filter.
-				limit, done = min(limit, len(set.list)), true
+				most, done = min(most, len(set.list)), true
 			}
 		}
-		if done || round >= limit {
+		if done || round >= most {
 			break
 		}
 	}
@@ -323,11 +330,12 @@ func (e *eval) plan(conds []*cond, extra *subjSet) (*nodePlan, error) {
 	switch {
 	case best >= 0 && (extra == nil || len(ps[best].set.list) < len(extra.list)):
 		np.driver, np.set = ps[best].c, ps[best].set
+		np.small = len(np.set.list) <= limit
 		if extra != nil {
 			np.filters = append(np.filters, extra)
 		}
 	case extra != nil:
-		np.set = extra
+		np.set, np.small = extra, true
 		best = -1
 	case len(ps) > 0:
 		np.driver, best = ps[0].c, 0

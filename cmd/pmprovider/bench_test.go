@@ -37,7 +37,7 @@ func TestBench(t *testing.T) {
 	// The data set is reused; another one is refused.
 	out, stderr, err = run1(t, args...)
 	require.NoError(t, err, stderr)
-	assert.Contains(t, out, "reusing the 2020 resources")
+	assert.Contains(t, out, "load: reusing the 20")
 	_, _, err = run1(t, "bench", "--records", "2001", "--resources", "20", "--data", data)
 	assert.ErrorContains(t, err, "use an empty --data directory")
 }
