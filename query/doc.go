@@ -156,11 +156,12 @@ The page is then found in one of four ways:
     count of the driver's candidates.
   - Scan: read every candidate, check it, count it, compute its sort keys,
     and keep the page in a heap of Size+1 rows. The default whenever a
-    total is wanted, and for search terms and Size 0.
+    total is wanted, and for Size 0.
   - Lazy scan, with Page.NoTotal and a driver: list the driver's
     candidates with their sort keys, sort them, and check them in that
     order until the page is full; candidates after the page are never
-    checked.
+    checked. Search terms without a total do the same with the hits, whose
+    scores the text index gives without reading the members.
   - Walk in IRI order, with Page.NoTotal, no sort keys and no indexed
     condition: Resources walks the stored resources from the cursor,
     checking each, until the page is full.

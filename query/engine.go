@@ -682,6 +682,9 @@ func (r *runner) searchPage(n int) ([]*row, int, error) {
 			return nil, 0, err
 		}
 	}
+	if r.page.NoTotal && n >= 0 && h != nil {
+		return r.lazySearch(np, h, n)
+	}
 	var rows []*row
 	err = r.members(np, func(id rdf.IRI) (bool, error) {
 		var tf []int
@@ -701,26 +704,8 @@ func (r *runner) searchPage(n int) ([]*row, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if r.cur != nil {
-		r.idf = r.cur.idf
-	} else {
-		df, seen := make([]int, len(r.tokens)), len(rows)
-		if h != nil {
-			df, seen = h.df, len(h.set.list)
-		} else {
-			for _, rw := range rows {
-				for i, f := range rw.tf {
-					if f > 0 {
-						df[i]++
-					}
-				}
-			}
-		}
-		size, err := r.collectionSize(seen)
-		if err != nil {
-			return nil, 0, err
-		}
-		r.idf = idfs(df, size)
+	if err := r.weigh(h, rows); err != nil {
+		return nil, 0, err
 	}
 	top := &topN{o: r.order, n: n + 1}
 	if n < 0 {
@@ -736,4 +721,72 @@ func (r *runner) searchPage(n int) ([]*row, int, error) {
 		}
 	}
 	return top.sorted(), len(rows), nil
+}
+
+// weigh sets the idf weights of the search tokens: the cursor's, or from
+// the document frequencies of the hits (h) or of the members found (rows).
+func (r *runner) weigh(h *hits, rows []*row) error {
+	if r.cur != nil {
+		r.idf = r.cur.idf
+		return nil
+	}
+	df, seen := make([]int, len(r.tokens)), len(rows)
+	if h != nil {
+		df, seen = h.df, len(h.set.list)
+	} else {
+		for _, rw := range rows {
+			for i, f := range rw.tf {
+				if f > 0 {
+					df[i]++
+				}
+			}
+		}
+	}
+	size, err := r.collectionSize(seen)
+	if err != nil {
+		return err
+	}
+	r.idf = idfs(df, size)
+	return nil
+}
+
+// lazySearch is searchPage without a total: the hits' scores come from the
+// text index alone, so it orders the hits first and checks them in that
+// order until it has n+1 members.
+func (r *runner) lazySearch(np *nodePlan, h *hits, n int) ([]*row, int, error) {
+	if err := r.weigh(h, nil); err != nil {
+		return nil, 0, err
+	}
+	var cands []*row
+	for _, s := range np.set.list {
+		id, ok := s.(rdf.IRI)
+		tf := h.tf[subjKey(s)]
+		if !ok || tf == nil || !strings.HasPrefix(id.String(), r.scope.Prefix) {
+			continue
+		}
+		rw := &row{id: id, tf: tf, score: score(tf, r.idf)}
+		if err := r.fillKeys(rw, r.order.keys); err != nil {
+			return nil, 0, err
+		}
+		if r.cur == nil || r.order.cmp(rw, &r.cur.row) > 0 {
+			cands = append(cands, rw)
+		}
+	}
+	slices.SortFunc(cands, r.order.cmp)
+	var out []*row
+	for _, rw := range cands {
+		ok, err := r.check(np, rw.id)
+		if err == nil && ok {
+			ok, err = r.inScope(rw.id, false, false)
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			if out = append(out, rw); len(out) > n {
+				break
+			}
+		}
+	}
+	return out, -1, nil
 }

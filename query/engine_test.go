@@ -366,39 +366,45 @@ func TestSearchTerms(t *testing.T) {
 	}
 	for _, src := range sources {
 		for _, tt := range tests {
-			t.Run(src.name+"/"+tt.name, func(t *testing.T) {
-				q, err := parseQuery(tt.where, "", "", tt.search)
-				require.NoError(t, err)
-				var all []string
-				var res *query.Result
-				for page := (query.Page{Size: 1}); ; {
-					err = db.View(context.Background(), func(s *store.Snapshot) error {
-						res, err = query.Run(context.Background(), src.wrap(s), recordScope, q, page)
-						return err
-					})
+			for _, noTotal := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/%s/nototal=%v", src.name, tt.name, noTotal), func(t *testing.T) {
+					q, err := parseQuery(tt.where, "", "", tt.search)
 					require.NoError(t, err)
-					assert.True(t, res.Scored)
-					assert.Equal(t, len(tt.want), res.Total)
-					for i, m := range res.Members {
-						assert.Equal(t, oslcScore, m.ScoreTriple().Pred)
-						assert.Equal(t, vocab.XSDDouble, m.ScoreTriple().Obj.(rdf.Literal).DataType)
-						assert.Greater(t, m.Score, 0.0)
-						assert.Less(t, m.Score, 100.0)
-						if tt.scores != nil {
-							assert.InDelta(t, tt.scores[len(all)+i], m.Score, 1e-9)
+					var all []string
+					var res *query.Result
+					for page := (query.Page{Size: 1, NoTotal: noTotal}); ; {
+						err = db.View(context.Background(), func(s *store.Snapshot) error {
+							res, err = query.Run(context.Background(), src.wrap(s), recordScope, q, page)
+							return err
+						})
+						require.NoError(t, err)
+						assert.True(t, res.Scored)
+						if noTotal {
+							assert.Equal(t, -1, res.Total)
+						} else {
+							assert.Equal(t, len(tt.want), res.Total)
 						}
+						for i, m := range res.Members {
+							assert.Equal(t, oslcScore, m.ScoreTriple().Pred)
+							assert.Equal(t, vocab.XSDDouble, m.ScoreTriple().Obj.(rdf.Literal).DataType)
+							assert.Greater(t, m.Score, 0.0)
+							assert.Less(t, m.Score, 100.0)
+							if tt.scores != nil {
+								assert.InDelta(t, tt.scores[len(all)+i], m.Score, 1e-9)
+							}
+						}
+						all = append(all, ids(res)...)
+						if res.Next == "" {
+							break
+						}
+						page.After = res.Next
 					}
-					all = append(all, ids(res)...)
-					if res.Next == "" {
-						break
+					if all == nil {
+						all = []string{}
 					}
-					page.After = res.Next
-				}
-				if all == nil {
-					all = []string{}
-				}
-				assert.Equal(t, tt.want, all)
-			})
+					assert.Equal(t, tt.want, all)
+				})
+			}
 		}
 	}
 }
