@@ -110,7 +110,10 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request, k *kind) {
 	var res *query.Result
 	err = s.store.View(r.Context(), func(sn *store.Snapshot) error {
 		var err error
-		res, err = query.Run(r.Context(), sn, scope, qq, query.Page{Size: size, After: q.Get(pageParam)})
+		// The total is counted on the first page only: it costs a full
+		// evaluation, and later pages are for members.
+		after := q.Get(pageParam)
+		res, err = query.Run(r.Context(), sn, scope, qq, query.Page{Size: size, After: after, NoTotal: after != ""})
 		return err
 	})
 	if err != nil {
@@ -129,7 +132,9 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request, k *kind) {
 	}
 	g.add(page, vocab.RDFType, oslc("ResponseInfo"))
 	g.add(page, vocab.DCTitle, xmlLiteral(k.title))
-	g.add(page, oslc("totalCount"), rdf.NewTypedLiteral(strconv.Itoa(res.Total), vocab.XSDInteger))
+	if res.Total >= 0 {
+		g.add(page, oslc("totalCount"), rdf.NewTypedLiteral(strconv.Itoa(res.Total), vocab.XSDInteger))
+	}
 	if res.Next != "" {
 		next := url.Values{}
 		for key, vals := range q {

@@ -67,7 +67,8 @@ type kind struct {
 	implied   rdf.IRI   // rdf:type added when a client leaves it out; zero for none
 	fragments string    // prefix of fragment ids minted for nested nodes
 	// scopeTypes are the rdf:types of the query base's members; none means
-	// every resource stored under path.
+	// every resource stored under path (the cheaper test: records and
+	// monitored resources are exactly the resources stored there).
 	scopeTypes []rdf.IRI
 }
 
@@ -97,7 +98,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		s.now = time.Now
 	}
 	s.kinds = []*kind{
-		{path: "/oslc/records", title: "Performance Monitoring Records", shape: shapes.Lookup(shapes.RecordName), types: []rdf.IRI{vocab.PMRecord}, implied: vocab.PMRecord, fragments: "m", scopeTypes: []rdf.IRI{vocab.PMRecord}},
+		{path: "/oslc/records", title: "Performance Monitoring Records", shape: shapes.Lookup(shapes.RecordName), types: []rdf.IRI{vocab.PMRecord}, implied: vocab.PMRecord, fragments: "m"},
 		{path: "/oslc/resources", title: "Monitored Resources", shape: shapes.Lookup(shapes.MonitoredName), types: shapes.MonitoredClasses, fragments: "n"},
 	}
 	if err := s.storeVocabularies(context.Background()); err != nil {
