@@ -106,7 +106,8 @@ func (tr Transition) String() string {
 const DefaultMaxFailures = 3
 
 // MaxReplay is the most time-driven transitions one Step records; the rest
-// of a longer gap is summed up in a single CauseCatchUp transition.
+// of a longer gap is summed up in a single CauseCatchUp transition, the one
+// transition whose From may equal its To.
 const MaxReplay = 1000
 
 // A Job is the state machine of one measurement job. Its fields are all
@@ -233,7 +234,11 @@ func (j *Job) Step(now time.Time) []Transition {
 			break
 		}
 		if n == MaxReplay {
-			out = j.move(out, now, j.live(now), CauseCatchUp, "later changes before this one were not recorded")
+			// Recorded even if the Status comes out the same, so that the
+			// gap in the record shows.
+			out = append(out, Transition{At: now, From: j.Status, To: j.live(now), Cause: CauseCatchUp,
+				Detail: fmt.Sprintf("replay limit of %d changes reached at %s; later changes were not recorded", MaxReplay, j.At.Format(time.RFC3339))})
+			j.Status = out[len(out)-1].To
 			break
 		}
 		j.At = next

@@ -32,7 +32,7 @@ func (s *Schedule) ReportPeriodAt(t time.Time) Period { return periodAt(t, s.rep
 // Collected reports whether the granularity period p is collected: it is a
 // period of the schedule and the schedule is on duty throughout it.
 func (s *Schedule) Collected(p Period) bool {
-	if s.PeriodAt(p.Start) != p || !s.OnDuty(p.Start) {
+	if q := s.PeriodAt(p.Start); !q.Start.Equal(p.Start) || !q.End.Equal(p.End) || !s.OnDuty(p.Start) {
 		return false
 	}
 	n, ok := s.NextTransition(p.Start)
@@ -68,10 +68,10 @@ func (s *Schedule) Periods(from, to time.Time) iter.Seq[Period] {
 	}
 }
 
-// maxSkips bounds the periods collected skips in a row because they are on
-// duty only in part. With aligned intervals that happens only at an
-// unaligned Stop, and in zones whose offset changes by less than the
-// granularity.
+// maxSkips bounds the steps collected takes in a row without finding a
+// period: over off-duty time, or over a period on duty only in part. With
+// a valid schedule a period is found in two or three steps, if there is
+// one; an invalid one may be on duty only between boundaries.
 const maxSkips = 1024
 
 // collected yields the collected periods that start at or after from, with
@@ -80,7 +80,7 @@ const maxSkips = 1024
 func (s *Schedule) collected(from time.Time) iter.Seq[Period] {
 	return func(yield func(Period) bool) {
 		b := s.ceil(from)
-		for skips := 0; skips < maxSkips; {
+		for skips := 0; skips < maxSkips; skips++ {
 			if !s.OnDuty(b) {
 				n, ok := s.NextTransition(b)
 				if !ok {
@@ -94,7 +94,6 @@ func (s *Schedule) collected(from time.Time) iter.Seq[Period] {
 				p := s.PeriodAt(b)
 				b = p.End
 				if bounded && p.End.After(until) {
-					skips++
 					break
 				}
 				skips = 0

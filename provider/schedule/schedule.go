@@ -237,8 +237,11 @@ func (s *Schedule) Validate(now time.Time, horizon time.Duration) error {
 			from = s.Start
 		}
 		if _, ok := s.NextPeriod(from); !ok {
-			add(defErr("schedule", ErrNeverOnDuty,
-				"no whole %s granularity period after %s is on duty", span(g), from.Format(stamp)))
+			when := "after " + from.Format(stamp)
+			if !s.Stop.IsZero() {
+				when = "between " + from.Format(stamp) + " and " + s.Stop.Format(stamp)
+			}
+			add(defErr("schedule", ErrNeverOnDuty, "no whole %s granularity period %s is on duty", span(g), when))
 		}
 	}
 	return errors.Join(errs...)
