@@ -75,6 +75,11 @@ type Options struct {
 	// transaction over all resources; a read-only Open searches the index
 	// as it is.
 	TextPredicates []rdf.IRI
+
+	// TermCacheSize is about how many decoded terms the reads of the DB
+	// share, by term id; it may hold up to twice as many. Zero means
+	// DefaultTermCacheSize; a negative size disables the cache.
+	TermCacheSize int
 }
 
 // DefaultMaxBatchDelay is the default Options.MaxBatchDelay. It is shorter
@@ -87,8 +92,9 @@ const DefaultMaxBatchDelay = 2 * time.Millisecond
 // for concurrent use.
 type DB struct {
 	db    *bolt.DB
-	nonce string  // prefix of ETags, unique to this file
-	text  textSet // predicates of the full-text index
+	nonce string     // prefix of ETags, unique to this file
+	text  textSet    // predicates of the full-text index
+	terms *termCache // decoded terms by id, shared by reads; nil: none
 }
 
 // Stats are counts of what the store holds.
@@ -129,7 +135,11 @@ func Open(path string, opt *Options) (*DB, error) {
 	if opt.MaxBatchDelay > 0 {
 		bdb.MaxBatchDelay = opt.MaxBatchDelay
 	}
-	db := &DB{db: bdb, text: ts}
+	cacheSize := opt.TermCacheSize
+	if cacheSize == 0 {
+		cacheSize = DefaultTermCacheSize
+	}
+	db := &DB{db: bdb, text: ts, terms: newTermCache(cacheSize)}
 	if opt.ReadOnly {
 		err = bdb.View(db.init)
 	} else {

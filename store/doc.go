@@ -30,6 +30,15 @@ Delete happens in the transaction that writes.
 Scan callbacks run inside a read transaction and must not call DB methods;
 nested reads go through the Snapshot (see DB.View).
 
+# Caches
+
+Reads share a cache of decoded terms by id (Options.TermCacheSize): ids
+are never reused, so an id's term never changes. Only read transactions
+fill it, since a write's new ids may roll back. The id of a term is cached
+only within a Snapshot, as a write may reclaim the term and add it again
+under a new id; a Snapshot also remembers the ids of the IRIs and blank
+nodes it has returned, so looking them up again costs a map access.
+
 # File layout
 
 Integers are 8 bytes big-endian unless stated otherwise. A term id is a

@@ -8,7 +8,6 @@ import (
 	"math"
 
 	"github.com/knakk/rdf"
-	bolt "go.etcd.io/bbolt"
 )
 
 // ctxEvery is how many keys a scan reads between checks of its context.
@@ -87,11 +86,7 @@ func (s *Snapshot) patternID(t rdf.Term) (id uint64, ok bool, err error) {
 	if t == nil {
 		return 0, true, nil
 	}
-	enc, err := encodeTerm(t)
-	if err != nil {
-		return 0, false, err
-	}
-	id, err = lookupID(s.tx.Bucket(bucketT2I), s.tx.Bucket(bucketI2T), enc)
+	id, err = s.r.id(t)
 	return id, id != 0, err
 }
 
@@ -116,26 +111,28 @@ func (s *Snapshot) match(ctx context.Context, subj rdf.Subject, pred rdf.Predica
 	si, pi, oi := ids[0], ids[1], ids[2]
 
 	var (
-		b      *bolt.Bucket
-		prefix []byte
+		b      int
+		pbuf   [41]byte
+		prefix = pbuf[:0]
 		split  func(k []byte) (s, p, o uint64) // decodes a key of b
 	)
 	switch {
 	case si != 0 && (pi != 0 || oi == 0):
-		b, split = s.tx.Bucket(bucketSPOG), splitSPOG
-		prefix = u64(si)
+		b, split = scanSPOG, splitSPOG
+		prefix = binary.BigEndian.AppendUint64(prefix, si)
 		if pi != 0 {
-			prefix = append(prefix, u64(pi)...)
+			prefix = binary.BigEndian.AppendUint64(prefix, pi)
 			if oi != 0 {
-				prefix = append(prefix, u64(oi)...)
+				prefix = binary.BigEndian.AppendUint64(prefix, oi)
 			}
 		}
 	case si != 0: // s ? o
-		b, split = s.tx.Bucket(bucketOSPG), splitOSPG
-		prefix = append(u64(oi), u64(si)...)
+		b, split = scanOSPG, splitOSPG
+		prefix = binary.BigEndian.AppendUint64(prefix, oi)
+		prefix = binary.BigEndian.AppendUint64(prefix, si)
 	case pi != 0:
-		b, split = s.tx.Bucket(bucketPOSG), splitPOSG
-		prefix = u64(pi)
+		b, split = scanPOSG, splitPOSG
+		prefix = binary.BigEndian.AppendUint64(prefix, pi)
 		if oi != 0 {
 			class, v := sortKey(terms[2])
 			var ok [okeyLen]byte
@@ -144,14 +141,18 @@ func (s *Snapshot) match(ctx context.Context, subj rdf.Subject, pred rdf.Predica
 			prefix = append(prefix, ok[:]...)
 		}
 	case oi != 0:
-		b, split = s.tx.Bucket(bucketOSPG), splitOSPG
-		prefix = u64(oi)
+		b, split = scanOSPG, splitOSPG
+		prefix = binary.BigEndian.AppendUint64(prefix, oi)
 	default:
-		b, split = s.tx.Bucket(bucketSPOG), splitSPOG
+		b, split = scanSPOG, splitSPOG
 	}
 
-	c := b.Cursor()
-	var prev []byte
+	c := s.cursor(b)
+	defer s.release(b, c)
+	var (
+		prevBuf [41]byte
+		prev    []byte
+	)
 	n := 0
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		if n++; n%ctxEvery == 0 {
@@ -164,7 +165,7 @@ func (s *Snapshot) match(ctx context.Context, subj rdf.Subject, pred rdf.Predica
 			if prev != nil && bytes.Equal(prev, tp) {
 				continue
 			}
-			prev = append(prev[:0], tp...)
+			prev = append(prevBuf[:0], tp...)
 		}
 		t, err := s.r.triple(split(k))
 		if err != nil {
@@ -272,13 +273,15 @@ type rangeScan struct {
 	pid      uint64
 	from, to uint64
 	n        int
+	prevBuf  [33]byte
 	prev     []byte
 }
 
 // asc scans class c upwards. It returns false if fn stopped the scan.
 func (sc *rangeScan) asc(class byte) (bool, error) {
 	prefix := append(u64(sc.pid), class)
-	c := sc.s.tx.Bucket(bucketPOSG).Cursor()
+	c := sc.s.cursor(scanPOSG)
+	defer sc.s.release(scanPOSG, c)
 	for k, _ := c.Seek(append(prefix, u64(sc.from)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		if binary.BigEndian.Uint64(k[9:]) > sc.to {
 			break
@@ -299,7 +302,8 @@ func (sc *rangeScan) desc(class byte) (bool, error) {
 	} else {
 		end = append(prefix, u64(sc.to+1)...)
 	}
-	c := sc.s.tx.Bucket(bucketPOSG).Cursor()
+	c := sc.s.cursor(scanPOSG)
+	defer sc.s.release(scanPOSG, c)
 	k, _ := c.Seek(end)
 	if k == nil {
 		k, _ = c.Last()
@@ -328,7 +332,7 @@ func (sc *rangeScan) yield(k []byte) (bool, error) {
 	if sc.prev != nil && bytes.Equal(sc.prev, tp) {
 		return true, nil
 	}
-	sc.prev = append(sc.prev[:0], tp...)
+	sc.prev = append(sc.prevBuf[:0], tp...)
 	st, err := sc.s.r.term(binary.BigEndian.Uint64(k[25:]))
 	if err != nil {
 		return false, err

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -18,16 +19,25 @@ import (
 )
 
 // TestSimulate runs random writes against the store and a simple in-memory
-// model, comparing Get, Match, Range, Text and Stats after every step.
+// model, comparing Get, Match, Range, Text and Stats after every step, with
+// the shared term cache of the default size, so small that it drops terms
+// all the time, and off. Writes reclaim terms and add them again under new
+// ids, between reads through the caches, and while an older snapshot is
+// open that must keep seeing the terms under their old ids.
 func TestSimulate(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			steps := 150
-			if testing.Short() {
-				steps = 50
-			}
-			newSim(t, seed).run(steps)
-		})
+		for _, cache := range []struct {
+			name string
+			size int
+		}{{"cache", 0}, {"tinycache", 3}, {"nocache", -1}} {
+			t.Run(fmt.Sprint("seed", seed, "/", cache.name), func(t *testing.T) {
+				steps := 150
+				if testing.Short() {
+					steps = 50
+				}
+				newSim(t, seed, cache.size).run(steps)
+			})
+		}
 	}
 }
 
@@ -42,6 +52,7 @@ type sim struct {
 	t      *testing.T
 	rnd    *rand.Rand
 	path   string
+	opt    *store.Options
 	db     *store.DB
 	model  map[string]*simRes
 	etags  map[string]bool // every ETag issued
@@ -53,17 +64,25 @@ type sim struct {
 // is left out, so that it holds text that must not be indexed.
 var simText = []rdf.IRI{vocab.DCTitle, ex("p0")}
 
-var simOptions = &store.Options{NoSync: true, MaxBatchDelay: 50 * time.Microsecond, TextPredicates: simText}
-
-func newSim(t *testing.T, seed uint64) *sim {
+// newSim returns a simulation with the given Options.TermCacheSize. The
+// memory map is large enough that writes need not wait for the snapshot
+// the simulation keeps open across them.
+func newSim(t *testing.T, seed uint64, termCache int) *sim {
 	s := &sim{
-		t:      t,
-		rnd:    rand.New(rand.NewPCG(seed, seed)),
+		t:   t,
+		rnd: rand.New(rand.NewPCG(seed, seed)),
+		opt: &store.Options{
+			NoSync:          true,
+			MaxBatchDelay:   50 * time.Microsecond,
+			TextPredicates:  simText,
+			TermCacheSize:   termCache,
+			InitialMmapSize: 1 << 24,
+		},
 		model:  map[string]*simRes{},
 		etags:  map[string]bool{},
 		labels: map[string]bool{},
 	}
-	s.db, s.path = openDB(t, simOptions)
+	s.db, s.path = openDB(t, s.opt)
 	for i := range 8 {
 		s.ids = append(s.ids, ex(fmt.Sprint("r", i)))
 	}
@@ -179,7 +198,12 @@ func (s *sim) run(steps int) {
 		id := s.ids[s.pick(len(s.ids))]
 		cur := s.model[id.String()]
 		var desc string
-		switch op := s.pick(10); {
+		op := s.pick(10)
+		var old *oldSnapshot
+		if op < 9 && s.pick(3) == 0 {
+			old = s.openOld()
+		}
+		switch {
 		case op < 3:
 			g := s.graph(id)
 			desc = "create " + id.String()
@@ -237,13 +261,123 @@ func (s *sim) run(steps int) {
 		default:
 			desc = "reopen"
 			require.NoError(t, s.db.Close())
-			db, err := store.Open(s.path, simOptions)
+			db, err := store.Open(s.path, s.opt)
 			require.NoError(t, err)
 			s.db = db
 			t.Cleanup(func() { _ = db.Close() })
 		}
+		if old != nil {
+			old.check(fmt.Sprintf("step %d: %s: snapshot from before", step, desc))
+		}
 		s.check(fmt.Sprintf("step %d: %s", step, desc))
 	}
+}
+
+// oldSnapshot is a snapshot held open in another goroutine across a write,
+// with what its reads must return.
+type oldSnapshot struct {
+	s    *sim
+	pats [][3]rdf.Term
+	want []string
+	run  chan struct{} // a request to read again
+	done chan []string // the results of a round of reads
+	quit chan struct{} // closed if the test ends first
+	err  chan error
+}
+
+// openOld opens a snapshot, reads Get and Match of the current model
+// through it (filling the caches), and leaves it open until check.
+func (s *sim) openOld() *oldSnapshot {
+	o := &oldSnapshot{s: s, run: make(chan struct{}), done: make(chan []string), quit: make(chan struct{}), err: make(chan error, 1)}
+	// Runs before the DB's Close, which would wait for the snapshot.
+	s.t.Cleanup(func() { close(o.quit) })
+	for _, id := range s.ids {
+		if r := s.model[id.String()]; r != nil {
+			o.want = append(o.want, strings.Join(ntList(r.g), "\n"))
+		} else {
+			o.want = append(o.want, "not found")
+		}
+	}
+	for range 8 {
+		ps, pp, po := s.pattern()
+		o.pats = append(o.pats, [3]rdf.Term{ps, pp, po})
+		o.want = append(o.want, strings.Join(s.modelMatch(ps, pp, po), "\n"))
+	}
+	go func() {
+		o.err <- s.db.View(s.t.Context(), func(sn *store.Snapshot) error {
+			for round := range 2 {
+				if round > 0 {
+					select {
+					case <-o.run:
+					case <-o.quit:
+						return nil
+					}
+				}
+				select {
+				case o.done <- o.reads(sn):
+				case <-o.quit:
+					return nil
+				}
+			}
+			return nil
+		})
+	}()
+	require.Equal(s.t, o.want, <-o.done, "old snapshot before the write")
+	return o
+}
+
+// reads returns the results of the reads of o in sn.
+func (o *oldSnapshot) reads(sn *store.Snapshot) []string {
+	var out []string
+	for _, id := range o.s.ids {
+		g, _, err := sn.Get(o.s.t.Context(), id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			out = append(out, "not found")
+		case err != nil:
+			out = append(out, "error: "+err.Error())
+		default:
+			out = append(out, strings.Join(ntList(g), "\n"))
+		}
+	}
+	for _, p := range o.pats {
+		out = append(out, strings.Join(snapMatch(o.s.t, sn, p), "\n"))
+	}
+	return out
+}
+
+// check reads again in the old snapshot, after a write, and compares the
+// results with the model from before.
+func (o *oldSnapshot) check(desc string) {
+	close(o.run)
+	require.Equal(o.s.t, o.want, <-o.done, desc)
+	require.NoError(o.s.t, <-o.err, desc)
+}
+
+// snapMatch is matchAll in a snapshot.
+func snapMatch(t testing.TB, sn *store.Snapshot, p [3]rdf.Term) []string {
+	var s rdf.Subject
+	var pr rdf.Predicate
+	var o rdf.Object
+	if p[0] != nil {
+		s = p[0].(rdf.Subject)
+	}
+	if p[1] != nil {
+		pr = p[1].(rdf.Predicate)
+	}
+	if p[2] != nil {
+		o = p[2].(rdf.Object)
+	}
+	var got []string
+	err := sn.Match(t.Context(), s, pr, o, func(tr rdf.Triple) bool {
+		got = append(got, ntTriple(tr))
+		return true
+	})
+	if err != nil {
+		got = append(got, "error: "+err.Error())
+	}
+	slices.Sort(got)
+	return got
 }
 
 // written records a successful write of g to id after checking that the
@@ -341,6 +475,28 @@ func (s *sim) check(desc string) {
 		got := matchAll(t, s.db, ps, pp, po)
 		require.Equal(t, want, got, "%s: Match %s %s %s", desc, termOrNil(ps), termOrNil(pp), termOrNil(po))
 	}
+
+	// Match in one snapshot, and again for the subject of each result,
+	// nested, through the ids the snapshot learnt from its results.
+	require.NoError(t, s.db.View(ctx, func(sn *store.Snapshot) error {
+		for range 6 {
+			ps, pp, po := s.pattern()
+			p := [3]rdf.Term{ps, pp, po} // nil stays nil
+			require.Equal(t, s.modelMatch(ps, pp, po), snapMatch(t, sn, p), "%s: snapshot Match %v", desc, p)
+			err := sn.Match(ctx, ps, pp, po, func(tr rdf.Triple) bool {
+				var pred rdf.Predicate
+				if s.pick(2) == 0 {
+					pred = tr.Pred
+				}
+				want := s.modelMatch(tr.Subj, pred, nil)
+				got := snapMatch(t, sn, [3]rdf.Term{tr.Subj, pred, nil})
+				require.Equal(t, want, got, "%s: nested Match %s %s", desc, nt(tr.Subj), termOrNil(pred))
+				return true
+			})
+			require.NoError(t, err)
+		}
+		return nil
+	}))
 
 	// Range.
 	for range 6 {

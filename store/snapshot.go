@@ -18,7 +18,42 @@ import (
 type Snapshot struct {
 	db *DB
 	tx *bolt.Tx
-	r  *termReader
+	r  termReader
+
+	buckets [numScanned]*bolt.Bucket   // opened on first use
+	free    [numScanned][]*bolt.Cursor // cursors to reuse
+}
+
+// The buckets a Snapshot scans, as indexes of Snapshot.buckets.
+const (
+	scanSPOG = iota
+	scanPOSG
+	scanOSPG
+	scanText
+	scanRes
+	numScanned
+)
+
+var scannedNames = [numScanned][]byte{bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketRes}
+
+// cursor returns a cursor of bucket b for one scan; release gives it back.
+// Scans nest (a callback may scan again), so each takes its own cursor,
+// but a cursor is reused across scans: a new one costs an allocation and
+// regrows its stack.
+func (s *Snapshot) cursor(b int) *bolt.Cursor {
+	if n := len(s.free[b]); n > 0 {
+		c := s.free[b][n-1]
+		s.free[b] = s.free[b][:n-1]
+		return c
+	}
+	if s.buckets[b] == nil {
+		s.buckets[b] = s.tx.Bucket(scannedNames[b])
+	}
+	return s.buckets[b].Cursor()
+}
+
+func (s *Snapshot) release(b int, c *bolt.Cursor) {
+	s.free[b] = append(s.free[b], c)
 }
 
 // View calls fn with a snapshot of the store. Use it to make several reads
@@ -31,7 +66,7 @@ func (db *DB) View(ctx context.Context, fn func(s *Snapshot) error) error {
 		return err
 	}
 	return db.db.View(func(tx *bolt.Tx) error {
-		return fn(&Snapshot{db: db, tx: tx, r: newTermReader(tx)})
+		return fn(&Snapshot{db: db, tx: tx, r: termReader{tx: tx, shared: db.terms}})
 	})
 }
 
@@ -41,7 +76,9 @@ func (s *Snapshot) Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag st
 		return nil, "", err
 	}
 	key := []byte(id.String())
-	v := s.tx.Bucket(bucketRes).Get(key)
+	c := s.cursor(scanRes)
+	v := seekExact(c, key)
+	s.release(scanRes, c)
 	if v == nil {
 		return nil, "", ErrNotFound
 	}
@@ -64,7 +101,9 @@ func (s *Snapshot) Exists(ctx context.Context, id rdf.IRI) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	return s.tx.Bucket(bucketRes).Get([]byte(id.String())) != nil, nil
+	c := s.cursor(scanRes)
+	defer s.release(scanRes, c)
+	return seekExact(c, []byte(id.String())) != nil, nil
 }
 
 // Resources is DB.Resources in the snapshot.
@@ -72,7 +111,8 @@ func (s *Snapshot) Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	c := s.tx.Bucket(bucketRes).Cursor()
+	c := s.cursor(scanRes)
+	defer s.release(scanRes, c)
 	var k []byte
 	if a := after.String(); a == "" {
 		k, _ = c.First()

@@ -149,38 +149,144 @@ func lookupID(t2i, i2t *bolt.Bucket, enc string) (uint64, error) {
 	return id, nil
 }
 
-// termReader decodes term ids within one transaction, caching the terms it
-// has decoded.
-type termReader struct {
-	i2t   *bolt.Bucket
-	cache map[uint64]rdf.Term
+// seekExact returns the value of key in c's bucket, or nil. Unlike
+// Bucket.Get it reuses the cursor, and with it the cursor's stack.
+func seekExact(c *bolt.Cursor, key []byte) []byte {
+	k, v := c.Seek(key)
+	if k == nil || !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
 }
 
-// maxReaderCache bounds a termReader's cache on long scans.
+// termReader maps term ids to terms and back within one read transaction.
+// Its maps belong to the transaction: the id of a term holds only in it,
+// as a write may reclaim the term and add it again under a new id. The
+// DB's shared cache holds only terms by id, which never change.
+type termReader struct {
+	tx       *bolt.Tx
+	shared   *termCache   // nil: none
+	i2t, t2i *bolt.Cursor // for point lookups; opened on first use
+
+	terms  map[uint64]rdf.Term // decoded in this transaction
+	iris   map[string]uint64   // IRI → id, 0 if not in the store
+	blanks map[string]uint64   // blank node, as serialized → id
+	lits   map[string]uint64   // encoded literal → id
+}
+
+// maxReaderCache bounds each of a termReader's maps on long scans.
 const maxReaderCache = 1 << 14
 
-func newTermReader(tx *bolt.Tx) *termReader {
-	return &termReader{i2t: tx.Bucket(bucketI2T), cache: make(map[uint64]rdf.Term)}
+func (r *termReader) i2tCursor() *bolt.Cursor {
+	if r.i2t == nil {
+		r.i2t = r.tx.Bucket(bucketI2T).Cursor()
+	}
+	return r.i2t
 }
 
 // term returns the term with the given id.
 func (r *termReader) term(id uint64) (rdf.Term, error) {
-	if t, ok := r.cache[id]; ok {
+	if t, ok := r.terms[id]; ok {
 		return t, nil
 	}
-	v := r.i2t.Get(u64(id))
-	if v == nil {
-		return nil, fmt.Errorf("%w: no term %d", ErrCorrupt, id)
+	t, ok := rdf.Term(nil), false
+	if r.shared != nil {
+		t, ok = r.shared.get(id)
 	}
-	t, err := decodeTerm(v)
-	if err != nil {
-		return nil, err
+	if !ok {
+		var k [8]byte
+		binary.BigEndian.PutUint64(k[:], id)
+		v := seekExact(r.i2tCursor(), k[:])
+		if v == nil {
+			return nil, fmt.Errorf("%w: no term %d", ErrCorrupt, id)
+		}
+		var err error
+		if t, err = decodeTerm(v); err != nil {
+			return nil, err
+		}
+		if r.shared != nil {
+			r.shared.put(id, t)
+		}
 	}
-	if len(r.cache) >= maxReaderCache {
-		clear(r.cache)
+	if r.terms == nil || len(r.terms) >= maxReaderCache {
+		r.terms = make(map[uint64]rdf.Term)
 	}
-	r.cache[id] = t
+	r.terms[id] = t
+	// The engine looks up the nodes it has read, as subjects of the next
+	// pattern: remember their ids.
+	switch t := t.(type) {
+	case rdf.IRI:
+		r.iris = remember(r.iris, t.String(), id)
+	case rdf.Blank:
+		r.blanks = remember(r.blanks, t.Serialize(rdf.NTriples), id)
+	}
 	return t, nil
+}
+
+// remember adds k → id to m, making or emptying m as needed.
+func remember(m map[string]uint64, k string, id uint64) map[string]uint64 {
+	if m == nil || len(m) >= maxReaderCache {
+		m = make(map[string]uint64)
+	}
+	m[k] = id
+	return m
+}
+
+// id returns the id of term t, or 0 if it is not in the store.
+func (r *termReader) id(t rdf.Term) (uint64, error) {
+	var (
+		m *map[string]uint64
+		k string
+	)
+	switch t := t.(type) {
+	case rdf.IRI:
+		m, k = &r.iris, t.String()
+	case rdf.Blank:
+		if k = t.Serialize(rdf.NTriples); k == "" {
+			return 0, fmt.Errorf("%w: blank node without label", ErrInvalid)
+		}
+		m = &r.blanks
+	}
+	if m != nil {
+		if id, ok := (*m)[k]; ok {
+			return id, nil
+		}
+	}
+	enc, err := encodeTerm(t)
+	if err != nil {
+		return 0, err
+	}
+	if m == nil {
+		if id, ok := r.lits[enc]; ok {
+			return id, nil
+		}
+		m, k = &r.lits, enc
+	}
+	id, err := r.lookup(enc)
+	if err != nil {
+		return 0, err
+	}
+	*m = remember(*m, k, id)
+	return id, nil
+}
+
+// lookup is lookupID through the reader's cursors.
+func (r *termReader) lookup(enc string) (uint64, error) {
+	if r.t2i == nil {
+		r.t2i = r.tx.Bucket(bucketT2I).Cursor()
+	}
+	key := dictKey(enc)
+	v := seekExact(r.t2i, key)
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("%w: t2i value of %q", ErrCorrupt, key)
+	}
+	if key[0] == tagHashed && string(seekExact(r.i2tCursor(), v)) != enc {
+		return 0, fmt.Errorf("%w: hash collision on term %.64q", ErrCorrupt, enc)
+	}
+	return binary.BigEndian.Uint64(v), nil
 }
 
 // triple decodes a triple of term ids.

@@ -257,7 +257,8 @@ func (s *Snapshot) scanText(ctx context.Context, prefix []byte, fn func(tok []by
 		}
 		return fn(group[:n-17], subj, pred, tf), nil
 	}
-	c := s.tx.Bucket(bucketText).Cursor()
+	c := s.cursor(scanText)
+	defer s.release(scanText, c)
 	n := 0
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if n++; n%ctxEvery == 0 {
