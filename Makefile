@@ -28,7 +28,7 @@ lint:
 
 ## bench: the benchmarks, with the raw bbolt fsync'd transaction rate as reference
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./store/ ./provider/...
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./store/ ./query/ ./provider/...
 
 ## fuzz: each fuzz target for FUZZTIME
 fuzz:
