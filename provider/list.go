@@ -106,7 +106,8 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request, k *kind) {
 		}
 		size = n
 	}
-	scope := query.Scope{Types: k.scopeTypes, Prefix: s.URL(k.path) + "/"}
+	// The members are exactly the resources stored under the query base.
+	scope := query.Scope{Prefix: s.URL(k.path) + "/"}
 	var res *query.Result
 	err = s.store.View(r.Context(), func(sn *store.Snapshot) error {
 		var err error

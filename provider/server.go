@@ -66,10 +66,6 @@ type kind struct {
 	types     []rdf.IRI // oslc:resourceType
 	implied   rdf.IRI   // rdf:type added when a client leaves it out; zero for none
 	fragments string    // prefix of fragment ids minted for nested nodes
-	// scopeTypes are the rdf:types of the query base's members; none means
-	// every resource stored under path (the cheaper test: records and
-	// monitored resources are exactly the resources stored there).
-	scopeTypes []rdf.IRI
 }
 
 // New returns a Server over st.
