@@ -100,9 +100,23 @@ func (s *Server) renderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 		}
 		return "node-" + strings.NewReplacer(":", "-", "/", "-", "#", "-", "?", "-", "&", "-", "=", "-").Replace(t.String())
 	}
+	// A node described on the page is linked by its label, when it has one.
+	labels := make(map[string]string)
+	for _, t := range g {
+		switch t.Pred.String() {
+		case vocab.DCTerms + "title", vocab.OSLC + "label", vocab.RDFS + "label", vocab.OSLC + "prefix":
+			if _, ok := labels[termKey(t.Subj)]; !ok {
+				labels[termKey(t.Subj)] = t.Obj.String()
+			}
+		}
+	}
 	link := func(t rdf.Term) htmlValue {
 		if _, ok := bySubj[termKey(t)]; ok && termKey(t) != rootKey {
-			return htmlValue{Text: short(t.String()), Href: "#" + anchor(t)}
+			text := short(t.String())
+			if l, ok := labels[termKey(t)]; ok {
+				text = l
+			}
+			return htmlValue{Text: text, Href: "#" + anchor(t)}
 		}
 		switch t := t.(type) {
 		case rdf.IRI:
