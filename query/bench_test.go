@@ -29,6 +29,7 @@ var (
 	benchRecords = flag.Int("records", 50000, "records in the benchmarks' generated store")
 	benchHosts   = flag.Int("hosts", 100, "monitored resources in the benchmarks' generated store")
 	benchFile    = flag.String("benchdb", "", "keep the benchmarks' generated store in this file, and reuse it if it exists")
+	benchNoTypes = flag.Bool("notypes", false, "query the records as the provider does: by prefix, without types")
 )
 
 var benchStart = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -148,6 +149,8 @@ var benchQueries = []benchQuery{
 	{name: "ResourceHour", where: "dcterms:isPartOf=<" + benchHost(42).String() + `> and dcterms:date>="2026-11-01T03:00:00Z" and dcterms:date<"2026-11-01T04:00:00Z"`, size: 100},
 	// Records with a CPU measure above 90, first page of 100.
 	{name: "NestedMetric", where: "ems:observes{ems:metric=pm:CpuUsed and ems:numericValue>90}", size: 100},
+	// The first page of all records.
+	{name: "AllPage", size: 100},
 	// The 10 newest records of one resource.
 	{name: "Newest10", where: "dcterms:isPartOf=<" + benchHost(42).String() + ">", orderBy: "-dcterms:date", size: 10},
 	// A full-text search, first page of 100.
@@ -162,6 +165,10 @@ var benchQueries = []benchQuery{
 // without the total, and reports the median latency and the result sizes.
 func BenchmarkWhere(b *testing.B) {
 	db := benchDB(b)
+	scope := recordScope
+	if *benchNoTypes {
+		scope = query.Scope{Prefix: records}
+	}
 	for _, bq := range benchQueries {
 		for _, noTotal := range []bool{false, true} {
 			name := bq.name
@@ -180,7 +187,7 @@ func BenchmarkWhere(b *testing.B) {
 				for b.Loop() {
 					start := time.Now()
 					err := db.View(b.Context(), func(s *store.Snapshot) error {
-						res, err = query.Run(b.Context(), s, recordScope, q, page)
+						res, err = query.Run(b.Context(), s, scope, q, page)
 						return err
 					})
 					if err != nil {

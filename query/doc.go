@@ -166,9 +166,20 @@ The page is then found in one of four ways:
     condition: Resources walks the stored resources from the cursor,
     checking each, until the page is full.
 
+With no condition, no types and no sort keys, the page is found by the
+walk in IRI order also with a total, and the total, as for every plan
+without conditions or types, is counted apart: the store's number of
+resources (Stats) less those outside the prefix, which are walked, so
+the members are not read.
+
 Memory is the candidates' ids and keys plus the page. A total is the count
 of all matching members and needs every candidate checked, so
-Page.NoTotal makes large results much faster.
+Page.NoTotal makes large results much faster. Checking that a candidate
+is a stored resource (scope without types) costs no read when the index
+entry that lists it is held by the resource it names (MatchQuads); else
+it is an Exists. A driver that is one index read (?, p, o) lists each
+subject's entries together, so its repeats are dropped by comparing
+with the previous subject rather than by a set.
 
 # Cursors
 

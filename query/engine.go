@@ -186,7 +186,7 @@ func (r *runner) run() (*Result, *row, error) {
 // and the total unless NoTotal, choosing between a scan of the driver's
 // candidates and a walk in sort order (doc.go, "Planner").
 func (r *runner) wherePage(n int) ([]*row, int, error) {
-	np, err := r.plan(r.conds, nil)
+	np, err := r.plan(r.conds, nil, true)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -219,6 +219,15 @@ func (r *runner) wherePage(n int) ([]*row, int, error) {
 		return rows, total, err
 	}
 	switch {
+	case n >= 0 && !keyed && r.everything(np):
+		// The page is the first members in IRI order, and the total a
+		// count of the resources under the prefix.
+		rows, err := r.walkIRIs(np, n)
+		if err != nil || r.page.NoTotal {
+			return rows, -1, err
+		}
+		total, err := r.count(np)
+		return rows, total, err
 	case n < 0 || !r.page.NoTotal:
 		return r.scan(np, n, nil)
 	case np.driver != nil || np.set != nil:
@@ -238,7 +247,7 @@ func (r *runner) wherePage(n int) ([]*row, int, error) {
 func (r *runner) lazyScan(np *nodePlan, n int) ([]*row, error) {
 	var cands []*row
 	var ferr error
-	add := func(s rdf.Subject) bool {
+	add := func(s rdf.Subject, resource bool) bool {
 		id, ok := s.(rdf.IRI)
 		if !ok || !strings.HasPrefix(id.String(), r.scope.Prefix) {
 			return true
@@ -248,7 +257,7 @@ func (r *runner) lazyScan(np *nodePlan, n int) ([]*row, error) {
 				return true
 			}
 		}
-		rw := &row{id: id}
+		rw := &row{id: id, res: resource}
 		if err := r.fillKeys(rw, r.order.keys); err != nil {
 			ferr = err
 			return false
@@ -260,17 +269,17 @@ func (r *runner) lazyScan(np *nodePlan, n int) ([]*row, error) {
 	}
 	if np.set != nil {
 		for _, s := range np.set.list {
-			if !add(s) {
+			if !add(s, np.set.resource(s)) {
 				break
 			}
 		}
 	} else {
-		seen := newSubjSet()
-		_, err := r.enum(np.driver, nil, func(s rdf.Subject) bool {
-			if _, ok := s.(rdf.IRI); !ok || !seen.add(s) {
+		first := distinctFilter(np.driver)
+		_, err := r.enumRes(np.driver, nil, true, func(s rdf.Subject, resource bool) bool {
+			if _, ok := s.(rdf.IRI); !ok || !first(s) {
 				return true
 			}
-			return add(s)
+			return add(s, resource)
 		})
 		if err != nil {
 			return nil, err
@@ -284,7 +293,7 @@ func (r *runner) lazyScan(np *nodePlan, n int) ([]*row, error) {
 	for _, rw := range cands {
 		ok, err := r.check(np, rw.id)
 		if err == nil && ok {
-			ok, err = r.inScope(rw.id, false, false)
+			ok, err = r.inScope(rw.id, rw.res, false)
 		}
 		if err != nil {
 			return nil, err
@@ -328,8 +337,17 @@ func (r *runner) scan(np *nodePlan, n int, accept func(*row) (bool, error)) ([]*
 	return top.sorted(), total, nil
 }
 
+// everything reports whether the members are all the stored resources
+// under the prefix: no conditions, no types.
+func (r *runner) everything(np *nodePlan) bool {
+	return np.driver == nil && np.set == nil && len(np.filters) == 0 && len(np.rest) == 0 && len(r.scope.Types) == 0
+}
+
 // count counts the members the plan finds.
 func (r *runner) count(np *nodePlan) (int, error) {
+	if r.everything(np) {
+		return r.countResources()
+	}
 	total := 0
 	err := r.members(np, func(rdf.IRI) (bool, error) {
 		total++
@@ -367,17 +385,17 @@ func (r *runner) members(np *nodePlan, fn func(id rdf.IRI) (bool, error)) error 
 	switch {
 	case np.set != nil:
 		for _, s := range np.set.list {
-			if !visit(s, false, false) {
+			if !visit(s, np.set.resource(s), false) {
 				break
 			}
 		}
 	case np.driver != nil:
-		seen := newSubjSet()
-		_, err = r.enum(np.driver, nil, func(s rdf.Subject) bool {
-			if _, ok := s.(rdf.IRI); !ok || !seen.add(s) {
+		first := distinctFilter(np.driver)
+		_, err = r.enumRes(np.driver, nil, true, func(s rdf.Subject, resource bool) bool {
+			if _, ok := s.(rdf.IRI); !ok || !first(s) {
 				return true
 			}
-			return visit(s, false, false)
+			return visit(s, resource, false)
 		})
 	case len(r.scope.Types) > 0:
 		var seen *subjSet
@@ -409,6 +427,65 @@ func (r *runner) members(np *nodePlan, fn func(id rdf.IRI) (bool, error)) error 
 		err = ferr
 	}
 	return err
+}
+
+// countResources counts the stored resources under the prefix. When the
+// source tells how many resources it holds, it counts those outside the
+// prefix instead, before and after it in IRI order: usually few.
+func (r *runner) countResources() (int, error) {
+	walk := func(after rdf.IRI, stop func(id string) bool) (int, error) {
+		n := 0
+		err := r.src.Resources(r.ctx, after, func(id rdf.IRI) bool {
+			if stop(id.String()) {
+				return false
+			}
+			n++
+			return true
+		})
+		return n, err
+	}
+	prefix := r.scope.Prefix
+	st, ok := r.src.(statser)
+	end, endOK := prefixEnd(prefix)
+	if !ok || !endOK {
+		return walk(r.prefixIRI(), func(id string) bool { return !strings.HasPrefix(id, prefix) })
+	}
+	stats, err := st.Stats(r.ctx)
+	if err != nil {
+		return 0, err
+	}
+	before, err := walk(rdf.IRI{}, func(id string) bool { return id >= prefix })
+	if err != nil {
+		return 0, err
+	}
+	// Resources starts after end: count end itself apart.
+	after, err := walk(end, func(string) bool { return false })
+	if err != nil {
+		return 0, err
+	}
+	if ok, err := r.src.Exists(r.ctx, end); err != nil {
+		return 0, err
+	} else if ok {
+		after++
+	}
+	return int(stats.Resources) - before - after, nil
+}
+
+// prefixEnd is the least IRI after every IRI that starts with prefix, if
+// there is one: prefix with its last byte incremented. ok is false for an
+// empty prefix, as all IRIs start with it.
+func prefixEnd(prefix string) (end rdf.IRI, ok bool) {
+	for i := len(prefix) - 1; i >= 0; i-- {
+		if prefix[i] == 0xff {
+			continue
+		}
+		e, err := rdf.NewIRI(prefix[:i] + string([]byte{prefix[i] + 1}))
+		if err != nil {
+			return rdf.IRI{}, false
+		}
+		return e, true
+	}
+	return rdf.IRI{}, false
 }
 
 // prefixIRI is where a walk of the resources under the prefix starts.
@@ -667,7 +744,7 @@ func (r *runner) searchPage(n int) ([]*row, int, error) {
 	var np *nodePlan
 	var err error
 	if r.text == nil {
-		if np, err = r.plan(r.conds, nil); err != nil {
+		if np, err = r.plan(r.conds, nil, true); err != nil {
 			return nil, 0, err
 		}
 		if np.set == nil {
@@ -678,7 +755,7 @@ func (r *runner) searchPage(n int) ([]*row, int, error) {
 		if h, err = r.textIndex(r.tokens); err != nil {
 			return nil, 0, err
 		}
-		if np, err = r.plan(r.conds, h.set); err != nil {
+		if np, err = r.plan(r.conds, h.set, true); err != nil {
 			return nil, 0, err
 		}
 	}

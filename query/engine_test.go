@@ -461,3 +461,27 @@ func TestSparseWalk(t *testing.T) {
 		assert.Equal(t, []string{"s157", "s007"}, allPages(t, db, recordScope, "dcterms:isPartOf=<"+hosts+"web01>", "-dcterms:date", "", 1, noTotal, nil))
 	})
 }
+
+// TestPageTotal checks the totals of first pages, which some plans count
+// apart from finding the page, against the members of the whole result.
+func TestPageTotal(t *testing.T) {
+	db := openFixture(t)
+	wheres := []string{"", "dcterms:isPartOf=<" + hosts + "web01>", "ems:observes{ems:metric=pm:CpuUsed}"}
+	scopes := []query.Scope{{Prefix: records}, {Prefix: hosts}, {Prefix: base}, {Prefix: records + "r0"}, {}, recordScope}
+	for _, scope := range scopes {
+		for _, where := range wheres {
+			for _, orderBy := range []string{"", "-dcterms:date"} {
+				t.Run(scope.Prefix+" "+where+" "+orderBy, func(t *testing.T) {
+					all, err := run(t, db, scope, where, orderBy, "", "", query.Page{})
+					require.NoError(t, err)
+					res, err := run(t, db, scope, where, orderBy, "", "", query.Page{Size: 1})
+					require.NoError(t, err)
+					assert.Equal(t, len(all.Members), res.Total, "total")
+					if len(all.Members) > 0 {
+						assert.Equal(t, ids(all)[:1], ids(res))
+					}
+				})
+			}
+		}
+	}
+}

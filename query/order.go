@@ -75,6 +75,7 @@ type row struct {
 	score float64 // with oslc.searchTerms
 	keys  []val
 	tf    []int // term frequencies of the search tokens
+	res   bool  // id is known to be a stored resource
 }
 
 // order is the total order of rows: score descending (with search terms),

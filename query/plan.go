@@ -51,24 +51,35 @@ func subjKey(s rdf.Term) string {
 	return s.String()
 }
 
-// subjSet is a set of subjects in the order first added.
+// subjSet is a set of subjects in the order first added. It remembers
+// which are known to be stored resources (see matchSubjects).
 type subjSet struct {
 	list []rdf.Subject
-	seen map[string]struct{}
+	seen map[string]bool // true: known to be a stored resource
 }
 
-func newSubjSet() *subjSet { return &subjSet{seen: map[string]struct{}{}} }
+func newSubjSet() *subjSet { return &subjSet{seen: map[string]bool{}} }
 
 // add adds s and reports whether it was new.
-func (ss *subjSet) add(s rdf.Subject) bool {
+func (ss *subjSet) add(s rdf.Subject) bool { return ss.addRes(s, false) }
+
+// addRes adds s, known to be a stored resource if resource, and reports
+// whether it was new.
+func (ss *subjSet) addRes(s rdf.Subject, resource bool) bool {
 	k := subjKey(s)
-	if _, ok := ss.seen[k]; ok {
+	if known, ok := ss.seen[k]; ok {
+		if resource && !known {
+			ss.seen[k] = true
+		}
 		return false
 	}
-	ss.seen[k] = struct{}{}
+	ss.seen[k] = resource
 	ss.list = append(ss.list, s)
 	return true
 }
+
+// resource reports whether s is known to be a stored resource.
+func (ss *subjSet) resource(s rdf.Term) bool { return ss.seen[subjKey(s)] }
 
 func (ss *subjSet) has(s rdf.Term) bool {
 	_, ok := ss.seen[subjKey(s)]
@@ -176,13 +187,40 @@ func lookups(q *qval) []lookup {
 	return ls
 }
 
+// quadSource is what the store's Snapshot offers to tell, with each
+// triple, the resource (named graph) that holds it.
+type quadSource interface {
+	MatchQuads(ctx context.Context, s rdf.Subject, p rdf.Predicate, o rdf.Object, fn func(t rdf.Triple, graph rdf.IRI) bool) error
+}
+
+// matchSubjects calls fn with the subject of each triple (?, p, o), and
+// whether the subject is known to be a stored resource: a triple held by
+// the resource named by its subject proves it, at no extra read.
+// Without want it does not ask, as telling may cost a dictionary read
+// per triple whose subject is not the resource.
+func (e *eval) matchSubjects(p rdf.Predicate, o rdf.Object, want bool, fn func(s rdf.Subject, resource bool) bool) error {
+	if qs, ok := e.src.(quadSource); ok && want {
+		return qs.MatchQuads(e.ctx, nil, p, o, func(t rdf.Triple, g rdf.IRI) bool {
+			id, ok := t.Subj.(rdf.IRI)
+			return fn(t.Subj, ok && id == g)
+		})
+	}
+	return e.src.Match(e.ctx, nil, p, o, func(t rdf.Triple) bool { return fn(t.Subj, false) })
+}
+
 // enum calls fn with subjects for which c holds (with repeats), reading the
 // indexes, until fn returns false or b runs out. It reports whether it
 // listed them all. c must be indexable.
 func (e *eval) enum(c *cond, b *budget, fn func(s rdf.Subject) bool) (complete bool, err error) {
+	return e.enumRes(c, b, false, func(s rdf.Subject, _ bool) bool { return fn(s) })
+}
+
+// enumRes is enum that, with want, also tells fn whether the subject is
+// known to be a stored resource (see matchSubjects).
+func (e *eval) enumRes(c *cond, b *budget, want bool, fn func(s rdf.Subject, resource bool) bool) (complete bool, err error) {
 	stopped := false
-	visit := func(s rdf.Subject) bool {
-		if !b.spend() || !fn(s) {
+	visit := func(s rdf.Subject, resource bool) bool {
+		if !b.spend() || !fn(s, resource) {
 			stopped = true
 			return false
 		}
@@ -198,9 +236,9 @@ func (e *eval) enum(c *cond, b *budget, fn func(s rdf.Subject) bool) (complete b
 			for _, l := range lookups(q) {
 				if l.isRng {
 					err = e.src.Range(e.ctx, c.prop, l.lo, l.lo, store.RangeOptions{LoInclusive: true, HiInclusive: true},
-						func(s rdf.Subject, _ rdf.Literal) bool { return visit(s) })
+						func(s rdf.Subject, _ rdf.Literal) bool { return visit(s, false) })
 				} else {
-					err = e.src.Match(e.ctx, nil, pred, l.obj, func(t rdf.Triple) bool { return visit(t.Subj) })
+					err = e.matchSubjects(pred, l.obj, want, visit)
 				}
 				if err != nil || stopped {
 					return false, err
@@ -219,11 +257,11 @@ func (e *eval) enum(c *cond, b *budget, fn func(s rdf.Subject) bool) (complete b
 		if c.hi != nil {
 			hi, opt.HiInclusive = &c.hi.lit, c.hi.incl
 		}
-		err = e.src.Range(e.ctx, c.prop, lo, hi, opt, func(s rdf.Subject, _ rdf.Literal) bool { return visit(s) })
+		err = e.src.Range(e.ctx, c.prop, lo, hi, opt, func(s rdf.Subject, _ rdf.Literal) bool { return visit(s, false) })
 	case condScoped:
 		var nodes []rdf.Subject
 		if c.innerPlan == nil {
-			if c.innerPlan, err = e.plan(c.inner, nil); err != nil {
+			if c.innerPlan, err = e.plan(c.inner, nil, false); err != nil {
 				return false, err
 			}
 		}
@@ -236,7 +274,7 @@ func (e *eval) enum(c *cond, b *budget, fn func(s rdf.Subject) bool) (complete b
 			if !ok {
 				continue
 			}
-			err = e.src.Match(e.ctx, nil, pred, obj, func(t rdf.Triple) bool { return visit(t.Subj) })
+			err = e.matchSubjects(pred, obj, want, visit)
 			if err != nil || stopped {
 				return false, err
 			}
@@ -245,11 +283,32 @@ func (e *eval) enum(c *cond, b *budget, fn func(s rdf.Subject) bool) (complete b
 	return err == nil && !stopped, err
 }
 
-// probe lists c's subjects, distinct, within budget n.
-func (e *eval) probe(c *cond, n int) (*subjSet, bool, error) {
+// distinctFilter returns a filter for the subjects enum lists for c, true
+// for each subject's first time. When c is one index read of (?, p, o),
+// which lists a subject's triples together, it compares with the last
+// subject instead of remembering them all.
+func distinctFilter(c *cond) func(s rdf.Subject) bool {
+	if c.kind == condEq && len(c.vals) == 1 {
+		if ls := lookups(c.vals[0]); len(ls) == 1 && !ls[0].isRng {
+			var last rdf.Subject
+			return func(s rdf.Subject) bool {
+				if last != nil && s == last {
+					return false
+				}
+				last = s
+				return true
+			}
+		}
+	}
+	return newSubjSet().add
+}
+
+// probe lists c's subjects, distinct, within budget n; with want, noting
+// those known to be stored resources.
+func (e *eval) probe(c *cond, n int, want bool) (*subjSet, bool, error) {
 	set := newSubjSet()
-	complete, err := e.enum(c, &budget{left: n}, func(s rdf.Subject) bool {
-		set.add(s)
+	complete, err := e.enumRes(c, &budget{left: n}, want, func(s rdf.Subject, resource bool) bool {
+		set.addRes(s, resource)
 		return true
 	})
 	return set, complete, err
@@ -268,8 +327,9 @@ type nodePlan struct {
 // plan probes the indexable conditions of a conjunction and picks the one
 // with the fewest subjects as the driver (see doc.go, "Planner"). extra,
 // if set, is a complete set the subjects must be in, such as the hits of a
-// text search; it may become the driver.
-func (e *eval) plan(conds []*cond, extra *subjSet) (*nodePlan, error) {
+// text search; it may become the driver. top is set for the members'
+// conjunction, whose subjects' being stored resources matters.
+func (e *eval) plan(conds []*cond, extra *subjSet, top bool) (*nodePlan, error) {
 	np := &nodePlan{}
 	type probed struct {
 		c        *cond
@@ -306,7 +366,7 @@ func (e *eval) plan(conds []*cond, extra *subjSet) (*nodePlan, error) {
 			if ps[i].complete || most <= 0 {
 				continue
 			}
-			set, complete, err := e.probe(ps[i].c, min(round, most)+1)
+			set, complete, err := e.probe(ps[i].c, min(round, most)+1, top)
 			if err != nil {
 				return nil, err
 			}
