@@ -1,14 +1,11 @@
 package query
 
 import (
-	"errors"
-	"math"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -64,7 +61,7 @@ func classifyLiteral(lex, dt, lang string) val {
 		trimmed := strings.Trim(lex, " \t\r\n")
 		switch {
 		case local == "dateTime" || local == "dateTimeStamp":
-			if us, ok := parseDateTime(trimmed, local == "dateTimeStamp"); ok {
+			if us, ok := store.DateTimeValue(trimmed, local == "dateTimeStamp"); ok {
 				return val{cls: clsDateTime, us: us, str: lex}
 			}
 		case local == "boolean":
@@ -74,8 +71,8 @@ func classifyLiteral(lex, dt, lang string) val {
 			case "false", "0":
 				return val{cls: clsBoolean, num: 0, str: lex}
 			}
-		case numericKinds[local] != 0:
-			if f, ok := parseNumber(numericKinds[local], trimmed); ok {
+		default:
+			if f, ok := store.NumberValue(local, trimmed); ok {
 				return val{cls: clsNumber, num: f, str: lex}
 			}
 		}
@@ -134,200 +131,4 @@ func cmpInt64(a, b int64) int {
 		return 1
 	}
 	return 0
-}
-
-// Lexical kinds of numeric datatypes, as the store has them.
-const (
-	kindInteger = iota + 1
-	kindDecimal
-	kindDouble
-	kindFloat
-)
-
-var numericKinds = map[string]int{
-	"integer": kindInteger, "int": kindInteger, "long": kindInteger, "short": kindInteger,
-	"byte": kindInteger, "nonNegativeInteger": kindInteger, "positiveInteger": kindInteger,
-	"nonPositiveInteger": kindInteger, "negativeInteger": kindInteger,
-	"unsignedLong": kindInteger, "unsignedInt": kindInteger, "unsignedShort": kindInteger,
-	"unsignedByte": kindInteger,
-	"decimal":      kindDecimal, "double": kindDouble, "float": kindFloat,
-}
-
-// parseNumber parses a numeric lexical form of the given kind to the
-// nearest float64 (xsd:float through float32), as the store does. NaN is
-// not a number here: it is unordered.
-func parseNumber(kind int, lex string) (float64, bool) {
-	switch kind {
-	case kindInteger:
-		if !isInteger(lex) {
-			return 0, false
-		}
-	case kindDecimal:
-		if !isDecimal(lex) {
-			return 0, false
-		}
-	default:
-		switch lex {
-		case "INF", "+INF":
-			return math.Inf(1), true
-		case "-INF":
-			return math.Inf(-1), true
-		}
-		if !isDouble(lex) {
-			return 0, false
-		}
-	}
-	bits := 64
-	if kind == kindFloat {
-		bits = 32
-	}
-	f, err := strconv.ParseFloat(lex, bits)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, false
-	}
-	return f, true
-}
-
-func isInteger(s string) bool {
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		s = s[1:]
-	}
-	return s != "" && leadingDigits(s) == len(s)
-}
-
-func isDecimal(s string) bool {
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		s = s[1:]
-	}
-	n := leadingDigits(s)
-	s = s[n:]
-	if s == "" {
-		return n > 0
-	}
-	if s[0] != '.' {
-		return false
-	}
-	m := leadingDigits(s[1:])
-	return n+m > 0 && m == len(s)-1
-}
-
-func isDouble(s string) bool {
-	if i := strings.IndexAny(s, "eE"); i >= 0 {
-		return isDecimal(s[:i]) && isInteger(s[i+1:])
-	}
-	return isDecimal(s)
-}
-
-func leadingDigits(s string) int {
-	i := 0
-	for i < len(s) && isDigit(s[i]) {
-		i++
-	}
-	return i
-}
-
-const maxYear = 1_000_000
-
-// parseDateTime parses an xsd:dateTime to unix microseconds UTC, fractions
-// cut to the microsecond; without a timezone UTC is assumed unless needTZ.
-// Years beyond int64 microseconds clamp. It is the store's parser.
-//
-//	'-'? yyyy '-' mm '-' dd 'T' hh ':' mm ':' ss ('.' s+)? (('+'|'-') hh ':' mm | 'Z')?
-func parseDateTime(s string, needTZ bool) (int64, bool) {
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	n := leadingDigits(s)
-	if n < 4 || (n > 4 && s[0] == '0') {
-		return 0, false
-	}
-	year := 0
-	if n > 7 {
-		year = maxYear
-	} else {
-		year, _ = strconv.Atoi(s[:n])
-	}
-	if neg {
-		year = -year
-	}
-	s = s[n:]
-	if len(s) < 15 || s[0] != '-' || s[3] != '-' || s[6] != 'T' || s[9] != ':' || s[12] != ':' {
-		return 0, false
-	}
-	month, ok1 := num2(s[1:3])
-	day, ok2 := num2(s[4:6])
-	hour, ok3 := num2(s[7:9])
-	minute, ok4 := num2(s[10:12])
-	sec, ok5 := num2(s[13:15])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
-		return 0, false
-	}
-	s = s[15:]
-	var frac int64
-	fracZero := true
-	if strings.HasPrefix(s, ".") {
-		m := leadingDigits(s[1:])
-		if m == 0 {
-			return 0, false
-		}
-		for i := 0; i < 6; i++ {
-			frac *= 10
-			if i < m {
-				frac += int64(s[1+i] - '0')
-			}
-		}
-		fracZero = strings.Trim(s[1:1+m], "0") == ""
-		s = s[1+m:]
-	}
-	var offset int
-	switch {
-	case s == "Z":
-	case s == "":
-		if needTZ {
-			return 0, false
-		}
-	case len(s) == 6 && (s[0] == '+' || s[0] == '-') && s[3] == ':':
-		th, ok1 := num2(s[1:3])
-		tm, ok2 := num2(s[4:6])
-		if !ok1 || !ok2 || tm > 59 || th > 14 || (th == 14 && tm != 0) {
-			return 0, false
-		}
-		offset = th*3600 + tm*60
-		if s[0] == '-' {
-			offset = -offset
-		}
-	default:
-		return 0, false
-	}
-	if month < 1 || month > 12 || day < 1 || minute > 59 || sec > 59 {
-		return 0, false
-	}
-	if hour > 24 || (hour == 24 && (minute != 0 || sec != 0 || !fracZero)) {
-		return 0, false
-	}
-	if year >= maxYear || year <= -maxYear {
-		if neg {
-			return math.MinInt64, true
-		}
-		return math.MaxInt64, true
-	}
-	if day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
-		return 0, false
-	}
-	secs := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC).Unix() - int64(offset)
-	switch {
-	case secs > math.MaxInt64/1_000_000-1:
-		return math.MaxInt64, true
-	case secs < math.MinInt64/1_000_000+1:
-		return math.MinInt64, true
-	}
-	return secs*1_000_000 + frac, true
-}
-
-func num2(s string) (int, bool) {
-	if len(s) != 2 || !isDigit(s[0]) || !isDigit(s[1]) {
-		return 0, false
-	}
-	return int(s[0]-'0')*10 + int(s[1]-'0'), true
 }

@@ -86,6 +86,25 @@ func literalSortKey(dt, lex string) (class byte, v uint64) {
 	return classNumber, floatKey(f)
 }
 
+// NumberValue parses lex as a literal of the XSD numeric datatype with
+// local name dt ("integer", "decimal", "double", ...) to the float64 the
+// store orders it by. ok is false for other datatypes, ill-formed lexical
+// forms and NaN. The query engine compares numbers with it, so that
+// comparisons and index ranges agree.
+func NumberValue(dt, lex string) (f float64, ok bool) {
+	kind := numericTypes[dt]
+	if kind == 0 {
+		return 0, false
+	}
+	return parseNumber(kind, lex)
+}
+
+// DateTimeValue parses an xsd:dateTime lexical form to the unix
+// microseconds (UTC) the store orders it by; see parseDateTime.
+func DateTimeValue(lex string, needTZ bool) (us int64, ok bool) {
+	return parseDateTime(lex, needTZ)
+}
+
 // floatKey maps f to a uint64 whose unsigned order is f's numeric order:
 // negative numbers have all bits flipped, others only the sign bit.
 func floatKey(f float64) uint64 {
