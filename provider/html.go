@@ -112,7 +112,7 @@ func (s *Server) renderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 	}
 	link := func(t rdf.Term) htmlValue {
 		if _, ok := bySubj[termKey(t)]; ok && termKey(t) != rootKey {
-			text := short(t.String())
+			text := vocab.Short(t.String())
 			if l, ok := labels[termKey(t)]; ok {
 				text = l
 			}
@@ -120,7 +120,7 @@ func (s *Server) renderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 		}
 		switch t := t.(type) {
 		case rdf.IRI:
-			return htmlValue{Text: short(t.String()), Href: t.String()}
+			return htmlValue{Text: vocab.Short(t.String()), Href: t.String()}
 		case rdf.Blank:
 			return htmlValue{Text: "_:" + t.String()}
 		case rdf.Literal:
@@ -128,7 +128,7 @@ func (s *Server) renderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 			if t.Lang() != "" {
 				v.Note = "@" + t.Lang()
 			} else if dt := t.DataType.String(); dt != "" && dt != vocab.XSD+"string" {
-				v.Note = short(dt)
+				v.Note = vocab.Short(dt)
 			}
 			return v
 		}
@@ -140,7 +140,7 @@ func (s *Server) renderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 	}{htmlPage: htmlPage{Title: title}, Home: s.URL("/"), Catalog: s.URL("/oslc/catalog")}
 	for _, k := range order {
 		ts := bySubj[k]
-		n := htmlNode{ID: anchor(ts[0].Subj), Label: short(ts[0].Subj.String())}
+		n := htmlNode{ID: anchor(ts[0].Subj), Label: vocab.Short(ts[0].Subj.String())}
 		if iri, ok := ts[0].Subj.(rdf.IRI); ok {
 			n.Href = iri.String()
 		}
@@ -153,7 +153,7 @@ func (s *Server) renderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 			p := t.Pred.String()
 			hp, ok := byPred[p]
 			if !ok {
-				hp = &htmlProp{Name: short(p), Href: p}
+				hp = &htmlProp{Name: vocab.Short(p), Href: p}
 				byPred[p] = hp
 				preds = append(preds, p)
 			}
@@ -185,14 +185,4 @@ func (s *Server) renderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 		page.Formats = append(page.Formats, htmlValue{Text: f.name, Href: target + "?" + q.Encode(), Note: f.mt})
 	}
 	return pageTmpl.Execute(w, page)
-}
-
-// short writes an IRI as a prefixed name when a conventional prefix fits.
-func short(iri string) string {
-	for _, p := range vocab.Prefixes {
-		if strings.HasPrefix(iri, p.NS) && len(iri) > len(p.NS) {
-			return p.Prefix + ":" + iri[len(p.NS):]
-		}
-	}
-	return iri
 }

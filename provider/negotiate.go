@@ -62,7 +62,6 @@ func offeredList() string {
 type acceptRange struct {
 	typ, sub string
 	q        float64
-	order    int
 }
 
 // negotiate picks the representation for r from its format parameter or
@@ -81,7 +80,7 @@ func negotiate(r *http.Request) (rep representation, ok bool) {
 		return offered[0], true
 	}
 	var ranges []acceptRange
-	for i, part := range strings.Split(accept, ",") {
+	for _, part := range strings.Split(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
 			continue
@@ -96,7 +95,7 @@ func negotiate(r *http.Request) (rep representation, ok bool) {
 			mt = a
 		}
 		typ, sub, _ := strings.Cut(mt, "/")
-		ranges = append(ranges, acceptRange{typ: typ, sub: sub, q: q, order: i})
+		ranges = append(ranges, acceptRange{typ: typ, sub: sub, q: q})
 	}
 	// For each offered representation, the most specific matching range
 	// gives its q; the best q wins, ties go to the server's preference.

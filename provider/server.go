@@ -50,6 +50,7 @@ const DefaultMaxBodyBytes = 4 << 20
 type Server struct {
 	store   Store
 	base    string // BaseURL without a trailing slash
+	prefix  string // the base URL's escaped path without a trailing slash: prefixes every route
 	maxBody int64
 	log     *slog.Logger
 	now     func() time.Time
@@ -80,6 +81,7 @@ func New(st Store, cfg Config) (*Server, error) {
 	s := &Server{
 		store:   st,
 		base:    strings.TrimSuffix(cfg.BaseURL, "/"),
+		prefix:  strings.TrimSuffix(u.EscapedPath(), "/"),
 		maxBody: cfg.MaxBodyBytes,
 		log:     cfg.Logger,
 		now:     cfg.Now,
@@ -195,9 +197,7 @@ func (s *Server) iri(path string) rdf.IRI {
 // requestIRI is the IRI of the resource a request is about: the base URL
 // with the request's path relative to the base's path.
 func (s *Server) requestIRI(r *http.Request) rdf.IRI {
-	u, _ := url.Parse(s.base)
-	p := strings.TrimPrefix(r.URL.EscapedPath(), strings.TrimSuffix(u.EscapedPath(), "/"))
-	i, err := rdf.NewIRI(s.base + p)
+	i, err := rdf.NewIRI(s.base + strings.TrimPrefix(r.URL.EscapedPath(), s.prefix))
 	if err != nil {
 		return s.iri("/")
 	}

@@ -417,3 +417,29 @@ func TestHTML(t *testing.T) {
 	cat := ts.do(t, "GET", "/oslc/catalog", "", "Accept", "text/html")
 	assert.Contains(t, string(cat.body), `href="`+ts.URL+`/oslc/provider"`)
 }
+
+// TestBaseURLWithPath serves the provider below a path, as behind a proxy:
+// routes and minted IRIs carry the base's path.
+func TestBaseURLWithPath(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	require.NoError(t, err)
+	defer db.Close()
+	hs := httptest.NewUnstartedServer(nil)
+	base := "http://" + hs.Listener.Addr().String() + "/pm"
+	srv, err := provider.New(db, provider.Config{BaseURL: base})
+	require.NoError(t, err)
+	hs.Config.Handler = srv
+	hs.Start()
+	defer hs.Close()
+	ts := &testServer{Server: hs, db: db}
+
+	assert.Equal(t, 404, ts.do(t, "GET", "/oslc/catalog", "").status)
+	r := ts.do(t, "POST", "/pm/oslc/records", recordTTL, "Content-Type", "text/turtle")
+	require.Equal(t, 201, r.status, "%s", r.body)
+	loc := r.header.Get("Location")
+	assert.True(t, strings.HasPrefix(loc, base+"/oslc/records/"), loc)
+	got := ts.do(t, "GET", loc, "", "Accept", "text/turtle")
+	require.Equal(t, 200, got.status)
+	id, _ := rdf.NewIRI(loc)
+	assert.Len(t, objects(graphOf(t, got, loc), id, vocab.EMS+"observes"), 2)
+}

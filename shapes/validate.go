@@ -2,9 +2,7 @@ package shapes
 
 import (
 	"fmt"
-	"math"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -140,7 +138,7 @@ func CheckLexical(lit rdf.Literal) string {
 	case "boolean":
 		ok = s == "true" || s == "false" || s == "1" || s == "0"
 	case "dateTime":
-		_, err := ParseDateTime(s)
+		_, err := parseDateTime(s)
 		ok = err == nil
 	default:
 		return ""
@@ -167,20 +165,9 @@ func IsNumeric(dt string) bool {
 	return false
 }
 
-// ParseNumber parses an xsd numeric lexical form as a float64.
-func ParseNumber(s string) (float64, error) {
-	switch s {
-	case "INF", "+INF":
-		return math.Inf(1), nil
-	case "-INF":
-		return math.Inf(-1), nil
-	}
-	return strconv.ParseFloat(s, 64)
-}
-
-// ParseDateTime parses an xsd:dateTime lexical form. Without a timezone the
+// parseDateTime parses an xsd:dateTime lexical form. Without a timezone the
 // time is read as UTC; use HasTimezone to tell.
-func ParseDateTime(s string) (time.Time, error) {
+func parseDateTime(s string) (time.Time, error) {
 	if !dateTimeRE.MatchString(s) {
 		return time.Time{}, fmt.Errorf("%q is not an xsd:dateTime", s)
 	}
@@ -206,13 +193,12 @@ func HasTimezone(s string) bool {
 
 // short abbreviates a well-known IRI for messages.
 func short(iri string) string {
-	for _, p := range vocab.Prefixes {
-		if strings.HasPrefix(iri, p.NS) {
-			return p.Prefix + ":" + strings.TrimPrefix(iri, p.NS)
-		}
-	}
-	if iri == "" {
+	switch s := vocab.Short(iri); {
+	case iri == "":
 		return "a plain literal"
+	case s == iri:
+		return "<" + iri + ">"
+	default:
+		return s
 	}
-	return "<" + iri + ">"
 }

@@ -4,7 +4,11 @@
 // It is a leaf: it imports only the RDF term model.
 package vocab
 
-import "github.com/knakk/rdf"
+import (
+	"strings"
+
+	"github.com/knakk/rdf"
+)
 
 // Namespace IRIs.
 const (
@@ -109,3 +113,14 @@ var (
 	EMSUnitOfMeasure = IRI(EMS, "unitOfMeasure")
 	EMSNumericValue  = IRI(EMS, "numericValue")
 )
+
+// Short writes iri as a prefixed name when a conventional prefix fits, for
+// messages and pages; otherwise it returns iri unchanged.
+func Short(iri string) string {
+	for _, p := range Prefixes {
+		if strings.HasPrefix(iri, p.NS) && len(iri) > len(p.NS) {
+			return p.Prefix + ":" + iri[len(p.NS):]
+		}
+	}
+	return iri
+}

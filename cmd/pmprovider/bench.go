@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -50,12 +49,7 @@ const benchPrefixes = "dcterms=<" + vocab.DCTerms + ">,ems=<" + vocab.EMS + ">,p
 const loadBatch = 1000
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("pmprovider bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), benchUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("pmprovider bench", benchUsage, stderr)
 	var ff fixtureFlags
 	ff.register(fs, 1000000)
 	dataDir := fs.String("data", "", "`directory` of the store (default: a temporary directory, removed after)")

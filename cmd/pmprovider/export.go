@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -25,12 +24,7 @@ store is opened read-only: a running server holds it locked, stop it first.
 `
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("pmprovider export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), exportUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("pmprovider export", exportUsage, stderr)
 	dataDir := fs.String("data", "data", "`directory` of the embedded store")
 	format := fs.String("format", "ntriples", "output `format`: ntriples or turtle")
 	if err := fs.Parse(args); err != nil {

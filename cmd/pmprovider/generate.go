@@ -61,12 +61,7 @@ func (ff *fixtureFlags) config(baseURL string) (fixture.Config, error) {
 }
 
 func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("pmprovider generate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), generateUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("pmprovider generate", generateUsage, stderr)
 	var ff fixtureFlags
 	ff.register(fs, 1000)
 	base := fs.String("base-url", fixture.DefaultBaseURL, "base `URL` of the provider the data belong to")

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -41,12 +40,7 @@ written before it stay in the store, the one being read is dropped.
 `
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("pmprovider import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), importUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("pmprovider import", importUsage, stderr)
 	dataDir := fs.String("data", "data", "`directory` of the embedded store")
 	base := fs.String("base-url", "", "base `URL` for relative IRIs in Turtle (default: none, relative IRIs are errors)")
 	batch := fs.Int("batch", 1000, "resources per transaction")

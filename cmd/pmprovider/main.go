@@ -58,6 +58,18 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return run(ctx, args, stderr)
 }
 
+// newFlagSet returns the flag set of a subcommand: errors are returned,
+// and usage prints the subcommand's text, then its flags, to stderr.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
 // config is what the flags say.
 type config struct {
 	addr    string
