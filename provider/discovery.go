@@ -82,28 +82,34 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 	var g graph
 	g.add(sp, vocab.RDFType, vocab.OSLCServiceProviderClass)
 	g.add(sp, vocab.DCTitle, xmlLiteral(providerTitle))
-	g.add(sp, vocab.DCDescription, xmlLiteral("Creation factories and query capabilities for performance monitoring records and monitored resources."))
+	g.add(sp, vocab.DCDescription, xmlLiteral("Creation factories and query capabilities for performance monitoring records, monitored resources and measurement jobs, and query capabilities for the reports, tracking records and notifications the jobs produce."))
 	g.add(sp, oslc("details"), sp)
 	s.publisher(&g, sp)
 	for _, d := range vocab.Documents {
 		g.add(sp, vocab.IRI(vocab.RDFS, "seeAlso"), s.iri("/ns/"+d.Name))
 	}
+	g.add(sp, vocab.PMJTerm("capabilities"), s.iri("/oslc/capabilities"))
 	for i, domain := range []string{vocab.PM, vocab.PMLegacy} {
 		svc := blank(fmt.Sprintf("service%d", i))
 		g.add(sp, oslc("service"), svc)
 		g.add(svc, vocab.RDFType, oslc("Service"))
 		g.add(svc, oslc("domain"), vocab.IRI(domain, ""))
 		for j, k := range s.kinds {
+			if k.jobs && domain != vocab.PM {
+				continue
+			}
 			shape := s.iri("/oslc/shapes/" + k.shape.Name)
-			cf := blank(fmt.Sprintf("factory%d_%d", i, j))
-			g.add(svc, oslc("creationFactory"), cf)
-			g.add(cf, vocab.RDFType, oslc("CreationFactory"))
-			g.add(cf, vocab.DCTitle, xmlLiteral("Create "+k.title))
-			g.add(cf, oslc("label"), str(k.title))
-			g.add(cf, oslc("creation"), s.iri(k.path))
-			g.add(cf, oslc("resourceShape"), shape)
-			for _, t := range k.types {
-				g.add(cf, oslc("resourceType"), t)
+			if !k.readOnly {
+				cf := blank(fmt.Sprintf("factory%d_%d", i, j))
+				g.add(svc, oslc("creationFactory"), cf)
+				g.add(cf, vocab.RDFType, oslc("CreationFactory"))
+				g.add(cf, vocab.DCTitle, xmlLiteral("Create "+k.title))
+				g.add(cf, oslc("label"), str(k.title))
+				g.add(cf, oslc("creation"), s.iri(k.path))
+				g.add(cf, oslc("resourceShape"), shape)
+				for _, t := range k.types {
+					g.add(cf, oslc("resourceType"), t)
+				}
 			}
 			qc := blank(fmt.Sprintf("query%d_%d", i, j))
 			g.add(svc, oslc("queryCapability"), qc)

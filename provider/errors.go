@@ -9,6 +9,8 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/codec"
+	"github.com/oslc-pm/pmprovider/provider/jobs"
+	"github.com/oslc-pm/pmprovider/provider/schedule"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -38,9 +40,16 @@ func (s *Server) toError(r *http.Request, err error) *Error {
 	var e *Error
 	var mb *http.MaxBytesError
 	var se *codec.SyntaxError
+	var de *jobs.DefinitionError
 	switch {
 	case errors.As(err, &e):
 		return e
+	case errors.As(err, &de):
+		return errorf(http.StatusBadRequest, "body", "%s", de.Error())
+	case errors.Is(err, schedule.ErrNotAllowed):
+		return errorf(http.StatusConflict, "URL", "%v", err)
+	case errors.Is(err, jobs.ErrNoJob):
+		return errorf(http.StatusNotFound, "URL", "no measurement job at %s", s.requestIRI(r))
 	case errors.As(err, &mb):
 		return errorf(http.StatusRequestEntityTooLarge, "body", "the request body is larger than the limit of %d bytes", mb.Limit)
 	case errors.As(err, &se):

@@ -168,7 +168,7 @@ func relabel(g []rdf.Triple, root rdf.Subject, id rdf.IRI, prefix string, taken 
 }
 
 // serverProps returns the triples the provider manages on a resource.
-func (s *Server) serverProps(id rdf.IRI, k *kind, created, modified time.Time, ident string) []rdf.Triple {
+func (s *Server) serverProps(id rdf.IRI, shape string, created, modified time.Time, ident string) []rdf.Triple {
 	dt := func(t time.Time) rdf.Literal {
 		return rdf.NewTypedLiteral(t.UTC().Format("2006-01-02T15:04:05.000Z07:00"), vocab.XSDDateTime)
 	}
@@ -177,7 +177,7 @@ func (s *Server) serverProps(id rdf.IRI, k *kind, created, modified time.Time, i
 		{Subj: id, Pred: vocab.DCCreated, Obj: dt(created)},
 		{Subj: id, Pred: vocab.DCModified, Obj: dt(modified)},
 		{Subj: id, Pred: vocab.OSLCServiceProvider, Obj: s.iri("/oslc/provider")},
-		{Subj: id, Pred: vocab.OSLCInstanceShape, Obj: s.iri("/oslc/shapes/" + k.shape.Name)},
+		{Subj: id, Pred: vocab.OSLCInstanceShape, Obj: s.iri("/oslc/shapes/" + shape)},
 	}
 }
 
@@ -245,13 +245,14 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, k *kind) {
 		g = append(g, rdf.Triple{Subj: id, Pred: vocab.RDFType, Obj: k.implied})
 	}
 	now := s.now()
-	g = append(g, s.serverProps(id, k, now, now, ident)...)
-	if err := validate(k, id, g); err != nil {
-		s.writeError(w, r, err)
-		return
+	g = append(g, s.serverProps(id, k.shape.Name, now, now, ident)...)
+	var etag string
+	if k.jobs {
+		g, etag, err = s.jobs.Create(r.Context(), id, ident, dedupe(g), who(r))
+	} else if err = validate(k, id, g); err == nil {
+		g = dedupe(g)
+		etag, err = s.store.Create(r.Context(), id, g)
 	}
-	g = dedupe(g)
-	etag, err := s.store.Create(r.Context(), id, g)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -326,15 +327,22 @@ func (s *Server) handlePut(w http.ResponseWriter, r *http.Request, k *kind) {
 	g = relabel(g, root, id, k.fragments, taken)
 	g, conflict := mergeReadOnly(k, id, old, g, s.now())
 	g = dedupe(g)
-	if err := validate(k, id, g); err != nil {
-		s.writeError(w, r, err)
-		return
+	if !k.jobs {
+		if err := validate(k, id, g); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	if conflict != nil {
 		s.writeError(w, r, conflict)
 		return
 	}
-	newTag, err := s.store.Replace(r.Context(), id, g, ifMatch)
+	var newTag string
+	if k.jobs {
+		g, newTag, err = s.jobs.Update(r.Context(), id, g, ifMatch, who(r))
+	} else {
+		newTag, err = s.store.Replace(r.Context(), id, g, ifMatch)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -436,7 +444,13 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, k *kind) {
 	if ifMatch == "*" {
 		ifMatch = ""
 	}
-	if err := s.store.Delete(r.Context(), id, ifMatch); err != nil {
+	var err error
+	if k.jobs {
+		err = s.jobs.Delete(r.Context(), id, ifMatch, who(r))
+	} else {
+		err = s.store.Delete(r.Context(), id, ifMatch)
+	}
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -12,6 +12,8 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -41,6 +43,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Collectors are the collectors measurement jobs may use, besides
+	// push, which every provider has.
+	Collectors []collect.Collector
 }
 
 // DefaultMaxBodyBytes is the default limit of a request body.
@@ -56,6 +61,7 @@ type Server struct {
 	now     func() time.Time
 	router  *mux.Router
 	kinds   []*kind
+	jobs    *jobs.Engine
 }
 
 // A kind is a type of resource the provider stores, with its creation
@@ -67,6 +73,8 @@ type kind struct {
 	types     []rdf.IRI // oslc:resourceType
 	implied   rdf.IRI   // rdf:type added when a client leaves it out; zero for none
 	fragments string    // prefix of fragment ids minted for nested nodes
+	readOnly  bool      // made by the provider: no creation factory, PUT or DELETE
+	jobs      bool      // measurement job kinds: not offered in the legacy pm domain
 }
 
 // New returns a Server over st.
@@ -98,9 +106,29 @@ func New(st Store, cfg Config) (*Server, error) {
 	s.kinds = []*kind{
 		{path: "/oslc/records", title: "Performance Monitoring Records", shape: shapes.Lookup(shapes.RecordName), types: []rdf.IRI{vocab.PMRecord}, implied: vocab.PMRecord, fragments: "m"},
 		{path: "/oslc/resources", title: "Monitored Resources", shape: shapes.Lookup(shapes.MonitoredName), types: shapes.MonitoredClasses, fragments: "n"},
+		{path: "/oslc/jobs", title: "Measurement Jobs", shape: shapes.Lookup(shapes.JobName), types: []rdf.IRI{vocab.PMJJob}, implied: vocab.PMJJob, fragments: "j", jobs: true},
+		{path: "/oslc/reports", title: "Performance Reports", shape: shapes.Lookup(shapes.ReportName), types: []rdf.IRI{vocab.PMJReport}, readOnly: true, jobs: true},
+		{path: "/oslc/tracking", title: "Job Tracking Records", shape: shapes.Lookup(shapes.TrackingName), types: []rdf.IRI{vocab.PMJTracking}, readOnly: true, jobs: true},
+		{path: "/oslc/notifications", title: "Job Notifications", shape: shapes.Lookup(shapes.NotificationName), types: []rdf.IRI{vocab.PMJNotification}, readOnly: true, jobs: true},
 	}
 	if err := s.storeVocabularies(context.Background()); err != nil {
 		return nil, fmt.Errorf("store vocabularies: %w", err)
+	}
+	s.jobs, err = jobs.New(jobs.Config{
+		Store:      st,
+		Base:       s.base,
+		Now:        s.now,
+		Collectors: cfg.Collectors,
+		Logger:     s.log,
+		Managed: func(id rdf.IRI, shape, ident string, created, modified time.Time) []rdf.Triple {
+			return s.serverProps(id, shape, created, modified, ident)
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("job engine: %w", err)
+	}
+	if err := s.jobs.Load(context.Background()); err != nil {
+		return nil, fmt.Errorf("resume jobs: %w", err)
 	}
 	s.routes(u.Path)
 	return s, nil
@@ -166,11 +194,17 @@ func (s *Server) routes(prefix string) {
 	r.HandleFunc("/oslc/provider", s.handleProvider).Methods(get...)
 	r.HandleFunc("/oslc/shapes/{name}", s.handleShape).Methods(get...)
 	r.HandleFunc("/ns/{name}", s.handleVocab).Methods(get...)
+	r.HandleFunc("/oslc/capabilities", s.handleCapabilities).Methods(get...)
+	r.HandleFunc("/oslc/jobs/{id}/{action:suspend|resume|cancel}", s.handleJobAction).Methods(http.MethodPost)
+	r.HandleFunc("/oslc/jobs/{id}/push", s.handlePush).Methods(http.MethodPost)
 	for _, k := range s.kinds {
 		k := k
-		r.HandleFunc(k.path, func(w http.ResponseWriter, r *http.Request) { s.handleCreate(w, r, k) }).Methods(http.MethodPost)
 		r.HandleFunc(k.path, func(w http.ResponseWriter, r *http.Request) { s.handleList(w, r, k) }).Methods(get...)
 		r.HandleFunc(k.path+"/{id}", func(w http.ResponseWriter, r *http.Request) { s.handleGet(w, r, k) }).Methods(get...)
+		if k.readOnly {
+			continue
+		}
+		r.HandleFunc(k.path, func(w http.ResponseWriter, r *http.Request) { s.handleCreate(w, r, k) }).Methods(http.MethodPost)
 		r.HandleFunc(k.path+"/{id}", func(w http.ResponseWriter, r *http.Request) { s.handlePut(w, r, k) }).Methods(http.MethodPut)
 		r.HandleFunc(k.path+"/{id}", func(w http.ResponseWriter, r *http.Request) { s.handleDelete(w, r, k) }).Methods(http.MethodDelete)
 	}

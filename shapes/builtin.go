@@ -30,7 +30,8 @@ var builtin struct {
 	err  error
 }
 
-// All returns the provider's shapes: record, measure, monitored resource.
+// All returns the provider's shapes: record, measure, monitored resource,
+// and those of measurement jobs and what they produce.
 func All() ([]*Shape, error) {
 	builtin.once.Do(func() {
 		rec, err := recordShape()
@@ -38,7 +39,7 @@ func All() ([]*Shape, error) {
 			builtin.err = err
 			return
 		}
-		builtin.all = []*Shape{rec, measureShape(), monitoredShape()}
+		builtin.all = []*Shape{rec, measureShape(), monitoredShape(), jobShape(), reportShape(), trackingShape(), notificationShape()}
 	})
 	return builtin.all, builtin.err
 }

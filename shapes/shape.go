@@ -68,6 +68,7 @@ type Property struct {
 	ValueType      rdf.IRI   // xsd datatype, rdf:XMLLiteral or oslc:Resource...
 	Range          []rdf.IRI // oslc:range, may be empty
 	Representation rdf.IRI   // oslc:Reference, oslc:Inline, oslc:Either; zero for literals
+	Allowed        []rdf.IRI // oslc:allowedValue: the only values accepted, if any
 	ReadOnly       bool
 	Description    string
 
@@ -124,6 +125,9 @@ func (s *Shape) Graph(iri rdf.IRI) []rdf.Triple {
 		}
 		for _, r := range p.Range {
 			g = append(g, rdf.Triple{Subj: pi, Pred: oslc("range"), Obj: r})
+		}
+		for _, v := range p.Allowed {
+			g = append(g, rdf.Triple{Subj: pi, Pred: oslc("allowedValue"), Obj: v})
 		}
 		if p.Description != "" {
 			g = append(g, rdf.Triple{Subj: pi, Pred: vocab.DCDescription, Obj: str(p.Description)})

@@ -71,6 +71,18 @@ func checkValue(p *Property, o rdf.Object) string {
 		if isLit {
 			return fmt.Sprintf("%s must be a resource (an IRI or a node), not the literal %q", p.Name, lit.String())
 		}
+		if len(p.Allowed) > 0 {
+			for _, v := range p.Allowed {
+				if rdf.TermsEqual(v, o) {
+					return ""
+				}
+			}
+			var names []string
+			for _, v := range p.Allowed {
+				names = append(names, short(v.String()))
+			}
+			return fmt.Sprintf("%s must be one of %s, not %s", p.Name, strings.Join(names, ", "), short(o.String()))
+		}
 		return ""
 	}
 	if !isLit {

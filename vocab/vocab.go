@@ -27,6 +27,11 @@ const (
 	JD       = "http://jazz.net/xmlns/prod/jazz/discovery/1.0/"
 	QUDT     = "http://qudt.org/1.1/schema/qudt#"
 	LDP      = "http://www.w3.org/ns/ldp#"
+
+	// PMJ is the namespace of our measurement job vocabulary
+	// (data/pm-jobs-vocab.ttl). It is fixed: it does not depend on
+	// where a provider is deployed.
+	PMJ = "https://oslc-pm.github.io/ns/pmjob#"
 )
 
 // Prefix is a namespace prefix binding.
@@ -46,6 +51,7 @@ var Prefixes = []Prefix{
 	{"pm", PM},
 	{"ems", EMS},
 	{"crtv", CRTV},
+	{"pmj", PMJ},
 	{"jd", JD},
 	{"owl", OWL},
 	{"qudt", QUDT},
@@ -124,3 +130,17 @@ func Short(iri string) string {
 	}
 	return iri
 }
+
+// Measurement job terms (PMJ).
+var (
+	PMJJob          = IRI(PMJ, "MeasurementJob")
+	PMJReport       = IRI(PMJ, "PerformanceReport")
+	PMJTracking     = IRI(PMJ, "TrackingRecord")
+	PMJNotification = IRI(PMJ, "Notification")
+	PMJCapabilities = IRI(PMJ, "Capabilities")
+	PMJCollector    = IRI(PMJ, "Collector")
+)
+
+// PMJTerm returns the job vocabulary term pmj:local.
+func PMJTerm(local string) rdf.IRI { return IRI(PMJ, local) }
+

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,7 @@ import (
 )
 
 const benchUsage = `usage: pmprovider bench [--records N] [--resources R] [--data DIR] [--queries N]
+                       [--only TEXT] [--cpuprofile FILE]
 
 Generates fixture data (see 'pmprovider generate'), loads it into a store
 in batches of 1000 resources, reporting the load rate and peak memory,
@@ -56,6 +58,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	queries := fs.Int("queries", 200, "`requests` per query shape")
 	warmup := fs.Int("warmup", 10, "untimed `requests` per query shape first")
 	accept := fs.String("accept", "text/turtle", "`media type` the queries ask for")
+	only := fs.String("only", "", "time only the query shapes whose name contains `text`")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed queries to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -117,6 +121,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		format: format,
 	}
 	qs := benchQueries(cfg)
+	if *only != "" {
+		qs = slices.DeleteFunc(qs, func(q benchQuery) bool { return !strings.Contains(q.name, *only) })
+		if len(qs) == 0 {
+			return fmt.Errorf("bench: --only %q: no query shape has that in its name", *only)
+		}
+	}
 	for _, q := range qs {
 		for j := 0; j < *warmup; j++ {
 			b.do(q, j)
@@ -127,6 +137,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "\nqueries: %d GETs of each shape on %s (Accept: %s), after %d to warm up; R rotates over %d resources\n",
 		*queries, "/oslc/records", *accept, *warmup, max(1, cfg.Observed()))
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	results := make([]*benchResult, len(qs))
 	for i, q := range qs {
 		r := &benchResult{query: q}

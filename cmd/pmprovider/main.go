@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/store"
 )
 
@@ -75,6 +76,7 @@ type config struct {
 	addr    string
 	baseURL string
 	dataDir string
+	hostJob bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -84,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
 	fs.StringVar(&c.baseURL, "base-url", "", "public base `URL` of every IRI the server mints (default http://<addr>)")
 	fs.StringVar(&c.dataDir, "data", "data", "`directory` of the embedded store")
+	fs.BoolVar(&c.hostJob, "host-job", true, "make sure a job measures this host every 10 s (--host-job=false for none)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -127,10 +130,23 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("open store in %s: %w", c.dataDir, err)
 	}
 	defer db.Close()
-	srv, err := provider.New(db, provider.Config{BaseURL: c.baseURL, Logger: log})
+	srv, err := provider.New(db, provider.Config{
+		BaseURL:    c.baseURL,
+		Logger:     log,
+		Collectors: []collect.Collector{collect.NewHost(), collect.NewSynthetic(1)},
+	})
 	if err != nil {
 		return err
 	}
+	if c.hostJob {
+		job, err := srv.EnsureHostJob(ctx)
+		if err != nil {
+			return fmt.Errorf("default job: %w", err)
+		}
+		log.Info("default job measures this host every 10 s", "job", job.String())
+	}
+	srv.Start()
+	defer srv.Close()
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err

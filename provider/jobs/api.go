@@ -1,0 +1,363 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/provider/schedule"
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// ErrNotAllowed wraps the refusal of an event in the job's state, such as
+// resuming a cancelled job (HTTP 409).
+var ErrNotAllowed = schedule.ErrNotAllowed
+
+// ErrNoJob means no job is known at the IRI given.
+var ErrNoJob = errors.New("no such job")
+
+// links are the server-managed links of a job resource.
+func (e *Engine) links(r *run) []rdf.Triple {
+	g := []rdf.Triple{{Subj: r.id, Pred: vocab.PMJTerm("trackingRecords"),
+		Obj: e.iri("/oslc/tracking?oslc.where=" + queryEscape("pmj:producedBy=<"+r.id.String()+">"))}}
+	if r.def.Collector != nil && r.def.Collector.Name() == "push" {
+		g = append(g, rdf.Triple{Subj: r.id, Pred: vocab.PMJTerm("push"), Obj: vocab.IRI(r.id.String(), "/push")})
+	}
+	return g
+}
+
+func queryEscape(s string) string {
+	return strings.NewReplacer("%", "%25", " ", "%20", "<", "%3C", ">", "%3E", "#", "%23", "&", "%26", "+", "%2B", "=", "%3D", "\"", "%22").Replace(s)
+}
+
+// Create checks the job id described by g (the client's triples, with the
+// server-managed ones added by the caller), stores it with its state and
+// starts running it. who is recorded in the tracking records.
+func (e *Engine) Create(ctx context.Context, id rdf.IRI, ident string, g []rdf.Triple, who string) ([]rdf.Triple, string, error) {
+	now := e.now()
+	def, err := e.parse(ctx, id, g, now, true)
+	if err != nil {
+		return nil, "", err
+	}
+	job, tr := schedule.NewJob(def.Schedule, now)
+	if def.Locked {
+		job.Status.Admin = schedule.Locked
+	}
+	r := &run{id: id, ident: ident, def: def, job: job, cursor: now, since: now}
+	cs := byClient(changes([]schedule.Transition{tr}), who, vocab.PMJTerm("Created"))
+	acc, err := job.Accept(now)
+	if err != nil {
+		return nil, "", err
+	}
+	cs = append(cs, byClient(changes(acc), who, rdf.IRI{})...)
+	g = append(e.withState(r, g), e.links(r)...)
+	etag, err := e.st.Create(ctx, id, g)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := e.writer.write(ctx, append(e.trackingRecords(r, cs), e.progress(r))); err != nil {
+		return nil, "", err
+	}
+	e.mu.Lock()
+	e.runs[id] = r
+	e.mu.Unlock()
+	e.setDue(r)
+	return g, etag, nil
+}
+
+// lookup returns the running job id, locked; unlock it with r.mu.Unlock.
+func (e *Engine) lookup(id rdf.IRI) (*run, error) {
+	e.mu.Lock()
+	r := e.runs[id]
+	e.mu.Unlock()
+	if r == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoJob, id)
+	}
+	r.mu.Lock()
+	if r.gone {
+		r.mu.Unlock()
+		return nil, fmt.Errorf("%w: %s", ErrNoJob, id)
+	}
+	return r, nil
+}
+
+// Update replaces job id with the definition in g if the stored job's
+// ETag is ifMatch: the job goes through pending while the modification
+// applies; a change of pmj:adminState suspends or resumes it.
+func (e *Engine) Update(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch, who string) ([]rdf.Triple, string, error) {
+	r, err := e.lookup(id)
+	if err != nil {
+		return nil, "", err
+	}
+	defer r.mu.Unlock()
+	now := e.now()
+	if st := r.job.Status.State; st.Terminal() {
+		return nil, "", &schedule.EventError{Event: "modify", State: st}
+	}
+	def, err := e.parse(ctx, id, g, now, true)
+	if err != nil {
+		return nil, "", err
+	}
+	before := *r.job
+	cs := changes(r.job.Step(now))
+	mod, err := r.job.Modify(now)
+	if err != nil {
+		*r.job = before
+		return nil, "", err
+	}
+	cs = append(cs, byClient(changes(mod), who, rdf.IRI{})...)
+	done, err := r.job.Modified(now, def.Schedule)
+	if err != nil {
+		*r.job = before
+		return nil, "", err
+	}
+	cs = append(cs, byClient(changes(done), who, vocab.PMJTerm("Updated"))...)
+	switch {
+	case def.Locked && r.job.Status.Admin != schedule.Locked:
+		trs, err := r.job.Suspend(now)
+		if err == nil {
+			cs = append(cs, byClient(changes(trs), who, vocab.PMJTerm("SuspendedEvent"))...)
+		}
+	case !def.Locked && r.job.Status.Admin == schedule.Locked:
+		trs, err := r.job.Resume(now)
+		if err == nil {
+			cs = append(cs, byClient(changes(trs), who, vocab.PMJTerm("ResumedEvent"))...)
+		}
+	}
+	oldDef := r.def
+	r.def = def
+	g = append(e.withState(r, stripLinks(r.id, g)), e.links(r)...)
+	etag, err := e.st.Replace(ctx, id, g, ifMatch)
+	if err != nil {
+		*r.job, r.def = before, oldDef
+		return nil, "", err
+	}
+	r.targets, r.since = nil, now
+	if err := e.writer.write(ctx, e.trackingRecords(r, cs)); err != nil {
+		e.log.Error("job engine: tracking records", "job", id.String(), "err", err)
+	}
+	e.setDue(r)
+	return g, etag, nil
+}
+
+func stripLinks(id rdf.IRI, g []rdf.Triple) []rdf.Triple {
+	out := g[:0:0]
+	for _, t := range g {
+		if rdf.TermsEqual(t.Subj, id) && (t.Pred == vocab.PMJTerm("push") || t.Pred == vocab.PMJTerm("trackingRecords")) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// Actions a client can take on a job.
+const (
+	Suspend = "suspend"
+	Resume  = "resume"
+	Cancel  = "cancel"
+)
+
+// Act suspends, resumes or cancels job id, and returns the job's new
+// graph and ETag.
+func (e *Engine) Act(ctx context.Context, id rdf.IRI, action, who string) ([]rdf.Triple, string, error) {
+	r, err := e.lookup(id)
+	if err != nil {
+		return nil, "", err
+	}
+	defer r.mu.Unlock()
+	now := e.now()
+	before := *r.job
+	var trs []schedule.Transition
+	var event rdf.IRI
+	switch action {
+	case Suspend:
+		trs, err = r.job.Suspend(now)
+		event = vocab.PMJTerm("SuspendedEvent")
+	case Resume:
+		trs, err = r.job.Resume(now)
+		event = vocab.PMJTerm("ResumedEvent")
+		r.since = now
+	case Cancel:
+		trs, err = r.job.Cancel(now)
+		event = vocab.PMJTerm("CancelledEvent")
+	default:
+		return nil, "", fmt.Errorf("unknown action %q", action)
+	}
+	if err != nil {
+		*r.job = before
+		return nil, "", err
+	}
+	cs := byClient(changes(trs), who, event)
+	if err := e.writer.write(ctx, e.trackingRecords(r, cs)); err != nil {
+		return nil, "", err
+	}
+	if err := e.saveState(ctx, r); err != nil {
+		return nil, "", err
+	}
+	e.setDue(r)
+	return e.st.Get(ctx, id)
+}
+
+// Delete stops and removes job id if its ETag is ifMatch (any if empty).
+// Its records, reports and tracking records stay.
+func (e *Engine) Delete(ctx context.Context, id rdf.IRI, ifMatch, who string) error {
+	r, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	defer r.mu.Unlock()
+	if err := e.st.Delete(ctx, id, ifMatch); err != nil {
+		return err
+	}
+	r.gone = true
+	e.mu.Lock()
+	delete(e.runs, id)
+	e.mu.Unlock()
+	cs := []change{{at: e.now(), event: vocab.PMJTerm("Deleted"), from: r.job.Status, who: who, detail: "deleted by " + who}}
+	if err := e.writer.write(ctx, e.trackingRecords(r, cs)); err != nil {
+		e.log.Error("job engine: tracking record", "job", id.String(), "err", err)
+	}
+	if err := e.st.Delete(ctx, e.progressID(r.ident), ""); err != nil && !errors.Is(err, store.ErrNotFound) {
+		e.log.Error("job engine: delete progress", "job", id.String(), "err", err)
+	}
+	return nil
+}
+
+// Known reports whether id is a job the engine runs.
+func (e *Engine) Known(id rdf.IRI) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.runs[id] != nil
+}
+
+// Load picks up the jobs stored under Base/oslc/jobs/, as after a
+// restart: each is brought up to now (the state changes it went through
+// meanwhile are recorded at the instants they happened), the granularity
+// periods that passed meanwhile are recorded as missed, and collection
+// resumes at the next granularity boundary.
+func (e *Engine) Load(ctx context.Context) error {
+	prefix := e.base + "/oslc/jobs/"
+	var ids []rdf.IRI
+	err := e.st.Resources(ctx, e.iri("/oslc/jobs/"), func(id rdf.IRI) bool {
+		if !strings.HasPrefix(id.String(), prefix) {
+			return false
+		}
+		if !strings.Contains(strings.TrimPrefix(id.String(), prefix), "/") {
+			ids = append(ids, id)
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	now := e.now()
+	for _, id := range ids {
+		if err := e.restore(ctx, id, now); err != nil {
+			e.log.Error("job engine: cannot resume job", "job", id.String(), "err", err)
+		}
+	}
+	return nil
+}
+
+// restore rebuilds the run of the stored job id.
+func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
+	g, _, err := e.st.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	def, err := e.parse(ctx, id, g, now, false)
+	if err != nil {
+		return err
+	}
+	ident := strings.TrimPrefix(id.String(), e.base+"/oslc/jobs/")
+	job := &schedule.Job{Schedule: def.Schedule, Status: schedule.Status{Admin: schedule.Unlocked}}
+	for _, t := range g {
+		if !rdf.TermsEqual(t.Subj, id) {
+			continue
+		}
+		switch t.Pred {
+		case vocab.PMJTerm("executionState"):
+			job.Status.State = stateOf(t.Obj.(rdf.IRI))
+		case vocab.PMJTerm("duty"):
+			if t.Obj == vocab.PMJTerm("OnDuty") {
+				job.Status.Duty = schedule.DutyOn
+			} else {
+				job.Status.Duty = schedule.DutyOff
+			}
+		case vocab.PMJTerm("adminState"):
+			if t.Obj == vocab.PMJTerm("Locked") {
+				job.Status.Admin = schedule.Locked
+			}
+		case vocab.PMJTerm("stateReason"):
+			job.Reason = t.Obj.String()
+		case vocab.PMJTerm("stateChanged"):
+			job.At = parseTime(t.Obj)
+		}
+	}
+	switch job.Status.State {
+	case schedule.Failed:
+		job.Failures = schedule.DefaultMaxFailures
+	case schedule.ResourceUnavailable:
+		job.Failures = 1
+	case schedule.Pending, schedule.Acknowledged:
+		// Stopped half-way through a change: take the stored definition.
+		job.Status.State = schedule.InProgress
+	}
+	r := &run{id: id, ident: ident, def: def, job: job}
+	if err := e.readProgress(ctx, r); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if r.cursor.IsZero() {
+		r.cursor = job.At
+	}
+	// Bring the state up to now, and find the periods missed meanwhile.
+	var cs []change
+	var missed []time.Time
+	var resources []store.Resource
+	for n := 0; ; n++ {
+		p, ok := r.nextPeriod()
+		if !ok || !p.Start.Before(now) {
+			break
+		}
+		cs = append(cs, changes(r.job.Step(p.End.Add(-time.Nanosecond)))...)
+		if eligible(r.job.Status) {
+			if len(missed) < 100000 {
+				missed = append(missed, p.Start)
+			}
+			r.report.missed = append(r.report.missed, p.Start)
+		}
+		r.cursor = p.End
+		if rp := r.job.Schedule.ReportPeriodAt(p.Start); !p.End.Before(rp.End) && !p.End.After(now) {
+			resources = append(resources, e.finishReport(r, rp)...)
+		}
+		if n > 1_000_000 {
+			break
+		}
+	}
+	if !r.cursor.After(now) {
+		r.cursor = now
+	}
+	cs = append(cs, changes(r.job.Step(now))...)
+	if len(missed) > 0 {
+		cs = append(cs, e.missedNote(r, missed, now, "the provider was not running"))
+	}
+	resources = append(resources, e.trackingRecords(r, cs)...)
+	resources = append(resources, e.progress(r))
+	if err := e.writer.write(ctx, resources); err != nil {
+		return err
+	}
+	if err := e.saveState(ctx, r); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.runs[id] = r
+	e.mu.Unlock()
+	e.setDue(r)
+	return nil
+}

@@ -1,0 +1,140 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/provider/schedule"
+	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// targetTTL is how long a job's resolved monitored objects are reused.
+const targetTTL = time.Minute
+
+// collectPeriod collects period p for r, with retries, and returns the
+// records to write and the changes to record.
+func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) ([]store.Resource, []change) {
+	now := e.now()
+	targets, err := e.targets(ctx, r, now)
+	var samples []collect.Sample
+	if err == nil && len(targets) == 0 {
+		err = errors.New("no monitored resource matches the job's monitored objects")
+	}
+	if err == nil {
+		req := collect.Request{Job: r.id, Start: p.Start, End: p.End, Targets: targets, Metrics: r.def.Metrics}
+		samples, err = e.collectRetry(ctx, r.def.Collector, req, p)
+	}
+	if err == nil && len(samples) == 0 && r.def.Collector.Name() != "push" {
+		err = errors.New("the collector returned no measurements")
+	}
+	if err != nil {
+		r.report.missed = append(r.report.missed, p.Start)
+		trs := changes(r.job.CollectorFailed(e.now(), fmt.Sprintf("collecting %s: %v", p, err)))
+		for i := range trs {
+			trs[i].event = vocab.PMJTerm("CollectionFailed")
+			trs[i].missed = []time.Time{p.Start}
+		}
+		if len(trs) == 0 {
+			trs = []change{{at: e.now(), event: vocab.PMJTerm("CollectionFailed"), from: r.job.Status, to: r.job.Status,
+				detail: fmt.Sprintf("collecting %s: %v", p, err), missed: []time.Time{p.Start}, who: engineAgent}}
+		}
+		return nil, trs
+	}
+	trs := changes(r.job.CollectorRecovered(e.now()))
+	recs, ids := e.records(r, p, samples, e.now())
+	if r.report.start.IsZero() {
+		rp := r.job.Schedule.ReportPeriodAt(p.Start)
+		r.report.start, r.report.end = rp.Start, rp.End
+	}
+	r.report.records = append(r.report.records, ids...)
+	r.report.collected++
+	return recs, trs
+}
+
+// collectRetry calls c, retrying with backoff while half the period is
+// left for it (at most 10 s).
+func (e *Engine) collectRetry(ctx context.Context, c collect.Collector, req collect.Request, p schedule.Period) ([]collect.Sample, error) {
+	budget := min(p.Duration()/2, 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	wait := 100 * time.Millisecond
+	var lastErr error
+	for attempt := 1; ; attempt++ {
+		samples, err := c.Collect(ctx, req)
+		if err == nil {
+			return samples, nil
+		}
+		lastErr = fmt.Errorf("attempt %d: %w", attempt, err)
+		select {
+		case <-ctx.Done():
+			return nil, lastErr
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+}
+
+// targets resolves the job's monitored objects, reusing them for a while.
+func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.Target, error) {
+	if r.targets != nil && now.Sub(r.tAt) < targetTTL && now.After(r.tAt) {
+		return r.targets, nil
+	}
+	ids := r.def.Objects
+	if r.def.Class != (rdf.IRI{}) {
+		text := "rdf:type=<" + r.def.Class.String() + ">"
+		if r.def.Filter != nil {
+			text += " and " + r.def.Filter.String()
+		}
+		where, err := query.ParseWhere(text, e.prefixes)
+		if err != nil {
+			return nil, fmt.Errorf("instance filter: %w", err)
+		}
+		ids = nil
+		err = e.st.View(ctx, func(sn *store.Snapshot) error {
+			res, err := query.Run(ctx, sn, query.Scope{Prefix: e.base + "/oslc/resources/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
+			if err != nil {
+				return err
+			}
+			for _, m := range res.Members {
+				ids = append(ids, m.ID)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("find instances of %s: %w", vocab.Short(r.def.Class.String()), err)
+		}
+	}
+	var out []collect.Target
+	for _, id := range ids {
+		g, _, err := e.st.Get(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // deleted since: not measured
+		}
+		if err != nil {
+			return nil, err
+		}
+		t := collect.Target{IRI: id, Props: make(map[string][]string)}
+		for _, tr := range g {
+			if !rdf.TermsEqual(tr.Subj, id) {
+				continue
+			}
+			if tr.Pred == vocab.RDFType {
+				if c, ok := tr.Obj.(rdf.IRI); ok {
+					t.Types = append(t.Types, c)
+				}
+				continue
+			}
+			t.Props[tr.Pred.String()] = append(t.Props[tr.Pred.String()], tr.Obj.String())
+		}
+		out = append(out, t)
+	}
+	r.targets, r.tAt = out, now
+	return out, nil
+}

@@ -1,0 +1,442 @@
+// Package jobs runs measurement jobs: it parses and checks job
+// definitions (RDF resources in the pmj vocabulary), keeps each job's
+// state machine (package schedule), and at the end of every on-duty
+// granularity period asks the job's collector (package collect) for
+// measurements and stores them as pm:PerformanceMonitoringRecords, with a
+// report per reporting period, notifications per the reporting mode and a
+// tracking record for every change of a job.
+//
+// Everything the engine needs to carry on after a restart is in the store:
+// the job resources (definition and state) and one progress resource per
+// job (the end of the last period handled and the reporting period under
+// way), written in the same transaction as the records of each period. A
+// restarted engine resumes at the next granularity boundary, never emits a
+// period twice and records the periods it missed without inventing data
+// for them.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/provider/schedule"
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// Store is what the engine needs of the triple store.
+type Store interface {
+	Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (etag string, err error)
+	Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, err error)
+	Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (etag string, err error)
+	Delete(ctx context.Context, id rdf.IRI, ifMatch string) error
+	Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error
+	Load(ctx context.Context, rs []store.Resource) error
+	View(ctx context.Context, fn func(sn *store.Snapshot) error) error
+}
+
+// Config configures an Engine.
+type Config struct {
+	Store Store
+	// Base is the provider's base URL: jobs live at Base/oslc/jobs/{id},
+	// records at Base/oslc/records/{id}, reports at Base/oslc/reports/{id},
+	// tracking records at Base/oslc/tracking/{id} and notifications at
+	// Base/oslc/notifications/{id}.
+	Base string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Collectors are the collectors jobs may name, besides push, which
+	// the engine always has.
+	Collectors []collect.Collector
+	// Managed returns the server-managed triples of a new resource
+	// (identifier, created, modified, service provider, instance shape).
+	Managed func(id rdf.IRI, shape, ident string, created, modified time.Time) []rdf.Triple
+	// Logger receives engine errors; nil means slog.Default().
+	Logger *slog.Logger
+	// Horizon is how far ahead a start time may be; at least
+	// schedule.MinHorizon.
+	Horizon time.Duration
+	// Workers bounds the collections run at once; 0 means 4 per CPU.
+	Workers int
+}
+
+// Engine runs measurement jobs. Its methods are safe for concurrent use.
+type Engine struct {
+	st         Store
+	base       string
+	now        func() time.Time
+	managed    func(id rdf.IRI, shape, ident string, created, modified time.Time) []rdf.Triple
+	log        *slog.Logger
+	horizon    time.Duration
+	workers    int
+	collectors map[string]collect.Collector // by pmj IRI
+	leaf       map[string]bool              // pm leaf metrics
+	members    map[string][]rdf.IRI         // category -> its leaf metrics
+	prefixes   map[string]string
+	exists     func(ctx context.Context, id rdf.IRI) (bool, error)
+	writer     *writer
+
+	mu   sync.Mutex
+	runs map[rdf.IRI]*run
+	wake chan struct{}
+
+	stats stats
+
+	stop    context.CancelFunc
+	stopped chan struct{}
+}
+
+// Who made a change: the engine itself.
+const engineAgent = "pmprovider job engine"
+
+// New returns an engine over cfg.Store. Call Load to pick up the stored
+// jobs and Start to run them in the background.
+func New(cfg Config) (*Engine, error) {
+	e := &Engine{
+		st:         cfg.Store,
+		base:       strings.TrimSuffix(cfg.Base, "/"),
+		now:        cfg.Now,
+		managed:    cfg.Managed,
+		log:        cfg.Logger,
+		horizon:    max(cfg.Horizon, schedule.MinHorizon),
+		workers:    cfg.Workers,
+		collectors: make(map[string]collect.Collector),
+		leaf:       make(map[string]bool),
+		members:    make(map[string][]rdf.IRI),
+		prefixes:   make(map[string]string),
+		runs:       make(map[rdf.IRI]*run),
+		wake:       make(chan struct{}, 1),
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	if e.workers <= 0 {
+		e.workers = 4 * runtime.NumCPU()
+	}
+	if e.managed == nil {
+		e.managed = func(rdf.IRI, string, string, time.Time, time.Time) []rdf.Triple { return nil }
+	}
+	for _, p := range vocab.Prefixes {
+		e.prefixes[p.Prefix] = p.NS
+	}
+	closure, err := vocab.SubClassClosure()
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range vocab.Metrics() {
+		e.leaf[m] = true
+		for _, sup := range closure[m] {
+			e.members[sup] = append(e.members[sup], vocab.IRI(m, ""))
+		}
+	}
+	cs := append([]collect.Collector{&pushCollector{e: e}}, cfg.Collectors...)
+	for _, c := range cs {
+		e.collectors[CollectorIRI(c).String()] = c
+	}
+	e.exists = func(ctx context.Context, id rdf.IRI) (bool, error) {
+		var ok bool
+		err := e.st.View(ctx, func(sn *store.Snapshot) error {
+			var err error
+			ok, err = sn.Exists(ctx, id)
+			return err
+		})
+		return ok, err
+	}
+	e.writer = newWriter(e.st)
+	return e, nil
+}
+
+// CollectorIRI returns the pmj IRI naming c: pmj:<Name>Collector, with
+// the name capitalized.
+func CollectorIRI(c collect.Collector) rdf.IRI {
+	n := c.Name()
+	return vocab.PMJTerm(strings.ToUpper(n[:1]) + n[1:] + "Collector")
+}
+
+func (e *Engine) collectorNames() []string {
+	var names []string
+	for k := range e.collectors {
+		names = append(names, vocab.Short(k))
+	}
+	slices.Sort(names)
+	return names
+}
+
+func (e *Engine) iri(path string) rdf.IRI {
+	i, err := rdf.NewIRI(e.base + path)
+	if err != nil {
+		panic(err)
+	}
+	return i
+}
+
+// A run is one job the engine runs.
+type run struct {
+	mu      sync.Mutex // held while the job is worked on
+	id      rdf.IRI
+	ident   string
+	def     *Definition
+	job     *schedule.Job
+	cursor  time.Time // every period starting before it has been handled
+	since   time.Time // periods starting before it are not due (created, resumed, modified)
+	report  pending   // the reporting period under way
+	gone    bool      // deleted
+	due     time.Time // when it next needs the engine; guarded by Engine.mu
+	busy    bool      // a tick is in flight; guarded by Engine.mu
+	targets []collect.Target
+	tAt     time.Time // when targets were resolved
+}
+
+// pending is the reporting period under way.
+type pending struct {
+	start, end time.Time
+	records    []rdf.IRI
+	missed     []time.Time
+	collected  int
+}
+
+// Start runs the jobs in the background until Close.
+func (e *Engine) Start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	e.stop, e.stopped = cancel, make(chan struct{})
+	go e.writer.loop(ctx)
+	go func() {
+		defer close(e.stopped)
+		e.loop(ctx)
+	}()
+}
+
+// Close stops the background work started by Start and waits for it.
+func (e *Engine) Close() {
+	if e.stop != nil {
+		e.stop()
+		<-e.stopped
+		e.writer.wait()
+	}
+}
+
+func (e *Engine) poke() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// loop ticks every job when it is due.
+func (e *Engine) loop(ctx context.Context) {
+	sem := make(chan struct{}, e.workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		now := e.now()
+		due, next := e.dueRuns(now)
+		for _, r := range due {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			wg.Add(1)
+			go func(r *run) {
+				defer wg.Done()
+				e.tick(ctx, r, e.now())
+				<-sem
+				e.mu.Lock()
+				r.busy = false
+				e.mu.Unlock()
+				e.poke()
+			}(r)
+		}
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = max(next.Sub(e.now()), 0)
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.wake:
+		case <-timer.C:
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+	}
+}
+
+// dueRuns marks busy and returns the runs due at now, highest priority
+// first, and the earliest due time of the others.
+func (e *Engine) dueRuns(now time.Time) ([]*run, time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var due []*run
+	var next time.Time
+	for _, r := range e.runs {
+		if r.busy || r.due.IsZero() {
+			continue
+		}
+		if !r.due.After(now) {
+			r.busy = true
+			due = append(due, r)
+		} else if next.IsZero() || r.due.Before(next) {
+			next = r.due
+		}
+	}
+	slices.SortFunc(due, func(a, b *run) int { return a.def.Priority - b.def.Priority })
+	return due, next
+}
+
+// Tick brings every job up to now, synchronously: tests drive the engine
+// with it and an injected clock instead of Start.
+func (e *Engine) Tick(ctx context.Context, now time.Time) {
+	e.mu.Lock()
+	runs := make([]*run, 0, len(e.runs))
+	for _, r := range e.runs {
+		runs = append(runs, r)
+	}
+	e.mu.Unlock()
+	slices.SortFunc(runs, func(a, b *run) int { return a.def.Priority - b.def.Priority })
+	for _, r := range runs {
+		e.tick(ctx, r, now)
+	}
+}
+
+// setDue records when r next needs the engine: the end of its next
+// period or its next state change, whichever comes first.
+func (e *Engine) setDue(r *run) {
+	var due time.Time
+	if !r.job.Status.State.Terminal() {
+		if p, ok := r.nextPeriod(); ok {
+			due = p.End
+		}
+		if t, ok := r.job.Schedule.NextTransition(r.job.At); ok && (due.IsZero() || t.Before(due)) {
+			due = t
+		}
+		if st := r.job.Schedule.Stop; !st.IsZero() && (due.IsZero() || st.Before(due)) {
+			due = st
+		}
+		if st := r.job.Schedule.Start; st.After(r.job.At) && (due.IsZero() || st.Before(due)) {
+			due = st
+		}
+	}
+	e.mu.Lock()
+	r.due = due
+	e.mu.Unlock()
+	e.poke()
+}
+
+// nextPeriod returns the first period the schedule collects that starts
+// at or after both the cursor and since.
+func (r *run) nextPeriod() (schedule.Period, bool) {
+	from := r.cursor
+	if r.since.After(from) {
+		from = r.since
+	}
+	s := &r.job.Schedule
+	p, ok := s.NextPeriod(from)
+	for ok && p.Start.Before(from) {
+		p, ok = s.NextPeriod(p.End)
+	}
+	return p, ok
+}
+
+// eligible reports whether a job in status st collects.
+func eligible(st schedule.Status) bool {
+	if st.Admin == schedule.Locked {
+		return false
+	}
+	switch st.State {
+	case schedule.InProgress:
+		return st.Duty == schedule.DutyOn
+	case schedule.ResourceUnavailable, schedule.Failed:
+		return true
+	}
+	return false
+}
+
+// tick handles every period of r that ended by now, then the state
+// changes up to now.
+func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gone {
+		return
+	}
+	var trs []change
+	for {
+		p, ok := r.nextPeriod()
+		if !ok || p.End.After(now) {
+			break
+		}
+		trs = append(trs, changes(r.job.Step(p.End.Add(-time.Nanosecond)))...)
+		var out []store.Resource
+		if eligible(r.job.Status) {
+			if late := now.Sub(p.End); late > r.job.Schedule.Granularity && late > 5*time.Second {
+				// Collecting now would measure the wrong time: the
+				// period is missed.
+				r.report.missed = append(r.report.missed, p.Start)
+				trs = append(trs, e.missedNote(r, []time.Time{p.Start}, now, "the engine was too late for it, by "+late.Round(time.Millisecond).String()))
+			} else {
+				recs, ftrs := e.collectPeriod(ctx, r, p)
+				trs = append(trs, ftrs...)
+				out = append(out, recs...)
+			}
+		}
+		r.cursor = p.End
+		if rp := r.job.Schedule.ReportPeriodAt(p.Start); !p.End.Before(rp.End) {
+			out = append(out, e.finishReport(r, rp)...)
+		}
+		out = append(out, e.progress(r))
+		if err := e.writer.write(ctx, out); err != nil {
+			e.log.Error("job engine: write period", "job", r.id.String(), "period", p.String(), "err", err)
+		} else {
+			e.stats.period(p.End, e.now(), countRecords(out))
+		}
+	}
+	trs = append(trs, changes(r.job.Step(now))...)
+	if err := e.persist(ctx, r, trs); err != nil {
+		e.log.Error("job engine: record state", "job", r.id.String(), "err", err)
+	}
+	e.setDue(r)
+}
+
+// missedNote is the change that records missed periods.
+func (e *Engine) missedNote(r *run, starts []time.Time, at time.Time, why string) change {
+	return change{at: at, event: vocab.PMJTerm("PeriodsMissed"), from: r.job.Status, to: r.job.Status,
+		detail: fmt.Sprintf("%d granularity period(s) were due but not collected: %s; no data was invented for them", len(starts), why),
+		missed: starts, who: engineAgent}
+}
+
+// ErrGone is returned for a job that was deleted meanwhile.
+var ErrGone = errors.New("job deleted")
+
+func countRecords(rs []store.Resource) int {
+	n := 0
+	for _, r := range rs {
+		for _, t := range r.Triples {
+			if t.Pred == vocab.RDFType && t.Obj == vocab.PMRecord && t.Subj == r.ID {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,41 @@
+package jobs
+
+import (
+	"sync"
+	"time"
+)
+
+// stats counts what the engine wrote and how late.
+type stats struct {
+	mu      sync.Mutex
+	periods int
+	records int
+	lags    []time.Duration
+}
+
+// maxLags bounds the lags kept.
+const maxLags = 1 << 20
+
+func (s *stats) period(end, committed time.Time, records int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.periods++
+	s.records += records
+	if len(s.lags) < maxLags {
+		s.lags = append(s.lags, committed.Sub(end))
+	}
+}
+
+// Stats is what the engine has done since it started.
+type Stats struct {
+	Periods int             // granularity periods handled
+	Records int             // records written
+	Lags    []time.Duration // per period: from its end to the commit of its records
+}
+
+// Stats returns a copy of the engine's counters.
+func (e *Engine) Stats() Stats {
+	e.stats.mu.Lock()
+	defer e.stats.mu.Unlock()
+	return Stats{Periods: e.stats.periods, Records: e.stats.records, Lags: append([]time.Duration(nil), e.stats.lags...)}
+}

@@ -1,0 +1,165 @@
+package provider
+
+import (
+	"net"
+	"net/http"
+
+	"github.com/gorilla/mux"
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/provider/jobs"
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// Start runs the measurement jobs in the background until Close.
+func (s *Server) Start() { s.jobs.Start() }
+
+// Close stops the measurement jobs; what they produced is stored.
+func (s *Server) Close() { s.jobs.Close() }
+
+// Jobs returns the server's job engine.
+func (s *Server) Jobs() *jobs.Engine { return s.jobs }
+
+// who names the client of a request for tracking records: the user of
+// HTTP basic authentication, else the From header, else its address.
+func who(r *http.Request) string {
+	if u, _, ok := r.BasicAuth(); ok && u != "" {
+		return u
+	}
+	if f := r.Header.Get("From"); f != "" {
+		return f
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return "client at " + host
+}
+
+// jobOf is the job a /oslc/jobs/{id}/... request is about.
+func (s *Server) jobOf(r *http.Request) rdf.IRI {
+	return s.iri("/oslc/jobs/" + mux.Vars(r)["id"])
+}
+
+// handleJobAction suspends, resumes or cancels a job (MEF's suspend,
+// resume and cancel job operations). The body, if any, is ignored.
+func (s *Server) handleJobAction(w http.ResponseWriter, r *http.Request) {
+	g, etag, err := s.jobs.Act(r.Context(), s.jobOf(r), mux.Vars(r)["action"], who(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := s.jobOf(r)
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Content-Location", id.String())
+	s.respond(w, r, http.StatusOK, id, g, title(id, g))
+}
+
+// handlePush takes records an agent pushes to a push job: one or more
+// pm:PerformanceMonitoringRecords for the job's monitored resources. Each
+// is checked like a record POSTed to the records factory, and all are
+// stored, or none.
+func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
+	job := s.jobOf(r)
+	if !s.jobs.Known(job) {
+		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no measurement job at %s", job))
+		return
+	}
+	k := s.kinds[0] // records
+	factory := s.iri(k.path)
+	g, err := s.readBody(w, r, factory.String())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	roots := recordRoots(g)
+	if len(roots) == 0 {
+		s.writeError(w, r, errorf(http.StatusBadRequest, "body", "the body holds no pm:PerformanceMonitoringRecord"))
+		return
+	}
+	var rs []store.Resource
+	var out []rdf.Triple
+	now := s.now()
+	for _, root := range roots {
+		sub := reachable(g, root)
+		ident := s.newID()
+		id := s.iri(k.path + "/" + ident)
+		sub = relabel(sub, root, id, k.fragments, map[string]bool{})
+		kept := sub[:0]
+		for _, t := range sub {
+			if rdf.TermsEqual(t.Subj, id) && isServerManaged(k, t.Pred.String()) {
+				continue
+			}
+			kept = append(kept, t)
+		}
+		sub = append(kept, s.serverProps(id, k.shape.Name, now, now, ident)...)
+		if err := validate(k, id, sub); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		sub, err = s.jobs.CheckPush(r.Context(), job, id, dedupe(sub))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		rs = append(rs, store.Resource{ID: id, Triples: sub})
+		out = append(out, rdf.Triple{Subj: job, Pred: vocab.RDFSMember, Obj: id})
+		out = append(out, sub...)
+	}
+	if err := s.store.Load(r.Context(), rs); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(rs) == 1 {
+		w.Header().Set("Location", rs[0].ID.String())
+	}
+	s.respond(w, r, http.StatusCreated, job, out, "Records pushed to "+job.String())
+}
+
+// recordRoots returns the subjects typed pm:PerformanceMonitoringRecord.
+func recordRoots(g []rdf.Triple) []rdf.Subject {
+	var out []rdf.Subject
+	seen := make(map[string]bool)
+	for _, t := range g {
+		if t.Pred == vocab.RDFType && t.Obj == vocab.PMRecord && !seen[termKey(t.Subj)] {
+			seen[termKey(t.Subj)] = true
+			out = append(out, t.Subj)
+		}
+	}
+	return out
+}
+
+// reachable returns the triples of root and of the nodes it reaches that
+// are not records themselves.
+func reachable(g []rdf.Triple, root rdf.Subject) []rdf.Triple {
+	records := make(map[string]bool)
+	for _, r := range recordRoots(g) {
+		records[termKey(r)] = true
+	}
+	bySubj := make(map[string][]rdf.Triple)
+	for _, t := range g {
+		bySubj[termKey(t.Subj)] = append(bySubj[termKey(t.Subj)], t)
+	}
+	var out []rdf.Triple
+	seen := map[string]bool{termKey(root): true}
+	queue := []string{termKey(root)}
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		for _, t := range bySubj[k] {
+			out = append(out, t)
+			ok := termKey(t.Obj)
+			if _, isLit := t.Obj.(rdf.Literal); !isLit && !seen[ok] && !records[ok] && len(bySubj[ok]) > 0 {
+				seen[ok] = true
+				queue = append(queue, ok)
+			}
+		}
+	}
+	return out
+}
+
+func (s *Server) handleCapabilities(w http.ResponseWriter, r *http.Request) {
+	id := s.iri("/oslc/capabilities")
+	s.respond(w, r, http.StatusOK, id, s.jobs.Capabilities(id), "Measurement job capabilities")
+}
