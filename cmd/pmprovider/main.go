@@ -54,6 +54,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runGenerate(ctx, args[1:], stdout, stderr)
 		case "bench":
 			return runBench(ctx, args[1:], stdout, stderr)
+		case "bench-jobs":
+			return runBenchJobs(ctx, args[1:], stdout, stderr)
 		}
 	}
 	return run(ctx, args, stderr)

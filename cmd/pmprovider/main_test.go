@@ -14,10 +14,11 @@ func TestParseFlags(t *testing.T) {
 		want    config
 		wantErr string
 	}{
-		{nil, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data"}, ""},
-		{[]string{"--addr", "127.0.0.1:9090"}, config{addr: "127.0.0.1:9090", baseURL: "http://127.0.0.1:9090", dataDir: "data"}, ""},
-		{[]string{"--addr", ":9090"}, config{addr: ":9090", baseURL: "http://127.0.0.1:9090", dataDir: "data"}, ""},
-		{[]string{"--base-url", "https://pm.example.org/oslc-pm", "--data", "/tmp/x"}, config{addr: "127.0.0.1:8080", baseURL: "https://pm.example.org/oslc-pm", dataDir: "/tmp/x"}, ""},
+		{nil, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data", hostJob: true}, ""},
+		{[]string{"--addr", "127.0.0.1:9090"}, config{addr: "127.0.0.1:9090", baseURL: "http://127.0.0.1:9090", dataDir: "data", hostJob: true}, ""},
+		{[]string{"--addr", ":9090"}, config{addr: ":9090", baseURL: "http://127.0.0.1:9090", dataDir: "data", hostJob: true}, ""},
+		{[]string{"--base-url", "https://pm.example.org/oslc-pm", "--data", "/tmp/x"}, config{addr: "127.0.0.1:8080", baseURL: "https://pm.example.org/oslc-pm", dataDir: "/tmp/x", hostJob: true}, ""},
+		{[]string{"--host-job=false"}, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data"}, ""},
 		{[]string{"--bogus"}, config{}, "flag provided but not defined"},
 		{[]string{"--addr", "nope"}, config{}, "want host:port"},
 		{[]string{"--addr", "127.0.0.1:99999"}, config{}, "bad port"},

@@ -35,6 +35,7 @@ func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) (
 		err = errors.New("the collector returned no measurements")
 	}
 	if err != nil {
+		e.stats.miss(1)
 		r.report.missed = append(r.report.missed, p.Start)
 		trs := changes(r.job.CollectorFailed(e.now(), fmt.Sprintf("collecting %s: %v", p, err)))
 		for i := range trs {
@@ -47,6 +48,7 @@ func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) (
 		}
 		return nil, trs
 	}
+	e.stats.collected(e.now().Sub(p.End))
 	trs := changes(r.job.CollectorRecovered(e.now()))
 	recs, ids := e.records(r, p, samples, e.now())
 	if r.report.start.IsZero() {
@@ -61,10 +63,10 @@ func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) (
 // collectRetry calls c, retrying with backoff while half the period is
 // left for it (at most 10 s).
 func (e *Engine) collectRetry(ctx context.Context, c collect.Collector, req collect.Request, p schedule.Period) ([]collect.Sample, error) {
-	budget := min(p.Duration()/2, 10*time.Second)
+	budget := min(p.Duration()/2, e.retry)
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	wait := 100 * time.Millisecond
+	wait := min(100*time.Millisecond, budget/4)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		samples, err := c.Collect(ctx, req)

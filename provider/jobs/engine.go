@@ -68,6 +68,9 @@ type Config struct {
 	Horizon time.Duration
 	// Workers bounds the collections run at once; 0 means 4 per CPU.
 	Workers int
+	// RetryBudget is the longest a failing collection is retried within
+	// a period (never more than half the period); 0 means 10 s.
+	RetryBudget time.Duration
 }
 
 // Engine runs measurement jobs. Its methods are safe for concurrent use.
@@ -79,6 +82,7 @@ type Engine struct {
 	log        *slog.Logger
 	horizon    time.Duration
 	workers    int
+	retry      time.Duration
 	collectors map[string]collect.Collector // by pmj IRI
 	leaf       map[string]bool              // pm leaf metrics
 	members    map[string][]rdf.IRI         // category -> its leaf metrics
@@ -110,6 +114,7 @@ func New(cfg Config) (*Engine, error) {
 		log:        cfg.Logger,
 		horizon:    max(cfg.Horizon, schedule.MinHorizon),
 		workers:    cfg.Workers,
+		retry:      cfg.RetryBudget,
 		collectors: make(map[string]collect.Collector),
 		leaf:       make(map[string]bool),
 		members:    make(map[string][]rdf.IRI),
@@ -122,6 +127,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if e.log == nil {
 		e.log = slog.Default()
+	}
+	if e.retry <= 0 {
+		e.retry = 10 * time.Second
 	}
 	if e.workers <= 0 {
 		e.workers = 4 * runtime.NumCPU()
@@ -393,6 +401,7 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 				// Collecting now would measure the wrong time: the
 				// period is missed.
 				r.report.missed = append(r.report.missed, p.Start)
+				e.stats.miss(1)
 				trs = append(trs, e.missedNote(r, []time.Time{p.Start}, now, "the engine was too late for it, by "+late.Round(time.Millisecond).String()))
 			} else {
 				recs, ftrs := e.collectPeriod(ctx, r, p)
@@ -405,11 +414,14 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 			out = append(out, e.finishReport(r, rp)...)
 		}
 		out = append(out, e.progress(r))
-		if err := e.writer.write(ctx, out); err != nil {
-			e.log.Error("job engine: write period", "job", r.id.String(), "period", p.String(), "err", err)
-		} else {
-			e.stats.period(p.End, e.now(), countRecords(out))
-		}
+		id, end, n := r.id, p.End, countRecords(out)
+		e.writer.submit(out, func(err error) {
+			if err != nil {
+				e.log.Error("job engine: write period", "job", id.String(), "period end", end, "err", err)
+				return
+			}
+			e.stats.period(end, e.now(), n)
+		})
 	}
 	trs = append(trs, changes(r.job.Step(now))...)
 	if err := e.persist(ctx, r, trs); err != nil {

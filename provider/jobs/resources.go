@@ -256,7 +256,31 @@ type writer struct {
 
 type batch struct {
 	rs   []store.Resource
-	done chan error
+	done chan error       // nil for submit
+	then func(err error) // called after the commit, for submit
+}
+
+// finish reports the outcome of b's commit.
+func (b *batch) finish(err error) {
+	if b.then != nil {
+		b.then(err)
+	}
+	if b.done != nil {
+		b.done <- err
+	}
+}
+
+// submit commits rs without waiting, in order with the other writes, and
+// then calls then with the outcome.
+func (w *writer) submit(rs []store.Resource, then func(err error)) {
+	w.mu.Lock()
+	live := w.live
+	w.mu.Unlock()
+	if !live {
+		then(w.st.Load(context.Background(), rs))
+		return
+	}
+	w.ch <- &batch{rs: rs, then: then}
 }
 
 // maxBatch is the most resources one transaction holds (see store.Load).
@@ -302,7 +326,7 @@ func (w *writer) loop(ctx context.Context) {
 			for {
 				select {
 				case b := <-w.ch:
-					b.done <- w.st.Load(context.Background(), b.rs)
+					b.finish(w.st.Load(context.Background(), b.rs))
 				default:
 					return
 				}
@@ -326,7 +350,7 @@ func (w *writer) loop(ctx context.Context) {
 		}
 		err := w.st.Load(context.Background(), all)
 		for _, b := range group {
-			b.done <- err
+			b.finish(err)
 		}
 	}
 }

@@ -10,11 +10,27 @@ type stats struct {
 	mu      sync.Mutex
 	periods int
 	records int
+	missed  int
 	lags    []time.Duration
+	collect []time.Duration
 }
 
 // maxLags bounds the lags kept.
 const maxLags = 1 << 20
+
+func (s *stats) miss(n int) {
+	s.mu.Lock()
+	s.missed += n
+	s.mu.Unlock()
+}
+
+func (s *stats) collected(lag time.Duration) {
+	s.mu.Lock()
+	if len(s.collect) < maxLags {
+		s.collect = append(s.collect, lag)
+	}
+	s.mu.Unlock()
+}
 
 func (s *stats) period(end, committed time.Time, records int) {
 	s.mu.Lock()
@@ -30,12 +46,15 @@ func (s *stats) period(end, committed time.Time, records int) {
 type Stats struct {
 	Periods int             // granularity periods handled
 	Records int             // records written
+	Missed  int             // periods due but not collected (engine too late, collector failed)
 	Lags    []time.Duration // per period: from its end to the commit of its records
+	Collect []time.Duration // per collected period: from its end to the collector's answer
 }
 
 // Stats returns a copy of the engine's counters.
 func (e *Engine) Stats() Stats {
 	e.stats.mu.Lock()
 	defer e.stats.mu.Unlock()
-	return Stats{Periods: e.stats.periods, Records: e.stats.records, Lags: append([]time.Duration(nil), e.stats.lags...)}
+	return Stats{Periods: e.stats.periods, Records: e.stats.records, Missed: e.stats.missed,
+		Lags: append([]time.Duration(nil), e.stats.lags...), Collect: append([]time.Duration(nil), e.stats.collect...)}
 }
