@@ -143,4 +143,3 @@ var (
 
 // PMJTerm returns the job vocabulary term pmj:local.
 func PMJTerm(local string) rdf.IRI { return IRI(PMJ, local) }
-

@@ -256,7 +256,7 @@ type writer struct {
 
 type batch struct {
 	rs   []store.Resource
-	done chan error       // nil for submit
+	done chan error      // nil for submit
 	then func(err error) // called after the commit, for submit
 }
 
