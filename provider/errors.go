@@ -41,11 +41,14 @@ func (s *Server) toError(r *http.Request, err error) *Error {
 	var mb *http.MaxBytesError
 	var se *codec.SyntaxError
 	var de *jobs.DefinitionError
+	var pe *jobs.PushError
 	switch {
 	case errors.As(err, &e):
 		return e
 	case errors.As(err, &de):
 		return errorf(http.StatusBadRequest, "body", "%s", de.Error())
+	case errors.As(err, &pe):
+		return errorf(http.StatusBadRequest, "body", "%s", pe.Error())
 	case errors.Is(err, schedule.ErrNotAllowed):
 		return errorf(http.StatusConflict, "URL", "%v", err)
 	case errors.Is(err, jobs.ErrNoJob):

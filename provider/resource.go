@@ -149,7 +149,7 @@ func relabel(g []rdf.Triple, root rdf.Subject, id rdf.IRI, prefix string, taken 
 				}
 			}
 		case rdf.IRI:
-			if oldPrefix != "#" && strings.HasPrefix(t.String(), oldPrefix) && oldPrefix != id.String()+"#" {
+			if oldPrefix != "" && oldPrefix != "#" && strings.HasPrefix(t.String(), oldPrefix) && oldPrefix != id.String()+"#" {
 				names[k] = vocab.IRI(id.String()+"#", strings.TrimPrefix(t.String(), oldPrefix))
 				return names[k]
 			}

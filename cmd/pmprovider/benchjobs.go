@@ -36,6 +36,7 @@ func runBenchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	resources := fs.Int("resources", 10, "monitored `resources` per job")
 	metrics := fs.String("metrics", "pm:CpuUsed,pm:RealMemoryUsed,pm:DiskSpaceUsed", "comma-separated `metrics` each job measures")
 	gran := fs.Duration("granularity", 10*time.Second, "granularity `period`: 10s, 1m, 5m...")
+	reporting := fs.Duration("reporting", time.Minute, "reporting `period`, a multiple of the granularity")
 	dur := fs.Duration("duration", time.Minute, "how long to `run` the jobs")
 	dataDir := fs.String("data", "", "`directory` of the store (default: a temporary directory, removed after)")
 	noSync := fs.Bool("nosync", false, "do not fsync commits (faster, not crash-safe)")
@@ -100,9 +101,9 @@ func runBenchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		body := fmt.Sprintf(`@prefix pmj: <%s> . @prefix pm: <%s> . @prefix dcterms: <http://purl.org/dc/terms/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 <> a pmj:MeasurementJob ; dcterms:title "bench job %d" ;
-  pmj:collector pmj:SyntheticCollector ; pmj:granularity "PT%dS"^^xsd:duration ;
+  pmj:collector pmj:SyntheticCollector ; pmj:granularity "PT%dS"^^xsd:duration ; pmj:reportingPeriod "PT%dS"^^xsd:duration ;
 %s%s  pmj:reportingMode pmj:ReportResources .
-`, vocab.PMJ, vocab.PM, j, int(gran.Seconds()), objs.String(), inds.String())
+`, vocab.PMJ, vocab.PM, j, int(gran.Seconds()), int(reporting.Seconds()), objs.String(), inds.String())
 		resp, err := http.Post(hs.URL+"/oslc/jobs", "text/turtle", bytes.NewBufferString(body))
 		if err != nil {
 			return err
@@ -113,8 +114,8 @@ func runBenchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return fmt.Errorf("create job %d: %s: %s", j, resp.Status, msg)
 		}
 	}
-	fmt.Fprintf(stdout, "created %d jobs of %d resources (%d metrics each, granularity %s) in %s; running for %s\n",
-		*jobs, *resources, strings.Count(inds.String(), "pmj:performanceIndicator"), *gran, time.Since(created).Round(time.Millisecond), *dur)
+	fmt.Fprintf(stdout, "created %d jobs of %d resources (%d metrics each, granularity %s, reporting period %s) in %s; running for %s\n",
+		*jobs, *resources, strings.Count(inds.String(), "pmj:performanceIndicator"), *gran, *reporting, time.Since(created).Round(time.Millisecond), *dur)
 
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)

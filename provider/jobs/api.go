@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,12 +138,24 @@ func (e *Engine) Update(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch
 		*r.job, r.def = before, oldDef
 		return nil, "", err
 	}
-	r.targets, r.since = nil, now
+	r.targets = nil
+	if periodsChanged(&oldDef.Schedule, &def.Schedule) {
+		// The period under way belongs to neither definition: collection
+		// starts again at the next boundary of the new one.
+		r.since = now
+	}
 	if err := e.writer.write(ctx, e.trackingRecords(r, cs)); err != nil {
 		e.log.Error("job engine: tracking records", "job", id.String(), "err", err)
 	}
 	e.setDue(r)
 	return g, etag, nil
+}
+
+// periodsChanged reports whether b cuts time into periods other than a.
+func periodsChanged(a, b *schedule.Schedule) bool {
+	return a.Granularity != b.Granularity || a.ReportingPeriod != b.ReportingPeriod ||
+		locOrUTC(a.Location).String() != locOrUTC(b.Location).String() ||
+		!a.Start.Equal(b.Start) || !a.Stop.Equal(b.Stop) || a.Days != b.Days || !slices.Equal(a.Intervals, b.Intervals)
 }
 
 func stripLinks(id rdf.IRI, g []rdf.Triple) []rdf.Triple {
@@ -180,12 +193,20 @@ func (e *Engine) Act(ctx context.Context, id rdf.IRI, action, who string) ([]rdf
 		trs, err = r.job.Suspend(now)
 		event = vocab.PMJTerm("SuspendedEvent")
 	case Resume:
+		wasLocked := r.job.Status.Admin == schedule.Locked
 		trs, err = r.job.Resume(now)
 		event = vocab.PMJTerm("ResumedEvent")
-		r.since = now
+		if wasLocked && err == nil {
+			// The period under way was partly suspended: not due.
+			r.since = now
+		}
 	case Cancel:
 		trs, err = r.job.Cancel(now)
 		event = vocab.PMJTerm("CancelledEvent")
+		if err == nil {
+			// Its last records go in a report now.
+			defer func() { e.closeReport(ctx, r, now) }()
+		}
 	default:
 		return nil, "", fmt.Errorf("unknown action %q", action)
 	}
@@ -320,7 +341,7 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
 	var cs []change
 	var missed []time.Time
 	var resources []store.Resource
-	for n := 0; ; n++ {
+	for n := 0; !r.job.Status.State.Terminal(); n++ {
 		p, ok := r.nextPeriod()
 		if !ok || !p.Start.Before(now) {
 			break
@@ -333,7 +354,7 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
 			r.report.missed = append(r.report.missed, p.Start)
 		}
 		r.cursor = p.End
-		if rp := r.job.Schedule.ReportPeriodAt(p.Start); !p.End.Before(rp.End) && !p.End.After(now) {
+		if rp := r.job.Schedule.ReportPeriodAt(p.Start); !p.End.Before(rp.End) && !p.End.After(now) && !r.report.empty() {
 			resources = append(resources, e.finishReport(r, rp)...)
 		}
 		if n > 1_000_000 {

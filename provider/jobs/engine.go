@@ -208,6 +208,10 @@ type run struct {
 	tAt     time.Time // when targets were resolved
 }
 
+// empty reports whether the reporting period under way has nothing to
+// report: no records and no missed periods.
+func (p *pending) empty() bool { return len(p.records) == 0 && len(p.missed) == 0 && p.collected == 0 }
+
 // pending is the reporting period under way.
 type pending struct {
 	start, end time.Time
@@ -385,11 +389,11 @@ func eligible(st schedule.Status) bool {
 func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.gone {
+	if r.gone || r.job.Status.State.Terminal() {
 		return
 	}
 	var trs []change
-	for {
+	for ctx.Err() == nil {
 		p, ok := r.nextPeriod()
 		if !ok || p.End.After(now) {
 			break
@@ -405,13 +409,20 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 				trs = append(trs, e.missedNote(r, []time.Time{p.Start}, now, "the engine was too late for it, by "+late.Round(time.Millisecond).String()))
 			} else {
 				recs, ftrs := e.collectPeriod(ctx, r, p)
+				if ctx.Err() != nil {
+					return // shutting down: the period is collected after the restart, or found missed
+				}
 				trs = append(trs, ftrs...)
 				out = append(out, recs...)
 			}
 		}
 		r.cursor = p.End
 		if rp := r.job.Schedule.ReportPeriodAt(p.Start); !p.End.Before(rp.End) {
-			out = append(out, e.finishReport(r, rp)...)
+			if r.report.empty() {
+				r.report = pending{}
+			} else {
+				out = append(out, e.finishReport(r, rp)...)
+			}
 		}
 		out = append(out, e.progress(r))
 		id, end, n := r.id, p.End, countRecords(out)
@@ -424,10 +435,31 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 		})
 	}
 	trs = append(trs, changes(r.job.Step(now))...)
+	if r.job.Status.State.Terminal() {
+		defer e.closeReport(ctx, r, now)
+	}
 	if err := e.persist(ctx, r, trs); err != nil {
 		e.log.Error("job engine: record state", "job", r.id.String(), "err", err)
 	}
 	e.setDue(r)
+}
+
+// closeReport writes the report of the reporting period under way of a
+// job that ended (cancelled or completed) at now, if it has anything. The
+// report covers the whole reporting period, as every report does; its
+// records end where the job did.
+func (e *Engine) closeReport(ctx context.Context, r *run, now time.Time) {
+	if r.report.empty() {
+		return
+	}
+	rp := schedule.Period{Start: r.report.start, End: r.report.end}
+	if rp.Start.IsZero() {
+		rp = r.job.Schedule.ReportPeriodAt(now)
+	}
+	out := append(e.finishReport(r, rp), e.progress(r))
+	if err := e.writer.write(ctx, out); err != nil {
+		e.log.Error("job engine: last report", "job", r.id.String(), "err", err)
+	}
 }
 
 // missedNote is the change that records missed periods.

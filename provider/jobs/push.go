@@ -54,7 +54,7 @@ func (c *pushCollector) Collect(ctx context.Context, req collect.Request) ([]col
 			return err
 		}
 		for _, m := range res.Members {
-			g, _, err := e.st.Get(ctx, m.ID)
+			g, _, err := sn.Get(ctx, m.ID)
 			if err != nil {
 				return err
 			}
@@ -119,6 +119,13 @@ func samplesOf(id rdf.IRI, g []rdf.Triple, want map[rdf.IRI]bool, req collect.Re
 	return out
 }
 
+// A PushError says why pushed records were refused.
+type PushError struct {
+	Faults []string
+}
+
+func (e *PushError) Error() string { return "records refused: " + strings.Join(e.Faults, "; ") }
+
 // CheckPush checks a record an agent pushes to job id: the job must be a
 // push job, and the record must be about one of its monitored resources
 // and measure only metrics the job asks for. It returns the record with
@@ -131,7 +138,7 @@ func (e *Engine) CheckPush(ctx context.Context, job, rec rdf.IRI, g []rdf.Triple
 	def := r.def
 	r.mu.Unlock()
 	if def.Collector == nil || def.Collector.Name() != "push" {
-		return nil, &DefinitionError{Faults: []string{fmt.Sprintf("job %s collects with the %s collector; only push jobs take pushed records", job, def.Collector.Name())}}
+		return nil, &PushError{Faults: []string{fmt.Sprintf("job %s collects with the %s collector; only push jobs take pushed records", job, def.Collector.Name())}}
 	}
 	targets, err := func() ([]collect.Target, error) {
 		r.mu.Lock()
@@ -159,7 +166,7 @@ func (e *Engine) CheckPush(ctx context.Context, job, rec rdf.IRI, g []rdf.Triple
 		}
 	}
 	if len(faults) > 0 {
-		return nil, &DefinitionError{Faults: faults}
+		return nil, &PushError{Faults: faults}
 	}
 	return append(g, rdf.Triple{Subj: rec, Pred: PushedTo, Obj: job}), nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/schedule"
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -190,7 +191,8 @@ func (e *Engine) finishReport(r *run, rp schedule.Period) []store.Resource {
 func (e *Engine) progressID(ident string) rdf.IRI { return e.iri("/oslc/engine/" + ident) }
 
 // progress is the resource holding r's cursor and the reporting period
-// under way; it is written with every period.
+// under way; it is written with every period, so it is kept small: the
+// period's records are found again by query after a restart.
 func (e *Engine) progress(r *run) store.Resource {
 	id := e.progressID(r.ident)
 	g := []rdf.Triple{
@@ -202,9 +204,6 @@ func (e *Engine) progress(r *run) store.Resource {
 		g = append(g,
 			rdf.Triple{Subj: id, Pred: pmjPeriodStart, Obj: dateTime(r.report.start, nil)},
 			rdf.Triple{Subj: id, Pred: pmjPeriodEnd, Obj: dateTime(r.report.end, nil)})
-	}
-	for _, rec := range r.report.records {
-		g = append(g, rdf.Triple{Subj: id, Pred: pmjRecord, Obj: rec})
 	}
 	for _, m := range r.report.missed {
 		g = append(g, rdf.Triple{Subj: id, Pred: pmjMissed, Obj: dateTime(m, nil)})
@@ -226,17 +225,31 @@ func (e *Engine) readProgress(ctx context.Context, r *run) error {
 			r.report.start = parseTime(t.Obj)
 		case pmjPeriodEnd:
 			r.report.end = parseTime(t.Obj)
-		case pmjRecord:
-			if i, ok := t.Obj.(rdf.IRI); ok {
-				r.report.records = append(r.report.records, i)
-			}
 		case pmjMissed:
 			r.report.missed = append(r.report.missed, parseTime(t.Obj))
 		case vocab.PMJTerm("collectedPeriods"):
 			r.report.collected, _ = strconv.Atoi(t.Obj.String())
 		}
 	}
-	return nil
+	if r.report.start.IsZero() {
+		return nil
+	}
+	// The records of the reporting period under way.
+	where, err := query.ParseWhere(fmt.Sprintf(`pmj:producedBy=<%s> and pmj:periodStart>="%s"^^xsd:dateTime`,
+		r.id, r.report.start.UTC().Format(time.RFC3339Nano)), e.prefixes)
+	if err != nil {
+		return err
+	}
+	return e.st.View(ctx, func(sn *store.Snapshot) error {
+		res, err := query.Run(ctx, sn, query.Scope{Prefix: e.base + "/oslc/records/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
+		if err != nil {
+			return err
+		}
+		for _, m := range res.Members {
+			r.report.records = append(r.report.records, m.ID)
+		}
+		return nil
+	})
 }
 
 func parseTime(o rdf.Object) time.Time {
@@ -283,8 +296,13 @@ func (w *writer) submit(rs []store.Resource, then func(err error)) {
 	w.ch <- &batch{rs: rs, then: then}
 }
 
-// maxBatch is the most resources one transaction holds (see store.Load).
-const maxBatch = 2000
+// maxBatch is the most resources one transaction holds: store.Load is
+// fastest per resource at about a thousand.
+const maxBatch = 1000
+
+// gatherDelay is how long the writer waits for more writes to join a
+// transaction.
+const gatherDelay = 10 * time.Millisecond
 
 func newWriter(st Store) *writer { return &writer{st: st, ch: make(chan *batch, 1024)} }
 
@@ -332,18 +350,23 @@ func (w *writer) loop(ctx context.Context) {
 				}
 			}
 		}
+		// Gather what arrives within gatherDelay of the first, up to
+		// maxBatch resources: a transaction costs much the same for one
+		// job's period as for a hundred.
 		group := []*batch{first}
 		n := len(first.rs)
+		deadline := time.NewTimer(gatherDelay)
 	more:
 		for n < maxBatch {
 			select {
 			case b := <-w.ch:
 				group = append(group, b)
 				n += len(b.rs)
-			default:
+			case <-deadline.C:
 				break more
 			}
 		}
+		deadline.Stop()
 		all := make([]store.Resource, 0, n)
 		for _, b := range group {
 			all = append(all, b.rs...)
