@@ -156,6 +156,7 @@ const (
 	condNe                         // !=: no value equals vals[0]
 	condRange                      // <, <=, >, >= on one property: some value in [lo, hi]
 	condScoped                     // p{...}: some value is a node for which inner holds
+	condJoin                       // planner only: every one of parts holds
 )
 
 // cond is one compiled condition on a subject. Comparisons with <, <=, >
@@ -171,7 +172,10 @@ type cond struct {
 	inner    []*cond // condScoped
 	text     string  // canonical text, IRIs expanded: the fingerprint's input
 
-	innerPlan *nodePlan // condScoped: how to find the nested nodes, once planned
+	innerPlan *nodePlan     // condScoped: how to find the nested nodes, once planned
+	nodes     []rdf.Subject // condScoped: the nested nodes, once listed in full
+	nodesDone bool
+	parts     []*cond // condJoin
 }
 
 // compileWhere compiles the terms of a conjunction. It reports the uses the

@@ -133,7 +133,25 @@ times the size of the smallest. A lone condition is probed up to 2048
 entries (probeBudget), which tells whether it is small; with a choice to
 make, rounds go on up to 64 times that, since the driver is read in full
 anyway. The driver is the condition with the smallest complete probe; its
-subjects are the candidates. Other
+subjects are the candidates.
+
+Probes read terms, which is slow for large conditions. When the source
+can join (the store's Snapshot: Count and Intersect) and two or more
+conditions are index reads on a named property (= and in, ranges), the
+planner first counts their index keys without reading terms (each up to
+2^17, or 32 times the fewest counted so far). The conditions with at most
+32 times the fewest keys, or all of them if each has more than 8 times
+probeBudget (joinProbe), are intersected: their keys are read in full,
+with a bit per term id, and only the common subjects are read as terms;
+they are the candidates. Reading a key costs a few percent of checking a
+subject. The other conditions are probed as far as joinProbe and checked
+per candidate. So dcterms:isPartOf=R and an hour of dcterms:date read
+the keys of both and the terms of the few records in both; and
+ems:observes{ems:metric=pm:CpuUsed and ems:numericValue>90}, where each
+side holds most measures, reads both sides' keys once and looks up only
+the measures in both, then the records observing them (Match ?
+ems:observes node). A scoped term lists its nested nodes once per Run
+and keeps them. Other
 complete probes become membership filters; the other conditions are checked
 per candidate, cheapest first, then the scope. With no complete probe the
 first in probe order drives, its index read in full; with no indexed
@@ -177,7 +195,8 @@ of all matching members and needs every candidate checked, so
 Page.NoTotal makes large results much faster. Checking that a candidate
 is a stored resource (scope without types) costs no read when the index
 entry that lists it is held by the resource it names (MatchQuads); else
-it is an Exists. A driver that is one index read (?, p, o) lists each
+it is an Exists; the text index tells the same of its postings
+(TextOwn). A driver that is one index read (?, p, o) lists each
 subject's entries together, so its repeats are dropped by comparing
 with the previous subject rather than by a set.
 

@@ -854,7 +854,7 @@ func (r *runner) lazySearch(np *nodePlan, h *hits, n int) ([]*row, int, error) {
 	for _, rw := range cands {
 		ok, err := r.check(np, rw.id)
 		if err == nil && ok {
-			ok, err = r.inScope(rw.id, false, false)
+			ok, err = r.inScope(rw.id, h.set.resource(rw.id) || np.set.resource(rw.id), false)
 		}
 		if err != nil {
 			return nil, 0, err

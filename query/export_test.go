@@ -8,3 +8,12 @@ func SetProbeBudget(n int) (restore func()) {
 	probeBudget = n
 	return func() { probeBudget = old }
 }
+
+// SetJoinProbe sets how many index keys each condition must have for the
+// planner to intersect conditions with a joiner, and returns a function
+// that restores it. 0 joins every pair of conditions that can be.
+func SetJoinProbe(n int) (restore func()) {
+	old := joinProbe
+	joinProbe = n
+	return func() { joinProbe = old }
+}

@@ -22,6 +22,18 @@ const (
 	probeGrowth = 64
 )
 
+// joinProbe is how far probes go when conditions are joined instead (see
+// joiner), and how many keys any condition may have to join; joinRatio is
+// how many times the keys of the smallest one a joined condition may have:
+// reading a key costs a few percent of checking a subject. joinMax bounds
+// the keys counted per condition.
+var joinProbe = 8 * probeBudget
+
+const (
+	joinRatio = 32
+	joinMax   = 1 << 17
+)
+
 // budget counts index entries read; nil is unlimited.
 type budget struct{ left int }
 
@@ -187,6 +199,53 @@ func lookups(q *qval) []lookup {
 	return ls
 }
 
+// joiner is what the store's Snapshot offers to intersect conditions
+// that each list many subjects by reading their index keys, without a
+// lookup per subject.
+type joiner interface {
+	Intersect(ctx context.Context, groups [][]store.Pattern, fn func(s rdf.Subject) bool) error
+	Count(ctx context.Context, ps []store.Pattern, limit int) (int, error)
+}
+
+// joinable reports whether a joiner can list c's subjects: c is one or
+// more index reads on a named property.
+func joinable(c *cond) bool {
+	switch c.kind {
+	case condEq:
+		return !c.wildcard
+	case condRange:
+		return !c.wildcard && !c.empty
+	}
+	return false
+}
+
+// patterns are the index reads that list c's subjects, for a joiner.
+func patterns(c *cond) []store.Pattern {
+	var ps []store.Pattern
+	switch c.kind {
+	case condEq:
+		for _, q := range c.vals {
+			for _, l := range lookups(q) {
+				if l.isRng {
+					ps = append(ps, store.Pattern{Pred: c.prop, Lo: l.lo, Hi: l.lo, Opt: store.RangeOptions{LoInclusive: true, HiInclusive: true}})
+				} else {
+					ps = append(ps, store.Pattern{Pred: c.prop, Obj: l.obj})
+				}
+			}
+		}
+	case condRange:
+		p := store.Pattern{Pred: c.prop}
+		if c.lo != nil {
+			p.Lo, p.Opt.LoInclusive = &c.lo.lit, c.lo.incl
+		}
+		if c.hi != nil {
+			p.Hi, p.Opt.HiInclusive = &c.hi.lit, c.hi.incl
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
 // quadSource is what the store's Snapshot offers to tell, with each
 // triple, the resource (named graph) that holds it.
 type quadSource interface {
@@ -258,6 +317,12 @@ func (e *eval) enumRes(c *cond, b *budget, want bool, fn func(s rdf.Subject, res
 			hi, opt.HiInclusive = &c.hi.lit, c.hi.incl
 		}
 		err = e.src.Range(e.ctx, c.prop, lo, hi, opt, func(s rdf.Subject, _ rdf.Literal) bool { return visit(s, false) })
+	case condJoin:
+		groups := make([][]store.Pattern, len(c.parts))
+		for i, p := range c.parts {
+			groups[i] = patterns(p)
+		}
+		err = e.src.(joiner).Intersect(e.ctx, groups, func(s rdf.Subject) bool { return visit(s, false) })
 	case condScoped:
 		var nodes []rdf.Subject
 		if c.innerPlan == nil {
@@ -265,9 +330,19 @@ func (e *eval) enumRes(c *cond, b *budget, want bool, fn func(s rdf.Subject, res
 				return false, err
 			}
 		}
-		nodes, complete, err = e.nodes(c.innerPlan, b)
-		if err != nil || !complete {
-			return false, err
+		if c.nodesDone {
+			nodes = c.nodes
+		} else {
+			// A join reads its keys in full whatever the budget: do it once.
+			nb := b
+			if d := c.innerPlan.driver; d != nil && d.kind == condJoin {
+				nb = nil
+			}
+			nodes, complete, err = e.nodes(c.innerPlan, nb)
+			if err != nil || !complete {
+				return false, err
+			}
+			c.nodes, c.nodesDone = nodes, true
 		}
 		for _, n := range nodes {
 			obj, ok := n.(rdf.Object)
@@ -353,6 +428,15 @@ func (e *eval) plan(conds []*cond, extra *subjSet, top bool) (*nodePlan, error) 
 	if len(cands) > 1 {
 		most = probeBudget * probeGrowth
 	}
+	joins, err := e.largeJoin(cands, extra)
+	if err != nil {
+		return nil, err
+	}
+	if joins != nil {
+		// The rest are probed only as far as a join is worth.
+		most = joinProbe
+		cands = slices.DeleteFunc(cands, func(c *cond) bool { return slices.Contains(joins, c) })
+	}
 	if extra != nil {
 		limit, most = min(limit, len(extra.list)), min(most, len(extra.list))
 	}
@@ -397,9 +481,14 @@ func (e *eval) plan(conds []*cond, extra *subjSet, top bool) (*nodePlan, error) 
 	case extra != nil:
 		np.set, np.small = extra, true
 		best = -1
+	case joins != nil:
+		// No condition is small: intersect the large ones by their keys.
+		np.driver = &cond{kind: condJoin, parts: joins}
+		joins = nil
 	case len(ps) > 0:
 		np.driver, best = ps[0].c, 0
 	}
+	np.rest = append(np.rest, joins...)
 	for i, p := range ps {
 		switch {
 		case i == best:
@@ -412,6 +501,55 @@ func (e *eval) plan(conds []*cond, extra *subjSet, top bool) (*nodePlan, error) 
 	// Check cheap conditions first.
 	slices.SortStableFunc(np.rest, func(a, b *cond) int { return checkCost(a) - checkCost(b) })
 	return np, nil
+}
+
+// largeJoin returns the conditions of cands to intersect with a joiner
+// rather than probe, if there are two or more: those it can list whose
+// index keys, counted without reading terms, are at most joinRatio times
+// the fewest, or all of them if each has more than joinProbe keys.
+func (e *eval) largeJoin(cands []*cond, extra *subjSet) ([]*cond, error) {
+	j, ok := e.src.(joiner)
+	if !ok || extra != nil {
+		return nil, nil
+	}
+	var joins []*cond
+	for _, c := range cands {
+		if joinable(c) {
+			joins = append(joins, c)
+		}
+	}
+	if len(joins) < 2 {
+		return nil, nil
+	}
+	counts := make([]int, len(joins))
+	fewest := -1 // of the conditions counted in full
+	for i, c := range joins {
+		limit := joinMax
+		if fewest >= 0 {
+			limit = min(limit, max(joinProbe, joinRatio*fewest))
+		}
+		n, err := j.Count(e.ctx, patterns(c), limit)
+		if err != nil {
+			return nil, err
+		}
+		counts[i] = n
+		if n <= limit && (fewest < 0 || n < fewest) {
+			fewest = n
+		}
+	}
+	if fewest < 0 {
+		return joins, nil
+	}
+	var out []*cond
+	for i, c := range joins {
+		if counts[i] <= max(joinProbe, joinRatio*fewest) {
+			out = append(out, c)
+		}
+	}
+	if len(out) < 2 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func checkCost(c *cond) int {
@@ -494,6 +632,9 @@ func (e *eval) holds(c *cond, s rdf.Subject) (bool, error) {
 	var pred rdf.Predicate
 	if !c.wildcard {
 		pred = c.prop
+	}
+	if c.kind == condJoin {
+		return e.holdsAll(c.parts, s)
 	}
 	if c.kind == condScoped {
 		var nodes []rdf.Subject

@@ -30,6 +30,13 @@ type TextSource interface {
 	Text(ctx context.Context, token string, fn func(s rdf.Subject, p rdf.IRI, tf int) bool) error
 }
 
+// textOwnSource is what the store's Snapshot offers to tell, with each
+// posting, whether the subject is a resource stating the triple itself,
+// so that checking it is a stored resource costs no lookup.
+type textOwnSource interface {
+	TextOwn(ctx context.Context, token string, fn func(s rdf.Subject, p rdf.IRI, tf int, own bool) bool) error
+}
+
 // statser is what the store's Snapshot offers to size the collection for
 // idf; without it, the number of subjects with any hit is used.
 type statser interface {
@@ -82,6 +89,23 @@ func (h *hits) add(s rdf.Subject, tok, tf int) {
 // properties.
 func (e *eval) textIndex(tokens []string) (*hits, error) {
 	h := newHits(len(tokens))
+	if ts, ok := e.text.(textOwnSource); ok {
+		for i, tok := range tokens {
+			err := ts.TextOwn(e.ctx, tok, func(s rdf.Subject, _ rdf.IRI, tf int, own bool) bool {
+				if tf > 0 {
+					h.add(s, i, tf)
+					if own {
+						h.set.addRes(s, true)
+					}
+				}
+				return true
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		return h, nil
+	}
 	if e.text != nil {
 		for i, tok := range tokens {
 			err := e.text.Text(e.ctx, tok, func(s rdf.Subject, _ rdf.IRI, tf int) bool {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -30,7 +31,7 @@ var (
 	bucketOSPG = []byte("ospg")
 	bucketText = []byte("text")
 
-	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText}
+	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketStage}
 )
 
 // Keys in the meta bucket.
@@ -149,6 +150,19 @@ func Open(path string, opt *Options) (*DB, error) {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if !opt.ReadOnly {
+		// Index what a previous process staged and did not merge.
+		for {
+			n, err := db.Merge(context.Background(), 1000)
+			if err != nil {
+				_ = bdb.Close()
+				return nil, fmt.Errorf("open %s: merge staged resources: %w", path, err)
+			}
+			if n == 0 {
+				break
+			}
+		}
+	}
 	return db, nil
 }
 
@@ -191,7 +205,9 @@ func (db *DB) init(tx *bolt.Tx) error {
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
-		if tx.Bucket(name) == nil {
+		// Files from before staging have no stage bucket; read-only, they
+		// need none.
+		if tx.Bucket(name) == nil && !bytes.Equal(name, bucketStage) {
 			return fmt.Errorf("%w: no bucket %q", ErrCorrupt, name)
 		}
 	}

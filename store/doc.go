@@ -14,7 +14,9 @@ Reads go through DB's methods or, for several reads that must agree or
 reads nested in a scan callback, through a Snapshot from DB.View. Match
 answers any triple pattern by a prefix scan of one index; Range scans the
 numbers or dateTimes of one predicate in value order; Text and TextPrefix
-read the full-text index.
+read the full-text index. Snapshot.Count and Snapshot.Intersect read
+index keys without decoding terms, to size and to intersect large
+conditions for the query planner.
 
 # Concurrency
 
@@ -58,6 +60,7 @@ Index values are empty: the keys hold everything.
 	posg    p | class | value | o | s | g        -
 	ospg    o | s | p | g                        -
 	text    token | 0x00 | s | p | o | g         term frequency (uvarint)
+	stage   resource IRI (UTF-8)                 etag seq | (uvarint len | term encoding)*
 
 s, p, o are the term ids of a triple and g the term id of the IRI of the
 resource stating it. Putting g last keeps one key per resource stating a
@@ -68,6 +71,19 @@ Version 1 files lack the text bucket and meta key; a writable Open upgrades
 them by building the index, and a read-only Open refuses them with
 ErrVersion. Writers of version 1 would not maintain the index, so they
 must not open version 2 files: hence the new version.
+
+# Staging
+
+Stage writes a resource as one stage key holding its etag sequence and its
+triples' terms in their dictionary encoding: no dictionary or index keys,
+so a burst of writes commits fast. Merge moves staged resources into the
+dictionary, res and the indexes, keeping the sequence so the ETag a client
+read stays valid; every write of a resource (put, delete) first merges its
+staged version, and a writable Open merges everything left. Get and Exists
+look at stage before res; the index readers do not see staged resources.
+Files made before staging lack the stage bucket: a writable Open adds it,
+and read-only readers treat it as empty, so the format version is
+unchanged.
 
 # Terms
 

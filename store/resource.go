@@ -38,6 +38,7 @@ type prepared struct {
 	terms   []pterm
 	triples [][3]int32 // indexes into terms; distinct
 	text    []bool     // per triple: has postings; nil if none has
+	seq     uint64     // res sequence number to use (staged); 0: a new one
 }
 
 // prepare validates and encodes a resource, and tokenizes the objects of
@@ -109,6 +110,7 @@ const (
 // transaction function.
 type txWriter struct {
 	meta, t2i, i2t, res, spog, posg, ospg, text *bolt.Bucket
+	stage                                       *bolt.Bucket
 	nonce                                       string
 	textSet                                     textSet
 
@@ -128,6 +130,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		posg:      tx.Bucket(bucketPOSG),
 		ospg:      tx.Bucket(bucketOSPG),
 		text:      tx.Bucket(bucketText),
+		stage:     tx.Bucket(bucketStage),
 		nonce:     db.nonce,
 		textSet:   db.text,
 		ids:       make(map[string]uint64),
@@ -153,6 +156,9 @@ func (w *txWriter) checkMatch(v []byte, ifMatch string) error {
 // put writes the resource p. It returns ErrExists, ErrNotFound or
 // ErrPreconditionFailed before writing anything.
 func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, err error) {
+	if err := w.unstage(p.key); err != nil {
+		return "", err
+	}
 	old := w.res.Get(p.key)
 	switch {
 	case old == nil && mode == modeReplace:
@@ -185,9 +191,11 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		}
 	}
 
-	seq, err := w.res.NextSequence()
-	if err != nil {
-		return "", err
+	seq := p.seq
+	if seq == 0 {
+		if seq, err = w.res.NextSequence(); err != nil {
+			return "", err
+		}
 	}
 	val := make([]byte, headerLen+entryLen*len(p.triples))
 	binary.BigEndian.PutUint64(val[0:8], seq)
@@ -256,6 +264,9 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 
 // delete removes the resource with res key key.
 func (w *txWriter) delete(key []byte, ifMatch string) error {
+	if err := w.unstage(key); err != nil {
+		return err
+	}
 	old := w.res.Get(key)
 	if old == nil {
 		return ErrNotFound

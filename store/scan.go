@@ -202,6 +202,27 @@ func boundKey(l *rdf.Literal) (class byte, v uint64, err error) {
 
 // Range is DB.Range in the snapshot.
 func (s *Snapshot) Range(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) error {
+	return s.rangeKeys(ctx, p, lo, hi, opt, func(k []byte) (bool, error) {
+		st, err := s.r.term(binary.BigEndian.Uint64(k[25:]))
+		if err != nil {
+			return false, err
+		}
+		ot, err := s.r.term(binary.BigEndian.Uint64(k[17:]))
+		if err != nil {
+			return false, err
+		}
+		subj, ok1 := st.(rdf.Subject)
+		obj, ok2 := ot.(rdf.Literal)
+		if !ok1 || !ok2 {
+			return false, fmt.Errorf("%w: ill-formed POSG key %x", ErrCorrupt, k)
+		}
+		return fn(subj, obj), nil
+	})
+}
+
+// rangeKeys calls fn with the POSG key of each distinct triple Range
+// reports, in Range's order, until fn returns false.
+func (s *Snapshot) rangeKeys(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, fn func(k []byte) (bool, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -269,7 +290,7 @@ func (s *Snapshot) Range(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, op
 type rangeScan struct {
 	s        *Snapshot
 	ctx      context.Context
-	fn       func(s rdf.Subject, o rdf.Literal) bool
+	fn       func(k []byte) (bool, error)
 	pid      uint64
 	from, to uint64
 	n        int
@@ -321,7 +342,7 @@ func (sc *rangeScan) desc(class byte) (bool, error) {
 	return true, nil
 }
 
-// yield reports the triple of POSG key k unless it repeats the last one.
+// yield reports POSG key k unless its triple repeats the last one's.
 func (sc *rangeScan) yield(k []byte) (bool, error) {
 	if sc.n++; sc.n%ctxEvery == 0 {
 		if err := sc.ctx.Err(); err != nil {
@@ -333,18 +354,5 @@ func (sc *rangeScan) yield(k []byte) (bool, error) {
 		return true, nil
 	}
 	sc.prev = append(sc.prevBuf[:0], tp...)
-	st, err := sc.s.r.term(binary.BigEndian.Uint64(k[25:]))
-	if err != nil {
-		return false, err
-	}
-	ot, err := sc.s.r.term(binary.BigEndian.Uint64(k[17:]))
-	if err != nil {
-		return false, err
-	}
-	subj, ok1 := st.(rdf.Subject)
-	obj, ok2 := ot.(rdf.Literal)
-	if !ok1 || !ok2 {
-		return false, fmt.Errorf("%w: ill-formed POSG key %x", ErrCorrupt, k)
-	}
-	return sc.fn(subj, obj), nil
+	return sc.fn(k)
 }

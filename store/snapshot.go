@@ -76,6 +76,9 @@ func (s *Snapshot) Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag st
 		return nil, "", err
 	}
 	key := []byte(id.String())
+	if g, etag, ok, err := stagedGet(s.tx, s.db.nonce, key); ok || err != nil {
+		return g, etag, err
+	}
 	c := s.cursor(scanRes)
 	v := seekExact(c, key)
 	s.release(scanRes, c)
@@ -100,6 +103,9 @@ func (s *Snapshot) Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag st
 func (s *Snapshot) Exists(ctx context.Context, id rdf.IRI) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
+	}
+	if b := s.tx.Bucket(bucketStage); b != nil && b.Get([]byte(id.String())) != nil {
+		return true, nil
 	}
 	c := s.cursor(scanRes)
 	defer s.release(scanRes, c)

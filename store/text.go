@@ -212,8 +212,24 @@ func (s *Snapshot) Text(ctx context.Context, token string, fn func(s rdf.Subject
 		return nil // no such token, and a 0 would end the key prefix early
 	}
 	prefix := append([]byte(token), 0)
-	return s.scanText(ctx, prefix, func(_ []byte, subj rdf.Subject, pred rdf.IRI, tf int) bool {
+	return s.scanText(ctx, prefix, func(_ []byte, subj rdf.Subject, pred rdf.IRI, tf int, _ bool) bool {
 		return fn(subj, pred, tf)
+	})
+}
+
+// TextOwn is Text telling also, with own, whether subject s is a resource
+// stating one of the triples itself: a stored resource, known without a
+// lookup.
+func (s *Snapshot) TextOwn(ctx context.Context, token string, fn func(s rdf.Subject, p rdf.IRI, tf int, own bool) bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if token == "" || strings.IndexByte(token, 0) >= 0 {
+		return nil
+	}
+	prefix := append([]byte(token), 0)
+	return s.scanText(ctx, prefix, func(_ []byte, subj rdf.Subject, pred rdf.IRI, tf int, own bool) bool {
+		return fn(subj, pred, tf, own)
 	})
 }
 
@@ -225,7 +241,7 @@ func (s *Snapshot) TextPrefix(ctx context.Context, prefix string, fn func(token 
 	if strings.IndexByte(prefix, 0) >= 0 {
 		return nil
 	}
-	return s.scanText(ctx, []byte(prefix), func(tok []byte, subj rdf.Subject, pred rdf.IRI, tf int) bool {
+	return s.scanText(ctx, []byte(prefix), func(tok []byte, subj rdf.Subject, pred rdf.IRI, tf int, _ bool) bool {
 		return fn(string(tok), subj, pred, tf)
 	})
 }
@@ -233,12 +249,13 @@ func (s *Snapshot) TextPrefix(ctx context.Context, prefix string, fn func(token 
 // scanText reports the postings under a key prefix, one per token,
 // subject and predicate. The keys of one triple differ only in g and
 // those of one subject and predicate only in o and g, so both are runs of
-// adjacent keys.
-func (s *Snapshot) scanText(ctx context.Context, prefix []byte, fn func(tok []byte, subj rdf.Subject, pred rdf.IRI, tf int) bool) error {
+// adjacent keys. own tells whether a key of the result has g equal to s.
+func (s *Snapshot) scanText(ctx context.Context, prefix []byte, fn func(tok []byte, subj rdf.Subject, pred rdf.IRI, tf int, own bool) bool) error {
 	var (
 		group []byte // token | 0 | s | p of the pending result
 		last  []byte // token | 0 | s | p | o of the last key
 		tf    int
+		own   bool
 	)
 	emit := func() (bool, error) {
 		n := len(group)
@@ -255,7 +272,7 @@ func (s *Snapshot) scanText(ctx context.Context, prefix []byte, fn func(tok []by
 		if !ok1 || !ok2 {
 			return false, fmt.Errorf("%w: ill-formed text key %x", ErrCorrupt, group)
 		}
-		return fn(group[:n-17], subj, pred, tf), nil
+		return fn(group[:n-17], subj, pred, tf, own), nil
 	}
 	c := s.cursor(scanText)
 	defer s.release(scanText, c)
@@ -270,7 +287,9 @@ func (s *Snapshot) scanText(ctx context.Context, prefix []byte, fn func(tok []by
 		if i <= 0 || len(k) != i+33 {
 			return fmt.Errorf("%w: text key %x", ErrCorrupt, k)
 		}
+		isOwn := bytes.Equal(k[i+1:i+9], k[i+25:])
 		if bytes.Equal(last, k[:i+25]) {
+			own = own || isOwn
 			continue // the same triple in another graph
 		}
 		last = append(last[:0], k[:i+25]...)
@@ -285,8 +304,9 @@ func (s *Snapshot) scanText(ctx context.Context, prefix []byte, fn func(tok []by
 				}
 			}
 			group = append(group[:0], k[:i+17]...)
-			tf = 0
+			tf, own = 0, false
 		}
+		own = own || isOwn
 		tf += int(f)
 	}
 	if group != nil {

@@ -328,3 +328,29 @@ func TestTextUpgrade(t *testing.T) {
 	_, err = store.Open(path, nil)
 	require.ErrorIs(t, err, store.ErrVersion, "version 3")
 }
+
+func TestTextOwn(t *testing.T) {
+	db, _ := openDB(t, nil)
+	ctx := t.Context()
+	// a states its own title and host's; b states a title of a, and a
+	// copy of host's title with a's.
+	_, err := db.Create(ctx, ex("a"), []rdf.Triple{tr(ex("a"), vocab.DCTitle, str("word")), tr(ex("host"), vocab.DCTitle, str("word"))})
+	require.NoError(t, err)
+	_, err = db.Create(ctx, ex("b"), []rdf.Triple{tr(ex("a"), vocab.DCTitle, str("word again")), tr(ex("host"), vocab.DCTitle, str("word"))})
+	require.NoError(t, err)
+	_, err = db.Create(ctx, ex("c"), []rdf.Triple{tr(ex("c"), vocab.DCDescription, str("a word")), tr(ex("c"), vocab.DCTitle, str("other"))})
+	require.NoError(t, err)
+	var got []string
+	require.NoError(t, db.View(ctx, func(s *store.Snapshot) error {
+		return s.TextOwn(ctx, "word", func(s rdf.Subject, p rdf.IRI, tf int, own bool) bool {
+			got = append(got, fmt.Sprintf("%s %v", posting(s, p, tf), own))
+			return true
+		})
+	}))
+	want := []string{
+		posting(ex("a"), vocab.DCTitle, 2) + " true",
+		posting(ex("host"), vocab.DCTitle, 1) + " false",
+		posting(ex("c"), vocab.DCDescription, 1) + " true",
+	}
+	assert.ElementsMatch(t, want, got)
+}

@@ -225,6 +225,7 @@ func (e *Engine) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.stop, e.stopped = cancel, make(chan struct{})
 	go e.writer.loop(ctx)
+	go e.writer.mergeLoop(ctx, func(err error) { e.log.Error("job engine: merge staged records", "err", err) })
 	go func() {
 		defer close(e.stopped)
 		e.loop(ctx)

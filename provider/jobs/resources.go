@@ -260,11 +260,12 @@ func parseTime(o rdf.Object) time.Time {
 // A writer commits what the jobs produce in few transactions: what
 // arrives while one commits goes into the next (group commit).
 type writer struct {
-	st   Store
-	ch   chan *batch
-	wg   sync.WaitGroup
-	live bool
-	mu   sync.Mutex
+	st     Store
+	merged *signal // poked after each staged commit
+	ch     chan *batch
+	wg     sync.WaitGroup
+	live   bool
+	mu     sync.Mutex
 }
 
 type batch struct {
@@ -304,7 +305,88 @@ const maxBatch = 1000
 // transaction.
 const gatherDelay = 10 * time.Millisecond
 
-func newWriter(st Store) *writer { return &writer{st: st, ch: make(chan *batch, 1024)} }
+func newWriter(st Store) *writer {
+	return &writer{st: st, ch: make(chan *batch, 1024), merged: newSignal()}
+}
+
+// A stager is a store that can take writes fast and index them later
+// (store.DB): the engine stages what it produces and merges it in the
+// background, so a burst of records at a period boundary is durable in
+// milliseconds and queryable a little later.
+type stager interface {
+	Stage(ctx context.Context, rs []store.Resource) error
+	Merge(ctx context.Context, max int) (int, error)
+}
+
+// mergeChunk is how many staged resources one merge transaction indexes:
+// small enough that staging never waits long for it.
+const mergeChunk = 200
+
+// mergeLoop indexes staged resources until ctx is done. Writes of the
+// jobs come first: it merges only when none has been queued for
+// mergeQuiet, in chunks, stopping as soon as one is.
+func (w *writer) mergeLoop(ctx context.Context, log func(error)) {
+	st, ok := w.st.(stager)
+	if !ok {
+		return
+	}
+	w.wg.Add(1)
+	defer w.wg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			return // what is left is merged by the next Open
+		case <-w.merged.c:
+		case <-time.After(time.Second):
+		}
+		// Let the burst of a period boundary be staged first.
+		for quiet := false; !quiet; {
+			select {
+			case <-ctx.Done():
+				return
+			case <-w.merged.c:
+			case <-time.After(mergeQuiet):
+				quiet = true
+			}
+		}
+		for len(w.ch) == 0 && ctx.Err() == nil {
+			n, err := st.Merge(context.Background(), mergeChunk)
+			if err != nil {
+				log(err)
+				break
+			}
+			if n < mergeChunk {
+				break
+			}
+		}
+		if n, _ := w.staged(); n > 0 {
+			w.merged.signal() // more to do once the writes are in
+		}
+	}
+}
+
+// staged returns how many resources wait to be merged, if the store says.
+func (w *writer) staged() (int, error) {
+	if st, ok := w.st.(interface{ Staged() (int, error) }); ok {
+		return st.Staged()
+	}
+	return 0, nil
+}
+
+// mergeQuiet is how long no write may have been staged before merging.
+const mergeQuiet = 50 * time.Millisecond
+
+// A signal wakes one waiter; pokes while nobody waits are merged.
+type signal struct{ c chan struct{} }
+
+func newSignal() *signal { return &signal{c: make(chan struct{}, 1)} }
+
+func (s *signal) signal() {
+	select {
+	case s.c <- struct{}{}:
+	default:
+	}
+}
 
 // write commits rs, through the group-commit loop when it runs.
 func (w *writer) write(ctx context.Context, rs []store.Resource) error {
@@ -371,7 +453,13 @@ func (w *writer) loop(ctx context.Context) {
 		for _, b := range group {
 			all = append(all, b.rs...)
 		}
-		err := w.st.Load(context.Background(), all)
+		var err error
+		if st, ok := w.st.(stager); ok {
+			err = st.Stage(context.Background(), all)
+			w.merged.signal()
+		} else {
+			err = w.st.Load(context.Background(), all)
+		}
 		for _, b := range group {
 			b.finish(err)
 		}

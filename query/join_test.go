@@ -1,0 +1,134 @@
+package query_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"github.com/knakk/rdf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// plainSource hides every method of the snapshot but Source's, so the
+// engine plans as for any source: no joins, no quads, no text index.
+type plainSource struct{ query.Source }
+
+// TestJoinAgreesWithProbes runs random conjunctions, at the top and in
+// scoped terms, with the planner joining every pair of conditions by
+// their index keys, and on a source that cannot join: both must find the
+// same members, totals and pages.
+func TestJoinAgreesWithProbes(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), &store.Options{NoSync: true})
+	require.NoError(t, err)
+	defer db.Close()
+	rng := rand.New(rand.NewPCG(3, 5))
+	ns := func(l string) rdf.IRI { return iri("http://example.org/ns#" + l) }
+	obs, metric, v, kind, unit := ns("obs"), ns("metric"), ns("v"), ns("kind"), ns("unit")
+	pick := func(l string, n int) rdf.IRI { return ns(fmt.Sprintf("%s%d", l, rng.IntN(n))) }
+	var rs []store.Resource
+	for i := range 400 {
+		id := iri(fmt.Sprintf("%sj%03d", records, i))
+		g := []rdf.Triple{tr(id, vocab.RDFType, vocab.PMRecord), tr(id, kind, pick("k", 3))}
+		for range rng.IntN(3) {
+			g = append(g, tr(id, v, randomLiteral(rng)))
+		}
+		for j := range rng.IntN(4) {
+			var node rdf.Subject = blank(fmt.Sprintf("m%d", j))
+			if rng.IntN(2) == 0 {
+				node = iri(fmt.Sprintf("%s#m%d", id, j))
+			}
+			g = append(g, tr(id, obs, node.(rdf.Object)))
+			for range 1 + rng.IntN(2) {
+				g = append(g, tr(node, metric, pick("m", 4)))
+			}
+			for range rng.IntN(3) {
+				g = append(g, tr(node, v, randomLiteral(rng)))
+			}
+			if rng.IntN(3) == 0 {
+				g = append(g, tr(node, unit, pick("u", 2)))
+			}
+		}
+		// Statements about another record's fragment node: a node
+		// described in two graphs.
+		if i > 0 && rng.IntN(10) == 0 {
+			other := iri(fmt.Sprintf("%sj%03d#m0", records, rng.IntN(i)))
+			g = append(g, tr(other, metric, pick("m", 4)), tr(other, v, randomLiteral(rng)))
+		}
+		rs = append(rs, store.Resource{ID: id, Triples: g})
+	}
+	require.NoError(t, db.Load(context.Background(), rs))
+	prefixes := query.Prefixes{{Prefix: "ex", IRI: "http://example.org/ns#"}}.Map(query.DefaultPrefixes())
+
+	type answer struct {
+		all   []string
+		total int
+		pages []string
+	}
+	answerOf := func(where string, join bool) answer {
+		w, err := query.ParseWhere(where, prefixes)
+		require.NoError(t, err, where)
+		q := &query.Query{Where: w}
+		a := answer{pages: []string{}}
+		require.NoError(t, db.View(context.Background(), func(s *store.Snapshot) error {
+			var src query.Source = s
+			if !join {
+				src = plainSource{s}
+			}
+			res, err := query.Run(context.Background(), src, recordScope, q, query.Page{})
+			if err != nil {
+				return err
+			}
+			a.all = ids(res)
+			page := query.Page{Size: 7}
+			for n := 0; ; n++ {
+				res, err := query.Run(context.Background(), src, recordScope, q, page)
+				if err != nil {
+					return err
+				}
+				if n == 0 {
+					a.total = res.Total
+				}
+				a.pages = append(a.pages, ids(res)...)
+				if res.Next == "" {
+					return nil
+				}
+				page = query.Page{Size: 7, After: res.Next, NoTotal: true}
+			}
+		}))
+		return a
+	}
+	ops := []string{"=", "<", "<=", ">", ">="}
+	cmp := func(p string) string { return p + ops[rng.IntN(len(ops))] + randomBound(rng) }
+	restore := query.SetJoinProbe(0)
+	defer restore()
+	nonEmpty := 0
+	for i := range 150 {
+		var where string
+		switch i % 5 {
+		case 0:
+			where = fmt.Sprintf("ex:obs{ex:metric=ex:m%d and %s}", rng.IntN(4), cmp("ex:v"))
+		case 1:
+			where = fmt.Sprintf("ex:obs{ex:metric in [ex:m%d,ex:m%d] and ex:v>%s and ex:v<%s}", rng.IntN(4), rng.IntN(4), randomBound(rng), randomBound(rng))
+		case 2:
+			where = fmt.Sprintf("ex:obs{ex:metric=ex:m%d and %s and ex:unit!=ex:u%d}", rng.IntN(4), cmp("ex:v"), rng.IntN(2))
+		case 3:
+			where = fmt.Sprintf("ex:kind=ex:k%d and %s", rng.IntN(3), cmp("ex:v"))
+		default:
+			where = fmt.Sprintf("ex:kind=ex:k%d and ex:obs{ex:metric=ex:m%d and ex:unit=ex:u%d}", rng.IntN(3), rng.IntN(4), rng.IntN(2))
+		}
+		joined, probed := answerOf(where, true), answerOf(where, false)
+		assert.Equal(t, probed.all, joined.all, where)
+		assert.Equal(t, len(probed.all), joined.total, where)
+		assert.Equal(t, probed.total, joined.total, where)
+		assert.Equal(t, probed.all, joined.pages, where)
+		nonEmpty += min(1, len(joined.all))
+	}
+	assert.Greater(t, nonEmpty, 60, "most conditions match something")
+}

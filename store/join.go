@@ -1,0 +1,135 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/knakk/rdf"
+)
+
+// A Pattern is one index read that lists subjects: those of the triples
+// (?, Pred, Obj), or, with Obj nil, those of the triples of Pred whose
+// object Range(Pred, Lo, Hi, Opt) reports (Opt.Desc is ignored).
+type Pattern struct {
+	Pred   rdf.IRI
+	Obj    rdf.Object
+	Lo, Hi *rdf.Literal
+	Opt    RangeOptions
+}
+
+// Intersect calls fn with each distinct subject that every group lists,
+// a group listing the subjects of any of its patterns, until fn returns
+// false. It reads each pattern's index keys once, in full, without
+// decoding them, and keeps one bit per term id in the store for the
+// subjects of the groups read so far: a join of several large conditions
+// costs a sequential read of their keys rather than a lookup per subject.
+// Subjects come in the order of the last group's keys.
+//
+// fn runs in the snapshot's read transaction: see View.
+func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s rdf.Subject) bool) error {
+	if len(groups) == 0 {
+		return nil
+	}
+	words := s.tx.Bucket(bucketI2T).Sequence()/64 + 1
+	var have []uint64 // subjects of all groups so far; nil before the first
+	for i, g := range groups {
+		last := i == len(groups)-1
+		next := make([]uint64, words)
+		var ferr error
+		err := s.subjectKeys(ctx, g, func(id uint64) bool {
+			w, bit := id/64, uint64(1)<<(id%64)
+			if w >= words || have != nil && have[w]&bit == 0 || next[w]&bit != 0 {
+				return true
+			}
+			next[w] |= bit
+			if !last {
+				return true
+			}
+			t, err := s.r.term(id)
+			if err != nil {
+				ferr = err
+				return false
+			}
+			subj, ok := t.(rdf.Subject)
+			if !ok {
+				ferr = fmt.Errorf("%w: subject %d is a literal", ErrCorrupt, id)
+				return false
+			}
+			return fn(subj)
+		})
+		if err == nil {
+			err = ferr
+		}
+		if err != nil || last {
+			return err
+		}
+		have = next
+	}
+	return nil
+}
+
+// Count returns the number of index keys the patterns read, with a
+// subject's repeats, up to limit+1: a bound on the subjects they list,
+// found without reading the terms.
+func (s *Snapshot) Count(ctx context.Context, ps []Pattern, limit int) (int, error) {
+	n := 0
+	err := s.subjectKeys(ctx, ps, func(uint64) bool {
+		n++
+		return n <= limit
+	})
+	return n, err
+}
+
+// subjectKeys calls fn with the subject id of each index key the patterns
+// read, with repeats, until fn returns false.
+func (s *Snapshot) subjectKeys(ctx context.Context, ps []Pattern, fn func(id uint64) bool) error {
+	stopped := false
+	for _, p := range ps {
+		if p.Obj == nil {
+			opt := p.Opt
+			opt.Desc = false
+			err := s.rangeKeys(ctx, p.Pred, p.Lo, p.Hi, opt, func(k []byte) (bool, error) {
+				stopped = !fn(binary.BigEndian.Uint64(k[25:]))
+				return !stopped, nil
+			})
+			if err != nil || stopped {
+				return err
+			}
+			continue
+		}
+		pid, ok, err := s.patternID(p.Pred)
+		if err != nil {
+			return err
+		}
+		oid, ok2, err := s.patternID(p.Obj)
+		if err != nil {
+			return err
+		}
+		if !ok || !ok2 {
+			continue
+		}
+		var prefix [8 + okeyLen]byte
+		binary.BigEndian.PutUint64(prefix[:], pid)
+		class, v := sortKey(p.Obj)
+		putSortKey(prefix[8:], class, v)
+		binary.BigEndian.PutUint64(prefix[17:], oid)
+		c := s.cursor(scanPOSG)
+		n := 0
+		for k, _ := c.Seek(prefix[:]); k != nil && bytes.HasPrefix(k, prefix[:]); k, _ = c.Next() {
+			if n++; n%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					s.release(scanPOSG, c)
+					return err
+				}
+			}
+			if !fn(binary.BigEndian.Uint64(k[25:])) {
+				s.release(scanPOSG, c)
+				return nil
+			}
+		}
+		s.release(scanPOSG, c)
+	}
+	return nil
+}

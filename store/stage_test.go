@@ -1,0 +1,125 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/knakk/rdf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+func stagedRecord(id rdf.IRI, title string, v string) []rdf.Triple {
+	m := iri(id.String() + "#m1")
+	return []rdf.Triple{
+		{Subj: id, Pred: vocab.RDFType, Obj: vocab.PMRecord},
+		{Subj: id, Pred: vocab.DCTitle, Obj: rdf.NewTypedLiteral(title, vocab.XSDString)},
+		{Subj: id, Pred: vocab.EMSObserves, Obj: m},
+		{Subj: m, Pred: vocab.EMSNumericValue, Obj: rdf.NewTypedLiteral(v, vocab.XSDDouble)},
+	}
+}
+
+func matches(t *testing.T, db *store.DB, p rdf.Predicate, o rdf.Object) int {
+	n := 0
+	require.NoError(t, db.View(context.Background(), func(sn *store.Snapshot) error {
+		return sn.Match(context.Background(), nil, p, o, func(rdf.Triple) bool { n++; return true })
+	}))
+	return n
+}
+
+func TestStageThenMerge(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t, &store.Options{NoSync: true})
+	a, b := ex("rec/a"), ex("rec/b")
+	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "cpu outage", "91.5")}, {ID: b, Triples: stagedRecord(b, "calm", "3")}}))
+
+	// Staged: readable by id, not yet in the indexes.
+	g, etag, err := db.Get(ctx, a)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, stagedRecord(a, "cpu outage", "91.5"), g)
+	ok, err := db.Exists(ctx, b)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Zero(t, matches(t, db, vocab.RDFType, vocab.PMRecord))
+	n, err := db.Staged()
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+
+	// Merged: indexed, the same ETag, nothing staged.
+	merged, err := db.Merge(ctx, 1)
+	require.NoError(t, err)
+	assert.Equal(t, 1, merged)
+	merged, err = db.Merge(ctx, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, merged)
+	assert.Equal(t, 2, matches(t, db, vocab.RDFType, vocab.PMRecord))
+	g2, etag2, err := db.Get(ctx, a)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, g, g2)
+	assert.Equal(t, etag, etag2)
+	var hits int
+	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+		return sn.Text(ctx, "outage", func(rdf.Subject, rdf.IRI, int) bool { hits++; return true })
+	}))
+	assert.Equal(t, 1, hits)
+}
+
+func TestWritesResolveStagedVersions(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t, &store.Options{NoSync: true})
+	a := ex("rec/a")
+	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "one", "1")}}))
+	_, etag, err := db.Get(ctx, a)
+	require.NoError(t, err)
+
+	_, err = db.Create(ctx, a, stagedRecord(a, "again", "2"))
+	assert.ErrorIs(t, err, store.ErrExists)
+	// The ETag read from the staged version is the one Replace checks.
+	_, err = db.Replace(ctx, a, stagedRecord(a, "two", "2"), etag)
+	require.NoError(t, err)
+	g, _, err := db.Get(ctx, a)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, stagedRecord(a, "two", "2"), g)
+
+	// A staged replacement of an indexed resource wins over it.
+	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "three", "3")}}))
+	g, _, err = db.Get(ctx, a)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, stagedRecord(a, "three", "3"), g)
+	require.NoError(t, db.Delete(ctx, a, ""))
+	_, _, err = db.Get(ctx, a)
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	assert.Zero(t, matches(t, db, vocab.RDFType, vocab.PMRecord))
+	n, err := db.Staged()
+	require.NoError(t, err)
+	assert.Zero(t, n)
+}
+
+func TestOpenMergesWhatWasStaged(t *testing.T) {
+	ctx := context.Background()
+	db, path := openDB(t, &store.Options{NoSync: true})
+	a := ex("rec/a")
+	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "left over", "7")}}))
+	require.NoError(t, db.Close())
+
+	db2, err := store.Open(path, &store.Options{NoSync: true})
+	require.NoError(t, err)
+	defer db2.Close()
+	n, err := db2.Staged()
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Equal(t, 1, matches(t, db2, vocab.RDFType, vocab.PMRecord))
+}
+
+func TestStageRejectsWhatLoadRejects(t *testing.T) {
+	db, _ := openDB(t, nil)
+	bad := ex("rec/bad")
+	err := db.Stage(context.Background(), []store.Resource{{ID: bad, Triples: []rdf.Triple{{Subj: ex("other"), Pred: vocab.DCTitle, Obj: rdf.NewTypedLiteral("x", vocab.XSDString)}}}})
+	_, loadErr := func() (int, error) {
+		return 0, db.Load(context.Background(), []store.Resource{{ID: bad, Triples: []rdf.Triple{{Subj: ex("other"), Pred: vocab.DCTitle, Obj: rdf.NewTypedLiteral("x", vocab.XSDString)}}}})
+	}()
+	assert.Equal(t, loadErr == nil, err == nil)
+}
