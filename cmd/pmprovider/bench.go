@@ -60,6 +60,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	accept := fs.String("accept", "text/turtle", "`media type` the queries ask for")
 	only := fs.String("only", "", "time only the query shapes whose name contains `text`")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed queries to `file`")
+	terms := fs.Int("term-cache", 0, "decoded terms kept in memory (default: 4 per record, at least the store's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -88,7 +89,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("bench: --data: %w", err)
 	}
 	// Bulk loads can be redone: skip fsync, as the store allows for that.
-	db, err := store.Open(filepath.Join(dir, "pm.db"), &store.Options{NoSync: true, Timeout: 2 * time.Second})
+	if *terms <= 0 {
+		*terms = max(4*cfg.Records, store.DefaultTermCacheSize)
+	}
+	db, err := store.Open(filepath.Join(dir, "pm.db"), &store.Options{NoSync: true, Timeout: 2 * time.Second, TermCacheSize: *terms})
 	if err != nil {
 		return fmt.Errorf("bench: open store in %s: %w", dir, err)
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oslc-pm/pmprovider/store"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -14,11 +16,12 @@ func TestParseFlags(t *testing.T) {
 		want    config
 		wantErr string
 	}{
-		{nil, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data", hostJob: true}, ""},
-		{[]string{"--addr", "127.0.0.1:9090"}, config{addr: "127.0.0.1:9090", baseURL: "http://127.0.0.1:9090", dataDir: "data", hostJob: true}, ""},
-		{[]string{"--addr", ":9090"}, config{addr: ":9090", baseURL: "http://127.0.0.1:9090", dataDir: "data", hostJob: true}, ""},
-		{[]string{"--base-url", "https://pm.example.org/oslc-pm", "--data", "/tmp/x"}, config{addr: "127.0.0.1:8080", baseURL: "https://pm.example.org/oslc-pm", dataDir: "/tmp/x", hostJob: true}, ""},
-		{[]string{"--host-job=false"}, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data"}, ""},
+		{nil, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data", hostJob: true, terms: store.DefaultTermCacheSize}, ""},
+		{[]string{"--addr", "127.0.0.1:9090"}, config{addr: "127.0.0.1:9090", baseURL: "http://127.0.0.1:9090", dataDir: "data", hostJob: true, terms: store.DefaultTermCacheSize}, ""},
+		{[]string{"--addr", ":9090"}, config{addr: ":9090", baseURL: "http://127.0.0.1:9090", dataDir: "data", hostJob: true, terms: store.DefaultTermCacheSize}, ""},
+		{[]string{"--base-url", "https://pm.example.org/oslc-pm", "--data", "/tmp/x"}, config{addr: "127.0.0.1:8080", baseURL: "https://pm.example.org/oslc-pm", dataDir: "/tmp/x", hostJob: true, terms: store.DefaultTermCacheSize}, ""},
+		{[]string{"--host-job=false"}, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data", terms: store.DefaultTermCacheSize}, ""},
+		{[]string{"--term-cache", "-1"}, config{}, "--term-cache"},
 		{[]string{"--bogus"}, config{}, "flag provided but not defined"},
 		{[]string{"--addr", "nope"}, config{}, "want host:port"},
 		{[]string{"--addr", "127.0.0.1:99999"}, config{}, "bad port"},
