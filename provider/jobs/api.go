@@ -240,6 +240,9 @@ func (e *Engine) Delete(ctx context.Context, id rdf.IRI, ifMatch, who string) er
 	e.mu.Lock()
 	delete(e.runs, id)
 	e.mu.Unlock()
+	if f, ok := r.def.Collector.(interface{ Forget(job rdf.IRI) }); ok {
+		f.Forget(id) // drop the collector's state for the job
+	}
 	cs := []change{{at: e.now(), event: vocab.PMJTerm("Deleted"), from: r.job.Status, who: who, detail: "deleted by " + who}}
 	if err := e.writer.write(ctx, e.trackingRecords(r, cs)); err != nil {
 		e.log.Error("job engine: tracking record", "job", id.String(), "err", err)

@@ -31,8 +31,12 @@ func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) (
 		req := collect.Request{Job: r.id, Start: p.Start, End: p.End, Targets: targets, Metrics: r.def.Metrics}
 		samples, err = e.collectRetry(ctx, r.def.Collector, req, p)
 	}
-	if err == nil && len(samples) == 0 && r.def.Collector.Name() != "push" {
-		err = errors.New("the collector returned no measurements")
+	if err == nil && len(samples) == 0 {
+		// Nothing to measure yet (a rate's first reading, no agent pushed):
+		// the period has no data, which is not a failure of the collector.
+		e.stats.miss(1)
+		r.report.missed = append(r.report.missed, p.Start)
+		return nil, nil
 	}
 	if err != nil {
 		e.stats.miss(1)

@@ -396,3 +396,37 @@ func TestDurations(t *testing.T) {
 		assert.Error(t, err, s)
 	}
 }
+
+func TestReportingModes(t *testing.T) {
+	start := time.Date(2026, 11, 24, 10, 0, 3, 0, time.UTC)
+	v := newEnv(t, start)
+	res := v.resource("h1")
+	events, err := v.job(map[string][]rdf.Object{"monitoredObject": {res}, "reportingPeriod": {lit("PT30S", vocab.XSD+"duration")}, "reportingMode": {vocab.PMJTerm("ReportEvents")}})
+	require.NoError(t, err)
+	both, err := v.job(map[string][]rdf.Object{"monitoredObject": {res}, "reportingPeriod": {lit("PT30S", vocab.XSD+"duration")}, "reportingMode": {vocab.PMJTerm("ReportResourcesAndEvents")}})
+	require.NoError(t, err)
+	v.advance(start.Add(30 * time.Second)) // reporting period 10:00:00-10:00:30 ends
+
+	kinds := func(job rdf.IRI) (reports, notes []rdf.IRI) {
+		for _, id := range v.subjects(pmjProducedBy, job) {
+			switch {
+			case strings.HasPrefix(id.String(), base+"/oslc/reports/"):
+				reports = append(reports, id)
+			case strings.HasPrefix(id.String(), base+"/oslc/notifications/"):
+				notes = append(notes, id)
+			}
+		}
+		return reports, notes
+	}
+	reports, notes := kinds(events)
+	assert.Empty(t, reports)
+	require.Len(t, notes, 1)
+	assert.Equal(t, []string{vocab.PMJ + "FilesReady"}, v.values(notes[0], pmjEvent))
+	assert.Len(t, v.values(notes[0], pmjRecord), 2, "the event carries the period's records")
+
+	reports, notes = kinds(both)
+	require.Len(t, reports, 1)
+	require.Len(t, notes, 1)
+	assert.Equal(t, []string{reports[0].String()}, v.values(notes[0], vocab.PMJTerm("report")))
+	assert.Equal(t, []string{"2026-11-24T10:00:30Z"}, v.values(notes[0], pmjPeriodEnd))
+}
