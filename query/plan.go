@@ -116,6 +116,8 @@ func indexable(c *cond) bool {
 		return !c.wildcard
 	case condScoped:
 		return slices.ContainsFunc(c.inner, indexable)
+	case condJoin:
+		return true
 	}
 	return false
 }
@@ -138,6 +140,8 @@ func priority(c *cond) int {
 		return 5
 	case condScoped:
 		return 4
+	case condJoin:
+		return 0 // a pair: both conditions from one index
 	}
 	return 9
 }
@@ -246,6 +250,92 @@ func patterns(c *cond) []store.Pattern {
 	return ps
 }
 
+// pairer is what a store with compound indexes offers (store.Pair): the
+// subjects with both (?, key, o) and (?, value, v in a range).
+type pairer interface {
+	HasPair(key, value rdf.IRI) bool
+}
+
+// fusePairs returns conds with each equality on a pair's key property
+// and range on its value property that the source indexes together (see
+// joinGroups) replaced by one join of the two, which the planner probes
+// and enumerates like any index read: ems:metric=pm:CpuUsed and
+// ems:numericValue>90 then lists just the measures matching both, instead
+// of counting and intersecting two large sets.
+func (e *eval) fusePairs(conds []*cond) []*cond {
+	if _, ok := e.src.(pairer); !ok || len(conds) < 2 {
+		return conds
+	}
+	var out []*cond
+	used := make([]bool, len(conds))
+	for i, a := range conds {
+		if used[i] {
+			continue
+		}
+		for j, b := range conds {
+			if j == i || used[j] {
+				continue
+			}
+			if g := e.joinGroups([]*cond{a, b}); len(g) == 1 {
+				out = append(out, &cond{kind: condJoin, parts: []*cond{a, b}, text: a.text + " and " + b.text})
+				used[i], used[j] = true, true
+				break
+			}
+		}
+	}
+	for i, c := range conds {
+		if !used[i] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// joinGroups returns the pattern groups a join of parts reads: one per
+// part, except that an equality with one IRI on a pair's key property and
+// a range on its value property (ems:metric=pm:CpuUsed and
+// ems:numericValue>90) are read together from the pair index, which lists
+// just the subjects matching both.
+//
+// The pair index holds the subjects whose two properties one resource
+// states; a node whose metric and value come from different resources is
+// not in it. Records state their measures whole, so the planner uses it
+// for the nested conditions it was made for.
+func (e *eval) joinGroups(parts []*cond) [][]store.Pattern {
+	used := make([]bool, len(parts))
+	var groups [][]store.Pattern
+	if ph, ok := e.src.(pairer); ok {
+		for i, a := range parts {
+			if a.kind != condEq || a.wildcard {
+				continue
+			}
+			ps := patterns(a)
+			if len(ps) != 1 || ps[0].Obj == nil {
+				continue
+			}
+			if _, isIRI := ps[0].Obj.(rdf.IRI); !isIRI {
+				continue
+			}
+			for j, b := range parts {
+				if used[j] || j == i || b.kind != condRange || b.wildcard || b.empty || !ph.HasPair(a.prop, b.prop) {
+					continue
+				}
+				bp := patterns(b)[0]
+				bp.With, bp.WithObj = a.prop, ps[0].Obj
+				groups = append(groups, []store.Pattern{bp})
+				used[i], used[j] = true, true
+				break
+			}
+		}
+	}
+	for i, p := range parts {
+		if !used[i] {
+			groups = append(groups, patterns(p))
+		}
+	}
+	return groups
+}
+
 // quadSource is what the store's Snapshot offers to tell, with each
 // triple, the resource (named graph) that holds it.
 type quadSource interface {
@@ -318,11 +408,7 @@ func (e *eval) enumRes(c *cond, b *budget, want bool, fn func(s rdf.Subject, res
 		}
 		err = e.src.Range(e.ctx, c.prop, lo, hi, opt, func(s rdf.Subject, _ rdf.Literal) bool { return visit(s, false) })
 	case condJoin:
-		groups := make([][]store.Pattern, len(c.parts))
-		for i, p := range c.parts {
-			groups[i] = patterns(p)
-		}
-		err = e.src.(joiner).Intersect(e.ctx, groups, func(s rdf.Subject) bool { return visit(s, false) })
+		err = e.src.(joiner).Intersect(e.ctx, e.joinGroups(c.parts), func(s rdf.Subject) bool { return visit(s, false) })
 	case condScoped:
 		var nodes []rdf.Subject
 		if c.innerPlan == nil {
@@ -412,7 +498,7 @@ func (e *eval) plan(conds []*cond, extra *subjSet, top bool) (*nodePlan, error) 
 		complete bool
 	}
 	var cands []*cond
-	for _, c := range conds {
+	for _, c := range e.fusePairs(conds) {
 		if indexable(c) {
 			cands = append(cands, c)
 		} else {

@@ -16,7 +16,8 @@ import (
 // formatVersion is the layout described in doc.go. Version 1 files, from
 // before the text bucket, are upgraded by a writable Open.
 const (
-	formatVersion   = 2
+	formatVersion   = 3
+	formatVersionV2 = 2
 	formatVersionV1 = 1
 )
 
@@ -31,7 +32,7 @@ var (
 	bucketOSPG = []byte("ospg")
 	bucketText = []byte("text")
 
-	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketStage}
+	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketStage, bucketPair}
 )
 
 // Keys in the meta bucket.
@@ -42,6 +43,7 @@ var (
 	keyTriples   = []byte("triples")
 	keyTerms     = []byte("terms")
 	keyText      = []byte("text")
+	// keyPairs: see pair.go.
 )
 
 // Options configure Open. The zero value, or a nil *Options, is the default.
@@ -77,6 +79,11 @@ type Options struct {
 	// as it is.
 	TextPredicates []rdf.IRI
 
+	// Pairs are the compound indexes kept (see Pair); nil means
+	// DefaultPairs, an empty slice none. A writable Open with other pairs
+	// rebuilds the index.
+	Pairs []Pair
+
 	// TermCacheSize is about how many decoded terms the reads of the DB
 	// share, by term id; it may hold up to twice as many. Zero means
 	// DefaultTermCacheSize; a negative size disables the cache.
@@ -95,6 +102,7 @@ type DB struct {
 	db    *bolt.DB
 	nonce string     // prefix of ETags, unique to this file
 	text  textSet    // predicates of the full-text index
+	pairs pairSet    // the pair indexes
 	terms *termCache // decoded terms by id, shared by reads; nil: none
 }
 
@@ -112,6 +120,10 @@ func Open(path string, opt *Options) (*DB, error) {
 		opt = &Options{}
 	}
 	ts, err := newTextSet(opt.TextPredicates)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	pairs, err := newPairSet(opt.Pairs)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -140,7 +152,7 @@ func Open(path string, opt *Options) (*DB, error) {
 	if cacheSize == 0 {
 		cacheSize = DefaultTermCacheSize
 	}
-	db := &DB{db: bdb, text: ts, terms: newTermCache(cacheSize)}
+	db := &DB{db: bdb, text: ts, pairs: pairs, terms: newTermCache(cacheSize)}
 	if opt.ReadOnly {
 		err = bdb.View(db.init)
 	} else {
@@ -201,13 +213,13 @@ func (db *DB) init(tx *bolt.Tx) error {
 	switch {
 	case n == formatVersionV1 && !tx.Writable():
 		return fmt.Errorf("%w: %d (open it writable once to upgrade)", ErrVersion, n)
-	case n != formatVersion && n != formatVersionV1:
+	case n != formatVersion && n != formatVersionV2 && n != formatVersionV1:
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
-		// Files from before staging have no stage bucket; read-only, they
-		// need none.
-		if tx.Bucket(name) == nil && !bytes.Equal(name, bucketStage) {
+		// Version 2 files have no stage or pair bucket; read-only, they
+		// need none (queries then do without the pair index).
+		if tx.Bucket(name) == nil && !bytes.Equal(name, bucketStage) && !bytes.Equal(name, bucketPair) {
 			return fmt.Errorf("%w: no bucket %q", ErrCorrupt, name)
 		}
 	}
@@ -218,14 +230,25 @@ func (db *DB) init(tx *bolt.Tx) error {
 	// A version 1 file has no text index: build it as for a new set of
 	// predicates. A new file has neither the key nor postings, which is
 	// right for an empty set.
-	if n == formatVersion && string(meta.Get(keyText)) == db.text.conf {
+	if n == formatVersionV1 || string(meta.Get(keyText)) != db.text.conf {
+		if err := newTxWriter(tx, db).rebuildText(tx); err != nil {
+			return fmt.Errorf("build text index: %w", err)
+		}
+		if err := meta.Put(keyText, []byte(db.text.conf)); err != nil {
+			return err
+		}
+	}
+	// Version 2 files have no pair index: build it as for new pairs.
+	if n != formatVersion || string(meta.Get(keyPairs)) != db.pairs.conf {
+		if err := newTxWriter(tx, db).rebuildPairs(tx); err != nil {
+			return fmt.Errorf("build pair index: %w", err)
+		}
+		if err := meta.Put(keyPairs, []byte(db.pairs.conf)); err != nil {
+			return err
+		}
+	}
+	if n == formatVersion {
 		return nil
-	}
-	if err := newTxWriter(tx, db).rebuildText(tx); err != nil {
-		return fmt.Errorf("build text index: %w", err)
-	}
-	if err := meta.Put(keyText, []byte(db.text.conf)); err != nil {
-		return err
 	}
 	return meta.Put(keyVersion, u64(formatVersion))
 }

@@ -48,7 +48,7 @@ uint64 from the i2t bucket's sequence, starting at 1; ids are never reused.
 Index values are empty: the keys hold everything.
 
 	bucket  key                                  value
-	meta    "version"                            format version, 2
+	meta    "version"                            format version, 3
 	        "nonce"                              8 hex digits, random per file
 	        "resources" | "triples" | "terms"    counters behind Stats
 	        "text"                               text predicate IRIs, sorted,
@@ -61,6 +61,7 @@ Index values are empty: the keys hold everything.
 	ospg    o | s | p | g                        -
 	text    token | 0x00 | s | p | o | g         term frequency (uvarint)
 	stage   resource IRI (UTF-8)                 etag seq | (uvarint len | term encoding)*
+	pair    kp | ko | vp | class | value | vo | s | gk | gv   -
 
 s, p, o are the term ids of a triple and g the term id of the IRI of the
 resource stating it. Putting g last keeps one key per resource stating a
@@ -72,6 +73,19 @@ them by building the index, and a read-only Open refuses them with
 ErrVersion. Writers of version 1 would not maintain the index, so they
 must not open version 2 files: hence the new version.
 
+# Pair index
+
+A Pair (Options.Pairs; by default ems:metric with ems:numericValue) keeps,
+for each subject with a key triple (s, kp, ko) and a value triple (s, vp,
+vo) whose object is a number or dateTime, the key kp | ko | vp | class |
+value | vo | s | gk | gv, gk and gv the resources stating the two triples.
+A condition such as ems:metric=pm:CpuUsed and ems:numericValue>90 is then
+one range scan of keys in value order. Each resource keeps the keys one of
+whose triples it states: a write recomputes them from the resource's old
+and new entries and, for the other half, the subject's triples in other
+resources (from spog). The meta "pairs" key records the configured pairs;
+a writable Open with others, or of a version 2 file, rebuilds the bucket.
+
 # Staging
 
 Stage writes a resource as one stage key holding its etag sequence and its
@@ -81,9 +95,11 @@ dictionary, res and the indexes, keeping the sequence so the ETag a client
 read stays valid; every write of a resource (put, delete) first merges its
 staged version, and a writable Open merges everything left. Get and Exists
 look at stage before res; the index readers do not see staged resources.
-Files made before staging lack the stage bucket: a writable Open adds it,
-and read-only readers treat it as empty, so the format version is
-unchanged.
+Version 2 files lack the stage and pair buckets: a writable Open adds
+them (building the pair index) and makes the file version 3, which
+version 2 writers refuse, as they would not maintain the pair index;
+read-only readers of a version 2 file see no staged resources and no pair
+index.
 
 # Terms
 

@@ -12,11 +12,17 @@ import (
 // A Pattern is one index read that lists subjects: those of the triples
 // (?, Pred, Obj), or, with Obj nil, those of the triples of Pred whose
 // object Range(Pred, Lo, Hi, Opt) reports (Opt.Desc is ignored).
+//
+// With With set, the pattern reads the pair index (see Pair, HasPair):
+// the subjects that also have (?, With, WithObj).
 type Pattern struct {
 	Pred   rdf.IRI
 	Obj    rdf.Object
 	Lo, Hi *rdf.Literal
 	Opt    RangeOptions
+
+	With    rdf.IRI
+	WithObj rdf.Object
 }
 
 // Intersect calls fn with each distinct subject that every group lists,
@@ -87,6 +93,16 @@ func (s *Snapshot) Count(ctx context.Context, ps []Pattern, limit int) (int, err
 func (s *Snapshot) subjectKeys(ctx context.Context, ps []Pattern, fn func(id uint64) bool) error {
 	stopped := false
 	for _, p := range ps {
+		if p.With != (rdf.IRI{}) {
+			err := s.pairSubjects(ctx, p, func(id uint64) bool {
+				stopped = !fn(id)
+				return !stopped
+			})
+			if err != nil || stopped {
+				return err
+			}
+			continue
+		}
 		if p.Obj == nil {
 			opt := p.Opt
 			opt.Desc = false

@@ -110,7 +110,8 @@ const (
 // transaction function.
 type txWriter struct {
 	meta, t2i, i2t, res, spog, posg, ospg, text *bolt.Bucket
-	stage                                       *bolt.Bucket
+	stage, pair                                 *bolt.Bucket
+	pairSet                                     pairSet
 	nonce                                       string
 	textSet                                     textSet
 
@@ -131,6 +132,8 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		ospg:      tx.Bucket(bucketOSPG),
 		text:      tx.Bucket(bucketText),
 		stage:     tx.Bucket(bucketStage),
+		pair:      tx.Bucket(bucketPair),
+		pairSet:   db.pairs,
 		nonce:     db.nonce,
 		textSet:   db.text,
 		ids:       make(map[string]uint64),
@@ -242,6 +245,9 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		}
 	}
 
+	if err := w.updatePairs(old, val); err != nil {
+		return "", err
+	}
 	if err := w.res.Put(p.key, val); err != nil {
 		return "", err
 	}
@@ -279,6 +285,9 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 		return fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
 	}
 	if err := w.res.Delete(key); err != nil {
+		return err
+	}
+	if err := w.updatePairs(old, nil); err != nil {
 		return err
 	}
 	g := old[8:16]

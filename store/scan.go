@@ -226,41 +226,9 @@ func (s *Snapshot) rangeKeys(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	classes := []byte{classNumber, classDateTime}
-	from, to := uint64(0), uint64(math.MaxUint64) // inclusive
-	if lo != nil {
-		c, v, err := boundKey(lo)
-		if err != nil {
-			return err
-		}
-		classes = []byte{c}
-		if !opt.LoInclusive {
-			if v == math.MaxUint64 {
-				return nil
-			}
-			v++
-		}
-		from = v
-	}
-	if hi != nil {
-		c, v, err := boundKey(hi)
-		if err != nil {
-			return err
-		}
-		if lo != nil && c != classes[0] {
-			return fmt.Errorf("%w: %s and %s", ErrIncomparable, lo.Serialize(rdf.NTriples), hi.Serialize(rdf.NTriples))
-		}
-		classes = []byte{c}
-		if !opt.HiInclusive {
-			if v == 0 {
-				return nil
-			}
-			v--
-		}
-		to = v
-	}
-	if from > to {
-		return nil
+	classes, from, to, empty, err := rangeBounds(lo, hi, opt)
+	if err != nil || empty {
+		return err
 	}
 	pid, ok, err := s.patternID(p)
 	if err != nil || !ok {
@@ -283,6 +251,45 @@ func (s *Snapshot) rangeKeys(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal
 		}
 	}
 	return nil
+}
+
+// rangeBounds turns Range's bounds into the sort key classes to scan and
+// the inclusive range of sort values; empty when nothing can match.
+func rangeBounds(lo, hi *rdf.Literal, opt RangeOptions) (classes []byte, from, to uint64, empty bool, err error) {
+	classes = []byte{classNumber, classDateTime}
+	from, to = 0, math.MaxUint64 // inclusive
+	if lo != nil {
+		c, v, err := boundKey(lo)
+		if err != nil {
+			return nil, 0, 0, false, err
+		}
+		classes = []byte{c}
+		if !opt.LoInclusive {
+			if v == math.MaxUint64 {
+				return nil, 0, 0, true, nil
+			}
+			v++
+		}
+		from = v
+	}
+	if hi != nil {
+		c, v, err := boundKey(hi)
+		if err != nil {
+			return nil, 0, 0, false, err
+		}
+		if lo != nil && c != classes[0] {
+			return nil, 0, 0, false, fmt.Errorf("%w: %s and %s", ErrIncomparable, lo.Serialize(rdf.NTriples), hi.Serialize(rdf.NTriples))
+		}
+		classes = []byte{c}
+		if !opt.HiInclusive {
+			if v == 0 {
+				return nil, 0, 0, true, nil
+			}
+			v--
+		}
+		to = v
+	}
+	return classes, from, to, from > to, nil
 }
 
 // rangeScan scans the POSG keys of predicate pid with sort values in

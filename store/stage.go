@@ -36,7 +36,7 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 		if _, err := encodeTerm(r.ID); err != nil {
 			return fmt.Errorf("stage %s: %w", r.ID.String(), err)
 		}
-		v := make([]byte, 8, 64*len(r.Triples))
+		v := make([]byte, 8, 8+64*len(r.Triples))
 		for _, t := range r.Triples {
 			for _, term := range [3]rdf.Term{t.Subj, t.Pred, t.Obj} {
 				enc, err := encodeTerm(term)

@@ -1,0 +1,164 @@
+package store_test
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"github.com/knakk/rdf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+func measureRecord(i int, metrics map[string]float64) (rdf.IRI, []rdf.Triple) {
+	id := ex(fmt.Sprintf("rec/%d", i))
+	var g []rdf.Triple
+	n := 0
+	names := make([]string, 0, len(metrics))
+	for m := range metrics {
+		names = append(names, m)
+	}
+	sort.Strings(names)
+	for _, m := range names {
+		n++
+		node := iri(fmt.Sprintf("%s#m%d", id, n))
+		g = append(g,
+			rdf.Triple{Subj: id, Pred: vocab.EMSObserves, Obj: node},
+			rdf.Triple{Subj: node, Pred: vocab.EMSMetric, Obj: vocab.IRI(vocab.PM, m)},
+			rdf.Triple{Subj: node, Pred: vocab.EMSNumericValue, Obj: rdf.NewTypedLiteral(fmt.Sprint(metrics[m]), vocab.XSDDouble)},
+		)
+	}
+	return id, g
+}
+
+// pairSubjects lists the subjects of metric=m and value in (lo, ∞) through
+// the pair index, and through the plain indexes for comparison.
+func pairSubjects(t *testing.T, db *store.DB, m string, lo float64) (viaPair, viaScan []string) {
+	ctx := context.Background()
+	l := rdf.NewTypedLiteral(fmt.Sprint(lo), vocab.XSDDouble)
+	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+		require.True(t, sn.HasPair(vocab.EMSMetric, vocab.EMSNumericValue))
+		p := store.Pattern{Pred: vocab.EMSNumericValue, Lo: &l, With: vocab.EMSMetric, WithObj: vocab.IRI(vocab.PM, m)}
+		if err := sn.Intersect(ctx, [][]store.Pattern{{p}}, func(s rdf.Subject) bool {
+			viaPair = append(viaPair, s.String())
+			return true
+		}); err != nil {
+			return err
+		}
+		both := [][]store.Pattern{
+			{{Pred: vocab.EMSMetric, Obj: vocab.IRI(vocab.PM, m)}},
+			{{Pred: vocab.EMSNumericValue, Lo: &l}},
+		}
+		return sn.Intersect(ctx, both, func(s rdf.Subject) bool {
+			viaScan = append(viaScan, s.String())
+			return true
+		})
+	}))
+	sort.Strings(viaPair)
+	sort.Strings(viaScan)
+	return viaPair, viaScan
+}
+
+func TestPairIndexAgreesWithTheIndexes(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t, &store.Options{NoSync: true})
+	rng := rand.New(rand.NewPCG(1, 2))
+	metrics := []string{"CpuUsed", "RealMemoryUsed", "QueueDepth"}
+	for i := 0; i < 300; i++ {
+		ms := map[string]float64{}
+		for _, m := range metrics {
+			if rng.IntN(3) > 0 {
+				ms[m] = float64(rng.IntN(200)) - 50
+			}
+		}
+		id, g := measureRecord(i, ms)
+		switch i % 3 {
+		case 0:
+			_, err := db.Create(ctx, id, g)
+			require.NoError(t, err)
+		case 1:
+			require.NoError(t, db.Load(ctx, []store.Resource{{ID: id, Triples: g}}))
+		default:
+			require.NoError(t, db.Stage(ctx, []store.Resource{{ID: id, Triples: g}}))
+		}
+	}
+	_, err := db.Merge(ctx, 0)
+	require.NoError(t, err)
+	// Resources stating halves of other records' measures: a node's metric
+	// and value may come from different resources.
+	for i := 0; i < 40; i++ {
+		id := ex(fmt.Sprintf("extra/%d", i))
+		node := iri(fmt.Sprintf("%s#m1", ex(fmt.Sprintf("rec/%d", rng.IntN(300)))))
+		g := []rdf.Triple{{Subj: node, Pred: vocab.EMSNumericValue, Obj: rdf.NewTypedLiteral(fmt.Sprint(rng.IntN(200)), vocab.XSDInteger)}}
+		if i%2 == 0 {
+			g = append(g, rdf.Triple{Subj: node, Pred: vocab.EMSMetric, Obj: vocab.IRI(vocab.PM, metrics[rng.IntN(3)])})
+		}
+		_, err := db.Create(ctx, id, g)
+		require.NoError(t, err)
+	}
+	for i := 0; i < 40; i += 3 {
+		require.NoError(t, db.Delete(ctx, ex(fmt.Sprintf("extra/%d", i)), ""))
+	}
+	// Replace and delete some: their old keys must go.
+	for i := 0; i < 300; i += 7 {
+		id, g := measureRecord(i, map[string]float64{"CpuUsed": float64(i)})
+		_, err := db.Replace(ctx, id, g, "")
+		require.NoError(t, err)
+	}
+	for i := 3; i < 300; i += 11 {
+		require.NoError(t, db.Delete(ctx, ex(fmt.Sprintf("rec/%d", i)), ""))
+	}
+	for _, m := range metrics {
+		for _, lo := range []float64{-100, 0, 90, 149} {
+			viaPair, viaScan := pairSubjects(t, db, m, lo)
+			assert.Equal(t, viaScan, viaPair, "%s > %v", m, lo)
+		}
+	}
+}
+
+func TestPairIndexBuiltForOldFiles(t *testing.T) {
+	ctx := context.Background()
+	db, path := openDB(t, nil)
+	for i := 0; i < 20; i++ {
+		id, g := measureRecord(i, map[string]float64{"CpuUsed": float64(i * 10)})
+		_, err := db.Create(ctx, id, g)
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+	// Make it a version 2 file: no pair bucket, no pairs key.
+	bdb, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("pair")); err != nil {
+			return err
+		}
+		meta := tx.Bucket([]byte("meta"))
+		if err := meta.Delete([]byte("pairs")); err != nil {
+			return err
+		}
+		return meta.Put([]byte("version"), binary.BigEndian.AppendUint64(nil, 2))
+	}))
+	require.NoError(t, bdb.Close())
+
+	ro, err := store.Open(path, &store.Options{ReadOnly: true})
+	require.NoError(t, err, "a version 2 file opens read-only")
+	require.NoError(t, ro.View(ctx, func(sn *store.Snapshot) error {
+		assert.False(t, sn.HasPair(vocab.EMSMetric, vocab.EMSNumericValue))
+		return nil
+	}))
+	require.NoError(t, ro.Close())
+
+	db, err = store.Open(path, nil)
+	require.NoError(t, err)
+	defer db.Close()
+	viaPair, viaScan := pairSubjects(t, db, "CpuUsed", 90)
+	assert.Len(t, viaPair, 10)
+	assert.Equal(t, viaScan, viaPair)
+}
