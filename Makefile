@@ -2,7 +2,7 @@ GO ?= go
 ARGS ?=
 FUZZTIME ?= 10s
 
-.PHONY: run build test deps lint bench fuzz
+.PHONY: run build test deps e2e lint bench fuzz
 
 ## run: start the provider on its embedded default store (./data), on 127.0.0.1:8080
 run:
@@ -11,15 +11,20 @@ run:
 build:
 	$(GO) build -o bin/pmprovider ./cmd/pmprovider
 
-## deps: install what the tests need (rdflib, rapper) when missing
+## deps: install what the tests need (rdflib, rapper, chromium, node, e2e/node_modules) when missing
 deps:
 	./.ci/install-deps.sh
 
-## test: everything: vet, unit, golden, fuzz seeds, end-to-end and interop tests
+## test: everything: vet, unit, golden, fuzz seeds, end-to-end, interop and browser tests
+## (the browser suite is provider's TestBrowser; here, and with CI set, it fails when chromium is missing)
 test: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	PM_E2E_REQUIRED=1 $(GO) test -race -count=1 ./...
+
+## e2e: only the browser tests (headless chromium via playwright-core), verbose; screenshots in e2e/artifacts
+e2e: deps
+	PM_E2E_REQUIRED=1 $(GO) test -count=1 -run '^TestBrowser$$' -v ./provider/
 
 lint:
 	gofmt -l .

@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian's packages, if it is missing:
-# rdflib (for /usr/bin/python3) and rapper, the RDF parsers we did not write.
+# rdflib (for /usr/bin/python3) and rapper, the RDF parsers we did not
+# write; chromium, node and npm for the browser tests, and their one npm
+# package (playwright-core, pinned in e2e/package-lock.json). Playwright
+# never downloads a browser: the tests drive /usr/bin/chromium.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need=()
 /usr/bin/python3 -c 'import rdflib' 2>/dev/null || need+=(python3-rdflib)
 command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
-[ ${#need[@]} -eq 0 ] && exit 0
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 
-echo "installing: ${need[*]}"
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+if [ ${#need[@]} -gt 0 ]; then
+	echo "installing: ${need[*]}"
+	SUDO=
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+if [ ! -d e2e/node_modules/playwright-core ]; then
+	echo "installing e2e/node_modules (npm ci)"
+	(cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi

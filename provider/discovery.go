@@ -111,6 +111,19 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 					g.add(cf, oslc("resourceType"), t)
 				}
 			}
+			for di := range dialogs {
+				d := &dialogs[di]
+				if "/oslc/"+d.kind != k.path {
+					continue
+				}
+				dn := blank(fmt.Sprintf("dialog%d_%d_%s", i, j, d.action))
+				prop := "selectionDialog"
+				if d.action == "create" {
+					prop = "creationDialog"
+				}
+				g.add(svc, oslc(prop), dn)
+				s.describeDialog(&g, dn, d)
+			}
 			qc := blank(fmt.Sprintf("query%d_%d", i, j))
 			g.add(svc, oslc("queryCapability"), qc)
 			g.add(qc, vocab.RDFType, oslc("QueryCapability"))

@@ -37,6 +37,10 @@ type htmlPage struct {
 	Title   string
 	Nodes   []htmlNode
 	Formats []htmlValue
+	// Before is what the page shows above the triples: tables, charts,
+	// forms; Hide leaves the triples out (they are in the downloads).
+	Before template.HTML
+	Hide   bool
 }
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
@@ -57,19 +61,22 @@ nav{margin-bottom:1rem;font-size:.9rem}
 ul.vals{margin:0;padding-left:1rem}
 @media (max-width:40rem){th{width:auto;display:block;border:0}td{display:block}}
 </style>
+<link rel="stylesheet" href="{{.Static}}/site.css">
 </head>
 <body>
+<a class="skip" href="#main">Skip to content</a>
 <nav aria-label="Site"><a href="{{.Home}}">Home</a> · <a href="{{.Catalog}}">Catalog</a> · Download:
 {{range $i, $f := .Formats}}{{if $i}}, {{end}}<a href="{{$f.Href}}" type="{{$f.Note}}">{{$f.Text}}</a>{{end}}</nav>
-<main>
+<main id="main">
 <h1>{{.Title}}</h1>
-{{range .Nodes}}<section id="{{.ID}}" aria-label="{{.Label}}">
+{{.Before}}
+{{if not .Hide}}{{if .Before}}<h2 class="all">All properties</h2>{{end}}{{range .Nodes}}<section id="{{.ID}}" aria-label="{{.Label}}">
 {{if .Href}}<h2><a href="{{.Href}}">{{.Label}}</a></h2>{{else}}<h2>{{.Label}}</h2>{{end}}
 <table>
 {{range .Props}}<tr><th scope="row"><a href="{{.Href}}">{{.Name}}</a></th><td>{{if eq (len .Vals) 1}}{{template "val" index .Vals 0}}{{else}}<ul class="vals">{{range .Vals}}<li>{{template "val" .}}</li>{{end}}</ul>{{end}}</td></tr>
 {{end}}</table>
 </section>
-{{end}}</main>
+{{end}}{{end}}</main>
 </body>
 </html>
 {{define "val"}}{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}{{if .Note}} <small>{{.Note}}</small>{{end}}{{end}}
@@ -136,8 +143,15 @@ func (s *Server) renderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 	}
 	page := struct {
 		htmlPage
-		Home, Catalog string
-	}{htmlPage: htmlPage{Title: title}, Home: s.URL("/"), Catalog: s.URL("/oslc/catalog")}
+		Home, Catalog, Static string
+	}{htmlPage: htmlPage{Title: title}, Home: s.URL("/"), Catalog: s.URL("/oslc/catalog"), Static: s.URL("/ui/static")}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		before, hide, err := s.htmlExtras(r, root, g)
+		if err != nil {
+			return err
+		}
+		page.Before, page.Hide = before, hide
+	}
 	for _, k := range order {
 		ts := bySubj[k]
 		n := htmlNode{ID: anchor(ts[0].Subj), Label: vocab.Short(ts[0].Subj.String())}

@@ -46,6 +46,8 @@ type Config struct {
 	// Collectors are the collectors measurement jobs may use, besides
 	// push, which every provider has.
 	Collectors []collect.Collector
+	// UI configures the pages other tools embed: dialogs and previews.
+	UI UIConfig
 }
 
 // DefaultMaxBodyBytes is the default limit of a request body.
@@ -62,6 +64,7 @@ type Server struct {
 	router  *mux.Router
 	kinds   []*kind
 	jobs    *jobs.Engine
+	ui      UIConfig
 }
 
 // A kind is a type of resource the provider stores, with its creation
@@ -93,6 +96,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		maxBody: cfg.MaxBodyBytes,
 		log:     cfg.Logger,
 		now:     cfg.Now,
+		ui:      cfg.UI,
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -110,6 +114,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		{path: "/oslc/reports", title: "Performance Reports", shape: shapes.Lookup(shapes.ReportName), types: []rdf.IRI{vocab.PMJReport}, readOnly: true, jobs: true},
 		{path: "/oslc/tracking", title: "Job Tracking Records", shape: shapes.Lookup(shapes.TrackingName), types: []rdf.IRI{vocab.PMJTracking}, readOnly: true, jobs: true},
 		{path: "/oslc/notifications", title: "Job Notifications", shape: shapes.Lookup(shapes.NotificationName), types: []rdf.IRI{vocab.PMJNotification}, readOnly: true, jobs: true},
+		adhocKind(),
 	}
 	if err := s.storeVocabularies(context.Background()); err != nil {
 		return nil, fmt.Errorf("store vocabularies: %w", err)
@@ -188,6 +193,7 @@ func (s *Server) routes(prefix string) {
 		s.writeError(w, r, errorf(http.StatusMethodNotAllowed, "method", "%s is not allowed on %s", r.Method, s.requestIRI(r)))
 	})
 	get := []string{http.MethodGet, http.MethodHead}
+	s.uiRoutes(r)
 	r.HandleFunc("/", s.handleHome).Methods(get...)
 	r.HandleFunc("/rootservices", s.handleRootServices).Methods(get...)
 	r.HandleFunc("/oslc/catalog", s.handleCatalog).Methods(get...)
@@ -197,6 +203,7 @@ func (s *Server) routes(prefix string) {
 	r.HandleFunc("/oslc/capabilities", s.handleCapabilities).Methods(get...)
 	r.HandleFunc("/oslc/jobs/{id}/{action:suspend|resume|cancel}", s.handleJobAction).Methods(http.MethodPost)
 	r.HandleFunc("/oslc/jobs/{id}/push", s.handlePush).Methods(http.MethodPost)
+	s.reportRoutes(r)
 	for _, k := range s.kinds {
 		k := k
 		r.HandleFunc(k.path, func(w http.ResponseWriter, r *http.Request) { s.handleList(w, r, k) }).Methods(get...)

@@ -1,0 +1,423 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/shapes"
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// A dialog is a delegated selection or creation dialog (OSLC Core 3.0
+// Delegated Dialogs) for one kind of resource.
+type dialog struct {
+	action, kind  string // "select", "records"
+	title, label  string
+	width, height string
+}
+
+var dialogs = []dialog{
+	{"select", "records", "Select a performance monitoring record", "Performance Monitoring Record", "560px", "520px"},
+	{"select", "resources", "Select a monitored resource", "Monitored Resource", "560px", "520px"},
+	{"create", "resources", "Create a monitored resource", "Monitored Resource", "560px", "560px"},
+	{"create", "jobs", "Create a measurement job", "Measurement Job", "600px", "680px"},
+}
+
+func lookupDialog(action, kindName string) *dialog {
+	for i := range dialogs {
+		if dialogs[i].action == action && dialogs[i].kind == kindName {
+			return &dialogs[i]
+		}
+	}
+	return nil
+}
+
+func (d *dialog) descriptorPath() string { return "/oslc/dialogs/" + d.action + "/" + d.kind }
+func (d *dialog) formPath() string       { return "/ui/" + d.action + "/" + d.kind }
+
+// describe adds the oslc:Dialog descriptor of d, named subj, to g.
+func (s *Server) describeDialog(g *graph, subj rdf.Subject, d *dialog) {
+	k := s.kindAt("/oslc/" + d.kind)
+	g.add(subj, vocab.RDFType, oslc("Dialog"))
+	g.add(subj, vocab.DCTitle, xmlLiteral(d.title))
+	g.add(subj, oslc("label"), str(d.label))
+	g.add(subj, oslc("dialog"), s.iri(d.formPath()))
+	g.add(subj, oslc("hintWidth"), str(d.width))
+	g.add(subj, oslc("hintHeight"), str(d.height))
+	g.add(subj, oslc("usage"), oslc("default"))
+	for _, t := range k.types {
+		g.add(subj, oslc("resourceType"), t)
+	}
+	if d.action == "create" {
+		g.add(subj, oslc("resourceShape"), s.iri("/oslc/shapes/"+k.shape.Name))
+	}
+}
+
+func (s *Server) handleDialogDescriptor(w http.ResponseWriter, r *http.Request) {
+	v := mux.Vars(r)
+	d := lookupDialog(v["action"], v["kind"])
+	if d == nil {
+		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no %s dialog for %q", v["action"], v["kind"]))
+		return
+	}
+	id := s.iri(d.descriptorPath())
+	var g graph
+	s.describeDialog(&g, id, d)
+	w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+	s.respond(w, r, http.StatusOK, id, g, d.title)
+}
+
+type selectData struct {
+	Title, Label, Search, Kind string
+}
+
+var selectBody = template.Must(template.New("select").Parse(`<main class="dialog" aria-labelledby="dialog-title">
+<h1 id="dialog-title">{{.Title}}</h1>
+<form id="search-form" role="search" data-search="{{.Search}}" data-kind="{{.Kind}}">
+<label for="q">Search {{.Label}}s</label>
+<input id="q" name="q" type="search" autocomplete="off" autofocus aria-controls="results" aria-describedby="status">
+</form>
+<p id="status" role="status" aria-live="polite">Loading…</p>
+<form id="pick-form">
+<fieldset><legend class="sr-only">Results</legend>
+<ul id="results" class="results"></ul>
+</fieldset>
+<div class="buttons">
+<button type="submit" id="ok" class="primary" disabled>Select</button>
+<button type="button" id="cancel">Cancel</button>
+</div>
+</form>
+</main>
+`))
+
+func (s *Server) handleSelectDialog(w http.ResponseWriter, r *http.Request) {
+	d := lookupDialog("select", mux.Vars(r)["kind"])
+	if d == nil {
+		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no selection dialog for %q", mux.Vars(r)["kind"]))
+		return
+	}
+	s.writeUIPage(w, r, http.StatusOK, uiPageData{Title: d.title, Class: "embedded"}, selectBody, selectData{
+		Title: d.title, Label: strings.ToLower(d.label), Search: s.URL(d.formPath() + "/search"), Kind: d.kind,
+	})
+}
+
+// A searchHit is one result of the selection dialog's search.
+type searchHit struct {
+	Label  string `json:"label"`
+	URI    string `json:"uri"`
+	Detail string `json:"detail,omitempty"`
+	date   string
+	score  int
+}
+
+// searchLimit is how many hits the selection dialog shows.
+const searchLimit = 25
+
+// handleSelectSearch answers the selection dialog's search as you type:
+// resources whose title, description or identifier has words starting
+// with each word typed (the store's full-text index); records also by the
+// title of their resource. Nothing typed: the latest.
+func (s *Server) handleSelectSearch(w http.ResponseWriter, r *http.Request) {
+	kindName := mux.Vars(r)["kind"]
+	if lookupDialog("select", kindName) == nil {
+		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no selection dialog for %q", kindName))
+		return
+	}
+	hits, err := s.search(r.Context(), s.kindAt("/oslc/"+kindName), r.URL.Query().Get("q"))
+	if err != nil {
+		s.writeError(w, r, queryError(err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(map[string]any{"results": hits})
+}
+
+func (s *Server) search(ctx context.Context, k *kind, q string) ([]searchHit, error) {
+	tokens := store.Tokens(q)
+	records := k.path == "/oslc/records"
+	var ids []string
+	scores := map[string]int{}
+	if len(tokens) == 0 {
+		params := url.Values{}
+		if records {
+			params.Set("oslc.orderBy", "-dcterms:date")
+		}
+		res, err := s.uiQuery(ctx, k, params, searchLimit)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range res.Members {
+			ids = append(ids, m.ID.String())
+		}
+	} else {
+		hits, err := s.prefixSearch(ctx, tokens)
+		if err != nil {
+			return nil, err
+		}
+		var owners []string
+		for id, sc := range hits {
+			switch {
+			case strings.HasPrefix(id, s.URL(k.path)+"/"):
+				ids = append(ids, id)
+				scores[id] = sc
+			case records && strings.HasPrefix(id, s.URL("/oslc/resources/")):
+				owners = append(owners, id)
+			}
+		}
+		if len(owners) > 0 {
+			sort.Strings(owners)
+			if len(owners) > 20 {
+				owners = owners[:20]
+			}
+			var terms []string
+			for _, o := range owners {
+				if t, ok := iriTerm(o); ok {
+					terms = append(terms, t)
+				}
+			}
+			res, err := s.uiQuery(ctx, k, url.Values{
+				"oslc.where":   {"dcterms:isPartOf in [" + strings.Join(terms, ",") + "]"},
+				"oslc.orderBy": {"-dcterms:date"},
+			}, searchLimit)
+			if err != nil {
+				return nil, err
+			}
+			for _, m := range res.Members {
+				if _, ok := scores[m.ID.String()]; !ok {
+					ids = append(ids, m.ID.String())
+				}
+			}
+		}
+	}
+	l := s.labeller(ctx)
+	var out []searchHit
+	for _, id := range ids {
+		iri, err := rdf.NewIRI(id)
+		if err != nil {
+			continue
+		}
+		g, _, err := s.store.Get(ctx, iri)
+		if err != nil {
+			continue
+		}
+		h := searchHit{Label: l.of(iri, g), URI: id, score: scores[id], date: firstOf(g, iri, vocab.DCDate)}
+		var detail []string
+		for _, t := range objectsOf(g, iri, vocab.RDFType) {
+			detail = append(detail, vocab.Short(t.String()))
+		}
+		if records {
+			for _, m := range measuresOf(g, iri) {
+				detail = append(detail, m.Metric+" "+m.Value+m.Unit)
+			}
+		}
+		h.Detail = strings.Join(detail, " · ")
+		out = append(out, h)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].date > out[j].date
+	})
+	if len(out) > searchLimit {
+		out = out[:searchLimit]
+	}
+	return out, nil
+}
+
+// prefixSearch returns the resources (IRIs without fragment) with a word
+// starting with every token, with the sum of their term frequencies.
+func (s *Server) prefixSearch(ctx context.Context, tokens []string) (map[string]int, error) {
+	const maxPostings = 20000
+	var out map[string]int
+	err := s.store.View(ctx, func(sn *store.Snapshot) error {
+		for _, tok := range tokens {
+			got := map[string]int{}
+			n := 0
+			err := sn.TextPrefix(ctx, tok, func(_ string, subj rdf.Subject, _ rdf.IRI, tf int) bool {
+				if iri, ok := subj.(rdf.IRI); ok {
+					id, _, _ := strings.Cut(iri.String(), "#")
+					got[id] += tf
+				}
+				n++
+				return n < maxPostings
+			})
+			if err != nil {
+				return err
+			}
+			if out == nil {
+				out = got
+				continue
+			}
+			for id, sc := range out {
+				if g, ok := got[id]; ok {
+					out[id] = sc + g
+				} else {
+					delete(out, id)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// A formField is one input of a creation dialog, checked against the
+// property's shape before the dialog posts.
+type formField struct {
+	Name, Label, Pred, Input string
+	Datatype                 string // literal datatype; "" for IRIs
+	Required, Multiple       bool
+	Pattern, Min, Max, Value string
+	Hint, Placeholder        string
+	Options                  []formOption
+}
+
+type formOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+type createData struct {
+	Title, Factory, Shape, Kind, Types string
+	Fields                             []formField
+}
+
+var createBody = template.Must(template.New("create").Parse(`<main class="dialog" aria-labelledby="dialog-title">
+<h1 id="dialog-title">{{.Title}}</h1>
+<form id="create-form" novalidate data-factory="{{.Factory}}" data-shape="{{.Shape}}" data-kind="{{.Kind}}" data-types="{{.Types}}">
+<div id="server-error" class="error" role="alert" hidden></div>
+{{range .Fields}}<div class="field">
+<label for="f-{{.Name}}">{{.Label}}{{if .Required}} <span aria-hidden="true" class="req">*</span><span class="sr-only">(required)</span>{{end}}</label>
+{{if eq .Input "select"}}<select id="f-{{.Name}}" name="{{.Name}}" data-pred="{{.Pred}}" data-datatype="{{.Datatype}}"{{if .Required}} required aria-required="true"{{end}}{{if .Multiple}} multiple size="4"{{end}} aria-describedby="h-{{.Name}} e-{{.Name}}">
+{{if not .Multiple}}<option value="">—</option>{{end}}{{range .Options}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}
+</select>
+{{else if eq .Input "textarea"}}<textarea id="f-{{.Name}}" name="{{.Name}}" rows="3" data-pred="{{.Pred}}" data-datatype="{{.Datatype}}"{{if .Required}} required aria-required="true"{{end}} aria-describedby="h-{{.Name}} e-{{.Name}}">{{.Value}}</textarea>
+{{else}}<input id="f-{{.Name}}" name="{{.Name}}" type="{{.Input}}" value="{{.Value}}" data-pred="{{.Pred}}" data-datatype="{{.Datatype}}"{{if .Required}} required aria-required="true"{{end}}{{if .Pattern}} pattern="{{.Pattern}}"{{end}}{{if .Min}} min="{{.Min}}"{{end}}{{if .Max}} max="{{.Max}}"{{end}}{{if .Placeholder}} placeholder="{{.Placeholder}}"{{end}} aria-describedby="h-{{.Name}} e-{{.Name}}">
+{{end}}<small id="h-{{.Name}}" class="hint">{{.Hint}}</small>
+<span id="e-{{.Name}}" class="field-error"></span>
+</div>
+{{end}}<div class="buttons">
+<button type="submit" id="ok" class="primary">Create</button>
+<button type="button" id="cancel">Cancel</button>
+</div>
+</form>
+</main>
+`))
+
+func (s *Server) handleCreateDialog(w http.ResponseWriter, r *http.Request) {
+	d := lookupDialog("create", mux.Vars(r)["kind"])
+	if d == nil {
+		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no creation dialog for %q", mux.Vars(r)["kind"]))
+		return
+	}
+	k := s.kindAt("/oslc/" + d.kind)
+	data := createData{
+		Title:   d.title,
+		Factory: s.URL(k.path),
+		Shape:   s.URL("/oslc/shapes/" + k.shape.Name),
+		Kind:    d.kind,
+	}
+	if k.implied != (rdf.IRI{}) {
+		data.Types = k.implied.String()
+	}
+	var fields []formField
+	if d.kind == "resources" {
+		var types []formOption
+		for _, t := range shapes.MonitoredClasses {
+			types = append(types, formOption{Value: t.String(), Label: lastSegment(t.String()), Selected: len(types) == 0})
+		}
+		fields = []formField{
+			{Name: "type", Label: "Type", Pred: vocab.RDF + "type", Input: "select", Options: types},
+			{Name: "title", Label: "Title", Pred: vocab.DCTerms + "title", Input: "text", Required: true, Placeholder: "web01"},
+			{Name: "name", Label: "Name", Pred: vocab.CRTV + "name", Input: "text", Datatype: vocab.XSD + "string"},
+			{Name: "fqdn", Label: "Fully qualified domain name", Pred: vocab.CRTV + "fqdn", Input: "text", Datatype: vocab.XSD + "string", Pattern: `[A-Za-z0-9]([A-Za-z0-9.\-]*[A-Za-z0-9])?`},
+			{Name: "description", Label: "Description", Pred: vocab.DCTerms + "description", Input: "textarea"},
+		}
+	} else {
+		resources, err := s.resourceOptions(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		collectors, granularities := s.jobOptions()
+		fields = []formField{
+			{Name: "title", Label: "Title", Pred: vocab.DCTerms + "title", Input: "text"},
+			{Name: "monitoredObject", Label: "Monitored resources", Pred: vocab.PMJ + "monitoredObject", Input: "select", Multiple: true, Required: true, Options: resources},
+			{Name: "collector", Label: "Collector", Pred: vocab.PMJ + "collector", Input: "select", Options: collectors},
+			{Name: "granularity", Label: "Granularity", Pred: vocab.PMJ + "granularity", Input: "select", Datatype: vocab.XSD + "duration", Options: granularities},
+			{Name: "jobType", Label: "Job type", Pred: vocab.PMJ + "jobType", Input: "select"},
+			{Name: "dailyInterval", Label: "Daily interval", Pred: vocab.PMJ + "dailyInterval", Input: "text", Datatype: vocab.XSD + "string", Pattern: `([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]`, Placeholder: "08:00-18:00"},
+			{Name: "timeZone", Label: "Time zone", Pred: vocab.PMJ + "timeZone", Input: "text", Datatype: vocab.XSD + "string", Placeholder: "Europe/Berlin"},
+			{Name: "jobPriority", Label: "Priority", Pred: vocab.PMJ + "jobPriority", Input: "number", Datatype: vocab.XSD + "integer", Min: "1", Max: "10"},
+			{Name: "description", Label: "Description", Pred: vocab.DCTerms + "description", Input: "textarea"},
+		}
+	}
+	for i := range fields {
+		fromShape(&fields[i], k.shape)
+	}
+	data.Fields = fields
+	s.writeUIPage(w, r, http.StatusOK, uiPageData{Title: d.title, Class: "embedded"}, createBody, data)
+}
+
+// fromShape completes f from its property's shape: whether it is
+// required, its allowed values and its description.
+func fromShape(f *formField, sh *shapes.Shape) {
+	p := sh.Property(f.Pred)
+	if p == nil {
+		return
+	}
+	if p.Occurs == shapes.ExactlyOne || p.Occurs == shapes.OneOrMany {
+		f.Required = true
+	}
+	if p.Occurs == shapes.ZeroOrMany || p.Occurs == shapes.OneOrMany {
+		f.Multiple = f.Multiple || f.Input == "select" && f.Name != "type"
+	}
+	if f.Input == "select" && len(f.Options) == 0 {
+		for _, a := range p.Allowed {
+			f.Options = append(f.Options, formOption{Value: a.String(), Label: lastSegment(a.String())})
+		}
+	}
+	if f.Hint == "" {
+		f.Hint = p.Description
+	}
+}
+
+// resourceOptions lists the monitored resources a job may measure.
+func (s *Server) resourceOptions(ctx context.Context) ([]formOption, error) {
+	res, err := s.uiQuery(ctx, s.kindAt("/oslc/resources"), url.Values{}, 500)
+	if err != nil {
+		return nil, err
+	}
+	l := s.labeller(ctx)
+	var out []formOption
+	for _, m := range res.Members {
+		out = append(out, formOption{Value: m.ID.String(), Label: l.label(m.ID.String())})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out, nil
+}
+
+// jobOptions lists the collectors and granularities the job engine
+// supports, from its capabilities.
+func (s *Server) jobOptions() (collectors, granularities []formOption) {
+	id := s.iri("/oslc/capabilities")
+	g := s.jobs.Capabilities(id)
+	for _, c := range objectsOf(g, id, vocab.PMJTerm("supportedCollector")) {
+		collectors = append(collectors, formOption{Value: c.String(), Label: strings.TrimSuffix(lastSegment(c.String()), "Collector")})
+	}
+	for _, d := range objectsOf(g, id, vocab.PMJTerm("supportedGranularity")) {
+		granularities = append(granularities, formOption{Value: d.String(), Label: d.String(), Selected: d.String() == "PT1M"})
+	}
+	return collectors, granularities
+}

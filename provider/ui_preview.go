@@ -1,0 +1,346 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// Preview sizes, as CSS lengths (OSLC Resource Preview).
+var previewSizes = map[string][2]string{
+	"small": {"420px", "220px"},
+	"large": {"640px", "460px"},
+}
+
+// uiPage is the frame of every page made to be embedded: previews and
+// dialogs.
+var uiPage = template.Must(template.New("ui").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<link rel="stylesheet" href="{{.Static}}/ui.css">
+</head>
+<body class="{{.Class}}">
+{{.Body}}
+{{range .Scripts}}<script src="{{$.Static}}/{{.}}"></script>
+{{end}}</body>
+</html>
+`))
+
+type uiPageData struct {
+	Title, Static, Class string
+	Body                 template.HTML
+	Scripts              []string
+}
+
+func (s *Server) writeUIPage(w http.ResponseWriter, r *http.Request, status int, d uiPageData, body *template.Template, data any) {
+	var inner bytes.Buffer
+	if err := body.Execute(&inner, data); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	d.Body = template.HTML(inner.String())
+	if d.Scripts == nil {
+		d.Scripts = []string{"dialog.js"}
+	}
+	d.Static = s.URL("/ui/static")
+	var buf bytes.Buffer
+	if err := uiPage.Execute(&buf, d); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.embeddable(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Add("Vary", "Accept")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// compact describes a resource's Compact resource.
+type compact struct {
+	Title, ShortTitle, Icon, IconTitle string
+	Small, Large                       string // preview documents
+}
+
+func (s *Server) compactOf(ctx context.Context, id rdf.IRI, g []rdf.Triple) compact {
+	k := s.kindOf(id.String())
+	c := compact{
+		Title:      s.labeller(ctx).of(id, g),
+		ShortTitle: firstOf(g, id, vocab.DCIdentifier),
+		Small:      id.String() + "?preview=small",
+		Large:      id.String() + "?preview=large",
+	}
+	switch k.path {
+	case "/oslc/records":
+		c.Icon, c.IconTitle = s.URL("/ui/static/record.svg"), "Performance monitoring record"
+	case "/oslc/resources":
+		c.Icon, c.IconTitle = s.URL("/ui/static/resource.svg"), "Monitored resource"
+		if n := firstOf(g, id, vocab.IRI(vocab.CRTV, "name")); n != "" {
+			c.ShortTitle = n
+		}
+	default:
+		c.Icon, c.IconTitle = s.URL("/ui/static/job.svg"), "Measurement job"
+	}
+	if c.ShortTitle == "" {
+		c.ShortTitle = lastSegment(id.String())
+	}
+	return c
+}
+
+// graph writes c as an oslc:Compact named subj.
+func (c compact) graph(subj rdf.IRI) graph {
+	var g graph
+	g.add(subj, vocab.RDFType, oslc("Compact"))
+	g.add(subj, vocab.DCTitle, xmlLiteral(template.HTMLEscapeString(c.Title)))
+	g.add(subj, oslc("shortTitle"), xmlLiteral(template.HTMLEscapeString(c.ShortTitle)))
+	icon, _ := rdf.NewIRI(c.Icon)
+	g.add(subj, oslc("icon"), icon)
+	g.add(subj, oslc("iconTitle"), str(c.IconTitle))
+	g.add(subj, oslc("iconAltLabel"), str(c.IconTitle))
+	for _, p := range []struct{ prop, size, doc string }{{"smallPreview", "small", c.Small}, {"largePreview", "large", c.Large}} {
+		n := blank(p.prop)
+		doc, _ := rdf.NewIRI(p.doc)
+		g.add(subj, oslc(p.prop), n)
+		g.add(n, vocab.RDFType, oslc("Preview"))
+		g.add(n, oslc("document"), doc)
+		g.add(n, oslc("hintWidth"), str(previewSizes[p.size][0]))
+		g.add(n, oslc("hintHeight"), str(previewSizes[p.size][1]))
+	}
+	return g
+}
+
+// json is c in the JSON format of OSLC Resource Preview.
+func (c compact) json() map[string]any {
+	prev := func(size, doc string) map[string]any {
+		return map[string]any{"document": doc, "hintWidth": previewSizes[size][0], "hintHeight": previewSizes[size][1]}
+	}
+	return map[string]any{
+		"title":        template.HTMLEscapeString(c.Title),
+		"shortTitle":   template.HTMLEscapeString(c.ShortTitle),
+		"icon":         c.Icon,
+		"iconTitle":    c.IconTitle,
+		"iconAltLabel": c.IconTitle,
+		"smallPreview": prev("small", c.Small),
+		"largePreview": prev("large", c.Large),
+	}
+}
+
+// wantsPlainJSON tells whether the client asks for application/json
+// itself rather than an RDF format.
+func wantsPlainJSON(r *http.Request) bool {
+	return r.URL.Query().Get("format") == "" && accepts(r, "application/json") && !accepts(r, "application/ld+json") && !accepts(r, "text/turtle") && !accepts(r, "application/rdf+xml")
+}
+
+// handleCompact answers for the Compact resource of a resource: at
+// <resource>?compact in any format, and at the resource itself for OSLC
+// 2.0 clients that ask for application/x-oslc-compact+xml.
+func (s *Server) handleCompact(w http.ResponseWriter, r *http.Request) {
+	id := s.requestIRI(r)
+	g, _, err := s.store.Get(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c := s.compactOf(r.Context(), id, g)
+	w.Header().Set("Vary", "Accept, Prefer")
+	w.Header().Set("Cache-Control", "no-store")
+	if !r.URL.Query().Has("compact") {
+		// OSLC UI Preview 2.0: the compact describes the resource itself.
+		s.writeCompactXML(w, r, c.graph(id), id)
+		return
+	}
+	subj, _ := rdf.NewIRI(id.String() + "?compact")
+	if wantsPlainJSON(r) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		json.NewEncoder(w).Encode(c.json())
+		return
+	}
+	s.respond(w, r, http.StatusOK, subj, c.graph(subj), "Compact: "+c.Title)
+}
+
+// writeCompactXML writes g as RDF/XML typed application/x-oslc-compact+xml.
+func (s *Server) writeCompactXML(w http.ResponseWriter, r *http.Request, g []rdf.Triple, root rdf.Subject) {
+	rec := &headerOverride{ResponseWriter: w, ct: compactXML + "; charset=utf-8"}
+	s.writeGraph(rec, r, offered[0], http.StatusOK, root, g, "")
+}
+
+// headerOverride replaces the Content-Type a handler sets.
+type headerOverride struct {
+	http.ResponseWriter
+	ct string
+}
+
+func (h *headerOverride) WriteHeader(status int) {
+	if status == http.StatusOK {
+		h.Header().Set("Content-Type", h.ct)
+	}
+	h.ResponseWriter.WriteHeader(status)
+}
+
+// handlePreferCompact answers a GET with Prefer: return=representation;
+// include="...#PreferCompact": the resource with its Compact in-line.
+func (s *Server) handlePreferCompact(w http.ResponseWriter, r *http.Request) {
+	id := s.requestIRI(r)
+	g, etag, err := s.store.Get(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c := s.compactOf(r.Context(), id, g)
+	subj, _ := rdf.NewIRI(id.String() + "?compact")
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Preference-Applied", "return=representation")
+	h.Add("Vary", "Prefer")
+	h.Add("Link", `<`+subj.String()+`>; rel="`+relCompact+`"`)
+	if wantsPlainJSON(r) {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		json.NewEncoder(w).Encode(map[string]any{"compact": c.json()})
+		return
+	}
+	out := append(append([]rdf.Triple(nil), g...), c.graph(subj)...)
+	out = append(out, rdf.Triple{Subj: id, Pred: oslc("compact"), Obj: subj})
+	s.respond(w, r, http.StatusOK, id, out, title(id, g))
+}
+
+type previewData struct {
+	Size, Title, IRI, Kind string
+	Props                  []previewProp
+	Measures               []measureRow
+	Spark, Chart           template.HTML
+	Latest, KeyMetric      string
+}
+
+type previewProp struct {
+	Name, Value, Href string
+}
+
+var previewBody = template.Must(template.New("preview").Parse(`<main class="preview {{.Size}}" data-kind="{{.Kind}}">
+<h1 class="sr-only">{{.Title}}</h1>
+<dl class="props">
+{{range .Props}}<dt>{{.Name}}</dt><dd>{{if .Href}}<a href="{{.Href}}" target="_blank" rel="noopener">{{.Value}}</a>{{else}}{{.Value}}{{end}}</dd>
+{{end}}</dl>
+{{if .Measures}}<table class="measures"><caption class="sr-only">Measures</caption>
+<thead><tr><th scope="col">Metric</th><th scope="col" class="num">Value</th><th scope="col">Unit</th></tr></thead>
+<tbody>{{range .Measures}}<tr><td>{{.Metric}}</td><td class="num">{{.Value}}</td><td>{{.Unit}}</td></tr>{{end}}</tbody></table>{{end}}
+{{if .KeyMetric}}<figure class="key"><figcaption>{{.KeyMetric}}{{if .Latest}}: <strong>{{.Latest}}</strong>{{end}}</figcaption>{{if .Chart}}{{.Chart}}{{else}}{{.Spark}}{{end}}</figure>{{end}}
+<p class="more"><a href="{{.IRI}}" target="_blank" rel="noopener">Open</a></p>
+</main>
+`))
+
+// handlePreview serves a preview document: a small HTML page to show in a
+// hover pop-up (small) or a stationary widget (large).
+func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
+	id := s.requestIRI(r)
+	size := r.URL.Query().Get("preview")
+	if _, ok := previewSizes[size]; !ok {
+		size = "small"
+	}
+	g, _, err := s.store.Get(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	l := s.labeller(r.Context())
+	d := previewData{Size: size, Title: l.of(id, g), IRI: id.String()}
+	prop := func(name string, p rdf.IRI) {
+		for _, o := range objectsOf(g, id, p) {
+			pp := previewProp{Name: name, Value: o.String()}
+			if iri, ok := o.(rdf.IRI); ok {
+				pp.Href = iri.String()
+				pp.Value = vocab.Short(iri.String())
+				if s.kindOf(iri.String()) != nil {
+					pp.Value = l.label(iri.String())
+				}
+			}
+			d.Props = append(d.Props, pp)
+		}
+	}
+	switch s.kindOf(id.String()).path {
+	case "/oslc/records":
+		d.Kind = "record"
+		prop("Resource", vocab.DCIsPartOf)
+		prop("Time", vocab.DCDate)
+		prop("Status", vocab.PMAvailabilityStatus)
+		if size == "large" {
+			prop("Job", vocab.PMJTerm("producedBy"))
+			prop("Title", vocab.DCTitle)
+		}
+		d.Measures = measuresOf(g, id)
+	case "/oslc/resources":
+		d.Kind = "resource"
+		prop("Type", vocab.RDFType)
+		prop("Name", vocab.IRI(vocab.CRTV, "name"))
+		if size == "large" {
+			prop("Description", vocab.DCDescription)
+			prop("Host", vocab.IRI(vocab.CRTV, "fqdn"))
+		}
+		if err := s.resourceStatus(r.Context(), &d, id, size); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	default:
+		d.Kind = "job"
+		prop("State", vocab.PMJTerm("executionState"))
+		prop("Collector", vocab.PMJTerm("collector"))
+		prop("Granularity", vocab.PMJTerm("granularity"))
+		prop("Measures", vocab.PMJTerm("monitoredObject"))
+		if size == "large" {
+			prop("Reason", vocab.PMJTerm("stateReason"))
+			prop("State changed", vocab.PMJTerm("stateChanged"))
+		}
+	}
+	s.writeUIPage(w, r, http.StatusOK, uiPageData{Title: d.Title, Class: "embedded"}, previewBody, d)
+}
+
+// resourceStatus adds a monitored resource's current status (from its
+// latest record) and a sparkline of its key metric to d.
+func (s *Server) resourceStatus(ctx context.Context, d *previewData, id rdf.IRI, size string) error {
+	sr, err := s.metricSeries(ctx, id.String(), time.Time{}, 60)
+	if err != nil {
+		return err
+	}
+	term, _ := iriTerm(id.String())
+	res, err := s.uiQuery(ctx, s.kindAt("/oslc/records"), map[string][]string{
+		"oslc.where":   {"dcterms:isPartOf=" + term},
+		"oslc.select":  {"dcterms:date,pm:availabilityStatus"},
+		"oslc.orderBy": {"-dcterms:date"},
+	}, 1)
+	if err != nil {
+		return err
+	}
+	status, when := "no records yet", ""
+	if len(res.Members) > 0 {
+		m := res.Members[0]
+		when = firstOf(m.Triples, m.ID, vocab.DCDate)
+		status = "recorded"
+		if st := firstOf(m.Triples, m.ID, vocab.PMAvailabilityStatus); st != "" {
+			status = vocab.Short(st)
+		}
+		d.Props = append(d.Props, previewProp{Name: "Status", Value: status}, previewProp{Name: "Last record", Value: when, Href: m.ID.String()})
+	} else {
+		d.Props = append(d.Props, previewProp{Name: "Status", Value: status})
+	}
+	if km := sr.keyMetric(); km != "" {
+		ps := sr.points[km]
+		unit := unitName(sr.units[km])
+		d.KeyMetric = vocab.Short(km)
+		d.Latest = strings.TrimSpace(formatValue(ps[len(ps)-1].V) + " " + unit)
+		if size == "large" {
+			d.Chart = lineChart(ps, 600, 220, vocab.Short(km), unit)
+		} else {
+			d.Spark = sparkline(ps, 240, 48, vocab.Short(km)+" over the latest records")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+package provider_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/knakk/rdf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+func seeded(t *testing.T) (ts *testServer, resource string) {
+	t.Helper()
+	ts = newTestServer(t)
+	resource = seedResource(t, ts, "web01 front end", "web01")
+	now := time.Now().UTC()
+	for i := 0; i < 3; i++ {
+		seedRecord(t, ts, resource, now.Add(-time.Duration(3-i)*time.Minute), float64(10+i), 1e9)
+	}
+	return ts, resource
+}
+
+func TestCompactThreeWays(t *testing.T) {
+	ts, res := seeded(t)
+	const prefer = `return=representation; include="http://open-services.net/ns/core#PreferCompact"`
+	compactIRI, _ := rdf.NewIRI(res + "?compact")
+	resIRI, _ := rdf.NewIRI(res)
+	checkCompact := func(t *testing.T, g []rdf.Triple, subj rdf.Term) {
+		t.Helper()
+		assert.Equal(t, vocab.OSLC+"Compact", one(t, g, subj, vocab.RDF+"type").String())
+		assert.Equal(t, "web01 front end", one(t, g, subj, vocab.DCTerms+"title").String())
+		assert.Equal(t, "web01", one(t, g, subj, vocab.OSLC+"shortTitle").String())
+		assert.Equal(t, ts.URL+"/ui/static/resource.svg", one(t, g, subj, vocab.OSLC+"icon").String())
+		for _, p := range []string{"smallPreview", "largePreview"} {
+			pv := one(t, g, subj, vocab.OSLC+p)
+			assert.True(t, strings.HasPrefix(one(t, g, pv, vocab.OSLC+"document").String(), res+"?preview="))
+			assert.Regexp(t, `^\d+px$`, one(t, g, pv, vocab.OSLC+"hintWidth").String())
+			assert.Regexp(t, `^\d+px$`, one(t, g, pv, vocab.OSLC+"hintHeight").String())
+		}
+	}
+	t.Run("accept x-oslc-compact+xml", func(t *testing.T) {
+		r := ts.do(t, "GET", res, "", "Accept", "application/x-oslc-compact+xml")
+		require.Equal(t, 200, r.status)
+		assert.Equal(t, "application/x-oslc-compact+xml; charset=utf-8", r.header.Get("Content-Type"))
+		r.header.Set("Content-Type", "application/rdf+xml")
+		checkCompact(t, graphOf(t, r, res), resIRI)
+	})
+	t.Run("link header, then turtle and json-ld", func(t *testing.T) {
+		h := ts.do(t, "HEAD", res, "")
+		require.Equal(t, 200, h.status)
+		assert.Contains(t, h.header.Values("Link"), `<`+res+`?compact>; rel="http://open-services.net/ns/core#Compact"`)
+		assert.Contains(t, strings.Join(h.header.Values("Vary"), ","), "Prefer")
+		for _, mt := range []string{"text/turtle", "application/ld+json"} {
+			r := ts.do(t, "GET", res+"?compact", "", "Accept", mt)
+			require.Equal(t, 200, r.status)
+			checkCompact(t, graphOf(t, r, res), compactIRI)
+		}
+		r := ts.do(t, "GET", res+"?compact", "", "Accept", "application/json")
+		var c map[string]any
+		require.NoError(t, json.Unmarshal(r.body, &c), "%s", r.body)
+		assert.Equal(t, "web01 front end", c["title"])
+		assert.Equal(t, res+"?preview=small", c["smallPreview"].(map[string]any)["document"])
+	})
+	t.Run("prefer", func(t *testing.T) {
+		r := ts.do(t, "GET", res, "", "Accept", "text/turtle", "Prefer", prefer)
+		require.Equal(t, 200, r.status)
+		assert.Equal(t, "return=representation", r.header.Get("Preference-Applied"))
+		g := graphOf(t, r, res)
+		checkCompact(t, g, compactIRI)
+		assert.Equal(t, "web01", one(t, g, resIRI, vocab.CRTV+"name").String())
+		j := ts.do(t, "GET", res, "", "Accept", "application/json", "Prefer", prefer)
+		var c map[string]map[string]any
+		require.NoError(t, json.Unmarshal(j.body, &c), "%s", j.body)
+		assert.Equal(t, "web01 front end", c["compact"]["title"])
+		missing := ts.do(t, "GET", res+"nope", "", "Prefer", prefer)
+		assert.Equal(t, 404, missing.status)
+	})
+	t.Run("previews", func(t *testing.T) {
+		r := ts.do(t, "GET", res+"?preview=small", "")
+		require.Equal(t, 200, r.status)
+		assert.Equal(t, "frame-ancestors *", r.header.Get("Content-Security-Policy"))
+		assert.Contains(t, string(r.body), `data-points="3"`)
+		assert.Contains(t, string(r.body), "pm:Running")
+		o := ts.do(t, "OPTIONS", res, "")
+		assert.Equal(t, 204, o.status)
+		assert.Contains(t, o.header.Get("Allow"), "GET")
+	})
+}
+
+func TestDialogDiscovery(t *testing.T) {
+	ts := newTestServer(t)
+	p := ts.do(t, "GET", "/oslc/provider", "", "Accept", "text/turtle")
+	require.Equal(t, 200, p.status)
+	g := graphOf(t, p, ts.URL+"/oslc/provider")
+	forms := map[string]string{}
+	for _, rel := range []string{"selectionDialog", "creationDialog"} {
+		ds := objects(g, nil, vocab.OSLC+rel)
+		require.NotEmpty(t, ds, rel)
+		for _, d := range ds {
+			assert.Equal(t, vocab.OSLC+"Dialog", one(t, g, d, vocab.RDF+"type").String())
+			assert.NotEmpty(t, one(t, g, d, vocab.OSLC+"label").String())
+			assert.Regexp(t, `^\d+px$`, one(t, g, d, vocab.OSLC+"hintWidth").String())
+			assert.Regexp(t, `^\d+px$`, one(t, g, d, vocab.OSLC+"hintHeight").String())
+			assert.Equal(t, vocab.OSLC+"default", one(t, g, d, vocab.OSLC+"usage").String())
+			assert.NotEmpty(t, objects(g, d, vocab.OSLC+"resourceType"))
+			forms[one(t, g, d, vocab.OSLC+"dialog").String()] = rel
+		}
+	}
+	for _, f := range []string{"/ui/select/records", "/ui/select/resources", "/ui/create/resources", "/ui/create/jobs"} {
+		require.Contains(t, forms, ts.URL+f)
+		r := ts.do(t, "GET", f, "")
+		assert.Equal(t, 200, r.status, f)
+		assert.Equal(t, "frame-ancestors *", r.header.Get("Content-Security-Policy"), f)
+	}
+	r := ts.do(t, "GET", "/oslc/resources", "", "Accept", "text/turtle")
+	links := strings.Join(r.header.Values("Link"), ",")
+	assert.Contains(t, links, `<`+ts.URL+`/oslc/dialogs/select/resources>; rel="http://open-services.net/ns/core#selectionDialog"`)
+	assert.Contains(t, links, `<`+ts.URL+`/oslc/dialogs/create/resources>; rel="http://open-services.net/ns/core#creationDialog"`)
+	d := ts.do(t, "GET", "/oslc/dialogs/create/jobs", "", "Accept", "text/turtle")
+	require.Equal(t, 200, d.status)
+	dg := graphOf(t, d, ts.URL+"/oslc/dialogs/create/jobs")
+	self, _ := rdf.NewIRI(ts.URL + "/oslc/dialogs/create/jobs")
+	assert.Equal(t, ts.URL+"/ui/create/jobs", one(t, dg, self, vocab.OSLC+"dialog").String())
+	assert.Equal(t, ts.URL+"/oslc/shapes/job", one(t, dg, self, vocab.OSLC+"resourceShape").String())
+	assert.Equal(t, 404, ts.do(t, "GET", "/ui/select/jobs", "").status)
+}
+
+func TestEmbeddingPolicy(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	require.NoError(t, err)
+	defer db.Close()
+	srv, err := provider.New(db, provider.Config{BaseURL: "http://pm.example", UI: provider.UIConfig{
+		FrameAncestors: []string{"'self'", "https://alm.example"},
+		CORSOrigins:    []string{"https://alm.example"},
+	}})
+	require.NoError(t, err)
+	tests := []struct {
+		name, method, path, origin string
+		csp, allowOrigin           string
+		status                     int
+	}{
+		{"dialog framed by listed ancestors", "GET", "/ui/select/records", "", "frame-ancestors 'self' https://alm.example", "", 200},
+		{"listed origin may read, with credentials", "GET", "/oslc/records", "https://alm.example", "", "https://alm.example", 200},
+		{"other origins may not", "GET", "/oslc/records", "https://evil.example", "", "", 200},
+		{"preflight", "OPTIONS", "/oslc/records", "https://alm.example", "", "https://alm.example", 204},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httpRecord(srv, tt.method, "http://pm.example"+tt.path, tt.origin)
+			assert.Equal(t, tt.status, rec.Code)
+			assert.Equal(t, tt.csp, rec.Header().Get("Content-Security-Policy"))
+			assert.Equal(t, tt.allowOrigin, rec.Header().Get("Access-Control-Allow-Origin"))
+			if tt.method == "OPTIONS" {
+				assert.Contains(t, rec.Header().Get("Access-Control-Allow-Headers"), "Prefer")
+			}
+		})
+	}
+}
+
+func TestSelectSearchAndPages(t *testing.T) {
+	ts, res := seeded(t)
+	seedResource(t, ts, "db01 orders database", "db01")
+	search := func(kind, q string) []map[string]string {
+		r := ts.do(t, "GET", "/ui/select/"+kind+"/search?q="+q, "")
+		require.Equal(t, 200, r.status, "%s", r.body)
+		var out struct{ Results []map[string]string }
+		require.NoError(t, json.Unmarshal(r.body, &out))
+		return out.Results
+	}
+	assert.Len(t, search("resources", ""), 2)
+	got := search("resources", "fro")
+	require.Len(t, got, 1)
+	assert.Equal(t, res, got[0]["uri"])
+	assert.Len(t, search("records", "web0"), 3, "records found by their resource's title")
+	assert.Len(t, search("records", "db01"), 0)
+
+	page := ts.do(t, "GET", res, "", "Accept", "text/html")
+	require.Equal(t, 200, page.status)
+	assert.Equal(t, 3, strings.Count(string(page.body), `class="pt"`))
+	list := ts.do(t, "GET", "/oslc/records?oslc.pageSize=2", "", "Accept", "text/html")
+	assert.Contains(t, string(list.body), `rel="next"`)
+	assert.Contains(t, string(list.body), `name="oslc.where"`)
+	home := ts.do(t, "GET", "/", "", "Accept", "text/html")
+	assert.Contains(t, string(home.body), ts.URL+"/oslc/catalog")
+}
+
+func httpRecord(h http.Handler, method, url, origin string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, url, nil)
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+		if method == "OPTIONS" {
+			req.Header.Set("Access-Control-Request-Method", "POST")
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}

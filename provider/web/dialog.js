@@ -1,0 +1,200 @@
+// Delegated dialogs (OSLC Core 3.0 Part 4, and the OSLC 2.0 protocols):
+// the selection dialog searches as you type; the creation dialog checks
+// the form against the resource shape, posts to the creation factory and
+// shows the server's message when it says no. Both answer with
+// oslc:results, or empty results on cancel.
+(function () {
+  "use strict";
+
+  // respond sends the results by the protocol the client asked for in
+  // the fragment: windowName (OSLC 2.0) or postMessage (3.0, the default).
+  function respond(results) {
+    var json = JSON.stringify({ "oslc:results": results });
+    if (window.location.hash === "#oslc-core-windowName-1.0") {
+      var ret = window.name;
+      window.name = json;
+      if (ret) { window.location.href = ret; }
+      return;
+    }
+    var target = window.opener || window.parent;
+    if (target && target !== window) {
+      target.postMessage("oslc-response:" + json, "*");
+    } else {
+      document.body.setAttribute("data-response", json);
+    }
+  }
+
+  // resize asks the parent for the height the dialog needs.
+  function resize() {
+    var target = window.opener ? null : window.parent;
+    if (target && target !== window) {
+      target.postMessage("oslc-resize:" + JSON.stringify({ "oslc:hintHeight": document.documentElement.scrollHeight + "px" }), "*");
+    }
+  }
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    for (var k in attrs) { if (attrs[k] !== undefined) { e.setAttribute(k, attrs[k]); } }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+
+  function cancel() { respond([]); }
+  var cancelButton = document.getElementById("cancel");
+  if (cancelButton) { cancelButton.addEventListener("click", cancel); }
+  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") { cancel(); } });
+
+  // --- selection ---
+  var searchForm = document.getElementById("search-form");
+  if (searchForm) {
+    var q = document.getElementById("q");
+    var list = document.getElementById("results");
+    var status = document.getElementById("status");
+    var ok = document.getElementById("ok");
+    var timer = null, seq = 0;
+
+    var run = function () {
+      var mine = ++seq;
+      status.textContent = "Searching…";
+      fetch(searchForm.dataset.search + "?q=" + encodeURIComponent(q.value), { headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error("search failed: HTTP " + r.status); } return r.json(); })
+        .then(function (data) {
+          if (mine !== seq) { return; }
+          list.textContent = "";
+          ok.disabled = true;
+          data.results.forEach(function (h, i) {
+            var id = "r" + i;
+            var li = el("li");
+            var input = el("input", { type: "radio", name: "pick", id: id, value: h.uri, "data-label": h.label });
+            var label = el("label", { "for": id });
+            label.appendChild(el("span", { "class": "label" }, h.label));
+            if (h.detail) { label.appendChild(el("small", {}, h.detail)); }
+            li.appendChild(input);
+            li.appendChild(label);
+            li.addEventListener("dblclick", function () { input.checked = true; choose(); });
+            list.appendChild(li);
+          });
+          status.textContent = data.results.length === 0 ? "Nothing found." :
+            data.results.length + (data.results.length === 1 ? " result" : " results") + (q.value ? " for “" + q.value + "”" : "") + ".";
+          resize();
+        })
+        .catch(function (err) { if (mine === seq) { status.textContent = err.message; } });
+    };
+    var choose = function () {
+      var picked = list.querySelector("input:checked");
+      if (!picked) { return; }
+      respond([{ "oslc:label": picked.dataset.label, "rdf:resource": picked.value }]);
+    };
+    q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 150); });
+    searchForm.addEventListener("submit", function (ev) { ev.preventDefault(); clearTimeout(timer); run(); });
+    list.addEventListener("change", function () { ok.disabled = !list.querySelector("input:checked"); });
+    document.getElementById("pick-form").addEventListener("submit", function (ev) { ev.preventDefault(); choose(); });
+    run();
+  }
+
+  // --- creation ---
+  var form = document.getElementById("create-form");
+  if (form) {
+    var serverError = document.getElementById("server-error");
+    var fields = Array.prototype.slice.call(form.querySelectorAll("[data-pred]"));
+
+    var values = function (f) {
+      if (f.tagName === "SELECT") {
+        return Array.prototype.filter.call(f.options, function (o) { return o.selected && o.value !== ""; }).map(function (o) { return o.value; });
+      }
+      var v = f.value.trim();
+      return v === "" ? [] : [v];
+    };
+    // check validates one field as its shape says: required values,
+    // patterns and ranges. It returns the message, "" when valid.
+    var check = function (f) {
+      var vs = values(f), msg = "";
+      var label = form.querySelector("label[for='" + f.id + "']").firstChild.textContent.trim();
+      if (f.required && vs.length === 0) {
+        msg = label + " is required.";
+      } else if (vs.length && f.pattern && !new RegExp("^(?:" + f.pattern + ")$").test(vs[0])) {
+        msg = label + " must look like " + (f.placeholder || f.pattern) + ".";
+      } else if (vs.length && f.type === "number") {
+        var n = Number(vs[0]);
+        if (!Number.isInteger(n) || (f.min && n < Number(f.min)) || (f.max && n > Number(f.max))) {
+          msg = label + " must be a whole number from " + f.min + " to " + f.max + ".";
+        }
+      }
+      var err = document.getElementById("e-" + f.name);
+      err.textContent = msg;
+      if (msg) { f.setAttribute("aria-invalid", "true"); } else { f.removeAttribute("aria-invalid"); }
+      return msg;
+    };
+    fields.forEach(function (f) { f.addEventListener("change", function () { check(f); }); });
+
+    // body is the resource as JSON-LD, named <> (the factory resolves it).
+    var body = function () {
+      var node = { "@id": "", "@type": form.dataset.types ? [form.dataset.types] : [] };
+      fields.forEach(function (f) {
+        var vs = values(f);
+        if (vs.length === 0) { return; }
+        if (f.dataset.pred === "http://www.w3.org/1999/02/22-rdf-syntax-ns#type") {
+          node["@type"] = node["@type"].concat(vs);
+          return;
+        }
+        node[f.dataset.pred] = vs.map(function (v) {
+          if (f.tagName === "SELECT" && !f.dataset.datatype) { return { "@id": v }; }
+          return f.dataset.datatype ? { "@value": v, "@type": f.dataset.datatype } : { "@value": v };
+        });
+      });
+      return JSON.stringify(node);
+    };
+    // message finds oslc:message in an oslc:Error as JSON-LD.
+    var message = function (j) {
+      var found = "";
+      (function walk(o) {
+        if (found || !o || typeof o !== "object") { return; }
+        for (var k in o) {
+          if (/(^|[#:])message$/.test(k)) {
+            var v = Array.isArray(o[k]) ? o[k][0] : o[k];
+            found = typeof v === "object" ? v["@value"] : String(v);
+            return;
+          }
+          walk(o[k]);
+        }
+      })(j);
+      return found;
+    };
+
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      serverError.hidden = true;
+      var bad = fields.filter(function (f) { return check(f) !== ""; });
+      if (bad.length) { bad[0].focus(); resize(); return; }
+      var ok = document.getElementById("ok");
+      ok.disabled = true;
+      var title = form.querySelector("[name=title]").value.trim();
+      fetch(form.dataset.factory, {
+        method: "POST",
+        headers: { "Content-Type": "application/ld+json", Accept: "application/ld+json" },
+        body: body()
+      }).then(function (r) {
+        if (r.status === 201) {
+          respond([{ "oslc:label": title, "rdf:resource": r.headers.get("Location") }]);
+          return;
+        }
+        return r.text().then(function (t) {
+          var msg = "";
+          try { msg = message(JSON.parse(t)); } catch (e) { msg = ""; }
+          throw new Error(msg || "The provider refused the resource (HTTP " + r.status + ").");
+        });
+      }).catch(function (err) {
+        serverError.textContent = err.message;
+        serverError.hidden = false;
+        serverError.focus();
+        resize();
+      }).then(function () { ok.disabled = false; });
+    });
+    resize();
+  }
+
+  // --- previews ---
+  if (document.body.classList.contains("embedded") && !searchForm && !form) {
+    window.addEventListener("load", resize);
+  }
+})();
