@@ -250,6 +250,12 @@ func patterns(c *cond) []store.Pattern {
 	return ps
 }
 
+// viaJoiner is what the store's Snapshot offers to list the subjects
+// referring, by one property, to the subjects of a join.
+type viaJoiner interface {
+	IntersectVia(ctx context.Context, groups [][]store.Pattern, via rdf.IRI, fn func(s rdf.Subject, resource bool) bool) error
+}
+
 // pairer is what a store with compound indexes offers (store.Pair): the
 // subjects with both (?, key, o) and (?, value, v in a range).
 type pairer interface {
@@ -414,6 +420,15 @@ func (e *eval) enumRes(c *cond, b *budget, want bool, fn func(s rdf.Subject, res
 		if c.innerPlan == nil {
 			if c.innerPlan, err = e.plan(c.inner, nil, false); err != nil {
 				return false, err
+			}
+		}
+		if d := c.innerPlan.driver; d != nil && d.kind == condJoin && c.innerPlan.set == nil &&
+			len(c.innerPlan.filters) == 0 && len(c.innerPlan.rest) == 0 && pred != nil {
+			if vj, ok := e.src.(viaJoiner); ok {
+				// The join is the whole nested condition: go from its
+				// nodes' keys straight to the subjects referring to them.
+				err = vj.IntersectVia(e.ctx, e.joinGroups(d.parts), c.prop, visit)
+				return err == nil && !stopped, err
 			}
 		}
 		if c.nodesDone {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/knakk/rdf"
 )
@@ -35,6 +36,83 @@ type Pattern struct {
 //
 // fn runs in the snapshot's read transaction: see View.
 func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s rdf.Subject) bool) error {
+	var ferr error
+	err := s.intersectIDs(ctx, groups, func(id uint64) bool {
+		t, err := s.r.term(id)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		subj, ok := t.(rdf.Subject)
+		if !ok {
+			ferr = fmt.Errorf("%w: subject %d is a literal", ErrCorrupt, id)
+			return false
+		}
+		return fn(subj)
+	})
+	if err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// IntersectVia follows the subjects Intersect lists one step back along
+// via: it calls fn with the subject of each triple (subj, via, m), m one
+// of those subjects, and whether subj is the resource stating it, until fn
+// returns false. A subject comes once per such triple. It reads ospg by
+// term id, so the nodes in between are never decoded or looked up: the
+// records whose measures match a nested condition, found from the
+// measures' index keys.
+//
+// fn runs in the snapshot's read transaction: see View.
+func (s *Snapshot) IntersectVia(ctx context.Context, groups [][]Pattern, via rdf.IRI, fn func(subj rdf.Subject, resource bool) bool) error {
+	vid, ok, err := s.patternID(via)
+	if err != nil || !ok {
+		return err
+	}
+	// Seek the nodes in id order: neighbouring keys share pages.
+	var ms []uint64
+	if err := s.intersectIDs(ctx, groups, func(m uint64) bool {
+		ms = append(ms, m)
+		return true
+	}); err != nil {
+		return err
+	}
+	slices.Sort(ms)
+	c := s.cursor(scanOSPG)
+	defer s.release(scanOSPG, c)
+	for i, m := range ms {
+		if i%ctxEvery == ctxEvery-1 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		var prefix [8]byte
+		binary.BigEndian.PutUint64(prefix[:], m)
+		for k, _ := c.Seek(prefix[:]); k != nil && bytes.HasPrefix(k, prefix[:]); k, _ = c.Next() {
+			if binary.BigEndian.Uint64(k[16:]) != vid {
+				continue
+			}
+			sid, g := binary.BigEndian.Uint64(k[8:]), binary.BigEndian.Uint64(k[24:])
+			t, err := s.r.term(sid)
+			if err != nil {
+				return err
+			}
+			subj, ok := t.(rdf.Subject)
+			if !ok {
+				return fmt.Errorf("%w: subject %d is a literal", ErrCorrupt, sid)
+			}
+			if !fn(subj, sid == g) {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// intersectIDs calls fn with the id of each distinct subject every group
+// lists (see Intersect), until fn returns false.
+func (s *Snapshot) intersectIDs(ctx context.Context, groups [][]Pattern, fn func(id uint64) bool) error {
 	if len(groups) == 0 {
 		return nil
 	}
@@ -43,7 +121,6 @@ func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s 
 	for i, g := range groups {
 		last := i == len(groups)-1
 		next := make([]uint64, words)
-		var ferr error
 		err := s.subjectKeys(ctx, g, func(id uint64) bool {
 			w, bit := id/64, uint64(1)<<(id%64)
 			if w >= words || have != nil && have[w]&bit == 0 || next[w]&bit != 0 {
@@ -53,21 +130,8 @@ func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s 
 			if !last {
 				return true
 			}
-			t, err := s.r.term(id)
-			if err != nil {
-				ferr = err
-				return false
-			}
-			subj, ok := t.(rdf.Subject)
-			if !ok {
-				ferr = fmt.Errorf("%w: subject %d is a literal", ErrCorrupt, id)
-				return false
-			}
-			return fn(subj)
+			return fn(id)
 		})
-		if err == nil {
-			err = ferr
-		}
 		if err != nil || last {
 			return err
 		}
