@@ -20,17 +20,9 @@ import (
 )
 
 // Store is what the server needs of a triple store: resources kept as
-// units, each with an ETag.
-type Store interface {
-	Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (etag string, err error)
-	Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, err error)
-	Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (etag string, err error)
-	Delete(ctx context.Context, id rdf.IRI, ifMatch string) error
-	Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error
-	Load(ctx context.Context, rs []store.Resource) error
-	// View gives the query engine one consistent snapshot.
-	View(ctx context.Context, fn func(sn *store.Snapshot) error) error
-}
+// units, each with an ETag, and snapshots for the query engine. It is what
+// the job engine needs too.
+type Store = jobs.Store
 
 // Config configures a Server.
 type Config struct {

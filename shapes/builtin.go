@@ -39,7 +39,7 @@ func All() ([]*Shape, error) {
 			builtin.err = err
 			return
 		}
-		builtin.all = []*Shape{rec, measureShape(), monitoredShape(), jobShape(), reportShape(), trackingShape(), notificationShape()}
+		builtin.all = []*Shape{rec, measureShape(), monitoredShape(), jobShape(), reportShape(), trackingShape(), notificationShape(), adhocShape()}
 	})
 	return builtin.all, builtin.err
 }

@@ -12,6 +12,7 @@ const (
 	ReportName       = "report"
 	TrackingName     = "tracking"
 	NotificationName = "notification"
+	AdhocName        = "adhoc"
 )
 
 // XSDDuration is the value type of granularity and reporting periods.
@@ -88,6 +89,12 @@ func jobShape() *Shape {
 		managed(pmjProp("duty", ZeroOrOne, Resource, "pmj:OnDuty or pmj:OffDuty while inProgress (OSS/J).")),
 		managed(pmjProp("stateReason", ZeroOrOne, vocab.XSDString, "Why the job is rejected, resourceUnavailable or failed.")),
 		managed(pmjProp("stateChanged", ZeroOrOne, dt, "When the execution state last changed.")),
+		pmjProp("reportRetention", ZeroOrOne, XSDDuration, "How long the job's reports are kept after their period ended, e.g. PT180M or P30D (at least PT1M); none: for ever. Expired reports are removed with the records they list."),
+		pmjProp("probeURL", ZeroOrOne, Resource, "http collector: the URL probed for every monitored object without its own pmj:probeURL."),
+		pmjProp("probeTimeout", ZeroOrOne, XSDDuration, "http and prometheus collectors: the timeout of a probe or scrape; default PT10S, at most half the granularity."),
+		pmjProp("tlsInsecure", ZeroOrOne, vocab.IRI(vocab.XSD, "boolean"), "http collector: true skips the verification of the server's certificate."),
+		pmjProp("scrapeURL", ZeroOrOne, Resource, "prometheus collector: the exposition endpoint scraped for every monitored object without its own pmj:scrapeURL."),
+		pmjProp("metricMapping", ZeroOrMany, vocab.XSDString, "prometheus collector: mapping rules \"pm:Metric [unit] = expression\", one per line, replacing the built-in rule of the same metric."),
 		managed(pmjProp("push", ZeroOrOne, Resource, "Where agents POST records for a push job.")),
 		managed(pmjProp("trackingRecords", ZeroOrOne, Resource, "The job's tracking records (a query URL).")),
 	)
@@ -142,5 +149,29 @@ func notificationShape() *Shape {
 		pmjProp("periodStart", ZeroOrOne, vocab.XSDDateTime, "Start of the reporting period."),
 		pmjProp("periodEnd", ZeroOrOne, vocab.XSDDateTime, "End of the reporting period."),
 		pmjProp("record", ZeroOrMany, Resource, "A record of the period (event reporting mode)."),
+		pmjProp("sequence", ExactlyOne, vocab.XSDInteger, "Orders the notifications, across restarts: the id of its server-sent event at /oslc/events."),
 	)
+}
+
+func adhocShape() *Shape {
+	s := &Shape{Name: AdhocName, Title: "Ad-hoc Collection", Describes: []rdf.IRI{vocab.PMJTerm("AdhocCollection")}}
+	dt := vocab.XSDDateTime
+	start := pmjProp("startTime", ExactlyOne, dt, "Start of the past time range to report on.")
+	start.RequireTimezone = true
+	stop := pmjProp("stopTime", ExactlyOne, dt, "End of the time range, not in the future.")
+	stop.RequireTimezone = true
+	state := managed(pmjProp("executionState", ZeroOrOne, Resource, "pmj:Completed, or pmj:Failed with a pmj:stateReason."))
+	state.Allowed = ExecutionStates
+	s.Properties = append(common(),
+		pmjProp("monitoredObject", OneOrMany, Resource, "A monitored resource to report on."),
+		pmjProp("performanceIndicator", ZeroOrMany, Resource, "A pm metric or metric category; none: every metric recorded."),
+		pmjProp("granularity", ExactlyOne, XSDDuration, "The period the stored records are aggregated over (their mean, with pmj:sampleCount), e.g. PT15M or PT1H."),
+		start, stop,
+		pmjProp("timeZone", ZeroOrOne, vocab.XSDString, "The IANA time zone periods are aligned and written in; default UTC."),
+		state,
+		managed(pmjProp("stateReason", ZeroOrOne, vocab.XSDString, "Why the collection failed.")),
+		managed(pmjProp("report", ZeroOrOne, Resource, "The report built.")),
+		managed(pmjProp("sourceRecordCount", ZeroOrOne, vocab.XSDInteger, "How many stored records were aggregated.")),
+	)
+	return s
 }

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -80,6 +81,7 @@ type config struct {
 	dataDir string
 	hostJob bool
 	terms   int
+	ui      provider.UIConfig
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -90,6 +92,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.baseURL, "base-url", "", "public base `URL` of every IRI the server mints (default http://<addr>)")
 	fs.StringVar(&c.dataDir, "data", "data", "`directory` of the embedded store")
 	fs.BoolVar(&c.hostJob, "host-job", true, "make sure a job measures this host every 10 s (--host-job=false for none)")
+	fs.Func("frame-ancestors", "comma-separated CSP frame-ancestors `sources` that may embed dialogs and previews (default any)", func(v string) error {
+		c.ui.FrameAncestors = splitList(v)
+		return nil
+	})
+	fs.Func("cors-origins", "comma-separated `origins` whose scripts may read responses with credentials (default any origin, without credentials)", func(v string) error {
+		c.ui.CORSOrigins = splitList(v)
+		return nil
+	})
 	fs.IntVar(&c.terms, "term-cache", store.DefaultTermCacheSize, "decoded terms kept in memory: about 4 per record queries touch, for warm queries")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -140,7 +150,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	srv, err := provider.New(db, provider.Config{
 		BaseURL:    c.baseURL,
 		Logger:     log,
-		Collectors: []collect.Collector{collect.NewHost(), collect.NewSynthetic(1)},
+		UI:         c.ui,
+		Collectors: []collect.Collector{collect.NewHost(), collect.NewSynthetic(1), collect.NewHTTP(), collect.NewPrometheus()},
 	})
 	if err != nil {
 		return err
@@ -171,4 +182,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdownCtx)
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

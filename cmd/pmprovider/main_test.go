@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/store"
 )
 
@@ -22,6 +23,8 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--base-url", "https://pm.example.org/oslc-pm", "--data", "/tmp/x"}, config{addr: "127.0.0.1:8080", baseURL: "https://pm.example.org/oslc-pm", dataDir: "/tmp/x", hostJob: true, terms: store.DefaultTermCacheSize}, ""},
 		{[]string{"--host-job=false"}, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data", terms: store.DefaultTermCacheSize}, ""},
 		{[]string{"--term-cache", "-1"}, config{}, "--term-cache"},
+		{[]string{"--frame-ancestors", "'self', https://alm.example.com", "--cors-origins", "https://alm.example.com"}, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data", hostJob: true, terms: store.DefaultTermCacheSize,
+			ui: provider.UIConfig{FrameAncestors: []string{"'self'", "https://alm.example.com"}, CORSOrigins: []string{"https://alm.example.com"}}}, ""},
 		{[]string{"--bogus"}, config{}, "flag provided but not defined"},
 		{[]string{"--addr", "nope"}, config{}, "want host:port"},
 		{[]string{"--addr", "127.0.0.1:99999"}, config{}, "bad port"},

@@ -55,6 +55,18 @@ type Request struct {
 	// Metrics are the pm metric IRIs wanted (leaf classes, categories
 	// already expanded). Empty means every metric the collector offers.
 	Metrics []rdf.IRI
+	// Params are the job's own property values keyed by predicate IRI
+	// (literals by lexical form, IRIs as IRIs), for a collector's options
+	// such as a probe timeout or a metric mapping.
+	Params map[string][]string
+}
+
+// Param returns the first value of the job property pred, or "".
+func (r Request) Param(pred string) string {
+	if v := r.Params[pred]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // Wants reports whether the request asks for metric m.
@@ -80,6 +92,11 @@ type Sample struct {
 	// Count is how many observations the value aggregates (push
 	// collectors); 0 means one.
 	Count int
+	// Status, when set, makes the sample a status observation rather than
+	// a measure: the resource's pm:availabilityStatus over the period
+	// (pm:Running, pm:NotRunning, pm:Unknown); Metric is then
+	// pm:availabilityStatus and Value is unused.
+	Status rdf.IRI
 }
 
 // A Metric is a metric a collector offers, with the unit it reports it in.
@@ -102,4 +119,12 @@ type Collector interface {
 	// measure is left out, never invented. An error means the collection
 	// failed as a whole (the engine retries and reports it).
 	Collect(ctx context.Context, req Request) ([]Sample, error)
+}
+
+// A ParamChecker is a Collector that takes options from the job: the
+// engine calls CheckParams when a job naming it is created or modified,
+// and refuses the job with the faults it returns (each naming the
+// property, e.g. "pmj:metricMapping: ...").
+type ParamChecker interface {
+	CheckParams(params map[string][]string) []string
 }

@@ -266,6 +266,22 @@ func (e *Engine) Known(id rdf.IRI) bool {
 // periods that passed meanwhile are recorded as missed, and collection
 // resumes at the next granularity boundary.
 func (e *Engine) Load(ctx context.Context) error {
+	// Index what a previous process staged, so that queries, and replays
+	// of the event stream, see all of it.
+	if st, ok := e.st.(stager); ok {
+		for {
+			n, err := st.Merge(ctx, maxBatch)
+			if err != nil {
+				return fmt.Errorf("merge staged resources: %w", err)
+			}
+			if n < maxBatch {
+				break
+			}
+		}
+	}
+	if err := e.loadSequence(ctx); err != nil {
+		return err
+	}
 	prefix := e.base + "/oslc/jobs/"
 	var ids []rdf.IRI
 	err := e.st.Resources(ctx, e.iri("/oslc/jobs/"), func(id rdf.IRI) bool {

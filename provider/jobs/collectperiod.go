@@ -28,7 +28,7 @@ func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) (
 		err = errors.New("no monitored resource matches the job's monitored objects")
 	}
 	if err == nil {
-		req := collect.Request{Job: r.id, Start: p.Start, End: p.End, Targets: targets, Metrics: r.def.Metrics}
+		req := collect.Request{Job: r.id, Start: p.Start, End: p.End, Targets: targets, Metrics: r.def.Metrics, Params: r.def.Params}
 		samples, err = e.collectRetry(ctx, r.def.Collector, req, p)
 	}
 	if err == nil && len(samples) == 0 {

@@ -45,6 +45,12 @@ type Definition struct {
 	Mode       Mode
 	Priority   int
 	Locked     bool // pmj:adminState pmj:Locked
+	// Params are the job's property values by predicate IRI, handed to
+	// the collector for its options (collect.Request.Params).
+	Params map[string][]string
+	// Retention is how long the job's reports are kept after their
+	// period ended (pmj:reportRetention); 0 means for ever.
+	Retention time.Duration
 }
 
 // A DefinitionError says what is wrong with a job definition: one message
@@ -115,7 +121,12 @@ func (e *Engine) parse(ctx context.Context, id rdf.IRI, g []rdf.Triple, now time
 	for _, v := range shapes.Lookup(shapes.JobName).Validate(id, g) {
 		p.faults = append(p.faults, v.Message)
 	}
-	d := &Definition{ID: id, Priority: 5}
+	d := &Definition{ID: id, Priority: 5, Params: make(map[string][]string)}
+	for k, os := range p.vals {
+		for _, o := range os {
+			d.Params[k] = append(d.Params[k], o.String())
+		}
+	}
 	for _, o := range p.vals[vocab.DCTitle.String()] {
 		d.Title = o.String()
 	}
@@ -145,7 +156,13 @@ func (e *Engine) parse(ctx context.Context, id rdf.IRI, g []rdf.Triple, now time
 	}
 	d.Indicators = p.iris("performanceIndicator")
 	if d.Collector != nil {
-		d.Metrics = e.expandMetrics(p, d.Collector, d.Indicators)
+		if c, ok := d.Collector.(collect.ParamChecker); ok {
+			p.faults = append(p.faults, c.CheckParams(d.Params)...)
+		}
+		d.Metrics = e.expandMetrics(p, d.Collector, d.Indicators, d.Params)
+	}
+	if d.Retention = p.duration("reportRetention"); d.Retention < 0 || (d.Retention > 0 && d.Retention < time.Minute) {
+		p.fault("reportRetention", "must be at least PT1M")
 	}
 
 	// Monitored objects.
@@ -326,10 +343,16 @@ func parseInterval(v string) (schedule.Interval, error) {
 
 // expandMetrics turns the requested indicators into the leaf metrics the
 // collector offers. A category stands for its metrics the collector offers.
-func (e *Engine) expandMetrics(p *parser, c collect.Collector, inds []rdf.IRI) []rdf.IRI {
+func (e *Engine) expandMetrics(p *parser, c collect.Collector, inds []rdf.IRI, params map[string][]string) []rdf.IRI {
 	offered := make(map[rdf.IRI]bool)
 	var names []string
-	for _, m := range c.Metrics() {
+	ms := c.Metrics()
+	if f, ok := c.(interface {
+		MetricsFor(map[string][]string) []collect.Metric
+	}); ok {
+		ms = f.MetricsFor(params)
+	}
+	for _, m := range ms {
 		offered[m.IRI] = true
 		names = append(names, vocab.Short(m.IRI.String()))
 	}
@@ -337,7 +360,7 @@ func (e *Engine) expandMetrics(p *parser, c collect.Collector, inds []rdf.IRI) [
 	for _, ind := range inds {
 		key := ind.String()
 		switch {
-		case e.leaf[key]:
+		case e.leaf[key] || offered[ind]:
 			if !offered[ind] {
 				p.fault("performanceIndicator", "the %s collector does not measure %s; it measures %s", c.Name(), vocab.Short(key), strings.Join(names, ", "))
 				continue

@@ -89,6 +89,7 @@ type Engine struct {
 	prefixes   map[string]string
 	exists     func(ctx context.Context, id rdf.IRI) (bool, error)
 	writer     *writer
+	events     *eventLog
 
 	mu   sync.Mutex
 	runs map[rdf.IRI]*run
@@ -163,7 +164,8 @@ func New(cfg Config) (*Engine, error) {
 		})
 		return ok, err
 	}
-	e.writer = newWriter(e.st)
+	e.events = newEventLog(e.now)
+	e.writer = newWriter(e.st, e.events)
 	return e, nil
 }
 
@@ -239,6 +241,14 @@ func (e *Engine) Close() {
 		<-e.stopped
 		e.writer.wait()
 	}
+}
+
+// Live reports whether the engine runs in the background (Start), and so
+// merges what is staged into the store's indexes.
+func (e *Engine) Live() bool {
+	e.writer.mu.Lock()
+	defer e.writer.mu.Unlock()
+	return e.writer.live
 }
 
 func (e *Engine) poke() {
@@ -436,6 +446,9 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 		})
 	}
 	trs = append(trs, changes(r.job.Step(now))...)
+	if err := e.expire(ctx, r, now); err != nil && ctx.Err() == nil {
+		e.log.Error("job engine: report retention", "job", r.id.String(), "err", err)
+	}
 	if r.job.Status.State.Terminal() {
 		defer e.closeReport(ctx, r, now)
 	}

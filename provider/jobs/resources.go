@@ -96,8 +96,14 @@ func (e *Engine) records(r *run, p schedule.Period, samples []collect.Sample, no
 			rdf.Triple{Subj: id, Pred: pmjPeriodStart, Obj: dateTime(p.Start, loc)},
 			rdf.Triple{Subj: id, Pred: pmjProducedBy, Obj: r.id},
 		)
-		for i, s := range byRes[res] {
-			m := vocab.IRI(id.String()+"#", "m"+strconv.Itoa(i+1))
+		i := 0
+		for _, s := range byRes[res] {
+			if s.Status != (rdf.IRI{}) {
+				g = append(g, rdf.Triple{Subj: id, Pred: vocab.PMAvailabilityStatus, Obj: s.Status})
+				continue
+			}
+			i++
+			m := vocab.IRI(id.String()+"#", "m"+strconv.Itoa(i))
 			g = append(g,
 				rdf.Triple{Subj: id, Pred: vocab.EMSObserves, Obj: m},
 				rdf.Triple{Subj: m, Pred: vocab.RDFType, Obj: vocab.EMSMeasure},
@@ -168,9 +174,16 @@ func (e *Engine) finishReport(r *run, rp schedule.Period) []store.Resource {
 		ident := periodIdent(r.ident, rp.End, "event")
 		id, g := e.resource("/oslc/notifications", ident, "notification", vocab.PMJNotification,
 			fmt.Sprintf("%s: data for %s to %s", r.def.Title, rp.Start.In(locOrUTC(loc)).Format("2006-01-02 15:04"), rp.End.In(locOrUTC(loc)).Format("15:04 MST")), now)
+		event := vocab.PMJTerm("FilesReady")
+		if rep.collected == 0 {
+			// Nothing to put in a report: every period was missed.
+			event = vocab.PMJTerm("PreparationError")
+			g = append(g, rdf.Triple{Subj: id, Pred: vocab.DCDescription, Obj: str(fmt.Sprintf(
+				"the report could not be prepared: none of the %d granularity period(s) due in the reporting period was collected (see the job's tracking records)", len(rep.missed)))})
+		}
 		g = append(g,
 			rdf.Triple{Subj: id, Pred: pmjProducedBy, Obj: r.id},
-			rdf.Triple{Subj: id, Pred: pmjEvent, Obj: vocab.PMJTerm("FilesReady")},
+			rdf.Triple{Subj: id, Pred: pmjEvent, Obj: event},
 			rdf.Triple{Subj: id, Pred: vocab.DCDate, Obj: dateTime(now, loc)},
 			rdf.Triple{Subj: id, Pred: pmjPeriodStart, Obj: dateTime(rp.Start, loc)},
 			rdf.Triple{Subj: id, Pred: pmjPeriodEnd, Obj: dateTime(rp.End, loc)},
@@ -261,6 +274,7 @@ func parseTime(o rdf.Object) time.Time {
 // arrives while one commits goes into the next (group commit).
 type writer struct {
 	st     Store
+	events *eventLog
 	merged *signal // poked after each staged commit
 	ch     chan *batch
 	wg     sync.WaitGroup
@@ -291,7 +305,7 @@ func (w *writer) submit(rs []store.Resource, then func(err error)) {
 	live := w.live
 	w.mu.Unlock()
 	if !live {
-		then(w.st.Load(context.Background(), rs))
+		then(w.load(context.Background(), rs))
 		return
 	}
 	w.ch <- &batch{rs: rs, then: then}
@@ -305,8 +319,8 @@ const maxBatch = 1000
 // transaction.
 const gatherDelay = 10 * time.Millisecond
 
-func newWriter(st Store) *writer {
-	return &writer{st: st, ch: make(chan *batch, 1024), merged: newSignal()}
+func newWriter(st Store, events *eventLog) *writer {
+	return &writer{st: st, events: events, ch: make(chan *batch, 1024), merged: newSignal()}
 }
 
 // A stager is a store that can take writes fast and index them later
@@ -359,8 +373,11 @@ func (w *writer) mergeLoop(ctx context.Context, log func(error)) {
 				break
 			}
 		}
-		if n, _ := w.staged(); n > 0 {
+		done := w.events.lastDone()
+		if n, err := w.staged(); n > 0 {
 			w.merged.signal() // more to do once the writes are in
+		} else if err == nil {
+			w.events.merged(done) // all committed before done is indexed
 		}
 	}
 }
@@ -397,7 +414,7 @@ func (w *writer) write(ctx context.Context, rs []store.Resource) error {
 	live := w.live
 	w.mu.Unlock()
 	if !live {
-		return w.st.Load(ctx, rs)
+		return w.load(ctx, rs)
 	}
 	b := &batch{rs: rs, done: make(chan error, 1)}
 	select {
@@ -426,7 +443,7 @@ func (w *writer) loop(ctx context.Context) {
 			for {
 				select {
 				case b := <-w.ch:
-					b.finish(w.st.Load(context.Background(), b.rs))
+					b.finish(w.load(context.Background(), b.rs))
 				default:
 					return
 				}
@@ -455,10 +472,14 @@ func (w *writer) loop(ctx context.Context) {
 		}
 		var err error
 		if st, ok := w.st.(stager); ok {
+			evs := w.events.number(all)
 			err = st.Stage(context.Background(), all)
+			if err == nil {
+				w.events.committed(evs, true)
+			}
 			w.merged.signal()
 		} else {
-			err = w.st.Load(context.Background(), all)
+			err = w.load(context.Background(), all)
 		}
 		for _, b := range group {
 			b.finish(err)
@@ -467,3 +488,13 @@ func (w *writer) loop(ctx context.Context) {
 }
 
 func (w *writer) wait() { w.wg.Wait() }
+
+// load writes rs through the indexes at once.
+func (w *writer) load(ctx context.Context, rs []store.Resource) error {
+	evs := w.events.number(rs)
+	if err := w.st.Load(ctx, rs); err != nil {
+		return err
+	}
+	w.events.committed(evs, false)
+	return nil
+}

@@ -1,0 +1,151 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/provider/jobs"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// keepAlive is how often an idle event stream gets a comment line, so
+// that proxies keep it open.
+const keepAlive = 15 * time.Second
+
+// eventData is the JSON data of a server-sent event: the notification's
+// main properties; GET id for the rest.
+type eventData struct {
+	ID          string `json:"id"`
+	Event       string `json:"event"`
+	Job         string `json:"job,omitempty"`
+	Report      string `json:"report,omitempty"`
+	PeriodStart string `json:"periodStart,omitempty"`
+	PeriodEnd   string `json:"periodEnd,omitempty"`
+	Date        string `json:"date,omitempty"`
+	Description string `json:"description,omitempty"`
+	Records     int    `json:"records,omitempty"`
+}
+
+// handleEvents streams the engine's notifications as server-sent events
+// (text/event-stream): every stored pmj:Notification after the client's
+// Last-Event-ID header (or after parameter), then each new one as it is
+// committed. The event id is the notification's pmj:sequence, which
+// orders them across restarts; the event type is the local name of its
+// pmj:event (FilesReady, PreparationError); the data is JSON. A job
+// parameter keeps the notifications of that job.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	after := int64(0)
+	from := r.Header.Get("Last-Event-ID")
+	if v := r.URL.Query().Get("after"); v != "" {
+		from = v
+	}
+	if from != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(from), 10, 64)
+		if err != nil || n < 0 {
+			s.writeError(w, r, errorf(http.StatusBadRequest, "header Last-Event-ID", "%q is not an event id; ids are the numbers sent as id:", from))
+			return
+		}
+		after = n
+	}
+	job := r.URL.Query().Get("job")
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		s.writeError(w, r, errorf(http.StatusInternalServerError, "", "streaming is not supported here"))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	fmt.Fprint(w, "retry: 2000\n\n")
+	flusher.Flush()
+
+	ctx := r.Context()
+	sub := s.jobs.Subscribe()
+	defer sub.Cancel()
+	send := func(ev jobs.Event) error {
+		d := eventOf(ev)
+		if job != "" && d.Job != job {
+			return nil
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.Seq, strings.TrimPrefix(d.Event, vocab.PMJ), b); err != nil {
+			return err
+		}
+		flusher.Flush()
+		return ctx.Err()
+	}
+	last, err := s.jobs.Replay(ctx, sub, after, send)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("event stream: replay", "err", err)
+		}
+		return
+	}
+	tick := time.NewTicker(keepAlive)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+			flusher.Flush()
+		case ev, ok := <-sub.C:
+			if !ok {
+				return // fell behind: the client resumes from its last id
+			}
+			if ev.Seq <= last {
+				continue
+			}
+			last = ev.Seq
+			if send(ev) != nil {
+				return
+			}
+		}
+	}
+}
+
+// eventOf summarizes a notification.
+func eventOf(ev jobs.Event) eventData {
+	d := eventData{ID: ev.ID.String()}
+	for _, t := range ev.Graph {
+		if !rdf.TermsEqual(t.Subj, ev.ID) {
+			continue
+		}
+		switch t.Pred.String() {
+		case vocab.PMJ + "event":
+			d.Event = t.Obj.String()
+		case vocab.PMJ + "producedBy":
+			d.Job = t.Obj.String()
+		case vocab.PMJ + "report":
+			d.Report = t.Obj.String()
+		case vocab.PMJ + "periodStart":
+			d.PeriodStart = t.Obj.String()
+		case vocab.PMJ + "periodEnd":
+			d.PeriodEnd = t.Obj.String()
+		case vocab.PMJ + "record":
+			d.Records++
+		case vocab.DCDate.String():
+			d.Date = t.Obj.String()
+		case vocab.DCDescription.String():
+			d.Description = t.Obj.String()
+		}
+	}
+	return d
+}

@@ -1,0 +1,251 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// pmjSequence orders notifications: a number the writer gives each one as
+// it commits it, larger than any before, also across restarts (the
+// commit's Unix time in microseconds, or one more than the last).
+var pmjSequence = vocab.PMJTerm("sequence")
+
+// An Event is a stored notification (files-ready or preparation-error),
+// with its sequence number.
+type Event struct {
+	Seq   int64
+	ID    rdf.IRI
+	Graph []rdf.Triple
+}
+
+// eventLog numbers notifications as they are committed, keeps those the
+// store may not have indexed yet, and hands them to subscribers.
+//
+// A notification is staged and indexed later (see writer): one committed
+// but not yet merged is missing from the store's indexes, so the log
+// keeps every notification committed by this process until a merge left
+// nothing staged after it. Subscribe plus a replay from the index
+// therefore sees every notification exactly once.
+type eventLog struct {
+	now func() time.Time
+
+	mu     sync.Mutex
+	last   int64   // last sequence number given
+	done   int64   // last sequence number committed
+	recent []Event // committed, perhaps not indexed; ascending
+	subs   map[*Subscription]struct{}
+}
+
+// A Subscription receives the events committed after it was made, in
+// order, on C. C is closed when the subscriber falls too far behind (it
+// should resume from the last Seq it saw) or is cancelled.
+type Subscription struct {
+	C      <-chan Event
+	c      chan Event
+	log    *eventLog
+	recent []Event // committed when it was made, perhaps not yet indexed
+	upto   int64   // the last sequence number committed when it was made
+}
+
+// subBuffer is how many events a subscriber may fall behind.
+const subBuffer = 1024
+
+func newEventLog(now func() time.Time) *eventLog {
+	return &eventLog{now: now, subs: make(map[*Subscription]struct{})}
+}
+
+// number gives each notification among rs its sequence number (adding
+// the pmj:sequence triple) and returns them as events. Call it in commit
+// order.
+func (l *eventLog) number(rs []store.Resource) []Event {
+	var evs []Event
+	for i := range rs {
+		if !isNotification(rs[i]) {
+			continue
+		}
+		l.mu.Lock()
+		seq := max(l.last+1, l.now().UnixMicro())
+		l.last = seq
+		l.mu.Unlock()
+		rs[i].Triples = append(rs[i].Triples, rdf.Triple{Subj: rs[i].ID, Pred: pmjSequence,
+			Obj: rdf.NewTypedLiteral(strconv.FormatInt(seq, 10), vocab.XSDInteger)})
+		evs = append(evs, Event{Seq: seq, ID: rs[i].ID, Graph: rs[i].Triples})
+	}
+	return evs
+}
+
+func isNotification(r store.Resource) bool {
+	for _, t := range r.Triples {
+		if t.Pred == vocab.RDFType && t.Obj == vocab.PMJNotification && rdf.TermsEqual(t.Subj, r.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+// committed records that evs are durable; keep says whether to keep them
+// until merged.
+func (l *eventLog) committed(evs []Event, keep bool) {
+	if len(evs) == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if keep {
+		l.recent = append(l.recent, evs...)
+	}
+	l.done = evs[len(evs)-1].Seq
+	for s := range l.subs {
+		for _, ev := range evs {
+			select {
+			case s.c <- ev:
+			default:
+				// Too far behind: end its stream; it resumes from the
+				// store.
+				delete(l.subs, s)
+				close(s.c)
+				goto next
+			}
+		}
+	next:
+	}
+}
+
+// lastDone returns the last sequence number committed.
+func (l *eventLog) lastDone() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.done
+}
+
+// merged drops the kept events up to seq: the store has indexed them.
+func (l *eventLog) merged(seq int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i := 0
+	for i < len(l.recent) && l.recent[i].Seq <= seq {
+		i++
+	}
+	l.recent = append(l.recent[:0:0], l.recent[i:]...)
+}
+
+// Cancel ends the subscription.
+func (s *Subscription) Cancel() {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	if _, ok := s.log.subs[s]; ok {
+		delete(s.log.subs, s)
+		close(s.c)
+	}
+}
+
+// Subscribe starts a subscription to the notifications committed from
+// now on; Replay then sends those before it.
+func (e *Engine) Subscribe() *Subscription {
+	l := e.events
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := make(chan Event, subBuffer)
+	s := &Subscription{C: c, c: c, log: l, recent: append([]Event(nil), l.recent...), upto: l.done}
+	l.subs[s] = struct{}{}
+	return s
+}
+
+// replayBatch is how many notifications Replay reads from the index at a
+// time.
+const replayBatch = 500
+
+// Replay calls fn, in sequence order, with every notification with a
+// sequence number above after that was committed before s was made: those
+// in the store's indexes and those s saw still waiting to be indexed.
+// Those committed later come on s.C, all with larger numbers. It returns
+// the last sequence number it passed to fn (after if none).
+func (e *Engine) Replay(ctx context.Context, s *Subscription, after int64, fn func(Event) error) (int64, error) {
+	recent := s.recent
+	for len(recent) > 0 && recent[0].Seq <= after {
+		recent = recent[1:]
+	}
+	last := after
+	emit := func(ev Event) error {
+		if ev.Seq <= last {
+			return nil
+		}
+		last = ev.Seq
+		return fn(ev)
+	}
+	for {
+		type hit struct {
+			seq int64
+			id  rdf.IRI
+		}
+		var hits []hit
+		if last >= s.upto {
+			break
+		}
+		lo := rdf.NewTypedLiteral(strconv.FormatInt(last, 10), vocab.XSDInteger)
+		hi := rdf.NewTypedLiteral(strconv.FormatInt(s.upto, 10), vocab.XSDInteger)
+		err := e.st.View(ctx, func(sn *store.Snapshot) error {
+			return sn.Range(ctx, pmjSequence, &lo, &hi, store.RangeOptions{HiInclusive: true}, func(sub rdf.Subject, o rdf.Literal) bool {
+				n, err := strconv.ParseInt(o.String(), 10, 64)
+				if id, ok := sub.(rdf.IRI); ok && err == nil && n > last && n <= s.upto {
+					hits = append(hits, hit{n, id})
+				}
+				return len(hits) < replayBatch
+			})
+		})
+		if err != nil {
+			return last, err
+		}
+		for _, h := range hits {
+			for len(recent) > 0 && recent[0].Seq < h.seq {
+				if err := emit(recent[0]); err != nil {
+					return last, err
+				}
+				recent = recent[1:]
+			}
+			g, _, err := e.st.Get(ctx, h.id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // removed by retention meanwhile
+			}
+			if err != nil {
+				return last, err
+			}
+			if err := emit(Event{Seq: h.seq, ID: h.id, Graph: g}); err != nil {
+				return last, err
+			}
+		}
+		if len(hits) < replayBatch {
+			break
+		}
+	}
+	for _, ev := range recent {
+		if err := emit(ev); err != nil {
+			return last, err
+		}
+	}
+	return last, nil
+}
+
+// loadSequence continues the numbering where the store's notifications
+// left it.
+func (e *Engine) loadSequence(ctx context.Context) error {
+	return e.st.View(ctx, func(sn *store.Snapshot) error {
+		return sn.Range(ctx, pmjSequence, nil, nil, store.RangeOptions{Desc: true}, func(_ rdf.Subject, o rdf.Literal) bool {
+			if n, err := strconv.ParseInt(o.String(), 10, 64); err == nil {
+				e.events.mu.Lock()
+				e.events.last = max(e.events.last, n)
+				e.events.done = max(e.events.done, n)
+				e.events.mu.Unlock()
+			}
+			return false
+		})
+	})
+}
