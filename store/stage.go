@@ -8,6 +8,8 @@ import (
 
 	"github.com/knakk/rdf"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // bucketStage holds resources written by Stage and not yet indexed: key
@@ -39,12 +41,10 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 		v := make([]byte, 8, 8+64*len(r.Triples))
 		for _, t := range r.Triples {
 			for _, term := range [3]rdf.Term{t.Subj, t.Pred, t.Obj} {
-				enc, err := encodeTerm(term)
-				if err != nil {
+				var err error
+				if v, err = appendStaged(v, term); err != nil {
 					return fmt.Errorf("stage %s: %w", r.ID.String(), err)
 				}
-				v = binary.AppendUvarint(v, uint64(len(enc)))
-				v = append(v, enc...)
 			}
 		}
 		vals[i] = v
@@ -179,3 +179,51 @@ func stagedGet(tx *bolt.Tx, nonce string, key []byte) (g []rdf.Triple, etag stri
 	}
 	return g, formatETag(nonce, seq), true, nil
 }
+
+// appendStaged appends the uvarint length and the dictionary encoding of t
+// (as encodeTerm gives it) to dst, without building the encoding apart.
+func appendStaged(dst []byte, t rdf.Term) ([]byte, error) {
+	part := func(tag byte, a, b string, sep bool) []byte {
+		n := 1 + len(a) + len(b)
+		if sep {
+			n++
+		}
+		dst = binary.AppendUvarint(dst, uint64(n))
+		dst = append(dst, tag)
+		dst = append(dst, a...)
+		if sep {
+			dst = append(dst, 0)
+		}
+		return append(dst, b...)
+	}
+	switch t := t.(type) {
+	case rdf.IRI:
+		if t.String() == "" {
+			break
+		}
+		return part(tagIRI, t.String(), "", false), nil
+	case rdf.Literal:
+		dt := t.DataType.String()
+		switch {
+		case t.Lang() != "":
+			return part(tagLang, t.Lang(), t.String(), true), nil
+		case dt == "" || dt == xsdString:
+			return part(tagString, t.String(), "", false), nil
+		case len(dt) > len(xsdNS) && dt[:len(xsdNS)] == xsdNS:
+			return part(tagXSD, dt[len(xsdNS):], t.String(), true), nil
+		default:
+			return part(tagTyped, dt, t.String(), true), nil
+		}
+	}
+	enc, err := encodeTerm(t)
+	if err != nil {
+		return dst, err
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(enc)))
+	return append(dst, enc...), nil
+}
+
+var (
+	xsdNS     = vocab.XSD
+	xsdString = vocab.XSD + "string"
+)

@@ -123,3 +123,19 @@ func TestStageRejectsWhatLoadRejects(t *testing.T) {
 	}()
 	assert.Equal(t, loadErr == nil, err == nil)
 }
+
+func TestStagedEncodingIsTheDictionarys(t *testing.T) {
+	terms := []rdf.Term{
+		ex("a"), blank("b1"),
+		rdf.NewTypedLiteral("plain", vocab.XSDString),
+		rdf.NewTypedLiteral("4.5", vocab.XSDDouble),
+		rdf.NewTypedLiteral("<b>x</b>", vocab.RDFXMLLiteral),
+		rdf.NewTypedLiteral("odd", ex("type")),
+	}
+	if l, err := rdf.NewLangLiteral("hallo", "de"); err == nil {
+		terms = append(terms, l)
+	}
+	for _, term := range terms {
+		assert.Equal(t, store.EncodeForTest(term), store.StagedForTest(term), term.String())
+	}
+}

@@ -227,7 +227,7 @@ func (e *Engine) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.stop, e.stopped = cancel, make(chan struct{})
 	go e.writer.loop(ctx)
-	go e.writer.mergeLoop(ctx, func(err error) { e.log.Error("job engine: merge staged records", "err", err) })
+	go e.writer.mergeLoop(ctx, func(err error) { e.log.Error("job engine: merge staged records", "err", err) }, e.nextDue)
 	go func() {
 		defer close(e.stopped)
 		e.loop(ctx)
@@ -325,6 +325,20 @@ func (e *Engine) dueRuns(now time.Time) ([]*run, time.Time) {
 	}
 	slices.SortFunc(due, func(a, b *run) int { return a.def.Priority - b.def.Priority })
 	return due, next
+}
+
+// nextDue returns the earliest time a job next needs the engine, or the
+// zero time if none does.
+func (e *Engine) nextDue() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var next time.Time
+	for _, r := range e.runs {
+		if !r.due.IsZero() && (next.IsZero() || r.due.Before(next)) {
+			next = r.due
+		}
+	}
+	return next
 }
 
 // Tick brings every job up to now, synchronously: tests drive the engine

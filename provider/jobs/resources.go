@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -69,9 +70,10 @@ func (e *Engine) resource(path, ident, shape string, class rdf.IRI, title string
 	return id, append(g, e.managed(id, shape, ident, at, at)...)
 }
 
-func xmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+// xmlEscape escapes text for an rdf:XMLLiteral title.
+func xmlEscape(s string) string { return xmlEscaper.Replace(s) }
+
+var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // records turns one period's samples into records, one per resource.
 func (e *Engine) records(r *run, p schedule.Period, samples []collect.Sample, now time.Time) ([]store.Resource, []rdf.IRI) {
@@ -273,6 +275,7 @@ func parseTime(o rdf.Object) time.Time {
 // A writer commits what the jobs produce in few transactions: what
 // arrives while one commits goes into the next (group commit).
 type writer struct {
+	busy   atomic.Bool // gathering or committing writes
 	st     Store
 	events *eventLog
 	merged *signal // poked after each staged commit
@@ -339,7 +342,7 @@ const mergeChunk = 200
 // mergeLoop indexes staged resources until ctx is done. Writes of the
 // jobs come first: it merges only when none has been queued for
 // mergeQuiet, in chunks, stopping as soon as one is.
-func (w *writer) mergeLoop(ctx context.Context, log func(error)) {
+func (w *writer) mergeLoop(ctx context.Context, log func(error), nextDue func() time.Time) {
 	st, ok := w.st.(stager)
 	if !ok {
 		return
@@ -363,7 +366,12 @@ func (w *writer) mergeLoop(ctx context.Context, log func(error)) {
 				quiet = true
 			}
 		}
-		for len(w.ch) == 0 && ctx.Err() == nil {
+		for len(w.ch) == 0 && !w.busy.Load() && ctx.Err() == nil {
+			// Keep clear of the next period boundary: its writes should
+			// not wait for a merge.
+			if d := time.Until(nextDue()); d >= 0 && d < mergeGuard {
+				break
+			}
 			n, err := st.Merge(context.Background(), mergeChunk)
 			if err != nil {
 				log(err)
@@ -390,8 +398,11 @@ func (w *writer) staged() (int, error) {
 	return 0, nil
 }
 
-// mergeQuiet is how long no write may have been staged before merging.
-const mergeQuiet = 50 * time.Millisecond
+// mergeGuard is how long before the next period end no merge starts.
+const mergeGuard = 300 * time.Millisecond
+
+// mergeQuiet is how long the writer must have been idle before merging.
+const mergeQuiet = 200 * time.Millisecond
 
 // A signal wakes one waiter; pokes while nobody waits are merged.
 type signal struct{ c chan struct{} }
@@ -452,6 +463,7 @@ func (w *writer) loop(ctx context.Context) {
 		// Gather what arrives within gatherDelay of the first, up to
 		// maxBatch resources: a transaction costs much the same for one
 		// job's period as for a hundred.
+		w.busy.Store(true)
 		group := []*batch{first}
 		n := len(first.rs)
 		deadline := time.NewTimer(gatherDelay)
@@ -484,6 +496,8 @@ func (w *writer) loop(ctx context.Context) {
 		for _, b := range group {
 			b.finish(err)
 		}
+		w.busy.Store(false)
+		w.merged.signal() // the merger's quiet time starts now
 	}
 }
 
