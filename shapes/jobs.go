@@ -120,6 +120,7 @@ func reportShape() *Shape {
 		pmjProp("periodEnd", ExactlyOne, dt, "End of the reporting period, with the job's time zone offset."),
 		pmjProp("granularity", ExactlyOne, XSDDuration, "The job's granularity period."),
 		pmjProp("record", ZeroOrMany, Resource, "A record produced in the period."),
+		pmjProp("monitoredObject", ZeroOrMany, Resource, "A monitored resource the period's records are about: query reports by resource with oslc.where=pmj:monitoredObject=<resource>."),
 		pmjProp("recordCount", ExactlyOne, vocab.XSDInteger, "How many records the period produced."),
 		pmjProp("collectedPeriods", ExactlyOne, vocab.XSDInteger, "Granularity periods collected."),
 		pmjProp("missedPeriods", ExactlyOne, vocab.XSDInteger, "Granularity periods that were due but not collected."),

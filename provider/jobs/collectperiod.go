@@ -60,6 +60,9 @@ func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) (
 		r.report.start, r.report.end = rp.Start, rp.End
 	}
 	r.report.records = append(r.report.records, ids...)
+	for _, smp := range samples {
+		r.report.addResource(smp.Resource)
+	}
 	r.report.collected++
 	return recs, trs
 }

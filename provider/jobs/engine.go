@@ -218,6 +218,7 @@ func (p *pending) empty() bool { return len(p.records) == 0 && len(p.missed) == 
 type pending struct {
 	start, end time.Time
 	records    []rdf.IRI
+	resources  []rdf.IRI // the monitored resources the records are about, each once
 	missed     []time.Time
 	collected  int
 }

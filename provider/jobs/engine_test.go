@@ -430,3 +430,25 @@ func TestReportingModes(t *testing.T) {
 	assert.Equal(t, []string{reports[0].String()}, v.values(notes[0], vocab.PMJTerm("report")))
 	assert.Equal(t, []string{"2026-11-24T10:00:30Z"}, v.values(notes[0], pmjPeriodEnd))
 }
+
+func TestReportsListTheirResources(t *testing.T) {
+	start := time.Date(2026, 11, 24, 10, 0, 3, 0, time.UTC)
+	v := newEnv(t, start)
+	a, b := v.resource("a"), v.resource("b")
+	job, err := v.job(map[string][]rdf.Object{"monitoredObject": {a, b}, "reportingPeriod": {lit("PT1M", vocab.XSD+"duration")}})
+	require.NoError(t, err)
+	v.advance(start.Add(35 * time.Second))
+	// A restart in the middle of the reporting period keeps what it knew.
+	v.e = v.engine()
+	v.advance(start.Add(time.Minute))
+	var report rdf.IRI
+	for _, id := range v.subjects(pmjProducedBy, job) {
+		if strings.HasPrefix(id.String(), base+"/oslc/reports/") {
+			report = id
+		}
+	}
+	require.NotEqual(t, rdf.IRI{}, report)
+	assert.Equal(t, []string{a.String(), b.String()}, v.values(report, vocab.PMJTerm("monitoredObject")))
+	reports := v.subjects(vocab.PMJTerm("monitoredObject"), a)
+	assert.Contains(t, reports, report, "found by resource")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -166,6 +167,9 @@ func (e *Engine) finishReport(r *run, rp schedule.Period) []store.Resource {
 		for _, rec := range rep.records {
 			g = append(g, rdf.Triple{Subj: id, Pred: pmjRecord, Obj: rec})
 		}
+		for _, res := range rep.resources {
+			g = append(g, rdf.Triple{Subj: id, Pred: vocab.PMJTerm("monitoredObject"), Obj: res})
+		}
 		for _, m := range rep.missed {
 			g = append(g, rdf.Triple{Subj: id, Pred: pmjMissed, Obj: dateTime(m, loc)})
 		}
@@ -262,9 +266,27 @@ func (e *Engine) readProgress(ctx context.Context, r *run) error {
 		}
 		for _, m := range res.Members {
 			r.report.records = append(r.report.records, m.ID)
+			g, _, err := sn.Get(ctx, m.ID)
+			if err != nil {
+				return err
+			}
+			for _, t := range g {
+				if t.Pred == vocab.DCIsPartOf && rdf.TermsEqual(t.Subj, m.ID) {
+					if res, ok := t.Obj.(rdf.IRI); ok {
+						r.report.addResource(res)
+					}
+				}
+			}
 		}
 		return nil
 	})
+}
+
+// addResource notes that the reporting period has a record about res.
+func (p *pending) addResource(res rdf.IRI) {
+	if !slices.Contains(p.resources, res) {
+		p.resources = append(p.resources, res)
+	}
 }
 
 func parseTime(o rdf.Object) time.Time {
