@@ -28,6 +28,13 @@ const maxAdhocRange = 31 * 24 * time.Hour
 // adhocClass is pmj:AdhocCollection.
 var adhocClass = vocab.PMJTerm("AdhocCollection")
 
+// The properties of stored records that an ad-hoc collection reads.
+var (
+	pmjPeriodStart = vocab.PMJTerm("periodStart")
+	pmjProducedBy  = vocab.PMJTerm("producedBy")
+	pmjSampleCount = vocab.PMJTerm("sampleCount")
+)
+
 // adhocKind is the ad-hoc collections' kind, for discovery and GET.
 func adhocKind() *kind {
 	return &kind{path: "/oslc/adhoc", title: "Ad-hoc Collections", shape: shapes.Lookup(shapes.AdhocName),
@@ -228,59 +235,9 @@ type adhocBucket struct {
 // resource and granularity period, and a report listing them (last in
 // the result). n is how many stored records it read.
 func (s *Server) buildAdhoc(ctx context.Context, id rdf.IRI, ident string, req *adhocRequest, now time.Time) ([]store.Resource, int, error) {
-	// The resources are read in parallel, one snapshot each worker.
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(req.objects)))
-	parts := make([]map[adhocBucket][]collect.Sample, workers)
-	counts := make([]int, workers)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			part := make(map[adhocBucket][]collect.Sample)
-			parts[w] = part
-			errs[w] = s.store.View(ctx, func(sn *store.Snapshot) error {
-				for i := w; i < len(req.objects); i += workers {
-					res := req.objects[i]
-					var recs []rdf.IRI
-					err := sn.Match(ctx, nil, vocab.DCIsPartOf, res, func(t rdf.Triple) bool {
-						if i, ok := t.Subj.(rdf.IRI); ok && strings.HasPrefix(i.String(), s.base+"/oslc/records/") {
-							recs = append(recs, i)
-						}
-						return true
-					})
-					if err != nil {
-						return err
-					}
-					for _, rec := range recs {
-						g, _, err := sn.Get(ctx, rec)
-						if err != nil {
-							continue
-						}
-						if aggregateRecord(rec, g, req, part) {
-							counts[w]++
-						}
-					}
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-		}()
-	}
-	wg.Wait()
-	samples := make(map[adhocBucket][]collect.Sample)
-	n := 0
-	for w := range workers {
-		if errs[w] != nil {
-			return nil, 0, errs[w]
-		}
-		n += counts[w]
-		for k, v := range parts[w] {
-			samples[k] = append(samples[k], v...)
-		}
+	samples, n, err := s.readAdhoc(ctx, req)
+	if err != nil {
+		return nil, 0, err
 	}
 	keys := make([]adhocBucket, 0, len(samples))
 	for k := range samples {
@@ -342,6 +299,62 @@ func (s *Server) buildAdhoc(ctx context.Context, id rdf.IRI, ident string, req *
 	return append(out, store.Resource{ID: reportID, Triples: report}), n, nil
 }
 
+// adhocQuery reads the records of monitored resources with what
+// aggregateRecord needs: the measures are read from the index entries,
+// not decoded.
+func (s *Server) adhocQuery(objects []rdf.Object) store.RecordQuery {
+	return store.RecordQuery{
+		Link: vocab.DCIsPartOf, Targets: objects, Prefix: s.base + "/oslc/records/",
+		Props:     []rdf.IRI{vocab.DCIsPartOf, vocab.DCDate, pmjPeriodStart, pmjProducedBy},
+		Via:       vocab.EMSObserves,
+		NodeProps: []rdf.IRI{vocab.EMSMetric, vocab.EMSUnitOfMeasure, vocab.EMSNumericValue, pmjSampleCount},
+	}
+}
+
+// readAdhoc reads the stored records of req into samples per bucket; n is
+// how many records it used.
+func (s *Server) readAdhoc(ctx context.Context, req *adhocRequest) (map[adhocBucket][]collect.Sample, int, error) {
+	// The resources are read in parallel, one snapshot each worker.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(req.objects)))
+	parts := make([]map[adhocBucket][]collect.Sample, workers)
+	counts := make([]int, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			part := make(map[adhocBucket][]collect.Sample)
+			parts[w] = part
+			var objects []rdf.Object
+			for i := w; i < len(req.objects); i += workers {
+				objects = append(objects, req.objects[i])
+			}
+			errs[w] = s.store.View(ctx, func(sn *store.Snapshot) error {
+				return sn.Records(ctx, s.adhocQuery(objects), func(rec *store.Record) bool {
+					if aggregateRecord(rec, req, part) {
+						counts[w]++
+					}
+					return true
+				})
+			})
+		}()
+	}
+	wg.Wait()
+	samples := make(map[adhocBucket][]collect.Sample)
+	n := 0
+	for w := range workers {
+		if errs[w] != nil {
+			return nil, 0, errs[w]
+		}
+		n += counts[w]
+		for k, v := range parts[w] {
+			samples[k] = append(samples[k], v...)
+		}
+	}
+	return samples, n, nil
+}
+
 // periodsIn counts the distinct periods of keys (sorted by start).
 func periodsIn(keys []adhocBucket) int {
 	n := 0
@@ -355,21 +368,18 @@ func periodsIn(keys []adhocBucket) int {
 
 // aggregateRecord adds the measures of record rec, if it falls in req's
 // range, to its bucket; it reports whether it did.
-func aggregateRecord(rec rdf.IRI, g []rdf.Triple, req *adhocRequest, samples map[adhocBucket][]collect.Sample) bool {
+func aggregateRecord(rec *store.Record, req *adhocRequest, samples map[adhocBucket][]collect.Sample) bool {
 	var res rdf.IRI
 	var end, start time.Time
-	for _, t := range g {
-		if sub, ok := t.Subj.(rdf.IRI); !ok || sub != rec {
-			continue
-		}
+	for _, t := range rec.Props {
 		switch t.Pred {
 		case vocab.DCIsPartOf:
 			res, _ = t.Obj.(rdf.IRI)
 		case vocab.DCDate:
 			end, _ = time.Parse(time.RFC3339Nano, t.Obj.String())
-		case vocab.PMJTerm("periodStart"):
+		case pmjPeriodStart:
 			start, _ = time.Parse(time.RFC3339Nano, t.Obj.String())
-		case vocab.PMJTerm("producedBy"):
+		case pmjProducedBy:
 			if strings.Contains(t.Obj.String(), "/oslc/adhoc/") {
 				return false // already an aggregate: counting it again would double
 			}
@@ -382,52 +392,33 @@ func aggregateRecord(rec rdf.IRI, g []rdf.Triple, req *adhocRequest, samples map
 	if end.IsZero() || start.Before(req.start) || end.After(req.stop) {
 		return false
 	}
-	type m struct {
-		metric, unit rdf.IRI
-		value        float64
-		count        int
-		ok           bool
-	}
-	ms := make(map[rdf.IRI]*m)
-	for _, t := range g {
-		if sub, ok := t.Subj.(rdf.IRI); ok && sub == rec && t.Pred == vocab.EMSObserves {
-			if o, ok := t.Obj.(rdf.IRI); ok {
-				ms[o] = &m{}
-			}
-		}
-	}
-	for _, t := range g {
-		sub, ok := t.Subj.(rdf.IRI)
-		if !ok {
-			continue
-		}
-		x := ms[sub]
-		if x == nil {
-			continue
-		}
-		switch t.Pred {
-		case vocab.EMSMetric:
-			x.metric, _ = t.Obj.(rdf.IRI)
-		case vocab.EMSUnitOfMeasure:
-			x.unit, _ = t.Obj.(rdf.IRI)
-		case vocab.EMSNumericValue:
-			v, err := strconv.ParseFloat(t.Obj.String(), 64)
-			x.value, x.ok = v, err == nil
-		case vocab.PMJTerm("sampleCount"):
-			x.count, _ = strconv.Atoi(t.Obj.String())
-		}
-	}
 	// Periods are aligned to the granularity on the wall clock of the
 	// time zone, like a job's.
 	_, off := start.In(req.loc).Zone()
 	wall := start.Add(time.Duration(off) * time.Second)
 	b := adhocBucket{res: res, start: wall.Truncate(req.granularity).Add(-time.Duration(off) * time.Second)}
 	added := false
-	for _, x := range ms {
-		if !x.ok || x.metric == (rdf.IRI{}) || (req.metrics != nil && !req.metrics[x.metric]) {
+	for _, node := range rec.Nodes {
+		var smp collect.Sample
+		ok := false
+		for _, t := range node {
+			switch t.Pred {
+			case vocab.EMSMetric:
+				smp.Metric, _ = t.Obj.(rdf.IRI)
+			case vocab.EMSUnitOfMeasure:
+				smp.Unit, _ = t.Obj.(rdf.IRI)
+			case vocab.EMSNumericValue:
+				v, err := strconv.ParseFloat(t.Obj.String(), 64)
+				smp.Value, ok = v, err == nil
+			case pmjSampleCount:
+				smp.Count, _ = strconv.Atoi(t.Obj.String())
+			}
+		}
+		if !ok || smp.Metric == (rdf.IRI{}) || (req.metrics != nil && !req.metrics[smp.Metric]) {
 			continue
 		}
-		samples[b] = append(samples[b], collect.Sample{Resource: res, Metric: x.metric, Value: x.value, Unit: x.unit, Count: x.count})
+		smp.Resource = res
+		samples[b] = append(samples[b], smp)
 		added = true
 	}
 	return added

@@ -152,6 +152,10 @@ func newBenchServer(b *testing.B, ts *testServer, now time.Time) *provider.Serve
 	hs := httptest.NewUnstartedServer(nil)
 	srv, err := provider.New(ts.db, provider.Config{BaseURL: "http://" + hs.Listener.Addr().String(), Now: func() time.Time { return now }})
 	require.NoError(b, err)
+	// Running, as a provider serving clients is: its engine stages what
+	// the provider writes and indexes it in the background.
+	srv.Start()
+	b.Cleanup(srv.Close)
 	hs.Config.Handler = srv
 	hs.Start()
 	ts.Server = hs

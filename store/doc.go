@@ -16,7 +16,9 @@ answers any triple pattern by a prefix scan of one index; Range scans the
 numbers or dateTimes of one predicate in value order; Text and TextPrefix
 read the full-text index. Snapshot.Count and Snapshot.Intersect read
 index keys without decoding terms, to size and to intersect large
-conditions for the query planner.
+conditions for the query planner. Snapshot.Records reads the resources that
+one posg key prefix lists from their res entries, decoding only the terms
+asked for: a record's measures are found by term id, never decoded.
 
 # Concurrency
 
