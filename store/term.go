@@ -208,10 +208,12 @@ func (r *termReader) term(id uint64) (rdf.Term, error) {
 			r.shared.put(id, t)
 		}
 	}
-	if r.terms == nil || len(r.terms) >= maxReaderCache {
+	if r.terms == nil {
 		r.terms = make(map[uint64]rdf.Term)
 	}
-	r.terms[id] = t
+	if len(r.terms) < maxReaderCache {
+		r.terms[id] = t
+	}
 	// The engine looks up the nodes it has read, as subjects of the next
 	// pattern: remember their ids.
 	switch t := t.(type) {
@@ -223,12 +225,16 @@ func (r *termReader) term(id uint64) (rdf.Term, error) {
 	return t, nil
 }
 
-// remember adds k → id to m, making or emptying m as needed.
+// remember adds k → id to m, making m as needed, until m holds
+// maxReaderCache ids: a long scan then stops remembering rather than
+// rebuilding the map over and over.
 func remember(m map[string]uint64, k string, id uint64) map[string]uint64 {
-	if m == nil || len(m) >= maxReaderCache {
+	if m == nil {
 		m = make(map[string]uint64)
 	}
-	m[k] = id
+	if len(m) < maxReaderCache {
+		m[k] = id
+	}
 	return m
 }
 
