@@ -64,37 +64,11 @@ type adhocRequest struct {
 // the report, and answers 201 with it.
 func (s *Server) handleAdhocCreate(w http.ResponseWriter, r *http.Request) {
 	k := adhocKind()
-	factory := s.iri(k.path)
-	g, err := s.readBody(w, r, factory.String())
+	id, ident, g, now, err := s.readNew(w, r, k)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	root, err := findRoot(g, factory)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ident := s.newID()
-	id := s.iri(k.path + "/" + ident)
-	g = relabel(g, root, id, k.fragments, map[string]bool{})
-	kept := g[:0]
-	hasType := false
-	for _, t := range g {
-		if rdf.TermsEqual(t.Subj, id) {
-			if isServerManaged(k, t.Pred.String()) {
-				continue
-			}
-			hasType = hasType || t.Pred == vocab.RDFType
-		}
-		kept = append(kept, t)
-	}
-	g = kept
-	if !hasType {
-		g = append(g, rdf.Triple{Subj: id, Pred: vocab.RDFType, Obj: adhocClass})
-	}
-	now := s.now()
-	g = append(g, s.serverProps(id, k.shape.Name, now, now, ident)...)
 	if err := validate(k, id, g); err != nil {
 		s.writeError(w, r, err)
 		return

@@ -211,22 +211,23 @@ func validate(k *kind, id rdf.IRI, g []rdf.Triple) error {
 	return errorf(http.StatusBadRequest, "body", "the resource does not conform to its shape <%s>: %s", "/oslc/shapes/"+k.shape.Name, strings.Join(msgs, "; "))
 }
 
-func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, k *kind) {
+// readNew reads the resource a client POSTs to k's creation factory and
+// gives it its IRI: nested nodes get IRIs inside it, values sent for
+// server-managed properties are dropped and replaced, and k's implied type
+// is added if the client gave none.
+func (s *Server) readNew(w http.ResponseWriter, r *http.Request, k *kind) (id rdf.IRI, ident string, g []rdf.Triple, now time.Time, err error) {
 	factory := s.iri(k.path)
-	g, err := s.readBody(w, r, factory.String())
+	g, err = s.readBody(w, r, factory.String())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return id, "", nil, now, err
 	}
 	root, err := findRoot(g, factory)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return id, "", nil, now, err
 	}
-	ident := s.newID()
-	id := s.iri(k.path + "/" + ident)
+	ident = s.newID()
+	id = s.iri(k.path + "/" + ident)
 	g = relabel(g, root, id, k.fragments, map[string]bool{})
-	// Values clients send for server-managed properties are replaced.
 	kept := g[:0]
 	hasType := false
 	for _, t := range g {
@@ -234,9 +235,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, k *kind) {
 			if isServerManaged(k, t.Pred.String()) {
 				continue
 			}
-			if t.Pred == vocab.RDFType {
-				hasType = true
-			}
+			hasType = hasType || t.Pred == vocab.RDFType
 		}
 		kept = append(kept, t)
 	}
@@ -244,8 +243,16 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, k *kind) {
 	if !hasType && k.implied != (rdf.IRI{}) {
 		g = append(g, rdf.Triple{Subj: id, Pred: vocab.RDFType, Obj: k.implied})
 	}
-	now := s.now()
-	g = append(g, s.serverProps(id, k.shape.Name, now, now, ident)...)
+	now = s.now()
+	return id, ident, append(g, s.serverProps(id, k.shape.Name, now, now, ident)...), now, nil
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, k *kind) {
+	id, ident, g, _, err := s.readNew(w, r, k)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var etag string
 	if k.jobs {
 		g, etag, err = s.jobs.Create(r.Context(), id, ident, dedupe(g), who(r))
