@@ -16,7 +16,6 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
-	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -129,7 +128,7 @@ func (s *Server) parseAdhoc(ctx context.Context, id rdf.IRI, g []rdf.Triple, now
 				inds = append(inds, i)
 			}
 		case vocab.PMJ + "granularity":
-			d, err := jobs.ParseDuration(t.Obj.String())
+			d, err := vocab.ParseDuration(t.Obj.String())
 			if err != nil || d < time.Minute {
 				faults = append(faults, fmt.Sprintf("pmj:granularity: %q is not an xsd:duration of at least PT1M", t.Obj.String()))
 			}
@@ -234,7 +233,7 @@ func (s *Server) buildAdhoc(ctx context.Context, id rdf.IRI, ident string, req *
 		{Subj: reportID, Pred: vocab.PMJTerm("producedBy"), Obj: id},
 		{Subj: reportID, Pred: vocab.PMJTerm("periodStart"), Obj: dt(req.start)},
 		{Subj: reportID, Pred: vocab.PMJTerm("periodEnd"), Obj: dt(req.stop)},
-		{Subj: reportID, Pred: vocab.PMJTerm("granularity"), Obj: rdf.NewTypedLiteral(jobs.FormatDuration(req.granularity), shapes.XSDDuration)},
+		{Subj: reportID, Pred: vocab.PMJTerm("granularity"), Obj: rdf.NewTypedLiteral(vocab.FormatDuration(req.granularity), vocab.XSDDuration)},
 		{Subj: reportID, Pred: vocab.PMJTerm("recordCount"), Obj: rdf.NewTypedLiteral(strconv.Itoa(len(keys)), vocab.XSDInteger)},
 		{Subj: reportID, Pred: vocab.PMJTerm("collectedPeriods"), Obj: rdf.NewTypedLiteral(strconv.Itoa(periodsIn(keys)), vocab.XSDInteger)},
 		{Subj: reportID, Pred: vocab.PMJTerm("missedPeriods"), Obj: rdf.NewTypedLiteral("0", vocab.XSDInteger)},

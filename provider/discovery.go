@@ -100,16 +100,7 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 			}
 			shape := s.iri("/oslc/shapes/" + k.shape.Name)
 			if !k.readOnly {
-				cf := blank(fmt.Sprintf("factory%d_%d", i, j))
-				g.add(svc, oslc("creationFactory"), cf)
-				g.add(cf, vocab.RDFType, oslc("CreationFactory"))
-				g.add(cf, vocab.DCTitle, xmlLiteral("Create "+k.title))
-				g.add(cf, oslc("label"), str(k.title))
-				g.add(cf, oslc("creation"), s.iri(k.path))
-				g.add(cf, oslc("resourceShape"), shape)
-				for _, t := range k.types {
-					g.add(cf, oslc("resourceType"), t)
-				}
+				s.addCapability(&g, svc, blank(fmt.Sprintf("factory%d_%d", i, j)), "creationFactory", "CreationFactory", "Create ", "creation", k, shape)
 			}
 			for di := range dialogs {
 				d := &dialogs[di]
@@ -124,16 +115,7 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 				g.add(svc, oslc(prop), dn)
 				s.describeDialog(&g, dn, d)
 			}
-			qc := blank(fmt.Sprintf("query%d_%d", i, j))
-			g.add(svc, oslc("queryCapability"), qc)
-			g.add(qc, vocab.RDFType, oslc("QueryCapability"))
-			g.add(qc, vocab.DCTitle, xmlLiteral("Query "+k.title))
-			g.add(qc, oslc("label"), str(k.title))
-			g.add(qc, oslc("queryBase"), s.iri(k.path))
-			g.add(qc, oslc("resourceShape"), shape)
-			for _, t := range k.types {
-				g.add(qc, oslc("resourceType"), t)
-			}
+			s.addCapability(&g, svc, blank(fmt.Sprintf("query%d_%d", i, j)), "queryCapability", "QueryCapability", "Query ", "queryBase", k, shape)
 		}
 	}
 	for _, p := range vocab.Prefixes {
@@ -144,6 +126,21 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 		g.add(pd, oslc("prefixBase"), vocab.IRI(p.NS, ""))
 	}
 	s.respond(w, r, http.StatusOK, sp, g, providerTitle)
+}
+
+// addCapability adds to svc, as node, k's creation factory or query
+// capability: prop and class name which, and urlProp the property of its
+// URL (oslc:creation or oslc:queryBase).
+func (s *Server) addCapability(g *graph, svc, node rdf.Blank, prop, class, verb, urlProp string, k *kind, shape rdf.IRI) {
+	g.add(svc, oslc(prop), node)
+	g.add(node, vocab.RDFType, oslc(class))
+	g.add(node, vocab.DCTitle, xmlLiteral(verb+k.title))
+	g.add(node, oslc("label"), str(k.title))
+	g.add(node, oslc(urlProp), s.iri(k.path))
+	g.add(node, oslc("resourceShape"), shape)
+	for _, t := range k.types {
+		g.add(node, oslc("resourceType"), t)
+	}
 }
 
 func (s *Server) handleShape(w http.ResponseWriter, r *http.Request) {

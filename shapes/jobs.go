@@ -16,7 +16,7 @@ const (
 )
 
 // XSDDuration is the value type of granularity and reporting periods.
-var XSDDuration = vocab.IRI(vocab.XSD, "duration")
+var XSDDuration = vocab.XSDDuration
 
 // Weekdays are the pmj weekday individuals, Sunday first as in time.Weekday.
 var Weekdays = []rdf.IRI{

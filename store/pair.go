@@ -70,7 +70,13 @@ func newPairSet(ps []Pair) (pairSet, error) {
 
 // pairIDs returns the term ids of the configured pairs' predicates; a pair
 // whose predicates are not in the dictionary has no keys and is left out.
+//
+// The ids are kept for the transaction once every pair is found; reclaim
+// forgets them whenever it removes a term, as it may be one of them.
 func (w *txWriter) pairIDs() ([][2]uint64, error) {
+	if w.pairIDsKnown {
+		return w.pairIDCache, nil
+	}
 	var out [][2]uint64
 	for _, p := range w.pairSet.pairs {
 		k, err := lookupID(w.t2i, w.i2t, p[0])
@@ -85,6 +91,7 @@ func (w *txWriter) pairIDs() ([][2]uint64, error) {
 			out = append(out, [2]uint64{k, v})
 		}
 	}
+	w.pairIDCache, w.pairIDsKnown = out, len(out) == len(w.pairSet.pairs)
 	return out, nil
 }
 

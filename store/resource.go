@@ -112,6 +112,8 @@ type txWriter struct {
 	meta, t2i, i2t, res, spog, posg, ospg, text *bolt.Bucket
 	stage, pair                                 *bolt.Bucket
 	pairSet                                     pairSet
+	pairIDCache                                 [][2]uint64 // see pairIDs
+	pairIDsKnown                                bool
 	nonce                                       string
 	textSet                                     textSet
 
@@ -428,6 +430,7 @@ func (w *txWriter) reclaim(id uint64) error {
 		return err
 	}
 	delete(w.ids, enc)
+	w.pairIDsKnown = false
 	w.dTerms--
 	return nil
 }

@@ -97,7 +97,7 @@ func (*HTTP) CheckParams(params map[string][]string) []string {
 		}
 	}
 	for _, v := range params[PropProbeTimeout] {
-		if d, err := parseDuration(v); err != nil || d <= 0 {
+		if d, err := vocab.ParseDuration(v); err != nil || d <= 0 {
 			faults = append(faults, fmt.Sprintf("pmj:probeTimeout: %q is not a positive xsd:duration such as PT5S", v))
 		}
 	}
@@ -184,7 +184,7 @@ func (h *HTTP) Collect(ctx context.Context, req Request) ([]Sample, error) {
 func probeTimeout(req Request) time.Duration {
 	d := defaultProbeTimeout
 	if v := req.Param(PropProbeTimeout); v != "" {
-		if pd, err := parseDuration(v); err == nil && pd > 0 {
+		if pd, err := vocab.ParseDuration(v); err == nil && pd > 0 {
 			d = pd
 		}
 	}

@@ -112,7 +112,7 @@ func (*Prometheus) CheckParams(params map[string][]string) []string {
 		}
 	}
 	for _, v := range params[PropProbeTimeout] {
-		if d, err := parseDuration(v); err != nil || d <= 0 {
+		if d, err := vocab.ParseDuration(v); err != nil || d <= 0 {
 			faults = append(faults, fmt.Sprintf("pmj:probeTimeout: %q is not a positive xsd:duration such as PT5S", v))
 		}
 	}

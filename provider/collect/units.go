@@ -1,12 +1,6 @@
 package collect
 
 import (
-	"fmt"
-	"regexp"
-	"strconv"
-	"strings"
-	"time"
-
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -51,25 +45,3 @@ var (
 	propProcessID    = vocab.CRTV + "processId"
 	propInstancePath = vocab.CRTV + "instancePath"
 )
-
-var durationRE = regexp.MustCompile(`^P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:\.[0-9]+)?)S)?)?$`)
-
-// parseDuration parses an xsd:duration of days, hours, minutes and
-// seconds, such as PT5S or PT1.5S, for collector options.
-func parseDuration(v string) (time.Duration, error) {
-	m := durationRE.FindStringSubmatch(v)
-	if m == nil || v == "P" || strings.HasSuffix(v, "T") {
-		return 0, fmt.Errorf("%q is not an xsd:duration such as PT5S", v)
-	}
-	var d time.Duration
-	for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second} {
-		if m[i+1] != "" {
-			f, err := strconv.ParseFloat(m[i+1], 64)
-			if err != nil {
-				return 0, fmt.Errorf("%q: %v", v, err)
-			}
-			d += time.Duration(f * float64(unit))
-		}
-	}
-	return d, nil
-}

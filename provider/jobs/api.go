@@ -340,6 +340,7 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
 			job.At = parseTime(t.Obj)
 		}
 	}
+	stored, storedReason := job.Status, job.Reason
 	switch job.Status.State {
 	case schedule.Failed:
 		job.Failures = schedule.DefaultMaxFailures
@@ -392,8 +393,12 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
 	if err := e.writer.write(ctx, resources); err != nil {
 		return err
 	}
-	if err := e.saveState(ctx, r); err != nil {
-		return err
+	// Rewrite the job only if its state moved while the provider was
+	// down: an unchanged job keeps its ETag across restarts.
+	if r.job.Status != stored || r.job.Reason != storedReason {
+		if err := e.saveState(ctx, r); err != nil {
+			return err
+		}
 	}
 	e.mu.Lock()
 	e.runs[id] = r

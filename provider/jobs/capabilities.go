@@ -15,14 +15,14 @@ import (
 // the granularity periods, the scheduling horizon, and each collector
 // with its metrics and monitored-resource classes.
 func (e *Engine) Capabilities(id rdf.IRI) []rdf.Triple {
-	dur := vocab.IRI(vocab.XSD, "duration")
+	dur := vocab.XSDDuration
 	g := []rdf.Triple{
 		{Subj: id, Pred: vocab.RDFType, Obj: vocab.PMJCapabilities},
 		{Subj: id, Pred: vocab.DCTitle, Obj: rdf.NewTypedLiteral("Measurement job capabilities", vocab.RDFXMLLiteral)},
-		{Subj: id, Pred: vocab.PMJTerm("schedulingHorizon"), Obj: rdf.NewTypedLiteral(FormatDuration(e.horizon), dur)},
+		{Subj: id, Pred: vocab.PMJTerm("schedulingHorizon"), Obj: rdf.NewTypedLiteral(vocab.FormatDuration(e.horizon), dur)},
 	}
 	for _, d := range schedule.Granularities() {
-		g = append(g, rdf.Triple{Subj: id, Pred: vocab.PMJTerm("supportedGranularity"), Obj: rdf.NewTypedLiteral(FormatDuration(d), dur)})
+		g = append(g, rdf.Triple{Subj: id, Pred: vocab.PMJTerm("supportedGranularity"), Obj: rdf.NewTypedLiteral(vocab.FormatDuration(d), dur)})
 	}
 	keys := make([]string, 0, len(e.collectors))
 	for k := range e.collectors {

@@ -266,8 +266,6 @@ func scheduleFaults(err error) []string {
 	return []string{"pmj:" + field + ": " + de.Msg}
 }
 
-var durationRE = regexp.MustCompile(`^P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?$`)
-
 // duration parses the xsd:duration value of prop (days, hours, minutes and
 // whole seconds), or returns 0 if there is none.
 func (p *parser) duration(prop string) time.Duration {
@@ -275,49 +273,11 @@ func (p *parser) duration(prop string) time.Duration {
 	if v == "" {
 		return 0
 	}
-	d, err := ParseDuration(v)
+	d, err := vocab.ParseDuration(v)
 	if err != nil {
 		p.fault(prop, "%v", err)
 	}
 	return d
-}
-
-// ParseDuration parses an xsd:duration of days, hours, minutes and whole
-// seconds, such as PT10S, PT15M or P1D.
-func ParseDuration(v string) (time.Duration, error) {
-	m := durationRE.FindStringSubmatch(v)
-	if m == nil || v == "P" || strings.HasSuffix(v, "T") {
-		return 0, fmt.Errorf("%q is not an xsd:duration such as PT10S, PT15M, PT1H or P1D", v)
-	}
-	var d time.Duration
-	for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second} {
-		if m[i+1] != "" {
-			n, err := strconv.ParseInt(m[i+1], 10, 32)
-			if err != nil {
-				return 0, fmt.Errorf("%q: %v", v, err)
-			}
-			d += time.Duration(n) * unit
-		}
-	}
-	return d, nil
-}
-
-// FormatDuration writes d as an xsd:duration.
-func FormatDuration(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return "P" + strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "D"
-	}
-	s := "PT"
-	if h := d / time.Hour; h > 0 {
-		s += strconv.FormatInt(int64(h), 10) + "H"
-	}
-	if m := d % time.Hour / time.Minute; m > 0 {
-		s += strconv.FormatInt(int64(m), 10) + "M"
-	}
-	if sec := d % time.Minute / time.Second; sec > 0 {
-		s += strconv.FormatInt(int64(sec), 10) + "S"
-	}
-	return s
 }
 
 var intervalRE = regexp.MustCompile(`^\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s*(?:-|–|/)\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s*$`)

@@ -17,7 +17,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -426,6 +425,7 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 		}
 		trs = append(trs, changes(r.job.Step(p.End.Add(-time.Nanosecond)))...)
 		var out []store.Resource
+		nrec := 0
 		if eligible(r.job.Status) {
 			if late := now.Sub(p.End); late > r.job.Schedule.Granularity && late > 5*time.Second {
 				// Collecting now would measure the wrong time: the
@@ -440,6 +440,7 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 				}
 				trs = append(trs, ftrs...)
 				out = append(out, recs...)
+				nrec = len(recs)
 			}
 		}
 		r.cursor = p.End
@@ -451,7 +452,7 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 			}
 		}
 		out = append(out, e.progress(r))
-		id, end, n := r.id, p.End, countRecords(out)
+		id, end, n := r.id, p.End, nrec
 		e.writer.submit(out, func(err error) {
 			if err != nil {
 				e.log.Error("job engine: write period", "job", id.String(), "period end", end, "err", err)
@@ -496,20 +497,4 @@ func (e *Engine) missedNote(r *run, starts []time.Time, at time.Time, why string
 	return change{at: at, event: vocab.PMJTerm("PeriodsMissed"), from: r.job.Status, to: r.job.Status,
 		detail: fmt.Sprintf("%d granularity period(s) were due but not collected: %s; no data was invented for them", len(starts), why),
 		missed: starts, who: engineAgent}
-}
-
-// ErrGone is returned for a job that was deleted meanwhile.
-var ErrGone = errors.New("job deleted")
-
-func countRecords(rs []store.Resource) int {
-	n := 0
-	for _, r := range rs {
-		for _, t := range r.Triples {
-			if t.Pred == vocab.RDFType && t.Obj == vocab.PMRecord && t.Subj == r.ID {
-				n++
-				break
-			}
-		}
-	}
-	return n
 }

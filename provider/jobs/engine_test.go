@@ -385,18 +385,6 @@ func TestClassAndFilterSelectInstances(t *testing.T) {
 	assert.Equal(t, []string{base + "/oslc/resources/db1"}, v.values(recs[0], vocab.DCIsPartOf))
 }
 
-func TestDurations(t *testing.T) {
-	for _, s := range []string{"PT10S", "PT1M", "PT5M", "PT15M", "PT30M", "PT1H", "P1D", "PT1H30M"} {
-		d, err := ParseDuration(s)
-		require.NoError(t, err, s)
-		assert.Equal(t, s, FormatDuration(d))
-	}
-	for _, s := range []string{"", "P", "PT", "10S", "PT-1S", "P1Y"} {
-		_, err := ParseDuration(s)
-		assert.Error(t, err, s)
-	}
-}
-
 func TestReportingModes(t *testing.T) {
 	start := time.Date(2026, 11, 24, 10, 0, 3, 0, time.UTC)
 	v := newEnv(t, start)

@@ -159,7 +159,7 @@ func (e *Engine) finishReport(r *run, rp schedule.Period) []store.Resource {
 			rdf.Triple{Subj: id, Pred: pmjProducedBy, Obj: r.id},
 			rdf.Triple{Subj: id, Pred: pmjPeriodStart, Obj: dateTime(rp.Start, loc)},
 			rdf.Triple{Subj: id, Pred: pmjPeriodEnd, Obj: dateTime(rp.End, loc)},
-			rdf.Triple{Subj: id, Pred: vocab.PMJTerm("granularity"), Obj: rdf.NewTypedLiteral(FormatDuration(r.job.Schedule.Granularity), vocab.IRI(vocab.XSD, "duration"))},
+			rdf.Triple{Subj: id, Pred: vocab.PMJTerm("granularity"), Obj: rdf.NewTypedLiteral(vocab.FormatDuration(r.job.Schedule.Granularity), vocab.XSDDuration)},
 			rdf.Triple{Subj: id, Pred: vocab.PMJTerm("recordCount"), Obj: integer(len(rep.records))},
 			rdf.Triple{Subj: id, Pred: vocab.PMJTerm("collectedPeriods"), Obj: integer(rep.collected)},
 			rdf.Triple{Subj: id, Pred: vocab.PMJTerm("missedPeriods"), Obj: integer(len(rep.missed))},
