@@ -186,6 +186,12 @@ func (r *runner) run() (*Result, *row, error) {
 // and the total unless NoTotal, choosing between a scan of the driver's
 // candidates and a walk in sort order (doc.go, "Planner").
 func (r *runner) wherePage(n int) ([]*row, int, error) {
+	if n >= 0 && len(r.order.keys) == 0 {
+		rows, total, ok, err := r.idPage(n)
+		if ok || err != nil {
+			return rows, total, err
+		}
+	}
 	np, err := r.plan(r.conds, nil, true)
 	if err != nil {
 		return nil, 0, err
@@ -347,6 +353,13 @@ func (r *runner) everything(np *nodePlan) bool {
 func (r *runner) count(np *nodePlan) (int, error) {
 	if r.everything(np) {
 		return r.countResources()
+	}
+	if rs, ok, err := r.resourceSet(); ok || err != nil {
+		if err != nil {
+			return 0, err
+		}
+		_, total, err := r.src.(resourceSetter).PageUnder(r.ctx, rs, r.scope.Prefix, rdf.IRI{}, 0, true)
+		return total, err
 	}
 	total := 0
 	err := r.members(np, func(rdf.IRI) (bool, error) {

@@ -23,7 +23,9 @@ type plainSource struct{ query.Source }
 // TestJoinAgreesWithProbes runs random conjunctions, at the top and in
 // scoped terms, with the planner joining every pair of conditions by
 // their index keys, and on a source that cannot join: both must find the
-// same members, totals and pages.
+// same members, totals and pages. Scopes without types are answered by
+// resource sets (store.ResourceSet), with resources outside the prefix,
+// staged ones, and nodes of one record described by another.
 func TestJoinAgreesWithProbes(t *testing.T) {
 	ns := func(l string) rdf.IRI { return iri("http://example.org/ns#" + l) }
 	// ex:metric and ex:v are also a pair index, so the nested conditions
@@ -65,7 +67,22 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 		}
 		rs = append(rs, store.Resource{ID: id, Triples: g})
 	}
+	// Under another prefix, and a prefix inside the records'.
+	for i := range 30 {
+		id := iri(fmt.Sprintf("%sh%02d", hosts, i))
+		rs = append(rs, store.Resource{ID: id, Triples: []rdf.Triple{tr(id, kind, pick("k", 3)), tr(id, v, randomLiteral(rng))}})
+	}
+	// Staged records, listed by the index from what loaded records say
+	// of them.
+	var staged []store.Resource
+	for i := range 5 {
+		id := iri(fmt.Sprintf("%sj%03d", records, 400+i))
+		g := []rdf.Triple{tr(id, vocab.RDFType, vocab.PMRecord), tr(id, kind, pick("k", 3))}
+		staged = append(staged, store.Resource{ID: id, Triples: g})
+		rs[i].Triples = append(rs[i].Triples, tr(id, kind, pick("k", 3)), tr(id, v, randomLiteral(rng)), tr(id, obs, iri(fmt.Sprintf("%sj%03d#m0", records, i))))
+	}
 	require.NoError(t, db.Load(context.Background(), rs))
+	require.NoError(t, db.Stage(context.Background(), staged))
 	prefixes := query.Prefixes{{Prefix: "ex", IRI: "http://example.org/ns#"}}.Map(query.DefaultPrefixes())
 
 	type answer struct {
@@ -73,7 +90,7 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 		total int
 		pages []string
 	}
-	answerOf := func(where string, join bool) answer {
+	answerOf := func(scope query.Scope, where string, join bool) answer {
 		w, err := query.ParseWhere(where, prefixes)
 		require.NoError(t, err, where)
 		q := &query.Query{Where: w}
@@ -83,14 +100,14 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 			if !join {
 				src = plainSource{s}
 			}
-			res, err := query.Run(context.Background(), src, recordScope, q, query.Page{})
+			res, err := query.Run(context.Background(), src, scope, q, query.Page{})
 			if err != nil {
 				return err
 			}
 			a.all = ids(res)
 			page := query.Page{Size: 7}
 			for n := 0; ; n++ {
-				res, err := query.Run(context.Background(), src, recordScope, q, page)
+				res, err := query.Run(context.Background(), src, scope, q, page)
 				if err != nil {
 					return err
 				}
@@ -125,23 +142,28 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 		default:
 			where = fmt.Sprintf("ex:kind=ex:k%d and ex:obs{ex:metric=ex:m%d and ex:unit=ex:u%d}", rng.IntN(3), rng.IntN(4), rng.IntN(2))
 		}
-		var joined answer
-		if i%2 == 1 {
-			// With no probe budget every index looks large: the join
-			// drives, and metric=X and v in a range come from the pair
-			// index.
-			restoreBudget := query.SetProbeBudget(0)
-			joined = answerOf(where, true)
-			restoreBudget()
-		} else {
-			joined = answerOf(where, true)
+		for _, scope := range []query.Scope{recordScope, {Prefix: records}, {Prefix: records + "j1"}, {Prefix: base}} {
+			var joined answer
+			if i%2 == 1 {
+				// With no probe budget every index looks large: the join
+				// drives, and metric=X and v in a range come from the pair
+				// index.
+				restoreBudget := query.SetProbeBudget(0)
+				joined = answerOf(scope, where, true)
+				restoreBudget()
+			} else {
+				joined = answerOf(scope, where, true)
+			}
+			probed := answerOf(scope, where, false)
+			what := fmt.Sprintf("%s in %+v", where, scope)
+			assert.Equal(t, probed.all, joined.all, what)
+			assert.Equal(t, len(probed.all), joined.total, what)
+			assert.Equal(t, probed.total, joined.total, what)
+			assert.Equal(t, probed.all, joined.pages, what)
+			if scope.Prefix == records {
+				nonEmpty += min(1, len(joined.all))
+			}
 		}
-		probed := answerOf(where, false)
-		assert.Equal(t, probed.all, joined.all, where)
-		assert.Equal(t, len(probed.all), joined.total, where)
-		assert.Equal(t, probed.total, joined.total, where)
-		assert.Equal(t, probed.all, joined.pages, where)
-		nonEmpty += min(1, len(joined.all))
 	}
 	assert.Greater(t, nonEmpty, 60, "most conditions match something")
 }

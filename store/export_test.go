@@ -24,3 +24,10 @@ func StagedForTest(t rdf.Term) []byte {
 	}
 	return b
 }
+
+// SetOutsideLimit sets outsideLimit until the returned func is called.
+func SetOutsideLimit(n int) (restore func()) {
+	old := outsideLimit
+	outsideLimit = n
+	return func() { outsideLimit = old }
+}

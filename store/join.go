@@ -66,6 +66,29 @@ func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s 
 //
 // fn runs in the snapshot's read transaction: see View.
 func (s *Snapshot) IntersectVia(ctx context.Context, groups [][]Pattern, via rdf.IRI, fn func(subj rdf.Subject, resource bool) bool) error {
+	var ferr error
+	err := s.intersectViaIDs(ctx, groups, via, func(sid uint64, own bool) bool {
+		t, err := s.r.term(sid)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		subj, ok := t.(rdf.Subject)
+		if !ok {
+			ferr = fmt.Errorf("%w: subject %d is a literal", ErrCorrupt, sid)
+			return false
+		}
+		return fn(subj, own)
+	})
+	if err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// intersectViaIDs is IntersectVia by term id: own tells whether the
+// subject is the resource stating the triple.
+func (s *Snapshot) intersectViaIDs(ctx context.Context, groups [][]Pattern, via rdf.IRI, fn func(sid uint64, own bool) bool) error {
 	vid, ok, err := s.patternID(via)
 	if err != nil || !ok {
 		return err
@@ -94,15 +117,7 @@ func (s *Snapshot) IntersectVia(ctx context.Context, groups [][]Pattern, via rdf
 				continue
 			}
 			sid, g := binary.BigEndian.Uint64(k[8:]), binary.BigEndian.Uint64(k[24:])
-			t, err := s.r.term(sid)
-			if err != nil {
-				return err
-			}
-			subj, ok := t.(rdf.Subject)
-			if !ok {
-				return fmt.Errorf("%w: subject %d is a literal", ErrCorrupt, sid)
-			}
-			if !fn(subj, sid == g) {
+			if !fn(sid, sid == g) {
 				return nil
 			}
 		}
@@ -121,7 +136,7 @@ func (s *Snapshot) intersectIDs(ctx context.Context, groups [][]Pattern, fn func
 	for i, g := range groups {
 		last := i == len(groups)-1
 		next := make([]uint64, words)
-		err := s.subjectKeys(ctx, g, func(id uint64) bool {
+		err := s.subjectKeys(ctx, g, func(id uint64, _ bool) bool {
 			w, bit := id/64, uint64(1)<<(id%64)
 			if w >= words || have != nil && have[w]&bit == 0 || next[w]&bit != 0 {
 				return true
@@ -145,7 +160,7 @@ func (s *Snapshot) intersectIDs(ctx context.Context, groups [][]Pattern, fn func
 // found without reading the terms.
 func (s *Snapshot) Count(ctx context.Context, ps []Pattern, limit int) (int, error) {
 	n := 0
-	err := s.subjectKeys(ctx, ps, func(uint64) bool {
+	err := s.subjectKeys(ctx, ps, func(uint64, bool) bool {
 		n++
 		return n <= limit
 	})
@@ -153,13 +168,14 @@ func (s *Snapshot) Count(ctx context.Context, ps []Pattern, limit int) (int, err
 }
 
 // subjectKeys calls fn with the subject id of each index key the patterns
-// read, with repeats, until fn returns false.
-func (s *Snapshot) subjectKeys(ctx context.Context, ps []Pattern, fn func(id uint64) bool) error {
+// read, with repeats, and whether a resource the subject names states the
+// key (for a pair, one of its triples), until fn returns false.
+func (s *Snapshot) subjectKeys(ctx context.Context, ps []Pattern, fn func(id uint64, own bool) bool) error {
 	stopped := false
 	for _, p := range ps {
 		if p.With != (rdf.IRI{}) {
-			err := s.pairSubjects(ctx, p, func(id uint64) bool {
-				stopped = !fn(id)
+			err := s.pairSubjects(ctx, p, func(id uint64, own bool) bool {
+				stopped = !fn(id, own)
 				return !stopped
 			})
 			if err != nil || stopped {
@@ -171,7 +187,7 @@ func (s *Snapshot) subjectKeys(ctx context.Context, ps []Pattern, fn func(id uin
 			opt := p.Opt
 			opt.Desc = false
 			err := s.rangeKeys(ctx, p.Pred, p.Lo, p.Hi, opt, func(k []byte) (bool, error) {
-				stopped = !fn(binary.BigEndian.Uint64(k[25:]))
+				stopped = !fn(binary.BigEndian.Uint64(k[25:]), bytes.Equal(k[25:33], k[33:41]))
 				return !stopped, nil
 			})
 			if err != nil || stopped {
@@ -204,7 +220,7 @@ func (s *Snapshot) subjectKeys(ctx context.Context, ps []Pattern, fn func(id uin
 					return err
 				}
 			}
-			if !fn(binary.BigEndian.Uint64(k[25:])) {
+			if !fn(binary.BigEndian.Uint64(k[25:]), bytes.Equal(k[25:33], k[33:41])) {
 				s.release(scanPOSG, c)
 				return nil
 			}

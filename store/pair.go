@@ -289,7 +289,7 @@ func (s *Snapshot) HasPair(key, value rdf.IRI) bool {
 // pairSubjects calls fn with the subject id of each pair index key of p:
 // subjects with (s, p.With, p.WithObj) and (s, p.Pred, o) for o in p's
 // range, until fn returns false.
-func (s *Snapshot) pairSubjects(ctx context.Context, p Pattern, fn func(id uint64) bool) error {
+func (s *Snapshot) pairSubjects(ctx context.Context, p Pattern, fn func(id uint64, own bool) bool) error {
 	b := s.tx.Bucket(bucketPair)
 	if b == nil {
 		return nil
@@ -330,7 +330,8 @@ func (s *Snapshot) pairSubjects(ctx context.Context, p Pattern, fn func(id uint6
 					return err
 				}
 			}
-			if !fn(binary.BigEndian.Uint64(k[24+okeyLen:])) {
+			sk := k[24+okeyLen:]
+			if !fn(binary.BigEndian.Uint64(sk), bytes.Equal(sk[:8], sk[8:16]) || bytes.Equal(sk[:8], sk[16:24])) {
 				return nil
 			}
 		}

@@ -225,6 +225,33 @@ func (r *termReader) term(id uint64) (rdf.Term, error) {
 	return t, nil
 }
 
+// termQuiet is term without remembering the term in the reader's maps:
+// for long reads of terms that are not looked up again.
+func (r *termReader) termQuiet(id uint64) (rdf.Term, error) {
+	if t, ok := r.terms[id]; ok {
+		return t, nil
+	}
+	if r.shared != nil {
+		if t, ok := r.shared.get(id); ok {
+			return t, nil
+		}
+	}
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], id)
+	v := seekExact(r.i2tCursor(), k[:])
+	if v == nil {
+		return nil, fmt.Errorf("%w: no term %d", ErrCorrupt, id)
+	}
+	t, err := decodeTerm(v)
+	if err != nil {
+		return nil, err
+	}
+	if r.shared != nil {
+		r.shared.put(id, t)
+	}
+	return t, nil
+}
+
 // remember adds k → id to m, making m as needed, until m holds
 // maxReaderCache ids: a long scan then stops remembering rather than
 // rebuilding the map over and over.

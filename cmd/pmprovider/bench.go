@@ -361,6 +361,7 @@ type benchOutcome struct {
 	status  int
 	took    time.Duration
 	members int
+	total   int    // oslc:totalCount, -1 if none
 	msg     string // why it failed, for other statuses than 200
 }
 
@@ -378,7 +379,7 @@ func (b *bencher) do(q benchQuery, j int) benchOutcome {
 	}
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	o := benchOutcome{status: resp.StatusCode, took: time.Since(start)}
+	o := benchOutcome{status: resp.StatusCode, took: time.Since(start), total: -1}
 	if err != nil {
 		return benchOutcome{took: o.took, msg: err.Error()}
 	}
@@ -392,8 +393,15 @@ func (b *bencher) do(q benchQuery, j int) benchOutcome {
 		return o
 	}
 	for _, t := range g {
-		if t.Pred == vocab.RDFSMember {
+		switch t.Pred {
+		case vocab.RDFSMember:
 			o.members++
+		case vocab.IRI(vocab.OSLC, "totalCount"):
+			if l, ok := t.Obj.(rdf.Literal); ok {
+				if n, err := strconv.Atoi(l.String()); err == nil {
+					o.total = n
+				}
+			}
 		}
 	}
 	return o
@@ -419,6 +427,7 @@ type benchResult struct {
 	took     []time.Duration
 	statuses map[int]int
 	members  []int // of 200 responses
+	totals   []int // of 200 responses with a total
 	msgs     map[int]string
 }
 
@@ -430,6 +439,9 @@ func (r *benchResult) add(o benchOutcome) {
 	r.statuses[o.status]++
 	if o.status == http.StatusOK {
 		r.members = append(r.members, o.members)
+		if o.total >= 0 {
+			r.totals = append(r.totals, o.total)
+		}
 	} else if _, ok := r.msgs[o.status]; !ok {
 		r.msgs[o.status] = o.msg
 	}
@@ -466,11 +478,12 @@ func (r *benchResult) status() string {
 	return strings.Join(parts, ", ")
 }
 
-func (r *benchResult) memberRange() string {
-	if len(r.members) == 0 {
+// span prints the range of ns.
+func span(ns []int) string {
+	if len(ns) == 0 {
 		return "-"
 	}
-	lo, hi := slices.Min(r.members), slices.Max(r.members)
+	lo, hi := slices.Min(ns), slices.Max(ns)
 	if lo == hi {
 		return strconv.Itoa(lo)
 	}
@@ -479,7 +492,7 @@ func (r *benchResult) memberRange() string {
 
 func printResults(w io.Writer, results []*benchResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "query\tGETs\tstatus\tp50\tp99\tmembers\tp50 < 10 ms\t")
+	fmt.Fprintln(tw, "query\tGETs\tstatus\tp50\tp99\tmembers\ttotal\tp50 < 10 ms\t")
 	met, ok := 0, 0
 	for _, r := range results {
 		slices.Sort(r.took)
@@ -493,7 +506,7 @@ func printResults(w io.Writer, results []*benchResult) {
 				met++
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", r.query.name, len(r.took), r.status(), ms(p50), ms(percentile(r.took, 99)), r.memberRange(), verdict)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.query.name, len(r.took), r.status(), ms(p50), ms(percentile(r.took, 99)), span(r.members), span(r.totals), verdict)
 	}
 	tw.Flush()
 	bw := bufio.NewWriter(w)
