@@ -16,7 +16,8 @@ import (
 // formatVersion is the layout described in doc.go. Version 1 files, from
 // before the text bucket, are upgraded by a writable Open.
 const (
-	formatVersion   = 3
+	formatVersion   = 4
+	formatVersionV3 = 3
 	formatVersionV2 = 2
 	formatVersionV1 = 1
 )
@@ -32,7 +33,7 @@ var (
 	bucketOSPG = []byte("ospg")
 	bucketText = []byte("text")
 
-	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketStage, bucketPair}
+	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketStage, bucketPair, bucketPairVia}
 )
 
 // Keys in the meta bucket.
@@ -213,13 +214,14 @@ func (db *DB) init(tx *bolt.Tx) error {
 	switch {
 	case n == formatVersionV1 && !tx.Writable():
 		return fmt.Errorf("%w: %d (open it writable once to upgrade)", ErrVersion, n)
-	case n != formatVersion && n != formatVersionV2 && n != formatVersionV1:
+	case n != formatVersion && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
-		// Version 2 files have no stage or pair bucket; read-only, they
-		// need none (queries then do without the pair index).
-		if tx.Bucket(name) == nil && !bytes.Equal(name, bucketStage) && !bytes.Equal(name, bucketPair) {
+		// Version 2 files have no stage or pair bucket, version 3 files
+		// no pairvia bucket; read-only, they need none (queries then do
+		// without those indexes).
+		if tx.Bucket(name) == nil && !bytes.Equal(name, bucketStage) && !bytes.Equal(name, bucketPair) && !bytes.Equal(name, bucketPairVia) {
 			return fmt.Errorf("%w: no bucket %q", ErrCorrupt, name)
 		}
 	}
@@ -238,7 +240,8 @@ func (db *DB) init(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	// Version 2 files have no pair index: build it as for new pairs.
+	// Version 2 files have no pair index, and version 3 files no via
+	// index: build them as for new pairs.
 	if n != formatVersion || string(meta.Get(keyPairs)) != db.pairs.conf {
 		if err := newTxWriter(tx, db).rebuildPairs(tx); err != nil {
 			return fmt.Errorf("build pair index: %w", err)

@@ -50,7 +50,7 @@ uint64 from the i2t bucket's sequence, starting at 1; ids are never reused.
 Index values are empty: the keys hold everything.
 
 	bucket  key                                  value
-	meta    "version"                            format version, 3
+	meta    "version"                            format version, 4
 	        "nonce"                              8 hex digits, random per file
 	        "resources" | "triples" | "terms"    counters behind Stats
 	        "text"                               text predicate IRIs, sorted,
@@ -64,6 +64,7 @@ Index values are empty: the keys hold everything.
 	text    token | 0x00 | s | p | o | g         term frequency (uvarint)
 	stage   resource IRI (UTF-8)                 etag seq | (uvarint len | term encoding)*
 	pair    kp | ko | vp | class | value | vo | s | gk | gv   -
+	pairvia via | kp | ko | vp | class | value | vo | r | gr | gk | gv   -
 
 s, p, o are the term ids of a triple and g the term id of the IRI of the
 resource stating it. Putting g last keeps one key per resource stating a
@@ -86,7 +87,19 @@ one range scan of keys in value order. Each resource keeps the keys one of
 whose triples it states: a write recomputes them from the resource's old
 and new entries and, for the other half, the subject's triples in other
 resources (from spog). The meta "pairs" key records the configured pairs;
-a writable Open with others, or of a version 2 file, rebuilds the bucket.
+a writable Open with others, or of a version 2 or 3 file, rebuilds the
+buckets.
+
+A pair with a Via predicate (by default ems:observes) is also kept by the
+subjects pointing to its subjects: for each triple (r, via, s) with s a
+subject of the pair, the pairvia key via | kp | ko | vp | class | value |
+vo | r | gr | gk | gv, gr the resource stating (r, via, s). So
+ems:observes{ems:metric=pm:CpuUsed and ems:numericValue>90} is one range
+scan listing the records, not a seek per matching measure. A write of g
+recomputes the keys one of whose three triples g states, reading the
+others' pointers from ospg. Version 3 files lack the bucket: a writable
+Open builds it and makes the file version 4, which version 3 writers
+refuse, as they would not maintain it; read-only, queries do without it.
 
 # Staging
 
@@ -138,6 +151,21 @@ entry per distinct triple in the order written:
 The entry is the triple's posg key without g, so a write derives all three
 index keys from it, compares the old and new entries, and touches only the
 keys that change. The ETag is "nonce-seq" with seq in base 36, quoted.
+
+# Resource sets
+
+A query whose conditions are all index reads needs, of a large result,
+its count under a prefix and its first page in IRI order: a member is a
+resource whose IRI starts with the query base. ResourceSet gathers the
+resources the reads list as a bit per term id (an index key stated by
+the resource its subject names proves that subject a resource, at no
+read; other subjects are looked up). PageUnder then counts by walking the
+res keys outside the prefix, usually few, and subtracting those in the
+set, since a resource's graph id is in its res value; and finds the page
+by walking res from the prefix or cursor in key order, testing ids, when
+the set is dense enough for that to end soon, else by reading the set's
+IRIs and sorting them. Few terms are decoded either way: at a million
+records a dictionary seek costs about five steps of the walk.
 
 # Full-text index
 

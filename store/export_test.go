@@ -31,3 +31,12 @@ func SetOutsideLimit(n int) (restore func()) {
 	outsideLimit = n
 	return func() { outsideLimit = old }
 }
+
+// BucketKeysForTest counts the keys of a bucket.
+func (s *Snapshot) BucketKeysForTest(name string) (int, error) {
+	b := s.tx.Bucket([]byte(name))
+	if b == nil {
+		return 0, nil
+	}
+	return b.Stats().KeyN, nil
+}

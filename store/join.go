@@ -59,10 +59,11 @@ func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s 
 // IntersectVia follows the subjects Intersect lists one step back along
 // via: it calls fn with the subject of each triple (subj, via, m), m one
 // of those subjects, and whether subj is the resource stating it, until fn
-// returns false. A subject comes once per such triple. It reads ospg by
-// term id, so the nodes in between are never decoded or looked up: the
-// records whose measures match a nested condition, found from the
-// measures' index keys.
+// returns false. A subject comes once or more per such triple. It reads
+// ospg by term id, so the nodes in between are never decoded or looked
+// up: the records whose measures match a nested condition, found from the
+// measures' index keys; or, when the condition is one pair the store
+// indexes by via (Pair.Via), just the keys of that index.
 //
 // fn runs in the snapshot's read transaction: see View.
 func (s *Snapshot) IntersectVia(ctx context.Context, groups [][]Pattern, via rdf.IRI, fn func(subj rdf.Subject, resource bool) bool) error {
@@ -89,6 +90,9 @@ func (s *Snapshot) IntersectVia(ctx context.Context, groups [][]Pattern, via rdf
 // intersectViaIDs is IntersectVia by term id: own tells whether the
 // subject is the resource stating the triple.
 func (s *Snapshot) intersectViaIDs(ctx context.Context, groups [][]Pattern, via rdf.IRI, fn func(sid uint64, own bool) bool) error {
+	if len(groups) == 1 && len(groups[0]) == 1 && s.viaIndexed(groups[0][0], via) {
+		return s.pairViaSubjects(ctx, groups[0][0], via, fn)
+	}
 	vid, ok, err := s.patternID(via)
 	if err != nil || !ok {
 		return err

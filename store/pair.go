@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,13 +21,19 @@ import (
 // object it lists the subjects in value order, so that a condition such as
 // ems:metric=pm:CpuUsed and ems:numericValue>90 reads only the keys that
 // match both, however common each half is alone.
+//
+// With Via set, the pair is also indexed by the subjects r of the triples
+// (r, Via, s): ems:observes{ems:metric=pm:CpuUsed and ems:numericValue>90}
+// is then one range scan that lists the records, rather than a lookup of
+// the record of each matching measure.
 type Pair struct {
 	Key, Value rdf.IRI
+	Via        rdf.IRI // optional
 }
 
 // DefaultPairs are the pairs indexed when Options.Pairs is nil: the metric
-// and value of ems:Measures.
-var DefaultPairs = []Pair{{Key: vocab.EMSMetric, Value: vocab.EMSNumericValue}}
+// and value of ems:Measures, also by the records observing them.
+var DefaultPairs = []Pair{{Key: vocab.EMSMetric, Value: vocab.EMSNumericValue, Via: vocab.EMSObserves}}
 
 // bucketPair holds the pair index: key id | key object id | value id |
 // class | value | value object id | s | key graph | value graph. A subject's
@@ -34,16 +41,28 @@ var DefaultPairs = []Pair{{Key: vocab.EMSMetric, Value: vocab.EMSNumericValue}}
 // a key, kept by the resources stating its two triples.
 var bucketPair = []byte("pair")
 
+// bucketPairVia holds the pair index by referring subject: via id | key id
+// | key object id | value id | class | value | value object id | r | via
+// graph | key graph | value graph, for each triple (r, via, s) and pair
+// of s, each combination kept by the resources stating its three triples.
+var bucketPairVia = []byte("pairvia")
+
 // keyPairs is the meta key recording the pairs the index was built for.
 var keyPairs = []byte("pairs")
 
-const pairKeyLen = 8 + 8 + 8 + okeyLen + 8 + 8 + 8
+const (
+	pairKeyLen    = 8 + 8 + 8 + okeyLen + 8 + 8 + 8
+	pairViaKeyLen = 8 + 8 + 8 + 8 + okeyLen + 8 + 8 + 8 + 8
+)
 
 // pairSet is the configured pairs, as encoded predicate IRIs.
 type pairSet struct {
-	pairs [][2]string // encoded key and value predicates
+	pairs [][3]string // encoded key, value and via ("" if none) predicates
 	conf  string      // canonical form, stored in meta
 }
+
+// pairID is a configured pair as term ids; via is 0 without one.
+type pairID struct{ key, value, via uint64 }
 
 func newPairSet(ps []Pair) (pairSet, error) {
 	if ps == nil {
@@ -60,8 +79,16 @@ func newPairSet(ps []Pair) (pairSet, error) {
 		if err != nil {
 			return s, err
 		}
-		s.pairs = append(s.pairs, [2]string{k, v})
-		lines = append(lines, p.Key.String()+" "+p.Value.String())
+		line := p.Key.String() + " " + p.Value.String()
+		var via string
+		if p.Via != (rdf.IRI{}) {
+			if via, err = encodeTerm(p.Via); err != nil {
+				return s, err
+			}
+			line += " " + p.Via.String()
+		}
+		s.pairs = append(s.pairs, [3]string{k, v, via})
+		lines = append(lines, line)
 	}
 	sort.Strings(lines)
 	s.conf = strings.Join(lines, "\n")
@@ -69,29 +96,36 @@ func newPairSet(ps []Pair) (pairSet, error) {
 }
 
 // pairIDs returns the term ids of the configured pairs' predicates; a pair
-// whose predicates are not in the dictionary has no keys and is left out.
+// whose key or value predicate is not in the dictionary has no keys and is
+// left out, and one whose via predicate is not has no via keys.
 //
-// The ids are kept for the transaction once every pair is found; reclaim
-// forgets them whenever it removes a term, as it may be one of them.
-func (w *txWriter) pairIDs() ([][2]uint64, error) {
+// The ids are kept for the transaction once every predicate is found;
+// reclaim forgets them whenever it removes a term, as it may be one of
+// them.
+func (w *txWriter) pairIDs() ([]pairID, error) {
 	if w.pairIDsKnown {
 		return w.pairIDCache, nil
 	}
-	var out [][2]uint64
+	var out []pairID
+	known := true
 	for _, p := range w.pairSet.pairs {
-		k, err := lookupID(w.t2i, w.i2t, p[0])
-		if err != nil {
-			return nil, err
+		var ids [3]uint64
+		for i, enc := range p {
+			if enc == "" {
+				continue
+			}
+			id, err := lookupID(w.t2i, w.i2t, enc)
+			if err != nil {
+				return nil, err
+			}
+			ids[i] = id
+			known = known && id != 0
 		}
-		v, err := lookupID(w.t2i, w.i2t, p[1])
-		if err != nil {
-			return nil, err
-		}
-		if k != 0 && v != 0 {
-			out = append(out, [2]uint64{k, v})
+		if ids[0] != 0 && ids[1] != 0 {
+			out = append(out, pairID{key: ids[0], value: ids[1], via: ids[2]})
 		}
 	}
-	w.pairIDCache, w.pairIDsKnown = out, len(out) == len(w.pairSet.pairs)
+	w.pairIDCache, w.pairIDsKnown = out, known
 	return out, nil
 }
 
@@ -102,76 +136,146 @@ type pairHalf struct {
 	graph uint64
 }
 
-// pairKeys returns the pair index keys that involve graph g, given g's
-// entries (nil if g states nothing now): every combination of a key and a
-// value triple of a subject of g, one of them stated by g, the other by
-// g or any other resource (read from spog).
-func (w *txWriter) pairKeys(ids [][2]uint64, entries []byte, g uint64) (map[string]struct{}, error) {
-	var keys map[string]struct{}
+// A pairRef is a triple (r, via, s) pointing to the subject of a pair, and
+// the resource stating it.
+type pairRef struct{ r, graph uint64 }
+
+// pairNode is what a write knows of one subject of a pair: its halves and
+// the triples pointing to it by the pair's via.
+type pairNode struct {
+	halves [2][]pairHalf
+	refs   []pairRef
+}
+
+// pairKeys returns the pair index keys and the via index keys that
+// involve graph g, given g's entries (nil if g states nothing now): every
+// combination of a key and a value triple of a subject of g (and, for the
+// via keys, of a triple pointing to it), one of them stated by g, the
+// others by g or any other resource (read from spog and ospg).
+func (w *txWriter) pairKeys(ids []pairID, entries []byte, g uint64) (pairs, vias map[string]struct{}, err error) {
 	for _, id := range ids {
-		// The subjects of g with either half, and g's halves.
-		own := map[uint64]*[2][]pairHalf{}
+		// The subjects of g with either half or pointed to by via, and
+		// g's halves and pointers.
+		nodes := map[uint64]*pairNode{}
+		node := func(s uint64) *pairNode {
+			n := nodes[s]
+			if n == nil {
+				n = &pairNode{}
+				nodes[s] = n
+			}
+			return n
+		}
 		for e := entries; len(e) > 0; e = e[entryLen:] {
 			p := binary.BigEndian.Uint64(e[8:])
-			if p != id[0] && p != id[1] {
-				continue
-			}
 			s := binary.BigEndian.Uint64(e[0:])
-			hs := own[s]
-			if hs == nil {
-				hs = &[2][]pairHalf{}
-				own[s] = hs
-			}
-			var h pairHalf
-			h.graph = g
-			if p == id[0] {
+			switch {
+			case p == id.key:
+				var h pairHalf
+				h.graph = g
 				copy(h.obj[okeyLen-8:], e[25:33])
-				hs[0] = append(hs[0], h)
-			} else {
+				n := node(s)
+				n.halves[0] = append(n.halves[0], h)
+			case p == id.value:
 				if c := e[16]; c != classNumber && c != classDateTime {
 					continue
 				}
+				var h pairHalf
+				h.graph = g
 				copy(h.obj[:], e[16:33])
-				hs[1] = append(hs[1], h)
+				n := node(s)
+				n.halves[1] = append(n.halves[1], h)
+			case id.via != 0 && p == id.via:
+				n := node(binary.BigEndian.Uint64(e[25:33]))
+				n.refs = append(n.refs, pairRef{r: s, graph: g})
 			}
 		}
-		for s, hs := range own {
+		for s, n := range nodes {
 			others, err := w.otherHalves(s, id, g)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			ks := append(hs[0], others[0]...)
-			vs := append(hs[1], others[1]...)
+			ks := append(n.halves[0], others[0]...)
+			vs := append(n.halves[1], others[1]...)
+			if len(ks) == 0 || len(vs) == 0 {
+				continue
+			}
+			refs := n.refs
+			if id.via != 0 {
+				more, err := w.otherRefs(s, id.via, g)
+				if err != nil {
+					return nil, nil, err
+				}
+				refs = append(refs, more...)
+			}
 			for _, k := range ks {
 				for _, v := range vs {
-					if k.graph != g && v.graph != g {
-						continue
+					if k.graph == g || v.graph == g {
+						key := make([]byte, 0, pairKeyLen)
+						key = appendPair(key, id, k, v)
+						key = binary.BigEndian.AppendUint64(key, s)
+						key = binary.BigEndian.AppendUint64(key, k.graph)
+						key = binary.BigEndian.AppendUint64(key, v.graph)
+						if pairs == nil {
+							pairs = make(map[string]struct{})
+						}
+						pairs[string(key)] = struct{}{}
 					}
-					key := make([]byte, 0, pairKeyLen)
-					key = binary.BigEndian.AppendUint64(key, id[0])
-					key = append(key, k.obj[okeyLen-8:]...)
-					key = binary.BigEndian.AppendUint64(key, id[1])
-					key = append(key, v.obj[:]...)
-					key = binary.BigEndian.AppendUint64(key, s)
-					key = binary.BigEndian.AppendUint64(key, k.graph)
-					key = binary.BigEndian.AppendUint64(key, v.graph)
-					if keys == nil {
-						keys = make(map[string]struct{})
+					for _, r := range refs {
+						if r.graph != g && k.graph != g && v.graph != g {
+							continue
+						}
+						key := make([]byte, 0, pairViaKeyLen)
+						key = binary.BigEndian.AppendUint64(key, id.via)
+						key = appendPair(key, id, k, v)
+						key = binary.BigEndian.AppendUint64(key, r.r)
+						key = binary.BigEndian.AppendUint64(key, r.graph)
+						key = binary.BigEndian.AppendUint64(key, k.graph)
+						key = binary.BigEndian.AppendUint64(key, v.graph)
+						if vias == nil {
+							vias = make(map[string]struct{})
+						}
+						vias[string(key)] = struct{}{}
 					}
-					keys[string(key)] = struct{}{}
 				}
 			}
 		}
 	}
-	return keys, nil
+	return pairs, vias, nil
+}
+
+// appendPair appends the part of a pair key the index is ordered by: key
+// id | key object id | value id | class | value | value object id.
+func appendPair(key []byte, id pairID, k, v pairHalf) []byte {
+	key = binary.BigEndian.AppendUint64(key, id.key)
+	key = append(key, k.obj[okeyLen-8:]...)
+	key = binary.BigEndian.AppendUint64(key, id.value)
+	return append(key, v.obj[:]...)
+}
+
+// otherRefs returns the triples (r, via, s) that resources other than g
+// state, from ospg.
+func (w *txWriter) otherRefs(s, via, g uint64) ([]pairRef, error) {
+	var out []pairRef
+	var prefix [8]byte
+	binary.BigEndian.PutUint64(prefix[:], s)
+	c := w.ospg.Cursor()
+	for k, _ := c.Seek(prefix[:]); k != nil && bytes.HasPrefix(k, prefix[:]); k, _ = c.Next() {
+		if binary.BigEndian.Uint64(k[16:]) != via {
+			continue
+		}
+		if kg := binary.BigEndian.Uint64(k[24:]); kg != g {
+			out = append(out, pairRef{r: binary.BigEndian.Uint64(k[8:]), graph: kg})
+		}
+	}
+	return out, nil
 }
 
 // otherHalves returns the key and value triples of subject s that
 // resources other than g state, from spog.
-func (w *txWriter) otherHalves(s uint64, id [2]uint64, g uint64) ([2][]pairHalf, error) {
+func (w *txWriter) otherHalves(s uint64, id pairID, g uint64) ([2][]pairHalf, error) {
 	var out [2][]pairHalf
 	c := w.spog.Cursor()
-	for i, p := range id {
+	for i, p := range [2]uint64{id.key, id.value} {
 		var prefix [16]byte
 		binary.BigEndian.PutUint64(prefix[0:], s)
 		binary.BigEndian.PutUint64(prefix[8:], p)
@@ -216,29 +320,38 @@ func (w *txWriter) updatePairs(old, val []byte) error {
 		return err
 	}
 	var g uint64
-	var before, after map[string]struct{}
+	var before, after, viaBefore, viaAfter map[string]struct{}
 	if old != nil {
 		g = binary.BigEndian.Uint64(old[8:16])
-		if before, err = w.pairKeys(ids, old[headerLen:], g); err != nil {
+		if before, viaBefore, err = w.pairKeys(ids, old[headerLen:], g); err != nil {
 			return err
 		}
 	}
 	if val != nil {
 		g = binary.BigEndian.Uint64(val[8:16])
-		if after, err = w.pairKeys(ids, val[headerLen:], g); err != nil {
+		if after, viaAfter, err = w.pairKeys(ids, val[headerLen:], g); err != nil {
 			return err
 		}
 	}
+	if err := applyKeys(w.pair, before, after); err != nil {
+		return err
+	}
+	return applyKeys(w.pairVia, viaBefore, viaAfter)
+}
+
+// applyKeys deletes from b the keys of before that are not in after, and
+// puts those of after that are not in before.
+func applyKeys(b *bolt.Bucket, before, after map[string]struct{}) error {
 	for k := range before {
 		if _, ok := after[k]; !ok {
-			if err := w.pair.Delete([]byte(k)); err != nil {
+			if err := b.Delete([]byte(k)); err != nil {
 				return err
 			}
 		}
 	}
 	for k := range after {
 		if _, ok := before[k]; !ok {
-			if err := w.pair.Put([]byte(k), []byte{}); err != nil {
+			if err := b.Put([]byte(k), []byte{}); err != nil {
 				return err
 			}
 		}
@@ -246,23 +359,53 @@ func (w *txWriter) updatePairs(old, val []byte) error {
 	return nil
 }
 
-// rebuildPairs replaces the pair bucket with the keys of every stored
-// resource.
+// rebuildPairs replaces the pair buckets with the keys of every stored
+// resource. It gathers the keys first and puts them in key order: bbolt
+// then fills pages one after another instead of splitting them at random,
+// several times faster at a million records.
 func (w *txWriter) rebuildPairs(tx *bolt.Tx) error {
-	if tx.Bucket(bucketPair) != nil {
-		if err := tx.DeleteBucket(bucketPair); err != nil {
+	var buckets [2]*bolt.Bucket
+	for i, name := range [][]byte{bucketPair, bucketPairVia} {
+		if tx.Bucket(name) != nil {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+		b, err := tx.CreateBucket(name)
+		if err != nil {
 			return err
 		}
+		b.FillPercent = 0.9
+		buckets[i] = b
 	}
-	b, err := tx.CreateBucket(bucketPair)
-	if err != nil {
+	w.pair, w.pairVia = buckets[0], buckets[1]
+	ids, err := w.pairIDs()
+	if err != nil || len(ids) == 0 {
 		return err
 	}
-	w.pair = b
+	var keys [2][]string
 	c := w.res.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if err := w.updatePairs(nil, v); err != nil {
+		if len(v) < headerLen || (len(v)-headerLen)%entryLen != 0 {
+			return fmt.Errorf("%w: res value of %q", ErrCorrupt, k)
+		}
+		pairs, vias, err := w.pairKeys(ids, v[headerLen:], binary.BigEndian.Uint64(v[8:16]))
+		if err != nil {
 			return err
+		}
+		for k := range pairs {
+			keys[0] = append(keys[0], k)
+		}
+		for k := range vias {
+			keys[1] = append(keys[1], k)
+		}
+	}
+	for i, ks := range keys {
+		slices.Sort(ks)
+		for _, k := range slices.Compact(ks) {
+			if err := buckets[i].Put([]byte(k), []byte{}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -284,6 +427,76 @@ func (s *Snapshot) HasPair(key, value rdf.IRI) bool {
 		}
 	}
 	return false
+}
+
+// viaIndexed reports whether the store indexes the pair of p (see
+// Pattern.With) by the subjects pointing to its subjects by via.
+func (s *Snapshot) viaIndexed(p Pattern, via rdf.IRI) bool {
+	if p.With == (rdf.IRI{}) || s.tx.Bucket(bucketPairVia) == nil {
+		return false
+	}
+	k, err1 := encodeTerm(p.With)
+	v, err2 := encodeTerm(p.Pred)
+	r, err3 := encodeTerm(via)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return false
+	}
+	for _, q := range s.db.pairs.pairs {
+		if q == [3]string{k, v, r} {
+			return true
+		}
+	}
+	return false
+}
+
+// pairViaSubjects calls fn with each subject r of the via index keys of
+// p, and whether r is the resource stating (r, via, s): the subjects
+// pointing by via to a subject of p's pair keys (see pairSubjects), until
+// fn returns false. A subject comes once per combination of triples.
+func (s *Snapshot) pairViaSubjects(ctx context.Context, p Pattern, via rdf.IRI, fn func(r uint64, own bool) bool) error {
+	b := s.tx.Bucket(bucketPairVia)
+	if b == nil {
+		return nil
+	}
+	var ids [4]uint64
+	for i, t := range []rdf.Term{via, p.With, p.WithObj, p.Pred} {
+		id, ok, err := s.patternID(t)
+		if err != nil || !ok {
+			return err
+		}
+		ids[i] = id
+	}
+	classes, from, to, empty, err := rangeBounds(p.Lo, p.Hi, p.Opt)
+	if err != nil || empty {
+		return err
+	}
+	var prefix [32]byte
+	for i, id := range ids {
+		binary.BigEndian.PutUint64(prefix[8*i:], id)
+	}
+	c := b.Cursor()
+	n := 0
+	for _, class := range classes {
+		var start [41]byte
+		copy(start[:], prefix[:])
+		start[32] = class
+		binary.BigEndian.PutUint64(start[33:], from)
+		for k, _ := c.Seek(start[:]); k != nil && bytes.HasPrefix(k, prefix[:]) && k[32] == class; k, _ = c.Next() {
+			if binary.BigEndian.Uint64(k[33:]) > to {
+				break
+			}
+			if n++; n%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			rk := k[32+okeyLen:]
+			if !fn(binary.BigEndian.Uint64(rk), bytes.Equal(rk[:8], rk[8:16])) {
+				return nil
+			}
+		}
+	}
+	return nil
 }
 
 // pairSubjects calls fn with the subject id of each pair index key of p:

@@ -66,6 +66,36 @@ func pairSubjects(t *testing.T, db *store.DB, m string, lo float64) (viaPair, vi
 	return viaPair, viaScan
 }
 
+// viaSubjects lists the subjects pointing by ems:observes to a node with
+// metric=m and value in (lo, ∞), with whether each is the resource
+// stating that triple: through the via index, and through the pair index
+// and ospg for comparison.
+func viaSubjects(t *testing.T, db *store.DB, m string, lo float64) (viaIndex, viaScan []string) {
+	ctx := context.Background()
+	l := rdf.NewTypedLiteral(fmt.Sprint(lo), vocab.XSDDouble)
+	list := func(sn *store.Snapshot, groups [][]store.Pattern) []string {
+		seen := map[string]bool{}
+		require.NoError(t, sn.IntersectVia(ctx, groups, vocab.EMSObserves, func(s rdf.Subject, resource bool) bool {
+			seen[fmt.Sprintf("%s %v", s, resource)] = true
+			return true
+		}))
+		var out []string
+		for k := range seen {
+			out = append(out, k)
+		}
+		sort.Strings(out)
+		return out
+	}
+	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+		p := store.Pattern{Pred: vocab.EMSNumericValue, Lo: &l, With: vocab.EMSMetric, WithObj: vocab.IRI(vocab.PM, m)}
+		viaIndex = list(sn, [][]store.Pattern{{p}})
+		// Two patterns in the group: not the via index's shape.
+		viaScan = list(sn, [][]store.Pattern{{p, p}})
+		return nil
+	}))
+	return viaIndex, viaScan
+}
+
 func TestPairIndexAgreesWithTheIndexes(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openDB(t, &store.Options{NoSync: true})
@@ -100,6 +130,21 @@ func TestPairIndexAgreesWithTheIndexes(t *testing.T) {
 		if i%2 == 0 {
 			g = append(g, rdf.Triple{Subj: node, Pred: vocab.EMSMetric, Obj: vocab.IRI(vocab.PM, metrics[rng.IntN(3)])})
 		}
+		// Pointers to other records' nodes, by this resource and by
+		// another subject, and a node of its own that a record observes
+		// elsewhere.
+		switch i % 4 {
+		case 1:
+			g = append(g, rdf.Triple{Subj: id, Pred: vocab.EMSObserves, Obj: node})
+		case 2:
+			g = append(g, rdf.Triple{Subj: ex(fmt.Sprintf("elsewhere/%d", i)), Pred: vocab.EMSObserves, Obj: node})
+		case 3:
+			own := iri(id.String() + "#own")
+			g = append(g,
+				rdf.Triple{Subj: own, Pred: vocab.EMSMetric, Obj: vocab.IRI(vocab.PM, "CpuUsed")},
+				rdf.Triple{Subj: own, Pred: vocab.EMSNumericValue, Obj: rdf.NewTypedLiteral("120", vocab.XSDInteger)},
+				rdf.Triple{Subj: ex(fmt.Sprintf("rec/%d", rng.IntN(300))), Pred: vocab.EMSObserves, Obj: own})
+		}
 		_, err := db.Create(ctx, id, g)
 		require.NoError(t, err)
 	}
@@ -115,12 +160,17 @@ func TestPairIndexAgreesWithTheIndexes(t *testing.T) {
 	for i := 3; i < 300; i += 11 {
 		require.NoError(t, db.Delete(ctx, ex(fmt.Sprintf("rec/%d", i)), ""))
 	}
+	nonEmpty := 0
 	for _, m := range metrics {
 		for _, lo := range []float64{-100, 0, 90, 149} {
 			viaPair, viaScan := pairSubjects(t, db, m, lo)
 			assert.Equal(t, viaScan, viaPair, "%s > %v", m, lo)
+			viaIndex, viaSeek := viaSubjects(t, db, m, lo)
+			assert.Equal(t, viaSeek, viaIndex, "observes{%s > %v}", m, lo)
+			nonEmpty += min(1, len(viaIndex))
 		}
 	}
+	assert.Greater(t, nonEmpty, 6, "most conditions match")
 }
 
 func TestPairIndexBuiltForOldFiles(t *testing.T) {
@@ -157,8 +207,41 @@ func TestPairIndexBuiltForOldFiles(t *testing.T) {
 
 	db, err = store.Open(path, nil)
 	require.NoError(t, err)
-	defer db.Close()
 	viaPair, viaScan := pairSubjects(t, db, "CpuUsed", 90)
 	assert.Len(t, viaPair, 10)
 	assert.Equal(t, viaScan, viaPair)
+	require.NoError(t, db.Close())
+
+	// Make it a version 3 file: no pairvia bucket, pairs without via.
+	bdb, err = bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("pairvia")); err != nil {
+			return err
+		}
+		meta := tx.Bucket([]byte("meta"))
+		if err := meta.Put([]byte("pairs"), []byte(vocab.EMSMetric.String()+" "+vocab.EMSNumericValue.String())); err != nil {
+			return err
+		}
+		return meta.Put([]byte("version"), binary.BigEndian.AppendUint64(nil, 3))
+	}))
+	require.NoError(t, bdb.Close())
+	ro, err = store.Open(path, &store.Options{ReadOnly: true})
+	require.NoError(t, err, "a version 3 file opens read-only")
+	viaIndex, viaSeek := viaSubjects(t, ro, "CpuUsed", 90)
+	assert.Len(t, viaIndex, 10, "read-only, without the via index")
+	assert.Equal(t, viaSeek, viaIndex)
+	require.NoError(t, ro.Close())
+
+	db, err = store.Open(path, nil)
+	require.NoError(t, err)
+	defer db.Close()
+	viaIndex, viaSeek = viaSubjects(t, db, "CpuUsed", 90)
+	assert.Len(t, viaIndex, 10)
+	assert.Equal(t, viaSeek, viaIndex)
+	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+		n, err := sn.BucketKeysForTest("pairvia")
+		assert.Equal(t, 20, n, "one via key per measure")
+		return err
+	}))
 }

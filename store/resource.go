@@ -110,9 +110,9 @@ const (
 // transaction function.
 type txWriter struct {
 	meta, t2i, i2t, res, spog, posg, ospg, text *bolt.Bucket
-	stage, pair                                 *bolt.Bucket
+	stage, pair, pairVia                        *bolt.Bucket
 	pairSet                                     pairSet
-	pairIDCache                                 [][2]uint64 // see pairIDs
+	pairIDCache                                 []pairID // see pairIDs
 	pairIDsKnown                                bool
 	nonce                                       string
 	textSet                                     textSet
@@ -135,6 +135,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		text:      tx.Bucket(bucketText),
 		stage:     tx.Bucket(bucketStage),
 		pair:      tx.Bucket(bucketPair),
+		pairVia:   tx.Bucket(bucketPairVia),
 		pairSet:   db.pairs,
 		nonce:     db.nonce,
 		textSet:   db.text,

@@ -297,7 +297,7 @@ func TestTextUpgrade(t *testing.T) {
 	}
 	bdb, err := bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
-	require.Equal(t, uint64(3), version(bdb))
+	require.Equal(t, uint64(4), version(bdb))
 	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket([]byte("text")); err != nil {
 			return err
@@ -320,13 +320,13 @@ func TestTextUpgrade(t *testing.T) {
 
 	bdb, err = bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
-	assert.Equal(t, uint64(3), version(bdb))
+	assert.Equal(t, uint64(4), version(bdb))
 	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("meta")).Put([]byte("version"), binary.BigEndian.AppendUint64(nil, 4))
+		return tx.Bucket([]byte("meta")).Put([]byte("version"), binary.BigEndian.AppendUint64(nil, 5))
 	}))
 	require.NoError(t, bdb.Close())
 	_, err = store.Open(path, nil)
-	require.ErrorIs(t, err, store.ErrVersion, "version 4")
+	require.ErrorIs(t, err, store.ErrVersion, "version 5")
 }
 
 func TestTextOwn(t *testing.T) {
