@@ -144,6 +144,9 @@ type runner struct {
 	tokens []string
 	cur    *cursor
 	idf    []float64 // search weights of this result
+
+	rs     *store.ResourceSet // see resourceSet
+	rsDone bool
 }
 
 // run finds the page, and the last row when another page follows.
@@ -186,10 +189,13 @@ func (r *runner) run() (*Result, *row, error) {
 // and the total unless NoTotal, choosing between a scan of the driver's
 // candidates and a walk in sort order (doc.go, "Planner").
 func (r *runner) wherePage(n int) ([]*row, int, error) {
-	if n >= 0 && len(r.order.keys) == 0 {
-		rows, total, ok, err := r.idPage(n)
-		if ok || err != nil {
-			return rows, total, err
+	if n >= 0 {
+		rs, ok, err := r.resourceSet()
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			return r.setPage(rs, n)
 		}
 	}
 	np, err := r.plan(r.conds, nil, true)
@@ -211,7 +217,7 @@ func (r *runner) wherePage(n int) ([]*row, int, error) {
 		if !ok {
 			break
 		}
-		rows, ok, err := r.walkRange(np, n)
+		rows, ok, err := r.walkRange(np, nil, n)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -631,7 +637,10 @@ const walkFactor = 16
 // walking its values in order and checking each subject; members without
 // a value come last, found by a scan. ok is false if it gave up (see
 // walkFactor).
-func (r *runner) walkRange(np *nodePlan, n int) (rows []*row, ok bool, err error) {
+//
+// With rs, the members are rs's resources under the prefix: the walk
+// skips other subjects by id and checks nothing.
+func (r *runner) walkRange(np *nodePlan, rs *store.ResourceSet, n int) (rows []*row, ok bool, err error) {
 	key := r.order.keys[0]
 	seen := newSubjSet()
 	var out, group []*row
@@ -664,11 +673,14 @@ func (r *runner) walkRange(np *nodePlan, n int) (rows []*row, ok bool, err error
 				return false
 			}
 		}
-		ok, err := r.check(np, id)
+		ok, err := rs != nil, error(nil)
+		if !ok {
+			ok, err = r.check(np, id)
+		}
 		if err == nil && ok && np.driver != nil {
 			ok, err = r.holds(np.driver, id)
 		}
-		if err == nil && ok {
+		if err == nil && ok && rs == nil {
 			ok, err = r.inScope(id, false, false)
 		}
 		if err != nil {
@@ -694,12 +706,19 @@ func (r *runner) walkRange(np *nodePlan, n int) (rows []*row, ok bool, err error
 		group = append(group, rw)
 		return true
 	}
+	walk := func(p rdf.IRI, lo, hi *rdf.Literal, opt store.RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error) {
+		return true, r.src.Range(r.ctx, p, lo, hi, opt, fn)
+	}
+	if rs != nil {
+		// Skipping a key costs a few percent of checking a subject.
+		walk = r.inSet(rs, 32*left)
+	}
 	for _, sg := range r.segments() {
-		err := r.src.Range(r.ctx, key.path[0], sg.lo, sg.hi, sg.opt, visit)
+		complete, err := walk(key.path[0], sg.lo, sg.hi, sg.opt, visit)
 		if err == nil {
 			err = ferr
 		}
-		if err != nil || gaveUp {
+		if err != nil || gaveUp || !complete {
 			return nil, false, err
 		}
 		if len(out) > n {
@@ -711,14 +730,19 @@ func (r *runner) walkRange(np *nodePlan, n int) (rows []*row, ok bool, err error
 		return out, true, nil
 	}
 	// The members without a value for the key.
-	rest, _, err := r.scan(np, n-len(out), func(rw *row) (bool, error) {
+	lacks := func(rw *row) (bool, error) {
 		has := false
 		err := r.src.Match(r.ctx, rw.id, key.path[0], nil, func(rdf.Triple) bool {
 			has = true
 			return false
 		})
 		return !has, err
-	})
+	}
+	if rs != nil {
+		rest, err := r.setRows(rs, n-len(out), lacks)
+		return append(out, rest...), err == nil, err
+	}
+	rest, _, err := r.scan(np, n-len(out), lacks)
 	return append(out, rest...), err == nil, err
 }
 

@@ -40,6 +40,10 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 	for i := range 400 {
 		id := iri(fmt.Sprintf("%sj%03d", records, i))
 		g := []rdf.Triple{tr(id, vocab.RDFType, vocab.PMRecord), tr(id, kind, pick("k", 3))}
+		if i%5 != 0 {
+			// A sort key with ties, and members without it.
+			g = append(g, tr(id, ns("n"), typed(fmt.Sprint(rng.IntN(60)), vocab.XSDInteger)))
+		}
 		for range rng.IntN(3) {
 			g = append(g, tr(id, v, randomLiteral(rng)))
 		}
@@ -90,10 +94,14 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 		total int
 		pages []string
 	}
-	answerOf := func(scope query.Scope, where string, join bool) answer {
+	answerOf := func(scope query.Scope, where, orderBy string, join bool) answer {
 		w, err := query.ParseWhere(where, prefixes)
 		require.NoError(t, err, where)
 		q := &query.Query{Where: w}
+		if orderBy != "" {
+			q.OrderBy, err = query.ParseOrderBy(orderBy, prefixes)
+			require.NoError(t, err, orderBy)
+		}
 		a := answer{pages: []string{}}
 		require.NoError(t, db.View(context.Background(), func(s *store.Snapshot) error {
 			var src query.Source = s
@@ -142,6 +150,7 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 		default:
 			where = fmt.Sprintf("ex:kind=ex:k%d and ex:obs{ex:metric=ex:m%d and ex:unit=ex:u%d}", rng.IntN(3), rng.IntN(4), rng.IntN(2))
 		}
+		orderBy := []string{"", "-ex:v", "+ex:kind,-ex:v", "-ex:n", "+ex:n,+ex:kind"}[(i/5)%5]
 		for _, scope := range []query.Scope{recordScope, {Prefix: records}, {Prefix: records + "j1"}, {Prefix: base}} {
 			var joined answer
 			if i%2 == 1 {
@@ -149,13 +158,13 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 				// drives, and metric=X and v in a range come from the pair
 				// index.
 				restoreBudget := query.SetProbeBudget(0)
-				joined = answerOf(scope, where, true)
+				joined = answerOf(scope, where, orderBy, true)
 				restoreBudget()
 			} else {
-				joined = answerOf(scope, where, true)
+				joined = answerOf(scope, where, orderBy, true)
 			}
-			probed := answerOf(scope, where, false)
-			what := fmt.Sprintf("%s in %+v", where, scope)
+			probed := answerOf(scope, where, orderBy, false)
+			what := fmt.Sprintf("%s ordered by %q in %+v", where, orderBy, scope)
 			assert.Equal(t, probed.all, joined.all, what)
 			assert.Equal(t, len(probed.all), joined.total, what)
 			assert.Equal(t, probed.total, joined.total, what)

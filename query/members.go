@@ -2,6 +2,8 @@ package query
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/knakk/rdf"
 
@@ -10,11 +12,12 @@ import (
 
 // resourceSetter is what the store's Snapshot offers to answer a query
 // whose conditions are all index reads by term id: the resources they
-// list as a set of ids, counted and paged in IRI order without reading
-// most of their terms.
+// list as a set of ids, counted, paged in IRI order and walked in the
+// order of a property's values without reading most of their terms.
 type resourceSetter interface {
 	ResourceSet(ctx context.Context, groups [][]store.Pattern, via rdf.IRI) (*store.ResourceSet, error)
 	PageUnder(ctx context.Context, rs *store.ResourceSet, prefix string, after rdf.IRI, n int, count bool) ([]rdf.IRI, int, error)
+	RangeIn(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt store.RangeOptions, rs *store.ResourceSet, limit int, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error)
 }
 
 var _ resourceSetter = (*store.Snapshot)(nil)
@@ -23,66 +26,144 @@ var _ resourceSetter = (*store.Snapshot)(nil)
 // hold, when they are all a joiner's (see joinable), or when conds is one
 // scoped term on a named property whose nested conditions all are: then
 // via is that property, and the subjects are those pointing by it to the
-// nodes the reads list. ok is false otherwise.
-func (e *eval) idGroups(conds []*cond) (groups [][]store.Pattern, via rdf.IRI, ok bool) {
-	if len(conds) == 0 {
-		return nil, rdf.IRI{}, false
-	}
+// nodes the reads list. ok is false otherwise, and when the reads differ
+// so much in size that the planner would check some per candidate rather
+// than read them (see largeJoin).
+func (e *eval) idGroups(conds []*cond) (groups [][]store.Pattern, via rdf.IRI, ok bool, err error) {
 	if len(conds) == 1 && conds[0].kind == condScoped {
 		c := conds[0]
-		if c.wildcard || len(c.inner) == 0 {
-			return nil, rdf.IRI{}, false
+		if c.wildcard || slices.ContainsFunc(c.inner, func(c *cond) bool { return c.kind == condScoped }) {
+			return nil, rdf.IRI{}, false, nil
 		}
-		for _, in := range c.inner {
-			if !joinable(in) {
-				return nil, rdf.IRI{}, false
-			}
-		}
-		return e.joinGroups(c.inner), c.prop, true
+		groups, _, ok, err := e.idGroups(c.inner)
+		return groups, c.prop, ok, err
 	}
-	for _, c := range conds {
-		if !joinable(c) {
-			return nil, rdf.IRI{}, false
+	if len(conds) == 0 || slices.ContainsFunc(conds, func(c *cond) bool { return !joinable(c) }) {
+		return nil, rdf.IRI{}, false, nil
+	}
+	if fused := e.fusePairs(conds); len(fused) > 1 {
+		joins, err := e.largeJoin(fused, nil)
+		if err != nil || len(joins) != len(fused) {
+			return nil, rdf.IRI{}, false, err
 		}
 	}
-	return e.joinGroups(conds), rdf.IRI{}, true
+	return e.joinGroups(conds), rdf.IRI{}, true, nil
 }
 
 // resourceSet returns the set of stored resources for which the members'
 // conditions hold, when the source can make it (see idGroups); ok is
 // false otherwise. It applies to scopes without types only: their members
-// are just the resources under the prefix.
+// are just the resources under the prefix. The set is made once per Run.
 func (r *runner) resourceSet() (rs *store.ResourceSet, ok bool, err error) {
+	if r.rsDone {
+		return r.rs, r.rs != nil, nil
+	}
+	r.rsDone = true
 	src, ok := r.src.(resourceSetter)
 	if !ok || len(r.scope.Types) > 0 {
 		return nil, false, nil
 	}
-	groups, via, ok := r.idGroups(r.conds)
-	if !ok {
-		return nil, false, nil
+	groups, via, ok, err := r.idGroups(r.conds)
+	if !ok || err != nil {
+		return nil, false, err
 	}
-	rs, err = src.ResourceSet(r.ctx, groups, via)
-	return rs, err == nil, err
+	if r.rs, err = src.ResourceSet(r.ctx, groups, via); err != nil {
+		return nil, false, err
+	}
+	return r.rs, true, nil
 }
 
-// idPage finds the first n+1 members after the cursor, in IRI order, and
-// the total unless NoTotal, from the resource set; ok is false when there
-// is none (see resourceSet).
-func (r *runner) idPage(n int) (rows []*row, total int, ok bool, err error) {
-	rs, ok, err := r.resourceSet()
-	if !ok || err != nil {
-		return nil, 0, ok, err
+// setPage finds the first n+1 members after the cursor, and the total
+// unless NoTotal, from the resource set: in IRI order straight from it;
+// in the order of a sort key by walking the key's values (see walkRange),
+// testing each subject's id, when the set is large; else by reading the
+// set's members and sorting them.
+func (r *runner) setPage(rs *store.ResourceSet, n int) (rows []*row, total int, err error) {
+	src := r.src.(resourceSetter)
+	if len(r.order.keys) == 0 {
+		var after rdf.IRI
+		if r.cur != nil {
+			after = r.cur.row.id
+		}
+		page, total, err := src.PageUnder(r.ctx, rs, r.scope.Prefix, after, n+1, !r.page.NoTotal)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, id := range page {
+			rows = append(rows, &row{id: id, res: true})
+		}
+		return rows, total, nil
 	}
-	var after rdf.IRI
-	if r.cur != nil {
-		after = r.cur.row.id
+	count := func() (int, error) {
+		if r.page.NoTotal {
+			return -1, nil
+		}
+		_, total, err := src.PageUnder(r.ctx, rs, r.scope.Prefix, rdf.IRI{}, 0, true)
+		return total, err
 	}
-	page, total, err := r.src.(resourceSetter).PageUnder(r.ctx, rs, r.scope.Prefix, after, n+1, !r.page.NoTotal)
+	if key := r.order.keys[0]; rs.Len() > probeBudget && len(key.path) == 1 {
+		ok, err := r.rangeOnly(key.path[0])
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			rows, ok, err := r.walkRange(&nodePlan{}, rs, n)
+			if err != nil {
+				return nil, 0, err
+			}
+			if ok {
+				total, err := count()
+				return rows, total, err
+			}
+		}
+	}
+	if rows, err = r.setRows(rs, n, nil); err != nil {
+		return nil, 0, err
+	}
+	total, err = count()
+	return rows, total, err
+}
+
+// setRows reads the members of rs, with their sort keys, and returns the
+// first n+1 after the cursor (all if n < 0) that accept, if set, takes.
+func (r *runner) setRows(rs *store.ResourceSet, n int, accept func(*row) (bool, error)) ([]*row, error) {
+	ids, _, err := r.src.(resourceSetter).PageUnder(r.ctx, rs, r.scope.Prefix, rdf.IRI{}, -1, false)
 	if err != nil {
-		return nil, 0, true, err
+		return nil, err
 	}
-	for _, id := range page {
-		rows = append(rows, &row{id: id, res: true})
+	top := &topN{o: r.order, n: n + 1}
+	if n < 0 {
+		top.n = -1
 	}
-	return rows, total, true, nil
+	for _, id := range ids {
+		rw := &row{id: id, res: true}
+		if accept != nil {
+			if ok, err := accept(rw); err != nil || !ok {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
+		if err := r.fillKeys(rw, r.order.keys); err != nil {
+			return nil, err
+		}
+		if r.cur == nil || r.order.cmp(rw, &r.cur.row) > 0 {
+			top.offer(rw)
+		}
+	}
+	return top.sorted(), nil
+}
+
+// inSet is walkRange's reader of the key's values when the members are a
+// resource set: RangeIn, limited to the keys the walk may read.
+func (r *runner) inSet(rs *store.ResourceSet, limit int) func(p rdf.IRI, lo, hi *rdf.Literal, opt store.RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error) {
+	return func(p rdf.IRI, lo, hi *rdf.Literal, opt store.RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error) {
+		return r.src.(resourceSetter).RangeIn(r.ctx, p, lo, hi, opt, rs, limit, func(s rdf.Subject, o rdf.Literal) bool {
+			if id, ok := s.(rdf.IRI); ok && !strings.HasPrefix(id.String(), r.scope.Prefix) {
+				return true
+			}
+			return fn(s, o)
+		})
+	}
 }

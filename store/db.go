@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -32,8 +33,9 @@ var (
 	bucketPOSG = []byte("posg")
 	bucketOSPG = []byte("ospg")
 	bucketText = []byte("text")
+	bucketRID  = []byte("rid")
 
-	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketStage, bucketPair, bucketPairVia}
+	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketStage, bucketPair, bucketPairVia, bucketRID}
 )
 
 // Keys in the meta bucket.
@@ -105,6 +107,7 @@ type DB struct {
 	text  textSet    // predicates of the full-text index
 	pairs pairSet    // the pair indexes
 	terms *termCache // decoded terms by id, shared by reads; nil: none
+	bits  sync.Pool  // *[]uint64 bit sets of term ids, see Snapshot.bitset
 }
 
 // Stats are counts of what the store holds.
@@ -219,9 +222,9 @@ func (db *DB) init(tx *bolt.Tx) error {
 	}
 	for _, name := range allBuckets {
 		// Version 2 files have no stage or pair bucket, version 3 files
-		// no pairvia bucket; read-only, they need none (queries then do
-		// without those indexes).
-		if tx.Bucket(name) == nil && !bytes.Equal(name, bucketStage) && !bytes.Equal(name, bucketPair) && !bytes.Equal(name, bucketPairVia) {
+		// no pairvia or rid bucket; read-only, they need none (queries
+		// then do without those indexes).
+		if tx.Bucket(name) == nil && !bytes.Equal(name, bucketStage) && !bytes.Equal(name, bucketPair) && !bytes.Equal(name, bucketPairVia) && !bytes.Equal(name, bucketRID) {
 			return fmt.Errorf("%w: no bucket %q", ErrCorrupt, name)
 		}
 	}
@@ -250,10 +253,34 @@ func (db *DB) init(tx *bolt.Tx) error {
 			return err
 		}
 	}
+	// Older files have no rid bucket: fill it from res.
+	if k, _ := tx.Bucket(bucketRID).Cursor().First(); k == nil {
+		if k, _ := tx.Bucket(bucketRes).Cursor().First(); k != nil {
+			if err := buildRID(tx); err != nil {
+				return fmt.Errorf("build resource ids: %w", err)
+			}
+		}
+	}
 	if n == formatVersion {
 		return nil
 	}
 	return meta.Put(keyVersion, u64(formatVersion))
+}
+
+// buildRID fills the rid bucket from res, in key order.
+func buildRID(tx *bolt.Tx) error {
+	rid := tx.Bucket(bucketRID)
+	rid.FillPercent = 1
+	c := tx.Bucket(bucketRes).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(v) < headerLen {
+			return fmt.Errorf("%w: res value of %q", ErrCorrupt, k)
+		}
+		if err := rid.Put(k, v[8:16]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the store, waiting for running transactions to finish.

@@ -58,6 +58,7 @@ Index values are empty: the keys hold everything.
 	t2i     dictKey(term)                        term id
 	i2t     term id                              term encoding
 	res     resource IRI (UTF-8)                 etag seq | graph id | entry*
+	rid     resource IRI (UTF-8)                 graph id
 	spog    s | p | o | g                        -
 	posg    p | class | value | o | s | g        -
 	ospg    o | s | p | g                        -
@@ -97,9 +98,10 @@ vo | r | gr | gk | gv, gr the resource stating (r, via, s). So
 ems:observes{ems:metric=pm:CpuUsed and ems:numericValue>90} is one range
 scan listing the records, not a seek per matching measure. A write of g
 recomputes the keys one of whose three triples g states, reading the
-others' pointers from ospg. Version 3 files lack the bucket: a writable
-Open builds it and makes the file version 4, which version 3 writers
-refuse, as they would not maintain it; read-only, queries do without it.
+others' pointers from ospg. Version 3 files lack the bucket, and rid:
+a writable Open builds them and makes the file version 4, which version 3
+writers refuse, as they would not maintain them; read-only, queries do
+without the via index and walk res instead of rid.
 
 # Staging
 
@@ -159,13 +161,15 @@ its count under a prefix and its first page in IRI order: a member is a
 resource whose IRI starts with the query base. ResourceSet gathers the
 resources the reads list as a bit per term id (an index key stated by
 the resource its subject names proves that subject a resource, at no
-read; other subjects are looked up). PageUnder then counts by walking the
-res keys outside the prefix, usually few, and subtracting those in the
-set, since a resource's graph id is in its res value; and finds the page
-by walking res from the prefix or cursor in key order, testing ids, when
-the set is dense enough for that to end soon, else by reading the set's
-IRIs and sorting them. Few terms are decoded either way: at a million
-records a dictionary seek costs about five steps of the walk.
+read; other subjects are looked up). PageUnder counts them by walking the
+resources outside the prefix, usually few, and subtracting those in the
+set; it finds the page by walking the resources from the prefix or
+cursor, testing ids, when the set is dense enough for that to end soon,
+else by reading the set's IRIs and sorting them. Both walks read rid,
+which holds each resource's graph id and nothing else: about 55 bytes a
+record where res holds 750. RangeIn walks a property's values in order
+keeping the set's subjects, by id. Few terms are decoded either way: at a
+million records a dictionary seek costs about five steps of a walk.
 
 # Full-text index
 

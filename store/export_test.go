@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/knakk/rdf"
+	bolt "go.etcd.io/bbolt"
 )
 
 // EncodeForTest is encodeTerm with its uvarint length, as a stage value
@@ -39,4 +40,28 @@ func (s *Snapshot) BucketKeysForTest(name string) (int, error) {
 		return 0, nil
 	}
 	return b.Stats().KeyN, nil
+}
+
+// RIDAgreesForTest reports the keys in which the rid bucket and res
+// disagree on a resource's graph id.
+func (db *DB) RIDAgreesForTest() (bad []string, err error) {
+	err = db.db.View(func(tx *bolt.Tx) error {
+		want := map[string]uint64{}
+		tx.Bucket(bucketRes).ForEach(func(k, v []byte) error {
+			want[string(k)] = binary.BigEndian.Uint64(v[8:16])
+			return nil
+		})
+		tx.Bucket(bucketRID).ForEach(func(k, v []byte) error {
+			if id, ok := want[string(k)]; !ok || id != binary.BigEndian.Uint64(v) {
+				bad = append(bad, string(k))
+			}
+			delete(want, string(k))
+			return nil
+		})
+		for k := range want {
+			bad = append(bad, k)
+		}
+		return nil
+	})
+	return bad, err
 }

@@ -139,7 +139,7 @@ func (s *Snapshot) intersectIDs(ctx context.Context, groups [][]Pattern, fn func
 	var have []uint64 // subjects of all groups so far; nil before the first
 	for i, g := range groups {
 		last := i == len(groups)-1
-		next := make([]uint64, words)
+		next := s.bitset()
 		err := s.subjectKeys(ctx, g, func(id uint64, _ bool) bool {
 			w, bit := id/64, uint64(1)<<(id%64)
 			if w >= words || have != nil && have[w]&bit == 0 || next[w]&bit != 0 {

@@ -22,6 +22,8 @@ type ResourceSet struct {
 	bits   []uint64
 	n      int      // bits set
 	staged []string // resources only staged (see Stage), sorted, not in bits
+
+	stagedIDs map[uint64]bool // the term ids of staged
 }
 
 // outsideLimit is the fewest resources outside a prefix PageUnder walks
@@ -50,8 +52,7 @@ func (rs *ResourceSet) add(id uint64) {
 // index key lists is known to be a resource without a read when the
 // resource it names states that key; others are looked up (Exists).
 func (s *Snapshot) ResourceSet(ctx context.Context, groups [][]Pattern, via rdf.IRI) (*ResourceSet, error) {
-	words := s.tx.Bucket(bucketI2T).Sequence()/64 + 1
-	rs := &ResourceSet{bits: make([]uint64, words)}
+	rs := &ResourceSet{bits: s.bitset()}
 	var others []uint64 // listed only by keys other resources state
 	add := func(id uint64, own bool) {
 		if own {
@@ -98,10 +99,24 @@ func (s *Snapshot) ResourceSet(ctx context.Context, groups [][]Pattern, via rdf.
 			rs.add(binary.BigEndian.Uint64(v[8:16]))
 		case s.staged(key):
 			rs.staged = append(rs.staged, iri.String())
+			if rs.stagedIDs == nil {
+				rs.stagedIDs = map[uint64]bool{}
+			}
+			rs.stagedIDs[id] = true
 		}
 	}
 	slices.Sort(rs.staged)
 	return rs, nil
+}
+
+// resourceIDs returns the bucket to walk for the resources in IRI order
+// with their graph ids, and the offset of the id in its values: rid, or
+// in a version 3 file opened read-only, res.
+func (s *Snapshot) resourceIDs() (bucket, off int) {
+	if s.tx.Bucket(bucketRID) != nil {
+		return scanRID, 0
+	}
+	return scanRes, 8
 }
 
 // staged reports whether resource key is staged.
@@ -123,7 +138,7 @@ func (s *Snapshot) intersectOwn(ctx context.Context, groups [][]Pattern, fn func
 	words := s.tx.Bucket(bucketI2T).Sequence()/64 + 1
 	for i, g := range groups {
 		last := i == len(groups)-1
-		next := make([]uint64, words)
+		next := s.bitset()
 		err := s.subjectKeys(ctx, g, func(id uint64, own bool) bool {
 			w, bit := id/64, uint64(1)<<(id%64)
 			if w >= words || have != nil && have[w]&bit == 0 {
@@ -224,8 +239,9 @@ func (s *Snapshot) PageUnder(ctx context.Context, rs *ResourceSet, prefix string
 // those of them in rs, walking at most limit of them: ok is false if there
 // are more.
 func (s *Snapshot) outside(ctx context.Context, rs *ResourceSet, prefix string, limit int) (outside, inSet int, ok bool, err error) {
-	c := s.cursor(scanRes)
-	defer s.release(scanRes, c)
+	b, off := s.resourceIDs()
+	c := s.cursor(b)
+	defer s.release(b, c)
 	walk := func(k, v []byte, stop func(k []byte) bool) bool {
 		for ; k != nil && !stop(k); k, v = c.Next() {
 			if outside++; outside > limit {
@@ -234,7 +250,7 @@ func (s *Snapshot) outside(ctx context.Context, rs *ResourceSet, prefix string, 
 			if outside%ctxEvery == 0 && ctx.Err() != nil {
 				return false
 			}
-			if len(v) >= headerLen && rs.has(binary.BigEndian.Uint64(v[8:16])) {
+			if len(v) >= off+8 && rs.has(binary.BigEndian.Uint64(v[off:])) {
 				inSet++
 			}
 		}
@@ -268,8 +284,9 @@ func prefixEnd(prefix string) (string, bool) {
 // prefix, and returns the first n in rs, skipping after.
 func (s *Snapshot) walkUnder(ctx context.Context, rs *ResourceSet, prefix, from, after string, n int) ([]rdf.IRI, error) {
 	var page []rdf.IRI
-	c := s.cursor(scanRes)
-	defer s.release(scanRes, c)
+	b, off := s.resourceIDs()
+	c := s.cursor(b)
+	defer s.release(b, c)
 	staged := rs.staged
 	emit := func(key string) error {
 		id, err := rdf.NewIRI(key)
@@ -294,7 +311,7 @@ func (s *Snapshot) walkUnder(ctx context.Context, rs *ResourceSet, prefix, from,
 			}
 			staged = staged[1:]
 		}
-		if len(page) < n && string(k) != after && len(v) >= headerLen && rs.has(binary.BigEndian.Uint64(v[8:16])) {
+		if len(page) < n && string(k) != after && len(v) >= off+8 && rs.has(binary.BigEndian.Uint64(v[off:])) {
 			if err := emit(string(k)); err != nil {
 				return nil, err
 			}
@@ -339,4 +356,42 @@ func (s *Snapshot) iris(ctx context.Context, rs *ResourceSet, prefix string) ([]
 		}
 	}
 	return out, nil
+}
+
+// RangeIn is Range limited to the subjects in rs: it skips the keys of
+// other subjects by id, without reading their terms. It reads at most
+// limit keys (any number if limit <= 0) and reports whether it read all
+// it had to, that is, it was not stopped by the limit.
+//
+// A walk of the values of one property in order that keeps only a set's
+// resources, such as the 10 newest records of one resource, then costs a
+// key step per value rather than a lookup.
+func (s *Snapshot) RangeIn(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, rs *ResourceSet, limit int, fn func(s rdf.Subject, o rdf.Literal) bool) (complete bool, err error) {
+	read := 0
+	complete = true
+	err = s.rangeKeys(ctx, p, lo, hi, opt, func(k []byte) (bool, error) {
+		if read++; limit > 0 && read > limit {
+			complete = false
+			return false, nil
+		}
+		sid := binary.BigEndian.Uint64(k[25:])
+		if !rs.has(sid) && !rs.stagedIDs[sid] {
+			return true, nil
+		}
+		st, err := s.r.term(sid)
+		if err != nil {
+			return false, err
+		}
+		ot, err := s.r.term(binary.BigEndian.Uint64(k[17:]))
+		if err != nil {
+			return false, err
+		}
+		subj, ok1 := st.(rdf.Subject)
+		obj, ok2 := ot.(rdf.Literal)
+		if !ok1 || !ok2 {
+			return false, fmt.Errorf("%w: ill-formed POSG key %x", ErrCorrupt, k)
+		}
+		return fn(subj, obj), nil
+	})
+	return complete, err
 }

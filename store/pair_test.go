@@ -216,8 +216,10 @@ func TestPairIndexBuiltForOldFiles(t *testing.T) {
 	bdb, err = bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
 	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket([]byte("pairvia")); err != nil {
-			return err
+		for _, b := range []string{"pairvia", "rid"} {
+			if err := tx.DeleteBucket([]byte(b)); err != nil {
+				return err
+			}
 		}
 		meta := tx.Bucket([]byte("meta"))
 		if err := meta.Put([]byte("pairs"), []byte(vocab.EMSMetric.String()+" "+vocab.EMSNumericValue.String())); err != nil {
@@ -231,6 +233,17 @@ func TestPairIndexBuiltForOldFiles(t *testing.T) {
 	viaIndex, viaSeek := viaSubjects(t, ro, "CpuUsed", 90)
 	assert.Len(t, viaIndex, 10, "read-only, without the via index")
 	assert.Equal(t, viaSeek, viaIndex)
+	require.NoError(t, ro.View(ctx, func(sn *store.Snapshot) error {
+		l := rdf.NewTypedLiteral("90", vocab.XSDDouble)
+		p := store.Pattern{Pred: vocab.EMSNumericValue, Lo: &l, With: vocab.EMSMetric, WithObj: vocab.IRI(vocab.PM, "CpuUsed")}
+		set, err := sn.ResourceSet(ctx, [][]store.Pattern{{p}}, vocab.EMSObserves)
+		require.NoError(t, err)
+		page, total, err := sn.PageUnder(ctx, set, ex("rec/1").String(), rdf.IRI{}, 3, true)
+		require.NoError(t, err)
+		assert.Equal(t, 10, total, "read-only, without rid")
+		assert.Equal(t, []rdf.IRI{ex("rec/10"), ex("rec/11"), ex("rec/12")}, page)
+		return nil
+	}))
 	require.NoError(t, ro.Close())
 
 	db, err = store.Open(path, nil)
@@ -239,6 +252,9 @@ func TestPairIndexBuiltForOldFiles(t *testing.T) {
 	viaIndex, viaSeek = viaSubjects(t, db, "CpuUsed", 90)
 	assert.Len(t, viaIndex, 10)
 	assert.Equal(t, viaSeek, viaIndex)
+	bad, err := db.RIDAgreesForTest()
+	require.NoError(t, err)
+	assert.Empty(t, bad, "rid built from res")
 	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
 		n, err := sn.BucketKeysForTest("pairvia")
 		assert.Equal(t, 20, n, "one via key per measure")

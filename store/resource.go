@@ -110,7 +110,7 @@ const (
 // transaction function.
 type txWriter struct {
 	meta, t2i, i2t, res, spog, posg, ospg, text *bolt.Bucket
-	stage, pair, pairVia                        *bolt.Bucket
+	stage, pair, pairVia, rid                   *bolt.Bucket
 	pairSet                                     pairSet
 	pairIDCache                                 []pairID // see pairIDs
 	pairIDsKnown                                bool
@@ -136,6 +136,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		stage:     tx.Bucket(bucketStage),
 		pair:      tx.Bucket(bucketPair),
 		pairVia:   tx.Bucket(bucketPairVia),
+		rid:       tx.Bucket(bucketRID),
 		pairSet:   db.pairs,
 		nonce:     db.nonce,
 		textSet:   db.text,
@@ -257,6 +258,9 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	w.dTriples += int64(len(p.triples))
 	if old == nil {
 		w.dRes++
+		if err := w.rid.Put(p.key, u64(gid)); err != nil {
+			return "", err
+		}
 	} else {
 		w.dTriples -= int64((len(old) - headerLen) / entryLen)
 		live := make(map[uint64]struct{}, len(ids)+1)
@@ -288,6 +292,9 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 		return fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
 	}
 	if err := w.res.Delete(key); err != nil {
+		return err
+	}
+	if err := w.rid.Delete(key); err != nil {
 		return err
 	}
 	if err := w.updatePairs(old, nil); err != nil {

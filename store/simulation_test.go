@@ -453,6 +453,9 @@ func (s *sim) check(desc string) {
 		return true
 	}))
 	require.Equal(t, ids, listed, "%s: Resources", desc)
+	bad, err := s.db.RIDAgreesForTest()
+	require.NoError(t, err)
+	require.Empty(t, bad, "%s: rid and res", desc)
 
 	// Stats.
 	terms := map[string]bool{}

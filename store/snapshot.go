@@ -22,6 +22,7 @@ type Snapshot struct {
 
 	buckets [numScanned]*bolt.Bucket   // opened on first use
 	free    [numScanned][]*bolt.Cursor // cursors to reuse
+	sets    []*[]uint64                // bit sets lent by bitset
 }
 
 // The buckets a Snapshot scans, as indexes of Snapshot.buckets.
@@ -31,10 +32,11 @@ const (
 	scanOSPG
 	scanText
 	scanRes
+	scanRID
 	numScanned
 )
 
-var scannedNames = [numScanned][]byte{bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketRes}
+var scannedNames = [numScanned][]byte{bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketRes, bucketRID}
 
 // cursor returns a cursor of bucket b for one scan; release gives it back.
 // Scans nest (a callback may scan again), so each takes its own cursor,
@@ -66,8 +68,32 @@ func (db *DB) View(ctx context.Context, fn func(s *Snapshot) error) error {
 		return err
 	}
 	return db.db.View(func(tx *bolt.Tx) error {
-		return fn(&Snapshot{db: db, tx: tx, r: termReader{tx: tx, shared: db.terms}})
+		s := &Snapshot{db: db, tx: tx, r: termReader{tx: tx, shared: db.terms}}
+		defer func() {
+			for _, b := range s.sets {
+				db.bits.Put(b)
+			}
+		}()
+		return fn(s)
 	})
+}
+
+// bitset returns a zeroed bit set with a bit for every term id, valid
+// until the end of the snapshot. At a million records one is a megabyte:
+// reused across snapshots, it costs a clear rather than an allocation the
+// garbage collector then has to scan and return.
+func (s *Snapshot) bitset() []uint64 {
+	words := int(s.tx.Bucket(bucketI2T).Sequence()/64 + 1)
+	p, _ := s.db.bits.Get().(*[]uint64)
+	if p == nil || cap(*p) < words {
+		b := make([]uint64, words, words+words/8)
+		p = &b
+	} else {
+		*p = (*p)[:words]
+		clear(*p)
+	}
+	s.sets = append(s.sets, p)
+	return *p
 }
 
 // Get is DB.Get in the snapshot.
