@@ -159,7 +159,24 @@ condition, the scope's types (Match ? rdf:type T) or its resources
 (Resources under the prefix) are the candidates. A scoped term plans its
 nested conjunction the same way, once per Run.
 
-The page is then found in one of four ways:
+Resource sets come first. When the scope has no types, the source is the
+store's Snapshot, and the conditions are all index reads on named
+properties (= and in, ranges, a metric=X and value-range pair), or one
+scoped term on a named property whose nested conditions are, and the
+planner would join rather than probe them (see largeJoin), the members are
+the resources of store.ResourceSet under the prefix: the reads' subjects
+as term ids, with a scoped term followed back along its property (from
+the pair index by referring subject when there is one). The page is then
+found by the set, not by the planner:
+
+  - Without sort keys, PageUnder gives the total and the first members
+    in IRI order, mostly without reading a term.
+  - With a first sort key as for the walk in key order below and more
+    than 2048 members, the walk reads the key's values with RangeIn,
+    which skips other subjects by id; its members need no check.
+  - Otherwise every member is read with its sort keys, as in a scan.
+
+Otherwise the page is found in one of four ways:
 
   - Walk in key order: when the first sort key is an immediate property
     whose values are all numbers or dateTimes (the index lists other values

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"fmt"
 	"slices"
 
 	"github.com/knakk/rdf"
@@ -38,14 +37,9 @@ type Pattern struct {
 func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s rdf.Subject) bool) error {
 	var ferr error
 	err := s.intersectIDs(ctx, groups, func(id uint64) bool {
-		t, err := s.r.term(id)
+		subj, err := s.subject(id)
 		if err != nil {
 			ferr = err
-			return false
-		}
-		subj, ok := t.(rdf.Subject)
-		if !ok {
-			ferr = fmt.Errorf("%w: subject %d is a literal", ErrCorrupt, id)
 			return false
 		}
 		return fn(subj)
@@ -69,14 +63,9 @@ func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s 
 func (s *Snapshot) IntersectVia(ctx context.Context, groups [][]Pattern, via rdf.IRI, fn func(subj rdf.Subject, resource bool) bool) error {
 	var ferr error
 	err := s.intersectViaIDs(ctx, groups, via, func(sid uint64, own bool) bool {
-		t, err := s.r.term(sid)
+		subj, err := s.subject(sid)
 		if err != nil {
 			ferr = err
-			return false
-		}
-		subj, ok := t.(rdf.Subject)
-		if !ok {
-			ferr = fmt.Errorf("%w: subject %d is a literal", ErrCorrupt, sid)
 			return false
 		}
 		return fn(subj, own)

@@ -378,18 +378,9 @@ func (s *Snapshot) RangeIn(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, 
 		if !rs.has(sid) && !rs.stagedIDs[sid] {
 			return true, nil
 		}
-		st, err := s.r.term(sid)
+		subj, obj, err := s.rangeTerms(k)
 		if err != nil {
 			return false, err
-		}
-		ot, err := s.r.term(binary.BigEndian.Uint64(k[17:]))
-		if err != nil {
-			return false, err
-		}
-		subj, ok1 := st.(rdf.Subject)
-		obj, ok2 := ot.(rdf.Literal)
-		if !ok1 || !ok2 {
-			return false, fmt.Errorf("%w: ill-formed POSG key %x", ErrCorrupt, k)
 		}
 		return fn(subj, obj), nil
 	})

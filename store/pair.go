@@ -454,88 +454,48 @@ func (s *Snapshot) viaIndexed(p Pattern, via rdf.IRI) bool {
 // pointing by via to a subject of p's pair keys (see pairSubjects), until
 // fn returns false. A subject comes once per combination of triples.
 func (s *Snapshot) pairViaSubjects(ctx context.Context, p Pattern, via rdf.IRI, fn func(r uint64, own bool) bool) error {
-	b := s.tx.Bucket(bucketPairVia)
-	if b == nil {
-		return nil
-	}
-	var ids [4]uint64
-	for i, t := range []rdf.Term{via, p.With, p.WithObj, p.Pred} {
-		id, ok, err := s.patternID(t)
-		if err != nil || !ok {
-			return err
-		}
-		ids[i] = id
-	}
-	classes, from, to, empty, err := rangeBounds(p.Lo, p.Hi, p.Opt)
-	if err != nil || empty {
-		return err
-	}
-	var prefix [32]byte
-	for i, id := range ids {
-		binary.BigEndian.PutUint64(prefix[8*i:], id)
-	}
-	c := b.Cursor()
-	n := 0
-	for _, class := range classes {
-		var start [41]byte
-		copy(start[:], prefix[:])
-		start[32] = class
-		binary.BigEndian.PutUint64(start[33:], from)
-		for k, _ := c.Seek(start[:]); k != nil && bytes.HasPrefix(k, prefix[:]) && k[32] == class; k, _ = c.Next() {
-			if binary.BigEndian.Uint64(k[33:]) > to {
-				break
-			}
-			if n++; n%ctxEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			rk := k[32+okeyLen:]
-			if !fn(binary.BigEndian.Uint64(rk), bytes.Equal(rk[:8], rk[8:16])) {
-				return nil
-			}
-		}
-	}
-	return nil
+	return s.scanPairs(ctx, bucketPairVia, []rdf.Term{via, p.With, p.WithObj, p.Pred}, p, func(rk []byte) bool {
+		return fn(binary.BigEndian.Uint64(rk), bytes.Equal(rk[:8], rk[8:16]))
+	})
 }
 
 // pairSubjects calls fn with the subject id of each pair index key of p:
 // subjects with (s, p.With, p.WithObj) and (s, p.Pred, o) for o in p's
-// range, until fn returns false.
+// range, and whether one of the resources stating the two is s, until fn
+// returns false.
 func (s *Snapshot) pairSubjects(ctx context.Context, p Pattern, fn func(id uint64, own bool) bool) error {
-	b := s.tx.Bucket(bucketPair)
+	return s.scanPairs(ctx, bucketPair, []rdf.Term{p.With, p.WithObj, p.Pred}, p, func(sk []byte) bool {
+		return fn(binary.BigEndian.Uint64(sk), bytes.Equal(sk[:8], sk[8:16]) || bytes.Equal(sk[:8], sk[16:24]))
+	})
+}
+
+// scanPairs calls fn with the rest of each key of pair bucket name, past
+// its value, that starts with the ids of terms and has a value in p's
+// range, in value order, until fn returns false.
+func (s *Snapshot) scanPairs(ctx context.Context, name []byte, terms []rdf.Term, p Pattern, fn func(rest []byte) bool) error {
+	b := s.tx.Bucket(name)
 	if b == nil {
 		return nil
 	}
-	kid, ok1, err := s.patternID(p.With)
-	if err != nil {
-		return err
-	}
-	oid, ok2, err := s.patternID(p.WithObj)
-	if err != nil {
-		return err
-	}
-	vid, ok3, err := s.patternID(p.Pred)
-	if err != nil || !ok1 || !ok2 || !ok3 {
-		return err
+	prefix := make([]byte, 0, 8*len(terms)+okeyLen)
+	for _, t := range terms {
+		id, ok, err := s.patternID(t)
+		if err != nil || !ok {
+			return err
+		}
+		prefix = binary.BigEndian.AppendUint64(prefix, id)
 	}
 	classes, from, to, empty, err := rangeBounds(p.Lo, p.Hi, p.Opt)
 	if err != nil || empty {
 		return err
 	}
-	var prefix [24]byte
-	binary.BigEndian.PutUint64(prefix[0:], kid)
-	binary.BigEndian.PutUint64(prefix[8:], oid)
-	binary.BigEndian.PutUint64(prefix[16:], vid)
+	at := len(prefix) // of the class
 	c := b.Cursor()
 	n := 0
 	for _, class := range classes {
-		var start [33]byte
-		copy(start[:], prefix[:])
-		start[24] = class
-		binary.BigEndian.PutUint64(start[25:], from)
-		for k, _ := c.Seek(start[:]); k != nil && bytes.HasPrefix(k, prefix[:]) && k[24] == class; k, _ = c.Next() {
-			if binary.BigEndian.Uint64(k[25:]) > to {
+		start := binary.BigEndian.AppendUint64(append(prefix[:at], class), from)
+		for k, _ := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix[:at]) && k[at] == class; k, _ = c.Next() {
+			if binary.BigEndian.Uint64(k[at+1:]) > to {
 				break
 			}
 			if n++; n%ctxEvery == 0 {
@@ -543,8 +503,7 @@ func (s *Snapshot) pairSubjects(ctx context.Context, p Pattern, fn func(id uint6
 					return err
 				}
 			}
-			sk := k[24+okeyLen:]
-			if !fn(binary.BigEndian.Uint64(sk), bytes.Equal(sk[:8], sk[8:16]) || bytes.Equal(sk[:8], sk[16:24])) {
+			if !fn(k[at+okeyLen:]) {
 				return nil
 			}
 		}

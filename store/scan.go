@@ -203,21 +203,44 @@ func boundKey(l *rdf.Literal) (class byte, v uint64, err error) {
 // Range is DB.Range in the snapshot.
 func (s *Snapshot) Range(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) error {
 	return s.rangeKeys(ctx, p, lo, hi, opt, func(k []byte) (bool, error) {
-		st, err := s.r.term(binary.BigEndian.Uint64(k[25:]))
+		subj, obj, err := s.rangeTerms(k)
 		if err != nil {
 			return false, err
-		}
-		ot, err := s.r.term(binary.BigEndian.Uint64(k[17:]))
-		if err != nil {
-			return false, err
-		}
-		subj, ok1 := st.(rdf.Subject)
-		obj, ok2 := ot.(rdf.Literal)
-		if !ok1 || !ok2 {
-			return false, fmt.Errorf("%w: ill-formed POSG key %x", ErrCorrupt, k)
 		}
 		return fn(subj, obj), nil
 	})
+}
+
+// rangeTerms returns the subject and literal object of POSG key k.
+func (s *Snapshot) rangeTerms(k []byte) (rdf.Subject, rdf.Literal, error) {
+	st, err := s.r.term(binary.BigEndian.Uint64(k[25:]))
+	if err != nil {
+		return nil, rdf.Literal{}, err
+	}
+	ot, err := s.r.term(binary.BigEndian.Uint64(k[17:]))
+	if err != nil {
+		return nil, rdf.Literal{}, err
+	}
+	subj, ok1 := st.(rdf.Subject)
+	obj, ok2 := ot.(rdf.Literal)
+	if !ok1 || !ok2 {
+		return nil, rdf.Literal{}, fmt.Errorf("%w: ill-formed POSG key %x", ErrCorrupt, k)
+	}
+	return subj, obj, nil
+}
+
+// subject returns the term with id id, which an index key names as a
+// subject.
+func (s *Snapshot) subject(id uint64) (rdf.Subject, error) {
+	t, err := s.r.term(id)
+	if err != nil {
+		return nil, err
+	}
+	subj, ok := t.(rdf.Subject)
+	if !ok {
+		return nil, fmt.Errorf("%w: subject %d is a literal", ErrCorrupt, id)
+	}
+	return subj, nil
 }
 
 // rangeKeys calls fn with the POSG key of each distinct triple Range
