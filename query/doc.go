@@ -176,6 +176,10 @@ found by the set, not by the planner:
     which skips other subjects by id; its members need no check.
   - Otherwise every member is read with its sort keys, as in a scan.
 
+A search alone in a scope without types is answered by term id too: the
+hits (store.TextHits, read without their terms) are grouped by score, and
+each group, best first, is paged in IRI order by PageHits and PageUnder.
+
 Otherwise the page is found in one of four ways:
 
   - Walk in key order: when the first sort key is an immediate property

@@ -772,10 +772,14 @@ func dateTimeLiteral(us int64) (rdf.Literal, bool) {
 // the first n+1 after the cursor (all if n < 0). Scores need every hit's
 // term frequencies, so the hits are all read: through the text index, or,
 // without one, from the literals of the members the conditions find when
-// they are few, else from all searched literals.
+// they are few, else from all searched literals. A search alone on the
+// store is answered by term id (hitPage), reading only the page's terms.
 func (r *runner) searchPage(n int) ([]*row, int, error) {
 	if len(r.tokens) == 0 {
 		return nil, 0, nil
+	}
+	if rows, total, ok, err := r.hitPage(n); ok || err != nil {
+		return rows, total, err
 	}
 	var h *hits
 	var np *nodePlan
@@ -818,7 +822,12 @@ func (r *runner) searchPage(n int) ([]*row, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := r.weigh(h, rows); err != nil {
+	if h != nil {
+		err = r.weigh(h.df, len(h.set.list))
+	} else {
+		err = r.weigh(rowDF(rows, len(r.tokens)), len(rows))
+	}
+	if err != nil {
 		return nil, 0, err
 	}
 	top := &topN{o: r.order, n: n + 1}
@@ -838,23 +847,11 @@ func (r *runner) searchPage(n int) ([]*row, int, error) {
 }
 
 // weigh sets the idf weights of the search tokens: the cursor's, or from
-// the document frequencies of the hits (h) or of the members found (rows).
-func (r *runner) weigh(h *hits, rows []*row) error {
+// the document frequencies df of the tokens among seen subjects.
+func (r *runner) weigh(df []int, seen int) error {
 	if r.cur != nil {
 		r.idf = r.cur.idf
 		return nil
-	}
-	df, seen := make([]int, len(r.tokens)), len(rows)
-	if h != nil {
-		df, seen = h.df, len(h.set.list)
-	} else {
-		for _, rw := range rows {
-			for i, f := range rw.tf {
-				if f > 0 {
-					df[i]++
-				}
-			}
-		}
 	}
 	size, err := r.collectionSize(seen)
 	if err != nil {
@@ -868,7 +865,7 @@ func (r *runner) weigh(h *hits, rows []*row) error {
 // text index alone, so it orders the hits first and checks them in that
 // order until it has n+1 members.
 func (r *runner) lazySearch(np *nodePlan, h *hits, n int) ([]*row, int, error) {
-	if err := r.weigh(h, nil); err != nil {
+	if err := r.weigh(h.df, len(h.set.list)); err != nil {
 		return nil, 0, err
 	}
 	var cands []*row

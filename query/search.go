@@ -165,6 +165,19 @@ func (e *eval) textOf(s rdf.Subject, tokens []string) ([]int, error) {
 	return tf, nil
 }
 
+// rowDF counts the rows with each of k tokens.
+func rowDF(rows []*row, k int) []int {
+	df := make([]int, k)
+	for _, rw := range rows {
+		for i, f := range rw.tf {
+			if f > 0 {
+				df[i]++
+			}
+		}
+	}
+	return df
+}
+
 // idfs weighs each token by inverse document frequency, ln(1 + n/df),
 // among n documents.
 func idfs(df []int, n int) []float64 {

@@ -184,6 +184,10 @@ letters and digits, never 0x00, so the postings of one token are the
 contiguous range under token | 0x00, and those of all tokens with a prefix
 are the range under the prefix, token by token.
 
+TextHits reads a token's postings by subject term id, decoding no term,
+and PageHits counts and pages a subset of the hits as a resource set, so
+a search reads the terms of its page only.
+
 Keys are per triple and graph, like those of spog, so a write adds and
 deletes them with the index keys of the entries that change, and the value
 depends on the object alone. Within a token, the keys of one triple are

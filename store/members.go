@@ -82,23 +82,14 @@ func (s *Snapshot) ResourceSet(ctx context.Context, groups [][]Pattern, via rdf.
 		if rs.has(id) {
 			continue
 		}
-		t, err := s.r.term(id)
-		if err != nil {
-			return nil, err
-		}
-		iri, ok := t.(rdf.IRI)
-		if !ok {
-			continue
-		}
-		key := []byte(iri.String())
-		c := s.cursor(scanRes)
-		v := seekExact(c, key)
-		s.release(scanRes, c)
+		iri, graph, staged, err := s.resourceOf(id)
 		switch {
-		case v != nil:
-			rs.add(binary.BigEndian.Uint64(v[8:16]))
-		case s.staged(key):
-			rs.staged = append(rs.staged, iri.String())
+		case err != nil:
+			return nil, err
+		case graph != 0:
+			rs.add(graph)
+		case staged:
+			rs.staged = append(rs.staged, iri)
 			if rs.stagedIDs == nil {
 				rs.stagedIDs = map[uint64]bool{}
 			}
@@ -107,6 +98,34 @@ func (s *Snapshot) ResourceSet(ctx context.Context, groups [][]Pattern, via rdf.
 	}
 	slices.Sort(rs.staged)
 	return rs, nil
+}
+
+// resourceOf tells whether the term with id id names a resource: stored,
+// with its graph id (the same id, unless the file is corrupt), or only
+// staged; and its IRI if it does.
+func (s *Snapshot) resourceOf(id uint64) (iri string, graph uint64, staged bool, err error) {
+	t, err := s.r.term(id)
+	if err != nil {
+		return "", 0, false, err
+	}
+	i, ok := t.(rdf.IRI)
+	if !ok {
+		return "", 0, false, nil
+	}
+	key := []byte(i.String())
+	c := s.cursor(scanRes)
+	v := seekExact(c, key)
+	s.release(scanRes, c)
+	switch {
+	case v != nil:
+		if len(v) < headerLen {
+			return "", 0, false, fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
+		}
+		return i.String(), binary.BigEndian.Uint64(v[8:16]), false, nil
+	case s.staged(key):
+		return i.String(), 0, true, nil
+	}
+	return "", 0, false, nil
 }
 
 // resourceIDs returns the bucket to walk for the resources in IRI order
@@ -198,10 +217,11 @@ func (s *Snapshot) PageUnder(ctx context.Context, rs *ResourceSet, prefix string
 			total = len(iris)
 		}
 	}
+	found := total // in the set under the prefix, if known
 	if !count {
 		total = -1
 	}
-	if n == 0 || under >= 0 && total == 0 {
+	if n == 0 || under >= 0 && found == 0 {
 		return nil, total, nil
 	}
 	from := prefix
@@ -211,7 +231,7 @@ func (s *Snapshot) PageUnder(ctx context.Context, rs *ResourceSet, prefix string
 	// A walk reads about n × under / in-set resources, in key order;
 	// reading the IRIs, one dictionary seek each unless cached, reads all
 	// of the set: measured at 1M records, a seek costs about five steps.
-	if iris == nil && n > 0 && total > 0 && n*under/total <= 4*rs.Len() {
+	if iris == nil && n > 0 && found > 0 && n*under/found <= 4*rs.Len() {
 		page, err = s.walkUnder(ctx, rs, prefix, from, after.String(), n)
 		return page, total, err
 	}
