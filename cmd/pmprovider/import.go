@@ -194,9 +194,11 @@ func (imp *importer) file(i int, name, base string) error {
 	if err != nil {
 		return err
 	}
-	var r io.Reader = stdin
+	var r io.Reader
 	display := "<stdin>"
-	if name != "-" {
+	if name == "-" {
+		r = stdin
+	} else {
 		fh, err := os.Open(name)
 		if err != nil {
 			return err

@@ -85,8 +85,10 @@ func TestImportExportRoundTrip(t *testing.T) {
 // TestImportScattered feeds the triples in random order, from standard
 // input, in small batches: resources come back in later batches and are
 // merged.
+//
+// Not parallel: it sets the package's stdin, which other tests' imports
+// would read.
 func TestImportScattered(t *testing.T) {
-	t.Parallel()
 	out, _, err := run1(t, "generate", "--records", "60", "--resources", "4", "--seed", "9")
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
