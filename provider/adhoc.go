@@ -99,14 +99,13 @@ func (s *Server) handleAdhocCreate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// Load and Stage tell no ETag.
 	_, etag, err := s.store.Get(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", id.String())
-	w.Header().Set("ETag", etag)
-	s.respond(w, r, http.StatusCreated, id, g, title(id, g))
+	s.respondCreated(w, r, id, etag, g)
 }
 
 // parseAdhoc reads and checks an ad-hoc collection, listing every fault.
@@ -358,18 +357,10 @@ func aggregateRecord(rec *store.Record, req *adhocRequest, samples map[adhocBuck
 			}
 		}
 	}
-	if start.IsZero() {
-		start = end
-	}
-	// A record belongs to the range if the period it covers does.
-	if end.IsZero() || start.Before(req.start) || end.After(req.stop) {
+	b, ok := req.bucket(res, start, end)
+	if !ok {
 		return false
 	}
-	// Periods are aligned to the granularity on the wall clock of the
-	// time zone, like a job's.
-	_, off := start.In(req.loc).Zone()
-	wall := start.Add(time.Duration(off) * time.Second)
-	b := adhocBucket{res: res, start: wall.Truncate(req.granularity).Add(-time.Duration(off) * time.Second)}
 	added := false
 	for _, node := range rec.Nodes {
 		var smp collect.Sample
@@ -395,6 +386,24 @@ func aggregateRecord(rec *store.Record, req *adhocRequest, samples map[adhocBuck
 		added = true
 	}
 	return added
+}
+
+// bucket returns the bucket of a record of resource res covering the
+// period from start (zero: a point at end) to end, if the period lies in
+// the requested range.
+func (req *adhocRequest) bucket(res rdf.IRI, start, end time.Time) (adhocBucket, bool) {
+	if start.IsZero() {
+		start = end
+	}
+	// A record belongs to the range if the period it covers does.
+	if end.IsZero() || start.Before(req.start) || end.After(req.stop) {
+		return adhocBucket{}, false
+	}
+	// Periods are aligned to the granularity on the wall clock of the
+	// time zone, like a job's.
+	_, off := start.In(req.loc).Zone()
+	wall := start.Add(time.Duration(off) * time.Second)
+	return adhocBucket{res: res, start: wall.Truncate(req.granularity).Add(-time.Duration(off) * time.Second)}, true
 }
 
 // writeNow stores rs durably: staged (readable by IRI at once, indexed by

@@ -159,11 +159,8 @@ func aggregateGraph(rec rdf.IRI, g []rdf.Triple, req *adhocRequest, samples map[
 			}
 		}
 	}
-	if start.IsZero() {
-		start = end
-	}
-	// A record belongs to the range if the period it covers does.
-	if end.IsZero() || start.Before(req.start) || end.After(req.stop) {
+	b, ok := req.bucket(res, start, end)
+	if !ok {
 		return false
 	}
 	type m struct {
@@ -203,9 +200,6 @@ func aggregateGraph(rec rdf.IRI, g []rdf.Triple, req *adhocRequest, samples map[
 	}
 	// Periods are aligned to the granularity on the wall clock of the
 	// time zone, like a job's.
-	_, off := start.In(req.loc).Zone()
-	wall := start.Add(time.Duration(off) * time.Second)
-	b := adhocBucket{res: res, start: wall.Truncate(req.granularity).Add(-time.Duration(off) * time.Second)}
 	added := false
 	for _, x := range ms {
 		if !x.ok || x.metric == (rdf.IRI{}) || (req.metrics != nil && !req.metrics[x.metric]) {

@@ -264,6 +264,12 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, k *kind) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.respondCreated(w, r, id, etag, g)
+}
+
+// respondCreated answers 201 with the new resource id, its ETag and
+// triples g.
+func (s *Server) respondCreated(w http.ResponseWriter, r *http.Request, id rdf.IRI, etag string, g []rdf.Triple) {
 	w.Header().Set("Location", id.String())
 	w.Header().Set("ETag", etag)
 	s.respond(w, r, http.StatusCreated, id, g, title(id, g))
