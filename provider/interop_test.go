@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/oslc-pm/pmprovider/provider/codec/codectest"
+	"github.com/oslc-pm/pmprovider/codec/codectest"
 )
 
 // TestInterop feeds every representation the server writes to parsers we

@@ -8,7 +8,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/oslc-pm/pmprovider/provider/codec"
+	"github.com/oslc-pm/pmprovider/codec"
 	"github.com/oslc-pm/pmprovider/provider/fixture"
 	"github.com/oslc-pm/pmprovider/store"
 )

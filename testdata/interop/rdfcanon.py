@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Canonical N-Triples of RDF documents, parsed by rdflib.
 
-Used by github.com/oslc-pm/pmprovider/provider/codec/codectest to compare
+Used by github.com/oslc-pm/pmprovider/codec/codectest to compare
 our output with what parsers we did not write make of it.
 
     rdfcanon.py FORMAT [BASE] < document

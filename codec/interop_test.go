@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/knakk/rdf"
-	"github.com/oslc-pm/pmprovider/provider/codec"
-	"github.com/oslc-pm/pmprovider/provider/codec/codectest"
+	"github.com/oslc-pm/pmprovider/codec"
+	"github.com/oslc-pm/pmprovider/codec/codectest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/knakk/rdf"
-	"github.com/oslc-pm/pmprovider/provider/codec"
+	"github.com/oslc-pm/pmprovider/codec"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 

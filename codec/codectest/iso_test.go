@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/knakk/rdf"
-	"github.com/oslc-pm/pmprovider/provider/codec/codectest"
+	"github.com/oslc-pm/pmprovider/codec/codectest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
