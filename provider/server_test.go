@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/codec"
+	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )

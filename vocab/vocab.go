@@ -143,3 +143,13 @@ var (
 
 // PMJTerm returns the job vocabulary term pmj:local.
 func PMJTerm(local string) rdf.IRI { return IRI(PMJ, local) }
+
+// OSLCTerm returns the OSLC Core term named local.
+func OSLCTerm(local string) rdf.IRI { return IRI(OSLC, local) }
+
+// Str returns s as an xsd:string literal.
+func Str(s string) rdf.Literal { return rdf.NewTypedLiteral(s, XSDString) }
+
+// XMLLiteral returns s as an rdf:XMLLiteral, which is how OSLC tools read
+// titles. Callers pass text that needs no escaping.
+func XMLLiteral(s string) rdf.Literal { return rdf.NewTypedLiteral(s, RDFXMLLiteral) }

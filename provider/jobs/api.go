@@ -61,7 +61,10 @@ func (e *Engine) Create(ctx context.Context, id rdf.IRI, ident string, g []rdf.T
 	if err != nil {
 		return nil, "", err
 	}
-	if err := e.writer.write(ctx, append(e.trackingRecords(r, cs), e.progress(r))); err != nil {
+	// What a client's request changes is indexed at once (not staged), so
+	// that the job's page and its tracking query show it when the client
+	// looks next.
+	if err := e.writer.load(ctx, append(e.trackingRecords(r, cs), e.progress(r))); err != nil {
 		return nil, "", err
 	}
 	e.mu.Lock()
@@ -144,7 +147,7 @@ func (e *Engine) Update(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch
 		// starts again at the next boundary of the new one.
 		r.since = now
 	}
-	if err := e.writer.write(ctx, e.trackingRecords(r, cs)); err != nil {
+	if err := e.writer.load(ctx, e.trackingRecords(r, cs)); err != nil {
 		e.log.Error("job engine: tracking records", "job", id.String(), "err", err)
 	}
 	e.setDue(r)
@@ -215,7 +218,7 @@ func (e *Engine) Act(ctx context.Context, id rdf.IRI, action, who string) ([]rdf
 		return nil, "", err
 	}
 	cs := byClient(changes(trs), who, event)
-	if err := e.writer.write(ctx, e.trackingRecords(r, cs)); err != nil {
+	if err := e.writer.load(ctx, e.trackingRecords(r, cs)); err != nil {
 		return nil, "", err
 	}
 	if err := e.saveState(ctx, r); err != nil {
@@ -244,7 +247,7 @@ func (e *Engine) Delete(ctx context.Context, id rdf.IRI, ifMatch, who string) er
 		f.Forget(id) // drop the collector's state for the job
 	}
 	cs := []change{{at: e.now(), event: vocab.PMJTerm("Deleted"), from: r.job.Status, who: who, detail: "deleted by " + who}}
-	if err := e.writer.write(ctx, e.trackingRecords(r, cs)); err != nil {
+	if err := e.writer.load(ctx, e.trackingRecords(r, cs)); err != nil {
 		e.log.Error("job engine: tracking record", "job", id.String(), "err", err)
 	}
 	if err := e.st.Delete(ctx, e.progressID(r.ident), ""); err != nil && !errors.Is(err, store.ErrNotFound) {

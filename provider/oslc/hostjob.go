@@ -1,4 +1,4 @@
-package provider
+package oslc
 
 import (
 	"context"
@@ -35,14 +35,14 @@ func (s *Server) EnsureHostJob(ctx context.Context) (rdf.IRI, error) {
 	res := s.iri("/oslc/resources/" + slug)
 	job := s.iri("/oslc/jobs/" + slug)
 	now := s.now()
-	k := s.kinds[1] // monitored resources
+	k := s.Kind("resources")
 	g := []rdf.Triple{
 		{Subj: res, Pred: vocab.RDFType, Obj: vocab.IRI(vocab.CRTV, "ComputerSystem")},
-		{Subj: res, Pred: vocab.DCTitle, Obj: xmlLiteral(xmlText(host))},
-		{Subj: res, Pred: vocab.IRI(vocab.CRTV, "shortHostName"), Obj: str(host)},
-		{Subj: res, Pred: vocab.IRI(vocab.CRTV, "name"), Obj: str(host)},
+		{Subj: res, Pred: vocab.DCTitle, Obj: vocab.XMLLiteral(xmlText(host))},
+		{Subj: res, Pred: vocab.IRI(vocab.CRTV, "shortHostName"), Obj: vocab.Str(host)},
+		{Subj: res, Pred: vocab.IRI(vocab.CRTV, "name"), Obj: vocab.Str(host)},
 	}
-	g = append(g, s.serverProps(res, k.shape.Name, now, now, slug)...)
+	g = append(g, s.serverProps(res, k.Shape.Name, now, now, slug)...)
 	if _, err := s.store.Create(ctx, res, g); err != nil && !errors.Is(err, store.ErrExists) {
 		return job, err
 	}
@@ -55,14 +55,14 @@ func (s *Server) EnsureHostJob(ctx context.Context) (rdf.IRI, error) {
 	dur := vocab.IRI(vocab.XSD, "duration")
 	jg := []rdf.Triple{
 		{Subj: job, Pred: vocab.RDFType, Obj: vocab.PMJJob},
-		{Subj: job, Pred: vocab.DCTitle, Obj: xmlLiteral("Measure " + xmlText(host))},
-		{Subj: job, Pred: vocab.DCDescription, Obj: xmlLiteral("The default job: this host's CPU, memory, disk and network every 10 seconds, reported every minute.")},
+		{Subj: job, Pred: vocab.DCTitle, Obj: vocab.XMLLiteral("Measure " + xmlText(host))},
+		{Subj: job, Pred: vocab.DCDescription, Obj: vocab.XMLLiteral("The default job: this host's CPU, memory, disk and network every 10 seconds, reported every minute.")},
 		{Subj: job, Pred: vocab.PMJTerm("jobType"), Obj: vocab.PMJTerm("Proactive")},
 		{Subj: job, Pred: vocab.PMJTerm("monitoredObject"), Obj: res},
 		{Subj: job, Pred: vocab.PMJTerm("collector"), Obj: vocab.PMJTerm("HostCollector")},
 		{Subj: job, Pred: vocab.PMJTerm("granularity"), Obj: rdf.NewTypedLiteral("PT10S", dur)},
 		{Subj: job, Pred: vocab.PMJTerm("reportingPeriod"), Obj: rdf.NewTypedLiteral("PT1M", dur)},
-		{Subj: job, Pred: vocab.PMJTerm("timeZone"), Obj: str(localZone())},
+		{Subj: job, Pred: vocab.PMJTerm("timeZone"), Obj: vocab.Str(localZone())},
 	}
 	jg = append(jg, s.serverProps(job, "job", now, now, slug)...)
 	_, _, err = s.jobs.Create(ctx, job, slug, jg, "pmprovider (default job)")

@@ -1,7 +1,8 @@
-package provider
+package oslc
 
 import (
 	"bytes"
+	"html"
 	"net/http"
 
 	"github.com/knakk/rdf"
@@ -48,17 +49,38 @@ func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep represen
 	w.Write(buf.Bytes())
 }
 
-// respond negotiates the representation and writes g, or a 406 listing what
+// Respond negotiates the representation and writes g, or a 406 listing what
 // is offered.
-func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, root rdf.Subject, g []rdf.Triple, title string) {
+func (s *Server) Respond(w http.ResponseWriter, r *http.Request, status int, root rdf.Subject, g []rdf.Triple, title string) {
 	rep, ok := negotiate(r)
 	if !ok {
 		if f := r.URL.Query().Get("format"); f != "" {
-			s.writeError(w, r, errorf(http.StatusNotAcceptable, "parameter format", "format %q is not offered; offered are: rdfxml, turtle, jsonld, ntriples, html", f))
+			s.WriteError(w, r, Errorf(http.StatusNotAcceptable, "parameter format", "format %q is not offered; offered are: rdfxml, turtle, jsonld, ntriples, html", f))
 			return
 		}
-		s.writeError(w, r, errorf(http.StatusNotAcceptable, "header Accept", "none of the requested media types %q is offered; offered are: %s", r.Header.Get("Accept"), offeredList()))
+		s.WriteError(w, r, Errorf(http.StatusNotAcceptable, "header Accept", "none of the requested media types %q is offered; offered are: %s", r.Header.Get("Accept"), offeredList()))
 		return
 	}
 	s.writeGraph(w, r, rep, status, root, g, title)
+}
+
+// renderHTML writes g as a page, through the HTML renderer, or as
+// N-Triples in a pre element without one.
+func (s *Server) renderHTML(w *bytes.Buffer, r *http.Request, root rdf.Subject, g []rdf.Triple, title string) error {
+	if s.html != nil {
+		return s.html.RenderHTML(w, r, root, g, title)
+	}
+	w.WriteString("<!DOCTYPE html>\n<title>" + html.EscapeString(title) + "</title>\n<pre>")
+	var nt bytes.Buffer
+	if err := codec.Encode(&nt, codec.NTriples, g, nil); err != nil {
+		return err
+	}
+	w.WriteString(html.EscapeString(nt.String()))
+	w.WriteString("</pre>\n")
+	return nil
+}
+
+// WriteRDFXML writes g, about root, as RDF/XML with the given status.
+func (s *Server) WriteRDFXML(w http.ResponseWriter, r *http.Request, status int, root rdf.Subject, g []rdf.Triple) {
+	s.writeGraph(w, r, offered[0], status, root, g, "")
 }

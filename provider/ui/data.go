@@ -1,4 +1,4 @@
-package provider
+package ui
 
 import (
 	"context"
@@ -10,48 +10,11 @@ import (
 
 	"github.com/knakk/rdf"
 
-	"github.com/oslc-pm/pmprovider/query"
-	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // The pages ask the query engine what the query capabilities answer: the
 // same members, selected and ordered the same way.
-
-// kindAt returns the kind whose query base is path ("/oslc/records").
-func (s *Server) kindAt(path string) *kind {
-	for _, k := range s.kinds {
-		if k.path == path {
-			return k
-		}
-	}
-	return nil
-}
-
-// kindOf returns the kind of the resource id, or nil.
-func (s *Server) kindOf(id string) *kind {
-	for _, k := range s.kinds {
-		if strings.HasPrefix(id, s.URL(k.path)+"/") {
-			return k
-		}
-	}
-	return nil
-}
-
-// uiQuery runs an OSLC query with the given parameters on k's members.
-func (s *Server) uiQuery(ctx context.Context, k *kind, params url.Values, size int) (*query.Result, error) {
-	qq, err := parseQuery(params)
-	if err != nil {
-		return nil, err
-	}
-	var res *query.Result
-	err = s.store.View(ctx, func(sn *store.Snapshot) error {
-		var err error
-		res, err = query.Run(ctx, sn, query.Scope{Prefix: s.URL(k.path) + "/"}, qq, query.Page{Size: size, NoTotal: true})
-		return err
-	})
-	return res, err
-}
 
 // iriTerm writes id for an oslc.where; ok is false for IRIs the query
 // syntax cannot hold.
@@ -88,7 +51,7 @@ func (s *Server) metricSeries(ctx context.Context, id string, from time.Time, ma
 	if !from.IsZero() {
 		where += ` and dcterms:date>="` + from.UTC().Format(time.RFC3339) + `"^^xsd:dateTime`
 	}
-	res, err := s.uiQuery(ctx, s.kindAt("/oslc/records"), url.Values{
+	res, err := s.uiQuery(ctx, s.kind("records"), url.Values{
 		"oslc.where":   {where},
 		"oslc.select":  {"dcterms:date,ems:observes{ems:metric,ems:numericValue,ems:unitOfMeasure}"},
 		"oslc.orderBy": {"-dcterms:date"},
@@ -185,7 +148,7 @@ func (l *labeller) label(id string) string {
 	}
 	v := ""
 	if iri, err := rdf.NewIRI(id); err == nil && l.s.kindOf(id) != nil {
-		if g, _, err := l.s.store.Get(l.ctx, iri); err == nil {
+		if g, _, err := l.s.store().Get(l.ctx, iri); err == nil {
 			v = l.of(iri, g)
 		}
 	}

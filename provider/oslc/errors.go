@@ -1,4 +1,4 @@
-package provider
+package oslc
 
 import (
 	"errors"
@@ -30,7 +30,8 @@ func (e *Error) Error() string {
 	return e.Message + " (in " + e.Where + ")"
 }
 
-func errorf(status int, where, format string, args ...any) *Error {
+// Errorf returns an Error with status, where and a formatted message.
+func Errorf(status int, where, format string, args ...any) *Error {
 	return &Error{Status: status, Where: where, Message: fmt.Sprintf(format, args...)}
 }
 
@@ -46,33 +47,33 @@ func (s *Server) toError(r *http.Request, err error) *Error {
 	case errors.As(err, &e):
 		return e
 	case errors.As(err, &de):
-		return errorf(http.StatusBadRequest, "body", "%s", de.Error())
+		return Errorf(http.StatusBadRequest, "body", "%s", de.Error())
 	case errors.As(err, &pe):
-		return errorf(http.StatusBadRequest, "body", "%s", pe.Error())
+		return Errorf(http.StatusBadRequest, "body", "%s", pe.Error())
 	case errors.Is(err, schedule.ErrNotAllowed):
-		return errorf(http.StatusConflict, "URL", "%v", err)
+		return Errorf(http.StatusConflict, "URL", "%v", err)
 	case errors.Is(err, jobs.ErrNoJob):
-		return errorf(http.StatusNotFound, "URL", "no measurement job at %s", s.requestIRI(r))
+		return Errorf(http.StatusNotFound, "URL", "no measurement job at %s", s.RequestIRI(r))
 	case errors.As(err, &mb):
-		return errorf(http.StatusRequestEntityTooLarge, "body", "the request body is larger than the limit of %d bytes", mb.Limit)
+		return Errorf(http.StatusRequestEntityTooLarge, "body", "the request body is larger than the limit of %d bytes", mb.Limit)
 	case errors.As(err, &se):
-		return errorf(http.StatusBadRequest, "body", "malformed %s: %s", se.Format.MediaType(), se.Error())
+		return Errorf(http.StatusBadRequest, "body", "malformed %s: %s", se.Format.MediaType(), se.Error())
 	case errors.Is(err, codec.ErrTooLarge):
-		return errorf(http.StatusRequestEntityTooLarge, "body", "the request body is too large: %v", err)
+		return Errorf(http.StatusRequestEntityTooLarge, "body", "the request body is too large: %v", err)
 	case errors.Is(err, store.ErrNotFound):
-		return errorf(http.StatusNotFound, "URL", "no resource at %s", s.requestIRI(r))
+		return Errorf(http.StatusNotFound, "URL", "no resource at %s", s.RequestIRI(r))
 	case errors.Is(err, store.ErrPreconditionFailed):
-		return errorf(http.StatusPreconditionFailed, "header If-Match", "the resource has changed since the ETag %s was read; GET it again and retry", r.Header.Get("If-Match"))
+		return Errorf(http.StatusPreconditionFailed, "header If-Match", "the resource has changed since the ETag %s was read; GET it again and retry", r.Header.Get("If-Match"))
 	case errors.Is(err, store.ErrExists):
-		return errorf(http.StatusConflict, "URL", "a resource already exists at %s", s.requestIRI(r))
+		return Errorf(http.StatusConflict, "URL", "a resource already exists at %s", s.RequestIRI(r))
 	}
 	s.log.Error("internal error", "method", r.Method, "url", r.URL.String(), "err", err)
 	return &Error{Status: http.StatusInternalServerError, Message: "internal server error; the provider's log has the details"}
 }
 
-// writeError writes err as an oslc:Error in the negotiated format (RDF/XML
+// WriteError writes err as an oslc:Error in the negotiated format (RDF/XML
 // when the client accepts nothing we offer).
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := s.toError(r, err)
 	rep, ok := negotiate(r)
 	if !ok {
@@ -90,7 +91,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		g = append(g,
 			rdf.Triple{Subj: node, Pred: vocab.OSLCExtendedError, Obj: ext},
 			rdf.Triple{Subj: ext, Pred: vocab.RDFType, Obj: vocab.OSLCExtendedErrorClass},
-			rdf.Triple{Subj: ext, Pred: vocab.OSLCMoreInfo, Obj: s.requestIRI(r)},
+			rdf.Triple{Subj: ext, Pred: vocab.OSLCMoreInfo, Obj: s.RequestIRI(r)},
 			rdf.Triple{Subj: ext, Pred: vocab.DCDescription, Obj: rdf.NewTypedLiteral("in "+e.Where, vocab.XSDString)},
 		)
 	}

@@ -1,4 +1,4 @@
-package provider
+package oslc
 
 import (
 	"bytes"
@@ -26,9 +26,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, base string) (
 	f, mt, ok := requestFormat(r)
 	if !ok {
 		if mt == "" {
-			return nil, errorf(http.StatusUnsupportedMediaType, "header Content-Type", "a Content-Type is required; accepted are: %s", acceptedInput)
+			return nil, Errorf(http.StatusUnsupportedMediaType, "header Content-Type", "a Content-Type is required; accepted are: %s", acceptedInput)
 		}
-		return nil, errorf(http.StatusUnsupportedMediaType, "header Content-Type", "media type %q is not accepted; accepted are: %s", mt, acceptedInput)
+		return nil, Errorf(http.StatusUnsupportedMediaType, "header Content-Type", "media type %q is not accepted; accepted are: %s", mt, acceptedInput)
 	}
 	// Read it whole first, so that an oversized body is told apart from a
 	// malformed one.
@@ -41,7 +41,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, base string) (
 		return nil, err
 	}
 	if len(g) == 0 {
-		return nil, errorf(http.StatusBadRequest, "body", "the body holds no triples")
+		return nil, Errorf(http.StatusBadRequest, "body", "the body holds no triples")
 	}
 	return g, nil
 }
@@ -107,13 +107,13 @@ func findRoot(g []rdf.Triple, want rdf.IRI) (rdf.Subject, error) {
 	case 1:
 		return roots[0], nil
 	case 0:
-		return nil, errorf(http.StatusBadRequest, "body", "cannot tell which resource the body describes: every node is referred to by another; name it <> or %s", want)
+		return nil, Errorf(http.StatusBadRequest, "body", "cannot tell which resource the body describes: every node is referred to by another; name it <> or %s", want)
 	}
 	var names []string
 	for _, r := range roots {
 		names = append(names, r.Serialize(rdf.NTriples))
 	}
-	return nil, errorf(http.StatusBadRequest, "body", "the body describes %d unrelated resources (%s); send one resource, named <> or %s, with its nested nodes", len(roots), strings.Join(names, ", "), want)
+	return nil, Errorf(http.StatusBadRequest, "body", "the body describes %d unrelated resources (%s); send one resource, named <> or %s, with its nested nodes", len(roots), strings.Join(names, ", "), want)
 }
 
 func termKey(t rdf.Term) string { return t.Serialize(rdf.NTriples) }
@@ -173,7 +173,7 @@ func (s *Server) serverProps(id rdf.IRI, shape string, created, modified time.Ti
 		return rdf.NewTypedLiteral(t.UTC().Format("2006-01-02T15:04:05.000Z07:00"), vocab.XSDDateTime)
 	}
 	return []rdf.Triple{
-		{Subj: id, Pred: vocab.DCIdentifier, Obj: str(ident)},
+		{Subj: id, Pred: vocab.DCIdentifier, Obj: vocab.Str(ident)},
 		{Subj: id, Pred: vocab.DCCreated, Obj: dt(created)},
 		{Subj: id, Pred: vocab.DCModified, Obj: dt(modified)},
 		{Subj: id, Pred: vocab.OSLCServiceProvider, Obj: s.iri("/oslc/provider")},
@@ -181,16 +181,16 @@ func (s *Server) serverProps(id rdf.IRI, shape string, created, modified time.Ti
 	}
 }
 
-func isServerManaged(k *kind, pred string) bool {
-	p := k.shape.Property(pred)
+func isServerManaged(k *Kind, pred string) bool {
+	p := k.Shape.Property(pred)
 	return p != nil && p.ServerManaged
 }
 
 // validate checks a resource's graph against its kind's shape and the
 // measure shape for its measures.
-func validate(k *kind, id rdf.IRI, g []rdf.Triple) error {
+func validate(k *Kind, id rdf.IRI, g []rdf.Triple) error {
 	vs := shapes.CheckLiterals(g)
-	vs = append(vs, k.shape.Validate(id, g)...)
+	vs = append(vs, k.Shape.Validate(id, g)...)
 	measure := shapes.Lookup(shapes.MeasureName)
 	subjects := make(map[string]bool)
 	for _, t := range g {
@@ -208,15 +208,15 @@ func validate(k *kind, id rdf.IRI, g []rdf.Triple) error {
 	for _, v := range vs {
 		msgs = append(msgs, v.Error())
 	}
-	return errorf(http.StatusBadRequest, "body", "the resource does not conform to its shape <%s>: %s", "/oslc/shapes/"+k.shape.Name, strings.Join(msgs, "; "))
+	return Errorf(http.StatusBadRequest, "body", "the resource does not conform to its shape <%s>: %s", "/oslc/shapes/"+k.Shape.Name, strings.Join(msgs, "; "))
 }
 
 // readNew reads the resource a client POSTs to k's creation factory and
 // gives it its IRI: nested nodes get IRIs inside it, values sent for
 // server-managed properties are dropped and replaced, and k's implied type
 // is added if the client gave none.
-func (s *Server) readNew(w http.ResponseWriter, r *http.Request, k *kind) (id rdf.IRI, ident string, g []rdf.Triple, now time.Time, err error) {
-	factory := s.iri(k.path)
+func (s *Server) readNew(w http.ResponseWriter, r *http.Request, k *Kind) (id rdf.IRI, ident string, g []rdf.Triple, now time.Time, err error) {
+	factory := s.iri(k.Path())
 	g, err = s.readBody(w, r, factory.String())
 	if err != nil {
 		return id, "", nil, now, err
@@ -226,7 +226,7 @@ func (s *Server) readNew(w http.ResponseWriter, r *http.Request, k *kind) (id rd
 		return id, "", nil, now, err
 	}
 	ident = s.newID()
-	id = s.iri(k.path + "/" + ident)
+	id = s.iri(k.Path() + "/" + ident)
 	g = relabel(g, root, id, k.fragments, map[string]bool{})
 	kept := g[:0]
 	hasType := false
@@ -240,31 +240,31 @@ func (s *Server) readNew(w http.ResponseWriter, r *http.Request, k *kind) (id rd
 		kept = append(kept, t)
 	}
 	g = kept
-	if !hasType && k.implied != (rdf.IRI{}) {
-		g = append(g, rdf.Triple{Subj: id, Pred: vocab.RDFType, Obj: k.implied})
+	if !hasType && k.Implied != (rdf.IRI{}) {
+		g = append(g, rdf.Triple{Subj: id, Pred: vocab.RDFType, Obj: k.Implied})
 	}
 	now = s.now()
-	return id, ident, append(g, s.serverProps(id, k.shape.Name, now, now, ident)...), now, nil
+	return id, ident, append(g, s.serverProps(id, k.Shape.Name, now, now, ident)...), now, nil
 }
 
-func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, k *kind) {
-	id, ident, g, _, err := s.readNew(w, r, k)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+// Create answers POST on k's creation factory.
+func (s *Server) Create(k *Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ident, g, now, err := s.readNew(w, r, k)
+		if err != nil {
+			s.WriteError(w, r, err)
+			return
+		}
+		g, etag, err := k.create(r.Context(), &newMember{id: id, ident: ident, g: g, now: now, who: who(r)})
+		if err != nil {
+			if r.Context().Err() != nil {
+				return
+			}
+			s.WriteError(w, r, err)
+			return
+		}
+		s.respondCreated(w, r, id, etag, g)
 	}
-	var etag string
-	if k.jobs {
-		g, etag, err = s.jobs.Create(r.Context(), id, ident, dedupe(g), who(r))
-	} else if err = validate(k, id, g); err == nil {
-		g = dedupe(g)
-		etag, err = s.store.Create(r.Context(), id, g)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.respondCreated(w, r, id, etag, g)
 }
 
 // respondCreated answers 201 with the new resource id, its ETag and
@@ -272,14 +272,19 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, k *kind) {
 func (s *Server) respondCreated(w http.ResponseWriter, r *http.Request, id rdf.IRI, etag string, g []rdf.Triple) {
 	w.Header().Set("Location", id.String())
 	w.Header().Set("ETag", etag)
-	s.respond(w, r, http.StatusCreated, id, g, title(id, g))
+	s.Respond(w, r, http.StatusCreated, id, g, Title(id, g))
 }
 
-func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, k *kind) {
-	id := s.requestIRI(r)
+// Get answers GET on a member of k.
+func (s *Server) Get(k *Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.get(w, r) }
+}
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+	id := s.RequestIRI(r)
 	g, etag, err := s.store.Get(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.WriteError(w, r, err)
 		return
 	}
 	w.Header().Set("ETag", etag)
@@ -290,43 +295,48 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, k *kind) {
 	if v := r.URL.Query().Get("oslc.properties"); v != "" {
 		pm, err := prefixes(r.URL.Query())
 		if err != nil {
-			s.writeError(w, r, queryError(err))
+			s.WriteError(w, r, QueryError(err))
 			return
 		}
 		sel, err := query.ParseProperties(v, pm)
 		if err != nil {
-			s.writeError(w, r, queryError(err))
+			s.WriteError(w, r, QueryError(err))
 			return
 		}
 		g = selectProperties(g, id, sel)
 	}
-	s.respond(w, r, http.StatusOK, id, g, title(id, g))
+	s.Respond(w, r, http.StatusOK, id, g, Title(id, g))
 }
 
-func (s *Server) handlePut(w http.ResponseWriter, r *http.Request, k *kind) {
+// Replace answers PUT on a member of k.
+func (s *Server) Replace(k *Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.put(w, r, k) }
+}
+
+func (s *Server) put(w http.ResponseWriter, r *http.Request, k *Kind) {
 	ifMatch := r.Header.Get("If-Match")
 	if ifMatch == "" {
-		s.writeError(w, r, errorf(http.StatusBadRequest, "header If-Match", "If-Match is required on PUT (OSLC Core): GET the resource and send its ETag"))
+		s.WriteError(w, r, Errorf(http.StatusBadRequest, "header If-Match", "If-Match is required on PUT (OSLC Core): GET the resource and send its ETag"))
 		return
 	}
-	id := s.requestIRI(r)
+	id := s.RequestIRI(r)
 	old, etag, err := s.store.Get(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.WriteError(w, r, err)
 		return
 	}
 	if !etagMatch(ifMatch, etag) {
-		s.writeError(w, r, errorf(http.StatusPreconditionFailed, "header If-Match", "the resource has changed: its ETag is %s, not %s; GET it again and retry", etag, ifMatch))
+		s.WriteError(w, r, Errorf(http.StatusPreconditionFailed, "header If-Match", "the resource has changed: its ETag is %s, not %s; GET it again and retry", etag, ifMatch))
 		return
 	}
 	g, err := s.readBody(w, r, id.String())
 	if err != nil {
-		s.writeError(w, r, err)
+		s.WriteError(w, r, err)
 		return
 	}
 	root, err := findRoot(g, id)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.WriteError(w, r, err)
 		return
 	}
 	taken := make(map[string]bool)
@@ -340,28 +350,23 @@ func (s *Server) handlePut(w http.ResponseWriter, r *http.Request, k *kind) {
 	g = relabel(g, root, id, k.fragments, taken)
 	g, conflict := mergeReadOnly(k, id, old, g, s.now())
 	g = dedupe(g)
-	if !k.jobs {
-		if err := validate(k, id, g); err != nil {
-			s.writeError(w, r, err)
+	if k.validate != nil {
+		if err := k.validate(id, g); err != nil {
+			s.WriteError(w, r, err)
 			return
 		}
 	}
 	if conflict != nil {
-		s.writeError(w, r, conflict)
+		s.WriteError(w, r, conflict)
 		return
 	}
-	var newTag string
-	if k.jobs {
-		g, newTag, err = s.jobs.Update(r.Context(), id, g, ifMatch, who(r))
-	} else {
-		newTag, err = s.store.Replace(r.Context(), id, g, ifMatch)
-	}
+	g, newTag, err := k.replace(r.Context(), id, g, ifMatch, who(r))
 	if err != nil {
-		s.writeError(w, r, err)
+		s.WriteError(w, r, err)
 		return
 	}
 	w.Header().Set("ETag", newTag)
-	s.respond(w, r, http.StatusOK, id, g, title(id, g))
+	s.Respond(w, r, http.StatusOK, id, g, Title(id, g))
 }
 
 // mergeReadOnly enforces read-only properties on a replacement: a value
@@ -370,7 +375,7 @@ func (s *Server) handlePut(w http.ResponseWriter, r *http.Request, k *kind) {
 // nodes nested in the resource (ems:observes) are not compared: the nodes
 // are replaced with the resource. The conflict is returned apart, so that
 // the caller can report invalid input (400) before a conflict (409).
-func mergeReadOnly(k *kind, id rdf.IRI, old, g []rdf.Triple, now time.Time) (merged []rdf.Triple, conflict error) {
+func mergeReadOnly(k *Kind, id rdf.IRI, old, g []rdf.Triple, now time.Time) (merged []rdf.Triple, conflict error) {
 	oldVals := make(map[string][]string)
 	var oldTriples = make(map[string][]rdf.Triple)
 	nested := make(map[string]bool)
@@ -399,7 +404,7 @@ func mergeReadOnly(k *kind, id rdf.IRI, old, g []rdf.Triple, now time.Time) (mer
 		}
 		out = append(out, t)
 	}
-	for _, p := range k.shape.Properties {
+	for _, p := range k.Shape.Properties {
 		if !p.ReadOnly {
 			continue
 		}
@@ -422,7 +427,7 @@ func mergeReadOnly(k *kind, id rdf.IRI, old, g []rdf.Triple, now time.Time) (mer
 			continue
 		}
 		if !sameSet(nv, ov) && conflict == nil {
-			conflict = errorf(http.StatusConflict, "body", "%s is read-only: it is %s and cannot be changed to %s", p.Name, orNone(ov), strings.Join(nv, ", "))
+			conflict = Errorf(http.StatusConflict, "body", "%s is read-only: it is %s and cannot be changed to %s", p.Name, orNone(ov), strings.Join(nv, ", "))
 		}
 	}
 	out = append(out, rdf.Triple{Subj: id, Pred: vocab.DCModified, Obj: rdf.NewTypedLiteral(now.UTC().Format("2006-01-02T15:04:05.000Z07:00"), vocab.XSDDateTime)})
@@ -451,23 +456,19 @@ func sameSet(a, b []string) bool {
 	return true
 }
 
-func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, k *kind) {
-	id := s.requestIRI(r)
-	ifMatch := r.Header.Get("If-Match")
-	if ifMatch == "*" {
-		ifMatch = ""
+// Delete answers DELETE on a member of k.
+func (s *Server) Delete(k *Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ifMatch := r.Header.Get("If-Match")
+		if ifMatch == "*" {
+			ifMatch = ""
+		}
+		if err := k.remove(r.Context(), s.RequestIRI(r), ifMatch, who(r)); err != nil {
+			s.WriteError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	}
-	var err error
-	if k.jobs {
-		err = s.jobs.Delete(r.Context(), id, ifMatch, who(r))
-	} else {
-		err = s.store.Delete(r.Context(), id, ifMatch)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // dedupe removes repeated triples, keeping the first.
@@ -484,8 +485,8 @@ func dedupe(g []rdf.Triple) []rdf.Triple {
 	return out
 }
 
-// title returns a resource's dcterms:title, or its IRI.
-func title(id rdf.IRI, g []rdf.Triple) string {
+// Title returns a resource's dcterms:title, or its IRI.
+func Title(id rdf.IRI, g []rdf.Triple) string {
 	for _, t := range g {
 		if rdf.TermsEqual(t.Subj, id) && t.Pred == vocab.DCTitle {
 			return t.Obj.String()

@@ -1,4 +1,4 @@
-package provider
+package ui
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -97,14 +98,10 @@ func (s *Server) htmlExtras(r *http.Request, root rdf.Subject, g []rdf.Triple) (
 	switch {
 	case id == s.URL("/"):
 		err, hide = s.homeExtras(&buf), true
-	case s.kindAt(strings.TrimPrefix(id, s.base)) != nil && len(objectsOf(g, s.requestPageIRI(r), vocab.RDFType)) > 0:
-		err, hide = s.listExtras(&buf, r, s.kindAt(strings.TrimPrefix(id, s.base)), g), true
-	case strings.HasPrefix(id, s.URL("/oslc/resources/")):
-		err = s.resourceExtras(&buf, r, id)
-	case strings.HasPrefix(id, s.URL("/oslc/jobs/")):
-		err = s.jobExtras(&buf, r, id)
-	case strings.HasPrefix(id, s.URL("/oslc/records/")):
-		err = s.recordExtras(&buf, r, iri, g)
+	case s.queryBase(id) != nil && len(objectsOf(g, s.api.RequestPageIRI(r), vocab.RDFType)) > 0:
+		err, hide = s.listExtras(&buf, r, s.queryBase(id), g), true
+	case s.kindOf(id) != nil && viewOf(s.kindOf(id)).extras != nil:
+		err = viewOf(s.kindOf(id)).extras(s, &buf, r, iri, g)
 	}
 	if err != nil {
 		return "", false, err
@@ -117,46 +114,25 @@ func (s *Server) homeExtras(buf *bytes.Buffer) error {
 		Catalog        string
 		Kinds, Dialogs []link
 	}{Catalog: s.URL("/oslc/catalog")}
-	for _, k := range s.kinds {
-		d.Kinds = append(d.Kinds, link{k.title, s.URL(k.path)})
+	for _, k := range s.api.Kinds() {
+		d.Kinds = append(d.Kinds, link{k.Title, s.URL(k.Path())})
 	}
-	for i := range dialogs {
-		d.Dialogs = append(d.Dialogs, link{dialogs[i].title, s.URL(dialogs[i].formPath())})
+	for _, k := range s.api.Kinds() {
+		for _, dl := range k.Dialogs {
+			d.Dialogs = append(d.Dialogs, link{dl.Title, s.URL("/ui/" + dl.Action + "/" + k.Name)})
+		}
 	}
 	return pagesTmpl.ExecuteTemplate(buf, "home", d)
 }
 
-// columns of the member tables, by kind.
-type column struct {
-	name  string
-	pred  rdf.IRI
-	label bool // show the linked resource's label
-}
-
-func (s *Server) columns(k *kind) []column {
-	pmj := vocab.PMJTerm
-	switch k.path {
-	case "/oslc/records":
-		return []column{{"Resource", vocab.DCIsPartOf, true}, {"Time", vocab.DCDate, false}, {"Status", vocab.PMAvailabilityStatus, false}}
-	case "/oslc/resources":
-		return []column{{"Type", vocab.RDFType, false}, {"Name", vocab.IRI(vocab.CRTV, "name"), false}}
-	case "/oslc/jobs":
-		return []column{{"State", pmj("executionState"), false}, {"Collector", pmj("collector"), false}, {"Granularity", pmj("granularity"), false}}
-	case "/oslc/reports":
-		return []column{{"Job", pmj("producedBy"), true}, {"Period start", pmj("periodStart"), false}, {"Records", pmj("recordCount"), false}}
-	case "/oslc/tracking":
-		return []column{{"Job", pmj("producedBy"), true}, {"Time", vocab.DCDate, false}, {"Event", pmj("event"), false}, {"To state", pmj("toState"), false}}
-	}
-	return []column{{"Job", pmj("producedBy"), true}, {"Time", vocab.DCDate, false}}
-}
-
 // memberRows reads each member and lays out its columns.
-func (s *Server) memberRows(r *http.Request, k *kind, ids []rdf.IRI) []row {
+func (s *Server) memberRows(r *http.Request, k *oslc.Kind, ids []rdf.IRI) []row {
 	l := s.labeller(r.Context())
-	cols := s.columns(k)
+	v := viewOf(k)
+	cols := v.columns
 	var rows []row
 	for _, id := range ids {
-		g, _, err := s.store.Get(r.Context(), id)
+		g, _, err := s.store().Get(r.Context(), id)
 		if err != nil {
 			continue
 		}
@@ -177,7 +153,7 @@ func (s *Server) memberRows(r *http.Request, k *kind, ids []rdf.IRI) []row {
 			}
 			rw.Cells = append(rw.Cells, cell{Text: strings.Join(texts, ", "), Href: href})
 		}
-		if k.path == "/oslc/records" {
+		if v.measures {
 			var ms []string
 			for _, m := range measuresOf(g, id) {
 				ms = append(ms, m.Metric+" "+m.Value+m.Unit)
@@ -189,30 +165,28 @@ func (s *Server) memberRows(r *http.Request, k *kind, ids []rdf.IRI) []row {
 	return rows
 }
 
-func (s *Server) colNames(k *kind) []string {
-	names := []string{"Resource"}
-	if k.path == "/oslc/records" {
-		names[0] = "Record"
-	}
-	for _, c := range s.columns(k) {
+func colNames(k *oslc.Kind) []string {
+	v := viewOf(k)
+	names := []string{v.noun}
+	for _, c := range v.columns {
 		names = append(names, c.name)
 	}
-	if k.path == "/oslc/records" {
+	if v.measures {
 		names = append(names, "Measures")
 	}
 	return names
 }
 
-func (s *Server) listExtras(buf *bytes.Buffer, r *http.Request, k *kind, g []rdf.Triple) error {
+func (s *Server) listExtras(buf *bytes.Buffer, r *http.Request, k *oslc.Kind, g []rdf.Triple) error {
 	q := r.URL.Query()
-	base := s.iri(k.path)
+	base := s.iri(k.Path())
 	var ids []rdf.IRI
 	for _, m := range objectsOf(g, base, vocab.RDFSMember) {
 		if iri, ok := m.(rdf.IRI); ok {
 			ids = append(ids, iri)
 		}
 	}
-	page := s.requestPageIRI(r)
+	page := s.api.RequestPageIRI(r)
 	d := struct {
 		Title, Action, Where, Terms, Next, First string
 		Filtered                                 bool
@@ -221,24 +195,24 @@ func (s *Server) listExtras(buf *bytes.Buffer, r *http.Request, k *kind, g []rdf
 		Cols                                     []string
 		Rows                                     []row
 	}{
-		Title: k.title, Action: s.URL(k.path), Where: q.Get("oslc.where"), Terms: q.Get("oslc.searchTerms"),
-		Total: -1, Cols: s.colNames(k), Rows: s.memberRows(r, k, ids),
+		Title: k.Title, Action: s.URL(k.Path()), Where: q.Get("oslc.where"), Terms: q.Get("oslc.searchTerms"),
+		Total: -1, Cols: colNames(k), Rows: s.memberRows(r, k, ids),
 	}
 	d.Filtered = d.Where != "" || d.Terms != ""
-	if t := firstOf(g, page, oslc("totalCount")); t != "" {
+	if t := firstOf(g, page, vocab.OSLCTerm("totalCount")); t != "" {
 		d.Total, _ = strconv.Atoi(t)
 	}
-	if n := firstOf(g, page, oslc("nextPage")); n != "" {
+	if n := firstOf(g, page, vocab.OSLCTerm("nextPage")); n != "" {
 		d.Next = n
 	}
-	if q.Get(pageParam) != "" {
+	if q.Get(oslc.PageParam) != "" {
 		first := url.Values{}
 		for key, v := range q {
-			if key != pageParam && key != "oslc.paging" {
+			if key != oslc.PageParam && key != "oslc.paging" {
 				first[key] = v
 			}
 		}
-		d.First = s.URL(k.path) + "?" + first.Encode()
+		d.First = s.URL(k.Path()) + "?" + first.Encode()
 	}
 	for _, key := range []string{"oslc.select", "oslc.orderBy", "oslc.prefix", "oslc.pageSize", "format"} {
 		if v := q.Get(key); v != "" {
@@ -262,7 +236,7 @@ func (s *Server) resourceExtras(buf *bytes.Buffer, r *http.Request, id string) e
 		if cr.Name == rng {
 			found = true
 			if cr.D > 0 {
-				from = s.now().Add(-cr.D)
+				from = s.api.Now().Add(-cr.D)
 			}
 		}
 	}
@@ -311,7 +285,7 @@ func (s *Server) resourceExtras(buf *bytes.Buffer, r *http.Request, id string) e
 
 // recentTable writes a table of the latest ten records matching where.
 func (s *Server) recentTable(buf *bytes.Buffer, r *http.Request, tid, title, where string) error {
-	k := s.kindAt("/oslc/records")
+	k := s.kind("records")
 	res, err := s.uiQuery(r.Context(), k, url.Values{"oslc.where": {where}, "oslc.orderBy": {"-dcterms:date"}}, 10)
 	if err != nil {
 		return err
@@ -322,8 +296,8 @@ func (s *Server) recentTable(buf *bytes.Buffer, r *http.Request, tid, title, whe
 	}
 	more := url.Values{"oslc.where": {where}, "oslc.orderBy": {"-dcterms:date"}}
 	return pagesTmpl.ExecuteTemplate(buf, "table", tableData{
-		ID: tid, Title: title, Empty: "No records yet.", Cols: s.colNames(k), Rows: s.memberRows(r, k, ids),
-		More: s.URL(k.path) + "?" + more.Encode(),
+		ID: tid, Title: title, Empty: "No records yet.", Cols: colNames(k), Rows: s.memberRows(r, k, ids),
+		More: s.URL(k.Path()) + "?" + more.Encode(),
 	})
 }
 
@@ -332,7 +306,7 @@ func (s *Server) jobExtras(buf *bytes.Buffer, r *http.Request, id string) error 
 	if !ok {
 		return nil
 	}
-	k := s.kindAt("/oslc/tracking")
+	k := s.kind("tracking")
 	where := "pmj:producedBy=" + term
 	res, err := s.uiQuery(r.Context(), k, url.Values{"oslc.where": {where}, "oslc.orderBy": {"-dcterms:date"}}, 50)
 	if err != nil {
@@ -340,7 +314,7 @@ func (s *Server) jobExtras(buf *bytes.Buffer, r *http.Request, id string) error 
 	}
 	var rows []row
 	for _, m := range res.Members {
-		g, _, err := s.store.Get(r.Context(), m.ID)
+		g, _, err := s.store().Get(r.Context(), m.ID)
 		if err != nil {
 			continue
 		}
@@ -356,7 +330,7 @@ func (s *Server) jobExtras(buf *bytes.Buffer, r *http.Request, id string) error 
 	if err := pagesTmpl.ExecuteTemplate(buf, "table", tableData{
 		ID: "history", Title: "State history", Empty: "No tracking records yet.",
 		Cols: []string{"Time", "Event", "From", "To", "By", "Description"}, Rows: rows,
-		More: s.URL(k.path) + "?" + more.Encode(),
+		More: s.URL(k.Path()) + "?" + more.Encode(),
 	}); err != nil {
 		return err
 	}
@@ -372,4 +346,14 @@ func (s *Server) recordExtras(buf *bytes.Buffer, r *http.Request, id rdf.IRI, g 
 		ID: "measures", Title: "Measures", Empty: "This record has no measures.",
 		Cols: []string{"Metric", "Value", "Unit"}, Rows: rows,
 	})
+}
+
+// queryBase returns the kind whose query base is id, or nil.
+func (s *Server) queryBase(id string) *oslc.Kind {
+	for _, k := range s.api.Kinds() {
+		if id == s.URL(k.Path()) {
+			return k
+		}
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package provider
+package oslc
 
 import (
 	"bytes"
@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -30,16 +29,6 @@ const (
 
 // reportFormats maps the format parameter's report values to media types.
 var reportFormats = map[string]string{"csv": MediaCSV, "3gpp": Media3GPP, "meascollec": Media3GPP}
-
-// reportRoutes registers what this file and its siblings serve: report
-// files, the event stream and ad-hoc collections. It runs before the
-// generic routes, which it takes precedence over.
-func (s *Server) reportRoutes(r *mux.Router) {
-	get := []string{http.MethodGet, http.MethodHead}
-	r.HandleFunc("/oslc/reports/{id}", s.handleReportFile).Methods(get...).MatcherFunc(wantsReportFile)
-	r.HandleFunc("/oslc/events", s.handleEvents).Methods(get...)
-	s.adhocRoutes(r)
-}
 
 // reportFile returns the media type of a report file the request asks
 // for, or "" for the RDF representations: the format parameter csv or
@@ -79,7 +68,9 @@ func reportFile(r *http.Request) string {
 	return ""
 }
 
-func wantsReportFile(r *http.Request, _ *mux.RouteMatch) bool { return reportFile(r) != "" }
+// WantsReportFile tells whether r asks for a report file (CSV or 3GPP)
+// rather than an RDF representation.
+func WantsReportFile(r *http.Request) bool { return reportFile(r) != "" }
 
 // A reportRow is one value of one metric of one resource in one period.
 type reportRow struct {
@@ -204,12 +195,12 @@ func recordRows(id rdf.IRI, g []rdf.Triple) []reportRow {
 	return out
 }
 
-// handleReportFile serves a report as CSV or as a 3GPP measCollecFile.
-func (s *Server) handleReportFile(w http.ResponseWriter, r *http.Request) {
-	id := s.requestIRI(r)
+// ReportFile serves a report as CSV or as a 3GPP measCollecFile.
+func (s *Server) ReportFile(w http.ResponseWriter, r *http.Request) {
+	id := s.RequestIRI(r)
 	d, err := s.loadReport(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.WriteError(w, r, err)
 		return
 	}
 	var buf bytes.Buffer
@@ -224,7 +215,7 @@ func (s *Server) handleReportFile(w http.ResponseWriter, r *http.Request) {
 		name = "A" + name + ".xml"
 	}
 	if err != nil {
-		s.writeError(w, r, err)
+		s.WriteError(w, r, err)
 		return
 	}
 	h := w.Header()

@@ -1,4 +1,4 @@
-package provider
+package ui
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -80,16 +81,12 @@ func (s *Server) compactOf(ctx context.Context, id rdf.IRI, g []rdf.Triple) comp
 		Small:      id.String() + "?preview=small",
 		Large:      id.String() + "?preview=large",
 	}
-	switch k.path {
-	case "/oslc/records":
-		c.Icon, c.IconTitle = s.URL("/ui/static/record.svg"), "Performance monitoring record"
-	case "/oslc/resources":
-		c.Icon, c.IconTitle = s.URL("/ui/static/resource.svg"), "Monitored resource"
-		if n := firstOf(g, id, vocab.IRI(vocab.CRTV, "name")); n != "" {
+	v := viewOf(k)
+	c.Icon, c.IconTitle = s.URL("/ui/static/"+v.icon), v.iconTitle
+	if v.shortName != (rdf.IRI{}) {
+		if n := firstOf(g, id, v.shortName); n != "" {
 			c.ShortTitle = n
 		}
-	default:
-		c.Icon, c.IconTitle = s.URL("/ui/static/job.svg"), "Measurement job"
 	}
 	if c.ShortTitle == "" {
 		c.ShortTitle = lastSegment(id.String())
@@ -98,23 +95,23 @@ func (s *Server) compactOf(ctx context.Context, id rdf.IRI, g []rdf.Triple) comp
 }
 
 // graph writes c as an oslc:Compact named subj.
-func (c compact) graph(subj rdf.IRI) graph {
-	var g graph
-	g.add(subj, vocab.RDFType, oslc("Compact"))
-	g.add(subj, vocab.DCTitle, xmlLiteral(template.HTMLEscapeString(c.Title)))
-	g.add(subj, oslc("shortTitle"), xmlLiteral(template.HTMLEscapeString(c.ShortTitle)))
+func (c compact) graph(subj rdf.IRI) oslc.Graph {
+	var g oslc.Graph
+	g.Add(subj, vocab.RDFType, vocab.OSLCTerm("Compact"))
+	g.Add(subj, vocab.DCTitle, vocab.XMLLiteral(template.HTMLEscapeString(c.Title)))
+	g.Add(subj, vocab.OSLCTerm("shortTitle"), vocab.XMLLiteral(template.HTMLEscapeString(c.ShortTitle)))
 	icon, _ := rdf.NewIRI(c.Icon)
-	g.add(subj, oslc("icon"), icon)
-	g.add(subj, oslc("iconTitle"), str(c.IconTitle))
-	g.add(subj, oslc("iconAltLabel"), str(c.IconTitle))
+	g.Add(subj, vocab.OSLCTerm("icon"), icon)
+	g.Add(subj, vocab.OSLCTerm("iconTitle"), vocab.Str(c.IconTitle))
+	g.Add(subj, vocab.OSLCTerm("iconAltLabel"), vocab.Str(c.IconTitle))
 	for _, p := range []struct{ prop, size, doc string }{{"smallPreview", "small", c.Small}, {"largePreview", "large", c.Large}} {
-		n := blank(p.prop)
+		n, _ := rdf.NewBlank(p.prop)
 		doc, _ := rdf.NewIRI(p.doc)
-		g.add(subj, oslc(p.prop), n)
-		g.add(n, vocab.RDFType, oslc("Preview"))
-		g.add(n, oslc("document"), doc)
-		g.add(n, oslc("hintWidth"), str(previewSizes[p.size][0]))
-		g.add(n, oslc("hintHeight"), str(previewSizes[p.size][1]))
+		g.Add(subj, vocab.OSLCTerm(p.prop), n)
+		g.Add(n, vocab.RDFType, vocab.OSLCTerm("Preview"))
+		g.Add(n, vocab.OSLCTerm("document"), doc)
+		g.Add(n, vocab.OSLCTerm("hintWidth"), vocab.Str(previewSizes[p.size][0]))
+		g.Add(n, vocab.OSLCTerm("hintHeight"), vocab.Str(previewSizes[p.size][1]))
 	}
 	return g
 }
@@ -141,12 +138,12 @@ func wantsPlainJSON(r *http.Request) bool {
 	return r.URL.Query().Get("format") == "" && accepts(r, "application/json") && !accepts(r, "application/ld+json") && !accepts(r, "text/turtle") && !accepts(r, "application/rdf+xml")
 }
 
-// handleCompact answers for the Compact resource of a resource: at
+// Compact answers for the Compact resource of a resource: at
 // <resource>?compact in any format, and at the resource itself for OSLC
 // 2.0 clients that ask for application/x-oslc-compact+xml.
-func (s *Server) handleCompact(w http.ResponseWriter, r *http.Request) {
-	id := s.requestIRI(r)
-	g, _, err := s.store.Get(r.Context(), id)
+func (s *Server) Compact(w http.ResponseWriter, r *http.Request) {
+	id := s.api.RequestIRI(r)
+	g, _, err := s.store().Get(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -165,13 +162,13 @@ func (s *Server) handleCompact(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(c.json())
 		return
 	}
-	s.respond(w, r, http.StatusOK, subj, c.graph(subj), "Compact: "+c.Title)
+	s.api.Respond(w, r, http.StatusOK, subj, c.graph(subj), "Compact: "+c.Title)
 }
 
 // writeCompactXML writes g as RDF/XML typed application/x-oslc-compact+xml.
 func (s *Server) writeCompactXML(w http.ResponseWriter, r *http.Request, g []rdf.Triple, root rdf.Subject) {
 	rec := &headerOverride{ResponseWriter: w, ct: compactXML + "; charset=utf-8"}
-	s.writeGraph(rec, r, offered[0], http.StatusOK, root, g, "")
+	s.api.WriteRDFXML(rec, r, http.StatusOK, root, g)
 }
 
 // headerOverride replaces the Content-Type a handler sets.
@@ -187,11 +184,11 @@ func (h *headerOverride) WriteHeader(status int) {
 	h.ResponseWriter.WriteHeader(status)
 }
 
-// handlePreferCompact answers a GET with Prefer: return=representation;
+// PreferCompact answers a GET with Prefer: return=representation;
 // include="...#PreferCompact": the resource with its Compact in-line.
-func (s *Server) handlePreferCompact(w http.ResponseWriter, r *http.Request) {
-	id := s.requestIRI(r)
-	g, etag, err := s.store.Get(r.Context(), id)
+func (s *Server) PreferCompact(w http.ResponseWriter, r *http.Request) {
+	id := s.api.RequestIRI(r)
+	g, etag, err := s.store().Get(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -209,8 +206,8 @@ func (s *Server) handlePreferCompact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := append(append([]rdf.Triple(nil), g...), c.graph(subj)...)
-	out = append(out, rdf.Triple{Subj: id, Pred: oslc("compact"), Obj: subj})
-	s.respond(w, r, http.StatusOK, id, out, title(id, g))
+	out = append(out, rdf.Triple{Subj: id, Pred: vocab.OSLCTerm("compact"), Obj: subj})
+	s.api.Respond(w, r, http.StatusOK, id, out, oslc.Title(id, g))
 }
 
 type previewData struct {
@@ -238,15 +235,15 @@ var previewBody = template.Must(template.New("preview").Parse(`<main class="prev
 </main>
 `))
 
-// handlePreview serves a preview document: a small HTML page to show in a
+// Preview serves a preview document: a small HTML page to show in a
 // hover pop-up (small) or a stationary widget (large).
-func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
-	id := s.requestIRI(r)
+func (s *Server) Preview(w http.ResponseWriter, r *http.Request) {
+	id := s.api.RequestIRI(r)
 	size := r.URL.Query().Get("preview")
 	if _, ok := previewSizes[size]; !ok {
 		size = "small"
 	}
-	g, _, err := s.store.Get(r.Context(), id)
+	g, _, err := s.store().Get(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -266,9 +263,9 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
 			d.Props = append(d.Props, pp)
 		}
 	}
-	switch s.kindOf(id.String()).path {
-	case "/oslc/records":
-		d.Kind = "record"
+	d.Kind = viewOf(s.kindOf(id.String())).preview
+	switch d.Kind {
+	case "record":
 		prop("Resource", vocab.DCIsPartOf)
 		prop("Time", vocab.DCDate)
 		prop("Status", vocab.PMAvailabilityStatus)
@@ -277,8 +274,7 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
 			prop("Title", vocab.DCTitle)
 		}
 		d.Measures = measuresOf(g, id)
-	case "/oslc/resources":
-		d.Kind = "resource"
+	case "resource":
 		prop("Type", vocab.RDFType)
 		prop("Name", vocab.IRI(vocab.CRTV, "name"))
 		if size == "large" {
@@ -290,7 +286,6 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	default:
-		d.Kind = "job"
 		prop("State", vocab.PMJTerm("executionState"))
 		prop("Collector", vocab.PMJTerm("collector"))
 		prop("Granularity", vocab.PMJTerm("granularity"))
@@ -311,7 +306,7 @@ func (s *Server) resourceStatus(ctx context.Context, d *previewData, id rdf.IRI,
 		return err
 	}
 	term, _ := iriTerm(id.String())
-	res, err := s.uiQuery(ctx, s.kindAt("/oslc/records"), map[string][]string{
+	res, err := s.uiQuery(ctx, s.kind("records"), map[string][]string{
 		"oslc.where":   {"dcterms:isPartOf=" + term},
 		"oslc.select":  {"dcterms:date,pm:availabilityStatus"},
 		"oslc.orderBy": {"-dcterms:date"},

@@ -1,4 +1,4 @@
-package provider
+package oslc
 
 import (
 	"github.com/knakk/rdf"

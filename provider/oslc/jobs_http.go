@@ -1,4 +1,4 @@
-package provider
+package oslc
 
 import (
 	"net"
@@ -11,12 +11,6 @@ import (
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
-
-// Start runs the measurement jobs in the background until Close.
-func (s *Server) Start() { s.jobs.Start() }
-
-// Close stops the measurement jobs; what they produced is stored.
-func (s *Server) Close() { s.jobs.Close() }
 
 // Jobs returns the server's job engine.
 func (s *Server) Jobs() *jobs.Engine { return s.jobs }
@@ -42,40 +36,40 @@ func (s *Server) jobOf(r *http.Request) rdf.IRI {
 	return s.iri("/oslc/jobs/" + mux.Vars(r)["id"])
 }
 
-// handleJobAction suspends, resumes or cancels a job (MEF's suspend,
+// JobAction suspends, resumes or cancels a job (MEF's suspend,
 // resume and cancel job operations). The body, if any, is ignored.
-func (s *Server) handleJobAction(w http.ResponseWriter, r *http.Request) {
+func (s *Server) JobAction(w http.ResponseWriter, r *http.Request) {
 	g, etag, err := s.jobs.Act(r.Context(), s.jobOf(r), mux.Vars(r)["action"], who(r))
 	if err != nil {
-		s.writeError(w, r, err)
+		s.WriteError(w, r, err)
 		return
 	}
 	id := s.jobOf(r)
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Content-Location", id.String())
-	s.respond(w, r, http.StatusOK, id, g, title(id, g))
+	s.Respond(w, r, http.StatusOK, id, g, Title(id, g))
 }
 
-// handlePush takes records an agent pushes to a push job: one or more
+// Push takes records an agent pushes to a push job: one or more
 // pm:PerformanceMonitoringRecords for the job's monitored resources. Each
 // is checked like a record POSTed to the records factory, and all are
 // stored, or none.
-func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Push(w http.ResponseWriter, r *http.Request) {
 	job := s.jobOf(r)
 	if !s.jobs.Known(job) {
-		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no measurement job at %s", job))
+		s.WriteError(w, r, Errorf(http.StatusNotFound, "URL", "no measurement job at %s", job))
 		return
 	}
-	k := s.kinds[0] // records
-	factory := s.iri(k.path)
+	k := s.Kind("records")
+	factory := s.iri(k.Path())
 	g, err := s.readBody(w, r, factory.String())
 	if err != nil {
-		s.writeError(w, r, err)
+		s.WriteError(w, r, err)
 		return
 	}
 	roots := recordRoots(g)
 	if len(roots) == 0 {
-		s.writeError(w, r, errorf(http.StatusBadRequest, "body", "the body holds no pm:PerformanceMonitoringRecord"))
+		s.WriteError(w, r, Errorf(http.StatusBadRequest, "body", "the body holds no pm:PerformanceMonitoringRecord"))
 		return
 	}
 	var rs []store.Resource
@@ -84,7 +78,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	for _, root := range roots {
 		sub := reachable(g, root)
 		ident := s.newID()
-		id := s.iri(k.path + "/" + ident)
+		id := s.iri(k.Path() + "/" + ident)
 		sub = relabel(sub, root, id, k.fragments, map[string]bool{})
 		kept := sub[:0]
 		for _, t := range sub {
@@ -93,14 +87,14 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 			}
 			kept = append(kept, t)
 		}
-		sub = append(kept, s.serverProps(id, k.shape.Name, now, now, ident)...)
+		sub = append(kept, s.serverProps(id, k.Shape.Name, now, now, ident)...)
 		if err := validate(k, id, sub); err != nil {
-			s.writeError(w, r, err)
+			s.WriteError(w, r, err)
 			return
 		}
 		sub, err = s.jobs.CheckPush(r.Context(), job, id, dedupe(sub))
 		if err != nil {
-			s.writeError(w, r, err)
+			s.WriteError(w, r, err)
 			return
 		}
 		rs = append(rs, store.Resource{ID: id, Triples: sub})
@@ -108,13 +102,13 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		out = append(out, sub...)
 	}
 	if err := s.store.Load(r.Context(), rs); err != nil {
-		s.writeError(w, r, err)
+		s.WriteError(w, r, err)
 		return
 	}
 	if len(rs) == 1 {
 		w.Header().Set("Location", rs[0].ID.String())
 	}
-	s.respond(w, r, http.StatusCreated, job, out, "Records pushed to "+job.String())
+	s.Respond(w, r, http.StatusCreated, job, out, "Records pushed to "+job.String())
 }
 
 // recordRoots returns the subjects typed pm:PerformanceMonitoringRecord.
@@ -159,7 +153,7 @@ func reachable(g []rdf.Triple, root rdf.Subject) []rdf.Triple {
 	return out
 }
 
-func (s *Server) handleCapabilities(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Capabilities(w http.ResponseWriter, r *http.Request) {
 	id := s.iri("/oslc/capabilities")
-	s.respond(w, r, http.StatusOK, id, s.jobs.Capabilities(id), "Measurement job capabilities")
+	s.Respond(w, r, http.StatusOK, id, s.jobs.Capabilities(id), "Measurement job capabilities")
 }

@@ -1,6 +1,7 @@
-package provider
+package oslc
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -20,8 +21,8 @@ const DefaultPageSize = 100
 // MaxPageSize bounds oslc.pageSize.
 const MaxPageSize = 10000
 
-// pageParam carries the paging cursor in next-page links.
-const pageParam = "oslc.pageToken"
+// PageParam carries the paging cursor in next-page links.
+const PageParam = "oslc.pageToken"
 
 // prefixes returns the prefixes in force for a request: the provider's,
 // plus those of oslc.prefix.
@@ -39,8 +40,8 @@ func prefixes(q url.Values) (map[string]string, error) {
 	return m, nil
 }
 
-// parseQuery reads the OSLC query parameters of a request.
-func parseQuery(q url.Values) (*query.Query, error) {
+// ParseQuery reads the OSLC query parameters of a request.
+func ParseQuery(q url.Values) (*query.Query, error) {
 	pm, err := prefixes(q)
 	if err != nil {
 		return nil, err
@@ -69,8 +70,8 @@ func parseQuery(q url.Values) (*query.Query, error) {
 	return &qq, nil
 }
 
-// queryError maps the query package's errors to what the client is told.
-func queryError(err error) error {
+// QueryError maps the query package's errors to what the client is told.
+func QueryError(err error) error {
 	var qe *query.Error
 	if !errors.As(err, &qe) {
 		return err
@@ -81,83 +82,91 @@ func queryError(err error) error {
 	}
 	where := "parameter " + qe.Param
 	if qe.Param == "page cursor" {
-		where = "parameter " + pageParam
+		where = "parameter " + PageParam
 	}
 	return &Error{Status: status, Where: where, Message: qe.Error()}
 }
 
-// handleList answers GET on a query base with the OSLC query parameters:
+// List answers GET on a query base with the OSLC query parameters:
 // the members as the OSLC 2.0 result (the query base as subject with
 // rdfs:member, plus the selected properties of each member) and an
 // oslc:ResponseInfo with oslc:totalCount and oslc:nextPage.
-func (s *Server) handleList(w http.ResponseWriter, r *http.Request, k *kind) {
+func (s *Server) List(k *Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.list(w, r, k) }
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request, k *Kind) {
 	q := r.URL.Query()
-	qq, err := parseQuery(q)
+	qq, err := ParseQuery(q)
 	if err != nil {
-		s.writeError(w, r, queryError(err))
+		s.WriteError(w, r, QueryError(err))
 		return
 	}
 	size := DefaultPageSize
 	if v := q.Get("oslc.pageSize"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxPageSize {
-			s.writeError(w, r, errorf(http.StatusBadRequest, "parameter oslc.pageSize", "oslc.pageSize must be an integer from 1 to %d, not %q", MaxPageSize, v))
+			s.WriteError(w, r, Errorf(http.StatusBadRequest, "parameter oslc.pageSize", "oslc.pageSize must be an integer from 1 to %d, not %q", MaxPageSize, v))
 			return
 		}
 		size = n
 	}
 	// The members are exactly the resources stored under the query base.
-	scope := query.Scope{Prefix: s.URL(k.path) + "/"}
+	scope := query.Scope{Prefix: s.URL(k.Path()) + "/"}
 	var res *query.Result
 	err = s.store.View(r.Context(), func(sn *store.Snapshot) error {
 		var err error
 		// The total is counted on the first page only: it costs a full
 		// evaluation, and later pages are for members.
-		after := q.Get(pageParam)
+		after := q.Get(PageParam)
 		res, err = query.Run(r.Context(), sn, scope, qq, query.Page{Size: size, After: after, NoTotal: after != ""})
 		return err
 	})
 	if err != nil {
-		s.writeError(w, r, queryError(err))
+		s.WriteError(w, r, QueryError(err))
 		return
 	}
-	base := s.iri(k.path)
-	page := s.requestPageIRI(r)
-	var g graph
+	base := s.iri(k.Path())
+	page := s.RequestPageIRI(r)
+	var g Graph
 	for _, m := range res.Members {
-		g.add(base, vocab.RDFSMember, m.ID)
+		g.Add(base, vocab.RDFSMember, m.ID)
 		g = append(g, m.Triples...)
 		if res.Scored {
 			g = append(g, m.ScoreTriple())
 		}
 	}
-	g.add(page, vocab.RDFType, oslc("ResponseInfo"))
-	g.add(page, vocab.DCTitle, xmlLiteral(k.title))
+	g.Add(page, vocab.RDFType, vocab.OSLCTerm("ResponseInfo"))
+	g.Add(page, vocab.DCTitle, vocab.XMLLiteral(k.Title))
 	if res.Total >= 0 {
-		g.add(page, oslc("totalCount"), rdf.NewTypedLiteral(strconv.Itoa(res.Total), vocab.XSDInteger))
+		g.Add(page, vocab.OSLCTerm("totalCount"), rdf.NewTypedLiteral(strconv.Itoa(res.Total), vocab.XSDInteger))
 	}
 	if res.Next != "" {
 		next := url.Values{}
 		for key, vals := range q {
 			next[key] = vals
 		}
-		next.Set(pageParam, res.Next)
+		next.Set(PageParam, res.Next)
 		next.Set("oslc.paging", "true")
 		next.Set("oslc.pageSize", strconv.Itoa(size))
-		g.add(page, oslc("nextPage"), s.iri(k.path+"?"+next.Encode()))
+		g.Add(page, vocab.OSLCTerm("nextPage"), s.iri(k.Path()+"?"+next.Encode()))
 	}
-	s.respond(w, r, http.StatusOK, base, g, k.title)
+	s.Respond(w, r, http.StatusOK, base, g, k.Title)
 }
 
-// requestPageIRI is the IRI of the requested page, query included.
-func (s *Server) requestPageIRI(r *http.Request) rdf.IRI {
-	id := s.requestIRI(r).String()
-	if r.URL.RawQuery != "" {
-		id += "?" + r.URL.RawQuery
-	}
-	i, err := rdf.NewIRI(id)
+// Query runs the OSLC query params hold (oslc.where, oslc.select,
+// oslc.orderBy, oslc.searchTerms, oslc.prefix) on k's members, for a page
+// of size members, uncounted: what k's query base answers, as values.
+func (s *Server) Query(ctx context.Context, k *Kind, params url.Values, size int) (*query.Result, error) {
+	qq, err := ParseQuery(params)
 	if err != nil {
-		return s.requestIRI(r)
+		return nil, err
 	}
-	return i
+	var res *query.Result
+	err = s.store.View(ctx, func(sn *store.Snapshot) error {
+		var err error
+		res, err = query.Run(ctx, sn, query.Scope{Prefix: s.URL(k.Path()) + "/"}, qq, query.Page{Size: size, NoTotal: true})
+		return err
+	})
+	return res, err
 }

@@ -1,4 +1,4 @@
-package provider
+package ui
 
 import (
 	"context"
@@ -12,69 +12,11 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
-
-// A dialog is a delegated selection or creation dialog (OSLC Core 3.0
-// Delegated Dialogs) for one kind of resource.
-type dialog struct {
-	action, kind  string // "select", "records"
-	title, label  string
-	width, height string
-}
-
-var dialogs = []dialog{
-	{"select", "records", "Select a performance monitoring record", "Performance Monitoring Record", "560px", "520px"},
-	{"select", "resources", "Select a monitored resource", "Monitored Resource", "560px", "520px"},
-	{"create", "resources", "Create a monitored resource", "Monitored Resource", "560px", "560px"},
-	{"create", "jobs", "Create a measurement job", "Measurement Job", "600px", "680px"},
-}
-
-func lookupDialog(action, kindName string) *dialog {
-	for i := range dialogs {
-		if dialogs[i].action == action && dialogs[i].kind == kindName {
-			return &dialogs[i]
-		}
-	}
-	return nil
-}
-
-func (d *dialog) descriptorPath() string { return "/oslc/dialogs/" + d.action + "/" + d.kind }
-func (d *dialog) formPath() string       { return "/ui/" + d.action + "/" + d.kind }
-
-// describe adds the oslc:Dialog descriptor of d, named subj, to g.
-func (s *Server) describeDialog(g *graph, subj rdf.Subject, d *dialog) {
-	k := s.kindAt("/oslc/" + d.kind)
-	g.add(subj, vocab.RDFType, oslc("Dialog"))
-	g.add(subj, vocab.DCTitle, xmlLiteral(d.title))
-	g.add(subj, oslc("label"), str(d.label))
-	g.add(subj, oslc("dialog"), s.iri(d.formPath()))
-	g.add(subj, oslc("hintWidth"), str(d.width))
-	g.add(subj, oslc("hintHeight"), str(d.height))
-	g.add(subj, oslc("usage"), oslc("default"))
-	for _, t := range k.types {
-		g.add(subj, oslc("resourceType"), t)
-	}
-	if d.action == "create" {
-		g.add(subj, oslc("resourceShape"), s.iri("/oslc/shapes/"+k.shape.Name))
-	}
-}
-
-func (s *Server) handleDialogDescriptor(w http.ResponseWriter, r *http.Request) {
-	v := mux.Vars(r)
-	d := lookupDialog(v["action"], v["kind"])
-	if d == nil {
-		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no %s dialog for %q", v["action"], v["kind"]))
-		return
-	}
-	id := s.iri(d.descriptorPath())
-	var g graph
-	s.describeDialog(&g, id, d)
-	w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-	s.respond(w, r, http.StatusOK, id, g, d.title)
-}
 
 type selectData struct {
 	Title, Label, Search, Kind string
@@ -99,14 +41,27 @@ var selectBody = template.Must(template.New("select").Parse(`<main class="dialog
 </main>
 `))
 
-func (s *Server) handleSelectDialog(w http.ResponseWriter, r *http.Request) {
-	d := lookupDialog("select", mux.Vars(r)["kind"])
+// dialog returns the kind the request names and its dialog for action,
+// or writes a 404 and returns nil.
+func (s *Server) dialog(w http.ResponseWriter, r *http.Request, action, what string) (*oslc.Kind, *oslc.Dialog) {
+	name := mux.Vars(r)["kind"]
+	if k := s.kind(name); k != nil {
+		if d := k.Dialog(action); d != nil {
+			return k, d
+		}
+	}
+	s.writeError(w, r, oslc.Errorf(http.StatusNotFound, "URL", "no %s dialog for %q", what, name))
+	return nil, nil
+}
+
+// SelectDialog answers GET on /ui/select/{kind}: the selection dialog.
+func (s *Server) SelectDialog(w http.ResponseWriter, r *http.Request) {
+	k, d := s.dialog(w, r, "select", "selection")
 	if d == nil {
-		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no selection dialog for %q", mux.Vars(r)["kind"]))
 		return
 	}
-	s.writeUIPage(w, r, http.StatusOK, uiPageData{Title: d.title, Class: "embedded"}, selectBody, selectData{
-		Title: d.title, Label: strings.ToLower(d.label), Search: s.URL(d.formPath() + "/search"), Kind: d.kind,
+	s.writeUIPage(w, r, http.StatusOK, uiPageData{Title: d.Title, Class: "embedded"}, selectBody, selectData{
+		Title: d.Title, Label: strings.ToLower(d.Label), Search: s.URL("/ui/select/" + k.Name + "/search"), Kind: k.Name,
 	})
 }
 
@@ -122,19 +77,18 @@ type searchHit struct {
 // searchLimit is how many hits the selection dialog shows.
 const searchLimit = 25
 
-// handleSelectSearch answers the selection dialog's search as you type:
+// SelectSearch answers the selection dialog's search as you type:
 // resources whose title, description or identifier has words starting
 // with each word typed (the store's full-text index); records also by the
 // title of their resource. Nothing typed: the latest.
-func (s *Server) handleSelectSearch(w http.ResponseWriter, r *http.Request) {
-	kindName := mux.Vars(r)["kind"]
-	if lookupDialog("select", kindName) == nil {
-		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no selection dialog for %q", kindName))
+func (s *Server) SelectSearch(w http.ResponseWriter, r *http.Request) {
+	k, d := s.dialog(w, r, "select", "selection")
+	if d == nil {
 		return
 	}
-	hits, err := s.search(r.Context(), s.kindAt("/oslc/"+kindName), r.URL.Query().Get("q"))
+	hits, err := s.search(r.Context(), k, r.URL.Query().Get("q"))
 	if err != nil {
-		s.writeError(w, r, queryError(err))
+		s.writeError(w, r, oslc.QueryError(err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -142,14 +96,14 @@ func (s *Server) handleSelectSearch(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{"results": hits})
 }
 
-func (s *Server) search(ctx context.Context, k *kind, q string) ([]searchHit, error) {
+func (s *Server) search(ctx context.Context, k *oslc.Kind, q string) ([]searchHit, error) {
 	tokens := store.Tokens(q)
-	records := k.path == "/oslc/records"
+	v := viewOf(k)
 	var ids []string
 	scores := map[string]int{}
 	if len(tokens) == 0 {
 		params := url.Values{}
-		if records {
+		if v.sortByDate {
 			params.Set("oslc.orderBy", "-dcterms:date")
 		}
 		res, err := s.uiQuery(ctx, k, params, searchLimit)
@@ -167,10 +121,10 @@ func (s *Server) search(ctx context.Context, k *kind, q string) ([]searchHit, er
 		var owners []string
 		for id, sc := range hits {
 			switch {
-			case strings.HasPrefix(id, s.URL(k.path)+"/"):
+			case strings.HasPrefix(id, s.URL(k.Path())+"/"):
 				ids = append(ids, id)
 				scores[id] = sc
-			case records && strings.HasPrefix(id, s.URL("/oslc/resources/")):
+			case v.owners != "" && strings.HasPrefix(id, s.URL(s.kind(v.owners).Path()+"/")):
 				owners = append(owners, id)
 			}
 		}
@@ -206,7 +160,7 @@ func (s *Server) search(ctx context.Context, k *kind, q string) ([]searchHit, er
 		if err != nil {
 			continue
 		}
-		g, _, err := s.store.Get(ctx, iri)
+		g, _, err := s.store().Get(ctx, iri)
 		if err != nil {
 			continue
 		}
@@ -215,7 +169,7 @@ func (s *Server) search(ctx context.Context, k *kind, q string) ([]searchHit, er
 		for _, t := range objectsOf(g, iri, vocab.RDFType) {
 			detail = append(detail, vocab.Short(t.String()))
 		}
-		if records {
+		if v.measures {
 			for _, m := range measuresOf(g, iri) {
 				detail = append(detail, m.Metric+" "+m.Value+m.Unit)
 			}
@@ -240,7 +194,7 @@ func (s *Server) search(ctx context.Context, k *kind, q string) ([]searchHit, er
 func (s *Server) prefixSearch(ctx context.Context, tokens []string) (map[string]int, error) {
 	const maxPostings = 20000
 	var out map[string]int
-	err := s.store.View(ctx, func(sn *store.Snapshot) error {
+	err := s.store().View(ctx, func(sn *store.Snapshot) error {
 		for _, tok := range tokens {
 			got := map[string]int{}
 			n := 0
@@ -315,24 +269,23 @@ var createBody = template.Must(template.New("create").Parse(`<main class="dialog
 </main>
 `))
 
-func (s *Server) handleCreateDialog(w http.ResponseWriter, r *http.Request) {
-	d := lookupDialog("create", mux.Vars(r)["kind"])
+// CreateDialog answers GET on /ui/create/{kind}: the creation dialog.
+func (s *Server) CreateDialog(w http.ResponseWriter, r *http.Request) {
+	k, d := s.dialog(w, r, "create", "creation")
 	if d == nil {
-		s.writeError(w, r, errorf(http.StatusNotFound, "URL", "no creation dialog for %q", mux.Vars(r)["kind"]))
 		return
 	}
-	k := s.kindAt("/oslc/" + d.kind)
 	data := createData{
-		Title:   d.title,
-		Factory: s.URL(k.path),
-		Shape:   s.URL("/oslc/shapes/" + k.shape.Name),
-		Kind:    d.kind,
+		Title:   d.Title,
+		Factory: s.URL(k.Path()),
+		Shape:   s.URL("/oslc/shapes/" + k.Shape.Name),
+		Kind:    k.Name,
 	}
-	if k.implied != (rdf.IRI{}) {
-		data.Types = k.implied.String()
+	if k.Implied != (rdf.IRI{}) {
+		data.Types = k.Implied.String()
 	}
 	var fields []formField
-	if d.kind == "resources" {
+	if k.Name == "resources" {
 		var types []formOption
 		for _, t := range shapes.MonitoredClasses {
 			types = append(types, formOption{Value: t.String(), Label: lastSegment(t.String()), Selected: len(types) == 0})
@@ -364,10 +317,10 @@ func (s *Server) handleCreateDialog(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for i := range fields {
-		fromShape(&fields[i], k.shape)
+		fromShape(&fields[i], k.Shape)
 	}
 	data.Fields = fields
-	s.writeUIPage(w, r, http.StatusOK, uiPageData{Title: d.title, Class: "embedded"}, createBody, data)
+	s.writeUIPage(w, r, http.StatusOK, uiPageData{Title: d.Title, Class: "embedded"}, createBody, data)
 }
 
 // fromShape completes f from its property's shape: whether it is
@@ -395,7 +348,7 @@ func fromShape(f *formField, sh *shapes.Shape) {
 
 // resourceOptions lists the monitored resources a job may measure.
 func (s *Server) resourceOptions(ctx context.Context) ([]formOption, error) {
-	res, err := s.uiQuery(ctx, s.kindAt("/oslc/resources"), url.Values{}, 500)
+	res, err := s.uiQuery(ctx, s.kind("resources"), url.Values{}, 500)
 	if err != nil {
 		return nil, err
 	}
@@ -412,7 +365,7 @@ func (s *Server) resourceOptions(ctx context.Context) ([]formOption, error) {
 // supports, from its capabilities.
 func (s *Server) jobOptions() (collectors, granularities []formOption) {
 	id := s.iri("/oslc/capabilities")
-	g := s.jobs.Capabilities(id)
+	g := s.api.Jobs().Capabilities(id)
 	for _, c := range objectsOf(g, id, vocab.PMJTerm("supportedCollector")) {
 		collectors = append(collectors, formOption{Value: c.String(), Label: strings.TrimSuffix(lastSegment(c.String()), "Collector")})
 	}

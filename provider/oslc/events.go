@@ -1,4 +1,4 @@
-package provider
+package oslc
 
 import (
 	"encoding/json"
@@ -32,14 +32,14 @@ type eventData struct {
 	Records     int    `json:"records,omitempty"`
 }
 
-// handleEvents streams the engine's notifications as server-sent events
+// Events streams the engine's notifications as server-sent events
 // (text/event-stream): every stored pmj:Notification after the client's
 // Last-Event-ID header (or after parameter), then each new one as it is
 // committed. The event id is the notification's pmj:sequence, which
 // orders them across restarts; the event type is the local name of its
 // pmj:event (FilesReady, PreparationError); the data is JSON. A job
 // parameter keeps the notifications of that job.
-func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Events(w http.ResponseWriter, r *http.Request) {
 	after := int64(0)
 	from := r.Header.Get("Last-Event-ID")
 	if v := r.URL.Query().Get("after"); v != "" {
@@ -48,7 +48,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if from != "" {
 		n, err := strconv.ParseInt(strings.TrimSpace(from), 10, 64)
 		if err != nil || n < 0 {
-			s.writeError(w, r, errorf(http.StatusBadRequest, "header Last-Event-ID", "%q is not an event id; ids are the numbers sent as id:", from))
+			s.WriteError(w, r, Errorf(http.StatusBadRequest, "header Last-Event-ID", "%q is not an event id; ids are the numbers sent as id:", from))
 			return
 		}
 		after = n
@@ -56,7 +56,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	job := r.URL.Query().Get("job")
 	flusher, ok := w.(http.Flusher)
 	if !ok {
-		s.writeError(w, r, errorf(http.StatusInternalServerError, "", "streaming is not supported here"))
+		s.WriteError(w, r, Errorf(http.StatusInternalServerError, "", "streaming is not supported here"))
 		return
 	}
 	h := w.Header()

@@ -1,4 +1,4 @@
-package provider
+package ui
 
 import (
 	"html/template"
@@ -82,9 +82,9 @@ ul.vals{margin:0;padding-left:1rem}
 {{define "val"}}{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}{{if .Note}} <small>{{.Note}}</small>{{end}}{{end}}
 `))
 
-// renderHTML writes g as a page: the root first, then every other subject,
+// RenderHTML writes g as a page: the root first, then every other subject,
 // nested nodes linked by anchors.
-func (s *Server) renderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []rdf.Triple, title string) error {
+func (s *Server) RenderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []rdf.Triple, title string) error {
 	bySubj := make(map[string][]rdf.Triple)
 	var order []string
 	for _, t := range g {
@@ -200,3 +200,6 @@ func (s *Server) renderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 	}
 	return pageTmpl.Execute(w, page)
 }
+
+// termKey identifies a term in maps.
+func termKey(t rdf.Term) string { return t.Serialize(rdf.NTriples) }

@@ -1,4 +1,4 @@
-package provider
+package oslc
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/mux"
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
@@ -34,19 +33,6 @@ var (
 	pmjSampleCount = vocab.PMJTerm("sampleCount")
 )
 
-// adhocKind is the ad-hoc collections' kind, for discovery and GET.
-func adhocKind() *kind {
-	return &kind{path: "/oslc/adhoc", title: "Ad-hoc Collections", shape: shapes.Lookup(shapes.AdhocName),
-		types: []rdf.IRI{adhocClass}, implied: adhocClass, fragments: "a", jobs: true}
-}
-
-func (s *Server) adhocRoutes(r *mux.Router) {
-	r.HandleFunc("/oslc/adhoc", s.handleAdhocCreate).Methods(http.MethodPost)
-	r.HandleFunc("/oslc/adhoc/{id}", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, errorf(http.StatusMethodNotAllowed, "method", "an ad-hoc collection is a one-shot request: create a new one instead of changing it"))
-	}).Methods(http.MethodPut)
-}
-
 // An adhocRequest is a parsed ad-hoc collection.
 type adhocRequest struct {
 	objects     []rdf.IRI
@@ -56,56 +42,48 @@ type adhocRequest struct {
 	loc         *time.Location
 }
 
-// handleAdhocCreate takes a pmj:AdhocCollection (TM Forum's
+// createAdhoc makes a new pmj:AdhocCollection (TM Forum's
 // AdhocCollection): monitored objects, metrics and a past time range. It
 // builds at once one report from the stored records, aggregated per
-// granularity period, stores the collection with its state and a link to
-// the report, and answers 201 with it.
-func (s *Server) handleAdhocCreate(w http.ResponseWriter, r *http.Request) {
-	k := adhocKind()
-	id, ident, g, now, err := s.readNew(w, r, k)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+// granularity period, and stores the collection with its state and a link
+// to the report.
+func (s *Server) createAdhoc(ctx context.Context, k *Kind, n *newMember) ([]rdf.Triple, string, error) {
+	id, ident, g := n.id, n.ident, n.g
 	if err := validate(k, id, g); err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, "", err
 	}
-	req, err := s.parseAdhoc(r.Context(), id, g, now)
+	now := n.now
+	req, err := s.parseAdhoc(ctx, id, g, now)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, "", err
 	}
-	rs, n, err := s.buildAdhoc(r.Context(), id, ident, req, now)
+	rs, count, err := s.buildAdhoc(ctx, id, ident, req, now)
 	state := vocab.PMJTerm("Completed")
 	if err != nil {
-		if r.Context().Err() != nil {
-			return
+		if ctx.Err() != nil {
+			return nil, "", ctx.Err()
 		}
 		state = vocab.PMJTerm("Failed")
-		g = append(g, rdf.Triple{Subj: id, Pred: vocab.PMJTerm("stateReason"), Obj: str(err.Error())})
+		g = append(g, rdf.Triple{Subj: id, Pred: vocab.PMJTerm("stateReason"), Obj: vocab.Str(err.Error())})
 		s.log.Error("ad-hoc collection", "id", id.String(), "err", err)
 		rs = nil
 	} else {
 		g = append(g,
 			rdf.Triple{Subj: id, Pred: vocab.PMJTerm("report"), Obj: rs[len(rs)-1].ID},
-			rdf.Triple{Subj: id, Pred: vocab.PMJTerm("sourceRecordCount"), Obj: rdf.NewTypedLiteral(strconv.Itoa(n), vocab.XSDInteger)})
+			rdf.Triple{Subj: id, Pred: vocab.PMJTerm("sourceRecordCount"), Obj: rdf.NewTypedLiteral(strconv.Itoa(count), vocab.XSDInteger)})
 	}
 	g = append(g, rdf.Triple{Subj: id, Pred: vocab.PMJTerm("executionState"), Obj: state})
 	g = dedupe(g)
 	rs = append(rs, store.Resource{ID: id, Triples: g})
-	if err := s.writeNow(r.Context(), rs); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := s.writeNow(ctx, rs); err != nil {
+		return nil, "", err
 	}
 	// Load and Stage tell no ETag.
-	_, etag, err := s.store.Get(r.Context(), id)
+	_, etag, err := s.store.Get(ctx, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, "", err
 	}
-	s.respondCreated(w, r, id, etag, g)
+	return g, etag, nil
 }
 
 // parseAdhoc reads and checks an ad-hoc collection, listing every fault.
@@ -182,7 +160,7 @@ func (s *Server) parseAdhoc(ctx context.Context, id rdf.IRI, g []rdf.Triple, now
 		}
 	}
 	if len(faults) > 0 {
-		return nil, errorf(http.StatusBadRequest, "body", "invalid ad-hoc collection: %s", strings.Join(faults, "; "))
+		return nil, Errorf(http.StatusBadRequest, "body", "invalid ad-hoc collection: %s", strings.Join(faults, "; "))
 	}
 	return req, nil
 }
@@ -228,7 +206,7 @@ func (s *Server) buildAdhoc(ctx context.Context, id rdf.IRI, ident string, req *
 	reportID := s.iri("/oslc/reports/" + ident)
 	report := []rdf.Triple{
 		{Subj: reportID, Pred: vocab.RDFType, Obj: vocab.PMJReport},
-		{Subj: reportID, Pred: vocab.DCTitle, Obj: xmlLiteral(fmt.Sprintf("Ad-hoc collection %s to %s", req.start.In(req.loc).Format("2006-01-02 15:04"), req.stop.In(req.loc).Format("2006-01-02 15:04 MST")))},
+		{Subj: reportID, Pred: vocab.DCTitle, Obj: vocab.XMLLiteral(fmt.Sprintf("Ad-hoc collection %s to %s", req.start.In(req.loc).Format("2006-01-02 15:04"), req.stop.In(req.loc).Format("2006-01-02 15:04 MST")))},
 		{Subj: reportID, Pred: vocab.PMJTerm("producedBy"), Obj: id},
 		{Subj: reportID, Pred: vocab.PMJTerm("periodStart"), Obj: dt(req.start)},
 		{Subj: reportID, Pred: vocab.PMJTerm("periodEnd"), Obj: dt(req.stop)},

@@ -1,0 +1,214 @@
+package oslc
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/provider/jobs"
+	"github.com/oslc-pm/pmprovider/shapes"
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// Store is what the API needs of a triple store: resources kept as units,
+// each with an ETag, and consistent views for the query engine. The job
+// engine needs the same (jobs.Store); one value serves both.
+type Store = jobs.Store
+
+// Config configures a Server.
+type Config struct {
+	// BaseURL is the public base of every IRI the server mints, e.g.
+	// "http://127.0.0.1:8080". Its path, if any, prefixes every route.
+	BaseURL string
+	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Logger receives request errors; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Collectors are the collectors measurement jobs may use, besides
+	// push, which every provider has.
+	Collectors []collect.Collector
+}
+
+// DefaultMaxBodyBytes is the default limit of a request body.
+const DefaultMaxBodyBytes = 4 << 20
+
+// HTML is what the API needs of the pages people read: the HTML
+// representation of any graph it serves. The ui package provides it; the
+// API never imports the UI.
+type HTML interface {
+	RenderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []rdf.Triple, title string) error
+}
+
+// Server is the OSLC HTTP API: discovery, creation factories, query
+// bases, the resources, job operations, report files, events and ad-hoc
+// collections. Its handlers are registered by the provider's route table.
+type Server struct {
+	store   Store
+	base    string // BaseURL without a trailing slash
+	prefix  string // the base URL's escaped path without a trailing slash: prefixes every route
+	maxBody int64
+	log     *slog.Logger
+	now     func() time.Time
+	kinds   []*Kind
+	jobs    *jobs.Engine
+	html    HTML
+}
+
+// New returns a Server over st. It stores the vocabulary documents and
+// resumes the measurement jobs st holds; Start runs them.
+func New(st Store, cfg Config) (*Server, error) {
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("base URL %q: must be an absolute http(s) URL without query or fragment", cfg.BaseURL)
+	}
+	if _, err := shapes.All(); err != nil {
+		return nil, fmt.Errorf("load shapes: %w", err)
+	}
+	s := &Server{
+		store:   st,
+		base:    strings.TrimSuffix(cfg.BaseURL, "/"),
+		prefix:  strings.TrimSuffix(u.EscapedPath(), "/"),
+		maxBody: cfg.MaxBodyBytes,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.storeVocabularies(context.Background()); err != nil {
+		return nil, fmt.Errorf("store vocabularies: %w", err)
+	}
+	s.jobs, err = jobs.New(jobs.Config{
+		Store:      st,
+		Base:       s.base,
+		Now:        s.now,
+		Collectors: cfg.Collectors,
+		Logger:     s.log,
+		Managed: func(id rdf.IRI, shape, ident string, created, modified time.Time) []rdf.Triple {
+			return s.serverProps(id, shape, created, modified, ident)
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("job engine: %w", err)
+	}
+	s.kinds = s.newKinds()
+	if err := s.jobs.Load(context.Background()); err != nil {
+		return nil, fmt.Errorf("resume jobs: %w", err)
+	}
+	return s, nil
+}
+
+// SetHTML sets the renderer of the HTML representation. Without one,
+// text/html is answered with a plain listing of the triples' N-Triples.
+func (s *Server) SetHTML(h HTML) { s.html = h }
+
+// storeVocabularies keeps the vocabulary documents in the store, each as
+// the resource <base>/ns/<name>, with the rdfs:subClassOf closure of the
+// metric categories materialized, so that queries such as
+// ems:observes{ems:metric{rdfs:subClassOf=pm:MemoryMetrics}} find records
+// of any memory metric, directly or through a sub-category.
+func (s *Server) storeVocabularies(ctx context.Context) error {
+	closure, err := vocab.SubClassClosure()
+	if err != nil {
+		return err
+	}
+	var rs []store.Resource
+	for _, d := range vocab.Documents {
+		g, err := d.Graph()
+		if err != nil {
+			return err
+		}
+		g = append([]rdf.Triple(nil), g...)
+		if d.NS == vocab.PM || d.NS == vocab.EMS {
+			seen := make(map[string]bool)
+			for _, t := range g {
+				if t.Pred == vocab.RDFSSubClass {
+					seen[t.Subj.String()+" "+t.Obj.String()] = true
+				}
+			}
+			for _, t := range g {
+				if t.Pred != vocab.RDFType || t.Obj != vocab.RDFSClass {
+					continue
+				}
+				for _, sup := range closure[t.Subj.String()] {
+					if !seen[t.Subj.String()+" "+sup] {
+						seen[t.Subj.String()+" "+sup] = true
+						g = append(g, rdf.Triple{Subj: t.Subj, Pred: vocab.RDFSSubClass, Obj: vocab.IRI(sup, "")})
+					}
+				}
+			}
+		}
+		rs = append(rs, store.Resource{ID: s.iri("/ns/" + d.Name), Triples: g})
+	}
+	return s.store.Load(ctx, rs)
+}
+
+// URL returns the absolute URL of path (which starts with "/").
+func (s *Server) URL(path string) string { return s.base + path }
+
+// IRI returns the IRI of path (which starts with "/").
+func (s *Server) IRI(path string) rdf.IRI { return s.iri(path) }
+
+func (s *Server) iri(path string) rdf.IRI {
+	i, err := rdf.NewIRI(s.base + path)
+	if err != nil {
+		panic(err) // base was validated in New and paths are ours
+	}
+	return i
+}
+
+// Prefix is the base URL's escaped path without a trailing slash: it
+// prefixes every route.
+func (s *Server) Prefix() string { return s.prefix }
+
+// RequestIRI is the IRI of the resource a request is about: the base URL
+// with the request's path relative to the base's path.
+func (s *Server) RequestIRI(r *http.Request) rdf.IRI {
+	i, err := rdf.NewIRI(s.base + strings.TrimPrefix(r.URL.EscapedPath(), s.prefix))
+	if err != nil {
+		return s.iri("/")
+	}
+	return i
+}
+
+// RequestPageIRI is the IRI of the requested page, query included.
+func (s *Server) RequestPageIRI(r *http.Request) rdf.IRI {
+	id := s.RequestIRI(r).String()
+	if r.URL.RawQuery != "" {
+		id += "?" + r.URL.RawQuery
+	}
+	i, err := rdf.NewIRI(id)
+	if err != nil {
+		return s.RequestIRI(r)
+	}
+	return i
+}
+
+// CatalogURL is the URL of the service provider catalog.
+func (s *Server) CatalogURL() string { return s.URL("/oslc/catalog") }
+
+// Store returns the store the server serves.
+func (s *Server) Store() Store { return s.store }
+
+// Now returns the server's clock reading.
+func (s *Server) Now() time.Time { return s.now() }
+
+// Log returns the server's logger.
+func (s *Server) Log() *slog.Logger { return s.log }

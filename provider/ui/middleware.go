@@ -1,0 +1,161 @@
+package ui
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/oslc-pm/pmprovider/provider/oslc"
+)
+
+func (c Config) frameAncestors() string {
+	if len(c.FrameAncestors) == 0 {
+		return "frame-ancestors *"
+	}
+	return "frame-ancestors " + strings.Join(c.FrameAncestors, " ")
+}
+
+//go:embed web
+var webFS embed.FS
+
+// OSLC link relations and Prefer include values of dialogs and previews.
+const (
+	relCompact         = "http://open-services.net/ns/core#Compact"
+	relSelectionDialog = "http://open-services.net/ns/core#selectionDialog"
+	relCreationDialog  = "http://open-services.net/ns/core#creationDialog"
+	preferCompact      = "http://open-services.net/ns/core#PreferCompact"
+	compactXML         = "application/x-oslc-compact+xml"
+)
+
+// Static serves the pages' own CSS, scripts and icons at /ui/static/.
+func (s *Server) Static() http.Handler {
+	static, _ := fs.Sub(webFS, "web")
+	return http.StripPrefix(s.api.Prefix()+"/ui/static/", staticHandler(http.FileServer(http.FS(static))))
+}
+
+func staticHandler(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Member wraps next, the API's GET of a member of k: when k's members
+// have previews, requests for a Compact resource or a preview document get
+// the UI's answer, and any other successful GET links the Compact.
+func (s *Server) Member(k *oslc.Kind, next http.HandlerFunc) http.HandlerFunc {
+	if !k.Preview {
+		return next
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		switch {
+		case q.Has("compact") || accepts(r, compactXML):
+			s.Compact(w, r)
+			return
+		case q.Has("preview"):
+			s.Preview(w, r)
+			return
+		case prefers(r, preferCompact):
+			s.PreferCompact(w, r)
+			return
+		}
+		w.Header().Add("Vary", "Prefer")
+		w.Header().Set("Accept", compactXML) // OSLC Resource Preview: says a compact is offered
+		next(&successLinks{ResponseWriter: w, links: []string{`<` + s.api.RequestIRI(r).String() + `?compact>; rel="` + relCompact + `"`}}, r)
+	}
+}
+
+// Base wraps next, an API handler on k's query base and creation
+// factory: successful answers link k's dialogs, and a 201 also the new
+// resource's Compact.
+func (s *Server) Base(k *oslc.Kind, next http.HandlerFunc) http.HandlerFunc {
+	if len(k.Dialogs) == 0 {
+		return next
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		sl := &successLinks{ResponseWriter: w, created: r.Method == http.MethodPost}
+		for _, d := range k.Dialogs {
+			rel := relSelectionDialog
+			if d.Action == "create" {
+				rel = relCreationDialog
+			}
+			sl.links = append(sl.links, `<`+s.URL("/oslc/dialogs/"+d.Action+"/"+k.Name)+`>; rel="`+rel+`"`)
+		}
+		next(sl, r)
+	}
+}
+
+// successLinks adds Link headers to a successful response only; with
+// created, also the Compact of a new resource, anchored at it.
+type successLinks struct {
+	http.ResponseWriter
+	links   []string
+	created bool
+	wrote   bool
+}
+
+func (l *successLinks) WriteHeader(status int) {
+	if !l.wrote && status < 300 {
+		for _, v := range l.links {
+			l.Header().Add("Link", v)
+		}
+		if loc := l.Header().Get("Location"); l.created && status == http.StatusCreated && loc != "" {
+			l.Header().Add("Link", `<`+loc+`?compact>; rel="`+relCompact+`"; anchor="`+loc+`"`)
+		}
+	}
+	l.wrote = true
+	l.ResponseWriter.WriteHeader(status)
+}
+
+func (l *successLinks) Write(b []byte) (int, error) {
+	if !l.wrote {
+		l.WriteHeader(http.StatusOK)
+	}
+	return l.ResponseWriter.Write(b)
+}
+
+// accepts tells whether r's Accept header names mt with a q above zero.
+func accepts(r *http.Request, mt string) bool {
+	for _, part := range strings.Split(strings.Join(r.Header.Values("Accept"), ","), ",") {
+		fields := strings.Split(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(fields[0]), mt) {
+			continue
+		}
+		q := "1"
+		for _, f := range fields[1:] {
+			if k, v, ok := strings.Cut(strings.TrimSpace(f), "="); ok && k == "q" {
+				q = v
+			}
+		}
+		return strings.Trim(q, "0.") != ""
+	}
+	return false
+}
+
+// prefers tells whether r's Prefer header asks for return=representation
+// including include (RFC 7240, LDP).
+func prefers(r *http.Request, include string) bool {
+	for _, p := range r.Header.Values("Prefer") {
+		if !strings.Contains(p, "return=representation") {
+			continue
+		}
+		for _, f := range strings.Split(p, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(f), "=")
+			if ok && k == "include" {
+				for _, i := range strings.Fields(strings.Trim(v, `"`)) {
+					if i == include {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// embeddable marks a response as a page other sites may frame.
+func (s *Server) embeddable(w http.ResponseWriter) {
+	w.Header().Set("Content-Security-Policy", s.cfg.frameAncestors())
+}

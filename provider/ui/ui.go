@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/provider/oslc"
+	"github.com/oslc-pm/pmprovider/query"
+)
+
+// Config configures the pages other tools embed in theirs: the
+// delegated dialogs and the resource previews.
+type Config struct {
+	// FrameAncestors are the CSP frame-ancestors sources that may embed
+	// dialogs and previews in a frame, e.g. "https://alm.example.com" or
+	// "'self'". None means any page may ("*"): dialogs are made to be
+	// embedded, and the provider has no sessions a frame could abuse.
+	FrameAncestors []string
+	// CORSOrigins are the origins whose scripts may read the provider's
+	// responses. None means any origin ("*", without credentials); listed
+	// origins are echoed, with credentials allowed.
+	CORSOrigins []string
+}
+
+// Server serves the pages people use: the HTML representation of every
+// resource, query pages, charts, previews and dialogs. It reads through
+// the OSLC API it sits beside, and queries through the query engine.
+type Server struct {
+	api *oslc.Server
+	cfg Config
+}
+
+// New returns the pages of api, and makes them api's HTML representation.
+func New(api *oslc.Server, cfg Config) *Server {
+	s := &Server{api: api, cfg: cfg}
+	api.SetHTML(s)
+	return s
+}
+
+// The API's services, as the pages use them.
+
+func (s *Server) URL(path string) string { return s.api.URL(path) }
+
+func (s *Server) iri(path string) rdf.IRI { return s.api.IRI(path) }
+
+func (s *Server) kind(name string) *oslc.Kind { return s.api.Kind(name) }
+
+func (s *Server) kindOf(id string) *oslc.Kind { return s.api.KindOf(id) }
+
+func (s *Server) store() oslc.Store { return s.api.Store() }
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	s.api.WriteError(w, r, err)
+}
+
+// uiQuery runs an OSLC query with the given parameters on k's members.
+func (s *Server) uiQuery(ctx context.Context, k *oslc.Kind, params url.Values, size int) (*query.Result, error) {
+	return s.api.Query(ctx, k, params, size)
+}

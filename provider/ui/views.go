@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/provider/oslc"
+	"github.com/oslc-pm/pmprovider/vocab"
+)
+
+// A view says how the pages show the members of one kind of resource:
+// the columns of its tables, its icon and preview, and what its page
+// shows above the triples.
+type view struct {
+	noun      string   // first column of its tables: "Record"
+	columns   []column // further columns
+	measures  bool     // its members observe measures, shown in tables, previews and search hits
+	icon      string   // file under /ui/static
+	iconTitle string
+	preview   string  // data-kind of its previews
+	shortName rdf.IRI // the property of its compacts' short title, besides dcterms:identifier
+	// owners is the kind whose members its members are part of
+	// (dcterms:isPartOf): the selection dialog finds records by the
+	// title of their resource.
+	owners string
+	// extras writes what a member's page shows above its triples.
+	extras func(s *Server, buf *bytes.Buffer, r *http.Request, id rdf.IRI, g []rdf.Triple) error
+	// sortByDate orders its dialogs' latest members by dcterms:date.
+	sortByDate bool
+}
+
+// columns of the member tables.
+type column struct {
+	name  string
+	pred  rdf.IRI
+	label bool // show the linked resource's label
+}
+
+var pmj = vocab.PMJTerm
+
+// views are the views of the kinds of resource, by kind name; a kind
+// without one is shown as notifications are.
+var views = map[string]*view{
+	"records": {noun: "Record", measures: true, sortByDate: true, owners: "resources",
+		columns: []column{{"Resource", vocab.DCIsPartOf, true}, {"Time", vocab.DCDate, false}, {"Status", vocab.PMAvailabilityStatus, false}},
+		icon:    "record.svg", iconTitle: "Performance monitoring record", preview: "record"},
+	"resources": {noun: "Resource",
+		columns: []column{{"Type", vocab.RDFType, false}, {"Name", vocab.IRI(vocab.CRTV, "name"), false}},
+		icon:    "resource.svg", iconTitle: "Monitored resource", preview: "resource", shortName: vocab.IRI(vocab.CRTV, "name")},
+	"jobs": {noun: "Resource",
+		columns: []column{{"State", pmj("executionState"), false}, {"Collector", pmj("collector"), false}, {"Granularity", pmj("granularity"), false}},
+		icon:    "job.svg", iconTitle: "Measurement job", preview: "job"},
+	"reports": {noun: "Resource",
+		columns: []column{{"Job", pmj("producedBy"), true}, {"Period start", pmj("periodStart"), false}, {"Records", pmj("recordCount"), false}}},
+	"tracking": {noun: "Resource",
+		columns: []column{{"Job", pmj("producedBy"), true}, {"Time", vocab.DCDate, false}, {"Event", pmj("event"), false}, {"To state", pmj("toState"), false}}},
+}
+
+// defaultView shows the kinds without a view of their own.
+var defaultView = &view{noun: "Resource", columns: []column{{"Job", pmj("producedBy"), true}, {"Time", vocab.DCDate, false}},
+	icon: "job.svg", iconTitle: "Measurement job", preview: "job"}
+
+func init() {
+	views["records"].extras = (*Server).recordExtras
+	views["resources"].extras = func(s *Server, buf *bytes.Buffer, r *http.Request, id rdf.IRI, _ []rdf.Triple) error {
+		return s.resourceExtras(buf, r, id.String())
+	}
+	views["jobs"].extras = func(s *Server, buf *bytes.Buffer, r *http.Request, id rdf.IRI, _ []rdf.Triple) error {
+		return s.jobExtras(buf, r, id.String())
+	}
+}
+
+// viewOf returns k's view.
+func viewOf(k *oslc.Kind) *view {
+	if v, ok := views[k.Name]; ok {
+		return v
+	}
+	return defaultView
+}
