@@ -22,8 +22,8 @@ import (
 
 	"github.com/knakk/rdf"
 
-	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/codec"
+	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/fixture"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
