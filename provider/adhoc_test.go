@@ -79,7 +79,7 @@ func TestAdhocCollection(t *testing.T) {
 // BenchmarkAdhocDay builds one report from a day of one-minute records of
 // 100 resources (144,000 records), aggregated per hour, through HTTP.
 func BenchmarkAdhocDay(b *testing.B) {
-	db, err := store.Open(filepath.Join(b.TempDir(), "pm.db"), nil)
+	db, err := store.Open(filepath.Join(b.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
 	require.NoError(b, err)
 	defer db.Close()
 	ts := &testServer{db: db}

@@ -109,7 +109,7 @@ func newJobEnv(t *testing.T) *jobEnv {
 // jobEpoch if now is nil. The test fails if the provider logs an error.
 func newJobEnvAt(t *testing.T, now func() time.Time) *jobEnv {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
 	require.NoError(t, err)
 	env := &jobEnv{}
 	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -26,7 +26,7 @@ import (
 // synthetic one.
 func newCollectorEnv(t *testing.T, cs ...collect.Collector) *jobEnv {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
 	require.NoError(t, err)
 	env := &jobEnv{}
 	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -21,6 +21,15 @@ import (
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
+// pmStoreOptions returns opt with the indexes cmd/pmprovider asks of the
+// store: the full-text index of vocab.TextIndexed and the pair index of
+// vocab.MeasurePair.
+func pmStoreOptions(opt store.Options) *store.Options {
+	opt.TextPredicates = vocab.TextIndexed
+	opt.Pairs = []store.Pair{store.Pair(vocab.MeasurePair)}
+	return &opt
+}
+
 // testServer is a provider over a fresh store, served over real HTTP.
 type testServer struct {
 	*httptest.Server
@@ -29,7 +38,7 @@ type testServer struct {
 
 func newTestServer(t testing.TB) *testServer {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
 	require.NoError(t, err)
 	ts := &testServer{db: db}
 	// The base URL must be known before the listener: start unstarted.
@@ -421,7 +430,7 @@ func TestHTML(t *testing.T) {
 // TestBaseURLWithPath serves the provider below a path, as behind a proxy:
 // routes and minted IRIs carry the base's path.
 func TestBaseURLWithPath(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
 	require.NoError(t, err)
 	defer db.Close()
 	hs := httptest.NewUnstartedServer(nil)

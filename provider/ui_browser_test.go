@@ -64,7 +64,7 @@ func TestBrowser(t *testing.T) {
 	stranger := httptest.NewServer(pages)
 	defer stranger.Close()
 
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
 	require.NoError(t, err)
 	defer db.Close()
 	hs := httptest.NewUnstartedServer(nil)

@@ -135,7 +135,7 @@ func TestDialogDiscovery(t *testing.T) {
 }
 
 func TestEmbeddingPolicy(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
 	require.NoError(t, err)
 	defer db.Close()
 	srv, err := provider.New(db, provider.Config{BaseURL: "http://pm.example", UI: provider.UIConfig{

@@ -68,7 +68,7 @@ func randomBound(rng *rand.Rand) string {
 // selective condition drives), on random values of every kind. Both must
 // find the same members.
 func TestIndexAgreesWithCheck(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), &store.Options{NoSync: true})
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{NoSync: true}))
 	require.NoError(t, err)
 	defer db.Close()
 	rng := rand.New(rand.NewPCG(7, 11))

@@ -64,7 +64,7 @@ func benchDB(b *testing.B) *store.DB {
 			path = filepath.Join(bench.dir, "pm.db")
 		}
 		_, statErr := os.Stat(path)
-		bench.db, bench.err = store.Open(path, &store.Options{NoSync: true})
+		bench.db, bench.err = store.Open(path, pmStoreOptions(store.Options{NoSync: true}))
 		if bench.err != nil || statErr == nil {
 			return
 		}

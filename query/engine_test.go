@@ -441,7 +441,7 @@ func TestRunErrors(t *testing.T) {
 // TestSparseWalk gives the walk in key order members too sparse to fill a
 // page within its bound: it must give up and scan, with the same result.
 func TestSparseWalk(t *testing.T) {
-	db, err := store.Open(t.TempDir()+"/pm.db", &store.Options{NoSync: true})
+	db, err := store.Open(t.TempDir()+"/pm.db", pmStoreOptions(store.Options{NoSync: true}))
 	require.NoError(t, err)
 	defer db.Close()
 	var rs []store.Resource

@@ -150,12 +150,21 @@ var fixture = []record{
 		measures: []measure{{pmCpuUsed, integer("97")}, {pmRealMemUsed, integer("20")}}},
 }
 
+// pmStoreOptions returns opt with the indexes cmd/pmprovider asks of the
+// store: the full-text index of vocab.TextIndexed and the pair index of
+// vocab.MeasurePair.
+func pmStoreOptions(opt store.Options) *store.Options {
+	opt.TextPredicates = vocab.TextIndexed
+	opt.Pairs = []store.Pair{store.Pair(vocab.MeasurePair)}
+	return &opt
+}
+
 // openFixture returns a store with the fixture, its hosts, a resource of
 // another type under records/, and the pm vocabulary with its
 // rdfs:subClassOf closure, as the provider stores it.
 func openFixture(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), &store.Options{NoSync: true})
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{NoSync: true}))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	var rs []store.Resource

@@ -30,7 +30,7 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 	ns := func(l string) rdf.IRI { return iri("http://example.org/ns#" + l) }
 	// ex:metric and ex:v are also a pair index, so the nested conditions
 	// are read from it, across nodes stated by two resources too.
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), &store.Options{NoSync: true, Pairs: []store.Pair{{Key: ns("metric"), Value: ns("v")}}})
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), &store.Options{NoSync: true, TextPredicates: vocab.TextIndexed, Pairs: []store.Pair{{Key: ns("metric"), Value: ns("v")}}})
 	require.NoError(t, err)
 	defer db.Close()
 	rng := rand.New(rand.NewPCG(3, 5))

@@ -17,7 +17,7 @@ import (
 func Tokens(s string) []string { return store.Tokens(s) }
 
 // textPredicates are the properties searched without a text index.
-var textPredicates = store.DefaultTextPredicates
+var textPredicates = vocab.TextIndexed
 
 // TextSource is a full-text index: a Source that has one (the store's
 // Snapshot does) is searched through it, others by reading the literals

@@ -45,7 +45,7 @@ func (t termSource) Stats(ctx context.Context) (store.Stats, error) { return t.s
 // nodes, IRIs of nothing), the same triple stated twice, and a staged
 // resource whose indexed version still holds its old title.
 func TestSearchByIDAgrees(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), &store.Options{NoSync: true})
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{NoSync: true}))
 	require.NoError(t, err)
 	defer db.Close()
 	ctx := context.Background()

@@ -12,14 +12,13 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/oslc-pm/pmprovider/store"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // records returns n PM records numbered from first.
 func records(first, n int) []store.Resource {
 	rs := make([]store.Resource, n)
 	for i := range rs {
-		id, g := pmRecord(first + i)
+		id, g := sampleRecord(first + i)
 		rs[i] = store.Resource{ID: id, Triples: g}
 	}
 	return rs
@@ -99,7 +98,7 @@ func BenchmarkGet(b *testing.B) {
 	db := loaded(b, n)
 	ids := make([]rdf.IRI, n)
 	for i := range ids {
-		ids[i], _ = pmRecord(i)
+		ids[i], _ = sampleRecord(i)
 	}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -111,8 +110,8 @@ func BenchmarkGet(b *testing.B) {
 	reportRate(b, b.N, "gets/s")
 }
 
-// BenchmarkRange scans ems:numericValue of 10,000 records (30,000 values)
-// and dcterms:date.
+// BenchmarkRange scans the measure values of 10,000 records (30,000 values)
+// and their dates.
 func BenchmarkRange(b *testing.B) {
 	db := loaded(b, 10000)
 	lit := func(l rdf.Literal) *rdf.Literal { return &l }
@@ -124,11 +123,11 @@ func BenchmarkRange(b *testing.B) {
 		opt    store.RangeOptions
 	}{
 		// About 1% of the values.
-		{"numbers/narrow", vocab.EMSNumericValue, lit(intl("42")), lit(intl("43")), 0, store.RangeOptions{LoInclusive: true}},
+		{"numbers/narrow", exValue, lit(intl("42")), lit(intl("43")), 0, store.RangeOptions{LoInclusive: true}},
 		// The top 100 of a wide range, as a page of results.
-		{"numbers/page100-desc", vocab.EMSNumericValue, lit(dbl("10")), nil, 100, store.RangeOptions{Desc: true}},
+		{"numbers/page100-desc", exValue, lit(dbl("10")), nil, 100, store.RangeOptions{Desc: true}},
 		// One hour of records.
-		{"dates/hour", vocab.DCDate, lit(dt("2026-11-01T01:00:00+00:00")), lit(dt("2026-11-01T04:00:00+02:00")), 0, store.RangeOptions{LoInclusive: true}},
+		{"dates/hour", exDate, lit(dt("2026-11-01T01:00:00+00:00")), lit(dt("2026-11-01T04:00:00+02:00")), 0, store.RangeOptions{LoInclusive: true}},
 	}
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {
@@ -156,7 +155,7 @@ func BenchmarkText(b *testing.B) {
 	for i := 0; i < n; i += 1000 {
 		rs := records(i, 1000)
 		for j := range rs {
-			rs[j].Triples = append(rs[j].Triples, tr(rs[j].ID, vocab.DCDescription,
+			rs[j].Triples = append(rs[j].Triples, tr(rs[j].ID, exDescription,
 				str(fmt.Sprintf("Nightly run w%d on cluster c%d", (i+j)%100, (i+j)%7))))
 		}
 		require.NoError(b, db.Load(b.Context(), rs))

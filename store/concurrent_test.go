@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/store"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // TestConcurrentWriters has many goroutines create and replace records at
@@ -45,12 +44,12 @@ func TestConcurrentWriters(t *testing.T) {
 			defer wg.Done()
 			for r := range rounds {
 				// An own record, created then replaced under If-Match.
-				id, g := pmRecord(w*rounds + r)
+				id, g := sampleRecord(w*rounds + r)
 				etag, err := db.Create(t.Context(), id, g)
 				if !assert.NoError(t, err) {
 					return
 				}
-				g = append(g, tr(id, vocab.DCDescription, str(fmt.Sprint("writer ", w))))
+				g = append(g, tr(id, exDescription, str(fmt.Sprint("writer ", w))))
 				etag, err = db.Replace(t.Context(), id, g, etag)
 				if !assert.NoError(t, err) {
 					return
@@ -62,7 +61,7 @@ func TestConcurrentWriters(t *testing.T) {
 				// A shared record: exactly one Create wins; of the Replaces
 				// that saw the same ETag, exactly one wins.
 				s := r % shared
-				_, err = db.Create(t.Context(), sharedID(s), []rdf.Triple{tr(sharedID(s), vocab.DCTitle, str(fmt.Sprint(w)))})
+				_, err = db.Create(t.Context(), sharedID(s), []rdf.Triple{tr(sharedID(s), exTitle, str(fmt.Sprint(w)))})
 				switch {
 				case err == nil:
 					created[s].Add(1)
@@ -87,7 +86,7 @@ func TestConcurrentWriters(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := db.Replace(t.Context(), sharedID(s), []rdf.Triple{tr(sharedID(s), vocab.DCTitle, str(fmt.Sprint("replaced by ", w)))}, etag)
+				_, err := db.Replace(t.Context(), sharedID(s), []rdf.Triple{tr(sharedID(s), exTitle, str(fmt.Sprint("replaced by ", w)))}, etag)
 				switch {
 				case err == nil:
 					replaced[s].Add(1)
@@ -113,7 +112,7 @@ func TestConcurrentWriters(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(writers*rounds+shared), st.Resources)
 		n := 0
-		require.NoError(t, db.Match(t.Context(), nil, vocab.DCDescription, nil, func(rdf.Triple) bool { n++; return true }))
+		require.NoError(t, db.Match(t.Context(), nil, exDescription, nil, func(rdf.Triple) bool { n++; return true }))
 		assert.Equal(t, writers*rounds, n)
 	}
 	t.Run("open", func(t *testing.T) { check(t, db) })

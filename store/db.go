@@ -49,7 +49,9 @@ var (
 	// keyPairs: see pair.go.
 )
 
-// Options configure Open. The zero value, or a nil *Options, is the default.
+// Options configure Open. The zero value, or a nil *Options, is the
+// default: a new file then has no full-text or pair index, and an existing
+// one keeps those it has.
 type Options struct {
 	// Timeout is how long Open waits for the file lock; zero waits forever.
 	Timeout time.Duration
@@ -75,16 +77,19 @@ type Options struct {
 	InitialMmapSize int
 
 	// TextPredicates are the predicates whose string, language-tagged and
-	// XML literals the full-text index holds (see Text). Nil means
-	// DefaultTextPredicates; an empty slice indexes nothing. A writable
+	// XML literals the full-text index holds (see Text). Nil means the
+	// predicates the file records its index was built for (the meta "text"
+	// key), none in a new file; an empty slice indexes nothing. A writable
 	// Open with a set other than the file's rebuilds the index, in one
-	// transaction over all resources; a read-only Open searches the index
-	// as it is.
+	// transaction over all resources. A read-only Open searches the index
+	// as it is, and ignores this.
 	TextPredicates []rdf.IRI
 
-	// Pairs are the compound indexes kept (see Pair); nil means
-	// DefaultPairs, an empty slice none. A writable Open with other pairs
-	// rebuilds the index.
+	// Pairs are the compound indexes kept (see Pair). Nil means the pairs
+	// the file records its index was built for (the meta "pairs" key),
+	// none in a new file; an empty slice keeps none. A writable Open with
+	// other pairs rebuilds the index. A read-only Open uses the index as
+	// it is, and ignores this.
 	Pairs []Pair
 
 	// TermCacheSize is about how many decoded terms the reads of the DB
@@ -131,6 +136,12 @@ func Open(path string, opt *Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// The file's own sets replace those the options leave nil, and those
+	// of a read-only Open, which cannot rebuild the indexes.
+	fromFile := setsFromFile{
+		text:  opt.TextPredicates == nil || opt.ReadOnly,
+		pairs: opt.Pairs == nil || opt.ReadOnly,
+	}
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:         opt.Timeout,
 		NoSync:          opt.NoSync,
@@ -157,10 +168,11 @@ func Open(path string, opt *Options) (*DB, error) {
 		cacheSize = DefaultTermCacheSize
 	}
 	db := &DB{db: bdb, text: ts, pairs: pairs, terms: newTermCache(cacheSize)}
+	initTx := func(tx *bolt.Tx) error { return db.init(tx, fromFile) }
 	if opt.ReadOnly {
-		err = bdb.View(db.init)
+		err = bdb.View(initTx)
 	} else {
-		err = bdb.Update(db.init)
+		err = bdb.Update(initTx)
 	}
 	if err != nil {
 		_ = bdb.Close()
@@ -182,10 +194,13 @@ func Open(path string, opt *Options) (*DB, error) {
 	return db, nil
 }
 
+// setsFromFile says which of a DB's index sets init reads from the file.
+type setsFromFile struct{ text, pairs bool }
+
 // init creates the buckets of a new file and checks those of an old one,
-// upgrading a version 1 file and rebuilding the text index if its
-// predicates changed.
-func (db *DB) init(tx *bolt.Tx) error {
+// takes the index sets that fromFile says from the file, upgrades an older
+// version and rebuilds the text and pair indexes if their sets changed.
+func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	if tx.Writable() {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -229,12 +244,26 @@ func (db *DB) init(tx *bolt.Tx) error {
 		}
 	}
 	db.nonce = string(meta.Get(keyNonce))
+	if fromFile.text {
+		ts, err := parseTextSet(meta.Get(keyText))
+		if err != nil {
+			return err
+		}
+		db.text = ts
+	}
+	if fromFile.pairs {
+		ps, err := parsePairSet(meta.Get(keyPairs))
+		if err != nil {
+			return err
+		}
+		db.pairs = ps
+	}
 	if !tx.Writable() {
 		return nil
 	}
 	// A version 1 file has no text index: build it as for a new set of
-	// predicates. A new file has neither the key nor postings, which is
-	// right for an empty set.
+	// predicates (none, if the options leave them to the file). A new file
+	// has neither the key nor postings, which is right for an empty set.
 	if n == formatVersionV1 || string(meta.Get(keyText)) != db.text.conf {
 		if err := newTxWriter(tx, db).rebuildText(tx); err != nil {
 			return fmt.Errorf("build text index: %w", err)
@@ -244,7 +273,9 @@ func (db *DB) init(tx *bolt.Tx) error {
 		}
 	}
 	// Version 2 files have no pair index, and version 3 files no via
-	// index: build them as for new pairs.
+	// index: build them as for new pairs. A version 2 file records no
+	// pairs, and a version 3 file none with via: left to the file, they
+	// stay so.
 	if n != formatVersion || string(meta.Get(keyPairs)) != db.pairs.conf {
 		if err := newTxWriter(tx, db).rebuildPairs(tx); err != nil {
 			return fmt.Errorf("build pair index: %w", err)

@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/store"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 func TestCreateGet(t *testing.T) {
@@ -25,33 +24,33 @@ func TestCreateGet(t *testing.T) {
 		want []rdf.Triple // nil: same as g
 	}{
 		{name: "empty"},
-		{name: "iris", g: []rdf.Triple{tr(ex("r"), vocab.RDFType, vocab.PMRecord)}},
+		{name: "iris", g: []rdf.Triple{tr(ex("r"), rdfType, exRecord)}},
 		{name: "literals", g: []rdf.Triple{
-			tr(ex("r"), vocab.DCTitle, str("plain")),
-			tr(ex("r"), vocab.DCTitle, lang("chat", "fr")),
-			tr(ex("r"), vocab.DCTitle, lang("chat", "en-GB")),
-			tr(ex("r"), vocab.DCDate, dt("2026-11-01T10:00:00+02:00")),
-			tr(ex("r"), vocab.EMSNumericValue, dbl("1.5")),
-			tr(ex("r"), vocab.EMSNumericValue, typed("1.5", vocab.XSDDecimal)),
-			tr(ex("r"), vocab.EMSNumericValue, typed("x", iri("http://example.org/dt"))),
-			tr(ex("r"), vocab.DCDescription, str("tab\tnull\x00nl\n\"q\"")),
-			tr(ex("r"), vocab.DCDescription, str("")),
+			tr(ex("r"), exTitle, str("plain")),
+			tr(ex("r"), exTitle, lang("chat", "fr")),
+			tr(ex("r"), exTitle, lang("chat", "en-GB")),
+			tr(ex("r"), exDate, dt("2026-11-01T10:00:00+02:00")),
+			tr(ex("r"), exValue, dbl("1.5")),
+			tr(ex("r"), exValue, typed("1.5", xsdDecimal)),
+			tr(ex("r"), exValue, typed("x", iri("http://example.org/dt"))),
+			tr(ex("r"), exDescription, str("tab\tnull\x00nl\n\"q\"")),
+			tr(ex("r"), exDescription, str("")),
 		}},
 		{name: "long terms", g: []rdf.Triple{
-			tr(ex("r"), vocab.DCDescription, str(long)),
-			tr(ex("r"), vocab.DCSource, ex(long)),
-			tr(ex(long), vocab.DCSource, typed(long, ex(long))),
+			tr(ex("r"), exDescription, str(long)),
+			tr(ex("r"), exSource, ex(long)),
+			tr(ex(long), exSource, typed(long, ex(long))),
 		}},
 		{
 			name: "duplicates dropped, order kept",
 			g: []rdf.Triple{
-				tr(ex("r"), vocab.DCTitle, str("b")),
-				tr(ex("r"), vocab.DCTitle, str("a")),
-				tr(ex("r"), vocab.DCTitle, str("b")),
+				tr(ex("r"), exTitle, str("b")),
+				tr(ex("r"), exTitle, str("a")),
+				tr(ex("r"), exTitle, str("b")),
 			},
 			want: []rdf.Triple{
-				tr(ex("r"), vocab.DCTitle, str("b")),
-				tr(ex("r"), vocab.DCTitle, str("a")),
+				tr(ex("r"), exTitle, str("b")),
+				tr(ex("r"), exTitle, str("a")),
 			},
 		},
 	}
@@ -95,12 +94,12 @@ func TestCreateErrors(t *testing.T) {
 	}{
 		{"exists", ex("r"), nil, store.ErrExists},
 		{"empty id", rdf.IRI{}, nil, store.ErrInvalid},
-		{"nil subject", ex("a"), []rdf.Triple{{Pred: vocab.DCTitle, Obj: str("x")}}, store.ErrInvalid},
+		{"nil subject", ex("a"), []rdf.Triple{{Pred: exTitle, Obj: str("x")}}, store.ErrInvalid},
 		{"nil predicate", ex("a"), []rdf.Triple{{Subj: ex("a"), Obj: str("x")}}, store.ErrInvalid},
-		{"nil object", ex("a"), []rdf.Triple{{Subj: ex("a"), Pred: vocab.DCTitle}}, store.ErrInvalid},
-		{"zero blank", ex("a"), []rdf.Triple{tr(rdf.Blank{}, vocab.DCTitle, str("x"))}, store.ErrInvalid},
-		{"zero IRI object", ex("a"), []rdf.Triple{tr(ex("a"), vocab.DCTitle, rdf.IRI{})}, store.ErrInvalid},
-		{"pointer term", ex("a"), []rdf.Triple{tr(ex("a"), vocab.DCTitle, &rdf.IRI{})}, store.ErrInvalid},
+		{"nil object", ex("a"), []rdf.Triple{{Subj: ex("a"), Pred: exTitle}}, store.ErrInvalid},
+		{"zero blank", ex("a"), []rdf.Triple{tr(rdf.Blank{}, exTitle, str("x"))}, store.ErrInvalid},
+		{"zero IRI object", ex("a"), []rdf.Triple{tr(ex("a"), exTitle, rdf.IRI{})}, store.ErrInvalid},
+		{"pointer term", ex("a"), []rdf.Triple{tr(ex("a"), exTitle, &rdf.IRI{})}, store.ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,9 +117,9 @@ func TestBlankScoping(t *testing.T) {
 	// Both resources say _:m; within each it is one node.
 	for _, r := range []string{"a", "b"} {
 		_, err := db.Create(t.Context(), ex(r), []rdf.Triple{
-			tr(ex(r), vocab.EMSObserves, blank("m")),
-			tr(blank("m"), vocab.EMSNumericValue, dbl("1")),
-			tr(blank("m"), vocab.EMSMetric, blank("n")),
+			tr(ex(r), exObserves, blank("m")),
+			tr(blank("m"), exValue, dbl("1")),
+			tr(blank("m"), exMetric, blank("n")),
 		})
 		require.NoError(t, err)
 	}
@@ -157,8 +156,8 @@ func TestBlankScoping(t *testing.T) {
 
 func TestSameTripleTwoResources(t *testing.T) {
 	db, _ := openDB(t, nil)
-	shared := tr(ex("host"), vocab.DCTitle, str("shared"))
-	part := func(r string) rdf.Triple { return tr(ex(r), vocab.DCIsPartOf, ex("host")) }
+	shared := tr(ex("host"), exTitle, str("shared"))
+	part := func(r string) rdf.Triple { return tr(ex(r), exPartOf, ex("host")) }
 	for _, r := range []string{"a", "b"} {
 		_, err := db.Create(t.Context(), ex(r), []rdf.Triple{shared, part(r)})
 		require.NoError(t, err)
@@ -169,12 +168,12 @@ func TestSameTripleTwoResources(t *testing.T) {
 		p    rdf.Predicate
 		o    rdf.Object
 	}{
-		{"spo", ex("host"), vocab.DCTitle, str("shared")},
-		{"sp", ex("host"), vocab.DCTitle, nil},
+		{"spo", ex("host"), exTitle, str("shared")},
+		{"sp", ex("host"), exTitle, nil},
 		{"s", ex("host"), nil, nil},
-		{"p", nil, vocab.DCTitle, nil},
+		{"p", nil, exTitle, nil},
 		{"o", nil, nil, str("shared")},
-		{"po", nil, vocab.DCTitle, str("shared")},
+		{"po", nil, exTitle, str("shared")},
 		{"so", ex("host"), nil, str("shared")},
 	}
 	states := []struct {
@@ -201,7 +200,7 @@ func TestSameTripleTwoResources(t *testing.T) {
 			}
 			assert.ElementsMatch(t, ntSet(st.all), matchAll(t, db, nil, nil, nil))
 			var gs []string
-			err := db.MatchQuads(t.Context(), ex("host"), vocab.DCTitle, nil, func(_ rdf.Triple, g rdf.IRI) bool {
+			err := db.MatchQuads(t.Context(), ex("host"), exTitle, nil, func(_ rdf.Triple, g rdf.IRI) bool {
 				gs = append(gs, g.String())
 				return true
 			})
@@ -216,7 +215,7 @@ func TestSameTripleTwoResources(t *testing.T) {
 
 func TestReplace(t *testing.T) {
 	db, _ := openDB(t, nil)
-	etag1, err := db.Create(t.Context(), ex("r"), []rdf.Triple{tr(ex("r"), vocab.DCTitle, str("one"))})
+	etag1, err := db.Create(t.Context(), ex("r"), []rdf.Triple{tr(ex("r"), exTitle, str("one"))})
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -237,7 +236,7 @@ func TestReplace(t *testing.T) {
 			before, cur, err := db.Get(t.Context(), ex("r"))
 			require.NoError(t, err)
 			title := str(tt.name)
-			etag, err := db.Replace(t.Context(), tt.id, []rdf.Triple{tr(ex("r"), vocab.DCTitle, title)}, tt.ifMatch(cur))
+			etag, err := db.Replace(t.Context(), tt.id, []rdf.Triple{tr(ex("r"), exTitle, title)}, tt.ifMatch(cur))
 			g, now, gerr := db.Get(t.Context(), ex("r"))
 			require.NoError(t, gerr)
 			if tt.wantErr != nil {
@@ -249,8 +248,8 @@ func TestReplace(t *testing.T) {
 			require.NoError(t, err, "case %d", i)
 			assert.NotEqual(t, cur, etag)
 			assert.Equal(t, etag, now)
-			assert.Equal(t, []string{ntTriple(tr(ex("r"), vocab.DCTitle, title))}, ntSet(g))
-			assert.Equal(t, ntSet(g), matchAll(t, db, nil, vocab.DCTitle, nil), "old triples left in the indexes")
+			assert.Equal(t, []string{ntTriple(tr(ex("r"), exTitle, title))}, ntSet(g))
+			assert.Equal(t, ntSet(g), matchAll(t, db, nil, exTitle, nil), "old triples left in the indexes")
 		})
 	}
 }
@@ -303,7 +302,7 @@ func TestETags(t *testing.T) {
 		assert.False(t, seen[etag], "etag %s reused", etag)
 		seen[etag] = true
 	}
-	g := []rdf.Triple{tr(ex("r"), vocab.DCTitle, str("same"))}
+	g := []rdf.Triple{tr(ex("r"), exTitle, str("same"))}
 	for range 3 {
 		etag, err := db.Create(t.Context(), ex("r"), g)
 		require.NoError(t, err)
@@ -330,8 +329,8 @@ func TestETags(t *testing.T) {
 
 func TestDelete(t *testing.T) {
 	db, _ := openDB(t, nil)
-	id, g := pmRecord(1)
-	_, err := db.Create(t.Context(), ex("other"), []rdf.Triple{tr(ex("other"), vocab.DCIsPartOf, id)})
+	id, g := sampleRecord(1)
+	_, err := db.Create(t.Context(), ex("other"), []rdf.Triple{tr(ex("other"), exPartOf, id)})
 	require.NoError(t, err)
 	before, err := db.Stats(t.Context())
 	require.NoError(t, err)
@@ -348,13 +347,13 @@ func TestDelete(t *testing.T) {
 	assert.False(t, ok)
 	_, _, err = db.Get(t.Context(), id)
 	require.ErrorIs(t, err, store.ErrNotFound)
-	for _, p := range []rdf.Predicate{nil, vocab.RDFType, vocab.EMSNumericValue, vocab.DCDate} {
+	for _, p := range []rdf.Predicate{nil, rdfType, exValue, exDate} {
 		got := matchAll(t, db, nil, p, nil)
 		for _, line := range got {
-			assert.Equal(t, ntTriple(tr(ex("other"), vocab.DCIsPartOf, id)), line)
+			assert.Equal(t, ntTriple(tr(ex("other"), exPartOf, id)), line)
 		}
 	}
-	assert.Empty(t, rangeAll(t, db, vocab.EMSNumericValue, nil, nil, store.RangeOptions{}))
+	assert.Empty(t, rangeAll(t, db, exValue, nil, nil, store.RangeOptions{}))
 	after, err := db.Stats(t.Context())
 	require.NoError(t, err)
 	after.Size, before.Size = 0, 0
@@ -363,20 +362,20 @@ func TestDelete(t *testing.T) {
 
 func TestLoad(t *testing.T) {
 	db, _ := openDB(t, nil)
-	_, err := db.Create(t.Context(), ex("r0"), []rdf.Triple{tr(ex("r0"), vocab.DCTitle, str("old"))})
+	_, err := db.Create(t.Context(), ex("r0"), []rdf.Triple{tr(ex("r0"), exTitle, str("old"))})
 	require.NoError(t, err)
 
 	rs := []store.Resource{
-		{ID: ex("r0"), Triples: []rdf.Triple{tr(ex("r0"), vocab.DCTitle, str("new"))}},
-		{ID: ex("r1"), Triples: []rdf.Triple{tr(ex("r1"), vocab.DCTitle, str("first"))}},
-		{ID: ex("r1"), Triples: []rdf.Triple{tr(ex("r1"), vocab.DCTitle, str("last"))}},
-		{ID: ex("r2"), Triples: []rdf.Triple{tr(ex("r2"), vocab.EMSObserves, blank("m")), tr(blank("m"), vocab.EMSNumericValue, dbl("2"))}},
+		{ID: ex("r0"), Triples: []rdf.Triple{tr(ex("r0"), exTitle, str("new"))}},
+		{ID: ex("r1"), Triples: []rdf.Triple{tr(ex("r1"), exTitle, str("first"))}},
+		{ID: ex("r1"), Triples: []rdf.Triple{tr(ex("r1"), exTitle, str("last"))}},
+		{ID: ex("r2"), Triples: []rdf.Triple{tr(ex("r2"), exObserves, blank("m")), tr(blank("m"), exValue, dbl("2"))}},
 	}
 	require.NoError(t, db.Load(t.Context(), rs))
 	assert.Equal(t, []string{
-		ntTriple(tr(ex("r0"), vocab.DCTitle, str("new"))),
-		ntTriple(tr(ex("r1"), vocab.DCTitle, str("last"))),
-	}, matchAll(t, db, nil, vocab.DCTitle, nil))
+		ntTriple(tr(ex("r0"), exTitle, str("new"))),
+		ntTriple(tr(ex("r1"), exTitle, str("last"))),
+	}, matchAll(t, db, nil, exTitle, nil))
 	g, _, err := db.Get(t.Context(), ex("r2"))
 	require.NoError(t, err)
 	require.Len(t, g, 2)
@@ -407,16 +406,16 @@ func TestMatch(t *testing.T) {
 	db, _ := openDB(t, nil)
 	a, b := ex("a"), ex("b")
 	_, err := db.Create(t.Context(), a, []rdf.Triple{
-		tr(a, vocab.RDFType, vocab.PMRecord),
-		tr(a, vocab.DCIsPartOf, b),
-		tr(a, vocab.DCTitle, str("A")),
-		tr(a, vocab.EMSNumericValue, dbl("1")),
+		tr(a, rdfType, exRecord),
+		tr(a, exPartOf, b),
+		tr(a, exTitle, str("A")),
+		tr(a, exValue, dbl("1")),
 	})
 	require.NoError(t, err)
 	_, err = db.Create(t.Context(), b, []rdf.Triple{
-		tr(b, vocab.RDFType, vocab.PMRecord),
-		tr(b, vocab.DCTitle, str("B")),
-		tr(b, vocab.EMSNumericValue, intl("1")),
+		tr(b, rdfType, exRecord),
+		tr(b, exTitle, str("B")),
+		tr(b, exValue, intl("1")),
 	})
 	require.NoError(t, err)
 
@@ -429,16 +428,16 @@ func TestMatch(t *testing.T) {
 		want    []string
 		wantErr error
 	}{
-		{"spo", a, vocab.DCTitle, str("A"), l(tr(a, vocab.DCTitle, str("A"))), nil},
-		{"spo absent", a, vocab.DCTitle, str("B"), nil, nil},
-		{"sp", a, vocab.RDFType, nil, l(tr(a, vocab.RDFType, vocab.PMRecord)), nil},
-		{"s", b, nil, nil, l(tr(b, vocab.RDFType, vocab.PMRecord), tr(b, vocab.DCTitle, str("B")), tr(b, vocab.EMSNumericValue, intl("1"))), nil},
-		{"so", a, nil, b, l(tr(a, vocab.DCIsPartOf, b)), nil},
-		{"po", nil, vocab.RDFType, vocab.PMRecord, l(tr(a, vocab.RDFType, vocab.PMRecord), tr(b, vocab.RDFType, vocab.PMRecord)), nil},
-		{"po typed literal is exact", nil, vocab.EMSNumericValue, dbl("1"), l(tr(a, vocab.EMSNumericValue, dbl("1"))), nil},
-		{"p", nil, vocab.DCTitle, nil, l(tr(a, vocab.DCTitle, str("A")), tr(b, vocab.DCTitle, str("B"))), nil},
-		{"o", nil, nil, b, l(tr(a, vocab.DCIsPartOf, b)), nil},
-		{"o literal", nil, nil, intl("1"), l(tr(b, vocab.EMSNumericValue, intl("1"))), nil},
+		{"spo", a, exTitle, str("A"), l(tr(a, exTitle, str("A"))), nil},
+		{"spo absent", a, exTitle, str("B"), nil, nil},
+		{"sp", a, rdfType, nil, l(tr(a, rdfType, exRecord)), nil},
+		{"s", b, nil, nil, l(tr(b, rdfType, exRecord), tr(b, exTitle, str("B")), tr(b, exValue, intl("1"))), nil},
+		{"so", a, nil, b, l(tr(a, exPartOf, b)), nil},
+		{"po", nil, rdfType, exRecord, l(tr(a, rdfType, exRecord), tr(b, rdfType, exRecord)), nil},
+		{"po typed literal is exact", nil, exValue, dbl("1"), l(tr(a, exValue, dbl("1"))), nil},
+		{"p", nil, exTitle, nil, l(tr(a, exTitle, str("A")), tr(b, exTitle, str("B"))), nil},
+		{"o", nil, nil, b, l(tr(a, exPartOf, b)), nil},
+		{"o literal", nil, nil, intl("1"), l(tr(b, exValue, intl("1"))), nil},
 		{"all", nil, nil, nil, nil, nil},
 		{"unknown term", ex("zzz"), nil, nil, nil, nil},
 		{"invalid term", rdf.IRI{}, nil, nil, nil, store.ErrInvalid},
@@ -471,24 +470,24 @@ func TestMatch(t *testing.T) {
 
 func TestRange(t *testing.T) {
 	db, _ := openDB(t, nil)
-	val := vocab.EMSNumericValue
+	val := exValue
 	nums := []rdf.Literal{ // ascending by value
 		dbl("-INF"),
-		typed("-1e10", vocab.XSDFloat),
+		typed("-1e10", xsdFloat),
 		intl("-42"),
-		typed("-1.5", vocab.XSDDecimal),
+		typed("-1.5", xsdDecimal),
 		dbl("-0.1"),
-		typed("0", vocab.XSDInt),
-		typed("0.1", vocab.XSDDouble),
-		typed("0.1", vocab.XSDFloat), // float32 0.1 > double 0.1
-		typed("1", vocab.XSDLong),
-		typed("2.5", vocab.XSDDecimal),
+		typed("0", xsdInt),
+		typed("0.1", xsdDouble),
+		typed("0.1", xsdFloat), // float32 0.1 > double 0.1
+		typed("1", xsdLong),
+		typed("2.5", xsdDecimal),
 		dbl("3e0"),
 		intl("10"),
-		typed("1E300", vocab.XSDDouble),
+		typed("1E300", xsdDouble),
 		dbl("INF"),
 	}
-	date := vocab.DCDate
+	date := exDate
 	dates := []rdf.Literal{ // ascending as instants
 		dt("0001-01-01T00:00:00Z"),
 		dt("2026-11-01T07:59:59"), // no timezone: UTC
@@ -512,7 +511,7 @@ func TestRange(t *testing.T) {
 		tr(ex("x"), val, str("5")),
 		tr(ex("x"), val, ex("five")),
 		tr(ex("x"), date, dt("2026-13-01T00:00:00Z")),
-		tr(ex("x"), date, typed("2026-11-01", vocab.IRI(vocab.XSD, "date"))),
+		tr(ex("x"), date, typed("2026-11-01", iri(xsdNS+"date"))),
 	)
 	_, err := db.Create(t.Context(), ex("r"), g)
 	require.NoError(t, err)
@@ -547,9 +546,9 @@ func TestRange(t *testing.T) {
 		{"numbers desc", val, nil, nil, store.RangeOptions{Desc: true}, rev(lines(val, nums, 'a', 0, len(nums)))},
 		{"negative inclusive", val, p(intl("-42")), p(intl("0")), incl, lines(val, nums, 'a', 2, 6)},
 		{"negative exclusive", val, p(intl("-42")), p(intl("0")), store.RangeOptions{}, lines(val, nums, 'a', 3, 5)},
-		{"mixed types bounds", val, p(typed("0.1", vocab.XSDDecimal)), p(dbl("10")), store.RangeOptions{HiInclusive: true}, lines(val, nums, 'a', 7, 12)},
+		{"mixed types bounds", val, p(typed("0.1", xsdDecimal)), p(dbl("10")), store.RangeOptions{HiInclusive: true}, lines(val, nums, 'a', 7, 12)},
 		{"lower open", val, nil, p(dbl("-1.5")), incl, lines(val, nums, 'a', 0, 4)},
-		{"upper open desc", val, p(typed("2.5", vocab.XSDDecimal)), nil, store.RangeOptions{LoInclusive: true, Desc: true}, rev(lines(val, nums, 'a', 9, len(nums)))},
+		{"upper open desc", val, p(typed("2.5", xsdDecimal)), nil, store.RangeOptions{LoInclusive: true, Desc: true}, rev(lines(val, nums, 'a', 9, len(nums)))},
 		{"desc exclusive", val, p(intl("-42")), p(intl("1")), store.RangeOptions{Desc: true}, rev(lines(val, nums, 'a', 3, 8))},
 		{"empty", val, p(intl("5")), p(intl("4")), incl, nil},
 		{"point", val, p(dbl("2.50")), p(intl("3")), store.RangeOptions{LoInclusive: true}, lines(val, nums, 'a', 9, 10)},
@@ -628,7 +627,7 @@ func TestResources(t *testing.T) {
 
 func TestStats(t *testing.T) {
 	db, _ := openDB(t, nil)
-	id, g := pmRecord(1)
+	id, g := sampleRecord(1)
 	_, err := db.Create(t.Context(), id, g)
 	require.NoError(t, err)
 	st, err := db.Stats(t.Context())
@@ -659,7 +658,7 @@ func TestCanceled(t *testing.T) {
 			return db.Match(ctx, nil, nil, nil, func(rdf.Triple) bool { return true })
 		},
 		"Range": func() error {
-			return db.Range(ctx, vocab.DCDate, nil, nil, store.RangeOptions{}, func(rdf.Subject, rdf.Literal) bool { return true })
+			return db.Range(ctx, exDate, nil, nil, store.RangeOptions{}, func(rdf.Subject, rdf.Literal) bool { return true })
 		},
 		"Resources": func() error { return db.Resources(ctx, rdf.IRI{}, func(rdf.IRI) bool { return true }) },
 		"Stats":     func() error { _, err := db.Stats(ctx); return err },
@@ -673,7 +672,7 @@ func TestCanceled(t *testing.T) {
 
 func TestReopen(t *testing.T) {
 	db, path := openDB(t, nil)
-	id, g := pmRecord(7)
+	id, g := sampleRecord(7)
 	etag, err := db.Create(t.Context(), id, g)
 	require.NoError(t, err)
 	want, _, err := db.Get(t.Context(), id)

@@ -1,10 +1,11 @@
 /*
-Package store is an RDF triple store on bbolt, built for the OSLC query
-engine.
+Package store is an RDF triple store on bbolt, built for a query engine:
+besides the triple indexes, it keeps the full-text and compound indexes
+its caller asks for.
 
 It holds resources: documents, each a named graph identified by an IRI (the
 resource's URL) that holds the resource's triples, including those of
-nested nodes such as a record's ems:Measure blank nodes. A resource is
+nested nodes, such as blank nodes describing parts of the resource. A resource is
 written and replaced as a unit, in one transaction. Blank nodes are scoped
 to their resource: every write relabels them with labels unique in the
 store (b<base-36 term id>), and reads return them so. The same label in two
@@ -18,7 +19,13 @@ read the full-text index. Snapshot.Count and Snapshot.Intersect read
 index keys without decoding terms, to size and to intersect large
 conditions for the query planner. Snapshot.Records reads the resources that
 one posg key prefix lists from their res entries, decoding only the terms
-asked for: a record's measures are found by term id, never decoded.
+asked for: a resource's nested nodes are found by term id, never decoded.
+
+The store names no vocabulary of its own beyond RDF and XSD: which
+predicates the full-text index holds (Options.TextPredicates) and which
+compound indexes it keeps (Options.Pairs) are its caller's choice,
+recorded in the file. Options left nil keep what the file records, so an
+existing file keeps its indexes; a new file then has none.
 
 # Concurrency
 
@@ -55,6 +62,9 @@ Index values are empty: the keys hold everything.
 	        "resources" | "triples" | "terms"    counters behind Stats
 	        "text"                               text predicate IRIs, sorted,
 	                                             newline-separated
+	        "pairs"                              one "kp vp" or "kp vp via"
+	                                             line of IRIs per pair, sorted,
+	                                             newline-separated
 	t2i     dictKey(term)                        term id
 	i2t     term id                              term encoding
 	res     resource IRI (UTF-8)                 etag seq | graph id | entry*
@@ -79,24 +89,23 @@ must not open version 2 files: hence the new version.
 
 # Pair index
 
-A Pair (Options.Pairs; by default ems:metric with ems:numericValue) keeps,
-for each subject with a key triple (s, kp, ko) and a value triple (s, vp,
-vo) whose object is a number or dateTime, the key kp | ko | vp | class |
-value | vo | s | gk | gv, gk and gv the resources stating the two triples.
-A condition such as ems:metric=pm:CpuUsed and ems:numericValue>90 is then
-one range scan of keys in value order. Each resource keeps the keys one of
+A Pair (Options.Pairs) keeps, for each subject with a key triple (s, kp,
+ko) and a value triple (s, vp, vo) whose object is a number or dateTime,
+the key kp | ko | vp | class | value | vo | s | gk | gv, gk and gv the
+resources stating the two triples. A condition such as kp=ko and vp>90 is
+then one range scan of keys in value order. Each resource keeps the keys one of
 whose triples it states: a write recomputes them from the resource's old
 and new entries and, for the other half, the subject's triples in other
 resources (from spog). The meta "pairs" key records the configured pairs;
 a writable Open with others, or of a version 2 or 3 file, rebuilds the
-buckets.
+buckets. Options.Pairs nil takes the recorded pairs, none if there is no
+key (a new or version 2 file).
 
-A pair with a Via predicate (by default ems:observes) is also kept by the
-subjects pointing to its subjects: for each triple (r, via, s) with s a
-subject of the pair, the pairvia key via | kp | ko | vp | class | value |
-vo | r | gr | gk | gv, gr the resource stating (r, via, s). So
-ems:observes{ems:metric=pm:CpuUsed and ems:numericValue>90} is one range
-scan listing the records, not a seek per matching measure. A write of g
+A pair with a Via predicate is also kept by the subjects pointing to its
+subjects: for each triple (r, via, s) with s a subject of the pair, the
+pairvia key via | kp | ko | vp | class | value | vo | r | gr | gk | gv, gr
+the resource stating (r, via, s). So via{kp=ko and vp>90} is one range
+scan listing the subjects r, not a seek per matching s. A write of g
 recomputes the keys one of whose three triples g states, reading the
 others' pointers from ospg. Version 3 files lack the bucket, and rid:
 a writable Open builds them and makes the file version 4, which version 3
@@ -167,15 +176,14 @@ set; it finds the page by walking the resources from the prefix or
 cursor, testing ids, when the set is dense enough for that to end soon,
 else by reading the set's IRIs and sorting them. Both walks read rid,
 which holds each resource's graph id and nothing else: about 55 bytes a
-record where res holds 750. RangeIn walks a property's values in order
+resource where res holds 750. RangeIn walks a property's values in order
 keeping the set's subjects, by id. Few terms are decoded either way: at a
-million records a dictionary seek costs about five steps of a walk.
+million resources a dictionary seek costs about five steps of a walk.
 
 # Full-text index
 
 The text bucket holds postings of the literal objects of the text
-predicates (Options.TextPredicates; by default dcterms:title,
-dcterms:description and dcterms:identifier): xsd:string, plain and
+predicates (Options.TextPredicates): xsd:string, plain and
 rdf:langString literals by lexical form, rdf:XMLLiteral by character data
 (tags become spaces, entities are decoded). Tokens splits the text; each
 distinct token of a triple's object gives one key, token | 0x00 | s | p | o
@@ -196,6 +204,8 @@ adjacent (Text adds up their distinct objects).
 
 The meta "text" key records the predicates the postings were built for. A
 writable Open with another set rebuilds the bucket from the res entries.
+Options.TextPredicates nil takes the recorded set, none if there is no key
+(a new or version 1 file).
 
 # Object sort keys
 

@@ -10,17 +10,89 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/store"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
-// openDB opens a store in a temporary directory, closed when the test ends.
+// The RDF and XSD terms of the tests.
+const (
+	rdfNS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+	xsdNS = "http://www.w3.org/2001/XMLSchema#"
+)
+
+var (
+	rdfType       = iri(rdfNS + "type")
+	rdfXMLLiteral = iri(rdfNS + "XMLLiteral")
+
+	xsdString   = iri(xsdNS + "string")
+	xsdInteger  = iri(xsdNS + "integer")
+	xsdInt      = iri(xsdNS + "int")
+	xsdLong     = iri(xsdNS + "long")
+	xsdDecimal  = iri(xsdNS + "decimal")
+	xsdDouble   = iri(xsdNS + "double")
+	xsdFloat    = iri(xsdNS + "float")
+	xsdDateTime = iri(xsdNS + "dateTime")
+)
+
+// exNS is the namespace of the example classes and properties of the
+// tests; ns(local) is a term in it.
+const exNS = "http://example.org/ns#"
+
+func ns(local string) rdf.IRI { return iri(exNS + local) }
+
+// Example properties and classes: records with a title, description,
+// identifier and date, part of a host, observing measures, each a metric
+// with a value and a unit.
+var (
+	exTitle       = ns("title")
+	exDescription = ns("description")
+	exIdentifier  = ns("identifier")
+	exDate        = ns("date")
+	exPartOf      = ns("isPartOf")
+	exSource      = ns("source")
+	exStatus      = ns("status")
+	exRecord      = ns("Record")
+
+	exObserves = ns("observes")
+	exMeasure  = ns("Measure")
+	exMetric   = ns("metric")
+	exValue    = ns("value")
+	exUnit     = ns("unit")
+)
+
+// The indexes the tests ask of a store unless they say otherwise: the
+// full-text index of titles, descriptions and identifiers, and the pair
+// index of a measure's metric and value, also by the records observing
+// the measures.
+var (
+	testText  = []rdf.IRI{exTitle, exDescription, exIdentifier}
+	testPairs = []store.Pair{{Key: exMetric, Value: exValue, Via: exObserves}}
+)
+
+// openDB opens a store in a temporary directory, closed when the test
+// ends, with testText and testPairs where opt leaves the text predicates
+// and pairs nil.
 func openDB(t testing.TB, opt *store.Options) (*store.DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "pm.db")
-	db, err := store.Open(path, opt)
+	db, err := store.Open(path, withTestIndexes(opt))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	return db, path
+}
+
+// withTestIndexes returns a copy of opt with testText and testPairs where
+// it leaves the text predicates and pairs nil.
+func withTestIndexes(opt *store.Options) *store.Options {
+	var o store.Options
+	if opt != nil {
+		o = *opt
+	}
+	if o.TextPredicates == nil {
+		o.TextPredicates = testText
+	}
+	if o.Pairs == nil {
+		o.Pairs = testPairs
+	}
+	return &o
 }
 
 func iri(s string) rdf.IRI {
@@ -41,7 +113,7 @@ func blank(label string) rdf.Blank {
 	return b
 }
 
-func str(s string) rdf.Literal { return rdf.NewTypedLiteral(s, vocab.XSDString) }
+func str(s string) rdf.Literal { return rdf.NewTypedLiteral(s, xsdString) }
 
 func typed(lex string, dt rdf.IRI) rdf.Literal { return rdf.NewTypedLiteral(lex, dt) }
 
@@ -53,9 +125,9 @@ func lang(s, tag string) rdf.Literal {
 	return l
 }
 
-func dbl(lex string) rdf.Literal  { return typed(lex, vocab.XSDDouble) }
-func dt(lex string) rdf.Literal   { return typed(lex, vocab.XSDDateTime) }
-func intl(lex string) rdf.Literal { return typed(lex, vocab.XSDInteger) }
+func dbl(lex string) rdf.Literal  { return typed(lex, xsdDouble) }
+func dt(lex string) rdf.Literal   { return typed(lex, xsdDateTime) }
+func intl(lex string) rdf.Literal { return typed(lex, xsdInteger) }
 
 func tr(s rdf.Subject, p rdf.Predicate, o rdf.Object) rdf.Triple {
 	return rdf.Triple{Subj: s, Pred: p, Obj: o}
@@ -105,28 +177,28 @@ func rangeAll(t testing.TB, db *store.DB, p rdf.IRI, lo, hi *rdf.Literal, opt st
 	return got
 }
 
-// pmRecord returns a realistic performance monitoring record: 18 triples,
-// three of them ems:Measure blank nodes.
-func pmRecord(i int) (rdf.IRI, []rdf.Triple) {
+// sampleRecord returns a realistic record: 18 triples, three of them
+// about measure blank nodes.
+func sampleRecord(i int) (rdf.IRI, []rdf.Triple) {
 	id := iri(fmt.Sprintf("http://pm.example.org/records/%d", i))
 	host := iri(fmt.Sprintf("http://pm.example.org/hosts/%d", i%50))
 	g := []rdf.Triple{
-		tr(id, vocab.RDFType, vocab.PMRecord),
-		tr(id, vocab.DCDate, dt(fmt.Sprintf("2026-11-01T%02d:%02d:%02dZ", i/3600%24, i/60%60, i%60))),
-		tr(id, vocab.DCIsPartOf, host),
-		tr(id, vocab.PMAvailabilityStatus, iri(vocab.PM+"Available")),
-		tr(id, vocab.DCTitle, str(fmt.Sprintf("Sample %d of host %d", i, i%50))),
+		tr(id, rdfType, exRecord),
+		tr(id, exDate, dt(fmt.Sprintf("2026-11-01T%02d:%02d:%02dZ", i/3600%24, i/60%60, i%60))),
+		tr(id, exPartOf, host),
+		tr(id, exStatus, ns("Available")),
+		tr(id, exTitle, str(fmt.Sprintf("Sample %d of host %d", i, i%50))),
 	}
 	metrics := []string{"CpuUsed", "MemoryUsed", "ResponseTime"}
 	units := []string{"Percent", "Byte", "Millisecond"}
 	for m := range metrics {
 		b := blank(fmt.Sprintf("m%d", m))
 		g = append(g,
-			tr(id, vocab.EMSObserves, b),
-			tr(b, vocab.RDFType, vocab.EMSMeasure),
-			tr(b, vocab.EMSMetric, iri(vocab.PM+metrics[m])),
-			tr(b, vocab.EMSUnitOfMeasure, iri("http://qudt.org/vocab/unit#"+units[m])),
-			tr(b, vocab.EMSNumericValue, dbl(fmt.Sprintf("%d.%d", (i*7+m)%100, i%10))),
+			tr(id, exObserves, b),
+			tr(b, rdfType, exMeasure),
+			tr(b, exMetric, ns(metrics[m])),
+			tr(b, exUnit, iri("http://example.org/unit#"+units[m])),
+			tr(b, exValue, dbl(fmt.Sprintf("%d.%d", (i*7+m)%100, i%10))),
 		)
 	}
 	return id, g

@@ -55,8 +55,8 @@ func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s 
 // of those subjects, and whether subj is the resource stating it, until fn
 // returns false. A subject comes once or more per such triple. It reads
 // ospg by term id, so the nodes in between are never decoded or looked
-// up: the records whose measures match a nested condition, found from the
-// measures' index keys; or, when the condition is one pair the store
+// up: the resources whose nested nodes match a condition, found from the
+// nodes' index keys; or, when the condition is one pair the store
 // indexes by via (Pair.Via), just the keys of that index.
 //
 // fn runs in the snapshot's read transaction: see View.

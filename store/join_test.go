@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/store"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // TestIntersect compares Intersect and Count with the subjects Match and
@@ -60,7 +59,7 @@ func TestIntersect(t *testing.T) {
 				{{Pred: v, Lo: &lo, Hi: &hi, Opt: store.RangeOptions{LoInclusive: i%2 == 0, HiInclusive: i%3 == 0}}},
 			}
 			if i%4 == 0 {
-				groups = append(groups, []store.Pattern{{Pred: vocab.RDFType, Obj: ex("none")}})
+				groups = append(groups, []store.Pattern{{Pred: rdfType, Obj: ex("none")}})
 			}
 			var want []string
 			in := func(s string) bool {

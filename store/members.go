@@ -230,7 +230,7 @@ func (s *Snapshot) PageUnder(ctx context.Context, rs *ResourceSet, prefix string
 	}
 	// A walk reads about n × under / in-set resources, in key order;
 	// reading the IRIs, one dictionary seek each unless cached, reads all
-	// of the set: measured at 1M records, a seek costs about five steps.
+	// of the set: measured at 1M resources, a seek costs about five steps.
 	if iris == nil && n > 0 && found > 0 && n*under/found <= 4*rs.Len() {
 		page, err = s.walkUnder(ctx, rs, prefix, from, after.String(), n)
 		return page, total, err
@@ -384,8 +384,8 @@ func (s *Snapshot) iris(ctx context.Context, rs *ResourceSet, prefix string) ([]
 // it had to, that is, it was not stopped by the limit.
 //
 // A walk of the values of one property in order that keeps only a set's
-// resources, such as the 10 newest records of one resource, then costs a
-// key step per value rather than a lookup.
+// resources, such as the 10 newest of those linked to one resource, then
+// costs a key step per value rather than a lookup.
 func (s *Snapshot) RangeIn(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, rs *ResourceSet, limit int, fn func(s rdf.Subject, o rdf.Literal) bool) (complete bool, err error) {
 	read := 0
 	complete = true

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/knakk/rdf"
-
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // Classes of object sort keys; see doc.go. The class byte orders classes
@@ -59,10 +57,10 @@ func sortKey(t rdf.Term) (class byte, v uint64) {
 		return classOther, 0
 	}
 	dt := l.DataType.String()
-	if !strings.HasPrefix(dt, vocab.XSD) {
+	if !strings.HasPrefix(dt, xsdNS) {
 		return classOther, 0
 	}
-	return literalSortKey(dt[len(vocab.XSD):], l.String())
+	return literalSortKey(dt[len(xsdNS):], l.String())
 }
 
 // literalSortKey is sortKey for a literal with XSD datatype local name dt.

@@ -11,11 +11,18 @@ import (
 	"github.com/knakk/rdf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
-func lit(lex, local string) rdf.Literal { return rdf.NewTypedLiteral(lex, vocab.IRI(vocab.XSD, local)) }
+// testIRI returns the IRI s; it panics on an invalid one.
+func testIRI(s string) rdf.IRI {
+	i, err := rdf.NewIRI(s)
+	if err != nil {
+		panic(err)
+	}
+	return i
+}
+
+func lit(lex, local string) rdf.Literal { return rdf.NewTypedLiteral(lex, testIRI(xsdNS+local)) }
 
 // TestSortKeyOrder checks that sort keys of each list ascend, with "="
 // marking a value equal to the one before.
@@ -98,8 +105,8 @@ func TestSortKeyOrder(t *testing.T) {
 
 func TestSortKeyOther(t *testing.T) {
 	others := []rdf.Term{
-		vocab.DCTitle,
-		rdf.NewTypedLiteral("5", vocab.XSDString),
+		testIRI("http://example.org/title"),
+		rdf.NewTypedLiteral("5", xsdStringIRI),
 		lit("NaN", "double"),
 		lit("", "integer"),
 		lit("1.5", "integer"),
@@ -111,7 +118,7 @@ func TestSortKeyOther(t *testing.T) {
 		lit("inf", "double"),
 		lit("1e", "double"),
 		lit("5", "boolean"),
-		rdf.NewTypedLiteral("5", vocab.IRI("http://example.org/", "integer")),
+		rdf.NewTypedLiteral("5", testIRI("http://example.org/integer")),
 		lit("2026-11-01", "dateTime"),
 		lit("2026-11-01T10:00Z", "dateTime"),
 		lit("2026-02-29T10:00:00Z", "dateTime"),
@@ -168,13 +175,13 @@ func TestFloatKey(t *testing.T) {
 func TestTermEncoding(t *testing.T) {
 	long := strings.Repeat("é", 300)
 	terms := []rdf.Term{
-		vocab.DCTitle,
-		rdf.NewTypedLiteral("x", vocab.XSDString),
-		rdf.NewTypedLiteral("", vocab.XSDString),
-		rdf.NewTypedLiteral("a\x00b", vocab.XSDString),
-		rdf.NewTypedLiteral("1.5", vocab.XSDDouble),
-		rdf.NewTypedLiteral("a\x00b", vocab.IRI("http://example.org/", "dt")),
-		rdf.NewTypedLiteral(long, vocab.XSDString),
+		testIRI("http://example.org/title"),
+		rdf.NewTypedLiteral("x", xsdStringIRI),
+		rdf.NewTypedLiteral("", xsdStringIRI),
+		rdf.NewTypedLiteral("a\x00b", xsdStringIRI),
+		rdf.NewTypedLiteral("1.5", testIRI(xsdNS+"double")),
+		rdf.NewTypedLiteral("a\x00b", testIRI("http://example.org/dt")),
+		rdf.NewTypedLiteral(long, xsdStringIRI),
 	}
 	l, err := rdf.NewLangLiteral("chat", "fr-CA")
 	require.NoError(t, err)

@@ -11,29 +11,24 @@ import (
 
 	"github.com/knakk/rdf"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // A Pair asks for a compound index of two properties of one subject: Key,
-// whose objects name something (ems:metric pm:CpuUsed), and Value, whose
-// objects are numbers or dateTimes (ems:numericValue 93.5). For each key
-// object it lists the subjects in value order, so that a condition such as
-// ems:metric=pm:CpuUsed and ems:numericValue>90 reads only the keys that
-// match both, however common each half is alone.
+// whose objects name something (a metric, a kind, a status), and Value,
+// whose objects are numbers or dateTimes (a reading, a timestamp). For
+// each key object it lists the subjects in value order, so that a
+// condition such as key=k and value>90 reads only the keys that match
+// both, however common each half is alone.
 //
 // With Via set, the pair is also indexed by the subjects r of the triples
-// (r, Via, s): ems:observes{ems:metric=pm:CpuUsed and ems:numericValue>90}
-// is then one range scan that lists the records, rather than a lookup of
-// the record of each matching measure.
+// (r, Via, s): via{key=k and value>90} is then one range scan that lists
+// the subjects r, rather than a lookup of the r of each matching s.
+//
+// The store indexes no pair unless told to: see Options.Pairs.
 type Pair struct {
 	Key, Value rdf.IRI
 	Via        rdf.IRI // optional
 }
-
-// DefaultPairs are the pairs indexed when Options.Pairs is nil: the metric
-// and value of ems:Measures, also by the records observing them.
-var DefaultPairs = []Pair{{Key: vocab.EMSMetric, Value: vocab.EMSNumericValue, Via: vocab.EMSObserves}}
 
 // bucketPair holds the pair index: key id | key object id | value id |
 // class | value | value object id | s | key graph | value graph. A subject's
@@ -47,7 +42,9 @@ var bucketPair = []byte("pair")
 // of s, each combination kept by the resources stating its three triples.
 var bucketPairVia = []byte("pairvia")
 
-// keyPairs is the meta key recording the pairs the index was built for.
+// keyPairs is the meta key recording the pairs the index was built for:
+// one line per pair, "key value" or "key value via" (the predicate IRIs),
+// the lines sorted and newline-separated.
 var keyPairs = []byte("pairs")
 
 const (
@@ -64,10 +61,8 @@ type pairSet struct {
 // pairID is a configured pair as term ids; via is 0 without one.
 type pairID struct{ key, value, via uint64 }
 
+// newPairSet returns the set of ps, none if ps is empty.
 func newPairSet(ps []Pair) (pairSet, error) {
-	if ps == nil {
-		ps = DefaultPairs
-	}
 	var s pairSet
 	var lines []string
 	for _, p := range ps {
@@ -93,6 +88,32 @@ func newPairSet(ps []Pair) (pairSet, error) {
 	sort.Strings(lines)
 	s.conf = strings.Join(lines, "\n")
 	return s, nil
+}
+
+// parsePairSet returns the set a meta "pairs" value records: none if
+// there is no value, as in a new or version 2 file. Version 3 files
+// record pairs without via.
+func parsePairSet(conf []byte) (pairSet, error) {
+	var ps []Pair
+	for line := range strings.SplitSeq(string(conf), "\n") {
+		if line == "" {
+			continue
+		}
+		f := strings.Split(line, " ")
+		if len(f) != 2 && len(f) != 3 {
+			return pairSet{}, fmt.Errorf("%w: pair %q", ErrCorrupt, line)
+		}
+		var iris [3]rdf.IRI
+		for i, name := range f {
+			iri, err := rdf.NewIRI(name)
+			if err != nil {
+				return pairSet{}, fmt.Errorf("%w: pair %q: %v", ErrCorrupt, line, err)
+			}
+			iris[i] = iri
+		}
+		ps = append(ps, Pair{Key: iris[0], Value: iris[1], Via: iris[2]})
+	}
+	return newPairSet(ps)
 }
 
 // pairIDs returns the term ids of the configured pairs' predicates; a pair
@@ -362,7 +383,7 @@ func applyKeys(b *bolt.Bucket, before, after map[string]struct{}) error {
 // rebuildPairs replaces the pair buckets with the keys of every stored
 // resource. It gathers the keys first and puts them in key order: bbolt
 // then fills pages one after another instead of splitting them at random,
-// several times faster at a million records.
+// several times faster at a million resources.
 func (w *txWriter) rebuildPairs(tx *bolt.Tx) error {
 	var buckets [2]*bolt.Bucket
 	for i, name := range [][]byte{bucketPair, bucketPairVia} {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"sort"
 	"testing"
 
@@ -14,7 +15,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/oslc-pm/pmprovider/store"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 func measureRecord(i int, metrics map[string]float64) (rdf.IRI, []rdf.Triple) {
@@ -30,9 +30,9 @@ func measureRecord(i int, metrics map[string]float64) (rdf.IRI, []rdf.Triple) {
 		n++
 		node := iri(fmt.Sprintf("%s#m%d", id, n))
 		g = append(g,
-			rdf.Triple{Subj: id, Pred: vocab.EMSObserves, Obj: node},
-			rdf.Triple{Subj: node, Pred: vocab.EMSMetric, Obj: vocab.IRI(vocab.PM, m)},
-			rdf.Triple{Subj: node, Pred: vocab.EMSNumericValue, Obj: rdf.NewTypedLiteral(fmt.Sprint(metrics[m]), vocab.XSDDouble)},
+			rdf.Triple{Subj: id, Pred: exObserves, Obj: node},
+			rdf.Triple{Subj: node, Pred: exMetric, Obj: ns(m)},
+			rdf.Triple{Subj: node, Pred: exValue, Obj: rdf.NewTypedLiteral(fmt.Sprint(metrics[m]), xsdDouble)},
 		)
 	}
 	return id, g
@@ -42,10 +42,10 @@ func measureRecord(i int, metrics map[string]float64) (rdf.IRI, []rdf.Triple) {
 // the pair index, and through the plain indexes for comparison.
 func pairSubjects(t *testing.T, db *store.DB, m string, lo float64) (viaPair, viaScan []string) {
 	ctx := context.Background()
-	l := rdf.NewTypedLiteral(fmt.Sprint(lo), vocab.XSDDouble)
+	l := rdf.NewTypedLiteral(fmt.Sprint(lo), xsdDouble)
 	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
-		require.True(t, sn.HasPair(vocab.EMSMetric, vocab.EMSNumericValue))
-		p := store.Pattern{Pred: vocab.EMSNumericValue, Lo: &l, With: vocab.EMSMetric, WithObj: vocab.IRI(vocab.PM, m)}
+		require.True(t, sn.HasPair(exMetric, exValue))
+		p := store.Pattern{Pred: exValue, Lo: &l, With: exMetric, WithObj: ns(m)}
 		if err := sn.Intersect(ctx, [][]store.Pattern{{p}}, func(s rdf.Subject) bool {
 			viaPair = append(viaPair, s.String())
 			return true
@@ -53,8 +53,8 @@ func pairSubjects(t *testing.T, db *store.DB, m string, lo float64) (viaPair, vi
 			return err
 		}
 		both := [][]store.Pattern{
-			{{Pred: vocab.EMSMetric, Obj: vocab.IRI(vocab.PM, m)}},
-			{{Pred: vocab.EMSNumericValue, Lo: &l}},
+			{{Pred: exMetric, Obj: ns(m)}},
+			{{Pred: exValue, Lo: &l}},
 		}
 		return sn.Intersect(ctx, both, func(s rdf.Subject) bool {
 			viaScan = append(viaScan, s.String())
@@ -66,16 +66,16 @@ func pairSubjects(t *testing.T, db *store.DB, m string, lo float64) (viaPair, vi
 	return viaPair, viaScan
 }
 
-// viaSubjects lists the subjects pointing by ems:observes to a node with
+// viaSubjects lists the subjects pointing by exObserves to a node with
 // metric=m and value in (lo, ∞), with whether each is the resource
 // stating that triple: through the via index, and through the pair index
 // and ospg for comparison.
 func viaSubjects(t *testing.T, db *store.DB, m string, lo float64) (viaIndex, viaScan []string) {
 	ctx := context.Background()
-	l := rdf.NewTypedLiteral(fmt.Sprint(lo), vocab.XSDDouble)
+	l := rdf.NewTypedLiteral(fmt.Sprint(lo), xsdDouble)
 	list := func(sn *store.Snapshot, groups [][]store.Pattern) []string {
 		seen := map[string]bool{}
-		require.NoError(t, sn.IntersectVia(ctx, groups, vocab.EMSObserves, func(s rdf.Subject, resource bool) bool {
+		require.NoError(t, sn.IntersectVia(ctx, groups, exObserves, func(s rdf.Subject, resource bool) bool {
 			seen[fmt.Sprintf("%s %v", s, resource)] = true
 			return true
 		}))
@@ -87,7 +87,7 @@ func viaSubjects(t *testing.T, db *store.DB, m string, lo float64) (viaIndex, vi
 		return out
 	}
 	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
-		p := store.Pattern{Pred: vocab.EMSNumericValue, Lo: &l, With: vocab.EMSMetric, WithObj: vocab.IRI(vocab.PM, m)}
+		p := store.Pattern{Pred: exValue, Lo: &l, With: exMetric, WithObj: ns(m)}
 		viaIndex = list(sn, [][]store.Pattern{{p}})
 		// Two patterns in the group: not the via index's shape.
 		viaScan = list(sn, [][]store.Pattern{{p, p}})
@@ -126,24 +126,24 @@ func TestPairIndexAgreesWithTheIndexes(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		id := ex(fmt.Sprintf("extra/%d", i))
 		node := iri(fmt.Sprintf("%s#m1", ex(fmt.Sprintf("rec/%d", rng.IntN(300)))))
-		g := []rdf.Triple{{Subj: node, Pred: vocab.EMSNumericValue, Obj: rdf.NewTypedLiteral(fmt.Sprint(rng.IntN(200)), vocab.XSDInteger)}}
+		g := []rdf.Triple{{Subj: node, Pred: exValue, Obj: rdf.NewTypedLiteral(fmt.Sprint(rng.IntN(200)), xsdInteger)}}
 		if i%2 == 0 {
-			g = append(g, rdf.Triple{Subj: node, Pred: vocab.EMSMetric, Obj: vocab.IRI(vocab.PM, metrics[rng.IntN(3)])})
+			g = append(g, rdf.Triple{Subj: node, Pred: exMetric, Obj: ns(metrics[rng.IntN(3)])})
 		}
 		// Pointers to other records' nodes, by this resource and by
 		// another subject, and a node of its own that a record observes
 		// elsewhere.
 		switch i % 4 {
 		case 1:
-			g = append(g, rdf.Triple{Subj: id, Pred: vocab.EMSObserves, Obj: node})
+			g = append(g, rdf.Triple{Subj: id, Pred: exObserves, Obj: node})
 		case 2:
-			g = append(g, rdf.Triple{Subj: ex(fmt.Sprintf("elsewhere/%d", i)), Pred: vocab.EMSObserves, Obj: node})
+			g = append(g, rdf.Triple{Subj: ex(fmt.Sprintf("elsewhere/%d", i)), Pred: exObserves, Obj: node})
 		case 3:
 			own := iri(id.String() + "#own")
 			g = append(g,
-				rdf.Triple{Subj: own, Pred: vocab.EMSMetric, Obj: vocab.IRI(vocab.PM, "CpuUsed")},
-				rdf.Triple{Subj: own, Pred: vocab.EMSNumericValue, Obj: rdf.NewTypedLiteral("120", vocab.XSDInteger)},
-				rdf.Triple{Subj: ex(fmt.Sprintf("rec/%d", rng.IntN(300))), Pred: vocab.EMSObserves, Obj: own})
+				rdf.Triple{Subj: own, Pred: exMetric, Obj: ns("CpuUsed")},
+				rdf.Triple{Subj: own, Pred: exValue, Obj: rdf.NewTypedLiteral("120", xsdInteger)},
+				rdf.Triple{Subj: ex(fmt.Sprintf("rec/%d", rng.IntN(300))), Pred: exObserves, Obj: own})
 		}
 		_, err := db.Create(ctx, id, g)
 		require.NoError(t, err)
@@ -200,12 +200,12 @@ func TestPairIndexBuiltForOldFiles(t *testing.T) {
 	ro, err := store.Open(path, &store.Options{ReadOnly: true})
 	require.NoError(t, err, "a version 2 file opens read-only")
 	require.NoError(t, ro.View(ctx, func(sn *store.Snapshot) error {
-		assert.False(t, sn.HasPair(vocab.EMSMetric, vocab.EMSNumericValue))
+		assert.False(t, sn.HasPair(exMetric, exValue))
 		return nil
 	}))
 	require.NoError(t, ro.Close())
 
-	db, err = store.Open(path, nil)
+	db, err = store.Open(path, withTestIndexes(nil))
 	require.NoError(t, err)
 	viaPair, viaScan := pairSubjects(t, db, "CpuUsed", 90)
 	assert.Len(t, viaPair, 10)
@@ -222,7 +222,7 @@ func TestPairIndexBuiltForOldFiles(t *testing.T) {
 			}
 		}
 		meta := tx.Bucket([]byte("meta"))
-		if err := meta.Put([]byte("pairs"), []byte(vocab.EMSMetric.String()+" "+vocab.EMSNumericValue.String())); err != nil {
+		if err := meta.Put([]byte("pairs"), []byte(exMetric.String()+" "+exValue.String())); err != nil {
 			return err
 		}
 		return meta.Put([]byte("version"), binary.BigEndian.AppendUint64(nil, 3))
@@ -234,9 +234,9 @@ func TestPairIndexBuiltForOldFiles(t *testing.T) {
 	assert.Len(t, viaIndex, 10, "read-only, without the via index")
 	assert.Equal(t, viaSeek, viaIndex)
 	require.NoError(t, ro.View(ctx, func(sn *store.Snapshot) error {
-		l := rdf.NewTypedLiteral("90", vocab.XSDDouble)
-		p := store.Pattern{Pred: vocab.EMSNumericValue, Lo: &l, With: vocab.EMSMetric, WithObj: vocab.IRI(vocab.PM, "CpuUsed")}
-		set, err := sn.ResourceSet(ctx, [][]store.Pattern{{p}}, vocab.EMSObserves)
+		l := rdf.NewTypedLiteral("90", xsdDouble)
+		p := store.Pattern{Pred: exValue, Lo: &l, With: exMetric, WithObj: ns("CpuUsed")}
+		set, err := sn.ResourceSet(ctx, [][]store.Pattern{{p}}, exObserves)
 		require.NoError(t, err)
 		page, total, err := sn.PageUnder(ctx, set, ex("rec/1").String(), rdf.IRI{}, 3, true)
 		require.NoError(t, err)
@@ -246,7 +246,7 @@ func TestPairIndexBuiltForOldFiles(t *testing.T) {
 	}))
 	require.NoError(t, ro.Close())
 
-	db, err = store.Open(path, nil)
+	db, err = store.Open(path, withTestIndexes(nil))
 	require.NoError(t, err)
 	defer db.Close()
 	viaIndex, viaSeek = viaSubjects(t, db, "CpuUsed", 90)
@@ -260,4 +260,98 @@ func TestPairIndexBuiltForOldFiles(t *testing.T) {
 		assert.Equal(t, 20, n, "one via key per measure")
 		return err
 	}))
+}
+
+// TestIndexSetsLeftToTheFile opens a file with options that leave the text
+// predicates and pairs nil: a new file gets no text or pair index, an
+// existing one keeps those it records, and a read-only Open uses the
+// file's whatever the options say.
+func TestIndexSetsLeftToTheFile(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "pm.db")
+	open := func(opt *store.Options) *store.DB {
+		t.Helper()
+		db, err := store.Open(path, opt)
+		require.NoError(t, err)
+		return db
+	}
+	// indexes reports whether db has the test pair, and how many subjects
+	// the pair index and the text index list.
+	indexes := func(db *store.DB) (hasPair bool, pairs, texts int) {
+		t.Helper()
+		require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+			hasPair = sn.HasPair(exMetric, exValue)
+			return nil
+		}))
+		viaPair, _ := pairSubjects(t, db, "CpuUsed", -1)
+		return hasPair, len(viaPair), len(textAll(t, db, "sample"))
+	}
+
+	db := open(nil)
+	for i := range 4 {
+		id, g := sampleRecord(i)
+		_, err := db.Create(ctx, id, g)
+		require.NoError(t, err)
+	}
+	var err error
+	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+		assert.False(t, sn.HasPair(exMetric, exValue), "a new file with nil pairs")
+		return nil
+	}))
+	assert.Empty(t, textAll(t, db, "sample"), "a new file with nil text predicates")
+	require.NoError(t, db.Close())
+
+	db = open(withTestIndexes(&store.Options{}))
+	hasPair, pairs, texts := indexes(db)
+	assert.True(t, hasPair)
+	assert.Equal(t, 4, pairs, "pair index built")
+	assert.Equal(t, 4, texts, "text index built")
+	require.NoError(t, db.Close())
+
+	db = open(nil)
+	hasPair, pairs, texts = indexes(db)
+	assert.True(t, hasPair, "nil keeps the file's pairs")
+	assert.Equal(t, 4, pairs, "nil keeps the pair index")
+	assert.Equal(t, 4, texts, "nil keeps the text index")
+	// And maintains them.
+	id, g := sampleRecord(4)
+	_, err = db.Create(ctx, id, g)
+	require.NoError(t, err)
+	hasPair, pairs, texts = indexes(db)
+	assert.True(t, hasPair)
+	assert.Equal(t, 5, pairs)
+	assert.Equal(t, 5, texts)
+	require.NoError(t, db.Close())
+
+	other := []store.Pair{{Key: ex("k"), Value: ex("v")}}
+	ro := open(&store.Options{ReadOnly: true, Pairs: other, TextPredicates: []rdf.IRI{}})
+	hasPair, pairs, texts = indexes(ro)
+	assert.True(t, hasPair, "read-only: the file's pairs")
+	assert.Equal(t, 5, pairs)
+	assert.Equal(t, 5, texts)
+	require.NoError(t, ro.View(ctx, func(sn *store.Snapshot) error {
+		assert.False(t, sn.HasPair(ex("k"), ex("v")), "read-only: not the options' pairs")
+		return nil
+	}))
+	require.NoError(t, ro.Close())
+
+	db = open(&store.Options{Pairs: []store.Pair{}, TextPredicates: []rdf.IRI{}})
+	require.NoError(t, db.Close())
+	db = open(nil)
+	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+		assert.False(t, sn.HasPair(exMetric, exValue), "nil keeps no pairs")
+		return nil
+	}))
+	assert.Empty(t, textAll(t, db, "sample"), "nil keeps no text index")
+	require.NoError(t, db.Close())
+
+	// A meta value that is not a list of pairs is corruption.
+	bdb, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("meta")).Put([]byte("pairs"), []byte(exMetric.String()))
+	}))
+	require.NoError(t, bdb.Close())
+	_, err = store.Open(path, nil)
+	require.ErrorIs(t, err, store.ErrCorrupt)
 }

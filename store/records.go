@@ -48,8 +48,8 @@ type Prop struct {
 // and nodes come in the order Get reports their triples. It reads the
 // resources' index entries by term id and decodes only the IRI of each
 // resource and the objects reported: nodes are never decoded, which makes
-// it much cheaper than a Get per resource on large sets of records with
-// measures. Term id order is mostly the order resources were written in,
+// it much cheaper than a Get per resource on large sets of resources with
+// nested nodes. Term id order is mostly the order resources were written in,
 // so neighbouring reads share pages. A resource that a triple names but
 // that does not exist is skipped; a staged one is read as Get reads it.
 //
@@ -161,8 +161,8 @@ type recordReader struct {
 	res    *bolt.Cursor
 	resKey []byte // the key res is at; nil: none
 
-	// last is the last object of each predicate: records repeat a
-	// metric, unit or parent record after record.
+	// last is the last object of each predicate: resources of one kind
+	// repeat a type, unit or parent resource after resource.
 	last map[uint64]lastObj
 }
 

@@ -12,14 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/store"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 var recordQuery = store.RecordQuery{
-	Link: vocab.DCIsPartOf, Prefix: "http://example.org/rec/",
-	Props:     []rdf.IRI{vocab.DCIsPartOf, vocab.DCDate},
-	Via:       vocab.EMSObserves,
-	NodeProps: []rdf.IRI{vocab.EMSMetric, vocab.EMSNumericValue},
+	Link: exPartOf, Prefix: "http://example.org/rec/",
+	Props:     []rdf.IRI{exPartOf, exDate},
+	Via:       exObserves,
+	NodeProps: []rdf.IRI{exMetric, exValue},
 }
 
 // recordsByGet is Records the straightforward way: Match, then Get.
@@ -118,16 +117,16 @@ func TestRecordsAgreeWithGet(t *testing.T) {
 	cpu, mem := ex("CpuUsed"), ex("MemUsed")
 	record := func(id rdf.IRI, of rdf.IRI, date string, m1 node, v1 string, m2 node, v2 string) []rdf.Triple {
 		return []rdf.Triple{
-			{Subj: id, Pred: vocab.RDFType, Obj: vocab.PMRecord},
-			{Subj: id, Pred: vocab.DCIsPartOf, Obj: of},
-			{Subj: id, Pred: vocab.DCDate, Obj: dt(date)},
-			{Subj: id, Pred: vocab.EMSObserves, Obj: m1},
-			{Subj: m1, Pred: vocab.EMSMetric, Obj: cpu},
-			{Subj: m1, Pred: vocab.EMSNumericValue, Obj: dbl(v1)},
-			{Subj: m1, Pred: vocab.EMSUnitOfMeasure, Obj: ex("Percent")},
-			{Subj: id, Pred: vocab.EMSObserves, Obj: m2},
-			{Subj: m2, Pred: vocab.EMSMetric, Obj: mem},
-			{Subj: m2, Pred: vocab.EMSNumericValue, Obj: dbl(v2)},
+			{Subj: id, Pred: rdfType, Obj: exRecord},
+			{Subj: id, Pred: exPartOf, Obj: of},
+			{Subj: id, Pred: exDate, Obj: dt(date)},
+			{Subj: id, Pred: exObserves, Obj: m1},
+			{Subj: m1, Pred: exMetric, Obj: cpu},
+			{Subj: m1, Pred: exValue, Obj: dbl(v1)},
+			{Subj: m1, Pred: exUnit, Obj: ex("Percent")},
+			{Subj: id, Pred: exObserves, Obj: m2},
+			{Subj: m2, Pred: exMetric, Obj: mem},
+			{Subj: m2, Pred: exValue, Obj: dbl(v2)},
 		}
 	}
 	var rs []store.Resource
@@ -144,12 +143,12 @@ func TestRecordsAgreeWithGet(t *testing.T) {
 			g = record(id, of, "2026-11-24T10:00:00Z", blank("x"), "1", m2, "2")
 		case 2: // two parents, a second date and value, a literal via
 			g = append(g,
-				rdf.Triple{Subj: id, Pred: vocab.DCIsPartOf, Obj: other},
-				rdf.Triple{Subj: id, Pred: vocab.DCDate, Obj: str("not a date")},
-				rdf.Triple{Subj: m1, Pred: vocab.EMSNumericValue, Obj: dbl("42")},
-				rdf.Triple{Subj: id, Pred: vocab.EMSObserves, Obj: str("m3")})
+				rdf.Triple{Subj: id, Pred: exPartOf, Obj: other},
+				rdf.Triple{Subj: id, Pred: exDate, Obj: str("not a date")},
+				rdf.Triple{Subj: m1, Pred: exValue, Obj: dbl("42")},
+				rdf.Triple{Subj: id, Pred: exObserves, Obj: str("m3")})
 		case 4: // a node that is the record itself
-			g = append(g, rdf.Triple{Subj: id, Pred: vocab.EMSObserves, Obj: id}, rdf.Triple{Subj: id, Pred: vocab.EMSMetric, Obj: cpu})
+			g = append(g, rdf.Triple{Subj: id, Pred: exObserves, Obj: id}, rdf.Triple{Subj: id, Pred: exMetric, Obj: cpu})
 		}
 		rs = append(rs, store.Resource{ID: id, Triples: g})
 	}
@@ -157,9 +156,9 @@ func TestRecordsAgreeWithGet(t *testing.T) {
 	// and records outside the prefix.
 	rs = append(rs,
 		store.Resource{ID: ex("elsewhere"), Triples: []rdf.Triple{
-			{Subj: ex("rec/005"), Pred: vocab.DCIsPartOf, Obj: other},
-			{Subj: ex("rec/ghost"), Pred: vocab.DCIsPartOf, Obj: res},
-			{Subj: ex("rec/005#m1"), Pred: vocab.EMSNumericValue, Obj: dbl("7")},
+			{Subj: ex("rec/005"), Pred: exPartOf, Obj: other},
+			{Subj: ex("rec/ghost"), Pred: exPartOf, Obj: res},
+			{Subj: ex("rec/005#m1"), Pred: exValue, Obj: dbl("7")},
 		}},
 		store.Resource{ID: ex("misc/1"), Triples: record(ex("misc/1"), res, "2026-11-24T10:00:00Z", ex("misc/1#m"), "1", ex("misc/1#n"), "2")},
 	)

@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/store"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // TestSimulate runs random writes against the store and a simple in-memory
@@ -60,9 +59,9 @@ type sim struct {
 	ids    []rdf.IRI
 }
 
-// simText are the text predicates of the simulation: dcterms:description
+// simText are the text predicates of the simulation: exDescription
 // is left out, so that it holds text that must not be indexed.
-var simText = []rdf.IRI{vocab.DCTitle, ex("p0")}
+var simText = []rdf.IRI{exTitle, ex("p0")}
 
 // newSim returns a simulation with the given Options.TermCacheSize. The
 // memory map is large enough that writes need not wait for the snapshot
@@ -92,14 +91,14 @@ func newSim(t *testing.T, seed uint64, termCache int) *sim {
 // Term pools. Numbers and dateTimes are chosen so that ParseFloat and
 // time.Parse give the model an independent order.
 var (
-	simPreds   = []rdf.IRI{ex("p0"), ex("p1"), vocab.RDFType, vocab.EMSNumericValue, vocab.DCDate, vocab.DCTitle, vocab.DCDescription}
+	simPreds   = []rdf.IRI{ex("p0"), ex("p1"), rdfType, exValue, exDate, exTitle, exDescription}
 	simShared  = []rdf.IRI{ex("s0"), ex("s1"), ex("s2")}
 	simNumbers = []rdf.Literal{
 		intl("-3"), intl("0"), intl("7"), intl("10"),
-		typed("-2.5", vocab.XSDDecimal), typed("0.10", vocab.XSDDecimal), typed("7.0", vocab.XSDDecimal),
+		typed("-2.5", xsdDecimal), typed("0.10", xsdDecimal), typed("7.0", xsdDecimal),
 		dbl("-1e1"), dbl("2.5E0"), dbl("0.1"), dbl("-INF"), dbl("INF"),
-		typed("0.1", vocab.XSDFloat), typed("-3", vocab.XSDFloat), typed("1e2", vocab.XSDFloat),
-		typed("7", vocab.XSDInt), typed("-100", vocab.XSDLong),
+		typed("0.1", xsdFloat), typed("-3", xsdFloat), typed("1e2", xsdFloat),
+		typed("7", xsdInt), typed("-100", xsdLong),
 	}
 	simDates = []rdf.Literal{
 		dt("2026-11-01T10:00:00+02:00"), dt("2026-11-01T09:30:00Z"), dt("2026-11-01T08:00:00Z"),
@@ -108,12 +107,12 @@ var (
 	}
 	simOthers = []rdf.Object{
 		str("a"), str("b"), lang("a", "en"), lang("a", "fr"),
-		typed("x", vocab.XSDInteger), dbl("NaN"), dt("yesterday"),
-		vocab.PMRecord, ex("s0"),
+		typed("x", xsdInteger), dbl("NaN"), dt("yesterday"),
+		exRecord, ex("s0"),
 	}
 	simTexts = []rdf.Object{
 		str("Alpha beta"), str("alpha ALPHA gamma"), lang("Beta café", "fr"), lang("beta", "en"),
-		typed("<p>Gamma <b>alpha</b>beta</p>", vocab.RDFXMLLiteral), typed("alpha", ex("dt")),
+		typed("<p>Gamma <b>alpha</b>beta</p>", rdfXMLLiteral), typed("alpha", ex("dt")),
 		str("Ünïcode ÄLPHA-7"), str(""),
 	}
 	// simTokens are the tokens Text is asked for: those of simTexts and
@@ -577,8 +576,8 @@ func (s *sim) modelText() [][2]string {
 			seen[ntTriple(tr)] = true
 			lex := l.String()
 			switch {
-			case l.Lang() != "", l.DataType == vocab.XSDString:
-			case l.DataType == vocab.RDFXMLLiteral:
+			case l.Lang() != "", l.DataType == xsdString:
+			case l.DataType == rdfXMLLiteral:
 				lex = simTag.ReplaceAllString(lex, " ")
 			default:
 				continue
@@ -662,23 +661,23 @@ func (s *sim) modelMatch(ps rdf.Subject, pp rdf.Predicate, po rdf.Object) []stri
 // then value; ok is false for literals never in a range.
 func simValue(l rdf.Literal) (class int, v float64, ok bool) {
 	switch l.DataType {
-	case vocab.XSDDateTime:
+	case xsdDateTime:
 		tm, err := time.Parse(time.RFC3339Nano, l.String())
 		if err != nil {
 			return 0, 0, false
 		}
 		return 2, float64(tm.UnixMicro()), true
-	case vocab.XSDInteger, vocab.XSDDecimal, vocab.XSDDouble, vocab.XSDInt, vocab.XSDLong, vocab.XSDFloat:
+	case xsdInteger, xsdDecimal, xsdDouble, xsdInt, xsdLong, xsdFloat:
 		bits := 64
-		if l.DataType == vocab.XSDFloat {
+		if l.DataType == xsdFloat {
 			bits = 32
 		}
 		lex := strings.Replace(l.String(), "INF", "Inf", 1)
 		f, err := strconv.ParseFloat(lex, bits)
-		if err != nil || f != f || (l.DataType != vocab.XSDDouble && strings.Contains(lex, "Inf")) {
+		if err != nil || f != f || (l.DataType != xsdDouble && strings.Contains(lex, "Inf")) {
 			return 0, 0, false
 		}
-		if l.DataType == vocab.XSDInteger && strings.ContainsAny(lex, ".eE") {
+		if l.DataType == xsdInteger && strings.ContainsAny(lex, ".eE") {
 			return 0, 0, false
 		}
 		return 1, f, true

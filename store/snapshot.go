@@ -79,7 +79,7 @@ func (db *DB) View(ctx context.Context, fn func(s *Snapshot) error) error {
 }
 
 // bitset returns a zeroed bit set with a bit for every term id, valid
-// until the end of the snapshot. At a million records one is a megabyte:
+// until the end of the snapshot. At a million resources one is a megabyte:
 // reused across snapshots, it costs a clear rather than an allocation the
 // garbage collector then has to scan and return.
 func (s *Snapshot) bitset() []uint64 {

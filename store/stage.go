@@ -8,8 +8,6 @@ import (
 
 	"github.com/knakk/rdf"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // bucketStage holds resources written by Stage and not yet indexed: key
@@ -20,8 +18,8 @@ var bucketStage = []byte("stage")
 
 // Stage durably writes the resources rs, each created or replaced, in one
 // transaction, without indexing them: one key per resource, so a burst of
-// writes (a job engine's records at a period boundary) commits in a
-// fraction of the time Load takes. Merge indexes them later; Open merges
+// writes (many resources at once, as a periodic job writes them) commits
+// in a fraction of the time Load takes. Merge indexes them later; Open merges
 // what a previous process left.
 //
 // Until merged, a staged resource is seen by Get and Exists, and any
@@ -222,8 +220,3 @@ func appendStaged(dst []byte, t rdf.Term) ([]byte, error) {
 	dst = binary.AppendUvarint(dst, uint64(len(enc)))
 	return append(dst, enc...), nil
 }
-
-var (
-	xsdNS     = vocab.XSD
-	xsdString = vocab.XSD + "string"
-)

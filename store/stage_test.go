@@ -9,16 +9,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/store"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 func stagedRecord(id rdf.IRI, title string, v string) []rdf.Triple {
 	m := iri(id.String() + "#m1")
 	return []rdf.Triple{
-		{Subj: id, Pred: vocab.RDFType, Obj: vocab.PMRecord},
-		{Subj: id, Pred: vocab.DCTitle, Obj: rdf.NewTypedLiteral(title, vocab.XSDString)},
-		{Subj: id, Pred: vocab.EMSObserves, Obj: m},
-		{Subj: m, Pred: vocab.EMSNumericValue, Obj: rdf.NewTypedLiteral(v, vocab.XSDDouble)},
+		{Subj: id, Pred: rdfType, Obj: exRecord},
+		{Subj: id, Pred: exTitle, Obj: rdf.NewTypedLiteral(title, xsdString)},
+		{Subj: id, Pred: exObserves, Obj: m},
+		{Subj: m, Pred: exValue, Obj: rdf.NewTypedLiteral(v, xsdDouble)},
 	}
 }
 
@@ -43,7 +42,7 @@ func TestStageThenMerge(t *testing.T) {
 	ok, err := db.Exists(ctx, b)
 	require.NoError(t, err)
 	assert.True(t, ok)
-	assert.Zero(t, matches(t, db, vocab.RDFType, vocab.PMRecord))
+	assert.Zero(t, matches(t, db, rdfType, exRecord))
 	n, err := db.Staged()
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
@@ -55,7 +54,7 @@ func TestStageThenMerge(t *testing.T) {
 	merged, err = db.Merge(ctx, 0)
 	require.NoError(t, err)
 	assert.Equal(t, 1, merged)
-	assert.Equal(t, 2, matches(t, db, vocab.RDFType, vocab.PMRecord))
+	assert.Equal(t, 2, matches(t, db, rdfType, exRecord))
 	g2, etag2, err := db.Get(ctx, a)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, g, g2)
@@ -92,7 +91,7 @@ func TestWritesResolveStagedVersions(t *testing.T) {
 	require.NoError(t, db.Delete(ctx, a, ""))
 	_, _, err = db.Get(ctx, a)
 	assert.ErrorIs(t, err, store.ErrNotFound)
-	assert.Zero(t, matches(t, db, vocab.RDFType, vocab.PMRecord))
+	assert.Zero(t, matches(t, db, rdfType, exRecord))
 	n, err := db.Staged()
 	require.NoError(t, err)
 	assert.Zero(t, n)
@@ -111,15 +110,15 @@ func TestOpenMergesWhatWasStaged(t *testing.T) {
 	n, err := db2.Staged()
 	require.NoError(t, err)
 	assert.Zero(t, n)
-	assert.Equal(t, 1, matches(t, db2, vocab.RDFType, vocab.PMRecord))
+	assert.Equal(t, 1, matches(t, db2, rdfType, exRecord))
 }
 
 func TestStageRejectsWhatLoadRejects(t *testing.T) {
 	db, _ := openDB(t, nil)
 	bad := ex("rec/bad")
-	err := db.Stage(context.Background(), []store.Resource{{ID: bad, Triples: []rdf.Triple{{Subj: ex("other"), Pred: vocab.DCTitle, Obj: rdf.NewTypedLiteral("x", vocab.XSDString)}}}})
+	err := db.Stage(context.Background(), []store.Resource{{ID: bad, Triples: []rdf.Triple{{Subj: ex("other"), Pred: exTitle, Obj: rdf.NewTypedLiteral("x", xsdString)}}}})
 	_, loadErr := func() (int, error) {
-		return 0, db.Load(context.Background(), []store.Resource{{ID: bad, Triples: []rdf.Triple{{Subj: ex("other"), Pred: vocab.DCTitle, Obj: rdf.NewTypedLiteral("x", vocab.XSDString)}}}})
+		return 0, db.Load(context.Background(), []store.Resource{{ID: bad, Triples: []rdf.Triple{{Subj: ex("other"), Pred: exTitle, Obj: rdf.NewTypedLiteral("x", xsdString)}}}})
 	}()
 	assert.Equal(t, loadErr == nil, err == nil)
 }
@@ -127,9 +126,9 @@ func TestStageRejectsWhatLoadRejects(t *testing.T) {
 func TestStagedEncodingIsTheDictionarys(t *testing.T) {
 	terms := []rdf.Term{
 		ex("a"), blank("b1"),
-		rdf.NewTypedLiteral("plain", vocab.XSDString),
-		rdf.NewTypedLiteral("4.5", vocab.XSDDouble),
-		rdf.NewTypedLiteral("<b>x</b>", vocab.RDFXMLLiteral),
+		rdf.NewTypedLiteral("plain", xsdString),
+		rdf.NewTypedLiteral("4.5", xsdDouble),
+		rdf.NewTypedLiteral("<b>x</b>", rdfXMLLiteral),
 		rdf.NewTypedLiteral("odd", ex("type")),
 	}
 	if l, err := rdf.NewLangLiteral("hallo", "de"); err == nil {

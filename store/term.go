@@ -10,9 +10,24 @@ import (
 
 	"github.com/knakk/rdf"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/oslc-pm/pmprovider/vocab"
 )
+
+// The RDF and XSD terms the encoding knows: literals of xsd: datatypes
+// are encoded by local name, and the text of rdf:XMLLiteral is indexed.
+const (
+	xsdNS         = "http://www.w3.org/2001/XMLSchema#"
+	xsdString     = xsdNS + "string"
+	rdfXMLLiteral = "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral"
+)
+
+// xsdStringIRI is the datatype of a decoded xsd:string literal.
+var xsdStringIRI = func() rdf.IRI {
+	i, err := rdf.NewIRI(xsdString)
+	if err != nil {
+		panic(err)
+	}
+	return i
+}()
 
 // Tags are the first byte of an encoded term; see doc.go.
 const (
@@ -48,10 +63,10 @@ func encodeTerm(t rdf.Term) (string, error) {
 		switch {
 		case t.Lang() != "":
 			return string(tagLang) + t.Lang() + "\x00" + t.String(), nil
-		case dt == "" || dt == vocab.XSD+"string":
+		case dt == "" || dt == xsdString:
 			return string(tagString) + t.String(), nil
-		case strings.HasPrefix(dt, vocab.XSD):
-			return string(tagXSD) + dt[len(vocab.XSD):] + "\x00" + t.String(), nil
+		case strings.HasPrefix(dt, xsdNS):
+			return string(tagXSD) + dt[len(xsdNS):] + "\x00" + t.String(), nil
 		default:
 			return string(tagTyped) + dt + "\x00" + t.String(), nil
 		}
@@ -82,7 +97,7 @@ func decodeTerm(b []byte) (rdf.Term, error) {
 		}
 		return n, nil
 	case tagString:
-		return rdf.NewTypedLiteral(s, vocab.XSDString), nil
+		return rdf.NewTypedLiteral(s, xsdStringIRI), nil
 	}
 	head, lex, ok := strings.Cut(s, "\x00")
 	if !ok {
@@ -99,7 +114,11 @@ func decodeTerm(b []byte) (rdf.Term, error) {
 		}
 		return l, nil
 	case tagXSD:
-		return rdf.NewTypedLiteral(lex, vocab.IRI(vocab.XSD, head)), nil
+		dt, err := rdf.NewIRI(xsdNS + head)
+		if err != nil {
+			return nil, fmt.Errorf("%w: datatype %q: %v", ErrCorrupt, xsdNS+head, err)
+		}
+		return rdf.NewTypedLiteral(lex, dt), nil
 	case tagTyped:
 		dt, err := rdf.NewIRI(head)
 		if err != nil {

@@ -10,13 +10,7 @@ import (
 
 	"github.com/knakk/rdf"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/oslc-pm/pmprovider/vocab"
 )
-
-// DefaultTextPredicates are the predicates whose literals the full-text
-// index holds when Options.TextPredicates is nil.
-var DefaultTextPredicates = []rdf.IRI{vocab.DCTitle, vocab.DCDescription, vocab.DCIdentifier}
 
 // textSet is the set of text predicates a DB indexes.
 type textSet struct {
@@ -24,10 +18,8 @@ type textSet struct {
 	conf string          // canonical form, stored in meta
 }
 
+// newTextSet returns the set of preds, none if preds is empty.
 func newTextSet(preds []rdf.IRI) (textSet, error) {
-	if preds == nil {
-		preds = DefaultTextPredicates
-	}
 	ts := textSet{encs: make(map[string]bool, len(preds))}
 	names := make([]string, 0, len(preds))
 	for _, p := range preds {
@@ -45,6 +37,23 @@ func newTextSet(preds []rdf.IRI) (textSet, error) {
 	return ts, nil
 }
 
+// parseTextSet returns the set a meta "text" value records: none if
+// there is no value, as in a new or version 1 file.
+func parseTextSet(conf []byte) (textSet, error) {
+	var preds []rdf.IRI
+	for name := range strings.SplitSeq(string(conf), "\n") {
+		if name == "" {
+			continue
+		}
+		p, err := rdf.NewIRI(name)
+		if err != nil {
+			return textSet{}, fmt.Errorf("%w: text predicate %q: %v", ErrCorrupt, name, err)
+		}
+		preds = append(preds, p)
+	}
+	return newTextSet(preds)
+}
+
 // textOf returns the text to index of an encoded object: the lexical form
 // of a string or language-tagged literal, the character data of an
 // rdf:XMLLiteral. ok is false for other terms.
@@ -57,7 +66,7 @@ func textOf(enc string) (text string, ok bool) {
 		return lex, ok
 	case tagTyped:
 		dt, lex, ok := strings.Cut(enc[1:], "\x00")
-		if ok && dt == vocab.RDF+"XMLLiteral" {
+		if ok && dt == rdfXMLLiteral {
 			return xmlText(lex), true
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/oslc-pm/pmprovider/store"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // textAll collects what Text reports for token, as sorted "s p tf" lines.
@@ -47,54 +46,54 @@ func posting(s rdf.Subject, p rdf.IRI, tf int) string {
 	return fmt.Sprintf("%s %s %d", nt(s), nt(p), tf)
 }
 
-var xmlLiteral = vocab.RDFXMLLiteral
+var xmlLiteral = rdfXMLLiteral
 
 func TestTextWrites(t *testing.T) {
 	db, _ := openDB(t, nil)
 	ctx := t.Context()
 	r := ex("r")
 	_, err := db.Create(ctx, r, []rdf.Triple{
-		tr(r, vocab.DCTitle, str("CPU load on Host 7")),
-		tr(r, vocab.DCDescription, lang("Load, load and more load", "en")),
-		tr(r, vocab.DCIdentifier, str("PM-7")),
+		tr(r, exTitle, str("CPU load on Host 7")),
+		tr(r, exDescription, lang("Load, load and more load", "en")),
+		tr(r, exIdentifier, str("PM-7")),
 		tr(r, ex("comment"), str("load not indexed")),
-		tr(r, vocab.DCTitle, intl("7")),
-		tr(r, vocab.DCTitle, typed("load", ex("dt"))),
+		tr(r, exTitle, intl("7")),
+		tr(r, exTitle, typed("load", ex("dt"))),
 	})
 	require.NoError(t, err)
-	assert.Equal(t, []string{posting(r, vocab.DCDescription, 3), posting(r, vocab.DCTitle, 1)}, textAll(t, db, "load"))
-	assert.Equal(t, []string{posting(r, vocab.DCIdentifier, 1), posting(r, vocab.DCTitle, 1)}, textAll(t, db, "7"))
-	assert.Equal(t, []string{posting(r, vocab.DCIdentifier, 1)}, textAll(t, db, "pm"))
+	assert.Equal(t, []string{posting(r, exDescription, 3), posting(r, exTitle, 1)}, textAll(t, db, "load"))
+	assert.Equal(t, []string{posting(r, exIdentifier, 1), posting(r, exTitle, 1)}, textAll(t, db, "7"))
+	assert.Equal(t, []string{posting(r, exIdentifier, 1)}, textAll(t, db, "pm"))
 	assert.Empty(t, textAll(t, db, "not"), "predicate outside TextPredicates indexed")
 	assert.Empty(t, textAll(t, db, "Load"), "Text matched a token Tokens would not return")
 	assert.Empty(t, textAll(t, db, "lo"), "Text matched a prefix")
 
 	// Replace: a title changes, the description stays, the identifier goes.
 	_, err = db.Replace(ctx, r, []rdf.Triple{
-		tr(r, vocab.DCTitle, str("Memory on host 7")),
-		tr(r, vocab.DCDescription, lang("Load, load and more load", "en")),
+		tr(r, exTitle, str("Memory on host 7")),
+		tr(r, exDescription, lang("Load, load and more load", "en")),
 	}, "")
 	require.NoError(t, err)
-	assert.Equal(t, []string{posting(r, vocab.DCDescription, 3)}, textAll(t, db, "load"))
-	assert.Equal(t, []string{posting(r, vocab.DCTitle, 1)}, textAll(t, db, "memory"))
-	assert.Equal(t, []string{posting(r, vocab.DCTitle, 1)}, textAll(t, db, "7"))
+	assert.Equal(t, []string{posting(r, exDescription, 3)}, textAll(t, db, "load"))
+	assert.Equal(t, []string{posting(r, exTitle, 1)}, textAll(t, db, "memory"))
+	assert.Equal(t, []string{posting(r, exTitle, 1)}, textAll(t, db, "7"))
 	assert.Empty(t, textAll(t, db, "pm"))
 	assert.Empty(t, textAll(t, db, "cpu"))
 	want := []string{
-		"and <http://example.org/r> <http://purl.org/dc/terms/description> 1",
-		"host <http://example.org/r> <http://purl.org/dc/terms/title> 1",
+		"and <http://example.org/r> <http://example.org/ns#description> 1",
+		"host <http://example.org/r> <http://example.org/ns#title> 1",
 	}
 	assert.Equal(t, want, prefixAll(t, db, "")[1:3], "TextPrefix order")
 
 	// Two titles of one subject add up.
 	_, err = db.Replace(ctx, r, []rdf.Triple{
-		tr(r, vocab.DCTitle, lang("Host load", "en")),
-		tr(r, vocab.DCTitle, lang("Host load", "de")),
-		tr(r, vocab.DCTitle, str("host")),
+		tr(r, exTitle, lang("Host load", "en")),
+		tr(r, exTitle, lang("Host load", "de")),
+		tr(r, exTitle, str("host")),
 	}, "")
 	require.NoError(t, err)
-	assert.Equal(t, []string{posting(r, vocab.DCTitle, 3)}, textAll(t, db, "host"))
-	assert.Equal(t, []string{posting(r, vocab.DCTitle, 2)}, textAll(t, db, "load"))
+	assert.Equal(t, []string{posting(r, exTitle, 3)}, textAll(t, db, "host"))
+	assert.Equal(t, []string{posting(r, exTitle, 2)}, textAll(t, db, "load"))
 
 	require.NoError(t, db.Delete(ctx, r, ""))
 	assert.Empty(t, prefixAll(t, db, ""), "postings left after delete")
@@ -125,7 +124,7 @@ func TestTextLiterals(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := ex(fmt.Sprint("r", i))
-			_, err := db.Create(t.Context(), r, []rdf.Triple{tr(r, vocab.DCTitle, tt.obj)})
+			_, err := db.Create(t.Context(), r, []rdf.Triple{tr(r, exTitle, tt.obj)})
 			require.NoError(t, err)
 			var got []string
 			err = db.TextPrefix(t.Context(), "", func(tok string, s rdf.Subject, p rdf.IRI, tf int) bool {
@@ -144,24 +143,24 @@ func TestTextSameTitleTwoResources(t *testing.T) {
 	db, _ := openDB(t, nil)
 	ctx := t.Context()
 	host := ex("host")
-	shared := tr(host, vocab.DCTitle, str("Shared shared title"))
+	shared := tr(host, exTitle, str("Shared shared title"))
 	for _, r := range []string{"a", "b"} {
-		_, err := db.Create(ctx, ex(r), []rdf.Triple{shared, tr(ex(r), vocab.DCTitle, str("own shared"))})
+		_, err := db.Create(ctx, ex(r), []rdf.Triple{shared, tr(ex(r), exTitle, str("own shared"))})
 		require.NoError(t, err)
 	}
-	want := []string{posting(ex("a"), vocab.DCTitle, 1), posting(ex("b"), vocab.DCTitle, 1), posting(host, vocab.DCTitle, 2)}
+	want := []string{posting(ex("a"), exTitle, 1), posting(ex("b"), exTitle, 1), posting(host, exTitle, 2)}
 	assert.Equal(t, want, textAll(t, db, "shared"))
-	assert.Equal(t, []string{posting(host, vocab.DCTitle, 1)}, textAll(t, db, "title"))
+	assert.Equal(t, []string{posting(host, exTitle, 1)}, textAll(t, db, "title"))
 
 	// Another title of host, stated by b only, adds to the shared one.
-	_, err := db.Replace(ctx, ex("b"), []rdf.Triple{shared, tr(host, vocab.DCTitle, str("shared host"))}, "")
+	_, err := db.Replace(ctx, ex("b"), []rdf.Triple{shared, tr(host, exTitle, str("shared host"))}, "")
 	require.NoError(t, err)
-	want = []string{posting(ex("a"), vocab.DCTitle, 1), posting(host, vocab.DCTitle, 3)}
+	want = []string{posting(ex("a"), exTitle, 1), posting(host, exTitle, 3)}
 	assert.Equal(t, want, textAll(t, db, "shared"))
 
 	require.NoError(t, db.Delete(ctx, ex("a"), ""))
-	assert.Equal(t, []string{posting(host, vocab.DCTitle, 3)}, textAll(t, db, "shared"))
-	assert.Equal(t, []string{posting(host, vocab.DCTitle, 1)}, textAll(t, db, "title"))
+	assert.Equal(t, []string{posting(host, exTitle, 3)}, textAll(t, db, "shared"))
+	assert.Equal(t, []string{posting(host, exTitle, 1)}, textAll(t, db, "title"))
 	require.NoError(t, db.Delete(ctx, ex("b"), ""))
 	assert.Empty(t, prefixAll(t, db, ""))
 }
@@ -172,7 +171,7 @@ func TestTextScan(t *testing.T) {
 	var rs []store.Resource
 	for i := range 20 {
 		r := ex(fmt.Sprint("r", i))
-		rs = append(rs, store.Resource{ID: r, Triples: []rdf.Triple{tr(r, vocab.DCTitle, str(fmt.Sprintf("word w%d", i)))}})
+		rs = append(rs, store.Resource{ID: r, Triples: []rdf.Triple{tr(r, exTitle, str(fmt.Sprintf("word w%d", i)))}})
 	}
 	require.NoError(t, db.Load(ctx, rs))
 
@@ -226,12 +225,12 @@ func TestTextScan(t *testing.T) {
 }
 
 func TestTextPredicatesOption(t *testing.T) {
-	titleOnly := &store.Options{TextPredicates: []rdf.IRI{vocab.DCTitle}}
+	titleOnly := &store.Options{TextPredicates: []rdf.IRI{exTitle}}
 	db, path := openDB(t, titleOnly)
 	r := ex("r")
 	_, err := db.Create(t.Context(), r, []rdf.Triple{
-		tr(r, vocab.DCTitle, str("title")),
-		tr(r, vocab.DCDescription, str("description")),
+		tr(r, exTitle, str("title")),
+		tr(r, exDescription, str("description")),
 		tr(r, ex("label"), str("label")),
 	})
 	require.NoError(t, err)
@@ -243,11 +242,14 @@ func TestTextPredicatesOption(t *testing.T) {
 		opt  *store.Options
 		want []string // tokens
 	}{
-		{"default", nil, []string{"description", "title"}},
+		{"test set", &store.Options{TextPredicates: testText}, []string{"description", "title"}},
 		{"read-only keeps the index", &store.Options{ReadOnly: true, TextPredicates: []rdf.IRI{ex("label")}}, []string{"description", "title"}},
-		{"custom", &store.Options{TextPredicates: []rdf.IRI{ex("label"), vocab.DCTitle, ex("label")}}, []string{"label", "title"}},
+		{"custom", &store.Options{TextPredicates: []rdf.IRI{ex("label"), exTitle, ex("label")}}, []string{"label", "title"}},
+		{"nil keeps the file's", nil, []string{"label", "title"}},
 		{"none", &store.Options{TextPredicates: []rdf.IRI{}}, nil},
+		{"nil keeps none", &store.Options{}, nil},
 		{"title", titleOnly, []string{"title"}},
+		{"nil keeps the title", nil, []string{"title"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,8 +269,8 @@ func TestTextPredicatesOption(t *testing.T) {
 			require.NoError(t, db.Delete(t.Context(), r, ""))
 			assert.Empty(t, prefixAll(t, db, ""))
 			_, err = db.Create(t.Context(), r, []rdf.Triple{
-				tr(r, vocab.DCTitle, str("title")),
-				tr(r, vocab.DCDescription, str("description")),
+				tr(r, exTitle, str("title")),
+				tr(r, exDescription, str("description")),
 				tr(r, ex("label"), str("label")),
 			})
 			require.NoError(t, err)
@@ -281,7 +283,7 @@ func TestTextPredicatesOption(t *testing.T) {
 // TestTextUpgrade opens a version 1 file: one without the text bucket.
 func TestTextUpgrade(t *testing.T) {
 	db, path := openDB(t, nil)
-	id, g := pmRecord(7)
+	id, g := sampleRecord(7)
 	_, err := db.Create(t.Context(), id, g)
 	require.NoError(t, err)
 	want := textAll(t, db, "sample")
@@ -313,7 +315,7 @@ func TestTextUpgrade(t *testing.T) {
 	_, err = store.Open(path, &store.Options{ReadOnly: true})
 	require.ErrorIs(t, err, store.ErrVersion, "read-only open of version 1")
 
-	db, err = store.Open(path, nil)
+	db, err = store.Open(path, withTestIndexes(nil))
 	require.NoError(t, err)
 	assert.Equal(t, want, textAll(t, db, "sample"))
 	require.NoError(t, db.Close())
@@ -334,11 +336,11 @@ func TestTextOwn(t *testing.T) {
 	ctx := t.Context()
 	// a states its own title and host's; b states a title of a, and a
 	// copy of host's title with a's.
-	_, err := db.Create(ctx, ex("a"), []rdf.Triple{tr(ex("a"), vocab.DCTitle, str("word")), tr(ex("host"), vocab.DCTitle, str("word"))})
+	_, err := db.Create(ctx, ex("a"), []rdf.Triple{tr(ex("a"), exTitle, str("word")), tr(ex("host"), exTitle, str("word"))})
 	require.NoError(t, err)
-	_, err = db.Create(ctx, ex("b"), []rdf.Triple{tr(ex("a"), vocab.DCTitle, str("word again")), tr(ex("host"), vocab.DCTitle, str("word"))})
+	_, err = db.Create(ctx, ex("b"), []rdf.Triple{tr(ex("a"), exTitle, str("word again")), tr(ex("host"), exTitle, str("word"))})
 	require.NoError(t, err)
-	_, err = db.Create(ctx, ex("c"), []rdf.Triple{tr(ex("c"), vocab.DCDescription, str("a word")), tr(ex("c"), vocab.DCTitle, str("other"))})
+	_, err = db.Create(ctx, ex("c"), []rdf.Triple{tr(ex("c"), exDescription, str("a word")), tr(ex("c"), exTitle, str("other"))})
 	require.NoError(t, err)
 	var got []string
 	require.NoError(t, db.View(ctx, func(s *store.Snapshot) error {
@@ -348,9 +350,9 @@ func TestTextOwn(t *testing.T) {
 		})
 	}))
 	want := []string{
-		posting(ex("a"), vocab.DCTitle, 2) + " true",
-		posting(ex("host"), vocab.DCTitle, 1) + " false",
-		posting(ex("c"), vocab.DCDescription, 1) + " true",
+		posting(ex("a"), exTitle, 2) + " true",
+		posting(ex("host"), exTitle, 1) + " false",
+		posting(ex("c"), exDescription, 1) + " true",
 	}
 	assert.ElementsMatch(t, want, got)
 }

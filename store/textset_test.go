@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/store"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // TestTextHits compares TextHits, HitSet and PageHits with the answer
@@ -36,14 +35,14 @@ func TestTextHits(t *testing.T) {
 		}
 		return strings.Join(ws, " ")
 	}
-	preds := []rdf.IRI{vocab.DCTitle, vocab.DCDescription, vocab.DCIdentifier, ex("ns/other")}
+	preds := []rdf.IRI{exTitle, exDescription, exIdentifier, ex("ns/other")}
 	var staged []store.Resource
 	for i := range 4 {
 		id := ex(fmt.Sprintf("a/s%d", i))
 		if i%2 == 1 {
 			id = ex(fmt.Sprintf("b/s%d", i))
 		}
-		staged = append(staged, store.Resource{ID: id, Triples: []rdf.Triple{tr(id, vocab.DCTitle, str(text()))}})
+		staged = append(staged, store.Resource{ID: id, Triples: []rdf.Triple{tr(id, exTitle, str(text()))}})
 	}
 	require.NoError(t, db.Stage(ctx, staged))
 	var rs []store.Resource
@@ -63,20 +62,20 @@ func TestTextHits(t *testing.T) {
 		}
 		switch rng.IntN(10) {
 		case 0:
-			g = append(g, tr(iri(id.String()+"#m"), vocab.DCTitle, str(text())))
+			g = append(g, tr(iri(id.String()+"#m"), exTitle, str(text())))
 		case 1:
-			g = append(g, tr(blank(fmt.Sprintf("n%d", i)), vocab.DCTitle, str(text())))
+			g = append(g, tr(blank(fmt.Sprintf("n%d", i)), exTitle, str(text())))
 		case 2:
-			g = append(g, tr(ex(fmt.Sprintf("a/ghost%d", rng.IntN(3))), vocab.DCTitle, str(text())))
+			g = append(g, tr(ex(fmt.Sprintf("a/ghost%d", rng.IntN(3))), exTitle, str(text())))
 		case 3:
-			g = append(g, tr(staged[rng.IntN(len(staged))].ID, vocab.DCDescription, str(text())))
+			g = append(g, tr(staged[rng.IntN(len(staged))].ID, exDescription, str(text())))
 		case 4:
 			if len(rs) > 0 {
 				other := rs[rng.IntN(len(rs))]
 				if len(other.Triples) > 0 && rng.IntN(2) == 0 {
 					g = append(g, other.Triples[0])
 				} else {
-					g = append(g, tr(other.ID, vocab.DCTitle, str(text())))
+					g = append(g, tr(other.ID, exTitle, str(text())))
 				}
 			}
 		}

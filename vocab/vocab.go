@@ -1,5 +1,7 @@
 // Package vocab holds the namespace IRIs and terms the provider speaks, and the
 // vocabulary documents it serves (pm, ems, crtv, OSLC Core), embedded as Turtle.
+// It also says which terms the provider's store indexes (TextIndexed,
+// MeasurePair): the store itself knows no vocabulary.
 //
 // It is a leaf: it imports only the RDF term model.
 package vocab

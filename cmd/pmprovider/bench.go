@@ -92,7 +92,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *terms <= 0 {
 		*terms = max(4*cfg.Records, store.DefaultTermCacheSize)
 	}
-	db, err := store.Open(filepath.Join(dir, "pm.db"), &store.Options{NoSync: true, Timeout: 2 * time.Second, TermCacheSize: *terms})
+	db, err := store.Open(filepath.Join(dir, "pm.db"), storeOptions(store.Options{NoSync: true, Timeout: 2 * time.Second, TermCacheSize: *terms}))
 	if err != nil {
 		return fmt.Errorf("bench: open store in %s: %w", dir, err)
 	}

@@ -58,7 +58,7 @@ func runBenchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		defer os.RemoveAll(dir)
 	}
-	db, err := store.Open(filepath.Join(dir, "pm.db"), &store.Options{NoSync: *noSync, Timeout: 2 * time.Second})
+	db, err := store.Open(filepath.Join(dir, "pm.db"), storeOptions(store.Options{NoSync: *noSync, Timeout: 2 * time.Second}))
 	if err != nil {
 		return err
 	}

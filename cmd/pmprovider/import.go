@@ -101,7 +101,7 @@ func openStore(dir string, readOnly bool) (*store.DB, error) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(path, &store.Options{Timeout: 2 * time.Second, ReadOnly: readOnly})
+	db, err := store.Open(path, storeOptions(store.Options{Timeout: 2 * time.Second, ReadOnly: readOnly}))
 	if err != nil {
 		return nil, fmt.Errorf("open store in %s (is a server using it?): %w", dir, err)
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 func main() {
@@ -60,6 +61,16 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	return run(ctx, args, stderr)
+}
+
+// storeOptions returns opt with the indexes the provider asks of its
+// store: the full-text index of vocab.TextIndexed and the pair index of
+// vocab.MeasurePair. Every command opens the store with them, so that none
+// rebuilds the indexes another built.
+func storeOptions(opt store.Options) *store.Options {
+	opt.TextPredicates = vocab.TextIndexed
+	opt.Pairs = []store.Pair{store.Pair(vocab.MeasurePair)}
+	return &opt
 }
 
 // newFlagSet returns the flag set of a subcommand: errors are returned,
@@ -142,7 +153,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := os.MkdirAll(c.dataDir, 0o755); err != nil {
 		return fmt.Errorf("--data: %w", err)
 	}
-	db, err := store.Open(filepath.Join(c.dataDir, "pm.db"), &store.Options{Timeout: 2 * time.Second, TermCacheSize: c.terms})
+	db, err := store.Open(filepath.Join(c.dataDir, "pm.db"), storeOptions(store.Options{Timeout: 2 * time.Second, TermCacheSize: c.terms}))
 	if err != nil {
 		return fmt.Errorf("open store in %s: %w", c.dataDir, err)
 	}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"io"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/store"
@@ -56,4 +58,25 @@ func fmtArgs(a []string) string {
 		s += x + " "
 	}
 	return s
+}
+
+// TestStoreOptionsKeepIndexes checks that the store options of the
+// commands record the text predicates and pairs that data directories
+// record since the store had them as defaults: opening one rebuilds
+// neither index.
+func TestStoreOptionsKeepIndexes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pm.db")
+	db, err := store.Open(path, storeOptions(store.Options{}))
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer bdb.Close()
+	require.NoError(t, bdb.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket([]byte("meta"))
+		assert.Equal(t, "http://purl.org/dc/terms/description\nhttp://purl.org/dc/terms/identifier\nhttp://purl.org/dc/terms/title", string(meta.Get([]byte("text"))))
+		assert.Equal(t, "http://open-services.net/ns/ems#metric http://open-services.net/ns/ems#numericValue http://open-services.net/ns/ems#observes", string(meta.Get([]byte("pairs"))))
+		return nil
+	}))
 }

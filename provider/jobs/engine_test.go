@@ -42,7 +42,7 @@ type env struct {
 }
 
 func newEnv(t *testing.T, start time.Time) *env {
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), &store.Options{NoSync: true})
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), &store.Options{NoSync: true, TextPredicates: vocab.TextIndexed, Pairs: []store.Pair{store.Pair(vocab.MeasurePair)}})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	v := &env{t: t, db: db, clk: &clock{t: start}, synth: collect.NewSynthetic(7)}

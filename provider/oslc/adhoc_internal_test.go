@@ -54,7 +54,7 @@ func (s *Server) readAdhocByGet(ctx context.Context, req *adhocRequest) (map[adh
 
 func TestAdhocReadAgreesWithGet(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), &store.Options{TextPredicates: vocab.TextIndexed, Pairs: []store.Pair{store.Pair(vocab.MeasurePair)}})
 	require.NoError(t, err)
 	defer db.Close()
 	const base = "http://pm.example"

@@ -1,0 +1,19 @@
+package vocab
+
+import "github.com/knakk/rdf"
+
+// What the provider asks its store to index beyond triples. The store
+// knows no vocabulary: cmd/pmprovider passes these to it (as
+// store.Options.TextPredicates and store.Options.Pairs).
+var (
+	// TextIndexed are the properties whose text the full-text index holds:
+	// those oslc.searchTerms searches.
+	TextIndexed = []rdf.IRI{DCTitle, DCDescription, DCIdentifier}
+
+	// MeasurePair is the compound index of a measure's metric (Key) and
+	// value (Value), also kept by the records observing the measures
+	// (Via): ems:observes{ems:metric=pm:CpuUsed and ems:numericValue>90}
+	// is then one range scan listing the records. Its fields are those of
+	// store.Pair, so store.Pair(MeasurePair) converts it.
+	MeasurePair = struct{ Key, Value, Via rdf.IRI }{Key: EMSMetric, Value: EMSNumericValue, Via: EMSObserves}
+)
