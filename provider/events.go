@@ -123,9 +123,9 @@ func eventDataOf(ev jobs.Event) eventData {
 		ID:          ev.ID.String(),
 		Job:         ev.Job.String(),
 		Report:      ev.Report.String(),
-		PeriodStart: lexical(ev.PeriodStart),
-		PeriodEnd:   lexical(ev.PeriodEnd),
-		Date:        lexical(ev.Date),
+		PeriodStart: eventTime(ev.PeriodStart),
+		PeriodEnd:   eventTime(ev.PeriodEnd),
+		Date:        eventTime(ev.Date),
 		Description: ev.Description,
 		Records:     ev.Records,
 	}
@@ -135,9 +135,9 @@ func eventDataOf(ev jobs.Event) eventData {
 	return d
 }
 
-// lexical writes t as an xsd:dateTime with its offset, as stored; "" for
+// eventTime writes t as an xsd:dateTime with its offset, as stored; "" for
 // the zero time.
-func lexical(t time.Time) string {
+func eventTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}

@@ -66,7 +66,8 @@ type Builder struct {
 	// readable by IRI at once, and leaves the indexing to a background
 	// merge (the job engine's). Write uses it only while Merging reports
 	// that the merge runs.
-	Stage   func(ctx context.Context, rs []store.Resource) error
+	Stage func(ctx context.Context, rs []store.Resource) error
+	// Merging reports whether what is staged gets merged; nil means no.
 	Merging func() bool
 }
 
@@ -84,6 +85,7 @@ type InvalidError struct {
 	Faults []string // each "property: what is wrong"
 }
 
+// Error lists the faults.
 func (e *InvalidError) Error() string {
 	return "invalid ad-hoc collection: " + strings.Join(e.Faults, "; ")
 }

@@ -47,18 +47,19 @@ func (k EventKind) IRI() rdf.IRI {
 // sequence number it was committed with. Times keep the offset of the
 // job's time zone, as stored.
 type Event struct {
-	Seq  int64
-	ID   rdf.IRI
+	Seq  int64   // pmj:sequence: orders the events, also across restarts
+	ID   rdf.IRI // the notification resource
 	Kind EventKind
 	Job  rdf.IRI // pmj:producedBy
-	// Report is the report it announces; zero when the job reports
-	// events only, or there is no report (PreparationError).
+	// Report is the report of the period; zero when the job reports
+	// events only (pmj:ReportEvents): the notification then lists the
+	// period's records itself, Records of them.
 	Report      rdf.IRI
 	PeriodStart time.Time // of the reporting period
 	PeriodEnd   time.Time
 	Date        time.Time // when it was made
 	Description string    // why, for a PreparationError
-	Records     int       // the records it lists itself (no Report)
+	Records     int
 }
 
 // encodeNotification returns the triples that state ev about ev.ID,
