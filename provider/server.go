@@ -15,6 +15,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
+	"github.com/oslc-pm/pmprovider/provider/report"
 	"github.com/oslc-pm/pmprovider/provider/ui"
 )
 
@@ -132,8 +133,8 @@ func (s *Server) allowOrigin(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Expose-Headers", "Location, ETag, Link, OSLC-Core-Version, Preference-Applied")
 }
 
-// Media types of report files (see oslc.MediaCSV, oslc.Media3GPP).
+// Media types of report files (see package report).
 const (
-	MediaCSV  = oslc.MediaCSV
-	Media3GPP = oslc.Media3GPP
+	MediaCSV  = report.MediaCSV
+	Media3GPP = report.Media3GPP
 )

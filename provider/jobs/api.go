@@ -64,7 +64,7 @@ func (e *Engine) Create(ctx context.Context, id rdf.IRI, ident string, g []rdf.T
 	// What a client's request changes is indexed at once (not staged), so
 	// that the job's page and its tracking query show it when the client
 	// looks next.
-	if err := e.writer.load(ctx, append(e.trackingRecords(r, cs), e.progress(r))); err != nil {
+	if err := e.writer.load(ctx, append(e.trackingRecords(r, cs), e.progress(r)), nil); err != nil {
 		return nil, "", err
 	}
 	e.mu.Lock()
@@ -147,7 +147,7 @@ func (e *Engine) Update(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch
 		// starts again at the next boundary of the new one.
 		r.since = now
 	}
-	if err := e.writer.load(ctx, e.trackingRecords(r, cs)); err != nil {
+	if err := e.writer.load(ctx, e.trackingRecords(r, cs), nil); err != nil {
 		e.log.Error("job engine: tracking records", "job", id.String(), "err", err)
 	}
 	e.setDue(r)
@@ -218,7 +218,7 @@ func (e *Engine) Act(ctx context.Context, id rdf.IRI, action, who string) ([]rdf
 		return nil, "", err
 	}
 	cs := byClient(changes(trs), who, event)
-	if err := e.writer.load(ctx, e.trackingRecords(r, cs)); err != nil {
+	if err := e.writer.load(ctx, e.trackingRecords(r, cs), nil); err != nil {
 		return nil, "", err
 	}
 	if err := e.saveState(ctx, r); err != nil {
@@ -247,7 +247,7 @@ func (e *Engine) Delete(ctx context.Context, id rdf.IRI, ifMatch, who string) er
 		f.Forget(id) // drop the collector's state for the job
 	}
 	cs := []change{{at: e.now(), event: vocab.PMJTerm("Deleted"), from: r.job.Status, who: who, detail: "deleted by " + who}}
-	if err := e.writer.load(ctx, e.trackingRecords(r, cs)); err != nil {
+	if err := e.writer.load(ctx, e.trackingRecords(r, cs), nil); err != nil {
 		e.log.Error("job engine: tracking record", "job", id.String(), "err", err)
 	}
 	if err := e.st.Delete(ctx, e.progressID(r.ident), ""); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -364,6 +364,7 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
 	var cs []change
 	var missed []time.Time
 	var resources []store.Resource
+	var notes []Event // the notifications among resources
 	for n := 0; !r.job.Status.State.Terminal(); n++ {
 		p, ok := r.nextPeriod()
 		if !ok || !p.Start.Before(now) {
@@ -378,7 +379,8 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
 		}
 		r.cursor = p.End
 		if rp := r.job.Schedule.ReportPeriodAt(p.Start); !p.End.Before(rp.End) && !p.End.After(now) && !r.report.empty() {
-			resources = append(resources, e.finishReport(r, rp)...)
+			rs, evs := e.finishReport(r, rp)
+			resources, notes = append(resources, rs...), append(notes, evs...)
 		}
 		if n > 1_000_000 {
 			break
@@ -393,7 +395,7 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
 	}
 	resources = append(resources, e.trackingRecords(r, cs)...)
 	resources = append(resources, e.progress(r))
-	if err := e.writer.write(ctx, resources); err != nil {
+	if err := e.writer.write(ctx, resources, notes); err != nil {
 		return err
 	}
 	// Rewrite the job only if its state moved while the provider was

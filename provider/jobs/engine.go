@@ -4,7 +4,8 @@
 // granularity period asks the job's collector (package collect) for
 // measurements and stores them as pm:PerformanceMonitoringRecords, with a
 // report per reporting period, notifications per the reporting mode and a
-// tracking record for every change of a job.
+// tracking record for every change of a job. Subscribers get each
+// notification as a typed Event (Subscribe, Replay), never as triples.
 //
 // Everything the engine needs to carry on after a restart is in the store:
 // the job resources (definition and state) and one progress resource per
@@ -425,6 +426,7 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 		}
 		trs = append(trs, changes(r.job.Step(p.End.Add(-time.Nanosecond)))...)
 		var out []store.Resource
+		var notes []Event // the notifications among out
 		nrec := 0
 		if eligible(r.job.Status) {
 			if late := now.Sub(p.End); late > r.job.Schedule.Granularity && late > 5*time.Second {
@@ -448,12 +450,13 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 			if r.report.empty() {
 				r.report = pending{}
 			} else {
-				out = append(out, e.finishReport(r, rp)...)
+				rs, evs := e.finishReport(r, rp)
+				out, notes = append(out, rs...), append(notes, evs...)
 			}
 		}
 		out = append(out, e.progress(r))
 		id, end, n := r.id, p.End, nrec
-		e.writer.submit(out, func(err error) {
+		e.writer.submit(out, notes, func(err error) {
 			if err != nil {
 				e.log.Error("job engine: write period", "job", id.String(), "period end", end, "err", err)
 				return
@@ -486,8 +489,8 @@ func (e *Engine) closeReport(ctx context.Context, r *run, now time.Time) {
 	if rp.Start.IsZero() {
 		rp = r.job.Schedule.ReportPeriodAt(now)
 	}
-	out := append(e.finishReport(r, rp), e.progress(r))
-	if err := e.writer.write(ctx, out); err != nil {
+	out, evs := e.finishReport(r, rp)
+	if err := e.writer.write(ctx, append(out, e.progress(r)), evs); err != nil {
 		e.log.Error("job engine: last report", "job", r.id.String(), "err", err)
 	}
 }

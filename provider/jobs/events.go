@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,12 +19,107 @@ import (
 // commit's Unix time in microseconds, or one more than the last).
 var pmjSequence = vocab.PMJTerm("sequence")
 
-// An Event is a stored notification (files-ready or preparation-error),
-// with its sequence number.
+// An EventKind is what a notification announces: the local name of its
+// pmj:event in the pmj vocabulary (a kind outside it is its full IRI).
+type EventKind string
+
+// The kinds of notification the engine makes.
+const (
+	// FilesReady: the report of a reporting period is ready (or, in
+	// the ReportEvents mode, its records are).
+	FilesReady EventKind = "FilesReady"
+	// PreparationError: nothing was collected in a reporting period,
+	// so there is no report.
+	PreparationError EventKind = "PreparationError"
+)
+
+// IRI returns the pmj:event individual of k.
+func (k EventKind) IRI() rdf.IRI {
+	if strings.Contains(string(k), ":") {
+		if i, err := rdf.NewIRI(string(k)); err == nil {
+			return i
+		}
+	}
+	return vocab.PMJTerm(string(k))
+}
+
+// An Event is a notification (pmj:Notification) of a job, with the
+// sequence number it was committed with. Times keep the offset of the
+// job's time zone, as stored.
 type Event struct {
-	Seq   int64
-	ID    rdf.IRI
-	Graph []rdf.Triple
+	Seq  int64   // pmj:sequence: orders the events, also across restarts
+	ID   rdf.IRI // the notification resource
+	Kind EventKind
+	Job  rdf.IRI // pmj:producedBy
+	// Report is the report of the period; zero when the job reports
+	// events only (pmj:ReportEvents): the notification then lists the
+	// period's records itself, Records of them.
+	Report      rdf.IRI
+	PeriodStart time.Time // of the reporting period
+	PeriodEnd   time.Time
+	Date        time.Time // when it was made
+	Description string    // why, for a PreparationError
+	Records     int
+}
+
+// encodeNotification returns the triples that state ev about ev.ID,
+// which lists records (when it names no report). decodeNotification reads
+// them back; the writer adds the sequence number as it commits them.
+func encodeNotification(ev Event, records []rdf.IRI) []rdf.Triple {
+	id := ev.ID
+	var g []rdf.Triple
+	if ev.Description != "" {
+		g = append(g, rdf.Triple{Subj: id, Pred: vocab.DCDescription, Obj: str(ev.Description)})
+	}
+	g = append(g,
+		rdf.Triple{Subj: id, Pred: pmjProducedBy, Obj: ev.Job},
+		rdf.Triple{Subj: id, Pred: pmjEvent, Obj: ev.Kind.IRI()},
+		rdf.Triple{Subj: id, Pred: vocab.DCDate, Obj: lexicalTime(ev.Date)},
+		rdf.Triple{Subj: id, Pred: pmjPeriodStart, Obj: lexicalTime(ev.PeriodStart)},
+		rdf.Triple{Subj: id, Pred: pmjPeriodEnd, Obj: lexicalTime(ev.PeriodEnd)},
+	)
+	if ev.Report != (rdf.IRI{}) {
+		g = append(g, rdf.Triple{Subj: id, Pred: pmjReport, Obj: ev.Report})
+	}
+	for _, rec := range records {
+		g = append(g, rdf.Triple{Subj: id, Pred: pmjRecord, Obj: rec})
+	}
+	return g
+}
+
+// decodeNotification reads the event of the stored notification id,
+// committed with sequence number seq, from its graph g.
+func decodeNotification(id rdf.IRI, seq int64, g []rdf.Triple) Event {
+	ev := Event{Seq: seq, ID: id}
+	for _, t := range g {
+		if !rdf.TermsEqual(t.Subj, id) {
+			continue
+		}
+		switch t.Pred {
+		case pmjEvent:
+			ev.Kind = EventKind(strings.TrimPrefix(t.Obj.String(), vocab.PMJ))
+		case pmjProducedBy:
+			ev.Job, _ = t.Obj.(rdf.IRI)
+		case pmjReport:
+			ev.Report, _ = t.Obj.(rdf.IRI)
+		case pmjPeriodStart:
+			ev.PeriodStart = parseTime(t.Obj)
+		case pmjPeriodEnd:
+			ev.PeriodEnd = parseTime(t.Obj)
+		case pmjRecord:
+			ev.Records++
+		case vocab.DCDate:
+			ev.Date = parseTime(t.Obj)
+		case vocab.DCDescription:
+			ev.Description = t.Obj.String()
+		}
+	}
+	return ev
+}
+
+// lexicalTime writes t as an xsd:dateTime with t's own offset.
+func lexicalTime(t time.Time) rdf.Literal {
+	return rdf.NewTypedLiteral(t.Format(time.RFC3339Nano), vocab.XSDDateTime)
 }
 
 // eventLog numbers notifications as they are committed, keeps those the
@@ -62,33 +158,31 @@ func newEventLog(now func() time.Time) *eventLog {
 	return &eventLog{now: now, subs: make(map[*Subscription]struct{})}
 }
 
-// number gives each notification among rs its sequence number (adding
-// the pmj:sequence triple) and returns them as events. Call it in commit
-// order.
-func (l *eventLog) number(rs []store.Resource) []Event {
-	var evs []Event
-	for i := range rs {
-		if !isNotification(rs[i]) {
-			continue
-		}
+// number gives each of evs, the notifications among rs, its sequence
+// number, adds it to the notification's resource (the pmj:sequence
+// triple) and returns the numbered events. Call it in commit order.
+func (l *eventLog) number(rs []store.Resource, evs []Event) []Event {
+	if len(evs) == 0 {
+		return nil
+	}
+	out := make([]Event, len(evs))
+	at := make(map[rdf.IRI]int, len(evs))
+	for k, ev := range evs {
 		l.mu.Lock()
 		seq := max(l.last+1, l.now().UnixMicro())
 		l.last = seq
 		l.mu.Unlock()
-		rs[i].Triples = append(rs[i].Triples, rdf.Triple{Subj: rs[i].ID, Pred: pmjSequence,
-			Obj: rdf.NewTypedLiteral(strconv.FormatInt(seq, 10), vocab.XSDInteger)})
-		evs = append(evs, Event{Seq: seq, ID: rs[i].ID, Graph: rs[i].Triples})
+		ev.Seq = seq
+		out[k] = ev
+		at[ev.ID] = k
 	}
-	return evs
-}
-
-func isNotification(r store.Resource) bool {
-	for _, t := range r.Triples {
-		if t.Pred == vocab.RDFType && t.Obj == vocab.PMJNotification && rdf.TermsEqual(t.Subj, r.ID) {
-			return true
+	for i := range rs {
+		if k, ok := at[rs[i].ID]; ok {
+			rs[i].Triples = append(rs[i].Triples, rdf.Triple{Subj: rs[i].ID, Pred: pmjSequence,
+				Obj: rdf.NewTypedLiteral(strconv.FormatInt(out[k].Seq, 10), vocab.XSDInteger)})
 		}
 	}
-	return false
+	return out
 }
 
 // committed records that evs are durable; keep says whether to keep them
@@ -218,7 +312,7 @@ func (e *Engine) Replay(ctx context.Context, s *Subscription, after int64, fn fu
 			if err != nil {
 				return last, err
 			}
-			if err := emit(Event{Seq: h.seq, ID: h.id, Graph: g}); err != nil {
+			if err := emit(decodeNotification(h.id, h.seq, g)); err != nil {
 				return last, err
 			}
 		}

@@ -44,6 +44,7 @@ var (
 	pmjMissed      = vocab.PMJTerm("missedPeriod")
 	pmjLast        = vocab.PMJTerm("lastCollected")
 	pmjEvent       = vocab.PMJTerm("event")
+	pmjReport      = vocab.PMJTerm("report")
 	dcCreator      = vocab.IRI(vocab.DCTerms, "creator")
 )
 
@@ -141,7 +142,8 @@ func shortName(i rdf.IRI) string {
 
 // finishReport closes the reporting period rp: the report resource and/or
 // notification per the job's reporting mode, and starts the next period.
-func (e *Engine) finishReport(r *run, rp schedule.Period) []store.Resource {
+// The notification, if there is one, comes as an event too.
+func (e *Engine) finishReport(r *run, rp schedule.Period) ([]store.Resource, []Event) {
 	now := e.now()
 	rep := r.report
 	if rep.start.IsZero() {
@@ -176,34 +178,27 @@ func (e *Engine) finishReport(r *run, rp schedule.Period) []store.Resource {
 		out = append(out, store.Resource{ID: id, Triples: g})
 		reportID = id
 	}
+	var evs []Event
 	if r.def.Mode != ReportResources {
 		ident := periodIdent(r.ident, rp.End, "event")
 		id, g := e.resource("/oslc/notifications", ident, "notification", vocab.PMJNotification,
 			fmt.Sprintf("%s: data for %s to %s", r.def.Title, rp.Start.In(locOrUTC(loc)).Format("2006-01-02 15:04"), rp.End.In(locOrUTC(loc)).Format("15:04 MST")), now)
-		event := vocab.PMJTerm("FilesReady")
+		ev := Event{ID: id, Kind: FilesReady, Job: r.id, Report: reportID,
+			Date: now.In(locOrUTC(loc)), PeriodStart: rp.Start.In(locOrUTC(loc)), PeriodEnd: rp.End.In(locOrUTC(loc))}
 		if rep.collected == 0 {
 			// Nothing to put in a report: every period was missed.
-			event = vocab.PMJTerm("PreparationError")
-			g = append(g, rdf.Triple{Subj: id, Pred: vocab.DCDescription, Obj: str(fmt.Sprintf(
-				"the report could not be prepared: none of the %d granularity period(s) due in the reporting period was collected (see the job's tracking records)", len(rep.missed)))})
+			ev.Kind = PreparationError
+			ev.Description = fmt.Sprintf("the report could not be prepared: none of the %d granularity period(s) due in the reporting period was collected (see the job's tracking records)", len(rep.missed))
 		}
-		g = append(g,
-			rdf.Triple{Subj: id, Pred: pmjProducedBy, Obj: r.id},
-			rdf.Triple{Subj: id, Pred: pmjEvent, Obj: event},
-			rdf.Triple{Subj: id, Pred: vocab.DCDate, Obj: dateTime(now, loc)},
-			rdf.Triple{Subj: id, Pred: pmjPeriodStart, Obj: dateTime(rp.Start, loc)},
-			rdf.Triple{Subj: id, Pred: pmjPeriodEnd, Obj: dateTime(rp.End, loc)},
-		)
-		if reportID != (rdf.IRI{}) {
-			g = append(g, rdf.Triple{Subj: id, Pred: vocab.PMJTerm("report"), Obj: reportID})
-		} else {
-			for _, rec := range rep.records {
-				g = append(g, rdf.Triple{Subj: id, Pred: pmjRecord, Obj: rec})
-			}
+		var records []rdf.IRI
+		if reportID == (rdf.IRI{}) {
+			records = rep.records
+			ev.Records = len(records)
 		}
-		out = append(out, store.Resource{ID: id, Triples: g})
+		out = append(out, store.Resource{ID: id, Triples: append(g, encodeNotification(ev, records)...)})
+		evs = append(evs, ev)
 	}
-	return out
+	return out, evs
 }
 
 // progressID is where the engine keeps a job's progress.
@@ -309,6 +304,7 @@ type writer struct {
 
 type batch struct {
 	rs   []store.Resource
+	evs  []Event         // the notifications among rs
 	done chan error      // nil for submit
 	then func(err error) // called after the commit, for submit
 }
@@ -323,17 +319,17 @@ func (b *batch) finish(err error) {
 	}
 }
 
-// submit commits rs without waiting, in order with the other writes, and
-// then calls then with the outcome.
-func (w *writer) submit(rs []store.Resource, then func(err error)) {
+// submit commits rs, among which the notifications evs, without waiting,
+// in order with the other writes, and then calls then with the outcome.
+func (w *writer) submit(rs []store.Resource, evs []Event, then func(err error)) {
 	w.mu.Lock()
 	live := w.live
 	w.mu.Unlock()
 	if !live {
-		then(w.load(context.Background(), rs))
+		then(w.load(context.Background(), rs, evs))
 		return
 	}
-	w.ch <- &batch{rs: rs, then: then}
+	w.ch <- &batch{rs: rs, evs: evs, then: then}
 }
 
 // maxBatch is the most resources one transaction holds: store.Load is
@@ -438,8 +434,9 @@ func (s *signal) signal() {
 	}
 }
 
-// write commits rs, through the group-commit loop when it runs.
-func (w *writer) write(ctx context.Context, rs []store.Resource) error {
+// write commits rs, among which the notifications evs, through the
+// group-commit loop when it runs.
+func (w *writer) write(ctx context.Context, rs []store.Resource, evs []Event) error {
 	if len(rs) == 0 {
 		return nil
 	}
@@ -447,9 +444,9 @@ func (w *writer) write(ctx context.Context, rs []store.Resource) error {
 	live := w.live
 	w.mu.Unlock()
 	if !live {
-		return w.load(ctx, rs)
+		return w.load(ctx, rs, evs)
 	}
-	b := &batch{rs: rs, done: make(chan error, 1)}
+	b := &batch{rs: rs, evs: evs, done: make(chan error, 1)}
 	select {
 	case w.ch <- b:
 	case <-ctx.Done():
@@ -476,7 +473,7 @@ func (w *writer) loop(ctx context.Context) {
 			for {
 				select {
 				case b := <-w.ch:
-					b.finish(w.load(context.Background(), b.rs))
+					b.finish(w.load(context.Background(), b.rs, b.evs))
 				default:
 					return
 				}
@@ -501,19 +498,21 @@ func (w *writer) loop(ctx context.Context) {
 		}
 		deadline.Stop()
 		all := make([]store.Resource, 0, n)
+		var evs []Event
 		for _, b := range group {
 			all = append(all, b.rs...)
+			evs = append(evs, b.evs...)
 		}
 		var err error
 		if st, ok := w.st.(stager); ok {
-			evs := w.events.number(all)
+			numbered := w.events.number(all, evs)
 			err = st.Stage(context.Background(), all)
 			if err == nil {
-				w.events.committed(evs, true)
+				w.events.committed(numbered, true)
 			}
 			w.merged.signal()
 		} else {
-			err = w.load(context.Background(), all)
+			err = w.load(context.Background(), all, evs)
 		}
 		for _, b := range group {
 			b.finish(err)
@@ -525,12 +524,13 @@ func (w *writer) loop(ctx context.Context) {
 
 func (w *writer) wait() { w.wg.Wait() }
 
-// load writes rs through the indexes at once.
-func (w *writer) load(ctx context.Context, rs []store.Resource) error {
-	evs := w.events.number(rs)
+// load writes rs, among which the notifications evs, through the indexes
+// at once.
+func (w *writer) load(ctx context.Context, rs []store.Resource, evs []Event) error {
+	numbered := w.events.number(rs, evs)
 	if err := w.st.Load(ctx, rs); err != nil {
 		return err
 	}
-	w.events.committed(evs, false)
+	w.events.committed(numbered, false)
 	return nil
 }

@@ -169,7 +169,7 @@ func (e *Engine) persist(ctx context.Context, r *run, cs []change) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	if err := e.writer.write(ctx, e.trackingRecords(r, cs)); err != nil {
+	if err := e.writer.write(ctx, e.trackingRecords(r, cs), nil); err != nil {
 		return err
 	}
 	changed := false

@@ -9,6 +9,7 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/codec"
+	"github.com/oslc-pm/pmprovider/provider/adhoc"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/provider/schedule"
 	"github.com/oslc-pm/pmprovider/store"
@@ -43,11 +44,14 @@ func (s *Server) toError(r *http.Request, err error) *Error {
 	var se *codec.SyntaxError
 	var de *jobs.DefinitionError
 	var pe *jobs.PushError
+	var ae *adhoc.InvalidError
 	switch {
 	case errors.As(err, &e):
 		return e
 	case errors.As(err, &de):
 		return Errorf(http.StatusBadRequest, "body", "%s", de.Error())
+	case errors.As(err, &ae):
+		return Errorf(http.StatusBadRequest, "body", "%s", ae.Error())
 	case errors.As(err, &pe):
 		return Errorf(http.StatusBadRequest, "body", "%s", pe.Error())
 	case errors.Is(err, schedule.ErrNotAllowed):

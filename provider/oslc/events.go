@@ -8,10 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/knakk/rdf"
-
 	"github.com/oslc-pm/pmprovider/provider/jobs"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // keepAlive is how often an idle event stream gets a comment line, so
@@ -74,15 +71,14 @@ func (s *Server) Events(w http.ResponseWriter, r *http.Request) {
 	sub := s.jobs.Subscribe()
 	defer sub.Cancel()
 	send := func(ev jobs.Event) error {
-		d := eventOf(ev)
-		if job != "" && d.Job != job {
+		if job != "" && ev.Job.String() != job {
 			return nil
 		}
-		b, err := json.Marshal(d)
+		b, err := json.Marshal(eventDataOf(ev))
 		if err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.Seq, strings.TrimPrefix(d.Event, vocab.PMJ), b); err != nil {
+		if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.Seq, ev.Kind, b); err != nil {
 			return err
 		}
 		flusher.Flush()
@@ -121,31 +117,29 @@ func (s *Server) Events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// eventOf summarizes a notification.
-func eventOf(ev jobs.Event) eventData {
-	d := eventData{ID: ev.ID.String()}
-	for _, t := range ev.Graph {
-		if !rdf.TermsEqual(t.Subj, ev.ID) {
-			continue
-		}
-		switch t.Pred.String() {
-		case vocab.PMJ + "event":
-			d.Event = t.Obj.String()
-		case vocab.PMJ + "producedBy":
-			d.Job = t.Obj.String()
-		case vocab.PMJ + "report":
-			d.Report = t.Obj.String()
-		case vocab.PMJ + "periodStart":
-			d.PeriodStart = t.Obj.String()
-		case vocab.PMJ + "periodEnd":
-			d.PeriodEnd = t.Obj.String()
-		case vocab.PMJ + "record":
-			d.Records++
-		case vocab.DCDate.String():
-			d.Date = t.Obj.String()
-		case vocab.DCDescription.String():
-			d.Description = t.Obj.String()
-		}
+// eventDataOf is the JSON data of ev.
+func eventDataOf(ev jobs.Event) eventData {
+	d := eventData{
+		ID:          ev.ID.String(),
+		Job:         ev.Job.String(),
+		Report:      ev.Report.String(),
+		PeriodStart: eventTime(ev.PeriodStart),
+		PeriodEnd:   eventTime(ev.PeriodEnd),
+		Date:        eventTime(ev.Date),
+		Description: ev.Description,
+		Records:     ev.Records,
+	}
+	if ev.Kind != "" {
+		d.Event = ev.Kind.IRI().String()
 	}
 	return d
+}
+
+// eventTime writes t as an xsd:dateTime with its offset, as stored; "" for
+// the zero time.
+func eventTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339Nano)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/provider/adhoc"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -150,7 +151,7 @@ func (s *Server) newKinds() []*Kind {
 		return &Kind{Name: name, Title: title, Shape: shapes.Lookup(shape), Types: []rdf.IRI{class}}
 	}
 	adhoc := &Kind{Name: "adhoc", Title: "Ad-hoc Collections", Shape: shapes.Lookup(shapes.AdhocName),
-		Types: []rdf.IRI{adhocClass}, Implied: adhocClass, fragments: "a"}
+		Types: []rdf.IRI{adhoc.Class}, Implied: adhoc.Class, fragments: "a"}
 	adhoc.create = func(ctx context.Context, n *newMember) ([]rdf.Triple, string, error) {
 		return s.createAdhoc(ctx, adhoc, n)
 	}

@@ -1,4 +1,4 @@
-package oslc
+package adhoc
 
 import (
 	"cmp"
@@ -20,16 +20,33 @@ import (
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
-// readAdhocByGet is readAdhoc the straightforward way, as it was: each
-// record through Get, its measures from the graph.
-func (s *Server) readAdhocByGet(ctx context.Context, req *adhocRequest) (map[adhocBucket][]collect.Sample, int, error) {
-	samples := make(map[adhocBucket][]collect.Sample)
+// dbStore is a store.DB as ad-hoc collections use it.
+type dbStore struct{ *store.DB }
+
+func (d dbStore) Exists(ctx context.Context, id rdf.IRI) (bool, error) {
+	var ok bool
+	err := d.View(ctx, func(sn *store.Snapshot) error {
+		var err error
+		ok, err = sn.Exists(ctx, id)
+		return err
+	})
+	return ok, err
+}
+
+func (d dbStore) Records(ctx context.Context, q store.RecordQuery, fn func(rec *store.Record) bool) error {
+	return d.View(ctx, func(sn *store.Snapshot) error { return sn.Records(ctx, q, fn) })
+}
+
+// readByGet is read the straightforward way, as it was: each record
+// through Get, its measures from the graph.
+func readByGet(ctx context.Context, db *store.DB, base string, req *Request) (map[bucket][]collect.Sample, int, error) {
+	samples := make(map[bucket][]collect.Sample)
 	n := 0
-	err := s.store.View(ctx, func(sn *store.Snapshot) error {
-		for _, res := range req.objects {
+	err := db.View(ctx, func(sn *store.Snapshot) error {
+		for _, res := range req.Objects {
 			var recs []rdf.IRI
 			err := sn.Match(ctx, nil, vocab.DCIsPartOf, res, func(t rdf.Triple) bool {
-				if i, ok := t.Subj.(rdf.IRI); ok && strings.HasPrefix(i.String(), s.base+"/oslc/records/") {
+				if i, ok := t.Subj.(rdf.IRI); ok && strings.HasPrefix(i.String(), base+"/oslc/records/") {
 					recs = append(recs, i)
 				}
 				return true
@@ -54,12 +71,11 @@ func (s *Server) readAdhocByGet(ctx context.Context, req *adhocRequest) (map[adh
 
 func TestAdhocReadAgreesWithGet(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), &store.Options{TextPredicates: vocab.TextIndexed, Pairs: []store.Pair{store.Pair(vocab.MeasurePair)}})
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
 	require.NoError(t, err)
 	defer db.Close()
 	const base = "http://pm.example"
-	s, err := New(db, Config{BaseURL: base})
-	require.NoError(t, err)
+	b := &Builder{Store: dbStore{db}, Base: base}
 
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	iri := func(s string) rdf.IRI { i, _ := rdf.NewIRI(s); return i }
@@ -108,16 +124,16 @@ func TestAdhocReadAgreesWithGet(t *testing.T) {
 
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	require.NoError(t, err)
-	for _, req := range []*adhocRequest{
-		{objects: objs, granularity: time.Hour, start: day, stop: day.Add(24 * time.Hour), loc: time.UTC},
-		{objects: objs[1:], granularity: 15 * time.Minute, start: day.Add(3 * time.Hour), stop: day.Add(5 * time.Hour), loc: berlin,
-			metrics: map[rdf.IRI]bool{vocab.IRI(vocab.PM, "CpuUsed"): true}},
-		{objects: objs[:1], granularity: 24 * time.Hour, start: day.Add(-time.Hour), stop: day.Add(time.Hour), loc: berlin},
+	for _, req := range []*Request{
+		{Objects: objs, Granularity: time.Hour, Start: day, Stop: day.Add(24 * time.Hour), Location: time.UTC},
+		{Objects: objs[1:], Granularity: 15 * time.Minute, Start: day.Add(3 * time.Hour), Stop: day.Add(5 * time.Hour), Location: berlin,
+			Metrics: map[rdf.IRI]bool{vocab.IRI(vocab.PM, "CpuUsed"): true}},
+		{Objects: objs[:1], Granularity: 24 * time.Hour, Start: day.Add(-time.Hour), Stop: day.Add(time.Hour), Location: berlin},
 	} {
-		t.Run(fmt.Sprint(req.granularity, len(req.objects)), func(t *testing.T) {
-			want, wn, err := s.readAdhocByGet(ctx, req)
+		t.Run(fmt.Sprint(req.Granularity, len(req.Objects)), func(t *testing.T) {
+			want, wn, err := readByGet(ctx, db, base, req)
 			require.NoError(t, err)
-			got, gn, err := s.readAdhoc(ctx, req)
+			got, gn, err := b.read(ctx, req)
 			require.NoError(t, err)
 			assert.NotZero(t, wn)
 			assert.Equal(t, wn, gn)
@@ -128,7 +144,7 @@ func TestAdhocReadAgreesWithGet(t *testing.T) {
 
 // sortedSamples orders each bucket's samples (a record's measures come
 // in any order).
-func sortedSamples(m map[adhocBucket][]collect.Sample) map[adhocBucket][]collect.Sample {
+func sortedSamples(m map[bucket][]collect.Sample) map[bucket][]collect.Sample {
 	for _, v := range m {
 		slices.SortStableFunc(v, func(a, b collect.Sample) int {
 			return cmp.Compare(a.Metric.String(), b.Metric.String())
@@ -139,7 +155,7 @@ func sortedSamples(m map[adhocBucket][]collect.Sample) map[adhocBucket][]collect
 
 // aggregateGraph, the aggregateRecord of before Snapshot.Records, adds the measures of record rec, if it falls in req's
 // range, to its bucket; it reports whether it did.
-func aggregateGraph(rec rdf.IRI, g []rdf.Triple, req *adhocRequest, samples map[adhocBucket][]collect.Sample) bool {
+func aggregateGraph(rec rdf.IRI, g []rdf.Triple, req *Request, samples map[bucket][]collect.Sample) bool {
 	var res rdf.IRI
 	var end, start time.Time
 	for _, t := range g {
@@ -202,7 +218,7 @@ func aggregateGraph(rec rdf.IRI, g []rdf.Triple, req *adhocRequest, samples map[
 	// time zone, like a job's.
 	added := false
 	for _, x := range ms {
-		if !x.ok || x.metric == (rdf.IRI{}) || (req.metrics != nil && !req.metrics[x.metric]) {
+		if !x.ok || x.metric == (rdf.IRI{}) || (req.Metrics != nil && !req.Metrics[x.metric]) {
 			continue
 		}
 		samples[b] = append(samples[b], collect.Sample{Resource: res, Metric: x.metric, Value: x.value, Unit: x.unit, Count: x.count})
