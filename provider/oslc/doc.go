@@ -1,0 +1,17 @@
+// Package oslc is the provider's OSLC HTTP API: discovery (rootservices,
+// the service provider catalog, the service provider with its creation
+// factories, query capabilities and dialog descriptors, resource shapes,
+// vocabularies), the query bases with the OSLC query parameters, the
+// resources themselves (GET, POST, PUT, DELETE with ETags), job
+// operations and pushed records, report files, the event stream and
+// ad-hoc collections; content negotiation (negotiate.go), ETags (etag.go)
+// and errors as oslc:Error in the negotiated format (errors.go).
+//
+// Each kind of resource is a Kind that carries its own behaviour: how its
+// members are created, replaced, deleted and validated, its dialogs, its
+// previews and its service domains (kind.go). Handlers are methods of
+// Server; the provider package registers them in its one route table.
+//
+// The API does not know the pages: it renders text/html through the HTML
+// interface, which package ui implements.
+package oslc
