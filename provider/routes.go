@@ -34,20 +34,22 @@ func (s *Server) table() []route {
 	h := func(path string, methods []string, f http.HandlerFunc) route {
 		return route{path: path, methods: methods, handler: f}
 	}
+	// The API's handlers return a response or an error, which api.Serve
+	// writes; the pages' and the streams' write their own.
 	rs := []route{
 		// Discovery.
-		h("/", get, api.Home),
-		h("/rootservices", get, api.RootServices),
-		h("/oslc/catalog", get, api.Catalog),
-		h("/oslc/provider", get, api.ServiceProvider),
-		h("/oslc/shapes/{name}", get, api.Shape),
-		h("/ns/{name}", get, api.Vocabulary),
-		h("/oslc/capabilities", get, api.Capabilities),
-		h("/oslc/dialogs/{action:select|create}/{kind}", get, api.DialogDescriptor),
+		h("/", get, api.Serve(api.Home)),
+		h("/rootservices", get, api.Serve(api.RootServices)),
+		h("/oslc/catalog", get, api.Serve(api.Catalog)),
+		h("/oslc/provider", get, api.Serve(api.ServiceProvider)),
+		h("/oslc/shapes/{name}", get, api.Serve(api.Shape)),
+		h("/ns/{name}", get, api.Serve(api.Vocabulary)),
+		h("/oslc/capabilities", get, api.Serve(api.Capabilities)),
+		h("/oslc/dialogs/{action:select|create}/{kind}", get, api.Serve(api.DialogDescriptor)),
 		// Measurement jobs: operations, pushed records, events and
 		// report files (a report's RDF is the generic GET below).
-		h("/oslc/jobs/{id}/{action:suspend|resume|cancel}", post, api.JobAction),
-		h("/oslc/jobs/{id}/push", post, api.Push),
+		h("/oslc/jobs/{id}/{action:suspend|resume|cancel}", post, api.Serve(api.JobAction)),
+		h("/oslc/jobs/{id}/push", post, api.Serve(api.Push)),
 		h("/oslc/events", get, api.Events),
 		{path: "/oslc/reports/{id}", methods: get, handler: http.HandlerFunc(api.ReportFile), when: oslc.WantsReportFile},
 		// The pages' own: dialogs and static files.
@@ -60,16 +62,16 @@ func (s *Server) table() []route {
 	// with the methods the kind allows.
 	for _, k := range api.Kinds() {
 		base, member := k.Path(), k.Path()+"/{id}"
-		rs = append(rs, h(base, get, pages.Base(k, api.List(k))))
+		rs = append(rs, h(base, get, pages.Base(k, api.Serve(api.List(k)))))
 		if k.Creatable() {
-			rs = append(rs, h(base, post, pages.Base(k, api.Create(k))))
+			rs = append(rs, h(base, post, pages.Base(k, api.Serve(api.Create(k)))))
 		}
-		rs = append(rs, h(member, get, pages.Member(k, api.Get(k))))
+		rs = append(rs, h(member, get, pages.Member(k, api.Serve(api.Get(k)))))
 		if k.Replaceable() {
-			rs = append(rs, h(member, put, api.Replace(k)))
+			rs = append(rs, h(member, put, api.Serve(api.Replace(k))))
 		}
 		if k.Deletable() {
-			rs = append(rs, h(member, del, api.Delete(k)))
+			rs = append(rs, h(member, del, api.Serve(api.Delete(k))))
 		}
 	}
 	return rs

@@ -36,7 +36,7 @@ const (
 var pmServiceProviders = vocab.IRI(vocab.PM, "pmServiceProviders")
 
 // RootServices answers GET on /rootservices (Jazz root services).
-func (s *Server) RootServices(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RootServices(r *http.Request) (*Response, error) {
 	rs, cat := s.iri("/rootservices"), s.iri("/oslc/catalog")
 	var g Graph
 	g.Add(rs, vocab.DCTitle, vocab.XMLLiteral("OSLC Performance Monitoring Root Services"))
@@ -45,7 +45,7 @@ func (s *Server) RootServices(w http.ResponseWriter, r *http.Request) {
 	g.Add(cat, vocab.RDFType, vocab.OSLCServiceProviderCatalog)
 	g.Add(cat, vocab.OSLCTerm("domain"), vocab.IRI(vocab.PM, ""), vocab.IRI(vocab.PMLegacy, ""))
 	g.Add(cat, vocab.DCTitle, vocab.XMLLiteral(catalogTitle))
-	s.Respond(w, r, http.StatusOK, rs, g, "Root Services")
+	return ok(rs, g, "Root Services"), nil
 }
 
 func (s *Server) publisher(g *Graph, subj rdf.Subject) {
@@ -57,7 +57,7 @@ func (s *Server) publisher(g *Graph, subj rdf.Subject) {
 }
 
 // Catalog answers GET on the service provider catalog.
-func (s *Server) Catalog(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Catalog(r *http.Request) (*Response, error) {
 	cat, sp := s.iri("/oslc/catalog"), s.iri("/oslc/provider")
 	var g Graph
 	g.Add(cat, vocab.RDFType, vocab.OSLCServiceProviderCatalog)
@@ -69,11 +69,11 @@ func (s *Server) Catalog(w http.ResponseWriter, r *http.Request) {
 	g.Add(sp, vocab.RDFType, vocab.OSLCServiceProviderClass)
 	g.Add(sp, vocab.DCTitle, vocab.XMLLiteral(providerTitle))
 	g.Add(sp, vocab.OSLCTerm("details"), sp)
-	s.Respond(w, r, http.StatusOK, cat, g, catalogTitle)
+	return ok(cat, g, catalogTitle), nil
 }
 
 // ServiceProvider answers GET on the service provider: its services, creation factories, query capabilities, dialogs and prefixes.
-func (s *Server) ServiceProvider(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServiceProvider(r *http.Request) (*Response, error) {
 	sp := s.iri("/oslc/provider")
 	var g Graph
 	g.Add(sp, vocab.RDFType, vocab.OSLCServiceProviderClass)
@@ -118,7 +118,7 @@ func (s *Server) ServiceProvider(w http.ResponseWriter, r *http.Request) {
 		g.Add(pd, vocab.OSLCTerm("prefix"), vocab.Str(p.Prefix))
 		g.Add(pd, vocab.OSLCTerm("prefixBase"), vocab.IRI(p.NS, ""))
 	}
-	s.Respond(w, r, http.StatusOK, sp, g, providerTitle)
+	return ok(sp, g, providerTitle), nil
 }
 
 // addCapability adds to svc, as node, k's creation factory or query
@@ -137,35 +137,32 @@ func (s *Server) addCapability(g *Graph, svc, node rdf.Blank, prop, class, verb,
 }
 
 // Shape answers GET on /oslc/shapes/{name}.
-func (s *Server) Shape(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Shape(r *http.Request) (*Response, error) {
 	name := mux.Vars(r)["name"]
 	sh := shapes.Lookup(name)
 	if sh == nil {
-		s.WriteError(w, r, Errorf(http.StatusNotFound, "URL", "no resource shape named %q", name))
-		return
+		return nil, Errorf(http.StatusNotFound, "URL", "no resource shape named %q", name)
 	}
 	iri := s.iri("/oslc/shapes/" + name)
-	s.Respond(w, r, http.StatusOK, iri, sh.Graph(iri), sh.Title+" shape")
+	return ok(iri, sh.Graph(iri), sh.Title+" shape"), nil
 }
 
 // Vocabulary answers GET on /ns/{name}: a vocabulary document.
-func (s *Server) Vocabulary(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Vocabulary(r *http.Request) (*Response, error) {
 	name := mux.Vars(r)["name"]
 	d := vocab.Lookup(name)
 	if d == nil {
-		s.WriteError(w, r, Errorf(http.StatusNotFound, "URL", "no vocabulary document named %q", name))
-		return
+		return nil, Errorf(http.StatusNotFound, "URL", "no vocabulary document named %q", name)
 	}
 	g, err := d.Graph()
 	if err != nil {
-		s.WriteError(w, r, err)
-		return
+		return nil, err
 	}
-	s.Respond(w, r, http.StatusOK, vocab.IRI(d.NS, ""), g, d.Title)
+	return ok(vocab.IRI(d.NS, ""), g, d.Title), nil
 }
 
 // Home answers GET on /: the home page, linking the entry points.
-func (s *Server) Home(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Home(r *http.Request) (*Response, error) {
 	home := s.iri("/")
 	var g Graph
 	g.Add(home, vocab.DCTitle, vocab.XMLLiteral("OSLC Performance Monitoring provider"))
@@ -177,7 +174,7 @@ func (s *Server) Home(w http.ResponseWriter, r *http.Request) {
 	for _, d := range vocab.Documents {
 		g.Add(home, vocab.IRI(vocab.RDFS, "seeAlso"), s.iri("/ns/"+d.Name))
 	}
-	s.Respond(w, r, http.StatusOK, home, g, "OSLC Performance Monitoring provider")
+	return ok(home, g, "OSLC Performance Monitoring provider"), nil
 }
 
 // describeDialog adds the oslc:Dialog descriptor of k's dialog d, named
@@ -200,7 +197,7 @@ func (s *Server) describeDialog(g *Graph, subj rdf.Subject, k *Kind, d *Dialog) 
 
 // DialogDescriptor answers GET on /oslc/dialogs/{action}/{kind}: the
 // oslc:Dialog of one of a kind's dialogs.
-func (s *Server) DialogDescriptor(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DialogDescriptor(r *http.Request) (*Response, error) {
 	v := mux.Vars(r)
 	k := s.Kind(v["kind"])
 	var d *Dialog
@@ -208,12 +205,12 @@ func (s *Server) DialogDescriptor(w http.ResponseWriter, r *http.Request) {
 		d = k.Dialog(v["action"])
 	}
 	if d == nil {
-		s.WriteError(w, r, Errorf(http.StatusNotFound, "URL", "no %s dialog for %q", v["action"], v["kind"]))
-		return
+		return nil, Errorf(http.StatusNotFound, "URL", "no %s dialog for %q", v["action"], v["kind"])
 	}
 	id := s.iri("/oslc/dialogs/" + d.Action + "/" + k.Name)
 	var g Graph
 	s.describeDialog(&g, id, k, d)
-	w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-	s.Respond(w, r, http.StatusOK, id, g, d.Title)
+	resp := ok(id, g, d.Title)
+	resp.Header = http.Header{"Allow": {"GET, HEAD, OPTIONS"}}
+	return resp, nil
 }

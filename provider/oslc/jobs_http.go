@@ -38,39 +38,37 @@ func (s *Server) jobOf(r *http.Request) rdf.IRI {
 
 // JobAction suspends, resumes or cancels a job (MEF's suspend,
 // resume and cancel job operations). The body, if any, is ignored.
-func (s *Server) JobAction(w http.ResponseWriter, r *http.Request) {
+func (s *Server) JobAction(r *http.Request) (*Response, error) {
 	g, etag, err := s.jobs.Act(r.Context(), s.jobOf(r), mux.Vars(r)["action"], who(r))
 	if err != nil {
-		s.WriteError(w, r, err)
-		return
+		return nil, err
 	}
 	id := s.jobOf(r)
-	w.Header().Set("ETag", etag)
-	w.Header().Set("Content-Location", id.String())
-	s.Respond(w, r, http.StatusOK, id, g, Title(id, g))
+	resp := ok(id, g, Title(id, g))
+	resp.Header = http.Header{}
+	resp.Header.Set("ETag", etag)
+	resp.Header.Set("Content-Location", id.String())
+	return resp, nil
 }
 
 // Push takes records an agent pushes to a push job: one or more
 // pm:PerformanceMonitoringRecords for the job's monitored resources. Each
 // is checked like a record POSTed to the records factory, and all are
 // stored, or none.
-func (s *Server) Push(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Push(r *http.Request) (*Response, error) {
 	job := s.jobOf(r)
 	if !s.jobs.Known(job) {
-		s.WriteError(w, r, Errorf(http.StatusNotFound, "URL", "no measurement job at %s", job))
-		return
+		return nil, Errorf(http.StatusNotFound, "URL", "no measurement job at %s", job)
 	}
 	k := s.Kind("records")
 	factory := s.iri(k.Path())
-	g, err := s.readBody(w, r, factory.String())
+	g, err := s.readBody(r, factory.String())
 	if err != nil {
-		s.WriteError(w, r, err)
-		return
+		return nil, err
 	}
 	roots := recordRoots(g)
 	if len(roots) == 0 {
-		s.WriteError(w, r, Errorf(http.StatusBadRequest, "body", "the body holds no pm:PerformanceMonitoringRecord"))
-		return
+		return nil, Errorf(http.StatusBadRequest, "body", "the body holds no pm:PerformanceMonitoringRecord")
 	}
 	var rs []store.Resource
 	var out []rdf.Triple
@@ -89,26 +87,24 @@ func (s *Server) Push(w http.ResponseWriter, r *http.Request) {
 		}
 		sub = append(kept, s.serverProps(id, k.Shape.Name, now, now, ident)...)
 		if err := validate(k, id, sub); err != nil {
-			s.WriteError(w, r, err)
-			return
+			return nil, err
 		}
 		sub, err = s.jobs.CheckPush(r.Context(), job, id, dedupe(sub))
 		if err != nil {
-			s.WriteError(w, r, err)
-			return
+			return nil, err
 		}
 		rs = append(rs, store.Resource{ID: id, Triples: sub})
 		out = append(out, rdf.Triple{Subj: job, Pred: vocab.RDFSMember, Obj: id})
 		out = append(out, sub...)
 	}
 	if err := s.store.Load(r.Context(), rs); err != nil {
-		s.WriteError(w, r, err)
-		return
+		return nil, err
 	}
+	resp := &Response{Status: http.StatusCreated, Root: job, Graph: out, Title: "Records pushed to " + job.String(), Header: http.Header{}}
 	if len(rs) == 1 {
-		w.Header().Set("Location", rs[0].ID.String())
+		resp.Header.Set("Location", rs[0].ID.String())
 	}
-	s.Respond(w, r, http.StatusCreated, job, out, "Records pushed to "+job.String())
+	return resp, nil
 }
 
 // recordRoots returns the subjects typed pm:PerformanceMonitoringRecord.
@@ -153,7 +149,9 @@ func reachable(g []rdf.Triple, root rdf.Subject) []rdf.Triple {
 	return out
 }
 
-func (s *Server) Capabilities(w http.ResponseWriter, r *http.Request) {
+// Capabilities answers GET on /oslc/capabilities: what the job engine
+// supports.
+func (s *Server) Capabilities(r *http.Request) (*Response, error) {
 	id := s.iri("/oslc/capabilities")
-	s.Respond(w, r, http.StatusOK, id, s.jobs.Capabilities(id), "Measurement job capabilities")
+	return ok(id, s.jobs.Capabilities(id), "Measurement job capabilities"), nil
 }

@@ -91,23 +91,21 @@ func QueryError(err error) error {
 // the members as the OSLC 2.0 result (the query base as subject with
 // rdfs:member, plus the selected properties of each member) and an
 // oslc:ResponseInfo with oslc:totalCount and oslc:nextPage.
-func (s *Server) List(k *Kind) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { s.list(w, r, k) }
+func (s *Server) List(k *Kind) Handler {
+	return func(r *http.Request) (*Response, error) { return s.list(r, k) }
 }
 
-func (s *Server) list(w http.ResponseWriter, r *http.Request, k *Kind) {
+func (s *Server) list(r *http.Request, k *Kind) (*Response, error) {
 	q := r.URL.Query()
 	qq, err := ParseQuery(q)
 	if err != nil {
-		s.WriteError(w, r, QueryError(err))
-		return
+		return nil, QueryError(err)
 	}
 	size := DefaultPageSize
 	if v := q.Get("oslc.pageSize"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxPageSize {
-			s.WriteError(w, r, Errorf(http.StatusBadRequest, "parameter oslc.pageSize", "oslc.pageSize must be an integer from 1 to %d, not %q", MaxPageSize, v))
-			return
+			return nil, Errorf(http.StatusBadRequest, "parameter oslc.pageSize", "oslc.pageSize must be an integer from 1 to %d, not %q", MaxPageSize, v)
 		}
 		size = n
 	}
@@ -123,8 +121,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, k *Kind) {
 		return err
 	})
 	if err != nil {
-		s.WriteError(w, r, QueryError(err))
-		return
+		return nil, QueryError(err)
 	}
 	base := s.iri(k.Path())
 	page := s.RequestPageIRI(r)
@@ -151,7 +148,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, k *Kind) {
 		next.Set("oslc.pageSize", strconv.Itoa(size))
 		g.Add(page, vocab.OSLCTerm("nextPage"), s.iri(k.Path()+"?"+next.Encode()))
 	}
-	s.Respond(w, r, http.StatusOK, base, g, k.Title)
+	return ok(base, g, k.Title), nil
 }
 
 // Query runs the OSLC query params hold (oslc.where, oslc.select,

@@ -22,7 +22,8 @@ import (
 
 // readBody decodes the request body as RDF, with relative IRIs (and <>)
 // resolved against base.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request, base string) ([]rdf.Triple, error) {
+// The body is limited by Serve.
+func (s *Server) readBody(r *http.Request, base string) ([]rdf.Triple, error) {
 	f, mt, ok := requestFormat(r)
 	if !ok {
 		if mt == "" {
@@ -32,7 +33,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, base string) (
 	}
 	// Read it whole first, so that an oversized body is told apart from a
 	// malformed one.
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -215,9 +216,9 @@ func validate(k *Kind, id rdf.IRI, g []rdf.Triple) error {
 // gives it its IRI: nested nodes get IRIs inside it, values sent for
 // server-managed properties are dropped and replaced, and k's implied type
 // is added if the client gave none.
-func (s *Server) readNew(w http.ResponseWriter, r *http.Request, k *Kind) (id rdf.IRI, ident string, g []rdf.Triple, now time.Time, err error) {
+func (s *Server) readNew(r *http.Request, k *Kind) (id rdf.IRI, ident string, g []rdf.Triple, now time.Time, err error) {
 	factory := s.iri(k.Path())
-	g, err = s.readBody(w, r, factory.String())
+	g, err = s.readBody(r, factory.String())
 	if err != nil {
 		return id, "", nil, now, err
 	}
@@ -247,126 +248,108 @@ func (s *Server) readNew(w http.ResponseWriter, r *http.Request, k *Kind) (id rd
 	return id, ident, append(g, s.serverProps(id, k.Shape.Name, now, now, ident)...), now, nil
 }
 
-// Create answers POST on k's creation factory.
-func (s *Server) Create(k *Kind) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, ident, g, now, err := s.readNew(w, r, k)
+// Create answers POST on k's creation factory: 201 with the new member,
+// its Location and ETag.
+func (s *Server) Create(k *Kind) Handler {
+	return func(r *http.Request) (*Response, error) {
+		id, ident, g, now, err := s.readNew(r, k)
 		if err != nil {
-			s.WriteError(w, r, err)
-			return
+			return nil, err
 		}
 		g, etag, err := k.create(r.Context(), &newMember{id: id, ident: ident, g: g, now: now, who: who(r)})
 		if err != nil {
-			if r.Context().Err() != nil {
-				return
+			return nil, err
+		}
+		resp := &Response{Status: http.StatusCreated, Root: id, Graph: g, Title: Title(id, g), Header: http.Header{}}
+		resp.Header.Set("Location", id.String())
+		resp.Header.Set("ETag", etag)
+		return resp, nil
+	}
+}
+
+// Get answers GET on a member of k, with its ETag; oslc.properties
+// selects some of its properties.
+func (s *Server) Get(k *Kind) Handler {
+	return func(r *http.Request) (*Response, error) {
+		id := s.RequestIRI(r)
+		g, etag, err := s.store.Get(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		h := http.Header{}
+		h.Set("ETag", etag)
+		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+			return &Response{Status: http.StatusNotModified, Header: h, NoBody: true}, nil
+		}
+		if v := r.URL.Query().Get("oslc.properties"); v != "" {
+			pm, err := prefixes(r.URL.Query())
+			if err != nil {
+				return nil, QueryError(err)
 			}
-			s.WriteError(w, r, err)
-			return
+			sel, err := query.ParseProperties(v, pm)
+			if err != nil {
+				return nil, QueryError(err)
+			}
+			g = selectProperties(g, id, sel)
 		}
-		s.respondCreated(w, r, id, etag, g)
+		resp := ok(id, g, Title(id, g))
+		resp.Header = h
+		return resp, nil
 	}
 }
 
-// respondCreated answers 201 with the new resource id, its ETag and
-// triples g.
-func (s *Server) respondCreated(w http.ResponseWriter, r *http.Request, id rdf.IRI, etag string, g []rdf.Triple) {
-	w.Header().Set("Location", id.String())
-	w.Header().Set("ETag", etag)
-	s.Respond(w, r, http.StatusCreated, id, g, Title(id, g))
-}
-
-// Get answers GET on a member of k.
-func (s *Server) Get(k *Kind) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { s.get(w, r) }
-}
-
-func (s *Server) get(w http.ResponseWriter, r *http.Request) {
-	id := s.RequestIRI(r)
-	g, etag, err := s.store.Get(r.Context(), id)
-	if err != nil {
-		s.WriteError(w, r, err)
-		return
-	}
-	w.Header().Set("ETag", etag)
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	if v := r.URL.Query().Get("oslc.properties"); v != "" {
-		pm, err := prefixes(r.URL.Query())
+// Replace answers PUT on a member of k, which must name the ETag it
+// replaces in If-Match. Read-only properties left out are kept.
+func (s *Server) Replace(k *Kind) Handler {
+	return func(r *http.Request) (*Response, error) {
+		ifMatch := r.Header.Get("If-Match")
+		if ifMatch == "" {
+			return nil, Errorf(http.StatusBadRequest, "header If-Match", "If-Match is required on PUT (OSLC Core): GET the resource and send its ETag")
+		}
+		id := s.RequestIRI(r)
+		old, etag, err := s.store.Get(r.Context(), id)
 		if err != nil {
-			s.WriteError(w, r, QueryError(err))
-			return
+			return nil, err
 		}
-		sel, err := query.ParseProperties(v, pm)
+		if !etagMatch(ifMatch, etag) {
+			return nil, Errorf(http.StatusPreconditionFailed, "header If-Match", "the resource has changed: its ETag is %s, not %s; GET it again and retry", etag, ifMatch)
+		}
+		g, err := s.readBody(r, id.String())
 		if err != nil {
-			s.WriteError(w, r, QueryError(err))
-			return
+			return nil, err
 		}
-		g = selectProperties(g, id, sel)
-	}
-	s.Respond(w, r, http.StatusOK, id, g, Title(id, g))
-}
-
-// Replace answers PUT on a member of k.
-func (s *Server) Replace(k *Kind) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { s.put(w, r, k) }
-}
-
-func (s *Server) put(w http.ResponseWriter, r *http.Request, k *Kind) {
-	ifMatch := r.Header.Get("If-Match")
-	if ifMatch == "" {
-		s.WriteError(w, r, Errorf(http.StatusBadRequest, "header If-Match", "If-Match is required on PUT (OSLC Core): GET the resource and send its ETag"))
-		return
-	}
-	id := s.RequestIRI(r)
-	old, etag, err := s.store.Get(r.Context(), id)
-	if err != nil {
-		s.WriteError(w, r, err)
-		return
-	}
-	if !etagMatch(ifMatch, etag) {
-		s.WriteError(w, r, Errorf(http.StatusPreconditionFailed, "header If-Match", "the resource has changed: its ETag is %s, not %s; GET it again and retry", etag, ifMatch))
-		return
-	}
-	g, err := s.readBody(w, r, id.String())
-	if err != nil {
-		s.WriteError(w, r, err)
-		return
-	}
-	root, err := findRoot(g, id)
-	if err != nil {
-		s.WriteError(w, r, err)
-		return
-	}
-	taken := make(map[string]bool)
-	for _, t := range g {
-		if iri, ok := t.Subj.(rdf.IRI); ok {
-			if _, frag, found := strings.Cut(iri.String(), "#"); found && strings.HasPrefix(iri.String(), id.String()+"#") {
-				taken[frag] = true
+		root, err := findRoot(g, id)
+		if err != nil {
+			return nil, err
+		}
+		taken := make(map[string]bool)
+		for _, t := range g {
+			if iri, ok := t.Subj.(rdf.IRI); ok {
+				if _, frag, found := strings.Cut(iri.String(), "#"); found && strings.HasPrefix(iri.String(), id.String()+"#") {
+					taken[frag] = true
+				}
 			}
 		}
-	}
-	g = relabel(g, root, id, k.fragments, taken)
-	g, conflict := mergeReadOnly(k, id, old, g, s.now())
-	g = dedupe(g)
-	if k.validate != nil {
-		if err := k.validate(id, g); err != nil {
-			s.WriteError(w, r, err)
-			return
+		g = relabel(g, root, id, k.fragments, taken)
+		g, conflict := mergeReadOnly(k, id, old, g, s.now())
+		g = dedupe(g)
+		if k.validate != nil {
+			if err := k.validate(id, g); err != nil {
+				return nil, err
+			}
 		}
+		if conflict != nil {
+			return nil, conflict
+		}
+		g, newTag, err := k.replace(r.Context(), id, g, ifMatch, who(r))
+		if err != nil {
+			return nil, err
+		}
+		resp := ok(id, g, Title(id, g))
+		resp.Header = http.Header{}
+		resp.Header.Set("ETag", newTag)
+		return resp, nil
 	}
-	if conflict != nil {
-		s.WriteError(w, r, conflict)
-		return
-	}
-	g, newTag, err := k.replace(r.Context(), id, g, ifMatch, who(r))
-	if err != nil {
-		s.WriteError(w, r, err)
-		return
-	}
-	w.Header().Set("ETag", newTag)
-	s.Respond(w, r, http.StatusOK, id, g, Title(id, g))
 }
 
 // mergeReadOnly enforces read-only properties on a replacement: a value
@@ -456,18 +439,18 @@ func sameSet(a, b []string) bool {
 	return true
 }
 
-// Delete answers DELETE on a member of k.
-func (s *Server) Delete(k *Kind) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+// Delete answers DELETE on a member of k: 204. If-Match, if sent, must
+// name its ETag.
+func (s *Server) Delete(k *Kind) Handler {
+	return func(r *http.Request) (*Response, error) {
 		ifMatch := r.Header.Get("If-Match")
 		if ifMatch == "*" {
 			ifMatch = ""
 		}
 		if err := k.remove(r.Context(), s.RequestIRI(r), ifMatch, who(r)); err != nil {
-			s.WriteError(w, r, err)
-			return
+			return nil, err
 		}
-		w.WriteHeader(http.StatusNoContent)
+		return &Response{Status: http.StatusNoContent, NoBody: true}, nil
 	}
 }
 

@@ -1,0 +1,55 @@
+package oslc
+
+import (
+	"net/http"
+
+	"github.com/knakk/rdf"
+)
+
+// A Response is what an API handler answers: a graph about Root, written
+// in the representation the request negotiates, with Status and Header;
+// or, with NoBody, only the status and headers (204, 304).
+type Response struct {
+	Status int
+	Root   rdf.Subject
+	Graph  []rdf.Triple
+	Title  string // of the HTML page
+	Header http.Header
+	NoBody bool
+}
+
+// A Handler answers a request with a response or an error, which Serve
+// writes: handlers never write errors themselves.
+type Handler func(r *http.Request) (*Response, error)
+
+// Serve returns the http.HandlerFunc of h: it limits the request body to
+// the server's maximum, and writes h's response in the negotiated
+// representation, or its error as an oslc:Error.
+func (s *Server) Serve(h Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		}
+		resp, err := h(r)
+		if err != nil {
+			if r.Context().Err() != nil {
+				return // the client is gone
+			}
+			s.WriteError(w, r, err)
+			return
+		}
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		if resp.NoBody {
+			w.WriteHeader(resp.Status)
+			return
+		}
+		s.Respond(w, r, resp.Status, resp.Root, resp.Graph, resp.Title)
+	}
+}
+
+// ok is a 200 response.
+func ok(root rdf.Subject, g []rdf.Triple, title string) *Response {
+	return &Response{Status: http.StatusOK, Root: root, Graph: g, Title: title}
+}
