@@ -9,6 +9,7 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -26,9 +27,9 @@ const pageParam = "oslc.pageToken"
 // prefixes returns the prefixes in force for a request: the provider's,
 // plus those of oslc.prefix.
 func prefixes(q url.Values) (map[string]string, error) {
-	m := query.DefaultPrefixes()
+	m := parser.DefaultPrefixes()
 	if v := q.Get("oslc.prefix"); v != "" {
-		ps, err := query.ParsePrefixes(v)
+		ps, err := parser.ParsePrefixes(v)
 		if err != nil {
 			return nil, err
 		}
@@ -47,22 +48,22 @@ func parseQuery(q url.Values) (*query.Query, error) {
 	}
 	var qq query.Query
 	if v := q.Get("oslc.where"); v != "" {
-		if qq.Where, err = query.ParseWhere(v, pm); err != nil {
+		if qq.Where, err = parser.ParseWhere(v, pm); err != nil {
 			return nil, err
 		}
 	}
 	if v := q.Get("oslc.select"); v != "" {
-		if qq.Select, err = query.ParseSelect(v, pm); err != nil {
+		if qq.Select, err = parser.ParseSelect(v, pm); err != nil {
 			return nil, err
 		}
 	}
 	if v := q.Get("oslc.orderBy"); v != "" {
-		if qq.OrderBy, err = query.ParseOrderBy(v, pm); err != nil {
+		if qq.OrderBy, err = parser.ParseOrderBy(v, pm); err != nil {
 			return nil, err
 		}
 	}
 	if v := q.Get("oslc.searchTerms"); v != "" {
-		if qq.SearchTerms, err = query.ParseSearchTerms(v); err != nil {
+		if qq.SearchTerms, err = parser.ParseSearchTerms(v); err != nil {
 			return nil, err
 		}
 	}

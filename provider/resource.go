@@ -15,7 +15,7 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/codec"
-	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -293,7 +293,7 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, k *kind) {
 			s.writeError(w, r, queryError(err))
 			return
 		}
-		sel, err := query.ParseProperties(v, pm)
+		sel, err := parser.ParseProperties(v, pm)
 		if err != nil {
 			s.writeError(w, r, queryError(err))
 			return

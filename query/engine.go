@@ -11,6 +11,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -39,10 +40,10 @@ type Scope struct {
 // Where matches every member, no Select returns no properties, no OrderBy
 // orders by member IRI, and no SearchTerms does not search.
 type Query struct {
-	Where       *Where
-	Select      *Selection
-	OrderBy     *OrderBy
-	SearchTerms SearchTerms
+	Where       *parser.Where
+	Select      *parser.Selection
+	OrderBy     *parser.OrderBy
+	SearchTerms parser.SearchTerms
 }
 
 // Page asks for one page of the result.

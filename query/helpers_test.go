@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -50,7 +51,7 @@ var (
 	pmRealMemUsed  = pm("RealMemoryUsed")
 	pmRunning      = pm("Running")
 	recordScope    = query.Scope{Types: []rdf.IRI{vocab.PMRecord}, Prefix: records}
-	defaultPrefixs = query.DefaultPrefixes()
+	defaultPrefixs = parser.DefaultPrefixes()
 )
 
 // measure is one ems:Measure of a record: a metric and a typed value.
@@ -218,22 +219,22 @@ func parseQuery(where, orderBy, sel, search string) (*query.Query, error) {
 	q := &query.Query{}
 	var err error
 	if where != "" {
-		if q.Where, err = query.ParseWhere(where, defaultPrefixs); err != nil {
+		if q.Where, err = parser.ParseWhere(where, defaultPrefixs); err != nil {
 			return nil, err
 		}
 	}
 	if orderBy != "" {
-		if q.OrderBy, err = query.ParseOrderBy(orderBy, defaultPrefixs); err != nil {
+		if q.OrderBy, err = parser.ParseOrderBy(orderBy, defaultPrefixs); err != nil {
 			return nil, err
 		}
 	}
 	if sel != "" {
-		if q.Select, err = query.ParseSelect(sel, defaultPrefixs); err != nil {
+		if q.Select, err = parser.ParseSelect(sel, defaultPrefixs); err != nil {
 			return nil, err
 		}
 	}
 	if search != "" {
-		if q.SearchTerms, err = query.ParseSearchTerms(search); err != nil {
+		if q.SearchTerms, err = parser.ParseSearchTerms(search); err != nil {
 			return nil, err
 		}
 	}

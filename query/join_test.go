@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -87,7 +88,7 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 	}
 	require.NoError(t, db.Load(context.Background(), rs))
 	require.NoError(t, db.Stage(context.Background(), staged))
-	prefixes := query.Prefixes{{Prefix: "ex", IRI: "http://example.org/ns#"}}.Map(query.DefaultPrefixes())
+	prefixes := parser.Prefixes{{Prefix: "ex", IRI: "http://example.org/ns#"}}.Map(parser.DefaultPrefixes())
 
 	type answer struct {
 		all   []string
@@ -95,11 +96,11 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 		pages []string
 	}
 	answerOf := func(scope query.Scope, where, orderBy string, join bool) answer {
-		w, err := query.ParseWhere(where, prefixes)
+		w, err := parser.ParseWhere(where, prefixes)
 		require.NoError(t, err, where)
 		q := &query.Query{Where: w}
 		if orderBy != "" {
-			q.OrderBy, err = query.ParseOrderBy(orderBy, prefixes)
+			q.OrderBy, err = parser.ParseOrderBy(orderBy, prefixes)
 			require.NoError(t, err, orderBy)
 		}
 		a := answer{pages: []string{}}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -45,7 +46,7 @@ type statser interface {
 
 // searchTokens returns the distinct tokens of the search terms, in order.
 // A term of several words matches any of them: there is no phrase search.
-func searchTokens(st SearchTerms) []string {
+func searchTokens(st parser.SearchTerms) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range st {

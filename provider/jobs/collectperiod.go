@@ -11,6 +11,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/schedule"
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -101,7 +102,7 @@ func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.
 		if r.def.Filter != nil {
 			text += " and " + r.def.Filter.String()
 		}
-		where, err := query.ParseWhere(text, e.prefixes)
+		where, err := parser.ParseWhere(text, e.prefixes)
 		if err != nil {
 			return nil, fmt.Errorf("instance filter: %w", err)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -38,7 +39,7 @@ func (c *pushCollector) Classes() []rdf.IRI { return shapes.MonitoredClasses }
 
 func (c *pushCollector) Collect(ctx context.Context, req collect.Request) ([]collect.Sample, error) {
 	e := c.e
-	where, err := query.ParseWhere(fmt.Sprintf(`pmj:pushedTo=<%s> and dcterms:date>="%s"^^xsd:dateTime and dcterms:date<"%s"^^xsd:dateTime`,
+	where, err := parser.ParseWhere(fmt.Sprintf(`pmj:pushedTo=<%s> and dcterms:date>="%s"^^xsd:dateTime and dcterms:date<"%s"^^xsd:dateTime`,
 		req.Job, req.Start.UTC().Format("2006-01-02T15:04:05.999999999Z"), req.End.UTC().Format("2006-01-02T15:04:05.999999999Z")), e.prefixes)
 	if err != nil {
 		return nil, err

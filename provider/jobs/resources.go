@@ -16,6 +16,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/schedule"
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -254,7 +255,7 @@ func (e *Engine) readProgress(ctx context.Context, r *run) error {
 		return nil
 	}
 	// The records of the reporting period under way.
-	where, err := query.ParseWhere(fmt.Sprintf(`pmj:producedBy=<%s> and pmj:periodStart>="%s"^^xsd:dateTime`,
+	where, err := parser.ParseWhere(fmt.Sprintf(`pmj:producedBy=<%s> and pmj:periodStart>="%s"^^xsd:dateTime`,
 		r.id, r.report.start.UTC().Format(time.RFC3339Nano)), e.prefixes)
 	if err != nil {
 		return err

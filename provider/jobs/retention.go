@@ -9,6 +9,7 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 )
 
@@ -23,7 +24,7 @@ func (e *Engine) expire(ctx context.Context, r *run, now time.Time) error {
 		return nil
 	}
 	cutoff := now.Add(-r.def.Retention)
-	where, err := query.ParseWhere(fmt.Sprintf(`pmj:producedBy=<%s> and pmj:periodEnd<="%s"^^xsd:dateTime`,
+	where, err := parser.ParseWhere(fmt.Sprintf(`pmj:producedBy=<%s> and pmj:periodEnd<="%s"^^xsd:dateTime`,
 		r.id, cutoff.UTC().Format(time.RFC3339Nano)), e.prefixes)
 	if err != nil {
 		return err
