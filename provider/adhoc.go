@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -16,6 +17,8 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -189,9 +192,9 @@ func (s *Server) parseAdhoc(ctx context.Context, id rdf.IRI, g []rdf.Triple, now
 
 func (s *Server) exists(ctx context.Context, id rdf.IRI) (bool, error) {
 	var ok bool
-	err := s.store.View(ctx, func(sn *store.Snapshot) error {
+	err := s.store.View(ctx, func(src query.Source) error {
 		var err error
-		ok, err = sn.Exists(ctx, id)
+		ok, err = src.Exists(ctx, id)
 		return err
 	})
 	return ok, err
@@ -302,7 +305,11 @@ func (s *Server) readAdhoc(ctx context.Context, req *adhocRequest) (map[adhocBuc
 			for i := w; i < len(req.objects); i += workers {
 				objects = append(objects, req.objects[i])
 			}
-			errs[w] = s.store.View(ctx, func(sn *store.Snapshot) error {
+			errs[w] = s.store.View(ctx, func(src query.Source) error {
+				sn, ok := src.(boltsource.RecordReader)
+				if !ok {
+					return errors.New("ad-hoc collections need a store that reads records (boltsource.RecordReader)")
+				}
 				return sn.Records(ctx, s.adhocQuery(objects), func(rec *store.Record) bool {
 					if aggregateRecord(rec, req, part) {
 						counts[w]++

@@ -16,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -25,7 +27,7 @@ import (
 func (s *Server) readAdhocByGet(ctx context.Context, req *adhocRequest) (map[adhocBucket][]collect.Sample, int, error) {
 	samples := make(map[adhocBucket][]collect.Sample)
 	n := 0
-	err := s.store.View(ctx, func(sn *store.Snapshot) error {
+	err := s.store.View(ctx, func(sn query.Source) error {
 		for _, res := range req.objects {
 			var recs []rdf.IRI
 			err := sn.Match(ctx, nil, vocab.DCIsPartOf, res, func(t rdf.Triple) bool {
@@ -58,7 +60,7 @@ func TestAdhocReadAgreesWithGet(t *testing.T) {
 	require.NoError(t, err)
 	defer db.Close()
 	const base = "http://pm.example"
-	s, err := New(db, Config{BaseURL: base})
+	s, err := New(boltsource.New(db), Config{BaseURL: base})
 	require.NoError(t, err)
 
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)

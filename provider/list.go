@@ -10,7 +10,6 @@ import (
 
 	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/query/parser"
-	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -110,12 +109,12 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request, k *kind) {
 	// The members are exactly the resources stored under the query base.
 	scope := query.Scope{Prefix: s.URL(k.path) + "/"}
 	var res *query.Result
-	err = s.store.View(r.Context(), func(sn *store.Snapshot) error {
+	err = s.store.View(r.Context(), func(src query.Source) error {
 		var err error
 		// The total is counted on the first page only: it costs a full
 		// evaluation, and later pages are for members.
 		after := q.Get(pageParam)
-		res, err = query.Run(r.Context(), sn, scope, qq, query.Page{Size: size, After: after, NoTotal: after != ""})
+		res, err = query.Run(r.Context(), src, scope, qq, query.Page{Size: size, After: after, NoTotal: after != ""})
 		return err
 	})
 	if err != nil {

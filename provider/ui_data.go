@@ -11,7 +11,6 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/query"
-	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -45,9 +44,9 @@ func (s *Server) uiQuery(ctx context.Context, k *kind, params url.Values, size i
 		return nil, err
 	}
 	var res *query.Result
-	err = s.store.View(ctx, func(sn *store.Snapshot) error {
+	err = s.store.View(ctx, func(src query.Source) error {
 		var err error
-		res, err = query.Run(ctx, sn, query.Scope{Prefix: s.URL(k.path) + "/"}, qq, query.Page{Size: size, NoTotal: true})
+		res, err = query.Run(ctx, src, query.Scope{Prefix: s.URL(k.path) + "/"}, qq, query.Page{Size: size, NoTotal: true})
 		return err
 	})
 	return res, err

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -90,7 +91,7 @@ func TestIndexAgreesWithCheck(t *testing.T) {
 		require.NoError(t, err, where)
 		var res *query.Result
 		require.NoError(t, db.View(context.Background(), func(s *store.Snapshot) error {
-			res, err = query.Run(context.Background(), s, recordScope, &query.Query{Where: w}, query.Page{})
+			res, err = query.Run(context.Background(), boltsource.NewSource(s), recordScope, &query.Query{Where: w}, query.Page{})
 			return err
 		}))
 		return ids(res)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -209,7 +210,7 @@ func run(t testing.TB, db *store.DB, scope query.Scope, where, orderBy, sel, sea
 	var res *query.Result
 	err = db.View(context.Background(), func(s *store.Snapshot) error {
 		var err error
-		res, err = query.Run(context.Background(), s, scope, q, page)
+		res, err = query.Run(context.Background(), boltsource.NewSource(s), scope, q, page)
 		return err
 	})
 	return res, err

@@ -12,13 +12,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
-// plainSource hides every method of the snapshot but Source's, so the
-// engine plans as for any source: no joins, no quads, no text index.
+// plainSource hides every method of the store's source but Source's, so
+// the engine plans as for any source: no joins, no quads, no text index.
 type plainSource struct{ query.Source }
 
 // TestJoinAgreesWithProbes runs random conjunctions, at the top and in
@@ -105,9 +106,9 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 		}
 		a := answer{pages: []string{}}
 		require.NoError(t, db.View(context.Background(), func(s *store.Snapshot) error {
-			var src query.Source = s
+			var src query.Source = boltsource.NewSource(s)
 			if !join {
-				src = plainSource{s}
+				src = plainSource{src}
 			}
 			res, err := query.Run(context.Background(), src, scope, q, query.Page{})
 			if err != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/knakk/rdf"
 
-	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -61,7 +60,7 @@ func classifyLiteral(lex, dt, lang string) val {
 		trimmed := strings.Trim(lex, " \t\r\n")
 		switch {
 		case local == "dateTime" || local == "dateTimeStamp":
-			if us, ok := store.DateTimeValue(trimmed, local == "dateTimeStamp"); ok {
+			if us, ok := DateTimeValue(trimmed, local == "dateTimeStamp"); ok {
 				return val{cls: clsDateTime, us: us, str: lex}
 			}
 		case local == "boolean":
@@ -72,7 +71,7 @@ func classifyLiteral(lex, dt, lang string) val {
 				return val{cls: clsBoolean, num: 0, str: lex}
 			}
 		default:
-			if f, ok := store.NumberValue(local, trimmed); ok {
+			if f, ok := NumberValue(local, trimmed); ok {
 				return val{cls: clsNumber, num: f, str: lex}
 			}
 		}

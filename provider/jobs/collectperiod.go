@@ -107,8 +107,8 @@ func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.
 			return nil, fmt.Errorf("instance filter: %w", err)
 		}
 		ids = nil
-		err = e.st.View(ctx, func(sn *store.Snapshot) error {
-			res, err := query.Run(ctx, sn, query.Scope{Prefix: e.base + "/oslc/resources/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
+		err = e.st.View(ctx, func(src query.Source) error {
+			res, err := query.Run(ctx, src, query.Scope{Prefix: e.base + "/oslc/resources/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,6 @@ import (
 	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/shapes"
-	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -49,13 +48,13 @@ func (c *pushCollector) Collect(ctx context.Context, req collect.Request) ([]col
 		want[t.IRI] = true
 	}
 	var samples []collect.Sample
-	err = e.st.View(ctx, func(sn *store.Snapshot) error {
-		res, err := query.Run(ctx, sn, query.Scope{Prefix: e.base + "/oslc/records/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
+	err = e.st.View(ctx, func(src query.Source) error {
+		res, err := query.Run(ctx, src, query.Scope{Prefix: e.base + "/oslc/records/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
 		if err != nil {
 			return err
 		}
 		for _, m := range res.Members {
-			g, _, err := sn.Get(ctx, m.ID)
+			g, _, err := src.Get(ctx, m.ID)
 			if err != nil {
 				return err
 			}

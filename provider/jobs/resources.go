@@ -260,14 +260,14 @@ func (e *Engine) readProgress(ctx context.Context, r *run) error {
 	if err != nil {
 		return err
 	}
-	return e.st.View(ctx, func(sn *store.Snapshot) error {
-		res, err := query.Run(ctx, sn, query.Scope{Prefix: e.base + "/oslc/records/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
+	return e.st.View(ctx, func(src query.Source) error {
+		res, err := query.Run(ctx, src, query.Scope{Prefix: e.base + "/oslc/records/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
 		if err != nil {
 			return err
 		}
 		for _, m := range res.Members {
 			r.report.records = append(r.report.records, m.ID)
-			g, _, err := sn.Get(ctx, m.ID)
+			g, _, err := src.Get(ctx, m.ID)
 			if err != nil {
 				return err
 			}

@@ -30,8 +30,8 @@ func (e *Engine) expire(ctx context.Context, r *run, now time.Time) error {
 		return err
 	}
 	var reports []rdf.IRI
-	err = e.st.View(ctx, func(sn *store.Snapshot) error {
-		res, err := query.Run(ctx, sn, query.Scope{Prefix: e.base + "/oslc/reports/"}, &query.Query{Where: where}, query.Page{NoTotal: true, Size: 1000})
+	err = e.st.View(ctx, func(src query.Source) error {
+		res, err := query.Run(ctx, src, query.Scope{Prefix: e.base + "/oslc/reports/"}, &query.Query{Where: where}, query.Page{NoTotal: true, Size: 1000})
 		if err != nil {
 			return err
 		}
