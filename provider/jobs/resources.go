@@ -255,11 +255,7 @@ func (e *Engine) readProgress(ctx context.Context, r *run) error {
 		return nil
 	}
 	// The records of the reporting period under way.
-	where, err := parser.ParseWhere(fmt.Sprintf(`pmj:producedBy=<%s> and pmj:periodStart>="%s"^^xsd:dateTime`,
-		r.id, r.report.start.UTC().Format(time.RFC3339Nano)), e.prefixes)
-	if err != nil {
-		return err
-	}
+	where := producedSince(r.id, r.report.start)
 	return e.st.View(ctx, func(src query.Source) error {
 		res, err := query.Run(ctx, src, query.Scope{Prefix: e.base + "/oslc/records/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
 		if err != nil {
@@ -281,6 +277,14 @@ func (e *Engine) readProgress(ctx context.Context, r *run) error {
 		}
 		return nil
 	})
+}
+
+// producedSince is the oslc.where of what job produced for the periods
+// starting at start or later.
+func producedSince(job rdf.IRI, start time.Time) *parser.Where {
+	return parser.And(
+		parser.Eq(pmjProducedBy, job),
+		parser.Compare(pmjPeriodStart, parser.OpGE, rdf.NewTypedLiteral(start.UTC().Format(time.RFC3339Nano), vocab.XSDDateTime)))
 }
 
 // addResource notes that the reporting period has a record about res.

@@ -34,6 +34,12 @@ a sort term without a sign is ascending, since an unencoded "+" in a URL
 arrives as a space. Scopes nest up to MaxDepth (1000) deep. Every AST
 prints, with String, text that parses back to the same tree.
 
+Code that makes a query builds the tree as a value, never as text to parse
+again: Eq, Compare, In, Scoped and And make the terms of an oslc.where from
+RDF terms (ValueOf), and Where.Compact writes their IRIs as prefixed names
+where it can, for text shown to people. A built tree prints, too, text that
+ParseWhere parses back to the same tree.
+
 Errors are *Error, with the parameter, the 1-based byte position and what
 was expected: "oslc.where: at 14: expected comparison operator, found "}"".
 Its class is ErrSyntax (HTTP 400), ErrUnknownPrefix (400) or
