@@ -32,7 +32,9 @@ signatures is declared here; sets and hits are opaque handles of the
 store, and the options of the planner-shaped calls travel as structs
 (Pattern, Join, PageOptions, RangeInOptions). An accelerated run must find
 what the naive one finds: the tests run both over the bbolt store and
-compare.
+compare, and run random queries on the bbolt store and on a small
+in-memory Source written from the contract alone (memsource_test.go),
+which must agree page for page.
 
 Package query/boltsource adapts the bbolt store (package store) to both,
 and is the only package under query that imports it. Values compare as
@@ -101,7 +103,11 @@ dcterms:identifier (TextPredicates) holds a token (several words in one
 term match as separate tokens; there is no phrase search). Its score is
 100 times the idf-weighted mean over the tokens of tf/(tf+1), with
 idf = ln(1 + N/df), N the resources in the store (Stats), or without
-Stats the subjects with a hit: from 0 to under 100.
+Stats the subjects with a hit: from 0 to under 100. Without a text index
+(Features.Text), a search whose conditions find few members reads just
+their literals and weighs the tokens among them (df counts those
+members), so its scores, and the order they give, may differ from an
+indexed source's; the members are the same.
 The idf weights of the first page travel in the cursor, so the pages of a
 result score alike.
 
