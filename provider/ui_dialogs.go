@@ -14,7 +14,6 @@ import (
 
 	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/shapes"
-	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -144,7 +143,7 @@ func (s *Server) handleSelectSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) search(ctx context.Context, k *kind, q string) ([]searchHit, error) {
-	tokens := store.Tokens(q)
+	tokens := query.Tokens(q)
 	records := k.path == "/oslc/records"
 	var ids []string
 	scores := map[string]int{}

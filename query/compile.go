@@ -144,7 +144,7 @@ func (q *qval) ordered() bool { return q.isNum || q.isDT }
 // bound is one end of a range: a number or dateTime and whether it is included.
 type bound struct {
 	v    val
-	lit  rdf.Literal // the store's Range bound
+	lit  rdf.Literal // the bound of Source.Range
 	incl bool
 }
 

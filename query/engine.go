@@ -543,8 +543,8 @@ func (r *runner) walkIRIs(np *nodePlan, n int) ([]*row, error) {
 }
 
 // rangeOnly reports whether every value of p is a number or a dateTime, so
-// that Range lists all of them in sort order. The store's index puts other
-// values first, so the first value decides.
+// that Range lists all of them in sort order. Match lists other values
+// first (see Source), so the first value decides.
 func (r *runner) rangeOnly(p rdf.IRI) (bool, error) {
 	only := false
 	err := r.src.Match(r.ctx, nil, p, nil, func(t rdf.Triple) bool {
@@ -555,8 +555,8 @@ func (r *runner) rangeOnly(p rdf.IRI) (bool, error) {
 	return only, err
 }
 
-// Bounds that include every number or every dateTime: the store clamps
-// the years.
+// Bounds that include every number or every dateTime: DateTimeValue
+// clamps the years.
 var (
 	allNumbersLo = rdf.NewTypedLiteral("-INF", vocab.XSDDouble)
 	allNumbersHi = rdf.NewTypedLiteral("INF", vocab.XSDDouble)
@@ -736,7 +736,7 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n int) (rows []*row, ok
 	return append(out, rest...), err == nil, err
 }
 
-// numberLiteral writes f as an xsd:double the store reads back exactly.
+// numberLiteral writes f as an xsd:double NumberValue reads back exactly.
 func numberLiteral(f float64) rdf.Literal {
 	switch {
 	case math.IsInf(f, 1):
@@ -762,8 +762,9 @@ func dateTimeLiteral(us int64) (rdf.Literal, bool) {
 // the first n+1 after the cursor (all if n < 0). Scores need every hit's
 // term frequencies, so the hits are all read: through the text index, or,
 // without one, from the literals of the members the conditions find when
-// they are few, else from all searched literals. A search alone on the
-// store is answered by term id (hitPage), reading only the page's terms.
+// they are few, else from all searched literals. A search alone on a
+// source with Features.Hits is answered by term id (hitPage), reading
+// only the page's terms.
 func (r *runner) searchPage(n int) ([]*row, int, error) {
 	if len(r.tokens) == 0 {
 		return nil, 0, nil

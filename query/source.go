@@ -19,7 +19,9 @@ import (
 // tested against.
 //
 // Callbacks return false to stop; the methods then return nil. A triple
-// that several resources state is reported once.
+// that several resources state is reported once. A blank node is the
+// resource's that states it: two resources' blank nodes are different
+// nodes, whatever their labels.
 type Source interface {
 	// Match calls fn with each distinct triple that matches s, p and o,
 	// any of which may be nil (any term). When s is nil and p is set, a
@@ -69,8 +71,8 @@ type RangeOptions struct {
 // methods its Features name; the naive path does the rest. A store that
 // has none of it implements Source alone.
 //
-// The answers must be those of the naive path over the same Source:
-// query/boltsource's tests run the engine both ways and compare.
+// The answers must be those of the naive path over the same Source: the
+// engine's tests run both ways over the bbolt store and compare.
 type Accelerator interface {
 	Source
 
@@ -119,8 +121,10 @@ type Accelerator interface {
 	RangeIn(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeInOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (complete bool, err error)
 
 	// Text calls fn with the postings of token, as Tokens cuts text: one
-	// per subject and property with a string literal of a TextPredicate
-	// holding the token (Features.Text).
+	// per subject and property with string literals (plain, xsd:string,
+	// language-tagged or rdf:XMLLiteral) of one of TextPredicates
+	// holding the token, TF the occurrences in all of them
+	// (Features.Text).
 	Text(ctx context.Context, token string, fn func(p Posting) bool) error
 
 	// TextPrefix is Text for every token that starts with prefix, token
@@ -128,7 +132,9 @@ type Accelerator interface {
 	TextPrefix(ctx context.Context, prefix string, fn func(token string, p Posting) bool) error
 
 	// TextHits reads the postings of tokens by the source's own ids,
-	// without their terms (Features.Hits).
+	// without their terms: the subjects with a posting of one of them,
+	// and their frequency of each, summed over properties
+	// (Features.Hits).
 	TextHits(ctx context.Context, tokens []string) (TextHits, error)
 
 	// PageHits pages, as PageUnder does, the resources among the hits

@@ -10,7 +10,7 @@ import (
 
 // class is the kind of an RDF term for comparison and sorting. The order
 // of the constants is the sort order of values of different kinds; numbers
-// before dateTimes matches the store's Range order.
+// before dateTimes matches the order of Source.Range.
 type class int8
 
 const (
@@ -34,9 +34,9 @@ type val struct {
 	dt   string  // clsOther: datatype IRI
 }
 
-// classify parses a stored term. It follows the store's rules (store/doc.go,
-// "Object sort keys"), so that a value the store's Range finds is one the
-// engine's checks accept.
+// classify parses a stored term. It follows the rules of Source.Range
+// (NumberValue, DateTimeValue), so that a value a source's Range finds is
+// one the engine's checks accept.
 func classify(t rdf.Term) val {
 	switch t := t.(type) {
 	case rdf.IRI:
