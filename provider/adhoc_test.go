@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -150,7 +151,7 @@ func iriOf(s string) rdf.IRI {
 // newBenchServer serves a provider over ts.db at a fixed clock.
 func newBenchServer(b *testing.B, ts *testServer, now time.Time) *provider.Server {
 	hs := httptest.NewUnstartedServer(nil)
-	srv, err := provider.New(ts.db, provider.Config{BaseURL: "http://" + hs.Listener.Addr().String(), Now: func() time.Time { return now }})
+	srv, err := provider.New(boltsource.New(ts.db), provider.Config{BaseURL: "http://" + hs.Listener.Addr().String(), Now: func() time.Time { return now }})
 	require.NoError(b, err)
 	// Running, as a provider serving clients is: its engine stages what
 	// the provider writes and indexes it in the background.

@@ -25,6 +25,7 @@ import (
 	"github.com/oslc-pm/pmprovider/codec"
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -140,7 +141,7 @@ func (env *jobEnv) boot(t *testing.T, now time.Time) {
 
 func (env *jobEnv) bootWith(t *testing.T, now func() time.Time) {
 	t.Helper()
-	srv, err := provider.New(env.db, provider.Config{
+	srv, err := provider.New(boltsource.New(env.db), provider.Config{
 		BaseURL:    "http://" + env.Listener.Addr().String(),
 		Now:        now,
 		Collectors: []collect.Collector{collect.NewSynthetic(1)},

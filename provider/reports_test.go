@@ -18,6 +18,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -34,7 +35,7 @@ func newCollectorEnv(t *testing.T, cs ...collect.Collector) *jobEnv {
 	}))
 	env.testServer = &testServer{Server: hs, db: db}
 	env.clock = &jobClock{t: jobEpoch}
-	srv, err := provider.New(db, provider.Config{
+	srv, err := provider.New(boltsource.New(db), provider.Config{
 		BaseURL:    "http://" + hs.Listener.Addr().String(),
 		Now:        env.clock.Now,
 		Collectors: append([]collect.Collector{collect.NewSynthetic(1)}, cs...),

@@ -99,7 +99,9 @@ func (s *Server) register(prefix string) {
 			m = r.Path(rt.path)
 			s.paths[i] = paths.Path(rt.path)
 		}
-		m.Methods(rt.methods...).Handler(rt.handler)
+		// mux upper-cases the slice it is given in place: give it a copy
+		// of the table's shared ones.
+		m.Methods(append([]string(nil), rt.methods...)...).Handler(rt.handler)
 		if rt.when != nil {
 			when := rt.when
 			m.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return when(r) })

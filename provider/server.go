@@ -19,7 +19,8 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/ui"
 )
 
-// Store is what the provider needs of a triple store (see oslc.Store).
+// Store is what the provider needs of a triple store (see oslc.Store):
+// query/boltsource.New makes one of the embedded store.
 type Store = oslc.Store
 
 // UIConfig configures the pages other tools embed: dialogs and previews.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/codec"
 	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -44,7 +45,7 @@ func newTestServer(t testing.TB) *testServer {
 	// The base URL must be known before the listener: start unstarted.
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	srv, err := provider.New(db, provider.Config{BaseURL: base, MaxBodyBytes: 64 << 10})
+	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: base, MaxBodyBytes: 64 << 10})
 	require.NoError(t, err)
 	hs.Config.Handler = srv
 	hs.Start()
@@ -435,7 +436,7 @@ func TestBaseURLWithPath(t *testing.T) {
 	defer db.Close()
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String() + "/pm"
-	srv, err := provider.New(db, provider.Config{BaseURL: base})
+	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: base})
 	require.NoError(t, err)
 	hs.Config.Handler = srv
 	hs.Start()

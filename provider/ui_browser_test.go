@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 )
 
@@ -69,7 +70,7 @@ func TestBrowser(t *testing.T) {
 	defer db.Close()
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	srv, err := provider.New(db, provider.Config{
+	srv, err := provider.New(boltsource.New(db), provider.Config{
 		BaseURL: base,
 		UI:      provider.UIConfig{FrameAncestors: []string{"'self'", outside.URL}},
 	})

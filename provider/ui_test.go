@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -138,7 +139,7 @@ func TestEmbeddingPolicy(t *testing.T) {
 	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
 	require.NoError(t, err)
 	defer db.Close()
-	srv, err := provider.New(db, provider.Config{BaseURL: "http://pm.example", UI: provider.UIConfig{
+	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: "http://pm.example", UI: provider.UIConfig{
 		FrameAncestors: []string{"'self'", "https://alm.example"},
 		CORSOrigins:    []string{"https://alm.example"},
 	}})

@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -83,13 +85,13 @@ func TestIndexAgreesWithCheck(t *testing.T) {
 		rs = append(rs, store.Resource{ID: id, Triples: g})
 	}
 	require.NoError(t, db.Load(context.Background(), rs))
-	prefixes := query.Prefixes{{Prefix: "ex", IRI: "http://example.org/ns#"}}.Map(query.DefaultPrefixes())
+	prefixes := parser.Prefixes{{Prefix: "ex", IRI: "http://example.org/ns#"}}.Map(parser.DefaultPrefixes())
 	runWhere := func(where string) []string {
-		w, err := query.ParseWhere(where, prefixes)
+		w, err := parser.ParseWhere(where, prefixes)
 		require.NoError(t, err, where)
 		var res *query.Result
 		require.NoError(t, db.View(context.Background(), func(s *store.Snapshot) error {
-			res, err = query.Run(context.Background(), s, recordScope, &query.Query{Where: w}, query.Page{})
+			res, err = query.Run(context.Background(), boltsource.NewSource(s), recordScope, &query.Query{Where: w}, query.Page{})
 			return err
 		}))
 		return ids(res)

@@ -16,6 +16,7 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -187,7 +188,7 @@ func BenchmarkWhere(b *testing.B) {
 				for b.Loop() {
 					start := time.Now()
 					err := db.View(b.Context(), func(s *store.Snapshot) error {
-						res, err = query.Run(b.Context(), s, scope, q, page)
+						res, err = query.Run(b.Context(), boltsource.NewSource(s), scope, q, page)
 						return err
 					})
 					if err != nil {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/knakk/rdf"
 
-	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -40,34 +40,34 @@ type qval struct {
 	isOther bool
 }
 
-func compileValue(v Value) *qval {
+func compileValue(v parser.Value) *qval {
 	q := &qval{text: v.String()}
 	switch v := v.(type) {
-	case *Name:
+	case *parser.Name:
 		q.iri, q.isIRI = v.IRI, true
-	case *Literal:
+	case *parser.Literal:
 		compileLiteral(q, v)
 	}
 	return q
 }
 
-func compileLiteral(q *qval, l *Literal) {
+func compileLiteral(q *qval, l *parser.Literal) {
 	dt := l.DatatypeIRI()
 	switch {
-	case l.Kind == LitString && l.Lang != "":
+	case l.Kind == parser.LitString && l.Lang != "":
 		q.str, q.isStr = l.Lex, true
 		q.lang = strings.ToLower(l.Lang)
 		q.langRaw = uniq(l.Lang, q.lang, canonicalLang(l.Lang))
 		return
-	case l.Kind == LitString && l.Datatype == nil:
+	case l.Kind == parser.LitString && l.Datatype == nil:
 		// A plain string: a string, and also whatever else it reads as,
 		// so "2026-11-01T00:00:00Z" compares with dateTimes and "42"
 		// with numbers (OSLC Query, oslc.where semantics: MAY).
 		q.str, q.isStr = l.Lex, true
-		if us, ok := store.DateTimeValue(l.Lex, false); ok {
+		if us, ok := DateTimeValue(l.Lex, false); ok {
 			q.us, q.isDT, q.dtL = us, true, rdf.NewTypedLiteral(l.Lex, vocab.XSDDateTime)
 		}
-		if f, ok := store.NumberValue("double", l.Lex); ok && !strings.HasSuffix(l.Lex, "INF") {
+		if f, ok := NumberValue("double", l.Lex); ok && !strings.HasSuffix(l.Lex, "INF") {
 			q.num, q.isNum, q.numL = f, true, rdf.NewTypedLiteral(l.Lex, vocab.XSDDouble)
 		}
 		if l.Lex == "true" || l.Lex == "false" {
@@ -144,7 +144,7 @@ func (q *qval) ordered() bool { return q.isNum || q.isDT }
 // bound is one end of a range: a number or dateTime and whether it is included.
 type bound struct {
 	v    val
-	lit  rdf.Literal // the store's Range bound
+	lit  rdf.Literal // the bound of Source.Range
 	incl bool
 }
 
@@ -180,7 +180,7 @@ type cond struct {
 
 // compileWhere compiles the terms of a conjunction. It reports the uses the
 // engine does not answer as ErrUnsupported.
-func compileWhere(w *Where, depth int) ([]*cond, error) {
+func compileWhere(w *parser.Where, depth int) ([]*cond, error) {
 	var conds []*cond
 	ranges := map[string]*cond{}
 	for _, t := range w.Terms {
@@ -193,12 +193,12 @@ func compileWhere(w *Where, depth int) ([]*cond, error) {
 			}
 		}
 		switch t := t.(type) {
-		case *Comparison:
+		case *parser.Comparison:
 			q := compileValue(t.Value)
 			switch t.Op {
-			case OpEQ:
+			case parser.OpEQ:
 				c.kind, c.vals = condEq, []*qval{q}
-			case OpNE:
+			case parser.OpNE:
 				c.kind, c.vals = condNe, []*qval{q}
 			default:
 				if !q.ordered() {
@@ -216,13 +216,13 @@ func compileWhere(w *Where, depth int) ([]*cond, error) {
 				c.narrow(t.Op, q)
 				ranges[key] = c
 			}
-		case *InTerm:
+		case *parser.InTerm:
 			c.kind = condEq
 			for _, v := range t.Values {
 				c.vals = append(c.vals, compileValue(v))
 			}
-		case *ScopedTerm:
-			if depth >= maxDepth {
+		case *parser.ScopedTerm:
+			if depth >= parser.MaxDepth {
 				return nil, unsupported(prop, "scopes nested too deep")
 			}
 			inner, err := compileWhere(t.Where, depth+1)
@@ -242,9 +242,9 @@ func compileWhere(w *Where, depth int) ([]*cond, error) {
 func unsupported(v any, msg string) error {
 	pos := 0
 	switch v := v.(type) {
-	case *Name:
+	case *parser.Name:
 		pos = v.Pos
-	case *Literal:
+	case *parser.Literal:
 		pos = v.Pos
 	}
 	return &Error{Param: "oslc.where", Pos: pos, Msg: msg, Err: ErrUnsupported}
@@ -252,15 +252,15 @@ func unsupported(v any, msg string) error {
 
 // narrow adds the bound "value op q" to a range condition, keeping the
 // tighter of two bounds on the same side.
-func (c *cond) narrow(op Op, q *qval) {
+func (c *cond) narrow(op parser.Op, q *qval) {
 	var b bound
 	if q.isDT {
 		b = bound{v: val{cls: clsDateTime, us: q.us}, lit: q.dtL}
 	} else {
 		b = bound{v: val{cls: clsNumber, num: q.num}, lit: q.numL}
 	}
-	b.incl = op == OpLE || op == OpGE
-	lower := op == OpGT || op == OpGE
+	b.incl = op == parser.OpLE || op == parser.OpGE
+	lower := op == parser.OpGT || op == parser.OpGE
 	cur := &c.hi
 	if lower {
 		cur = &c.lo
@@ -398,7 +398,7 @@ func (q *qval) canon() string {
 }
 
 // nameIRI returns the IRI of a parsed name; names built by hand are checked.
-func nameIRI(n *Name, param string) (rdf.IRI, error) {
+func nameIRI(n *parser.Name, param string) (rdf.IRI, error) {
 	i, err := rdf.NewIRI(n.IRI)
 	if err != nil {
 		return rdf.IRI{}, &Error{Param: param, Pos: n.Pos, Msg: fmt.Sprintf("invalid IRI %q: %v", n.IRI, err), Err: ErrSyntax}

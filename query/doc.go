@@ -1,44 +1,49 @@
 /*
-Package query is the OSLC query language (OSLC Query 3.0): parsers for the
-query parameters, and an engine that answers a query from the store's
-indexes.
+Package query is the engine of the OSLC query language (OSLC Query 3.0):
+it answers the parsed query parameters from a store of triples, through
+one contract (source.go) that any store can implement.
 
 # Parsing
 
-One entry point per parameter: ParseWhere, ParseSelect (ParseProperties
-for oslc.properties, same grammar), ParseOrderBy, ParseSearchTerms and
-ParsePrefixes. Names are resolved with the prefix map in force, built with
-Prefixes.Map(DefaultPrefixes()) from oslc.prefix. Parsing never touches
-the store. The grammar is the specification's in full:
+Package parser (query/parser) reads the parameters into syntax trees:
+parser.ParseWhere, ParseSelect, ParseOrderBy, ParseSearchTerms and
+ParsePrefixes, with the grammar and the errors. A Query holds the trees;
+Run compiles and answers them. Errors of a parameter are *Error (the
+parser's type) in the classes ErrSyntax, ErrUnknownPrefix and
+ErrUnsupported (the parser's values), and ErrCursor for a bad page
+cursor.
 
-	compound_term ::= simple_term (space? "and" space? simple_term)*
-	simple_term   ::= term | scoped_term
-	term          ::= identifier_wc comparison_op value | identifier_wc space "in" space? in_val
-	scoped_term   ::= identifier_wc "{" compound_term "}"
-	identifier_wc ::= PrefixedName | "*"
-	comparison_op ::= "=" | "!=" | "<" | ">" | "<=" | ">="
-	in_val        ::= "[" value ("," value)* "]"
-	value         ::= uri_ref_esc | PrefixedName | literal_value
-	literal_value ::= boolean | decimal | string_esc (LANGTAG | "^^" PrefixedName)?
-	properties    ::= property ("," property)*                     oslc.select
-	property      ::= identifier | "*" | (identifier | "*") "{" properties "}"
-	sort_terms    ::= sort_term ("," sort_term)*                   oslc.orderBy
-	sort_term     ::= identifier "{" sort_terms "}" | ("+" | "-") identifier
-	search_terms  ::= string_esc ("," string_esc)*                 oslc.searchTerms
-	prefix_defs   ::= prefix "=" uri_ref_esc ("," prefix "=" uri_ref_esc)*   oslc.prefix
+# Sources
 
-Lenient where it costs nothing: spaces may appear between any tokens; an
-identifier may be an <IRI> as well as a prefixed name (also as a
-datatype); numbers may have an exponent (xsd:double); strings take the
-SPARQL escapes (\t \n \r \b \f \' \uXXXX \UXXXXXXXX) besides \" and \\;
-a sort term without a sign is ascending, since an unencoded "+" in a URL
-arrives as a space. Scopes nest up to 1000 deep. Every AST prints, with
-String, text that parses back to the same tree.
+The engine reads a store through Source, declared here: the triples of
+its resources (Match), a property's numbers and dateTimes in value order
+(Range), the resources in IRI order (Resources, Exists) and one
+resource whole (Get, for callers that read inside the same view). Run
+needs nothing else: that is the naive path, and it answers every query.
 
-Errors are *Error, with the parameter, the 1-based byte position and what
-was expected: "oslc.where: at 14: expected comparison operator, found "}"".
-Its class is ErrSyntax (HTTP 400), ErrUnknownPrefix (400), ErrUnsupported
-(501) or ErrCursor (400); see errors.go.
+A store may also be an Accelerator, which Run asserts once: Features
+names the parts it serves, and the planner uses just those (see
+"Planner"): resource counts (Stats), the resource stating each triple
+(MatchQuads), counts and intersections of index reads by the store's own
+ids (Count, Intersect, with pair indexes: HasPair), sets of resources by
+id (ResourceSet, PageUnder, RangeIn), a full-text index (Text,
+TextPrefix) and searches by id (TextHits, PageHits). Every type in these
+signatures is declared here; sets and hits are opaque handles of the
+store, and the options of the planner-shaped calls travel as structs
+(Pattern, Join, PageOptions, RangeInOptions). An accelerated run must find
+what the naive one finds: the tests run both over the bbolt store and
+compare, and run random queries on the bbolt store and on a small
+in-memory Source written from the contract alone (memsource_test.go),
+which must agree page for page.
+
+Package query/boltsource adapts the bbolt store (package store) to both,
+and is the only package under query that imports it. Values compare as
+NumberValue and DateTimeValue read them, and text is cut as Tokens cuts
+it; the store reads and cuts by the same rules (boltsource's tests hold
+them to agreement).
+
+PrefixSearch is search as you type over the same text: the resources with
+words starting with each token, from the text index when there is one.
 
 # Semantics of oslc.where
 
@@ -54,7 +59,7 @@ may have several values:
   - p{terms} holds when some value of p is a node (IRI or blank node) for
     which the nested terms hold, to any depth. "*" is any property.
 
-Values compare by kind, as the store orders them:
+Values compare by kind, as a Source's Range orders them:
 
   - Numbers of every XSD numeric type compare by value, as float64
     (xsd:float through float32): 20 = "2.0E1"^^xsd:double. Bare numbers
@@ -92,12 +97,17 @@ kinds order numbers < dateTimes < booleans < strings < other literals <
 IRIs < blank nodes; members without a value come last both ways. Without
 oslc.orderBy the order is by IRI: the provider's IRIs sort by creation.
 
-Search terms are cut into tokens by Tokens (the store's tokenizer); a
-member matches when one of its string literals of dcterms:title,
-dcterms:description or dcterms:identifier holds a token (several words in
-one term match as separate tokens; there is no phrase search). Its score
-is 100 times the idf-weighted mean over the tokens of tf/(tf+1), with
-idf = ln(1 + N/df), N the resources in the store: from 0 to under 100.
+Search terms are cut into tokens by Tokens; a member matches when one of
+its string literals of dcterms:title, dcterms:description or
+dcterms:identifier (TextPredicates) holds a token (several words in one
+term match as separate tokens; there is no phrase search). Its score is
+100 times the idf-weighted mean over the tokens of tf/(tf+1), with
+idf = ln(1 + N/df), N the resources in the store (Stats), or without
+Stats the subjects with a hit: from 0 to under 100. Without a text index
+(Features.Text), a search whose conditions find few members reads just
+their literals and weighs the tokens among them (df counts those
+members), so its scores, and the order they give, may differ from an
+indexed source's; the members are the same.
 The idf weights of the first page travel in the cursor, so the pages of a
 result score alike.
 
@@ -136,7 +146,7 @@ anyway. The driver is the condition with the smallest complete probe; its
 subjects are the candidates.
 
 Probes read terms, which is slow for large conditions. When the source
-can join (the store's Snapshot: Count and Intersect) and two or more
+can join (Features.Join: Count and Intersect) and two or more
 conditions are index reads on a named property (= and in, ranges), the
 planner first counts their index keys without reading terms (each up to
 2^17, or 32 times the fewest counted so far). The conditions with at most
@@ -159,12 +169,12 @@ condition, the scope's types (Match ? rdf:type T) or its resources
 (Resources under the prefix) are the candidates. A scoped term plans its
 nested conjunction the same way, once per Run.
 
-Resource sets come first. When the scope has no types, the source is the
-store's Snapshot, and the conditions are all index reads on named
+Resource sets come first. When the scope has no types, the source makes
+resource sets (Features.Sets), and the conditions are all index reads on named
 properties (= and in, ranges, a metric=X and value-range pair), or one
 scoped term on a named property whose nested conditions are, and the
 planner would join rather than probe them (see largeJoin), the members are
-the resources of store.ResourceSet under the prefix: the reads' subjects
+the resources of a ResourceSet under the prefix: the reads' subjects
 as term ids, with a scoped term followed back along its property (from
 the pair index by referring subject when there is one). The page is then
 found by the set, not by the planner:
@@ -176,14 +186,15 @@ found by the set, not by the planner:
     which skips other subjects by id; its members need no check.
   - Otherwise every member is read with its sort keys, as in a scan.
 
-A search alone in a scope without types is answered by term id too: the
-hits (store.TextHits, read without their terms) are grouped by score, and
-each group, best first, is paged in IRI order by PageHits and PageUnder.
+A search alone in a scope without types is answered by term id too
+(Features.Hits): the hits (TextHits, read without their terms) are
+grouped by score, and each group, best first, is paged in IRI order by
+PageHits.
 
 Otherwise the page is found in one of four ways:
 
   - Walk in key order: when the first sort key is an immediate property
-    whose values are all numbers or dateTimes (the index lists other values
+    whose values are all numbers or dateTimes (Match lists other values
     first, so one read tells) and the driver has more than 2048 subjects,
     Range walks the key's values from the cursor in sort order (Desc for
     "-"), checks each subject, groups equal values to order them by the
@@ -209,7 +220,8 @@ With no condition, no types and no sort keys, the page is found by the
 walk in IRI order also with a total, and the total, as for every plan
 without conditions or types, is counted apart: the store's number of
 resources (Stats) less those outside the prefix, which are walked, so
-the members are not read.
+the members are not read; without Stats, the resources under the prefix
+are walked and counted.
 
 Memory is the candidates' ids and keys plus the page. A total is the count
 of all matching members and needs every candidate checked, so
@@ -217,7 +229,7 @@ Page.NoTotal makes large results much faster. Checking that a candidate
 is a stored resource (scope without types) costs no read when the index
 entry that lists it is held by the resource it names (MatchQuads); else
 it is an Exists; the text index tells the same of its postings
-(TextOwn). A driver that is one index read (?, p, o) lists each
+(Posting.Own). A driver that is one index read (?, p, o) lists each
 subject's entries together, so its repeats are dropped by comparing
 with the previous subject rather than by a set.
 

@@ -11,21 +11,9 @@ import (
 
 	"github.com/knakk/rdf"
 
-	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
-
-// Source is the store as the engine reads it. The store's *Snapshot
-// satisfies it; use one snapshot for a whole Run, so that the reads agree
-// and the engine may read inside a scan's callback (see store.DB.View).
-type Source interface {
-	Match(ctx context.Context, s rdf.Subject, p rdf.Predicate, o rdf.Object, fn func(t rdf.Triple) bool) error
-	Range(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt store.RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) error
-	Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error
-	Exists(ctx context.Context, id rdf.IRI) (bool, error)
-}
-
-var _ Source = (*store.Snapshot)(nil)
 
 // Scope is what a query base answers for. Its members are the IRIs that
 // start with Prefix and have one of Types as rdf:type; with no Types, the
@@ -39,10 +27,10 @@ type Scope struct {
 // Where matches every member, no Select returns no properties, no OrderBy
 // orders by member IRI, and no SearchTerms does not search.
 type Query struct {
-	Where       *Where
-	Select      *Selection
-	OrderBy     *OrderBy
-	SearchTerms SearchTerms
+	Where       *parser.Where
+	Select      *parser.Selection
+	OrderBy     *parser.OrderBy
+	SearchTerms parser.SearchTerms
 }
 
 // Page asks for one page of the result.
@@ -80,6 +68,9 @@ func (m Member) ScoreTriple() rdf.Triple {
 // resources are created between pages. See doc.go for the semantics and
 // the plans.
 //
+// src is read through Source alone, or, if it is an Accelerator, also
+// through the Features it names (asserted once, here).
+//
 // Errors in q are *Error: ErrUnsupported for what the engine does not
 // answer, ErrCursor for a bad page.After; errors of src are returned
 // wrapped.
@@ -88,8 +79,8 @@ func Run(ctx context.Context, src Source, scope Scope, q *Query, page Page) (*Re
 		q = &Query{}
 	}
 	e := &eval{ctx: ctx, src: src, scope: scope, types: map[string]bool{}}
-	if ts, ok := src.(TextSource); ok {
-		e.text = ts
+	if acc, ok := src.(Accelerator); ok {
+		e.acc, e.feat = acc, acc.Features()
 	}
 	for _, t := range scope.Types {
 		e.types[t.String()] = true
@@ -145,7 +136,7 @@ type runner struct {
 	cur    *cursor
 	idf    []float64 // search weights of this result
 
-	rs     *store.ResourceSet // see resourceSet
+	rs     ResourceSet // see resourceSet
 	rsDone bool
 }
 
@@ -364,7 +355,7 @@ func (r *runner) count(np *nodePlan) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		_, total, err := r.src.(resourceSetter).PageUnder(r.ctx, rs, r.scope.Prefix, rdf.IRI{}, 0, true)
+		_, total, err := r.acc.PageUnder(r.ctx, rs, PageOptions{Prefix: r.scope.Prefix, Count: true})
 		return total, err
 	}
 	total := 0
@@ -464,12 +455,11 @@ func (r *runner) countResources() (int, error) {
 		return n, err
 	}
 	prefix := r.scope.Prefix
-	st, ok := r.src.(statser)
 	end, endOK := prefixEnd(prefix)
-	if !ok || !endOK {
+	if !r.feat.Stats || !endOK {
 		return walk(r.prefixIRI(), func(id string) bool { return !strings.HasPrefix(id, prefix) })
 	}
-	stats, err := st.Stats(r.ctx)
+	stats, err := r.acc.Stats(r.ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -553,8 +543,8 @@ func (r *runner) walkIRIs(np *nodePlan, n int) ([]*row, error) {
 }
 
 // rangeOnly reports whether every value of p is a number or a dateTime, so
-// that Range lists all of them in sort order. The store's index puts other
-// values first, so the first value decides.
+// that Range lists all of them in sort order. Match lists other values
+// first (see Source), so the first value decides.
 func (r *runner) rangeOnly(p rdf.IRI) (bool, error) {
 	only := false
 	err := r.src.Match(r.ctx, nil, p, nil, func(t rdf.Triple) bool {
@@ -565,8 +555,8 @@ func (r *runner) rangeOnly(p rdf.IRI) (bool, error) {
 	return only, err
 }
 
-// Bounds that include every number or every dateTime: the store clamps
-// the years.
+// Bounds that include every number or every dateTime: DateTimeValue
+// clamps the years.
 var (
 	allNumbersLo = rdf.NewTypedLiteral("-INF", vocab.XSDDouble)
 	allNumbersHi = rdf.NewTypedLiteral("INF", vocab.XSDDouble)
@@ -577,15 +567,15 @@ var (
 // segment is one Range scan of walkRange.
 type segment struct {
 	lo, hi *rdf.Literal
-	opt    store.RangeOptions
+	opt    RangeOptions
 }
 
 // segments are the Range scans that visit the values of the first sort key
 // from the cursor on, in sort order: numbers before dateTimes ascending.
 func (r *runner) segments() []segment {
 	desc := r.order.keys[0].desc
-	numbers := segment{lo: &allNumbersLo, hi: &allNumbersHi, opt: store.RangeOptions{LoInclusive: true, HiInclusive: true, Desc: desc}}
-	dates := segment{lo: &allDatesLo, hi: &allDatesHi, opt: store.RangeOptions{LoInclusive: true, HiInclusive: true, Desc: desc}}
+	numbers := segment{lo: &allNumbersLo, hi: &allNumbersHi, opt: RangeOptions{LoInclusive: true, HiInclusive: true, Desc: desc}}
+	dates := segment{lo: &allDatesLo, hi: &allDatesHi, opt: RangeOptions{LoInclusive: true, HiInclusive: true, Desc: desc}}
 	segs := []segment{numbers, dates}
 	if desc {
 		segs = []segment{dates, numbers}
@@ -640,7 +630,7 @@ const walkFactor = 16
 //
 // With rs, the members are rs's resources under the prefix: the walk
 // skips other subjects by id and checks nothing.
-func (r *runner) walkRange(np *nodePlan, rs *store.ResourceSet, n int) (rows []*row, ok bool, err error) {
+func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n int) (rows []*row, ok bool, err error) {
 	key := r.order.keys[0]
 	seen := newSubjSet()
 	var out, group []*row
@@ -706,7 +696,7 @@ func (r *runner) walkRange(np *nodePlan, rs *store.ResourceSet, n int) (rows []*
 		group = append(group, rw)
 		return true
 	}
-	walk := func(p rdf.IRI, lo, hi *rdf.Literal, opt store.RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error) {
+	walk := func(p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error) {
 		return true, r.src.Range(r.ctx, p, lo, hi, opt, fn)
 	}
 	if rs != nil {
@@ -746,7 +736,7 @@ func (r *runner) walkRange(np *nodePlan, rs *store.ResourceSet, n int) (rows []*
 	return append(out, rest...), err == nil, err
 }
 
-// numberLiteral writes f as an xsd:double the store reads back exactly.
+// numberLiteral writes f as an xsd:double NumberValue reads back exactly.
 func numberLiteral(f float64) rdf.Literal {
 	switch {
 	case math.IsInf(f, 1):
@@ -772,8 +762,9 @@ func dateTimeLiteral(us int64) (rdf.Literal, bool) {
 // the first n+1 after the cursor (all if n < 0). Scores need every hit's
 // term frequencies, so the hits are all read: through the text index, or,
 // without one, from the literals of the members the conditions find when
-// they are few, else from all searched literals. A search alone on the
-// store is answered by term id (hitPage), reading only the page's terms.
+// they are few, else from all searched literals. A search alone on a
+// source with Features.Hits is answered by term id (hitPage), reading
+// only the page's terms.
 func (r *runner) searchPage(n int) ([]*row, int, error) {
 	if len(r.tokens) == 0 {
 		return nil, 0, nil
@@ -784,7 +775,7 @@ func (r *runner) searchPage(n int) ([]*row, int, error) {
 	var h *hits
 	var np *nodePlan
 	var err error
-	if r.text == nil {
+	if !r.feat.Text {
 		if np, err = r.plan(r.conds, nil, true); err != nil {
 			return nil, 0, err
 		}

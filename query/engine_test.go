@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -334,7 +335,7 @@ func TestSelect(t *testing.T) {
 	}
 }
 
-var _ query.TextSource = (*store.Snapshot)(nil)
+var _ query.Accelerator = (*boltsource.Source)(nil)
 
 // noText hides the store's text index, for the engine's fallback.
 type noText struct{ query.Source }
@@ -361,8 +362,8 @@ func TestSearchTerms(t *testing.T) {
 		name string
 		wrap func(*store.Snapshot) query.Source
 	}{
-		{"index", func(s *store.Snapshot) query.Source { return s }},
-		{"fallback", func(s *store.Snapshot) query.Source { return noText{s} }},
+		{"index", func(s *store.Snapshot) query.Source { return boltsource.NewSource(s) }},
+		{"fallback", func(s *store.Snapshot) query.Source { return noText{boltsource.NewSource(s)} }},
 	}
 	for _, src := range sources {
 		for _, tt := range tests {

@@ -2,45 +2,33 @@ package query
 
 import (
 	"errors"
-	"strconv"
+
+	"github.com/oslc-pm/pmprovider/query/parser"
 )
 
-// These errors classify what Parse* and Run return; test for them with
-// errors.Is. A parameter's error is an *Error wrapping one of them.
+// These errors classify what Run returns besides the errors of its
+// source; test for them with errors.Is. An error in a query parameter is
+// an *Error wrapping one of them. ErrSyntax, ErrUnknownPrefix and
+// ErrUnsupported are the parser's own values, so that one errors.Is
+// covers a parameter's parsing and its running.
 var (
 	// ErrSyntax is a malformed parameter value: HTTP 400.
-	ErrSyntax = errors.New("malformed query parameter")
+	ErrSyntax = parser.ErrSyntax
 
 	// ErrUnknownPrefix is a prefixed name whose prefix is neither one of
 	// the provider's nor defined by oslc.prefix: HTTP 400.
-	ErrUnknownPrefix = errors.New("unknown namespace prefix")
+	ErrUnknownPrefix = parser.ErrUnknownPrefix
 
 	// ErrUnsupported is a well-formed request the engine does not answer,
 	// such as ordering IRIs with "<": HTTP 501.
-	ErrUnsupported = errors.New("unsupported query feature")
+	ErrUnsupported = parser.ErrUnsupported
 
 	// ErrCursor is a paging cursor that is malformed or was made for
 	// another query: HTTP 400.
 	ErrCursor = errors.New("invalid page cursor")
 )
 
-// Error is an error in one query parameter. Its message reads
+// Error is an error in one query parameter, as the parser reports it:
 //
 //	oslc.where: at 14: expected comparison operator, found "}"
-type Error struct {
-	Param string // "oslc.where", "oslc.select", ...
-	Pos   int    // 1-based byte column in the parameter's value; 0 if none
-	Msg   string // what is wrong, or what was expected and what was found
-	Err   error  // ErrSyntax, ErrUnknownPrefix, ErrUnsupported or ErrCursor
-}
-
-func (e *Error) Error() string {
-	s := e.Param + ": "
-	if e.Pos > 0 {
-		s += "at " + strconv.Itoa(e.Pos) + ": "
-	}
-	return s + e.Msg
-}
-
-// Unwrap returns the error's class.
-func (e *Error) Unwrap() error { return e.Err }
+type Error = parser.Error

@@ -17,3 +17,17 @@ func SetJoinProbe(n int) (restore func()) {
 	joinProbe = n
 	return func() { joinProbe = old }
 }
+
+// MemResource is a resource of NewMemSource.
+type MemResource = memResource
+
+// NewMemSource returns an in-memory Source of rs, written from the
+// contract alone (memsource_test.go); with features, an Accelerator that
+// serves those of them it has (Stats, Text) and nothing else.
+func NewMemSource(rs []MemResource, features Features) Source {
+	m := newMemSource(rs)
+	if features == (Features{}) {
+		return m
+	}
+	return memAccel{memSource: m, feat: features}
+}

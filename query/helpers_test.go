@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -50,7 +52,7 @@ var (
 	pmRealMemUsed  = pm("RealMemoryUsed")
 	pmRunning      = pm("Running")
 	recordScope    = query.Scope{Types: []rdf.IRI{vocab.PMRecord}, Prefix: records}
-	defaultPrefixs = query.DefaultPrefixes()
+	defaultPrefixs = parser.DefaultPrefixes()
 )
 
 // measure is one ems:Measure of a record: a metric and a typed value.
@@ -217,7 +219,7 @@ func run(t testing.TB, db *store.DB, scope query.Scope, where, orderBy, sel, sea
 	var res *query.Result
 	err = db.View(context.Background(), func(s *store.Snapshot) error {
 		var err error
-		res, err = query.Run(context.Background(), s, scope, q, page)
+		res, err = query.Run(context.Background(), boltsource.NewSource(s), scope, q, page)
 		return err
 	})
 	return res, err
@@ -227,22 +229,22 @@ func parseQuery(where, orderBy, sel, search string) (*query.Query, error) {
 	q := &query.Query{}
 	var err error
 	if where != "" {
-		if q.Where, err = query.ParseWhere(where, defaultPrefixs); err != nil {
+		if q.Where, err = parser.ParseWhere(where, defaultPrefixs); err != nil {
 			return nil, err
 		}
 	}
 	if orderBy != "" {
-		if q.OrderBy, err = query.ParseOrderBy(orderBy, defaultPrefixs); err != nil {
+		if q.OrderBy, err = parser.ParseOrderBy(orderBy, defaultPrefixs); err != nil {
 			return nil, err
 		}
 	}
 	if sel != "" {
-		if q.Select, err = query.ParseSelect(sel, defaultPrefixs); err != nil {
+		if q.Select, err = parser.ParseSelect(sel, defaultPrefixs); err != nil {
 			return nil, err
 		}
 	}
 	if search != "" {
-		if q.SearchTerms, err = query.ParseSearchTerms(search); err != nil {
+		if q.SearchTerms, err = parser.ParseSearchTerms(search); err != nil {
 			return nil, err
 		}
 	}

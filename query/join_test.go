@@ -12,12 +12,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
-// plainSource hides every method of the snapshot but Source's, so the
-// engine plans as for any source: no joins, no quads, no text index.
+// plainSource hides every method of the store's source but Source's, so
+// the engine plans as for any source: no joins, no quads, no text index.
 type plainSource struct{ query.Source }
 
 // TestJoinAgreesWithProbes runs random conjunctions, at the top and in
@@ -87,7 +89,7 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 	}
 	require.NoError(t, db.Load(context.Background(), rs))
 	require.NoError(t, db.Stage(context.Background(), staged))
-	prefixes := query.Prefixes{{Prefix: "ex", IRI: "http://example.org/ns#"}}.Map(query.DefaultPrefixes())
+	prefixes := parser.Prefixes{{Prefix: "ex", IRI: "http://example.org/ns#"}}.Map(parser.DefaultPrefixes())
 
 	type answer struct {
 		all   []string
@@ -95,18 +97,18 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 		pages []string
 	}
 	answerOf := func(scope query.Scope, where, orderBy string, join bool) answer {
-		w, err := query.ParseWhere(where, prefixes)
+		w, err := parser.ParseWhere(where, prefixes)
 		require.NoError(t, err, where)
 		q := &query.Query{Where: w}
 		if orderBy != "" {
-			q.OrderBy, err = query.ParseOrderBy(orderBy, prefixes)
+			q.OrderBy, err = parser.ParseOrderBy(orderBy, prefixes)
 			require.NoError(t, err, orderBy)
 		}
 		a := answer{pages: []string{}}
 		require.NoError(t, db.View(context.Background(), func(s *store.Snapshot) error {
-			var src query.Source = s
+			var src query.Source = boltsource.NewSource(s)
 			if !join {
-				src = plainSource{s}
+				src = plainSource{src}
 			}
 			res, err := query.Run(context.Background(), src, scope, q, query.Page{})
 			if err != nil {

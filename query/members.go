@@ -1,35 +1,25 @@
 package query
 
 import (
-	"context"
 	"slices"
 	"strings"
 
 	"github.com/knakk/rdf"
-
-	"github.com/oslc-pm/pmprovider/store"
 )
 
-// resourceSetter is what the store's Snapshot offers to answer a query
-// whose conditions are all index reads by term id: the resources they
-// list as a set of ids, counted, paged in IRI order and walked in the
-// order of a property's values without reading most of their terms.
-type resourceSetter interface {
-	ResourceSet(ctx context.Context, groups [][]store.Pattern, via rdf.IRI) (*store.ResourceSet, error)
-	PageUnder(ctx context.Context, rs *store.ResourceSet, prefix string, after rdf.IRI, n int, count bool) ([]rdf.IRI, int, error)
-	RangeIn(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt store.RangeOptions, rs *store.ResourceSet, limit int, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error)
-}
-
-var _ resourceSetter = (*store.Snapshot)(nil)
+// A query whose conditions are all index reads is answered, on a source
+// with Features.Sets, by term id: the resources the reads list as a set,
+// counted, paged in IRI order and walked in the order of a property's
+// values without reading most of their terms.
 
 // idGroups returns the index reads that list the subjects for which conds
-// hold, when they are all a joiner's (see joinable), or when conds is one
+// hold, when they are all joinable, or when conds is one
 // scoped term on a named property whose nested conditions all are: then
 // via is that property, and the subjects are those pointing by it to the
 // nodes the reads list. ok is false otherwise, and when the reads differ
 // so much in size that the planner would check some per candidate rather
 // than read them (see largeJoin).
-func (e *eval) idGroups(conds []*cond) (groups [][]store.Pattern, via rdf.IRI, ok bool, err error) {
+func (e *eval) idGroups(conds []*cond) (groups [][]Pattern, via rdf.IRI, ok bool, err error) {
 	if len(conds) == 1 && conds[0].kind == condScoped {
 		c := conds[0]
 		if c.wildcard || slices.ContainsFunc(c.inner, func(c *cond) bool { return c.kind == condScoped }) {
@@ -54,20 +44,19 @@ func (e *eval) idGroups(conds []*cond) (groups [][]store.Pattern, via rdf.IRI, o
 // conditions hold, when the source can make it (see idGroups); ok is
 // false otherwise. It applies to scopes without types only: their members
 // are just the resources under the prefix. The set is made once per Run.
-func (r *runner) resourceSet() (rs *store.ResourceSet, ok bool, err error) {
+func (r *runner) resourceSet() (rs ResourceSet, ok bool, err error) {
 	if r.rsDone {
 		return r.rs, r.rs != nil, nil
 	}
 	r.rsDone = true
-	src, ok := r.src.(resourceSetter)
-	if !ok || len(r.scope.Types) > 0 {
+	if !r.feat.Sets || len(r.scope.Types) > 0 {
 		return nil, false, nil
 	}
 	groups, via, ok, err := r.idGroups(r.conds)
 	if !ok || err != nil {
 		return nil, false, err
 	}
-	if r.rs, err = src.ResourceSet(r.ctx, groups, via); err != nil {
+	if r.rs, err = r.acc.ResourceSet(r.ctx, Join{Groups: groups, Via: via}); err != nil {
 		return nil, false, err
 	}
 	return r.rs, true, nil
@@ -78,14 +67,13 @@ func (r *runner) resourceSet() (rs *store.ResourceSet, ok bool, err error) {
 // in the order of a sort key by walking the key's values (see walkRange),
 // testing each subject's id, when the set is large; else by reading the
 // set's members and sorting them.
-func (r *runner) setPage(rs *store.ResourceSet, n int) (rows []*row, total int, err error) {
-	src := r.src.(resourceSetter)
+func (r *runner) setPage(rs ResourceSet, n int) (rows []*row, total int, err error) {
 	if len(r.order.keys) == 0 {
 		var after rdf.IRI
 		if r.cur != nil {
 			after = r.cur.row.id
 		}
-		page, total, err := src.PageUnder(r.ctx, rs, r.scope.Prefix, after, n+1, !r.page.NoTotal)
+		page, total, err := r.acc.PageUnder(r.ctx, rs, PageOptions{Prefix: r.scope.Prefix, After: after, Limit: n + 1, Count: !r.page.NoTotal})
 		if err != nil {
 			return nil, 0, err
 		}
@@ -98,7 +86,7 @@ func (r *runner) setPage(rs *store.ResourceSet, n int) (rows []*row, total int, 
 		if r.page.NoTotal {
 			return -1, nil
 		}
-		_, total, err := src.PageUnder(r.ctx, rs, r.scope.Prefix, rdf.IRI{}, 0, true)
+		_, total, err := r.acc.PageUnder(r.ctx, rs, PageOptions{Prefix: r.scope.Prefix, Count: true})
 		return total, err
 	}
 	if key := r.order.keys[0]; rs.Len() > probeBudget && len(key.path) == 1 {
@@ -126,8 +114,8 @@ func (r *runner) setPage(rs *store.ResourceSet, n int) (rows []*row, total int, 
 
 // setRows reads the members of rs, with their sort keys, and returns the
 // first n+1 after the cursor (all if n < 0) that accept, if set, takes.
-func (r *runner) setRows(rs *store.ResourceSet, n int, accept func(*row) (bool, error)) ([]*row, error) {
-	ids, _, err := r.src.(resourceSetter).PageUnder(r.ctx, rs, r.scope.Prefix, rdf.IRI{}, -1, false)
+func (r *runner) setRows(rs ResourceSet, n int, accept func(*row) (bool, error)) ([]*row, error) {
+	ids, _, err := r.acc.PageUnder(r.ctx, rs, PageOptions{Prefix: r.scope.Prefix, Limit: -1})
 	if err != nil {
 		return nil, err
 	}
@@ -157,9 +145,9 @@ func (r *runner) setRows(rs *store.ResourceSet, n int, accept func(*row) (bool, 
 
 // inSet is walkRange's reader of the key's values when the members are a
 // resource set: RangeIn, limited to the keys the walk may read.
-func (r *runner) inSet(rs *store.ResourceSet, limit int) func(p rdf.IRI, lo, hi *rdf.Literal, opt store.RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error) {
-	return func(p rdf.IRI, lo, hi *rdf.Literal, opt store.RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error) {
-		return r.src.(resourceSetter).RangeIn(r.ctx, p, lo, hi, opt, rs, limit, func(s rdf.Subject, o rdf.Literal) bool {
+func (r *runner) inSet(rs ResourceSet, limit int) func(p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error) {
+	return func(p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error) {
+		return r.acc.RangeIn(r.ctx, p, lo, hi, RangeInOptions{RangeOptions: opt, Set: rs, Limit: limit}, func(s rdf.Subject, o rdf.Literal) bool {
 			if id, ok := s.(rdf.IRI); ok && !strings.HasPrefix(id.String(), r.scope.Prefix) {
 				return true
 			}

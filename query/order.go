@@ -7,6 +7,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -19,13 +20,13 @@ type sortKey struct {
 
 // compileOrder flattens nested sort terms into keys: p{+q,-r} is the keys
 // p/q ascending and p/r descending.
-func compileOrder(o *OrderBy) ([]sortKey, error) {
+func compileOrder(o *parser.OrderBy) ([]sortKey, error) {
 	if o == nil {
 		return nil, nil
 	}
 	var keys []sortKey
-	var walk func(ts []SortTerm, prefix []rdf.IRI) error
-	walk = func(ts []SortTerm, prefix []rdf.IRI) error {
+	var walk func(ts []parser.SortTerm, prefix []rdf.IRI) error
+	walk = func(ts []parser.SortTerm, prefix []rdf.IRI) error {
 		for _, t := range ts {
 			p, err := nameIRI(&t.Prop, "oslc.orderBy")
 			if err != nil {
@@ -39,7 +40,7 @@ func compileOrder(o *OrderBy) ([]sortKey, error) {
 				keys = append(keys, sortKey{path: path, desc: t.Desc})
 				continue
 			}
-			if len(path) > maxDepth {
+			if len(path) > parser.MaxDepth {
 				return &Error{Param: "oslc.orderBy", Pos: t.Prop.Pos, Msg: "scopes nested too deep", Err: ErrUnsupported}
 			}
 			if err := walk(t.Nested, path); err != nil {

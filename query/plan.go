@@ -7,7 +7,6 @@ import (
 
 	"github.com/knakk/rdf"
 
-	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -23,7 +22,7 @@ const (
 )
 
 // joinProbe is how far probes go when conditions are joined instead (see
-// joiner), and how many keys any condition may have to join; joinRatio is
+// largeJoin), and how many keys any condition may have to join; joinRatio is
 // how many times the keys of the smallest one a joined condition may have:
 // reading a key costs a few percent of checking a subject. joinMax bounds
 // the keys counted per condition.
@@ -50,7 +49,8 @@ func (b *budget) spend() bool {
 type eval struct {
 	ctx   context.Context
 	src   Source
-	text  TextSource // nil if src has no text index
+	acc   Accelerator // src, if it is one; call only what feat names
+	feat  Features
 	scope Scope
 	types map[string]bool
 }
@@ -203,16 +203,9 @@ func lookups(q *qval) []lookup {
 	return ls
 }
 
-// joiner is what the store's Snapshot offers to intersect conditions
-// that each list many subjects by reading their index keys, without a
-// lookup per subject.
-type joiner interface {
-	Intersect(ctx context.Context, groups [][]store.Pattern, fn func(s rdf.Subject) bool) error
-	Count(ctx context.Context, ps []store.Pattern, limit int) (int, error)
-}
-
-// joinable reports whether a joiner can list c's subjects: c is one or
-// more index reads on a named property.
+// joinable reports whether an Accelerator's Intersect (Features.Join)
+// can list c's subjects: c is one or more index reads on a named
+// property.
 func joinable(c *cond) bool {
 	switch c.kind {
 	case condEq:
@@ -223,22 +216,22 @@ func joinable(c *cond) bool {
 	return false
 }
 
-// patterns are the index reads that list c's subjects, for a joiner.
-func patterns(c *cond) []store.Pattern {
-	var ps []store.Pattern
+// patterns are the index reads that list c's subjects, for a join.
+func patterns(c *cond) []Pattern {
+	var ps []Pattern
 	switch c.kind {
 	case condEq:
 		for _, q := range c.vals {
 			for _, l := range lookups(q) {
 				if l.isRng {
-					ps = append(ps, store.Pattern{Pred: c.prop, Lo: l.lo, Hi: l.lo, Opt: store.RangeOptions{LoInclusive: true, HiInclusive: true}})
+					ps = append(ps, Pattern{Pred: c.prop, Lo: l.lo, Hi: l.lo, Opt: RangeOptions{LoInclusive: true, HiInclusive: true}})
 				} else {
-					ps = append(ps, store.Pattern{Pred: c.prop, Obj: l.obj})
+					ps = append(ps, Pattern{Pred: c.prop, Obj: l.obj})
 				}
 			}
 		}
 	case condRange:
-		p := store.Pattern{Pred: c.prop}
+		p := Pattern{Pred: c.prop}
 		if c.lo != nil {
 			p.Lo, p.Opt.LoInclusive = &c.lo.lit, c.lo.incl
 		}
@@ -250,18 +243,6 @@ func patterns(c *cond) []store.Pattern {
 	return ps
 }
 
-// viaJoiner is what the store's Snapshot offers to list the subjects
-// referring, by one property, to the subjects of a join.
-type viaJoiner interface {
-	IntersectVia(ctx context.Context, groups [][]store.Pattern, via rdf.IRI, fn func(s rdf.Subject, resource bool) bool) error
-}
-
-// pairer is what a store with compound indexes offers (store.Pair): the
-// subjects with both (?, key, o) and (?, value, v in a range).
-type pairer interface {
-	HasPair(key, value rdf.IRI) bool
-}
-
 // fusePairs returns conds with each equality on a pair's key property
 // and range on its value property that the source indexes together (see
 // joinGroups) replaced by one join of the two, which the planner probes
@@ -269,7 +250,7 @@ type pairer interface {
 // ems:numericValue>90 then lists just the measures matching both, instead
 // of counting and intersecting two large sets.
 func (e *eval) fusePairs(conds []*cond) []*cond {
-	if _, ok := e.src.(pairer); !ok || len(conds) < 2 {
+	if !e.feat.Join || len(conds) < 2 {
 		return conds
 	}
 	var out []*cond
@@ -307,10 +288,10 @@ func (e *eval) fusePairs(conds []*cond) []*cond {
 // states; a node whose metric and value come from different resources is
 // not in it. Records state their measures whole, so the planner uses it
 // for the nested conditions it was made for.
-func (e *eval) joinGroups(parts []*cond) [][]store.Pattern {
+func (e *eval) joinGroups(parts []*cond) [][]Pattern {
 	used := make([]bool, len(parts))
-	var groups [][]store.Pattern
-	if ph, ok := e.src.(pairer); ok {
+	var groups [][]Pattern
+	if e.feat.Join {
 		for i, a := range parts {
 			if a.kind != condEq || a.wildcard {
 				continue
@@ -323,12 +304,12 @@ func (e *eval) joinGroups(parts []*cond) [][]store.Pattern {
 				continue
 			}
 			for j, b := range parts {
-				if used[j] || j == i || b.kind != condRange || b.wildcard || b.empty || !ph.HasPair(a.prop, b.prop) {
+				if used[j] || j == i || b.kind != condRange || b.wildcard || b.empty || !e.acc.HasPair(a.prop, b.prop) {
 					continue
 				}
 				bp := patterns(b)[0]
 				bp.With, bp.WithObj = a.prop, ps[0].Obj
-				groups = append(groups, []store.Pattern{bp})
+				groups = append(groups, []Pattern{bp})
 				used[i], used[j] = true, true
 				break
 			}
@@ -342,20 +323,14 @@ func (e *eval) joinGroups(parts []*cond) [][]store.Pattern {
 	return groups
 }
 
-// quadSource is what the store's Snapshot offers to tell, with each
-// triple, the resource (named graph) that holds it.
-type quadSource interface {
-	MatchQuads(ctx context.Context, s rdf.Subject, p rdf.Predicate, o rdf.Object, fn func(t rdf.Triple, graph rdf.IRI) bool) error
-}
-
 // matchSubjects calls fn with the subject of each triple (?, p, o), and
 // whether the subject is known to be a stored resource: a triple held by
 // the resource named by its subject proves it, at no extra read.
 // Without want it does not ask, as telling may cost a dictionary read
 // per triple whose subject is not the resource.
 func (e *eval) matchSubjects(p rdf.Predicate, o rdf.Object, want bool, fn func(s rdf.Subject, resource bool) bool) error {
-	if qs, ok := e.src.(quadSource); ok && want {
-		return qs.MatchQuads(e.ctx, nil, p, o, func(t rdf.Triple, g rdf.IRI) bool {
+	if e.feat.Quads && want {
+		return e.acc.MatchQuads(e.ctx, nil, p, o, func(t rdf.Triple, g rdf.IRI) bool {
 			id, ok := t.Subj.(rdf.IRI)
 			return fn(t.Subj, ok && id == g)
 		})
@@ -390,7 +365,7 @@ func (e *eval) enumRes(c *cond, b *budget, want bool, fn func(s rdf.Subject, res
 		for _, q := range c.vals {
 			for _, l := range lookups(q) {
 				if l.isRng {
-					err = e.src.Range(e.ctx, c.prop, l.lo, l.lo, store.RangeOptions{LoInclusive: true, HiInclusive: true},
+					err = e.src.Range(e.ctx, c.prop, l.lo, l.lo, RangeOptions{LoInclusive: true, HiInclusive: true},
 						func(s rdf.Subject, _ rdf.Literal) bool { return visit(s, false) })
 				} else {
 					err = e.matchSubjects(pred, l.obj, want, visit)
@@ -405,7 +380,7 @@ func (e *eval) enumRes(c *cond, b *budget, want bool, fn func(s rdf.Subject, res
 			return true, nil
 		}
 		var lo, hi *rdf.Literal
-		opt := store.RangeOptions{}
+		opt := RangeOptions{}
 		if c.lo != nil {
 			lo, opt.LoInclusive = &c.lo.lit, c.lo.incl
 		}
@@ -414,7 +389,7 @@ func (e *eval) enumRes(c *cond, b *budget, want bool, fn func(s rdf.Subject, res
 		}
 		err = e.src.Range(e.ctx, c.prop, lo, hi, opt, func(s rdf.Subject, _ rdf.Literal) bool { return visit(s, false) })
 	case condJoin:
-		err = e.src.(joiner).Intersect(e.ctx, e.joinGroups(c.parts), func(s rdf.Subject) bool { return visit(s, false) })
+		err = e.acc.Intersect(e.ctx, Join{Groups: e.joinGroups(c.parts)}, func(s rdf.Subject, _ bool) bool { return visit(s, false) })
 	case condScoped:
 		var nodes []rdf.Subject
 		if c.innerPlan == nil {
@@ -423,13 +398,11 @@ func (e *eval) enumRes(c *cond, b *budget, want bool, fn func(s rdf.Subject, res
 			}
 		}
 		if d := c.innerPlan.driver; d != nil && d.kind == condJoin && c.innerPlan.set == nil &&
-			len(c.innerPlan.filters) == 0 && len(c.innerPlan.rest) == 0 && pred != nil {
-			if vj, ok := e.src.(viaJoiner); ok {
-				// The join is the whole nested condition: go from its
-				// nodes' keys straight to the subjects referring to them.
-				err = vj.IntersectVia(e.ctx, e.joinGroups(d.parts), c.prop, visit)
-				return err == nil && !stopped, err
-			}
+			len(c.innerPlan.filters) == 0 && len(c.innerPlan.rest) == 0 && pred != nil && e.feat.Join {
+			// The join is the whole nested condition: go from its nodes'
+			// keys straight to the subjects referring to them.
+			err = e.acc.Intersect(e.ctx, Join{Groups: e.joinGroups(d.parts), Via: c.prop}, visit)
+			return err == nil && !stopped, err
 		}
 		if c.nodesDone {
 			nodes = c.nodes
@@ -604,13 +577,12 @@ func (e *eval) plan(conds []*cond, extra *subjSet, top bool) (*nodePlan, error) 
 	return np, nil
 }
 
-// largeJoin returns the conditions of cands to intersect with a joiner
+// largeJoin returns the conditions of cands to intersect (Features.Join)
 // rather than probe, if there are two or more: those it can list whose
 // index keys, counted without reading terms, are at most joinRatio times
 // the fewest, or all of them if each has more than joinProbe keys.
 func (e *eval) largeJoin(cands []*cond, extra *subjSet) ([]*cond, error) {
-	j, ok := e.src.(joiner)
-	if !ok || extra != nil {
+	if !e.feat.Join || extra != nil {
 		return nil, nil
 	}
 	var joins []*cond
@@ -629,7 +601,7 @@ func (e *eval) largeJoin(cands []*cond, extra *subjSet) ([]*cond, error) {
 		if fewest >= 0 {
 			limit = min(limit, max(joinProbe, joinRatio*fewest))
 		}
-		n, err := j.Count(e.ctx, patterns(c), limit)
+		n, err := e.acc.Count(e.ctx, patterns(c), limit)
 		if err != nil {
 			return nil, err
 		}

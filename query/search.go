@@ -1,51 +1,30 @@
 package query
 
 import (
-	"context"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/knakk/rdf"
 
-	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
-// Tokens splits text into the lowercase tokens oslc.searchTerms matches:
-// runs of letters and digits. It is the store's tokenizer (store.Tokens),
-// so search terms cut the way the text index cut the data.
-func Tokens(s string) []string { return store.Tokens(s) }
-
-// textPredicates are the properties searched without a text index.
+// textPredicates are the properties oslc.searchTerms searches: those the
+// provider asks its store to index for text.
 var textPredicates = vocab.TextIndexed
 
-// TextSource is a full-text index: a Source that has one (the store's
-// Snapshot does) is searched through it, others by reading the literals
-// of dcterms:title, dcterms:description and dcterms:identifier.
-type TextSource interface {
-	// Text calls fn with the postings of token, a lowercase token as
-	// Tokens makes: each subject and property with a string literal of
-	// dcterms:title, dcterms:description or dcterms:identifier holding
-	// the token, and how many times (tf > 0), until fn returns false.
-	Text(ctx context.Context, token string, fn func(s rdf.Subject, p rdf.IRI, tf int) bool) error
-}
-
-// textOwnSource is what the store's Snapshot offers to tell, with each
-// posting, whether the subject is a resource stating the triple itself,
-// so that checking it is a stored resource costs no lookup.
-type textOwnSource interface {
-	TextOwn(ctx context.Context, token string, fn func(s rdf.Subject, p rdf.IRI, tf int, own bool) bool) error
-}
-
-// statser is what the store's Snapshot offers to size the collection for
-// idf; without it, the number of subjects with any hit is used.
-type statser interface {
-	Stats(ctx context.Context) (store.Stats, error)
-}
+// TextPredicates returns the properties oslc.searchTerms searches
+// (vocab.TextIndexed: dcterms:title, dcterms:description and
+// dcterms:identifier). Without a
+// text index (Features.Text) the engine reads their string literals; a
+// source's text index must hold the literals of these.
+func TextPredicates() []rdf.IRI { return slices.Clone(textPredicates) }
 
 // searchTokens returns the distinct tokens of the search terms, in order.
 // A term of several words matches any of them: there is no phrase search.
-func searchTokens(st SearchTerms) []string {
+func searchTokens(st parser.SearchTerms) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range st {
@@ -86,31 +65,18 @@ func (h *hits) add(s rdf.Subject, tok, tf int) {
 
 // textIndex finds every subject with a search token, through the text
 // index if there is one, else by reading all literals of the searched
-// properties.
+// properties. A posting that tells its subject states it (Own) proves
+// the subject a resource, at no extra read.
 func (e *eval) textIndex(tokens []string) (*hits, error) {
 	h := newHits(len(tokens))
-	if ts, ok := e.text.(textOwnSource); ok {
+	if e.feat.Text {
 		for i, tok := range tokens {
-			err := ts.TextOwn(e.ctx, tok, func(s rdf.Subject, _ rdf.IRI, tf int, own bool) bool {
-				if tf > 0 {
-					h.add(s, i, tf)
-					if own {
-						h.set.addRes(s, true)
+			err := e.acc.Text(e.ctx, tok, func(p Posting) bool {
+				if p.TF > 0 {
+					h.add(p.Subj, i, p.TF)
+					if p.Own {
+						h.set.addRes(p.Subj, true)
 					}
-				}
-				return true
-			})
-			if err != nil {
-				return nil, err
-			}
-		}
-		return h, nil
-	}
-	if e.text != nil {
-		for i, tok := range tokens {
-			err := e.text.Text(e.ctx, tok, func(s rdf.Subject, _ rdf.IRI, tf int) bool {
-				if tf > 0 {
-					h.add(s, i, tf)
 				}
 				return true
 			})
@@ -207,10 +173,10 @@ func score(tf []int, idf []float64) float64 {
 }
 
 // collectionSize is the n of idf: the resources in the store when the
-// source tells, else the subjects seen.
+// source tells (Features.Stats), else the subjects seen.
 func (e *eval) collectionSize(seen int) (int, error) {
-	if st, ok := e.src.(statser); ok {
-		s, err := st.Stats(e.ctx)
+	if e.feat.Stats {
+		s, err := e.acc.Stats(e.ctx)
 		if err != nil {
 			return 0, err
 		}

@@ -2,25 +2,16 @@ package query
 
 import (
 	"cmp"
-	"context"
 	"math"
 	"slices"
 
 	"github.com/knakk/rdf"
-
-	"github.com/oslc-pm/pmprovider/store"
 )
 
-// hitSource is what the store's Snapshot offers to answer a search by term
+// A search alone is answered, on a source with Features.Hits, by term
 // id: the hits of the tokens without their terms, and their resources
 // counted and paged in IRI order, so that few terms are read besides the
 // page's.
-type hitSource interface {
-	TextHits(ctx context.Context, tokens []string) (*store.TextHits, error)
-	PageHits(ctx context.Context, h *store.TextHits, pick []int, prefix string, after rdf.IRI, n int, count bool) ([]rdf.IRI, int, error)
-}
-
-var _ hitSource = (*store.Snapshot)(nil)
 
 // scoreClass is the hits with one score, in id order.
 type scoreClass struct {
@@ -29,14 +20,13 @@ type scoreClass struct {
 }
 
 // hitPage is searchPage for a search alone, in a scope without types, on
-// a hitSource: the members are the hits that are resources under the
+// a source with Features.Hits: the members are the hits that are resources under the
 // prefix, ordered by score, then IRI. It groups the hits by score and
 // fills the page class by class, best first, each in IRI order; the
 // total counts the resources among all hits. ok is false when it does not
 // apply.
 func (r *runner) hitPage(n int) (rows []*row, total int, ok bool, err error) {
-	src, ok := r.src.(hitSource)
-	if !ok || n < 0 || len(r.conds) > 0 || len(r.order.keys) > 0 || len(r.scope.Types) > 0 {
+	if !r.feat.Hits || n < 0 || len(r.conds) > 0 || len(r.order.keys) > 0 || len(r.scope.Types) > 0 {
 		return nil, 0, false, nil
 	}
 	// Classes group equal scores, so scores must be numbers that compare:
@@ -47,7 +37,7 @@ func (r *runner) hitPage(n int) (rows []*row, total int, ok bool, err error) {
 	})) {
 		return nil, 0, false, nil
 	}
-	h, err := src.TextHits(r.ctx, r.tokens)
+	h, err := r.acc.TextHits(r.ctx, r.tokens)
 	if err != nil || h.Len() == 0 {
 		return nil, 0, true, err
 	}
@@ -85,7 +75,7 @@ func (r *runner) hitPage(n int) (rows []*row, total int, ok bool, err error) {
 	// the way.
 	one := len(classes) == 1 && len(classes[0].hits) == h.Len()
 	if !one && !r.page.NoTotal {
-		if _, total, err = src.PageHits(r.ctx, h, nil, r.scope.Prefix, rdf.IRI{}, 0, true); err != nil {
+		if _, total, err = r.acc.PageHits(r.ctx, h, nil, PageOptions{Prefix: r.scope.Prefix, Count: true}); err != nil {
 			return nil, 0, true, err
 		}
 	}
@@ -100,9 +90,9 @@ func (r *runner) hitPage(n int) (rows []*row, total int, ok bool, err error) {
 		}
 		var page []rdf.IRI
 		if one {
-			page, total, err = src.PageHits(r.ctx, h, nil, r.scope.Prefix, after, need, !r.page.NoTotal)
+			page, total, err = r.acc.PageHits(r.ctx, h, nil, PageOptions{Prefix: r.scope.Prefix, After: after, Limit: need, Count: !r.page.NoTotal})
 		} else {
-			page, _, err = src.PageHits(r.ctx, h, c.hits, r.scope.Prefix, after, need, false)
+			page, _, err = r.acc.PageHits(r.ctx, h, c.hits, PageOptions{Prefix: r.scope.Prefix, After: after, Limit: need})
 		}
 		if err != nil {
 			return nil, 0, true, err

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -21,20 +22,9 @@ import (
 // resource sets), leaving its text index read term by term, with the
 // postings' resources and the collection size: the engine then searches
 // hit by hit.
-type termSource struct {
-	query.Source
-	s *store.Snapshot
-}
+type termSource struct{ query.Accelerator }
 
-func (t termSource) Text(ctx context.Context, token string, fn func(s rdf.Subject, p rdf.IRI, tf int) bool) error {
-	return t.s.Text(ctx, token, fn)
-}
-
-func (t termSource) TextOwn(ctx context.Context, token string, fn func(s rdf.Subject, p rdf.IRI, tf int, own bool) bool) error {
-	return t.s.TextOwn(ctx, token, fn)
-}
-
-func (t termSource) Stats(ctx context.Context) (store.Stats, error) { return t.s.Stats(ctx) }
+func (termSource) Features() query.Features { return query.Features{Text: true, Stats: true} }
 
 // TestSearchByIDAgrees runs random searches, alone, on the snapshot, which
 // answers them by term id, and on a source that reads every hit's term:
@@ -128,9 +118,9 @@ func TestSearchByIDAgrees(t *testing.T) {
 		pages []*query.Result
 	}
 	run := func(s *store.Snapshot, byID bool, scope query.Scope, q *query.Query, size int, rng *rand.Rand) outcome {
-		var src query.Source = s
+		var src query.Source = boltsource.NewSource(s)
 		if !byID {
-			src = termSource{Source: plainSource{s}, s: s}
+			src = termSource{boltsource.NewSource(s)}
 		}
 		var o outcome
 		page := query.Page{Size: size, NoTotal: rng.IntN(3) == 0}

@@ -3,6 +3,7 @@ package query
 import (
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -10,7 +11,7 @@ var rdfNil = vocab.IRI(vocab.RDF, "nil")
 
 // checkSelection resolves the selection's IRIs once, so that selecting
 // cannot fail on a name later.
-func checkSelection(s *Selection) error {
+func checkSelection(s *parser.Selection) error {
 	if s == nil {
 		return nil
 	}
@@ -33,7 +34,7 @@ func checkSelection(s *Selection) error {
 // a nested selection p{...} the selected triples of each node p points
 // to, to any depth. rdf:nil alone selects nothing. Triples come in
 // selection order, each once.
-func (e *eval) selectTriples(s rdf.Subject, sel *Selection) ([]rdf.Triple, error) {
+func (e *eval) selectTriples(s rdf.Subject, sel *parser.Selection) ([]rdf.Triple, error) {
 	if sel == nil || len(sel.Props) == 0 || (len(sel.Props) == 1 && !sel.Props[0].Prop.Wildcard && sel.Props[0].Prop.IRI == rdfNil.String()) {
 		return nil, nil
 	}
@@ -46,8 +47,8 @@ func (e *eval) selectTriples(s rdf.Subject, sel *Selection) ([]rdf.Triple, error
 			out = append(out, t)
 		}
 	}
-	var walk func(n rdf.Subject, sel *Selection) error
-	walk = func(n rdf.Subject, sel *Selection) error {
+	var walk func(n rdf.Subject, sel *parser.Selection) error
+	walk = func(n rdf.Subject, sel *parser.Selection) error {
 		if len(sel.Props) == 0 {
 			return nil
 		}

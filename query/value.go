@@ -5,13 +5,12 @@ import (
 
 	"github.com/knakk/rdf"
 
-	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // class is the kind of an RDF term for comparison and sorting. The order
 // of the constants is the sort order of values of different kinds; numbers
-// before dateTimes matches the store's Range order.
+// before dateTimes matches the order of Source.Range.
 type class int8
 
 const (
@@ -35,9 +34,9 @@ type val struct {
 	dt   string  // clsOther: datatype IRI
 }
 
-// classify parses a stored term. It follows the store's rules (store/doc.go,
-// "Object sort keys"), so that a value the store's Range finds is one the
-// engine's checks accept.
+// classify parses a stored term. It follows the rules of Source.Range
+// (NumberValue, DateTimeValue), so that a value a source's Range finds is
+// one the engine's checks accept.
 func classify(t rdf.Term) val {
 	switch t := t.(type) {
 	case rdf.IRI:
@@ -61,7 +60,7 @@ func classifyLiteral(lex, dt, lang string) val {
 		trimmed := strings.Trim(lex, " \t\r\n")
 		switch {
 		case local == "dateTime" || local == "dateTimeStamp":
-			if us, ok := store.DateTimeValue(trimmed, local == "dateTimeStamp"); ok {
+			if us, ok := DateTimeValue(trimmed, local == "dateTimeStamp"); ok {
 				return val{cls: clsDateTime, us: us, str: lex}
 			}
 		case local == "boolean":
@@ -72,7 +71,7 @@ func classifyLiteral(lex, dt, lang string) val {
 				return val{cls: clsBoolean, num: 0, str: lex}
 			}
 		default:
-			if f, ok := store.NumberValue(local, trimmed); ok {
+			if f, ok := NumberValue(local, trimmed); ok {
 				return val{cls: clsNumber, num: f, str: lex}
 			}
 		}

@@ -324,3 +324,18 @@ func (s *Snapshot) scanText(ctx context.Context, prefix []byte, fn func(tok []by
 	}
 	return nil
 }
+
+// TextPredicates returns the predicates the full-text index holds, in
+// IRI order; none without a text index.
+func (db *DB) TextPredicates() []rdf.IRI {
+	var out []rdf.IRI
+	for name := range strings.SplitSeq(db.text.conf, "\n") {
+		if p, err := rdf.NewIRI(name); err == nil && name != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TextPredicates is DB.TextPredicates.
+func (s *Snapshot) TextPredicates() []rdf.IRI { return s.db.TextPredicates() }

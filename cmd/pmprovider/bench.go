@@ -25,6 +25,7 @@ import (
 	"github.com/oslc-pm/pmprovider/codec"
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/fixture"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -105,7 +106,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := provider.New(db, provider.Config{BaseURL: cfg.BaseURL, Logger: log})
+	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: cfg.BaseURL, Logger: log})
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}

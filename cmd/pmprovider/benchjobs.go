@@ -18,6 +18,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -63,7 +64,7 @@ func runBenchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer db.Close()
-	srv, err := provider.New(db, provider.Config{BaseURL: "http://127.0.0.1:8080", Collectors: []collect.Collector{collect.NewSynthetic(1)}})
+	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: "http://127.0.0.1:8080", Collectors: []collect.Collector{collect.NewSynthetic(1)}})
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -158,7 +159,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("open store in %s: %w", c.dataDir, err)
 	}
 	defer db.Close()
-	srv, err := provider.New(db, provider.Config{
+	srv, err := provider.New(boltsource.New(db), provider.Config{
 		BaseURL:    c.baseURL,
 		Logger:     log,
 		UI:         c.ui,

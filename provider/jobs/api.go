@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/schedule"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -24,16 +26,18 @@ var ErrNoJob = errors.New("no such job")
 
 // links are the server-managed links of a job resource.
 func (e *Engine) links(r *run) []rdf.Triple {
-	g := []rdf.Triple{{Subj: r.id, Pred: vocab.PMJTerm("trackingRecords"),
-		Obj: e.iri("/oslc/tracking?oslc.where=" + queryEscape("pmj:producedBy=<"+r.id.String()+">"))}}
+	g := []rdf.Triple{{Subj: r.id, Pred: vocab.PMJTerm("trackingRecords"), Obj: e.iri(e.trackingQuery(r.id))}}
 	if r.def.Collector != nil && r.def.Collector.Name() == "push" {
 		g = append(g, rdf.Triple{Subj: r.id, Pred: vocab.PMJTerm("push"), Obj: vocab.IRI(r.id.String(), "/push")})
 	}
 	return g
 }
 
-func queryEscape(s string) string {
-	return strings.NewReplacer("%", "%25", " ", "%20", "<", "%3C", ">", "%3E", "#", "%23", "&", "%26", "+", "%2B", "=", "%3D", "\"", "%22").Replace(s)
+// trackingQuery is the path and query of the tracking records of job: an
+// oslc.where with prefixed names, as a client would write it.
+func (e *Engine) trackingQuery(job rdf.IRI) string {
+	where := parser.And(parser.Eq(pmjProducedBy, job)).Compact(e.prefixes)
+	return "/oslc/tracking?" + url.Values{"oslc.where": {where.String()}}.Encode()
 }
 
 // Create checks the job id described by g (the client's triples, with the

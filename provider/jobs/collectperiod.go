@@ -11,6 +11,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/schedule"
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -90,6 +91,16 @@ func (e *Engine) collectRetry(ctx context.Context, c collect.Collector, req coll
 	}
 }
 
+// instancesOf is the oslc.where of the instances of class for which
+// filter, if not nil, holds.
+func instancesOf(class rdf.IRI, filter *parser.Where) *parser.Where {
+	terms := []parser.Term{parser.Eq(vocab.RDFType, class)}
+	if filter != nil {
+		terms = append(terms, filter.Terms...)
+	}
+	return parser.And(terms...)
+}
+
 // targets resolves the job's monitored objects, reusing them for a while.
 func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.Target, error) {
 	if r.targets != nil && now.Sub(r.tAt) < targetTTL && now.After(r.tAt) {
@@ -97,17 +108,10 @@ func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.
 	}
 	ids := r.def.Objects
 	if r.def.Class != (rdf.IRI{}) {
-		text := "rdf:type=<" + r.def.Class.String() + ">"
-		if r.def.Filter != nil {
-			text += " and " + r.def.Filter.String()
-		}
-		where, err := query.ParseWhere(text, e.prefixes)
-		if err != nil {
-			return nil, fmt.Errorf("instance filter: %w", err)
-		}
+		where := instancesOf(r.def.Class, r.def.Filter)
 		ids = nil
-		err = e.st.View(ctx, func(sn *store.Snapshot) error {
-			res, err := query.Run(ctx, sn, query.Scope{Prefix: e.base + "/oslc/resources/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
+		err := e.st.View(ctx, func(src query.Source) error {
+			res, err := query.Run(ctx, src, query.Scope{Prefix: e.base + "/oslc/resources/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
 			if err != nil {
 				return err
 			}

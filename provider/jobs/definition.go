@@ -14,7 +14,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/schedule"
-	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -35,11 +35,11 @@ type Definition struct {
 	ID         rdf.IRI
 	Title      string
 	OnDemand   bool
-	Objects    []rdf.IRI    // pmj:monitoredObject
-	Class      rdf.IRI      // pmj:monitoredObjectClass; zero for none
-	Filter     *query.Where // pmj:instanceFilter; nil for none
-	Indicators []rdf.IRI    // pmj:performanceIndicator, as given
-	Metrics    []rdf.IRI    // the leaf metrics to collect; empty: all the collector offers
+	Objects    []rdf.IRI     // pmj:monitoredObject
+	Class      rdf.IRI       // pmj:monitoredObjectClass; zero for none
+	Filter     *parser.Where // pmj:instanceFilter; nil for none
+	Indicators []rdf.IRI     // pmj:performanceIndicator, as given
+	Metrics    []rdf.IRI     // the leaf metrics to collect; empty: all the collector offers
 	Collector  collect.Collector
 	Schedule   schedule.Schedule
 	Mode       Mode
@@ -63,21 +63,21 @@ func (e *DefinitionError) Error() string {
 	return "invalid job definition: " + strings.Join(e.Faults, "; ")
 }
 
-// parser collects the faults of one definition.
-type parser struct {
+// defParser collects the faults of one definition.
+type defParser struct {
 	id     rdf.IRI
 	vals   map[string][]rdf.Object
 	faults []string
 }
 
-func (p *parser) fault(prop, format string, args ...any) {
+func (p *defParser) fault(prop, format string, args ...any) {
 	p.faults = append(p.faults, "pmj:"+prop+": "+fmt.Sprintf(format, args...))
 }
 
-func (p *parser) objs(prop string) []rdf.Object { return p.vals[vocab.PMJ+prop] }
+func (p *defParser) objs(prop string) []rdf.Object { return p.vals[vocab.PMJ+prop] }
 
 // lit returns the lexical form of the single literal value of prop, or "".
-func (p *parser) lit(prop string) string {
+func (p *defParser) lit(prop string) string {
 	for _, o := range p.objs(prop) {
 		if l, ok := o.(rdf.Literal); ok {
 			return l.String()
@@ -87,7 +87,7 @@ func (p *parser) lit(prop string) string {
 	return ""
 }
 
-func (p *parser) iris(prop string) []rdf.IRI {
+func (p *defParser) iris(prop string) []rdf.IRI {
 	var out []rdf.IRI
 	for _, o := range p.objs(prop) {
 		if i, ok := o.(rdf.IRI); ok {
@@ -99,7 +99,7 @@ func (p *parser) iris(prop string) []rdf.IRI {
 	return out
 }
 
-func (p *parser) iri(prop string) rdf.IRI {
+func (p *defParser) iri(prop string) rdf.IRI {
 	if v := p.iris(prop); len(v) > 0 {
 		return v[0]
 	}
@@ -109,7 +109,7 @@ func (p *parser) iri(prop string) rdf.IRI {
 // parse reads and checks the job id in g. Faults of shape (cardinality,
 // value types) are reported too, so a client sees everything at once.
 func (e *Engine) parse(ctx context.Context, id rdf.IRI, g []rdf.Triple, now time.Time, fresh bool) (*Definition, error) {
-	p := &parser{id: id, vals: make(map[string][]rdf.Object)}
+	p := &defParser{id: id, vals: make(map[string][]rdf.Object)}
 	for _, t := range g {
 		if rdf.TermsEqual(t.Subj, id) {
 			p.vals[t.Pred.String()] = append(p.vals[t.Pred.String()], t.Obj)
@@ -178,7 +178,7 @@ func (e *Engine) parse(ctx context.Context, id rdf.IRI, g []rdf.Triple, now time
 		p.fault("instanceFilter", "an instance filter needs a pmj:monitoredObjectClass to filter")
 	}
 	if filter != "" {
-		w, err := query.ParseWhere(filter, e.prefixes)
+		w, err := parser.ParseWhere(filter, e.prefixes)
 		if err != nil {
 			p.fault("instanceFilter", "%v", err)
 		}
@@ -268,7 +268,7 @@ func scheduleFaults(err error) []string {
 
 // duration parses the xsd:duration value of prop (days, hours, minutes and
 // whole seconds), or returns 0 if there is none.
-func (p *parser) duration(prop string) time.Duration {
+func (p *defParser) duration(prop string) time.Duration {
 	v := p.lit(prop)
 	if v == "" {
 		return 0
@@ -303,7 +303,7 @@ func parseInterval(v string) (schedule.Interval, error) {
 
 // expandMetrics turns the requested indicators into the leaf metrics the
 // collector offers. A category stands for its metrics the collector offers.
-func (e *Engine) expandMetrics(p *parser, c collect.Collector, inds []rdf.IRI, params map[string][]string) []rdf.IRI {
+func (e *Engine) expandMetrics(p *defParser, c collect.Collector, inds []rdf.IRI, params map[string][]string) []rdf.IRI {
 	offered := make(map[rdf.IRI]bool)
 	var names []string
 	ms := c.Metrics()

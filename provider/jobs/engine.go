@@ -30,11 +30,14 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/schedule"
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
-// Store is what the engine needs of the triple store.
+// Store is what the engine needs of the triple store: resources written
+// and read whole, and consistent views that the query engine reads
+// (query.Source). query/boltsource.DB is one over the bbolt store.
 type Store interface {
 	Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (etag string, err error)
 	Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, err error)
@@ -42,7 +45,7 @@ type Store interface {
 	Delete(ctx context.Context, id rdf.IRI, ifMatch string) error
 	Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error
 	Load(ctx context.Context, rs []store.Resource) error
-	View(ctx context.Context, fn func(sn *store.Snapshot) error) error
+	View(ctx context.Context, fn func(src query.Source) error) error
 }
 
 // Config configures an Engine.
@@ -157,9 +160,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.exists = func(ctx context.Context, id rdf.IRI) (bool, error) {
 		var ok bool
-		err := e.st.View(ctx, func(sn *store.Snapshot) error {
+		err := e.st.View(ctx, func(src query.Source) error {
 			var err error
-			ok, err = sn.Exists(ctx, id)
+			ok, err = src.Exists(ctx, id)
 			return err
 		})
 		return ok, err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/schedule"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -52,7 +53,7 @@ func newEnv(t *testing.T, start time.Time) *env {
 
 // engine returns a new engine over the env's store, as after a restart.
 func (v *env) engine() *Engine {
-	e, err := New(Config{Store: v.db, Base: base, Now: v.clk.now, Collectors: []collect.Collector{v.synth}, RetryBudget: 20 * time.Millisecond})
+	e, err := New(Config{Store: boltsource.New(v.db), Base: base, Now: v.clk.now, Collectors: []collect.Collector{v.synth}, RetryBudget: 20 * time.Millisecond})
 	require.NoError(v.t, err)
 	require.NoError(v.t, e.Load(context.Background()))
 	return e

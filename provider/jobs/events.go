@@ -10,6 +10,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -286,8 +287,8 @@ func (e *Engine) Replay(ctx context.Context, s *Subscription, after int64, fn fu
 		}
 		lo := rdf.NewTypedLiteral(strconv.FormatInt(last, 10), vocab.XSDInteger)
 		hi := rdf.NewTypedLiteral(strconv.FormatInt(s.upto, 10), vocab.XSDInteger)
-		err := e.st.View(ctx, func(sn *store.Snapshot) error {
-			return sn.Range(ctx, pmjSequence, &lo, &hi, store.RangeOptions{HiInclusive: true}, func(sub rdf.Subject, o rdf.Literal) bool {
+		err := e.st.View(ctx, func(src query.Source) error {
+			return src.Range(ctx, pmjSequence, &lo, &hi, query.RangeOptions{HiInclusive: true}, func(sub rdf.Subject, o rdf.Literal) bool {
 				n, err := strconv.ParseInt(o.String(), 10, 64)
 				if id, ok := sub.(rdf.IRI); ok && err == nil && n > last && n <= s.upto {
 					hits = append(hits, hit{n, id})
@@ -331,8 +332,8 @@ func (e *Engine) Replay(ctx context.Context, s *Subscription, after int64, fn fu
 // loadSequence continues the numbering where the store's notifications
 // left it.
 func (e *Engine) loadSequence(ctx context.Context) error {
-	return e.st.View(ctx, func(sn *store.Snapshot) error {
-		return sn.Range(ctx, pmjSequence, nil, nil, store.RangeOptions{Desc: true}, func(_ rdf.Subject, o rdf.Literal) bool {
+	return e.st.View(ctx, func(src query.Source) error {
+		return src.Range(ctx, pmjSequence, nil, nil, query.RangeOptions{Desc: true}, func(_ rdf.Subject, o rdf.Literal) bool {
 			if n, err := strconv.ParseInt(o.String(), 10, 64); err == nil {
 				e.events.mu.Lock()
 				e.events.last = max(e.events.last, n)

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/shapes"
-	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -38,23 +39,19 @@ func (c *pushCollector) Classes() []rdf.IRI { return shapes.MonitoredClasses }
 
 func (c *pushCollector) Collect(ctx context.Context, req collect.Request) ([]collect.Sample, error) {
 	e := c.e
-	where, err := query.ParseWhere(fmt.Sprintf(`pmj:pushedTo=<%s> and dcterms:date>="%s"^^xsd:dateTime and dcterms:date<"%s"^^xsd:dateTime`,
-		req.Job, req.Start.UTC().Format("2006-01-02T15:04:05.999999999Z"), req.End.UTC().Format("2006-01-02T15:04:05.999999999Z")), e.prefixes)
-	if err != nil {
-		return nil, err
-	}
+	where := pushedIn(req.Job, req.Start, req.End)
 	want := make(map[rdf.IRI]bool)
 	for _, t := range req.Targets {
 		want[t.IRI] = true
 	}
 	var samples []collect.Sample
-	err = e.st.View(ctx, func(sn *store.Snapshot) error {
-		res, err := query.Run(ctx, sn, query.Scope{Prefix: e.base + "/oslc/records/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
+	err := e.st.View(ctx, func(src query.Source) error {
+		res, err := query.Run(ctx, src, query.Scope{Prefix: e.base + "/oslc/records/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
 		if err != nil {
 			return err
 		}
 		for _, m := range res.Members {
-			g, _, err := sn.Get(ctx, m.ID)
+			g, _, err := src.Get(ctx, m.ID)
 			if err != nil {
 				return err
 			}
@@ -66,6 +63,18 @@ func (c *pushCollector) Collect(ctx context.Context, req collect.Request) ([]col
 		return nil, err
 	}
 	return collect.Aggregate(samples), nil
+}
+
+// pushedIn is the oslc.where of the records pushed to job dated in
+// [start, end).
+func pushedIn(job rdf.IRI, start, end time.Time) *parser.Where {
+	stamp := func(t time.Time) rdf.Literal {
+		return rdf.NewTypedLiteral(t.UTC().Format("2006-01-02T15:04:05.999999999Z"), vocab.XSDDateTime)
+	}
+	return parser.And(
+		parser.Eq(PushedTo, job),
+		parser.Compare(vocab.DCDate, parser.OpGE, stamp(start)),
+		parser.Compare(vocab.DCDate, parser.OpLT, stamp(end)))
 }
 
 // samplesOf reads the measures of record id in g.

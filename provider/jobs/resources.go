@@ -16,6 +16,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/schedule"
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -249,19 +250,15 @@ func (e *Engine) readProgress(ctx context.Context, r *run) error {
 		return nil
 	}
 	// The records of the reporting period under way.
-	where, err := query.ParseWhere(fmt.Sprintf(`pmj:producedBy=<%s> and pmj:periodStart>="%s"^^xsd:dateTime`,
-		r.id, r.report.start.UTC().Format(time.RFC3339Nano)), e.prefixes)
-	if err != nil {
-		return err
-	}
-	return e.st.View(ctx, func(sn *store.Snapshot) error {
-		res, err := query.Run(ctx, sn, query.Scope{Prefix: e.base + "/oslc/records/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
+	where := producedSince(r.id, r.report.start)
+	return e.st.View(ctx, func(src query.Source) error {
+		res, err := query.Run(ctx, src, query.Scope{Prefix: e.base + "/oslc/records/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
 		if err != nil {
 			return err
 		}
 		for _, m := range res.Members {
 			r.report.records = append(r.report.records, m.ID)
-			g, _, err := sn.Get(ctx, m.ID)
+			g, _, err := src.Get(ctx, m.ID)
 			if err != nil {
 				return err
 			}
@@ -275,6 +272,14 @@ func (e *Engine) readProgress(ctx context.Context, r *run) error {
 		}
 		return nil
 	})
+}
+
+// producedSince is the oslc.where of what job produced for the periods
+// starting at start or later.
+func producedSince(job rdf.IRI, start time.Time) *parser.Where {
+	return parser.And(
+		parser.Eq(pmjProducedBy, job),
+		parser.Compare(pmjPeriodStart, parser.OpGE, rdf.NewTypedLiteral(start.UTC().Format(time.RFC3339Nano), vocab.XSDDateTime)))
 }
 
 // addResource notes that the reporting period has a record about res.

@@ -3,13 +3,14 @@ package jobs
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // expire enforces r's pmj:reportRetention at now. The policy: a report
@@ -23,14 +24,10 @@ func (e *Engine) expire(ctx context.Context, r *run, now time.Time) error {
 		return nil
 	}
 	cutoff := now.Add(-r.def.Retention)
-	where, err := query.ParseWhere(fmt.Sprintf(`pmj:producedBy=<%s> and pmj:periodEnd<="%s"^^xsd:dateTime`,
-		r.id, cutoff.UTC().Format(time.RFC3339Nano)), e.prefixes)
-	if err != nil {
-		return err
-	}
+	where := producedUntil(r.id, cutoff)
 	var reports []rdf.IRI
-	err = e.st.View(ctx, func(sn *store.Snapshot) error {
-		res, err := query.Run(ctx, sn, query.Scope{Prefix: e.base + "/oslc/reports/"}, &query.Query{Where: where}, query.Page{NoTotal: true, Size: 1000})
+	err := e.st.View(ctx, func(src query.Source) error {
+		res, err := query.Run(ctx, src, query.Scope{Prefix: e.base + "/oslc/reports/"}, &query.Query{Where: where}, query.Page{NoTotal: true, Size: 1000})
 		if err != nil {
 			return err
 		}
@@ -64,6 +61,14 @@ func (e *Engine) expire(ctx context.Context, r *run, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// producedUntil is the oslc.where of what job produced for the periods
+// ending at end or earlier.
+func producedUntil(job rdf.IRI, end time.Time) *parser.Where {
+	return parser.And(
+		parser.Eq(pmjProducedBy, job),
+		parser.Compare(pmjPeriodEnd, parser.OpLE, rdf.NewTypedLiteral(end.UTC().Format(time.RFC3339Nano), vocab.XSDDateTime)))
 }
 
 // deleteIfProduced deletes record id if job produced it.

@@ -2,11 +2,13 @@ package oslc
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/adhoc"
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/store"
 )
 
@@ -34,16 +36,29 @@ type adhocStore struct{ Store }
 
 func (a adhocStore) Exists(ctx context.Context, id rdf.IRI) (bool, error) {
 	var ok bool
-	err := a.View(ctx, func(sn *store.Snapshot) error {
+	err := a.View(ctx, func(src query.Source) error {
 		var err error
-		ok, err = sn.Exists(ctx, id)
+		ok, err = src.Exists(ctx, id)
 		return err
 	})
 	return ok, err
 }
 
+// recordReader is what the view of a store offers that reads records
+// whole from its index entries (the bbolt store's does, see
+// boltsource.RecordReader). Ad-hoc collections need it.
+type recordReader interface {
+	Records(ctx context.Context, q store.RecordQuery, fn func(rec *store.Record) bool) error
+}
+
 func (a adhocStore) Records(ctx context.Context, q store.RecordQuery, fn func(rec *store.Record) bool) error {
-	return a.View(ctx, func(sn *store.Snapshot) error { return sn.Records(ctx, q, fn) })
+	return a.View(ctx, func(src query.Source) error {
+		rr, ok := src.(recordReader)
+		if !ok {
+			return errors.New("ad-hoc collections need a store that reads records whole (store.Snapshot.Records)")
+		}
+		return rr.Records(ctx, q, fn)
+	})
 }
 
 // createAdhoc makes a new pmj:AdhocCollection (TM Forum's

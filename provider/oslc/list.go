@@ -10,7 +10,7 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/query"
-	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -27,9 +27,9 @@ const PageParam = "oslc.pageToken"
 // prefixes returns the prefixes in force for a request: the provider's,
 // plus those of oslc.prefix.
 func prefixes(q url.Values) (map[string]string, error) {
-	m := query.DefaultPrefixes()
+	m := parser.DefaultPrefixes()
 	if v := q.Get("oslc.prefix"); v != "" {
-		ps, err := query.ParsePrefixes(v)
+		ps, err := parser.ParsePrefixes(v)
 		if err != nil {
 			return nil, err
 		}
@@ -48,22 +48,22 @@ func ParseQuery(q url.Values) (*query.Query, error) {
 	}
 	var qq query.Query
 	if v := q.Get("oslc.where"); v != "" {
-		if qq.Where, err = query.ParseWhere(v, pm); err != nil {
+		if qq.Where, err = parser.ParseWhere(v, pm); err != nil {
 			return nil, err
 		}
 	}
 	if v := q.Get("oslc.select"); v != "" {
-		if qq.Select, err = query.ParseSelect(v, pm); err != nil {
+		if qq.Select, err = parser.ParseSelect(v, pm); err != nil {
 			return nil, err
 		}
 	}
 	if v := q.Get("oslc.orderBy"); v != "" {
-		if qq.OrderBy, err = query.ParseOrderBy(v, pm); err != nil {
+		if qq.OrderBy, err = parser.ParseOrderBy(v, pm); err != nil {
 			return nil, err
 		}
 	}
 	if v := q.Get("oslc.searchTerms"); v != "" {
-		if qq.SearchTerms, err = query.ParseSearchTerms(v); err != nil {
+		if qq.SearchTerms, err = parser.ParseSearchTerms(v); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +112,7 @@ func (s *Server) list(r *http.Request, k *Kind) (*Response, error) {
 	// The members are exactly the resources stored under the query base.
 	scope := query.Scope{Prefix: s.URL(k.Path()) + "/"}
 	var res *query.Result
-	err = s.store.View(r.Context(), func(sn *store.Snapshot) error {
+	err = s.store.View(r.Context(), func(sn query.Source) error {
 		var err error
 		// The total is counted on the first page only: it costs a full
 		// evaluation, and later pages are for members.
@@ -160,7 +160,7 @@ func (s *Server) Query(ctx context.Context, k *Kind, params url.Values, size int
 		return nil, err
 	}
 	var res *query.Result
-	err = s.store.View(ctx, func(sn *store.Snapshot) error {
+	err = s.store.View(ctx, func(sn query.Source) error {
 		var err error
 		res, err = query.Run(ctx, sn, query.Scope{Prefix: s.URL(k.Path()) + "/"}, qq, query.Page{Size: size, NoTotal: true})
 		return err

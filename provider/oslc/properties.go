@@ -3,7 +3,7 @@ package oslc
 import (
 	"github.com/knakk/rdf"
 
-	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 )
 
 // selectProperties returns the triples of id in g that sel selects, as
@@ -11,7 +11,7 @@ import (
 // id (all of them for "*"), and for p{...} the selected properties of the
 // nodes p points to, to any depth. Nested nodes are the resource's own
 // (its measures); links out of the resource are kept as links.
-func selectProperties(g []rdf.Triple, id rdf.Subject, sel *query.Selection) []rdf.Triple {
+func selectProperties(g []rdf.Triple, id rdf.Subject, sel *parser.Selection) []rdf.Triple {
 	bySubj := make(map[string][]rdf.Triple)
 	for _, t := range g {
 		k := termKey(t.Subj)
@@ -19,8 +19,8 @@ func selectProperties(g []rdf.Triple, id rdf.Subject, sel *query.Selection) []rd
 	}
 	var out []rdf.Triple
 	seen := make(map[string]bool)
-	var walk func(n rdf.Term, sel *query.Selection, depth int)
-	walk = func(n rdf.Term, sel *query.Selection, depth int) {
+	var walk func(n rdf.Term, sel *parser.Selection, depth int)
+	walk = func(n rdf.Term, sel *parser.Selection, depth int) {
 		if depth > 32 {
 			return
 		}

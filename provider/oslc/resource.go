@@ -15,7 +15,7 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/codec"
-	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -286,7 +286,7 @@ func (s *Server) Get(k *Kind) Handler {
 			if err != nil {
 				return nil, QueryError(err)
 			}
-			sel, err := query.ParseProperties(v, pm)
+			sel, err := parser.ParseProperties(v, pm)
 			if err != nil {
 				return nil, QueryError(err)
 			}

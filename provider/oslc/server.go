@@ -14,15 +14,26 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
-// Store is what the API needs of a triple store: resources kept as units,
-// each with an ETag, and consistent views for the query engine. The job
-// engine needs the same (jobs.Store); one value serves both.
-type Store = jobs.Store
+// Store is what the API needs of a triple store: resources kept as units
+// (named graphs), each with an ETag, and consistent views that the query
+// engine reads (query.Source). The job engine the API runs needs the same
+// (jobs.Store): one value serves both. query/boltsource.DB is one over
+// the embedded bbolt store.
+type Store interface {
+	Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (etag string, err error)
+	Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, err error)
+	Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (etag string, err error)
+	Delete(ctx context.Context, id rdf.IRI, ifMatch string) error
+	Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error
+	Load(ctx context.Context, rs []store.Resource) error
+	View(ctx context.Context, fn func(src query.Source) error) error
+}
 
 // Config configures a Server.
 type Config struct {

@@ -13,8 +13,8 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/oslc"
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/shapes"
-	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -97,7 +97,7 @@ func (s *Server) SelectSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) search(ctx context.Context, k *oslc.Kind, q string) ([]searchHit, error) {
-	tokens := store.Tokens(q)
+	tokens := query.Tokens(q)
 	v := viewOf(k)
 	var ids []string
 	scores := map[string]int{}
@@ -194,34 +194,10 @@ func (s *Server) search(ctx context.Context, k *oslc.Kind, q string) ([]searchHi
 func (s *Server) prefixSearch(ctx context.Context, tokens []string) (map[string]int, error) {
 	const maxPostings = 20000
 	var out map[string]int
-	err := s.store().View(ctx, func(sn *store.Snapshot) error {
-		for _, tok := range tokens {
-			got := map[string]int{}
-			n := 0
-			err := sn.TextPrefix(ctx, tok, func(_ string, subj rdf.Subject, _ rdf.IRI, tf int) bool {
-				if iri, ok := subj.(rdf.IRI); ok {
-					id, _, _ := strings.Cut(iri.String(), "#")
-					got[id] += tf
-				}
-				n++
-				return n < maxPostings
-			})
-			if err != nil {
-				return err
-			}
-			if out == nil {
-				out = got
-				continue
-			}
-			for id, sc := range out {
-				if g, ok := got[id]; ok {
-					out[id] = sc + g
-				} else {
-					delete(out, id)
-				}
-			}
-		}
-		return nil
+	err := s.store().View(ctx, func(src query.Source) error {
+		var err error
+		out, err = query.PrefixSearch(ctx, src, tokens, maxPostings)
+		return err
 	})
 	return out, err
 }

@@ -1,4 +1,4 @@
-package query
+package parser
 
 import (
 	"fmt"
@@ -8,9 +8,10 @@ import (
 	"github.com/knakk/rdf"
 )
 
-// maxDepth bounds the nesting of scopes, so a hostile parameter cannot
-// make the parser, printer or evaluator recurse without limit.
-const maxDepth = 1000
+// MaxDepth bounds the nesting of scopes, so a hostile parameter cannot
+// make the parser, printer or evaluator recurse without limit. The engine
+// holds a tree built with the constructors (see build.go) to it as well.
+const MaxDepth = 1000
 
 // ParseWhere parses the value of oslc.where. Prefixed names are resolved
 // with prefixes (see DefaultPrefixes and Prefixes.Map).
@@ -126,8 +127,8 @@ func (p *parser) expect(tok token, what string) int {
 }
 
 func (p *parser) enter() {
-	if p.depth++; p.depth > maxDepth {
-		p.fail(p.pos, ErrUnsupported, fmt.Sprintf("scopes nested deeper than %d", maxDepth))
+	if p.depth++; p.depth > MaxDepth {
+		p.fail(p.pos, ErrUnsupported, fmt.Sprintf("scopes nested deeper than %d", MaxDepth))
 	}
 }
 

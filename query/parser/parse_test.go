@@ -1,4 +1,4 @@
-package query
+package parser
 
 import (
 	"bufio"
@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/knakk/rdf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -255,12 +254,12 @@ func TestParseTrees(t *testing.T) {
 }
 
 func TestParseDepth(t *testing.T) {
-	deep := strings.Repeat("ex:p{", maxDepth) + "ex:q=1" + strings.Repeat("}", maxDepth)
+	deep := strings.Repeat("ex:p{", MaxDepth) + "ex:q=1" + strings.Repeat("}", MaxDepth)
 	_, err := ParseWhere(deep, testPrefixes)
 	require.NoError(t, err)
 	_, err = ParseWhere("ex:p{"+deep+"}", testPrefixes)
 	require.ErrorIs(t, err, ErrUnsupported)
-	_, err = ParseSelect(strings.Repeat("ex:p{", maxDepth+1)+"ex:q"+strings.Repeat("}", maxDepth+1), testPrefixes)
+	_, err = ParseSelect(strings.Repeat("ex:p{", MaxDepth+1)+"ex:q"+strings.Repeat("}", MaxDepth+1), testPrefixes)
 	require.ErrorIs(t, err, ErrUnsupported)
 }
 
@@ -397,12 +396,4 @@ func clearValue(dst, src reflect.Value) {
 	default:
 		dst.Set(src)
 	}
-}
-
-func mustIRIForTest(s string) rdf.IRI {
-	i, err := rdf.NewIRI(s)
-	if err != nil {
-		panic(err)
-	}
-	return i
 }

@@ -1,0 +1,80 @@
+package boltsource
+
+import (
+	"context"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/store"
+)
+
+// DB is a store.DB whose consistent views are query.Sources: what the
+// provider and its job engine are given. Writes and single reads pass
+// through to the store unchanged; it is safe for concurrent use.
+type DB struct {
+	db *store.DB
+}
+
+// New returns db as a DB. Closing db stays the caller's business.
+func New(db *store.DB) *DB { return &DB{db: db} }
+
+// Store returns the store.DB behind d.
+func (d *DB) Store() *store.DB { return d.db }
+
+// View calls fn with a consistent view of the store, a *Source (so also
+// a query.Accelerator and a RecordReader), valid only during the call and
+// in its goroutine. See store.DB.View.
+func (d *DB) View(ctx context.Context, fn func(src query.Source) error) error {
+	return d.db.View(ctx, func(sn *store.Snapshot) error {
+		return fn(NewSource(sn))
+	})
+}
+
+// Create is store.DB.Create.
+func (d *DB) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (etag string, err error) {
+	return d.db.Create(ctx, id, g)
+}
+
+// Get is store.DB.Get; a missing resource is both store.ErrNotFound and
+// query.ErrNotFound.
+func (d *DB) Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, err error) {
+	g, etag, err = d.db.Get(ctx, id)
+	return g, etag, notFound(err)
+}
+
+// Replace is store.DB.Replace.
+func (d *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (etag string, err error) {
+	return d.db.Replace(ctx, id, g, ifMatch)
+}
+
+// Delete is store.DB.Delete.
+func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
+	return d.db.Delete(ctx, id, ifMatch)
+}
+
+// Resources is store.DB.Resources.
+func (d *DB) Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error {
+	return d.db.Resources(ctx, after, fn)
+}
+
+// Load is store.DB.Load.
+func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
+	return d.db.Load(ctx, rs)
+}
+
+// Stage is store.DB.Stage: writes that are durable at once and indexed
+// by Merge.
+func (d *DB) Stage(ctx context.Context, rs []store.Resource) error {
+	return d.db.Stage(ctx, rs)
+}
+
+// Merge is store.DB.Merge.
+func (d *DB) Merge(ctx context.Context, max int) (int, error) {
+	return d.db.Merge(ctx, max)
+}
+
+// Staged is store.DB.Staged.
+func (d *DB) Staged() (int, error) {
+	return d.db.Staged()
+}
