@@ -151,18 +151,13 @@ func (s *Server) list(r *http.Request, k *Kind) (*Response, error) {
 	return ok(base, g, k.Title), nil
 }
 
-// Query runs the OSLC query params hold (oslc.where, oslc.select,
-// oslc.orderBy, oslc.searchTerms, oslc.prefix) on k's members, for a page
-// of size members, uncounted: what k's query base answers, as values.
-func (s *Server) Query(ctx context.Context, k *Kind, params url.Values, size int) (*query.Result, error) {
-	qq, err := ParseQuery(params)
-	if err != nil {
-		return nil, err
-	}
+// Query runs q on k's members, for a page of size members, uncounted:
+// what k's query base answers, for callers that build queries as values.
+func (s *Server) Query(ctx context.Context, k *Kind, q *query.Query, size int) (*query.Result, error) {
 	var res *query.Result
-	err = s.store.View(ctx, func(sn query.Source) error {
+	err := s.store.View(ctx, func(sn query.Source) error {
 		var err error
-		res, err = query.Run(ctx, sn, query.Scope{Prefix: s.URL(k.Path()) + "/"}, qq, query.Page{Size: size, NoTotal: true})
+		res, err = query.Run(ctx, sn, query.Scope{Prefix: s.URL(k.Path()) + "/"}, q, query.Page{Size: size, NoTotal: true})
 		return err
 	})
 	return res, err

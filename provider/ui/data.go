@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,20 +9,23 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // The pages ask the query engine what the query capabilities answer: the
 // same members, selected and ordered the same way.
 
-// iriTerm writes id for an oslc.where; ok is false for IRIs the query
-// syntax cannot hold.
-func iriTerm(id string) (string, bool) {
-	if _, err := rdf.NewIRI(id); err != nil || strings.ContainsAny(id, "<>\" {}|\\^`") {
-		return "", false
-	}
-	return "<" + id + ">", true
+// iriOf returns id as an IRI; ok is false for ids that are none.
+func iriOf(id string) (rdf.IRI, bool) {
+	i, err := rdf.NewIRI(id)
+	return i, err == nil
 }
+
+// seriesSelect is what a chart reads of each record.
+var seriesSelect = parser.Select(parser.Sel(vocab.DCDate),
+	parser.Sel(vocab.EMSObserves, parser.Sel(vocab.EMSMetric), parser.Sel(vocab.EMSNumericValue), parser.Sel(vocab.EMSUnitOfMeasure)))
 
 // A point is one value of a metric at a time.
 type point struct {
@@ -42,20 +44,16 @@ type series struct {
 // metricSeries reads the records of resource id since from (zero: any
 // time), newest first, at most max of them.
 func (s *Server) metricSeries(ctx context.Context, id string, from time.Time, max int) (*series, error) {
-	term, ok := iriTerm(id)
+	iri, ok := iriOf(id)
 	out := &series{points: map[string][]point{}, units: map[string]string{}}
 	if !ok {
 		return out, nil
 	}
-	where := "dcterms:isPartOf=" + term
+	where := parser.And(parser.Eq(vocab.DCIsPartOf, iri))
 	if !from.IsZero() {
-		where += ` and dcterms:date>="` + from.UTC().Format(time.RFC3339) + `"^^xsd:dateTime`
+		where.Terms = append(where.Terms, parser.Compare(vocab.DCDate, parser.OpGE, rdf.NewTypedLiteral(from.UTC().Format(time.RFC3339), vocab.XSDDateTime)))
 	}
-	res, err := s.uiQuery(ctx, s.kind("records"), url.Values{
-		"oslc.where":   {where},
-		"oslc.select":  {"dcterms:date,ems:observes{ems:metric,ems:numericValue,ems:unitOfMeasure}"},
-		"oslc.orderBy": {"-dcterms:date"},
-	}, max)
+	res, err := s.uiQuery(ctx, s.kind("records"), &query.Query{Where: where, Select: seriesSelect, OrderBy: newestFirst}, max)
 	if err != nil {
 		return nil, err
 	}

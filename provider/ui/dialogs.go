@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -102,11 +102,11 @@ func (s *Server) search(ctx context.Context, k *oslc.Kind, q string) ([]searchHi
 	var ids []string
 	scores := map[string]int{}
 	if len(tokens) == 0 {
-		params := url.Values{}
+		q := &query.Query{}
 		if v.sortByDate {
-			params.Set("oslc.orderBy", "-dcterms:date")
+			q.OrderBy = newestFirst
 		}
-		res, err := s.uiQuery(ctx, k, params, searchLimit)
+		res, err := s.uiQuery(ctx, k, q, searchLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -133,16 +133,13 @@ func (s *Server) search(ctx context.Context, k *oslc.Kind, q string) ([]searchHi
 			if len(owners) > 20 {
 				owners = owners[:20]
 			}
-			var terms []string
+			var terms []rdf.Term
 			for _, o := range owners {
-				if t, ok := iriTerm(o); ok {
-					terms = append(terms, t)
+				if i, ok := iriOf(o); ok {
+					terms = append(terms, i)
 				}
 			}
-			res, err := s.uiQuery(ctx, k, url.Values{
-				"oslc.where":   {"dcterms:isPartOf in [" + strings.Join(terms, ",") + "]"},
-				"oslc.orderBy": {"-dcterms:date"},
-			}, searchLimit)
+			res, err := s.uiQuery(ctx, k, &query.Query{Where: parser.And(parser.In(vocab.DCIsPartOf, terms...)), OrderBy: newestFirst}, searchLimit)
 			if err != nil {
 				return nil, err
 			}
@@ -324,7 +321,7 @@ func fromShape(f *formField, sh *shapes.Shape) {
 
 // resourceOptions lists the monitored resources a job may measure.
 func (s *Server) resourceOptions(ctx context.Context) ([]formOption, error) {
-	res, err := s.uiQuery(ctx, s.kind("resources"), url.Values{}, 500)
+	res, err := s.uiQuery(ctx, s.kind("resources"), &query.Query{}, 500)
 	if err != nil {
 		return nil, err
 	}

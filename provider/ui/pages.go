@@ -12,6 +12,8 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/oslc"
+	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -279,14 +281,17 @@ func (s *Server) resourceExtras(buf *bytes.Buffer, r *http.Request, id string) e
 	if err := pagesTmpl.ExecuteTemplate(buf, "chart", d); err != nil {
 		return err
 	}
-	term, _ := iriTerm(id)
-	return s.recentTable(buf, r, "records", "Latest records", "dcterms:isPartOf="+term)
+	iri, ok := iriOf(id)
+	if !ok {
+		return nil
+	}
+	return s.recentTable(buf, r, "records", "Latest records", parser.And(parser.Eq(vocab.DCIsPartOf, iri)))
 }
 
 // recentTable writes a table of the latest ten records matching where.
-func (s *Server) recentTable(buf *bytes.Buffer, r *http.Request, tid, title, where string) error {
+func (s *Server) recentTable(buf *bytes.Buffer, r *http.Request, tid, title string, where *parser.Where) error {
 	k := s.kind("records")
-	res, err := s.uiQuery(r.Context(), k, url.Values{"oslc.where": {where}, "oslc.orderBy": {"-dcterms:date"}}, 10)
+	res, err := s.uiQuery(r.Context(), k, &query.Query{Where: where, OrderBy: newestFirst}, 10)
 	if err != nil {
 		return err
 	}
@@ -294,21 +299,20 @@ func (s *Server) recentTable(buf *bytes.Buffer, r *http.Request, tid, title, whe
 	for _, m := range res.Members {
 		ids = append(ids, m.ID)
 	}
-	more := url.Values{"oslc.where": {where}, "oslc.orderBy": {"-dcterms:date"}}
 	return pagesTmpl.ExecuteTemplate(buf, "table", tableData{
 		ID: tid, Title: title, Empty: "No records yet.", Cols: colNames(k), Rows: s.memberRows(r, k, ids),
-		More: s.URL(k.Path()) + "?" + more.Encode(),
+		More: s.moreLink(k, where),
 	})
 }
 
 func (s *Server) jobExtras(buf *bytes.Buffer, r *http.Request, id string) error {
-	term, ok := iriTerm(id)
+	iri, ok := iriOf(id)
 	if !ok {
 		return nil
 	}
 	k := s.kind("tracking")
-	where := "pmj:producedBy=" + term
-	res, err := s.uiQuery(r.Context(), k, url.Values{"oslc.where": {where}, "oslc.orderBy": {"-dcterms:date"}}, 50)
+	where := parser.And(parser.Eq(vocab.PMJTerm("producedBy"), iri))
+	res, err := s.uiQuery(r.Context(), k, &query.Query{Where: where, OrderBy: newestFirst}, 50)
 	if err != nil {
 		return err
 	}
@@ -326,15 +330,14 @@ func (s *Server) jobExtras(buf *bytes.Buffer, r *http.Request, id string) error 
 			{Text: firstOf(g, m.ID, vocab.DCDescription)},
 		}})
 	}
-	more := url.Values{"oslc.where": {where}, "oslc.orderBy": {"-dcterms:date"}}
 	if err := pagesTmpl.ExecuteTemplate(buf, "table", tableData{
 		ID: "history", Title: "State history", Empty: "No tracking records yet.",
 		Cols: []string{"Time", "Event", "From", "To", "By", "Description"}, Rows: rows,
-		More: s.URL(k.Path()) + "?" + more.Encode(),
+		More: s.moreLink(k, where),
 	}); err != nil {
 		return err
 	}
-	return s.recentTable(buf, r, "records", "Latest records", "pmj:producedBy="+term)
+	return s.recentTable(buf, r, "records", "Latest records", where)
 }
 
 func (s *Server) recordExtras(buf *bytes.Buffer, r *http.Request, id rdf.IRI, g []rdf.Triple) error {

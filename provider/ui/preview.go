@@ -12,6 +12,8 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/oslc"
+	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -305,11 +307,10 @@ func (s *Server) resourceStatus(ctx context.Context, d *previewData, id rdf.IRI,
 	if err != nil {
 		return err
 	}
-	term, _ := iriTerm(id.String())
-	res, err := s.uiQuery(ctx, s.kind("records"), map[string][]string{
-		"oslc.where":   {"dcterms:isPartOf=" + term},
-		"oslc.select":  {"dcterms:date,pm:availabilityStatus"},
-		"oslc.orderBy": {"-dcterms:date"},
+	res, err := s.uiQuery(ctx, s.kind("records"), &query.Query{
+		Where:   parser.And(parser.Eq(vocab.DCIsPartOf, id)),
+		Select:  parser.Select(parser.Sel(vocab.DCDate), parser.Sel(vocab.PMAvailabilityStatus)),
+		OrderBy: newestFirst,
 	}, 1)
 	if err != nil {
 		return err

@@ -9,6 +9,8 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
+	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // Config configures the pages other tools embed in theirs: the
@@ -56,7 +58,20 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	s.api.WriteError(w, r, err)
 }
 
-// uiQuery runs an OSLC query with the given parameters on k's members.
-func (s *Server) uiQuery(ctx context.Context, k *oslc.Kind, params url.Values, size int) (*query.Result, error) {
-	return s.api.Query(ctx, k, params, size)
+// uiQuery runs q on k's members: what k's query base answers.
+func (s *Server) uiQuery(ctx context.Context, k *oslc.Kind, q *query.Query, size int) (*query.Result, error) {
+	return s.api.Query(ctx, k, q, size)
+}
+
+// newestFirst orders records by dcterms:date, newest first, as
+// newestFirstText writes it in links.
+var newestFirst = parser.Order(parser.Desc(vocab.DCDate))
+
+const newestFirstText = "-dcterms:date"
+
+// moreLink is the URL of k's query base answering where, newest first:
+// where the pages' short tables link to all of their rows.
+func (s *Server) moreLink(k *oslc.Kind, where *parser.Where) string {
+	v := url.Values{"oslc.where": {where.Compact(parser.DefaultPrefixes()).String()}, "oslc.orderBy": {newestFirstText}}
+	return s.URL(k.Path()) + "?" + v.Encode()
 }

@@ -168,3 +168,25 @@ func (c *compacter) name(n Name) Name {
 	}
 	return n
 }
+
+// Select is the selection of props, an oslc.select.
+func Select(props ...SelectProp) *Selection { return &Selection{Props: props} }
+
+// Sel is the property p of a selection, with the properties of its values
+// to select, if any.
+func Sel(p rdf.IRI, nested ...SelectProp) SelectProp {
+	sp := SelectProp{Prop: Prop(p)}
+	if len(nested) > 0 {
+		sp.Nested = Select(nested...)
+	}
+	return sp
+}
+
+// Order is the sort order of terms, an oslc.orderBy.
+func Order(terms ...SortTerm) *OrderBy { return &OrderBy{Terms: terms} }
+
+// Asc sorts by p, smallest first.
+func Asc(p rdf.IRI) SortTerm { return SortTerm{Prop: Prop(p)} }
+
+// Desc sorts by p, largest first.
+func Desc(p rdf.IRI) SortTerm { return SortTerm{Prop: Prop(p), Desc: true} }

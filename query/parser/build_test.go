@@ -139,3 +139,19 @@ func FuzzBuiltRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// TestBuiltSelectAndOrder checks that built selections and sort orders
+// print text that ParseSelect and ParseOrderBy parse back to them.
+func TestBuiltSelectAndOrder(t *testing.T) {
+	sel := Select(Sel(vocab.DCDate), Sel(vocab.EMSObserves, Sel(vocab.EMSMetric), Sel(vocab.EMSNumericValue)))
+	gotSel, err := ParseSelect(sel.String(), testPrefixes)
+	require.NoError(t, err)
+	assert.Equal(t, sel, clearPos(gotSel))
+	assert.Equal(t, "<"+vocab.DCTerms+"date>,<"+vocab.EMS+"observes>{<"+vocab.EMS+"metric>,<"+vocab.EMS+"numericValue>}", sel.String())
+
+	for _, o := range []*OrderBy{Order(Desc(vocab.DCDate)), Order(Asc(vocab.DCTitle), Desc(vocab.DCDate))} {
+		got, err := ParseOrderBy(o.String(), testPrefixes)
+		require.NoError(t, err)
+		assert.Equal(t, o, clearPos(got), o.String())
+	}
+}
