@@ -7,6 +7,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/codec/literal"
 	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -64,10 +65,10 @@ func compileLiteral(q *qval, l *parser.Literal) {
 		// so "2026-11-01T00:00:00Z" compares with dateTimes and "42"
 		// with numbers (OSLC Query, oslc.where semantics: MAY).
 		q.str, q.isStr = l.Lex, true
-		if us, ok := DateTimeValue(l.Lex, false); ok {
+		if us, ok := literal.DateTimeValue(l.Lex, false); ok {
 			q.us, q.isDT, q.dtL = us, true, rdf.NewTypedLiteral(l.Lex, vocab.XSDDateTime)
 		}
-		if f, ok := NumberValue("double", l.Lex); ok && !strings.HasSuffix(l.Lex, "INF") {
+		if f, ok := literal.NumberValue("double", l.Lex); ok && !strings.HasSuffix(l.Lex, "INF") {
 			q.num, q.isNum, q.numL = f, true, rdf.NewTypedLiteral(l.Lex, vocab.XSDDouble)
 		}
 		if l.Lex == "true" || l.Lex == "false" {

@@ -38,9 +38,10 @@ which must agree page for page.
 
 Package query/boltsource adapts the bbolt store (package store) to both,
 and is the only package under query that imports it. Values compare as
-NumberValue and DateTimeValue read them, and text is cut as Tokens cuts
-it; the store reads and cuts by the same rules (boltsource's tests hold
-them to agreement).
+literal.NumberValue and literal.DateTimeValue read them, and text is cut
+as literal.Tokens cuts it (package codec/literal); the store's indexes
+read and cut by the same package, so an index range lists just the
+values a check accepts and search terms match the text index.
 
 PrefixSearch is search as you type over the same text: the resources with
 words starting with each token, from the text index when there is one.
@@ -97,8 +98,8 @@ kinds order numbers < dateTimes < booleans < strings < other literals <
 IRIs < blank nodes; members without a value come last both ways. Without
 oslc.orderBy the order is by IRI: the provider's IRIs sort by creation.
 
-Search terms are cut into tokens by Tokens; a member matches when one of
-its string literals of dcterms:title, dcterms:description or
+Search terms are cut into tokens by literal.Tokens; a member matches when
+one of its string literals of dcterms:title, dcterms:description or
 dcterms:identifier (TextPredicates) holds a token (several words in one
 term match as separate tokens; there is no phrase search). Its score is
 100 times the idf-weighted mean over the tokens of tf/(tf+1), with

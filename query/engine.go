@@ -555,8 +555,8 @@ func (r *runner) rangeOnly(p rdf.IRI) (bool, error) {
 	return only, err
 }
 
-// Bounds that include every number or every dateTime: DateTimeValue
-// clamps the years.
+// Bounds that include every number or every dateTime:
+// literal.DateTimeValue clamps the years.
 var (
 	allNumbersLo = rdf.NewTypedLiteral("-INF", vocab.XSDDouble)
 	allNumbersHi = rdf.NewTypedLiteral("INF", vocab.XSDDouble)
@@ -736,7 +736,8 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n int) (rows []*row, ok
 	return append(out, rest...), err == nil, err
 }
 
-// numberLiteral writes f as an xsd:double NumberValue reads back exactly.
+// numberLiteral writes f as an xsd:double literal.NumberValue reads back
+// exactly.
 func numberLiteral(f float64) rdf.Literal {
 	switch {
 	case math.IsInf(f, 1):

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/codec/literal"
 )
 
 // memResource is a resource of a memSource.
@@ -279,7 +281,7 @@ func (a memAccel) Text(ctx context.Context, token string, fn func(p Posting) boo
 				continue
 			}
 			tf := 0
-			for _, tok := range Tokens(text) {
+			for _, tok := range literal.Tokens(text) {
 				if tok == token {
 					tf++
 				}

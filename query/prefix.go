@@ -5,10 +5,12 @@ import (
 	"strings"
 
 	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/codec/literal"
 )
 
 // PrefixSearch is search as you type: the resources with, for each of
-// tokens (as Tokens cuts them), a word of a searched literal (see
+// tokens (as literal.Tokens cuts them), a word of a searched literal (see
 // TextPredicates) that starts with it. It returns each resource's IRI,
 // without the fragment of a node that belongs to it, with the sum over
 // the tokens of the occurrences of such words in the literals of its
@@ -75,7 +77,7 @@ func naivePrefix(src Source) func(ctx context.Context, prefix string, fn func(to
 				if !ok {
 					return true
 				}
-				for _, tok := range Tokens(text) {
+				for _, tok := range literal.Tokens(text) {
 					if !strings.HasPrefix(tok, prefix) {
 						continue
 					}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/codec/literal"
 	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -28,7 +29,7 @@ func searchTokens(st parser.SearchTerms) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range st {
-		for _, t := range Tokens(s) {
+		for _, t := range literal.Tokens(s) {
 			if !seen[t] {
 				seen[t] = true
 				out = append(out, t)
@@ -93,7 +94,7 @@ func (e *eval) textIndex(tokens []string) (*hits, error) {
 	for _, p := range textPredicates {
 		err := e.src.Match(e.ctx, nil, p, nil, func(t rdf.Triple) bool {
 			if text, ok := literalText(t.Obj); ok {
-				for _, tok := range Tokens(text) {
+				for _, tok := range literal.Tokens(text) {
 					if i, ok := index[tok]; ok {
 						h.add(t.Subj, i, 1)
 					}
@@ -114,7 +115,7 @@ func (e *eval) textOf(s rdf.Subject, tokens []string) ([]int, error) {
 	for _, p := range textPredicates {
 		err := e.src.Match(e.ctx, s, p, nil, func(t rdf.Triple) bool {
 			if text, ok := literalText(t.Obj); ok {
-				for _, tok := range Tokens(text) {
+				for _, tok := range literal.Tokens(text) {
 					for i, q := range tokens {
 						if tok == q {
 							tf[i]++

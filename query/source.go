@@ -35,9 +35,9 @@ type Source interface {
 	// (xsd:dateTimeStamp) between lo and hi, in value order (reversed
 	// with opt.Desc). A nil bound is open; bounds are both numbers or
 	// both dateTimes; with both nil, all numbers come before all
-	// dateTimes. Numbers of every XSD numeric type compare as NumberValue
-	// reads them, dateTimes as DateTimeValue does; ill-formed values are
-	// not listed.
+	// dateTimes. Numbers of every XSD numeric type compare as
+	// literal.NumberValue reads them (package codec/literal), dateTimes as
+	// literal.DateTimeValue does; ill-formed values are not listed.
 	Range(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) error
 
 	// Resources calls fn with the IRI of each resource after after (all
@@ -120,10 +120,10 @@ type Accelerator interface {
 	// stopped it (Features.Sets).
 	RangeIn(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeInOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (complete bool, err error)
 
-	// Text calls fn with the postings of token, as Tokens cuts text: one
-	// per subject and property with string literals (plain, xsd:string,
-	// language-tagged or rdf:XMLLiteral) of one of TextPredicates
-	// holding the token, TF the occurrences in all of them
+	// Text calls fn with the postings of token, as literal.Tokens cuts
+	// text: one per subject and property with string literals (plain,
+	// xsd:string, language-tagged or rdf:XMLLiteral) of one of
+	// TextPredicates holding the token, TF the occurrences in all of them
 	// (Features.Text).
 	Text(ctx context.Context, token string, fn func(p Posting) bool) error
 

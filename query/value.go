@@ -5,6 +5,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/codec/literal"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -35,8 +36,8 @@ type val struct {
 }
 
 // classify parses a stored term. It follows the rules of Source.Range
-// (NumberValue, DateTimeValue), so that a value a source's Range finds is
-// one the engine's checks accept.
+// (literal.NumberValue, literal.DateTimeValue), so that a value a source's
+// Range finds is one the engine's checks accept.
 func classify(t rdf.Term) val {
 	switch t := t.(type) {
 	case rdf.IRI:
@@ -60,7 +61,7 @@ func classifyLiteral(lex, dt, lang string) val {
 		trimmed := strings.Trim(lex, " \t\r\n")
 		switch {
 		case local == "dateTime" || local == "dateTimeStamp":
-			if us, ok := DateTimeValue(trimmed, local == "dateTimeStamp"); ok {
+			if us, ok := literal.DateTimeValue(trimmed, local == "dateTimeStamp"); ok {
 				return val{cls: clsDateTime, us: us, str: lex}
 			}
 		case local == "boolean":
@@ -71,7 +72,7 @@ func classifyLiteral(lex, dt, lang string) val {
 				return val{cls: clsBoolean, num: 0, str: lex}
 			}
 		default:
-			if f, ok := NumberValue(local, trimmed); ok {
+			if f, ok := literal.NumberValue(local, trimmed); ok {
 				return val{cls: clsNumber, num: f, str: lex}
 			}
 		}

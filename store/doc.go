@@ -185,9 +185,10 @@ million resources a dictionary seek costs about five steps of a walk.
 The text bucket holds postings of the literal objects of the text
 predicates (Options.TextPredicates): xsd:string, plain and
 rdf:langString literals by lexical form, rdf:XMLLiteral by character data
-(tags become spaces, entities are decoded). Tokens splits the text; each
-distinct token of a triple's object gives one key, token | 0x00 | s | p | o
-| g, with the token's count in that object as value. Tokens hold only
+(tags become spaces, entities are decoded). Package codec/literal cuts the
+text into tokens (literal.Tokens), as the query engine cuts search terms;
+each distinct token of a triple's object gives one key, token | 0x00 | s |
+p | o | g, with the token's count in that object as value. Tokens hold only
 letters and digits, never 0x00, so the postings of one token are the
 contiguous range under token | 0x00, and those of all tokens with a prefix
 are the range under the prefix, token by token.
@@ -240,8 +241,10 @@ keep years from about -290000 to 290000 in range, so sentinels such as
 9999-12-31 sort correctly; beyond that range values clamp to the extremes
 and tie. Year 0000 is 1 BCE, as in XSD 1.1.
 
-Lexical forms follow XSD (surrounding whitespace is trimmed). Literals that
-do not parse are class 0: they are stored and matched but never in a Range.
-Any change to these rules changes posg keys and needs a new format version.
+Lexical forms follow XSD (surrounding whitespace is trimmed); package
+codec/literal reads the values (literal.NumberValue, literal.DateTimeValue),
+by the rules the query engine's checks use. Literals that do not parse are
+class 0: they are stored and matched but never in a Range. Any change to
+these rules changes posg keys and needs a new format version.
 */
 package store

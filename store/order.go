@@ -2,13 +2,12 @@ package store
 
 import (
 	"encoding/binary"
-	"errors"
 	"math"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/codec/literal"
 )
 
 // Classes of object sort keys; see doc.go. The class byte orders classes
@@ -19,35 +18,6 @@ const (
 	classNumber   byte = 1 // value is the order-preserving float64 bits
 	classDateTime byte = 2 // value is UTC unix microseconds, sign bit flipped
 )
-
-// Lexical kinds of numeric datatypes.
-const (
-	kindInteger = iota + 1
-	kindDecimal
-	kindDouble
-	kindFloat
-)
-
-// numericTypes maps the local names of the XSD numeric datatypes to their
-// lexical kind.
-var numericTypes = map[string]int{
-	"integer":            kindInteger,
-	"int":                kindInteger,
-	"long":               kindInteger,
-	"short":              kindInteger,
-	"byte":               kindInteger,
-	"nonNegativeInteger": kindInteger,
-	"positiveInteger":    kindInteger,
-	"nonPositiveInteger": kindInteger,
-	"negativeInteger":    kindInteger,
-	"unsignedLong":       kindInteger,
-	"unsignedInt":        kindInteger,
-	"unsignedShort":      kindInteger,
-	"unsignedByte":       kindInteger,
-	"decimal":            kindDecimal,
-	"double":             kindDouble,
-	"float":              kindFloat,
-}
 
 // sortKey returns the class and order-preserving value of an object term.
 // Terms that are not well-formed numbers or dateTimes are classOther.
@@ -63,44 +33,22 @@ func sortKey(t rdf.Term) (class byte, v uint64) {
 	return literalSortKey(dt[len(xsdNS):], l.String())
 }
 
-// literalSortKey is sortKey for a literal with XSD datatype local name dt.
+// literalSortKey is sortKey for a literal with XSD datatype local name dt,
+// whose value it reads as package literal does.
 func literalSortKey(dt, lex string) (class byte, v uint64) {
 	lex = strings.Trim(lex, " \t\r\n")
 	if dt == "dateTime" || dt == "dateTimeStamp" {
-		us, ok := parseDateTime(lex, dt == "dateTimeStamp")
+		us, ok := literal.DateTimeValue(lex, dt == "dateTimeStamp")
 		if !ok {
 			return classOther, 0
 		}
 		return classDateTime, uint64(us) ^ 1<<63
 	}
-	kind := numericTypes[dt]
-	if kind == 0 {
-		return classOther, 0
-	}
-	f, ok := parseNumber(kind, lex)
+	f, ok := literal.NumberValue(dt, lex)
 	if !ok {
 		return classOther, 0
 	}
 	return classNumber, floatKey(f)
-}
-
-// NumberValue parses lex as a literal of the XSD numeric datatype with
-// local name dt ("integer", "decimal", "double", ...) to the float64 the
-// store orders it by. ok is false for other datatypes, ill-formed lexical
-// forms and NaN. The query engine compares numbers with it, so that
-// comparisons and index ranges agree.
-func NumberValue(dt, lex string) (f float64, ok bool) {
-	kind := numericTypes[dt]
-	if kind == 0 {
-		return 0, false
-	}
-	return parseNumber(kind, lex)
-}
-
-// DateTimeValue parses an xsd:dateTime lexical form to the unix
-// microseconds (UTC) the store orders it by; see parseDateTime.
-func DateTimeValue(lex string, needTZ bool) (us int64, ok bool) {
-	return parseDateTime(lex, needTZ)
 }
 
 // floatKey maps f to a uint64 whose unsigned order is f's numeric order:
@@ -114,200 +62,6 @@ func floatKey(f float64) uint64 {
 		return ^b
 	}
 	return b | 1<<63
-}
-
-// parseNumber parses lex, a literal of the given kind, to the nearest
-// float64; xsd:float values are rounded to float32 first, as XSD promotes
-// float to double. Values beyond float64's range become ±Inf. NaN is
-// unordered and reported as not ok.
-func parseNumber(kind int, lex string) (float64, bool) {
-	switch kind {
-	case kindInteger:
-		if !isInteger(lex) {
-			return 0, false
-		}
-	case kindDecimal:
-		if !isDecimal(lex) {
-			return 0, false
-		}
-	default:
-		switch lex {
-		case "INF", "+INF":
-			return math.Inf(1), true
-		case "-INF":
-			return math.Inf(-1), true
-		}
-		if !isDouble(lex) {
-			return 0, false
-		}
-	}
-	bits := 64
-	if kind == kindFloat {
-		bits = 32
-	}
-	f, err := strconv.ParseFloat(lex, bits)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, false
-	}
-	return f, true
-}
-
-// isInteger reports whether s matches [+-]?[0-9]+.
-func isInteger(s string) bool {
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		s = s[1:]
-	}
-	return s != "" && digits(s) == len(s)
-}
-
-// isDecimal reports whether s matches [+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+).
-func isDecimal(s string) bool {
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		s = s[1:]
-	}
-	n := digits(s)
-	s = s[n:]
-	if s == "" {
-		return n > 0
-	}
-	if s[0] != '.' {
-		return false
-	}
-	m := digits(s[1:])
-	return n+m > 0 && m == len(s)-1
-}
-
-// isDouble reports whether s is a decimal with an optional exponent.
-func isDouble(s string) bool {
-	if i := strings.IndexAny(s, "eE"); i >= 0 {
-		return isDecimal(s[:i]) && isInteger(s[i+1:])
-	}
-	return isDecimal(s)
-}
-
-// digits returns the number of leading ASCII digits of s.
-func digits(s string) int {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	return i
-}
-
-// Limits of the dateTime sort value, in unix microseconds.
-const (
-	minMicros = math.MinInt64
-	maxMicros = math.MaxInt64
-	// maxYear bounds years well beyond what int64 microseconds can hold
-	// (about ±292,000 years) so that time.Date cannot overflow.
-	maxYear = 1_000_000
-)
-
-// parseDateTime parses an xsd:dateTime to unix microseconds UTC, rounding
-// fractions down. A value without a timezone is taken as UTC, unless
-// needTZ. Values beyond int64 microseconds are clamped.
-//
-//	'-'? yyyy '-' mm '-' dd 'T' hh ':' mm ':' ss ('.' s+)? (('+'|'-') hh ':' mm | 'Z')?
-func parseDateTime(s string, needTZ bool) (int64, bool) {
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	n := digits(s)
-	if n < 4 || (n > 4 && s[0] == '0') {
-		return 0, false
-	}
-	year := 0
-	if n > 7 {
-		year = maxYear
-	} else {
-		year, _ = strconv.Atoi(s[:n])
-	}
-	if neg {
-		year = -year
-	}
-	s = s[n:]
-	// -mm-ddThh:mm:ss
-	if len(s) < 15 || s[0] != '-' || s[3] != '-' || s[6] != 'T' || s[9] != ':' || s[12] != ':' {
-		return 0, false
-	}
-	month, ok1 := num2(s[1:3])
-	day, ok2 := num2(s[4:6])
-	hour, ok3 := num2(s[7:9])
-	minute, ok4 := num2(s[10:12])
-	sec, ok5 := num2(s[13:15])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
-		return 0, false
-	}
-	s = s[15:]
-	var frac int64 // microseconds
-	fracZero := true
-	if strings.HasPrefix(s, ".") {
-		m := digits(s[1:])
-		if m == 0 {
-			return 0, false
-		}
-		for i := 0; i < 6; i++ {
-			frac *= 10
-			if i < m {
-				frac += int64(s[1+i] - '0')
-			}
-		}
-		fracZero = strings.Trim(s[1:1+m], "0") == ""
-		s = s[1+m:]
-	}
-	var offset int // seconds east of UTC
-	switch {
-	case s == "Z":
-	case s == "":
-		if needTZ {
-			return 0, false
-		}
-	case len(s) == 6 && (s[0] == '+' || s[0] == '-') && s[3] == ':':
-		th, ok1 := num2(s[1:3])
-		tm, ok2 := num2(s[4:6])
-		if !ok1 || !ok2 || tm > 59 || th > 14 || (th == 14 && tm != 0) {
-			return 0, false
-		}
-		offset = th*3600 + tm*60
-		if s[0] == '-' {
-			offset = -offset
-		}
-	default:
-		return 0, false
-	}
-	if month < 1 || month > 12 || day < 1 || minute > 59 || sec > 59 {
-		return 0, false
-	}
-	if hour > 24 || (hour == 24 && (minute != 0 || sec != 0 || !fracZero)) {
-		return 0, false
-	}
-	if year >= maxYear || year <= -maxYear {
-		if neg {
-			return minMicros, true
-		}
-		return maxMicros, true
-	}
-	if day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
-		return 0, false
-	}
-	// time.Date normalizes hour 24 to the next day.
-	secs := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC).Unix() - int64(offset)
-	switch {
-	case secs > maxMicros/1_000_000-1:
-		return maxMicros, true
-	case secs < minMicros/1_000_000+1:
-		return minMicros, true
-	}
-	return secs*1_000_000 + frac, true
-}
-
-// num2 parses two ASCII digits.
-func num2(s string) (int, bool) {
-	if len(s) != 2 || digits(s) != 2 {
-		return 0, false
-	}
-	return int(s[0]-'0')*10 + int(s[1]-'0'), true
 }
 
 // putSortKey writes the 9-byte class and value of an object sort key to b.

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/knakk/rdf"
 	"github.com/stretchr/testify/assert"
@@ -142,28 +141,6 @@ func TestSortKeyOther(t *testing.T) {
 	}
 }
 
-func TestParseDateTime(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Time
-	}{
-		{"2026-11-01T10:00:00+02:00", time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)},
-		{"2026-11-01T09:30:00.123456789Z", time.Date(2026, 11, 1, 9, 30, 0, 123456000, time.UTC)},
-		{"2024-02-29T00:00:00-05:30", time.Date(2024, 2, 29, 5, 30, 0, 0, time.UTC)},
-		{"1960-01-01T00:00:00.5Z", time.Date(1960, 1, 1, 0, 0, 0, 5e8, time.UTC)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, ok := parseDateTime(tt.in, false)
-			require.True(t, ok)
-			assert.Equal(t, tt.want.UnixMicro(), got)
-		})
-	}
-	got, ok := parseDateTime("9999999-01-01T00:00:00Z", false)
-	require.True(t, ok)
-	assert.Equal(t, int64(math.MaxInt64), got)
-}
-
 func TestFloatKey(t *testing.T) {
 	vals := []float64{math.Inf(-1), -math.MaxFloat64, -1, -math.SmallestNonzeroFloat64, 0, math.SmallestNonzeroFloat64, 1, math.MaxFloat64, math.Inf(1)}
 	for i := 1; i < len(vals); i++ {
@@ -202,28 +179,6 @@ func TestTermEncoding(t *testing.T) {
 		_, err := decodeTerm([]byte(bad))
 		assert.ErrorIs(t, err, ErrCorrupt, "%q", bad)
 	}
-}
-
-// FuzzDateTime checks parseDateTime against time.Parse where both accept
-// the input, and that it never panics.
-func FuzzDateTime(f *testing.F) {
-	for _, s := range []string{
-		"2026-11-01T10:00:00+02:00", "2026-11-01T09:30:00.123456789Z", "2026-10-31T24:00:00Z",
-		"-0001-01-01T00:00:00Z", "123456789-01-01T00:00:00Z", "2026-02-29T10:00:00Z", "2026-11-01T10:00:00",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		us, ok := parseDateTime(s, false)
-		tm, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil || !ok || strings.Contains(s, "T24:") {
-			return
-		}
-		// Both round fractions down, to the microsecond.
-		if want := tm.UnixMicro(); us != want {
-			t.Fatalf("parseDateTime(%q) = %d; time.Parse gives %d", s, us, want)
-		}
-	})
 }
 
 // FuzzNumber checks that numeric sort keys agree with strconv where both

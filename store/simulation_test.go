@@ -14,6 +14,7 @@ import (
 	"github.com/knakk/rdf"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oslc-pm/pmprovider/codec/literal"
 	"github.com/oslc-pm/pmprovider/store"
 )
 
@@ -582,7 +583,7 @@ func (s *sim) modelText() [][2]string {
 			default:
 				continue
 			}
-			for _, tok := range store.Tokens(lex) {
+			for _, tok := range literal.Tokens(lex) {
 				tf[[2]string{tok, nt(tr.Subj) + " " + nt(tr.Pred)}]++
 			}
 		}

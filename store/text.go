@@ -10,6 +10,8 @@ import (
 
 	"github.com/knakk/rdf"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/oslc-pm/pmprovider/codec/literal"
 )
 
 // textSet is the set of text predicates a DB indexes.
@@ -86,7 +88,7 @@ func textKey(k []byte, tok string, e, g []byte) []byte {
 // putText adds the postings of entry e in graph g, whose object has the
 // tokens toks.
 func (w *txWriter) putText(e, g []byte, toks []tokenCount) error {
-	var k [MaxTokenLen + 33]byte
+	var k [literal.MaxTokenLen + 33]byte
 	for _, t := range toks {
 		// bbolt keeps the value, not a copy, until the commit.
 		var v []byte
@@ -118,7 +120,7 @@ func (w *txWriter) deleteText(e, g []byte) error {
 	if err != nil {
 		return err
 	}
-	var k [MaxTokenLen + 33]byte
+	var k [literal.MaxTokenLen + 33]byte
 	for _, t := range toks {
 		if err := w.text.Delete(textKey(k[:0], t.tok, e, g)); err != nil {
 			return err
@@ -191,12 +193,12 @@ func (w *txWriter) rebuildText(tx *bolt.Tx) error {
 
 // Text calls fn with each subject and predicate whose literal objects
 // contain token, and the token's frequency in them, until fn returns
-// false. token is matched as Tokens returns it: lowercase, at most
-// MaxTokenLen bytes. A triple stated by several resources counts once, as
-// in Match; the objects of distinct triples with the same subject and
-// predicate add up. Results come in term id order, not ranked. Only the
-// predicates of Options.TextPredicates are indexed. fn runs in a read
-// transaction: see View.
+// false. token is matched as literal.Tokens returns it: lowercase, at
+// most literal.MaxTokenLen bytes. A triple stated by several resources
+// counts once, as in Match; the objects of distinct triples with the same
+// subject and predicate add up. Results come in term id order, not
+// ranked. Only the predicates of Options.TextPredicates are indexed. fn
+// runs in a read transaction: see View.
 func (db *DB) Text(ctx context.Context, token string, fn func(s rdf.Subject, p rdf.IRI, tf int) bool) error {
 	return db.View(ctx, func(sn *Snapshot) error {
 		return sn.Text(ctx, token, fn)

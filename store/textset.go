@@ -55,10 +55,11 @@ type textPosting struct {
 	own bool
 }
 
-// TextHits reads the postings of tokens (lowercase, as Tokens makes them)
-// by subject term id, decoding no term. A subject's frequency of a token
-// is the sum Text reports over its predicates; a subject is counted for a
-// token only if that sum is positive, and is a hit if it is for one token.
+// TextHits reads the postings of tokens (lowercase, as literal.Tokens
+// makes them) by subject term id, decoding no term. A subject's frequency
+// of a token is the sum Text reports over its predicates; a subject is
+// counted for a token only if that sum is positive, and is a hit if it is
+// for one token.
 func (s *Snapshot) TextHits(ctx context.Context, tokens []string) (*TextHits, error) {
 	h := &TextHits{k: len(tokens), df: make([]int, len(tokens))}
 	var lists [][]textPosting // with several tokens, each one's postings

@@ -5,67 +5,9 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/oslc-pm/pmprovider/codec/literal"
 )
-
-// MaxTokenLen is the longest token in bytes; Tokens truncates longer ones.
-const MaxTokenLen = 64
-
-// Tokens splits s into the tokens of the full-text index: runs of letters
-// and digits, lowercased rune by rune, each truncated to MaxTokenLen bytes
-// at a rune boundary. Every other character, and every byte of invalid
-// UTF-8, separates tokens. Each token t it returns has Tokens(t) == [t],
-// so search terms tokenized with it match the index.
-func Tokens(s string) []string {
-	var toks []string
-	tokenize(s, func(t []byte) { toks = append(toks, string(t)) })
-	return toks
-}
-
-// tokenize calls fn with each token of s. The slice is reused after fn
-// returns.
-func tokenize(s string, fn func(tok []byte)) {
-	var arr [MaxTokenLen]byte
-	tok := arr[:0]
-	full := false // the token reached MaxTokenLen: skip to its end
-	for _, r := range s {
-		if r < utf8.RuneSelf {
-			switch {
-			case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
-			case 'A' <= r && r <= 'Z':
-				r += 'a' - 'A'
-			default:
-				r = -1
-			}
-		} else if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			// Rune by rune, unlike strings.ToLower, so that a token holds
-			// letters and digits only (U+0130 'İ' becomes 'i', not "i̇").
-			r = unicode.ToLower(r)
-		} else {
-			r = -1
-		}
-		if r < 0 {
-			if len(tok) > 0 {
-				fn(tok)
-				tok = tok[:0]
-			}
-			full = false
-			continue
-		}
-		if full {
-			continue
-		}
-		if len(tok)+utf8.RuneLen(r) > MaxTokenLen {
-			full = true
-			continue
-		}
-		tok = utf8.AppendRune(tok, r)
-	}
-	if len(tok) > 0 {
-		fn(tok)
-	}
-}
 
 // tokenCount is a token and how often it occurs in a text.
 type tokenCount struct {
@@ -73,13 +15,14 @@ type tokenCount struct {
 	n   int
 }
 
-// countTokens returns the distinct tokens of s with their frequencies.
-// It is on the write path of every text literal: the tokens share one
-// string, and short texts are deduplicated without a map.
+// countTokens returns the distinct tokens of s, as literal.Tokens cuts
+// them, with their frequencies. It is on the write path of every text
+// literal: the tokens share one string, and short texts are deduplicated
+// without a map.
 func countTokens(s string) []tokenCount {
 	var arr [256]byte
 	buf, n := arr[:0], 0
-	tokenize(s, func(t []byte) {
+	literal.Words(s, func(t []byte) {
 		buf = append(append(buf, t...), 0) // tokens hold no 0
 		n++
 	})

@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/codec/literal"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/query/parser"
@@ -97,7 +98,7 @@ func (s *Server) SelectSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) search(ctx context.Context, k *oslc.Kind, q string) ([]searchHit, error) {
-	tokens := query.Tokens(q)
+	tokens := literal.Tokens(q)
 	v := viewOf(k)
 	var ids []string
 	scores := map[string]int{}

@@ -2,9 +2,7 @@ package boltsource_test
 
 import (
 	"context"
-	"math"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/knakk/rdf"
@@ -16,92 +14,6 @@ import (
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
-
-// The engine reads values and cuts search terms by its own rules
-// (query.NumberValue, query.DateTimeValue, query.Tokens); the store's
-// indexes by the store's. They must agree, or an index would list what a
-// check rejects.
-
-var tokenInputs = []string{
-	"", "CPU spike on web01", "Memory-pressure, 95%!", "İstanbul ÉTÉ straße", "a\x00b\xffc",
-	"日本語のテキスト", "x" + strings.Repeat("é", 40) + " y", strings.Repeat("a", 70), "<p>tag</p>&amp;",
-	"١٢٣ arabic digits", "ǅemal Ǆ", "tab\tand\nnewline",
-}
-
-func TestTokensAgree(t *testing.T) {
-	for _, s := range tokenInputs {
-		assert.Equal(t, store.Tokens(s), query.Tokens(s), "%q", s)
-	}
-}
-
-func FuzzTokensAgree(f *testing.F) {
-	for _, s := range tokenInputs {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		assert.Equal(t, store.Tokens(s), query.Tokens(s), "%q", s)
-	})
-}
-
-var numberInputs = []struct{ dt, lex string }{
-	{"integer", "42"}, {"integer", "-0"}, {"integer", "+7"}, {"integer", "4.0"}, {"integer", ""}, {"integer", "99999999999999999999999"},
-	{"decimal", "1.5"}, {"decimal", ".5"}, {"decimal", "5."}, {"decimal", "."}, {"decimal", "1e3"},
-	{"double", "1e3"}, {"double", "-1.5E-3"}, {"double", "INF"}, {"double", "+INF"}, {"double", "-INF"}, {"double", "NaN"},
-	{"double", "1e400"}, {"double", "1e-400"}, {"double", " 7 "}, {"double", "abc"},
-	{"float", "0.1"}, {"float", "3.4028236e38"}, {"int", "12"}, {"long", "-1"}, {"unsignedByte", "255"},
-	{"string", "1"}, {"boolean", "1"}, {"dateTime", "2026-11-01T00:00:00Z"},
-}
-
-func TestNumberValuesAgree(t *testing.T) {
-	for _, in := range numberInputs {
-		checkNumber(t, in.dt, in.lex)
-	}
-}
-
-func FuzzNumberValuesAgree(f *testing.F) {
-	for _, in := range numberInputs {
-		f.Add(in.dt, in.lex)
-	}
-	f.Fuzz(checkNumber)
-}
-
-func checkNumber(t *testing.T, dt, lex string) {
-	want, wantOK := store.NumberValue(dt, lex)
-	got, gotOK := query.NumberValue(dt, lex)
-	assert.Equal(t, wantOK, gotOK, "%s %q", dt, lex)
-	if wantOK && gotOK && !(math.IsNaN(want) && math.IsNaN(got)) {
-		assert.Equal(t, want, got, "%s %q", dt, lex)
-	}
-}
-
-var dateTimeInputs = []string{
-	"2026-11-01T00:00:00Z", "2026-11-01T02:00:00+02:00", "2026-11-01T01:15:00-01:00", "2026-11-01T00:00:00",
-	"2026-11-01T05:00:00.5Z", "2026-11-01T24:00:00Z", "2026-11-01T24:00:01Z", "2026-02-29T00:00:00Z", "2024-02-29T00:00:00Z",
-	"2026-13-01T00:00:00Z", "2026-11-01", "-0044-03-15T12:00:00Z", "12345-01-01T00:00:00Z", "99999999-01-01T00:00:00Z",
-	"2026-11-01T00:00:00+14:00", "2026-11-01T00:00:00+14:01", "2026-11-01T00:00:00.123456789Z", "02026-11-01T00:00:00Z",
-}
-
-func TestDateTimeValuesAgree(t *testing.T) {
-	for _, s := range dateTimeInputs {
-		for _, needTZ := range []bool{false, true} {
-			checkDateTime(t, s, needTZ)
-		}
-	}
-}
-
-func FuzzDateTimeValuesAgree(f *testing.F) {
-	for _, s := range dateTimeInputs {
-		f.Add(s, false)
-	}
-	f.Fuzz(checkDateTime)
-}
-
-func checkDateTime(t *testing.T, s string, needTZ bool) {
-	want, wantOK := store.DateTimeValue(s, needTZ)
-	got, gotOK := query.DateTimeValue(s, needTZ)
-	assert.Equal(t, wantOK, gotOK, "%q", s)
-	assert.Equal(t, want, got, "%q", s)
-}
 
 func open(t *testing.T) *store.DB {
 	t.Helper()

@@ -1,25 +1,29 @@
-package query
+package literal
 
 import (
 	"unicode"
 	"unicode/utf8"
 )
 
-// MaxTokenLen is the longest search token in bytes; Tokens truncates
-// longer ones.
+// MaxTokenLen is the longest token in bytes; longer ones are truncated.
 const MaxTokenLen = 64
 
-// Tokens splits s into the lowercase tokens oslc.searchTerms matches: runs
-// of letters and digits, lowercased rune by rune, each truncated to
-// MaxTokenLen bytes at a rune boundary. Every other character, and every
-// byte of invalid UTF-8, separates tokens. Each token t it returns has
-// Tokens(t) == [t].
-//
-// A source's text index (Accelerator.Text) must cut text the same way,
-// so that search terms match what it holds; the store's index does (see
-// store.Tokens, held to agreement by query/boltsource's tests).
+// Tokens splits s into the tokens of a full-text index and of search
+// terms: runs of letters and digits, lowercased rune by rune, each
+// truncated to MaxTokenLen bytes at a rune boundary. Every other
+// character, and every byte of invalid UTF-8, separates tokens. Each
+// token t it returns has Tokens(t) == [t], so search terms cut with it
+// match the index.
 func Tokens(s string) []string {
 	var toks []string
+	Words(s, func(tok []byte) { toks = append(toks, string(tok)) })
+	return toks
+}
+
+// Words calls fn with each token of s, as Tokens cuts them, in order,
+// without a string per token: tok is reused after fn returns, so copy it
+// to keep it. The store cuts every text literal it writes with it.
+func Words(s string, fn func(tok []byte)) {
 	var arr [MaxTokenLen]byte
 	tok := arr[:0]
 	full := false // the token reached MaxTokenLen: skip to its end
@@ -41,7 +45,7 @@ func Tokens(s string) []string {
 		}
 		if r < 0 {
 			if len(tok) > 0 {
-				toks = append(toks, string(tok))
+				fn(tok)
 				tok = tok[:0]
 			}
 			full = false
@@ -57,7 +61,6 @@ func Tokens(s string) []string {
 		tok = utf8.AppendRune(tok, r)
 	}
 	if len(tok) > 0 {
-		toks = append(toks, string(tok))
+		fn(tok)
 	}
-	return toks
 }

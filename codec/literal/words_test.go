@@ -1,4 +1,4 @@
-package store_test
+package literal_test
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/codec/literal"
 )
 
 var tokenTests = []struct {
@@ -39,7 +39,18 @@ var tokenTests = []struct {
 func TestTokens(t *testing.T) {
 	for _, tt := range tokenTests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, store.Tokens(tt.in))
+			assert.Equal(t, tt.want, literal.Tokens(tt.in))
+		})
+	}
+}
+
+// TestWords: Words cuts as Tokens does.
+func TestWords(t *testing.T) {
+	for _, tt := range tokenTests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			literal.Words(tt.in, func(tok []byte) { got = append(got, string(tok)) })
+			assert.Equal(t, tt.want, got)
 		})
 	}
 }
@@ -50,9 +61,16 @@ func FuzzTokens(f *testing.F) {
 	for _, tt := range tokenTests {
 		f.Add(tt.in)
 	}
+	for _, s := range []string{
+		"CPU spike on web01", "Memory-pressure, 95%!", "İstanbul ÉTÉ straße", "a\x00b\xffc",
+		"日本語のテキスト", "x" + strings.Repeat("é", 40) + " y", "<p>tag</p>&amp;",
+		"١٢٣ arabic digits", "ǅemal Ǆ", "tab\tand\nnewline",
+	} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, tok := range store.Tokens(s) {
-			if tok == "" || len(tok) > store.MaxTokenLen || !utf8.ValidString(tok) {
+		for _, tok := range literal.Tokens(s) {
+			if tok == "" || len(tok) > literal.MaxTokenLen || !utf8.ValidString(tok) {
 				t.Fatalf("Tokens(%q): bad token %q", s, tok)
 			}
 			for _, r := range tok {
@@ -60,7 +78,7 @@ func FuzzTokens(f *testing.F) {
 					t.Fatalf("Tokens(%q): token %q holds %q", s, tok, r)
 				}
 			}
-			if got := store.Tokens(tok); len(got) != 1 || got[0] != tok {
+			if got := literal.Tokens(tok); len(got) != 1 || got[0] != tok {
 				t.Fatalf("Tokens(%q) = %q; want [%q]", tok, got, tok)
 			}
 		}
