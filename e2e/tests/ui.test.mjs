@@ -214,13 +214,14 @@ test("pages: home, query results with filter and paging, a record, a chart with 
   assert.match(await page.textContent(".count"), new RegExp(`^${points} members`));
   // Filter with oslc.where, one page at a time.
   await page.fill("#where", `ems:observes{ems:metric=pm:CpuUsed and ems:numericValue>=40}`);
-  await page.click("form.filter button");
+  // Each click below loads a new page: wait for it, not for the old one.
+  await Promise.all([page.waitForURL(/oslc\.where=/), page.click("form.filter button")]);
   await page.locator("table.members").waitFor();
   const filtered = await page.locator("table.members tbody tr").count();
   assert.ok(filtered > 0 && filtered < points, `filtered ${filtered}`);
   await page.goto(`${base}/oslc/records?oslc.pageSize=5&oslc.orderBy=-dcterms:date`, { waitUntil: "load" });
   assert.equal(await page.locator("table.members tbody tr").count(), 5);
-  await page.getByRole("link", { name: "Next page" }).click();
+  await Promise.all([page.waitForURL(/oslc\.pageToken=/), page.getByRole("link", { name: "Next page" }).click()]);
   assert.equal(await page.locator("table.members tbody tr").count(), 5);
   await page.locator("table.members tbody tr a").first().click();
   await page.locator("#measures").waitFor();
@@ -233,7 +234,7 @@ test("pages: home, query results with filter and paging, a record, a chart with 
   assert.equal(await chart.locator("circle.pt").count(), points);
   await page.selectOption("#metric", { label: "pm:RealMemoryUsed" });
   await page.selectOption("#range", "1h");
-  await page.click("form.chart-controls button");
+  await Promise.all([page.waitForURL(/range=1h/), page.click("form.chart-controls button")]);
   await page.locator("svg.chart").waitFor();
   const inHour = await page.locator("svg.chart circle.pt").count();
   assert.ok(inHour >= 5 && inHour <= 6, `points in the last hour: ${inHour}`);
