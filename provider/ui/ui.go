@@ -44,6 +44,7 @@ func New(api *oslc.Server, cfg Config) *Server {
 
 // The API's services, as the pages use them.
 
+// URL returns the absolute URL of path (which starts with "/").
 func (s *Server) URL(path string) string { return s.api.URL(path) }
 
 func (s *Server) iri(path string) rdf.IRI { return s.api.IRI(path) }
