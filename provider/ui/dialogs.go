@@ -258,37 +258,15 @@ func (s *Server) CreateDialog(w http.ResponseWriter, r *http.Request) {
 	if k.Implied != (rdf.IRI{}) {
 		data.Types = k.Implied.String()
 	}
-	var fields []formField
-	if k.Name == "resources" {
-		var types []formOption
-		for _, t := range shapes.MonitoredClasses {
-			types = append(types, formOption{Value: t.String(), Label: lastSegment(t.String()), Selected: len(types) == 0})
-		}
-		fields = []formField{
-			{Name: "type", Label: "Type", Pred: vocab.RDF + "type", Input: "select", Options: types},
-			{Name: "title", Label: "Title", Pred: vocab.DCTerms + "title", Input: "text", Required: true, Placeholder: "web01"},
-			{Name: "name", Label: "Name", Pred: vocab.CRTV + "name", Input: "text", Datatype: vocab.XSD + "string"},
-			{Name: "fqdn", Label: "Fully qualified domain name", Pred: vocab.CRTV + "fqdn", Input: "text", Datatype: vocab.XSD + "string", Pattern: `[A-Za-z0-9]([A-Za-z0-9.\-]*[A-Za-z0-9])?`},
-			{Name: "description", Label: "Description", Pred: vocab.DCTerms + "description", Input: "textarea"},
-		}
-	} else {
-		resources, err := s.resourceOptions(r.Context())
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		collectors, granularities := s.jobOptions()
-		fields = []formField{
-			{Name: "title", Label: "Title", Pred: vocab.DCTerms + "title", Input: "text"},
-			{Name: "monitoredObject", Label: "Monitored resources", Pred: vocab.PMJ + "monitoredObject", Input: "select", Multiple: true, Required: true, Options: resources},
-			{Name: "collector", Label: "Collector", Pred: vocab.PMJ + "collector", Input: "select", Options: collectors},
-			{Name: "granularity", Label: "Granularity", Pred: vocab.PMJ + "granularity", Input: "select", Datatype: vocab.XSD + "duration", Options: granularities},
-			{Name: "jobType", Label: "Job type", Pred: vocab.PMJ + "jobType", Input: "select"},
-			{Name: "dailyInterval", Label: "Daily interval", Pred: vocab.PMJ + "dailyInterval", Input: "text", Datatype: vocab.XSD + "string", Pattern: `([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]`, Placeholder: "08:00-18:00"},
-			{Name: "timeZone", Label: "Time zone", Pred: vocab.PMJ + "timeZone", Input: "text", Datatype: vocab.XSD + "string", Placeholder: "Europe/Berlin"},
-			{Name: "jobPriority", Label: "Priority", Pred: vocab.PMJ + "jobPriority", Input: "number", Datatype: vocab.XSD + "integer", Min: "1", Max: "10"},
-			{Name: "description", Label: "Description", Pred: vocab.DCTerms + "description", Input: "textarea"},
-		}
+	form := viewOf(k).form
+	if form == nil {
+		s.writeError(w, r, oslc.Errorf(http.StatusNotFound, "URL", "no creation dialog for %q", k.Name))
+		return
+	}
+	fields, err := form(s, r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	for i := range fields {
 		fromShape(&fields[i], k.Shape)
@@ -347,4 +325,39 @@ func (s *Server) jobOptions() (collectors, granularities []formOption) {
 		granularities = append(granularities, formOption{Value: d.String(), Label: d.String(), Selected: d.String() == "PT1M"})
 	}
 	return collectors, granularities
+}
+
+// resourceForm is the creation dialog's form of a monitored resource.
+func (s *Server) resourceForm(context.Context) ([]formField, error) {
+	var types []formOption
+	for _, t := range shapes.MonitoredClasses {
+		types = append(types, formOption{Value: t.String(), Label: lastSegment(t.String()), Selected: len(types) == 0})
+	}
+	return []formField{
+		{Name: "type", Label: "Type", Pred: vocab.RDF + "type", Input: "select", Options: types},
+		{Name: "title", Label: "Title", Pred: vocab.DCTerms + "title", Input: "text", Required: true, Placeholder: "web01"},
+		{Name: "name", Label: "Name", Pred: vocab.CRTV + "name", Input: "text", Datatype: vocab.XSD + "string"},
+		{Name: "fqdn", Label: "Fully qualified domain name", Pred: vocab.CRTV + "fqdn", Input: "text", Datatype: vocab.XSD + "string", Pattern: `[A-Za-z0-9]([A-Za-z0-9.\-]*[A-Za-z0-9])?`},
+		{Name: "description", Label: "Description", Pred: vocab.DCTerms + "description", Input: "textarea"},
+	}, nil
+}
+
+// jobForm is the creation dialog's form of a measurement job.
+func (s *Server) jobForm(ctx context.Context) ([]formField, error) {
+	resources, err := s.resourceOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	collectors, granularities := s.jobOptions()
+	return []formField{
+		{Name: "title", Label: "Title", Pred: vocab.DCTerms + "title", Input: "text"},
+		{Name: "monitoredObject", Label: "Monitored resources", Pred: vocab.PMJ + "monitoredObject", Input: "select", Multiple: true, Required: true, Options: resources},
+		{Name: "collector", Label: "Collector", Pred: vocab.PMJ + "collector", Input: "select", Options: collectors},
+		{Name: "granularity", Label: "Granularity", Pred: vocab.PMJ + "granularity", Input: "select", Datatype: vocab.XSD + "duration", Options: granularities},
+		{Name: "jobType", Label: "Job type", Pred: vocab.PMJ + "jobType", Input: "select"},
+		{Name: "dailyInterval", Label: "Daily interval", Pred: vocab.PMJ + "dailyInterval", Input: "text", Datatype: vocab.XSD + "string", Pattern: `([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]`, Placeholder: "08:00-18:00"},
+		{Name: "timeZone", Label: "Time zone", Pred: vocab.PMJ + "timeZone", Input: "text", Datatype: vocab.XSD + "string", Placeholder: "Europe/Berlin"},
+		{Name: "jobPriority", Label: "Priority", Pred: vocab.PMJ + "jobPriority", Input: "number", Datatype: vocab.XSD + "integer", Min: "1", Max: "10"},
+		{Name: "description", Label: "Description", Pred: vocab.DCTerms + "description", Input: "textarea"},
+	}, nil
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 
 	"github.com/knakk/rdf"
@@ -27,6 +28,8 @@ type view struct {
 	owners string
 	// extras writes what a member's page shows above its triples.
 	extras func(s *Server, buf *bytes.Buffer, r *http.Request, id rdf.IRI, g []rdf.Triple) error
+	// form lays out the fields of its creation dialog.
+	form func(s *Server, ctx context.Context) ([]formField, error)
 	// sortByDate orders its dialogs' latest members by dcterms:date.
 	sortByDate bool
 }
@@ -63,6 +66,8 @@ var defaultView = &view{noun: "Resource", columns: []column{{"Job", pmj("produce
 	icon: "job.svg", iconTitle: "Measurement job", preview: "job"}
 
 func init() {
+	views["resources"].form = (*Server).resourceForm
+	views["jobs"].form = (*Server).jobForm
 	views["records"].extras = (*Server).recordExtras
 	views["resources"].extras = func(s *Server, buf *bytes.Buffer, r *http.Request, id rdf.IRI, _ []rdf.Triple) error {
 		return s.resourceExtras(buf, r, id.String())
