@@ -16,8 +16,9 @@ import (
 
 // textSet is the set of text predicates a DB indexes.
 type textSet struct {
-	encs map[string]bool // encoded predicate IRIs
-	conf string          // canonical form, stored in meta
+	encs  map[string]bool // encoded predicate IRIs
+	preds []rdf.IRI       // in IRI order
+	conf  string          // canonical form, stored in meta
 }
 
 // newTextSet returns the set of preds, none if preds is empty.
@@ -32,9 +33,11 @@ func newTextSet(preds []rdf.IRI) (textSet, error) {
 		if !ts.encs[enc] {
 			ts.encs[enc] = true
 			names = append(names, p.String())
+			ts.preds = append(ts.preds, p)
 		}
 	}
 	slices.Sort(names)
+	slices.SortFunc(ts.preds, func(a, b rdf.IRI) int { return strings.Compare(a.String(), b.String()) })
 	ts.conf = strings.Join(names, "\n")
 	return ts, nil
 }
@@ -329,15 +332,7 @@ func (s *Snapshot) scanText(ctx context.Context, prefix []byte, fn func(tok []by
 
 // TextPredicates returns the predicates the full-text index holds, in
 // IRI order; none without a text index.
-func (db *DB) TextPredicates() []rdf.IRI {
-	var out []rdf.IRI
-	for name := range strings.SplitSeq(db.text.conf, "\n") {
-		if p, err := rdf.NewIRI(name); err == nil && name != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+func (db *DB) TextPredicates() []rdf.IRI { return slices.Clone(db.text.preds) }
 
 // TextPredicates is DB.TextPredicates.
 func (s *Snapshot) TextPredicates() []rdf.IRI { return s.db.TextPredicates() }

@@ -40,8 +40,12 @@ var (
 
 // NewSource returns sn as a Source.
 func NewSource(sn *store.Snapshot) *Source {
-	return &Source{sn: sn, text: sameIRIs(sn.TextPredicates(), query.TextPredicates())}
+	return &Source{sn: sn, text: textFeature(sn.TextPredicates())}
 }
+
+// textFeature tells whether a text index of preds serves the engine: it
+// must hold exactly the properties oslc.searchTerms searches.
+func textFeature(preds []rdf.IRI) bool { return sameIRIs(preds, query.TextPredicates()) }
 
 // sameIRIs tells whether a and b hold the same IRIs.
 func sameIRIs(a, b []rdf.IRI) bool {

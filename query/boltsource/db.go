@@ -13,11 +13,12 @@ import (
 // provider and its job engine are given. Writes and single reads pass
 // through to the store unchanged; it is safe for concurrent use.
 type DB struct {
-	db *store.DB
+	db   *store.DB
+	text bool // see textFeature
 }
 
 // New returns db as a DB. Closing db stays the caller's business.
-func New(db *store.DB) *DB { return &DB{db: db} }
+func New(db *store.DB) *DB { return &DB{db: db, text: textFeature(db.TextPredicates())} }
 
 // Store returns the store.DB behind d.
 func (d *DB) Store() *store.DB { return d.db }
@@ -27,7 +28,7 @@ func (d *DB) Store() *store.DB { return d.db }
 // in its goroutine. See store.DB.View.
 func (d *DB) View(ctx context.Context, fn func(src query.Source) error) error {
 	return d.db.View(ctx, func(sn *store.Snapshot) error {
-		return fn(NewSource(sn))
+		return fn(&Source{sn: sn, text: d.text})
 	})
 }
 
