@@ -2,6 +2,7 @@ package oslc
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -100,7 +101,7 @@ func (s *Server) Kind(name string) *Kind {
 // KindOf returns the kind of the resource id, or nil.
 func (s *Server) KindOf(id string) *Kind {
 	for _, k := range s.kinds {
-		if len(id) > len(s.base)+len(k.Path())+1 && id[:len(s.base)+len(k.Path())+1] == s.base+k.Path()+"/" {
+		if strings.HasPrefix(id, s.URL(k.Path())+"/") {
 			return k
 		}
 	}

@@ -109,17 +109,10 @@ func (s *Server) list(r *http.Request, k *Kind) (*Response, error) {
 		}
 		size = n
 	}
-	// The members are exactly the resources stored under the query base.
-	scope := query.Scope{Prefix: s.URL(k.Path()) + "/"}
-	var res *query.Result
-	err = s.store.View(r.Context(), func(sn query.Source) error {
-		var err error
-		// The total is counted on the first page only: it costs a full
-		// evaluation, and later pages are for members.
-		after := q.Get(PageParam)
-		res, err = query.Run(r.Context(), sn, scope, qq, query.Page{Size: size, After: after, NoTotal: after != ""})
-		return err
-	})
+	// The total is counted on the first page only: it costs a full
+	// evaluation, and later pages are for members.
+	after := q.Get(PageParam)
+	res, err := s.run(r.Context(), k, qq, query.Page{Size: size, After: after, NoTotal: after != ""})
 	if err != nil {
 		return nil, QueryError(err)
 	}
@@ -154,10 +147,16 @@ func (s *Server) list(r *http.Request, k *Kind) (*Response, error) {
 // Query runs q on k's members, for a page of size members, uncounted:
 // what k's query base answers, for callers that build queries as values.
 func (s *Server) Query(ctx context.Context, k *Kind, q *query.Query, size int) (*query.Result, error) {
+	return s.run(ctx, k, q, query.Page{Size: size, NoTotal: true})
+}
+
+// run answers q on k's members: exactly the resources stored under its
+// query base.
+func (s *Server) run(ctx context.Context, k *Kind, q *query.Query, page query.Page) (*query.Result, error) {
 	var res *query.Result
-	err := s.store.View(ctx, func(sn query.Source) error {
+	err := s.store.View(ctx, func(src query.Source) error {
 		var err error
-		res, err = query.Run(ctx, sn, query.Scope{Prefix: s.URL(k.Path()) + "/"}, q, query.Page{Size: size, NoTotal: true})
+		res, err = query.Run(ctx, src, query.Scope{Prefix: s.URL(k.Path()) + "/"}, q, page)
 		return err
 	})
 	return res, err

@@ -2,7 +2,7 @@ package oslc
 
 import (
 	"bytes"
-	"html"
+	"errors"
 	"net/http"
 
 	"github.com/knakk/rdf"
@@ -64,20 +64,12 @@ func (s *Server) Respond(w http.ResponseWriter, r *http.Request, status int, roo
 	s.writeGraph(w, r, rep, status, root, g, title)
 }
 
-// renderHTML writes g as a page, through the HTML renderer, or as
-// N-Triples in a pre element without one.
+// renderHTML writes g as a page, through the HTML renderer (SetHTML).
 func (s *Server) renderHTML(w *bytes.Buffer, r *http.Request, root rdf.Subject, g []rdf.Triple, title string) error {
-	if s.html != nil {
-		return s.html.RenderHTML(w, r, root, g, title)
+	if s.html == nil {
+		return errors.New("oslc: no HTML renderer is set")
 	}
-	w.WriteString("<!DOCTYPE html>\n<title>" + html.EscapeString(title) + "</title>\n<pre>")
-	var nt bytes.Buffer
-	if err := codec.Encode(&nt, codec.NTriples, g, nil); err != nil {
-		return err
-	}
-	w.WriteString(html.EscapeString(nt.String()))
-	w.WriteString("</pre>\n")
-	return nil
+	return s.html.RenderHTML(w, r, root, g, title)
 }
 
 // WriteRDFXML writes g, about root, as RDF/XML with the given status.

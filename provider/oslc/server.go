@@ -126,8 +126,8 @@ func New(st Store, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// SetHTML sets the renderer of the HTML representation. Without one,
-// text/html is answered with a plain listing of the triples' N-Triples.
+// SetHTML sets the renderer of the HTML representation (package ui's
+// Server); without one, text/html answers 500.
 func (s *Server) SetHTML(h HTML) { s.html = h }
 
 // storeVocabularies keeps the vocabulary documents in the store, each as

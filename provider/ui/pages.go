@@ -97,13 +97,14 @@ func (s *Server) htmlExtras(r *http.Request, root rdf.Subject, g []rdf.Triple) (
 	var buf bytes.Buffer
 	var err error
 	hide := false
+	base, member := s.queryBase(id), s.kindOf(id)
 	switch {
 	case id == s.URL("/"):
 		err, hide = s.homeExtras(&buf), true
-	case s.queryBase(id) != nil && len(objectsOf(g, s.api.RequestPageIRI(r), vocab.RDFType)) > 0:
-		err, hide = s.listExtras(&buf, r, s.queryBase(id), g), true
-	case s.kindOf(id) != nil && viewOf(s.kindOf(id)).extras != nil:
-		err = viewOf(s.kindOf(id)).extras(s, &buf, r, iri, g)
+	case base != nil && len(objectsOf(g, s.api.RequestPageIRI(r), vocab.RDFType)) > 0:
+		err, hide = s.listExtras(&buf, r, base, g), true
+	case member != nil && viewOf(member).extras != nil:
+		err = viewOf(member).extras(s, &buf, r, iri, g)
 	}
 	if err != nil {
 		return "", false, err
