@@ -114,3 +114,30 @@ func TestIndexAgreesWithCheck(t *testing.T) {
 	}
 	assert.Greater(t, nonEmpty, 100, "most conditions match something")
 }
+
+// randomMeasures returns up to three measures of record id, as blank
+// nodes or fragment IRIs, each with one or two ns("metric") values mN,
+// some ns("v") values (randomLiteral) and perhaps an ns("unit") uN,
+// stated by id's own graph.
+func randomMeasures(rng *rand.Rand, id rdf.IRI, ns func(string) rdf.IRI) []rdf.Triple {
+	obs, metric, v, unit := ns("obs"), ns("metric"), ns("v"), ns("unit")
+	pick := func(l string, n int) rdf.IRI { return ns(fmt.Sprintf("%s%d", l, rng.IntN(n))) }
+	var g []rdf.Triple
+	for j := range rng.IntN(4) {
+		var node rdf.Subject = blank(fmt.Sprintf("m%d", j))
+		if rng.IntN(2) == 0 {
+			node = iri(fmt.Sprintf("%s#m%d", id, j))
+		}
+		g = append(g, tr(id, obs, node.(rdf.Object)))
+		for range 1 + rng.IntN(2) {
+			g = append(g, tr(node, metric, pick("m", 4)))
+		}
+		for range rng.IntN(3) {
+			g = append(g, tr(node, v, randomLiteral(rng)))
+		}
+		if rng.IntN(3) == 0 {
+			g = append(g, tr(node, unit, pick("u", 2)))
+		}
+	}
+	return g
+}

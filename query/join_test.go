@@ -36,7 +36,7 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 	require.NoError(t, err)
 	defer db.Close()
 	rng := rand.New(rand.NewPCG(3, 5))
-	obs, metric, v, kind, unit := ns("obs"), ns("metric"), ns("v"), ns("kind"), ns("unit")
+	obs, metric, v, kind := ns("obs"), ns("metric"), ns("v"), ns("kind")
 	pick := func(l string, n int) rdf.IRI { return ns(fmt.Sprintf("%s%d", l, rng.IntN(n))) }
 	var rs []store.Resource
 	for i := range 400 {
@@ -49,22 +49,7 @@ func TestJoinAgreesWithProbes(t *testing.T) {
 		for range rng.IntN(3) {
 			g = append(g, tr(id, v, randomLiteral(rng)))
 		}
-		for j := range rng.IntN(4) {
-			var node rdf.Subject = blank(fmt.Sprintf("m%d", j))
-			if rng.IntN(2) == 0 {
-				node = iri(fmt.Sprintf("%s#m%d", id, j))
-			}
-			g = append(g, tr(id, obs, node.(rdf.Object)))
-			for range 1 + rng.IntN(2) {
-				g = append(g, tr(node, metric, pick("m", 4)))
-			}
-			for range rng.IntN(3) {
-				g = append(g, tr(node, v, randomLiteral(rng)))
-			}
-			if rng.IntN(3) == 0 {
-				g = append(g, tr(node, unit, pick("u", 2)))
-			}
-		}
+		g = append(g, randomMeasures(rng, id, ns)...)
 		// Statements about another record's fragment node: a node
 		// described in two graphs.
 		if i > 0 && rng.IntN(10) == 0 {
