@@ -2,11 +2,8 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -72,12 +69,8 @@ func New(st Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("base URL %q: %w", cfg.BaseURL, err)
-	}
 	s := &Server{api: api, ui: ui.New(api, cfg.UI), cors: cfg.UI.CORSOrigins}
-	s.register(strings.TrimSuffix(u.Path, "/"))
+	s.register(api.BasePath())
 	return s, nil
 }
 

@@ -67,7 +67,8 @@ type HTML interface {
 type Server struct {
 	store   Store
 	base    string // BaseURL without a trailing slash
-	prefix  string // the base URL's escaped path without a trailing slash: prefixes every route
+	prefix  string // the base URL's escaped path without a trailing slash
+	path    string // the same, unescaped: what routes match under
 	maxBody int64
 	log     *slog.Logger
 	now     func() time.Time
@@ -90,6 +91,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		store:   st,
 		base:    strings.TrimSuffix(cfg.BaseURL, "/"),
 		prefix:  strings.TrimSuffix(u.EscapedPath(), "/"),
+		path:    strings.TrimSuffix(u.Path, "/"),
 		maxBody: cfg.MaxBodyBytes,
 		log:     cfg.Logger,
 		now:     cfg.Now,
@@ -184,6 +186,10 @@ func (s *Server) iri(path string) rdf.IRI {
 	}
 	return i
 }
+
+// BasePath is the base URL's path without a trailing slash, unescaped:
+// the router matches every route under it.
+func (s *Server) BasePath() string { return s.path }
 
 // Prefix is the base URL's escaped path without a trailing slash: it
 // prefixes every route.

@@ -120,12 +120,16 @@ func (s *Server) search(ctx context.Context, k *oslc.Kind, q string) ([]searchHi
 			return nil, err
 		}
 		var owners []string
+		mine, theirs := s.URL(k.Path())+"/", ""
+		if v.owners != "" {
+			theirs = s.URL(s.kind(v.owners).Path()) + "/"
+		}
 		for id, sc := range hits {
 			switch {
-			case strings.HasPrefix(id, s.URL(k.Path())+"/"):
+			case strings.HasPrefix(id, mine):
 				ids = append(ids, id)
 				scores[id] = sc
-			case v.owners != "" && strings.HasPrefix(id, s.URL(s.kind(v.owners).Path()+"/")):
+			case theirs != "" && strings.HasPrefix(id, theirs):
 				owners = append(owners, id)
 			}
 		}
