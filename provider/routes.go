@@ -6,6 +6,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 )
 
@@ -17,6 +18,12 @@ type route struct {
 	prefix  bool   // path is a prefix: everything under it
 	methods []string
 	handler http.Handler
+	// op is what the route does, as the role matrix names it; public
+	// routes are answered without authentication.
+	op     auth.Operation
+	public bool
+	// stream is a response that lasts: no request deadline.
+	stream bool
 	// when further restricts the route (report files), or is nil.
 	when func(r *http.Request) bool
 }
@@ -31,47 +38,55 @@ var (
 // table returns the provider's routes, in the order they are tried.
 func (s *Server) table() []route {
 	api, pages := s.api, s.ui
-	h := func(path string, methods []string, f http.HandlerFunc) route {
-		return route{path: path, methods: methods, handler: f}
+	h := func(path string, methods []string, op auth.Operation, f http.HandlerFunc) route {
+		return route{path: path, methods: methods, op: op, handler: f}
 	}
+	public := func(rt route) route { rt.public = true; return rt }
 	// The API's handlers return a response or an error, which api.Serve
 	// writes; the pages' and the streams' write their own.
 	rs := []route{
 		// Discovery.
-		h("/", get, api.Serve(api.Home)),
-		h("/rootservices", get, api.Serve(api.RootServices)),
-		h("/oslc/catalog", get, api.Serve(api.Catalog)),
-		h("/oslc/provider", get, api.Serve(api.ServiceProvider)),
-		h("/oslc/shapes/{name}", get, api.Serve(api.Shape)),
-		h("/ns/{name}", get, api.Serve(api.Vocabulary)),
-		h("/oslc/capabilities", get, api.Serve(api.Capabilities)),
-		h("/oslc/dialogs/{action:select|create}/{kind}", get, api.Serve(api.DialogDescriptor)),
+		h("/", get, auth.Read, api.Serve(api.Home)),
+		// Jazz tools read the root services to find the OAuth URLs.
+		public(h("/rootservices", get, auth.Read, api.Serve(api.RootServices))),
+		h("/oslc/catalog", get, auth.Read, api.Serve(api.Catalog)),
+		h("/oslc/provider", get, auth.Read, api.Serve(api.ServiceProvider)),
+		// Shapes and vocabularies describe terms, not data: tools dereference
+		// them without credentials.
+		public(h("/oslc/shapes/{name}", get, auth.Read, api.Serve(api.Shape))),
+		public(h("/ns/{name}", get, auth.Read, api.Serve(api.Vocabulary))),
+		h("/oslc/capabilities", get, auth.Read, api.Serve(api.Capabilities)),
+		h("/oslc/dialogs/{action:select|create}/{kind}", get, auth.Read, api.Serve(api.DialogDescriptor)),
 		// Measurement jobs: operations, pushed records, events and
 		// report files (a report's RDF is the generic GET below).
-		h("/oslc/jobs/{id}/{action:suspend|resume|cancel}", post, api.Serve(api.JobAction)),
-		h("/oslc/jobs/{id}/push", post, api.Serve(api.Push)),
-		h("/oslc/events", get, api.Events),
-		{path: "/oslc/reports/{id}", methods: get, handler: http.HandlerFunc(api.ReportFile), when: oslc.WantsReportFile},
+		h("/oslc/jobs/{id}/{action:suspend|resume|cancel}", post, auth.JobWrite, api.Serve(api.JobAction)),
+		h("/oslc/jobs/{id}/push", post, auth.Push, api.Serve(api.Push)),
+		{path: "/oslc/events", methods: get, op: auth.Read, handler: http.HandlerFunc(api.Events), stream: true},
+		{path: "/oslc/reports/{id}", methods: get, op: auth.Read, handler: http.HandlerFunc(api.ReportFile), when: oslc.WantsReportFile},
 		// The pages' own: dialogs and static files.
-		h("/ui/select/{kind}", get, pages.SelectDialog),
-		h("/ui/select/{kind}/search", get, pages.SelectSearch),
-		h("/ui/create/{kind}", get, pages.CreateDialog),
-		{path: "/ui/static/", prefix: true, methods: get, handler: pages.Static()},
+		h("/ui/select/{kind}", get, auth.Read, pages.SelectDialog),
+		h("/ui/select/{kind}/search", get, auth.Read, pages.SelectSearch),
+		h("/ui/create/{kind}", get, auth.Read, pages.CreateDialog),
+		{path: "/ui/static/", prefix: true, methods: get, handler: pages.Static(), public: true},
 	}
 	// Each kind of resource: its query base, creation factory and members,
 	// with the methods the kind allows.
 	for _, k := range api.Kinds() {
 		base, member := k.Path(), k.Path()+"/{id}"
-		rs = append(rs, h(base, get, pages.Base(k, api.Serve(api.List(k)))))
-		if k.Creatable() {
-			rs = append(rs, h(base, post, pages.Base(k, api.Serve(api.Create(k)))))
+		write := auth.Write
+		if k.Jobs {
+			write = auth.JobWrite
 		}
-		rs = append(rs, h(member, get, pages.Member(k, api.Serve(api.Get(k)))))
+		rs = append(rs, h(base, get, auth.Read, pages.Base(k, api.Serve(api.List(k)))))
+		if k.Creatable() {
+			rs = append(rs, h(base, post, write, pages.Base(k, api.Serve(api.Create(k)))))
+		}
+		rs = append(rs, h(member, get, auth.Read, pages.Member(k, api.Serve(api.Get(k)))))
 		if k.Replaceable() {
-			rs = append(rs, h(member, put, api.Serve(api.Replace(k))))
+			rs = append(rs, h(member, put, write, api.Serve(api.Replace(k))))
 		}
 		if k.Deletable() {
-			rs = append(rs, h(member, del, api.Serve(api.Delete(k))))
+			rs = append(rs, h(member, del, write, api.Serve(api.Delete(k))))
 		}
 	}
 	return rs
@@ -101,7 +116,7 @@ func (s *Server) register(prefix string) {
 		}
 		// mux upper-cases the slice it is given in place: give it a copy
 		// of the table's shared ones.
-		m.Methods(append([]string(nil), rt.methods...)...).Handler(rt.handler)
+		m.Methods(append([]string(nil), rt.methods...)...).Handler(s.guard(rt))
 		if rt.when != nil {
 			when := rt.when
 			m.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return when(r) })
@@ -162,8 +177,13 @@ func (s *Server) options(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Allow", strings.Join(allow, ", "))
 	if r.Header.Get("Access-Control-Request-Method") != "" && h.Get("Access-Control-Allow-Origin") != "" {
-		h.Set("Access-Control-Allow-Methods", strings.Join(allow, ", "))
-		h.Set("Access-Control-Allow-Headers", "Accept, Content-Type, If-Match, If-None-Match, Prefer, OSLC-Core-Version, Authorization")
+		methods := allow
+		if !s.trusted(r.Header.Get("Origin")) {
+			// Other origins' scripts may read, never write.
+			methods = []string{http.MethodGet, http.MethodHead}
+		}
+		h.Set("Access-Control-Allow-Methods", strings.Join(methods, ", "))
+		h.Set("Access-Control-Allow-Headers", "Accept, Content-Type, If-Match, If-None-Match, Prefer, OSLC-Core-Version, Authorization, X-Jazz-CSRF-Prevent")
 		h.Set("Access-Control-Max-Age", "600")
 	}
 	w.WriteHeader(http.StatusNoContent)

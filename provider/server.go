@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
@@ -38,8 +40,16 @@ type Config struct {
 	// push, which every provider has.
 	Collectors []collect.Collector
 	// UI configures the pages other tools embed: dialogs and previews.
-	// Its CORSOrigins apply to every response.
+	// Its CORSOrigins apply to every response: only those origins may
+	// send credentials or write from a browser.
 	UI UIConfig
+	// Authenticators prove who requests come from. None means every
+	// request is LocalUser, who may do everything: fit for a provider
+	// on a loopback address only.
+	Authenticators auth.Chain
+	// RequestTimeout bounds the work of one request (event streams
+	// excepted); 0 means none.
+	RequestTimeout time.Duration
 }
 
 // DefaultMaxBodyBytes is the default limit of a request body.
@@ -48,10 +58,15 @@ const DefaultMaxBodyBytes = oslc.DefaultMaxBodyBytes
 // Server is the provider: the OSLC API and the pages beside it, behind
 // one route table (routes.go).
 type Server struct {
-	api    *oslc.Server
-	ui     *ui.Server
-	cors   []string
-	router *mux.Router
+	api        *oslc.Server
+	ui         *ui.Server
+	log        *slog.Logger
+	cors       []string
+	csrf       *http.CrossOriginProtection
+	authn      auth.Chain
+	challenges []string
+	timeout    time.Duration
+	router     *mux.Router
 	routes []route
 	paths  []*mux.Route // per route, a matcher of its path alone
 }
@@ -69,16 +84,51 @@ func New(st Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{api: api, ui: ui.New(api, cfg.UI), cors: cfg.UI.CORSOrigins}
+	s := &Server{api: api, ui: ui.New(api, cfg.UI), log: cfg.Logger, cors: cfg.UI.CORSOrigins,
+		authn: cfg.Authenticators, timeout: cfg.RequestTimeout}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.csrf = http.NewCrossOriginProtection()
+	for _, o := range s.cors {
+		if err := s.csrf.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("CORS origin %q: %w", o, err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range s.authn.Challenges() {
+		if !seen[c] {
+			seen[c] = true
+			s.challenges = append(s.challenges, c)
+		}
+	}
 	s.register(api.BasePath())
 	return s, nil
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. Every response says it must not be
+// sniffed and carries the pages' content security policy; a write that a
+// browser sends from an origin not listed in the UI's CORSOrigins is
+// refused before any handler runs (cross-site request forgery); a panic
+// is answered 500 and logged.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("OSLC-Core-Version", "2.0")
+	tw := &trackingWriter{ResponseWriter: w}
+	defer s.recoverPanic(tw, r)
+	h := w.Header()
+	h.Set("OSLC-Core-Version", "2.0")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", s.ui.ContentPolicy())
 	s.allowOrigin(w, r)
-	s.router.ServeHTTP(w, r)
+	if err := s.csrf.Check(r); err != nil {
+		origin := r.Header.Get("Origin")
+		if origin == "" {
+			origin = "another site"
+		}
+		s.api.WriteError(tw, r, oslc.Errorf(http.StatusForbidden, "Origin",
+			"%s from %s refused: cross-origin writes need the origin listed in --cors-origins", r.Method, origin))
+		return
+	}
+	s.router.ServeHTTP(tw, r)
 }
 
 // Start runs the measurement jobs in the background until Close.
@@ -101,7 +151,9 @@ func (s *Server) URL(path string) string { return s.api.URL(path) }
 func (s *Server) CatalogURL() string { return s.api.CatalogURL() }
 
 // allowOrigin lets pages of other origins read responses: the Compact
-// resources and query results a client shows next to its own data.
+// resources and query results a client shows next to its own data. Only
+// listed origins may send credentials; when origins are listed, no other
+// may read.
 func (s *Server) allowOrigin(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
@@ -109,22 +161,28 @@ func (s *Server) allowOrigin(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Add("Vary", "Origin")
-	if len(s.cors) == 0 {
-		h.Set("Access-Control-Allow-Origin", "*")
-	} else {
-		allowed := false
-		for _, o := range s.cors {
-			if o == origin {
-				allowed = true
-			}
-		}
-		if !allowed {
-			return
-		}
+	switch {
+	case s.trusted(origin):
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Set("Access-Control-Allow-Credentials", "true")
+	case len(s.cors) == 0:
+		// Anyone's scripts may read, without credentials: a browser never
+		// sends them to "*". Preflights of writes are refused (options).
+		h.Set("Access-Control-Allow-Origin", "*")
+	default:
+		return
 	}
 	h.Set("Access-Control-Expose-Headers", "Location, ETag, Link, OSLC-Core-Version, Preference-Applied")
+}
+
+// trusted says whether origin is listed in the UI's CORSOrigins.
+func (s *Server) trusted(origin string) bool {
+	for _, o := range s.cors {
+		if o == origin {
+			return true
+		}
+	}
+	return false
 }
 
 // Media types of report files (see package report).

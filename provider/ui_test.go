@@ -88,7 +88,7 @@ func TestCompactThreeWays(t *testing.T) {
 	t.Run("previews", func(t *testing.T) {
 		r := ts.do(t, "GET", res+"?preview=small", "")
 		require.Equal(t, 200, r.status)
-		assert.Equal(t, "frame-ancestors *", r.header.Get("Content-Security-Policy"))
+		assert.Contains(t, r.header.Get("Content-Security-Policy"), "frame-ancestors *")
 		assert.Contains(t, string(r.body), `data-points="3"`)
 		assert.Contains(t, string(r.body), "pm:Running")
 		o := ts.do(t, "OPTIONS", res, "")
@@ -120,7 +120,8 @@ func TestDialogDiscovery(t *testing.T) {
 		require.Contains(t, forms, ts.URL+f)
 		r := ts.do(t, "GET", f, "")
 		assert.Equal(t, 200, r.status, f)
-		assert.Equal(t, "frame-ancestors *", r.header.Get("Content-Security-Policy"), f)
+		assert.Contains(t, r.header.Get("Content-Security-Policy"), "frame-ancestors *", f)
+		assert.Contains(t, r.header.Get("Content-Security-Policy"), "script-src 'self'", f)
 	}
 	r := ts.do(t, "GET", "/oslc/resources", "", "Accept", "text/turtle")
 	links := strings.Join(r.header.Values("Link"), ",")
@@ -158,7 +159,9 @@ func TestEmbeddingPolicy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httpRecord(srv, tt.method, "http://pm.example"+tt.path, tt.origin)
 			assert.Equal(t, tt.status, rec.Code)
-			assert.Equal(t, tt.csp, rec.Header().Get("Content-Security-Policy"))
+			if tt.csp != "" {
+				assert.Contains(t, rec.Header().Get("Content-Security-Policy"), tt.csp)
+			}
 			assert.Equal(t, tt.allowOrigin, rec.Header().Get("Access-Control-Allow-Origin"))
 			if tt.method == "OPTIONS" {
 				assert.Contains(t, rec.Header().Get("Access-Control-Allow-Headers"), "Prefer")

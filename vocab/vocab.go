@@ -96,6 +96,7 @@ var (
 	DCIdentifier  = IRI(DCTerms, "identifier")
 	DCCreated     = IRI(DCTerms, "created")
 	DCModified    = IRI(DCTerms, "modified")
+	DCCreator     = IRI(DCTerms, "creator")
 	DCDate        = IRI(DCTerms, "date")
 	DCIsPartOf    = IRI(DCTerms, "isPartOf")
 	DCPublisher   = IRI(DCTerms, "publisher")

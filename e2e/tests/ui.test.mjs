@@ -20,18 +20,30 @@ const points = Number(env("PM_POINTS"));
 const artifacts = env("PM_ARTIFACTS");
 
 let browser;
+// violations are the provider's pages' Content-Security-Policy reports:
+// a page that needs an inline script or style, or a foreign source, breaks
+// under the policy and must fail here.
+const violations = [];
 before(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
 });
-after(async () => { if (browser) { await browser.close(); } });
+after(async () => {
+  if (browser) { await browser.close(); }
+  assert.deepEqual(violations, [], "Content-Security-Policy violations");
+});
 
 async function newPage(viewport = { width: 1100, height: 800 }) {
   const ctx = await browser.newContext({ viewport });
   const page = await ctx.newPage();
   page.on("pageerror", (e) => console.log("page error:", e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/.test(m.text()) && m.location().url.startsWith(base)) {
+      violations.push(`${m.location().url}: ${m.text()}`);
+    }
+  });
   return page;
 }
 

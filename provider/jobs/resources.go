@@ -46,7 +46,7 @@ var (
 	pmjLast        = vocab.PMJTerm("lastCollected")
 	pmjEvent       = vocab.PMJTerm("event")
 	pmjReport      = vocab.PMJTerm("report")
-	dcCreator      = vocab.IRI(vocab.DCTerms, "creator")
+	dcCreator      = vocab.DCCreator
 )
 
 // ident returns a resource identifier for job ident and period end t:

@@ -7,6 +7,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -15,20 +16,19 @@ import (
 // Jobs returns the server's job engine.
 func (s *Server) Jobs() *jobs.Engine { return s.jobs }
 
-// who names the client of a request for tracking records: the user of
-// HTTP basic authentication, else the From header, else its address.
+// who names the client of a request for audit trails (dcterms:creator):
+// the principal that authenticated it, never a name the client states.
+// A request without one (the wiring always sets one on routes that
+// write) is named by its address.
 func who(r *http.Request) string {
-	if u, _, ok := r.BasicAuth(); ok && u != "" {
-		return u
-	}
-	if f := r.Header.Get("From"); f != "" {
-		return f
+	if p := auth.PrincipalFrom(r.Context()); p != nil {
+		return p.Name
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	return "client at " + host
+	return "anonymous client at " + host
 }
 
 // jobOf is the job a /oslc/jobs/{id}/... request is about.

@@ -31,6 +31,9 @@ type Kind struct {
 	Preview bool
 	// Dialogs are its delegated selection and creation dialogs.
 	Dialogs []Dialog
+	// Jobs says that its members are measurement jobs: writing them is
+	// MEF's job management, which the role matrix governs apart.
+	Jobs bool
 
 	fragments string // prefix of fragment ids minted for nested nodes
 
@@ -140,7 +143,7 @@ func (s *Server) newKinds() []*Kind {
 			{"create", "Create a monitored resource", "Monitored Resource", wide, "560px"},
 		}})
 	jobKind := &Kind{Name: "jobs", Title: "Measurement Jobs", Shape: shapes.Lookup(shapes.JobName),
-		Types: []rdf.IRI{vocab.PMJJob}, Implied: vocab.PMJJob, fragments: "j", Preview: true,
+		Types: []rdf.IRI{vocab.PMJJob}, Implied: vocab.PMJJob, fragments: "j", Preview: true, Jobs: true,
 		Dialogs: []Dialog{{"create", "Create a measurement job", "Measurement Job", "600px", "680px"}},
 		create: func(ctx context.Context, n *newMember) ([]rdf.Triple, string, error) {
 			return s.jobs.Create(ctx, n.id, n.ident, dedupe(n.g), n.who)

@@ -233,7 +233,9 @@ func (s *Server) readNew(r *http.Request, k *Kind) (id rdf.IRI, ident string, g 
 	hasType := false
 	for _, t := range g {
 		if rdf.TermsEqual(t.Subj, id) {
-			if isServerManaged(k, t.Pred.String()) {
+			// Who made it is the authenticated principal (Create adds it),
+			// never what the client says.
+			if isServerManaged(k, t.Pred.String()) || t.Pred == vocab.DCCreator {
 				continue
 			}
 			hasType = hasType || t.Pred == vocab.RDFType
@@ -256,6 +258,7 @@ func (s *Server) Create(k *Kind) Handler {
 		if err != nil {
 			return nil, err
 		}
+		g = append(g, rdf.Triple{Subj: id, Pred: vocab.DCCreator, Obj: vocab.Str(who(r))})
 		g, etag, err := k.create(r.Context(), &newMember{id: id, ident: ident, g: g, now: now, who: who(r)})
 		if err != nil {
 			return nil, err
@@ -382,11 +385,13 @@ func mergeReadOnly(k *Kind, id rdf.IRI, old, g []rdf.Triple, now time.Time) (mer
 	}
 	out := g[:0:0]
 	for _, t := range g {
-		if rdf.TermsEqual(t.Subj, id) && t.Pred == vocab.DCModified {
+		if rdf.TermsEqual(t.Subj, id) && (t.Pred == vocab.DCModified || t.Pred == vocab.DCCreator) {
 			continue
 		}
 		out = append(out, t)
 	}
+	// The creator is the principal who created it: no PUT changes it.
+	out = append(out, oldTriples[vocab.DCCreator.String()]...)
 	for _, p := range k.Shape.Properties {
 		if !p.ReadOnly {
 			continue

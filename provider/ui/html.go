@@ -49,18 +49,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem;line-height:1.4;color:#1b1b1b}
-table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}
-th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{width:14rem;font-weight:600;color:#333}
-a{color:#0645ad}
-a:focus{outline:3px solid #ffbf47}
-small{color:#666}
-nav{margin-bottom:1rem;font-size:.9rem}
-ul.vals{margin:0;padding-left:1rem}
-@media (max-width:40rem){th{width:auto;display:block;border:0}td{display:block}}
-</style>
+<link rel="stylesheet" href="{{.Static}}/page.css">
 <link rel="stylesheet" href="{{.Static}}/site.css">
 </head>
 <body>

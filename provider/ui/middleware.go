@@ -9,11 +9,22 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 )
 
-func (c Config) frameAncestors() string {
+// pagePolicy is the content security policy of every page: scripts,
+// styles and requests of the provider's own origin only, no plugins, no
+// base or form targets elsewhere.
+const pagePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+
+// ContentPolicy is the Content-Security-Policy of the provider's pages,
+// which no other site may frame; the wiring sends it with every response
+// (it is harmless on RDF). Dialogs and previews replace it with one that
+// lets the configured FrameAncestors embed them.
+func (s *Server) ContentPolicy() string { return pagePolicy + "frame-ancestors 'self'" }
+
+func (c Config) embeddablePolicy() string {
 	if len(c.FrameAncestors) == 0 {
-		return "frame-ancestors *"
+		return pagePolicy + "frame-ancestors *"
 	}
-	return "frame-ancestors " + strings.Join(c.FrameAncestors, " ")
+	return pagePolicy + "frame-ancestors " + strings.Join(c.FrameAncestors, " ")
 }
 
 //go:embed web
@@ -157,5 +168,5 @@ func prefers(r *http.Request, include string) bool {
 
 // embeddable marks a response as a page other sites may frame.
 func (s *Server) embeddable(w http.ResponseWriter) {
-	w.Header().Set("Content-Security-Policy", s.cfg.frameAncestors())
+	w.Header().Set("Content-Security-Policy", s.cfg.embeddablePolicy())
 }

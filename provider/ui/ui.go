@@ -21,9 +21,11 @@ type Config struct {
 	// "'self'". None means any page may ("*"): dialogs are made to be
 	// embedded, and the provider has no sessions a frame could abuse.
 	FrameAncestors []string
-	// CORSOrigins are the origins whose scripts may read the provider's
-	// responses. None means any origin ("*", without credentials); listed
-	// origins are echoed, with credentials allowed.
+	// CORSOrigins are the origins whose scripts may write, and read the
+	// provider's responses with credentials: they are echoed, with
+	// credentials allowed. None means any origin's scripts may read
+	// without credentials ("*"); a write a browser sends from an origin
+	// not listed is refused.
 	CORSOrigins []string
 }
 

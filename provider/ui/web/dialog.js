@@ -6,6 +6,28 @@
 (function () {
   "use strict";
 
+  // openerOrigin is the origin of the page that embeds or opened the
+  // dialog: results go to it alone, never to "*", so that no other page
+  // that gets hold of the window reads them. An iframe knows its
+  // ancestors; a window knows who sent it here (kept for the session, in
+  // case the dialog navigates within itself).
+  var openerOrigin = (function () {
+    var o = "";
+    if (window.location.ancestorOrigins && window.location.ancestorOrigins.length) {
+      o = window.location.ancestorOrigins[0];
+    } else if (document.referrer) {
+      try { o = new URL(document.referrer).origin; } catch (e) { o = ""; }
+    }
+    try {
+      if (o && o !== window.location.origin) {
+        window.sessionStorage.setItem("oslc-opener", o);
+      } else {
+        o = window.sessionStorage.getItem("oslc-opener") || o;
+      }
+    } catch (e) { /* storage may be off */ }
+    return o || window.location.origin;
+  })();
+
   // respond sends the results by the protocol the client asked for in
   // the fragment: windowName (OSLC 2.0) or postMessage (3.0, the default).
   function respond(results) {
@@ -18,7 +40,7 @@
     }
     var target = window.opener || window.parent;
     if (target && target !== window) {
-      target.postMessage("oslc-response:" + json, "*");
+      target.postMessage("oslc-response:" + json, openerOrigin);
     } else {
       document.body.setAttribute("data-response", json);
     }
@@ -28,7 +50,7 @@
   function resize() {
     var target = window.opener ? null : window.parent;
     if (target && target !== window) {
-      target.postMessage("oslc-resize:" + JSON.stringify({ "oslc:hintHeight": document.documentElement.scrollHeight + "px" }), "*");
+      target.postMessage("oslc-resize:" + JSON.stringify({ "oslc:hintHeight": document.documentElement.scrollHeight + "px" }), openerOrigin);
     }
   }
 
