@@ -67,8 +67,8 @@ type Server struct {
 	challenges []string
 	timeout    time.Duration
 	router     *mux.Router
-	routes []route
-	paths  []*mux.Route // per route, a matcher of its path alone
+	routes     []route
+	paths      []*mux.Route // per route, a matcher of its path alone
 }
 
 // New returns a Server over st: the API, its pages, and the job engine,
