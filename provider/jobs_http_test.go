@@ -24,6 +24,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/codec"
 	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
@@ -98,6 +99,7 @@ type jobEnv struct {
 	clock *jobClock // nil when the provider runs on another clock
 	h     atomic.Pointer[provider.Server]
 	log   syncBuffer
+	authn auth.Chain // the provider's authenticators; none: the loopback user
 }
 
 // newJobEnv starts an environment whose clock is a jobClock at jobEpoch.
@@ -110,9 +112,20 @@ func newJobEnv(t *testing.T) *jobEnv {
 // jobEpoch if now is nil. The test fails if the provider logs an error.
 func newJobEnvAt(t *testing.T, now func() time.Time) *jobEnv {
 	t.Helper()
+	return newJobEnvOn(t, &jobEnv{}, now)
+}
+
+// newJobEnvWith starts env, configured by its caller (authenticators), as
+// newJobEnv does.
+func newJobEnvWith(t *testing.T, env *jobEnv) *jobEnv {
+	t.Helper()
+	return newJobEnvOn(t, env, nil)
+}
+
+func newJobEnvOn(t *testing.T, env *jobEnv, now func() time.Time) *jobEnv {
+	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
 	require.NoError(t, err)
-	env := &jobEnv{}
 	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		env.h.Load().ServeHTTP(w, r)
 	}))
@@ -142,10 +155,11 @@ func (env *jobEnv) boot(t *testing.T, now time.Time) {
 func (env *jobEnv) bootWith(t *testing.T, now func() time.Time) {
 	t.Helper()
 	srv, err := provider.New(boltsource.New(env.db), provider.Config{
-		BaseURL:    "http://" + env.Listener.Addr().String(),
-		Now:        now,
-		Collectors: []collect.Collector{collect.NewSynthetic(1)},
-		Logger:     slog.New(slog.NewTextHandler(&env.log, nil)),
+		BaseURL:        "http://" + env.Listener.Addr().String(),
+		Now:            now,
+		Collectors:     []collect.Collector{collect.NewSynthetic(1)},
+		Logger:         slog.New(slog.NewTextHandler(&env.log, nil)),
+		Authenticators: env.authn,
 	})
 	require.NoError(t, err)
 	env.srv = srv
@@ -170,10 +184,17 @@ func (env *jobEnv) advance(t *testing.T, to time.Time) {
 // createResource creates a monitored computer system and returns its IRI.
 func (env *jobEnv) createResource(t *testing.T, name string) string {
 	t.Helper()
+	return env.createResourceAs(t, name, nil)
+}
+
+// createResourceAs is createResource with the extra headers h
+// (credentials).
+func (env *jobEnv) createResourceAs(t *testing.T, name string, h []string) string {
+	t.Helper()
 	body := fmt.Sprintf(`@prefix crtv: <http://open-services.net/ns/crtv#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 <> a crtv:ComputerSystem ; dcterms:title %q ; crtv:fqdn "%s.example.org" .`, name, name)
-	r := env.do(t, "POST", "/oslc/resources", body, "Content-Type", "text/turtle")
+	r := env.do(t, "POST", "/oslc/resources", body, append([]string{"Content-Type", "text/turtle"}, h...)...)
 	require.Equal(t, 201, r.status, "%s", r.body)
 	return r.header.Get("Location")
 }
@@ -220,7 +241,13 @@ func jobTTL(resources []string, edit func(p map[string]string)) string {
 // createJob POSTs a job in Turtle and returns its IRI and the response.
 func (env *jobEnv) createJob(t *testing.T, body string) (rdf.IRI, response) {
 	t.Helper()
-	r := env.do(t, "POST", "/oslc/jobs", body, "Content-Type", "text/turtle", "Accept", "text/turtle", "From", "alice@example.org")
+	return env.createJobAs(t, body, nil)
+}
+
+// createJobAs is createJob with the extra headers h (credentials).
+func (env *jobEnv) createJobAs(t *testing.T, body string, h []string) (rdf.IRI, response) {
+	t.Helper()
+	r := env.do(t, "POST", "/oslc/jobs", body, append([]string{"Content-Type", "text/turtle", "Accept", "text/turtle", "From", "alice@example.org"}, h...)...)
 	require.Equal(t, 201, r.status, "%s", r.body)
 	return mustIRI(t, r.header.Get("Location")), r
 }

@@ -47,6 +47,10 @@ type Config struct {
 	// request is LocalUser, who may do everything: fit for a provider
 	// on a loopback address only.
 	Authenticators auth.Chain
+	// QueryBudget bounds the members the pages of concurrent queries
+	// hold; past it a query waits, then answers 503. 0 means
+	// oslc.DefaultQueryBudget.
+	QueryBudget int
 	// RequestTimeout bounds the work of one request (event streams
 	// excepted); 0 means none.
 	RequestTimeout time.Duration
@@ -80,6 +84,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		Logger:       cfg.Logger,
 		Now:          cfg.Now,
 		Collectors:   cfg.Collectors,
+		QueryBudget:  cfg.QueryBudget,
 	})
 	if err != nil {
 		return nil, err

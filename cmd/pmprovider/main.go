@@ -27,6 +27,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/query/boltsource"
@@ -94,6 +96,13 @@ type config struct {
 	hostJob bool
 	terms   int
 	ui      provider.UIConfig
+
+	tlsCert, tlsKey string
+	// Timeouts of the HTTP server and of each request's work, and the
+	// most connections served at once.
+	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout, requestTimeout time.Duration
+	maxConns                                                                  int
+	queryBudget                                                               int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -113,6 +122,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return nil
 	})
 	fs.IntVar(&c.terms, "term-cache", store.DefaultTermCacheSize, "decoded terms kept in memory: about 4 per record queries touch, for warm queries")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM `file` of the server's certificate chain: serve HTTPS (and HTTP/2); needs --tls-key")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM `file` of the private key of --tls-cert")
+	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 10*time.Second, "longest a client may take to send a request's headers")
+	fs.DurationVar(&c.readTimeout, "read-timeout", time.Minute, "longest a client may take to send a whole request, body included")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", 2*time.Minute, "longest an answer may take to write (event streams excepted)")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection is kept")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", time.Minute, "longest the server works on one request (event streams excepted); 0 for no limit")
+	fs.IntVar(&c.maxConns, "max-conns", 1024, "most connections served at once; others wait to be accepted (0 for no limit)")
+	fs.IntVar(&c.queryBudget, "query-budget", 0, "most query result members held at once by concurrent queries; past it, queries wait, then answer 503 (default 4 pages of the largest size)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -126,11 +144,18 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if p, err := net.LookupPort("tcp", port); err != nil || p <= 0 {
 		return c, fmt.Errorf("--addr %q: bad port %q", c.addr, port)
 	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return c, errors.New("--tls-cert and --tls-key go together: set both, or neither")
+	}
 	if c.baseURL == "" {
 		if host == "" || host == "0.0.0.0" || host == "::" {
 			host = "127.0.0.1"
 		}
-		c.baseURL = "http://" + net.JoinHostPort(host, port)
+		scheme := "http"
+		if c.tlsCert != "" {
+			scheme = "https"
+		}
+		c.baseURL = scheme + "://" + net.JoinHostPort(host, port)
 	}
 	u, err := url.Parse(c.baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
@@ -142,7 +167,20 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if c.terms < 0 {
 		return c, errors.New("--term-cache: want a size of 0 or more")
 	}
+	if c.maxConns < 0 || c.queryBudget < 0 {
+		return c, errors.New("--max-conns and --query-budget: want 0 or more")
+	}
 	return c, nil
+}
+
+// loopback says whether host (of --addr) is reachable only from this
+// machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func run(ctx context.Context, args []string, stderr io.Writer) error {
@@ -160,10 +198,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer db.Close()
 	srv, err := provider.New(boltsource.New(db), provider.Config{
-		BaseURL:    c.baseURL,
-		Logger:     log,
-		UI:         c.ui,
-		Collectors: []collect.Collector{collect.NewHost(), collect.NewSynthetic(1), collect.NewHTTP(), collect.NewPrometheus()},
+		BaseURL:        c.baseURL,
+		Logger:         log,
+		UI:             c.ui,
+		Collectors:     []collect.Collector{collect.NewHost(), collect.NewSynthetic(1), collect.NewHTTP(), collect.NewPrometheus()},
+		RequestTimeout: c.requestTimeout,
+		QueryBudget:    c.queryBudget,
 	})
 	if err != nil {
 		return err
@@ -181,10 +221,28 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	log.Info("pmprovider listening", "addr", ln.Addr().String(), "catalog", srv.CatalogURL(), "rootservices", srv.URL("/rootservices"), "data", c.dataDir)
+	if c.maxConns > 0 {
+		ln = netutil.LimitListener(ln, c.maxConns)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: c.readHeaderTimeout,
+		ReadTimeout:       c.readTimeout,
+		WriteTimeout:      c.writeTimeout,
+		IdleTimeout:       c.idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("pmprovider listening", "addr", ln.Addr().String(), "tls", c.tlsCert != "", "catalog", srv.CatalogURL(), "rootservices", srv.URL("/rootservices"), "data", c.dataDir)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if c.tlsCert != "" {
+			// ServeTLS offers HTTP/2 by ALPN.
+			errc <- hs.ServeTLS(ln, c.tlsCert, c.tlsKey)
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

@@ -22,6 +22,8 @@ type Error struct {
 	Status  int
 	Message string
 	Where   string // the part of the request at fault: "body", "header If-Match", ...
+	// Header holds headers the answer carries, e.g. Retry-After.
+	Header http.Header
 }
 
 func (e *Error) Error() string {
@@ -79,6 +81,9 @@ func (s *Server) toError(r *http.Request, err error) *Error {
 // when the client accepts nothing we offer).
 func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := s.toError(r, err)
+	for k, v := range e.Header {
+		w.Header()[k] = v
+	}
 	rep, ok := negotiate(r)
 	if !ok {
 		rep = offered[0]

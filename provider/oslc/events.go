@@ -51,6 +51,8 @@ func (s *Server) Events(w http.ResponseWriter, r *http.Request) {
 		after = n
 	}
 	job := r.URL.Query().Get("job")
+	// A stream outlives the server's write timeout, which is for answers.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		s.WriteError(w, r, Errorf(http.StatusInternalServerError, "", "streaming is not supported here"))

@@ -16,6 +16,9 @@ type Response struct {
 	Title  string // of the HTML page
 	Header http.Header
 	NoBody bool
+	// release, if set, is called once the response is written: what the
+	// handler holds until then (a share of the query budget).
+	release func()
 }
 
 // A Handler answers a request with a response or an error, which Serve
@@ -31,6 +34,9 @@ func (s *Server) Serve(h Handler) http.HandlerFunc {
 			r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 		}
 		resp, err := h(r)
+		if resp != nil && resp.release != nil {
+			defer resp.release()
+		}
 		if err != nil {
 			if r.Context().Err() != nil {
 				return // the client is gone

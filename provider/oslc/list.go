@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/knakk/rdf"
 
@@ -109,6 +110,44 @@ func (s *Server) list(r *http.Request, k *Kind) (*Response, error) {
 		}
 		size = n
 	}
+	release, err := s.admit(r.Context(), size)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.page(r, k, q, qq, size)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	resp.release = release
+	return resp, nil
+}
+
+// admit waits, for at most QueryWait, until a page of size members fits
+// in the query budget, and returns the function that gives its share
+// back. Pages cost memory in proportion to their members (a page of
+// 10,000 with oslc.select=* is about 128 MB until written): the budget
+// bounds what concurrent queries hold, and a query that does not fit in
+// time is told to come back (503, Retry-After).
+func (s *Server) admit(ctx context.Context, size int) (release func(), err error) {
+	w := int64(size)
+	ctx, cancel := context.WithTimeout(ctx, s.queryWait)
+	defer cancel()
+	if err := s.budget.Acquire(ctx, w); err != nil {
+		if ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+			return nil, err // the client is gone
+		}
+		e := Errorf(http.StatusServiceUnavailable, "parameter oslc.pageSize", "too many large queries at once: retry in a second, or ask for a smaller oslc.pageSize")
+		e.Header = http.Header{"Retry-After": []string{"1"}}
+		return nil, e
+	}
+	return func() { s.budget.Release(w) }, nil
+}
+
+// QueryWait is how long a query waits for its share of the budget.
+const QueryWait = 2 * time.Second
+
+func (s *Server) page(r *http.Request, k *Kind, q url.Values, qq *query.Query, size int) (*Response, error) {
 	// The total is counted on the first page only: it costs a full
 	// evaluation, and later pages are for members.
 	after := q.Get(PageParam)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/knakk/rdf"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
@@ -49,7 +50,14 @@ type Config struct {
 	// Collectors are the collectors measurement jobs may use, besides
 	// push, which every provider has.
 	Collectors []collect.Collector
+	// QueryBudget bounds the members that the pages of concurrent
+	// queries hold (see Server.admit); 0 means DefaultQueryBudget.
+	QueryBudget int
 }
+
+// DefaultQueryBudget lets four pages of MaxPageSize members, or four
+// hundred of the default size, be built and written at once.
+const DefaultQueryBudget = 4 * MaxPageSize
 
 // DefaultMaxBodyBytes is the default limit of a request body.
 const DefaultMaxBodyBytes = 4 << 20
@@ -65,16 +73,18 @@ type HTML interface {
 // bases, the resources, job operations, report files, events and ad-hoc
 // collections. Its handlers are registered by the provider's route table.
 type Server struct {
-	store   Store
-	base    string // BaseURL without a trailing slash
-	prefix  string // the base URL's escaped path without a trailing slash
-	path    string // the same, unescaped: what routes match under
-	maxBody int64
-	log     *slog.Logger
-	now     func() time.Time
-	kinds   []*Kind
-	jobs    *jobs.Engine
-	html    HTML
+	store     Store
+	base      string // BaseURL without a trailing slash
+	prefix    string // the base URL's escaped path without a trailing slash
+	path      string // the same, unescaped: what routes match under
+	maxBody   int64
+	budget    *semaphore.Weighted
+	queryWait time.Duration
+	log       *slog.Logger
+	now       func() time.Time
+	kinds     []*Kind
+	jobs      *jobs.Engine
+	html      HTML
 }
 
 // New returns a Server over st. It stores the vocabulary documents and
@@ -96,6 +106,12 @@ func New(st Store, cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		now:     cfg.Now,
 	}
+	budget := int64(cfg.QueryBudget)
+	if budget <= 0 {
+		budget = DefaultQueryBudget
+	}
+	s.budget = semaphore.NewWeighted(max(budget, MaxPageSize))
+	s.queryWait = QueryWait
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
