@@ -69,7 +69,9 @@ func TestRoleMatrix(t *testing.T) {
 	env.authn = auth.Chain{roleAuth{bound: &bound}}
 	env = newJobEnvWith(t, env)
 	admin := []string{"Authorization", "Role admin"}
-	as := func(role string, h ...string) []string { return append([]string{"Authorization", "Role " + role}, h...) }
+	as := func(role string, h ...string) []string {
+		return append([]string{"Authorization", "Role " + role}, h...)
+	}
 	ttl := []string{"Content-Type", "text/turtle"}
 
 	res := env.createResourceAs(t, "web1", admin)
