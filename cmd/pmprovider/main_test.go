@@ -4,6 +4,7 @@ import (
 	"io"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,9 +35,19 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--base-url", "http://x/?q=1"}, config{}, "--base-url"},
 		{[]string{"--data", ""}, config{}, "--data"},
 		{[]string{"extra"}, config{}, "unexpected argument"},
+		{[]string{"--tls-cert", "c.pem", "--tls-key", "k.pem"}, config{addr: "127.0.0.1:8080", baseURL: "https://127.0.0.1:8080", dataDir: "data", hostJob: true, terms: store.DefaultTermCacheSize, tlsCert: "c.pem", tlsKey: "k.pem"}, ""},
+		{[]string{"--tls-cert", "c.pem"}, config{}, "go together"},
+		{[]string{"--max-conns", "-1"}, config{}, "--max-conns"},
+	}
+	// The server's limits are the same in every case but their own.
+	limits := func(c config) config {
+		c.readHeaderTimeout, c.readTimeout, c.writeTimeout = 10*time.Second, time.Minute, 2*time.Minute
+		c.idleTimeout, c.requestTimeout, c.maxConns = 2*time.Minute, time.Minute, 1024
+		return c
 	}
 	for _, tt := range tests {
 		t.Run(fmtArgs(tt.args), func(t *testing.T) {
+			tt.want = limits(tt.want)
 			got, err := parseFlags(tt.args, io.Discard)
 			if tt.wantErr != "" {
 				require.Error(t, err)
