@@ -1,0 +1,44 @@
+package provider
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oslc-pm/pmprovider/query/boltsource"
+	"github.com/oslc-pm/pmprovider/store"
+)
+
+// A handler's panic is answered 500 with an oslc:Error, logged with its
+// stack, and the server goes on serving.
+func TestHandlerPanic(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	require.NoError(t, err)
+	defer db.Close()
+	var log bytes.Buffer
+	s, err := New(boltsource.New(db), Config{BaseURL: "http://pm.example", Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	require.NoError(t, err)
+	defer s.Close()
+	router := s.router
+	s.router = nil // the next request panics on a nil router
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "http://pm.example/oslc/catalog", nil))
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.Contains(t, rec.Body.String(), "Error")
+	assert.NotContains(t, rec.Body.String(), "nil pointer", "internals are logged, not shown")
+	assert.Contains(t, log.String(), "handler panic")
+	assert.Contains(t, log.String(), "guard.go", "the log has the stack")
+
+	s.router = router
+	rec = httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "http://pm.example/oslc/catalog", nil))
+	assert.Equal(t, http.StatusOK, rec.Code, "the server goes on")
+	assert.True(t, strings.HasPrefix(rec.Header().Get("Content-Type"), "application/rdf+xml"))
+}
