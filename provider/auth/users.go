@@ -12,7 +12,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -47,23 +46,31 @@ type usersFile struct {
 	Users []User `json:"users"`
 }
 
-// bcryptCost is the cost of new hashes: bcrypt's default, 50 to 100 ms
-// of a core. Tests of this package lower it.
-var bcryptCost = bcrypt.DefaultCost
+// DefaultCost is the bcrypt cost of new hashes unless told otherwise:
+// bcrypt's default, 50 to 100 ms of a core per check.
+const DefaultCost = bcrypt.DefaultCost
 
 // maxPassword is bcrypt's limit: it ignores bytes past 72, so longer
 // passwords are refused rather than silently truncated.
 const maxPassword = 72
 
-// HashPassword returns the bcrypt hash of password for a users file.
-func HashPassword(password string) (string, error) {
+// HashPassword returns the bcrypt hash of password for a users file, at
+// cost (log2 of the rounds, bcrypt.MinCost to bcrypt.MaxCost; 0 means
+// DefaultCost).
+func HashPassword(password string, cost int) (string, error) {
 	if password == "" {
 		return "", errors.New("empty password")
 	}
 	if len(password) > maxPassword {
 		return "", fmt.Errorf("password longer than %d bytes (bcrypt ignores the rest)", maxPassword)
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	if cost == 0 {
+		cost = DefaultCost
+	}
+	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
+		return "", fmt.Errorf("bcrypt cost %d: want %d to %d", cost, bcrypt.MinCost, bcrypt.MaxCost)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	if err != nil {
 		return "", err
 	}
@@ -75,9 +82,10 @@ func NewPassword() string {
 	return rand.Text()
 }
 
-// checkName says what is wrong with a user name: HTTP Basic cannot carry
-// a colon in it, and control characters have no place in audit trails.
-func checkName(name string) error {
+// CheckUserName says what is wrong with a user name, if anything: HTTP
+// Basic cannot carry a colon in it, and control characters have no place
+// in audit trails.
+func CheckUserName(name string) error {
 	if name == "" {
 		return errors.New("empty user name")
 	}
@@ -117,7 +125,7 @@ func CheckJobs(role Role, jobs []string) error {
 
 // check says what is wrong with u.
 func (u *User) check() error {
-	if err := checkName(u.Name); err != nil {
+	if err := CheckUserName(u.Name); err != nil {
 		return err
 	}
 	if _, err := ParseRole(string(u.Role)); err != nil {
@@ -236,6 +244,10 @@ type Users struct {
 // made against it: a reload starts with an empty cache.
 type usersState struct {
 	byName map[string]*User
+	// decoy is a hash of the file that a name not in it is checked
+	// against, so that a wrong name costs as long as a wrong password and
+	// does not tell which names exist.
+	decoy []byte
 	cache  *verifiedCache[*User] // nil value: the credentials are wrong
 }
 
@@ -279,6 +291,9 @@ func (u *Users) load() error {
 	st := &usersState{byName: make(map[string]*User, len(users)), cache: newVerifiedCache[*User](basicCacheSize)}
 	for i := range users {
 		st.byName[users[i].Name] = &users[i]
+		if st.decoy == nil {
+			st.decoy = []byte(users[i].Hash)
+		}
 	}
 	u.state.Store(st)
 	return nil
@@ -299,17 +314,6 @@ func (u *Users) current() *usersState {
 
 // Len is the number of users in force.
 func (u *Users) Len() int { return len(u.current().byName) }
-
-// dummyHash is compared against when the user does not exist, so that a
-// wrong name costs as long as a wrong password and does not tell which
-// names exist.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, err := bcrypt.GenerateFromPassword([]byte("no such user"), bcrypt.DefaultCost)
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
 
 var errWrongPassword = fmt.Errorf("%w: wrong user name or password", ErrInvalid)
 
@@ -344,7 +348,9 @@ func (u *Users) verify(ctx context.Context, name, password string) (*User, error
 	user := st.byName[name]
 	var err error
 	if user == nil {
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
+		if st.decoy != nil {
+			_ = bcrypt.CompareHashAndPassword(st.decoy, []byte(password))
+		}
 	} else {
 		err = bcrypt.CompareHashAndPassword([]byte(user.Hash), []byte(password))
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func basicHeader(name, password string) string {
@@ -23,7 +24,7 @@ func basicHeader(name, password string) string {
 // addUser adds a user of role with password to the users file at path.
 func addUser(t testing.TB, path, name string, role Role, password string, jobs ...string) {
 	t.Helper()
-	h, err := HashPassword(password)
+	h, err := HashPassword(password, testCost)
 	require.NoError(t, err)
 	require.NoError(t, AddUser(path, User{Name: name, Role: role, Hash: h, Jobs: jobs}, false))
 }
@@ -62,7 +63,7 @@ func TestUsersFile(t *testing.T) {
 	assert.False(t, users[0].Created.IsZero())
 	assert.Equal(t, []string{"https://pm.example/jobs/7"}, users[1].Jobs)
 
-	h, _ := HashPassword("x")
+	h, _ := HashPassword("x", testCost)
 	err = AddUser(path, User{Name: "alice", Role: Admin, Hash: h}, false)
 	assert.ErrorIs(t, err, ErrExists)
 	require.NoError(t, AddUser(path, User{Name: "alice", Role: Admin, Hash: h}, true))
@@ -84,7 +85,7 @@ func TestUsersFile(t *testing.T) {
 
 func TestUsersFileRefused(t *testing.T) {
 	t.Parallel()
-	h, err := HashPassword("pw")
+	h, err := HashPassword("pw", testCost)
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		name, body, want string
@@ -115,10 +116,17 @@ func TestUsersFileRefused(t *testing.T) {
 
 func TestHashPassword(t *testing.T) {
 	t.Parallel()
-	_, err := HashPassword("")
+	_, err := HashPassword("", testCost)
 	assert.Error(t, err)
-	_, err = HashPassword(strings.Repeat("x", 73))
+	_, err = HashPassword(strings.Repeat("x", 73), testCost)
 	assert.ErrorContains(t, err, "72 bytes")
+	_, err = HashPassword("pw", 3)
+	assert.ErrorContains(t, err, "want 4 to 31")
+	h, err := HashPassword("pw", 0)
+	require.NoError(t, err)
+	cost, _ := bcrypt.Cost([]byte(h))
+	assert.Equal(t, DefaultCost, cost)
+	assert.Equal(t, 10, DefaultCost)
 	p1, p2 := NewPassword(), NewPassword()
 	assert.Len(t, p1, 26)
 	assert.NotEqual(t, p1, p2)
@@ -240,7 +248,7 @@ func TestBasicCache(t *testing.T) {
 	assert.Equal(t, int64(3), users.compares.Load(), "checked again once the entry expired")
 
 	// A reload forgets: the new password works, the old one does not.
-	h, _ := HashPassword("new-pw")
+	h, _ := HashPassword("new-pw", testCost)
 	require.NoError(t, AddUser(path, User{Name: "alice", Role: Customer, Hash: h}, true))
 	c.Add(reloadInterval)
 	_, err = b.Authenticate(request(basicHeader("alice", "alice-pw")))
@@ -317,4 +325,22 @@ func TestUsersConcurrent(t *testing.T) {
 		time.Sleep(reloadInterval / 3)
 	}
 	wg.Wait()
+}
+
+// TestBasicUnknownUser checks that a wrong name costs a bcrypt check like
+// a wrong password, so that timing does not tell which names exist.
+func TestBasicUnknownUser(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "users.json")
+	addUser(t, path, "alice", Customer, "alice-pw")
+	users := loadUsers(t, path, newTestClock())
+	b := NewBasic(users, nil)
+	_, err := b.Authenticate(request(basicHeader("mallory", "alice-pw")))
+	assert.ErrorIs(t, err, ErrInvalid, "another user's password opens nothing")
+	assert.Equal(t, int64(1), users.compares.Load())
+
+	require.NoError(t, RemoveUser(path, "alice"))
+	empty := NewBasic(loadUsers(t, path, newTestClock()), nil)
+	_, err = empty.Authenticate(request(basicHeader("alice", "alice-pw")))
+	assert.ErrorIs(t, err, ErrInvalid)
 }
