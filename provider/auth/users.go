@@ -248,7 +248,7 @@ type usersState struct {
 	// against, so that a wrong name costs as long as a wrong password and
 	// does not tell which names exist.
 	decoy []byte
-	cache  *verifiedCache[*User] // nil value: the credentials are wrong
+	cache *verifiedCache[*User] // nil value: the credentials are wrong
 }
 
 // The cache of checked credentials: enough entries for every user and
