@@ -65,6 +65,17 @@ func (c *verifiedCache[V]) put(k [32]byte, v V, now, expires time.Time) {
 	c.m[k] = cached[V]{v: v, expires: expires}
 }
 
+// putIfRoom stores v for k until expires if that evicts nothing: for
+// outcomes not worth a better entry's place.
+func (c *verifiedCache[V]) putIfRoom(k [32]byte, v V, now, expires time.Time) {
+	c.mu.Lock()
+	room := len(c.m) < c.max
+	c.mu.Unlock()
+	if room {
+		c.put(k, v, now, expires)
+	}
+}
+
 // len is the number of entries, expired or not.
 func (c *verifiedCache[V]) len() int {
 	c.mu.Lock()

@@ -358,8 +358,9 @@ func (u *Users) verify(ctx context.Context, name, password string) (*User, error
 	u.compares.Add(1)
 	if user == nil || err != nil {
 		// Remembering a refusal spares bcrypt to a client that retries
-		// stale credentials; a reload forgets it.
-		st.cache.put(k, nil, now, now.Add(basicCacheTTL))
+		// stale credentials (a reload forgets it); but a flood of wrong
+		// passwords must not evict the users who got theirs right.
+		st.cache.putIfRoom(k, nil, now, now.Add(basicCacheTTL))
 		return nil, errWrongPassword
 	}
 	st.cache.put(k, user, now, now.Add(basicCacheTTL))
