@@ -48,7 +48,8 @@ type JWTConfig struct {
 	// reloaded when it changes; nothing is fetched.
 	JWKSFile string
 	// Client fetches the discovery document and the keys; nil means a
-	// client with a 10 s timeout.
+	// client with a 10 s timeout that follows redirects only to https
+	// (or loopback) URLs.
 	Client *http.Client
 	// Now is the clock that exp and nbf are checked against; nil means
 	// time.Now.
@@ -108,6 +109,7 @@ const (
 	jwtCacheTTL         = time.Minute
 	maxJWTSize          = 16 << 10
 	maxFetchSize        = 1 << 20
+	fetchTimeout        = 10 * time.Second
 )
 
 // NewJWT returns the JWT authenticator of cfg, with the issuer's keys
@@ -132,7 +134,7 @@ func NewJWT(ctx context.Context, cfg JWTConfig) (*JWT, error) {
 		}
 	}
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 10 * time.Second}
+		cfg.Client = &http.Client{Timeout: fetchTimeout, CheckRedirect: checkRedirect}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -192,6 +194,15 @@ func fetchableURL(s string) error {
 		return nil
 	}
 	return fmt.Errorf("%q: want an https URL (or http on a loopback host)", s)
+}
+
+// checkRedirect keeps a fetch of keys on TLS (or loopback) across
+// redirects.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return fetchableURL(req.URL.String())
 }
 
 func isLoopbackHost(h string) bool {
@@ -314,12 +325,12 @@ func (j *JWT) fetch(ctx context.Context) error {
 // fetchContext bounds a fetch made on behalf of a request: it goes on if
 // that client leaves, as its result serves every later request.
 func fetchContext(r *http.Request) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+	return context.WithTimeout(context.WithoutCancel(r.Context()), fetchTimeout)
 }
 
 // current returns the keys in force: from the file, reloaded if it
 // changed; or fetched, refreshed in the background once they are old.
-func (j *JWT) current(r *http.Request) *jwtState {
+func (j *JWT) current() *jwtState {
 	st := j.state.Load()
 	if j.file != nil {
 		if j.file.due(j.cfg.Now()) && j.file.changed() {
@@ -335,7 +346,7 @@ func (j *JWT) current(r *http.Request) *jwtState {
 	if j.cfg.Now().Sub(st.fetched) >= jwksRefreshInterval && j.refreshing.CompareAndSwap(false, true) {
 		go func() {
 			defer j.refreshing.Store(false)
-			ctx, cancel := fetchContext(r)
+			ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 			defer cancel()
 			j.fetchMu.Lock()
 			defer j.fetchMu.Unlock()
@@ -408,7 +419,7 @@ func (j *JWT) Authenticate(r *http.Request) (*Principal, error) {
 		return nil, jwtInvalid("longer than %d bytes", maxJWTSize)
 	}
 	now := j.cfg.Now()
-	st := j.current(r)
+	st := j.current()
 	k := sha256.Sum256([]byte(v))
 	if p, ok := st.cache.get(k, now); ok {
 		return p, nil

@@ -417,6 +417,10 @@ func TestNewJWTRefused(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]any{"issuer": is.URL, "jwks_uri": is.URL + "/keys"})
 	}))
 	t.Cleanup(other.Close)
+	downgrade := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://login.invalid/.well-known/openid-configuration", http.StatusFound)
+	}))
+	t.Cleanup(downgrade.Close)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name string
@@ -429,6 +433,7 @@ func TestNewJWTRefused(t *testing.T) {
 		{"issuer mismatch", JWTConfig{Issuer: other.URL, Audience: "a"}, "says the issuer is"},
 		{"trailing slash", JWTConfig{Issuer: is.URL + "/", Audience: "a"}, "says the issuer is"},
 		{"no discovery", JWTConfig{Issuer: is.URL + "/nothing", Audience: "a"}, "404"},
+		{"redirect off TLS", JWTConfig{Issuer: downgrade.URL, Audience: "a"}, `"http://login.invalid/.well-known/openid-configuration": want an https URL`},
 		{"bad role map", JWTConfig{Issuer: is.URL, Audience: "a", RoleMap: map[string]Role{"x": "root"}}, "unknown role"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
