@@ -48,7 +48,7 @@ func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		role := fs.String("role", "", "the user's `role`: admin, customer, other-pss, governance or agent")
 		fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 		replace := fs.Bool("replace", false, "replace the user if there is one of that name (a new password, role or jobs)")
-		cost := fs.Int("bcrypt-cost", auth.DefaultCost, "bcrypt `cost` of the hash: each step up doubles the work of a check (4 to 31)")
+		cost := fs.Int("bcrypt-cost", auth.DefaultBcryptCost, "bcrypt `cost` of the hash: each step up doubles the work of a check (4 to 31)")
 		var jobs []string
 		fs.Func("job", "`IRI` of a measurement job an agent may push to (repeat for more)", func(v string) error {
 			jobs = append(jobs, v)

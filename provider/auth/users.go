@@ -46,9 +46,9 @@ type usersFile struct {
 	Users []User `json:"users"`
 }
 
-// DefaultCost is the bcrypt cost of new hashes unless told otherwise:
+// DefaultBcryptCost is the bcrypt cost of new hashes unless told otherwise:
 // bcrypt's default, 50 to 100 ms of a core per check.
-const DefaultCost = bcrypt.DefaultCost
+const DefaultBcryptCost = bcrypt.DefaultCost
 
 // maxPassword is bcrypt's limit: it ignores bytes past 72, so longer
 // passwords are refused rather than silently truncated.
@@ -56,7 +56,7 @@ const maxPassword = 72
 
 // HashPassword returns the bcrypt hash of password for a users file, at
 // cost (log2 of the rounds, bcrypt.MinCost to bcrypt.MaxCost; 0 means
-// DefaultCost).
+// DefaultBcryptCost).
 func HashPassword(password string, cost int) (string, error) {
 	if password == "" {
 		return "", errors.New("empty password")
@@ -65,7 +65,7 @@ func HashPassword(password string, cost int) (string, error) {
 		return "", fmt.Errorf("password longer than %d bytes (bcrypt ignores the rest)", maxPassword)
 	}
 	if cost == 0 {
-		cost = DefaultCost
+		cost = DefaultBcryptCost
 	}
 	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
 		return "", fmt.Errorf("bcrypt cost %d: want %d to %d", cost, bcrypt.MinCost, bcrypt.MaxCost)
