@@ -107,7 +107,7 @@ func CheckUserName(name string) error {
 func CheckJobs(role Role, jobs []string) error {
 	if role != Agent {
 		if len(jobs) > 0 {
-			return fmt.Errorf("jobs are for the %s role only; a %s may push to any job its role allows", Agent, role)
+			return fmt.Errorf("jobs are for the %s role only: a %s has the jobs its role allows", Agent, role)
 		}
 		return nil
 	}
