@@ -61,6 +61,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runBench(ctx, args[1:], stdout, stderr)
 		case "bench-jobs":
 			return runBenchJobs(ctx, args[1:], stdout, stderr)
+		case "user":
+			return runUser(args[1:], os.Stdin, stdout, stderr)
+		case "token":
+			return runToken(args[1:], stdout, stderr)
 		}
 	}
 	return run(ctx, args, stderr)
