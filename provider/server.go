@@ -100,13 +100,7 @@ func New(st Store, cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("CORS origin %q: %w", o, err)
 		}
 	}
-	seen := map[string]bool{}
-	for _, c := range s.authn.Challenges() {
-		if !seen[c] {
-			seen[c] = true
-			s.challenges = append(s.challenges, c)
-		}
-	}
+	s.challenges = s.authn.Challenges()
 	s.register(api.BasePath())
 	return s, nil
 }

@@ -8,6 +8,11 @@
 //	pmprovider export [--data ./data] [--format ntriples|turtle] load everything out again
 //	pmprovider generate [--records N] [--seed S] [--base-url URL]  deterministic fixture data as N-Triples
 //	pmprovider bench [--records N]                               load generated data and time queries
+//	pmprovider user add|remove|list ...                          users of HTTP Basic authentication
+//	pmprovider token create|revoke|list ...                      API tokens (Bearer)
+//
+// Off a loopback address the server needs authentication: users, API
+// tokens or an OpenID Connect issuer (--users, --tokens, --oidc-issuer).
 package main
 
 import (
@@ -30,6 +35,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
@@ -107,6 +113,8 @@ type config struct {
 	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout, requestTimeout time.Duration
 	maxConns                                                                  int
 	queryBudget                                                               int
+
+	auth authConfig
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -135,6 +143,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.requestTimeout, "request-timeout", time.Minute, "longest the server works on one request (event streams excepted); 0 for no limit")
 	fs.IntVar(&c.maxConns, "max-conns", 1024, "most connections served at once; others wait to be accepted (0 for no limit)")
 	fs.IntVar(&c.queryBudget, "query-budget", 0, "most query result members held at once by concurrent queries; past it, queries wait, then answer 503 (default 4 pages of the largest size)")
+	fs.StringVar(&c.auth.users, "users", "", "users `file` of HTTP Basic authentication (pmprovider user add); default <data>/users.json when it exists")
+	fs.StringVar(&c.auth.tokens, "tokens", "", "API tokens `file` (pmprovider token create); default <data>/tokens.json when it exists")
+	fs.StringVar(&c.auth.oidc.Issuer, "oidc-issuer", "", "OpenID Connect issuer `URL` whose JWTs authenticate requests (Bearer); needs --oidc-audience")
+	fs.StringVar(&c.auth.oidc.JWKSFile, "oidc-jwks", "", "JWK Set `file` of the issuer's keys, instead of fetching them from the issuer")
+	fs.StringVar(&c.auth.oidc.Audience, "oidc-audience", "", "the `audience` (aud) JWTs must be made for")
+	fs.StringVar(&c.auth.oidc.RoleClaim, "oidc-role-claim", auth.DefaultRoleClaim, "JWT `claim` holding the role (a string or an array; dotted names reach into objects)")
+	fs.StringVar(&c.auth.roleMap, "oidc-role-map", "", "map claim values to roles: `VALUE=ROLE,...` (default: the values are role names)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -201,12 +216,17 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("open store in %s: %w", c.dataDir, err)
 	}
 	defer db.Close()
+	authn, err := authenticators(ctx, c, log)
+	if err != nil {
+		return err
+	}
 	srv, err := provider.New(boltsource.New(db), provider.Config{
 		BaseURL:        c.baseURL,
 		Logger:         log,
 		UI:             c.ui,
 		Collectors:     []collect.Collector{collect.NewHost(), collect.NewSynthetic(1), collect.NewHTTP(), collect.NewPrometheus()},
 		RequestTimeout: c.requestTimeout,
+		Authenticators: authn,
 		QueryBudget:    c.queryBudget,
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/store"
 )
 
@@ -43,6 +44,7 @@ func TestParseFlags(t *testing.T) {
 	limits := func(c config) config {
 		c.readHeaderTimeout, c.readTimeout, c.writeTimeout = 10*time.Second, time.Minute, 2*time.Minute
 		c.idleTimeout, c.requestTimeout, c.maxConns = 2*time.Minute, time.Minute, 1024
+		c.auth.oidc.RoleClaim = auth.DefaultRoleClaim
 		return c
 	}
 	for _, tt := range tests {

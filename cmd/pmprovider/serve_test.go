@@ -10,6 +10,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -187,4 +189,37 @@ func TestServeTimeouts(t *testing.T) {
 		}
 	}
 	assert.Less(t, time.Since(start), 4*time.Second, "the server closed the idle connection")
+}
+
+// Off loopback, the server does not start without authentication, and
+// says which flags to set; the users file the commands write is enough.
+func TestAuthRequiredOffLoopback(t *testing.T) {
+	data := t.TempDir()
+	c, err := parseFlags([]string{"--addr", "0.0.0.0:8080", "--data", data}, io.Discard)
+	require.NoError(t, err)
+	_, err = authenticators(t.Context(), c, slog.New(slog.DiscardHandler))
+	require.Error(t, err)
+	for _, flag := range []string{"pmprovider user add", "--users", "--tokens", "--oidc-issuer"} {
+		assert.Contains(t, err.Error(), flag)
+	}
+	// run stops before it listens.
+	err = run(t.Context(), []string{"--addr", "0.0.0.0:8080", "--data", data, "--host-job=false"}, io.Discard)
+	require.ErrorContains(t, err, "needs authentication")
+
+	// Loopback needs none.
+	c.addr = "127.0.0.1:8080"
+	chain, err := authenticators(t.Context(), c, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	assert.Empty(t, chain)
+
+	c.addr = "0.0.0.0:8080"
+	var out bytes.Buffer
+	require.NoError(t, dispatch(t.Context(), []string{"user", "add", "alice", "--role", "customer", "--data", data, "--bcrypt-cost", "4"}, &out, io.Discard))
+	chain, err = authenticators(t.Context(), c, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	assert.Len(t, chain, 1)
+
+	c.auth.users = filepath.Join(data, "nope.json")
+	_, err = authenticators(t.Context(), c, slog.New(slog.DiscardHandler))
+	require.ErrorContains(t, err, "--users")
 }

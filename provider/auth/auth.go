@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -122,11 +123,12 @@ func (c Chain) Authenticate(r *http.Request) (*Principal, error) {
 	return nil, ErrNoCredentials
 }
 
-// Challenges are the WWW-Authenticate values of every scheme in c.
+// Challenges are the WWW-Authenticate values of every scheme in c, each
+// once: API tokens and JWTs share the Bearer challenge.
 func (c Chain) Challenges() []string {
 	var out []string
 	for _, a := range c {
-		if ch := a.Challenge(); ch != "" {
+		if ch := a.Challenge(); ch != "" && !slices.Contains(out, ch) {
 			out = append(out, ch)
 		}
 	}
