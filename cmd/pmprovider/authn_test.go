@@ -98,7 +98,7 @@ func TestServeAuthenticated(t *testing.T) {
 	}
 	for name, cred := range map[string]string{
 		"wrong password": basic("alice", "nope"), "unknown user": basic("mallory", "x"),
-		"unknown token": "Bearer pmt_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"unknown token":            "Bearer pmt_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		"jwt for another audience": "Bearer " + jwtFor("other-service"),
 	} {
 		resp, body := do("GET", "/oslc/catalog", "", "Authorization", cred)
