@@ -231,7 +231,7 @@ func (e *Engine) parse(ctx context.Context, id rdf.IRI, g []rdf.Triple, now time
 		p.fault("stopTime", "an on-demand job runs for a bounded time: give it a stop time")
 	}
 	if len(p.faults) == 0 && fresh {
-		if err := s.Validate(now, e.horizon); err != nil {
+		if err := s.ValidateWith(now, e.horizon, e.granularities()); err != nil {
 			p.faults = append(p.faults, scheduleFaults(err)...)
 		}
 	}

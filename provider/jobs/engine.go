@@ -94,9 +94,10 @@ type Engine struct {
 	writer     *writer
 	events     *eventLog
 
-	mu   sync.Mutex
-	runs map[rdf.IRI]*run
-	wake chan struct{}
+	mu    sync.Mutex
+	runs  map[rdf.IRI]*run
+	wake  chan struct{}
+	short []time.Duration // granularities besides schedule.Granularities
 
 	stats stats
 
@@ -177,6 +178,28 @@ func New(cfg Config) (*Engine, error) {
 func CollectorIRI(c collect.Collector) rdf.IRI {
 	n := c.Name()
 	return vocab.PMJTerm(strings.ToUpper(n[:1]) + n[1:] + "Collector")
+}
+
+// AllowGranularities lets new jobs use granularities besides the MEF set
+// of schedule.Granularities, such as seconds, for tests and demonstrations.
+// Each must divide a day.
+func (e *Engine) AllowGranularities(ds ...time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, d := range ds {
+		if d > 0 && schedule.Day%d == 0 && !slices.Contains(e.short, d) {
+			e.short = append(e.short, d)
+		}
+	}
+}
+
+// granularities are the granularities a job may use, shortest first.
+func (e *Engine) granularities() []time.Duration {
+	e.mu.Lock()
+	gs := append(schedule.Granularities(), e.short...)
+	e.mu.Unlock()
+	slices.Sort(gs)
+	return slices.Compact(gs)
 }
 
 func (e *Engine) collectorNames() []string {
@@ -359,6 +382,7 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) {
 		e.tick(ctx, r, now)
 	}
 }
+
 
 // setDue records when r next needs the engine: the end of its next
 // period or its next state change, whichever comes first.
