@@ -138,12 +138,14 @@ func (h *HTTP) Collect(ctx context.Context, req Request) ([]Sample, error) {
 	type result struct {
 		samples []Sample
 		reason  string
+		panic   error
 	}
 	results := make([]result, len(req.Targets))
 	done := make(chan struct{})
 	for i, t := range req.Targets {
 		go func() {
 			defer func() { done <- struct{}{} }()
+			defer Recover(&results[i].panic)
 			u := t.Prop(PropProbeURL)
 			if u == "" {
 				u = req.Param(PropProbeURL)
@@ -161,6 +163,11 @@ func (h *HTTP) Collect(ctx context.Context, req Request) ([]Sample, error) {
 	}
 	for range req.Targets {
 		<-done
+	}
+	for _, r := range results {
+		if r.panic != nil {
+			return nil, r.panic
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -164,9 +164,10 @@ func (p *Prometheus) Collect(ctx context.Context, req Request) ([]Sample, error)
 		client = &http.Client{Timeout: probeTimeout(req)}
 	}
 	type result struct {
-		s   *scrape
-		at  time.Time
-		err error
+		s     *scrape
+		at    time.Time
+		err   error
+		panic error
 	}
 	results := make([]result, len(req.Targets))
 	var wg sync.WaitGroup
@@ -174,6 +175,7 @@ func (p *Prometheus) Collect(ctx context.Context, req Request) ([]Sample, error)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer Recover(&results[i].panic)
 			u := t.Prop(PropScrapeURL)
 			if u == "" {
 				u = req.Param(PropScrapeURL)
@@ -189,6 +191,11 @@ func (p *Prometheus) Collect(ctx context.Context, req Request) ([]Sample, error)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	for _, r := range results {
+		if r.panic != nil {
+			return nil, r.panic
+		}
 	}
 
 	period := req.End.Sub(req.Start)

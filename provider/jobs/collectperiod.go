@@ -69,7 +69,7 @@ func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) (
 }
 
 // collectRetry calls c, retrying with backoff while half the period is
-// left for it (at most 10 s).
+// left for it (at most 10 s). A collector that panics is not retried.
 func (e *Engine) collectRetry(ctx context.Context, c collect.Collector, req collect.Request, p schedule.Period) ([]collect.Sample, error) {
 	budget := min(p.Duration()/2, e.retry)
 	ctx, cancel := context.WithTimeout(ctx, budget)
@@ -77,11 +77,17 @@ func (e *Engine) collectRetry(ctx context.Context, c collect.Collector, req coll
 	wait := min(100*time.Millisecond, budget/4)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
-		samples, err := c.Collect(ctx, req)
+		samples, err := collectOnce(ctx, c, req)
 		if err == nil {
 			return samples, nil
 		}
 		lastErr = fmt.Errorf("attempt %d: %w", attempt, err)
+		var pe *collect.PanicError
+		if errors.As(err, &pe) {
+			// A bug, not bad luck: trying again would only panic again.
+			e.log.Error("job engine: collector panicked", "job", req.Job.String(), "collector", c.Name(), "period", p.String(), "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+			return nil, lastErr
+		}
 		select {
 		case <-ctx.Done():
 			return nil, lastErr
@@ -89,6 +95,12 @@ func (e *Engine) collectRetry(ctx context.Context, c collect.Collector, req coll
 		}
 		wait *= 2
 	}
+}
+
+// collectOnce calls c, turning a panic into a *collect.PanicError.
+func collectOnce(ctx context.Context, c collect.Collector, req collect.Request) (_ []collect.Sample, err error) {
+	defer collect.Recover(&err)
+	return c.Collect(ctx, req)
 }
 
 // instancesOf is the oslc.where of the instances of class for which

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -304,7 +305,7 @@ func (e *Engine) loop(ctx context.Context) {
 			wg.Add(1)
 			go func(r *run) {
 				defer wg.Done()
-				e.tick(ctx, r, e.now())
+				e.safeTick(ctx, r, e.now())
 				<-sem
 				e.mu.Lock()
 				r.busy = false
@@ -379,10 +380,31 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) {
 	e.mu.Unlock()
 	slices.SortFunc(runs, func(a, b *run) int { return a.def.Priority - b.def.Priority })
 	for _, r := range runs {
-		e.tick(ctx, r, now)
+		e.safeTick(ctx, r, now)
 	}
 }
 
+// safeTick is tick, surviving a panic: it is logged with its stack, and
+// the job is looked at again a granularity period later (the periods it
+// could not handle meanwhile are then found missed), while the other jobs
+// go on.
+func (e *Engine) safeTick(ctx context.Context, r *run, now time.Time) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		e.log.Error("job engine: panic while running a job", "job", r.id.String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		r.mu.Lock()
+		again := now.Add(max(r.job.Schedule.Granularity, time.Second))
+		r.mu.Unlock()
+		e.mu.Lock()
+		r.due = again
+		e.mu.Unlock()
+		e.poke()
+	}()
+	e.tick(ctx, r, now)
+}
 
 // setDue records when r next needs the engine: the end of its next
 // period or its next state change, whichever comes first.
