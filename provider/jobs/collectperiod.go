@@ -56,10 +56,6 @@ func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) (
 	e.stats.collected(e.now().Sub(p.End))
 	trs := changes(r.job.CollectorRecovered(e.now()))
 	recs, ids := e.records(r, p, samples, e.now())
-	if r.report.start.IsZero() {
-		rp := r.job.Schedule.ReportPeriodAt(p.Start)
-		r.report.start, r.report.end = rp.Start, rp.End
-	}
 	r.report.records = append(r.report.records, ids...)
 	for _, smp := range samples {
 		r.report.addResource(smp.Resource)

@@ -12,8 +12,9 @@
 // job (the end of the last period handled and the reporting period under
 // way), written in the same transaction as the records of each period. A
 // restarted engine resumes at the next granularity boundary, never emits a
-// period twice and records the periods it missed without inventing data
-// for them.
+// period twice, records the periods it missed without inventing data for
+// them, and closes the report of a reporting period it was stopped in
+// with those missed periods, so that no report counts another window's.
 package jobs
 
 import (
@@ -474,8 +475,7 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 			break
 		}
 		trs = append(trs, changes(r.job.Step(p.End.Add(-time.Nanosecond)))...)
-		var out []store.Resource
-		var notes []Event // the notifications among out
+		out, notes := e.enterReport(r, p) // notes: the notifications among out
 		nrec := 0
 		if eligible(r.job.Status) {
 			if late := now.Sub(p.End); late > r.job.Schedule.Granularity && late > 5*time.Second {
@@ -524,6 +524,28 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 		e.log.Error("job engine: record state", "job", r.id.String(), "err", err)
 	}
 	e.setDue(r)
+}
+
+// enterReport makes the reporting period under way the one of p. If the
+// one under way is of an earlier window, some of whose periods were never
+// handled (the provider stopped, the job was off duty or its schedule
+// changed), its report is finished first, as its own: the resources and
+// notifications to write are returned. Its records and missed periods
+// are never counted in another window.
+func (e *Engine) enterReport(r *run, p schedule.Period) ([]store.Resource, []Event) {
+	rp := r.job.Schedule.ReportPeriodAt(p.Start)
+	var out []store.Resource
+	var evs []Event
+	if !r.report.start.IsZero() && (!r.report.start.Equal(rp.Start) || !r.report.end.Equal(rp.End)) {
+		if !r.report.empty() {
+			out, evs = e.finishReport(r, schedule.Period{Start: r.report.start, End: r.report.end})
+		}
+		r.report = pending{}
+	}
+	if r.report.start.IsZero() {
+		r.report.start, r.report.end = rp.Start, rp.End
+	}
+	return out, evs
 }
 
 // closeReport writes the report of the reporting period under way of a
