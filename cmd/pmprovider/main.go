@@ -94,6 +94,9 @@ type config struct {
 	hostJob bool
 	terms   int
 	ui      provider.UIConfig
+	// collectAllow is where the http and prometheus collectors may fetch
+	// from; nil means collect.DefaultAllowList.
+	collectAllow *collect.AllowList
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -111,6 +114,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Func("cors-origins", "comma-separated `origins` whose scripts may read responses with credentials (default any origin, without credentials)", func(v string) error {
 		c.ui.CORSOrigins = splitList(v)
 		return nil
+	})
+	fs.Func("collect-allow", "comma-separated `targets` the http and prometheus collectors may fetch from: CIDR prefixes, IP addresses and host names (*.example.org for those under it), each but prefixes with an optional :port; \"any\" is every address but loopback, link-local (cloud metadata), unspecified and multicast ones, which must be listed to be allowed (default any)", func(v string) error {
+		a, err := collect.ParseAllowList(v)
+		c.collectAllow = a
+		return err
 	})
 	fs.IntVar(&c.terms, "term-cache", store.DefaultTermCacheSize, "decoded terms kept in memory: about 4 per record queries touch, for warm queries")
 	if err := fs.Parse(args); err != nil {
@@ -159,11 +167,13 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("open store in %s: %w", c.dataDir, err)
 	}
 	defer db.Close()
+	probes, scrapes := collect.NewHTTP(), collect.NewPrometheus()
+	probes.Allow, scrapes.Allow = c.collectAllow, c.collectAllow
 	srv, err := provider.New(boltsource.New(db), provider.Config{
 		BaseURL:    c.baseURL,
 		Logger:     log,
 		UI:         c.ui,
-		Collectors: []collect.Collector{collect.NewHost(), collect.NewSynthetic(1), collect.NewHTTP(), collect.NewPrometheus()},
+		Collectors: []collect.Collector{collect.NewHost(), collect.NewSynthetic(1), probes, scrapes},
 	})
 	if err != nil {
 		return err

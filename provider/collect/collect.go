@@ -128,3 +128,12 @@ type Collector interface {
 type ParamChecker interface {
 	CheckParams(params map[string][]string) []string
 }
+
+// A TargetChecker is a Collector that can tell, when a job naming it is
+// created or modified, that it will not be allowed to reach some of the
+// job's monitored resources (their URLs are refused by its AllowList):
+// the engine refuses the job with the faults it returns, each naming the
+// resource.
+type TargetChecker interface {
+	CheckTargets(ctx context.Context, targets []Target, params map[string][]string) []string
+}

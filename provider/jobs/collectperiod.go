@@ -114,9 +114,20 @@ func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.
 	if r.targets != nil && now.Sub(r.tAt) < targetTTL && now.After(r.tAt) {
 		return r.targets, nil
 	}
-	ids := r.def.Objects
-	if r.def.Class != (rdf.IRI{}) {
-		where := instancesOf(r.def.Class, r.def.Filter)
+	out, err := e.resolve(ctx, r.def)
+	if err != nil {
+		return nil, err
+	}
+	r.targets, r.tAt = out, now
+	return out, nil
+}
+
+// resolve finds the monitored resources of the job d, with their
+// properties.
+func (e *Engine) resolve(ctx context.Context, d *Definition) ([]collect.Target, error) {
+	ids := d.Objects
+	if d.Class != (rdf.IRI{}) {
+		where := instancesOf(d.Class, d.Filter)
 		ids = nil
 		err := e.st.View(ctx, func(src query.Source) error {
 			res, err := query.Run(ctx, src, query.Scope{Prefix: e.base + "/oslc/resources/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
@@ -129,7 +140,7 @@ func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("find instances of %s: %w", vocab.Short(r.def.Class.String()), err)
+			return nil, fmt.Errorf("find instances of %s: %w", vocab.Short(d.Class.String()), err)
 		}
 	}
 	var out []collect.Target
@@ -156,6 +167,5 @@ func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.
 		}
 		out = append(out, t)
 	}
-	r.targets, r.tAt = out, now
 	return out, nil
 }

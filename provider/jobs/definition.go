@@ -235,6 +235,14 @@ func (e *Engine) parse(ctx context.Context, id rdf.IRI, g []rdf.Triple, now time
 			p.faults = append(p.faults, scheduleFaults(err)...)
 		}
 	}
+	if c, ok := d.Collector.(collect.TargetChecker); ok && len(p.faults) == 0 && fresh {
+		// Refuse now what the collector would be refused every period.
+		targets, err := e.resolve(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		p.faults = append(p.faults, c.CheckTargets(ctx, targets, d.Params)...)
+	}
 	if len(p.faults) > 0 {
 		return nil, &DefinitionError{Faults: p.faults}
 	}
