@@ -96,7 +96,8 @@ type config struct {
 	ui      provider.UIConfig
 	// collectAllow is where the http and prometheus collectors may fetch
 	// from; nil means collect.DefaultAllowList.
-	collectAllow *collect.AllowList
+	collectAllow       *collect.AllowList
+	shortGranularities bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -120,6 +121,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		c.collectAllow = a
 		return err
 	})
+	fs.BoolVar(&c.shortGranularities, "short-granularities", false, "also offer jobs granularities of 1, 2 and 5 s, below MEF's 10 s (for tests and demonstrations)")
 	fs.IntVar(&c.terms, "term-cache", store.DefaultTermCacheSize, "decoded terms kept in memory: about 4 per record queries touch, for warm queries")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -177,6 +179,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	})
 	if err != nil {
 		return err
+	}
+	if c.shortGranularities {
+		srv.Jobs().AllowGranularities(time.Second, 2*time.Second, 5*time.Second)
 	}
 	if c.hostJob {
 		job, err := srv.EnsureHostJob(ctx)
