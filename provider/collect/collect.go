@@ -4,6 +4,12 @@
 // turns its samples into pm:PerformanceMonitoringRecords. Collectors know
 // nothing of schedules or the store, so new ones are added without touching
 // the engine: implement Collector and register it with the engine.
+//
+// The collectors that fetch URLs a client names (http, prometheus) connect
+// only where the operator's AllowList lets them, so that a job cannot make
+// the provider fetch from its own host, its link-local neighbours or a
+// cloud metadata service. A panic in a collector comes back to the engine
+// as a *PanicError (Recover), never ends the process.
 package collect
 
 import (
