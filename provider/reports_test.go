@@ -71,7 +71,9 @@ func TestHTTPCollectorJob(t *testing.T) {
 		}
 	}))
 	defer site.Close()
-	env := newCollectorEnv(t, collect.NewHTTP())
+	h := collect.NewHTTP()
+	h.Allow = testServers
+	env := newCollectorEnv(t, h)
 	res := env.createSite(t, "web", collect.PropProbeURL, site.URL+"/health")
 
 	caps := env.do(t, "GET", "/oslc/capabilities", "", "Accept", "application/n-triples")
@@ -128,7 +130,9 @@ node_memory_MemAvailable_bytes 1e9
 `, 100+7.5*n, 50+2.5*n)
 	}))
 	defer exporter.Close()
-	env := newCollectorEnv(t, collect.NewPrometheus())
+	p := collect.NewPrometheus()
+	p.Allow = testServers
+	env := newCollectorEnv(t, p)
 	res := env.createSite(t, "node", collect.PropScrapeURL, exporter.URL+"/metrics")
 
 	// A mapping that does not parse is refused with the job.

@@ -115,6 +115,10 @@ type config struct {
 	queryBudget                                                               int
 
 	auth authConfig
+	// collectAllow is where the http and prometheus collectors may fetch
+	// from; nil means collect.DefaultAllowList.
+	collectAllow       *collect.AllowList
+	shortGranularities bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -133,6 +137,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		c.ui.CORSOrigins = splitList(v)
 		return nil
 	})
+	fs.Func("collect-allow", "comma-separated `targets` the http and prometheus collectors may fetch from: CIDR prefixes, IP addresses and host names (*.example.org for those under it), each but prefixes with an optional :port; \"any\" is every address but loopback, link-local (cloud metadata), unspecified and multicast ones, which must be listed to be allowed (default any)", func(v string) error {
+		a, err := collect.ParseAllowList(v)
+		c.collectAllow = a
+		return err
+	})
+	fs.BoolVar(&c.shortGranularities, "short-granularities", false, "also offer jobs granularities of 1, 2 and 5 s, below MEF's 10 s (for tests and demonstrations)")
 	fs.IntVar(&c.terms, "term-cache", store.DefaultTermCacheSize, "decoded terms kept in memory: about 4 per record queries touch, for warm queries")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM `file` of the server's certificate chain: serve HTTPS (and HTTP/2); needs --tls-key")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM `file` of the private key of --tls-cert")
@@ -220,17 +230,22 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	probes, scrapes := collect.NewHTTP(), collect.NewPrometheus()
+	probes.Allow, scrapes.Allow = c.collectAllow, c.collectAllow
 	srv, err := provider.New(boltsource.New(db), provider.Config{
 		BaseURL:        c.baseURL,
 		Logger:         log,
 		UI:             c.ui,
-		Collectors:     []collect.Collector{collect.NewHost(), collect.NewSynthetic(1), collect.NewHTTP(), collect.NewPrometheus()},
+		Collectors:     []collect.Collector{collect.NewHost(), collect.NewSynthetic(1), probes, scrapes},
 		RequestTimeout: c.requestTimeout,
 		Authenticators: authn,
 		QueryBudget:    c.queryBudget,
 	})
 	if err != nil {
 		return err
+	}
+	if c.shortGranularities {
+		srv.Jobs().AllowGranularities(time.Second, 2*time.Second, 5*time.Second)
 	}
 	if c.hostJob {
 		job, err := srv.EnsureHostJob(ctx)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/auth"
+	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/store"
 )
 
@@ -29,6 +30,9 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--term-cache", "-1"}, config{}, "--term-cache"},
 		{[]string{"--frame-ancestors", "'self', https://alm.example.com", "--cors-origins", "https://alm.example.com"}, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data", hostJob: true, terms: store.DefaultTermCacheSize,
 			ui: provider.UIConfig{FrameAncestors: []string{"'self'", "https://alm.example.com"}, CORSOrigins: []string{"https://alm.example.com"}}}, ""},
+		{[]string{"--collect-allow", "any, 127.0.0.1:9100", "--short-granularities"}, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data", hostJob: true, terms: store.DefaultTermCacheSize,
+			collectAllow: mustAllow(t, "any,127.0.0.1:9100"), shortGranularities: true}, ""},
+		{[]string{"--collect-allow", "10.0.0.0/33"}, config{}, "collect-allow"},
 		{[]string{"--bogus"}, config{}, "flag provided but not defined"},
 		{[]string{"--addr", "nope"}, config{}, "want host:port"},
 		{[]string{"--addr", "127.0.0.1:99999"}, config{}, "bad port"},
@@ -60,6 +64,12 @@ func TestParseFlags(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+func mustAllow(t *testing.T, s string) *collect.AllowList {
+	a, err := collect.ParseAllowList(s)
+	require.NoError(t, err)
+	return a
 }
 
 func fmtArgs(a []string) string {

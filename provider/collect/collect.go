@@ -4,6 +4,12 @@
 // turns its samples into pm:PerformanceMonitoringRecords. Collectors know
 // nothing of schedules or the store, so new ones are added without touching
 // the engine: implement Collector and register it with the engine.
+//
+// The collectors that fetch URLs a client names (http, prometheus) connect
+// only where the operator's AllowList lets them, so that a job cannot make
+// the provider fetch from its own host, its link-local neighbours or a
+// cloud metadata service. A panic in a collector comes back to the engine
+// as a *PanicError (Recover), never ends the process.
 package collect
 
 import (
@@ -127,4 +133,13 @@ type Collector interface {
 // property, e.g. "pmj:metricMapping: ...").
 type ParamChecker interface {
 	CheckParams(params map[string][]string) []string
+}
+
+// A TargetChecker is a Collector that can tell, when a job naming it is
+// created or modified, that it will not be allowed to reach some of the
+// job's monitored resources (their URLs are refused by its AllowList):
+// the engine refuses the job with the faults it returns, each naming the
+// resource.
+type TargetChecker interface {
+	CheckTargets(ctx context.Context, targets []Target, params map[string][]string) []string
 }

@@ -63,15 +63,21 @@ const maxProbeBody = 1 << 20
 // An unreachable target is a measurement (pm:NotRunning, no response
 // time), not a failure of the collector; Collect fails, and the engine
 // retries and reports it, only when no target can be probed at all
-// (none has a usable URL).
+// (none has a usable URL, or every one is refused by the allow-list).
+// A target the allow-list refuses, directly, once resolved or by a
+// redirect, is not probed and gets no sample.
 type HTTP struct {
 	// Client, when set, makes the probes (tests trust their TLS servers
 	// through it); nil builds one per Collect from the job's options.
 	Client *http.Client
+	// Allow says where probes may go; nil means DefaultAllowList. Set it
+	// before the first Collect.
+	Allow *AllowList
 }
 
 var _ Collector = (*HTTP)(nil)
 var _ ParamChecker = (*HTTP)(nil)
+var _ TargetChecker = (*HTTP)(nil)
 
 // NewHTTP returns the http collector.
 func NewHTTP() *HTTP { return &HTTP{} }
@@ -88,12 +94,15 @@ func (*HTTP) Metrics() []Metric {
 // with a probe URL is probed, though.
 func (*HTTP) Classes() []rdf.IRI { return []rdf.IRI{classSoftwareServer, classComputerSystem} }
 
-// CheckParams checks the job's probe options.
-func (*HTTP) CheckParams(params map[string][]string) []string {
+// CheckParams checks the job's probe options; its probe URL must be one
+// the allow-list allows.
+func (h *HTTP) CheckParams(params map[string][]string) []string {
 	var faults []string
 	for _, u := range params[PropProbeURL] {
 		if err := checkURL(u); err != nil {
 			faults = append(faults, "pmj:probeURL: "+err.Error())
+		} else if err := h.Allow.Check(context.Background(), u); err != nil {
+			faults = append(faults, fmt.Sprintf("pmj:probeURL: %s: %v", u, err))
 		}
 	}
 	for _, v := range params[PropProbeTimeout] {
@@ -104,6 +113,28 @@ func (*HTTP) CheckParams(params map[string][]string) []string {
 	for _, v := range params[PropTLSInsecure] {
 		if v != "true" && v != "false" && v != "1" && v != "0" {
 			faults = append(faults, fmt.Sprintf("pmj:tlsInsecure: %q is not an xsd:boolean", v))
+		}
+	}
+	return faults
+}
+
+// CheckTargets checks the probe URLs of the job's monitored resources
+// against the allow-list.
+func (h *HTTP) CheckTargets(ctx context.Context, targets []Target, _ map[string][]string) []string {
+	return checkTargets(ctx, h.Allow, PropProbeURL, "pmj:probeURL", targets)
+}
+
+// checkTargets checks the URLs targets hold in prop against a.
+func checkTargets(ctx context.Context, a *AllowList, prop, name string, targets []Target) []string {
+	var faults []string
+	for _, t := range targets {
+		for _, u := range t.Props[prop] {
+			if checkURL(u) != nil {
+				continue // a resource's own business until a job probes it
+			}
+			if err := a.Check(ctx, u); err != nil {
+				faults = append(faults, fmt.Sprintf("pmj:monitoredObject: %s: its %s %s: %v", t.IRI, name, u, err))
+			}
 		}
 	}
 	return faults
@@ -126,24 +157,27 @@ func (h *HTTP) Collect(ctx context.Context, req Request) ([]Sample, error) {
 		return nil, nil
 	}
 	timeout := probeTimeout(req)
-	client := h.Client
-	if client == nil {
+	base := h.Client
+	if base == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		if v := req.Param(PropTLSInsecure); v == "true" || v == "1" {
 			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 		}
-		defer tr.CloseIdleConnections()
-		client = &http.Client{Transport: tr}
+		base = &http.Client{Transport: tr}
 	}
+	client := h.Allow.client(base)
+	defer client.CloseIdleConnections()
 	type result struct {
 		samples []Sample
 		reason  string
+		panic   error
 	}
 	results := make([]result, len(req.Targets))
 	done := make(chan struct{})
 	for i, t := range req.Targets {
 		go func() {
 			defer func() { done <- struct{}{} }()
+			defer Recover(&results[i].panic)
 			u := t.Prop(PropProbeURL)
 			if u == "" {
 				u = req.Param(PropProbeURL)
@@ -156,11 +190,16 @@ func (h *HTTP) Collect(ctx context.Context, req Request) ([]Sample, error) {
 				results[i].reason = "pmj:probeURL: " + err.Error()
 				return
 			}
-			results[i].samples = probe(ctx, client, t.IRI, u, timeout, req)
+			results[i].samples, results[i].reason = probe(ctx, client, t.IRI, u, timeout, req)
 		}()
 	}
 	for range req.Targets {
 		<-done
+	}
+	for _, r := range results {
+		if r.panic != nil {
+			return nil, r.panic
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -195,8 +234,8 @@ func probeTimeout(req Request) time.Duration {
 }
 
 // probe GETs u, retrying a request that got no response, and returns the
-// samples of target res.
-func probe(ctx context.Context, client *http.Client, res rdf.IRI, u string, timeout time.Duration, req Request) []Sample {
+// samples of target res, or why there are none.
+func probe(ctx context.Context, client *http.Client, res rdf.IRI, u string, timeout time.Duration, req Request) ([]Sample, string) {
 	status := func(s rdf.IRI) Sample {
 		return Sample{Resource: res, Metric: vocab.PMAvailabilityStatus, Status: s}
 	}
@@ -212,23 +251,37 @@ func probe(ctx context.Context, client *http.Client, res rdf.IRI, u string, time
 				out = append(out, Sample{Resource: res, Metric: MetricHTTPStatus, Value: float64(code)})
 			}
 			if code >= 500 {
-				return append(out, status(StatusNotRunning))
+				return append(out, status(StatusNotRunning)), ""
 			}
-			return append(out, status(StatusRunning))
+			return append(out, status(StatusRunning)), ""
+		}
+		if errors.Is(err, ErrNotAllowed) {
+			// Not a measurement of the target: it was not probed.
+			return nil, "pmj:probeURL: " + unwrapNotAllowed(err).Error()
 		}
 		if ctx.Err() != nil {
-			return nil // shutting down or out of time: nothing was measured
+			return nil, "" // shutting down or out of time: nothing was measured
 		}
 		if attempt == probeAttempts {
-			return []Sample{status(StatusNotRunning)}
+			return []Sample{status(StatusNotRunning)}, ""
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return nil, ""
 		case <-time.After(wait):
 		}
 		wait *= 2
 	}
+}
+
+// unwrapNotAllowed returns the *NotAllowedError in err, or err: the
+// layers around it (url.Error, net.OpError) only repeat the URL.
+func unwrapNotAllowed(err error) error {
+	var na *NotAllowedError
+	if errors.As(err, &na) {
+		return na
+	}
+	return err
 }
 
 // get makes one request and returns the status and the time until the

@@ -79,7 +79,7 @@ func TestHTTPProbe(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := &HTTP{Client: tc.client}
+			h := &HTTP{Client: tc.client, Allow: testServers}
 			tg := urlTarget("a", PropProbeURL, tc.url)
 			req := request("j", tg)
 			req.Params = tc.params
@@ -116,6 +116,7 @@ func TestHTTPJobURLAndFailures(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	h := NewHTTP()
+	h.Allow = testServers
 
 	// The job's URL serves every target without its own.
 	tg := Target{IRI: iri("http://example.org/site/b")}

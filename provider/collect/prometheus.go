@@ -44,14 +44,22 @@ const maxScrape = 32 << 20
 // collection, if that was at most one period before the period started;
 // without one such rules give nothing this time. A target that cannot be
 // scraped gives no samples; Collect fails (and the engine retries it)
-// when every target failed. Collect is safe for concurrent use.
+// when every target failed. A target the allow-list refuses, directly,
+// once resolved or by a redirect, is not scraped. Collect is safe for
+// concurrent use.
 type Prometheus struct {
 	// Client, when set, makes the scrapes; nil means a client with the
 	// job's probe timeout.
 	Client *http.Client
+	// Allow says where scrapes may go; nil means DefaultAllowList. Set it
+	// before the first Collect.
+	Allow *AllowList
 
 	mu   sync.Mutex
 	prev map[hostKey]promReading
+
+	trOnce sync.Once
+	tr     *http.Transport // for scrapes without Client, shared by all
 }
 
 type promReading struct {
@@ -61,6 +69,7 @@ type promReading struct {
 
 var _ Collector = (*Prometheus)(nil)
 var _ ParamChecker = (*Prometheus)(nil)
+var _ TargetChecker = (*Prometheus)(nil)
 
 var defaultRules = func() []Rule {
 	rs, err := ParseRules(DefaultRules)
@@ -98,12 +107,15 @@ func (p *Prometheus) MetricsFor(params map[string][]string) []Metric {
 // Classes returns crtv:ComputerSystem and crtv:SoftwareServer.
 func (*Prometheus) Classes() []rdf.IRI { return []rdf.IRI{classComputerSystem, classSoftwareServer} }
 
-// CheckParams checks the job's scrape URL and mapping rules.
-func (*Prometheus) CheckParams(params map[string][]string) []string {
+// CheckParams checks the job's scrape URL, which the allow-list must
+// allow, and mapping rules.
+func (p *Prometheus) CheckParams(params map[string][]string) []string {
 	var faults []string
 	for _, u := range params[PropScrapeURL] {
 		if err := checkURL(u); err != nil {
 			faults = append(faults, "pmj:scrapeURL: "+err.Error())
+		} else if err := p.Allow.Check(context.Background(), u); err != nil {
+			faults = append(faults, fmt.Sprintf("pmj:scrapeURL: %s: %v", u, err))
 		}
 	}
 	for _, m := range params[PropMetricMapping] {
@@ -117,6 +129,23 @@ func (*Prometheus) CheckParams(params map[string][]string) []string {
 		}
 	}
 	return faults
+}
+
+// CheckTargets checks the scrape URLs of the job's monitored resources
+// against the allow-list.
+func (p *Prometheus) CheckTargets(ctx context.Context, targets []Target, _ map[string][]string) []string {
+	return checkTargets(ctx, p.Allow, PropScrapeURL, "pmj:scrapeURL", targets)
+}
+
+// client returns the client of one Collect and what to do when it is done.
+func (p *Prometheus) client(req Request) (*http.Client, func()) {
+	if p.Client != nil {
+		c := p.Allow.client(p.Client)
+		return c, c.CloseIdleConnections
+	}
+	a := p.Allow.orDefault()
+	p.trOnce.Do(func() { p.tr = a.transport(nil) })
+	return &http.Client{Transport: p.tr, Timeout: probeTimeout(req), CheckRedirect: a.checkRedirect}, func() {}
 }
 
 // rulesFor returns the built-in rules with the job's mapping applied.
@@ -159,14 +188,13 @@ func (p *Prometheus) Collect(ctx context.Context, req Request) ([]Sample, error)
 		return nil, nil
 	}
 	rules := rulesFor(req.Params)
-	client := p.Client
-	if client == nil {
-		client = &http.Client{Timeout: probeTimeout(req)}
-	}
+	client, done := p.client(req)
+	defer done()
 	type result struct {
-		s   *scrape
-		at  time.Time
-		err error
+		s     *scrape
+		at    time.Time
+		err   error
+		panic error
 	}
 	results := make([]result, len(req.Targets))
 	var wg sync.WaitGroup
@@ -174,6 +202,7 @@ func (p *Prometheus) Collect(ctx context.Context, req Request) ([]Sample, error)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer Recover(&results[i].panic)
 			u := t.Prop(PropScrapeURL)
 			if u == "" {
 				u = req.Param(PropScrapeURL)
@@ -189,6 +218,11 @@ func (p *Prometheus) Collect(ctx context.Context, req Request) ([]Sample, error)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	for _, r := range results {
+		if r.panic != nil {
+			return nil, r.panic
+		}
 	}
 
 	period := req.End.Sub(req.Start)
@@ -255,7 +289,7 @@ func scrapeURL(ctx context.Context, client *http.Client, u string) (*scrape, err
 	r.Header.Set("User-Agent", "pmprovider-prometheus-collector")
 	resp, err := client.Do(r)
 	if err != nil {
-		return nil, err
+		return nil, unwrapNotAllowed(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -81,6 +81,7 @@ func TestPrometheusNodeExporter(t *testing.T) {
 	srv := httptest.NewServer(ne)
 	defer srv.Close()
 	p := NewPrometheus()
+	p.Allow = testServers
 	root := urlTarget("node1", PropScrapeURL, srv.URL+"/metrics")
 	data := urlTarget("node2", PropScrapeURL, srv.URL+"/metrics")
 	data.Props[propInstancePath] = []string{"/data"}
@@ -145,6 +146,7 @@ func TestPrometheusJobMapping(t *testing.T) {
 	srv := httptest.NewServer(ne)
 	defer srv.Close()
 	p := NewPrometheus()
+	p.Allow = testServers
 	tg := Target{IRI: iri("http://example.org/app")}
 	req := request("j", tg)
 	req.Params = map[string][]string{

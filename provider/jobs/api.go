@@ -270,8 +270,9 @@ func (e *Engine) Known(id rdf.IRI) bool {
 // Load picks up the jobs stored under Base/oslc/jobs/, as after a
 // restart: each is brought up to now (the state changes it went through
 // meanwhile are recorded at the instants they happened), the granularity
-// periods that passed meanwhile are recorded as missed, and collection
-// resumes at the next granularity boundary.
+// periods that passed meanwhile, and the one under way, are recorded as
+// missed, the report of every reporting period they end is written, and
+// collection resumes at the next granularity boundary.
 func (e *Engine) Load(ctx context.Context) error {
 	// Index what a previous process staged, so that queries, and replays
 	// of the event stream, see all of it.
@@ -375,6 +376,8 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
 			break
 		}
 		cs = append(cs, changes(r.job.Step(p.End.Add(-time.Nanosecond)))...)
+		rs, evs := e.enterReport(r, p)
+		resources, notes = append(resources, rs...), append(notes, evs...)
 		if eligible(r.job.Status) {
 			if len(missed) < 100000 {
 				missed = append(missed, p.Start)
@@ -382,9 +385,17 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
 			r.report.missed = append(r.report.missed, p.Start)
 		}
 		r.cursor = p.End
-		if rp := r.job.Schedule.ReportPeriodAt(p.Start); !p.End.Before(rp.End) && !p.End.After(now) && !r.report.empty() {
-			rs, evs := e.finishReport(r, rp)
-			resources, notes = append(resources, rs...), append(notes, evs...)
+		// The period under way counts as missed too (collection resumes
+		// at the next boundary), so a report whose last period it is
+		// is closed now, with the interrupted window's records and missed
+		// periods, not merged into the next.
+		if rp := r.job.Schedule.ReportPeriodAt(p.Start); !p.End.Before(rp.End) {
+			if r.report.empty() {
+				r.report = pending{}
+			} else {
+				rs, evs := e.finishReport(r, rp)
+				resources, notes = append(resources, rs...), append(notes, evs...)
+			}
 		}
 		if n > 1_000_000 {
 			break

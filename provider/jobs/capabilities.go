@@ -7,7 +7,6 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
-	"github.com/oslc-pm/pmprovider/provider/schedule"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -21,7 +20,7 @@ func (e *Engine) Capabilities(id rdf.IRI) []rdf.Triple {
 		{Subj: id, Pred: vocab.DCTitle, Obj: rdf.NewTypedLiteral("Measurement job capabilities", vocab.RDFXMLLiteral)},
 		{Subj: id, Pred: vocab.PMJTerm("schedulingHorizon"), Obj: rdf.NewTypedLiteral(vocab.FormatDuration(e.horizon), dur)},
 	}
-	for _, d := range schedule.Granularities() {
+	for _, d := range e.granularities() {
 		g = append(g, rdf.Triple{Subj: id, Pred: vocab.PMJTerm("supportedGranularity"), Obj: rdf.NewTypedLiteral(vocab.FormatDuration(d), dur)})
 	}
 	keys := make([]string, 0, len(e.collectors))

@@ -56,10 +56,6 @@ func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) (
 	e.stats.collected(e.now().Sub(p.End))
 	trs := changes(r.job.CollectorRecovered(e.now()))
 	recs, ids := e.records(r, p, samples, e.now())
-	if r.report.start.IsZero() {
-		rp := r.job.Schedule.ReportPeriodAt(p.Start)
-		r.report.start, r.report.end = rp.Start, rp.End
-	}
 	r.report.records = append(r.report.records, ids...)
 	for _, smp := range samples {
 		r.report.addResource(smp.Resource)
@@ -69,7 +65,7 @@ func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) (
 }
 
 // collectRetry calls c, retrying with backoff while half the period is
-// left for it (at most 10 s).
+// left for it (at most 10 s). A collector that panics is not retried.
 func (e *Engine) collectRetry(ctx context.Context, c collect.Collector, req collect.Request, p schedule.Period) ([]collect.Sample, error) {
 	budget := min(p.Duration()/2, e.retry)
 	ctx, cancel := context.WithTimeout(ctx, budget)
@@ -77,11 +73,17 @@ func (e *Engine) collectRetry(ctx context.Context, c collect.Collector, req coll
 	wait := min(100*time.Millisecond, budget/4)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
-		samples, err := c.Collect(ctx, req)
+		samples, err := collectOnce(ctx, c, req)
 		if err == nil {
 			return samples, nil
 		}
 		lastErr = fmt.Errorf("attempt %d: %w", attempt, err)
+		var pe *collect.PanicError
+		if errors.As(err, &pe) {
+			// A bug, not bad luck: trying again would only panic again.
+			e.log.Error("job engine: collector panicked", "job", req.Job.String(), "collector", c.Name(), "period", p.String(), "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+			return nil, lastErr
+		}
 		select {
 		case <-ctx.Done():
 			return nil, lastErr
@@ -89,6 +91,12 @@ func (e *Engine) collectRetry(ctx context.Context, c collect.Collector, req coll
 		}
 		wait *= 2
 	}
+}
+
+// collectOnce calls c, turning a panic into a *collect.PanicError.
+func collectOnce(ctx context.Context, c collect.Collector, req collect.Request) (_ []collect.Sample, err error) {
+	defer collect.Recover(&err)
+	return c.Collect(ctx, req)
 }
 
 // instancesOf is the oslc.where of the instances of class for which
@@ -106,9 +114,20 @@ func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.
 	if r.targets != nil && now.Sub(r.tAt) < targetTTL && now.After(r.tAt) {
 		return r.targets, nil
 	}
-	ids := r.def.Objects
-	if r.def.Class != (rdf.IRI{}) {
-		where := instancesOf(r.def.Class, r.def.Filter)
+	out, err := e.resolve(ctx, r.def)
+	if err != nil {
+		return nil, err
+	}
+	r.targets, r.tAt = out, now
+	return out, nil
+}
+
+// resolve finds the monitored resources of the job d, with their
+// properties.
+func (e *Engine) resolve(ctx context.Context, d *Definition) ([]collect.Target, error) {
+	ids := d.Objects
+	if d.Class != (rdf.IRI{}) {
+		where := instancesOf(d.Class, d.Filter)
 		ids = nil
 		err := e.st.View(ctx, func(src query.Source) error {
 			res, err := query.Run(ctx, src, query.Scope{Prefix: e.base + "/oslc/resources/"}, &query.Query{Where: where}, query.Page{NoTotal: true})
@@ -121,7 +140,7 @@ func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("find instances of %s: %w", vocab.Short(r.def.Class.String()), err)
+			return nil, fmt.Errorf("find instances of %s: %w", vocab.Short(d.Class.String()), err)
 		}
 	}
 	var out []collect.Target
@@ -148,6 +167,5 @@ func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.
 		}
 		out = append(out, t)
 	}
-	r.targets, r.tAt = out, now
 	return out, nil
 }

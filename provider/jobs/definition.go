@@ -231,9 +231,17 @@ func (e *Engine) parse(ctx context.Context, id rdf.IRI, g []rdf.Triple, now time
 		p.fault("stopTime", "an on-demand job runs for a bounded time: give it a stop time")
 	}
 	if len(p.faults) == 0 && fresh {
-		if err := s.Validate(now, e.horizon); err != nil {
+		if err := s.ValidateWith(now, e.horizon, e.granularities()); err != nil {
 			p.faults = append(p.faults, scheduleFaults(err)...)
 		}
+	}
+	if c, ok := d.Collector.(collect.TargetChecker); ok && len(p.faults) == 0 && fresh {
+		// Refuse now what the collector would be refused every period.
+		targets, err := e.resolve(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		p.faults = append(p.faults, c.CheckTargets(ctx, targets, d.Params)...)
 	}
 	if len(p.faults) > 0 {
 		return nil, &DefinitionError{Faults: p.faults}

@@ -12,8 +12,9 @@
 // job (the end of the last period handled and the reporting period under
 // way), written in the same transaction as the records of each period. A
 // restarted engine resumes at the next granularity boundary, never emits a
-// period twice and records the periods it missed without inventing data
-// for them.
+// period twice, records the periods it missed without inventing data for
+// them, and closes the report of a reporting period it was stopped in
+// with those missed periods, so that no report counts another window's.
 package jobs
 
 import (
@@ -21,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -94,9 +96,10 @@ type Engine struct {
 	writer     *writer
 	events     *eventLog
 
-	mu   sync.Mutex
-	runs map[rdf.IRI]*run
-	wake chan struct{}
+	mu    sync.Mutex
+	runs  map[rdf.IRI]*run
+	wake  chan struct{}
+	short []time.Duration // granularities besides schedule.Granularities
 
 	stats stats
 
@@ -177,6 +180,28 @@ func New(cfg Config) (*Engine, error) {
 func CollectorIRI(c collect.Collector) rdf.IRI {
 	n := c.Name()
 	return vocab.PMJTerm(strings.ToUpper(n[:1]) + n[1:] + "Collector")
+}
+
+// AllowGranularities lets new jobs use granularities besides the MEF set
+// of schedule.Granularities, such as seconds, for tests and demonstrations.
+// Each must divide a day.
+func (e *Engine) AllowGranularities(ds ...time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, d := range ds {
+		if d > 0 && schedule.Day%d == 0 && !slices.Contains(e.short, d) {
+			e.short = append(e.short, d)
+		}
+	}
+}
+
+// granularities are the granularities a job may use, shortest first.
+func (e *Engine) granularities() []time.Duration {
+	e.mu.Lock()
+	gs := append(schedule.Granularities(), e.short...)
+	e.mu.Unlock()
+	slices.Sort(gs)
+	return slices.Compact(gs)
 }
 
 func (e *Engine) collectorNames() []string {
@@ -281,7 +306,7 @@ func (e *Engine) loop(ctx context.Context) {
 			wg.Add(1)
 			go func(r *run) {
 				defer wg.Done()
-				e.tick(ctx, r, e.now())
+				e.safeTick(ctx, r, e.now())
 				<-sem
 				e.mu.Lock()
 				r.busy = false
@@ -356,8 +381,30 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) {
 	e.mu.Unlock()
 	slices.SortFunc(runs, func(a, b *run) int { return a.def.Priority - b.def.Priority })
 	for _, r := range runs {
-		e.tick(ctx, r, now)
+		e.safeTick(ctx, r, now)
 	}
+}
+
+// safeTick is tick, surviving a panic: it is logged with its stack, and
+// the job is looked at again a granularity period later (the periods it
+// could not handle meanwhile are then found missed), while the other jobs
+// go on.
+func (e *Engine) safeTick(ctx context.Context, r *run, now time.Time) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		e.log.Error("job engine: panic while running a job", "job", r.id.String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		r.mu.Lock()
+		again := now.Add(max(r.job.Schedule.Granularity, time.Second))
+		r.mu.Unlock()
+		e.mu.Lock()
+		r.due = again
+		e.mu.Unlock()
+		e.poke()
+	}()
+	e.tick(ctx, r, now)
 }
 
 // setDue records when r next needs the engine: the end of its next
@@ -428,8 +475,7 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 			break
 		}
 		trs = append(trs, changes(r.job.Step(p.End.Add(-time.Nanosecond)))...)
-		var out []store.Resource
-		var notes []Event // the notifications among out
+		out, notes := e.enterReport(r, p) // notes: the notifications among out
 		nrec := 0
 		if eligible(r.job.Status) {
 			if late := now.Sub(p.End); late > r.job.Schedule.Granularity && late > 5*time.Second {
@@ -478,6 +524,28 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 		e.log.Error("job engine: record state", "job", r.id.String(), "err", err)
 	}
 	e.setDue(r)
+}
+
+// enterReport makes the reporting period under way the one of p. If the
+// one under way is of an earlier window, some of whose periods were never
+// handled (the provider stopped, the job was off duty or its schedule
+// changed), its report is finished first, as its own: the resources and
+// notifications to write are returned. Its records and missed periods
+// are never counted in another window.
+func (e *Engine) enterReport(r *run, p schedule.Period) ([]store.Resource, []Event) {
+	rp := r.job.Schedule.ReportPeriodAt(p.Start)
+	var out []store.Resource
+	var evs []Event
+	if !r.report.start.IsZero() && (!r.report.start.Equal(rp.Start) || !r.report.end.Equal(rp.End)) {
+		if !r.report.empty() {
+			out, evs = e.finishReport(r, schedule.Period{Start: r.report.start, End: r.report.end})
+		}
+		r.report = pending{}
+	}
+	if r.report.start.IsZero() {
+		r.report.start, r.report.end = rp.Start, rp.End
+	}
+	return out, evs
 }
 
 // closeReport writes the report of the reporting period under way of a

@@ -78,6 +78,9 @@ func (s *Server) Push(r *http.Request) (*Response, error) {
 		ident := s.newID()
 		id := s.iri(k.Path() + "/" + ident)
 		sub = relabel(sub, root, id, k.fragments, map[string]bool{})
+		if err := checkSubjects(sub, id); err != nil {
+			return nil, err
+		}
 		kept := sub[:0]
 		for _, t := range sub {
 			if rdf.TermsEqual(t.Subj, id) && isServerManaged(k, t.Pred.String()) {

@@ -168,6 +168,24 @@ func relabel(g []rdf.Triple, root rdf.Subject, id rdf.IRI, prefix string, taken 
 	return out
 }
 
+// checkSubjects refuses a body that states triples about a subject other
+// than id and the nodes nested in it (after relabel, IRIs id#...): such
+// triples would be stored and indexed as facts about a resource the
+// client merely links to, which queries and search would then report.
+func checkSubjects(g []rdf.Triple, id rdf.IRI) error {
+	nested := id.String() + "#"
+	for _, t := range g {
+		if rdf.TermsEqual(t.Subj, id) {
+			continue
+		}
+		if iri, ok := t.Subj.(rdf.IRI); ok && strings.HasPrefix(iri.String(), nested) {
+			continue
+		}
+		return Errorf(http.StatusBadRequest, "body", "the body states triples about %s, which is neither the resource written (%s) nor a node nested in it; describe only the resource and its nested nodes (blank nodes or <#fragment> IRIs), and link to other resources without describing them", t.Subj.Serialize(rdf.NTriples), id)
+	}
+	return nil
+}
+
 // serverProps returns the triples the provider manages on a resource.
 func (s *Server) serverProps(id rdf.IRI, shape string, created, modified time.Time, ident string) []rdf.Triple {
 	dt := func(t time.Time) rdf.Literal {
@@ -215,7 +233,8 @@ func validate(k *Kind, id rdf.IRI, g []rdf.Triple) error {
 // readNew reads the resource a client POSTs to k's creation factory and
 // gives it its IRI: nested nodes get IRIs inside it, values sent for
 // server-managed properties are dropped and replaced, and k's implied type
-// is added if the client gave none.
+// is added if the client gave none. A body that describes any other
+// resource is refused (checkSubjects).
 func (s *Server) readNew(r *http.Request, k *Kind) (id rdf.IRI, ident string, g []rdf.Triple, now time.Time, err error) {
 	factory := s.iri(k.Path())
 	g, err = s.readBody(r, factory.String())
@@ -229,6 +248,9 @@ func (s *Server) readNew(r *http.Request, k *Kind) (id rdf.IRI, ident string, g 
 	ident = s.newID()
 	id = s.iri(k.Path() + "/" + ident)
 	g = relabel(g, root, id, k.fragments, map[string]bool{})
+	if err := checkSubjects(g, id); err != nil {
+		return id, "", nil, now, err
+	}
 	kept := g[:0]
 	hasType := false
 	for _, t := range g {
@@ -302,7 +324,8 @@ func (s *Server) Get(k *Kind) Handler {
 }
 
 // Replace answers PUT on a member of k, which must name the ETag it
-// replaces in If-Match. Read-only properties left out are kept.
+// replaces in If-Match. Read-only properties left out are kept. The body
+// may describe only the resource and its nested nodes (checkSubjects).
 func (s *Server) Replace(k *Kind) Handler {
 	return func(r *http.Request) (*Response, error) {
 		ifMatch := r.Header.Get("If-Match")
@@ -334,6 +357,9 @@ func (s *Server) Replace(k *Kind) Handler {
 			}
 		}
 		g = relabel(g, root, id, k.fragments, taken)
+		if err := checkSubjects(g, id); err != nil {
+			return nil, err
+		}
 		g, conflict := mergeReadOnly(k, id, old, g, s.now())
 		g = dedupe(g)
 		if k.validate != nil {

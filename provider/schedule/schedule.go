@@ -145,18 +145,25 @@ func (s *Schedule) reporting() time.Duration {
 // It returns nil or all the problems found, joined; each is a
 // *DefinitionError wrapping one of the Err* sentinels.
 func (s *Schedule) Validate(now time.Time, horizon time.Duration) error {
+	return s.ValidateWith(now, horizon, granularities)
+}
+
+// ValidateWith is Validate with supported, shortest first, in place of
+// Granularities: a provider may offer granularities outside the MEF set,
+// such as seconds for tests and demonstrations. Each must divide a day.
+func (s *Schedule) ValidateWith(now time.Time, horizon time.Duration, supported []time.Duration) error {
 	var errs []error
 	add := func(e *DefinitionError) { errs = append(errs, e) }
 
 	g := s.Granularity
-	gOK := slices.Contains(granularities, g)
+	gOK := slices.Contains(supported, g)
 	if !gOK {
-		supported := make([]string, len(granularities))
-		for i, d := range granularities {
-			supported[i] = span(d)
+		names := make([]string, len(supported))
+		for i, d := range supported {
+			names[i] = span(d)
 		}
 		add(defErr("granularityPeriod", ErrGranularity,
-			"%s is not supported; use one of %s", span(g), strings.Join(supported, ", ")))
+			"%s is not supported; use one of %s", span(g), strings.Join(names, ", ")))
 	}
 
 	if r := s.ReportingPeriod; r < 0 {
