@@ -59,6 +59,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runBench(ctx, args[1:], stdout, stderr)
 		case "bench-jobs":
 			return runBenchJobs(ctx, args[1:], stdout, stderr)
+		case "consumer":
+			return runConsumer(args[1:], stdin, stdout, stderr)
 		}
 	}
 	return run(ctx, args, stderr)
