@@ -42,7 +42,8 @@ type Consumer struct {
 	// Key is the oauth_consumer_key, unique: unreserved URI characters only.
 	Key string `json:"key"`
 	// Name is what the authorization page and `consumer list` show.
-	Name   string `json:"name"`
+	Name string `json:"name"`
+	// Secret is the consumer secret, in clear: signatures are keyed by it.
 	Secret string `json:"secret"`
 	// Role is the role of the consumer's two-legged requests (signed
 	// without a token); empty means it may make none.
@@ -103,8 +104,8 @@ func consumerRandom(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// NewConsumerSecret returns a random consumer secret: 192 bits, base64url.
-func NewConsumerSecret() string {
+// consumerSecret returns a random consumer secret: 192 bits, base64url.
+func consumerSecret() string {
 	b := make([]byte, 24)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
@@ -134,7 +135,7 @@ func AddConsumer(path string, c Consumer) (Consumer, error) {
 		c.Key = consumerRandom(16)
 	}
 	if c.Secret == "" {
-		c.Secret = NewConsumerSecret()
+		c.Secret = consumerSecret()
 	}
 	c.Epoch = consumerRandom(8)
 	if c.Added.IsZero() {
