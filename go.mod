@@ -3,6 +3,7 @@ module github.com/oslc-pm/pmprovider
 go 1.26.8
 
 require (
+	github.com/dghubble/oauth1 v0.7.3
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/gorilla/mux v1.8.1
 	github.com/knakk/rdf v0.0.0-20190304171630-8521bf4c5042

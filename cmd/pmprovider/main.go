@@ -71,6 +71,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runUser(args[1:], os.Stdin, stdout, stderr)
 		case "token":
 			return runToken(args[1:], stdout, stderr)
+		case "consumer":
+			return runConsumer(args[1:], stdin, stdout, stderr)
 		}
 	}
 	return run(ctx, args, stderr)
