@@ -72,11 +72,16 @@ func (s *Server) authorize(p *auth.Principal, rt route, r *http.Request) *oslc.E
 	return nil
 }
 
-// unauthorized answers 401 with a challenge of every configured scheme.
-func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, err error) {
+// challenge adds a WWW-Authenticate challenge of every configured scheme.
+func (s *Server) challenge(w http.ResponseWriter) {
 	for _, c := range s.challenges {
 		w.Header().Add("WWW-Authenticate", c)
 	}
+}
+
+// unauthorized answers 401 with a challenge of every configured scheme.
+func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, err error) {
+	s.challenge(w)
 	msg := "authentication required"
 	if !errors.Is(err, auth.ErrNoCredentials) {
 		msg = "authentication failed: " + err.Error()

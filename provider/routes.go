@@ -69,6 +69,15 @@ func (s *Server) table() []route {
 		h("/ui/create/{kind}", get, auth.Read, pages.CreateDialog),
 		{path: "/ui/static/", prefix: true, methods: get, handler: pages.Static(), public: true},
 	}
+	// OAuth 1.0a: the token endpoints check the consumer's signature
+	// themselves; the user who allows a consumer signs in as usual.
+	if o := s.oauth; o != nil {
+		rs = append(rs,
+			public(h(auth.OAuth1RequestTokenPath, post, auth.Read, o.RequestToken)),
+			public(h(auth.OAuth1AccessTokenPath, post, auth.Read, o.AccessToken)),
+			h(auth.OAuth1AuthorizePath, []string{http.MethodGet, http.MethodHead, http.MethodPost}, auth.Read, o.Authorize),
+		)
+	}
 	// Each kind of resource: its query base, creation factory and members,
 	// with the methods the kind allows.
 	for _, k := range api.Kinds() {

@@ -51,6 +51,11 @@ type Config struct {
 	// hold; past it a query waits, then answers 503. 0 means
 	// oslc.DefaultQueryBudget.
 	QueryBudget int
+	// OAuth1, if set, lets OAuth 1.0a consumers (Jazz "friends") act for
+	// the users who allow them: its endpoints join the routes, its URLs
+	// the root services, its authenticator the Authenticators. BaseURL,
+	// Logger and Error are the server's.
+	OAuth1 *auth.OAuth1Config
 	// RequestTimeout bounds the work of one request (event streams
 	// excepted); 0 means none.
 	RequestTimeout time.Duration
@@ -68,6 +73,7 @@ type Server struct {
 	cors       []string
 	csrf       *http.CrossOriginProtection
 	authn      auth.Chain
+	oauth      *auth.OAuth1 // nil without OAuth consumers
 	challenges []string
 	timeout    time.Duration
 	router     *mux.Router
@@ -78,6 +84,28 @@ type Server struct {
 // New returns a Server over st: the API, its pages, and the job engine,
 // which resumes the jobs st holds; Start runs them.
 func New(st Store, cfg Config) (*Server, error) {
+	s := &Server{log: cfg.Logger, cors: cfg.UI.CORSOrigins, authn: cfg.Authenticators, timeout: cfg.RequestTimeout}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	var rootServices func(rdf.Subject) []rdf.Triple
+	if cfg.OAuth1 != nil {
+		oc := *cfg.OAuth1
+		oc.BaseURL, oc.Logger = cfg.BaseURL, s.log
+		oc.Error = func(w http.ResponseWriter, r *http.Request, status int, where, msg string) {
+			if status == http.StatusUnauthorized {
+				s.challenge(w)
+			}
+			s.api.WriteError(w, r, oslc.Errorf(status, where, "%s", msg))
+		}
+		o, err := auth.NewOAuth1(oc)
+		if err != nil {
+			return nil, err
+		}
+		s.oauth = o
+		s.authn = append(s.authn[:len(s.authn):len(s.authn)], o)
+		rootServices = o.RootServices
+	}
 	api, err := oslc.New(st, oslc.Config{
 		BaseURL:      cfg.BaseURL,
 		MaxBodyBytes: cfg.MaxBodyBytes,
@@ -85,15 +113,12 @@ func New(st Store, cfg Config) (*Server, error) {
 		Now:          cfg.Now,
 		Collectors:   cfg.Collectors,
 		QueryBudget:  cfg.QueryBudget,
+		RootServices: rootServices,
 	})
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{api: api, ui: ui.New(api, cfg.UI), log: cfg.Logger, cors: cfg.UI.CORSOrigins,
-		authn: cfg.Authenticators, timeout: cfg.RequestTimeout}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
+	s.api, s.ui = api, ui.New(api, cfg.UI)
 	s.csrf = http.NewCrossOriginProtection()
 	for _, o := range s.cors {
 		if err := s.csrf.AddTrustedOrigin(o); err != nil {

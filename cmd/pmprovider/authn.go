@@ -15,6 +15,7 @@ import (
 // authConfig is what the flags say about authentication.
 type authConfig struct {
 	users, tokens string // files; "" means the data directory's, if there
+	consumers     string // OAuth 1.0a consumers file, likewise
 	oidc          auth.JWTConfig
 	roleMap       string
 }
@@ -35,12 +36,28 @@ func authFile(flag, dataDir, name string) (string, error) {
 	return "", nil
 }
 
+// oauthConsumers returns the OAuth 1.0a configuration c asks for: consumers
+// registered by `pmprovider consumer add`, their access tokens kept
+// beside them; nil when there are none.
+func oauthConsumers(c config) (*auth.OAuth1Config, error) {
+	file, err := authFile(c.auth.consumers, c.dataDir, consumersFileName)
+	if err != nil || file == "" {
+		return nil, err
+	}
+	return &auth.OAuth1Config{ConsumersFile: file, TokensFile: filepath.Join(filepath.Dir(file), oauthTokensFileName)}, nil
+}
+
 // authenticators returns the authenticators c configures: Basic over the
-// users file, API tokens, JWTs of an OpenID Connect issuer. None means
-// the provider serves only its loopback user, which is refused when it
-// listens elsewhere.
+// users file, API tokens, JWTs of an OpenID Connect issuer (OAuth 1.0a
+// consumers, oauthConsumers, are the provider's to add). With none, and no OAuth
+// consumers either, the provider serves only its loopback user, which is
+// refused when it listens elsewhere.
 func authenticators(ctx context.Context, c config, log *slog.Logger) (auth.Chain, error) {
 	var chain auth.Chain
+	consumers, err := oauthConsumers(c)
+	if err != nil {
+		return nil, fmt.Errorf("--oauth-consumers: %w", err)
+	}
 	users, err := authFile(c.auth.users, c.dataDir, "users.json")
 	if err != nil {
 		return nil, fmt.Errorf("--users: %w", err)
@@ -80,7 +97,7 @@ func authenticators(ctx context.Context, c config, log *slog.Logger) (auth.Chain
 		chain = append(chain, j)
 		log.Info("OpenID Connect JWT authentication", "issuer", cfg.Issuer, "audience", cfg.Audience)
 	}
-	if len(chain) == 0 {
+	if len(chain) == 0 && consumers == nil {
 		host, _, _ := net.SplitHostPort(c.addr)
 		if !loopback(host) {
 			return nil, errNoAuth(c.addr)
@@ -93,5 +110,5 @@ func authenticators(ctx context.Context, c config, log *slog.Logger) (auth.Chain
 func errNoAuth(addr string) error {
 	return errors.New("--addr " + addr + " is reachable from other machines, so the provider needs authentication: " +
 		"add users (pmprovider user add NAME --role ROLE) or API tokens (pmprovider token create --role ROLE) to the data directory, " +
-		"or set --users FILE, --tokens FILE or --oidc-issuer URL; or listen on 127.0.0.1")
+		"or set --users FILE, --tokens FILE, --oidc-issuer URL or --oauth-consumers FILE; or listen on 127.0.0.1")
 }

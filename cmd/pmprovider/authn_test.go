@@ -8,12 +8,15 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dghubble/oauth1"
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/stretchr/testify/assert"
@@ -77,11 +80,7 @@ func TestServeAuthenticated(t *testing.T) {
 		require.NoError(t, err)
 		return resp, string(b)
 	}
-	basic := func(user, pw string) string {
-		req, _ := http.NewRequest("GET", "/", nil)
-		req.SetBasicAuth(user, pw)
-		return req.Header.Get("Authorization")
-	}
+	basic := basicHeader
 
 	resp, body := do("GET", "/oslc/catalog", "", "Accept", "text/turtle")
 	assert.Equal(t, 401, resp.StatusCode)
@@ -116,4 +115,105 @@ func TestServeAuthenticated(t *testing.T) {
 		assert.Contains(t, body, `<http://purl.org/dc/terms/creator> "`+want+`"`)
 		assert.NotContains(t, body, "mallory")
 	}
+}
+
+// A Jazz friend end to end, with an OAuth 1.0a client we did not write
+// (dghubble/oauth1): the root services publish the OAuth URLs; the
+// consumer gets a request token, the user signs in with Basic and allows
+// it, the consumer trades the verifier for an access token and signs its
+// requests, which act as that user.
+func TestServeOAuth1(t *testing.T) {
+	data := t.TempDir()
+	var out bytes.Buffer
+	require.NoError(t, dispatch(t.Context(), []string{"consumer", "add", "ELM", "--data", data}, &out, io.Discard))
+	fields := map[string]string{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if k, v, ok := strings.Cut(line, " "); ok {
+			fields[k] = strings.TrimSpace(v)
+		}
+	}
+	require.NotEmpty(t, fields["key"], "%s", out.String())
+	require.NotEmpty(t, fields["secret"], "%s", out.String())
+	require.NoError(t, runUser([]string{"add", "alice", "--role", "customer", "--data", data, "--bcrypt-cost", "4", "--password-stdin"}, strings.NewReader("alice's secret\n"), io.Discard, io.Discard))
+
+	addr, _ := serve(t, "--data", data)
+	base := "http://" + addr
+	get := func(u string, h ...string) (*http.Response, string) {
+		req, err := http.NewRequest("GET", u, nil)
+		require.NoError(t, err)
+		for i := 0; i+1 < len(h); i += 2 {
+			req.Header.Set(h[i], h[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	_, rs := get(base+"/rootservices", "Accept", "application/n-triples")
+	for _, p := range []string{"oauthRequestTokenUrl> <" + base + "/oauth/request-token>", "oauthUserAuthorizationUrl> <" + base + "/oauth/authorize>", "oauthAccessTokenUrl> <" + base + "/oauth/access-token>"} {
+		assert.Contains(t, rs, "<http://jazz.net/xmlns/prod/jazz/jfs/1.0/"+p)
+	}
+	resp, _ := get(base + "/oslc/catalog")
+	assert.Contains(t, resp.Header.Values("WWW-Authenticate"), `OAuth realm="`+base+`"`)
+
+	cfg := oauth1.Config{
+		ConsumerKey: fields["key"], ConsumerSecret: fields["secret"], CallbackURL: "oob",
+		Endpoint: oauth1.Endpoint{RequestTokenURL: base + "/oauth/request-token", AuthorizeURL: base + "/oauth/authorize", AccessTokenURL: base + "/oauth/access-token"},
+	}
+	requestToken, requestSecret, err := cfg.RequestToken()
+	require.NoError(t, err)
+	authorize, err := cfg.AuthorizationURL(requestToken)
+	require.NoError(t, err)
+
+	// The user: signs in, sees the page, allows.
+	req, _ := http.NewRequest("GET", authorize.String(), nil)
+	req.SetBasicAuth("alice", "alice's secret")
+	page, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	require.Equal(t, 200, page.StatusCode, "%s", body)
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]*)"`).FindStringSubmatch(string(body))
+	require.Len(t, csrf, 2, "%s", body)
+	form := url.Values{"oauth_token": {requestToken}, "csrf": {csrf[1]}, "action": {"allow"}}
+	req, _ = http.NewRequest("POST", base+"/oauth/authorize", strings.NewReader(form.Encode()))
+	req.SetBasicAuth("alice", "alice's secret")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	allowed, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ = io.ReadAll(allowed.Body)
+	allowed.Body.Close()
+	require.Equal(t, 200, allowed.StatusCode, "%s", body)
+	verifier := regexp.MustCompile(`<code>([^<]*)</code>`).FindStringSubmatch(string(body))
+	require.Len(t, verifier, 2, "%s", body)
+
+	accessToken, accessSecret, err := cfg.AccessToken(requestToken, requestSecret, verifier[1])
+	require.NoError(t, err)
+	client := cfg.Client(t.Context(), oauth1.NewToken(accessToken, accessSecret))
+	cat, err := client.Get(base + "/oslc/catalog")
+	require.NoError(t, err)
+	cat.Body.Close()
+	assert.Equal(t, 200, cat.StatusCode)
+	res, err := client.Post(base+"/oslc/resources", "text/turtle", strings.NewReader(`<> a <http://open-services.net/ns/crtv#ComputerSystem> ; <http://purl.org/dc/terms/title> "web1" .`))
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, 201, res.StatusCode)
+	_, g := get(res.Header.Get("Location"), "Accept", "application/n-triples", "Authorization", basicHeader("alice", "alice's secret"))
+	assert.Contains(t, g, `<http://purl.org/dc/terms/creator> "alice"`, "the consumer acts as the user who allowed it")
+
+	// A wrong secret is refused.
+	bad := cfg
+	bad.ConsumerSecret = "nope"
+	cat, err = bad.Client(t.Context(), oauth1.NewToken(accessToken, accessSecret)).Get(base + "/oslc/catalog")
+	require.NoError(t, err)
+	cat.Body.Close()
+	assert.Equal(t, 401, cat.StatusCode)
+}
+
+// basicHeader is the Authorization header of HTTP Basic.
+func basicHeader(user, pw string) string {
+	req, _ := http.NewRequest("GET", "/", nil)
+	req.SetBasicAuth(user, pw)
+	return req.Header.Get("Authorization")
 }

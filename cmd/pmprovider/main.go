@@ -10,9 +10,11 @@
 //	pmprovider bench [--records N]                               load generated data and time queries
 //	pmprovider user add|remove|list ...                          users of HTTP Basic authentication
 //	pmprovider token create|revoke|list ...                      API tokens (Bearer)
+//	pmprovider consumer add|remove|list|revoke-tokens ...        OAuth 1.0a consumers (Jazz friends)
 //
 // Off a loopback address the server needs authentication: users, API
-// tokens or an OpenID Connect issuer (--users, --tokens, --oidc-issuer).
+// tokens, an OpenID Connect issuer or OAuth consumers (--users, --tokens,
+// --oidc-issuer, --oauth-consumers).
 package main
 
 import (
@@ -68,7 +70,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		case "bench-jobs":
 			return runBenchJobs(ctx, args[1:], stdout, stderr)
 		case "user":
-			return runUser(args[1:], os.Stdin, stdout, stderr)
+			return runUser(args[1:], stdin, stdout, stderr)
 		case "token":
 			return runToken(args[1:], stdout, stderr)
 		case "consumer":
@@ -157,6 +159,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.queryBudget, "query-budget", 0, "most query result members held at once by concurrent queries; past it, queries wait, then answer 503 (default 4 pages of the largest size)")
 	fs.StringVar(&c.auth.users, "users", "", "users `file` of HTTP Basic authentication (pmprovider user add); default <data>/users.json when it exists")
 	fs.StringVar(&c.auth.tokens, "tokens", "", "API tokens `file` (pmprovider token create); default <data>/tokens.json when it exists")
+	fs.StringVar(&c.auth.consumers, "oauth-consumers", "", "OAuth 1.0a consumers `file` (pmprovider consumer add); default <data>/"+consumersFileName+" when it exists")
 	fs.StringVar(&c.auth.oidc.Issuer, "oidc-issuer", "", "OpenID Connect issuer `URL` whose JWTs authenticate requests (Bearer); needs --oidc-audience")
 	fs.StringVar(&c.auth.oidc.JWKSFile, "oidc-jwks", "", "JWK Set `file` of the issuer's keys, instead of fetching them from the issuer")
 	fs.StringVar(&c.auth.oidc.Audience, "oidc-audience", "", "the `audience` (aud) JWTs must be made for")
@@ -232,6 +235,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	consumers, err := oauthConsumers(c)
+	if err != nil {
+		return err
+	}
 	probes, scrapes := collect.NewHTTP(), collect.NewPrometheus()
 	probes.Allow, scrapes.Allow = c.collectAllow, c.collectAllow
 	srv, err := provider.New(boltsource.New(db), provider.Config{
@@ -241,6 +248,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		Collectors:     []collect.Collector{collect.NewHost(), collect.NewSynthetic(1), probes, scrapes},
 		RequestTimeout: c.requestTimeout,
 		Authenticators: authn,
+		OAuth1:         consumers,
 		QueryBudget:    c.queryBudget,
 	})
 	if err != nil {

@@ -45,6 +45,9 @@ func (s *Server) RootServices(r *http.Request) (*Response, error) {
 	g.Add(cat, vocab.RDFType, vocab.OSLCServiceProviderCatalog)
 	g.Add(cat, vocab.OSLCTerm("domain"), vocab.IRI(vocab.PM, ""), vocab.IRI(vocab.PMLegacy, ""))
 	g.Add(cat, vocab.DCTitle, vocab.XMLLiteral(catalogTitle))
+	if s.rootServices != nil {
+		g = append(g, s.rootServices(rs)...)
+	}
 	return ok(rs, g, "Root Services"), nil
 }
 

@@ -50,6 +50,9 @@ type Config struct {
 	// Collectors are the collectors measurement jobs may use, besides
 	// push, which every provider has.
 	Collectors []collect.Collector
+	// RootServices, if set, adds triples about the root services
+	// document (its subject is given): the OAuth URLs of Jazz friends.
+	RootServices func(rdf.Subject) []rdf.Triple
 	// QueryBudget bounds the members that the pages of concurrent
 	// queries hold (see Server.admit); 0 means DefaultQueryBudget.
 	QueryBudget int
@@ -73,18 +76,19 @@ type HTML interface {
 // bases, the resources, job operations, report files, events and ad-hoc
 // collections. Its handlers are registered by the provider's route table.
 type Server struct {
-	store     Store
-	base      string // BaseURL without a trailing slash
-	prefix    string // the base URL's escaped path without a trailing slash
-	path      string // the same, unescaped: what routes match under
-	maxBody   int64
-	budget    *semaphore.Weighted
-	queryWait time.Duration
-	log       *slog.Logger
-	now       func() time.Time
-	kinds     []*Kind
-	jobs      *jobs.Engine
-	html      HTML
+	store        Store
+	base         string // BaseURL without a trailing slash
+	prefix       string // the base URL's escaped path without a trailing slash
+	path         string // the same, unescaped: what routes match under
+	maxBody      int64
+	rootServices func(rdf.Subject) []rdf.Triple
+	budget       *semaphore.Weighted
+	queryWait    time.Duration
+	log          *slog.Logger
+	now          func() time.Time
+	kinds        []*Kind
+	jobs         *jobs.Engine
+	html         HTML
 }
 
 // New returns a Server over st. It stores the vocabulary documents and
@@ -112,6 +116,7 @@ func New(st Store, cfg Config) (*Server, error) {
 	}
 	s.budget = semaphore.NewWeighted(max(budget, MaxPageSize))
 	s.queryWait = QueryWait
+	s.rootServices = cfg.RootServices
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
