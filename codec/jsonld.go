@@ -221,6 +221,16 @@ func isCanonicalJSONInteger(lex string) bool {
 // with http IRIs its URL pattern rejects, and garbles integers beyond
 // int64.
 func decodeJSONLD(data []byte, base string) ([]rdf.Triple, error) {
+	// encoding/json would read invalid UTF-8 as U+FFFD: refuse it, as the
+	// other formats' parsers do.
+	if !utf8.Valid(data) {
+		off := 0
+		for r, w := utf8.DecodeRune(data); r != utf8.RuneError || w != 1; r, w = utf8.DecodeRune(data[off:]) {
+			off += w
+		}
+		line, col := lineCol(data, off)
+		return nil, &SyntaxError{Format: JSONLD, Line: line, Column: col, Msg: "invalid UTF-8"}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var doc any
