@@ -297,6 +297,11 @@ _:o1 <http://ex.org/only> <http://ex.org/here> .
 
 var jsonldCases = []decodeCase{
 	{
+		name: "surrogate pairs and escaped backslashes",
+		in:   `{"@id": "http://ex.org/s", "http://ex.org/p": ["\ud83d\ude00", "\\ud800"]}`,
+		want: "<http://ex.org/s> <http://ex.org/p> \"\U0001F600\" .\n<http://ex.org/s> <http://ex.org/p> \"\\\\ud800\" .\n",
+	},
+	{
 		name: "context, nesting, relative IRIs",
 		in: `{"@context": {"oslc": "http://open-services.net/ns/core#", "dcterms": "http://purl.org/dc/terms/",
   "title": {"@id": "dcterms:title", "@type": "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral"}},

@@ -241,6 +241,10 @@ func decodeJSONLD(data []byte, base string) ([]rdf.Triple, error) {
 		line, col := lineCol(data, int(dec.InputOffset()))
 		return nil, &SyntaxError{Format: JSONLD, Line: line, Column: col, Msg: "data after the JSON value"}
 	}
+	if off := loneSurrogate(data); off >= 0 {
+		line, col := lineCol(data, off)
+		return nil, &SyntaxError{Format: JSONLD, Line: line, Column: col, Msg: fmt.Sprintf("%s is half of a surrogate pair: it is no character", data[off:off+6])}
+	}
 	if jsonDepth(doc, 0) > MaxDepth {
 		return nil, tooLarge(JSONLD, "JSON nested more than %d deep", MaxDepth)
 	}
@@ -266,6 +270,48 @@ func decodeJSONLD(data []byte, base string) ([]rdf.Triple, error) {
 		return nil, err
 	}
 	return c.triples, nil
+}
+
+// loneSurrogate returns the offset of the first \u escape in the
+// well-formed JSON data that names half of a surrogate pair without the
+// other half, or -1. encoding/json reads one as U+FFFD; the other
+// formats' parsers refuse it, and so does this one.
+func loneSurrogate(data []byte) int {
+	if !bytes.Contains(data, []byte(`\u`)) {
+		return -1
+	}
+	surrogate := func(i int) rune {
+		if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return 0
+		}
+		n, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 16)
+		if err != nil || n < 0xd800 || n > 0xdfff {
+			return 0
+		}
+		return rune(n)
+	}
+	in := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case !in:
+			in = c == '"'
+		case c == '"':
+			in = false
+		case c == '\\':
+			r := surrogate(i)
+			switch {
+			case r >= 0xdc00:
+				return i
+			case r != 0:
+				if next := surrogate(i + 6); next < 0xdc00 {
+					return i
+				}
+				i += 6
+			}
+			i++ // the escaped character; a \u escape's digits are not special
+		}
+	}
+	return -1
 }
 
 func jsonldError(err error) error {
