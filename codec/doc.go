@@ -105,7 +105,9 @@
 // or with http IRIs its URL pattern rejects, and turns integers beyond
 // int64 into garbage; here the first two are errors and integers are
 // exact. Remote contexts are never fetched (an error says to inline them).
-// Invalid UTF-8, which encoding/json would read as U+FFFD, is an error.
+// Where encoding/json would guess, Decode refuses: invalid UTF-8 and \u
+// escapes of half a surrogate pair (read as U+FFFD), and a key twice in
+// an object (the last value kept; other parsers keep the first).
 // json-gold lowercases language tags, as JSON-LD allows. deiu/rdf2go was
 // not used: its JSON-LD support (linkeddata/gojsonld) is JSON-LD 1.0, and
 // its writer emits one node per triple with no @context, drops triples
