@@ -35,8 +35,10 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./store/ ./query/ ./provider/...
 
-## fuzz: each fuzz target for FUZZTIME
+## fuzz: the hostile soak (the corpus of testdata/hostile over HTTP), then each fuzz target for FUZZTIME
 fuzz:
+	@out=$$(mktemp); $(GO) test -count=1 -run '^TestHostileSoak$$' -v ./provider/ >$$out 2>&1; st=$$?; \
+	  grep -v '^    --- PASS\|^=== ' $$out; rm -f $$out; exit $$st
 	@for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \

@@ -195,6 +195,11 @@ _:f <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://ex.org/T> .
 
 var turtleCases = []decodeCase{
 	{
+		name: "private use characters in a query",
+		in:   `<http://ex.org/s?q=\uE000> <http://ex.org/p> <http://ex.org/s?\U000F0000#f> .`,
+		want: "<http://ex.org/s?q=\uE000> <http://ex.org/p> <http://ex.org/s?\U000F0000#f> .\n",
+	},
+	{
 		name: "relative IRIs resolve properly",
 		in: `@prefix p: <http://ex.org/> .
 <foo> p:q <../up>, <#frag>, <>, <?q>, <//host/p> .`,
@@ -291,6 +296,11 @@ _:o1 <http://ex.org/only> <http://ex.org/here> .
 }
 
 var jsonldCases = []decodeCase{
+	{
+		name: "surrogate pairs and escaped backslashes",
+		in:   `{"@id": "http://ex.org/s", "http://ex.org/p": ["\ud83d\ude00", "\\ud800"]}`,
+		want: "<http://ex.org/s> <http://ex.org/p> \"\U0001F600\" .\n<http://ex.org/s> <http://ex.org/p> \"\\\\ud800\" .\n",
+	},
 	{
 		name: "context, nesting, relative IRIs",
 		in: `{"@context": {"oslc": "http://open-services.net/ns/core#", "dcterms": "http://purl.org/dc/terms/",
@@ -447,6 +457,15 @@ func TestDecodeLimits(t *testing.T) {
 		in := `<!DOCTYPE rdf:RDF [<!ENTITY e "` + strings.Repeat("x", 1000) + `">]>
 <rdf:RDF ` + rdfNS + ` xmlns:ex="http://ex.org/"><rdf:Description rdf:about="http://ex.org/s"><ex:p>` +
 			strings.Repeat("&e;", 40000) + `</ex:p></rdf:Description></rdf:RDF>`
+		_, err := codec.Decode(strings.NewReader(in), codec.RDFXML, "")
+		assert.ErrorIs(t, err, codec.ErrTooLarge)
+	})
+	t.Run("entity amplification", func(t *testing.T) {
+		// 3 kB of references to a 1 kB entity: within MaxDocumentSize,
+		// but a thousand times the document.
+		in := `<!DOCTYPE rdf:RDF [<!ENTITY e "` + strings.Repeat("x", 1000) + `">]>
+<rdf:RDF ` + rdfNS + ` xmlns:ex="http://ex.org/"><rdf:Description rdf:about="http://ex.org/s"><ex:p>` +
+			strings.Repeat("&e;", 1000) + `</ex:p></rdf:Description></rdf:RDF>`
 		_, err := codec.Decode(strings.NewReader(in), codec.RDFXML, "")
 		assert.ErrorIs(t, err, codec.ErrTooLarge)
 	})

@@ -62,12 +62,13 @@
 //
 // Decode resolves relative IRIs against base with RFC 3986 (xml:base,
 // @base and @context @base included) and refuses a relative IRI when there
-// is no base. It checks IRIs (no spaces or other forbidden characters,
-// valid percent-encodings) and language tags, labels blank nodes b0, b1,
-// ... in document order, and returns errors a client can act on: a
-// *SyntaxError with the line and column. It reads at most MaxDocumentSize
-// bytes, returns at most MaxTriples triples, stops at MaxDepth levels of
-// nesting and never panics.
+// is no base. It checks IRIs (only the characters RFC 3987 allows: no
+// spaces, controls, non-characters, or private-use characters outside
+// the query; valid percent-encodings) and language tags, labels blank
+// nodes b0, b1, ... in document order, and returns errors a client can
+// act on: a *SyntaxError with the line and column. It reads at most
+// MaxDocumentSize bytes, returns at most MaxTriples triples, stops at
+// MaxDepth levels of nesting and never panics.
 //
 // RDF/XML, Turtle and N-Triples are read by this package's own parsers.
 // knakk/rdf's decoders (v0.0.0-20190304171630) were tried first and cannot
@@ -92,8 +93,10 @@
 // recommendation: typed and nested node elements, property attributes,
 // rdf:parseType Resource, Literal (exclusive canonical XML, as Raptor
 // produces) and Collection, rdf:li, rdf:ID with reification, rdf:nodeID,
-// xml:base, xml:lang, simple DOCTYPE entities (their expansion bounded),
-// and ISO-8859-1 besides UTF-8. The Turtle parser implements Turtle 1.1;
+// xml:base, xml:lang, internal DOCTYPE entities of plain text (their
+// expansion bounded to a few times the document's size; parameter and
+// external entities are refused, and no file or URL is ever read), and
+// ISO-8859-1 besides UTF-8. The Turtle parser implements Turtle 1.1;
 // N-Triples is read by it in a strict mode.
 //
 // JSON-LD is read with piprate/json-gold (JSON-LD 1.1), which expands the
@@ -102,6 +105,9 @@
 // or with http IRIs its URL pattern rejects, and turns integers beyond
 // int64 into garbage; here the first two are errors and integers are
 // exact. Remote contexts are never fetched (an error says to inline them).
+// Where encoding/json would guess, Decode refuses: invalid UTF-8 and \u
+// escapes of half a surrogate pair (read as U+FFFD), and a key twice in
+// an object (the last value kept; other parsers keep the first).
 // json-gold lowercases language tags, as JSON-LD allows. deiu/rdf2go was
 // not used: its JSON-LD support (linkeddata/gojsonld) is JSON-LD 1.0, and
 // its writer emits one node per triple with no @context, drops triples

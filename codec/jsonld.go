@@ -221,18 +221,32 @@ func isCanonicalJSONInteger(lex string) bool {
 // with http IRIs its URL pattern rejects, and garbles integers beyond
 // int64.
 func decodeJSONLD(data []byte, base string) ([]rdf.Triple, error) {
+	// encoding/json would read invalid UTF-8 as U+FFFD: refuse it, as the
+	// other formats' parsers do.
+	if !utf8.Valid(data) {
+		off := 0
+		for r, w := utf8.DecodeRune(data); r != utf8.RuneError || w != 1; r, w = utf8.DecodeRune(data[off:]) {
+			off += w
+		}
+		line, col := lineCol(data, off)
+		return nil, &SyntaxError{Format: JSONLD, Line: line, Column: col, Msg: "invalid UTF-8"}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
+	doc, err := readJSON(dec, 0)
+	if err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return nil, err
+		}
 		return nil, jsonSyntaxError(data, dec, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		line, col := lineCol(data, int(dec.InputOffset()))
 		return nil, &SyntaxError{Format: JSONLD, Line: line, Column: col, Msg: "data after the JSON value"}
 	}
-	if jsonDepth(doc, 0) > MaxDepth {
-		return nil, tooLarge(JSONLD, "JSON nested more than %d deep", MaxDepth)
+	if off := loneSurrogate(data); off >= 0 {
+		line, col := lineCol(data, off)
+		return nil, &SyntaxError{Format: JSONLD, Line: line, Column: col, Msg: fmt.Sprintf("%s is half of a surrogate pair: it is no character", data[off:off+6])}
 	}
 	opts := ld.NewJsonLdOptions(base)
 	opts.ProcessingMode = ld.JsonLd_1_1
@@ -256,6 +270,48 @@ func decodeJSONLD(data []byte, base string) ([]rdf.Triple, error) {
 		return nil, err
 	}
 	return c.triples, nil
+}
+
+// loneSurrogate returns the offset of the first \u escape in the
+// well-formed JSON data that names half of a surrogate pair without the
+// other half, or -1. encoding/json reads one as U+FFFD; the other
+// formats' parsers refuse it, and so does this one.
+func loneSurrogate(data []byte) int {
+	if !bytes.Contains(data, []byte(`\u`)) {
+		return -1
+	}
+	surrogate := func(i int) rune {
+		if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return 0
+		}
+		n, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 16)
+		if err != nil || n < 0xd800 || n > 0xdfff {
+			return 0
+		}
+		return rune(n)
+	}
+	in := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case !in:
+			in = c == '"'
+		case c == '"':
+			in = false
+		case c == '\\':
+			r := surrogate(i)
+			switch {
+			case r >= 0xdc00:
+				return i
+			case r != 0:
+				if next := surrogate(i + 6); next < 0xdc00 {
+					return i
+				}
+				i += 6
+			}
+			i++ // the escaped character; a \u escape's digits are not special
+		}
+	}
+	return -1
 }
 
 func jsonldError(err error) error {
@@ -493,29 +549,62 @@ func (noRemoteContexts) LoadDocument(u string) (*ld.RemoteDocument, error) {
 	return nil, ld.NewJsonLdError(ld.LoadingRemoteContextFailed, fmt.Sprintf("remote context %q not allowed: put the context inline", u))
 }
 
-func jsonDepth(v any, d int) int {
-	max := d
-	switch v := v.(type) {
-	case map[string]any:
-		for _, x := range v {
-			if n := jsonDepth(x, d+1); n > max {
-				max = n
-			}
-			if max > MaxDepth {
-				return max
-			}
-		}
-	case []any:
-		for _, x := range v {
-			if n := jsonDepth(x, d+1); n > max {
-				max = n
-			}
-			if max > MaxDepth {
-				return max
-			}
-		}
+// readJSON reads the JSON value at depth with dec (which uses numbers),
+// as encoding/json reads one into an any, but refuses an object with a
+// key twice (encoding/json keeps the last value, other parsers the first:
+// {"@id": "a", "@id": "b"} would name different nodes to different
+// readers) and values nested more than MaxDepth deep.
+func readJSON(dec *json.Decoder, depth int) (any, error) {
+	if depth > MaxDepth {
+		return nil, tooLarge(JSONLD, "JSON nested more than %d deep", MaxDepth)
 	}
-	return max
+	tok, err := dec.Token()
+	if err == io.EOF && depth > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		m := map[string]any{}
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return nil, unexpectedEOF(err)
+			}
+			key := k.(string)
+			if _, dup := m[key]; dup {
+				return nil, fmt.Errorf("the key %q occurs twice in an object", key)
+			}
+			if m[key], err = readJSON(dec, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		_, err := dec.Token()
+		return m, unexpectedEOF(err)
+	case json.Delim('['):
+		a := []any{}
+		for dec.More() {
+			v, err := readJSON(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		_, err := dec.Token()
+		return a, unexpectedEOF(err)
+	}
+	return tok, nil
+}
+
+// unexpectedEOF is err, or io.ErrUnexpectedEOF for the end of input inside
+// a value.
+func unexpectedEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 func jsonSyntaxError(data []byte, dec *json.Decoder, err error) error {
@@ -524,7 +613,7 @@ func jsonSyntaxError(data []byte, dec *json.Decoder, err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		off = int(se.Offset) - 1 // the offending byte is the last one read
+		off = int(se.Offset) // the Token API's offset is that of the offending byte
 	case errors.As(err, &te):
 		off = int(te.Offset)
 	case err == io.EOF:

@@ -47,6 +47,8 @@ type xmlParser struct {
 	bnodes  map[string]rdf.Blank // rdf:nodeID → blank node
 	nblank  int
 	ids     map[string]bool // IRIs made from rdf:ID, which must be unique
+	// sawDoctype says that the document has had its DOCTYPE.
+	sawDoctype bool
 }
 
 // xmlCtx is the evaluation context of an element: the in-scope base IRI
@@ -195,23 +197,39 @@ func (p *xmlParser) document(ctx xmlCtx) {
 }
 
 // doctype installs the document's simple internal entities, if the
-// expansion they can cause stays within MaxDocumentSize.
+// expansion they can cause stays small: at most maxEntityGrowth times the
+// document's own size (plus a little), so that a small body cannot turn
+// into a huge literal, and never beyond MaxDocumentSize.
 func (p *xmlParser) doctype(d xml.Directive) {
-	ents, err := parseEntities(d)
+	if p.sawDoctype {
+		p.fail("more than one DOCTYPE")
+	}
+	p.sawDoctype = true
+	ents, err := parseDoctype(d)
 	if err != nil {
 		p.fail("%v", err)
 	}
-	total := len(p.data)
+	limit := min(maxEntityGrowth*len(p.data)+maxEntityAllowance, MaxDocumentSize)
+	added := 0
 	for name, v := range ents {
-		total += bytes.Count(p.data, []byte("&"+name+";")) * len(v)
-		if total > MaxDocumentSize {
-			panic(bailout{tooLarge(RDFXML, "entity expansion exceeds %d bytes", MaxDocumentSize)})
+		ref := "&" + name + ";"
+		added += bytes.Count(p.data, []byte(ref)) * max(len(v)-len(ref), 0)
+		if len(p.data)+added > MaxDocumentSize || added > limit {
+			panic(bailout{tooLarge(RDFXML, "entities would expand the document by more than %d bytes", limit)})
 		}
 	}
 	if len(ents) > 0 {
 		p.z.d.Entity = ents
 	}
 }
+
+// Entity expansion may add at most maxEntityGrowth times the document's
+// size plus maxEntityAllowance bytes: namespace abbreviations grow a
+// document by a small factor, amplification attacks by hundreds.
+const (
+	maxEntityGrowth    = 4
+	maxEntityAllowance = 64 << 10
+)
 
 // context applies xml:base and xml:lang of e to ctx.
 func (p *xmlParser) context(ctx xmlCtx, e xmlStart) xmlCtx {

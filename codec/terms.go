@@ -190,9 +190,10 @@ func checkIRI(s string) error {
 }
 
 // validIRI reports whether s is an absolute IRI: valid UTF-8, none of the
-// characters rdf.NewIRI and Turtle's IRIREF forbid, a scheme, and
-// acceptable to net/url (valid percent-encodings and port), as JSON-LD
-// processors such as json-gold take IRIs net/url rejects for relative.
+// characters rdf.NewIRI and Turtle's IRIREF forbid, only characters RFC
+// 3987 allows (see iriChar), a scheme, and acceptable to net/url (valid
+// percent-encodings and port), as JSON-LD processors such as json-gold
+// take IRIs net/url rejects for relative.
 func validIRI(s string) error {
 	if s == "" {
 		return errors.New("empty IRI")
@@ -201,7 +202,20 @@ func validIRI(s string) error {
 		return fmt.Errorf("IRI %q is not valid UTF-8", s)
 	}
 	if i := strings.IndexFunc(s, forbiddenInIRI); i >= 0 {
-		return fmt.Errorf("IRI <%s> holds the character %q, which IRIs may not contain", s, s[i:i+1])
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return fmt.Errorf("IRI %q holds the character %q, which IRIs may not contain", s, string(r))
+	}
+	// Private-use characters are allowed in the query only.
+	part := 0 // 0: before the query, 1: the query, 2: the fragment
+	for _, r := range s {
+		switch {
+		case r == '?' && part == 0:
+			part = 1
+		case r == '#' && part < 2:
+			part = 2
+		case !iriChar(r, part == 1):
+			return fmt.Errorf("IRI %q holds the character %U, which IRIs may not contain", s, r)
+		}
 	}
 	if !hasScheme(s) {
 		return fmt.Errorf("IRI <%s> is not absolute", s)
@@ -214,6 +228,25 @@ func validIRI(s string) error {
 		return fmt.Errorf("IRI <%s> is malformed: %v", s, err)
 	}
 	return nil
+}
+
+// iriChar reports whether the non-ASCII character r may occur in an IRI
+// (RFC 3987 ucschar; iprivate in the query only). That leaves out C1
+// controls, surrogates, non-characters and the specials U+FFF0-U+FFFF:
+// IRIs cannot hold them, nor can XML 1.0 hold most of them, so that a
+// graph with one could not be written as RDF/XML. ASCII is left to
+// forbiddenInIRI and net/url.
+func iriChar(r rune, query bool) bool {
+	switch {
+	case r < 0x80:
+		return r != 0x7f
+	case r < 0xa0, r >= 0xd800 && r <= 0xdfff, r >= 0xfdd0 && r <= 0xfdef,
+		r >= 0xfff0 && r <= 0xffff, r&0xfffe == 0xfffe, r >= 0xe0000 && r <= 0xe0fff:
+		return false
+	case r >= 0xe000 && r <= 0xf8ff, r >= 0xf0000:
+		return query
+	}
+	return true
 }
 
 func forbiddenInIRI(r rune) bool {

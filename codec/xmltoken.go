@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -52,6 +51,8 @@ type xmlTokenizer struct {
 	stack []openElem
 	// maxDepth bounds the element nesting.
 	maxDepth int
+	// rooted says that the document element has started.
+	rooted bool
 }
 
 type nsBinding struct{ prefix, uri string }
@@ -127,7 +128,12 @@ func (z *xmlTokenizer) next() (any, error) {
 		return t, nil
 	case xml.CharData:
 		return xml.CharData(bytes.Clone(t)), nil
-	case xml.Comment, xml.ProcInst, xml.Directive:
+	case xml.Directive:
+		if z.rooted {
+			return nil, z.errorf("<!%s> inside the document element: a DOCTYPE must come before it", shorten(string(t)))
+		}
+		return xml.CopyToken(t), nil
+	case xml.Comment, xml.ProcInst:
 		return xml.CopyToken(t), nil
 	}
 	return nil, z.errorf("unexpected XML token %T", tok)
@@ -137,6 +143,7 @@ func (z *xmlTokenizer) start(t xml.StartElement) (any, error) {
 	if len(z.stack) >= z.maxDepth {
 		return nil, &tooDeepError{depth: z.maxDepth}
 	}
+	z.rooted = true
 	mark := len(z.ns)
 	for _, a := range t.Attr {
 		switch {
@@ -242,30 +249,184 @@ func (l *latin1Reader) Read(p []byte) (int, error) {
 }
 
 // Internal DTD subsets are used in the wild to abbreviate namespace IRIs
-// (rdf:about="&owl;Thing"). Simple general entities are supported; the
-// expansion they cause is bounded by the caller.
-var entityDecl = regexp.MustCompile(`<!ENTITY\s+([A-Za-z_][A-Za-z0-9._-]*)\s+(?:"([^"<&%]*)"|'([^'<&%]*)')\s*>`)
-
+// (rdf:about="&owl;Thing"). Internal general entities whose values are
+// plain text are supported; the expansion they cause is bounded by the
+// caller. Everything else an entity can do is refused rather than skipped,
+// so that no declaration is half-understood: parameter entities, external
+// entities (the parser never reads a file or a URL), and values with
+// markup or references. Other declarations are skipped.
 const (
 	maxEntities     = 64
 	maxEntityLength = 1024
 )
 
-// parseEntities returns the simple general entities declared in a DOCTYPE
-// directive.
-func parseEntities(directive []byte) (map[string]string, error) {
-	m := map[string]string{}
-	for _, sub := range entityDecl.FindAllSubmatch(directive, -1) {
-		v := string(sub[2])
-		if len(sub[3]) > 0 {
-			v = string(sub[3])
-		}
-		if len(m) >= maxEntities || len(v) > maxEntityLength {
-			return nil, fmt.Errorf("DOCTYPE declares too many or too long entities (at most %d of %d bytes)", maxEntities, maxEntityLength)
-		}
-		m[string(sub[1])] = v
+// parseDoctype returns the general entities a DOCTYPE directive declares
+// ("DOCTYPE name [ExternalID] ['[' intSubset ']']", with comments already
+// replaced by spaces by encoding/xml). An external DTD subset is not read.
+func parseDoctype(d []byte) (map[string]string, error) {
+	sc := &dtdScanner{s: d}
+	if !sc.keyword("DOCTYPE") || !sc.space() || sc.name() == "" {
+		return nil, fmt.Errorf("malformed DOCTYPE: want DOCTYPE and the document element's name")
 	}
-	return m, nil
+	sc.space()
+	if sc.keyword("SYSTEM") || sc.keyword("PUBLIC") && sc.space() && sc.quoted() != nil {
+		if !sc.space() || sc.quoted() == nil {
+			return nil, fmt.Errorf("malformed DOCTYPE: want the external DTD's quoted system identifier")
+		}
+		sc.space()
+	}
+	ents := map[string]string{}
+	if sc.peek() == '[' {
+		sc.i++
+		if err := sc.internalSubset(ents); err != nil {
+			return nil, err
+		}
+		sc.space()
+	}
+	if sc.i < len(sc.s) {
+		return nil, fmt.Errorf("malformed DOCTYPE: unexpected %q", shorten(string(sc.s[sc.i:])))
+	}
+	return ents, nil
+}
+
+type dtdScanner struct {
+	s []byte
+	i int
+}
+
+func (sc *dtdScanner) peek() byte {
+	if sc.i < len(sc.s) {
+		return sc.s[sc.i]
+	}
+	return 0
+}
+
+// space skips white space and reports whether there was any.
+func (sc *dtdScanner) space() bool {
+	start := sc.i
+	for sc.i < len(sc.s) && isXMLSpace(sc.s[sc.i:sc.i+1]) {
+		sc.i++
+	}
+	return sc.i > start
+}
+
+func (sc *dtdScanner) keyword(k string) bool {
+	if bytes.HasPrefix(sc.s[sc.i:], []byte(k)) {
+		sc.i += len(k)
+		return true
+	}
+	return false
+}
+
+// name reads an XML name (loosely: up to white space or a delimiter).
+func (sc *dtdScanner) name() string {
+	start := sc.i
+	for sc.i < len(sc.s) && !isXMLSpace(sc.s[sc.i:sc.i+1]) && !strings.ContainsRune(`"'<>[]%;`, rune(sc.s[sc.i])) {
+		sc.i++
+	}
+	return string(sc.s[start:sc.i])
+}
+
+// quoted reads a quoted literal and returns its content, or nil.
+func (sc *dtdScanner) quoted() []byte {
+	q := sc.peek()
+	if q != '"' && q != '\'' {
+		return nil
+	}
+	end := bytes.IndexByte(sc.s[sc.i+1:], q)
+	if end < 0 {
+		return nil
+	}
+	v := sc.s[sc.i+1 : sc.i+1+end]
+	sc.i += end + 2
+	return v
+}
+
+// internalSubset reads declarations up to the closing ']'.
+func (sc *dtdScanner) internalSubset(ents map[string]string) error {
+	for {
+		sc.space()
+		switch {
+		case sc.i >= len(sc.s):
+			return fmt.Errorf("malformed DOCTYPE: the internal subset is not closed with ']'")
+		case sc.peek() == ']':
+			sc.i++
+			return nil
+		case sc.peek() == '%':
+			return fmt.Errorf("DOCTYPE: parameter entity references are not supported")
+		case sc.keyword("<?"):
+			end := bytes.Index(sc.s[sc.i:], []byte("?>"))
+			if end < 0 {
+				return fmt.Errorf("malformed DOCTYPE: unterminated processing instruction")
+			}
+			sc.i += end + 2
+		case sc.keyword("<!ENTITY"):
+			if err := sc.entity(ents); err != nil {
+				return err
+			}
+		case sc.keyword("<!ELEMENT"), sc.keyword("<!ATTLIST"), sc.keyword("<!NOTATION"):
+			if err := sc.skipDecl(); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("malformed DOCTYPE: unexpected %q in the internal subset", shorten(string(sc.s[sc.i:])))
+		}
+	}
+}
+
+// entity reads the rest of an ENTITY declaration.
+func (sc *dtdScanner) entity(ents map[string]string) error {
+	if !sc.space() {
+		return fmt.Errorf("malformed DOCTYPE: want a name after <!ENTITY")
+	}
+	if sc.peek() == '%' {
+		return fmt.Errorf("DOCTYPE: parameter entities are not supported")
+	}
+	name := sc.name()
+	if name == "" || !sc.space() {
+		return fmt.Errorf("malformed DOCTYPE: want an entity name and its value")
+	}
+	if sc.keyword("SYSTEM") || sc.keyword("PUBLIC") {
+		return fmt.Errorf("DOCTYPE: external entity %q is not supported (the parser reads no files or URLs)", name)
+	}
+	v := sc.quoted()
+	if v == nil {
+		return fmt.Errorf("malformed DOCTYPE: want the quoted value of entity %q", name)
+	}
+	sc.space()
+	if !sc.keyword(">") {
+		return fmt.Errorf("malformed DOCTYPE: entity %q: want '>' after its value", name)
+	}
+	if bytes.ContainsAny(v, "<&%") {
+		return fmt.Errorf("DOCTYPE: entity %q: values with markup or references are not supported", name)
+	}
+	if len(ents) >= maxEntities || len(v) > maxEntityLength {
+		return fmt.Errorf("DOCTYPE declares too many or too long entities (at most %d of %d bytes)", maxEntities, maxEntityLength)
+	}
+	if _, ok := ents[name]; !ok { // XML: the first declaration binds
+		ents[name] = string(v)
+	}
+	return nil
+}
+
+// skipDecl skips an ELEMENT, ATTLIST or NOTATION declaration.
+func (sc *dtdScanner) skipDecl() error {
+	for sc.i < len(sc.s) {
+		switch sc.peek() {
+		case '>':
+			sc.i++
+			return nil
+		case '"', '\'':
+			if sc.quoted() == nil {
+				return fmt.Errorf("malformed DOCTYPE: unterminated quoted literal")
+			}
+		case '%':
+			return fmt.Errorf("DOCTYPE: parameter entity references are not supported")
+		default:
+			sc.i++
+		}
+	}
+	return fmt.Errorf("malformed DOCTYPE: unterminated declaration")
 }
 
 // isXMLChar reports whether r is a character XML 1.0 allows.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/knakk/rdf"
 
@@ -89,7 +91,7 @@ func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		rep = offered[0]
 	}
 	node, _ := rdf.NewBlank("error")
-	msg := e.Error()
+	msg := clientText(e.Error())
 	g := []rdf.Triple{
 		{Subj: node, Pred: vocab.RDFType, Obj: vocab.OSLCError},
 		{Subj: node, Pred: vocab.OSLCStatusCode, Obj: rdf.NewTypedLiteral(strconv.Itoa(e.Status), vocab.XSDString)},
@@ -105,4 +107,30 @@ func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		)
 	}
 	s.writeGraph(w, r, rep, e.Status, node, g, "Error "+strconv.Itoa(e.Status))
+}
+
+// maxMessage bounds an error message: messages quote parts of the
+// request, which may be huge.
+const maxMessage = 4 << 10
+
+// clientText makes a message quoting the request fit an oslc:Error in
+// every format: invalid UTF-8 and the characters XML 1.0 cannot hold are
+// written as escapes (\xff, \u0001), and it is cut at maxMessage bytes.
+func clientText(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if b.Len() >= maxMessage {
+			fmt.Fprintf(&b, "... (%d bytes in all)", len(s))
+			break
+		}
+		switch _, w := utf8.DecodeRuneInString(s[i:]); {
+		case r == utf8.RuneError && w == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xd7ff || r >= 0xe000 && r <= 0xfffd || r >= 0x10000:
+			b.WriteRune(r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
 }

@@ -2,6 +2,7 @@ package oslc
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/knakk/rdf"
 )
@@ -26,12 +27,19 @@ type Response struct {
 type Handler func(r *http.Request) (*Response, error)
 
 // Serve returns the http.HandlerFunc of h: it limits the request body to
-// the server's maximum, and writes h's response in the negotiated
-// representation, or its error as an oslc:Error.
+// the server's maximum, refuses a malformed query string, and writes h's
+// response in the negotiated representation, or its error as an
+// oslc:Error.
 func (s *Server) Serve(h Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		}
+		// url.Values drops the parameters it cannot parse: a query with
+		// a stray ';' or '%' would run without its filter.
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			s.WriteError(w, r, Errorf(http.StatusBadRequest, "URL", "the query string is malformed: %v", err))
+			return
 		}
 		resp, err := h(r)
 		if resp != nil && resp.release != nil {

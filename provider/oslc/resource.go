@@ -44,6 +44,13 @@ func (s *Server) readBody(r *http.Request, base string) ([]rdf.Triple, error) {
 	if len(g) == 0 {
 		return nil, Errorf(http.StatusBadRequest, "body", "the body holds no triples")
 	}
+	// What is stored must be servable in RDF/XML, the representation
+	// every OSLC client can read and the default: a literal with a
+	// character XML cannot hold, or a predicate with no QName, would make
+	// every later GET of the resource fail.
+	if err := codec.Encode(io.Discard, codec.RDFXML, g, nil); err != nil {
+		return nil, Errorf(http.StatusBadRequest, "body", "the body cannot be stored: RDF/XML, the representation OSLC clients read, cannot express it: %v", err)
+	}
 	return g, nil
 }
 
