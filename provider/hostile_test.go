@@ -72,12 +72,6 @@ var hostilePending = map[string]pendingFix{
 	"queries/select-nested-scope-100000":            {item: "12.9 scopes nested over 1,000 deep answer 501"},
 	"queries/properties-nested-scope-1001":          {item: "12.9 scopes nested over 1,000 deep answer 501"},
 	"queries/properties-nested-scope-100000":        {item: "12.9 scopes nested over 1,000 deep answer 501"},
-	"requests/foreign-subject":                      {item: "12.4 foreign subjects in a POST"},
-	"requests/foreign-subject-measure":              {item: "12.4 foreign subjects in a POST"},
-	"requests/ssrf-loopback":                        {item: "12.5 SSRF"},
-	"requests/ssrf-cloud-metadata":                  {item: "12.5 SSRF"},
-	"requests/ssrf-ipv6-loopback":                   {item: "12.5 SSRF"},
-	"requests/ssrf-the-provider-itself":             {item: "12.5 SSRF"},
 	"pending/measures-10000/POST":                   {item: "12.1 quadratic validation of measures", slow: true},
 	"pending/where-10000-and-terms":                 {item: "12.3 planner quadratic in and terms", slow: true},
 }
