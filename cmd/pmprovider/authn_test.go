@@ -99,6 +99,13 @@ func TestServeAuthenticated(t *testing.T) {
 		"wrong password": basic("alice", "nope"), "unknown user": basic("mallory", "x"),
 		"unknown token":            "Bearer pmt_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		"jwt for another audience": "Bearer " + jwtFor("other-service"),
+		"basic, not base64":        "Basic %%%",
+		"basic, no colon":          "Basic YWxpY2U=",
+		"bearer, garbage":          "Bearer a.b.c",
+		"bearer, huge":             "Bearer " + strings.Repeat("x", 60000),
+		"jwt, alg none":            "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJvc2NhciJ9.",
+		"oauth, malformed":         `OAuth oauth_consumer_key="x", oauth_signature=`,
+		"unknown scheme":           "Negotiate abc",
 	} {
 		resp, body := do("GET", "/oslc/catalog", "", "Authorization", cred)
 		assert.Equal(t, 401, resp.StatusCode, "%s: %s", name, body)
