@@ -180,7 +180,8 @@ type cond struct {
 }
 
 // compileWhere compiles the terms of a conjunction. It reports the uses the
-// engine does not answer as ErrUnsupported.
+// engine does not answer as ErrUnsupported, ill-formed typed literals as
+// ErrSyntax and scopes deeper than parser.MaxDepth as ErrTooComplex.
 func compileWhere(w *parser.Where, depth int) ([]*cond, error) {
 	var conds []*cond
 	ranges := map[string]*cond{}
@@ -195,6 +196,9 @@ func compileWhere(w *parser.Where, depth int) ([]*cond, error) {
 		}
 		switch t := t.(type) {
 		case *parser.Comparison:
+			if err := wellFormed(t.Value); err != nil {
+				return nil, err
+			}
 			q := compileValue(t.Value)
 			switch t.Op {
 			case parser.OpEQ:
@@ -220,11 +224,14 @@ func compileWhere(w *parser.Where, depth int) ([]*cond, error) {
 		case *parser.InTerm:
 			c.kind = condEq
 			for _, v := range t.Values {
+				if err := wellFormed(v); err != nil {
+					return nil, err
+				}
 				c.vals = append(c.vals, compileValue(v))
 			}
 		case *parser.ScopedTerm:
 			if depth >= parser.MaxDepth {
-				return nil, unsupported(prop, "scopes nested too deep")
+				return nil, &Error{Param: "oslc.where", Pos: prop.Pos, Msg: fmt.Sprintf("scopes nested deeper than %d", parser.MaxDepth), Err: ErrTooComplex}
 			}
 			inner, err := compileWhere(t.Where, depth+1)
 			if err != nil {
@@ -238,6 +245,17 @@ func compileWhere(w *parser.Where, depth int) ([]*cond, error) {
 		c.text = c.canon()
 	}
 	return conds, nil
+}
+
+// wellFormed checks a value's lexical form, as the parser does, for trees
+// built without it: an ill-formed typed literal is the client's error.
+func wellFormed(v parser.Value) error {
+	if l, ok := v.(*parser.Literal); ok {
+		if msg := l.Malformed(); msg != "" {
+			return &Error{Param: "oslc.where", Pos: l.Pos, Msg: msg, Err: ErrSyntax}
+		}
+	}
+	return nil
 }
 
 func unsupported(v any, msg string) error {

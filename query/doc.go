@@ -9,9 +9,26 @@ Package parser (query/parser) reads the parameters into syntax trees:
 parser.ParseWhere, ParseSelect, ParseOrderBy, ParseSearchTerms and
 ParsePrefixes, with the grammar and the errors. A Query holds the trees;
 Run compiles and answers them. Errors of a parameter are *Error (the
-parser's type) in the classes ErrSyntax, ErrUnknownPrefix and
-ErrUnsupported (the parser's values), and ErrCursor for a bad page
-cursor.
+parser's type) in the classes ErrSyntax, ErrUnknownPrefix, ErrUnsupported
+and ErrTooComplex (the parser's values), and ErrCursor for a bad page
+cursor. A tree built without the parser is held to what the parser
+checks of each term: scopes at most parser.MaxDepth deep (ErrTooComplex)
+and typed literals whose lexical form is one of their XSD datatype
+(ErrSyntax: "x"^^xsd:dateTime is the client's error, not a value the
+engine cannot order).
+
+# Cost and cancellation
+
+Compiling and planning cost in proportion to the terms of a query, at
+every depth: the pairs a source indexes together (Accelerator.Pairs) are
+matched with their conditions in one pass, keys in order with the first
+range left on a paired property. The parser bounds what a client may
+ask (parser.MaxTerms, MaxDepth, MaxProperties, MaxSortKeys,
+MaxSearchTerms, MaxSearchWords); a tree built as a value is bounded by
+its maker. A Run stops with the context's error once ctx is done: the
+source is given ctx, and the engine itself looks at it before each probe
+and each candidate it checks, so that a run whose client went away ends
+within a few reads even on a source that does not.
 
 # Sources
 
@@ -25,7 +42,7 @@ A store may also be an Accelerator, which Run asserts once: Features
 names the parts it serves, and the planner uses just those (see
 "Planner"): resource counts (Stats), the resource stating each triple
 (MatchQuads), counts and intersections of index reads by the store's own
-ids (Count, Intersect, with pair indexes: HasPair), sets of resources by
+ids (Count, Intersect, with pair indexes: Pairs), sets of resources by
 id (ResourceSet, PageUnder, RangeIn), a full-text index (Text,
 TextPrefix) and searches by id (TextHits, PageHits). Every type in these
 signatures is declared here; sets and hits are opaque handles of the

@@ -81,6 +81,14 @@ func Run(ctx context.Context, src Source, scope Scope, q *Query, page Page) (*Re
 	e := &eval{ctx: ctx, src: src, scope: scope, types: map[string]bool{}}
 	if acc, ok := src.(Accelerator); ok {
 		e.acc, e.feat = acc, acc.Features()
+		if e.feat.Join {
+			e.pairs, e.values = map[string][]string{}, map[string]bool{}
+			for _, p := range acc.Pairs() {
+				k, v := p.Key.String(), p.Value.String()
+				e.pairs[k] = append(e.pairs[k], v)
+				e.values[v] = true
+			}
+		}
 	}
 	for _, t := range scope.Types {
 		e.types[t.String()] = true
@@ -96,7 +104,7 @@ func Run(ctx context.Context, src Source, scope Scope, q *Query, page Page) (*Re
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSelection(q.Select); err != nil {
+	if err := checkSelection(q.Select, 0); err != nil {
 		return nil, err
 	}
 	r := &runner{eval: e, conds: conds, q: q, page: page}

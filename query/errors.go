@@ -8,8 +8,8 @@ import (
 
 // These errors classify what Run returns besides the errors of its
 // source; test for them with errors.Is. An error in a query parameter is
-// an *Error wrapping one of them. ErrSyntax, ErrUnknownPrefix and
-// ErrUnsupported are the parser's own values, so that one errors.Is
+// an *Error wrapping one of them. ErrSyntax, ErrUnknownPrefix,
+// ErrUnsupported and ErrTooComplex are the parser's own values, so that one errors.Is
 // covers a parameter's parsing and its running.
 var (
 	// ErrSyntax is a malformed parameter value: HTTP 400.
@@ -22,6 +22,10 @@ var (
 	// ErrUnsupported is a well-formed request the engine does not answer,
 	// such as ordering IRIs with "<": HTTP 501.
 	ErrUnsupported = parser.ErrUnsupported
+
+	// ErrTooComplex is a query past one of the limits of its size
+	// (parser.MaxDepth...): HTTP 400.
+	ErrTooComplex = parser.ErrTooComplex
 
 	// ErrCursor is a paging cursor that is malformed or was made for
 	// another query: HTTP 400.

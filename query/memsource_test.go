@@ -325,7 +325,7 @@ type unserved struct{}
 func (unserved) MatchQuads(context.Context, rdf.Subject, rdf.Predicate, rdf.Object, func(rdf.Triple, rdf.IRI) bool) error {
 	panic("unserved: MatchQuads")
 }
-func (unserved) HasPair(rdf.IRI, rdf.IRI) bool { panic("unserved: HasPair") }
+func (unserved) Pairs() []Pair { panic("unserved: Pairs") }
 func (unserved) Count(context.Context, []Pattern, int) (int, error) {
 	panic("unserved: Count")
 }

@@ -41,7 +41,7 @@ func compileOrder(o *parser.OrderBy) ([]sortKey, error) {
 				continue
 			}
 			if len(path) > parser.MaxDepth {
-				return &Error{Param: "oslc.orderBy", Pos: t.Prop.Pos, Msg: "scopes nested too deep", Err: ErrUnsupported}
+				return &Error{Param: "oslc.orderBy", Pos: t.Prop.Pos, Msg: fmt.Sprintf("scopes nested deeper than %d", parser.MaxDepth), Err: ErrTooComplex}
 			}
 			if err := walk(t.Nested, path); err != nil {
 				return err

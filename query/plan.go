@@ -53,6 +53,11 @@ type eval struct {
 	feat  Features
 	scope Scope
 	types map[string]bool
+
+	// The source's pairs (Features.Join): the value properties of each
+	// key property, and the value properties.
+	pairs  map[string][]string
+	values map[string]bool
 }
 
 // subjKey is a map key for a subject: IRIs and blank nodes never collide.
@@ -253,29 +258,76 @@ func (e *eval) fusePairs(conds []*cond) []*cond {
 	if !e.feat.Join || len(conds) < 2 {
 		return conds
 	}
+	partner := e.pairUp(conds)
 	var out []*cond
-	used := make([]bool, len(conds))
-	for i, a := range conds {
-		if used[i] {
-			continue
-		}
-		for j, b := range conds {
-			if j == i || used[j] {
-				continue
-			}
-			if g := e.joinGroups([]*cond{a, b}); len(g) == 1 {
-				out = append(out, &cond{kind: condJoin, parts: []*cond{a, b}, text: a.text + " and " + b.text})
-				used[i], used[j] = true, true
-				break
-			}
+	for i, j := range partner {
+		if j > i {
+			a, b := conds[i], conds[j]
+			out = append(out, &cond{kind: condJoin, parts: []*cond{a, b}, text: a.text + " and " + b.text})
 		}
 	}
 	for i, c := range conds {
-		if !used[i] {
+		if partner[i] < 0 {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// pairKey returns the object of c if c can be the key half of a pair: an
+// equality with one IRI on a named property.
+func pairKey(c *cond) (rdf.Object, bool) {
+	if c.kind != condEq || c.wildcard {
+		return nil, false
+	}
+	ps := patterns(c)
+	if len(ps) != 1 || ps[0].Obj == nil {
+		return nil, false
+	}
+	if _, isIRI := ps[0].Obj.(rdf.IRI); !isIRI {
+		return nil, false
+	}
+	return ps[0].Obj, true
+}
+
+// pairUp matches the key halves of pairs in conds with their value halves:
+// each key, in order, with the first range left on a property the source
+// pairs with the key's. partner[i] is the index of the condition matched
+// with conds[i], or -1. It looks at each condition once, so that a
+// conjunction of many terms costs no more than their number.
+func (e *eval) pairUp(conds []*cond) (partner []int) {
+	partner = make([]int, len(conds))
+	for i := range partner {
+		partner[i] = -1
+	}
+	if len(e.pairs) == 0 {
+		return partner
+	}
+	ranges := map[string][]int{} // value property: its ranges not yet matched, in order
+	for j, c := range conds {
+		if c.kind == condRange && !c.wildcard && !c.empty && e.values[c.prop.String()] {
+			ranges[c.prop.String()] = append(ranges[c.prop.String()], j)
+		}
+	}
+	if len(ranges) == 0 {
+		return partner
+	}
+	for i, c := range conds {
+		if _, ok := pairKey(c); !ok {
+			continue
+		}
+		best, bestV := -1, ""
+		for _, v := range e.pairs[c.prop.String()] {
+			if q := ranges[v]; len(q) > 0 && (best < 0 || q[0] < best) {
+				best, bestV = q[0], v
+			}
+		}
+		if best >= 0 {
+			ranges[bestV] = ranges[bestV][1:]
+			partner[i], partner[best] = best, i
+		}
+	}
+	return partner
 }
 
 // joinGroups returns the pattern groups a join of parts reads: one per
@@ -289,34 +341,25 @@ func (e *eval) fusePairs(conds []*cond) []*cond {
 // not in it. Records state their measures whole, so the planner uses it
 // for the nested conditions it was made for.
 func (e *eval) joinGroups(parts []*cond) [][]Pattern {
-	used := make([]bool, len(parts))
-	var groups [][]Pattern
+	partner := make([]int, len(parts))
+	for i := range partner {
+		partner[i] = -1
+	}
 	if e.feat.Join {
-		for i, a := range parts {
-			if a.kind != condEq || a.wildcard {
-				continue
-			}
-			ps := patterns(a)
-			if len(ps) != 1 || ps[0].Obj == nil {
-				continue
-			}
-			if _, isIRI := ps[0].Obj.(rdf.IRI); !isIRI {
-				continue
-			}
-			for j, b := range parts {
-				if used[j] || j == i || b.kind != condRange || b.wildcard || b.empty || !e.acc.HasPair(a.prop, b.prop) {
-					continue
-				}
-				bp := patterns(b)[0]
-				bp.With, bp.WithObj = a.prop, ps[0].Obj
+		partner = e.pairUp(parts)
+	}
+	var groups [][]Pattern
+	for i, a := range parts {
+		if j := partner[i]; j >= 0 {
+			if obj, ok := pairKey(a); ok {
+				bp := patterns(parts[j])[0]
+				bp.With, bp.WithObj = a.prop, obj
 				groups = append(groups, []Pattern{bp})
-				used[i], used[j] = true, true
-				break
 			}
 		}
 	}
 	for i, p := range parts {
-		if !used[i] {
+		if partner[i] < 0 {
 			groups = append(groups, patterns(p))
 		}
 	}
@@ -509,7 +552,11 @@ func (e *eval) plan(conds []*cond, extra *subjSet, top bool) (*nodePlan, error) 
 	if joins != nil {
 		// The rest are probed only as far as a join is worth.
 		most = joinProbe
-		cands = slices.DeleteFunc(cands, func(c *cond) bool { return slices.Contains(joins, c) })
+		joined := make(map[*cond]bool, len(joins))
+		for _, c := range joins {
+			joined[c] = true
+		}
+		cands = slices.DeleteFunc(cands, func(c *cond) bool { return joined[c] })
 	}
 	if extra != nil {
 		limit, most = min(limit, len(extra.list)), min(most, len(extra.list))
@@ -523,6 +570,9 @@ func (e *eval) plan(conds []*cond, extra *subjSet, top bool) (*nodePlan, error) 
 		for i := range ps {
 			if ps[i].complete || most <= 0 {
 				continue
+			}
+			if err := e.ctx.Err(); err != nil {
+				return nil, err
 			}
 			set, complete, err := e.probe(ps[i].c, min(round, most)+1, top)
 			if err != nil {
@@ -680,8 +730,13 @@ func (e *eval) nodes(np *nodePlan, b *budget) ([]rdf.Subject, bool, error) {
 }
 
 // check reports whether s passes the plan's filters and remaining
-// conditions (the driver's own condition is known to hold).
+// conditions (the driver's own condition is known to hold). Every loop
+// over candidates comes here, so it is where a run stops once its
+// context is done, whether or not the source notices.
 func (e *eval) check(np *nodePlan, s rdf.Subject) (bool, error) {
+	if err := e.ctx.Err(); err != nil {
+		return false, err
+	}
 	for _, f := range np.filters {
 		if !f.has(s) {
 			return false, nil

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"fmt"
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/query/parser"
@@ -11,7 +12,7 @@ var rdfNil = vocab.IRI(vocab.RDF, "nil")
 
 // checkSelection resolves the selection's IRIs once, so that selecting
 // cannot fail on a name later.
-func checkSelection(s *parser.Selection) error {
+func checkSelection(s *parser.Selection, depth int) error {
 	if s == nil {
 		return nil
 	}
@@ -22,7 +23,10 @@ func checkSelection(s *parser.Selection) error {
 				return err
 			}
 		}
-		if err := checkSelection(sp.Nested); err != nil {
+		if sp.Nested != nil && depth >= parser.MaxDepth {
+			return &Error{Param: "oslc.select", Pos: sp.Prop.Pos, Msg: fmt.Sprintf("scopes nested deeper than %d", parser.MaxDepth), Err: ErrTooComplex}
+		}
+		if err := checkSelection(sp.Nested, depth+1); err != nil {
 			return err
 		}
 	}

@@ -90,9 +90,10 @@ type Accelerator interface {
 	// Exists that a subject which states its own triple is a resource.
 	MatchQuads(ctx context.Context, s rdf.Subject, p rdf.Predicate, o rdf.Object, fn func(t rdf.Triple, graph rdf.IRI) bool) error
 
-	// HasPair reports whether the source indexes the subjects of key
-	// and value together (Pattern.With; Features.Join).
-	HasPair(key, value rdf.IRI) bool
+	// Pairs lists the properties whose subjects the source indexes
+	// together, a key's with a value's (Pattern.With; Features.Join). It
+	// is read once per Run.
+	Pairs() []Pair
 
 	// Count counts the index entries of the patterns, up to a little
 	// more than limit, without reading terms (Features.Join): the
@@ -148,7 +149,7 @@ type Accelerator interface {
 type Features struct {
 	Stats bool // Stats
 	Quads bool // MatchQuads
-	Join  bool // HasPair, Count, Intersect
+	Join  bool // Pairs, Count, Intersect
 	Sets  bool // ResourceSet, PageUnder, RangeIn; with Join
 	Text  bool // Text, TextPrefix
 	Hits  bool // TextHits, PageHits
@@ -159,10 +160,17 @@ type Stats struct {
 	Resources int64 // resources (named graphs)
 }
 
+// A Pair is two properties whose subjects a source indexes together:
+// Key, whose objects name something, and Value, whose objects are numbers
+// or dateTimes (see Accelerator.Pairs).
+type Pair struct {
+	Key, Value rdf.IRI
+}
+
 // A Pattern is one index read that lists subjects: those of the triples
 // (?, Pred, Obj), or, with Obj nil, those of the triples of Pred whose
 // object Range(Pred, Lo, Hi, Opt) reports (Opt.Desc is ignored). With
-// With set (see HasPair), only the subjects that also have (?, With,
+// With set (see Accelerator.Pairs), only the subjects that also have (?, With,
 // WithObj), as the source's pair index lists them.
 type Pattern struct {
 	Pred   rdf.IRI

@@ -1,6 +1,7 @@
 // Package shapes holds the OSLC Resource Shapes of the resources the provider
 // serves: their RDF descriptions and the validation of client input against
-// them (occurs, value types, read-only properties).
+// them (occurs, value types, read-only properties, at most MaxMeasures
+// measures per resource).
 //
 // The PerformanceMonitoringRecord shape is built from the published OSLC PM
 // shapes document (embedded in package vocab), with its small bugs mended;

@@ -25,15 +25,75 @@ func (v Violation) Error() string {
 	return fmt.Sprintf("<%s> <%s>: %s", v.Subject, v.Property, v.Message)
 }
 
+// MaxMeasures bounds the measures (ems:observes values) of one resource.
+// No monitor reports thousands of readings in one record, and every one
+// is validated, stored and indexed with its record in one transaction.
+const MaxMeasures = 1000
+
 // Validate checks the properties of subj in g against s: occurs and value
 // types. Server-managed properties are not checked: the provider sets them.
+// It reads all of g: to check many nodes of one graph, use
+// ValidateWithMeasures, which reads it once.
 func (s *Shape) Validate(subj rdf.Subject, g []rdf.Triple) []Violation {
-	var vs []Violation
-	vals := make(map[string][]rdf.Object)
+	var own []rdf.Triple
 	for _, t := range g {
 		if rdf.TermsEqual(t.Subj, subj) {
-			vals[t.Pred.String()] = append(vals[t.Pred.String()], t.Obj)
+			own = append(own, t)
 		}
+	}
+	return s.check(subj, own)
+}
+
+// ValidateWithMeasures checks subj in g against s, as Validate does, and
+// each node of g that subj observes (ems:observes) against the measure
+// shape. A resource with more than MaxMeasures measures is one violation,
+// and its measures are not checked. It indexes g by subject once, so that
+// its cost grows with the size of g, not with its square.
+func (s *Shape) ValidateWithMeasures(subj rdf.Subject, g []rdf.Triple) []Violation {
+	bySubj := make(map[string][]rdf.Triple)
+	for _, t := range g {
+		k := nodeKey(t.Subj)
+		bySubj[k] = append(bySubj[k], t)
+	}
+	own := bySubj[nodeKey(subj)]
+	vs := s.check(subj, own)
+	n := 0
+	for _, t := range own {
+		if t.Pred == vocab.EMSObserves {
+			n++
+		}
+	}
+	if n > MaxMeasures {
+		return append(vs, Violation{Subject: subj.String(), Property: vocab.EMSObserves.String(),
+			Message: fmt.Sprintf("%d measures; a resource may have at most %d", n, MaxMeasures)})
+	}
+	measure := Lookup(MeasureName)
+	for _, t := range own {
+		node, ok := t.Obj.(rdf.Subject)
+		if t.Pred != vocab.EMSObserves || !ok {
+			continue
+		}
+		if nts := bySubj[nodeKey(node)]; len(nts) > 0 {
+			vs = append(vs, measure.check(node, nts)...)
+		}
+	}
+	return vs
+}
+
+// nodeKey is a map key for a subject: IRIs and blank nodes never collide.
+func nodeKey(t rdf.Term) string {
+	if t.Type() == rdf.TermBlank {
+		return "_:" + t.String()
+	}
+	return "<" + t.String()
+}
+
+// check checks subj, whose triples are own, against s.
+func (s *Shape) check(subj rdf.Subject, own []rdf.Triple) []Violation {
+	var vs []Violation
+	vals := make(map[string][]rdf.Object)
+	for _, t := range own {
+		vals[t.Pred.String()] = append(vals[t.Pred.String()], t.Obj)
 	}
 	for i := range s.Properties {
 		p := &s.Properties[i]

@@ -1,6 +1,8 @@
 package shapes
 
 import (
+	"fmt"
+
 	"testing"
 
 	"github.com/knakk/rdf"
@@ -92,5 +94,75 @@ func TestHasTimezone(t *testing.T) {
 		"2026-11-01T10:00:00.5":     false,
 	} {
 		assert.Equal(t, want, HasTimezone(s), s)
+	}
+}
+
+// record is a record with n measures, the i-th with a metric unless bad(i).
+func record(n int, bad func(i int) bool) (rdf.IRI, []rdf.Triple) {
+	rec := vocab.IRI("http://example.org/", "r1")
+	g := []rdf.Triple{
+		{Subj: rec, Pred: vocab.DCDate, Obj: rdf.NewTypedLiteral("2026-11-01T10:00:00Z", vocab.XSDDateTime)},
+		{Subj: rec, Pred: vocab.DCIsPartOf, Obj: vocab.IRI("http://example.org/", "host")},
+	}
+	for i := range n {
+		m, _ := rdf.NewBlank(fmt.Sprintf("m%d", i))
+		g = append(g,
+			rdf.Triple{Subj: rec, Pred: vocab.EMSObserves, Obj: m},
+			rdf.Triple{Subj: m, Pred: vocab.RDFType, Obj: vocab.EMSMeasure},
+			rdf.Triple{Subj: m, Pred: vocab.EMSNumericValue, Obj: rdf.NewTypedLiteral("1.5", vocab.XSDDouble)})
+		if !bad(i) {
+			g = append(g, rdf.Triple{Subj: m, Pred: vocab.EMSMetric, Obj: vocab.IRI(vocab.PM, "CpuUsed")})
+		}
+	}
+	return rec, g
+}
+
+func TestValidateWithMeasures(t *testing.T) {
+	none := func(int) bool { return false }
+	tests := []struct {
+		name string
+		n    int
+		bad  func(i int) bool
+		want []string // substrings of the violations, in order
+	}{
+		{"valid", 3, none, nil},
+		{"one measure without a metric", 3, func(i int) bool { return i == 1 }, []string{"<m1> <" + vocab.EMSMetric.String() + ">: metric must occur exactly once; found 0"}},
+		{"at the limit", MaxMeasures, none, nil},
+		{"past the limit", MaxMeasures + 1, func(int) bool { return true }, []string{fmt.Sprintf("%d measures; a resource may have at most %d", MaxMeasures+1, MaxMeasures)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, g := record(tt.n, tt.bad)
+			vs := Lookup(RecordName).ValidateWithMeasures(rec, g)
+			require.Len(t, vs, len(tt.want), "got %v", vs)
+			for i, w := range tt.want {
+				assert.Contains(t, vs[i].Error(), w)
+			}
+		})
+	}
+}
+
+// TestValidateWithMeasuresLinear checks that the cost of validating a
+// record grows with its measures, not their square: four times the
+// measures, about four times the allocations.
+func TestValidateWithMeasuresLinear(t *testing.T) {
+	allocs := func(n int) float64 {
+		rec, g := record(n, func(int) bool { return false })
+		s := Lookup(RecordName)
+		return testing.AllocsPerRun(3, func() { s.ValidateWithMeasures(rec, g) })
+	}
+	small, large := allocs(MaxMeasures/4), allocs(MaxMeasures)
+	assert.Less(t, large/small, 6.0, "%.0f allocations for %d measures, %.0f for %d", small, MaxMeasures/4, large, MaxMeasures)
+}
+
+// BenchmarkValidateWithMeasures validates a record with MaxMeasures
+// measures.
+func BenchmarkValidateWithMeasures(b *testing.B) {
+	rec, g := record(MaxMeasures, func(int) bool { return false })
+	s := Lookup(RecordName)
+	for b.Loop() {
+		if vs := s.ValidateWithMeasures(rec, g); len(vs) > 0 {
+			b.Fatal(vs)
+		}
 	}
 }

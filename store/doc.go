@@ -41,6 +41,20 @@ Delete happens in the transaction that writes.
 Scan callbacks run inside a read transaction and must not call DB methods;
 nested reads go through the Snapshot (see DB.View).
 
+# Cost of a write
+
+A write costs in proportion to the keys it changes, whatever their order
+and the size of the store. bbolt splits the nodes a transaction changes
+only when it commits, and a key put into a node moves the keys after it:
+the keys one resource adds to the dictionary, the triple indexes and the
+text index are therefore put in key order, each bucket's at once (see
+putBuffer), so that each lands after the one before. Terms a delete or
+replace leaves unused are found before its keys go (a seek after them
+would walk the nodes the deletes emptied) by reading the other graphs'
+keys with the same prefix. Large resources are still written in one
+transaction, holding the write lock: the limits of what a resource may
+hold are the caller's (the body size, the provider's shapes).
+
 # Caches
 
 Reads share a cache of decoded terms by id (Options.TermCacheSize): ids
@@ -188,7 +202,13 @@ rdf:langString literals by lexical form, rdf:XMLLiteral by character data
 (tags become spaces, entities are decoded). Package codec/literal cuts the
 text into tokens (literal.Tokens), as the query engine cuts search terms;
 each distinct token of a triple's object gives one key, token | 0x00 | s |
-p | o | g, with the token's count in that object as value. Tokens hold only
+p | o | g, with the token's count in that object as value. Only the first
+MaxTextTokens (10,000) distinct tokens of one object, in the order they
+occur, are indexed, each with its count in the whole object: a search
+finds a long text by its first 10,000 distinct words. Files written
+before the limit may hold postings of every token of a longer text; a
+delete tells them by the posting of the next token past the limit, and
+removes them all. Tokens hold only
 letters and digits, never 0x00, so the postings of one token are the
 contiguous range under token | 0x00, and those of all tokens with a prefix
 are the range under the prefix, token by token.
@@ -204,7 +224,10 @@ adjacent (Text reports it once) and those of one subject and predicate are
 adjacent (Text adds up their distinct objects).
 
 The meta "text" key records the predicates the postings were built for. A
-writable Open with another set rebuilds the bucket from the res entries.
+writable Open with another set rebuilds the bucket from the res entries,
+putting the postings in key order: one pass counts them by the first byte
+of their token, then one pass per range of first bytes with at most about
+a million postings collects, sorts and puts them.
 Options.TextPredicates nil takes the recorded set, none if there is no key
 (a new or version 1 file).
 

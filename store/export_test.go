@@ -65,3 +65,31 @@ func (db *DB) RIDAgreesForTest() (bad []string, err error) {
 	})
 	return bad, err
 }
+
+// IndexAllTokensForTest writes the postings of every token of the text
+// literals of resource id, past MaxTextTokens too, as a version of the
+// store before the limit wrote them.
+func (db *DB) IndexAllTokensForTest(id rdf.IRI) error {
+	return db.db.Update(func(tx *bolt.Tx) error {
+		w := newTxWriter(tx, db)
+		v := w.res.Get([]byte(id.String()))
+		g := v[8:16]
+		for e := v[headerLen:]; len(e) > 0; e = e[entryLen:] {
+			toks, err := w.entryTokens(e[:entryLen], 0)
+			if err != nil {
+				return err
+			}
+			if err := w.putText(e[:entryLen], g, toks); err != nil {
+				return err
+			}
+		}
+		return w.flushPuts()
+	})
+}
+
+// SetRebuildChunk sets rebuildChunk until the returned func is called.
+func SetRebuildChunk(n int) (restore func()) {
+	old := rebuildChunk
+	rebuildChunk = n
+	return func() { rebuildChunk = old }
+}

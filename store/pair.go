@@ -55,6 +55,7 @@ const (
 // pairSet is the configured pairs, as encoded predicate IRIs.
 type pairSet struct {
 	pairs [][3]string // encoded key, value and via ("" if none) predicates
+	list  []Pair      // the same, as given
 	conf  string      // canonical form, stored in meta
 }
 
@@ -83,6 +84,7 @@ func newPairSet(ps []Pair) (pairSet, error) {
 			line += " " + p.Via.String()
 		}
 		s.pairs = append(s.pairs, [3]string{k, v, via})
+		s.list = append(s.list, p)
 		lines = append(lines, line)
 	}
 	sort.Strings(lines)
@@ -430,6 +432,15 @@ func (w *txWriter) rebuildPairs(tx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// Pairs returns the pairs the store indexes, none if it keeps no pair
+// index. Do not modify the result.
+func (s *Snapshot) Pairs() []Pair {
+	if s.tx.Bucket(bucketPair) == nil {
+		return nil
+	}
+	return s.db.pairs.list
 }
 
 // HasPair reports whether the store indexes the pair (key, value).

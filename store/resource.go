@@ -82,7 +82,7 @@ func prepare(id rdf.IRI, g []rdf.Triple, ts textSet) (*prepared, error) {
 			o := &p.terms[tr[2]]
 			if o.tokens == nil {
 				if text, ok := textOf(o.enc); ok {
-					o.tokens = countTokens(text)
+					o.tokens = countTokens(text, MaxTextTokens)
 				}
 			}
 			if len(o.tokens) > 0 {
@@ -120,6 +120,10 @@ type txWriter struct {
 	ids       map[string]uint64 // encoded term → id, for terms known in this tx
 	textPreds map[uint64]bool   // predicate id → is a text predicate
 
+	// The keys a put adds to the dictionary, the indexes and the text
+	// index, put in key order at its end (see putBuffer).
+	t2iPuts, spogPuts, posgPuts, ospgPuts, textPuts putBuffer
+
 	dRes, dTriples, dTerms int64 // counter deltas, written by flush
 }
 
@@ -145,7 +149,19 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	}
 	// Term ids only grow, so i2t is append-only: pack its pages.
 	w.i2t.FillPercent = 0.95
+	w.t2iPuts.b, w.spogPuts.b, w.posgPuts.b, w.ospgPuts.b, w.textPuts.b = w.t2i, w.spog, w.posg, w.ospg, w.text
 	return w
+}
+
+// flushPuts puts the keys the buffers hold, each bucket's in key order.
+// Reads of the dictionary and the indexes see them only after it.
+func (w *txWriter) flushPuts() error {
+	for _, p := range []*putBuffer{&w.t2iPuts, &w.spogPuts, &w.posgPuts, &w.ospgPuts, &w.textPuts} {
+		if err := p.flush(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkMatch returns ErrPreconditionFailed unless ifMatch is empty, "*", or
@@ -240,6 +256,15 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 			}
 		}
 	}
+	var dead []uint64
+	if old != nil {
+		live := make(map[uint64]struct{}, len(ids)+1)
+		live[gid] = struct{}{}
+		for _, id := range ids {
+			live[id] = struct{}{}
+		}
+		dead = w.unusedTerms(old, live)
+	}
 	for e := range stale {
 		if err := w.deleteIndex([]byte(e), g); err != nil {
 			return "", err
@@ -247,6 +272,9 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		if err := w.deleteText([]byte(e), g); err != nil {
 			return "", err
 		}
+	}
+	if err := w.flushPuts(); err != nil {
+		return "", err
 	}
 
 	if err := w.updatePairs(old, val); err != nil {
@@ -263,12 +291,7 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		}
 	} else {
 		w.dTriples -= int64((len(old) - headerLen) / entryLen)
-		live := make(map[uint64]struct{}, len(ids)+1)
-		live[gid] = struct{}{}
-		for _, id := range ids {
-			live[id] = struct{}{}
-		}
-		if err := w.collect(old, live); err != nil {
+		if err := w.reclaim(dead); err != nil {
 			return "", err
 		}
 	}
@@ -291,6 +314,7 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	if len(old) < headerLen || (len(old)-headerLen)%entryLen != 0 {
 		return fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
 	}
+	dead := w.unusedTerms(old, nil)
 	if err := w.res.Delete(key); err != nil {
 		return err
 	}
@@ -311,19 +335,16 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	}
 	w.dRes--
 	w.dTriples -= int64((len(old) - headerLen) / entryLen)
-	return w.collect(old, nil)
+	return w.reclaim(dead)
 }
 
 // putIndex adds the index keys of entry e in graph g.
 func (w *txWriter) putIndex(e, g []byte) error {
 	var k [41]byte
-	if err := w.spog.Put(spogKey(k[:0], e, g), []byte{}); err != nil {
-		return err
-	}
-	if err := w.posg.Put(posgKey(k[:0], e, g), []byte{}); err != nil {
-		return err
-	}
-	return w.ospg.Put(ospgKey(k[:0], e, g), []byte{})
+	w.spogPuts.add(spogKey(k[:0], e, g), []byte{})
+	w.posgPuts.add(posgKey(k[:0], e, g), []byte{})
+	w.ospgPuts.add(ospgKey(k[:0], e, g), []byte{})
+	return nil
 }
 
 // deleteIndex removes the index keys of entry e in graph g.
@@ -375,9 +396,7 @@ func (w *txWriter) newBlank() (uint64, error) {
 }
 
 func (w *txWriter) addTerm(id uint64, enc string) error {
-	if err := w.t2i.Put(dictKey(enc), u64(id)); err != nil {
-		return err
-	}
+	w.t2iPuts.add(dictKey(enc), u64(id))
 	if err := w.i2t.Put(u64(id), []byte(enc)); err != nil {
 		return err
 	}
@@ -385,68 +404,85 @@ func (w *txWriter) addTerm(id uint64, enc string) error {
 	return nil
 }
 
-// collect removes from the dictionary the terms of the old res value that
-// are not in live and no longer used. It runs after the index keys have
-// been updated, so the indexes show what is still in use.
-func (w *txWriter) collect(old []byte, live map[uint64]struct{}) error {
+// unusedTerms returns the terms of the old res value, not in live, that
+// only its own index keys use: those to reclaim once its keys are gone
+// (see reclaim). It runs before the keys are deleted, and so reads only
+// keys that are there: a seek after them would first walk the nodes the
+// deletes emptied, which bbolt removes only at the commit, and checking
+// each term of a large resource so would cost the square of its size.
+// Blank nodes are always unused: a blank node belongs to one version of
+// one resource.
+func (w *txWriter) unusedTerms(old []byte, live map[uint64]struct{}) []uint64 {
+	g := old[8:16]
 	seen := make(map[uint64]struct{})
-	check := func(id uint64) error {
+	var dead []uint64
+	check := func(id uint64) {
 		if _, ok := live[id]; ok {
-			return nil
+			return
 		}
 		if _, ok := seen[id]; ok {
-			return nil
+			return
 		}
 		seen[id] = struct{}{}
-		return w.reclaim(id)
+		k := u64(id)
+		if !isBlankID(w.i2t, k) && (usedElsewhere(w.spog, k, g) || usedElsewhere(w.posg, k, g) || usedElsewhere(w.ospg, k, g)) {
+			return
+		}
+		dead = append(dead, id)
 	}
-	if err := check(binary.BigEndian.Uint64(old[8:16])); err != nil {
-		return err
-	}
+	check(binary.BigEndian.Uint64(g))
 	for e := old[headerLen:]; len(e) > 0; e = e[entryLen:] {
 		for _, off := range [3]int{0, 8, 25} {
-			if err := check(binary.BigEndian.Uint64(e[off:])); err != nil {
-				return err
-			}
+			check(binary.BigEndian.Uint64(e[off:]))
 		}
 	}
-	return nil
+	return dead
 }
 
-// reclaim removes term id from the dictionary if nothing uses it.
-func (w *txWriter) reclaim(id uint64) error {
-	k := u64(id)
-	v := w.i2t.Get(k)
-	if v == nil {
-		return fmt.Errorf("%w: no term %d", ErrCorrupt, id)
-	}
-	enc := string(v)
-	// A blank node belongs to one version of one resource: once that
-	// version's index keys are gone, it is unused.
-	if enc[0] != tagBlank {
-		if hasPrefix(w.spog, k) || hasPrefix(w.posg, k) || hasPrefix(w.ospg, k) {
-			return nil
+// isBlankID reports whether term id k is a blank node.
+func isBlankID(i2t *bolt.Bucket, k []byte) bool {
+	v := i2t.Get(k)
+	return len(v) > 0 && v[0] == tagBlank
+}
+
+// usedElsewhere reports whether b has a key starting with prefix held by
+// another graph than g. Index keys end with their graph, and a graph's keys
+// with one prefix are read at most once: the cost is that of the keys the
+// graph itself has with it.
+func usedElsewhere(b *bolt.Bucket, prefix, g []byte) bool {
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if !bytes.Equal(k[len(k)-len(g):], g) {
+			return true
 		}
+	}
+	return false
+}
+
+// reclaim removes the terms dead (see unusedTerms) from the dictionary,
+// once their index keys are gone, but an IRI that names a resource.
+func (w *txWriter) reclaim(dead []uint64) error {
+	for _, id := range dead {
+		k := u64(id)
+		v := w.i2t.Get(k)
+		if v == nil {
+			return fmt.Errorf("%w: no term %d", ErrCorrupt, id)
+		}
+		enc := string(v)
 		if enc[0] == tagIRI && w.res.Get([]byte(enc[1:])) != nil {
-			return nil // names a resource
+			continue // names a resource
 		}
+		if err := w.t2i.Delete(dictKey(enc)); err != nil {
+			return err
+		}
+		if err := w.i2t.Delete(k); err != nil {
+			return err
+		}
+		delete(w.ids, enc)
+		w.pairIDsKnown = false
+		w.dTerms--
 	}
-	if err := w.t2i.Delete(dictKey(enc)); err != nil {
-		return err
-	}
-	if err := w.i2t.Delete(k); err != nil {
-		return err
-	}
-	delete(w.ids, enc)
-	w.pairIDsKnown = false
-	w.dTerms--
 	return nil
-}
-
-// hasPrefix reports whether b has a key starting with prefix.
-func hasPrefix(b *bolt.Bucket, prefix []byte) bool {
-	k, _ := b.Cursor().Seek(prefix)
-	return k != nil && bytes.HasPrefix(k, prefix)
 }
 
 // flush adds the counter deltas to the meta counters.

@@ -93,18 +93,18 @@ func textKey(k []byte, tok string, e, g []byte) []byte {
 func (w *txWriter) putText(e, g []byte, toks []tokenCount) error {
 	var k [literal.MaxTokenLen + 33]byte
 	for _, t := range toks {
-		// bbolt keeps the value, not a copy, until the commit.
-		var v []byte
-		if t.n < len(smallCounts) {
-			v = smallCounts[t.n : t.n+1]
-		} else {
-			v = binary.AppendUvarint(nil, uint64(t.n))
-		}
-		if err := w.text.Put(textKey(k[:0], t.tok, e, g), v); err != nil {
-			return err
-		}
+		w.textPuts.add(textKey(k[:0], t.tok, e, g), countValue(t.n))
 	}
 	return nil
+}
+
+// countValue is the value of a posting of a token that occurs n times.
+// bbolt keeps the value, not a copy, until the commit.
+func countValue(n int) []byte {
+	if n < len(smallCounts) {
+		return smallCounts[n : n+1]
+	}
+	return binary.AppendUvarint(nil, uint64(n))
 }
 
 // smallCounts[n:n+1] is the uvarint of n.
@@ -119,11 +119,20 @@ var smallCounts = func() []byte {
 // deleteText removes the postings of entry e in graph g, if it has any. It
 // must run before the entry's terms are reclaimed.
 func (w *txWriter) deleteText(e, g []byte) error {
-	toks, err := w.entryTokens(e)
+	toks, err := w.entryTokens(e, MaxTextTokens+1)
 	if err != nil {
 		return err
 	}
 	var k [literal.MaxTokenLen + 33]byte
+	if len(toks) > MaxTextTokens {
+		// Written before the limit, an entry has the postings of all its
+		// tokens; since, of the first MaxTextTokens. The next one tells.
+		if w.text.Get(textKey(k[:0], toks[MaxTextTokens].tok, e, g)) == nil {
+			toks = toks[:MaxTextTokens]
+		} else if toks, err = w.entryTokens(e, 0); err != nil {
+			return err
+		}
+	}
 	for _, t := range toks {
 		if err := w.text.Delete(textKey(k[:0], t.tok, e, g)); err != nil {
 			return err
@@ -132,9 +141,10 @@ func (w *txWriter) deleteText(e, g []byte) error {
 	return nil
 }
 
-// entryTokens returns the tokens of a stored entry: nil unless its
-// predicate is a text predicate and its object a text literal.
-func (w *txWriter) entryTokens(e []byte) ([]tokenCount, error) {
+// entryTokens returns the tokens of a stored entry, the first max of them
+// (all if max <= 0): nil unless its predicate is a text predicate and its
+// object a text literal.
+func (w *txWriter) entryTokens(e []byte, max int) ([]tokenCount, error) {
 	if len(w.textSet.encs) == 0 {
 		return nil, nil
 	}
@@ -159,11 +169,18 @@ func (w *txWriter) entryTokens(e []byte) ([]tokenCount, error) {
 	if !ok {
 		return nil, nil
 	}
-	return countTokens(text), nil
+	return countTokens(text, max), nil
 }
 
+// rebuildChunk is how many postings rebuildText holds at most, but those
+// of tokens with one first byte, which it cannot split.
+var rebuildChunk = 1 << 20
+
 // rebuildText replaces the text bucket with postings of every stored
-// resource under the writer's text predicates.
+// resource under the writer's text predicates. The postings are put in
+// key order (see putBuffer): in one pass over the resources for each range
+// of first bytes of tokens with at most rebuildChunk postings, after one
+// that counts them.
 func (w *txWriter) rebuildText(tx *bolt.Tx) error {
 	if tx.Bucket(bucketText) != nil {
 		if err := tx.DeleteBucket(bucketText); err != nil {
@@ -174,7 +191,40 @@ func (w *txWriter) rebuildText(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	w.text = b
+	w.text, w.textPuts.b = b, b
+	var counts [256]int
+	err = w.eachPosting(func(tok string, _, _ []byte, _ int) { counts[tok[0]]++ })
+	if err != nil {
+		return err
+	}
+	var k [literal.MaxTokenLen + 33]byte
+	for lo := 0; lo < len(counts); {
+		hi, n := lo, 0
+		for hi < len(counts) && (hi == lo || n+counts[hi] <= rebuildChunk) {
+			n += counts[hi]
+			hi++
+		}
+		if n > 0 {
+			err := w.eachPosting(func(tok string, e, g []byte, tf int) {
+				if c := int(tok[0]); c >= lo && c < hi {
+					w.textPuts.add(textKey(k[:0], tok, e, g), countValue(tf))
+				}
+			})
+			if err != nil {
+				return err
+			}
+			if err := w.textPuts.flush(); err != nil {
+				return err
+			}
+		}
+		lo = hi
+	}
+	return nil
+}
+
+// eachPosting calls fn with each posting of every stored resource under
+// the writer's text predicates: token, entry, graph and count.
+func (w *txWriter) eachPosting(fn func(tok string, e, g []byte, tf int)) error {
 	c := w.res.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(v) < headerLen || (len(v)-headerLen)%entryLen != 0 {
@@ -182,12 +232,12 @@ func (w *txWriter) rebuildText(tx *bolt.Tx) error {
 		}
 		g := v[8:16]
 		for e := v[headerLen:]; len(e) > 0; e = e[entryLen:] {
-			toks, err := w.entryTokens(e[:entryLen])
+			toks, err := w.entryTokens(e[:entryLen], MaxTextTokens)
 			if err != nil {
 				return err
 			}
-			if err := w.putText(e[:entryLen], g, toks); err != nil {
-				return err
+			for _, t := range toks {
+				fn(t.tok, e[:entryLen], g, t.n)
 			}
 		}
 	}

@@ -15,11 +15,18 @@ type tokenCount struct {
 	n   int
 }
 
+// MaxTextTokens bounds the distinct tokens the full-text index holds of
+// one literal: the first ones, in the order they occur. Each is a key
+// written with the literal's triple, in the transaction that writes its
+// resource; a title of 330,000 distinct words would be as many keys.
+const MaxTextTokens = 10000
+
 // countTokens returns the distinct tokens of s, as literal.Tokens cuts
-// them, with their frequencies. It is on the write path of every text
-// literal: the tokens share one string, and short texts are deduplicated
-// without a map.
-func countTokens(s string) []tokenCount {
+// them, with their frequencies: the first max of them in the order they
+// occur, all if max <= 0. It is on the write path of every text literal:
+// the tokens share one string, and short texts are deduplicated without a
+// map.
+func countTokens(s string, max int) []tokenCount {
 	var arr [256]byte
 	buf, n := arr[:0], 0
 	literal.Words(s, func(t []byte) {
@@ -30,6 +37,9 @@ func countTokens(s string) []tokenCount {
 		return nil
 	}
 	all := string(buf)
+	if max > 0 {
+		n = min(n, max)
+	}
 	out := make([]tokenCount, 0, n)
 	var index map[string]int
 	if n > 16 {
@@ -39,24 +49,26 @@ func countTokens(s string) []tokenCount {
 		i := strings.IndexByte(all, 0)
 		tok := all[:i]
 		all = all[i+1:]
-		j := -1
+		j, ok := -1, false
 		if index != nil {
-			if k, ok := index[tok]; ok {
-				j = k
-			} else {
-				index[tok] = len(out)
-			}
+			j, ok = index[tok]
 		} else {
 			for k := range out {
 				if out[k].tok == tok {
-					j = k
+					j, ok = k, true
 					break
 				}
 			}
 		}
-		if j >= 0 {
+		switch {
+		case ok:
 			out[j].n++
-		} else {
+		case max > 0 && len(out) >= max:
+			// Past the limit: not indexed.
+		default:
+			if index != nil {
+				index[tok] = len(out)
+			}
 			out = append(out, tokenCount{tok: tok, n: 1})
 		}
 	}

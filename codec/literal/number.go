@@ -45,6 +45,10 @@ var numericTypes = map[string]int{
 	"float":              kindFloat,
 }
 
+// IsNumeric reports whether dt is the local name of an XSD numeric
+// datatype ("integer", "decimal", "double", ...), one NumberValue reads.
+func IsNumeric(dt string) bool { return numericTypes[dt] != 0 }
+
 // NumberValue parses lex as a literal of the XSD numeric datatype with
 // local name dt ("integer", "decimal", "double", ...) to the nearest
 // float64, by which numbers of all types compare and sort. ok is false

@@ -213,20 +213,10 @@ func isServerManaged(k *Kind, pred string) bool {
 }
 
 // validate checks a resource's graph against its kind's shape and the
-// measure shape for its measures.
+// measure shape for its measures, at most shapes.MaxMeasures of them.
 func validate(k *Kind, id rdf.IRI, g []rdf.Triple) error {
 	vs := shapes.CheckLiterals(g)
-	vs = append(vs, k.Shape.Validate(id, g)...)
-	measure := shapes.Lookup(shapes.MeasureName)
-	subjects := make(map[string]bool)
-	for _, t := range g {
-		subjects[termKey(t.Subj)] = true
-	}
-	for _, t := range g {
-		if t.Pred == vocab.EMSObserves && rdf.TermsEqual(t.Subj, id) && subjects[termKey(t.Obj)] {
-			vs = append(vs, measure.Validate(t.Obj.(rdf.Subject), g)...)
-		}
-	}
+	vs = append(vs, k.Shape.ValidateWithMeasures(id, g)...)
 	if len(vs) == 0 {
 		return nil
 	}

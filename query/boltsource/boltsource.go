@@ -130,9 +130,15 @@ func (s *Source) MatchQuads(ctx context.Context, subj rdf.Subject, p rdf.Predica
 	return s.sn.MatchQuads(ctx, subj, p, o, fn)
 }
 
-// HasPair is store.Snapshot.HasPair: the pairs the store was opened with
+// Pairs is store.Snapshot.Pairs: the pairs the store was opened with
 // (store.Options.Pairs).
-func (s *Source) HasPair(key, value rdf.IRI) bool { return s.sn.HasPair(key, value) }
+func (s *Source) Pairs() []query.Pair {
+	var ps []query.Pair
+	for _, p := range s.sn.Pairs() {
+		ps = append(ps, query.Pair{Key: p.Key, Value: p.Value})
+	}
+	return ps
+}
 
 // Count is store.Snapshot.Count.
 func (s *Source) Count(ctx context.Context, ps []query.Pattern, limit int) (int, error) {

@@ -1,10 +1,12 @@
 package parser
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/oslc-pm/pmprovider/codec/literal"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -185,6 +187,51 @@ func (l *Literal) DatatypeIRI() string {
 		return l.Datatype.IRI
 	}
 	return ""
+}
+
+// Malformed reports why the literal's lexical form is not one of its
+// datatype, "" if it is or the datatype is not one the engine reads: the
+// XSD numbers, booleans and dateTimes. Surrounding spaces are allowed, as
+// XSD collapses them. "NaN" is a well-formed double, with no order.
+func (l *Literal) Malformed() string {
+	dt := l.DatatypeIRI()
+	local, ok := strings.CutPrefix(dt, vocab.XSD)
+	if !ok {
+		return ""
+	}
+	lex := strings.Trim(l.Lex, " \t\r\n")
+	switch local {
+	case "dateTime", "dateTimeStamp":
+		if _, ok := literal.DateTimeValue(lex, local == "dateTimeStamp"); ok {
+			return ""
+		}
+	case "boolean":
+		switch lex {
+		case "true", "false", "1", "0":
+			return ""
+		}
+	default:
+		if !literal.IsNumeric(local) {
+			return ""
+		}
+		if _, ok := literal.NumberValue(local, lex); ok || (lex == "NaN" && (local == "double" || local == "float")) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s is not a valid xsd:%s", quote(clip(l.Lex)), local)
+}
+
+// clip shortens s for a message.
+func clip(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "..."
 }
 
 // Selection is a parsed oslc.select or oslc.properties:

@@ -20,6 +20,10 @@ var (
 	// ErrUnsupported is a well-formed request the engine does not answer,
 	// such as ordering IRIs with "<": HTTP 501.
 	ErrUnsupported = errors.New("unsupported query feature")
+
+	// ErrTooComplex is a parameter past one of the limits of a query's
+	// size (MaxDepth, MaxTerms...): HTTP 400.
+	ErrTooComplex = errors.New("query too complex")
 )
 
 // Error is an error in one query parameter. Its message reads
@@ -29,7 +33,7 @@ type Error struct {
 	Param string // "oslc.where", "oslc.select", ...
 	Pos   int    // 1-based byte column in the parameter's value; 0 if none
 	Msg   string // what is wrong, or what was expected and what was found
-	Err   error  // ErrSyntax, ErrUnknownPrefix, ErrUnsupported, or the engine's query.ErrCursor
+	Err   error  // ErrSyntax, ErrUnknownPrefix, ErrUnsupported, ErrTooComplex, or the engine's query.ErrCursor
 }
 
 func (e *Error) Error() string {

@@ -6,12 +6,39 @@ import (
 	"strings"
 
 	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/codec/literal"
 )
 
-// MaxDepth bounds the nesting of scopes, so a hostile parameter cannot
-// make the parser, printer or evaluator recurse without limit. The engine
-// holds a tree built with the constructors (see build.go) to it as well.
-const MaxDepth = 1000
+// Limits of a query's size, so that a hostile parameter can make neither
+// the parser, the printer nor the engine recurse deeply or plan and read
+// without end. Past one, a Parse function returns an error of class
+// ErrTooComplex at the item that passes it. The engine holds a tree built
+// with the constructors (see build.go) to MaxDepth as well.
+const (
+	// MaxDepth bounds the nesting of scopes in oslc.where, oslc.select,
+	// oslc.properties and oslc.orderBy.
+	MaxDepth = 32
+
+	// MaxTerms bounds the comparisons of an oslc.where, at every depth:
+	// each simple term counts one, except that a term "in [...]" counts
+	// one per value.
+	MaxTerms = 256
+
+	// MaxProperties bounds the properties an oslc.select or
+	// oslc.properties names, at every depth.
+	MaxProperties = 256
+
+	// MaxSortKeys bounds the keys of an oslc.orderBy, its signed sort
+	// terms at every depth: the engine reads each key of every candidate.
+	MaxSortKeys = 16
+
+	// MaxSearchTerms bounds the strings of an oslc.searchTerms, and
+	// MaxSearchWords the words in all of them (as the full-text index
+	// cuts them, see literal.Tokens): a search reads the postings of each.
+	MaxSearchTerms = 32
+	MaxSearchWords = 32
+)
 
 // ParseWhere parses the value of oslc.where. Prefixed names are resolved
 // with prefixes (see DefaultPrefixes and Prefixes.Map).
@@ -79,6 +106,7 @@ type parser struct {
 	src      string
 	prefixes map[string]string
 	depth    int
+	count    int // what the parameter's limit bounds, so far
 
 	pos int
 	tok token
@@ -128,7 +156,15 @@ func (p *parser) expect(tok token, what string) int {
 
 func (p *parser) enter() {
 	if p.depth++; p.depth > MaxDepth {
-		p.fail(p.pos, ErrUnsupported, fmt.Sprintf("scopes nested deeper than %d", MaxDepth))
+		p.fail(p.pos, ErrTooComplex, fmt.Sprintf("scopes nested deeper than %d", MaxDepth))
+	}
+}
+
+// add counts n more of what limit bounds, items of the parameter, failing
+// at pos once there are more than limit.
+func (p *parser) add(pos, n, limit int, items string) {
+	if p.count += n; p.count > limit {
+		p.fail(pos, ErrTooComplex, fmt.Sprintf("more than %d %s; a query may have at most %d", limit, items, limit))
 	}
 }
 
@@ -166,7 +202,11 @@ func (p *parser) parseCompoundTerm(closing token) *Where {
 //	term        ::= identifier_wc comparison_op value | identifier_wc space in_op space? in_val
 //	scoped_term ::= identifier_wc "{" compound_term "}"
 func (p *parser) parseSimpleTerm() Term {
+	pos := p.pos
 	prop := p.parseIdentifier(true)
+	if p.tok != tokIn {
+		p.add(pos, 1, MaxTerms, "comparisons")
+	}
 	switch p.tok {
 	case tokLbrace:
 		p.enter()
@@ -213,9 +253,11 @@ func (p *parser) parseComparisonOp() Op {
 //	in_val ::= "[" value ("," value)* "]"
 func (p *parser) parseInVal() []Value {
 	p.expect(tokLbrack, `"["`)
+	p.add(p.pos, 1, MaxTerms, "comparisons")
 	vs := []Value{p.parseValue()}
 	for p.tok == tokComma {
 		p.next()
+		p.add(p.pos, 1, MaxTerms, "comparisons")
 		vs = append(vs, p.parseValue())
 	}
 	p.expect(tokRbrack, `"," or "]"`)
@@ -297,6 +339,9 @@ func (p *parser) parseValue() Value {
 			p.next()
 			n := p.parseName()
 			l.Datatype = &n
+			if msg := l.Malformed(); msg != "" {
+				p.fail(pos, ErrSyntax, msg)
+			}
 		}
 		return l
 	}
@@ -314,6 +359,7 @@ func (p *parser) parseValue() Value {
 func (p *parser) parseProperties(closing token) *Selection {
 	s := &Selection{}
 	for {
+		p.add(p.pos, 1, MaxProperties, "properties")
 		sp := SelectProp{Prop: p.parseIdentifier(true)}
 		if p.tok == tokLbrace {
 			p.enter()
@@ -347,11 +393,16 @@ func (p *parser) parseSortTerms(closing token) []SortTerm {
 		var t SortTerm
 		switch p.tok {
 		case tokPlus, tokMinus:
+			p.add(p.pos, 1, MaxSortKeys, "sort keys")
 			t.Desc = p.tok == tokMinus
 			p.next()
 			t.Prop = p.parseIdentifier(false)
 		case tokPname, tokIri:
+			pos := p.pos
 			t.Prop = p.parseIdentifier(false)
+			if p.tok != tokLbrace {
+				p.add(pos, 1, MaxSortKeys, "sort keys")
+			}
 			if p.tok == tokLbrace {
 				p.enter()
 				p.next()
@@ -379,9 +430,17 @@ func (p *parser) parseSortTerms(closing token) []SortTerm {
 //	search_terms ::= string_esc ("," string_esc)*
 func (p *parser) parseSearchTerms() SearchTerms {
 	var st SearchTerms
+	words := map[string]bool{}
 	for {
 		if p.tok != tokString {
 			p.expected("string")
+		}
+		if len(st) == MaxSearchTerms {
+			p.fail(p.pos, ErrTooComplex, fmt.Sprintf("more than %d search terms; a query may have at most %d", MaxSearchTerms, MaxSearchTerms))
+		}
+		literal.Words(p.lit, func(tok []byte) { words[string(tok)] = true })
+		if len(words) > MaxSearchWords {
+			p.fail(p.pos, ErrTooComplex, fmt.Sprintf("more than %d distinct words in the search terms; a query may have at most %d", MaxSearchWords, MaxSearchWords))
 		}
 		st = append(st, p.lit)
 		p.next()

@@ -257,10 +257,106 @@ func TestParseDepth(t *testing.T) {
 	deep := strings.Repeat("ex:p{", MaxDepth) + "ex:q=1" + strings.Repeat("}", MaxDepth)
 	_, err := ParseWhere(deep, testPrefixes)
 	require.NoError(t, err)
+	// Past the limit, the client's error (400), not a feature the
+	// provider lacks (501).
 	_, err = ParseWhere("ex:p{"+deep+"}", testPrefixes)
-	require.ErrorIs(t, err, ErrUnsupported)
+	require.ErrorIs(t, err, ErrTooComplex)
 	_, err = ParseSelect(strings.Repeat("ex:p{", MaxDepth+1)+"ex:q"+strings.Repeat("}", MaxDepth+1), testPrefixes)
-	require.ErrorIs(t, err, ErrUnsupported)
+	require.ErrorIs(t, err, ErrTooComplex)
+}
+
+// TestParseLimits checks each limit of a query's size: a parameter at the
+// limit parses, one item more is ErrTooComplex at that item.
+func TestParseLimits(t *testing.T) {
+	list := func(n int, item func(i int) string, sep string) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = item(i)
+		}
+		return strings.Join(parts, sep)
+	}
+	cmp := func(i int) string { return fmt.Sprintf("ex:p%d=%d", i, i) }
+	inList := func(n int) string { return "ex:p in [" + list(n, strconv.Itoa, ",") + "]" }
+	tests := []struct {
+		name, param string
+		at, past    string
+		pos         int // of the item past the limit
+		msg         string
+	}{
+		{"comparisons", "oslc.where", list(MaxTerms, cmp, " and "), list(MaxTerms+1, cmp, " and "),
+			len(list(MaxTerms, cmp, " and ")+" and ") + 1, "more than 256 comparisons"},
+		{"nested comparisons", "oslc.where",
+			"ex:a{" + list(MaxTerms-1, cmp, " and ") + "}", "ex:a{" + list(MaxTerms, cmp, " and ") + "}",
+			len("ex:a{"+list(MaxTerms-1, cmp, " and ")+" and ") + 1, "more than 256 comparisons"},
+		{"in values", "oslc.where", inList(MaxTerms), inList(MaxTerms + 1),
+			len(inList(MaxTerms)) + 1, "more than 256 comparisons"},
+		{"properties", "oslc.select", list(MaxProperties, func(i int) string { return fmt.Sprintf("ex:p%d", i) }, ","),
+			list(MaxProperties+1, func(i int) string { return fmt.Sprintf("ex:p%d", i) }, ","),
+			len(list(MaxProperties, func(i int) string { return fmt.Sprintf("ex:p%d", i) }, ",")+",") + 1, "more than 256 properties"},
+		{"nested properties", "oslc.properties", "ex:a{" + list(MaxProperties-1, func(i int) string { return fmt.Sprintf("ex:p%d", i) }, ",") + "}",
+			"ex:a{" + list(MaxProperties, func(i int) string { return fmt.Sprintf("ex:p%d", i) }, ",") + "}",
+			len("ex:a{"+list(MaxProperties-1, func(i int) string { return fmt.Sprintf("ex:p%d", i) }, ",")+",") + 1, "more than 256 properties"},
+		{"sort terms", "oslc.orderBy", list(MaxSortKeys, func(i int) string { return fmt.Sprintf("+ex:p%d", i) }, ","),
+			list(MaxSortKeys+1, func(i int) string { return fmt.Sprintf("+ex:p%d", i) }, ","),
+			len(list(MaxSortKeys, func(i int) string { return fmt.Sprintf("+ex:p%d", i) }, ",")+",") + 1, "more than 16 sort keys"},
+		{"unsigned sort keys", "oslc.orderBy", "ex:a{" + list(MaxSortKeys, func(i int) string { return fmt.Sprintf("ex:p%d", i) }, ",") + "}",
+			"ex:a{" + list(MaxSortKeys+1, func(i int) string { return fmt.Sprintf("ex:p%d", i) }, ",") + "}",
+			len("ex:a{"+list(MaxSortKeys, func(i int) string { return fmt.Sprintf("ex:p%d", i) }, ",")+",") + 1, "more than 16 sort keys"},
+		{"search terms", "oslc.searchTerms", list(MaxSearchTerms, func(i int) string { return `"w"` }, ","),
+			list(MaxSearchTerms+1, func(i int) string { return `"w"` }, ","),
+			len(list(MaxSearchTerms, func(i int) string { return `"w"` }, ",")+",") + 1, "more than 32 search terms"},
+		{"search words", "oslc.searchTerms", `"` + list(MaxSearchWords, func(i int) string { return fmt.Sprintf("w%d", i) }, " ") + `"`,
+			`"a","` + list(MaxSearchWords, func(i int) string { return fmt.Sprintf("w%d", i) }, " ") + `"`,
+			len(`"a",`) + 1, "more than 32 distinct words"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parse := parsers[tt.param]
+			_, _, err := parse(tt.at)
+			require.NoError(t, err, "at the limit")
+			_, _, err = parse(tt.past)
+			require.ErrorIs(t, err, ErrTooComplex)
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tt.param, e.Param)
+			assert.Equal(t, tt.pos, e.Pos, "got %v", err)
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
+
+// TestMalformed checks which typed literals Malformed rejects.
+func TestMalformed(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{`"2026-11-01T00:00:00Z"^^xsd:dateTime`, ""},
+		{`" 2026-11-01T00:00:00Z "^^xsd:dateTime`, ""},
+		{`"x"^^xsd:dateTime`, `"x" is not a valid xsd:dateTime`},
+		{`"2026-11-01T00:00:00"^^xsd:dateTimeStamp`, `"2026-11-01T00:00:00" is not a valid xsd:dateTimeStamp`},
+		{`"1"^^xsd:boolean`, ""},
+		{`"yes"^^xsd:boolean`, `"yes" is not a valid xsd:boolean`},
+		{`"42"^^xsd:int`, ""},
+		{`"4.2"^^xsd:integer`, `"4.2" is not a valid xsd:integer`},
+		{`"NaN"^^xsd:double`, ""},
+		{`"-INF"^^xsd:float`, ""},
+		{`"lots"^^xsd:double`, `"lots" is not a valid xsd:double`},
+		{`"anything"^^xsd:string`, ""},
+		{`"anything"^^ex:own`, ""},
+		{`"` + strings.Repeat("9", 50) + `x"^^xsd:decimal`, `"` + strings.Repeat("9", 40) + `..." is not a valid xsd:decimal`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			_, err := ParseWhere("ex:p="+tt.in, testPrefixes)
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, ErrSyntax)
+			assert.Equal(t, "oslc.where: at 6: "+tt.want, err.Error())
+		})
+	}
 }
 
 // badInput is a case of testdata/bad.txt.
@@ -268,7 +364,7 @@ type badInput struct {
 	param, input, kind, err string
 }
 
-var kinds = map[string]error{"syntax": ErrSyntax, "prefix": ErrUnknownPrefix, "unsupported": ErrUnsupported}
+var kinds = map[string]error{"syntax": ErrSyntax, "prefix": ErrUnknownPrefix, "unsupported": ErrUnsupported, "complex": ErrTooComplex}
 
 // readBad reads testdata/bad.txt: cases of four lines, "param:",
 // "input:" (or "inputq:" with a Go-quoted input), "kind:" and "error:",
