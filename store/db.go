@@ -325,10 +325,17 @@ func (db *DB) Close() error {
 // anything. batch returns such an outcome without failing the
 // transaction, so it neither rolls back the other calls nor makes bbolt
 // re-run fn alone.
-func (db *DB) batch(fn func(w *txWriter) error) error {
+func (db *DB) batch(ctx context.Context, fn func(w *txWriter) error) error {
 	var outcome error
 	err := db.db.Batch(func(tx *bolt.Tx) error {
 		outcome = nil
+		// A write waits for the writer's lock: if its caller gave up
+		// meanwhile, it is not made (the caller hears ctx's error, so
+		// nothing unacknowledged is stored).
+		if err := ctx.Err(); err != nil {
+			outcome = err
+			return nil
+		}
 		w := newTxWriter(tx, db)
 		err := fn(w)
 		if err == nil {
@@ -357,7 +364,7 @@ func (db *DB) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (etag stri
 	if err != nil {
 		return "", err
 	}
-	err = db.batch(func(w *txWriter) (err error) {
+	err = db.batch(ctx, func(w *txWriter) (err error) {
 		etag, err = w.put(p, modeCreate, "")
 		return err
 	})
@@ -393,7 +400,7 @@ func (db *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch s
 	if err != nil {
 		return "", err
 	}
-	err = db.batch(func(w *txWriter) (err error) {
+	err = db.batch(ctx, func(w *txWriter) (err error) {
 		etag, err = w.put(p, modeReplace, ifMatch)
 		return err
 	})
@@ -410,7 +417,7 @@ func (db *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
 		return err
 	}
 	key := []byte(id.String())
-	return db.batch(func(w *txWriter) error {
+	return db.batch(ctx, func(w *txWriter) error {
 		return w.delete(key, ifMatch)
 	})
 }

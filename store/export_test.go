@@ -93,3 +93,16 @@ func SetRebuildChunk(n int) (restore func()) {
 	rebuildChunk = n
 	return func() { rebuildChunk = old }
 }
+
+// HoldWriterForTest takes the writer's lock until release is called: a
+// write waits behind it as it would behind a long one.
+func (db *DB) HoldWriterForTest() (release func()) {
+	held, done := make(chan struct{}), make(chan struct{})
+	go db.db.Update(func(*bolt.Tx) error {
+		close(held)
+		<-done
+		return nil
+	})
+	<-held
+	return func() { close(done) }
+}
