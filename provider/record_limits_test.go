@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/store"
@@ -90,4 +92,18 @@ func TestManyMeasures(t *testing.T) {
 		r = ts.do(t, "POST", "/oslc/records", recordWithMeasures(5000), "Content-Type", "text/turtle")
 		require.Equal(t, 400, r.status, "%s", r.body)
 	})
+}
+
+// A write of more triples than oslc.MaxTriples is refused before it
+// reaches the store, whose writer it would hold for seconds.
+func TestTriplesPerWrite(t *testing.T) {
+	ts := newTestServerWithBodyLimit(t, 8<<20)
+	var b strings.Builder
+	b.WriteString("<> a <http://open-services.net/ns/crtv#ComputerSystem> .\n")
+	for i := range oslc.MaxTriples {
+		fmt.Fprintf(&b, "<> <http://example.org/p> %d .\n", i)
+	}
+	r := ts.do(t, "POST", "/oslc/resources", b.String(), "Content-Type", "text/turtle", "Accept", "text/turtle")
+	assert.Equal(t, http.StatusRequestEntityTooLarge, r.status, "%s", r.body)
+	assert.Contains(t, string(r.body), "at most 50000")
 }

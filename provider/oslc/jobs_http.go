@@ -67,6 +67,7 @@ func (s *Server) Push(r *http.Request) (*Response, error) {
 		return nil, err
 	}
 	roots := recordRoots(g)
+	nodes := indexNodes(g, roots)
 	if len(roots) == 0 {
 		return nil, Errorf(http.StatusBadRequest, "body", "the body holds no pm:PerformanceMonitoringRecord")
 	}
@@ -74,7 +75,7 @@ func (s *Server) Push(r *http.Request) (*Response, error) {
 	var out []rdf.Triple
 	now := s.now()
 	for _, root := range roots {
-		sub := reachable(g, root)
+		sub := nodes.reachable(root)
 		ident := s.newID()
 		id := s.iri(k.Path() + "/" + ident)
 		sub = relabel(sub, root, id, k.fragments, map[string]bool{})
@@ -123,17 +124,29 @@ func recordRoots(g []rdf.Triple) []rdf.Subject {
 	return out
 }
 
+// nodeIndex is a pushed graph by subject, and which subjects are
+// records: built once, so that splitting a push into its records costs
+// what the body weighs, not that times the number of records.
+type nodeIndex struct {
+	records map[string]bool
+	bySubj  map[string][]rdf.Triple
+}
+
+func indexNodes(g []rdf.Triple, roots []rdf.Subject) nodeIndex {
+	x := nodeIndex{records: make(map[string]bool, len(roots)), bySubj: make(map[string][]rdf.Triple)}
+	for _, r := range roots {
+		x.records[termKey(r)] = true
+	}
+	for _, t := range g {
+		x.bySubj[termKey(t.Subj)] = append(x.bySubj[termKey(t.Subj)], t)
+	}
+	return x
+}
+
 // reachable returns the triples of root and of the nodes it reaches that
 // are not records themselves.
-func reachable(g []rdf.Triple, root rdf.Subject) []rdf.Triple {
-	records := make(map[string]bool)
-	for _, r := range recordRoots(g) {
-		records[termKey(r)] = true
-	}
-	bySubj := make(map[string][]rdf.Triple)
-	for _, t := range g {
-		bySubj[termKey(t.Subj)] = append(bySubj[termKey(t.Subj)], t)
-	}
+func (x nodeIndex) reachable(root rdf.Subject) []rdf.Triple {
+	records, bySubj := x.records, x.bySubj
 	var out []rdf.Triple
 	seen := map[string]bool{termKey(root): true}
 	queue := []string{termKey(root)}

@@ -44,6 +44,9 @@ func (s *Server) readBody(r *http.Request, base string) ([]rdf.Triple, error) {
 	if len(g) == 0 {
 		return nil, Errorf(http.StatusBadRequest, "body", "the body holds no triples")
 	}
+	if len(g) > MaxTriples {
+		return nil, Errorf(http.StatusRequestEntityTooLarge, "body", "the body holds %d triples; a write may hold at most %d", len(g), MaxTriples)
+	}
 	// What is stored must be servable in RDF/XML, the representation
 	// every OSLC client can read and the default: a literal with a
 	// character XML cannot hold, or a predicate with no QName, would make
@@ -53,6 +56,10 @@ func (s *Server) readBody(r *http.Request, base string) ([]rdf.Triple, error) {
 	}
 	return g, nil
 }
+
+// MaxTriples bounds the triples of one write: a write holds the store's
+// writer for a time in proportion to them (about 10 µs each).
+const MaxTriples = 50000
 
 const acceptedInput = "application/rdf+xml, text/turtle, application/ld+json, application/n-triples"
 

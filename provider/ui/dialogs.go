@@ -99,6 +99,10 @@ func (s *Server) SelectSearch(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) search(ctx context.Context, k *oslc.Kind, q string) ([]searchHit, error) {
 	tokens := literal.Tokens(q)
+	// Each word is a prefix scan: as oslc.searchTerms, at most so many.
+	if len(tokens) > parser.MaxSearchWords {
+		tokens = tokens[:parser.MaxSearchWords]
+	}
 	v := viewOf(k)
 	var ids []string
 	scores := map[string]int{}
