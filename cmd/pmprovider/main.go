@@ -156,7 +156,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection is kept")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", time.Minute, "longest the server works on one request (event streams excepted); 0 for no limit")
 	fs.IntVar(&c.maxConns, "max-conns", 1024, "most connections served at once; others wait to be accepted (0 for no limit)")
-	fs.IntVar(&c.queryBudget, "query-budget", 0, "most query result members held at once by concurrent queries; past it, queries wait, then answer 503 (default 4 pages of the largest size)")
+	fs.IntVar(&c.queryBudget, "query-budget", 0, "most query result members held at once by concurrent queries; past it, queries wait, then answer 503 (default 2 pages of the largest size, 20000)")
 	fs.StringVar(&c.auth.users, "users", "", "users `file` of HTTP Basic authentication (pmprovider user add); default <data>/users.json when it exists")
 	fs.StringVar(&c.auth.tokens, "tokens", "", "API tokens `file` (pmprovider token create); default <data>/tokens.json when it exists")
 	fs.StringVar(&c.auth.consumers, "oauth-consumers", "", "OAuth 1.0a consumers `file` (pmprovider consumer add); default <data>/"+consumersFileName+" when it exists")

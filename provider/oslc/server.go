@@ -58,9 +58,11 @@ type Config struct {
 	QueryBudget int
 }
 
-// DefaultQueryBudget lets four pages of MaxPageSize members, or four
-// hundred of the default size, be built and written at once.
-const DefaultQueryBudget = 4 * MaxPageSize
+// DefaultQueryBudget lets two pages of MaxPageSize members (about 128 MB
+// each with oslc.select=*, until written), or two hundred of the default
+// size, be built and written at once: more large pages than cores only
+// share the cores and add memory.
+const DefaultQueryBudget = 2 * MaxPageSize
 
 // DefaultMaxBodyBytes is the default limit of a request body.
 const DefaultMaxBodyBytes = 4 << 20
