@@ -250,20 +250,6 @@ func checkOSLCError(r response) error {
 	return nil
 }
 
-// summary is the oslc:message of an error response, else the start of
-// its body.
-func summary(r response) string {
-	ct := strings.TrimSpace(strings.Split(r.header.Get("Content-Type"), ";")[0])
-	if f, ok := codec.FormatOf(ct); ok {
-		if g, err := codec.Decode(bytes.NewReader(r.body), f, "http://error.example/"); err == nil {
-			if ms := objects(g, nil, vocab.OSLC+"message"); len(ms) == 1 {
-				return ms[0].String()
-			}
-		}
-	}
-	return strings.Join(strings.Fields(clip(r.body[:min(len(r.body), 160)])), " ")
-}
-
 // clip shortens a body for a failure message.
 func clip(b []byte) string {
 	const max = 400
