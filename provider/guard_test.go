@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/knakk/rdf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -41,4 +43,32 @@ func TestHandlerPanic(t *testing.T) {
 	s.ServeHTTP(rec, httptest.NewRequest("GET", "http://pm.example/oslc/catalog", nil))
 	assert.Equal(t, http.StatusOK, rec.Code, "the server goes on")
 	assert.True(t, strings.HasPrefix(rec.Header().Get("Content-Type"), "application/rdf+xml"))
+}
+
+// A request whose client has gone does no work and is not an error of
+// the server's: nothing is stored, nothing is logged.
+func TestClientGone(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	require.NoError(t, err)
+	defer db.Close()
+	var log bytes.Buffer
+	s, err := New(boltsource.New(db), Config{BaseURL: "http://pm.example", Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	require.NoError(t, err)
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, path := range []string{"/oslc/resources", "/oslc/jobs"} {
+		req := httptest.NewRequest("POST", "http://pm.example"+path, strings.NewReader(`<> a <http://open-services.net/ns/crtv#ComputerSystem> ; <http://purl.org/dc/terms/title> "web1" .`)).WithContext(ctx)
+		req.Header.Set("Content-Type", "text/turtle")
+		s.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	n := 0
+	require.NoError(t, db.Resources(context.Background(), rdf.IRI{}, func(id rdf.IRI) bool {
+		if strings.Contains(id.String(), "/oslc/resources/") || strings.Contains(id.String(), "/oslc/jobs/") {
+			n++
+		}
+		return true
+	}))
+	assert.Zero(t, n, "nothing stored")
+	assert.NotContains(t, log.String(), "level=ERROR")
 }
