@@ -18,8 +18,9 @@ import (
 // enough that the stat costs nothing per request.
 const reloadInterval = time.Second
 
-// maxFileSize bounds the users, tokens and key files read, so that a wrong
-// path (a log, a device) fails instead of filling memory.
+// maxFileSize bounds the users, tokens, key, OAuth consumers and OAuth
+// tokens files read, so that a wrong path (a log, a device) fails instead
+// of filling memory.
 const maxFileSize = 16 << 20
 
 // watchedFile notices when a file is replaced, by comparing what stat says

@@ -1,18 +1,14 @@
 package auth
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -114,7 +110,7 @@ func consumerSecret() string {
 // ReadConsumers returns the consumers of the file at path; none when it
 // does not exist.
 func ReadConsumers(path string) ([]Consumer, error) {
-	b, _, err := consumerReadFile(path)
+	b, _, err := readFileInfo(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -153,7 +149,7 @@ func AddConsumer(path string, c Consumer) (Consumer, error) {
 		}
 	}
 	cs = append(cs, c)
-	return c, consumerWriteFile(path, consumersFile{Consumers: cs})
+	return c, writeJSONFile(path, consumersFile{Consumers: cs})
 }
 
 // RemoveConsumer removes the consumer of key from the file at path; its
@@ -184,12 +180,12 @@ func consumerEdit(path, key string, edit func([]Consumer, int) []Consumer) error
 	if i < 0 {
 		return fmt.Errorf("consumer key %s: %w", key, ErrUnknownConsumer)
 	}
-	return consumerWriteFile(path, consumersFile{Consumers: edit(cs, i)})
+	return writeJSONFile(path, consumersFile{Consumers: edit(cs, i)})
 }
 
 func consumerDecode(path string, b []byte) ([]Consumer, error) {
 	var f consumersFile
-	if err := oauth1DecodeJSON(path, b, &f); err != nil {
+	if err := decodeJSONFile(path, b, &f); err != nil {
 		return nil, err
 	}
 	seen := make(map[string]bool, len(f.Consumers))
@@ -204,88 +200,6 @@ func consumerDecode(path string, b []byte) ([]Consumer, error) {
 		seen[c.Key] = true
 	}
 	return f.Consumers, nil
-}
-
-// oauth1MaxFile bounds the consumers and tokens files read, so that a
-// wrong path (a log, a device) fails instead of filling memory.
-const oauth1MaxFile = 16 << 20
-
-// consumerReadFile returns the contents of path and what stat says of
-// the file read (from the open file, so that a rename in between is seen
-// at the next look).
-func consumerReadFile(path string) ([]byte, os.FileInfo, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, oauth1MaxFile+1))
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(b) > oauth1MaxFile {
-		return nil, nil, fmt.Errorf("%s: larger than %d bytes", path, oauth1MaxFile)
-	}
-	return b, fi, nil
-}
-
-// oauth1DecodeJSON decodes b, the contents of path, into v, naming the
-// line of a syntax error.
-func oauth1DecodeJSON(path string, b []byte, v any) error {
-	if err := json.Unmarshal(b, v); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return fmt.Errorf("%s:%d: %v", path, 1+bytes.Count(b[:se.Offset], []byte("\n")), err)
-		}
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
-// consumerWriteFile replaces path with v as JSON, mode 0600, by rename:
-// a crash leaves the old file or the new one, and a running server never
-// reads half a file.
-func consumerWriteFile(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // fails harmlessly after the rename
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename durable where the system can
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
 }
 
 // consumerSet is the consumers of a file as a running server sees them:
@@ -337,7 +251,7 @@ func (s *consumerSet) load() error {
 	case s.fi != nil && os.SameFile(fi, s.fi) && fi.ModTime().Equal(s.fi.ModTime()) && fi.Size() == s.fi.Size():
 		return nil
 	}
-	b, fi, err := consumerReadFile(s.path)
+	b, fi, err := readFileInfo(s.path)
 	if err != nil {
 		return err
 	}
