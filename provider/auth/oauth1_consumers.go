@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -208,72 +206,46 @@ func consumerDecode(path string, b []byte) ([]Consumer, error) {
 // restart. A file that no longer loads is logged and the consumers last
 // loaded stay in force; a missing file is no consumers.
 type consumerSet struct {
-	path  string
+	file  watchedFile
 	log   *slog.Logger
 	now   func() time.Time
-	next  atomic.Int64 // unix nanoseconds of the next look at the file
-	mu    sync.Mutex   // serializes reloads
-	fi    os.FileInfo  // of the file loaded; nil: none
 	byKey atomic.Pointer[map[string]*Consumer]
 }
 
-// consumerReload is how often a running server looks at the consumers
-// file: often enough that a removed consumer is locked out within a
-// second, rarely enough that the stat costs nothing per request.
-const consumerReload = time.Second
-
 func newConsumerSet(path string, log *slog.Logger, now func() time.Time) (*consumerSet, error) {
-	s := &consumerSet{path: path, log: log, now: now}
-	empty := map[string]*Consumer{}
-	s.byKey.Store(&empty)
+	s := &consumerSet{file: watchedFile{path: path}, log: log, now: now}
 	if err := s.load(); err != nil {
 		return nil, err
 	}
-	s.next.Store(now().Add(consumerReload).UnixNano())
+	s.file.due(now())
 	return s, nil
 }
 
-// load reads the file if it changed since it was loaded.
 func (s *consumerSet) load() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fi, err := os.Stat(s.path)
+	var cs []Consumer
+	b, err := s.file.read()
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if s.fi != nil {
-			empty := map[string]*Consumer{}
-			s.byKey.Store(&empty)
-			s.fi = nil
-		}
-		return nil
 	case err != nil:
 		return err
-	case s.fi != nil && os.SameFile(fi, s.fi) && fi.ModTime().Equal(s.fi.ModTime()) && fi.Size() == s.fi.Size():
-		return nil
-	}
-	b, fi, err := readFileInfo(s.path)
-	if err != nil {
-		return err
-	}
-	cs, err := consumerDecode(s.path, b)
-	if err != nil {
-		return err
+	default:
+		if cs, err = consumerDecode(s.file.path, b); err != nil {
+			return err
+		}
 	}
 	m := make(map[string]*Consumer, len(cs))
 	for i := range cs {
 		m[cs[i].Key] = &cs[i]
 	}
 	s.byKey.Store(&m)
-	s.fi = fi
 	return nil
 }
 
 // lookup returns the consumer of key as the file says now.
 func (s *consumerSet) lookup(key string) *Consumer {
-	now := s.now().UnixNano()
-	if next := s.next.Load(); now >= next && s.next.CompareAndSwap(next, now+int64(consumerReload)) {
+	if s.file.due(s.now()) && s.file.changed() {
 		if err := s.load(); err != nil {
-			s.log.Error("OAuth consumers file not reloaded; the consumers loaded before stay in force", "path", s.path, "err", err)
+			s.log.Error("OAuth consumers file not reloaded; the consumers loaded before stay in force", "path", s.file.path, "err", err)
 		}
 	}
 	return (*s.byKey.Load())[key]

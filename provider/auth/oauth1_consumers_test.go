@@ -106,14 +106,14 @@ func TestConsumersReload(t *testing.T) {
 	c, err := AddConsumer(path, Consumer{Key: "k1", Name: "one"})
 	require.NoError(t, err)
 	assert.Nil(t, s.lookup("k1"), "not looked at again within the second")
-	now = now.Add(consumerReload)
+	now = now.Add(reloadInterval)
 	assert.Equal(t, &c, s.lookup("k1"))
 
 	require.NoError(t, os.WriteFile(path, []byte("{broken"), 0o600))
-	now = now.Add(consumerReload)
+	now = now.Add(reloadInterval)
 	assert.Equal(t, &c, s.lookup("k1"), "a broken file changes nothing")
 
 	require.NoError(t, os.Remove(path))
-	now = now.Add(consumerReload)
+	now = now.Add(reloadInterval)
 	assert.Nil(t, s.lookup("k1"), "no file, no consumers")
 }
