@@ -104,6 +104,9 @@ func runConsumer(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 			return fmt.Errorf("consumer add: %w", err)
 		}
 		c, err = auth.AddConsumer(p, c)
+		if errors.Is(err, auth.ErrExists) {
+			return fmt.Errorf("consumer add: %s: %w (consumer list shows the consumers already registered)", p, err)
+		}
 		if err != nil {
 			return fmt.Errorf("consumer add: %s: %w", p, err)
 		}
@@ -128,7 +131,7 @@ func runConsumer(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 			edit, done = auth.RevokeConsumerTokens, "has no valid access tokens now in"
 		}
 		err = edit(p, k)
-		if errors.Is(err, auth.ErrUnknownConsumer) {
+		if errors.Is(err, auth.ErrNotFound) {
 			return fmt.Errorf("consumer %s: %s has no consumer of key %s (consumer list shows them)", cmd, p, k)
 		}
 		if err != nil {

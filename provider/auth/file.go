@@ -13,6 +13,17 @@ import (
 	"time"
 )
 
+// Errors of the functions that edit the users, tokens and OAuth consumers
+// files.
+var (
+	// ErrNotFound means no user, token or consumer has the name, id or key
+	// given.
+	ErrNotFound = errors.New("not found")
+	// ErrExists means a user, token or consumer of that name, id or key is
+	// already in the file.
+	ErrExists = errors.New("already exists")
+)
+
 // reloadInterval is how often a running server looks at a watched file:
 // often enough that a removed user is locked out within a second, rarely
 // enough that the stat costs nothing per request.

@@ -15,15 +15,6 @@ import (
 	"unicode"
 )
 
-// Errors of the functions that edit a consumers file.
-var (
-	// ErrUnknownConsumer means no consumer has the key given.
-	ErrUnknownConsumer = errors.New("unknown OAuth consumer")
-	// ErrConsumerExists means a consumer of that key or name is already
-	// registered.
-	ErrConsumerExists = errors.New("OAuth consumer already registered")
-)
-
 // A Consumer is an OAuth 1.0a client registered with the provider, e.g. a
 // Jazz "friend". A consumers file holds them:
 //
@@ -120,6 +111,7 @@ func ReadConsumers(path string) ([]Consumer, error) {
 
 // AddConsumer registers c in the file at path, creating it, and returns
 // c as registered: a random key and secret when c has none, a new epoch.
+// ErrExists when a consumer has its key or name.
 func AddConsumer(path string, c Consumer) (Consumer, error) {
 	cs, err := ReadConsumers(path)
 	if err != nil {
@@ -140,10 +132,10 @@ func AddConsumer(path string, c Consumer) (Consumer, error) {
 	}
 	for _, o := range cs {
 		if o.Key == c.Key {
-			return Consumer{}, fmt.Errorf("consumer key %s: %w", c.Key, ErrConsumerExists)
+			return Consumer{}, fmt.Errorf("consumer key %s: %w", c.Key, ErrExists)
 		}
 		if o.Name == c.Name {
-			return Consumer{}, fmt.Errorf("consumer name %q (key %s): %w", c.Name, o.Key, ErrConsumerExists)
+			return Consumer{}, fmt.Errorf("consumer name %q (key %s): %w", c.Name, o.Key, ErrExists)
 		}
 	}
 	cs = append(cs, c)
@@ -152,6 +144,7 @@ func AddConsumer(path string, c Consumer) (Consumer, error) {
 
 // RemoveConsumer removes the consumer of key from the file at path; its
 // access tokens stop working within a second on a running server.
+// ErrNotFound when there is none.
 func RemoveConsumer(path, key string) error {
 	return consumerEdit(path, key, func(cs []Consumer, i int) []Consumer {
 		return slices.Delete(cs, i, i+1)
@@ -161,7 +154,7 @@ func RemoveConsumer(path, key string) error {
 // RevokeConsumerTokens revokes every access token of the consumer of
 // key, by changing its epoch in the file at path: within a second a
 // running server refuses them, and its users must authorize the
-// consumer again.
+// consumer again. ErrNotFound when there is none.
 func RevokeConsumerTokens(path, key string) error {
 	return consumerEdit(path, key, func(cs []Consumer, i int) []Consumer {
 		cs[i].Epoch = consumerRandom(8)
@@ -176,7 +169,7 @@ func consumerEdit(path, key string, edit func([]Consumer, int) []Consumer) error
 	}
 	i := slices.IndexFunc(cs, func(c Consumer) bool { return c.Key == key })
 	if i < 0 {
-		return fmt.Errorf("consumer key %s: %w", key, ErrUnknownConsumer)
+		return fmt.Errorf("consumer key %s: %w", key, ErrNotFound)
 	}
 	return writeJSONFile(path, consumersFile{Consumers: edit(cs, i)})
 }

@@ -19,14 +19,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Errors of the functions that edit the users and tokens files.
-var (
-	// ErrNotFound means no user or token has the name or id given.
-	ErrNotFound = errors.New("not found")
-	// ErrExists means a user of that name is already in the file.
-	ErrExists = errors.New("already exists")
-)
-
 // A User is one entry of a users file:
 //
 //	{"users": [{"name": "alice", "role": "customer", "hash": "$2a$10$...", "created": "..."},
