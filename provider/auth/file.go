@@ -104,6 +104,19 @@ func readFileInfo(path string) ([]byte, os.FileInfo, error) {
 	return b, fi, nil
 }
 
+// readIfExists returns the entries decode finds in the file at path; none
+// when it does not exist yet, as before the first command that writes it.
+func readIfExists[T any](path string, decode func(path string, b []byte) ([]T, error)) ([]T, error) {
+	b, _, err := readFileInfo(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return decode(path, b)
+}
+
 // decodeJSONFile decodes b, the contents of path, into v, saying where a
 // syntax error is.
 func decodeJSONFile(path string, b []byte, v any) error {

@@ -99,14 +99,7 @@ func consumerSecret() string {
 // ReadConsumers returns the consumers of the file at path; none when it
 // does not exist.
 func ReadConsumers(path string) ([]Consumer, error) {
-	b, _, err := readFileInfo(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return consumerDecode(path, b)
+	return readIfExists(path, consumerDecode)
 }
 
 // AddConsumer registers c in the file at path, creating it, and returns
