@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/oslc-pm/pmprovider/provider/auth"
 )
@@ -42,68 +38,50 @@ it again. A running server sees a change within a second.
 
 `
 
+var consumerCommand = adminCommand{name: "consumer", usage: consumerUsage, want: "add, remove, revoke-tokens or list", kind: "consumers", base: consumersFileName}
+
 // runConsumer runs the consumer subcommands; stdin is read for
 // --secret-stdin.
 func runConsumer(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, consumerUsage)
-		return errors.New("consumer: want add, remove, revoke-tokens or list")
-	}
-	cmd := args[0]
-	fs := newFlagSet("pmprovider consumer "+cmd, consumerUsage, stderr)
-	dataDir := fs.String("data", "data", "`directory` whose "+consumersFileName+" is the consumers file")
-	file := fs.String("consumers", "", "consumers `file` (default <data>/"+consumersFileName+")")
-	path := func() string {
-		if *file != "" {
-			return *file
-		}
-		return filepath.Join(*dataDir, consumersFileName)
-	}
-	var secret, key, role string
-	var secretStdin bool
-	if cmd == "add" {
-		fs.StringVar(&secret, "secret", "", "the consumer `secret` (default: a random one, printed); visible to other users of this machine while the command runs")
-		fs.BoolVar(&secretStdin, "secret-stdin", false, "read the secret from the first line of standard input")
-		fs.StringVar(&key, "key", "", "the consumer `key` (default: a random one, printed); letters, digits and -._~")
-		fs.StringVar(&role, "role", "", "the `role` of the consumer's two-legged requests: admin, customer, other-pss or governance (default: none, only on behalf of a user)")
-	}
-	operands, err := consumerParse(fs, args[1:])
+	sub, err := consumerCommand.start(args, stderr)
 	if err != nil {
 		return err
 	}
-	one := func(what string) (string, error) {
-		if len(operands) != 1 {
-			return "", fmt.Errorf("consumer %s: want one %s", cmd, what)
-		}
-		return operands[0], nil
-	}
-	p := path()
-	switch cmd {
+	fs := sub.fs
+	switch sub.verb {
 	case "add":
-		name, err := one("consumer NAME")
+		secret := fs.String("secret", "", "the consumer `secret` (default: a random one, printed); visible to other users of this machine while the command runs")
+		secretStdin := fs.Bool("secret-stdin", false, "read the secret from the first line of standard input")
+		key := fs.String("key", "", "the consumer `key` (default: a random one, printed); letters, digits and -._~")
+		role := fs.String("role", "", "the `role` of the consumer's two-legged requests: admin, customer, other-pss or governance (default: none, only on behalf of a user)")
+		name, err := sub.parseOne(args[1:], "consumer NAME")
 		if err != nil {
 			return err
 		}
-		c := auth.Consumer{Name: name, Key: key, Secret: secret}
-		if role != "" {
-			r, err := auth.ParseRole(role)
+		c := auth.Consumer{Name: name, Key: *key, Secret: *secret}
+		if *role != "" {
+			r, err := auth.ParseRole(*role)
 			if err != nil {
 				return fmt.Errorf("consumer add: --role: %w", err)
 			}
 			c.Role = r
 		}
-		if secretStdin {
-			if secret != "" {
+		if *secretStdin {
+			if *secret != "" {
 				return errors.New("consumer add: give --secret or --secret-stdin, not both")
 			}
-			if c.Secret, err = consumerReadSecret(stdin); err != nil {
+			if c.Secret, err = readSecret(stdin, "secret"); err != nil {
 				return fmt.Errorf("consumer add: --secret-stdin: %w", err)
 			}
 		}
+		p := sub.path()
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("consumer add: %w", err)
 		}
 		c, err = auth.AddConsumer(p, c)
+		if errors.Is(err, auth.ErrExists) {
+			return fmt.Errorf("consumer add: %s: %w (consumer list shows the consumers already registered)", p, err)
+		}
 		if err != nil {
 			return fmt.Errorf("consumer add: %s: %w", p, err)
 		}
@@ -113,89 +91,38 @@ func runConsumer(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stderr, "consumer %q (%s) added to %s\n", c.Name, roleText, p)
 		fmt.Fprintf(stdout, "key    %s\n", c.Key)
-		if secret == "" && !secretStdin {
+		if *secret == "" && !*secretStdin {
 			fmt.Fprintf(stderr, "its secret, shown this once (the file keeps it, readable by its owner only):\n")
 			fmt.Fprintf(stdout, "secret %s\n", c.Secret)
 		}
 		return nil
 	case "remove", "revoke-tokens":
-		k, err := one("consumer KEY")
+		k, err := sub.parseOne(args[1:], "consumer KEY")
 		if err != nil {
 			return err
 		}
 		edit, done := auth.RemoveConsumer, "removed from"
-		if cmd == "revoke-tokens" {
+		if sub.verb == "revoke-tokens" {
 			edit, done = auth.RevokeConsumerTokens, "has no valid access tokens now in"
 		}
+		p := sub.path()
 		err = edit(p, k)
-		if errors.Is(err, auth.ErrUnknownConsumer) {
-			return fmt.Errorf("consumer %s: %s has no consumer of key %s (consumer list shows them)", cmd, p, k)
+		if errors.Is(err, auth.ErrNotFound) {
+			return fmt.Errorf("%s: %s has no consumer of key %s (consumer list shows them)", sub.name(), p, k)
 		}
 		if err != nil {
-			return fmt.Errorf("consumer %s: %w", cmd, err)
+			return fmt.Errorf("%s: %w", sub.name(), err)
 		}
 		fmt.Fprintf(stderr, "consumer %s %s %s\n", k, done, p)
 		return nil
 	case "list":
-		if len(operands) > 0 {
-			return fmt.Errorf("consumer list: unexpected argument %q", operands[0])
-		}
-		cs, err := auth.ReadConsumers(p)
-		if err != nil {
-			return fmt.Errorf("consumer list: %w", err)
-		}
-		if len(cs) == 0 {
-			fmt.Fprintf(stderr, "no consumers in %s\n", p)
-			return nil
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, "KEY\tNAME\tROLE\tADDED")
-		for _, c := range cs {
-			role, added := string(c.Role), "-"
+		return listFile(sub, args[1:], stdout, auth.ReadConsumers, []string{"KEY", "NAME", "ROLE", "ADDED"}, func(c auth.Consumer) []string {
+			role := string(c.Role)
 			if role == "" {
 				role = "-"
 			}
-			if !c.Added.IsZero() {
-				added = c.Added.UTC().Format("2006-01-02 15:04Z")
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Key, c.Name, role, added)
-		}
-		return tw.Flush()
+			return []string{c.Key, c.Name, role, day(c.Added)}
+		})
 	}
-	fmt.Fprint(stderr, consumerUsage)
-	return fmt.Errorf("consumer: unknown subcommand %q (want add, remove, revoke-tokens or list)", cmd)
-}
-
-// consumerParse parses args with fs, flags before or after the operands
-// (consumer add NAME --role ROLE), and returns the operands. Everything
-// after "--" is an operand.
-func consumerParse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var operands []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return operands, nil
-		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(operands, rest...), nil
-		}
-		operands = append(operands, rest[0])
-		args = rest[1:]
-	}
-}
-
-// consumerReadSecret returns the first line of r, without its line end.
-func consumerReadSecret(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return "", errors.New("empty secret on standard input")
-	}
-	return line, nil
+	return sub.unknown()
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/oslc-pm/pmprovider/provider/auth"
@@ -28,22 +27,16 @@ second.
 
 `
 
+var tokenCommand = adminCommand{name: "token", usage: tokenUsage, want: "create, revoke or list", kind: "tokens", base: "tokens.json"}
+
 // runToken runs the token subcommands.
 func runToken(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, tokenUsage)
-		return errors.New("token: want create, revoke or list")
+	sub, err := tokenCommand.start(args, stderr)
+	if err != nil {
+		return err
 	}
-	fs := newFlagSet("pmprovider token "+args[0], tokenUsage, stderr)
-	dataDir := fs.String("data", "data", "`directory` whose tokens.json is the tokens file")
-	file := fs.String("tokens", "", "tokens `file` (default <data>/tokens.json)")
-	path := func() string {
-		if *file != "" {
-			return *file
-		}
-		return filepath.Join(*dataDir, "tokens.json")
-	}
-	switch args[0] {
+	fs := sub.fs
+	switch sub.verb {
 	case "create":
 		role := fs.String("role", "", "the token's `role`: admin, customer, other-pss, governance or agent")
 		name := fs.String("name", "", "what or whom the token is for (a comment)")
@@ -80,7 +73,7 @@ func runToken(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("token create: %w", err)
 		}
-		p := path()
+		p := sub.path()
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("token create: %w", err)
 		}
@@ -91,20 +84,16 @@ func runToken(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, secret)
 		return nil
 	case "revoke":
-		ids, err := parseWithOperands(fs, args[1:])
+		id, err := sub.parseOne(args[1:], "token ID")
 		if err != nil {
 			return err
 		}
-		if len(ids) != 1 {
-			return errors.New("token revoke: want one token ID")
-		}
 		// Accept the whole token too: whoever holds a leaked one may not
 		// know its id.
-		id := ids[0]
 		if rest, ok := strings.CutPrefix(id, auth.TokenPrefix); ok {
 			id, _, _ = strings.Cut(rest, "_")
 		}
-		p := path()
+		p := sub.path()
 		err = auth.RevokeToken(p, id)
 		if errors.Is(err, auth.ErrNotFound) {
 			return fmt.Errorf("token revoke: %s has no token %s", p, id)
@@ -115,36 +104,16 @@ func runToken(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "token %s revoked (removed from %s)\n", id, p)
 		return nil
 	case "list":
-		rest, err := parseWithOperands(fs, args[1:])
-		if err != nil {
-			return err
-		}
-		if len(rest) > 0 {
-			return fmt.Errorf("token list: unexpected argument %q", rest[0])
-		}
-		p := path()
-		tokens, err := auth.ReadTokens(p)
-		if err != nil {
-			return fmt.Errorf("token list: %w", err)
-		}
-		if len(tokens) == 0 {
-			fmt.Fprintf(stderr, "no tokens in %s\n", p)
-			return nil
-		}
 		now := time.Now()
-		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tROLE\tCREATED\tEXPIRES\tNAME\tJOBS")
-		for _, t := range tokens {
+		return listFile(sub, args[1:], stdout, auth.ReadTokens, []string{"ID", "ROLE", "CREATED", "EXPIRES", "NAME", "JOBS"}, func(t auth.Token) []string {
 			exp := day(t.Expires)
 			if !now.Before(t.Expires) {
 				exp += " (expired)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, day(t.Created), exp, t.Name, strings.Join(t.Jobs, " "))
-		}
-		return tw.Flush()
+			return []string{t.ID, string(t.Role), day(t.Created), exp, t.Name, strings.Join(t.Jobs, " ")}
+		})
 	}
-	fmt.Fprint(stderr, tokenUsage)
-	return fmt.Errorf("token: unknown subcommand %q (want create, revoke or list)", args[0])
+	return sub.unknown()
 }
 
 // parseLifetime parses a token's lifetime: a positive Go duration, or a

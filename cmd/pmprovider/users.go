@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/oslc-pm/pmprovider/provider/auth"
 )
@@ -28,22 +24,16 @@ it may push samples to. A running server sees a change within a second.
 
 `
 
+var userCommand = adminCommand{name: "user", usage: userUsage, want: "add, remove or list", kind: "users", base: "users.json"}
+
 // runUser runs the user subcommands; stdin is read for --password-stdin.
 func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, userUsage)
-		return errors.New("user: want add, remove or list")
+	sub, err := userCommand.start(args, stderr)
+	if err != nil {
+		return err
 	}
-	fs := newFlagSet("pmprovider user "+args[0], userUsage, stderr)
-	dataDir := fs.String("data", "data", "`directory` whose users.json is the users file")
-	file := fs.String("users", "", "users `file` (default <data>/users.json)")
-	path := func() string {
-		if *file != "" {
-			return *file
-		}
-		return filepath.Join(*dataDir, "users.json")
-	}
-	switch args[0] {
+	fs := sub.fs
+	switch sub.verb {
 	case "add":
 		role := fs.String("role", "", "the user's `role`: admin, customer, other-pss, governance or agent")
 		fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
@@ -54,14 +44,11 @@ func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			jobs = append(jobs, v)
 			return nil
 		})
-		names, err := parseWithOperands(fs, args[1:])
+		name, err := sub.parseOne(args[1:], "user NAME")
 		if err != nil {
 			return err
 		}
-		if len(names) != 1 {
-			return errors.New("user add: want one user NAME")
-		}
-		if err := auth.CheckUserName(names[0]); err != nil {
+		if err := auth.CheckUserName(name); err != nil {
 			return fmt.Errorf("user add: %w", err)
 		}
 		if *role == "" {
@@ -76,21 +63,21 @@ func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		// Refuse a name in use before the work of hashing (AddUser checks
 		// again, against the file as it is then).
-		p := path()
+		p := sub.path()
 		if !*replace {
 			users, err := auth.ReadUsers(p)
 			if err != nil {
 				return fmt.Errorf("user add: %w", err)
 			}
 			for _, u := range users {
-				if u.Name == names[0] {
-					return errExists(p, names[0])
+				if u.Name == name {
+					return errExists(p, name)
 				}
 			}
 		}
 		password := ""
 		if *fromStdin {
-			if password, err = readPassword(stdin); err != nil {
+			if password, err = readSecret(stdin, "password"); err != nil {
 				return fmt.Errorf("user add: --password-stdin: %w", err)
 			}
 		} else {
@@ -103,9 +90,9 @@ func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("user add: %w", err)
 		}
-		err = auth.AddUser(p, auth.User{Name: names[0], Role: r, Hash: hash, Jobs: jobs}, *replace)
+		err = auth.AddUser(p, auth.User{Name: name, Role: r, Hash: hash, Jobs: jobs}, *replace)
 		if errors.Is(err, auth.ErrExists) {
-			return errExists(p, names[0])
+			return errExists(p, name)
 		}
 		if err != nil {
 			return fmt.Errorf("user add: %w", err)
@@ -114,100 +101,35 @@ func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if *replace {
 			verb = "written to"
 		}
-		fmt.Fprintf(stderr, "user %s (%s) %s %s\n", names[0], r, verb, p)
+		fmt.Fprintf(stderr, "user %s (%s) %s %s\n", name, r, verb, p)
 		if !*fromStdin {
 			fmt.Fprintf(stderr, "its password, shown this once:\n")
 			fmt.Fprintln(stdout, password)
 		}
 		return nil
 	case "remove":
-		names, err := parseWithOperands(fs, args[1:])
+		name, err := sub.parseOne(args[1:], "user NAME")
 		if err != nil {
 			return err
 		}
-		if len(names) != 1 {
-			return errors.New("user remove: want one user NAME")
-		}
-		p := path()
-		err = auth.RemoveUser(p, names[0])
+		p := sub.path()
+		err = auth.RemoveUser(p, name)
 		if errors.Is(err, auth.ErrNotFound) {
-			return fmt.Errorf("user remove: %s has no user %s", p, names[0])
+			return fmt.Errorf("user remove: %s has no user %s", p, name)
 		}
 		if err != nil {
 			return fmt.Errorf("user remove: %w", err)
 		}
-		fmt.Fprintf(stderr, "user %s removed from %s\n", names[0], p)
+		fmt.Fprintf(stderr, "user %s removed from %s\n", name, p)
 		return nil
 	case "list":
-		rest, err := parseWithOperands(fs, args[1:])
-		if err != nil {
-			return err
-		}
-		if len(rest) > 0 {
-			return fmt.Errorf("user list: unexpected argument %q", rest[0])
-		}
-		p := path()
-		users, err := auth.ReadUsers(p)
-		if err != nil {
-			return fmt.Errorf("user list: %w", err)
-		}
-		if len(users) == 0 {
-			fmt.Fprintf(stderr, "no users in %s\n", p)
-			return nil
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tJOBS")
-		for _, u := range users {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, day(u.Created), strings.Join(u.Jobs, " "))
-		}
-		return tw.Flush()
+		return listFile(sub, args[1:], stdout, auth.ReadUsers, []string{"NAME", "ROLE", "CREATED", "JOBS"}, func(u auth.User) []string {
+			return []string{u.Name, string(u.Role), day(u.Created), strings.Join(u.Jobs, " ")}
+		})
 	}
-	fmt.Fprint(stderr, userUsage)
-	return fmt.Errorf("user: unknown subcommand %q (want add, remove or list)", args[0])
+	return sub.unknown()
 }
 
 func errExists(path, name string) error {
 	return fmt.Errorf("user add: %s already has a user %s (--replace to change it, or user remove first)", path, name)
-}
-
-// readPassword returns the first line of r, without its line end.
-func readPassword(r io.Reader) (string, error) {
-	line, err := bufio.NewReaderSize(io.LimitReader(r, 4096), 4096).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return "", errors.New("empty password on standard input")
-	}
-	return line, nil
-}
-
-// day is t as a date and time for a listing, or "-".
-func day(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04Z")
-}
-
-// parseWithOperands parses args with fs, letting flags come after the
-// operands too (user add NAME --role ROLE), and returns the operands.
-// Everything after "--" is an operand.
-func parseWithOperands(fs *flag.FlagSet, args []string) ([]string, error) {
-	var operands []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return operands, nil
-		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(operands, rest...), nil
-		}
-		operands = append(operands, rest[0])
-		args = rest[1:]
-	}
 }

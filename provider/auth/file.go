@@ -13,13 +13,25 @@ import (
 	"time"
 )
 
+// Errors of the functions that edit the users, tokens and OAuth consumers
+// files.
+var (
+	// ErrNotFound means no user, token or consumer has the name, id or key
+	// given.
+	ErrNotFound = errors.New("not found")
+	// ErrExists means a user, token or consumer of that name, id or key is
+	// already in the file.
+	ErrExists = errors.New("already exists")
+)
+
 // reloadInterval is how often a running server looks at a watched file:
 // often enough that a removed user is locked out within a second, rarely
 // enough that the stat costs nothing per request.
 const reloadInterval = time.Second
 
-// maxFileSize bounds the users, tokens and key files read, so that a wrong
-// path (a log, a device) fails instead of filling memory.
+// maxFileSize bounds the users, tokens, key, OAuth consumers and OAuth
+// tokens files read, so that a wrong path (a log, a device) fails instead
+// of filling memory.
 const maxFileSize = 16 << 20
 
 // watchedFile notices when a file is replaced, by comparing what stat says
@@ -90,6 +102,19 @@ func readFileInfo(path string) ([]byte, os.FileInfo, error) {
 		return nil, nil, fmt.Errorf("%s: larger than %d bytes", path, maxFileSize)
 	}
 	return b, fi, nil
+}
+
+// readIfExists returns the entries decode finds in the file at path; none
+// when it does not exist yet, as before the first command that writes it.
+func readIfExists[T any](path string, decode func(path string, b []byte) ([]T, error)) ([]T, error) {
+	b, _, err := readFileInfo(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return decode(path, b)
 }
 
 // decodeJSONFile decodes b, the contents of path, into v, saying where a

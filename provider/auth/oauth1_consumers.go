@@ -1,33 +1,18 @@
 package auth
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
-)
-
-// Errors of the functions that edit a consumers file.
-var (
-	// ErrUnknownConsumer means no consumer has the key given.
-	ErrUnknownConsumer = errors.New("unknown OAuth consumer")
-	// ErrConsumerExists means a consumer of that key or name is already
-	// registered.
-	ErrConsumerExists = errors.New("OAuth consumer already registered")
 )
 
 // A Consumer is an OAuth 1.0a client registered with the provider, e.g. a
@@ -114,18 +99,12 @@ func consumerSecret() string {
 // ReadConsumers returns the consumers of the file at path; none when it
 // does not exist.
 func ReadConsumers(path string) ([]Consumer, error) {
-	b, _, err := consumerReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return consumerDecode(path, b)
+	return readIfExists(path, consumerDecode)
 }
 
 // AddConsumer registers c in the file at path, creating it, and returns
 // c as registered: a random key and secret when c has none, a new epoch.
+// ErrExists when a consumer has its key or name.
 func AddConsumer(path string, c Consumer) (Consumer, error) {
 	cs, err := ReadConsumers(path)
 	if err != nil {
@@ -146,18 +125,19 @@ func AddConsumer(path string, c Consumer) (Consumer, error) {
 	}
 	for _, o := range cs {
 		if o.Key == c.Key {
-			return Consumer{}, fmt.Errorf("consumer key %s: %w", c.Key, ErrConsumerExists)
+			return Consumer{}, fmt.Errorf("consumer key %s: %w", c.Key, ErrExists)
 		}
 		if o.Name == c.Name {
-			return Consumer{}, fmt.Errorf("consumer name %q (key %s): %w", c.Name, o.Key, ErrConsumerExists)
+			return Consumer{}, fmt.Errorf("consumer name %q (key %s): %w", c.Name, o.Key, ErrExists)
 		}
 	}
 	cs = append(cs, c)
-	return c, consumerWriteFile(path, consumersFile{Consumers: cs})
+	return c, writeJSONFile(path, consumersFile{Consumers: cs})
 }
 
 // RemoveConsumer removes the consumer of key from the file at path; its
 // access tokens stop working within a second on a running server.
+// ErrNotFound when there is none.
 func RemoveConsumer(path, key string) error {
 	return consumerEdit(path, key, func(cs []Consumer, i int) []Consumer {
 		return slices.Delete(cs, i, i+1)
@@ -167,7 +147,7 @@ func RemoveConsumer(path, key string) error {
 // RevokeConsumerTokens revokes every access token of the consumer of
 // key, by changing its epoch in the file at path: within a second a
 // running server refuses them, and its users must authorize the
-// consumer again.
+// consumer again. ErrNotFound when there is none.
 func RevokeConsumerTokens(path, key string) error {
 	return consumerEdit(path, key, func(cs []Consumer, i int) []Consumer {
 		cs[i].Epoch = consumerRandom(8)
@@ -182,14 +162,14 @@ func consumerEdit(path, key string, edit func([]Consumer, int) []Consumer) error
 	}
 	i := slices.IndexFunc(cs, func(c Consumer) bool { return c.Key == key })
 	if i < 0 {
-		return fmt.Errorf("consumer key %s: %w", key, ErrUnknownConsumer)
+		return fmt.Errorf("consumer key %s: %w", key, ErrNotFound)
 	}
-	return consumerWriteFile(path, consumersFile{Consumers: edit(cs, i)})
+	return writeJSONFile(path, consumersFile{Consumers: edit(cs, i)})
 }
 
 func consumerDecode(path string, b []byte) ([]Consumer, error) {
 	var f consumersFile
-	if err := oauth1DecodeJSON(path, b, &f); err != nil {
+	if err := decodeJSONFile(path, b, &f); err != nil {
 		return nil, err
 	}
 	seen := make(map[string]bool, len(f.Consumers))
@@ -206,160 +186,52 @@ func consumerDecode(path string, b []byte) ([]Consumer, error) {
 	return f.Consumers, nil
 }
 
-// oauth1MaxFile bounds the consumers and tokens files read, so that a
-// wrong path (a log, a device) fails instead of filling memory.
-const oauth1MaxFile = 16 << 20
-
-// consumerReadFile returns the contents of path and what stat says of
-// the file read (from the open file, so that a rename in between is seen
-// at the next look).
-func consumerReadFile(path string) ([]byte, os.FileInfo, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, oauth1MaxFile+1))
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(b) > oauth1MaxFile {
-		return nil, nil, fmt.Errorf("%s: larger than %d bytes", path, oauth1MaxFile)
-	}
-	return b, fi, nil
-}
-
-// oauth1DecodeJSON decodes b, the contents of path, into v, naming the
-// line of a syntax error.
-func oauth1DecodeJSON(path string, b []byte, v any) error {
-	if err := json.Unmarshal(b, v); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return fmt.Errorf("%s:%d: %v", path, 1+bytes.Count(b[:se.Offset], []byte("\n")), err)
-		}
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
-// consumerWriteFile replaces path with v as JSON, mode 0600, by rename:
-// a crash leaves the old file or the new one, and a running server never
-// reads half a file.
-func consumerWriteFile(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // fails harmlessly after the rename
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename durable where the system can
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
 // consumerSet is the consumers of a file as a running server sees them:
 // the file is looked at again at most once a second and reloaded when it
 // was replaced, so that the consumer commands take effect without a
 // restart. A file that no longer loads is logged and the consumers last
 // loaded stay in force; a missing file is no consumers.
 type consumerSet struct {
-	path  string
+	file  watchedFile
 	log   *slog.Logger
 	now   func() time.Time
-	next  atomic.Int64 // unix nanoseconds of the next look at the file
-	mu    sync.Mutex   // serializes reloads
-	fi    os.FileInfo  // of the file loaded; nil: none
 	byKey atomic.Pointer[map[string]*Consumer]
 }
 
-// consumerReload is how often a running server looks at the consumers
-// file: often enough that a removed consumer is locked out within a
-// second, rarely enough that the stat costs nothing per request.
-const consumerReload = time.Second
-
 func newConsumerSet(path string, log *slog.Logger, now func() time.Time) (*consumerSet, error) {
-	s := &consumerSet{path: path, log: log, now: now}
-	empty := map[string]*Consumer{}
-	s.byKey.Store(&empty)
+	s := &consumerSet{file: watchedFile{path: path}, log: log, now: now}
 	if err := s.load(); err != nil {
 		return nil, err
 	}
-	s.next.Store(now().Add(consumerReload).UnixNano())
+	s.file.due(now())
 	return s, nil
 }
 
-// load reads the file if it changed since it was loaded.
 func (s *consumerSet) load() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fi, err := os.Stat(s.path)
+	var cs []Consumer
+	b, err := s.file.read()
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if s.fi != nil {
-			empty := map[string]*Consumer{}
-			s.byKey.Store(&empty)
-			s.fi = nil
-		}
-		return nil
 	case err != nil:
 		return err
-	case s.fi != nil && os.SameFile(fi, s.fi) && fi.ModTime().Equal(s.fi.ModTime()) && fi.Size() == s.fi.Size():
-		return nil
-	}
-	b, fi, err := consumerReadFile(s.path)
-	if err != nil {
-		return err
-	}
-	cs, err := consumerDecode(s.path, b)
-	if err != nil {
-		return err
+	default:
+		if cs, err = consumerDecode(s.file.path, b); err != nil {
+			return err
+		}
 	}
 	m := make(map[string]*Consumer, len(cs))
 	for i := range cs {
 		m[cs[i].Key] = &cs[i]
 	}
 	s.byKey.Store(&m)
-	s.fi = fi
 	return nil
 }
 
 // lookup returns the consumer of key as the file says now.
 func (s *consumerSet) lookup(key string) *Consumer {
-	now := s.now().UnixNano()
-	if next := s.next.Load(); now >= next && s.next.CompareAndSwap(next, now+int64(consumerReload)) {
+	if s.file.due(s.now()) && s.file.changed() {
 		if err := s.load(); err != nil {
-			s.log.Error("OAuth consumers file not reloaded; the consumers loaded before stay in force", "path", s.path, "err", err)
+			s.log.Error("OAuth consumers file not reloaded; the consumers loaded before stay in force", "path", s.file.path, "err", err)
 		}
 	}
 	return (*s.byKey.Load())[key]

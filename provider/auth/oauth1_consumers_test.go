@@ -36,9 +36,9 @@ func TestConsumersFile(t *testing.T) {
 	assert.Equal(t, []Consumer{elm, etm}, cs)
 
 	_, err = AddConsumer(path, Consumer{Key: "etm.example", Name: "other"})
-	assert.ErrorIs(t, err, ErrConsumerExists)
+	assert.ErrorIs(t, err, ErrExists)
 	_, err = AddConsumer(path, Consumer{Name: "ETM"})
-	assert.ErrorIs(t, err, ErrConsumerExists)
+	assert.ErrorIs(t, err, ErrExists)
 
 	require.NoError(t, RevokeConsumerTokens(path, etm.Key))
 	cs, err = ReadConsumers(path)
@@ -51,8 +51,8 @@ func TestConsumersFile(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, cs, 1)
 	assert.Equal(t, "ETM", cs[0].Name)
-	assert.ErrorIs(t, RemoveConsumer(path, elm.Key), ErrUnknownConsumer)
-	assert.ErrorIs(t, RevokeConsumerTokens(path, "nope"), ErrUnknownConsumer)
+	assert.ErrorIs(t, RemoveConsumer(path, elm.Key), ErrNotFound)
+	assert.ErrorIs(t, RevokeConsumerTokens(path, "nope"), ErrNotFound)
 }
 
 func TestConsumersRefused(t *testing.T) {
@@ -106,14 +106,14 @@ func TestConsumersReload(t *testing.T) {
 	c, err := AddConsumer(path, Consumer{Key: "k1", Name: "one"})
 	require.NoError(t, err)
 	assert.Nil(t, s.lookup("k1"), "not looked at again within the second")
-	now = now.Add(consumerReload)
+	now = now.Add(reloadInterval)
 	assert.Equal(t, &c, s.lookup("k1"))
 
 	require.NoError(t, os.WriteFile(path, []byte("{broken"), 0o600))
-	now = now.Add(consumerReload)
+	now = now.Add(reloadInterval)
 	assert.Equal(t, &c, s.lookup("k1"), "a broken file changes nothing")
 
 	require.NoError(t, os.Remove(path))
-	now = now.Add(consumerReload)
+	now = now.Add(reloadInterval)
 	assert.Nil(t, s.lookup("k1"), "no file, no consumers")
 }

@@ -81,39 +81,32 @@ func oauth1Collect(r *http.Request) (*oauth1Request, error) {
 		return nil, ErrNoCredentials
 	}
 	// Pick the protocol parameters out; each may be given once (§3.2).
+	fields := [...]struct {
+		name string
+		v    *string
+	}{
+		{"oauth_consumer_key", &req.consumerKey}, {"oauth_token", &req.token},
+		{"oauth_signature_method", &req.signatureMethod}, {"oauth_signature", &req.signature},
+		{"oauth_timestamp", &req.timestamp}, {"oauth_nonce", &req.nonce}, {"oauth_version", &req.version},
+		{"oauth_callback", &req.callback}, {"oauth_verifier", &req.verifier},
+	}
 	kept := req.params[:0]
 	seen := make(map[string]bool, 8)
 	for _, p := range req.params {
-		if !strings.HasPrefix(p.name, "oauth_") {
+		if strings.HasPrefix(p.name, "oauth_") {
+			if seen[p.name] {
+				return nil, oauth1Errorf(http.StatusBadRequest, "header Authorization", "the OAuth parameter %s is given more than once", p.name)
+			}
+			seen[p.name] = true
+			for _, f := range fields {
+				if f.name == p.name {
+					*f.v = p.value
+				}
+			}
+		}
+		if p.name != "oauth_signature" { // the one parameter the signature does not cover
 			kept = append(kept, p)
-			continue
 		}
-		if seen[p.name] {
-			return nil, oauth1Errorf(http.StatusBadRequest, "header Authorization", "the OAuth parameter %s is given more than once", p.name)
-		}
-		seen[p.name] = true
-		switch p.name {
-		case "oauth_signature":
-			req.signature = p.value
-			continue // the one parameter the signature does not cover
-		case "oauth_consumer_key":
-			req.consumerKey = p.value
-		case "oauth_token":
-			req.token = p.value
-		case "oauth_signature_method":
-			req.signatureMethod = p.value
-		case "oauth_timestamp":
-			req.timestamp = p.value
-		case "oauth_nonce":
-			req.nonce = p.value
-		case "oauth_version":
-			req.version = p.value
-		case "oauth_callback":
-			req.callback = p.value
-		case "oauth_verifier":
-			req.verifier = p.value
-		}
-		kept = append(kept, p)
 	}
 	req.params = kept
 	return &req, nil

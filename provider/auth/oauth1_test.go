@@ -537,7 +537,7 @@ func TestOAuth1Refused(t *testing.T) {
 	t.Run("access token of another consumer", func(t *testing.T) {
 		other, err := AddConsumer(f.consumers, Consumer{Name: "ETM"})
 		require.NoError(t, err)
-		f.o.Load().consumers.next.Store(0) // look at the file now, not in a second
+		f.o.Load().consumers.file.next.Store(0) // look at the file now, not in a second
 		status, body := get(f.client(f.config(other.Key, other.Secret), tok, nil), "/protected")
 		assert.Equal(t, http.StatusUnauthorized, status)
 		assert.Contains(t, body, "not an access token of this consumer")
@@ -546,7 +546,7 @@ func TestOAuth1Refused(t *testing.T) {
 		status, _ := get(f.client(good, tok, nil), "/protected")
 		require.Equal(t, http.StatusOK, status)
 		require.NoError(t, RevokeConsumerTokens(f.consumers, f.key))
-		f.o.Load().consumers.next.Store(0)
+		f.o.Load().consumers.file.next.Store(0)
 		status, body := get(f.client(good, tok, nil), "/protected")
 		assert.Equal(t, http.StatusUnauthorized, status)
 		assert.Contains(t, body, "revoked")
@@ -562,7 +562,7 @@ func TestOAuth1Refused(t *testing.T) {
 	t.Run("removed consumer", func(t *testing.T) {
 		tok := f.dance(t, good, "alice")
 		require.NoError(t, RemoveConsumer(f.consumers, f.key))
-		f.o.Load().consumers.next.Store(0)
+		f.o.Load().consumers.file.next.Store(0)
 		status, body := get(f.client(good, tok, nil), "/protected")
 		assert.Equal(t, http.StatusUnauthorized, status)
 		assert.Contains(t, body, "unknown oauth_consumer_key")
@@ -570,7 +570,7 @@ func TestOAuth1Refused(t *testing.T) {
 		// Registered again with the same key and secret, its old tokens stay dead.
 		_, err := AddConsumer(f.consumers, Consumer{Key: f.key, Name: "ELM", Secret: f.secret})
 		require.NoError(t, err)
-		f.o.Load().consumers.next.Store(0)
+		f.o.Load().consumers.file.next.Store(0)
 		status, body = get(f.client(good, tok, nil), "/protected")
 		assert.Equal(t, http.StatusUnauthorized, status)
 		assert.Contains(t, body, "revoked")
@@ -706,7 +706,7 @@ func TestOAuth1AuthorizePage(t *testing.T) {
 	f := newOAuth1Fixture(t, oauth1FixtureOptions{})
 	c, err := AddConsumer(f.consumers, Consumer{Name: `<script>alert("x")</script>`})
 	require.NoError(t, err)
-	f.o.Load().consumers.next.Store(0)
+	f.o.Load().consumers.file.next.Store(0)
 	rt, _, err := f.config(c.Key, c.Secret).RequestToken()
 	require.NoError(t, err)
 	r, _ := http.NewRequest("GET", f.base+OAuth1AuthorizePath+"?oauth_token="+rt, nil)

@@ -69,7 +69,7 @@ type oauth1Tokens struct {
 
 func loadOAuth1Tokens(path string, maxPending int) (*oauth1Tokens, error) {
 	t := &oauth1Tokens{path: path, maxPending: maxPending, pending: map[string]*oauth1Pending{}, access: map[string]*oauth1Access{}}
-	b, _, err := consumerReadFile(path)
+	b, _, err := readFileInfo(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return t, nil
 	}
@@ -77,7 +77,7 @@ func loadOAuth1Tokens(path string, maxPending int) (*oauth1Tokens, error) {
 		return nil, err
 	}
 	var f oauth1TokensFile
-	if err := oauth1DecodeJSON(path, b, &f); err != nil {
+	if err := decodeJSONFile(path, b, &f); err != nil {
 		return nil, err
 	}
 	for _, a := range f.Tokens {
@@ -172,7 +172,7 @@ func (t *oauth1Tokens) addAccess(a *oauth1Access, live func(*oauth1Access) bool)
 		f.Tokens = append(f.Tokens, o)
 	}
 	f.Tokens = append(f.Tokens, a)
-	if err := consumerWriteFile(t.path, f); err != nil {
+	if err := writeJSONFile(t.path, f); err != nil {
 		return fmt.Errorf("write OAuth tokens: %w", err)
 	}
 	t.access[a.Token] = a

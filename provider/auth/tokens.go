@@ -6,11 +6,9 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -113,14 +111,7 @@ func decodeTokens(path string, b []byte) ([]Token, error) {
 // ReadTokens returns the tokens of the file at path; none when it does
 // not exist yet.
 func ReadTokens(path string) ([]Token, error) {
-	b, _, err := readFileInfo(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return decodeTokens(path, b)
+	return readIfExists(path, decodeTokens)
 }
 
 // AddToken adds t (from NewToken) to the tokens file at path, creating it

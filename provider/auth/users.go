@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -17,14 +16,6 @@ import (
 	"unicode"
 
 	"golang.org/x/crypto/bcrypt"
-)
-
-// Errors of the functions that edit the users and tokens files.
-var (
-	// ErrNotFound means no user or token has the name or id given.
-	ErrNotFound = errors.New("not found")
-	// ErrExists means a user of that name is already in the file.
-	ErrExists = errors.New("already exists")
 )
 
 // A User is one entry of a users file:
@@ -163,14 +154,7 @@ func decodeUsers(path string, b []byte) ([]User, error) {
 // ReadUsers returns the users of the file at path; none when it does not
 // exist yet.
 func ReadUsers(path string) ([]User, error) {
-	b, _, err := readFileInfo(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return decodeUsers(path, b)
+	return readIfExists(path, decodeUsers)
 }
 
 // AddUser adds u to the users file at path, creating it if need be, or
