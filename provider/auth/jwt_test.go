@@ -446,9 +446,9 @@ func TestNewJWTRefused(t *testing.T) {
 
 func TestParseRoleMap(t *testing.T) {
 	t.Parallel()
-	m, err := ParseRoleMap("pm-admins=admin, pm-users = customer,cn=gov,ou=x=governance")
+	_, err := ParseRoleMap("pm-admins=admin, pm-users = customer,cn=gov,ou=x=governance")
 	require.Error(t, err, "a value with a comma cannot be written")
-	m, err = ParseRoleMap("pm-admins=admin, pm-users = customer,cn=gov=governance")
+	m, err := ParseRoleMap("pm-admins=admin, pm-users = customer,cn=gov=governance")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]Role{"pm-admins": Admin, "pm-users": Customer, "cn=gov": Governance}, m)
 	for _, bad := range []string{"", ",", "admins", "=admin", "a=root", "a=admin,a=customer"} {

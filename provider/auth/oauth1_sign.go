@@ -43,7 +43,7 @@ type oauth1Request struct {
 
 // errOAuth1Syntax is the error of an Authorization header that does not
 // parse: the request uses OAuth, badly.
-var errOAuth1Syntax = errors.New(`malformed OAuth Authorization header: want OAuth name="value", ...`)
+var errOAuth1Syntax = errors.New(`malformed OAuth Authorization header: want OAuth name="value" pairs separated by commas`)
 
 // oauth1Collect gathers the OAuth parameters of r from the three places RFC
 // 5849 §3.5 allows. It returns ErrNoCredentials when none carries an
