@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -259,6 +260,31 @@ func TestPrefixes(t *testing.T) {
 			back, err := codec.Decode(&b, f, "")
 			require.NoError(t, err)
 			assert.True(t, codectest.Isomorphic(back, g), "%s\n%s", codectest.Diff(back, g), out)
+		})
+	}
+}
+
+// CheckRDFXML refuses exactly what the RDF/XML encoder refuses.
+func TestCheckRDFXMLAgreesWithEncode(t *testing.T) {
+	iri := func(s string) rdf.IRI { i, _ := rdf.NewIRI(s); return i }
+	s, p := iri("http://example.org/s"), iri("http://example.org/p")
+	graphs := map[string][]rdf.Triple{
+		"fine":                {{Subj: s, Pred: p, Obj: rdf.NewTypedLiteral("x", iri("http://www.w3.org/2001/XMLSchema#string"))}},
+		"no QName":            {{Subj: s, Pred: iri("http://example.org/123"), Obj: s}},
+		"rdf syntax name":     {{Subj: s, Pred: iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#li"), Obj: s}},
+		"NUL in a literal":    {{Subj: s, Pred: p, Obj: rdf.NewTypedLiteral("a\x00b", iri("http://www.w3.org/2001/XMLSchema#string"))}},
+		"U+FFFE in a literal": {{Subj: s, Pred: p, Obj: rdf.NewTypedLiteral("a\uFFFEb", iri("http://www.w3.org/2001/XMLSchema#string"))}},
+		"control in an IRI":   {{Subj: iri("http://example.org/\x01"), Pred: p, Obj: s}},
+	}
+	for name, g := range graphs {
+		t.Run(name, func(t *testing.T) {
+			opt := &codec.Options{Prefixes: vocab.Prefixes}
+			encErr := codec.Encode(io.Discard, codec.RDFXML, g, opt)
+			checkErr := codec.CheckRDFXML(g, opt)
+			assert.Equal(t, encErr == nil, checkErr == nil, "encode: %v; check: %v", encErr, checkErr)
+			if name != "fine" {
+				assert.Error(t, checkErr)
+			}
 		})
 	}
 }

@@ -98,14 +98,51 @@ func (x *xmlWriter) typeRank(iri string) int {
 }
 
 func (x *xmlWriter) predicate(iri string) error {
-	ns, local, ok := x.ns.split(iri)
-	if !ok {
-		return fmt.Errorf("%w: RDF/XML: predicate <%s> cannot be split into an XML QName", ErrNotEncodable, iri)
-	}
-	if ns == vocab.RDF && rdfNames[local] {
-		return fmt.Errorf("%w: RDF/XML: rdf:%s cannot be used as a predicate", ErrNotEncodable, local)
+	ns, err := splitPredicate(x.ns, iri)
+	if err != nil {
+		return err
 	}
 	x.ns.use(ns)
+	return nil
+}
+
+// splitPredicate returns the namespace of the QName that names predicate
+// iri in RDF/XML, or why none can.
+func splitPredicate(n *namespaces, iri string) (ns string, err error) {
+	ns, local, ok := n.split(iri)
+	if !ok {
+		return "", fmt.Errorf("%w: RDF/XML: predicate <%s> cannot be split into an XML QName", ErrNotEncodable, iri)
+	}
+	if ns == vocab.RDF && rdfNames[local] {
+		return "", fmt.Errorf("%w: RDF/XML: rdf:%s cannot be used as a predicate", ErrNotEncodable, local)
+	}
+	return ns, nil
+}
+
+// CheckRDFXML reports, as Encode in RDF/XML with opt would, what of g
+// RDF/XML cannot express (an invalid term, a predicate with no QName, an
+// rdf: name of the syntax as a predicate, a character XML 1.0 does not
+// allow), without writing it: what a server checks before it stores a graph it must
+// serve in RDF/XML.
+func CheckRDFXML(g []rdf.Triple, opt *Options) error {
+	ns := newNamespaces(opt.prefixes())
+	var c termChecker
+	for i, t := range g {
+		if err := c.triple(t); err != nil {
+			return err
+		}
+		if i == 0 || g[i-1].Pred != t.Pred {
+			if _, err := splitPredicate(ns, t.Pred.String()); err != nil {
+				return err
+			}
+		}
+		if err := checkXMLTerm(t.Subj); err != nil {
+			return err
+		}
+		if err := checkXMLTerm(t.Obj); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

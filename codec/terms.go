@@ -118,8 +118,9 @@ func comparePredObj(a, b rdf.Triple) int {
 func prepare(g []rdf.Triple) ([]rdf.Triple, error) {
 	seen := make(map[string]bool, len(g))
 	out := make([]rdf.Triple, 0, len(g))
+	var c termChecker
 	for _, t := range g {
-		if err := checkTriple(t); err != nil {
+		if err := c.triple(t); err != nil {
 			return nil, err
 		}
 		k := tripleKey(t)
@@ -134,26 +135,50 @@ func prepare(g []rdf.Triple) ([]rdf.Triple, error) {
 	return out, nil
 }
 
-func checkTriple(t rdf.Triple) error {
+// A termChecker checks the terms of a graph, remembering the IRIs it
+// checked last: a graph names the same predicates, types and datatypes
+// over and over, and an IRI's check (RFC 3987 characters, net/url) is the
+// dearer part of writing it. A ring, not a map: it costs no allocation,
+// and most graphs written are one resource's few dozen triples.
+type termChecker struct {
+	recent [32]string
+	next   int
+}
+
+func (c *termChecker) triple(t rdf.Triple) error {
 	if t.Subj == nil || t.Pred == nil || t.Obj == nil {
 		return fmt.Errorf("%w: triple with a nil term", ErrInvalidTerm)
 	}
-	if err := checkTerm(t.Subj); err != nil {
+	if err := c.term(t.Subj); err != nil {
 		return err
 	}
 	if _, ok := t.Pred.(rdf.IRI); !ok {
 		return fmt.Errorf("%w: predicate %T is not an IRI", ErrInvalidTerm, t.Pred)
 	}
-	if err := checkTerm(t.Pred); err != nil {
+	if err := c.term(t.Pred); err != nil {
 		return err
 	}
-	return checkTerm(t.Obj)
+	return c.term(t.Obj)
 }
 
-func checkTerm(t rdf.Term) error {
+func (c *termChecker) iri(s string) error {
+	for _, r := range c.recent {
+		if r == s && s != "" { // "" is an empty slot, and no IRI
+			return nil
+		}
+	}
+	if err := checkIRI(s); err != nil {
+		return err
+	}
+	c.recent[c.next] = s
+	c.next = (c.next + 1) % len(c.recent)
+	return nil
+}
+
+func (c *termChecker) term(t rdf.Term) error {
 	switch t := t.(type) {
 	case rdf.IRI:
-		return checkIRI(t.String())
+		return c.iri(t.String())
 	case rdf.Blank:
 		l := blankLabel(t)
 		if l == "" || !utf8.ValidString(l) {
@@ -164,7 +189,7 @@ func checkTerm(t rdf.Term) error {
 			return fmt.Errorf("%w: literal %q is not valid UTF-8", ErrInvalidTerm, t.String())
 		}
 		dt := t.DataType.String()
-		if err := checkIRI(dt); err != nil {
+		if err := c.iri(dt); err != nil {
 			return fmt.Errorf("literal datatype: %w", err)
 		}
 		lang := t.Lang()

@@ -51,7 +51,7 @@ func (s *Server) readBody(r *http.Request, base string) ([]rdf.Triple, error) {
 	// every OSLC client can read and the default: a literal with a
 	// character XML cannot hold, or a predicate with no QName, would make
 	// every later GET of the resource fail.
-	if err := codec.Encode(io.Discard, codec.RDFXML, g, nil); err != nil {
+	if err := codec.CheckRDFXML(g, &codec.Options{Prefixes: vocab.Prefixes}); err != nil {
 		return nil, Errorf(http.StatusBadRequest, "body", "the body cannot be stored: RDF/XML, the representation OSLC clients read, cannot express it: %v", err)
 	}
 	return g, nil
