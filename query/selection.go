@@ -58,8 +58,12 @@ func (e *eval) selectTriples(s rdf.Subject, sel *parser.Selection) ([]rdf.Triple
 		}
 		// With several properties, reading the node's triples once costs
 		// fewer lookups than one read per property.
+		// A node with no triples of its own (a linked IRI such as
+		// pm:Running) reads as no triples: readAll, not all != nil, says
+		// that they were read.
 		var all []rdf.Triple
-		if len(sel.Props) > 1 || sel.Props[0].Prop.Wildcard {
+		readAll := len(sel.Props) > 1 || sel.Props[0].Prop.Wildcard
+		if readAll {
 			err := e.src.Match(e.ctx, n, nil, nil, func(t rdf.Triple) bool {
 				all = append(all, t)
 				return true
@@ -74,7 +78,7 @@ func (e *eval) selectTriples(s rdf.Subject, sel *parser.Selection) ([]rdf.Triple
 			}
 			var ts []rdf.Triple
 			switch {
-			case all != nil || len(sel.Props) > 1:
+			case readAll:
 				for _, t := range all {
 					if sp.Prop.Wildcard || t.Pred.String() == sp.Prop.IRI {
 						ts = append(ts, t)
