@@ -352,6 +352,13 @@ func (s *Server) Replace(k *Kind) Handler {
 		if err != nil {
 			return nil, err
 		}
+		// A POST may name the new resource as it likes, a PUT only as
+		// the resource it replaces (or leave it unnamed): relabelling
+		// another IRI to id would store a resource the client did not
+		// describe.
+		if iri, isIRI := root.(rdf.IRI); isIRI && iri != id {
+			return nil, Errorf(http.StatusBadRequest, "body", "the body describes %s; a PUT must describe the resource it replaces, %s: name it <> or %[2]s", iri.Serialize(rdf.NTriples), id.Serialize(rdf.NTriples))
+		}
 		taken := make(map[string]bool)
 		for _, t := range g {
 			if iri, ok := t.Subj.(rdf.IRI); ok {
