@@ -328,8 +328,11 @@ func (s *Server) Get(k *Kind) Handler {
 }
 
 // Replace answers PUT on a member of k, which must name the ETag it
-// replaces in If-Match. Read-only properties left out are kept. The body
-// may describe only the resource and its nested nodes (checkSubjects).
+// replaces in If-Match. Read-only properties left out are kept, with the
+// nodes nested in them (a record's measures), and so is the rdf:type when
+// the body states none (mergeReadOnly). The body must describe the
+// resource itself and may describe only it and its nested nodes
+// (checkSubjects).
 func (s *Server) Replace(k *Kind) Handler {
 	return func(r *http.Request) (*Response, error) {
 		ifMatch := r.Header.Get("If-Match")
@@ -359,11 +362,15 @@ func (s *Server) Replace(k *Kind) Handler {
 		if iri, isIRI := root.(rdf.IRI); isIRI && iri != id {
 			return nil, Errorf(http.StatusBadRequest, "body", "the body describes %s; a PUT must describe the resource it replaces, %s: name it <> or %[2]s", iri.Serialize(rdf.NTriples), id.Serialize(rdf.NTriples))
 		}
+		// Nested nodes the PUT leaves out are kept (mergeReadOnly): the
+		// new ones must not take their names.
 		taken := make(map[string]bool)
-		for _, t := range g {
-			if iri, ok := t.Subj.(rdf.IRI); ok {
-				if _, frag, found := strings.Cut(iri.String(), "#"); found && strings.HasPrefix(iri.String(), id.String()+"#") {
-					taken[frag] = true
+		for _, ts := range [][]rdf.Triple{old, g} {
+			for _, t := range ts {
+				if iri, ok := t.Subj.(rdf.IRI); ok {
+					if frag, found := strings.CutPrefix(iri.String(), id.String()+"#"); found {
+						taken[frag] = true
+					}
 				}
 			}
 		}
@@ -394,69 +401,158 @@ func (s *Server) Replace(k *Kind) Handler {
 
 // mergeReadOnly enforces read-only properties on a replacement: a value
 // that differs from the stored one is a 409; one left out keeps the stored
-// value. dcterms:modified is renewed. Read-only properties whose values are
-// nodes nested in the resource (ems:observes) are not compared: the nodes
-// are replaced with the resource. The conflict is returned apart, so that
-// the caller can report invalid input (400) before a conflict (409).
+// value. Values that are nodes nested in the resource (the measures of
+// ems:observes) are compared by what they say, not by their names, to any
+// depth: the nodes a PUT leaves out are kept with their triples, and the
+// same nodes stated again (blank or named) keep their stored names. The
+// rdf:type is kept when the PUT states none. dcterms:modified is renewed.
+// The conflict is returned apart, so that the caller can report invalid
+// input (400) before a conflict (409).
 func mergeReadOnly(k *Kind, id rdf.IRI, old, g []rdf.Triple, now time.Time) (merged []rdf.Triple, conflict error) {
-	oldVals := make(map[string][]string)
-	var oldTriples = make(map[string][]rdf.Triple)
-	nested := make(map[string]bool)
-	for _, t := range old {
-		if !rdf.TermsEqual(t.Subj, id) {
-			nested[termKey(t.Subj)] = true
-		}
-	}
+	oldNodes, newNodes := nestedNodes(old, id), nestedNodes(g, id)
+	oldVals := make(map[string][]rdf.Object)
+	oldTriples := make(map[string][]rdf.Triple)
 	for _, t := range old {
 		if rdf.TermsEqual(t.Subj, id) {
 			p := t.Pred.String()
-			oldVals[p] = append(oldVals[p], termKey(t.Obj))
+			oldVals[p] = append(oldVals[p], t.Obj)
 			oldTriples[p] = append(oldTriples[p], t)
 		}
 	}
-	newVals := make(map[string][]string)
+	newVals := make(map[string][]rdf.Object)
 	for _, t := range g {
 		if rdf.TermsEqual(t.Subj, id) {
-			newVals[t.Pred.String()] = append(newVals[t.Pred.String()], termKey(t.Obj))
+			newVals[t.Pred.String()] = append(newVals[t.Pred.String()], t.Obj)
 		}
 	}
-	out := g[:0:0]
+	var kept []rdf.Triple
+	// The creator is the principal who created it: no PUT changes it.
+	kept = append(kept, oldTriples[vocab.DCCreator.String()]...)
+	if len(newVals[vocab.RDFType.String()]) == 0 {
+		kept = append(kept, oldTriples[vocab.RDFType.String()]...)
+	}
+	dropPred := map[string]bool{vocab.DCModified.String(): true, vocab.DCCreator.String(): true}
+	dropNode := make(map[string]bool)
+	for _, p := range k.Shape.Properties {
+		if !p.ReadOnly || p.Definition == vocab.DCModified {
+			continue
+		}
+		def := p.Definition.String()
+		nv, ov := newVals[def], oldVals[def]
+		if len(nv) == 0 {
+			kept = append(kept, oldTriples[def]...)
+			for _, n := range reach(oldNodes, ov) {
+				kept = append(kept, oldNodes[n]...)
+			}
+			continue
+		}
+		nested := nestedIn(newNodes, nv) || nestedIn(oldNodes, ov)
+		nc, oc := contents(newNodes, nv), contents(oldNodes, ov)
+		if !sameSet(nc, oc) {
+			switch {
+			case conflict != nil:
+			case nested:
+				conflict = Errorf(http.StatusConflict, "body", "%s is read-only: the %d nodes the PUT states differ from the %d stored; leave %s out to keep them, or state them as they are", p.Name, len(nv), len(ov), p.Name)
+			default:
+				conflict = Errorf(http.StatusConflict, "body", "%s is read-only: it is %s and cannot be changed to %s", p.Name, orNone(oc), strings.Join(nc, ", "))
+			}
+			continue
+		}
+		if !nested {
+			continue
+		}
+		// The same nodes: keep the stored ones, under their names.
+		dropPred[def] = true
+		for _, n := range reach(newNodes, nv) {
+			dropNode[n] = true
+		}
+		kept = append(kept, oldTriples[def]...)
+		for _, n := range reach(oldNodes, ov) {
+			kept = append(kept, oldNodes[n]...)
+		}
+	}
+	out := make([]rdf.Triple, 0, len(g)+len(kept)+1)
 	for _, t := range g {
-		if rdf.TermsEqual(t.Subj, id) && (t.Pred == vocab.DCModified || t.Pred == vocab.DCCreator) {
+		if (rdf.TermsEqual(t.Subj, id) && dropPred[t.Pred.String()]) || dropNode[termKey(t.Subj)] {
 			continue
 		}
 		out = append(out, t)
 	}
-	// The creator is the principal who created it: no PUT changes it.
-	out = append(out, oldTriples[vocab.DCCreator.String()]...)
-	for _, p := range k.Shape.Properties {
-		if !p.ReadOnly {
-			continue
-		}
-		def := p.Definition.String()
-		if p.Definition == vocab.DCModified {
-			continue
-		}
-		isNested := false
-		for _, v := range oldVals[def] {
-			if nested[v] {
-				isNested = true
-			}
-		}
-		if isNested {
-			continue
-		}
-		nv, ov := newVals[def], oldVals[def]
-		if len(nv) == 0 {
-			out = append(out, oldTriples[def]...)
-			continue
-		}
-		if !sameSet(nv, ov) && conflict == nil {
-			conflict = Errorf(http.StatusConflict, "body", "%s is read-only: it is %s and cannot be changed to %s", p.Name, orNone(ov), strings.Join(nv, ", "))
-		}
-	}
+	out = append(out, kept...)
 	out = append(out, rdf.Triple{Subj: id, Pred: vocab.DCModified, Obj: rdf.NewTypedLiteral(now.UTC().Format("2006-01-02T15:04:05.000Z07:00"), vocab.XSDDateTime)})
 	return out, conflict
+}
+
+// nestedNodes returns the triples of the nodes nested in resource id (all
+// subjects of g but id), by termKey.
+func nestedNodes(g []rdf.Triple, id rdf.IRI) map[string][]rdf.Triple {
+	nodes := make(map[string][]rdf.Triple)
+	for _, t := range g {
+		if !rdf.TermsEqual(t.Subj, id) {
+			k := termKey(t.Subj)
+			nodes[k] = append(nodes[k], t)
+		}
+	}
+	return nodes
+}
+
+// nestedIn says whether any of vs is a node of nodes.
+func nestedIn(nodes map[string][]rdf.Triple, vs []rdf.Object) bool {
+	for _, v := range vs {
+		if _, ok := nodes[termKey(v)]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// reach returns the keys of the nodes of nodes that vs are or lead to.
+func reach(nodes map[string][]rdf.Triple, vs []rdf.Object) []string {
+	var out []string
+	seen := make(map[string]bool)
+	var visit func(k string)
+	visit = func(k string) {
+		ts, ok := nodes[k]
+		if !ok || seen[k] {
+			return
+		}
+		seen[k] = true
+		out = append(out, k)
+		for _, t := range ts {
+			visit(termKey(t.Obj))
+		}
+	}
+	for _, v := range vs {
+		visit(termKey(v))
+	}
+	return out
+}
+
+// contents returns what each of vs says: a value that is a node of nodes
+// is written as its sorted predicate-object pairs, nested nodes in turn,
+// so that equal nodes under other names (blank or not) read the same;
+// other values as themselves.
+func contents(nodes map[string][]rdf.Triple, vs []rdf.Object) []string {
+	var content func(k string, path map[string]bool) string
+	content = func(k string, path map[string]bool) string {
+		ts, ok := nodes[k]
+		if !ok || path[k] {
+			return k
+		}
+		path[k] = true
+		defer delete(path, k)
+		pairs := make([]string, 0, len(ts))
+		for _, t := range ts {
+			pairs = append(pairs, termKey(t.Pred)+" "+content(termKey(t.Obj), path))
+		}
+		sort.Strings(pairs)
+		return "[ " + strings.Join(pairs, " ; ") + " ]"
+	}
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = content(termKey(v), make(map[string]bool))
+	}
+	return out
 }
 
 func orNone(v []string) string {
