@@ -24,6 +24,15 @@ var MonitoredClasses = []rdf.IRI{
 	vocab.IRI(vocab.FOAF, "Agent"),
 }
 
+// AvailabilityStatuses are the pm:availabilityStatus values of the PM
+// vocabulary: if a resource has any status, at least one MUST be one of
+// them (other, product-specific, values may come with it).
+var AvailabilityStatuses = []rdf.IRI{
+	vocab.IRI(vocab.PM, "Running"),
+	vocab.IRI(vocab.PM, "NotRunning"),
+	vocab.IRI(vocab.PM, "Unknown"),
+}
+
 var builtin struct {
 	once sync.Once
 	all  []*Shape
@@ -123,8 +132,11 @@ func recordShape() (*Shape, error) {
 			continue
 		}
 		p.ServerManaged = managed[p.Definition.String()]
-		if p.Definition == vocab.DCDate {
+		switch p.Definition {
+		case vocab.DCDate:
 			p.RequireTimezone = true
+		case vocab.PMAvailabilityStatus:
+			p.OneOf = AvailabilityStatuses
 		}
 		s.Properties = append(s.Properties, p)
 	}
@@ -213,6 +225,8 @@ func monitoredShape() *Shape {
 		return p
 	}
 	str := vocab.XSDString
+	status := pm("availabilityStatus", "An indication of availability: at least one of pm:Running, pm:NotRunning or pm:Unknown, and product-specific values if any.", Resource)
+	status.OneOf = AvailabilityStatuses
 	props = append(props,
 		crtv("name", "The name of the resource.", str),
 		crtv("fqdn", "The fully qualified domain name of a host.", str),
@@ -226,7 +240,7 @@ func monitoredShape() *Shape {
 		crtv("runsOn", "The ComputerSystem this SoftwareServer instance is running on.", Resource),
 		crtv("dependsOn", "A resource this one cannot function properly without.", Resource),
 		crtv("dbInstance", "The SoftwareServer managing this database.", Resource),
-		pm("availabilityStatus", "An indication of availability: pm:Running, pm:NotRunning, pm:Unknown or product-specific values.", Resource),
+		status,
 		pm("process", "A process running in this resource.", Resource),
 		pm("disk", "A disk attached to this resource.", Resource),
 		pm("monitoringAgent", "Software that monitors this resource.", Resource),

@@ -1,7 +1,7 @@
 // Package shapes holds the OSLC Resource Shapes of the resources the provider
 // serves: their RDF descriptions and the validation of client input against
-// them (occurs, value types, read-only properties, at most MaxMeasures
-// measures per resource).
+// them (occurs, value types, allowed and required values, read-only
+// properties, at most MaxMeasures measures per resource).
 //
 // The PerformanceMonitoringRecord shape is built from the published OSLC PM
 // shapes document (embedded in package vocab), with its small bugs mended;
@@ -70,6 +70,10 @@ type Property struct {
 	Range          []rdf.IRI // oslc:range, may be empty
 	Representation rdf.IRI   // oslc:Reference, oslc:Inline, oslc:Either; zero for literals
 	Allowed        []rdf.IRI // oslc:allowedValue: the only values accepted, if any
+	// OneOf, if set, are values of which at least one must be among the
+	// property's values, if it has any; others may come with it. Resource
+	// Shapes have no term for it: the property's description says it.
+	OneOf []rdf.IRI
 	ReadOnly       bool
 	Description    string
 

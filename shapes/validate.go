@@ -118,8 +118,30 @@ func (s *Shape) check(subj rdf.Subject, own []rdf.Triple) []Violation {
 				bad("%s", msg)
 			}
 		}
+		if n > 0 && len(p.OneOf) > 0 && !hasOneOf(p.OneOf, vals[def]) {
+			var names, found []string
+			for _, v := range p.OneOf {
+				names = append(names, short(v.String()))
+			}
+			for _, o := range vals[def] {
+				found = append(found, short(o.String()))
+			}
+			bad("%s must have at least one value among %s; found %s", p.Name, strings.Join(names, ", "), strings.Join(found, ", "))
+		}
 	}
 	return vs
+}
+
+// hasOneOf says whether any of vals is one of want.
+func hasOneOf(want []rdf.IRI, vals []rdf.Object) bool {
+	for _, o := range vals {
+		for _, w := range want {
+			if rdf.TermsEqual(w, o) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkValue reports why o is not a valid value for p, or "".

@@ -34,6 +34,9 @@ func TestValidate(t *testing.T) {
 		return rdf.Triple{Subj: rec, Pred: vocab.DCDate, Obj: rdf.NewTypedLiteral(s, vocab.XSDDateTime)}
 	}
 	partOf := rdf.Triple{Subj: rec, Pred: vocab.DCIsPartOf, Obj: host}
+	status := func(iri string) rdf.Triple {
+		return rdf.Triple{Subj: rec, Pred: vocab.PMAvailabilityStatus, Obj: vocab.IRI(iri, "")}
+	}
 	tests := []struct {
 		name string
 		g    []rdf.Triple
@@ -45,6 +48,9 @@ func TestValidate(t *testing.T) {
 		{"two isPartOf", []rdf.Triple{partOf, {Subj: rec, Pred: vocab.DCIsPartOf, Obj: rec}}, []string{"found 2"}},
 		{"literal isPartOf", []rdf.Triple{{Subj: rec, Pred: vocab.DCIsPartOf, Obj: rdf.NewTypedLiteral("x", vocab.XSDString)}}, []string{"must be a resource"}},
 		{"date as string", []rdf.Triple{partOf, {Subj: rec, Pred: vocab.DCDate, Obj: rdf.NewTypedLiteral("2026-11-01T10:00:00Z", vocab.XSDString)}}, []string{"must be an xsd:dateTime, not xsd:string"}},
+		{"status", []rdf.Triple{partOf, status(vocab.PM + "Running")}, nil},
+		{"status and a product's", []rdf.Triple{partOf, status("http://example.org/Degraded"), status(vocab.PM + "Unknown")}, nil},
+		{"only a product's status", []rdf.Triple{partOf, status("http://example.org/Degraded")}, []string{"availabilityStatus must have at least one value among pm:Running, pm:NotRunning, pm:Unknown; found <http://example.org/Degraded>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
