@@ -2,6 +2,7 @@ package codec
 
 import (
 	"encoding/xml"
+	"errors"
 	"io"
 	"sort"
 	"strings"
@@ -119,18 +120,40 @@ func canonicalContent(z *xmlTokenizer) (string, error) {
 // content with no namespaces in scope, and whether s is well-formed,
 // self-contained XML content at all.
 func canonicalXMLLiteral(s string) (string, bool) {
-	z := newXMLTokenizer([]byte("<w>"+s+"</w>"), MaxDepth)
-	if tok, err := z.next(); err != nil || tok.(xmlStart).Name.Local != "w" {
-		return "", false
+	c, err := readXMLLiteral(s)
+	return c, err == nil
+}
+
+// readXMLLiteral returns the canonical form of s, as canonicalXMLLiteral,
+// or why s is not XML content.
+func readXMLLiteral(s string) (string, error) {
+	// The wrapper's name is in the messages of literals that close it
+	// early ("element <b> closed by </XMLLiteral>").
+	z := newXMLTokenizer([]byte("<XMLLiteral>"+s+"</XMLLiteral>"), MaxDepth)
+	if _, err := z.next(); err != nil {
+		return "", err
 	}
 	c, err := canonicalContent(z)
 	if err != nil {
-		return "", false
+		return "", err
 	}
-	if _, err := z.next(); err != io.EOF {
-		return "", false
+	switch _, err := z.next(); err {
+	case io.EOF:
+		return c, nil
+	case nil:
+		return "", errors.New("malformed XML: an end tag of an element the literal does not open")
+	default:
+		return "", err
 	}
-	return c, true
+}
+
+// CheckXMLLiteral says why lex is not a lexical form of rdf:XMLLiteral:
+// XML content (text and elements) that is well-formed and self-contained,
+// with elements balanced, '<' and '&' escaped, namespace prefixes
+// declared, and no XML declaration or DOCTYPE. It returns nil if lex is.
+func CheckXMLLiteral(lex string) error {
+	_, err := readXMLLiteral(lex)
+	return err
 }
 
 // escapeText escapes character data as canonical XML does. Escaping '>'

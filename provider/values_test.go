@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // TestAvailabilityStatusFromTheVocabulary (issue 14, defect 4): the PM
@@ -80,4 +82,56 @@ func TestAvailabilityStatusFromTheVocabulary(t *testing.T) {
 	assert.Equal(t, 200, r.status, "%s", r.body)
 	r = env.do(t, "POST", job.String()+"/push", pushed(both), "Content-Type", "text/turtle")
 	assert.Equal(t, 201, r.status, "%s", r.body)
+}
+
+// TestXMLLiteralMustBeWellFormed (issue 14, defect 5): an rdf:XMLLiteral
+// must be XML content: balanced elements, '<' and '&' escaped, prefixes
+// declared. An ill-formed one is refused, naming the property; a
+// well-formed one is stored as given.
+func TestXMLLiteralMustBeWellFormed(t *testing.T) {
+	ts := newTestServer(t)
+	titled := func(title string) string {
+		return strings.Replace(recordTTL, `dcterms:title "web01 at 10:00"`, `dcterms:title "`+title+`"^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral>`, 1)
+	}
+	r := ts.do(t, "POST", "/oslc/records", titled("<b>web01</b> at 10:00"), "Content-Type", "text/turtle")
+	require.Equal(t, 201, r.status, "%s", r.body)
+	loc, etag := r.header.Get("Location"), r.header.Get("ETag")
+	got := ts.do(t, "GET", loc, "", "Accept", "application/n-triples")
+	assert.Contains(t, string(got.body), `<`+vocab.DCTerms+`title> "<b>web01</b> at 10:00"^^<`+vocab.RDF+`XMLLiteral>`)
+
+	for _, tt := range []struct{ name, title string }{
+		{"unclosed element", "<b>web01 at 10:00"},
+		{"stray end tag", "web01</b> at 10:00"},
+		{"unescaped <", "load < 10"},
+		{"unescaped &", "web01 & web02"},
+		{"undeclared prefix", "<x:b>web01</x:b>"},
+		{"XML declaration", "<?xml version='1.0'?><b>web01</b>"},
+	} {
+		for _, method := range []string{"POST", "PUT"} {
+			t.Run(tt.name+"/"+method, func(t *testing.T) {
+				url := "/oslc/records"
+				if method == "PUT" {
+					url = loc
+				}
+				r := ts.do(t, method, url, titled(tt.title), "Content-Type", "text/turtle", "If-Match", etag, "Accept", "text/turtle")
+				require.Equal(t, 400, r.status, "%s", r.body)
+				msg := oslcError(t, r)
+				assert.Contains(t, msg, "<"+vocab.DCTerms+"title>")
+				assert.Contains(t, msg, "is not a well-formed rdf:XMLLiteral")
+			})
+		}
+	}
+	// In a measure too, and in N-Triples.
+	measure := strings.Replace(recordTTL, "ems:metric pm:CpuUsed ;", `ems:metric pm:CpuUsed ; dcterms:title "<i>cpu"^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral> ;`, 1)
+	r = ts.do(t, "POST", "/oslc/records", measure, "Content-Type", "text/turtle")
+	require.Equal(t, 400, r.status, "%s", r.body)
+	assert.Contains(t, oslcError(t, r), "is not a well-formed rdf:XMLLiteral")
+	nt := `<http://client.example/r1> <` + vocab.DCTerms + `isPartOf> <http://example.org/hosts/web01> .
+<http://client.example/r1> <` + vocab.DCTerms + `date> "2026-11-01T10:00:00Z"^^<` + vocab.XSD + `dateTime> .
+<http://client.example/r1> <` + vocab.DCTerms + `description> "a <b> b"^^<` + vocab.RDF + `XMLLiteral> .
+`
+	r = ts.do(t, "POST", "/oslc/records", nt, "Content-Type", "application/n-triples")
+	require.Equal(t, 400, r.status, "%s", r.body)
+	assert.Contains(t, oslcError(t, r), "<"+vocab.DCTerms+"description>")
+	assert.Equal(t, etag, ts.do(t, "GET", loc, "").header.Get("ETag"), "unchanged")
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/codec"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -217,10 +218,17 @@ var (
 )
 
 // CheckLexical reports why lit's lexical form is invalid for its datatype,
-// or "" when it is valid or the datatype is not one we check.
+// or "" when it is valid or the datatype is not one we check: the xsd
+// ones and rdf:XMLLiteral.
 func CheckLexical(lit rdf.Literal) string {
 	s := lit.String()
 	dt := lit.DataType.String()
+	if dt == vocab.RDFXMLLiteral.String() {
+		if err := codec.CheckXMLLiteral(s); err != nil {
+			return fmt.Sprintf("%q is not a well-formed rdf:XMLLiteral, XML content with its elements balanced and < and & escaped: %v", s, err)
+		}
+		return ""
+	}
 	ok := true
 	switch strings.TrimPrefix(dt, vocab.XSD) {
 	case "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "unsignedInt", "unsignedLong":

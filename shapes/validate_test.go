@@ -82,10 +82,18 @@ func TestCheckLexical(t *testing.T) {
 		{"2026-11-01", "dateTime", false},
 		{"2026-13-01T10:00:00Z", "dateTime", false},
 		{"anything", "string", true},
+		{"<b>bold</b> &amp; plain", vocab.RDF + "XMLLiteral", true},
+		{"<b>unclosed", vocab.RDF + "XMLLiteral", false},
+		{"a < b", vocab.RDF + "XMLLiteral", false},
+		{"<x:y/>", vocab.RDF + "XMLLiteral", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dt+"/"+tt.lex, func(t *testing.T) {
-			msg := CheckLexical(rdf.NewTypedLiteral(tt.lex, vocab.IRI(vocab.XSD, tt.dt)))
+			ns := vocab.XSD
+			if tt.dt == vocab.RDF+"XMLLiteral" {
+				ns = ""
+			}
+			msg := CheckLexical(rdf.NewTypedLiteral(tt.lex, vocab.IRI(ns, tt.dt)))
 			assert.Equal(t, tt.ok, msg == "", "got %q", msg)
 		})
 	}
