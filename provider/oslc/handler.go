@@ -3,6 +3,7 @@ package oslc
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/knakk/rdf"
 )
@@ -27,7 +28,8 @@ type Response struct {
 type Handler func(r *http.Request) (*Response, error)
 
 // Serve returns the http.HandlerFunc of h: it limits the request body to
-// the server's maximum, refuses a malformed query string, and writes h's
+// the server's maximum, refuses a malformed query string and an
+// OSLC-Core-Version below 2.0 (checkCoreVersion), and writes h's
 // response in the negotiated representation, or its error as an
 // oslc:Error.
 func (s *Server) Serve(h Handler) http.HandlerFunc {
@@ -39,6 +41,10 @@ func (s *Server) Serve(h Handler) http.HandlerFunc {
 		// a stray ';' or '%' would run without its filter.
 		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
 			s.WriteError(w, r, Errorf(http.StatusBadRequest, "URL", "the query string is malformed: %v", err))
+			return
+		}
+		if err := checkCoreVersion(r.Header); err != nil {
+			s.WriteError(w, r, err)
 			return
 		}
 		resp, err := h(r)
@@ -66,4 +72,36 @@ func (s *Server) Serve(h Handler) http.HandlerFunc {
 // ok is a 200 response.
 func ok(root rdf.Subject, g []rdf.Triple, title string) *Response {
 	return &Response{Status: http.StatusOK, Root: root, Graph: g, Title: title}
+}
+
+// checkCoreVersion refuses a request whose OSLC-Core-Version is not
+// MAJOR.MINOR, or names a major version below 2: OSLC Core 3.0 (Version
+// Compatibility, Versioning support in clients and servers) says the
+// major version MUST be at least 2 and a server SHOULD answer 400 to a
+// lower one. Absent, or 2.0 and later, the
+// request is served: the provider writes what complies with both 2.0 and
+// 3.0, the most compatible answer to a version it does not know.
+func checkCoreVersion(h http.Header) error {
+	for _, v := range h.Values("OSLC-Core-Version") {
+		major, minor, ok := strings.Cut(strings.Trim(v, " \t"), ".")
+		if !ok || !digits(major) || !digits(minor) {
+			return Errorf(http.StatusBadRequest, "header OSLC-Core-Version", "OSLC-Core-Version %q is not a version MAJOR.MINOR; this provider serves OSLC Core 2.0 and 3.0", v)
+		}
+		if m := strings.TrimLeft(major, "0"); m == "" || m == "1" {
+			return Errorf(http.StatusBadRequest, "header OSLC-Core-Version", "OSLC-Core-Version %s is not supported: OSLC Core requires 2.0 or later, and this provider serves OSLC Core 2.0 and 3.0", v)
+		}
+	}
+	return nil
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
