@@ -70,10 +70,6 @@ type Property struct {
 	Range          []rdf.IRI // oslc:range, may be empty
 	Representation rdf.IRI   // oslc:Reference, oslc:Inline, oslc:Either; zero for literals
 	Allowed        []rdf.IRI // oslc:allowedValue: the only values accepted, if any
-	// OneOf, if set, are values of which at least one must be among the
-	// property's values, if it has any; others may come with it. Resource
-	// Shapes have no term for it: the property's description says it.
-	OneOf []rdf.IRI
 	ReadOnly       bool
 	Description    string
 
@@ -82,6 +78,10 @@ type Property struct {
 	ServerManaged bool
 	// RequireTimezone rejects xsd:dateTime values without a timezone.
 	RequireTimezone bool
+	// OneOf, if set, are values of which at least one must be among the
+	// property's values, if it has any; others may come with it. Resource
+	// Shapes have no term for it: the property's description says it.
+	OneOf []rdf.IRI
 }
 
 // Shape is an OSLC Resource Shape.
