@@ -103,6 +103,8 @@ func TestPutKeepsReadOnlyMeasuresAndType(t *testing.T) {
   [`, 1),
 		"one less": strings.Replace(recordTTL, `,
                [ a ems:Measure ; ems:metric pm:RealMemoryUsed ; ems:unitOfMeasure <http://dbpedia.org/resource/Byte> ; ems:numericValue "2147483648"^^xsd:integer ]`, "", 1),
+		// Measures left out, one of them changed all the same.
+		"changed node": prefixes + `<> dcterms:title "x" . <#m1> ems:numericValue 1.0 .`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			require.NotEqual(t, recordTTL, body)
@@ -113,6 +115,15 @@ func TestPutKeepsReadOnlyMeasuresAndType(t *testing.T) {
 			assert.Equal(t, etag, after, "unchanged")
 		})
 	}
+
+	// Measures left out, one of them restated as it is.
+	r = ts.do(t, "PUT", loc, prefixes+`<> dcterms:title "restated" . <#m1> ems:metric pm:CpuUsed .`, "Content-Type", "text/turtle", "If-Match", etag)
+	require.Equal(t, 200, r.status, "%s", r.body)
+	g, etag = get()
+	gotIRIs, gotSays = measuresOf(t, g, id)
+	assert.Equal(t, iris, gotIRIs)
+	assert.Equal(t, says, gotSays)
+	require.Equal(t, loc+"#m1", iris[0])
 
 	// A new type replaces the type.
 	r = ts.do(t, "PUT", loc, prefixes+`<> a pm:PerformanceMonitoringRecord, <http://example.org/custom#Checked> .`, "Content-Type", "text/turtle", "If-Match", etag)

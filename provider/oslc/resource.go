@@ -443,6 +443,12 @@ func mergeReadOnly(k *Kind, id rdf.IRI, old, g []rdf.Triple, now time.Time) (mer
 			kept = append(kept, oldTriples[def]...)
 			for _, n := range reach(oldNodes, ov) {
 				kept = append(kept, oldNodes[n]...)
+				// The body may restate what a kept node says, not
+				// change it.
+				if extra := missing(newNodes[n], oldNodes[n]); extra != nil && conflict == nil {
+					conflict = Errorf(http.StatusConflict, "body", "%s is read-only: the PUT leaves it out but states %s, which %s does not say; leave the node out too, or state it as it is", p.Name, extra.Serialize(rdf.NTriples), n)
+				}
+				dropNode[n] = true
 			}
 			continue
 		}
@@ -494,6 +500,20 @@ func nestedNodes(g []rdf.Triple, id rdf.IRI) map[string][]rdf.Triple {
 		}
 	}
 	return nodes
+}
+
+// missing returns a triple of ts that is not in of, or nil.
+func missing(ts, of []rdf.Triple) *rdf.Triple {
+	have := make(map[string]bool, len(of))
+	for _, t := range of {
+		have[t.Serialize(rdf.NTriples)] = true
+	}
+	for i := range ts {
+		if !have[ts[i].Serialize(rdf.NTriples)] {
+			return &ts[i]
+		}
+	}
+	return nil
 }
 
 // nestedIn says whether any of vs is a node of nodes.
