@@ -38,7 +38,8 @@ func measuresOf(t *testing.T, g []rdf.Triple, id rdf.IRI) (iris, says []string) 
 // the record's measures, nested nodes and all, and a PUT that states no
 // rdf:type keeps the type. The same measures stated again (as blank nodes
 // or under their names) are accepted and keep their names; other measures
-// are a 409, as for every read-only property.
+// replace them (they are part of the record); a PUT that leaves the
+// measures out but changes one of them is a 409.
 func TestPutKeepsReadOnlyMeasuresAndType(t *testing.T) {
 	ts := newTestServer(t)
 	r := ts.do(t, "POST", "/oslc/records", recordTTL, "Content-Type", "text/turtle")
@@ -96,14 +97,9 @@ func TestPutKeepsReadOnlyMeasuresAndType(t *testing.T) {
 	assert.Equal(t, iris, gotIRIs)
 	assert.Equal(t, says, gotSays)
 
-	// Other measures: read-only, so 409, and nothing changes.
+	// Measures left out, one of them changed all the same: 409, and
+	// nothing changes.
 	for name, body := range map[string]string{
-		"changed value": strings.Replace(recordTTL, "93.5", "50.0", 1),
-		"one more": strings.Replace(recordTTL, "ems:observes [", `ems:observes [ a ems:Measure ; ems:metric pm:DiskUsed ; ems:numericValue 1 ] ,
-  [`, 1),
-		"one less": strings.Replace(recordTTL, `,
-               [ a ems:Measure ; ems:metric pm:RealMemoryUsed ; ems:unitOfMeasure <http://dbpedia.org/resource/Byte> ; ems:numericValue "2147483648"^^xsd:integer ]`, "", 1),
-		// Measures left out, one of them changed all the same.
 		"changed node": prefixes + `<> dcterms:title "x" . <#m1> ems:numericValue 1.0 .`,
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -170,5 +166,38 @@ func TestPutMustDescribeTheResource(t *testing.T) {
 		r := ts.do(t, "PUT", loc, body, "Content-Type", "text/turtle", "If-Match", etag)
 		require.Equal(t, 200, r.status, "%s: %s", self, r.body)
 		etag = r.header.Get("ETag")
+	}
+}
+
+// TestPutReplacesStatedMeasures (issue 14, defect 1): measures are part of
+// the record, so a PUT that states other measures replaces them.
+func TestPutReplacesStatedMeasures(t *testing.T) {
+	ts := newTestServer(t)
+	for name, tc := range map[string]struct {
+		body string
+		want []string // metric and value of each measure after the PUT
+	}{
+		"changed value": {strings.Replace(recordTTL, "93.5", "50.0", 1), []string{"CpuUsed 50.0", "RealMemoryUsed 2147483648"}},
+		"one more": {strings.Replace(recordTTL, "ems:observes [", `ems:observes [ a ems:Measure ; ems:metric pm:DiskUsed ; ems:unitOfMeasure <http://dbpedia.org/resource/Byte> ; ems:numericValue 1 ] ,
+  [`, 1), []string{"CpuUsed 93.5", "DiskUsed 1", "RealMemoryUsed 2147483648"}},
+		"one less": {strings.Replace(recordTTL, `,
+               [ a ems:Measure ; ems:metric pm:RealMemoryUsed ; ems:unitOfMeasure <http://dbpedia.org/resource/Byte> ; ems:numericValue "2147483648"^^xsd:integer ]`, "", 1), []string{"CpuUsed 93.5"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.NotEqual(t, recordTTL, tc.body)
+			r := ts.do(t, "POST", "/oslc/records", recordTTL, "Content-Type", "text/turtle")
+			require.Equal(t, 201, r.status, "%s", r.body)
+			loc := r.header.Get("Location")
+			r = ts.do(t, "PUT", loc, tc.body, "Content-Type", "text/turtle", "If-Match", r.header.Get("ETag"))
+			require.Equal(t, 200, r.status, "%s", r.body)
+			g := graphOf(t, ts.do(t, "GET", loc, "", "Accept", "text/turtle"), loc)
+			id, _ := rdf.NewIRI(loc)
+			var got []string
+			for _, m := range objects(g, id, vocab.EMS+"observes") {
+				got = append(got, strings.TrimPrefix(one(t, g, m, vocab.EMS+"metric").String(), vocab.PM)+" "+one(t, g, m, vocab.EMS+"numericValue").String())
+			}
+			assert.ElementsMatch(t, tc.want, got)
+			assert.Equal(t, []rdf.Term{vocab.PMRecord}, objects(g, id, vocab.RDF+"type"))
+		})
 	}
 }

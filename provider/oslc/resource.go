@@ -455,11 +455,10 @@ func mergeReadOnly(k *Kind, id rdf.IRI, old, g []rdf.Triple, now time.Time) (mer
 		nested := nestedIn(newNodes, nv) || nestedIn(oldNodes, ov)
 		nc, oc := contents(newNodes, nv), contents(oldNodes, ov)
 		if !sameSet(nc, oc) {
-			switch {
-			case conflict != nil:
-			case nested:
-				conflict = Errorf(http.StatusConflict, "body", "%s is read-only: the %d nodes the PUT states differ from the %d stored; leave %s out to keep them, or state them as they are", p.Name, len(nv), len(ov), p.Name)
-			default:
+			// Nested nodes are part of the resource (a record's
+			// measures): a PUT that states other ones replaces them, as
+			// it replaces the rest of the resource.
+			if !nested && conflict == nil {
 				conflict = Errorf(http.StatusConflict, "body", "%s is read-only: it is %s and cannot be changed to %s", p.Name, orNone(oc), strings.Join(nc, ", "))
 			}
 			continue
