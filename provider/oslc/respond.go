@@ -39,29 +39,24 @@ func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep represen
 	}
 	var buf bytes.Buffer
 	ct := rep.mediaType
+	var err error
 	switch {
 	case rep.html:
-		if err := s.renderHTML(&buf, r, root, g, title); err != nil {
-			s.log.Error("render html", "url", r.URL.String(), "err", err)
-			http.Error(w, "internal server error", http.StatusInternalServerError)
-			return
-		}
+		err = s.renderHTML(&buf, r, root, g, title)
 		ct += "; charset=utf-8"
 	case rep.json:
-		if err := encodeOSLCJSON(&buf, root, g); err != nil {
-			s.log.Error("encode", "url", r.URL.String(), "format", rep.mediaType, "err", err)
-			http.Error(w, "internal server error", http.StatusInternalServerError)
-			return
-		}
+		err = encodeOSLCJSON(&buf, root, g)
 	default:
-		if err := codec.Encode(&buf, rep.format, g, &codec.Options{Prefixes: vocab.Prefixes, Root: root, Inline: inlinePredicates}); err != nil {
-			s.log.Error("encode", "url", r.URL.String(), "format", rep.mediaType, "err", err)
-			http.Error(w, "internal server error", http.StatusInternalServerError)
-			return
-		}
+		err = codec.Encode(&buf, rep.format, g, &codec.Options{Prefixes: vocab.Prefixes, Root: root, Inline: inlinePredicates})
 		if rep.format != codec.JSONLD {
 			ct += "; charset=utf-8"
 		}
+	}
+	if err != nil {
+		s.log.Error("encode", "url", r.URL.String(), "format", rep.mediaType, "err", err)
+		h.Del("ETag")
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
 	}
 	h.Set("Content-Type", ct)
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
