@@ -990,7 +990,7 @@ func queryCases() []hostileCase {
 		q("orderBy-huge-name", "/oslc/records?oslc.orderBy=%2B"+big+":x", 0),
 		q("searchTerms-huge-unterminated", "/oslc/records?oslc.searchTerms=%22"+big, 0),
 		q("prefix-huge-iri-unterminated", "/oslc/records?oslc.prefix=x=%3Chttp://example.org/"+big, 0),
-		q("pageSize-huge", "/oslc/records?oslc.pageSize="+strings.Repeat("9", 500000), 400),
+		q("pageSize-huge-junk", "/oslc/records?oslc.pageSize="+strings.Repeat("9", 500000)+"x", 400),
 		q("pageToken-huge", "/oslc/records?oslc.pageToken="+big, 0),
 		q("format-huge", "/oslc/catalog?format="+big, 406),
 	}

@@ -26,6 +26,9 @@ type route struct {
 	stream bool
 	// when further restricts the route (report files), or is nil.
 	when func(r *http.Request) bool
+	// container is the kind whose query base the path is, or nil: OPTIONS
+	// answers that it is an LDP container.
+	container *oslc.Kind
 }
 
 var (
@@ -49,6 +52,9 @@ func (s *Server) table() []route {
 		h("/", get, auth.Read, api.Serve(api.Home)),
 		// Jazz tools read the root services to find the OAuth URLs.
 		public(h("/rootservices", get, auth.Read, api.Serve(api.RootServices))),
+		// OSLC Core 3.0 Discovery: well-known URIs lead to the catalog.
+		public(h("/.well-known/oslc/sp-catalog", get, auth.Read, api.WellKnown("/oslc/catalog"))),
+		public(h("/.well-known/oslc/rootservices.xml", get, auth.Read, api.WellKnown("/rootservices"))),
 		h("/oslc/catalog", get, auth.Read, api.Serve(api.Catalog)),
 		h("/oslc/provider", get, auth.Read, api.Serve(api.ServiceProvider)),
 		// Shapes and vocabularies describe terms, not data: tools dereference
@@ -79,16 +85,23 @@ func (s *Server) table() []route {
 		)
 	}
 	// Each kind of resource: its query base, creation factory and members,
-	// with the methods the kind allows.
+	// with the methods the kind allows. A query may be POSTed as a form
+	// (OSLC Query 3.0); any other POST is a creation, where the kind has
+	// a creation factory.
 	for _, k := range api.Kinds() {
 		base, member := k.Path(), k.Path()+"/{id}"
 		write := auth.Write
 		if k.Jobs {
 			write = auth.JobWrite
 		}
-		rs = append(rs, h(base, get, auth.Read, pages.Base(k, api.Serve(api.List(k)))))
+		container := func(rt route) route { rt.container = k; return rt }
+		rs = append(rs, container(h(base, get, auth.Read, pages.Base(k, api.Serve(api.List(k))))))
+		query := container(h(base, post, auth.Read, pages.Base(k, api.Serve(api.FormQuery(k)))))
 		if k.Creatable() {
-			rs = append(rs, h(base, post, write, pages.Base(k, api.Serve(api.Create(k)))))
+			query.when = oslc.IsFormQuery
+			rs = append(rs, query, container(h(base, post, write, pages.Base(k, api.Serve(api.Create(k))))))
+		} else {
+			rs = append(rs, query)
 		}
 		rs = append(rs, h(member, get, auth.Read, pages.Member(k, api.Serve(api.Get(k)))))
 		if k.Replaceable() {
@@ -174,9 +187,20 @@ func (s *Server) allowed(r *http.Request) []string {
 	return append(out, http.MethodOptions)
 }
 
+// containerOf returns the kind whose query base r's path is, or nil.
+func (s *Server) containerOf(r *http.Request) *oslc.Kind {
+	for i, p := range s.paths {
+		if k := s.routes[i].container; k != nil && p.Match(r, &mux.RouteMatch{}) {
+			return k
+		}
+	}
+	return nil
+}
+
 // options answers OPTIONS with the methods the route table has for the
-// path, and, to a CORS preflight from an allowed origin, what a script
-// may send.
+// path; on a query base, with what says it is an LDP container and links
+// its dialogs (OSLC Core 3.0 Discovery and Delegated Dialogs); and, to a
+// CORS preflight from an allowed origin, what a script may send.
 func (s *Server) options(w http.ResponseWriter, r *http.Request) {
 	allow := s.allowed(r)
 	if allow == nil {
@@ -185,6 +209,14 @@ func (s *Server) options(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Allow", strings.Join(allow, ", "))
+	if k := s.containerOf(r); k != nil {
+		for name, v := range s.api.ContainerHeader(k) {
+			h[name] = append(h[name], v...)
+		}
+		for _, l := range s.api.DialogLinks(k) {
+			h.Add("Link", l)
+		}
+	}
 	if r.Header.Get("Access-Control-Request-Method") != "" && h.Get("Access-Control-Allow-Origin") != "" {
 		methods := allow
 		if !s.trusted(r.Header.Get("Origin")) {

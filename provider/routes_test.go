@@ -18,7 +18,8 @@ func TestAllowFromRouteTable(t *testing.T) {
 		{"/oslc/jobs/j1", "GET, HEAD, PUT, DELETE, OPTIONS"},
 		{"/oslc/jobs/j1/suspend", "POST, OPTIONS"},
 		{"/oslc/jobs/j1/push", "POST, OPTIONS"},
-		{"/oslc/reports", "GET, HEAD, OPTIONS"},
+		// Every query base takes queries POSTed as forms (OSLC Query 3.0).
+		{"/oslc/reports", "GET, HEAD, POST, OPTIONS"},
 		{"/oslc/reports/r1", "GET, HEAD, OPTIONS"},
 		{"/oslc/adhoc", "GET, HEAD, POST, OPTIONS"},
 		{"/oslc/adhoc/a1", "GET, HEAD, OPTIONS"},
@@ -35,7 +36,7 @@ func TestAllowFromRouteTable(t *testing.T) {
 		for _, c := range []struct{ method, path, allow string }{
 			{"PUT", "/oslc/adhoc/a1", "GET, HEAD, OPTIONS"},
 			{"DELETE", "/oslc/adhoc/a1", "GET, HEAD, OPTIONS"},
-			{"POST", "/oslc/reports", "GET, HEAD, OPTIONS"},
+			{"PUT", "/oslc/reports", "GET, HEAD, POST, OPTIONS"},
 			{"PATCH", "/oslc/records", "GET, HEAD, POST, OPTIONS"},
 			{"GET", "/oslc/jobs/j1/push", "POST, OPTIONS"},
 		} {

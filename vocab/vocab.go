@@ -29,6 +29,9 @@ const (
 	JD       = "http://jazz.net/xmlns/prod/jazz/discovery/1.0/"
 	QUDT     = "http://qudt.org/1.1/schema/qudt#"
 	LDP      = "http://www.w3.org/ns/ldp#"
+	// TRS is the namespace of OSLC Tracked Resource Set 3.0, one of
+	// the prefixes OSLC Core predefines for queries.
+	TRS = "http://open-services.net/ns/core/trs#"
 
 	// PMJ is the namespace of our measurement job vocabulary
 	// (data/pm-jobs-vocab.ttl). It is fixed: it does not depend on
@@ -58,6 +61,7 @@ var Prefixes = []Prefix{
 	{"owl", OWL},
 	{"qudt", QUDT},
 	{"ldp", LDP},
+	{"trs", TRS},
 }
 
 // IRI returns the IRI ns+local. It panics on an invalid IRI, so use it only
@@ -112,6 +116,12 @@ var (
 	OSLCMoreInfo               = IRI(OSLC, "moreInfo")
 	OSLCServiceProviderClass   = IRI(OSLC, "ServiceProvider")
 	OSLCServiceProviderCatalog = IRI(OSLC, "ServiceProviderCatalog")
+
+	LDPResource       = IRI(LDP, "Resource")
+	LDPContainer      = IRI(LDP, "Container")
+	LDPBasicContainer = IRI(LDP, "BasicContainer")
+	LDPContains       = IRI(LDP, "contains")
+	LDPConstrainedBy  = IRI(LDP, "constrainedBy")
 
 	PMRecord             = IRI(PM, "PerformanceMonitoringRecord")
 	PMAvailabilityStatus = IRI(PM, "availabilityStatus")

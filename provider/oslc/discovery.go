@@ -97,9 +97,8 @@ func (s *Server) ServiceProvider(r *http.Request) (*Response, error) {
 			if !k.Legacy && domain != vocab.PM {
 				continue
 			}
-			shape := s.iri("/oslc/shapes/" + k.Shape.Name)
 			if k.Creatable() {
-				s.addCapability(&g, svc, blank(fmt.Sprintf("factory%d_%d", i, j)), "creationFactory", "CreationFactory", "Create ", "creation", k, shape)
+				s.addCapability(&g, svc, blank(fmt.Sprintf("factory%d_%d", i, j)), "creationFactory", "CreationFactory", "Create ", "creation", k, s.iri("/oslc/shapes/"+k.Shape.Name))
 			}
 			for di := range k.Dialogs {
 				d := &k.Dialogs[di]
@@ -111,7 +110,9 @@ func (s *Server) ServiceProvider(r *http.Request) (*Response, error) {
 				g.Add(svc, vocab.OSLCTerm(prop), dn)
 				s.describeDialog(&g, dn, k, d)
 			}
-			s.addCapability(&g, svc, blank(fmt.Sprintf("query%d_%d", i, j)), "queryCapability", "QueryCapability", "Query ", "queryBase", k, shape)
+			// OSLC Query 3.0: the capability's shape describes the result
+			// container, which links the members' shape.
+			s.addCapability(&g, svc, blank(fmt.Sprintf("query%d_%d", i, j)), "queryCapability", "QueryCapability", "Query ", "queryBase", k, vocab.IRI(s.resultShapeURL(k), ""))
 		}
 	}
 	for _, p := range vocab.Prefixes {
@@ -126,9 +127,12 @@ func (s *Server) ServiceProvider(r *http.Request) (*Response, error) {
 
 // addCapability adds to svc, as node, k's creation factory or query
 // capability: prop and class name which, and urlProp the property of its
-// URL (oslc:creation or oslc:queryBase).
+// URL (oslc:creation or oslc:queryBase). Each is the only one of its
+// service for k's resource types, so the one clients use by default
+// (oslc:usage oslc:default).
 func (s *Server) addCapability(g *Graph, svc, node rdf.Blank, prop, class, verb, urlProp string, k *Kind, shape rdf.IRI) {
 	g.Add(svc, vocab.OSLCTerm(prop), node)
+	g.Add(node, vocab.OSLCTerm("usage"), vocab.OSLCTerm("default"))
 	g.Add(node, vocab.RDFType, vocab.OSLCTerm(class))
 	g.Add(node, vocab.DCTitle, vocab.XMLLiteral(verb+k.Title))
 	g.Add(node, vocab.OSLCTerm("label"), vocab.Str(k.Title))
@@ -139,15 +143,19 @@ func (s *Server) addCapability(g *Graph, svc, node rdf.Blank, prop, class, verb,
 	}
 }
 
-// Shape answers GET on /oslc/shapes/{name}.
+// Shape answers GET on /oslc/shapes/{name}: the shape of a kind's
+// members, or of its query results (shapes.Result).
 func (s *Server) Shape(r *http.Request) (*Response, error) {
 	name := mux.Vars(r)["name"]
-	sh := shapes.Lookup(name)
-	if sh == nil {
-		return nil, Errorf(http.StatusNotFound, "URL", "no resource shape named %q", name)
+	if sh := shapes.Lookup(name); sh != nil {
+		iri := s.iri("/oslc/shapes/" + name)
+		return ok(iri, sh.Graph(iri), sh.Title+" shape"), nil
 	}
-	iri := s.iri("/oslc/shapes/" + name)
-	return ok(iri, sh.Graph(iri), sh.Title+" shape"), nil
+	if res := shapes.LookupResult(name); res != nil {
+		iri := s.iri("/oslc/shapes/" + name)
+		return ok(iri, res.Graph(iri), res.Title()+" shape"), nil
+	}
+	return nil, Errorf(http.StatusNotFound, "URL", "no resource shape named %q", name)
 }
 
 // Vocabulary answers GET on /ns/{name}: a vocabulary document.
@@ -210,10 +218,22 @@ func (s *Server) DialogDescriptor(r *http.Request) (*Response, error) {
 	if d == nil {
 		return nil, Errorf(http.StatusNotFound, "URL", "no %s dialog for %q", v["action"], v["kind"])
 	}
-	id := s.iri("/oslc/dialogs/" + d.Action + "/" + k.Name)
+	id := s.iri(dialogPath(k, d))
 	var g Graph
 	s.describeDialog(&g, id, k, d)
 	resp := ok(id, g, d.Title)
 	resp.Header = http.Header{"Allow": {"GET, HEAD, OPTIONS"}}
 	return resp, nil
+}
+
+// WellKnown answers GET on the well-known URIs of OSLC Core 3.0 Discovery
+// ("Well-known URI Bootstrapping"): /.well-known/oslc/sp-catalog
+// redirects to the service provider catalog and
+// /.well-known/oslc/rootservices.xml to the root services, which links
+// the catalog too.
+func (s *Server) WellKnown(path string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", s.URL(path))
+		w.WriteHeader(http.StatusFound)
+	}
 }

@@ -4,8 +4,15 @@
 // vocabularies), the query bases with the OSLC query parameters, the
 // resources themselves (GET, POST, PUT, DELETE with ETags), job
 // operations and pushed records, report files, the event stream and
-// ad-hoc collections; content negotiation (negotiate.go), ETags (etag.go)
-// and errors as oslc:Error in the negotiated format (errors.go).
+// ad-hoc collections; content negotiation (negotiate.go) among RDF/XML,
+// Turtle, JSON-LD, N-Triples, the JSON of OSLC 2.0 (oslcjson.go) and HTML,
+// an ETag per representation (etag.go), and errors as oslc:Error in the
+// negotiated format (errors.go).
+//
+// Each query base, which is also its kind's creation factory, is an LDP
+// basic container (ldp.go): its answers carry the LDP and OSLC Discovery
+// headers, its RDF the containment triples, and it takes queries POSTed as
+// forms (list.go).
 //
 // Each kind of resource is a Kind that carries its own behaviour: how its
 // members are created, replaced, deleted and validated, its dialogs, its

@@ -26,6 +26,9 @@ type Error struct {
 	Where   string // the part of the request at fault: "body", "header If-Match", ...
 	// Header holds headers the answer carries, e.g. Retry-After.
 	Header http.Header
+	// ConstrainedBy is the URL of the shape the request broke, if any: the
+	// answer links it (rel="http://www.w3.org/ns/ldp#constrainedBy").
+	ConstrainedBy string
 }
 
 func (e *Error) Error() string {
@@ -83,8 +86,12 @@ func (s *Server) toError(r *http.Request, err error) *Error {
 // when the client accepts nothing we offer).
 func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := s.toError(r, err)
+	w.Header().Del("ETag") // an error is no representation of the resource
 	for k, v := range e.Header {
 		w.Header()[k] = v
+	}
+	if e.ConstrainedBy != "" {
+		w.Header().Add("Link", "<"+e.ConstrainedBy+`>; rel="`+relConstrainedBy+`"`)
 	}
 	rep, ok := negotiate(r)
 	if !ok {

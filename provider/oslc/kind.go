@@ -159,7 +159,7 @@ func (s *Server) newKinds() []*Kind {
 	adhoc.create = func(ctx context.Context, n *newMember) ([]rdf.Triple, string, error) {
 		return s.createAdhoc(ctx, adhoc, n)
 	}
-	return []*Kind{
+	kinds := []*Kind{
 		records,
 		resources,
 		jobKind,
@@ -168,4 +168,8 @@ func (s *Server) newKinds() []*Kind {
 		made("notifications", "Job Notifications", shapes.NotificationName, vocab.PMJNotification),
 		adhoc,
 	}
+	for _, k := range kinds {
+		s.conform(k)
+	}
+	return kinds
 }

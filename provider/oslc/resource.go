@@ -305,11 +305,10 @@ func (s *Server) Get(k *Kind) Handler {
 		if err != nil {
 			return nil, err
 		}
+		// The answer's representation has its own ETag, which writeGraph
+		// sets and compares with If-None-Match (etag.go).
 		h := http.Header{}
 		h.Set("ETag", etag)
-		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
-			return &Response{Status: http.StatusNotModified, Header: h, NoBody: true}, nil
-		}
 		if v := r.URL.Query().Get("oslc.properties"); v != "" {
 			pm, err := prefixes(r.URL.Query())
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/knakk/rdf"
 
@@ -21,30 +22,44 @@ var inlinePredicates = []rdf.IRI{
 
 // writeGraph writes g, about root, as rep with the given status. The body
 // is encoded before any header is written, so an encoding failure is still
-// a clean 500.
+// a clean 500, and its length is known: every answer has a Content-Length,
+// HEAD's too (OSLC Core 3.0, Checking Response Size). An ETag the handler
+// set names the state: it becomes the tag of rep (etag.go), and a GET whose
+// If-None-Match names that tag is answered 304.
 func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep representation, status int, root rdf.Subject, g []rdf.Triple, title string) {
+	h := w.Header()
+	h.Add("Vary", "Accept")
+	if et := h.Get("ETag"); et != "" {
+		et = representationTag(et, rep)
+		h.Set("ETag", et)
+		if status == http.StatusOK && (r.Method == http.MethodGet || r.Method == http.MethodHead) && noneMatch(r.Header.Get("If-None-Match"), et) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
 	var buf bytes.Buffer
 	ct := rep.mediaType
-	if rep.html {
-		if err := s.renderHTML(&buf, r, root, g, title); err != nil {
-			s.log.Error("render html", "url", r.URL.String(), "err", err)
-			http.Error(w, "internal server error", http.StatusInternalServerError)
-			return
-		}
+	var err error
+	switch {
+	case rep.html:
+		err = s.renderHTML(&buf, r, root, g, title)
 		ct += "; charset=utf-8"
-	} else {
-		if err := codec.Encode(&buf, rep.format, g, &codec.Options{Prefixes: vocab.Prefixes, Root: root, Inline: inlinePredicates}); err != nil {
-			s.log.Error("encode", "url", r.URL.String(), "format", rep.mediaType, "err", err)
-			http.Error(w, "internal server error", http.StatusInternalServerError)
-			return
-		}
+	case rep.json:
+		err = encodeOSLCJSON(&buf, root, g)
+	default:
+		err = codec.Encode(&buf, rep.format, g, &codec.Options{Prefixes: vocab.Prefixes, Root: root, Inline: inlinePredicates})
 		if rep.format != codec.JSONLD {
 			ct += "; charset=utf-8"
 		}
 	}
-	h := w.Header()
+	if err != nil {
+		s.log.Error("encode", "url", r.URL.String(), "format", rep.mediaType, "err", err)
+		h.Del("ETag")
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
 	h.Set("Content-Type", ct)
-	h.Add("Vary", "Accept")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
