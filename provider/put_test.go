@@ -157,7 +157,7 @@ func TestPutMustDescribeTheResource(t *testing.T) {
 			assert.Contains(t, msg, other)
 		})
 	}
-	got := ts.do(t, "GET", loc, "", "Accept", "text/turtle")
+	got := ts.do(t, "GET", loc, "", "Accept", "application/rdf+xml") // the representation the POST answered in
 	assert.Equal(t, etag, got.header.Get("ETag"), "unchanged")
 
 	// Unnamed (a blank node) or named as itself, it is the resource.
