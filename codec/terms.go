@@ -245,6 +245,9 @@ func validIRI(s string) error {
 	if !hasScheme(s) {
 		return fmt.Errorf("IRI <%s> is not absolute", s)
 	}
+	if plainIRI(s) {
+		return nil
+	}
 	if _, err := url.Parse(s); err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -253,6 +256,36 @@ func validIRI(s string) error {
 		return fmt.Errorf("IRI <%s> is malformed: %v", s, err)
 	}
 	return nil
+}
+
+// plainIRI says whether net/url can have nothing to refuse in s, an IRI
+// that passed validIRI's own checks: no percent-encoding to check, and an
+// authority, if any, of a plain host with an optional port of digits (no
+// userinfo, no IPv6 literal). Most IRIs are such, and url.Parse is the
+// dearer half of validIRI.
+func plainIRI(s string) bool {
+	if strings.IndexByte(s, '%') >= 0 {
+		return false
+	}
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return false
+	}
+	auth := s[i+3:]
+	if j := strings.IndexAny(auth, "/?#"); j >= 0 {
+		auth = auth[:j]
+	}
+	if strings.ContainsAny(auth, "[]@") {
+		return false
+	}
+	if k := strings.IndexByte(auth, ':'); k >= 0 {
+		for _, c := range []byte(auth[k+1:]) {
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // iriChar reports whether the non-ASCII character r may occur in an IRI
