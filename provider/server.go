@@ -29,6 +29,12 @@ type UIConfig = ui.Config
 // long its change log keeps events.
 type TRSConfig = oslc.TRSConfig
 
+// Defaults of TRSConfig's bounds of the change log.
+const (
+	DefaultTRSKeep       = oslc.DefaultTRSKeep
+	DefaultTRSMaxChanges = oslc.DefaultTRSMaxChanges
+)
+
 // Config configures a Server.
 type Config struct {
 	// BaseURL is the public base of every IRI the server mints, e.g.
