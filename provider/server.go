@@ -29,10 +29,11 @@ type UIConfig = ui.Config
 // long its change log keeps events.
 type TRSConfig = oslc.TRSConfig
 
-// Defaults of TRSConfig's bounds of the change log.
+// Defaults of TRSConfig.
 const (
-	DefaultTRSKeep       = oslc.DefaultTRSKeep
-	DefaultTRSMaxChanges = oslc.DefaultTRSMaxChanges
+	DefaultTRSBasePageSize = oslc.DefaultTRSBasePageSize
+	DefaultTRSKeep         = oslc.DefaultTRSKeep
+	DefaultTRSMaxChanges   = oslc.DefaultTRSMaxChanges
 )
 
 // Config configures a Server.

@@ -3,9 +3,11 @@
 // factories, query capabilities and dialog descriptors, resource shapes,
 // vocabularies), the query bases with the OSLC query parameters, the
 // resources themselves (GET, POST, PUT, DELETE with ETags), job
-// operations and pushed records, report files, the event stream and
-// ad-hoc collections; content negotiation (negotiate.go), ETags (etag.go)
-// and errors as oslc:Error in the negotiated format (errors.go).
+// operations and pushed records, report files, the event stream,
+// ad-hoc collections and the tracked resource set for lifecycle indexers
+// (trs.go, over the store's change log); content negotiation
+// (negotiate.go), ETags (etag.go) and errors as oslc:Error in the
+// negotiated format (errors.go).
 //
 // Each kind of resource is a Kind that carries its own behaviour: how its
 // members are created, replaced, deleted and validated, its dialogs, its
