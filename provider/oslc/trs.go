@@ -364,6 +364,10 @@ func (s *Server) TRSBase(r *http.Request) (*Response, error) {
 		}
 		h := http.Header{}
 		h.Add("Link", `<`+vocab.LDP+`Page>; rel="type"`)
+		if first {
+			// The first page is served at the base's URL: the container.
+			h.Add("Link", `<`+vocab.LDP+`DirectContainer>; rel="type"`)
+		}
 		g.Add(page, vocab.RDFType, ldpPage)
 		g.Add(page, ldpPageOf, base)
 		if len(members) > size {
