@@ -28,6 +28,8 @@ func TestInterop(t *testing.T) {
 		"record":       record,
 		"query base":   "/oslc/records",
 		"error":        "/oslc/records/missing",
+		"trs":          "/oslc/trs",
+		"trs base":     "/oslc/trs/base",
 	}
 	formats := []string{"application/rdf+xml", "text/turtle", "application/ld+json", "application/n-triples"}
 	for name, u := range urls {

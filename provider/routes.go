@@ -62,6 +62,10 @@ func (s *Server) table() []route {
 		public(h("/oslc/shapes/{name}", get, auth.Read, api.Serve(api.Shape))),
 		public(h("/ns/{name}", get, auth.Read, api.Serve(api.Vocabulary))),
 		h("/oslc/capabilities", get, auth.Read, api.Serve(api.Capabilities)),
+		// The tracked resource set, for lifecycle indexers.
+		h("/oslc/trs", get, auth.Read, api.Serve(api.TrackedResourceSet)),
+		h("/oslc/trs/base", get, auth.Read, api.Serve(api.TRSBase)),
+		h("/oslc/trs/changelog", get, auth.Read, api.Serve(api.TRSChangeLog)),
 		h("/oslc/dialogs/{action:select|create}/{kind}", get, auth.Read, api.Serve(api.DialogDescriptor)),
 		// Measurement jobs: operations, pushed records, events and
 		// report files (a report's RDF is the generic GET below).

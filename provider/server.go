@@ -25,6 +25,17 @@ type Store = oslc.Store
 // UIConfig configures the pages other tools embed: dialogs and previews.
 type UIConfig = ui.Config
 
+// TRSConfig configures the tracked resource set: its page sizes, and how
+// long its change log keeps events.
+type TRSConfig = oslc.TRSConfig
+
+// Defaults of TRSConfig.
+const (
+	DefaultTRSBasePageSize = oslc.DefaultTRSBasePageSize
+	DefaultTRSKeep         = oslc.DefaultTRSKeep
+	DefaultTRSMaxChanges   = oslc.DefaultTRSMaxChanges
+)
+
 // Config configures a Server.
 type Config struct {
 	// BaseURL is the public base of every IRI the server mints, e.g.
@@ -59,6 +70,8 @@ type Config struct {
 	// RequestTimeout bounds the work of one request (event streams
 	// excepted); 0 means none.
 	RequestTimeout time.Duration
+	// TRS configures the tracked resource set at /oslc/trs.
+	TRS TRSConfig
 }
 
 // DefaultMaxBodyBytes is the default limit of a request body.
@@ -79,6 +92,8 @@ type Server struct {
 	router     *mux.Router
 	routes     []route
 	paths      []*mux.Route // per route, a matcher of its path alone
+	// stopCompaction stops the change log's compaction; nil until Start.
+	stopCompaction func()
 }
 
 // New returns a Server over st: the API, its pages, and the job engine,
@@ -114,6 +129,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		Collectors:   cfg.Collectors,
 		QueryBudget:  cfg.QueryBudget,
 		RootServices: rootServices,
+		TRS:          cfg.TRS,
 	})
 	if err != nil {
 		return nil, err
@@ -155,11 +171,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.router.ServeHTTP(tw, r)
 }
 
-// Start runs the measurement jobs in the background until Close.
-func (s *Server) Start() { s.api.Jobs().Start() }
+// Start runs the measurement jobs and the compaction of the tracked
+// resource set's change log in the background until Close.
+func (s *Server) Start() {
+	s.api.Jobs().Start()
+	s.stopCompaction = s.api.StartCompaction()
+}
 
-// Close stops the measurement jobs; what they produced is stored.
-func (s *Server) Close() { s.api.Jobs().Close() }
+// Close stops the measurement jobs and the compaction; what the jobs
+// produced is stored.
+func (s *Server) Close() {
+	s.api.Jobs().Close()
+	if s.stopCompaction != nil {
+		s.stopCompaction()
+		s.stopCompaction = nil
+	}
+}
+
+// CompactChangeLog compacts the tracked resource set's change log now, as
+// Start does every Config.TRS.CompactEvery, and returns how many events it
+// dropped.
+func (s *Server) CompactChangeLog(ctx context.Context) (int, error) { return s.api.Compact(ctx) }
 
 // Jobs returns the server's job engine.
 func (s *Server) Jobs() *jobs.Engine { return s.api.Jobs() }

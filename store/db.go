@@ -17,7 +17,8 @@ import (
 // formatVersion is the layout described in doc.go. Version 1 files, from
 // before the text bucket, are upgraded by a writable Open.
 const (
-	formatVersion   = 4
+	formatVersion   = 5
+	formatVersionV4 = 4
 	formatVersionV3 = 3
 	formatVersionV2 = 2
 	formatVersionV1 = 1
@@ -35,7 +36,7 @@ var (
 	bucketText = []byte("text")
 	bucketRID  = []byte("rid")
 
-	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketStage, bucketPair, bucketPairVia, bucketRID}
+	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketStage, bucketPair, bucketPairVia, bucketRID, bucketChanges}
 )
 
 // Keys in the meta bucket.
@@ -113,6 +114,9 @@ type DB struct {
 	pairs pairSet    // the pair indexes
 	terms *termCache // decoded terms by id, shared by reads; nil: none
 	bits  sync.Pool  // *[]uint64 bit sets of term ids, see Snapshot.bitset
+	// noChangeLog turns the change log off, for the benchmarks that
+	// measure its cost only: a log written so misses changes.
+	noChangeLog bool
 }
 
 // Stats are counts of what the store holds.
@@ -232,14 +236,15 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	switch {
 	case n == formatVersionV1 && !tx.Writable():
 		return fmt.Errorf("%w: %d (open it writable once to upgrade)", ErrVersion, n)
-	case n != formatVersion && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
+	case n != formatVersion && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
 		// Version 2 files have no stage or pair bucket, version 3 files
-		// no pairvia or rid bucket; read-only, they need none (queries
-		// then do without those indexes).
-		if tx.Bucket(name) == nil && !bytes.Equal(name, bucketStage) && !bytes.Equal(name, bucketPair) && !bytes.Equal(name, bucketPairVia) && !bytes.Equal(name, bucketRID) {
+		// no pairvia or rid bucket, version 4 files no changes bucket;
+		// read-only, they need none (queries then do without those
+		// indexes, and the change log is empty).
+		if tx.Bucket(name) == nil && !bytes.Equal(name, bucketStage) && !bytes.Equal(name, bucketPair) && !bytes.Equal(name, bucketPairVia) && !bytes.Equal(name, bucketRID) && !bytes.Equal(name, bucketChanges) {
 			return fmt.Errorf("%w: no bucket %q", ErrCorrupt, name)
 		}
 	}
@@ -276,7 +281,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	// index: build them as for new pairs. A version 2 file records no
 	// pairs, and a version 3 file none with via: left to the file, they
 	// stay so.
-	if n != formatVersion || string(meta.Get(keyPairs)) != db.pairs.conf {
+	if n < formatVersionV4 || string(meta.Get(keyPairs)) != db.pairs.conf {
 		if err := newTxWriter(tx, db).rebuildPairs(tx); err != nil {
 			return fmt.Errorf("build pair index: %w", err)
 		}
@@ -292,6 +297,11 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 			}
 		}
 	}
+	// Older files have no change log: the bucket made above starts it
+	// empty, at this Open. What the file holds is in any listing of the
+	// resources read from now on, which is where a reader of the log
+	// starts (see Changes). Version 4 writers would write without logging,
+	// so the file becomes version 5, which they refuse.
 	if n == formatVersion {
 		return nil
 	}

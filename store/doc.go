@@ -11,6 +11,10 @@ to their resource: every write relabels them with labels unique in the
 store (b<base-36 term id>), and reads return them so. The same label in two
 writes is two nodes.
 
+Every write of a resource is also an event of a change log
+(Snapshot.Changes), committed with it, from which a reader learns what
+changed since it last looked; TrimChanges drops the oldest events.
+
 Reads go through DB's methods or, for several reads that must agree or
 reads nested in a scan callback, through a Snapshot from DB.View. Match
 answers any triple pattern by a prefix scan of one index; Range scans the
@@ -35,7 +39,8 @@ idempotent, and report ErrExists, ErrNotFound and ErrPreconditionFailed as
 results, before writing, rather than by failing the transaction, so one
 caller's conflict neither rolls back nor re-runs the others. A batch
 commits after Options.MaxBatchDelay (DefaultMaxBatchDelay, 2ms) or when it
-is full. Load is one Update transaction. The ETag check of Replace and
+is full. Load is one Update transaction. Every write logs its change in
+the transaction that writes it (see Change log). The ETag check of Replace and
 Delete happens in the transaction that writes.
 
 Scan callbacks run inside a read transaction and must not call DB methods;
@@ -71,7 +76,7 @@ uint64 from the i2t bucket's sequence, starting at 1; ids are never reused.
 Index values are empty: the keys hold everything.
 
 	bucket  key                                  value
-	meta    "version"                            format version, 4
+	meta    "version"                            format version, 5
 	        "nonce"                              8 hex digits, random per file
 	        "resources" | "triples" | "terms"    counters behind Stats
 	        "text"                               text predicate IRIs, sorted,
@@ -90,6 +95,7 @@ Index values are empty: the keys hold everything.
 	stage   resource IRI (UTF-8)                 etag seq | (uvarint len | term encoding)*
 	pair    kp | ko | vp | class | value | vo | s | gk | gv   -
 	pairvia via | kp | ko | vp | class | value | vo | r | gr | gk | gv   -
+	changes order                                kind | time | resource IRI (UTF-8)
 
 s, p, o are the term ids of a triple and g the term id of the IRI of the
 resource stating it. Putting g last keeps one key per resource stating a
@@ -140,6 +146,34 @@ them (building the pair index) and makes the file version 3, which
 version 2 writers refuse, as they would not maintain the pair index;
 read-only readers of a version 2 file see no staged resources and no pair
 index.
+
+# Change log
+
+Every write of a resource appends an event to the changes bucket, in the
+transaction of the write: an event is committed if and only if its write
+is, so a crash neither loses nor invents one. Create, Replace, Load and
+Stage log a creation ('C') if the resource was not there (indexed or
+staged) and a modification ('M') if it was; Delete logs a deletion
+('D'). Merge, and Open merging what a process left staged, log nothing:
+Stage logged the change when Get began to see it. Resources listed twice
+in one Load or Stage get two events. Writes that report an outcome
+(ErrExists, ErrNotFound, ErrPreconditionFailed) log nothing.
+
+The key is the event's order, 8 bytes big-endian, from the bucket's
+sequence: orders start at 1, grow by one per event and are never reused,
+since TrimChanges deletes keys and leaves the sequence. The value is the
+kind byte, the time its transaction began as Unix nanoseconds (int64,
+8 bytes big-endian), then the resource IRI. The store logs every
+resource; which of them a reader publishes, and how long it keeps the
+log (TrimChanges), is the caller's business.
+
+Version 4 files have no changes bucket: a writable Open creates it,
+empty, and makes the file version 5, which version 4 writers refuse, as
+they would write without logging. The log of an upgraded file so starts
+at the upgrade; the resources it held are in every listing from then on
+(Snapshot.ResourcesUnder, which also lists staged resources, so that a
+listing and the newest event read in one Snapshot agree). A read-only
+Open of a version 4 file reads an empty log.
 
 # Terms
 

@@ -26,6 +26,10 @@ func StagedForTest(t rdf.Term) []byte {
 	return b
 }
 
+// SetChangeLogForTest turns the change log on or off, to measure its
+// cost.
+func (db *DB) SetChangeLogForTest(on bool) { db.noChangeLog = !on }
+
 // SetOutsideLimit sets outsideLimit until the returned func is called.
 func SetOutsideLimit(n int) (restore func()) {
 	old := outsideLimit

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/knakk/rdf"
 	bolt "go.etcd.io/bbolt"
@@ -39,6 +40,7 @@ type prepared struct {
 	triples [][3]int32 // indexes into terms; distinct
 	text    []bool     // per triple: has postings; nil if none has
 	seq     uint64     // res sequence number to use (staged); 0: a new one
+	logged  bool       // its change is in the log already (staged)
 }
 
 // prepare validates and encodes a resource, and tokenizes the objects of
@@ -110,12 +112,13 @@ const (
 // transaction function.
 type txWriter struct {
 	meta, t2i, i2t, res, spog, posg, ospg, text *bolt.Bucket
-	stage, pair, pairVia, rid                   *bolt.Bucket
+	stage, pair, pairVia, rid, changes          *bolt.Bucket
 	pairSet                                     pairSet
 	pairIDCache                                 []pairID // see pairIDs
 	pairIDsKnown                                bool
 	nonce                                       string
 	textSet                                     textSet
+	now                                         time.Time // of the change events
 
 	ids       map[string]uint64 // encoded term → id, for terms known in this tx
 	textPreds map[uint64]bool   // predicate id → is a text predicate
@@ -141,11 +144,16 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		pair:      tx.Bucket(bucketPair),
 		pairVia:   tx.Bucket(bucketPairVia),
 		rid:       tx.Bucket(bucketRID),
+		changes:   tx.Bucket(bucketChanges),
+		now:       time.Now(),
 		pairSet:   db.pairs,
 		nonce:     db.nonce,
 		textSet:   db.text,
 		ids:       make(map[string]uint64),
 		textPreds: make(map[uint64]bool),
+	}
+	if db.noChangeLog {
+		w.changes = nil
 	}
 	// Term ids only grow, so i2t is append-only: pack its pages.
 	w.i2t.FillPercent = 0.95
@@ -283,6 +291,15 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	if err := w.res.Put(p.key, val); err != nil {
 		return "", err
 	}
+	if !p.logged {
+		kind := Created
+		if old != nil {
+			kind = Modified
+		}
+		if err := appendChange(w.changes, kind, w.now, p.key); err != nil {
+			return "", err
+		}
+	}
 	w.dTriples += int64(len(p.triples))
 	if old == nil {
 		w.dRes++
@@ -315,6 +332,9 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 		return fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
 	}
 	dead := w.unusedTerms(old, nil)
+	if err := appendChange(w.changes, Deleted, w.now, key); err != nil {
+		return err
+	}
 	if err := w.res.Delete(key); err != nil {
 		return err
 	}

@@ -58,6 +58,7 @@ type sim struct {
 	etags  map[string]bool // every ETag issued
 	labels map[string]bool // every blank node label issued
 	ids    []rdf.IRI
+	log    []string // the change log the writes must have made
 }
 
 // simText are the text predicates of the simulation: exDescription
@@ -213,6 +214,7 @@ func (s *sim) run(steps int) {
 				break
 			}
 			require.NoError(t, err, desc)
+			s.logged(store.Created, id)
 			s.written(id, g, etag)
 		case op < 6:
 			g := s.graph(id)
@@ -226,6 +228,7 @@ func (s *sim) run(steps int) {
 				require.ErrorIs(t, err, store.ErrPreconditionFailed, desc)
 			default:
 				require.NoError(t, err, desc)
+				s.logged(store.Modified, id)
 				s.written(id, g, etag)
 			}
 		case op < 8:
@@ -239,6 +242,7 @@ func (s *sim) run(steps int) {
 				require.ErrorIs(t, err, store.ErrPreconditionFailed, desc)
 			default:
 				require.NoError(t, err, desc)
+				s.logged(store.Deleted, id)
 				delete(s.model, id.String())
 			}
 		case op < 9:
@@ -249,6 +253,15 @@ func (s *sim) run(steps int) {
 			}
 			desc = fmt.Sprintf("load %d", len(rs))
 			require.NoError(t, s.db.Load(t.Context(), rs), desc)
+			there := map[string]bool{}
+			for _, r := range rs {
+				kind := store.Modified
+				if s.model[r.ID.String()] == nil && !there[r.ID.String()] {
+					kind = store.Created
+				}
+				there[r.ID.String()] = true
+				s.logged(kind, r.ID)
+			}
 			last := map[string]int{}
 			for i, r := range rs {
 				last[r.ID.String()] = i
@@ -270,6 +283,7 @@ func (s *sim) run(steps int) {
 			old.check(fmt.Sprintf("step %d: %s: snapshot from before", step, desc))
 		}
 		s.check(fmt.Sprintf("step %d: %s", step, desc))
+		s.checkLog(fmt.Sprintf("step %d: %s", step, desc))
 	}
 }
 
@@ -382,6 +396,23 @@ func snapMatch(t testing.TB, sn *store.Snapshot, p [3]rdf.Term) []string {
 
 // written records a successful write of g to id after checking that the
 // store holds g up to a fresh relabelling of blank nodes.
+// logged adds an event to the change log the store must hold.
+func (s *sim) logged(kind store.ChangeKind, id rdf.IRI) {
+	s.log = append(s.log, fmt.Sprintf("%d %s %s", len(s.log)+1, kind, id))
+}
+
+// checkLog compares the store's change log, oldest first, with the model's.
+func (s *sim) checkLog(desc string) {
+	var got []string
+	require.NoError(s.t, s.db.View(s.t.Context(), func(sn *store.Snapshot) error {
+		return sn.ChangesAfter(s.t.Context(), 0, func(c store.Change) bool {
+			got = append(got, fmt.Sprintf("%d %s %s", c.Order, c.Kind, c.ID))
+			return true
+		})
+	}))
+	require.Equal(s.t, s.log, got, "%s: change log", desc)
+}
+
 func (s *sim) written(id rdf.IRI, g []rdf.Triple, etag string) {
 	t := s.t
 	require.False(t, s.etags[etag], "etag %s reused", etag)

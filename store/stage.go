@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/knakk/rdf"
 	bolt "go.etcd.io/bbolt"
@@ -22,7 +23,9 @@ var bucketStage = []byte("stage")
 // in a fraction of the time Load takes. Merge indexes them later; Open merges
 // what a previous process left.
 //
-// Until merged, a staged resource is seen by Get and Exists, and any
+// Each resource's change is logged now, in the same transaction (see
+// Snapshot.Changes); Merge logs none. Until merged, a staged resource is
+// seen by Get, Exists and ResourcesUnder, and any
 // Create, Replace, Delete or Load of it first merges it; but Match, Range,
 // Text, Resources and Stats, which read the indexes, do not see it yet.
 func (db *DB) Stage(ctx context.Context, rs []Resource) error {
@@ -48,14 +51,27 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 		vals[i] = v
 	}
 	return db.db.Update(func(tx *bolt.Tx) error {
-		st, res := tx.Bucket(bucketStage), tx.Bucket(bucketRes)
+		st, res, changes := tx.Bucket(bucketStage), tx.Bucket(bucketRes), tx.Bucket(bucketChanges)
+		if db.noChangeLog {
+			changes = nil
+		}
+		now := time.Now()
 		for i, r := range rs {
 			seq, err := res.NextSequence()
 			if err != nil {
 				return err
 			}
 			binary.BigEndian.PutUint64(vals[i][:8], seq)
-			if err := st.Put([]byte(r.ID.String()), vals[i]); err != nil {
+			key := []byte(r.ID.String())
+			// The change is logged now, as Get sees it; Merge logs none.
+			kind := Created
+			if st.Get(key) != nil || res.Get(key) != nil {
+				kind = Modified
+			}
+			if err := appendChange(changes, kind, now, key); err != nil {
+				return err
+			}
+			if err := st.Put(key, vals[i]); err != nil {
 				return err
 			}
 		}
@@ -156,7 +172,7 @@ func (w *txWriter) unstage(key []byte) error {
 	if err != nil {
 		return err
 	}
-	p.seq = seq
+	p.seq, p.logged = seq, true
 	_, err = w.put(p, modeUpsert, "")
 	return err
 }

@@ -117,6 +117,8 @@ type config struct {
 	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout, requestTimeout time.Duration
 	maxConns                                                                  int
 	queryBudget                                                               int
+	// trs configures the tracked resource set's change log.
+	trs provider.TRSConfig
 
 	auth authConfig
 	// collectAllow is where the http and prometheus collectors may fetch
@@ -157,6 +159,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.requestTimeout, "request-timeout", time.Minute, "longest the server works on one request (event streams excepted); 0 for no limit")
 	fs.IntVar(&c.maxConns, "max-conns", 1024, "most connections served at once; others wait to be accepted (0 for no limit)")
 	fs.IntVar(&c.queryBudget, "query-budget", 0, "most query result members held at once by concurrent queries; past it, queries wait, then answer 503 (default 2 pages of the largest size, 20000)")
+	fs.DurationVar(&c.trs.Keep, "trs-keep", provider.DefaultTRSKeep, "how long the tracked resource set's change log keeps an event; an indexer that polls less often reads the base again (negative: no age limit)")
+	fs.IntVar(&c.trs.MaxChanges, "trs-max-events", provider.DefaultTRSMaxChanges, "most events the tracked resource set's change log keeps, about 100 bytes each (negative: no limit)")
 	fs.StringVar(&c.auth.users, "users", "", "users `file` of HTTP Basic authentication (pmprovider user add); default <data>/users.json when it exists")
 	fs.StringVar(&c.auth.tokens, "tokens", "", "API tokens `file` (pmprovider token create); default <data>/tokens.json when it exists")
 	fs.StringVar(&c.auth.consumers, "oauth-consumers", "", "OAuth 1.0a consumers `file` (pmprovider consumer add); default <data>/"+consumersFileName+" when it exists")
@@ -200,6 +204,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.terms < 0 {
 		return c, errors.New("--term-cache: want a size of 0 or more")
+	}
+	if c.trs.Keep == 0 || c.trs.MaxChanges == 0 {
+		return c, errors.New("--trs-keep and --trs-max-events: want a positive bound, or a negative value for none")
 	}
 	if c.maxConns < 0 || c.queryBudget < 0 {
 		return c, errors.New("--max-conns and --query-budget: want 0 or more")
@@ -250,6 +257,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		Authenticators: authn,
 		OAuth1:         consumers,
 		QueryBudget:    c.queryBudget,
+		TRS:            c.trs,
 	})
 	if err != nil {
 		return err

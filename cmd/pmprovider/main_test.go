@@ -43,12 +43,19 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--tls-cert", "c.pem", "--tls-key", "k.pem"}, config{addr: "127.0.0.1:8080", baseURL: "https://127.0.0.1:8080", dataDir: "data", hostJob: true, terms: store.DefaultTermCacheSize, tlsCert: "c.pem", tlsKey: "k.pem"}, ""},
 		{[]string{"--tls-cert", "c.pem"}, config{}, "go together"},
 		{[]string{"--max-conns", "-1"}, config{}, "--max-conns"},
+		{[]string{"--trs-keep", "24h", "--trs-max-events", "-1"}, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data", hostJob: true, terms: store.DefaultTermCacheSize,
+			trs: provider.TRSConfig{Keep: 24 * time.Hour, MaxChanges: -1}}, ""},
+		{[]string{"--trs-keep", "0"}, config{}, "--trs-keep"},
+		{[]string{"--trs-max-events", "0"}, config{}, "--trs-max-events"},
 	}
 	// The server's limits are the same in every case but their own.
 	limits := func(c config) config {
 		c.readHeaderTimeout, c.readTimeout, c.writeTimeout = 10*time.Second, time.Minute, 2*time.Minute
 		c.idleTimeout, c.requestTimeout, c.maxConns = 2*time.Minute, time.Minute, 1024
 		c.auth.oidc.RoleClaim = auth.DefaultRoleClaim
+		if c.trs == (provider.TRSConfig{}) {
+			c.trs.Keep, c.trs.MaxChanges = provider.DefaultTRSKeep, provider.DefaultTRSMaxChanges
+		}
 		return c
 	}
 	for _, tt := range tests {

@@ -255,6 +255,8 @@ type pending struct {
 func (e *Engine) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.stop, e.stopped = cancel, make(chan struct{})
+	// Counted before they run, so that a Close right after waits for them.
+	e.writer.wg.Add(2)
 	go e.writer.loop(ctx)
 	go e.writer.mergeLoop(ctx, func(err error) { e.log.Error("job engine: merge staged records", "err", err) }, e.nextDue)
 	go func() {

@@ -441,3 +441,15 @@ func TestReportsListTheirResources(t *testing.T) {
 	reports := v.subjects(vocab.PMJTerm("monitoredObject"), a)
 	assert.Contains(t, reports, report, "found by resource")
 }
+
+// TestCloseRightAfterStart: Close waits for the writer's goroutines even
+// when they have not begun to run (under -race, a WaitGroup counted from
+// inside them raced with Close's Wait).
+func TestCloseRightAfterStart(t *testing.T) {
+	v := newEnv(t, time.Date(2026, 11, 24, 10, 0, 3, 0, time.UTC))
+	for range 50 {
+		e := v.engine()
+		e.Start()
+		e.Close()
+	}
+}

@@ -365,13 +365,14 @@ const mergeChunk = 200
 // mergeLoop indexes staged resources until ctx is done. Writes of the
 // jobs come first: it merges only when none has been queued for
 // mergeQuiet, in chunks, stopping as soon as one is.
+//
+// Like loop, it runs in a goroutine its caller counted in w.wg.
 func (w *writer) mergeLoop(ctx context.Context, log func(error), nextDue func() time.Time) {
+	defer w.wg.Done()
 	st, ok := w.st.(stager)
 	if !ok {
 		return
 	}
-	w.wg.Add(1)
-	defer w.wg.Done()
 	for {
 		select {
 		case <-ctx.Done():
@@ -460,12 +461,13 @@ func (w *writer) write(ctx context.Context, rs []store.Resource, evs []Event) er
 	return <-b.done
 }
 
+// loop commits the queued writes in groups until ctx is done. It runs in
+// a goroutine its caller counted in w.wg.
 func (w *writer) loop(ctx context.Context) {
+	defer w.wg.Done()
 	w.mu.Lock()
 	w.live = true
 	w.mu.Unlock()
-	w.wg.Add(1)
-	defer w.wg.Done()
 	for {
 		var first *batch
 		select {

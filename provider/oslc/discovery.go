@@ -42,6 +42,7 @@ func (s *Server) RootServices(r *http.Request) (*Response, error) {
 	g.Add(rs, vocab.DCTitle, vocab.XMLLiteral("OSLC Performance Monitoring Root Services"))
 	g.Add(rs, pmServiceProviders, cat)
 	g.Add(rs, vocab.IRI(vocab.JD, "oslcCatalogs"), cat)
+	g.Add(rs, trsTrackedSetProp, s.iri(trsPath))
 	g.Add(cat, vocab.RDFType, vocab.OSLCServiceProviderCatalog)
 	g.Add(cat, vocab.OSLCTerm("domain"), vocab.IRI(vocab.PM, ""), vocab.IRI(vocab.PMLegacy, ""))
 	g.Add(cat, vocab.DCTitle, vocab.XMLLiteral(catalogTitle))
@@ -88,6 +89,7 @@ func (s *Server) ServiceProvider(r *http.Request) (*Response, error) {
 		g.Add(sp, vocab.IRI(vocab.RDFS, "seeAlso"), s.iri("/ns/"+d.Name))
 	}
 	g.Add(sp, vocab.PMJTerm("capabilities"), s.iri("/oslc/capabilities"))
+	g.Add(sp, trsTrackedSetProp, s.iri(trsPath))
 	for i, domain := range []string{vocab.PM, vocab.PMLegacy} {
 		svc := blank(fmt.Sprintf("service%d", i))
 		g.Add(sp, vocab.OSLCTerm("service"), svc)

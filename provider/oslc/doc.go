@@ -3,11 +3,12 @@
 // factories, query capabilities and dialog descriptors, resource shapes,
 // vocabularies), the query bases with the OSLC query parameters, the
 // resources themselves (GET, POST, PUT, DELETE with ETags), job
-// operations and pushed records, report files, the event stream and
-// ad-hoc collections; content negotiation (negotiate.go) among RDF/XML,
-// Turtle, JSON-LD, N-Triples, the JSON of OSLC 2.0 (oslcjson.go) and HTML,
-// an ETag per representation (etag.go), and errors as oslc:Error in the
-// negotiated format (errors.go).
+// operations and pushed records, report files, the event stream,
+// ad-hoc collections and the tracked resource set for lifecycle indexers
+// (trs.go, over the store's change log); content negotiation
+// (negotiate.go) among RDF/XML, Turtle, JSON-LD, N-Triples, the JSON of
+// OSLC 2.0 (oslcjson.go) and HTML, an ETag per representation (etag.go),
+// and errors as oslc:Error in the negotiated format (errors.go).
 //
 // Each query base, which is also its kind's creation factory, is an LDP
 // basic container (ldp.go): its answers carry the LDP and OSLC Discovery

@@ -34,6 +34,10 @@ type Store interface {
 	Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error
 	Load(ctx context.Context, rs []store.Resource) error
 	View(ctx context.Context, fn func(src query.Source) error) error
+	// The tracked resource set (trs.go) reads the store's change log and
+	// its listing of resources in one view, and compacts the log.
+	ViewStore(ctx context.Context, fn func(sn *store.Snapshot) error) error
+	TrimChanges(ctx context.Context, before uint64) (int, error)
 }
 
 // Config configures a Server.
@@ -56,6 +60,8 @@ type Config struct {
 	// QueryBudget bounds the members that the pages of concurrent
 	// queries hold (see Server.admit); 0 means DefaultQueryBudget.
 	QueryBudget int
+	// TRS configures the tracked resource set (trs.go).
+	TRS TRSConfig
 }
 
 // DefaultQueryBudget lets two pages of MaxPageSize members (about 128 MB
@@ -89,6 +95,8 @@ type Server struct {
 	log          *slog.Logger
 	now          func() time.Time
 	kinds        []*Kind
+	trs          TRSConfig
+	trsPrefixes  []string // of the tracked resources, sorted
 	jobs         *jobs.Engine
 	html         HTML
 }
@@ -145,6 +153,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("job engine: %w", err)
 	}
 	s.kinds = s.newKinds()
+	s.trs, s.trsPrefixes = cfg.TRS.withDefaults(), s.trackedPrefixes()
 	if err := s.jobs.Load(context.Background()); err != nil {
 		return nil, fmt.Errorf("resume jobs: %w", err)
 	}

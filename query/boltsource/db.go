@@ -79,3 +79,14 @@ func (d *DB) Merge(ctx context.Context, max int) (int, error) {
 func (d *DB) Staged() (int, error) {
 	return d.db.Staged()
 }
+
+// ViewStore is store.DB.View: the store's own snapshot, for what the
+// query engine does not read (the change log).
+func (d *DB) ViewStore(ctx context.Context, fn func(sn *store.Snapshot) error) error {
+	return d.db.View(ctx, fn)
+}
+
+// TrimChanges is store.DB.TrimChanges.
+func (d *DB) TrimChanges(ctx context.Context, before uint64) (int, error) {
+	return d.db.TrimChanges(ctx, before)
+}
