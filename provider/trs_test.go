@@ -184,10 +184,15 @@ func TestTRSConditionalGET(t *testing.T) {
 		r := ts.do(t, "GET", u, "", "Accept", "text/turtle")
 		require.Equal(t, 200, r.status)
 		etag := r.header.Get("ETag")
-		assert.True(t, strings.HasPrefix(etag, `W/"`), "%s: weak ETag %q", u, etag)
+		require.NotEmpty(t, etag, u)
 		etags[u] = etag
 		assert.Equal(t, 304, ts.do(t, "GET", u, "", "Accept", "text/turtle", "If-None-Match", etag).status, u)
-		assert.Equal(t, 304, ts.do(t, "GET", u, "", "Accept", "application/rdf+xml", "If-None-Match", etag).status, "%s: the same state in another syntax", u)
+		// One ETag per representation (as every resource has): another
+		// syntax of the same state is not validated by this one.
+		x := ts.do(t, "GET", u, "", "Accept", "application/rdf+xml", "If-None-Match", etag)
+		assert.Equal(t, 200, x.status, "%s: another representation", u)
+		assert.NotEqual(t, etag, x.header.Get("ETag"), u)
+		assert.Equal(t, 304, ts.do(t, "GET", u, "", "Accept", "application/rdf+xml", "If-None-Match", x.header.Get("ETag")).status, u)
 	}
 	postRecords(t, ts, 1)
 	for _, u := range urls {
