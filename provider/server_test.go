@@ -39,22 +39,7 @@ type testServer struct {
 
 func newTestServer(t testing.TB) *testServer {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
-	require.NoError(t, err)
-	ts := &testServer{db: db}
-	// The base URL must be known before the listener: start unstarted.
-	hs := httptest.NewUnstartedServer(nil)
-	base := "http://" + hs.Listener.Addr().String()
-	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: base, MaxBodyBytes: 64 << 10})
-	require.NoError(t, err)
-	hs.Config.Handler = srv
-	hs.Start()
-	ts.Server = hs
-	t.Cleanup(func() {
-		hs.Close()
-		db.Close()
-	})
-	return ts
+	return newTestServerWithBodyLimit(t, 64<<10)
 }
 
 type response struct {

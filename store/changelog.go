@@ -105,7 +105,7 @@ func (s *Snapshot) Changes(ctx context.Context, before uint64, fn func(c Change)
 	var k, v []byte
 	if before == 0 {
 		k, v = c.Last()
-	} else if k, v = c.Seek(u64(before)); k == nil {
+	} else if sk, _ := c.Seek(u64(before)); sk == nil {
 		k, v = c.Last()
 	} else {
 		k, v = c.Prev()
