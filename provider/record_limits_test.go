@@ -18,8 +18,9 @@ import (
 	"github.com/oslc-pm/pmprovider/store"
 )
 
-// newTestServerWithBodyLimit is newTestServer with another limit of a
-// request body.
+// newTestServerWithBodyLimit starts a provider over a fresh store, served
+// over real HTTP, with limit as the most a request body may hold
+// (newTestServer's is 64 KiB).
 func newTestServerWithBodyLimit(t testing.TB, limit int64) *testServer {
 	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
