@@ -34,3 +34,16 @@ func FuzzPlainIRI(f *testing.F) {
 		}
 	})
 }
+
+// The ASCII loop of iriChars says what the rune-by-rune check says.
+func FuzzIRIChars(f *testing.F) {
+	for _, s := range []string{"http://example.org/a", "http://ex.org/a b", "http://ex.org/\x7f", "http://ex.org/<", "http://ex.org/ü", "http://ex.org/\x01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, slow := iriChars(s), iriRunes(s)
+		if (fast == nil) != (slow == nil) || (fast != nil && fast.Error() != slow.Error()) {
+			t.Errorf("iriChars(%q) = %v; iriRunes = %v", s, fast, slow)
+		}
+	})
+}

@@ -223,6 +223,37 @@ func validIRI(s string) error {
 	if s == "" {
 		return errors.New("empty IRI")
 	}
+	if err := iriChars(s); err != nil {
+		return err
+	}
+	if !hasScheme(s) {
+		return fmt.Errorf("IRI <%s> is not absolute", s)
+	}
+	if plainIRI(s) {
+		return nil
+	}
+	if _, err := url.Parse(s); err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("IRI <%s> is malformed: %v", s, err)
+	}
+	return nil
+}
+
+// iriChars reports a character of s that an IRI may not hold. Most IRIs
+// are ASCII: a byte loop tells them; others are read rune by rune.
+func iriChars(s string) error {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c == 0x7f || forbiddenInIRI(rune(c)) {
+			return iriRunes(s) // which says why, as for any IRI
+		}
+	}
+	return nil
+}
+
+func iriRunes(s string) error {
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("IRI %q is not valid UTF-8", s)
 	}
@@ -241,19 +272,6 @@ func validIRI(s string) error {
 		case !iriChar(r, part == 1):
 			return fmt.Errorf("IRI %q holds the character %U, which IRIs may not contain", s, r)
 		}
-	}
-	if !hasScheme(s) {
-		return fmt.Errorf("IRI <%s> is not absolute", s)
-	}
-	if plainIRI(s) {
-		return nil
-	}
-	if _, err := url.Parse(s); err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("IRI <%s> is malformed: %v", s, err)
 	}
 	return nil
 }
