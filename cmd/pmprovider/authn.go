@@ -58,7 +58,7 @@ func authenticators(ctx context.Context, c config, log *slog.Logger) (auth.Chain
 	if err != nil {
 		return nil, fmt.Errorf("--oauth-consumers: %w", err)
 	}
-	users, err := authFile(c.auth.users, c.dataDir, "users.json")
+	users, err := authFile(c.auth.users, c.dataDir, usersFileName)
 	if err != nil {
 		return nil, fmt.Errorf("--users: %w", err)
 	}
@@ -70,7 +70,7 @@ func authenticators(ctx context.Context, c config, log *slog.Logger) (auth.Chain
 		chain = append(chain, auth.NewBasic(u, nil))
 		log.Info("HTTP Basic authentication", "users", users, "count", u.Len())
 	}
-	tokens, err := authFile(c.auth.tokens, c.dataDir, "tokens.json")
+	tokens, err := authFile(c.auth.tokens, c.dataDir, tokensFileName)
 	if err != nil {
 		return nil, fmt.Errorf("--tokens: %w", err)
 	}

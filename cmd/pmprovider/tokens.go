@@ -27,7 +27,10 @@ second.
 
 `
 
-var tokenCommand = adminCommand{name: "token", usage: tokenUsage, want: "create, revoke or list", kind: "tokens", base: "tokens.json"}
+// tokensFileName is the API tokens file's name in the data directory.
+const tokensFileName = "tokens.json"
+
+var tokenCommand = adminCommand{name: "token", usage: tokenUsage, want: "create, revoke or list", kind: "tokens", base: tokensFileName}
 
 // runToken runs the token subcommands.
 func runToken(args []string, stdout, stderr io.Writer) error {

@@ -24,7 +24,11 @@ it may push samples to. A running server sees a change within a second.
 
 `
 
-var userCommand = adminCommand{name: "user", usage: userUsage, want: "add, remove or list", kind: "users", base: "users.json"}
+// usersFileName is the users file's name in the data directory, where
+// the commands write it and the server looks for it.
+const usersFileName = "users.json"
+
+var userCommand = adminCommand{name: "user", usage: userUsage, want: "add, remove or list", kind: "users", base: usersFileName}
 
 // runUser runs the user subcommands; stdin is read for --password-stdin.
 func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
