@@ -15,27 +15,19 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
-	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
-// Store is what the API needs of a triple store: resources kept as units
-// (named graphs), each with an ETag, and consistent views that the query
-// engine reads (query.Source). The job engine the API runs needs the same
-// (jobs.Store): one value serves both. query/boltsource.DB is one over
-// the embedded bbolt store.
+// Store is what the API needs of a triple store: what the job engine it
+// runs needs (jobs.Store: resources kept whole with an ETag, and views the
+// query engine reads), since one value serves both, and what the tracked
+// resource set (trs.go) needs: the store's change log and its listing of
+// resources read in one view, and compaction of the log.
+// query/boltsource.DB is one over the embedded bbolt store.
 type Store interface {
-	Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (etag string, err error)
-	Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, err error)
-	Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (etag string, err error)
-	Delete(ctx context.Context, id rdf.IRI, ifMatch string) error
-	Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error
-	Load(ctx context.Context, rs []store.Resource) error
-	View(ctx context.Context, fn func(src query.Source) error) error
-	// The tracked resource set (trs.go) reads the store's change log and
-	// its listing of resources in one view, and compacts the log.
+	jobs.Store
 	ViewStore(ctx context.Context, fn func(sn *store.Snapshot) error) error
 	TrimChanges(ctx context.Context, before uint64) (int, error)
 }
