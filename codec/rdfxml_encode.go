@@ -225,20 +225,13 @@ func (x *xmlWriter) property(t rdf.Triple, depth int) {
 			b.WriteString(` rdf:resource="` + escapeAttr(o.String()) + "\"/>\n")
 			return
 		}
-		b.WriteString(">\n")
-		x.node(o, depth+1)
-		x.indent(depth)
-		b.WriteString("</" + name + ">\n")
+		x.nestedNode(name, o, depth)
 	case rdf.Blank:
-		k := termKey(o)
-		if !x.plan.nested[k] {
+		if !x.plan.nested[termKey(o)] {
 			b.WriteString(` rdf:nodeID="` + blankLabel(o) + "\"/>\n")
 			return
 		}
-		b.WriteString(">\n")
-		x.node(o, depth+1)
-		x.indent(depth)
-		b.WriteString("</" + name + ">\n")
+		x.nestedNode(name, o, depth)
 	case rdf.Literal:
 		lex, dt := o.String(), o.DataType.String()
 		switch {
@@ -253,6 +246,15 @@ func (x *xmlWriter) property(t rdf.Triple, depth int) {
 		}
 		b.WriteString("</" + name + ">\n")
 	}
+}
+
+// nestedNode ends the opening tag of property element name, writes node
+// o inside it and closes it.
+func (x *xmlWriter) nestedNode(name string, o rdf.Subject, depth int) {
+	x.buf.WriteString(">\n")
+	x.node(o, depth+1)
+	x.indent(depth)
+	x.buf.WriteString("</" + name + ">\n")
 }
 
 // isCanonicalXMLLiteral reports whether lex can be written as the content
