@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/knakk/rdf"
+	"github.com/oslc-pm/pmprovider/codec/literal"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -398,28 +399,7 @@ func writeNTTerm(b *bytes.Buffer, t rdf.Term) {
 	case rdf.Blank:
 		b.WriteString("_:" + blankLabel(t))
 	case rdf.Literal:
-		b.WriteByte('"')
-		for _, r := range t.String() {
-			switch r {
-			case '"':
-				b.WriteString(`\"`)
-			case '\\':
-				b.WriteString(`\\`)
-			case '\n':
-				b.WriteString(`\n`)
-			case '\r':
-				b.WriteString(`\r`)
-			case '\t':
-				b.WriteString(`\t`)
-			default:
-				if r < 0x20 || r == 0x7f {
-					fmt.Fprintf(b, `\u%04X`, r)
-				} else {
-					b.WriteRune(r)
-				}
-			}
-		}
-		b.WriteByte('"')
+		b.Write(literal.AppendQuoted(b.AvailableBuffer(), t.String()))
 		switch dt := t.DataType.String(); {
 		case t.Lang() != "":
 			b.WriteString("@" + t.Lang())

@@ -354,40 +354,8 @@ func DefaultPrefixes() map[string]string {
 	return m
 }
 
-// quote writes s as a string_esc: " and \ are escaped, and so are control
-// characters, which the scanner reads back.
-func quote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			if r < 0x20 || r == 0x7f {
-				b.WriteString(`\u`)
-				h := strconv.FormatInt(int64(r), 16)
-				b.WriteString(strings.Repeat("0", 4-len(h)) + h)
-				continue
-			}
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+// quote writes s as a string_esc, which the scanner reads back.
+func quote(s string) string { return string(literal.AppendQuoted(nil, s)) }
 
 // escape backslash-escapes the bytes of chars in s.
 func escape(s, chars string) string {
