@@ -47,12 +47,12 @@ func TestCrossOriginWrites(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				before := export(t, db)
+				before := exportStore(t, db)
 				r := ts.do(t, "POST", "/oslc/records", recordTTL, append([]string{"Content-Type", "text/turtle", "Accept", "text/turtle"}, tt.header...)...)
 				require.Equal(t, tt.status, r.status, "%s", r.body)
 				if tt.status == 403 {
 					assert.Contains(t, oslcError(t, r), "--cors-origins")
-					assert.Equal(t, before, export(t, db), "nothing stored")
+					assert.Equal(t, before, exportStore(t, db), "nothing stored")
 				}
 			})
 		}

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,12 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/knakk/rdf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/provider/auth"
-	"github.com/oslc-pm/pmprovider/store"
 )
 
 // roleAuth is an authenticator for the role matrix: "Authorization: Role
@@ -40,23 +37,6 @@ func (a roleAuth) Authenticate(r *http.Request) (*auth.Principal, error) {
 }
 
 func (roleAuth) Challenge() string { return `Role realm="test"` }
-
-// export is every resource of the store as sorted N-Triples.
-func export(t *testing.T, db *store.DB) string {
-	t.Helper()
-	var lines []string
-	ctx := context.Background()
-	require.NoError(t, db.Resources(ctx, rdf.IRI{}, func(id rdf.IRI) bool {
-		g, _, err := db.Get(ctx, id)
-		require.NoError(t, err)
-		for _, tr := range g {
-			lines = append(lines, tr.Serialize(rdf.NTriples))
-		}
-		return true
-	}))
-	slices.Sort(lines)
-	return strings.Join(lines, "")
-}
 
 // TestRoleMatrix tries every operation on every type of resource as every
 // role (the README's matrix; MEF's job management matrix for jobs): an
@@ -191,7 +171,7 @@ func TestRoleMatrix(t *testing.T) {
 				if role != "" {
 					h = as(role, h...)
 				}
-				before := export(t, env.db)
+				before := exportStore(t, env.db)
 				r := env.do(t, c.method, target+c.path, body, h...)
 				want := wantStatus(role, c.op, c.name)
 				switch want {
@@ -205,7 +185,7 @@ func TestRoleMatrix(t *testing.T) {
 					assert.Equal(t, want, r.status, "%s", r.body)
 				}
 				assert.NotEmpty(t, oslcError(t, r))
-				assert.Equal(t, before, export(t, env.db), "a refused request changes nothing")
+				assert.Equal(t, before, exportStore(t, env.db), "a refused request changes nothing")
 			})
 		}
 	}
