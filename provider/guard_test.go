@@ -18,16 +18,26 @@ import (
 	"github.com/oslc-pm/pmprovider/store"
 )
 
+// newLoggedServer is a Server over a fresh store at http://pm.example,
+// logging into log; both are closed when the test ends.
+func newLoggedServer(t *testing.T) (s *Server, db *store.DB, log *bytes.Buffer) {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
+	require.NoError(t, err)
+	log = &bytes.Buffer{}
+	s, err = New(boltsource.New(db), Config{BaseURL: "http://pm.example", Logger: slog.New(slog.NewTextHandler(log, nil))})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		s.Close()
+		db.Close()
+	})
+	return s, db, log
+}
+
 // A handler's panic is answered 500 with an oslc:Error, logged with its
 // stack, and the server goes on serving.
 func TestHandlerPanic(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
-	require.NoError(t, err)
-	defer db.Close()
-	var log bytes.Buffer
-	s, err := New(boltsource.New(db), Config{BaseURL: "http://pm.example", Logger: slog.New(slog.NewTextHandler(&log, nil))})
-	require.NoError(t, err)
-	defer s.Close()
+	s, _, log := newLoggedServer(t)
 	router := s.router
 	s.router = nil // the next request panics on a nil router
 	rec := httptest.NewRecorder()
@@ -48,13 +58,7 @@ func TestHandlerPanic(t *testing.T) {
 // A request whose client has gone does no work and is not an error of
 // the server's: nothing is stored, nothing is logged.
 func TestClientGone(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), nil)
-	require.NoError(t, err)
-	defer db.Close()
-	var log bytes.Buffer
-	s, err := New(boltsource.New(db), Config{BaseURL: "http://pm.example", Logger: slog.New(slog.NewTextHandler(&log, nil))})
-	require.NoError(t, err)
-	defer s.Close()
+	s, db, log := newLoggedServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, path := range []string{"/oslc/resources", "/oslc/jobs"} {
