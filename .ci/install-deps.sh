@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian's packages, if it is missing:
 # rdflib (for /usr/bin/python3) and rapper, the RDF parsers we did not
-# write; chromium, node and npm for the browser tests, and their one npm
-# package (playwright-core, pinned in e2e/package-lock.json). Playwright
-# never downloads a browser: the tests drive /usr/bin/chromium.
+# write; chromium, node and npm for the browser tests, and their npm
+# packages (pinned in e2e/package-lock.json). Playwright never downloads a
+# browser: the tests drive /usr/bin/chromium. Virtuoso 7 (the SPARQL store's
+# tests and `make bench-peer`, started by .ci/virtuoso.sh), Prometheus with
+# promtool, and Alertmanager: the real peers that tests start on loopback.
+# Their Debian services are not used: each test starts its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +14,9 @@ need=()
 /usr/bin/python3 -c 'import rdflib' 2>/dev/null || need+=(python3-rdflib)
 command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 
