@@ -64,7 +64,11 @@ MaxQueryExecutionTime = 120
 MaxQueryCostEstimationTime = 0
 DefaultQuery    = select distinct ?Concept where {[] a ?Concept} LIMIT 100
 INI
-	(cd "$dir" && virtuoso-t +configfile "$dir/virtuoso.ini" +foreground >"$dir/stdout.log" 2>&1 & echo $! >"$dir/virtuoso.pid")
+	if curl -fsS -o /dev/null "http://127.0.0.1:$httpport/sparql" 2>/dev/null; then
+		echo "port $httpport already answers: another Virtuoso?" >&2; exit 1
+	fi
+	(cd "$dir" && exec virtuoso-t +configfile "$dir/virtuoso.ini" +foreground >"$dir/stdout.log" 2>&1) &
+	echo $! >"$dir/virtuoso.pid"
 	for _ in $(seq 1 300); do
 		if curl -fsS -o /dev/null "http://127.0.0.1:$httpport/sparql?query=ASK%7B%7D" 2>/dev/null; then
 			break
