@@ -83,7 +83,7 @@ func TestBrowser(t *testing.T) {
 	ts := &testServer{Server: hs, db: db}
 
 	web := seedResource(t, ts, "web01 front end", "web01")
-	seedResource(t, ts, "db01 orders database", "db01")
+	db01 := seedResource(t, ts, "db01 orders database", "db01")
 	const points = 12
 	now := time.Now().UTC()
 	for i := 0; i < points; i++ {
@@ -101,6 +101,7 @@ func TestBrowser(t *testing.T) {
 		"PM_OUTSIDE="+outside.URL,
 		"PM_STRANGER="+stranger.URL,
 		"PM_RESOURCE="+web,
+		"PM_DB="+db01,
 		fmt.Sprintf("PM_POINTS=%d", points),
 		"PM_ARTIFACTS="+artifacts,
 		"CHROMIUM="+chromiumPath(),

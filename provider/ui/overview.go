@@ -37,7 +37,7 @@ type overviewMetric struct {
 }
 
 type overviewRow struct {
-	Name, Href, Type string
+	Name, Href, Type    string
 	Status, StatusClass string
 	Seen                template.HTML
 	Metrics             []overviewMetric

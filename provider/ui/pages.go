@@ -84,7 +84,8 @@ type option struct {
 func (s *Server) htmlExtras(r *http.Request, root rdf.Subject, g []rdf.Triple) (template.HTML, bool, error) {
 	var buf bytes.Buffer
 	if isError(root, g) {
-		return template.HTML(buf.String()), true, s.errorExtras(&buf, r, root, g)
+		err := s.errorExtras(&buf, r, root, g)
+		return template.HTML(buf.String()), true, err
 	}
 	iri, ok := root.(rdf.IRI)
 	if !ok {
@@ -151,7 +152,7 @@ func (s *Server) memberRows(r *http.Request, k *oslc.Kind, ids []rdf.IRI) []row 
 		first := cell{Text: l.of(id, g), Href: id.String()}
 		if v.nounDate {
 			if t, ok := parseTime(firstOf(g, id, vocab.DCDate)); ok {
-				first.HTML = template.HTML(`<a href="` + template.HTMLEscapeString(id.String()) + `">`) + timeHTML(t, time.UTC, now) + "</a>"
+				first.HTML = template.HTML(`<a href="`+template.HTMLEscapeString(id.String())+`">`) + timeHTML(t, time.UTC, now) + "</a>"
 			}
 		}
 		rw := row{Cells: []cell{first}}
