@@ -112,7 +112,7 @@ func TestBrowser(t *testing.T) {
 	require.NoError(t, err, "e2e suite failed")
 }
 
-func seedResource(t *testing.T, ts *testServer, title, name string) string {
+func seedResource(t testing.TB, ts *testServer, title, name string) string {
 	t.Helper()
 	r := ts.do(t, "POST", "/oslc/resources", fmt.Sprintf(`<> a <http://open-services.net/ns/crtv#ComputerSystem> ;
   <http://purl.org/dc/terms/title> %q ; <http://open-services.net/ns/crtv#name> %q .`, title, name), "Content-Type", "text/turtle")
@@ -120,7 +120,7 @@ func seedResource(t *testing.T, ts *testServer, title, name string) string {
 	return r.header.Get("Location")
 }
 
-func seedRecord(t *testing.T, ts *testServer, resource string, at time.Time, cpu, mem float64) {
+func seedRecord(t testing.TB, ts *testServer, resource string, at time.Time, cpu, mem float64) {
 	t.Helper()
 	r := ts.do(t, "POST", "/oslc/records", fmt.Sprintf(`@prefix pm: <http://open-services.net/ns/perfmon#> .
 @prefix ems: <http://open-services.net/ns/ems#> .
