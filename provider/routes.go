@@ -77,6 +77,7 @@ func (s *Server) table() []route {
 		h("/ui/select/{kind}", get, auth.Read, pages.SelectDialog),
 		h("/ui/select/{kind}/search", get, auth.Read, pages.SelectSearch),
 		h("/ui/create/{kind}", get, auth.Read, pages.CreateDialog),
+		{path: "/ui/live", methods: get, op: auth.Read, handler: http.HandlerFunc(pages.Live), stream: true},
 		{path: "/ui/static/", prefix: true, methods: get, handler: pages.Static(), public: true},
 	}
 	// OAuth 1.0a: the token endpoints check the consumer's signature

@@ -83,7 +83,7 @@ func TestBrowser(t *testing.T) {
 	ts := &testServer{Server: hs, db: db}
 
 	web := seedResource(t, ts, "web01 front end", "web01")
-	seedResource(t, ts, "db01 orders database", "db01")
+	db01 := seedResource(t, ts, "db01 orders database", "db01")
 	const points = 12
 	now := time.Now().UTC()
 	for i := 0; i < points; i++ {
@@ -101,6 +101,7 @@ func TestBrowser(t *testing.T) {
 		"PM_OUTSIDE="+outside.URL,
 		"PM_STRANGER="+stranger.URL,
 		"PM_RESOURCE="+web,
+		"PM_DB="+db01,
 		fmt.Sprintf("PM_POINTS=%d", points),
 		"PM_ARTIFACTS="+artifacts,
 		"CHROMIUM="+chromiumPath(),
@@ -111,7 +112,7 @@ func TestBrowser(t *testing.T) {
 	require.NoError(t, err, "e2e suite failed")
 }
 
-func seedResource(t *testing.T, ts *testServer, title, name string) string {
+func seedResource(t testing.TB, ts *testServer, title, name string) string {
 	t.Helper()
 	r := ts.do(t, "POST", "/oslc/resources", fmt.Sprintf(`<> a <http://open-services.net/ns/crtv#ComputerSystem> ;
   <http://purl.org/dc/terms/title> %q ; <http://open-services.net/ns/crtv#name> %q .`, title, name), "Content-Type", "text/turtle")
@@ -119,7 +120,7 @@ func seedResource(t *testing.T, ts *testServer, title, name string) string {
 	return r.header.Get("Location")
 }
 
-func seedRecord(t *testing.T, ts *testServer, resource string, at time.Time, cpu, mem float64) {
+func seedRecord(t testing.TB, ts *testServer, resource string, at time.Time, cpu, mem float64) {
 	t.Helper()
 	r := ts.do(t, "POST", "/oslc/records", fmt.Sprintf(`@prefix pm: <http://open-services.net/ns/perfmon#> .
 @prefix ems: <http://open-services.net/ns/ems#> .

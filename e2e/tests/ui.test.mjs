@@ -209,8 +209,8 @@ test("hover preview: the Compact resource found by its Link header, its small pr
   assert.match(compact.icon, /\/ui\/static\/resource\.svg$/);
   const pv = page.frameLocator("#preview");
   await pv.locator("main.preview").waitFor();
-  assert.match(await pv.locator("dl").textContent(), /pm:Running/);
-  const spark = pv.locator("svg.spark");
+  assert.match(await pv.locator(".pstatus").textContent(), /Running/);
+  const spark = pv.locator("svg.spark").first();
   assert.equal(Number(await spark.getAttribute("data-points")), points);
   await shot(page, "preview");
   await page.context().close();
@@ -241,14 +241,17 @@ test("pages: home, query results with filter and paging, a record, a chart with 
   await shot(page, "record");
 
   await page.goto(resource, { waitUntil: "load" });
-  const chart = page.locator("svg.chart");
+  // One chart per unit: CPU used (percent) first, its dots in the wide drawing.
+  const chart = page.locator("#chart0-wide");
   assert.equal(Number(await chart.getAttribute("data-points")), points);
   assert.equal(await chart.locator("circle.pt").count(), points);
-  await page.selectOption("#metric", { label: "pm:RealMemoryUsed" });
+  // Memory alone, over the last hour.
+  await page.getByRole("checkbox", { name: "CPU used" }).uncheck();
   await page.selectOption("#range", "1h");
   await Promise.all([page.waitForURL(/range=1h/), page.click("form.chart-controls button")]);
-  await page.locator("svg.chart").waitFor();
-  const inHour = await page.locator("svg.chart circle.pt").count();
+  await page.locator("#chart0-wide").waitFor();
+  assert.match(await page.locator("figure.chart-fig figcaption").first().textContent(), /bytes/);
+  const inHour = await page.locator("#chart0-wide circle.pt").count();
   assert.ok(inHour >= 5 && inHour <= 6, `points in the last hour: ${inHour}`);
   await page.selectOption("#range", "all");
   await page.click("form.chart-controls button");

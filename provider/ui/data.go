@@ -24,7 +24,7 @@ func iriOf(id string) (rdf.IRI, bool) {
 }
 
 // seriesSelect is what a chart reads of each record.
-var seriesSelect = parser.Select(parser.Sel(vocab.DCDate),
+var seriesSelect = parser.Select(parser.Sel(vocab.DCDate), parser.Sel(vocab.PMAvailabilityStatus),
 	parser.Sel(vocab.EMSObserves, parser.Sel(vocab.EMSMetric), parser.Sel(vocab.EMSNumericValue), parser.Sel(vocab.EMSUnitOfMeasure)))
 
 // A point is one value of a metric at a time.
@@ -39,11 +39,21 @@ type series struct {
 	metrics []string // by number of points, then name
 	points  map[string][]point
 	units   map[string]string
+	status  []statusPoint // oldest first
 }
 
-// metricSeries reads the records of resource id since from (zero: any
-// time), newest first, at most max of them.
-func (s *Server) metricSeries(ctx context.Context, id string, from time.Time, max int) (*series, error) {
+// A statusPoint is the availability a record reports.
+type statusPoint struct {
+	T      time.Time
+	Status string // local name in pm: Running, NotRunning, Unknown
+}
+
+// pmStatus is the IRI of the availability status named local.
+func pmStatus(local string) string { return vocab.PM + local }
+
+// metricSeries reads the records of resource id from from to to (zero:
+// any time), newest first, at most max of them.
+func (s *Server) metricSeries(ctx context.Context, id string, from, to time.Time, max int) (*series, error) {
 	iri, ok := iriOf(id)
 	out := &series{points: map[string][]point{}, units: map[string]string{}}
 	if !ok {
@@ -53,12 +63,16 @@ func (s *Server) metricSeries(ctx context.Context, id string, from time.Time, ma
 	if !from.IsZero() {
 		where.Terms = append(where.Terms, parser.Compare(vocab.DCDate, parser.OpGE, rdf.NewTypedLiteral(from.UTC().Format(time.RFC3339), vocab.XSDDateTime)))
 	}
+	if !to.IsZero() {
+		where.Terms = append(where.Terms, parser.Compare(vocab.DCDate, parser.OpLE, rdf.NewTypedLiteral(to.UTC().Format(time.RFC3339Nano), vocab.XSDDateTime)))
+	}
 	res, err := s.uiQuery(ctx, s.kind("records"), &query.Query{Where: where, Select: seriesSelect, OrderBy: newestFirst}, max)
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range res.Members {
 		var when time.Time
+		status := ""
 		measures := map[string]bool{}
 		for _, t := range m.Triples {
 			if rdf.TermsEqual(t.Subj, m.ID) {
@@ -67,11 +81,16 @@ func (s *Server) metricSeries(ctx context.Context, id string, from time.Time, ma
 					when, _ = time.Parse(time.RFC3339Nano, t.Obj.String())
 				case vocab.EMSObserves:
 					measures[termKey(t.Obj)] = true
+				case vocab.PMAvailabilityStatus:
+					status = strings.TrimPrefix(t.Obj.String(), vocab.PM)
 				}
 			}
 		}
 		if when.IsZero() {
 			continue
+		}
+		if status != "" {
+			out.status = append(out.status, statusPoint{T: when, Status: status})
 		}
 		metric, unit, value := map[string]string{}, map[string]string{}, map[string]float64{}
 		for _, t := range m.Triples {
@@ -99,6 +118,7 @@ func (s *Server) metricSeries(ctx context.Context, id string, from time.Time, ma
 			}
 		}
 	}
+	sort.Slice(out.status, func(i, j int) bool { return out.status[i].T.Before(out.status[j].T) })
 	for mt, ps := range out.points {
 		sort.Slice(ps, func(i, j int) bool { return ps[i].T.Before(ps[j].T) })
 		out.metrics = append(out.metrics, mt)
@@ -125,6 +145,38 @@ func (sr *series) keyMetric() string {
 		return sr.metrics[0]
 	}
 	return ""
+}
+
+// preferredMetrics are shown first where a page shows a few metrics.
+var preferredMetrics = []string{vocab.PM + "CpuUsed", vocab.PM + "RealMemoryUsed", vocab.PM + "ResponseTime", vocab.PM + "DiskSpaceUsed"}
+
+// keyMetrics returns at most n metrics: the preferred ones measured, then
+// those with the most points.
+func (sr *series) keyMetrics(n int) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range preferredMetrics {
+		if _, ok := sr.points[m]; ok && len(out) < n {
+			out = append(out, m)
+			seen[m] = true
+		}
+	}
+	for _, m := range sr.metrics {
+		if !seen[m] && len(out) < n {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// latestStatus is the availability the newest record reports, "" when
+// none does.
+func (sr *series) latestStatus() (string, time.Time) {
+	if len(sr.status) == 0 {
+		return "", time.Time{}
+	}
+	p := sr.status[len(sr.status)-1]
+	return p.Status, p.T
 }
 
 // labeller finds the labels of resources, from the store when they are
@@ -173,11 +225,17 @@ func (l *labeller) of(id rdf.IRI, g []rdf.Triple) string {
 			return v
 		}
 	}
+	when := func(date string) string {
+		if t, ok := parseTime(date); ok {
+			return humanTime(t, time.UTC, time.Now())
+		}
+		return date
+	}
 	if part, date := get(vocab.DCIsPartOf), get(vocab.DCDate); part != "" && date != "" {
-		return l.label(part) + " at " + date
+		return l.label(part) + " at " + when(date)
 	}
 	if date := get(vocab.DCDate); date != "" {
-		return vocab.Short(get(vocab.RDFType)) + " at " + date
+		return termLabel(get(vocab.RDFType)) + " at " + when(date)
 	}
 	return lastSegment(id.String())
 }
@@ -210,40 +268,25 @@ func firstOf(g []rdf.Triple, subj rdf.Term, p rdf.IRI) string {
 
 // A measureRow is one measure of a record, for pages.
 type measureRow struct {
-	Metric, MetricHref, Value, Unit string
+	Metric, MetricHref, Value string
+	Raw                       string // the value as recorded, on hover
 }
 
-// measuresOf returns the measures of record id in g.
+// measuresOf returns the measures of record id in g, by label.
 func measuresOf(g []rdf.Triple, id rdf.IRI) []measureRow {
 	var out []measureRow
 	for _, m := range objectsOf(g, id, vocab.EMSObserves) {
 		metric := firstOf(g, m, vocab.EMSMetric)
-		v := firstOf(g, m, vocab.EMSNumericValue)
-		if f, err := strconv.ParseFloat(v, 64); err == nil && (f >= 1e4 || f <= -1e4) {
-			v = formatValue(f)
+		raw := firstOf(g, m, vocab.EMSNumericValue)
+		v := raw
+		u := unitOf(firstOf(g, m, vocab.EMSUnitOfMeasure))
+		if f, err := strconv.ParseFloat(raw, 64); err == nil {
+			v = u.format(f)
+		} else if u.Symbol != "" {
+			v += " " + u.Symbol
 		}
-		unit := unitName(firstOf(g, m, vocab.EMSUnitOfMeasure))
-		if unit != "" && unit != "%" {
-			unit = " " + unit
-		}
-		out = append(out, measureRow{
-			Metric:     vocab.Short(metric),
-			MetricHref: metric,
-			Value:      v,
-			Unit:       unit,
-		})
+		out = append(out, measureRow{Metric: termLabel(metric), MetricHref: metric, Value: v, Raw: raw})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Metric < out[j].Metric })
 	return out
-}
-
-// unitName shortens the DBpedia unit IRIs records use.
-func unitName(u string) string {
-	switch lastSegment(u) {
-	case "Percentage":
-		return "%"
-	case "":
-		return ""
-	}
-	return lastSegment(u)
 }

@@ -6,7 +6,9 @@ import (
 	"html/template"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/knakk/rdf"
@@ -160,7 +162,8 @@ func (s *Server) search(ctx context.Context, k *oslc.Kind, q string) ([]searchHi
 		}
 	}
 	l := s.labeller(ctx)
-	var out []searchHit
+	// No hits is an empty list, never null: clients iterate it.
+	out := []searchHit{}
 	for _, id := range ids {
 		iri, err := rdf.NewIRI(id)
 		if err != nil {
@@ -173,11 +176,11 @@ func (s *Server) search(ctx context.Context, k *oslc.Kind, q string) ([]searchHi
 		h := searchHit{Label: l.of(iri, g), URI: id, score: scores[id], date: firstOf(g, iri, vocab.DCDate)}
 		var detail []string
 		for _, t := range objectsOf(g, iri, vocab.RDFType) {
-			detail = append(detail, vocab.Short(t.String()))
+			detail = append(detail, termLabel(t.String()))
 		}
 		if v.measures {
 			for _, m := range measuresOf(g, iri) {
-				detail = append(detail, m.Metric+" "+m.Value+m.Unit)
+				detail = append(detail, m.Metric+" "+m.Value)
 			}
 		}
 		h.Detail = strings.Join(detail, " · ")
@@ -217,36 +220,51 @@ type formField struct {
 	Pattern, Min, Max, Value string
 	Hint, Placeholder        string
 	Options                  []formOption
+	// List is the id of a datalist of suggestions (zones).
+	List string
+	// Split: the text holds several values, comma-separated.
+	Split bool
 }
 
 type formOption struct {
 	Value, Label string
 	Selected     bool
+	// Data is the option's data-for: the collectors that offer a
+	// metric, or the seconds of a duration.
+	Data string
 }
 
 type createData struct {
 	Title, Factory, Shape, Kind, Types string
 	Fields                             []formField
+	Zones                              []string
 }
 
 var createBody = template.Must(template.New("create").Parse(`<main class="dialog" aria-labelledby="dialog-title">
 <h1 id="dialog-title">{{.Title}}</h1>
 <form id="create-form" novalidate data-factory="{{.Factory}}" data-shape="{{.Shape}}" data-kind="{{.Kind}}" data-types="{{.Types}}">
 <div id="server-error" class="error" role="alert" hidden></div>
-{{range .Fields}}<div class="field">
+{{range .Fields}}{{if eq .Input "checks"}}<fieldset class="field checks" id="f-{{.Name}}" data-name="{{.Name}}" data-pred="{{.Pred}}" aria-describedby="h-{{.Name}} e-{{.Name}}">
+<legend>{{.Label}}</legend>
+{{$n := .Name}}{{range $i, $o := .Options}}<label class="check"><input type="checkbox" name="{{$n}}" value="{{$o.Value}}"{{if $o.Selected}} checked{{end}}> {{$o.Label}}</label>{{end}}
+<small id="h-{{.Name}}" class="hint">{{.Hint}}</small>
+<span id="e-{{.Name}}" class="field-error"></span>
+</fieldset>
+{{else}}<div class="field">
 <label for="f-{{.Name}}">{{.Label}}{{if .Required}} <span aria-hidden="true" class="req">*</span><span class="sr-only">(required)</span>{{end}}</label>
-{{if eq .Input "select"}}<select id="f-{{.Name}}" name="{{.Name}}" data-pred="{{.Pred}}" data-datatype="{{.Datatype}}"{{if .Required}} required aria-required="true"{{end}}{{if .Multiple}} multiple size="4"{{end}} aria-describedby="h-{{.Name}} e-{{.Name}}">
-{{if not .Multiple}}<option value="">—</option>{{end}}{{range .Options}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}
+{{if eq .Input "select"}}<select id="f-{{.Name}}" name="{{.Name}}" data-pred="{{.Pred}}" data-datatype="{{.Datatype}}"{{if .Required}} required aria-required="true"{{end}}{{if .Multiple}} multiple size="5"{{end}} aria-describedby="h-{{.Name}} e-{{.Name}}">
+{{if not .Multiple}}<option value="">{{if .Placeholder}}{{.Placeholder}}{{else}}—{{end}}</option>{{end}}{{range .Options}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}{{if .Data}} data-for="{{.Data}}"{{end}}>{{.Label}}</option>{{end}}
 </select>
 {{else if eq .Input "textarea"}}<textarea id="f-{{.Name}}" name="{{.Name}}" rows="3" data-pred="{{.Pred}}" data-datatype="{{.Datatype}}"{{if .Required}} required aria-required="true"{{end}} aria-describedby="h-{{.Name}} e-{{.Name}}">{{.Value}}</textarea>
-{{else}}<input id="f-{{.Name}}" name="{{.Name}}" type="{{.Input}}" value="{{.Value}}" data-pred="{{.Pred}}" data-datatype="{{.Datatype}}"{{if .Required}} required aria-required="true"{{end}}{{if .Pattern}} pattern="{{.Pattern}}"{{end}}{{if .Min}} min="{{.Min}}"{{end}}{{if .Max}} max="{{.Max}}"{{end}}{{if .Placeholder}} placeholder="{{.Placeholder}}"{{end}} aria-describedby="h-{{.Name}} e-{{.Name}}">
+{{else}}<input id="f-{{.Name}}" name="{{.Name}}" type="{{.Input}}" value="{{.Value}}" data-pred="{{.Pred}}" data-datatype="{{.Datatype}}"{{if .Required}} required aria-required="true"{{end}}{{if .Pattern}} pattern="{{.Pattern}}"{{end}}{{if .Min}} min="{{.Min}}"{{end}}{{if .Max}} max="{{.Max}}"{{end}}{{if .Placeholder}} placeholder="{{.Placeholder}}"{{end}}{{if .List}} list="{{.List}}" autocomplete="off"{{end}}{{if .Split}} data-split=","{{end}}{{if eq .Input "datetime-local"}} step="60"{{end}} aria-describedby="h-{{.Name}} e-{{.Name}}">
 {{end}}<small id="h-{{.Name}}" class="hint">{{.Hint}}</small>
 <span id="e-{{.Name}}" class="field-error"></span>
 </div>
-{{end}}<div class="buttons">
+{{end}}{{end}}<div class="buttons">
 <button type="submit" id="ok" class="primary">Create</button>
 <button type="button" id="cancel">Cancel</button>
 </div>
+<datalist id="zones">{{range .Zones}}<option value="{{.}}"></option>{{end}}</datalist>
 </form>
 </main>
 `))
@@ -280,6 +298,7 @@ func (s *Server) CreateDialog(w http.ResponseWriter, r *http.Request) {
 		fromShape(&fields[i], k.Shape)
 	}
 	data.Fields = fields
+	data.Zones = zones
 	s.writeUIPage(w, r, http.StatusOK, uiPageData{Title: d.Title, Class: "embedded"}, createBody, data)
 }
 
@@ -321,19 +340,48 @@ func (s *Server) resourceOptions(ctx context.Context) ([]formOption, error) {
 	return out, nil
 }
 
-// jobOptions lists the collectors and granularities the job engine
-// supports, from its capabilities.
-func (s *Server) jobOptions() (collectors, granularities []formOption) {
+// jobOptions lists the collectors, metrics and granularities the job
+// engine supports, from its capabilities document.
+func (s *Server) jobOptions() (collectors, metrics, granularities []formOption) {
 	id := s.iri("/oslc/capabilities")
 	g := s.api.Jobs().Capabilities(id)
+	offered := map[string][]string{}
+	var order []string
 	for _, c := range objectsOf(g, id, vocab.PMJTerm("supportedCollector")) {
-		collectors = append(collectors, formOption{Value: c.String(), Label: strings.TrimSuffix(lastSegment(c.String()), "Collector")})
+		name := firstOf(g, c, vocab.DCTitle)
+		if name == "" {
+			name = strings.TrimSuffix(lastSegment(c.String()), "Collector")
+		}
+		collectors = append(collectors, formOption{Value: c.String(), Label: humanize(strings.TrimSuffix(lastSegment(c.String()), "Collector"))})
+		for _, m := range objectsOf(g, c, vocab.PMJTerm("supportedMetric")) {
+			if _, ok := offered[m.String()]; !ok {
+				order = append(order, m.String())
+			}
+			offered[m.String()] = append(offered[m.String()], c.String())
+		}
 	}
+	for _, m := range order {
+		metrics = append(metrics, formOption{Value: m, Label: termLabel(m), Data: strings.Join(offered[m], " ")})
+	}
+	sort.SliceStable(metrics, func(i, j int) bool { return metrics[i].Label < metrics[j].Label })
 	for _, d := range objectsOf(g, id, vocab.PMJTerm("supportedGranularity")) {
-		granularities = append(granularities, formOption{Value: d.String(), Label: d.String(), Selected: d.String() == "PT1M"})
+		granularities = append(granularities, durationOption(d.String(), d.String() == "PT1M"))
 	}
-	return collectors, granularities
+	return collectors, metrics, granularities
 }
+
+// durationOption offers the xsd:duration v, labelled for people, with its
+// seconds for the dialog's checks.
+func durationOption(v string, selected bool) formOption {
+	o := formOption{Value: v, Label: durationText(v), Selected: selected}
+	if d, err := vocab.ParseDuration(v); err == nil {
+		o.Data = strconv.FormatInt(int64(d/time.Second), 10)
+	}
+	return o
+}
+
+// reportingPeriods are the reporting periods the creation dialog offers.
+var reportingPeriods = []string{"PT5M", "PT15M", "PT30M", "PT1H", "PT6H", "PT12H", "P1D"}
 
 // resourceForm is the creation dialog's form of a monitored resource.
 func (s *Server) resourceForm(context.Context) ([]formField, error) {
@@ -350,21 +398,42 @@ func (s *Server) resourceForm(context.Context) ([]formField, error) {
 	}, nil
 }
 
-// jobForm is the creation dialog's form of a measurement job.
+// jobForm is the creation dialog's form of a measurement job: choices
+// where the capabilities offer them, pickers for times and days.
 func (s *Server) jobForm(ctx context.Context) ([]formField, error) {
 	resources, err := s.resourceOptions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	collectors, granularities := s.jobOptions()
+	collectors, metrics, granularities := s.jobOptions()
+	var periods []formOption
+	for _, p := range reportingPeriods {
+		periods = append(periods, durationOption(p, false))
+	}
+	var days []formOption
+	for _, d := range shapes.Weekdays[1:] {
+		days = append(days, formOption{Value: d.String(), Label: lastSegment(d.String())})
+	}
+	days = append(days, formOption{Value: shapes.Weekdays[0].String(), Label: lastSegment(shapes.Weekdays[0].String())})
+	dt := vocab.XSD + "dateTime"
 	return []formField{
 		{Name: "title", Label: "Title", Pred: vocab.DCTerms + "title", Input: "text"},
-		{Name: "monitoredObject", Label: "Monitored resources", Pred: vocab.PMJ + "monitoredObject", Input: "select", Multiple: true, Required: true, Options: resources},
+		{Name: "monitoredObject", Label: "Monitored resources", Pred: vocab.PMJ + "monitoredObject", Input: "select", Multiple: true, Required: true, Options: resources,
+			Hint: "The resources the job measures; hold Ctrl or ⌘ to pick several."},
 		{Name: "collector", Label: "Collector", Pred: vocab.PMJ + "collector", Input: "select", Options: collectors},
-		{Name: "granularity", Label: "Granularity", Pred: vocab.PMJ + "granularity", Input: "select", Datatype: vocab.XSD + "duration", Options: granularities},
-		{Name: "jobType", Label: "Job type", Pred: vocab.PMJ + "jobType", Input: "select"},
-		{Name: "dailyInterval", Label: "Daily interval", Pred: vocab.PMJ + "dailyInterval", Input: "text", Datatype: vocab.XSD + "string", Pattern: `([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]`, Placeholder: "08:00-18:00"},
-		{Name: "timeZone", Label: "Time zone", Pred: vocab.PMJ + "timeZone", Input: "text", Datatype: vocab.XSD + "string", Placeholder: "Europe/Berlin"},
+		{Name: "performanceIndicator", Label: "Metrics", Pred: vocab.PMJ + "performanceIndicator", Input: "select", Multiple: true, Options: metrics,
+			Hint: "The metrics the collector offers; none picked: all of them."},
+		{Name: "granularity", Label: "Granularity", Pred: vocab.PMJ + "granularity", Input: "select", Datatype: vocab.XSD + "duration", Options: granularities,
+			Hint: "How often the job records."},
+		{Name: "reportingPeriod", Label: "Reporting period", Pred: vocab.PMJ + "reportingPeriod", Input: "select", Datatype: vocab.XSD + "duration", Options: periods, Placeholder: "Same as the granularity",
+			Hint: "How often the job writes a report: a whole number of granularity periods."},
+		{Name: "startTime", Label: "Start", Pred: vocab.PMJ + "startTime", Input: "datetime-local", Datatype: dt, Hint: "Empty: at once. Your browser's time zone."},
+		{Name: "stopTime", Label: "Stop", Pred: vocab.PMJ + "stopTime", Input: "datetime-local", Datatype: dt, Hint: "Empty: never."},
+		{Name: "weekDay", Label: "Days of the week", Pred: vocab.PMJ + "weekDay", Input: "checks", Options: days, Hint: "None ticked: every day."},
+		{Name: "dailyInterval", Label: "Daily intervals", Pred: vocab.PMJ + "dailyInterval", Input: "text", Datatype: vocab.XSD + "string",
+			Pattern: `([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9](, *([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9])*`, Placeholder: "08:00-12:00, 13:00-18:00", Split: true,
+			Hint: "When the job records each day, in its time zone; empty: all day."},
+		{Name: "timeZone", Label: "Time zone", Pred: vocab.PMJ + "timeZone", Input: "text", Datatype: vocab.XSD + "string", Placeholder: "Europe/Berlin", List: "zones"},
 		{Name: "jobPriority", Label: "Priority", Pred: vocab.PMJ + "jobPriority", Input: "number", Datatype: vocab.XSD + "integer", Min: "1", Max: "10"},
 		{Name: "description", Label: "Description", Pred: vocab.DCTerms + "description", Input: "textarea"},
 	}, nil

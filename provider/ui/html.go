@@ -51,10 +51,11 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <title>{{.Title}}</title>
 <link rel="stylesheet" href="{{.Static}}/page.css">
 <link rel="stylesheet" href="{{.Static}}/site.css">
+<script src="{{.Static}}/console.js" defer></script>
 </head>
-<body>
+<body data-live-url="{{.Live}}" data-events-url="{{.Events}}">
 <a class="skip" href="#main">Skip to content</a>
-<nav aria-label="Site"><a href="{{.Home}}">Home</a> · <a href="{{.Catalog}}">Catalog</a> · Download:
+<nav aria-label="Site"><a href="{{.Home}}">Overview</a> · <a href="{{.Catalog}}">Catalog</a> · Download:
 {{range $i, $f := .Formats}}{{if $i}}, {{end}}<a href="{{$f.Href}}" type="{{$f.Note}}">{{$f.Text}}</a>{{end}}</nav>
 <main id="main">
 <h1>{{.Title}}</h1>
@@ -132,15 +133,17 @@ func (s *Server) RenderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 	}
 	page := struct {
 		htmlPage
-		Home, Catalog, Static string
-	}{htmlPage: htmlPage{Title: title}, Home: s.URL("/"), Catalog: s.URL("/oslc/catalog"), Static: s.URL("/ui/static")}
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		Home, Catalog, Static, Live, Events string
+	}{htmlPage: htmlPage{Title: title}, Home: s.URL("/"), Catalog: s.URL("/oslc/catalog"), Static: s.URL("/ui/static"),
+		Live: s.URL("/ui/live"), Events: s.URL("/oslc/events")}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || isError(root, g) {
 		before, hide, err := s.htmlExtras(r, root, g)
 		if err != nil {
 			return err
 		}
 		page.Before, page.Hide = before, hide
 	}
+
 	for _, k := range order {
 		ts := bySubj[k]
 		n := htmlNode{ID: anchor(ts[0].Subj), Label: vocab.Short(ts[0].Subj.String())}

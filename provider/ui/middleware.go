@@ -81,7 +81,12 @@ func (s *Server) Member(k *oslc.Kind, next http.HandlerFunc) http.HandlerFunc {
 // Base wraps next, an API handler on k's query base and creation
 // factory: successful answers link k's dialogs, and a 201 also the new
 // resource's Compact.
+// A page of members that people read, which asks for no order, lists the
+// newest first when they have dates.
 func (s *Server) Base(k *oslc.Kind, next http.HandlerFunc) http.HandlerFunc {
+	if viewOf(k).sortByDate {
+		next = newestFirstPages(next)
+	}
 	if len(k.Dialogs) == 0 {
 		return next
 	}
@@ -96,6 +101,27 @@ func (s *Server) Base(k *oslc.Kind, next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(sl, r)
 	}
+}
+
+// newestFirstPages orders the HTML pages of next newest first, unless
+// they ask for an order.
+func newestFirstPages(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !q.Has("oslc.orderBy") && !q.Has("oslc.searchTerms") && wantsHTML(r) {
+			q.Set("oslc.orderBy", newestFirstText)
+			r2 := r.Clone(r.Context())
+			r2.URL.RawQuery = q.Encode()
+			r = r2
+		}
+		next(w, r)
+	}
+}
+
+// wantsHTML tells whether r asks for a page rather than RDF.
+func wantsHTML(r *http.Request) bool {
+	f := r.URL.Query().Get("format")
+	return f == "html" || f == "" && accepts(r, "text/html")
 }
 
 // successLinks adds Link headers to a successful response only; with

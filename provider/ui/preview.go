@@ -12,8 +12,6 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/oslc"
-	"github.com/oslc-pm/pmprovider/query"
-	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -214,31 +212,37 @@ func (s *Server) PreferCompact(w http.ResponseWriter, r *http.Request) {
 
 type previewData struct {
 	Size, Title, IRI, Kind string
+	Status, StatusClass    string
+	Seen                   template.HTML
 	Props                  []previewProp
 	Measures               []measureRow
-	Spark, Chart           template.HTML
-	Latest, KeyMetric      string
+	KPIs                   []overviewMetric
+	Chart                  template.HTML
+	AlarmsOn               bool
+	Alarms                 []Alarm
 }
 
 type previewProp struct {
 	Name, Value, Href string
+	HTML              template.HTML
 }
 
 var previewBody = template.Must(template.New("preview").Parse(`<main class="preview {{.Size}}" data-kind="{{.Kind}}">
-<h1 class="sr-only">{{.Title}}</h1>
-<dl class="props">
-{{range .Props}}<dt>{{.Name}}</dt><dd>{{if .Href}}<a href="{{.Href}}" target="_blank" rel="noopener">{{.Value}}</a>{{else}}{{.Value}}{{end}}</dd>
-{{end}}</dl>
-{{if .Measures}}<table class="measures"><caption class="sr-only">Measures</caption>
-<thead><tr><th scope="col">Metric</th><th scope="col" class="num">Value</th><th scope="col">Unit</th></tr></thead>
-<tbody>{{range .Measures}}<tr><td>{{.Metric}}</td><td class="num">{{.Value}}</td><td>{{.Unit}}</td></tr>{{end}}</tbody></table>{{end}}
-{{if .KeyMetric}}<figure class="key"><figcaption>{{.KeyMetric}}{{if .Latest}}: <strong>{{.Latest}}</strong>{{end}}</figcaption>{{if .Chart}}{{.Chart}}{{else}}{{.Spark}}{{end}}</figure>{{end}}
-<p class="more"><a href="{{.IRI}}" target="_blank" rel="noopener">Open</a></p>
+<h1 class="ptitle"><a href="{{.IRI}}" target="_blank" rel="noopener">{{.Title}}</a></h1>
+{{if .Status}}<p class="pstatus"><span class="status {{.StatusClass}}">{{.Status}}</span>{{if .Seen}} <small>last record {{.Seen}}</small>{{end}}</p>{{end}}
+{{if .Props}}<dl class="props">
+{{range .Props}}<dt>{{.Name}}</dt><dd>{{if .HTML}}{{.HTML}}{{else if .Href}}<a href="{{.Href}}" target="_blank" rel="noopener">{{.Value}}</a>{{else}}{{.Value}}{{end}}</dd>
+{{end}}</dl>{{end}}
+{{if .KPIs}}<ul class="kpis">{{range .KPIs}}<li><span class="kpi-label">{{.Label}}</span> <strong>{{.Value}}</strong> {{.Spark}}</li>{{end}}</ul>{{end}}
+{{if .Chart}}<figure class="key">{{.Chart}}</figure>{{end}}
+{{if .Measures}}<ul class="chips">{{range .Measures}}<li title="{{.Raw}}"><span class="m">{{.Metric}}</span> {{.Value}}</li>{{end}}</ul>{{end}}
+{{if .AlarmsOn}}<p class="palarms">{{if .Alarms}}{{len .Alarms}} active {{if eq (len .Alarms) 1}}alarm{{else}}alarms{{end}}: {{range $i, $a := .Alarms}}{{if $i}}, {{end}}<span class="sev-{{$a.Severity}}">{{$a.Severity}}</span> {{$a.Title}}{{end}}{{else}}No active alarms{{end}}</p>{{end}}
 </main>
 `))
 
 // Preview serves a preview document: a small HTML page to show in a
-// hover pop-up (small) or a stationary widget (large).
+// hover pop-up (small) or a stationary widget (large), which fits the
+// size its Compact hints.
 func (s *Server) Preview(w http.ResponseWriter, r *http.Request) {
 	id := s.api.RequestIRI(r)
 	size := r.URL.Query().Get("preview")
@@ -250,40 +254,52 @@ func (s *Server) Preview(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	l := s.labeller(r.Context())
+	ctx := r.Context()
+	now := s.api.Now()
+	l := s.labeller(ctx)
 	d := previewData{Size: size, Title: l.of(id, g), IRI: id.String()}
 	prop := func(name string, p rdf.IRI) {
 		for _, o := range objectsOf(g, id, p) {
 			pp := previewProp{Name: name, Value: o.String()}
-			if iri, ok := o.(rdf.IRI); ok {
-				pp.Href = iri.String()
-				pp.Value = vocab.Short(iri.String())
-				if s.kindOf(iri.String()) != nil {
-					pp.Value = l.label(iri.String())
+			switch o := o.(type) {
+			case rdf.IRI:
+				pp.Value = termLabel(o.String())
+				if s.kindOf(o.String()) != nil {
+					pp.Href, pp.Value = o.String(), l.label(o.String())
+				}
+			case rdf.Literal:
+				if t, ok := parseTime(o.String()); ok && o.DataType == vocab.XSDDateTime {
+					pp.HTML = timeHTML(t, time.UTC, now)
+				} else if o.DataType == vocab.XSDDuration {
+					pp.Value = durationText(o.String())
 				}
 			}
 			d.Props = append(d.Props, pp)
 		}
 	}
 	d.Kind = viewOf(s.kindOf(id.String())).preview
+	resource := ""
 	switch d.Kind {
 	case "record":
+		resource = firstOf(g, id, vocab.DCIsPartOf)
+		d.Status, d.StatusClass = statusText(strings.TrimPrefix(firstOf(g, id, vocab.PMAvailabilityStatus), vocab.PM), true)
 		prop("Resource", vocab.DCIsPartOf)
 		prop("Time", vocab.DCDate)
-		prop("Status", vocab.PMAvailabilityStatus)
 		if size == "large" {
 			prop("Job", vocab.PMJTerm("producedBy"))
-			prop("Title", vocab.DCTitle)
 		}
 		d.Measures = measuresOf(g, id)
+		if size == "small" && len(d.Measures) > 4 {
+			d.Measures = d.Measures[:4]
+		}
 	case "resource":
+		resource = id.String()
 		prop("Type", vocab.RDFType)
-		prop("Name", vocab.IRI(vocab.CRTV, "name"))
 		if size == "large" {
-			prop("Description", vocab.DCDescription)
+			prop("Name", vocab.IRI(vocab.CRTV, "name"))
 			prop("Host", vocab.IRI(vocab.CRTV, "fqdn"))
 		}
-		if err := s.resourceStatus(r.Context(), &d, id, size); err != nil {
+		if err := s.resourceStatus(ctx, &d, id, size); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -291,52 +307,53 @@ func (s *Server) Preview(w http.ResponseWriter, r *http.Request) {
 		prop("State", vocab.PMJTerm("executionState"))
 		prop("Collector", vocab.PMJTerm("collector"))
 		prop("Granularity", vocab.PMJTerm("granularity"))
-		prop("Measures", vocab.PMJTerm("monitoredObject"))
 		if size == "large" {
+			prop("Measures", vocab.PMJTerm("monitoredObject"))
 			prop("Reason", vocab.PMJTerm("stateReason"))
 			prop("State changed", vocab.PMJTerm("stateChanged"))
 		}
 	}
-	s.writeUIPage(w, r, http.StatusOK, uiPageData{Title: d.Title, Class: "embedded"}, previewBody, d)
+	if resource != "" {
+		as, on, err := s.activeAlarms(ctx, resource)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		d.AlarmsOn, d.Alarms = on, as
+	}
+	s.writeUIPage(w, r, http.StatusOK, uiPageData{Title: d.Title, Class: "embedded preview-" + size}, previewBody, d)
 }
 
 // resourceStatus adds a monitored resource's current status (from its
-// latest record) and a sparkline of its key metric to d.
+// latest record) and its key metrics' latest values to d.
 func (s *Server) resourceStatus(ctx context.Context, d *previewData, id rdf.IRI, size string) error {
-	sr, err := s.metricSeries(ctx, id.String(), time.Time{}, 60)
+	sr, err := s.metricSeries(ctx, id.String(), time.Time{}, time.Time{}, 60)
 	if err != nil {
 		return err
 	}
-	res, err := s.uiQuery(ctx, s.kind("records"), &query.Query{
-		Where:   parser.And(parser.Eq(vocab.DCIsPartOf, id)),
-		Select:  parser.Select(parser.Sel(vocab.DCDate), parser.Sel(vocab.PMAvailabilityStatus)),
-		OrderBy: newestFirst,
-	}, 1)
-	if err != nil {
-		return err
+	now := s.api.Now()
+	st, at := sr.latestStatus()
+	d.Status, d.StatusClass = statusText(st, len(sr.metrics) > 0)
+	if at.IsZero() {
+		at = sr.lastTime()
 	}
-	status, when := "no records yet", ""
-	if len(res.Members) > 0 {
-		m := res.Members[0]
-		when = firstOf(m.Triples, m.ID, vocab.DCDate)
-		status = "recorded"
-		if st := firstOf(m.Triples, m.ID, vocab.PMAvailabilityStatus); st != "" {
-			status = vocab.Short(st)
-		}
-		d.Props = append(d.Props, previewProp{Name: "Status", Value: status}, previewProp{Name: "Last record", Value: when, Href: m.ID.String()})
-	} else {
-		d.Props = append(d.Props, previewProp{Name: "Status", Value: status})
+	if !at.IsZero() {
+		d.Seen = timeHTML(at, time.UTC, now)
 	}
-	if km := sr.keyMetric(); km != "" {
+	n := 2
+	if size == "large" {
+		n = 4
+	}
+	for _, m := range sr.keyMetrics(n) {
+		ps := sr.points[m]
+		u := unitOf(sr.units[m])
+		d.KPIs = append(d.KPIs, overviewMetric{Label: termLabel(m), Value: u.format(ps[len(ps)-1].V), Spark: sparkline(ps, 120, 24, termLabel(m)+" over the latest records")})
+	}
+	if km := sr.keyMetric(); km != "" && size == "large" {
 		ps := sr.points[km]
-		unit := unitName(sr.units[km])
-		d.KeyMetric = vocab.Short(km)
-		d.Latest = strings.TrimSpace(formatValue(ps[len(ps)-1].V) + " " + unit)
-		if size == "large" {
-			d.Chart = lineChart(ps, 600, 220, vocab.Short(km), unit)
-		} else {
-			d.Spark = sparkline(ps, 240, 48, vocab.Short(km)+" over the latest records")
-		}
+		u := unitOf(sr.units[km])
+		lay := chartLayout{"wide", 600, 170, 12, 5, 4}
+		d.Chart = timeChart("pchart", lay, []chartSeries{{Label: termLabel(km), Unit: u, Points: ps, Class: "s0"}}, ps[0].T, now, time.UTC)
 	}
 	return nil
 }

@@ -27,6 +27,9 @@ type Config struct {
 	// without credentials ("*"); a write a browser sends from an origin
 	// not listed is refused.
 	CORSOrigins []string
+	// Alarms are the active alarms the overview, resource pages and
+	// previews show; nil: none, and no alarm sections.
+	Alarms Alarms
 }
 
 // Server serves the pages people use: the HTML representation of every

@@ -61,6 +61,23 @@
     return e;
   }
 
+  // message finds oslc:message in an oslc:Error as JSON-LD.
+  function message(j) {
+    var found = "";
+    (function walk(o) {
+      if (found || !o || typeof o !== "object") { return; }
+      for (var k in o) {
+        if (/(^|[#:])message$/.test(k)) {
+          var v = Array.isArray(o[k]) ? o[k][0] : o[k];
+          found = v && typeof v === "object" ? String(v["@value"] || "") : String(v);
+          return;
+        }
+        walk(o[k]);
+      }
+    })(j);
+    return found;
+  }
+
   function cancel() { respond([]); }
   var cancelButton = document.getElementById("cancel");
   if (cancelButton) { cancelButton.addEventListener("click", cancel); }
@@ -79,28 +96,44 @@
       var mine = ++seq;
       status.textContent = "Searching…";
       fetch(searchForm.dataset.search + "?q=" + encodeURIComponent(q.value), { headers: { Accept: "application/json" } })
-        .then(function (r) { if (!r.ok) { throw new Error("search failed: HTTP " + r.status); } return r.json(); })
+        .then(function (r) {
+          // Any answer is handled: an error's message, a body that is no
+          // JSON, results that are null or missing (no hits).
+          return r.text().then(function (t) {
+            var data = null;
+            try { data = JSON.parse(t); } catch (e) { data = null; }
+            if (!r.ok) {
+              var m = data && typeof data === "object" ? message(data) : "";
+              throw new Error(m || "The search failed (HTTP " + r.status + ").");
+            }
+            return data;
+          });
+        })
         .then(function (data) {
           if (mine !== seq) { return; }
+          var hits = data && Array.isArray(data.results) ? data.results : [];
           list.textContent = "";
           ok.disabled = true;
-          data.results.forEach(function (h, i) {
+          hits.forEach(function (h, i) {
+            if (!h || typeof h.uri !== "string") { return; }
+            var label = typeof h.label === "string" && h.label ? h.label : h.uri;
             var id = "r" + i;
             var li = el("li");
-            var input = el("input", { type: "radio", name: "pick", id: id, value: h.uri, "data-label": h.label });
-            var label = el("label", { "for": id });
-            label.appendChild(el("span", { "class": "label" }, h.label));
-            if (h.detail) { label.appendChild(el("small", {}, h.detail)); }
+            var input = el("input", { type: "radio", name: "pick", id: id, value: h.uri, "data-label": label });
+            var lab = el("label", { "for": id });
+            lab.appendChild(el("span", { "class": "label" }, label));
+            if (h.detail) { lab.appendChild(el("small", {}, String(h.detail))); }
             li.appendChild(input);
-            li.appendChild(label);
+            li.appendChild(lab);
             li.addEventListener("dblclick", function () { input.checked = true; choose(); });
             list.appendChild(li);
           });
-          status.textContent = data.results.length === 0 ? "Nothing found." :
-            data.results.length + (data.results.length === 1 ? " result" : " results") + (q.value ? " for “" + q.value + "”" : "") + ".";
+          var n = list.children.length;
+          status.textContent = n === 0 ? (q.value ? "Nothing found for “" + q.value + "”. Try fewer or shorter words." : "Nothing to pick yet.") :
+            n + (n === 1 ? " result" : " results") + (q.value ? " for “" + q.value + "”" : "") + ".";
           resize();
         })
-        .catch(function (err) { if (mine === seq) { status.textContent = err.message; } });
+        .catch(function (err) { if (mine === seq) { list.textContent = ""; ok.disabled = true; status.textContent = err.message; } });
     };
     var choose = function () {
       var picked = list.querySelector("input:checked");
@@ -121,32 +154,76 @@
     var fields = Array.prototype.slice.call(form.querySelectorAll("[data-pred]"));
 
     var values = function (f) {
+      if (f.tagName === "FIELDSET") {
+        return Array.prototype.filter.call(f.querySelectorAll("input[type=checkbox]"), function (c) { return c.checked; }).map(function (c) { return c.value; });
+      }
       if (f.tagName === "SELECT") {
         return Array.prototype.filter.call(f.options, function (o) { return o.selected && o.value !== ""; }).map(function (o) { return o.value; });
       }
       var v = f.value.trim();
-      return v === "" ? [] : [v];
+      if (v === "") { return []; }
+      if (f.type === "datetime-local") {
+        // The picker reads the browser's wall clock; the job wants an instant.
+        var d = new Date(v);
+        return isNaN(d.getTime()) ? [v] : [d.toISOString().replace(/\.\d+Z$/, "Z")];
+      }
+      if (f.dataset.split) {
+        return v.split(f.dataset.split).map(function (x) { return x.trim(); }).filter(function (x) { return x !== ""; });
+      }
+      return [v];
+    };
+    var labelOf = function (f) {
+      var l = f.tagName === "FIELDSET" ? f.querySelector("legend") : form.querySelector("label[for='" + f.id + "']");
+      return l ? l.firstChild.textContent.trim() : f.name;
+    };
+    var seconds = function (sel) {
+      var o = sel && sel.options[sel.selectedIndex];
+      return o && o.dataset.for ? Number(o.dataset.for) : 0;
     };
     // check validates one field as its shape says: required values,
-    // patterns and ranges. It returns the message, "" when valid.
+    // patterns and ranges, and the schedule's own rules. It returns the
+    // message, "" when valid.
     var check = function (f) {
       var vs = values(f), msg = "";
-      var label = form.querySelector("label[for='" + f.id + "']").firstChild.textContent.trim();
+      var label = labelOf(f);
+      var name = f.dataset.name || f.name;
       if (f.required && vs.length === 0) {
         msg = label + " is required.";
-      } else if (vs.length && f.pattern && !new RegExp("^(?:" + f.pattern + ")$").test(vs[0])) {
+      } else if (vs.length && f.pattern && !new RegExp("^(?:" + f.pattern + ")$").test(f.value.trim())) {
         msg = label + " must look like " + (f.placeholder || f.pattern) + ".";
       } else if (vs.length && f.type === "number") {
         var n = Number(vs[0]);
         if (!Number.isInteger(n) || (f.min && n < Number(f.min)) || (f.max && n > Number(f.max))) {
           msg = label + " must be a whole number from " + f.min + " to " + f.max + ".";
         }
+      } else if (vs.length && name === "reportingPeriod") {
+        var g = seconds(form.querySelector("[name=granularity]")), p = seconds(f);
+        if (g && p && p % g !== 0) { msg = "The reporting period must be a whole number of granularity periods."; }
+      } else if (vs.length && name === "stopTime") {
+        var start = form.querySelector("[name=startTime]");
+        var sv = start ? values(start) : [];
+        if (sv.length && new Date(vs[0]) <= new Date(sv[0])) { msg = "Stop must be after start."; }
+        else if (new Date(vs[0]) <= new Date()) { msg = "Stop must be in the future."; }
       }
-      var err = document.getElementById("e-" + f.name);
-      err.textContent = msg;
+      var err = document.getElementById("e-" + name);
+      if (err) { err.textContent = msg; }
       if (msg) { f.setAttribute("aria-invalid", "true"); } else { f.removeAttribute("aria-invalid"); }
       return msg;
     };
+    // The metric picker offers what the chosen collector measures.
+    var collector = form.querySelector("select[name=collector]");
+    var metricsPick = form.querySelector("select[name=performanceIndicator]");
+    var offer = function () {
+      if (!collector || !metricsPick) { return; }
+      var c = collector.value;
+      Array.prototype.forEach.call(metricsPick.options, function (o) {
+        var ok = !c || !o.dataset.for || o.dataset.for.split(" ").indexOf(c) >= 0;
+        o.hidden = !ok;
+        o.disabled = !ok;
+        if (!ok) { o.selected = false; }
+      });
+    };
+    if (collector) { collector.addEventListener("change", offer); offer(); }
     fields.forEach(function (f) { f.addEventListener("change", function () { check(f); }); });
 
     // body is the resource as JSON-LD, named <> (the factory resolves it).
@@ -160,29 +237,12 @@
           return;
         }
         node[f.dataset.pred] = vs.map(function (v) {
-          if (f.tagName === "SELECT" && !f.dataset.datatype) { return { "@id": v }; }
+          if ((f.tagName === "SELECT" || f.tagName === "FIELDSET") && !f.dataset.datatype) { return { "@id": v }; }
           return f.dataset.datatype ? { "@value": v, "@type": f.dataset.datatype } : { "@value": v };
         });
       });
       return JSON.stringify(node);
     };
-    // message finds oslc:message in an oslc:Error as JSON-LD.
-    var message = function (j) {
-      var found = "";
-      (function walk(o) {
-        if (found || !o || typeof o !== "object") { return; }
-        for (var k in o) {
-          if (/(^|[#:])message$/.test(k)) {
-            var v = Array.isArray(o[k]) ? o[k][0] : o[k];
-            found = typeof v === "object" ? v["@value"] : String(v);
-            return;
-          }
-          walk(o[k]);
-        }
-      })(j);
-      return found;
-    };
-
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       serverError.hidden = true;
@@ -190,7 +250,8 @@
       if (bad.length) { bad[0].focus(); resize(); return; }
       var ok = document.getElementById("ok");
       ok.disabled = true;
-      var title = form.querySelector("[name=title]").value.trim();
+      var titleField = form.querySelector("[name=title]");
+      var title = titleField ? titleField.value.trim() : "";
       fetch(form.dataset.factory, {
         method: "POST",
         headers: { "Content-Type": "application/ld+json", Accept: "application/ld+json" },

@@ -1,0 +1,167 @@
+// The console's pages read without script; this adds to them: live
+// updates of the parts marked data-live, hover values and drag zoom on
+// the charts, and the viewer's own time zone among the choices.
+(function () {
+  "use strict";
+
+  // --- live updates ---
+  // On a change in the store (/ui/live) or a job notification
+  // (/oslc/events), the page is fetched again and its live parts
+  // replaced, at most once per refreshGap.
+  var refreshGap = 500;
+  var live = document.querySelectorAll("[data-live][id]");
+  var busy = false, again = false, last = 0;
+  function refresh() {
+    if (busy) { again = true; return; }
+    var wait = last + refreshGap - Date.now();
+    if (wait > 0) { busy = true; setTimeout(function () { busy = false; refresh(); }, wait); return; }
+    busy = true;
+    last = Date.now();
+    fetch(window.location.href, { headers: { Accept: "text/html" }, cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        Array.prototype.forEach.call(live, function (el) {
+          var fresh = doc.getElementById(el.id);
+          if (fresh && fresh.innerHTML !== el.innerHTML) {
+            el.innerHTML = fresh.innerHTML;
+            el.setAttribute("data-updated", String(Date.now()));
+            charts(el);
+          }
+        });
+      })
+      .catch(function () { /* the next event tries again */ })
+      .then(function () {
+        busy = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+  if (live.length && window.EventSource) {
+    var body = document.body;
+    [body.getAttribute("data-live-url"), body.getAttribute("data-events-url")].forEach(function (url) {
+      if (!url) { return; }
+      var es = new EventSource(url);
+      es.addEventListener("change", refresh);
+      es.onmessage = refresh;
+      ["FilesReady", "PreparationError"].forEach(function (t) { es.addEventListener(t, refresh); });
+    });
+    document.body.setAttribute("data-live-on", "true");
+  }
+
+  // --- charts: hover values and drag zoom ---
+  var tip = null;
+  function tooltip() {
+    if (!tip) {
+      tip = document.createElement("div");
+      tip.className = "tip";
+      tip.setAttribute("role", "status");
+      tip.hidden = true;
+      document.body.appendChild(tip);
+    }
+    return tip;
+  }
+  // svgX converts a pointer event to the chart's own x.
+  function svgX(svg, ev) {
+    var pt = svg.createSVGPoint();
+    pt.x = ev.clientX; pt.y = ev.clientY;
+    var m = svg.getScreenCTM();
+    return m ? pt.matrixTransform(m.inverse()).x : 0;
+  }
+  function chart(svg) {
+    if (svg.dataset.wired) { return; }
+    svg.dataset.wired = "1";
+    var t0 = Number(svg.dataset.t0), t1 = Number(svg.dataset.t1);
+    var left = Number(svg.dataset.left), right = Number(svg.dataset.right);
+    var dots = Array.prototype.slice.call(svg.querySelectorAll("circle.pt"));
+    var ns = "http://www.w3.org/2000/svg";
+    var cursor = document.createElementNS(ns, "line");
+    cursor.setAttribute("class", "cursor");
+    cursor.setAttribute("y1", "0"); cursor.setAttribute("y2", svg.viewBox.baseVal.height);
+    cursor.style.display = "none";
+    var band = document.createElementNS(ns, "rect");
+    band.setAttribute("class", "zoom");
+    band.setAttribute("y", "0"); band.setAttribute("height", svg.viewBox.baseVal.height);
+    band.style.display = "none";
+    svg.appendChild(cursor); svg.appendChild(band);
+    var timeAt = function (x) { return t0 + (t1 - t0) * (x - left) / (right - left); };
+    var down = null;
+    svg.addEventListener("pointermove", function (ev) {
+      var x = Math.max(left, Math.min(right, svgX(svg, ev)));
+      if (down !== null) {
+        band.setAttribute("x", Math.min(down, x));
+        band.setAttribute("width", Math.abs(x - down));
+        band.style.display = "";
+      }
+      // The values nearest the pointer, one per series.
+      var best = {}, bestD = {};
+      dots.forEach(function (c) {
+        var d = Math.abs(Number(c.getAttribute("cx")) - x);
+        var s = c.getAttribute("class");
+        if (!(s in bestD) || d < bestD[s]) { bestD[s] = d; best[s] = c; }
+      });
+      var keys = Object.keys(best);
+      var t = tooltip();
+      if (!keys.length) { t.hidden = true; cursor.style.display = "none"; return; }
+      var first = best[keys[0]];
+      cursor.setAttribute("x1", first.getAttribute("cx")); cursor.setAttribute("x2", first.getAttribute("cx"));
+      cursor.style.display = "";
+      var when = new Date(Number(first.dataset.t));
+      t.textContent = "";
+      var head = document.createElement("strong");
+      head.textContent = when.toISOString().replace("T", " ").replace(/:\d\d\.\d+Z$/, " UTC");
+      t.appendChild(head);
+      keys.forEach(function (k) {
+        var line = document.createElement("div");
+        line.textContent = best[k].dataset.v;
+        t.appendChild(line);
+      });
+      t.hidden = false;
+      t.style.left = Math.min(ev.pageX + 12, window.scrollX + document.documentElement.clientWidth - 200) + "px";
+      t.style.top = (ev.pageY + 12) + "px";
+    });
+    svg.addEventListener("pointerleave", function () {
+      tooltip().hidden = true; cursor.style.display = "none";
+    });
+    svg.addEventListener("pointerdown", function (ev) {
+      down = Math.max(left, Math.min(right, svgX(svg, ev)));
+      svg.setPointerCapture(ev.pointerId);
+      ev.preventDefault();
+    });
+    svg.addEventListener("pointerup", function (ev) {
+      if (down === null) { return; }
+      var x = Math.max(left, Math.min(right, svgX(svg, ev)));
+      var a = Math.min(down, x), b = Math.max(down, x);
+      down = null;
+      band.style.display = "none";
+      if (b - a < 4 || !(t1 > t0)) { return; }
+      var u = new URL(window.location.href);
+      u.searchParams.delete("range");
+      u.searchParams.set("from", new Date(timeAt(a)).toISOString().replace(/\.\d+Z$/, "Z"));
+      u.searchParams.set("to", new Date(timeAt(b)).toISOString().replace(/\.\d+Z$/, "Z"));
+      window.location.assign(u.toString());
+    });
+  }
+  function charts(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("svg.chart[data-t0]"), chart);
+  }
+  charts(document);
+
+  // --- the viewer's time zone, offered first ---
+  var tz = document.getElementById("tz");
+  var mine = "";
+  try { mine = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { mine = ""; }
+  if (tz && mine && !Array.prototype.some.call(tz.options, function (o) { return o.value === mine; })) {
+    var o = document.createElement("option");
+    o.value = mine;
+    o.textContent = mine + " (yours)";
+    tz.insertBefore(o, tz.firstChild);
+  }
+  // Picking a time sets the range to custom.
+  var range = document.getElementById("range");
+  ["from", "to"].forEach(function (id) {
+    var f = document.getElementById(id);
+    if (f && range) { f.addEventListener("change", function () { range.value = "custom"; }); }
+  });
+  document.documentElement.classList.add("js");
+})();
