@@ -29,7 +29,7 @@ if [ ${#need[@]} -gt 0 ]; then
 	$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
-if [ ! -d e2e/node_modules/playwright-core ]; then
+if [ ! -d e2e/node_modules/playwright-core ] || [ ! -d e2e/node_modules/axe-core ]; then
 	echo "installing e2e/node_modules (npm ci)"
 	(cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
