@@ -2,7 +2,8 @@
 # Installs what the tests need from Debian's packages, if it is missing:
 # rdflib (for /usr/bin/python3) and rapper, the RDF parsers we did not
 # write; chromium, node and npm for the browser tests, and their one npm
-# package (playwright-core, pinned in e2e/package-lock.json). Playwright
+# package (playwright-core, pinned in e2e/package-lock.json); and
+# prometheus-alertmanager, which the alarm push is tested against. Playwright
 # never downloads a browser: the tests drive /usr/bin/chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+[ -x /usr/bin/prometheus-alertmanager ] || need+=(prometheus-alertmanager)
 
 if [ ${#need[@]} -gt 0 ]; then
 	echo "installing: ${need[*]}"
