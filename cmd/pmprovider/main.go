@@ -153,6 +153,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	})
 	fs.StringVar(&c.notify.Alertmanager, "alertmanager", "", "base `URL` of a Prometheus Alertmanager to push alarms to (POST /api/v2/alerts), e.g. http://127.0.0.1:9093")
 	fs.DurationVar(&c.notify.AlertResend, "alertmanager-resend", notify.DefaultAlertResend, "how often active alarms are sent again to the Alertmanager")
+	fs.DurationVar(&c.notify.Retry.First, "notify-retry", notify.DefaultRetryFirst, "wait before retrying a failed webhook delivery; it doubles per attempt, up to 5m")
+	fs.IntVar(&c.notify.Retry.Attempts, "notify-attempts", notify.DefaultAttempts, "attempts at a webhook delivery before its event is dead-lettered")
 	fs.BoolVar(&c.shortGranularities, "short-granularities", false, "also offer jobs granularities of 1, 2 and 5 s, below MEF's 10 s (for tests and demonstrations)")
 	fs.IntVar(&c.terms, "term-cache", store.DefaultTermCacheSize, "decoded terms kept in memory: about 4 per record queries touch, for warm queries")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM `file` of the server's certificate chain: serve HTTPS (and HTTP/2); needs --tls-key")

@@ -55,6 +55,7 @@ func TestParseFlags(t *testing.T) {
 		c.idleTimeout, c.requestTimeout, c.maxConns = 2*time.Minute, time.Minute, 1024
 		c.auth.oidc.RoleClaim = auth.DefaultRoleClaim
 		c.notify.AlertResend = notify.DefaultAlertResend
+		c.notify.Retry.First, c.notify.Retry.Attempts = notify.DefaultRetryFirst, notify.DefaultAttempts
 		if c.trs == (provider.TRSConfig{}) {
 			c.trs.Keep, c.trs.MaxChanges = provider.DefaultTRSKeep, provider.DefaultTRSMaxChanges
 		}
