@@ -75,10 +75,11 @@ type dispatcher struct {
 	saved Status // as last stored
 	stopc context.CancelFunc
 	done  chan struct{}
+	dirty chan struct{} // asks the saver to store the status
 }
 
 func (h *Hub) newDispatcher(sub Subscription, st Status) *dispatcher {
-	return &dispatcher{h: h, sub: sub, st: st, saved: st}
+	return &dispatcher{h: h, sub: sub, st: st, saved: st, dirty: make(chan struct{}, 1)}
 }
 
 func (d *dispatcher) status() Status {
@@ -103,8 +104,38 @@ func (h *Hub) run(d *dispatcher) {
 	go func() {
 		defer h.wg.Done()
 		defer close(d.done)
+		saved := make(chan struct{})
+		go func() {
+			defer close(saved)
+			d.saver(ctx)
+		}()
 		d.loop(ctx)
+		<-saved
+		d.save(context.Background())
 	}()
+}
+
+// saver stores the status when asked, apart from the deliveries: a
+// delivery need not wait for the store's commit of the one before. A
+// crash meanwhile sends the events since the stored cursor again, with
+// their ids.
+func (d *dispatcher) saver(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.dirty:
+			d.save(ctx)
+		}
+	}
+}
+
+// requestSave asks the saver to store the status.
+func (d *dispatcher) requestSave() {
+	select {
+	case d.dirty <- struct{}{}:
+	default: // already asked
+	}
 }
 
 // stop ends d's loop and waits for it.
@@ -123,7 +154,6 @@ const saveEvery = 5 * time.Second
 func (d *dispatcher) loop(ctx context.Context) {
 	h := d.h
 	lastSave := time.Now()
-	defer func() { d.save(context.Background()) }()
 	for ctx.Err() == nil {
 		cursor := d.cursorNow()
 		wake := h.waiter(cursor)
@@ -155,7 +185,7 @@ func (d *dispatcher) loop(ctx context.Context) {
 		}
 		d.mu.Unlock()
 		if delivered || time.Since(lastSave) >= saveEvery {
-			d.save(ctx)
+			d.requestSave()
 			lastSave = time.Now()
 		}
 		if next > cursor {
@@ -236,7 +266,7 @@ func (d *dispatcher) deliver(ctx context.Context, ev *Event) bool {
 		}
 		if attempt == 1 {
 			// Others may read the status while the event waits.
-			d.save(ctx)
+			d.requestSave()
 		}
 		if !sleep(ctx, backoff(h.cfg.Retry, attempt)) {
 			return false
