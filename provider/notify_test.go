@@ -166,3 +166,51 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestCompactionHoldsForSubscribers: compaction of the change log keeps
+// the events a subscriber has yet to be given, however many there are.
+func TestCompactionHoldsForSubscribers(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
+	require.NoError(t, err)
+	defer db.Close()
+	allow, err := collect.ParseAllowList("127.0.0.1")
+	require.NoError(t, err)
+	// A receiver that is down: nothing is delivered, the cursor stays.
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
+	defer rcv.Close()
+	hs := httptest.NewUnstartedServer(nil)
+	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: "http://" + hs.Listener.Addr().String(),
+		TRS:    provider.TRSConfig{MaxChanges: 5},
+		Notify: notify.Config{Allow: allow, Retry: notify.Retry{First: time.Hour, Attempts: 2}}})
+	require.NoError(t, err)
+	srv.Start()
+	defer srv.Close()
+	hs.Config.Handler = srv
+	hs.Start()
+	defer hs.Close()
+	ts := &testServer{Server: hs, db: db}
+	_, _, err = srv.Notify().Subscribe(context.Background(), notify.Listener{Callback: rcv.URL})
+	require.NoError(t, err)
+	for range 20 {
+		r := ts.do(t, "POST", "/oslc/resources", `<> a <http://open-services.net/ns/crtv#ComputerSystem> .`, "Content-Type", "text/turtle")
+		require.Equal(t, 201, r.status)
+	}
+	// The first resource's delivery waits for its retry.
+	waitUntil(t, "the first attempt", func() bool {
+		for _, s := range srv.Notify().Subscriptions() {
+			if _, st, _ := srv.Notify().Lookup(s.ID); st.Attempts > 0 {
+				return true
+			}
+		}
+		return false
+	})
+	hold := srv.Notify().Hold()
+	_, err = srv.CompactChangeLog(context.Background())
+	require.NoError(t, err)
+	require.NoError(t, db.View(context.Background(), func(sn *store.Snapshot) error {
+		oldest, newest := sn.ChangeSpan()
+		assert.LessOrEqual(t, oldest, hold, "the subscriber's next event is kept")
+		assert.Greater(t, newest-oldest, uint64(15), "beyond the bound")
+		return nil
+	}))
+}
