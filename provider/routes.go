@@ -7,6 +7,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/oslc-pm/pmprovider/provider/auth"
+	"github.com/oslc-pm/pmprovider/provider/notify"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 )
 
@@ -71,7 +72,17 @@ func (s *Server) table() []route {
 		// report files (a report's RDF is the generic GET below).
 		h("/oslc/jobs/{id}/{action:suspend|resume|cancel}", post, auth.JobWrite, api.Serve(api.JobAction)),
 		h("/oslc/jobs/{id}/push", post, auth.Push, api.Serve(api.Push)),
+		// The job engine's notifications, or with types or oslc.where
+		// parameters every event of the hub.
+		{path: "/oslc/events", methods: get, op: auth.Read, handler: http.HandlerFunc(s.hubHTTP.Stream), stream: true, when: notify.WantsStream},
 		{path: "/oslc/events", methods: get, op: auth.Read, handler: http.HandlerFunc(api.Events), stream: true},
+		// Event subscriptions: managed as jobs are.
+		h("/oslc/subscriptions", get, auth.Read, api.Serve(s.hubHTTP.List)),
+		h("/oslc/subscriptions", post, auth.JobWrite, s.hubHTTP.Create),
+		h("/oslc/subscriptions/{id}", get, auth.Read, api.Serve(s.hubHTTP.Get)),
+		h("/oslc/subscriptions/{id}", del, auth.JobWrite, api.Serve(s.hubHTTP.Delete)),
+		h("/oslc/hub", post, auth.JobWrite, s.hubHTTP.Create),
+		h("/oslc/hub/{id}", del, auth.JobWrite, api.Serve(s.hubHTTP.Delete)),
 		{path: "/oslc/reports/{id}", methods: get, op: auth.Read, handler: http.HandlerFunc(api.ReportFile), when: oslc.WantsReportFile},
 		// The pages' own: dialogs and static files.
 		h("/ui/select/{kind}", get, auth.Read, pages.SelectDialog),

@@ -13,6 +13,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
+	"github.com/oslc-pm/pmprovider/provider/notify"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/provider/report"
 	"github.com/oslc-pm/pmprovider/provider/ui"
@@ -72,6 +73,10 @@ type Config struct {
 	RequestTimeout time.Duration
 	// TRS configures the tracked resource set at /oslc/trs.
 	TRS TRSConfig
+	// Notify configures event subscriptions (/oslc/subscriptions) and
+	// the push of alarms to an Alertmanager; its Store, Base, Logger
+	// and Now are the server's.
+	Notify notify.Config
 }
 
 // DefaultMaxBodyBytes is the default limit of a request body.
@@ -94,6 +99,8 @@ type Server struct {
 	paths      []*mux.Route // per route, a matcher of its path alone
 	// stopCompaction stops the change log's compaction; nil until Start.
 	stopCompaction func()
+	hub            *notify.Hub
+	hubHTTP        *notify.HTTP
 }
 
 // New returns a Server over st: the API, its pages, and the job engine,
@@ -121,6 +128,12 @@ func New(st Store, cfg Config) (*Server, error) {
 		s.authn = append(s.authn[:len(s.authn):len(s.authn)], o)
 		rootServices = o.RootServices
 	}
+	nc := cfg.Notify
+	nc.Store, nc.Base, nc.Logger, nc.Now = st, cfg.BaseURL, s.log, cfg.Now
+	hub, err := notify.New(nc)
+	if err != nil {
+		return nil, err
+	}
 	api, err := oslc.New(st, oslc.Config{
 		BaseURL:      cfg.BaseURL,
 		MaxBodyBytes: cfg.MaxBodyBytes,
@@ -135,6 +148,10 @@ func New(st Store, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.api, s.ui = api, ui.New(api, cfg.UI)
+	s.hub, s.hubHTTP = hub, notify.NewHTTP(hub, api)
+	// The change log is the hub's outbox: compaction keeps what a
+	// subscriber has yet to be given.
+	api.HoldChanges(hub.Hold)
 	s.csrf = http.NewCrossOriginProtection()
 	for _, o := range s.cors {
 		if err := s.csrf.AddTrustedOrigin(o); err != nil {
@@ -176,11 +193,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Start() {
 	s.api.Jobs().Start()
 	s.stopCompaction = s.api.StartCompaction()
+	if err := s.hub.Start(); err != nil {
+		s.log.Error("event subscriptions not started", "err", err)
+	}
 }
 
 // Close stops the measurement jobs and the compaction; what the jobs
 // produced is stored.
 func (s *Server) Close() {
+	s.hub.Close()
 	s.api.Jobs().Close()
 	if s.stopCompaction != nil {
 		s.stopCompaction()
@@ -192,6 +213,10 @@ func (s *Server) Close() {
 // Start does every Config.TRS.CompactEvery, and returns how many events it
 // dropped.
 func (s *Server) CompactChangeLog(ctx context.Context) (int, error) { return s.api.Compact(ctx) }
+
+// Notify returns the server's event hub: formats are registered and
+// listeners subscribed through it.
+func (s *Server) Notify() *notify.Hub { return s.hub }
 
 // Jobs returns the server's job engine.
 func (s *Server) Jobs() *jobs.Engine { return s.api.Jobs() }

@@ -52,6 +52,8 @@ type crashEnv struct {
 	cmd  *exec.Cmd
 	done chan error
 	logs []*lockedBuffer
+	// extra are flags added to every run.
+	extra []string
 }
 
 func (c *crashEnv) base() string { return "http://" + c.addr }
@@ -61,7 +63,7 @@ func (c *crashEnv) start() {
 	c.t.Helper()
 	log := &lockedBuffer{}
 	c.logs = append(c.logs, log)
-	c.cmd = exec.Command(c.bin, "--addr", c.addr, "--data", c.data, "--host-job=false", "--short-granularities")
+	c.cmd = exec.Command(c.bin, append([]string{"--addr", c.addr, "--data", c.data, "--host-job=false", "--short-granularities"}, c.extra...)...)
 	c.cmd.Stderr = log
 	require.NoError(c.t, c.cmd.Start())
 	c.done = make(chan error, 1)

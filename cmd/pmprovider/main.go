@@ -39,6 +39,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/provider/notify"
 	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -125,6 +126,8 @@ type config struct {
 	// from; nil means collect.DefaultAllowList.
 	collectAllow       *collect.AllowList
 	shortGranularities bool
+	// notify configures event subscriptions and the Alertmanager push.
+	notify notify.Config
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -148,6 +151,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		c.collectAllow = a
 		return err
 	})
+	fs.StringVar(&c.notify.Alertmanager, "alertmanager", "", "base `URL` of a Prometheus Alertmanager to push alarms to (POST /api/v2/alerts), e.g. http://127.0.0.1:9093")
+	fs.DurationVar(&c.notify.AlertResend, "alertmanager-resend", notify.DefaultAlertResend, "how often active alarms are sent again to the Alertmanager")
+	fs.DurationVar(&c.notify.Retry.First, "notify-retry", notify.DefaultRetryFirst, "wait before retrying a failed webhook delivery; it doubles per attempt, up to 5m")
+	fs.IntVar(&c.notify.Retry.Attempts, "notify-attempts", notify.DefaultAttempts, "attempts at a webhook delivery before its event is dead-lettered")
 	fs.BoolVar(&c.shortGranularities, "short-granularities", false, "also offer jobs granularities of 1, 2 and 5 s, below MEF's 10 s (for tests and demonstrations)")
 	fs.IntVar(&c.terms, "term-cache", store.DefaultTermCacheSize, "decoded terms kept in memory: about 4 per record queries touch, for warm queries")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM `file` of the server's certificate chain: serve HTTPS (and HTTP/2); needs --tls-key")
@@ -258,6 +265,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		OAuth1:         consumers,
 		QueryBudget:    c.queryBudget,
 		TRS:            c.trs,
+		Notify:         notifyConfig(c),
 	})
 	if err != nil {
 		return err
@@ -309,6 +317,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdownCtx)
+}
+
+// notifyConfig is the hub's configuration: callbacks pass the
+// collectors' allow-list.
+func notifyConfig(c config) notify.Config {
+	n := c.notify
+	n.Allow = c.collectAllow
+	return n
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.

@@ -13,6 +13,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/provider/notify"
 	"github.com/oslc-pm/pmprovider/store"
 )
 
@@ -53,6 +54,8 @@ func TestParseFlags(t *testing.T) {
 		c.readHeaderTimeout, c.readTimeout, c.writeTimeout = 10*time.Second, time.Minute, 2*time.Minute
 		c.idleTimeout, c.requestTimeout, c.maxConns = 2*time.Minute, time.Minute, 1024
 		c.auth.oidc.RoleClaim = auth.DefaultRoleClaim
+		c.notify.AlertResend = notify.DefaultAlertResend
+		c.notify.Retry.First, c.notify.Retry.Attempts = notify.DefaultRetryFirst, notify.DefaultAttempts
 		if c.trs == (provider.TRSConfig{}) {
 			c.trs.Keep, c.trs.MaxChanges = provider.DefaultTRSKeep, provider.DefaultTRSMaxChanges
 		}

@@ -89,6 +89,7 @@ type Server struct {
 	kinds        []*Kind
 	trs          TRSConfig
 	trsPrefixes  []string // of the tracked resources, sorted
+	hold         func() uint64
 	jobs         *jobs.Engine
 	html         HTML
 }

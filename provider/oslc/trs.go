@@ -424,6 +424,11 @@ func (s *Server) Compact(ctx context.Context) (int, error) {
 			}
 		}
 		before = min(before, floor)
+		if s.hold != nil {
+			if h := s.hold(); h > 0 {
+				before = min(before, h)
+			}
+		}
 		return nil
 	})
 	if err != nil || before == 0 {
@@ -431,6 +436,12 @@ func (s *Server) Compact(ctx context.Context) (int, error) {
 	}
 	return s.store.TrimChanges(ctx, before)
 }
+
+// HoldChanges makes compaction keep the change log from the order hold
+// returns (0: no bound), for other readers of the log than the tracked
+// resource set: the event hub's subscribers. Call it before
+// StartCompaction.
+func (s *Server) HoldChanges(hold func() uint64) { s.hold = hold }
 
 // StartCompaction compacts the change log every TRSConfig.CompactEvery
 // until stop is called.
