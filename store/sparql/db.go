@@ -22,7 +22,8 @@ type Options struct {
 	// otherwise the graph of a resource is named by the resource's IRI.
 	GraphPrefix string
 	// BatchTriples is about how many triples one update of Load holds;
-	// 0 means 20,000.
+	// 0 means 20,000. One update holds at most maxBatchResources
+	// resources: Virtuoso 7 refuses requests of many more operations.
 	BatchTriples int
 }
 
@@ -179,8 +180,10 @@ func (d *DB) Get(ctx context.Context, id rdf.IRI) ([]rdf.Triple, string, error) 
 // notFound is store.ErrNotFound and query.ErrNotFound.
 type notFound struct{}
 
-func (notFound) Error() string          { return store.ErrNotFound.Error() }
-func (notFound) Is(target error) bool { return target == store.ErrNotFound || target == query.ErrNotFound }
+func (notFound) Error() string { return store.ErrNotFound.Error() }
+func (notFound) Is(target error) bool {
+	return target == store.ErrNotFound || target == query.ErrNotFound
+}
 
 // Exists reports whether resource id is there.
 func (d *DB) Exists(ctx context.Context, id rdf.IRI) (bool, error) {
@@ -321,14 +324,14 @@ func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
 // requests atomic; the set is not.
 func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 	var b strings.Builder
-	n := 0
+	n, k := 0, 0
 	flush := func() error {
 		if n == 0 {
 			return nil
 		}
 		err := d.c.update(ctx, b.String())
 		b.Reset()
-		n = 0
+		n, k = 0, 0
 		if err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
@@ -348,7 +351,8 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 		d.writeGraph(&b, r.ID, g, newETag())
 		b.WriteString("}")
 		n += len(g) + 2
-		if n >= d.batch {
+		k++
+		if n >= d.batch || k >= maxBatchResources {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -356,6 +360,9 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 	}
 	return flush()
 }
+
+// maxBatchResources is the most resources one update of Load writes.
+const maxBatchResources = 40
 
 // Resources calls fn with the IRI of each resource after after, in byte
 // order, until fn returns false.
