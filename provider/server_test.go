@@ -33,7 +33,7 @@ func pmStoreOptions(opt store.Options) *store.Options {
 // testServer is a provider over a fresh store, served over real HTTP.
 type testServer struct {
 	*httptest.Server
-	db *store.DB       // the bbolt store, nil over another (see openStore)
+	db *store.DB      // the bbolt store, nil over another (see openStore)
 	st provider.Store // the store the server serves
 }
 
