@@ -27,24 +27,23 @@ type Server struct {
 }
 
 var (
-	mu      sync.Mutex
+	once    sync.Once
 	current *Server
-	skip    string
+	skip    = "sparqltest.Main not called"
+	inMain  bool
 	seq     atomic.Int64
 )
 
-// Main runs the tests of a package with a Virtuoso started for them, if
-// virtuoso-t is installed (else the tests that need it skip, or fail with
-// PM_E2E_REQUIRED=1), and stops it afterwards. Call it from TestMain.
+// Main runs the tests of a package, the first of which that needs a
+// Virtuoso starts one (Current) if virtuoso-t is installed, and stops it
+// afterwards. Call it from TestMain.
 func Main(m *testing.M) int {
-	s, err := Start()
-	if err != nil {
-		skip = err.Error()
-	} else {
-		current = s
-		defer s.Stop()
+	inMain = true
+	code := m.Run()
+	if current != nil {
+		current.Stop()
 	}
-	return m.Run()
+	return code
 }
 
 // Start starts a Virtuoso on free loopback ports with its data in a new
@@ -110,15 +109,25 @@ func freePort() int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// Current returns the package's server, or skips t (fails it with
-// PM_E2E_REQUIRED=1) when there is none.
+// Current returns the package's server, started on first use, or skips
+// t (fails it with PM_E2E_REQUIRED=1) when there is none.
 func Current(t testing.TB) *Server {
 	t.Helper()
+	if inMain {
+		once.Do(func() {
+			s, err := Start()
+			if err != nil {
+				skip = err.Error()
+				return
+			}
+			current = s
+		})
+	}
 	if current == nil {
 		if os.Getenv("PM_E2E_REQUIRED") == "1" {
 			t.Fatalf("virtuoso required: %s", skip)
 		}
-		t.Skipf("no virtuoso: %s (sparqltest.Main not called?)", skip)
+		t.Skipf("no virtuoso: %s", skip)
 	}
 	return current
 }
@@ -133,4 +142,16 @@ func Open(t testing.TB) *sparql.DB {
 		t.Fatalf("open sparql store: %v", err)
 	}
 	return db
+}
+
+// Installed skips t (fails it with PM_E2E_REQUIRED=1) when virtuoso-t is
+// not installed, for tests that Start a Virtuoso of their own.
+func Installed(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("virtuoso-t"); err != nil {
+		if os.Getenv("PM_E2E_REQUIRED") == "1" {
+			t.Fatalf("virtuoso required: %v", err)
+		}
+		t.Skipf("no virtuoso: %v", err)
+	}
 }
