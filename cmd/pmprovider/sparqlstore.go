@@ -20,7 +20,7 @@ type storeConfig struct {
 
 // addStoreFlags adds --store and the --sparql-* flags to fs.
 func addStoreFlags(fs *flag.FlagSet, c *storeConfig) {
-	fs.StringVar(&c.kind, "store", "bolt", "where the triples are kept: `bolt` (the embedded store in --data) or sparql (a SPARQL 1.1 store: --sparql-query, --sparql-update)")
+	fs.StringVar(&c.kind, "store", "", "where the triples are kept: `bolt` (the embedded store in --data; the default) or sparql (a SPARQL 1.1 store: --sparql-query, --sparql-update)")
 	fs.StringVar(&c.sparql.Endpoint.Query, "sparql-query", "", "SPARQL 1.1 query endpoint `URL` (--store sparql)")
 	fs.StringVar(&c.sparql.Endpoint.Update, "sparql-update", "", "SPARQL 1.1 update endpoint `URL` (default --sparql-query)")
 	fs.StringVar(&c.sparql.Endpoint.User, "sparql-user", "", "HTTP Basic `user` of the SPARQL endpoints; the password is $PM_SPARQL_PASSWORD or --sparql-password")
@@ -33,7 +33,7 @@ func addStoreFlags(fs *flag.FlagSet, c *storeConfig) {
 // environment.
 func (c *storeConfig) check() error {
 	switch c.kind {
-	case "bolt":
+	case "", "bolt":
 		return nil
 	case "sparql":
 	default:

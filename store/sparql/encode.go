@@ -12,7 +12,6 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/codec/literal"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // The store's own terms, in a namespace no vocabulary uses (see doc.go).
@@ -27,7 +26,14 @@ const (
 	blankNS  = ns + "b:"
 )
 
-var xsdString = vocab.XSD + "string"
+// XML Schema's namespace: the store reads the values of its numbers
+// and dateTimes, as the query engine does, and names no other vocabulary.
+const xsdNS = "http://www.w3.org/2001/XMLSchema#"
+
+var (
+	xsdString       = xsdNS + "string"
+	xsdStringIRI, _ = rdf.NewIRI(xsdString)
+)
 
 // writeIRI appends an IRI in SPARQL syntax.
 func writeIRI(b *strings.Builder, iri string) {
@@ -135,7 +141,7 @@ func decodeTerm(j jsonTerm) (rdf.Term, error) {
 		case j.Lang != "":
 			return rdf.NewLangLiteral(j.Value, j.Lang)
 		case j.Datatype == "" || j.Datatype == xsdString:
-			return rdf.NewTypedLiteral(j.Value, vocab.XSDString), nil
+			return rdf.NewTypedLiteral(j.Value, xsdStringIRI), nil
 		}
 		dt, err := rdf.NewIRI(j.Datatype)
 		if err != nil {
@@ -150,10 +156,10 @@ func decodeTerm(j jsonTerm) (rdf.Term, error) {
 // compares it (query.Source.Range).
 func numberOf(l rdf.Literal) (float64, bool) {
 	dt := l.DataType.String()
-	if l.Lang() != "" || !strings.HasPrefix(dt, vocab.XSD) {
+	if l.Lang() != "" || !strings.HasPrefix(dt, xsdNS) {
 		return 0, false
 	}
-	f, ok := literal.NumberValue(dt[len(vocab.XSD):], strings.Trim(l.String(), " \t\r\n"))
+	f, ok := literal.NumberValue(dt[len(xsdNS):], strings.Trim(l.String(), " \t\r\n"))
 	if ok && math.IsNaN(f) {
 		return 0, false
 	}
@@ -162,10 +168,10 @@ func numberOf(l rdf.Literal) (float64, bool) {
 
 func timeOf(l rdf.Literal) (int64, bool) {
 	dt := l.DataType.String()
-	if l.Lang() != "" || (dt != vocab.XSD+"dateTime" && dt != vocab.XSD+"dateTimeStamp") {
+	if l.Lang() != "" || (dt != xsdNS+"dateTime" && dt != xsdNS+"dateTimeStamp") {
 		return 0, false
 	}
-	return literal.DateTimeValue(strings.Trim(l.String(), " \t\r\n"), dt == vocab.XSD+"dateTimeStamp")
+	return literal.DateTimeValue(strings.Trim(l.String(), " \t\r\n"), dt == xsdNS+"dateTimeStamp")
 }
 
 // formatDouble writes f as an xsd:double lexical form.
@@ -194,14 +200,14 @@ func valueTriple(b *strings.Builder, t rdf.Triple) bool {
 		writeTerm(b, t.Subj)
 		b.WriteByte(' ')
 		writeIRI(b, numNS+t.Pred.String())
-		b.WriteString(` "` + formatDouble(f) + `"^^<` + vocab.XSD + `double> .` + "\n")
+		b.WriteString(` "` + formatDouble(f) + `"^^<` + xsdNS + `double> .` + "\n")
 		return true
 	}
 	if us, ok := timeOf(l); ok {
 		writeTerm(b, t.Subj)
 		b.WriteByte(' ')
 		writeIRI(b, timeNS+t.Pred.String())
-		b.WriteString(` "` + strconv.FormatInt(us, 10) + `"^^<` + vocab.XSD + `integer> .` + "\n")
+		b.WriteString(` "` + strconv.FormatInt(us, 10) + `"^^<` + xsdNS + `integer> .` + "\n")
 		return true
 	}
 	return false

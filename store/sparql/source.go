@@ -9,7 +9,6 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/query"
-	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // Source is the store as the query engine reads it (query.Source), one
@@ -265,9 +264,9 @@ func valueOf(l rdf.Literal, isTime bool) rangeRow {
 func valueLiteral(l rdf.Literal, isTime bool) string {
 	v := valueOf(l, isTime)
 	if isTime {
-		return fmt.Sprintf(`"%d"^^<%sinteger>`, v.us, vocab.XSD)
+		return fmt.Sprintf(`"%d"^^<%sinteger>`, v.us, xsdNS)
 	}
-	return `"` + formatDouble(v.num) + `"^^<` + vocab.XSD + `double>`
+	return `"` + formatDouble(v.num) + `"^^<` + xsdNS + `double>`
 }
 
 // Resources calls fn with the IRI of each resource after after, in byte
