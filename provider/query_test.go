@@ -40,13 +40,13 @@ func loadFixture(t *testing.T, ts *testServer, cfg fixture.Config) fixture.Confi
 	require.NoError(t, fixture.Generate(cfg, func(r store.Resource) error {
 		batch = append(batch, r)
 		if len(batch) == 500 {
-			err := ts.db.Load(context.Background(), batch)
+			err := ts.st.Load(context.Background(), batch)
 			batch = batch[:0]
 			return err
 		}
 		return nil
 	}))
-	require.NoError(t, ts.db.Load(context.Background(), batch))
+	require.NoError(t, ts.st.Load(context.Background(), batch))
 	return cfg
 }
 
@@ -137,7 +137,7 @@ func uniq(s []string) []string {
 func rdflibAnswers(t *testing.T, ts *testServer, queries []string) [][]string {
 	t.Helper()
 	var all []rdf.Triple
-	require.NoError(t, ts.db.Match(context.Background(), nil, nil, nil, func(tr rdf.Triple) bool {
+	require.NoError(t, ts.match(func(tr rdf.Triple) bool {
 		all = append(all, tr)
 		return true
 	}))

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,9 +12,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
-	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/shapes"
-	"github.com/oslc-pm/pmprovider/store"
 )
 
 // newTestServerWithBodyLimit starts a provider over a fresh store, served
@@ -23,20 +20,16 @@ import (
 // (newTestServer's is 64 KiB).
 func newTestServerWithBodyLimit(t testing.TB, limit int64) *testServer {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
-	require.NoError(t, err)
-	ts := &testServer{db: db}
+	st, db := openStore(t)
+	ts := &testServer{db: db, st: st}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: base, MaxBodyBytes: limit})
+	srv, err := provider.New(st, provider.Config{BaseURL: base, MaxBodyBytes: limit})
 	require.NoError(t, err)
 	hs.Config.Handler = srv
 	hs.Start()
 	ts.Server = hs
-	t.Cleanup(func() {
-		hs.Close()
-		db.Close()
-	})
+	t.Cleanup(hs.Close)
 	return ts
 }
 

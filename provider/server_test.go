@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,7 +33,8 @@ func pmStoreOptions(opt store.Options) *store.Options {
 // testServer is a provider over a fresh store, served over real HTTP.
 type testServer struct {
 	*httptest.Server
-	db *store.DB
+	db *store.DB      // the bbolt store, nil over another (see openStore)
+	st provider.Store // the store the server serves
 }
 
 func newTestServer(t testing.TB) *testServer {
@@ -223,7 +223,7 @@ func TestDiscoveryAndRecordLifecycle(t *testing.T) {
 	assert.Equal(t, 204, d.status)
 	assert.Equal(t, 404, ts.do(t, "GET", loc, "").status)
 	n := 0
-	require.NoError(t, ts.db.Match(context.Background(), nil, nil, nil, func(tr rdf.Triple) bool {
+	require.NoError(t, ts.match(func(tr rdf.Triple) bool {
 		if strings.HasPrefix(tr.Subj.String(), loc) {
 			n++
 		}

@@ -128,6 +128,8 @@ type config struct {
 	shortGranularities bool
 	// notify configures event subscriptions and the Alertmanager push.
 	notify notify.Config
+	// store chooses the store: bbolt (the default) or a SPARQL endpoint.
+	store storeConfig
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -176,11 +178,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.auth.oidc.Audience, "oidc-audience", "", "the `audience` (aud) JWTs must be made for")
 	fs.StringVar(&c.auth.oidc.RoleClaim, "oidc-role-claim", auth.DefaultRoleClaim, "JWT `claim` holding the role (a string or an array; dotted names reach into objects)")
 	fs.StringVar(&c.auth.roleMap, "oidc-role-map", "", "map claim values to roles: `VALUE=ROLE,...` (default: the values are role names)")
+	addStoreFlags(fs, &c.store)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	if err := c.store.check(); err != nil {
+		return c, err
 	}
 	host, port, err := net.SplitHostPort(c.addr)
 	if err != nil {
@@ -240,11 +246,19 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := os.MkdirAll(c.dataDir, 0o755); err != nil {
 		return fmt.Errorf("--data: %w", err)
 	}
-	db, err := store.Open(filepath.Join(c.dataDir, "pm.db"), storeOptions(store.Options{Timeout: 2 * time.Second, TermCacheSize: c.terms}))
-	if err != nil {
-		return fmt.Errorf("open store in %s: %w", c.dataDir, err)
+	var st provider.Store
+	if c.store.kind == "sparql" {
+		if st, err = openSPARQL(ctx, c.store); err != nil {
+			return err
+		}
+	} else {
+		db, err := store.Open(filepath.Join(c.dataDir, "pm.db"), storeOptions(store.Options{Timeout: 2 * time.Second, TermCacheSize: c.terms}))
+		if err != nil {
+			return fmt.Errorf("open store in %s: %w", c.dataDir, err)
+		}
+		defer db.Close()
+		st = boltsource.New(db)
 	}
-	defer db.Close()
 	authn, err := authenticators(ctx, c, log)
 	if err != nil {
 		return err
@@ -255,7 +269,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	probes, scrapes := collect.NewHTTP(), collect.NewPrometheus()
 	probes.Allow, scrapes.Allow = c.collectAllow, c.collectAllow
-	srv, err := provider.New(boltsource.New(db), provider.Config{
+	srv, err := provider.New(st, provider.Config{
 		BaseURL:        c.baseURL,
 		Logger:         log,
 		UI:             c.ui,

@@ -107,7 +107,7 @@ func (a *alertmanager) run(ctx context.Context) {
 func (a *alertmanager) sync(ctx context.Context) {
 	var alarms []Alarm
 	now := a.h.now()
-	err := a.h.cfg.Store.ViewStore(ctx, func(sn *store.Snapshot) error {
+	err := a.h.cfg.Store.ViewChanges(ctx, func(sn store.ChangeView) error {
 		return sn.ResourcesUnder(ctx, a.h.cfg.Base+AlarmsPath+"/", rdf.IRI{}, func(id rdf.IRI) bool {
 			g, _, err := sn.Get(ctx, id)
 			if err != nil {
@@ -138,7 +138,7 @@ func (a *alertmanager) sync(ctx context.Context) {
 // alerts are the alerts of alarms.
 func (a *alertmanager) alerts(ctx context.Context, alarms []Alarm) []alert {
 	titles := map[rdf.IRI]string{}
-	_ = a.h.cfg.Store.ViewStore(ctx, func(sn *store.Snapshot) error {
+	_ = a.h.cfg.Store.ViewChanges(ctx, func(sn store.ChangeView) error {
 		for _, al := range alarms {
 			for _, id := range []rdf.IRI{al.Threshold, al.Resource} {
 				if _, ok := titles[id]; ok || id == (rdf.IRI{}) {

@@ -158,7 +158,7 @@ func (d *deriver) skipped(id string) bool {
 }
 
 // derive returns the event of c, read in sn; false when c makes none.
-func (d *deriver) derive(ctx context.Context, sn *store.Snapshot, c store.Change) (Event, bool, error) {
+func (d *deriver) derive(ctx context.Context, sn store.ChangeView, c store.Change) (Event, bool, error) {
 	if d.skipped(c.ID.String()) {
 		return Event{}, false, nil
 	}
@@ -251,7 +251,7 @@ const lookAhead = 100000
 
 // changedAfter says whether the change log holds a later change of c's
 // resource (within lookAhead entries, beyond which it says yes).
-func changedAfter(ctx context.Context, sn *store.Snapshot, c store.Change) (bool, error) {
+func changedAfter(ctx context.Context, sn store.ChangeView, c store.Change) (bool, error) {
 	found, n := false, 0
 	err := sn.ChangesAfter(ctx, c.Order, func(l store.Change) bool {
 		n++

@@ -73,7 +73,7 @@ func (f *Filter) wants(ev *Event) bool {
 
 // match says whether ev passes f, reading ev's resource in sn. An event
 // whose resource is gone passes no Where.
-func (f *Filter) match(ctx context.Context, sn *store.Snapshot, ev *Event) (bool, error) {
+func (f *Filter) match(ctx context.Context, sn store.ChangeView, ev *Event) (bool, error) {
 	if !f.wants(ev) {
 		return false, nil
 	}
@@ -94,7 +94,7 @@ func (f *Filter) match(ctx context.Context, sn *store.Snapshot, ev *Event) (bool
 	if g == nil {
 		return false, nil
 	}
-	src := &graphSource{id: ev.Resource, g: g, rest: boltsource.NewSource(sn)}
+	src := &graphSource{id: ev.Resource, g: g, rest: sourceOf(sn)}
 	res, err := query.Run(ctx, src, query.Scope{Prefix: ev.Resource.String()}, &query.Query{Where: f.Where}, query.Page{Size: 4, NoTotal: true})
 	if err != nil {
 		return false, err
@@ -219,4 +219,36 @@ func (s *graphSource) Get(ctx context.Context, id rdf.IRI) ([]rdf.Triple, string
 		return s.g, "", nil
 	}
 	return s.rest.Get(ctx, id)
+}
+
+// sourceOf is the query.Source of a change view: the bbolt store's
+// snapshot through its adapter, another store's view as itself.
+func sourceOf(sn store.ChangeView) query.Source {
+	if s, ok := sn.(*store.Snapshot); ok {
+		return boltsource.NewSource(s)
+	}
+	if s, ok := sn.(query.Source); ok {
+		return s
+	}
+	return emptySource{}
+}
+
+// emptySource is a store that holds nothing: a view that is no
+// query.Source shows a filter only the event's own resource.
+type emptySource struct{}
+
+func (emptySource) Match(context.Context, rdf.Subject, rdf.Predicate, rdf.Object, func(rdf.Triple) bool) error {
+	return nil
+}
+
+func (emptySource) Range(context.Context, rdf.IRI, *rdf.Literal, *rdf.Literal, query.RangeOptions, func(rdf.Subject, rdf.Literal) bool) error {
+	return nil
+}
+
+func (emptySource) Resources(context.Context, rdf.IRI, func(rdf.IRI) bool) error { return nil }
+
+func (emptySource) Exists(context.Context, rdf.IRI) (bool, error) { return false, nil }
+
+func (emptySource) Get(_ context.Context, id rdf.IRI) ([]rdf.Triple, string, error) {
+	return nil, "", fmt.Errorf("%s: %w", id, query.ErrNotFound)
 }

@@ -26,7 +26,7 @@ type Store interface {
 	Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, err error)
 	Delete(ctx context.Context, id rdf.IRI, ifMatch string) error
 	Load(ctx context.Context, rs []store.Resource) error
-	ViewStore(ctx context.Context, fn func(sn *store.Snapshot) error) error
+	ViewChanges(ctx context.Context, fn func(sn store.ChangeView) error) error
 }
 
 // Retry says how a delivery that fails is retried: after First, then
@@ -228,7 +228,7 @@ func (h *Hub) poller() {
 
 func (h *Hub) poll(ctx context.Context) error {
 	var newest uint64
-	err := h.cfg.Store.ViewStore(ctx, func(sn *store.Snapshot) error {
+	err := h.cfg.Store.ViewChanges(ctx, func(sn store.ChangeView) error {
 		_, newest = sn.ChangeSpan()
 		return nil
 	})
@@ -294,7 +294,7 @@ const batch = 500
 // the order of the last entry it read (after if none).
 func (h *Hub) Read(ctx context.Context, after uint64, f *Filter, fn func(ev *Event) bool) (uint64, error) {
 	last := after
-	err := h.cfg.Store.ViewStore(ctx, func(sn *store.Snapshot) error {
+	err := h.cfg.Store.ViewChanges(ctx, func(sn store.ChangeView) error {
 		oldest, _ := sn.ChangeSpan()
 		if oldest > after+1 && after > 0 {
 			h.log.Warn("notify: the change log was compacted past a reader's cursor; events were lost to it", "after", after, "oldest", oldest)

@@ -224,7 +224,7 @@ func (h *Hub) load(ctx context.Context) ([]*dispatcher, error) {
 	prefix := h.cfg.Base + subscriptionsPath + "/"
 	var out []*dispatcher
 	var orphans []rdf.IRI
-	err := h.cfg.Store.ViewStore(ctx, func(sn *store.Snapshot) error {
+	err := h.cfg.Store.ViewChanges(ctx, func(sn store.ChangeView) error {
 		var ids []rdf.IRI
 		if err := sn.ResourcesUnder(ctx, prefix, rdf.IRI{}, func(id rdf.IRI) bool {
 			ids = append(ids, id)

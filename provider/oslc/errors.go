@@ -75,6 +75,11 @@ func (s *Server) toError(r *http.Request, err error) *Error {
 		return Errorf(http.StatusNotFound, "URL", "no resource at %s", s.RequestIRI(r))
 	case errors.Is(err, store.ErrPreconditionFailed):
 		return Errorf(http.StatusPreconditionFailed, "header If-Match", "the resource has changed since the ETag %s was read; GET it again and retry", r.Header.Get("If-Match"))
+	case errors.Is(err, store.ErrUnavailable):
+		s.log.Error("store unavailable", "method", r.Method, "url", r.URL.String(), "err", err)
+		e := Errorf(http.StatusServiceUnavailable, "", "the provider's database is unavailable; retry in a few seconds")
+		e.Header = http.Header{"Retry-After": []string{"5"}}
+		return e
 	case errors.Is(err, store.ErrExists):
 		return Errorf(http.StatusConflict, "URL", "a resource already exists at %s", s.RequestIRI(r))
 	}

@@ -25,10 +25,11 @@ import (
 // query engine reads), since one value serves both, and what the tracked
 // resource set (trs.go) needs: the store's change log and its listing of
 // resources read in one view, and compaction of the log.
-// query/boltsource.DB is one over the embedded bbolt store.
+// query/boltsource.DB is one over the embedded bbolt store, store/sparql.DB
+// one over a SPARQL 1.1 store.
 type Store interface {
 	jobs.Store
-	ViewStore(ctx context.Context, fn func(sn *store.Snapshot) error) error
+	ViewChanges(ctx context.Context, fn func(cv store.ChangeView) error) error
 	TrimChanges(ctx context.Context, before uint64) (int, error)
 }
 

@@ -195,7 +195,7 @@ func (s *Server) addEvent(g *Graph, c store.Change) rdf.IRI {
 // trackedChanges returns up to limit tracked events with orders below
 // before (0: all), newest first, and whether it stopped at the limit:
 // then older ones may follow.
-func (s *Server) trackedChanges(ctx context.Context, sn *store.Snapshot, before uint64, limit int) (cs []store.Change, full bool, err error) {
+func (s *Server) trackedChanges(ctx context.Context, sn store.ChangeView, before uint64, limit int) (cs []store.Change, full bool, err error) {
 	err = sn.Changes(ctx, before, func(c store.Change) bool {
 		if s.tracked(c.ID) {
 			cs = append(cs, c)
@@ -208,7 +208,7 @@ func (s *Server) trackedChanges(ctx context.Context, sn *store.Snapshot, before 
 // trsETag is a weak entity tag of every TRS resource: every write and
 // every compaction changes the newest or the oldest event, and the time
 // of the newest tells a store replaced since apart.
-func (s *Server) trsETag(ctx context.Context, sn *store.Snapshot) (string, error) {
+func (s *Server) trsETag(ctx context.Context, sn store.ChangeView) (string, error) {
 	oldest, newest := sn.ChangeSpan()
 	var t time.Time
 	err := sn.Changes(ctx, 0, func(c store.Change) bool { t = c.Time; return false })
@@ -217,9 +217,9 @@ func (s *Server) trsETag(ctx context.Context, sn *store.Snapshot) (string, error
 
 // trsView reads the store for a TRS resource: fn builds the response in
 // one view, tagged with the view's ETag.
-func (s *Server) trsView(r *http.Request, fn func(sn *store.Snapshot) (*Response, error)) (*Response, error) {
+func (s *Server) trsView(r *http.Request, fn func(sn store.ChangeView) (*Response, error)) (*Response, error) {
 	var resp *Response
-	err := s.store.ViewStore(r.Context(), func(sn *store.Snapshot) error {
+	err := s.store.ViewChanges(r.Context(), func(sn store.ChangeView) error {
 		etag, err := s.trsETag(r.Context(), sn)
 		if err != nil {
 			return err
@@ -245,7 +245,7 @@ func (s *Server) trsView(r *http.Request, fn func(sn *store.Snapshot) (*Response
 // TrackedResourceSet answers GET on the tracked resource set: its base,
 // and its change log with the newest events inline.
 func (s *Server) TrackedResourceSet(r *http.Request) (*Response, error) {
-	return s.trsView(r, func(sn *store.Snapshot) (*Response, error) {
+	return s.trsView(r, func(sn store.ChangeView) (*Response, error) {
 		set := s.iri(trsPath)
 		var g Graph
 		g.Add(set, vocab.RDFType, trsTrackedResourceSet)
@@ -267,7 +267,7 @@ func (s *Server) TRSChangeLog(r *http.Request) (*Response, error) {
 	if err != nil || before == 0 {
 		return nil, Errorf(http.StatusBadRequest, "parameter "+trsChangeLogParamBefore, "%s must be the order of an event, a positive integer, not %q; the segments of the change log are linked from %s by trs:previous", trsChangeLogParamBefore, v, s.URL(trsPath))
 	}
-	return s.trsView(r, func(sn *store.Snapshot) (*Response, error) {
+	return s.trsView(r, func(sn store.ChangeView) (*Response, error) {
 		seg := s.RequestPageIRI(r)
 		var g Graph
 		if err := s.changeLogSegment(r.Context(), sn, &g, seg, before); err != nil {
@@ -283,7 +283,7 @@ func (s *Server) TRSChangeLog(r *http.Request) (*Response, error) {
 // clients expect. A segment ends at the oldest event it lists, so later
 // events never move into an older segment; events may move the other
 // way, which the spec allows (clients skip events they have seen).
-func (s *Server) changeLogSegment(ctx context.Context, sn *store.Snapshot, g *Graph, node rdf.Subject, before uint64) error {
+func (s *Server) changeLogSegment(ctx context.Context, sn store.ChangeView, g *Graph, node rdf.Subject, before uint64) error {
 	cs, full, err := s.trackedChanges(ctx, sn, before, s.trs.ChangePageSize)
 	if err != nil {
 		return err
@@ -320,7 +320,7 @@ func (s *Server) TRSBase(r *http.Request) (*Response, error) {
 	if _, err := strconv.ParseUint(cutoff, 10, 64); cutoff != "" && err != nil {
 		return nil, Errorf(http.StatusBadRequest, "parameter "+trsBaseParamCutoff, "%s must be the order of the cutoff event, an integer, not %q", trsBaseParamCutoff, cutoff)
 	}
-	return s.trsView(r, func(sn *store.Snapshot) (*Response, error) {
+	return s.trsView(r, func(sn store.ChangeView) (*Response, error) {
 		ctx := r.Context()
 		base := s.iri(trsBasePath)
 		page := s.RequestPageIRI(r)
@@ -392,7 +392,7 @@ func (s *Server) TRSBase(r *http.Request) (*Response, error) {
 // many it dropped.
 func (s *Server) Compact(ctx context.Context) (int, error) {
 	var before uint64
-	err := s.store.ViewStore(ctx, func(sn *store.Snapshot) error {
+	err := s.store.ViewChanges(ctx, func(sn store.ChangeView) error {
 		oldest, newest := sn.ChangeSpan()
 		if newest == 0 {
 			return nil

@@ -33,7 +33,7 @@ func (s *Server) Live(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	newest := func() (uint64, error) {
 		var n uint64
-		err := s.store().ViewStore(ctx, func(sn *store.Snapshot) error {
+		err := s.store().ViewChanges(ctx, func(sn store.ChangeView) error {
 			_, n = sn.ChangeSpan()
 			return nil
 		})

@@ -86,6 +86,12 @@ func (d *DB) ViewStore(ctx context.Context, fn func(sn *store.Snapshot) error) e
 	return d.db.View(ctx, fn)
 }
 
+// ViewChanges is ViewStore for the tracked resource set, which reads the
+// snapshot's change log (store.ChangeView).
+func (d *DB) ViewChanges(ctx context.Context, fn func(cv store.ChangeView) error) error {
+	return d.db.View(ctx, func(sn *store.Snapshot) error { return fn(sn) })
+}
+
 // TrimChanges is store.DB.TrimChanges.
 func (d *DB) TrimChanges(ctx context.Context, before uint64) (int, error) {
 	return d.db.TrimChanges(ctx, before)

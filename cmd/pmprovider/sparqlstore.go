@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/store/sparql"
+)
+
+// storeConfig says which store the provider runs over: the embedded
+// bbolt store (--store bolt, the default) or a SPARQL 1.1 store.
+type storeConfig struct {
+	kind   string
+	sparql sparql.Options
+}
+
+// addStoreFlags adds --store and the --sparql-* flags to fs.
+func addStoreFlags(fs *flag.FlagSet, c *storeConfig) {
+	fs.StringVar(&c.kind, "store", "", "where the triples are kept: `bolt` (the embedded store in --data; the default) or sparql (a SPARQL 1.1 store: --sparql-query, --sparql-update)")
+	fs.StringVar(&c.sparql.Endpoint.Query, "sparql-query", "", "SPARQL 1.1 query endpoint `URL` (--store sparql)")
+	fs.StringVar(&c.sparql.Endpoint.Update, "sparql-update", "", "SPARQL 1.1 update endpoint `URL` (default --sparql-query)")
+	fs.StringVar(&c.sparql.Endpoint.User, "sparql-user", "", "HTTP Basic `user` of the SPARQL endpoints; the password is $PM_SPARQL_PASSWORD or --sparql-password")
+	fs.StringVar(&c.sparql.Endpoint.Password, "sparql-password", "", "HTTP Basic `password` of the SPARQL endpoints (prefer $PM_SPARQL_PASSWORD: flags show in ps)")
+	fs.StringVar(&c.sparql.Endpoint.Token, "sparql-token", "", "bearer `token` for the SPARQL endpoints (prefer $PM_SPARQL_TOKEN)")
+	fs.StringVar(&c.sparql.GraphPrefix, "sparql-graph-prefix", "", "`prefix` of the names of the provider's graphs: each resource is the graph <prefix><resource IRI> (default: the resource IRI itself)")
+}
+
+// check validates the store flags and reads the secrets of the
+// environment.
+func (c *storeConfig) check() error {
+	switch c.kind {
+	case "", "bolt":
+		return nil
+	case "sparql":
+	default:
+		return fmt.Errorf("--store %q: want bolt or sparql", c.kind)
+	}
+	if c.sparql.Endpoint.Query == "" {
+		return errors.New("--store sparql needs --sparql-query")
+	}
+	if c.sparql.Endpoint.Password == "" {
+		c.sparql.Endpoint.Password = os.Getenv("PM_SPARQL_PASSWORD")
+	}
+	if c.sparql.Endpoint.Token == "" {
+		c.sparql.Endpoint.Token = os.Getenv("PM_SPARQL_TOKEN")
+	}
+	if c.sparql.Endpoint.Token != "" && c.sparql.Endpoint.User != "" {
+		return errors.New("--sparql-user and --sparql-token: give one of them")
+	}
+	return nil
+}
+
+// openSPARQL opens the SPARQL store of c as the provider's store.
+func openSPARQL(ctx context.Context, c storeConfig) (provider.Store, error) {
+	db, err := sparql.Open(ctx, c.sparql)
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}

@@ -1,0 +1,163 @@
+package sparql
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/oslc-pm/pmprovider/store"
+)
+
+// Endpoint is where and how to reach a SPARQL 1.1 Protocol service.
+type Endpoint struct {
+	Query  string // the query endpoint URL
+	Update string // the update endpoint URL; Query if empty
+	// User and Password authenticate with HTTP Basic; Token, if set
+	// instead, is sent as a bearer token.
+	User, Password string
+	Token          string
+	// Client sends the requests; nil means a client with a 60 s timeout.
+	Client *http.Client
+}
+
+// client speaks the SPARQL 1.1 Protocol: queries and updates POSTed as
+// forms, results read as application/sparql-results+json.
+type client struct {
+	ep Endpoint
+	hc *http.Client
+}
+
+func newClient(ep Endpoint) *client {
+	if ep.Update == "" {
+		ep.Update = ep.Query
+	}
+	hc := ep.Client
+	if hc == nil {
+		hc = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
+			MaxIdleConnsPerHost: 16,
+			IdleConnTimeout:     30 * time.Second,
+		}}
+	}
+	return &client{ep: ep, hc: hc}
+}
+
+// binding is one solution: variable name to term.
+type binding map[string]jsonTerm
+
+type jsonTerm struct {
+	Type     string `json:"type"`
+	Value    string `json:"value"`
+	Lang     string `json:"xml:lang"`
+	Datatype string `json:"datatype"`
+}
+
+type results struct {
+	Boolean *bool `json:"boolean"`
+	Results struct {
+		Bindings []binding `json:"bindings"`
+	} `json:"results"`
+}
+
+// selectRows runs a SELECT query.
+func (c *client) selectRows(ctx context.Context, q string) ([]binding, error) {
+	var res results
+	if err := c.do(ctx, c.ep.Query, "query", q, &res); err != nil {
+		return nil, err
+	}
+	return res.Results.Bindings, nil
+}
+
+// ask runs an ASK query.
+func (c *client) ask(ctx context.Context, q string) (bool, error) {
+	var res results
+	if err := c.do(ctx, c.ep.Query, "query", q, &res); err != nil {
+		return false, err
+	}
+	if res.Boolean == nil {
+		return false, fmt.Errorf("sparql: ASK answered without a boolean")
+	}
+	return *res.Boolean, nil
+}
+
+// update runs a SPARQL Update request.
+func (c *client) update(ctx context.Context, u string) error {
+	return c.do(ctx, c.ep.Update, "update", u, nil)
+}
+
+// An Error is a request the SPARQL service refused.
+type Error struct {
+	Status int
+	Body   string
+	Query  string
+}
+
+func (e *Error) Error() string {
+	q := e.Query
+	if len(q) > 300 {
+		q = q[:300] + "..."
+	}
+	return fmt.Sprintf("sparql: HTTP %d: %s (request: %s)", e.Status, strings.TrimSpace(e.Body), q)
+}
+
+func (c *client) do(ctx context.Context, endpoint, param, text string, out any) error {
+	form := url.Values{param: {text}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/sparql-results+json")
+	switch {
+	case c.ep.Token != "":
+		req.Header.Set("Authorization", "Bearer "+c.ep.Token)
+	case c.ep.User != "":
+		req.SetBasicAuth(c.ep.User, c.ep.Password)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return unavailable(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return unavailable(err)
+	}
+	if resp.StatusCode/100 != 2 {
+		e := &Error{Status: resp.StatusCode, Body: string(body), Query: text}
+		if resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout {
+			return unavailable(e)
+		}
+		return e
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(bytes.NewReader(body)).Decode(out); err != nil {
+		return fmt.Errorf("sparql: read results: %w", err)
+	}
+	return nil
+}
+
+// unavailable marks a failure to reach the service as store.ErrUnavailable.
+func unavailable(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "connection reset") {
+		return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
+	}
+	var se *Error
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
+	}
+	return err
+}

@@ -1,0 +1,418 @@
+package sparql
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/store"
+)
+
+// Options configure a DB.
+type Options struct {
+	Endpoint Endpoint
+	// GraphPrefix, if set, is prepended to a resource's IRI to name its
+	// graph, and the store reads only the graphs that start with it;
+	// otherwise the graph of a resource is named by the resource's IRI.
+	GraphPrefix string
+	// BatchTriples is about how many triples one update of Load holds;
+	// 0 means 20,000. One update holds at most maxBatchResources
+	// resources: Virtuoso 7 refuses requests of many more operations.
+	BatchTriples int
+}
+
+// DB keeps resources in a SPARQL 1.1 store, one named graph each. It is
+// safe for concurrent use, also by several processes over one store:
+// every write is one SPARQL Update request, conditional on the ETag it
+// read (see Replace).
+type DB struct {
+	c      *client
+	prefix string
+	batch  int
+}
+
+// Open returns a DB over the endpoint of opt, after checking that it
+// answers.
+func Open(ctx context.Context, opt Options) (*DB, error) {
+	if opt.Endpoint.Query == "" {
+		return nil, errors.New("sparql: no query endpoint")
+	}
+	d := &DB{c: newClient(opt.Endpoint), prefix: opt.GraphPrefix, batch: opt.BatchTriples}
+	if d.batch <= 0 {
+		d.batch = 20000
+	}
+	if _, err := d.c.ask(ctx, "ASK {}"); err != nil {
+		return nil, fmt.Errorf("sparql: %s: %w", opt.Endpoint.Query, err)
+	}
+	return d, nil
+}
+
+// graph is the name of resource id's graph.
+func (d *DB) graph(id rdf.IRI) string { return d.prefix + id.String() }
+
+func newETag() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return `"` + hex.EncodeToString(b[:]) + `"`
+}
+
+// writeGraph appends, as the triples of a GRAPH block, resource id with
+// the triples g (relabelled), its ETag and its body.
+func (d *DB) writeGraph(b *strings.Builder, id rdf.IRI, g []rdf.Triple, etag string) {
+	b.WriteString("GRAPH ")
+	writeIRI(b, d.graph(id))
+	b.WriteString(" {\n")
+	writeIRI(b, id.String())
+	b.WriteString(" <" + predETag + "> ")
+	writeString(b, etag)
+	b.WriteString(" .\n")
+	writeIRI(b, id.String())
+	b.WriteString(" <" + predBody + "> ")
+	writeString(b, encodeBody(g))
+	b.WriteString(" .\n")
+	for _, t := range g {
+		writeTerm(b, t.Subj)
+		b.WriteByte(' ')
+		writeTerm(b, t.Pred)
+		b.WriteByte(' ')
+		writeTerm(b, t.Obj)
+		b.WriteString(" .\n")
+		valueTriple(b, t)
+	}
+	b.WriteString("}\n")
+}
+
+func checkID(id rdf.IRI) error {
+	if id.String() == "" {
+		return fmt.Errorf("%w: empty resource IRI", store.ErrInvalid)
+	}
+	return nil
+}
+
+// Create stores a new resource id with the triples g and returns its ETag,
+// or store.ErrExists. Blank nodes are relabelled with labels unique in the
+// store; Get returns them so.
+func (d *DB) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (string, error) {
+	if err := checkID(id); err != nil {
+		return "", err
+	}
+	g = relabel(id, g)
+	etag := newETag()
+	var b strings.Builder
+	b.WriteString("INSERT {\n")
+	d.writeGraph(&b, id, g, etag)
+	// A count, not FILTER NOT EXISTS, which Virtuoso 7 ignores in an
+	// otherwise empty WHERE, nor OPTIONAL and !BOUND, which it answers
+	// with no solution for an IRI it has never stored.
+	b.WriteString("} WHERE { { SELECT (COUNT(?e) AS ?n) WHERE { GRAPH ")
+	writeIRI(&b, d.graph(id))
+	b.WriteString(" { ")
+	writeIRI(&b, id.String())
+	b.WriteString(" <" + predETag + "> ?e } } } FILTER(?n = 0) }")
+	if err := d.c.update(ctx, b.String()); err != nil {
+		return "", fmt.Errorf("create %s: %w", id.String(), err)
+	}
+	got, err := d.etag(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if got != etag {
+		return "", store.ErrExists
+	}
+	return etag, nil
+}
+
+// etag reads the ETag of id, "" if there is no such resource.
+func (d *DB) etag(ctx context.Context, id rdf.IRI) (string, error) {
+	var b strings.Builder
+	b.WriteString("SELECT ?e WHERE { GRAPH ")
+	writeIRI(&b, d.graph(id))
+	b.WriteString(" { ")
+	writeIRI(&b, id.String())
+	b.WriteString(" <" + predETag + "> ?e } }")
+	rows, err := d.c.selectRows(ctx, b.String())
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", id.String(), err)
+	}
+	if len(rows) == 0 {
+		return "", nil
+	}
+	if len(rows) > 1 {
+		return "", fmt.Errorf("%w: %s has %d ETags", store.ErrCorrupt, id.String(), len(rows))
+	}
+	return rows[0]["e"].Value, nil
+}
+
+// Get returns the triples of resource id, in the order written, and its
+// ETag, or an error that is both store.ErrNotFound and query.ErrNotFound.
+func (d *DB) Get(ctx context.Context, id rdf.IRI) ([]rdf.Triple, string, error) {
+	var b strings.Builder
+	b.WriteString("SELECT ?e ?b WHERE { GRAPH ")
+	writeIRI(&b, d.graph(id))
+	b.WriteString(" { ")
+	writeIRI(&b, id.String())
+	b.WriteString(" <" + predETag + "> ?e ; <" + predBody + "> ?b } }")
+	rows, err := d.c.selectRows(ctx, b.String())
+	if err != nil {
+		return nil, "", fmt.Errorf("read %s: %w", id.String(), err)
+	}
+	if len(rows) == 0 {
+		return nil, "", notFound{}
+	}
+	if len(rows) > 1 {
+		return nil, "", fmt.Errorf("%w: %s has %d ETags", store.ErrCorrupt, id.String(), len(rows))
+	}
+	g, err := decodeBody(rows[0]["b"].Value)
+	if err != nil {
+		return nil, "", err
+	}
+	return g, rows[0]["e"].Value, nil
+}
+
+// notFound is store.ErrNotFound and query.ErrNotFound.
+type notFound struct{}
+
+func (notFound) Error() string { return store.ErrNotFound.Error() }
+func (notFound) Is(target error) bool {
+	return target == store.ErrNotFound || target == query.ErrNotFound
+}
+
+// Exists reports whether resource id is there.
+func (d *DB) Exists(ctx context.Context, id rdf.IRI) (bool, error) {
+	e, err := d.etag(ctx, id)
+	return e != "", err
+}
+
+// maxRaces is how often an unconditional write retries when another
+// writer changed the resource between its read and its write.
+const maxRaces = 20
+
+// Replace replaces the triples of resource id with g and returns the new
+// ETag. It returns store.ErrNotFound if id is not there, and
+// store.ErrPreconditionFailed if ifMatch is neither empty, "*", nor the
+// current ETag.
+//
+// The write is one SPARQL Update request, compare-and-set on the ETag
+// read just before: it deletes the graph and marks it claimed only if the
+// ETag is still that one, and inserts the new triples only under its own
+// claim. Reading the ETag back tells whether it won; a writer that lost
+// the race to another provider answers ErrPreconditionFailed when it had
+// a condition, and retries when it had none.
+func (d *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (string, error) {
+	if err := checkID(id); err != nil {
+		return "", err
+	}
+	g = relabel(id, g)
+	for range maxRaces {
+		old, err := d.etag(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case old == "":
+			return "", store.ErrNotFound
+		case ifMatch != "" && ifMatch != "*" && ifMatch != old:
+			return "", store.ErrPreconditionFailed
+		}
+		etag := newETag()
+		var b strings.Builder
+		d.writeSwap(&b, id, old, etag, func(b *strings.Builder) { d.writeGraph(b, id, g, etag) })
+		if err := d.c.update(ctx, b.String()); err != nil {
+			return "", fmt.Errorf("replace %s: %w", id.String(), err)
+		}
+		got, err := d.etag(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if got == etag {
+			return etag, nil
+		}
+		if ifMatch != "" && ifMatch != "*" {
+			return "", store.ErrPreconditionFailed
+		}
+	}
+	return "", fmt.Errorf("replace %s: lost the race to other writers %d times", id.String(), maxRaces)
+}
+
+// writeSwap appends the update that, if id's ETag is still old, empties
+// its graph and then runs insert's GRAPH block (none to delete): the
+// first operation leaves a claim that only this request's token names,
+// the second inserts under it, the third removes it.
+func (d *DB) writeSwap(b *strings.Builder, id rdf.IRI, old, token string, insert func(b *strings.Builder)) {
+	graph := func() {
+		b.WriteString("GRAPH ")
+		writeIRI(b, d.graph(id))
+	}
+	claim := func() {
+		writeIRI(b, id.String())
+		b.WriteString(" <" + ns + "claim> ")
+		writeString(b, token)
+	}
+	b.WriteString("DELETE { ")
+	graph()
+	b.WriteString(" { ?s ?p ?o } } INSERT { ")
+	graph()
+	b.WriteString(" { ")
+	claim()
+	b.WriteString(" } } WHERE { ")
+	graph()
+	b.WriteString(" { ")
+	writeIRI(b, id.String())
+	b.WriteString(" <" + predETag + "> ")
+	writeString(b, old)
+	b.WriteString(" . ?s ?p ?o } } ;\n")
+	if insert != nil {
+		b.WriteString("INSERT {\n")
+		insert(b)
+		b.WriteString("} WHERE { ")
+		graph()
+		b.WriteString(" { ")
+		claim()
+		b.WriteString(" } } ;\n")
+	}
+	b.WriteString("DELETE DATA { ")
+	graph()
+	b.WriteString(" { ")
+	claim()
+	b.WriteString(" } }")
+}
+
+// Delete removes resource id. It returns store.ErrNotFound and
+// store.ErrPreconditionFailed as Replace does.
+func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
+	for range maxRaces {
+		old, err := d.etag(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case old == "":
+			return store.ErrNotFound
+		case ifMatch != "" && ifMatch != "*" && ifMatch != old:
+			return store.ErrPreconditionFailed
+		}
+		var b strings.Builder
+		d.writeSwap(&b, id, old, newETag(), nil)
+		if err := d.c.update(ctx, b.String()); err != nil {
+			return fmt.Errorf("delete %s: %w", id.String(), err)
+		}
+		got, err := d.etag(ctx, id)
+		if err != nil {
+			return err
+		}
+		if got == "" {
+			return nil
+		}
+		if ifMatch != "" && ifMatch != "*" {
+			return store.ErrPreconditionFailed
+		}
+	}
+	return fmt.Errorf("delete %s: lost the race to other writers %d times", id.String(), maxRaces)
+}
+
+// Load creates or replaces the resources rs, a few thousand triples per
+// SPARQL Update request (Options.BatchTriples). A resource listed twice
+// ends as its last listing. Each request is atomic where the store makes
+// requests atomic; the set is not.
+func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
+	var b strings.Builder
+	n, k := 0, 0
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		err := d.c.update(ctx, b.String())
+		b.Reset()
+		n, k = 0, 0
+		if err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+		return nil
+	}
+	for _, r := range rs {
+		if err := checkID(r.ID); err != nil {
+			return err
+		}
+		g := relabel(r.ID, r.Triples)
+		if n > 0 {
+			b.WriteString(";\n")
+		}
+		b.WriteString("DROP SILENT GRAPH ")
+		writeIRI(&b, d.graph(r.ID))
+		b.WriteString(" ;\nINSERT DATA {\n")
+		d.writeGraph(&b, r.ID, g, newETag())
+		b.WriteString("}")
+		n += len(g) + 2
+		k++
+		if n >= d.batch || k >= maxBatchResources {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// maxBatchResources is the most resources one update of Load writes.
+const maxBatchResources = 40
+
+// Resources calls fn with the IRI of each resource after after, in byte
+// order, until fn returns false.
+func (d *DB) Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error {
+	return d.resourcesUnder(ctx, "", after, fn)
+}
+
+// resourcePage is how many IRIs one query of resourcesUnder reads.
+const resourcePage = 5000
+
+func (d *DB) resourcesUnder(ctx context.Context, prefix string, after rdf.IRI, fn func(id rdf.IRI) bool) error {
+	from := after.String()
+	for {
+		var b strings.Builder
+		b.WriteString("SELECT ?id WHERE { GRAPH ?g { ?id <" + predETag + "> ?e } ")
+		if from != "" {
+			b.WriteString("FILTER(STR(?id) > ")
+			writeString(&b, from)
+			b.WriteString(") ")
+		}
+		if prefix != "" {
+			b.WriteString("FILTER(STRSTARTS(STR(?id), ")
+			writeString(&b, prefix)
+			b.WriteString(")) ")
+		}
+		d.graphFilter(&b)
+		fmt.Fprintf(&b, "} ORDER BY STR(?id) LIMIT %d", resourcePage)
+		rows, err := d.c.selectRows(ctx, b.String())
+		if err != nil {
+			return fmt.Errorf("list resources: %w", err)
+		}
+		for _, r := range rows {
+			id, err := rdf.NewIRI(r["id"].Value)
+			if err != nil {
+				return err
+			}
+			if !fn(id) {
+				return nil
+			}
+			from = id.String()
+		}
+		if len(rows) < resourcePage {
+			return nil
+		}
+	}
+}
+
+// View calls fn with a Source over the store. A SPARQL Protocol endpoint
+// keeps no snapshot between requests: each read sees what was committed
+// when it ran.
+func (d *DB) View(ctx context.Context, fn func(src query.Source) error) error {
+	return fn(&Source{d: d})
+}
