@@ -29,6 +29,9 @@ type route struct {
 	// container is the kind whose query base the path is, or nil: OPTIONS
 	// answers that it is an LDP container.
 	container *oslc.Kind
+	// fail writes the route's errors in its API's format (the JSON
+	// faces'); nil: an oslc:Error.
+	fail func(w http.ResponseWriter, r *http.Request, status int, msg string)
 }
 
 var (
@@ -79,6 +82,8 @@ func (s *Server) table() []route {
 		h("/ui/create/{kind}", get, auth.Read, pages.CreateDialog),
 		{path: "/ui/static/", prefix: true, methods: get, handler: pages.Static(), public: true},
 	}
+	// The TMF628 and MEF faces over the same jobs (faces.go).
+	rs = append(rs, s.faceRoutes()...)
 	// OAuth 1.0a: the token endpoints check the consumer's signature
 	// themselves; the user who allows a consumer signs in as usual.
 	if o := s.oauth; o != nil {
@@ -166,7 +171,7 @@ func (s *Server) register(prefix string) {
 }
 
 // methodOrder is the order methods are listed in Allow headers.
-var methodOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete}
+var methodOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 // allowed returns the methods the table has for r's path, and OPTIONS;
 // none when no route has the path.

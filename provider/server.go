@@ -72,6 +72,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	// TRS configures the tracked resource set at /oslc/trs.
 	TRS TRSConfig
+	// Faces configures the TMF628 and MEF JSON faces (faces.go).
+	Faces FacesConfig
 }
 
 // DefaultMaxBodyBytes is the default limit of a request body.
@@ -94,6 +96,7 @@ type Server struct {
 	paths      []*mux.Route // per route, a matcher of its path alone
 	// stopCompaction stops the change log's compaction; nil until Start.
 	stopCompaction func()
+	faces          faces
 }
 
 // New returns a Server over st: the API, its pages, and the job engine,
@@ -142,6 +145,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		}
 	}
 	s.challenges = s.authn.Challenges()
+	s.newFaces(cfg.Faces)
 	s.register(api.BasePath())
 	return s, nil
 }
@@ -176,11 +180,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Start() {
 	s.api.Jobs().Start()
 	s.stopCompaction = s.api.StartCompaction()
+	s.startFaces()
 }
 
 // Close stops the measurement jobs and the compaction; what the jobs
 // produced is stored.
 func (s *Server) Close() {
+	s.stopFaces()
 	s.api.Jobs().Close()
 	if s.stopCompaction != nil {
 		s.stopCompaction()

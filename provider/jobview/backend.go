@@ -208,7 +208,9 @@ func (b *Backend) Tracking(ctx context.Context, job rdf.IRI) ([]*Tracking, error
 	return out, nil
 }
 
-// sortTracking orders records by the time of their change, then IRI.
+// sortTracking orders records by the time of their change. The records
+// of one request share their time: those are put in the order of the
+// states they go through, each from the state the one before went to.
 func sortTracking(trs []*Tracking) {
 	slices.SortStableFunc(trs, func(a, b *Tracking) int {
 		if c := a.Date.Compare(b.Date); c != 0 {
@@ -216,6 +218,45 @@ func sortTracking(trs []*Tracking) {
 		}
 		return strings.Compare(a.IRI.String(), b.IRI.String())
 	})
+	for i := 0; i < len(trs); {
+		j := i + 1
+		for j < len(trs) && trs[j].Date.Equal(trs[i].Date) {
+			j++
+		}
+		chain(trs[i:j])
+		i = j
+	}
+}
+
+// chain orders records of one instant: a record goes first when no other
+// leads to its state, then each next from where the last went.
+func chain(g []*Tracking) {
+	if len(g) < 2 {
+		return
+	}
+	rest := slices.Clone(g)
+	out := g[:0:0]
+	last := ""
+	for len(rest) > 0 {
+		k := -1
+		if last != "" {
+			k = slices.IndexFunc(rest, func(t *Tracking) bool { return t.From == last })
+		}
+		if k < 0 {
+			k = slices.IndexFunc(rest, func(t *Tracking) bool {
+				return !slices.ContainsFunc(rest, func(u *Tracking) bool { return u != t && u.To != "" && u.To == t.From })
+			})
+		}
+		if k < 0 {
+			k = 0
+		}
+		out = append(out, rest[k])
+		if rest[k].To != "" {
+			last = rest[k].To
+		}
+		rest = slices.Delete(rest, k, k+1)
+	}
+	copy(g, out)
 }
 
 // TrackingRecord returns tracking record ident.

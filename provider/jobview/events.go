@@ -37,7 +37,7 @@ type Change struct {
 	Kind     ChangeKind
 	Job      rdf.IRI
 	At       time.Time
-	Tracking *Tracking  // the record, for the first four kinds
+	Tracking *Tracking   // the record, for the first four kinds
 	Event    *jobs.Event // the notification, for FilesReady and PreparationError
 	// Action is the client's operation behind a state change: "suspend",
 	// "resume", "cancel", or "" for the engine's own.
@@ -121,35 +121,6 @@ func (w *Watcher) Poll(ctx context.Context) ([]Change, error) {
 		}
 	}
 	return out, nil
-}
-
-// Run calls fn with every change until ctx ends: the tracking records
-// found every interval, and the engine's notifications as they come.
-func (w *Watcher) Run(ctx context.Context, interval time.Duration, fn func(Change)) {
-	sub := w.b.Engine().Subscribe()
-	defer sub.Cancel()
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case ev, ok := <-sub.C:
-			if !ok {
-				sub = w.b.Engine().Subscribe()
-				continue
-			}
-			fn(NotificationChange(ev))
-		case <-tick.C:
-			cs, err := w.Poll(ctx)
-			if err != nil {
-				continue
-			}
-			for _, c := range cs {
-				fn(c)
-			}
-		}
-	}
 }
 
 // NotificationChange maps an engine notification to its change.
