@@ -8,6 +8,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/provider/jobview"
+	"github.com/oslc-pm/pmprovider/provider/mef"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/provider/tmf628"
 )
@@ -31,6 +32,7 @@ const DefaultWatchInterval = 2 * time.Second
 // subscription to the engine's notifications.
 type faces struct {
 	tmf      *tmf628.Server
+	mef      *mef.Server
 	interval time.Duration
 	stop     context.CancelFunc
 	done     chan struct{}
@@ -44,6 +46,7 @@ func (s *Server) newFaces(cfg FacesConfig) {
 	b := jobview.New(s.api)
 	f := &s.faces
 	f.tmf = tmf628.New(b, cfg.Delivery, s.log)
+	f.mef = mef.New(b, cfg.Delivery, s.log, s.api.Now)
 	f.interval = cfg.WatchInterval
 	if f.interval <= 0 {
 		f.interval = DefaultWatchInterval
@@ -58,6 +61,9 @@ func (s *Server) faceRoutes() []route {
 	var rs []route
 	for _, fr := range s.faces.tmf.Routes() {
 		rs = append(rs, route{path: fr.Path, methods: fr.Methods, op: fr.Op, handler: fr.Handler, fail: s.faces.tmf.Fail})
+	}
+	for _, fr := range s.faces.mef.Routes() {
+		rs = append(rs, route{path: fr.Path, methods: fr.Methods, op: fr.Op, handler: fr.Handler, fail: s.faces.mef.Fail})
 	}
 	return rs
 }
@@ -92,6 +98,7 @@ func (s *Server) DeliverEvents(ctx context.Context) error {
 	}
 	for _, c := range cs {
 		f.tmf.Publish(ctx, c)
+		f.mef.Publish(ctx, c)
 	}
 	return nil
 }
