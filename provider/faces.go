@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -132,6 +133,19 @@ func (s *Server) stopFaces() {
 		f.stop = nil
 	}
 	f.sub.Cancel()
+}
+
+// faceFail returns the error writer of the face whose base path r's path
+// is under, or nil.
+func (s *Server) faceFail(r *http.Request) func(http.ResponseWriter, *http.Request, int, string) {
+	p := strings.TrimPrefix(r.URL.Path, s.api.BasePath())
+	switch {
+	case strings.HasPrefix(p, tmf628.BasePath+"/"):
+		return s.faces.tmf.Fail
+	case strings.HasPrefix(p, mef.BasePath+"/"):
+		return s.faces.mef.Fail
+	}
+	return nil
 }
 
 // writeError writes e as rt's API does: an oslc:Error, or the face's.

@@ -165,7 +165,7 @@ func (s *Server) register(prefix string) {
 			return
 		}
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		s.api.WriteError(w, r, oslc.Errorf(http.StatusMethodNotAllowed, "method", "%s is not allowed on %s", r.Method, s.api.RequestIRI(r)))
+		s.writeError(w, r, route{fail: s.faceFail(r)}, oslc.Errorf(http.StatusMethodNotAllowed, "method", "%s is not allowed on %s", r.Method, s.api.RequestIRI(r)))
 	})
 	s.router = r
 }
@@ -240,5 +240,5 @@ func (s *Server) options(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.api.WriteError(w, r, oslc.Errorf(http.StatusNotFound, "URL", "no resource at %s", s.api.RequestIRI(r)))
+	s.writeError(w, r, route{fail: s.faceFail(r)}, oslc.Errorf(http.StatusNotFound, "URL", "no resource at %s", s.api.RequestIRI(r)))
 }

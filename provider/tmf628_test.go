@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oslc-pm/pmprovider/provider/internal/apispec"
+	"github.com/oslc-pm/pmprovider/provider/mef"
 	"github.com/oslc-pm/pmprovider/provider/tmf628"
 )
 
@@ -292,4 +293,19 @@ func TestTMF628Hub(t *testing.T) {
 	assert.Equal(t, 204, r.status)
 	r = api.call(t, "DELETE", "/hub/"+allID, nil)
 	assert.Equal(t, 404, r.status)
+}
+
+// TestFacesUnknownPaths answers a path or method a face lacks in the
+// face's error format.
+func TestFacesUnknownPaths(t *testing.T) {
+	env, _ := newFacesEnv(t)
+	for _, c := range []struct{ method, path, code string }{
+		{"GET", tmf628.BasePath + "/nosuchResource", "404"},
+		{"PUT", tmf628.BasePath + "/measurementCollectionJob", "405"},
+		{"GET", mef.BasePath + "/nosuchResource", "notFound"},
+	} {
+		r := env.do(t, c.method, c.path, "", "Authorization", "Role admin")
+		require.Contains(t, r.header.Get("Content-Type"), "application/json", "%s %s: %s", c.method, c.path, r.body)
+		assert.Equal(t, c.code, obj(t, r)["code"], "%s %s", c.method, c.path)
+	}
 }

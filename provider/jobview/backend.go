@@ -218,116 +218,62 @@ func sortTracking(trs []*Tracking) {
 		}
 		return strings.Compare(a.IRI.String(), b.IRI.String())
 	})
+	last := ""
 	for i := 0; i < len(trs); {
 		j := i + 1
 		for j < len(trs) && trs[j].Date.Equal(trs[i].Date) {
 			j++
 		}
-		chain(trs[i:j])
+		chain(trs[i:j], last)
+		for _, tr := range trs[i:j] {
+			if tr.To != "" {
+				last = tr.To
+			}
+		}
 		i = j
 	}
 }
 
-// chain orders records of one instant: a record goes first when no other
-// leads to its state, then each next from where the last went.
-func chain(g []*Tracking) {
-	if len(g) < 2 {
+// maxChain bounds the records of one instant that chain orders; the
+// engine writes at most a handful per request.
+const maxChain = 6
+
+// chain orders records of one instant so that as many as can be go each
+// from the state the one before went to, the first from state before.
+func chain(g []*Tracking, before string) {
+	if len(g) < 2 || len(g) > maxChain {
 		return
 	}
-	rest := slices.Clone(g)
-	out := g[:0:0]
-	last := ""
-	for len(rest) > 0 {
-		k := -1
-		if last != "" {
-			k = slices.IndexFunc(rest, func(t *Tracking) bool { return t.From == last })
+	best, bestScore := slices.Clone(g), -1
+	cur := make([]*Tracking, 0, len(g))
+	used := make([]bool, len(g))
+	var walk func(score int)
+	walk = func(score int) {
+		if len(cur) == len(g) {
+			if score > bestScore {
+				best, bestScore = slices.Clone(cur), score
+			}
+			return
 		}
-		if k < 0 {
-			k = slices.IndexFunc(rest, func(t *Tracking) bool {
-				return !slices.ContainsFunc(rest, func(u *Tracking) bool { return u != t && u.To != "" && u.To == t.From })
-			})
+		prev := before
+		if len(cur) > 0 {
+			prev = cur[len(cur)-1].To
 		}
-		if k < 0 {
-			k = 0
-		}
-		out = append(out, rest[k])
-		if rest[k].To != "" {
-			last = rest[k].To
-		}
-		rest = slices.Delete(rest, k, k+1)
-	}
-	copy(g, out)
-}
-
-// TrackingRecord returns tracking record ident.
-func (b *Backend) TrackingRecord(ctx context.Context, ident string) (*Tracking, error) {
-	id, err := b.member("tracking", ident)
-	if err != nil {
-		return nil, err
-	}
-	g, _, err := b.api.Member(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !isA(id, g, vocab.PMJTracking) {
-		return nil, ErrNotFound
-	}
-	return ReadTracking(id, g), nil
-}
-
-// Reports returns the reports of job (all for a zero IRI), by period.
-func (b *Backend) Reports(ctx context.Context, job rdf.IRI) ([]*Report, error) {
-	var where *parser.Where
-	if job != (rdf.IRI{}) {
-		where = parser.And(parser.Eq(PProducedBy, job))
-	}
-	ids, err := b.members(ctx, "reports", where)
-	if err != nil {
-		return nil, err
-	}
-	var out []*Report
-	for _, id := range ids {
-		g, _, err := b.api.Member(ctx, id)
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
+		for i, t := range g {
+			if used[i] {
 				continue
 			}
-			return nil, err
+			s := score
+			if prev != "" && t.From == prev {
+				s++
+			}
+			used[i] = true
+			cur = append(cur, t)
+			walk(s)
+			cur = cur[:len(cur)-1]
+			used[i] = false
 		}
-		out = append(out, ReadReport(id, g))
 	}
-	slices.SortStableFunc(out, func(a, b *Report) int { return a.Start.Compare(b.Start) })
-	return out, nil
-}
-
-// Report returns report ident.
-func (b *Backend) Report(ctx context.Context, ident string) (*Report, error) {
-	id, err := b.member("reports", ident)
-	if err != nil {
-		return nil, err
-	}
-	g, _, err := b.api.Member(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !isA(id, g, vocab.PMJReport) {
-		return nil, ErrNotFound
-	}
-	return ReadReport(id, g), nil
-}
-
-// Records returns the triples of the records of rp, for report content.
-func (b *Backend) Records(ctx context.Context, rp *Report) (map[rdf.IRI][]rdf.Triple, error) {
-	out := make(map[rdf.IRI][]rdf.Triple, len(rp.Records))
-	for _, id := range rp.Records {
-		g, _, err := b.api.Member(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[id] = g
-	}
-	return out, nil
+	walk(0)
+	copy(g, best)
 }

@@ -145,7 +145,14 @@ func (s *Server) failCode(w http.ResponseWriter, status int, code, path, msg str
 		}
 	}
 	if code == "" {
-		code = "internalError"
+		// A status MEF has no code for: its text, as MEF spells codes.
+		words := strings.Fields(http.StatusText(status))
+		for i, w := range words {
+			if i == 0 {
+				w = strings.ToLower(w)
+			}
+			code += strings.ReplaceAll(w, "-", "")
+		}
 	}
 	e := Error{Code: code, Reason: http.StatusText(status), Message: msg, PropertyPath: path}
 	if status == http.StatusUnprocessableEntity {
