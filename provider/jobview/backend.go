@@ -277,3 +277,76 @@ func chain(g []*Tracking, before string) {
 	walk(0)
 	copy(g, best)
 }
+
+// TrackingRecord returns tracking record ident.
+func (b *Backend) TrackingRecord(ctx context.Context, ident string) (*Tracking, error) {
+	id, err := b.member("tracking", ident)
+	if err != nil {
+		return nil, err
+	}
+	g, _, err := b.api.Member(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !isA(id, g, vocab.PMJTracking) {
+		return nil, ErrNotFound
+	}
+	return ReadTracking(id, g), nil
+}
+
+// Reports returns the reports of job (all for a zero IRI), by period.
+func (b *Backend) Reports(ctx context.Context, job rdf.IRI) ([]*Report, error) {
+	var where *parser.Where
+	if job != (rdf.IRI{}) {
+		where = parser.And(parser.Eq(PProducedBy, job))
+	}
+	ids, err := b.members(ctx, "reports", where)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Report
+	for _, id := range ids {
+		g, _, err := b.api.Member(ctx, id)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			return nil, err
+		}
+		out = append(out, ReadReport(id, g))
+	}
+	slices.SortStableFunc(out, func(a, b *Report) int { return a.Start.Compare(b.Start) })
+	return out, nil
+}
+
+// Report returns report ident.
+func (b *Backend) Report(ctx context.Context, ident string) (*Report, error) {
+	id, err := b.member("reports", ident)
+	if err != nil {
+		return nil, err
+	}
+	g, _, err := b.api.Member(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !isA(id, g, vocab.PMJReport) {
+		return nil, ErrNotFound
+	}
+	return ReadReport(id, g), nil
+}
+
+// Records returns the triples of the records of rp, for report content.
+func (b *Backend) Records(ctx context.Context, rp *Report) (map[rdf.IRI][]rdf.Triple, error) {
+	out := make(map[rdf.IRI][]rdf.Triple, len(rp.Records))
+	for _, id := range rp.Records {
+		g, _, err := b.api.Member(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = g
+	}
+	return out, nil
+}
