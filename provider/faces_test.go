@@ -20,14 +20,14 @@ import (
 // face is one of the provider's JSON APIs, every exchange with it checked
 // against its published OpenAPI document, request and response alike.
 type face struct {
-	env    *jobEnv
+	ts     *testServer
 	doc    *apispec.Doc
 	base   string   // the API's base path
 	header []string // sent with every request (credentials)
 }
 
 func newFace(t *testing.T, env *jobEnv, base string, open func(testing.TB, string) *apispec.Doc) *face {
-	return &face{env: env, doc: open(t, env.URL+base), base: base}
+	return &face{ts: env.testServer, doc: open(t, env.URL+base), base: base}
 }
 
 // as returns the face with the credentials of role.
@@ -51,7 +51,7 @@ func (f *face) call(t *testing.T, method, path string, body any) response {
 		b, err = json.Marshal(body)
 		require.NoError(t, err)
 	}
-	req, err := http.NewRequest(method, f.env.URL+f.base+path, bytes.NewReader(b))
+	req, err := http.NewRequest(method, f.ts.URL+f.base+path, bytes.NewReader(b))
 	require.NoError(t, err)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json;charset=utf-8")
@@ -67,6 +67,14 @@ func (f *face) call(t *testing.T, method, path string, body any) response {
 	require.NoError(t, err)
 	f.doc.Check(t, req, b, resp.StatusCode, resp.Header, rb)
 	return response{status: resp.StatusCode, header: resp.Header, body: rb}
+}
+
+// send sends method path with body as JSON, unchecked (for bodies no
+// client following the document sends).
+func (f *face) send(t testing.TB, method, path, body string) response {
+	t.Helper()
+	h := append([]string{"Content-Type", "application/json"}, f.header...)
+	return f.ts.do(t, method, f.base+path, body, h...)
 }
 
 // obj decodes a JSON object answer.
