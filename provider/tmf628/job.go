@@ -536,8 +536,9 @@ func (s *Server) indicatorGroups() map[string]bool {
 	return out
 }
 
-// idFromPath returns the job id of the request and whether the API's
-// resource it names is on-demand collections.
+// jobKindError refuses job j under the other resource of the API: an
+// on-demand collection is no measurementCollectionJob, and the other way
+// round.
 func jobKindError(onDemand bool, j *jobview.Job, id string) error {
 	if j.OnDemand != onDemand {
 		if onDemand {
