@@ -32,14 +32,14 @@ func (s *Server) guard(rt route) http.Handler {
 		p, err := s.authenticate(r)
 		if err != nil {
 			if !rt.public {
-				s.unauthorized(w, r, err)
+				s.unauthorized(w, r, rt, err)
 				return
 			}
 			p = nil // public routes serve anyone
 		}
 		if p != nil {
 			if e := s.authorize(p, rt, r); e != nil {
-				s.api.WriteError(w, r, e)
+				s.writeError(w, r, rt, e)
 				return
 			}
 			r = r.WithContext(auth.WithPrincipal(r.Context(), p))
@@ -79,13 +79,13 @@ func (s *Server) challenge(w http.ResponseWriter) {
 }
 
 // unauthorized answers 401 with a challenge of every configured scheme.
-func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, rt route, err error) {
 	s.challenge(w)
 	msg := "authentication required"
 	if !errors.Is(err, auth.ErrNoCredentials) {
 		msg = "authentication failed: " + err.Error()
 	}
-	s.api.WriteError(w, r, oslc.Errorf(http.StatusUnauthorized, "Authorization", "%s for %s", msg, s.api.RequestIRI(r)))
+	s.writeError(w, r, rt, oslc.Errorf(http.StatusUnauthorized, "Authorization", "%s for %s", msg, s.api.RequestIRI(r)))
 }
 
 // recoverPanic answers a request whose handler panicked with a 500 and

@@ -30,6 +30,9 @@ type route struct {
 	// container is the kind whose query base the path is, or nil: OPTIONS
 	// answers that it is an LDP container.
 	container *oslc.Kind
+	// fail writes the route's errors in its API's format (the JSON
+	// faces'); nil: an oslc:Error.
+	fail func(w http.ResponseWriter, r *http.Request, status int, msg string)
 }
 
 var (
@@ -91,6 +94,8 @@ func (s *Server) table() []route {
 		{path: "/ui/live", methods: get, op: auth.Read, handler: http.HandlerFunc(pages.Live), stream: true},
 		{path: "/ui/static/", prefix: true, methods: get, handler: pages.Static(), public: true},
 	}
+	// The TMF628 and MEF faces over the same jobs (faces.go).
+	rs = append(rs, s.faceRoutes()...)
 	// OAuth 1.0a: the token endpoints check the consumer's signature
 	// themselves; the user who allows a consumer signs in as usual.
 	if o := s.oauth; o != nil {
@@ -172,13 +177,13 @@ func (s *Server) register(prefix string) {
 			return
 		}
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		s.api.WriteError(w, r, oslc.Errorf(http.StatusMethodNotAllowed, "method", "%s is not allowed on %s", r.Method, s.api.RequestIRI(r)))
+		s.writeError(w, r, route{fail: s.faceFail(r)}, oslc.Errorf(http.StatusMethodNotAllowed, "method", "%s is not allowed on %s", r.Method, s.api.RequestIRI(r)))
 	})
 	s.router = r
 }
 
 // methodOrder is the order methods are listed in Allow headers.
-var methodOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete}
+var methodOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 // allowed returns the methods the table has for r's path, and OPTIONS;
 // none when no route has the path.
@@ -247,5 +252,5 @@ func (s *Server) options(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.api.WriteError(w, r, oslc.Errorf(http.StatusNotFound, "URL", "no resource at %s", s.api.RequestIRI(r)))
+	s.writeError(w, r, route{fail: s.faceFail(r)}, oslc.Errorf(http.StatusNotFound, "URL", "no resource at %s", s.api.RequestIRI(r)))
 }

@@ -77,6 +77,8 @@ type Config struct {
 	// the push of alarms to an Alertmanager; its Store, Base, Logger
 	// and Now are the server's.
 	Notify notify.Config
+	// Faces configures the TMF628 and MEF JSON faces (faces.go).
+	Faces FacesConfig
 }
 
 // DefaultMaxBodyBytes is the default limit of a request body.
@@ -101,6 +103,7 @@ type Server struct {
 	stopCompaction func()
 	hub            *notify.Hub
 	hubHTTP        *notify.HTTP
+	faces          faces
 }
 
 // New returns a Server over st: the API, its pages, and the job engine,
@@ -159,6 +162,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		}
 	}
 	s.challenges = s.authn.Challenges()
+	s.newFaces(cfg.Faces)
 	s.register(api.BasePath())
 	return s, nil
 }
@@ -196,12 +200,14 @@ func (s *Server) Start() {
 	if err := s.hub.Start(); err != nil {
 		s.log.Error("event subscriptions not started", "err", err)
 	}
+	s.startFaces()
 }
 
 // Close stops the measurement jobs and the compaction; what the jobs
 // produced is stored.
 func (s *Server) Close() {
 	s.hub.Close()
+	s.stopFaces()
 	s.api.Jobs().Close()
 	if s.stopCompaction != nil {
 		s.stopCompaction()

@@ -1,0 +1,298 @@
+// Package mef serves the MEF LSO Legato Performance Monitoring API
+// (performanceJob with its cancel, modify, suspend and resume tasks,
+// performanceProfile, performanceReport, trackingRecord, hub) as JSON over
+// the provider's own resources: a performance job is the
+// pmj:MeasurementJob the OSLC API serves, its states the engine's (which
+// are MEF's), its reports the job's pmj:PerformanceReports.
+//
+// Performance profiles and the task resources live in memory: a profile
+// is a template a job is created from (the job keeps its values), and a
+// task is carried out when it is created, its outcome recorded in the
+// job's tracking records.
+package mef
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/oslc-pm/pmprovider/provider/auth"
+	"github.com/oslc-pm/pmprovider/provider/jobs"
+	"github.com/oslc-pm/pmprovider/provider/jobview"
+	"github.com/oslc-pm/pmprovider/provider/oslc"
+)
+
+// BasePath is where the API lives under the provider's base URL.
+const BasePath = "/mefApi/legato/performanceMonitoring/v2"
+
+const maxBody = 1 << 20
+
+// Server answers the MEF API.
+type Server struct {
+	b   *jobview.Backend
+	hub *jobview.Hub
+	log *slog.Logger
+	now func() time.Time
+
+	mu         sync.Mutex
+	profiles   map[string]*Profile
+	jobProfile map[string]string // job id → the profile it was made from
+	tasks      map[string][]*Task
+	next       int
+}
+
+// New returns a Server over b; events go to listeners through d (nil:
+// jobview.HTTPDelivery).
+func New(b *jobview.Backend, d jobview.Delivery, log *slog.Logger, now func() time.Time) *Server {
+	if d == nil {
+		d = jobview.HTTPDelivery{}
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{b: b, log: log, now: now, profiles: map[string]*Profile{}, jobProfile: map[string]string{}, tasks: map[string][]*Task{}}
+	s.hub = &jobview.Hub{Render: s.render, Delivery: d, EventTypes: eventTypes, Log: log}
+	return s
+}
+
+// Hub is the server's hub of listeners.
+func (s *Server) Hub() *jobview.Hub { return s.hub }
+
+// Publish delivers the events of c to the hub's listeners.
+func (s *Server) Publish(ctx context.Context, c jobview.Change) { s.hub.Publish(ctx, c) }
+
+// A Route is a path under the provider's base path, its methods, the
+// operation of the role matrix it is, and its handler.
+type Route struct {
+	Path    string
+	Methods []string
+	Op      auth.Operation
+	Handler http.HandlerFunc
+}
+
+// Routes returns the API's routes.
+func (s *Server) Routes() []Route {
+	get := []string{http.MethodGet, http.MethodHead}
+	post := []string{http.MethodPost}
+	p := func(path string) string { return BasePath + path }
+	rs := []Route{
+		{p("/performanceJob"), get, auth.Read, s.listJobs},
+		{p("/performanceJob"), post, auth.JobWrite, s.createJob},
+		{p("/performanceJob/{id}"), get, auth.Read, s.getJob},
+		{p("/performanceProfile"), get, auth.Read, s.listProfiles},
+		{p("/performanceProfile"), post, auth.JobWrite, s.createProfile},
+		{p("/performanceProfile/{id}"), get, auth.Read, s.getProfile},
+		{p("/performanceProfile/{id}"), []string{http.MethodPatch}, auth.JobWrite, s.patchProfile},
+		{p("/performanceProfile/{id}"), []string{http.MethodDelete}, auth.JobWrite, s.deleteProfile},
+		{p("/performanceReport"), get, auth.Read, s.listReports},
+		{p("/performanceReport/{id}"), get, auth.Read, s.getReport},
+		{p("/trackingRecord"), get, auth.Read, s.listTracking},
+		{p("/trackingRecord/{id}"), get, auth.Read, s.getTracking},
+		{p("/hub"), post, auth.Read, s.register},
+		{p("/hub/{id}"), get, auth.Read, s.getListener},
+		{p("/hub/{id}"), []string{http.MethodDelete}, auth.Read, s.unregister},
+	}
+	for _, kind := range taskKinds {
+		rs = append(rs,
+			Route{p("/" + kind + "PerformanceJob"), get, auth.Read, s.listTasks(kind)},
+			Route{p("/" + kind + "PerformanceJob"), post, auth.JobWrite, s.createTask(kind)},
+			Route{p("/" + kind + "PerformanceJob/{id}"), get, auth.Read, s.getTask(kind)},
+		)
+	}
+	return rs
+}
+
+// Error is the MEF Error (Error400, Error404, ... by code).
+type Error struct {
+	Code         string `json:"code"`
+	Reason       string `json:"reason"`
+	Message      string `json:"message,omitempty"`
+	PropertyPath string `json:"propertyPath,omitempty"`
+}
+
+// codes are the MEF error codes by status.
+var codes = map[int]string{
+	http.StatusBadRequest:          "invalidBody",
+	http.StatusUnauthorized:        "missingCredentials",
+	http.StatusForbidden:           "accessDenied",
+	http.StatusNotFound:            "notFound",
+	http.StatusConflict:            "conflict",
+	http.StatusUnprocessableEntity: "invalidValue",
+	http.StatusInternalServerError: "internalError",
+	http.StatusNotImplemented:      "notImplemented",
+}
+
+// Fail writes a MEF Error with status and message.
+func (s *Server) Fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.failCode(w, status, "", "", msg)
+}
+
+func (s *Server) failCode(w http.ResponseWriter, status int, code, path, msg string) {
+	if code == "" {
+		code = codes[status]
+		if status == http.StatusUnauthorized && strings.HasPrefix(msg, "authentication failed") {
+			code = "invalidCredentials"
+		}
+	}
+	if code == "" {
+		// A status MEF has no code for: its text, as MEF spells codes.
+		words := strings.Fields(http.StatusText(status))
+		for i, w := range words {
+			if i == 0 {
+				w = strings.ToLower(w)
+			}
+			code += strings.ReplaceAll(w, "-", "")
+		}
+	}
+	e := Error{Code: code, Reason: http.StatusText(status), Message: msg, PropertyPath: path}
+	if status == http.StatusUnprocessableEntity {
+		// MEF answers a 422 with every problem found: a list.
+		writeJSON(w, status, []Error{e})
+		return
+	}
+	writeJSON(w, status, e)
+}
+
+// apiError is an error of this package with its status and MEF code.
+type apiError struct {
+	status     int
+	code, path string
+	msg        string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func errorf(status int, code, path, format string, args ...any) error {
+	return &apiError{status: status, code: code, path: path, msg: fmt.Sprintf(format, args...)}
+}
+
+// fail writes err. A job definition the engine refuses is a 422.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	var de *jobs.DefinitionError
+	switch {
+	case errors.As(err, &ae):
+		s.failCode(w, ae.status, ae.code, ae.path, ae.msg)
+	case errors.Is(err, jobview.ErrNotFound), errors.Is(err, jobs.ErrNoJob):
+		s.failCode(w, http.StatusNotFound, "", "", "no "+resourceName(r)+" with id "+mux.Vars(r)["id"])
+	case errors.As(err, &de):
+		s.failCode(w, http.StatusUnprocessableEntity, "invalidValue", "", de.Error())
+	default:
+		e := s.b.Error(r, err)
+		status := e.Status
+		if status == http.StatusBadRequest && e.Where == "body" {
+			status = http.StatusUnprocessableEntity
+		}
+		s.failCode(w, status, "", "", e.Message)
+	}
+}
+
+func resourceName(r *http.Request) string {
+	p := strings.TrimPrefix(r.URL.Path[strings.Index(r.URL.Path, BasePath)+len(BasePath):], "/")
+	name, _, _ := strings.Cut(p, "/")
+	return name
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"code":"internalError","reason":"Internal Server Error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// readJSON reads a JSON body into v, refusing attributes v does not have.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return errorf(http.StatusBadRequest, "invalidBody", "", "the body must be application/json, not %s", ct)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return errorf(http.StatusBadRequest, "invalidBody", "", "cannot read the body: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field") {
+			return errorf(http.StatusUnprocessableEntity, "unexpectedProperty", "", "%v", err)
+		}
+		return errorf(http.StatusBadRequest, "invalidBody", "", "the body is not the JSON expected: %v", err)
+	}
+	return nil
+}
+
+// page answers a list: items from offset, at most limit, with the
+// X-Total-Count and X-Result-Count headers.
+func page[T any](s *Server, w http.ResponseWriter, r *http.Request, items []T) {
+	q := r.URL.Query()
+	offset, limit := 0, len(items)
+	for _, k := range []string{"offset", "limit"} {
+		if v := q.Get(k); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				s.failCode(w, http.StatusBadRequest, "invalidQuery", "", fmt.Sprintf("%s: must be a non-negative integer, not %q", k, v))
+				return
+			}
+			if k == "offset" {
+				offset = n
+			} else {
+				limit = n
+			}
+		}
+	}
+	total := len(items)
+	items = items[min(offset, len(items)):]
+	if limit < len(items) {
+		items = items[:limit]
+	}
+	if items == nil {
+		items = []T{}
+	}
+	w.Header().Set("X-Total-Count", strconv.Itoa(total))
+	w.Header().Set("X-Result-Count", strconv.Itoa(len(items)))
+	writeJSON(w, http.StatusOK, items)
+}
+
+// timeFilter reads the .gt and .lt parameters of name, and says whether t
+// is within them.
+func timeFilter(q map[string][]string, name string) (func(t time.Time) bool, error) {
+	var gt, lt time.Time
+	for _, x := range []struct {
+		suffix string
+		t      *time.Time
+	}{{".gt", &gt}, {".lt", &lt}} {
+		if vs := q[name+x.suffix]; len(vs) > 0 {
+			t, err := time.Parse(time.RFC3339Nano, vs[0])
+			if err != nil {
+				return nil, errorf(http.StatusBadRequest, "invalidQuery", "", "%s%s: %q is not an RFC 3339 date-time", name, x.suffix, vs[0])
+			}
+			*x.t = t
+		}
+	}
+	return func(t time.Time) bool {
+		return (gt.IsZero() || t.After(gt)) && (lt.IsZero() || t.Before(lt))
+	}, nil
+}
+
+func who(r *http.Request) string { return oslc.Who(r) }
+
+func (s *Server) href(path string) string { return s.b.URL(BasePath + path) }
+
+func mefTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339Nano)
+}

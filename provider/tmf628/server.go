@@ -1,0 +1,189 @@
+// Package tmf628 serves the TM Forum TMF628 Performance Management API
+// v4 (measurementCollectionJob, onDemandCollection, performance indicator
+// specifications and groups, trackingRecord, hub) as JSON over the
+// provider's own resources: a measurement collection job is the
+// pmj:MeasurementJob the OSLC API serves, read and written through
+// jobview, never a copy.
+package tmf628
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/oslc-pm/pmprovider/provider/auth"
+	"github.com/oslc-pm/pmprovider/provider/jobview"
+	"github.com/oslc-pm/pmprovider/provider/oslc"
+)
+
+// BasePath is where the API lives under the provider's base URL (the
+// specification's basePath).
+const BasePath = "/tmf-api/performance/v4"
+
+// maxBody bounds a request body.
+const maxBody = 1 << 20
+
+// Server answers the TMF628 API.
+type Server struct {
+	b   *jobview.Backend
+	hub *jobview.Hub
+	log *slog.Logger
+}
+
+// New returns a Server over b. Events go to listeners through d (nil:
+// jobview.HTTPDelivery).
+func New(b *jobview.Backend, d jobview.Delivery, log *slog.Logger) *Server {
+	if d == nil {
+		d = jobview.HTTPDelivery{}
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{b: b, log: log}
+	s.hub = &jobview.Hub{Render: s.render, Delivery: d, EventTypes: eventTypes(), Log: log}
+	return s
+}
+
+// Hub is the server's hub of listeners.
+func (s *Server) Hub() *jobview.Hub { return s.hub }
+
+// A Route is a path under the provider's base path, its methods, the
+// operation of the role matrix it is, and its handler.
+type Route struct {
+	Path    string
+	Methods []string
+	Op      auth.Operation
+	Handler http.HandlerFunc
+}
+
+// Routes returns the API's routes.
+func (s *Server) Routes() []Route {
+	get := []string{http.MethodGet, http.MethodHead}
+	p := func(path string) string { return BasePath + path }
+	rs := []Route{
+		{p("/measurementCollectionJob"), get, auth.Read, s.listJobs(false)},
+		{p("/measurementCollectionJob"), []string{http.MethodPost}, auth.JobWrite, s.createJob(false)},
+		{p("/measurementCollectionJob/{id}"), get, auth.Read, s.getJob(false)},
+		{p("/measurementCollectionJob/{id}"), []string{http.MethodPatch}, auth.JobWrite, s.patchJob(false)},
+		{p("/measurementCollectionJob/{id}"), []string{http.MethodDelete}, auth.JobWrite, s.deleteJob(false)},
+		{p("/onDemandCollection"), get, auth.Read, s.listJobs(true)},
+		{p("/onDemandCollection"), []string{http.MethodPost}, auth.JobWrite, s.createJob(true)},
+		{p("/onDemandCollection/{id}"), get, auth.Read, s.getJob(true)},
+		{p("/onDemandCollection/{id}"), []string{http.MethodPatch}, auth.JobWrite, s.patchJob(true)},
+		{p("/onDemandCollection/{id}"), []string{http.MethodDelete}, auth.JobWrite, s.deleteJob(true)},
+		{p("/performanceIndicatorSpecification"), get, auth.Read, s.listIndicators},
+		{p("/performanceIndicatorSpecification/{id}"), get, auth.Read, s.getIndicator},
+		{p("/performanceIndicatorGroupSpecification"), get, auth.Read, s.listGroups},
+		{p("/performanceIndicatorGroupSpecification/{id}"), get, auth.Read, s.getGroup},
+		{p("/trackingRecord"), get, auth.Read, s.listTracking},
+		{p("/trackingRecord/{id}"), get, auth.Read, s.getTracking},
+		{p("/hub"), []string{http.MethodPost}, auth.Read, s.register},
+		{p("/hub/{id}"), []string{http.MethodDelete}, auth.Read, s.unregister},
+	}
+	// The indicators are the pm vocabulary's and the collectors': a
+	// client cannot define new ones.
+	for _, path := range []string{"/performanceIndicatorSpecification", "/performanceIndicatorGroupSpecification"} {
+		rs = append(rs,
+			Route{p(path), []string{http.MethodPost}, auth.Read, s.readOnly},
+			Route{p(path + "/{id}"), []string{http.MethodPatch, http.MethodDelete}, auth.Read, s.readOnly},
+		)
+	}
+	return rs
+}
+
+// Publish delivers the events of c to the hub's listeners.
+func (s *Server) Publish(ctx context.Context, c jobview.Change) { s.hub.Publish(ctx, c) }
+
+// Error is the TMF Error resource.
+type Error struct {
+	Code    string `json:"code"`
+	Reason  string `json:"reason"`
+	Message string `json:"message,omitempty"`
+	Status  string `json:"status,omitempty"`
+	Type    string `json:"@type,omitempty"`
+}
+
+// Fail writes a TMF Error with status and message.
+func (s *Server) Fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	writeJSON(w, status, Error{Code: strconv.Itoa(status), Reason: http.StatusText(status), Message: msg, Status: strconv.Itoa(status), Type: "Error"})
+}
+
+// apiError is an error with its HTTP status, made by this package.
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func errorf(status int, format string, args ...any) error {
+	return &apiError{status: status, msg: fmt.Sprintf(format, args...)}
+}
+
+// fail writes err: the package's own with their status, the rest as the
+// OSLC API maps them (a job definition's faults are a 400, a state that
+// refuses an operation a 409, ...).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		s.Fail(w, r, ae.status, ae.msg)
+		return
+	}
+	if errors.Is(err, jobview.ErrNotFound) {
+		s.Fail(w, r, http.StatusNotFound, "no "+resourceName(r)+" with id "+mux.Vars(r)["id"])
+		return
+	}
+	e := s.b.Error(r, err)
+	s.Fail(w, r, e.Status, e.Message)
+}
+
+func resourceName(r *http.Request) string {
+	p := strings.TrimPrefix(r.URL.Path[strings.Index(r.URL.Path, BasePath)+len(BasePath):], "/")
+	name, _, _ := strings.Cut(p, "/")
+	return name
+}
+
+func (s *Server) readOnly(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", "GET, HEAD")
+	s.Fail(w, r, http.StatusMethodNotAllowed, "performance indicators and their groups are those of the pm vocabulary that the provider's collectors measure: they cannot be created, changed or deleted")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"code":"500","reason":"Internal Server Error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// readObject reads a JSON object body into its attributes.
+func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/merge-patch+json") {
+		return nil, errorf(http.StatusUnsupportedMediaType, "the body must be application/json, not %s", ct)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, "cannot read the body: %v", err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, errorf(http.StatusBadRequest, "the body is not a JSON object: %v", err)
+	}
+	return m, nil
+}
+
+// who names the client for audit trails.
+func who(r *http.Request) string { return oslc.Who(r) }
+
+// href is the absolute URL of a resource of the API.
+func (s *Server) href(path string) string { return s.b.URL(BasePath + path) }
