@@ -79,6 +79,7 @@ func (s *Server) table() []route {
 		h("/ui/create/{kind}", get, auth.Read, pages.CreateDialog),
 		{path: "/ui/static/", prefix: true, methods: get, handler: pages.Static(), public: true},
 	}
+	rs = append(rs, s.opsRoutes()...)
 	// OAuth 1.0a: the token endpoints check the consumer's signature
 	// themselves; the user who allows a consumer signs in as usual.
 	if o := s.oauth; o != nil {
