@@ -2,7 +2,8 @@
 # Installs what the tests need from Debian's packages, if it is missing:
 # rdflib (for /usr/bin/python3) and rapper, the RDF parsers we did not
 # write; chromium, node and npm for the browser tests, and their one npm
-# package (playwright-core, pinned in e2e/package-lock.json). Playwright
+# package (playwright-core, pinned in e2e/package-lock.json); prometheus
+# (with promtool). Playwright
 # never downloads a browser: the tests drive /usr/bin/chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,9 @@ need=()
 /usr/bin/python3 -c 'import rdflib' 2>/dev/null || need+=(python3-rdflib)
 command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# prometheus and promtool: a real client of the Prometheus read API and a
+# real scraper of /metrics.
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 

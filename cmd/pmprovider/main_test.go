@@ -53,6 +53,7 @@ func TestParseFlags(t *testing.T) {
 		c.readHeaderTimeout, c.readTimeout, c.writeTimeout = 10*time.Second, time.Minute, 2*time.Minute
 		c.idleTimeout, c.requestTimeout, c.maxConns = 2*time.Minute, time.Minute, 1024
 		c.auth.oidc.RoleClaim = auth.DefaultRoleClaim
+		c.logFormat, c.accessLog = "text", true
 		if c.trs == (provider.TRSConfig{}) {
 			c.trs.Keep, c.trs.MaxChanges = provider.DefaultTRSKeep, provider.DefaultTRSMaxChanges
 		}
