@@ -430,26 +430,40 @@ type vectorItem struct {
 
 type matrixItem struct {
 	Metric map[string]string `json:"metric"`
-	Values []point           `json:"values"`
+	Values points            `json:"values"`
 }
 
 func matrix(ss []*series) []matrixItem {
 	out := make([]matrixItem, 0, len(ss))
 	for _, s := range ss {
-		ps := make([]point, len(s.samples))
-		for i, p := range s.samples {
-			ps[i] = point(p)
-		}
-		out = append(out, matrixItem{Metric: s.labels.Map(), Values: ps})
+		out = append(out, matrixItem{Metric: s.labels.Map(), Values: s.samples})
 	}
 	return out
+}
+
+// points are written in one piece: a MarshalJSON call per point would
+// cost more than the query.
+type points []sample
+
+func (ps points) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 2+len(ps)*24)
+	b = append(b, '[')
+	for i, p := range ps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = point(p).append(b)
+	}
+	return append(b, ']'), nil
 }
 
 // point is a sample as Prometheus writes one: [seconds, "value"].
 type point sample
 
-func (p point) MarshalJSON() ([]byte, error) {
-	b := []byte{'['}
+func (p point) MarshalJSON() ([]byte, error) { return p.append(nil), nil }
+
+func (p point) append(b []byte) []byte {
+	b = append(b, '[')
 	b = strconv.AppendFloat(b, float64(p.t)/1000, 'f', -1, 64)
 	b = append(b, ',', '"')
 	switch {
@@ -462,5 +476,5 @@ func (p point) MarshalJSON() ([]byte, error) {
 	default:
 		b = strconv.AppendFloat(b, p.v, 'f', -1, 64)
 	}
-	return append(b, '"', ']'), nil
+	return append(b, '"', ']')
 }

@@ -116,8 +116,10 @@ func (a *API) selectSeries(ctx context.Context, ms []*labels.Matcher, w window) 
 	return out, err
 }
 
-// fewerByDate tells whether the time range w has fewer record index
-// entries than the resources: then the records are read by date.
+// fewerByDate tells whether the time range w has much fewer record
+// index entries than the resources: then the records are read by date.
+// Reading by date costs a Range over the dates, which decodes each
+// entry's subject, besides the records: twice the entries.
 func (a *API) fewerByDate(ctx context.Context, src query.Source, classes map[rdf.IRI]string, w window) (bool, error) {
 	if w.openLo && w.openHi {
 		return false, nil
@@ -140,7 +142,7 @@ func (a *API) fewerByDate(ctx context.Context, src query.Source, classes map[rdf
 	if err != nil {
 		return false, err
 	}
-	return nDate < nRes, nil
+	return 2*nDate < nRes, nil
 }
 
 func dateBounds(w window) (lo, hi *rdf.Literal, opt query.RangeOptions) {
