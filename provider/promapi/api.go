@@ -172,6 +172,9 @@ func (a *API) Query() http.HandlerFunc {
 			}
 			return result{"matrix", matrix(ss)}, nil
 		}
+		if e.Type() == parser.ValueTypeScalar {
+			return result{"scalar", point{t: t.UnixMilli(), v: scalar(e)}}, nil
+		}
 		ss, err := ev.eval(e)
 		if err != nil {
 			return nil, err
@@ -212,7 +215,7 @@ func (a *API) QueryRange() http.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if e.Type() != parser.ValueTypeVector {
+		if e.Type() != parser.ValueTypeVector && e.Type() != parser.ValueTypeScalar {
 			return nil, badData("invalid expression type %q for range query, must be Scalar or instant Vector", exprType(e))
 		}
 		ss, err := ev.eval(e)

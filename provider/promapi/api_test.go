@@ -165,10 +165,12 @@ func TestErrors(t *testing.T) {
 	}{
 		{"rate", "/api/v1/query", []string{"query", "rate(pm_cpu_used[5m])"}, 400, "bad_data", "function rate"},
 		{"binary operator", "/api/v1/query", []string{"query", "pm_cpu_used * 2"}, 400, "bad_data", "binary operator"},
+		{"comparison", "/api/v1/query", []string{"query", "1 > bool 2"}, 400, "bad_data", "binary operator"},
+		{"unary of a vector", "/api/v1/query", []string{"query", "-pm_cpu_used"}, 400, "bad_data", "unary"},
 		{"offset", "/api/v1/query", []string{"query", "pm_cpu_used offset 5m"}, 400, "bad_data", "offset"},
 		{"topk", "/api/v1/query", []string{"query", "topk(3, pm_cpu_used)"}, 400, "bad_data", "topk"},
 		{"subquery", "/api/v1/query", []string{"query", "max_over_time(pm_cpu_used[5m:1m])"}, 400, "bad_data", "range selector"},
-		{"literal", "/api/v1/query", []string{"query", "1"}, 400, "bad_data", "literals"},
+		{"string", "/api/v1/query", []string{"query", `"x"`}, 400, "bad_data", "string literals"},
 		{"syntax", "/api/v1/query", []string{"query", "pm_cpu_used{"}, 400, "bad_data", "parse error"},
 		{"no query", "/api/v1/query", nil, 400, "bad_data", "no query"},
 		{"bad time", "/api/v1/query", []string{"query", "pm_cpu_used", "time", "yesterday"}, 400, "bad_data", "time"},
@@ -197,6 +199,17 @@ func TestErrors(t *testing.T) {
 			assert.Contains(t, r.Error, c.msg)
 		})
 	}
+}
+
+// TestNumbers: Grafana tests a Prometheus data source with 1+1.
+func TestNumbers(t *testing.T) {
+	e := newEnv(t, 1, time.Minute, 2*time.Minute)
+	status, r := e.get(t, "/api/v1/query", false, "query", "1+1", "time", "100")
+	require.Equal(t, 200, status, r.Error)
+	assert.JSONEq(t, `{"resultType":"scalar","result":[100,"2"]}`, string(r.Data))
+	status, r = e.get(t, "/api/v1/query_range", false, "query", "-(2^3 % 5)", "start", "100", "end", "160", "step", "30")
+	require.Equal(t, 200, status, r.Error)
+	assert.JSONEq(t, `{"resultType":"matrix","result":[{"metric":{},"values":[[100,"-3"],[130,"-3"],[160,"-3"]]}]}`, string(r.Data))
 }
 
 func TestSeriesAndLabels(t *testing.T) {

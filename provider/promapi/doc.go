@@ -23,8 +23,10 @@
 // !=, =~ and !~ on the metric name and the labels; avg_over_time,
 // min_over_time, max_over_time, sum_over_time and count_over_time of a
 // range selector; and the aggregations avg, min, max, sum and count, by
-// or without labels, nested as PromQL allows. Anything else that parses
-// (rate, binary operators, offset, @, subqueries, literals, ...) is
+// or without labels, nested as PromQL allows; and numbers with the
+// arithmetic operators between them (Grafana tests a data source with
+// 1+1). Anything else that parses (rate, operators on vectors,
+// comparisons, offset, @, subqueries, strings, ...) is
 // answered 400 with errorType bad_data saying what is not supported:
 // never an approximation. Semantics are Prometheus's: an instant
 // selector at t takes the newest sample in (t-5m, t] (lookback_delta

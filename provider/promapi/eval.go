@@ -67,7 +67,7 @@ func kahan(v, sum, c float64) (float64, float64) {
 
 // unsupported returns an error of class ErrUnsupported about what.
 func unsupported(format string, args ...any) error {
-	return fmt.Errorf("%w: %s; this API evaluates selectors of pm metrics by name and by the labels resource, resource_class, job and unit, avg_over_time, min_over_time, max_over_time, sum_over_time and count_over_time of a range selector, and avg, min, max, sum and count, by or without labels", ErrUnsupported, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s; this API evaluates selectors of pm metrics by name and by the labels resource, resource_class, job and unit, avg_over_time, min_over_time, max_over_time, sum_over_time and count_over_time of a range selector, avg, min, max, sum and count, by or without labels, and arithmetic between numbers", ErrUnsupported, fmt.Sprintf(format, args...))
 }
 
 // check tells whether e is in the subset the API evaluates, before any
@@ -104,15 +104,54 @@ func check(e parser.Expr) error {
 		}
 		return check(e.Expr)
 	case *parser.BinaryExpr:
-		return unsupported("binary operator %s", e.Op)
+		if scalarOps[e.Op] == nil || e.LHS.Type() != parser.ValueTypeScalar || e.RHS.Type() != parser.ValueTypeScalar {
+			return unsupported("binary operator %s but between numbers", e.Op)
+		}
+		if err := check(e.LHS); err != nil {
+			return err
+		}
+		return check(e.RHS)
 	case *parser.SubqueryExpr:
 		return unsupported("subqueries")
 	case *parser.UnaryExpr:
-		return unsupported("unary %s", e.Op)
-	case *parser.NumberLiteral, *parser.StringLiteral:
-		return unsupported("literals")
+		if e.Expr.Type() != parser.ValueTypeScalar {
+			return unsupported("unary %s but of a number", e.Op)
+		}
+		return check(e.Expr)
+	case *parser.NumberLiteral:
+		return nil // clients such as Grafana test a data source with 1+1
+	case *parser.StringLiteral:
+		return unsupported("string literals")
 	}
 	return unsupported("expression %s", e)
+}
+
+// scalarOps are the arithmetic operators between numbers.
+var scalarOps = map[parser.ItemType]func(a, b float64) float64{
+	parser.ADD: func(a, b float64) float64 { return a + b },
+	parser.SUB: func(a, b float64) float64 { return a - b },
+	parser.MUL: func(a, b float64) float64 { return a * b },
+	parser.DIV: func(a, b float64) float64 { return a / b },
+	parser.MOD: math.Mod,
+	parser.POW: math.Pow,
+}
+
+// scalar evaluates an expression of numbers alone, which check accepted.
+func scalar(e parser.Expr) float64 {
+	switch e := e.(type) {
+	case *parser.ParenExpr:
+		return scalar(e.Expr)
+	case *parser.NumberLiteral:
+		return e.Val
+	case *parser.UnaryExpr:
+		if e.Op == parser.SUB {
+			return -scalar(e.Expr)
+		}
+		return scalar(e.Expr)
+	case *parser.BinaryExpr:
+		return scalarOps[e.Op](scalar(e.LHS), scalar(e.RHS))
+	}
+	return math.NaN() // not reached: check refuses the rest
 }
 
 func unparen(e parser.Expr) parser.Expr {
@@ -140,6 +179,14 @@ func (ev *evaluator) steps() int { return int((ev.end-ev.start)/ev.step) + 1 }
 // eval returns the series of e, with a point at each step where it has
 // a value, sorted by labels.
 func (ev *evaluator) eval(e parser.Expr) ([]*series, error) {
+	if e.Type() == parser.ValueTypeScalar {
+		v := scalar(e)
+		s := &series{}
+		for t := ev.start; t <= ev.end; t += ev.step {
+			s.samples = append(s.samples, sample{t: t, v: v})
+		}
+		return []*series{s}, nil
+	}
 	switch e := e.(type) {
 	case *parser.ParenExpr:
 		return ev.eval(e.Expr)
