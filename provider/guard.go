@@ -24,6 +24,7 @@ var LocalUser = &auth.Principal{Name: "local user", Role: auth.Admin, Scheme: "l
 func (s *Server) guard(rt route) http.Handler {
 	next := rt.handler
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r, rt.path)
 		if s.timeout > 0 && !rt.stream {
 			ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
 			defer cancel()
@@ -98,28 +99,35 @@ func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
 	if v == http.ErrAbortHandler {
 		panic(v)
 	}
-	s.log.Error("handler panic", "method", r.Method, "url", r.URL.String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	s.log.ErrorContext(r.Context(), "handler panic", "method", r.Method, "url", r.URL.String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	if ww, ok := w.(*trackingWriter); ok && ww.wrote {
 		panic(http.ErrAbortHandler) // too late for an error body: cut the response
 	}
 	s.api.WriteError(w, r, errors.New(fmt.Sprint("panic: ", v)))
 }
 
-// A trackingWriter knows whether a response has begun.
+// A trackingWriter knows whether a response has begun, and its status.
 type trackingWriter struct {
 	http.ResponseWriter
-	wrote bool
+	wrote  bool
+	status int // 0 until the header is written
 }
 
 func (w *trackingWriter) WriteHeader(code int) {
 	if code >= 200 {
 		w.wrote = true
+		if w.status == 0 {
+			w.status = code
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *trackingWriter) Write(b []byte) (int, error) {
 	w.wrote = true
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
 	return w.ResponseWriter.Write(b)
 }
 

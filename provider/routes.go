@@ -96,6 +96,7 @@ func (s *Server) table() []route {
 	}
 	// The TMF628 and MEF faces over the same jobs (faces.go).
 	rs = append(rs, s.faceRoutes()...)
+	rs = append(rs, s.opsRoutes()...)
 	// OAuth 1.0a: the token endpoints check the consumer's signature
 	// themselves; the user who allows a consumer signs in as usual.
 	if o := s.oauth; o != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/provider/notify"
+	"github.com/oslc-pm/pmprovider/provider/ops"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/provider/report"
 	"github.com/oslc-pm/pmprovider/provider/ui"
@@ -79,6 +80,11 @@ type Config struct {
 	Notify notify.Config
 	// Faces configures the TMF628 and MEF JSON faces (faces.go).
 	Faces FacesConfig
+	// Metrics are what /metrics serves, to which the server adds its
+	// own; nil means a new ops.NewMetrics().
+	Metrics *ops.Metrics
+	// AccessLog logs every request at level Info, with its request id.
+	AccessLog bool
 }
 
 // DefaultMaxBodyBytes is the default limit of a request body.
@@ -104,6 +110,7 @@ type Server struct {
 	hub            *notify.Hub
 	hubHTTP        *notify.HTTP
 	faces          faces
+	ops            opsState // the Prometheus API, metrics, health (ops.go)
 }
 
 // New returns a Server over st: the API, its pages, and the job engine,
@@ -163,17 +170,21 @@ func New(st Store, cfg Config) (*Server, error) {
 	}
 	s.challenges = s.authn.Challenges()
 	s.newFaces(cfg.Faces)
+	s.initOps(st, cfg)
 	s.register(api.BasePath())
 	return s, nil
 }
 
-// ServeHTTP implements http.Handler. Every response says it must not be
+// ServeHTTP implements http.Handler. Every response carries a request id
+// (X-Request-Id, the client's if sane), is counted in the metrics, says it must not be
 // sniffed and carries the pages' content security policy; a write that a
 // browser sends from an origin not listed in the UI's CORSOrigins is
 // refused before any handler runs (cross-site request forgery); a panic
 // is answered 500 and logged.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tw := &trackingWriter{ResponseWriter: w}
+	r, done := s.begin(tw, r)
+	defer done()
 	defer s.recoverPanic(tw, r)
 	h := w.Header()
 	h.Set("OSLC-Core-Version", "2.0")

@@ -97,6 +97,11 @@ type Options struct {
 	// share, by term id; it may hold up to twice as many. Zero means
 	// DefaultTermCacheSize; a negative size disables the cache.
 	TermCacheSize int
+
+	// ObserveCommit, if set, is told the duration of each write
+	// transaction of Create, Replace, Delete, Load and Stage, from the
+	// call to the end of the commit (a metrics hook).
+	ObserveCommit func(d time.Duration)
 }
 
 // DefaultMaxBatchDelay is the default Options.MaxBatchDelay. It is shorter
@@ -117,6 +122,14 @@ type DB struct {
 	// noChangeLog turns the change log off, for the benchmarks that
 	// measure its cost only: a log written so misses changes.
 	noChangeLog bool
+	observe     func(d time.Duration) // Options.ObserveCommit, or nil
+}
+
+// observeCommit tells Options.ObserveCommit the time since start.
+func (db *DB) observeCommit(start time.Time) {
+	if db.observe != nil {
+		db.observe(time.Since(start))
+	}
 }
 
 // Stats are counts of what the store holds.
@@ -171,7 +184,7 @@ func Open(path string, opt *Options) (*DB, error) {
 	if cacheSize == 0 {
 		cacheSize = DefaultTermCacheSize
 	}
-	db := &DB{db: bdb, text: ts, pairs: pairs, terms: newTermCache(cacheSize)}
+	db := &DB{db: bdb, text: ts, pairs: pairs, terms: newTermCache(cacheSize), observe: opt.ObserveCommit}
 	initTx := func(tx *bolt.Tx) error { return db.init(tx, fromFile) }
 	if opt.ReadOnly {
 		err = bdb.View(initTx)
@@ -337,6 +350,7 @@ func (db *DB) Close() error {
 // re-run fn alone.
 func (db *DB) batch(ctx context.Context, fn func(w *txWriter) error) error {
 	var outcome error
+	defer db.observeCommit(time.Now())
 	err := db.db.Batch(func(tx *bolt.Tx) error {
 		outcome = nil
 		// A write waits for the writer's lock: if its caller gave up
@@ -458,6 +472,7 @@ func (db *DB) Load(ctx context.Context, rs []Resource) error {
 		}
 		ps[i] = p
 	}
+	defer db.observeCommit(time.Now())
 	return db.db.Update(func(tx *bolt.Tx) error {
 		w := newTxWriter(tx, db)
 		for i, p := range ps {

@@ -50,6 +50,7 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 		}
 		vals[i] = v
 	}
+	defer db.observeCommit(time.Now())
 	return db.db.Update(func(tx *bolt.Tx) error {
 		st, res, changes := tx.Bucket(bucketStage), tx.Bucket(bucketRes), tx.Bucket(bucketChanges)
 		if db.noChangeLog {

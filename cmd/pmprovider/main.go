@@ -11,6 +11,11 @@
 //	pmprovider user add|remove|list ...                          users of HTTP Basic authentication
 //	pmprovider token create|revoke|list ...                      API tokens (Bearer)
 //	pmprovider consumer add|remove|list|revoke-tokens ...        OAuth 1.0a consumers (Jazz friends)
+//	pmprovider config check FILE                                 check a --config file
+//
+// Every flag of the server may also be set by the environment variable
+// PMPROVIDER_<NAME> (upper case, - as _) or by a line "name = value" of
+// the --config file; a flag beats the environment, which beats the file.
 //
 // Off a loopback address the server needs authentication: users, API
 // tokens, an OpenID Connect issuer or OAuth consumers (--users, --tokens,
@@ -40,6 +45,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/notify"
+	"github.com/oslc-pm/pmprovider/provider/ops"
 	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -76,6 +82,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runToken(args[1:], stdout, stderr)
 		case "consumer":
 			return runConsumer(args[1:], stdin, stdout, stderr)
+		case "config":
+			return runConfig(args[1:], stdout, stderr)
 		}
 	}
 	return run(ctx, args, stderr)
@@ -130,12 +138,36 @@ type config struct {
 	notify notify.Config
 	// store chooses the store: bbolt (the default) or a SPARQL endpoint.
 	store storeConfig
+	// logFormat is text or json; accessLog logs every request.
+	logFormat string
+	accessLog bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
+	return parseFlagsEnv(args, stderr, os.Getenv)
+}
+
+// parseFlagsEnv reads the configuration from args, then the environment
+// (getenv), then the --config file (see config.go).
+func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) (config, error) {
 	var c config
+	fs := serveFlags(&c, stderr)
+	if err := parseLayered(fs, args, getenv); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	return c, c.check()
+}
+
+// serveFlags returns the server's flag set, which sets c.
+func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("pmprovider", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.String(configFlag, "", "configuration `file`: lines of name = value, the names of these flags; flags and PMPROVIDER_<NAME> environment variables take precedence")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log `format`: text or json")
+	fs.BoolVar(&c.accessLog, "access-log", true, "log every request, with its request id")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
 	fs.StringVar(&c.baseURL, "base-url", "", "public base `URL` of every IRI the server mints (default http://<addr>)")
 	fs.StringVar(&c.dataDir, "data", "data", "`directory` of the embedded store")
@@ -179,24 +211,24 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.auth.oidc.RoleClaim, "oidc-role-claim", auth.DefaultRoleClaim, "JWT `claim` holding the role (a string or an array; dotted names reach into objects)")
 	fs.StringVar(&c.auth.roleMap, "oidc-role-map", "", "map claim values to roles: `VALUE=ROLE,...` (default: the values are role names)")
 	addStoreFlags(fs, &c.store)
-	if err := fs.Parse(args); err != nil {
-		return c, err
-	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
-	}
+	return fs
+}
+
+// check checks what the flags say together, and fills in what follows
+// from them (the base URL).
+func (c *config) check() error {
 	if err := c.store.check(); err != nil {
-		return c, err
+		return err
 	}
 	host, port, err := net.SplitHostPort(c.addr)
 	if err != nil {
-		return c, fmt.Errorf("--addr %q: want host:port: %v", c.addr, err)
+		return fmt.Errorf("--addr %q: want host:port: %v", c.addr, err)
 	}
 	if p, err := net.LookupPort("tcp", port); err != nil || p <= 0 {
-		return c, fmt.Errorf("--addr %q: bad port %q", c.addr, port)
+		return fmt.Errorf("--addr %q: bad port %q", c.addr, port)
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
-		return c, errors.New("--tls-cert and --tls-key go together: set both, or neither")
+		return errors.New("--tls-cert and --tls-key go together: set both, or neither")
 	}
 	if c.baseURL == "" {
 		if host == "" || host == "0.0.0.0" || host == "::" {
@@ -210,21 +242,24 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	u, err := url.Parse(c.baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return c, fmt.Errorf("--base-url %q: want an absolute http(s) URL without query or fragment", c.baseURL)
+		return fmt.Errorf("--base-url %q: want an absolute http(s) URL without query or fragment", c.baseURL)
 	}
 	if c.dataDir == "" {
-		return c, errors.New("--data: want a directory")
+		return errors.New("--data: want a directory")
 	}
 	if c.terms < 0 {
-		return c, errors.New("--term-cache: want a size of 0 or more")
+		return errors.New("--term-cache: want a size of 0 or more")
 	}
 	if c.trs.Keep == 0 || c.trs.MaxChanges == 0 {
-		return c, errors.New("--trs-keep and --trs-max-events: want a positive bound, or a negative value for none")
+		return errors.New("--trs-keep and --trs-max-events: want a positive bound, or a negative value for none")
 	}
 	if c.maxConns < 0 || c.queryBudget < 0 {
-		return c, errors.New("--max-conns and --query-budget: want 0 or more")
+		return errors.New("--max-conns and --query-budget: want 0 or more")
 	}
-	return c, nil
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return fmt.Errorf("--log-format %q: want text or json", c.logFormat)
+	}
+	return nil
 }
 
 // loopback says whether host (of --addr) is reachable only from this
@@ -242,7 +277,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(c.logFormat, stderr)
+	metrics := ops.NewMetrics()
 	if err := os.MkdirAll(c.dataDir, 0o755); err != nil {
 		return fmt.Errorf("--data: %w", err)
 	}
@@ -252,7 +288,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 	} else {
-		db, err := store.Open(filepath.Join(c.dataDir, "pm.db"), storeOptions(store.Options{Timeout: 2 * time.Second, TermCacheSize: c.terms}))
+		db, err := store.Open(filepath.Join(c.dataDir, "pm.db"), storeOptions(store.Options{Timeout: 2 * time.Second, TermCacheSize: c.terms, ObserveCommit: metrics.ObserveCommit}))
 		if err != nil {
 			return fmt.Errorf("open store in %s: %w", c.dataDir, err)
 		}
@@ -280,6 +316,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		QueryBudget:    c.queryBudget,
 		TRS:            c.trs,
 		Notify:         notifyConfig(c),
+		Metrics:        metrics,
+		AccessLog:      c.accessLog,
 	})
 	if err != nil {
 		return err

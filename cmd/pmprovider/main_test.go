@@ -56,6 +56,7 @@ func TestParseFlags(t *testing.T) {
 		c.auth.oidc.RoleClaim = auth.DefaultRoleClaim
 		c.notify.AlertResend = notify.DefaultAlertResend
 		c.notify.Retry.First, c.notify.Retry.Attempts = notify.DefaultRetryFirst, notify.DefaultAttempts
+		c.logFormat, c.accessLog = "text", true
 		if c.trs == (provider.TRSConfig{}) {
 			c.trs.Keep, c.trs.MaxChanges = provider.DefaultTRSKeep, provider.DefaultTRSMaxChanges
 		}

@@ -41,6 +41,7 @@ func (e *Engine) collectPeriod(ctx context.Context, r *run, p schedule.Period) (
 	}
 	if err != nil {
 		e.stats.miss(1)
+		e.stats.fail()
 		r.report.missed = append(r.report.missed, p.Start)
 		trs := changes(r.job.CollectorFailed(e.now(), fmt.Sprintf("collecting %s: %v", p, err)))
 		for i := range trs {

@@ -11,6 +11,8 @@ type stats struct {
 	periods int
 	records int
 	missed  int
+	failed  int
+	lastLag time.Duration
 	lags    []time.Duration
 	collect []time.Duration
 }
@@ -21,6 +23,12 @@ const maxLags = 1 << 20
 func (s *stats) miss(n int) {
 	s.mu.Lock()
 	s.missed += n
+	s.mu.Unlock()
+}
+
+func (s *stats) fail() {
+	s.mu.Lock()
+	s.failed++
 	s.mu.Unlock()
 }
 
@@ -37,6 +45,7 @@ func (s *stats) period(end, committed time.Time, records int) {
 	defer s.mu.Unlock()
 	s.periods++
 	s.records += records
+	s.lastLag = committed.Sub(end)
 	if len(s.lags) < maxLags {
 		s.lags = append(s.lags, committed.Sub(end))
 	}
@@ -57,4 +66,20 @@ func (e *Engine) Stats() Stats {
 	defer e.stats.mu.Unlock()
 	return Stats{Periods: e.stats.periods, Records: e.stats.records, Missed: e.stats.missed,
 		Lags: append([]time.Duration(nil), e.stats.lags...), Collect: append([]time.Duration(nil), e.stats.collect...)}
+}
+
+// Counters are the engine's running totals, cheap to read often (a
+// metrics scrape): Stats copies every lag.
+type Counters struct {
+	Periods, Records, Missed int
+	Failed                   int           // periods whose collector failed
+	LastLag                  time.Duration // of the last period committed
+}
+
+// Counters returns the engine's running totals.
+func (e *Engine) Counters() Counters {
+	e.stats.mu.Lock()
+	defer e.stats.mu.Unlock()
+	s := &e.stats
+	return Counters{Periods: s.periods, Records: s.records, Missed: s.missed, Failed: s.failed, LastLag: s.lastLag}
 }

@@ -83,7 +83,7 @@ func (s *Server) toError(r *http.Request, err error) *Error {
 	case errors.Is(err, store.ErrExists):
 		return Errorf(http.StatusConflict, "URL", "a resource already exists at %s", s.RequestIRI(r))
 	}
-	s.log.Error("internal error", "method", r.Method, "url", r.URL.String(), "err", err)
+	s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "url", r.URL.String(), "err", err)
 	return &Error{Status: http.StatusInternalServerError, Message: "internal server error; the provider's log has the details"}
 }
 
