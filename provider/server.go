@@ -171,6 +171,7 @@ func New(st Store, cfg Config) (*Server, error) {
 	s.challenges = s.authn.Challenges()
 	s.newFaces(cfg.Faces)
 	s.initOps(st, cfg)
+	s.SetNotificationBacklog(func() float64 { return float64(hub.Backlog()) })
 	s.register(api.BasePath())
 	return s, nil
 }

@@ -432,6 +432,26 @@ func (h *Hub) Subscriptions() []Subscription {
 	return out
 }
 
+// Backlog counts the change log entries that subscriptions have yet to
+// pass: delivered, dead-lettered or filtered out. Filtered entries count
+// until the dispatcher reaches them, so it bounds the deliveries waiting.
+func (h *Hub) Backlog() uint64 {
+	newest := h.Newest()
+	h.mu.Lock()
+	ds := make([]*dispatcher, 0, len(h.subs))
+	for _, d := range h.subs {
+		ds = append(ds, d)
+	}
+	h.mu.Unlock()
+	var n uint64
+	for _, d := range ds {
+		if c := d.status().Cursor; c < newest {
+			n += newest - c
+		}
+	}
+	return n
+}
+
 // Lookup returns the subscription id and its delivery status.
 func (h *Hub) Lookup(id rdf.IRI) (Subscription, Status, bool) {
 	h.mu.Lock()
