@@ -41,11 +41,13 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"github.com/knakk/rdf"
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/notify"
 	"github.com/oslc-pm/pmprovider/provider/ops"
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -321,6 +323,19 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	})
 	if err != nil {
 		return err
+	}
+	if c.store.kind == "sparql" {
+		// Ready only while the endpoint answers a query.
+		srv.AddReadiness("sparql store", func(ctx context.Context) error {
+			root, err := rdf.NewIRI(c.baseURL + "/")
+			if err != nil {
+				return err
+			}
+			return st.View(ctx, func(src query.Source) error {
+				_, err := src.Exists(ctx, root)
+				return err
+			})
+		})
 	}
 	if c.shortGranularities {
 		srv.Jobs().AllowGranularities(time.Second, 2*time.Second, 5*time.Second)
