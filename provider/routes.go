@@ -71,6 +71,8 @@ func (s *Server) table() []route {
 		// report files (a report's RDF is the generic GET below).
 		h("/oslc/jobs/{id}/{action:suspend|resume|cancel}", post, auth.JobWrite, api.Serve(api.JobAction)),
 		h("/oslc/jobs/{id}/push", post, auth.Push, api.Serve(api.Push)),
+		// Alarms: acknowledged and cleared by hand, as jobs are operated.
+		h("/oslc/alarms/{id}/{action:acknowledge|clear}", post, auth.JobWrite, api.Serve(api.AlarmAction)),
 		{path: "/oslc/events", methods: get, op: auth.Read, handler: http.HandlerFunc(api.Events), stream: true},
 		{path: "/oslc/reports/{id}", methods: get, op: auth.Read, handler: http.HandlerFunc(api.ReportFile), when: oslc.WantsReportFile},
 		// The pages' own: dialogs and static files.

@@ -22,11 +22,11 @@ import (
 const base = "http://pm.test"
 
 var (
-	host   = mustIRI(base + "/oslc/resources/host1")
-	thrID  = mustIRI(base + "/oslc/thresholds/cpu90")
-	cpu    = vocab.IRI(vocab.PM, "CpuUsed")
-	t0     = time.Date(2026, 12, 1, 10, 0, 0, 0, time.FixedZone("CET", 3600))
-	lit    = func(s string, dt rdf.IRI) rdf.Literal { return rdf.NewTypedLiteral(s, dt) }
+	host  = mustIRI(base + "/oslc/resources/host1")
+	thrID = mustIRI(base + "/oslc/thresholds/cpu90")
+	cpu   = vocab.IRI(vocab.PM, "CpuUsed")
+	t0    = time.Date(2026, 12, 1, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+	lit   = func(s string, dt rdf.IRI) rdf.Literal { return rdf.NewTypedLiteral(s, dt) }
 )
 
 // clock is an injected clock.
