@@ -286,6 +286,9 @@ func (s *Server) resourceExtras(buf *bytes.Buffer, r *http.Request, id string) e
 	if !ok {
 		return nil
 	}
+	if err := s.alarmTable(buf, r, iri); err != nil {
+		return err
+	}
 	return s.recentTable(buf, r, "records", "Latest records", parser.And(parser.Eq(vocab.DCIsPartOf, iri)))
 }
 

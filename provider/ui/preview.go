@@ -287,6 +287,12 @@ func (s *Server) Preview(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
+		if err := s.alarmProps(r.Context(), &d, id); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	case "threshold", "alarm":
+		thresholdPreview(d.Kind, prop, size)
 	default:
 		prop("State", vocab.PMJTerm("executionState"))
 		prop("Collector", vocab.PMJTerm("collector"))
