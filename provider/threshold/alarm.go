@@ -125,7 +125,7 @@ func (e *Evaluator) clearByRecord(id rdf.IRI, g []rdf.Triple, rec *record, m mea
 func change(id rdf.IRI, g []rdf.Triple, now time.Time, drop ...rdf.IRI) []rdf.Triple {
 	out := make([]rdf.Triple, 0, len(g)+6)
 	for _, t := range g {
-		if rdf.TermsEqual(t.Subj, id) {
+		if isSubj(t, id) {
 			skip := t.Pred == vocab.DCModified
 			for _, p := range drop {
 				skip = skip || t.Pred == p
@@ -231,7 +231,7 @@ func readState(id rdf.IRI, g []rdf.Triple) (key, *cell) {
 // objectOf returns the IRI value of s's p in g, or the zero IRI.
 func objectOf(g []rdf.Triple, s rdf.IRI, p rdf.IRI) rdf.IRI {
 	for _, t := range g {
-		if t.Pred == p && rdf.TermsEqual(t.Subj, s) {
+		if t.Pred == p && isSubj(t, s) {
 			if i, ok := t.Obj.(rdf.IRI); ok {
 				return i
 			}

@@ -115,7 +115,7 @@ var prefixes = func() map[string]string {
 func Parse(id rdf.IRI, g []rdf.Triple) (*Threshold, error) {
 	vals := make(map[rdf.IRI][]rdf.Object)
 	for _, t := range g {
-		if rdf.TermsEqual(t.Subj, id) {
+		if isSubj(t, id) {
 			if p, ok := t.Pred.(rdf.IRI); ok {
 				vals[p] = append(vals[p], t.Obj)
 			}

@@ -32,7 +32,7 @@ type measure struct {
 // read of a record no threshold covers.
 func recordResource(id rdf.IRI, g []rdf.Triple) rdf.IRI {
 	for _, t := range g {
-		if t.Pred == vocab.DCIsPartOf && rdf.TermsEqual(t.Subj, id) {
+		if t.Pred == vocab.DCIsPartOf && isSubj(t, id) {
 			if i, ok := t.Obj.(rdf.IRI); ok {
 				return i
 			}
@@ -63,7 +63,7 @@ func readRecord(id, res rdf.IRI, g []rdf.Triple) *record {
 		return x
 	}
 	for _, t := range g {
-		if rdf.TermsEqual(t.Subj, id) {
+		if isSubj(t, id) {
 			switch t.Pred {
 			case vocab.DCDate:
 				rec.date, _ = t.Obj.(rdf.Literal)
@@ -108,4 +108,11 @@ func instancesOf(th *Threshold) *parser.Where {
 		terms = append(terms, th.Filter.Terms...)
 	}
 	return parser.And(terms...)
+}
+
+// isSubj says whether t is about id. rdf.TermsEqual would serialize both
+// terms: this is on the path of every record.
+func isSubj(t rdf.Triple, id rdf.IRI) bool {
+	s, ok := t.Subj.(rdf.IRI)
+	return ok && s == id
 }
