@@ -15,6 +15,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/provider/report"
+	"github.com/oslc-pm/pmprovider/provider/threshold"
 	"github.com/oslc-pm/pmprovider/provider/ui"
 )
 
@@ -195,6 +196,9 @@ func (s *Server) CompactChangeLog(ctx context.Context) (int, error) { return s.a
 
 // Jobs returns the server's job engine.
 func (s *Server) Jobs() *jobs.Engine { return s.api.Jobs() }
+
+// Thresholds returns the server's threshold evaluator.
+func (s *Server) Thresholds() *threshold.Evaluator { return s.api.Thresholds() }
 
 // EnsureHostJob makes sure a job measures this machine (see
 // oslc.Server.EnsureHostJob) and returns its IRI.

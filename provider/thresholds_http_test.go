@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -173,4 +174,43 @@ func TestThresholdWalkThrough(t *testing.T) {
 	r = env.do(t, "GET", "/ui/select/thresholds/search?"+url.Values{"terms": {"web01"}}.Encode(), "")
 	require.Equal(t, 200, r.status, "%s", r.body)
 	assert.Contains(t, string(r.body), thr)
+}
+
+// TestThresholdOnJobRecords: the records a job writes (staged by the
+// engine) are evaluated with their own time and period: a threshold at
+// the job's granularity raises one alarm per resource, written with the
+// record that crossed; one at another granularity raises none.
+func TestThresholdOnJobRecords(t *testing.T) {
+	env := newJobEnv(t)
+	a, b := env.createResource(t, "app01"), env.createResource(t, "app02")
+	mk := func(gran string) string {
+		body := jobPrefixes + fmt.Sprintf(`<> a pmj:Threshold ;
+  pmj:monitoredObject <%s>, <%s> ;
+  pmj:performanceIndicator pm:CpuUsed ;
+  pmj:thresholdValue 0 ; pmj:thresholdOffset 1 ;
+  pmj:granularity "%s"^^xsd:duration .
+`, a, b, gran)
+		r := env.do(t, "POST", "/oslc/thresholds", body, "Content-Type", "text/turtle")
+		require.Equal(t, 201, r.status, "%s", r.body)
+		return r.header.Get("Location")
+	}
+	at10s, at1m := mk("PT10S"), mk("PT1M")
+	job, _ := env.createJob(t, jobTTL([]string{a, b}, nil))
+	env.advance(t, jobEpoch.Add(45*time.Second))
+	_, err := env.db.Merge(context.Background(), 0) // what the engine staged
+	require.NoError(t, err)
+	ms, g, _ := env.find(t, "/oslc/alarms", "oslc.where", fmt.Sprintf("pmj:threshold=<%s>", at10s), "oslc.select", "*")
+	require.Len(t, ms, 2, "one alarm per resource: the first record crossed, none cleared")
+	for _, m := range ms {
+		id := mustIRI(t, m)
+		assert.Equal(t, "PT10S", one(t, g, id, pmj("granularity")).String())
+		rec := one(t, g, id, pmj("raisedBy")).String()
+		r := env.do(t, "GET", rec, "", "Accept", "application/n-triples")
+		require.Equal(t, 200, r.status)
+		rg := graphOf(t, r, rec)
+		assert.Equal(t, job.String(), one(t, rg, mustIRI(t, rec), pmj("producedBy")).String())
+		assert.Equal(t, one(t, rg, mustIRI(t, rec), vocab.DCTerms+"date").String(), one(t, g, id, pmj("alarmRaisedTime")).String(), "the record's own time")
+	}
+	ms, _, _ = env.find(t, "/oslc/alarms", "oslc.where", fmt.Sprintf("pmj:threshold=<%s>", at1m))
+	assert.Empty(t, ms, "no record of a one-minute period")
 }
