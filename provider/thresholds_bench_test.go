@@ -89,7 +89,9 @@ func runThresholdLag(b *testing.B, jobs, per, thresholds, level int, d time.Dura
 	for i := 0; i < thresholds; i++ {
 		id := vocab.IRI(base+"/oslc/thresholds/", fmt.Sprintf("t-%06d", i))
 		p := func(l string) rdf.IRI { return vocab.PMJTerm(l) }
-		num := func(v float64) rdf.Literal { return rdf.NewTypedLiteral(strconv.FormatFloat(v, 'g', -1, 64), vocab.XSDDouble) }
+		num := func(v float64) rdf.Literal {
+			return rdf.NewTypedLiteral(strconv.FormatFloat(v, 'g', -1, 64), vocab.XSDDouble)
+		}
 		rs = append(rs, store.Resource{ID: id, Triples: []rdf.Triple{
 			{Subj: id, Pred: vocab.RDFType, Obj: p("Threshold")},
 			{Subj: id, Pred: p("monitoredObject"), Obj: res(i % (jobs * per))},

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -213,4 +214,43 @@ func TestThresholdOnJobRecords(t *testing.T) {
 	}
 	ms, _, _ = env.find(t, "/oslc/alarms", "oslc.where", fmt.Sprintf("pmj:threshold=<%s>", at1m))
 	assert.Empty(t, ms, "no record of a one-minute period")
+}
+
+// TestThresholdRoles: thresholds are written, and alarms acknowledged and
+// cleared, under the role policy of jobs; who acknowledged or cleared is
+// the authenticated principal.
+func TestThresholdRoles(t *testing.T) {
+	var bound string
+	env := &jobEnv{}
+	env.authn = auth.Chain{roleAuth{bound: &bound}}
+	env = newJobEnvWith(t, env)
+	as := func(role string, h ...string) []string {
+		return append([]string{"Authorization", "Role " + role}, h...)
+	}
+	host := env.createResourceAs(t, "web01", as("admin"))
+	for _, role := range []string{"governance", "agent"} {
+		r := env.do(t, "POST", "/oslc/thresholds", thresholdTTL(host, "pm:CpuUsed"), as(role, "Content-Type", "text/turtle")...)
+		assert.Equal(t, 403, r.status, "%s: %s", role, r.body)
+	}
+	r := env.do(t, "POST", "/oslc/thresholds", thresholdTTL(host, "pm:CpuUsed"), as("customer", "Content-Type", "text/turtle")...)
+	require.Equal(t, 201, r.status, "%s", r.body)
+	r = env.do(t, "POST", "/oslc/records", cpuRecordTTL(host, jobEpoch, 99), as("customer", "Content-Type", "text/turtle")...)
+	require.Equal(t, 201, r.status, "%s", r.body)
+	r = env.do(t, "GET", "/oslc/alarms?oslc.where="+url.QueryEscape("pmj:alarmState=pmj:Raised"), "", as("governance", "Accept", "application/n-triples")...)
+	require.Equal(t, 200, r.status, "governance reads alarms")
+	ms := objects(graphOf(t, r, env.URL), mustIRI(t, env.URL+"/oslc/alarms"), vocab.RDFS+"member")
+	require.Len(t, ms, 1)
+	alarm := ms[0].String()
+	for _, role := range []string{"governance", "agent"} {
+		r = env.do(t, "POST", alarm+"/acknowledge", "", as(role)...)
+		assert.Equal(t, 403, r.status, "%s: %s", role, r.body)
+	}
+	r = env.do(t, "POST", alarm+"/acknowledge", "", as("other-pss", "Accept", "application/n-triples")...)
+	require.Equal(t, 200, r.status, "%s", r.body)
+	assert.Equal(t, "other-pss-user", one(t, graphOf(t, r, alarm), mustIRI(t, alarm), pmj("ackUser")).String())
+	r = env.do(t, "POST", alarm+"/clear", "", as("customer", "Accept", "application/n-triples")...)
+	require.Equal(t, 200, r.status, "%s", r.body)
+	g := graphOf(t, r, alarm)
+	assert.Equal(t, "customer-user", one(t, g, mustIRI(t, alarm), pmj("clearUser")).String())
+	assert.Equal(t, pmj("Cleared"), one(t, g, mustIRI(t, alarm), pmj("alarmState")).String())
 }
