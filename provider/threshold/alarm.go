@@ -8,6 +8,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -256,3 +257,42 @@ func xmlEscape(s string) string {
 	}
 	return string(r)
 }
+
+// orphans clears the active alarms of thresholds that are gone, and
+// forgets their states. It runs with e.mu held, after the deletion of a
+// threshold and when the evaluator loads (a crash may have come between
+// a deletion and this).
+func (e *Evaluator) orphans(ctx context.Context) error {
+	var rs []store.Resource
+	var gone []key
+	now := e.now()
+	for k, c := range e.cells {
+		if _, ok := e.defs[k.thr]; ok {
+			continue
+		}
+		gone = append(gone, k)
+		if c.open == nil {
+			continue
+		}
+		g := change(c.alarm, c.open, now, pAlarmState, pChangedTime)
+		at := stamp(now.UTC())
+		g = append(g,
+			rdf.Triple{Subj: c.alarm, Pred: pAlarmState, Obj: cleared},
+			rdf.Triple{Subj: c.alarm, Pred: pClearUser, Obj: str(orphanClearer)},
+			rdf.Triple{Subj: c.alarm, Pred: pClearedTime, Obj: at},
+			rdf.Triple{Subj: c.alarm, Pred: pChangedTime, Obj: at})
+		rs = append(rs, store.Resource{ID: c.alarm, Triples: g})
+	}
+	if len(rs) > 0 {
+		if err := e.st.Load(ctx, rs); err != nil {
+			return fmt.Errorf("clear the alarms of deleted thresholds: %w", err)
+		}
+	}
+	for _, k := range gone {
+		delete(e.cells, k)
+	}
+	return nil
+}
+
+// orphanClearer clears the alarms of a deleted threshold.
+const orphanClearer = "pmprovider: threshold deleted"

@@ -34,10 +34,6 @@ var (
 	FallingIRI = vocab.PMJTerm("Falling")
 	BothIRI    = vocab.PMJTerm("RisingAndFalling")
 
-	// Severities are the TMF642 perceived severities a threshold may give
-	// its alarms, most severe first.
-	Severities = []rdf.IRI{vocab.PMJTerm("Critical"), vocab.PMJTerm("Major"), vocab.PMJTerm("Minor"),
-		vocab.PMJTerm("Warning"), vocab.PMJTerm("Indeterminate")}
 	// DefaultSeverity is the severity of a threshold that names none.
 	DefaultSeverity = vocab.PMJTerm("Major")
 
@@ -231,7 +227,7 @@ func Parse(id rdf.IRI, g []rdf.Triple) (*Threshold, error) {
 	}
 	if s := iri(pSeverity); s != (rdf.IRI{}) {
 		ok := false
-		for _, x := range Severities {
+		for _, x := range shapes.Severities {
 			ok = ok || x == s
 		}
 		if !ok {
@@ -264,8 +260,8 @@ func lastSegment(i rdf.IRI) string {
 	return s[strings.LastIndexAny(s, "/#")+1:]
 }
 
-// covers says whether the threshold watches records about res: the
-// caller has matched res against Objects or the resolved Class.
+// granularityOK says whether the threshold watches records of periods
+// this long (0: the record does not say).
 func (t *Threshold) granularityOK(period time.Duration) bool {
 	return t.Granularity == 0 || t.Granularity == period
 }

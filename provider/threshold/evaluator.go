@@ -188,7 +188,7 @@ func (e *Evaluator) Load(ctx context.Context) error {
 		e.cells[k] = c
 	}
 	e.byRes = nil
-	return nil
+	return e.orphans(ctx)
 }
 
 func mustIRI(s string) rdf.IRI {

@@ -238,10 +238,14 @@ func TestThresholdCache(t *testing.T) {
 		assert.Equal(t, Raised.String(), value(g, pAlarmState))
 	}
 	require.NoError(t, v.st.Delete(ctx, thrID, ""))
-	write(10)
 	for _, g := range v.alarms() {
-		assert.Equal(t, Raised.String(), value(g, pAlarmState), "a deleted threshold evaluates nothing")
+		assert.Equal(t, Cleared.String(), value(g, pAlarmState), "a deleted threshold's alarms are cleared")
+		assert.Equal(t, orphanClearer, value(g, pClearUser))
 	}
+	_, err = v.st.Create(ctx, thrID, thresholdGraph(thrID, 90, 10, FallingIRI, host))
+	require.NoError(t, err)
+	write(10)
+	assert.Len(t, v.alarms(), 2, "a threshold made again at the same IRI starts armed")
 }
 
 // TestAcknowledgeAndClear by hand record who and when; a threshold still

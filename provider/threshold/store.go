@@ -88,6 +88,9 @@ func (w *wrapped) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error 
 	err := w.Store.Delete(ctx, id, ifMatch)
 	if err == nil {
 		w.e.observe(id, nil, true)
+		if strings.HasPrefix(id.String(), w.e.thresholds) {
+			return w.e.orphans(ctx)
+		}
 	}
 	return err
 }
