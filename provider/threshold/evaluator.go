@@ -77,7 +77,7 @@ type Evaluator struct {
 	managed func(id rdf.IRI, shape, ident string, created, modified time.Time) []rdf.Triple
 	log     *slog.Logger
 
-	records, thresholds, resources, alarms, states string // IRI prefixes
+	records, thresholds, resources, alarms, states, adhoc string // IRI prefixes
 
 	// mu is held from the evaluation of a batch to the end of its write,
 	// so that the states a batch starts from are those the last one left.
@@ -118,6 +118,7 @@ func New(cfg Config) *Evaluator {
 	e.resources = e.base + "/oslc/resources/"
 	e.alarms = e.base + "/oslc/alarms/"
 	e.states = e.base + "/oslc/engine/thresholds/"
+	e.adhoc = e.base + "/oslc/adhoc/"
 	return e
 }
 
@@ -302,6 +303,11 @@ func (e *Evaluator) evaluate(ctx context.Context, rs []store.Resource) *batch {
 		}
 		b.seen++
 		rec := readRecord(r.ID, res, r.Triples)
+		if strings.HasPrefix(rec.by.String(), e.adhoc) {
+			// An ad-hoc collection aggregates the past again: its
+			// values were evaluated when first recorded.
+			continue
+		}
 		for _, th := range ths {
 			if !th.granularityOK(rec.period) {
 				continue

@@ -321,3 +321,20 @@ func TestParse(t *testing.T) {
 	assert.Equal(t, Spec{Falling, 90, 10}, th.Spec)
 	assert.Equal(t, DefaultSeverity, th.Severity)
 }
+
+// TestAdhocRecordsNotEvaluated: the records of an ad-hoc collection
+// aggregate records already evaluated; evaluating them again would raise
+// alarms from the past.
+func TestAdhocRecordsNotEvaluated(t *testing.T) {
+	ctx := context.Background()
+	v := open(t, filepath.Join(t.TempDir(), "pm.db"), &clock{t0})
+	defer v.close()
+	_, err := v.st.Create(ctx, thrID, thresholdGraph(thrID, 90, 10, RisingIRI, host))
+	require.NoError(t, err)
+	r := recordGraph(1, host, t0, 99)
+	r.Triples = append(r.Triples, rdf.Triple{Subj: r.ID, Pred: pmjProducedBy, Obj: mustIRI(base + "/oslc/adhoc/a1")})
+	require.NoError(t, v.st.Load(ctx, []store.Resource{r}))
+	assert.Empty(t, v.alarms())
+	require.NoError(t, v.st.Load(ctx, []store.Resource{recordGraph(2, host, t0, 99)}))
+	assert.Len(t, v.alarms(), 1)
+}

@@ -11,12 +11,16 @@ import (
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
-var pmjPeriodStart = vocab.PMJTerm("periodStart")
+var (
+	pmjPeriodStart = vocab.PMJTerm("periodStart")
+	pmjProducedBy  = vocab.PMJTerm("producedBy")
+)
 
 // A record is what a threshold reads of a pm:PerformanceMonitoringRecord.
 type record struct {
 	id, res rdf.IRI
 	date    rdf.Literal // dcterms:date as written, with its offset; zero if none
+	by      rdf.IRI     // pmj:producedBy: the job or ad-hoc collection; zero if none
 	period  time.Duration
 	// measures are its values; counters are there as the rates the
 	// collectors store.
@@ -69,6 +73,8 @@ func readRecord(id, res rdf.IRI, g []rdf.Triple) *record {
 				rec.date, _ = t.Obj.(rdf.Literal)
 			case pmjPeriodStart:
 				start = parseTime(t.Obj.String())
+			case pmjProducedBy:
+				rec.by, _ = t.Obj.(rdf.IRI)
 			}
 			continue
 		}
