@@ -18,10 +18,18 @@ type wrapped struct {
 	e *Evaluator
 }
 
-// watched says whether a write of id concerns the evaluator.
+// watched says whether a write of id concerns the evaluator: a new
+// record is evaluated; a threshold or a monitored resource changes the
+// index.
 func (w *wrapped) watched(id rdf.IRI) bool {
+	return strings.HasPrefix(id.String(), w.e.records) || w.indexed(id)
+}
+
+// indexed says whether a change of id changes the index. A record
+// replaced or deleted (by retention) does not: it was evaluated when new.
+func (w *wrapped) indexed(id rdf.IRI) bool {
 	s := id.String()
-	return strings.HasPrefix(s, w.e.records) || strings.HasPrefix(s, w.e.thresholds) || strings.HasPrefix(s, w.e.resources)
+	return strings.HasPrefix(s, w.e.thresholds) || strings.HasPrefix(s, w.e.resources)
 }
 
 // Create creates id; a record is created with the alarms and states its
@@ -66,7 +74,7 @@ func (w *wrapped) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (strin
 // Replace replaces id. A record replaced is not evaluated again: its
 // values were evaluated when it was written.
 func (w *wrapped) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (string, error) {
-	if !w.watched(id) {
+	if !w.indexed(id) {
 		return w.Store.Replace(ctx, id, g, ifMatch)
 	}
 	w.e.mu.Lock()
@@ -80,7 +88,7 @@ func (w *wrapped) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMat
 
 // Delete deletes id.
 func (w *wrapped) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
-	if !w.watched(id) {
+	if !w.indexed(id) {
 		return w.Store.Delete(ctx, id, ifMatch)
 	}
 	w.e.mu.Lock()
@@ -115,7 +123,7 @@ func (w *wrapped) write(ctx context.Context, rs []store.Resource, put func(ctx c
 	}
 	e.keep(b)
 	for _, r := range rs {
-		if w.watched(r.ID) && !strings.HasPrefix(r.ID.String(), e.records) {
+		if w.indexed(r.ID) {
 			e.observe(r.ID, r.Triples, false)
 		}
 	}
