@@ -40,12 +40,12 @@ var (
 	acknowledged   = vocab.PMJTerm("AckAcknowledged")
 	unacknowledged = vocab.PMJTerm("AckUnacknowledged")
 
-	// Predicates is what an alarm's state is read from: pmj:alarmState
-	// pmj:Raised are the active ones.
+	// AlarmState is an alarm's state: Raised (active) or Cleared. What
+	// tells of alarms (events, notifications) reads these.
 	AlarmState = pAlarmState
 	Raised     = raised
 	Cleared    = cleared
-	// AlarmedObject links an alarm to its resource.
+	// AlarmedObject links an alarm to its monitored resource.
 	AlarmedObject = pAlarmed
 
 	stateIRIs = map[State]rdf.IRI{Armed: vocab.PMJTerm("Armed"), Crossed: vocab.PMJTerm("Crossed"), Fallen: vocab.PMJTerm("Fallen")}
