@@ -167,9 +167,15 @@ func TestThresholdWalkThrough(t *testing.T) {
 	r = env.do(t, "POST", "/oslc/alarms/nope/clear", "")
 	assert.Equal(t, 404, r.status, "%s", r.body)
 
-	// The threshold's page, and its selection dialog.
-	r = env.do(t, "GET", thr, "", "Accept", "text/html")
-	require.Equal(t, 200, r.status)
+	// The pages and previews of the threshold and the alarm, and the
+	// threshold's selection dialog.
+	for _, u := range []string{thr, alarm} {
+		r = env.do(t, "GET", u, "", "Accept", "text/html")
+		require.Equal(t, 200, r.status, "%s", u)
+		r = env.do(t, "GET", u+"?preview=large", "")
+		require.Equal(t, 200, r.status, "%s", u)
+		assert.Contains(t, string(r.body), "Severity", u)
+	}
 	r = env.do(t, "GET", "/ui/select/thresholds", "")
 	require.Equal(t, 200, r.status, "%s", r.body)
 	r = env.do(t, "GET", "/ui/select/thresholds/search?"+url.Values{"terms": {"web01"}}.Encode(), "")

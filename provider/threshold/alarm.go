@@ -175,7 +175,7 @@ func (e *Evaluator) Clear(ctx context.Context, id rdf.IRI, ifMatch, who string) 
 func (e *Evaluator) act(ctx context.Context, id rdf.IRI, ifMatch string, f func(g []rdf.Triple, now rdf.Literal) ([]rdf.Triple, error)) ([]rdf.Triple, string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	g, _, err := e.st.Get(ctx, id)
+	g, etag, err := e.st.Get(ctx, id)
 	if err != nil {
 		return nil, "", err
 	}
@@ -186,19 +186,33 @@ func (e *Evaluator) act(ctx context.Context, id rdf.IRI, ifMatch string, f func(
 	if err != nil {
 		return nil, "", err
 	}
-	etag, err := e.st.Replace(ctx, id, g, ifMatch)
-	if err != nil {
+	k := key{objectOf(g, id, pThreshold), objectOf(g, id, pAlarmed)}
+	c := e.cells[k]
+	if c == nil || c.alarm != id || objectOf(g, id, pAlarmState) == raised || c.open == nil {
+		// Not the open alarm of a crossed threshold: the alarm alone.
+		etag, err := e.st.Replace(ctx, id, g, ifMatch)
+		if err != nil {
+			return nil, "", err
+		}
+		if c != nil && c.alarm == id && c.open != nil {
+			c.open = g
+		}
+		return g, etag, nil
+	}
+	// Cleared by hand while the threshold stays crossed: from now on a
+	// state resource says so, written with the alarm. Every write of an
+	// alarm holds e.mu, so the ETag checked is the one replaced.
+	if ifMatch != "" && ifMatch != "*" && ifMatch != etag {
+		return nil, "", store.ErrPreconditionFailed
+	}
+	next := *c
+	next.open, next.kept = nil, true
+	if err := e.st.Load(ctx, []store.Resource{{ID: id, Triples: g}, {ID: e.stateID(k), Triples: e.stateGraph(k, &next, e.now())}}); err != nil {
 		return nil, "", err
 	}
-	k := key{objectOf(g, id, pThreshold), objectOf(g, id, pAlarmed)}
-	if c := e.cells[k]; c != nil && c.alarm == id {
-		if objectOf(g, id, pAlarmState) == raised {
-			c.open = g
-		} else {
-			c.open = nil
-		}
-	}
-	return g, etag, nil
+	*c = next
+	_, etag, err = e.st.Get(ctx, id)
+	return g, etag, err
 }
 
 // stateGraph is the resource keeping c, the state of k.
@@ -220,7 +234,7 @@ func (e *Evaluator) stateGraph(k key, c *cell, now time.Time) []rdf.Triple {
 // readState reads a state resource.
 func readState(id rdf.IRI, g []rdf.Triple) (key, *cell) {
 	k := key{objectOf(g, id, pThreshold), objectOf(g, id, pAlarmed)}
-	c := &cell{alarm: objectOf(g, id, pAlarm)}
+	c := &cell{alarm: objectOf(g, id, pAlarm), kept: true}
 	for s, i := range stateIRIs {
 		if objectOf(g, id, pCrossing) == i {
 			c.state = s

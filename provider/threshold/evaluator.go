@@ -6,8 +6,9 @@
 //
 // The evaluation sits in the write path: Evaluator.Store wraps the store,
 // and every batch of records that goes through its Create, Load or Stage
-// is written together with the alarms it raised or cleared and the state
-// of each (threshold, resource) it moved, in the same transaction. A crash
+// is written together with the alarms it raised or cleared, which carry
+// the state of each (threshold, resource) it moved, in the same
+// transaction. A crash
 // therefore leaves the records, their alarms and the states consistent: a
 // restart neither repeats a crossing nor loses one. The thresholds are
 // kept in memory, indexed by monitored resource, and reloaded from the
@@ -33,6 +34,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -93,10 +95,16 @@ type Evaluator struct {
 type key struct{ thr, res rdf.IRI }
 
 // A cell is where one threshold stands for one resource.
+//
+// Its state is kept in the store by the alarms themselves: an active
+// alarm means crossed, none means armed. Only when an alarm is cleared by
+// hand while its threshold stays crossed is a state resource written, and
+// kept up to date from then on: it says what no alarm says.
 type cell struct {
 	state State
 	alarm rdf.IRI      // the latest alarm raised; zero for none
 	open  []rdf.Triple // its graph while raised; nil once cleared
+	kept  bool         // a state resource holds the state
 }
 
 // New returns an Evaluator over cfg.Store. Call Load before writing
@@ -177,16 +185,39 @@ func (e *Evaluator) Load(ctx context.Context) error {
 			return err
 		}
 		k, c := readState(id, g)
-		if c.alarm != (rdf.IRI{}) {
-			ag, _, err := e.st.Get(ctx, c.alarm)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			if objectOf(ag, c.alarm, pAlarmState) == raised {
-				c.open = ag
-			}
-		}
 		e.cells[k] = c
+	}
+	// An active alarm means crossed, whatever a state resource said
+	// before it was raised.
+	var active []rdf.IRI
+	err = e.st.View(ctx, func(src query.Source) error {
+		res, err := query.Run(ctx, src, query.Scope{Prefix: e.alarms}, &query.Query{Where: parser.And(parser.Eq(pAlarmState, raised))}, query.Page{NoTotal: true})
+		if err != nil {
+			return err
+		}
+		for _, m := range res.Members {
+			active = append(active, m.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("list active alarms: %w", err)
+	}
+	for _, id := range active {
+		g, _, err := e.st.Get(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		k := key{objectOf(g, id, pThreshold), objectOf(g, id, pAlarmed)}
+		c := e.cells[k]
+		if c == nil {
+			c = &cell{}
+			e.cells[k] = c
+		}
+		c.state, c.alarm, c.open = Crossed, id, g
 	}
 	e.byRes = nil
 	return e.orphans(ctx)
@@ -262,10 +293,11 @@ func (e *Evaluator) index(ctx context.Context) map[rdf.IRI][]*Threshold {
 // A batch is what one write evaluates to: the alarms and states to write
 // with its records, and the cells to keep once written.
 type batch struct {
-	extra  []store.Resource
-	order  []rdf.IRI
-	byID   map[rdf.IRI][]rdf.Triple
-	cells  map[key]*cell
+	extra   []store.Resource
+	order   []rdf.IRI
+	byID    map[rdf.IRI][]rdf.Triple
+	cells   map[key]*cell
+	persist map[key]bool // cells whose state resource is written
 	shifts uint64
 	seen   uint64
 }
@@ -299,7 +331,7 @@ func (e *Evaluator) evaluate(ctx context.Context, rs []store.Resource) *batch {
 			continue
 		}
 		if b == nil {
-			b = &batch{byID: make(map[rdf.IRI][]rdf.Triple), cells: make(map[key]*cell)}
+			b = &batch{byID: make(map[rdf.IRI][]rdf.Triple), cells: make(map[key]*cell), persist: make(map[key]bool)}
 		}
 		b.seen++
 		rec := readRecord(r.ID, res, r.Triples)
@@ -324,8 +356,8 @@ func (e *Evaluator) evaluate(ctx context.Context, rs []store.Resource) *batch {
 		return nil
 	}
 	now := e.now()
-	for k, c := range b.cells {
-		b.put(e.stateID(k), e.stateGraph(k, c, now))
+	for k := range b.persist {
+		b.put(e.stateID(k), e.stateGraph(k, b.cells[k], now))
 	}
 	for _, id := range b.order {
 		b.extra = append(b.extra, store.Resource{ID: id, Triples: b.byID[id]})
@@ -356,10 +388,15 @@ func (e *Evaluator) step(b *batch, th *Threshold, rec *record, m measure) {
 		c.alarm, c.open = id, g
 		b.put(id, g)
 	case Clear:
-		if c.open != nil {
+		switch {
+		case c.open != nil:
 			g := e.clearByRecord(c.alarm, c.open, rec, m)
 			c.open = nil
 			b.put(c.alarm, g)
+		case c.kept:
+			// The alarm was cleared by hand: only the state resource
+			// says that the threshold is armed again.
+			b.persist[k] = true
 		}
 	}
 }

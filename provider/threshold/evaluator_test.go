@@ -338,3 +338,65 @@ func TestAdhocRecordsNotEvaluated(t *testing.T) {
 	require.NoError(t, v.st.Load(ctx, []store.Resource{recordGraph(2, host, t0, 99)}))
 	assert.Len(t, v.alarms(), 1)
 }
+
+// TestClearByHandSurvivesRestart: an alarm cleared by hand while its
+// threshold stays crossed raises nothing new after a restart; once the
+// value has cleared (and another restart), a crossing raises again.
+func TestClearByHandSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pm.db")
+	c := &clock{t0}
+	v := open(t, path, c)
+	_, err := v.st.Create(ctx, thrID, thresholdGraph(thrID, 90, 10, RisingIRI, host))
+	require.NoError(t, err)
+	require.NoError(t, v.st.Load(ctx, []store.Resource{recordGraph(1, host, t0, 95)}))
+	var id rdf.IRI
+	for s := range v.alarms() {
+		id = mustIRI(s)
+	}
+	_, _, err = v.e.Clear(ctx, id, "", "bob")
+	require.NoError(t, err)
+	v.close()
+
+	v = open(t, path, c)
+	require.NoError(t, v.st.Load(ctx, []store.Resource{recordGraph(2, host, t0.Add(time.Minute), 97)}))
+	require.Len(t, v.alarms(), 1, "still crossed: nothing new")
+	require.NoError(t, v.st.Load(ctx, []store.Resource{recordGraph(3, host, t0.Add(2*time.Minute), 50)}))
+	v.close()
+
+	v = open(t, path, c)
+	defer v.close()
+	require.NoError(t, v.st.Load(ctx, []store.Resource{recordGraph(4, host, t0.Add(3*time.Minute), 91)}))
+	as := v.alarms()
+	require.Len(t, as, 2, "armed again: a new crossing raises")
+	n := 0
+	for _, g := range as {
+		if value(g, pAlarmState) == Raised.String() {
+			n++
+			assert.Equal(t, mustIRI(fmt.Sprintf("%s/oslc/records/r4", base)).String(), value(g, pRaisedBy))
+		}
+	}
+	assert.Equal(t, 1, n)
+}
+
+// TestIfMatchOnClear: a clear by hand with a stale ETag is refused and
+// changes nothing.
+func TestIfMatchOnClear(t *testing.T) {
+	ctx := context.Background()
+	v := open(t, filepath.Join(t.TempDir(), "pm.db"), &clock{t0})
+	defer v.close()
+	_, err := v.st.Create(ctx, thrID, thresholdGraph(thrID, 90, 10, RisingIRI, host))
+	require.NoError(t, err)
+	require.NoError(t, v.st.Load(ctx, []store.Resource{recordGraph(1, host, t0, 95)}))
+	var id rdf.IRI
+	for s := range v.alarms() {
+		id = mustIRI(s)
+	}
+	_, etag, err := v.st.Get(ctx, id)
+	require.NoError(t, err)
+	_, _, err = v.e.Acknowledge(ctx, id, etag, "alice")
+	require.NoError(t, err)
+	_, _, err = v.e.Clear(ctx, id, etag, "bob")
+	assert.ErrorIs(t, err, store.ErrPreconditionFailed)
+	assert.Equal(t, Raised.String(), value(v.alarms()[id.String()], pAlarmState))
+}
