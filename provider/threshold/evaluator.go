@@ -298,8 +298,8 @@ type batch struct {
 	byID    map[rdf.IRI][]rdf.Triple
 	cells   map[key]*cell
 	persist map[key]bool // cells whose state resource is written
-	shifts uint64
-	seen   uint64
+	shifts  uint64
+	seen    uint64
 }
 
 func (b *batch) put(id rdf.IRI, g []rdf.Triple) {
