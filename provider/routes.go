@@ -78,6 +78,8 @@ func (s *Server) table() []route {
 		// The job engine's notifications, or with types or oslc.where
 		// parameters every event of the hub.
 		{path: "/oslc/events", methods: get, op: auth.Read, handler: http.HandlerFunc(s.hubHTTP.Stream), stream: true, when: notify.WantsStream},
+		// Alarms: acknowledged and cleared by hand, as jobs are operated.
+		h("/oslc/alarms/{id}/{action:acknowledge|clear}", post, auth.JobWrite, api.Serve(api.AlarmAction)),
 		{path: "/oslc/events", methods: get, op: auth.Read, handler: http.HandlerFunc(api.Events), stream: true},
 		// Event subscriptions: managed as jobs are.
 		h("/oslc/subscriptions", get, auth.Read, api.Serve(s.hubHTTP.List)),

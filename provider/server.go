@@ -17,6 +17,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/ops"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/provider/report"
+	"github.com/oslc-pm/pmprovider/provider/threshold"
 	"github.com/oslc-pm/pmprovider/provider/ui"
 )
 
@@ -238,6 +239,9 @@ func (s *Server) Notify() *notify.Hub { return s.hub }
 
 // Jobs returns the server's job engine.
 func (s *Server) Jobs() *jobs.Engine { return s.api.Jobs() }
+
+// Thresholds returns the server's threshold evaluator.
+func (s *Server) Thresholds() *threshold.Evaluator { return s.api.Thresholds() }
 
 // EnsureHostJob makes sure a job measures this machine (see
 // oslc.Server.EnsureHostJob) and returns its IRI.

@@ -151,10 +151,14 @@ type deriver struct {
 
 // skipped says whether changes of id make no event: the hub's own
 // subscriptions (a cursor's write would make an event to deliver, and so
-// on) and the vocabulary documents, rewritten at every start.
+// on), the vocabulary documents, rewritten at every start, and the
+// engines' bookkeeping under /oslc/engine/ (a job's progress, a
+// threshold's crossing state), which the events of jobs and alarms
+// already tell.
 func (d *deriver) skipped(id string) bool {
 	path, ok := strings.CutPrefix(id, d.base)
-	return !ok || strings.HasPrefix(path, subscriptionsPath+"/") || strings.HasPrefix(path, "/ns/")
+	return !ok || strings.HasPrefix(path, subscriptionsPath+"/") || strings.HasPrefix(path, "/ns/") ||
+		strings.HasPrefix(path, "/oslc/engine/")
 }
 
 // derive returns the event of c, read in sn; false when c makes none.

@@ -31,8 +31,9 @@ type Kind struct {
 	Preview bool
 	// Dialogs are its delegated selection and creation dialogs.
 	Dialogs []Dialog
-	// Jobs says that its members are measurement jobs: writing them is
-	// MEF's job management, which the role matrix governs apart.
+	// Jobs says that writing its members is job management (measurement
+	// jobs, and the thresholds that watch what they collect), which the
+	// role matrix governs apart (MEF's job management).
 	Jobs bool
 
 	fragments string // prefix of fragment ids minted for nested nodes
@@ -168,6 +169,7 @@ func (s *Server) newKinds() []*Kind {
 		made("notifications", "Job Notifications", shapes.NotificationName, vocab.PMJNotification),
 		adhoc,
 	}
+	kinds = append(kinds, s.thresholdKinds()...)
 	for _, k := range kinds {
 		s.conform(k)
 	}

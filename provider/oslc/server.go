@@ -15,6 +15,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
+	"github.com/oslc-pm/pmprovider/provider/threshold"
 	"github.com/oslc-pm/pmprovider/shapes"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -92,6 +93,7 @@ type Server struct {
 	trsPrefixes  []string // of the tracked resources, sorted
 	hold         func() uint64
 	jobs         *jobs.Engine
+	thresholds   *threshold.Evaluator
 	html         HTML
 }
 
@@ -130,11 +132,26 @@ func New(st Store, cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	// Every write goes through the threshold evaluator, so that the
+	// alarms a record raises are written with it.
+	s.thresholds = threshold.New(threshold.Config{
+		Store:  st,
+		Base:   s.base,
+		Now:    s.now,
+		Logger: s.log,
+		Managed: func(id rdf.IRI, shape, ident string, created, modified time.Time) []rdf.Triple {
+			return s.serverProps(id, shape, created, modified, ident)
+		},
+	})
+	if err := s.thresholds.Load(context.Background()); err != nil {
+		return nil, fmt.Errorf("load thresholds: %w", err)
+	}
+	s.store = s.thresholds.Store()
 	if err := s.storeVocabularies(context.Background()); err != nil {
 		return nil, fmt.Errorf("store vocabularies: %w", err)
 	}
 	s.jobs, err = jobs.New(jobs.Config{
-		Store:      st,
+		Store:      s.store,
 		Base:       s.base,
 		Now:        s.now,
 		Collectors: cfg.Collectors,

@@ -84,8 +84,9 @@ var (
 // trackedKinds name the kinds whose members the set tracks. Tracking
 // records and notifications are left out: they record what the jobs did,
 // which the jobs and reports already tell an indexer, at a rate of
-// several per period.
-var trackedKinds = []string{"records", "resources", "jobs", "reports"}
+// several per period. Alarms are tracked, so that a lifecycle indexer
+// knows the alarms of the resources it links.
+var trackedKinds = []string{"records", "resources", "jobs", "reports", "thresholds", "alarms"}
 
 // Paths and parameters of the TRS resources.
 const (

@@ -303,6 +303,8 @@ func (s *Server) Preview(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
+	case "threshold", "alarm":
+		thresholdPreview(d.Kind, prop, size)
 	default:
 		prop("State", vocab.PMJTerm("executionState"))
 		prop("Collector", vocab.PMJTerm("collector"))
