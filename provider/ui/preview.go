@@ -236,7 +236,7 @@ var previewBody = template.Must(template.New("preview").Parse(`<main class="prev
 {{if .KPIs}}<ul class="kpis">{{range .KPIs}}<li><span class="kpi-label">{{.Label}}</span> <strong>{{.Value}}</strong> {{.Spark}}</li>{{end}}</ul>{{end}}
 {{if .Chart}}<figure class="key">{{.Chart}}</figure>{{end}}
 {{if .Measures}}<ul class="chips">{{range .Measures}}<li title="{{.Raw}}"><span class="m">{{.Metric}}</span> {{.Value}}</li>{{end}}</ul>{{end}}
-{{if .AlarmsOn}}<p class="palarms">{{if .Alarms}}{{len .Alarms}} active {{if eq (len .Alarms) 1}}alarm{{else}}alarms{{end}}: {{range $i, $a := .Alarms}}{{if $i}}, {{end}}<span class="sev-{{$a.Severity}}">{{$a.Severity}}</span> {{$a.Title}}{{end}}{{else}}No active alarms{{end}}</p>{{end}}
+{{if .AlarmsOn}}<p class="palarms">{{if .Alarms}}Active alarms ({{len .Alarms}}): {{range $i, $a := .Alarms}}{{if $i}}, {{end}}<span class="sev-{{$a.Severity}}">{{$a.Severity}}</span> <a href="{{$a.ID}}" target="_blank" rel="noopener">{{$a.Title}}</a>{{end}}{{else}}No active alarms{{end}}</p>{{end}}
 </main>
 `))
 
