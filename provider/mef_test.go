@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -188,9 +187,9 @@ func TestMEFReports(t *testing.T) {
 	r = api.call(t, "POST", "/performanceJob", body)
 	require.Equal(t, 201, r.status, "%s", r.body)
 	id := obj(t, r)["id"].(string)
-	require.NoError(t, env.srv.DeliverEvents(context.Background()))
+	env.delivered(t)
 	env.advance(t, env.clock.Now().Add(11*time.Minute))
-	require.NoError(t, env.srv.DeliverEvents(context.Background()))
+	env.delivered(t)
 
 	r = api.call(t, "GET", "/performanceReport?performanceJobId="+id, nil)
 	require.Equal(t, 200, r.status)

@@ -77,8 +77,6 @@ type Config struct {
 	// the push of alarms to an Alertmanager; its Store, Base, Logger
 	// and Now are the server's.
 	Notify notify.Config
-	// Faces configures the TMF628 and MEF JSON faces (faces.go).
-	Faces FacesConfig
 }
 
 // DefaultMaxBodyBytes is the default limit of a request body.
@@ -162,7 +160,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		}
 	}
 	s.challenges = s.authn.Challenges()
-	s.newFaces(cfg.Faces)
+	s.newFaces()
 	s.register(api.BasePath())
 	return s, nil
 }
@@ -200,14 +198,12 @@ func (s *Server) Start() {
 	if err := s.hub.Start(); err != nil {
 		s.log.Error("event subscriptions not started", "err", err)
 	}
-	s.startFaces()
 }
 
 // Close stops the measurement jobs and the compaction; what the jobs
 // produced is stored.
 func (s *Server) Close() {
 	s.hub.Close()
-	s.stopFaces()
 	s.api.Jobs().Close()
 	if s.stopCompaction != nil {
 		s.stopCompaction()

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -265,21 +264,24 @@ func TestTMF628Hub(t *testing.T) {
 	r = api.call(t, "POST", "/hub", map[string]any{"callback": "not a url"})
 	assert.Equal(t, 400, r.status)
 
-	ctx := context.Background()
+	r = api.call(t, "POST", "/hub", map[string]any{"callback": "http://localhost:9/x"})
+	assert.Equal(t, 400, r.status, "the allow-list refuses the callback: %s", r.body)
+	assert.Contains(t, obj(t, r)["message"], "callback")
+
 	r = api.call(t, "POST", "/measurementCollectionJob", tmfJob(res))
 	require.Equal(t, 201, r.status, "%s", r.body)
 	id := obj(t, r)["id"].(string)
-	require.NoError(t, env.srv.DeliverEvents(ctx))
+	env.delivered(t)
 	ftd := []any{map[string]any{}}
 	r = api.call(t, "PATCH", "/measurementCollectionJob/"+id, map[string]any{"fileTransferData": ftd, "jobPriority": 7})
 	require.Equal(t, 200, r.status, "%s", r.body)
 	env.clock.set(env.clock.Now().Add(time.Second)) // the tracking records of each step apart
 	r = api.call(t, "PATCH", "/measurementCollectionJob/"+id, map[string]any{"fileTransferData": ftd, "adminState": "locked"})
 	require.Equal(t, 200, r.status, "%s", r.body)
-	require.NoError(t, env.srv.DeliverEvents(ctx))
+	env.delivered(t)
 	r = api.call(t, "DELETE", "/measurementCollectionJob/"+id, nil)
 	require.Equal(t, 204, r.status)
-	require.NoError(t, env.srv.DeliverEvents(ctx))
+	env.delivered(t)
 
 	got := all.types()
 	assert.Equal(t, "MeasurementCollectionJobCreateEvent", got[0])

@@ -12,7 +12,6 @@
 package mef
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +28,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/provider/jobview"
+	"github.com/oslc-pm/pmprovider/provider/notify"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 )
 
@@ -51,25 +51,20 @@ type Server struct {
 	next       int
 }
 
-// New returns a Server over b; events go to listeners through d (nil:
-// jobview.HTTPDelivery).
-func New(b *jobview.Backend, d jobview.Delivery, log *slog.Logger, now func() time.Time) *Server {
-	if d == nil {
-		d = jobview.HTTPDelivery{}
-	}
+// New returns a Server over b. Its listeners are subscriptions of hub,
+// in the format FormatName, which New registers: call it before the hub
+// starts.
+func New(b *jobview.Backend, hub *notify.Hub, log *slog.Logger, now func() time.Time) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
 	s := &Server{b: b, log: log, now: now, profiles: map[string]*Profile{}, jobProfile: map[string]string{}, tasks: map[string][]*Task{}}
-	s.hub = &jobview.Hub{Render: s.render, Delivery: d, EventTypes: eventTypes, Log: log}
+	// Profiles change too, besides what is created and deleted.
+	s.hub = &jobview.Hub{Notify: hub, Format: FormatName, EventTypes: eventTypes,
+		Types: []notify.Type{notify.ResourceCreated, notify.ResourceChanged, notify.ResourceDeleted}}
+	hub.RegisterFormat(FormatName, s.Format)
 	return s
 }
-
-// Hub is the server's hub of listeners.
-func (s *Server) Hub() *jobview.Hub { return s.hub }
-
-// Publish delivers the events of c to the hub's listeners.
-func (s *Server) Publish(ctx context.Context, c jobview.Change) { s.hub.Publish(ctx, c) }
 
 // A Route is a path under the provider's base path, its methods, the
 // operation of the role matrix it is, and its handler.
