@@ -19,13 +19,13 @@ type faces struct {
 	mef *mef.Server
 }
 
-// newFaces makes the faces and registers their formats with the event
-// hub, which must not have started.
-func (s *Server) newFaces() {
+// newFaces makes the faces over st and registers their formats with the
+// event hub, which must not have started.
+func (s *Server) newFaces(st Store) {
 	b := jobview.New(s.api)
 	f := &s.faces
 	f.tmf = tmf628.New(b, s.hub, s.log)
-	f.mef = mef.New(b, s.hub, s.log, s.api.Now)
+	f.mef = mef.New(b, st, s.hub, s.log, s.api.Now)
 }
 
 // faceRoutes are the faces' routes, for the route table. Their errors,

@@ -160,7 +160,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		}
 	}
 	s.challenges = s.authn.Challenges()
-	s.newFaces()
+	s.newFaces(st)
 	s.register(api.BasePath())
 	return s, nil
 }
