@@ -208,6 +208,7 @@ func TestMEFReports(t *testing.T) {
 	assert.Equal(t, 404, r.status)
 
 	assert.Contains(t, l.types(), "performanceJobCreateEvent")
+	assert.Contains(t, l.types(), "performanceJobReportReadyEvent", "a report-mode job's report is ready")
 	r = api.call(t, "DELETE", "/hub/"+hub, nil)
 	assert.Equal(t, 204, r.status)
 }

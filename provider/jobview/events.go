@@ -41,8 +41,7 @@ type Change struct {
 	// Action is the client's operation behind a state change: "suspend",
 	// "resume", "cancel", or "" for the engine's own.
 	Action string
-	// Report is the report that is ready (FilesReady); zero when the job
-	// reports events only.
+	// Report is the report that is ready (FilesReady).
 	Report rdf.IRI
 	// Description says why, for a PreparationError.
 	Description string
@@ -83,6 +82,13 @@ func ChangeOf(tr *Tracking) (c Change, ok bool) {
 // engine's own bookkeeping too, and only the record tells an update from
 // a suspension. The tracking records of a creation and a deletion are
 // passed over: the job's own events said it first.
+//
+// Files are ready when a job's report is created, whatever the job's
+// pmj:reportMode: a job that reports resources only makes no
+// notification, and the ReportReady notification of a job that makes
+// both would announce the same report again; one that reports events
+// only has no file to announce. A PreparationError is the engine's
+// notification.
 func (b *Backend) Change(ev *notify.Event) (c Change, ok bool) {
 	path, under := strings.CutPrefix(ev.Source.String(), b.api.URL(""))
 	if !under {
@@ -104,15 +110,17 @@ func (b *Backend) Change(ev *notify.Event) (c Change, ok bool) {
 		}
 		c, ok = ChangeOf(ReadTracking(ev.Source, ev.Graph))
 		return c, ok && c.Kind != Created && c.Kind != Deleted
-	case ev.Type == notify.ReportReady || ev.Type == notify.PreparationError:
-		c = Change{Kind: FilesReady, Job: ev.Resource, At: ev.Time, Description: ev.Data["description"]}
-		if ev.Type == notify.PreparationError {
-			c.Kind = PreparationError
+	case strings.HasPrefix(path, "/oslc/reports/"):
+		if ev.Change != store.Created || ev.Graph == nil {
+			return c, false
 		}
-		if rp := ev.Data["report"]; rp != "" {
-			c.Report, _ = rdf.NewIRI(rp)
+		rp := ReadReport(ev.Source, ev.Graph)
+		if !strings.HasPrefix(rp.Job.String(), b.api.URL("/oslc/jobs/")) {
+			return c, false // an ad-hoc collection's
 		}
-		return c, true
+		return Change{Kind: FilesReady, Job: rp.Job, At: ev.Time, Report: ev.Source}, true
+	case ev.Type == notify.PreparationError:
+		return Change{Kind: PreparationError, Job: ev.Resource, At: ev.Time, Description: ev.Data["description"]}, true
 	}
 	return c, false
 }

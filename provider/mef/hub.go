@@ -10,7 +10,6 @@ import (
 	"context"
 
 	"github.com/gorilla/mux"
-	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/jobview"
 	"github.com/oslc-pm/pmprovider/provider/notify"
@@ -153,9 +152,6 @@ func (s *Server) render(ctx context.Context, ev *notify.Event) (string, map[stri
 			}
 		}
 	case jobview.FilesReady:
-		if c.Report == (rdf.IRI{}) {
-			return "", nil, false // no report: the job reports events only
-		}
 		typ = "performanceJobReportReadyEvent"
 		rid := lastSegment(c.Report.String())
 		payload["reportId"], payload["reportHref"] = rid, s.href("/performanceReport/"+rid)

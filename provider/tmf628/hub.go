@@ -156,9 +156,6 @@ func (s *Server) render(ctx context.Context, id string, c jobview.Change, wants 
 	}
 	switch c.Kind {
 	case jobview.FilesReady:
-		if c.Report.String() == "" {
-			return n, false // the job reports events only: no file
-		}
 		// The file that is ready: the period's report, as CSV.
 		ftd := j.FileTransferData[0]
 		ftd.FileFormat, ftd.FileLocation = "text/csv", c.Report.String()

@@ -3,7 +3,10 @@
 // specifications and groups, trackingRecord, hub) as JSON over the
 // provider's own resources: a measurement collection job is the
 // pmj:MeasurementJob the OSLC API serves, read and written through
-// jobview, never a copy.
+// jobview, never a copy. Listeners of the hub are subscriptions of the
+// provider's event hub in the format FormatName (hub.go): stored, so that
+// they outlive the process, and given the events of jobs changed through
+// any API, in order, with retries and a dead letter.
 package tmf628
 
 import (
@@ -46,8 +49,8 @@ func New(b *jobview.Backend, hub *notify.Hub, log *slog.Logger) *Server {
 		log = slog.Default()
 	}
 	s := &Server{b: b, log: log}
-	// Jobs and tracking records are created and deleted, notifications
-	// created: the changes the API announces.
+	// Jobs are created and deleted, tracking records, reports and
+	// notifications created: the changes the API announces.
 	s.hub = &jobview.Hub{Notify: hub, Format: FormatName, EventTypes: eventTypes(),
 		Types: []notify.Type{notify.ResourceCreated, notify.ResourceDeleted}}
 	hub.RegisterFormat(FormatName, s.Format)
