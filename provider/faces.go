@@ -1,59 +1,31 @@
 package provider
 
 import (
-	"context"
 	"net/http"
 	"strings"
-	"sync"
-	"time"
 
-	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/provider/jobview"
 	"github.com/oslc-pm/pmprovider/provider/mef"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 	"github.com/oslc-pm/pmprovider/provider/tmf628"
 )
 
-// FacesConfig configures the JSON faces of the provider: TM Forum TMF628
-// and MEF Legato performance monitoring.
-type FacesConfig struct {
-	// Delivery sends the hubs' events to their listeners; nil means one
-	// HTTP POST each (jobview.HTTPDelivery).
-	Delivery jobview.Delivery
-	// WatchInterval is how often the hubs look for changes to announce;
-	// 0 means DefaultWatchInterval.
-	WatchInterval time.Duration
-}
-
-// DefaultWatchInterval is how often the hubs look for changes by default.
-const DefaultWatchInterval = 2 * time.Second
-
-// faces are the JSON faces over the OSLC server's resources, and what
-// feeds their hubs: one watcher of the jobs' tracking records and one
-// subscription to the engine's notifications.
+// faces are the JSON faces over the OSLC server's resources. Their hubs'
+// listeners are subscriptions of the provider's event hub, each in its
+// face's format: stored, and delivered from the change log as any
+// subscription is.
 type faces struct {
-	tmf      *tmf628.Server
-	mef      *mef.Server
-	interval time.Duration
-	stop     context.CancelFunc
-	done     chan struct{}
-
-	mu      sync.Mutex // serializes deliveries
-	watcher *jobview.Watcher
-	sub     *jobs.Subscription
+	tmf *tmf628.Server
+	mef *mef.Server
 }
 
-func (s *Server) newFaces(cfg FacesConfig) {
+// newFaces makes the faces over st and registers their formats with the
+// event hub, which must not have started.
+func (s *Server) newFaces(st Store) {
 	b := jobview.New(s.api)
 	f := &s.faces
-	f.tmf = tmf628.New(b, cfg.Delivery, s.log)
-	f.mef = mef.New(b, cfg.Delivery, s.log, s.api.Now)
-	f.interval = cfg.WatchInterval
-	if f.interval <= 0 {
-		f.interval = DefaultWatchInterval
-	}
-	f.watcher = b.NewWatcher(s.api.Now())
-	f.sub = s.api.Jobs().Subscribe()
+	f.tmf = tmf628.New(b, s.hub, s.log)
+	f.mef = mef.New(b, st, s.hub, s.log, s.api.Now)
 }
 
 // faceRoutes are the faces' routes, for the route table. Their errors,
@@ -67,72 +39,6 @@ func (s *Server) faceRoutes() []route {
 		rs = append(rs, route{path: fr.Path, methods: fr.Methods, op: fr.Op, handler: fr.Handler, fail: s.faces.mef.Fail})
 	}
 	return rs
-}
-
-// DeliverEvents announces, to the listeners of the faces' hubs, the
-// changes of jobs since it last ran: what their tracking records say
-// (creations, updates, state changes, deletions, through any API or by
-// the engine) and the engine's notifications (report ready, or not).
-// Start runs it every FacesConfig.WatchInterval.
-func (s *Server) DeliverEvents(ctx context.Context) error {
-	f := &s.faces
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	cs, err := f.watcher.Poll(ctx)
-	if err != nil {
-		return err
-	}
-	for drained := false; !drained; {
-		select {
-		case ev, ok := <-f.sub.C:
-			if !ok {
-				// Fell behind: the notifications missed are lost to the
-				// hubs, not to the store.
-				f.sub = s.api.Jobs().Subscribe()
-				drained = true
-				continue
-			}
-			cs = append(cs, jobview.NotificationChange(ev))
-		default:
-			drained = true
-		}
-	}
-	for _, c := range cs {
-		f.tmf.Publish(ctx, c)
-		f.mef.Publish(ctx, c)
-	}
-	return nil
-}
-
-func (s *Server) startFaces() {
-	ctx, cancel := context.WithCancel(context.Background())
-	f := &s.faces
-	f.stop, f.done = cancel, make(chan struct{})
-	go func() {
-		defer close(f.done)
-		tick := time.NewTicker(f.interval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if err := s.DeliverEvents(ctx); err != nil && ctx.Err() == nil {
-					s.log.Warn("hubs: look for changes", "err", err)
-				}
-			}
-		}
-	}()
-}
-
-func (s *Server) stopFaces() {
-	f := &s.faces
-	if f.stop != nil {
-		f.stop()
-		<-f.done
-		f.stop = nil
-	}
-	f.sub.Cancel()
 }
 
 // faceFail returns the error writer of the face whose base path r's path

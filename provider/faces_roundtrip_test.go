@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"bytes"
-	"context"
 	"net/url"
 	"slices"
 	"strings"
@@ -141,5 +140,4 @@ func TestFacesRoundTrip(t *testing.T) {
 	require.Equal(t, 204, r.status)
 	r = mefAPI.call(t, "GET", "/performanceJob/"+otherID, nil)
 	assert.Equal(t, 404, r.status)
-	require.NoError(t, env.srv.DeliverEvents(context.Background()))
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/collect"
+	"github.com/oslc-pm/pmprovider/provider/notify"
 	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -100,6 +101,9 @@ type jobEnv struct {
 	h     atomic.Pointer[provider.Server]
 	log   syncBuffer
 	authn auth.Chain // the provider's authenticators; none: the loopback user
+	// notify configures the provider's event hub (its allow-list of
+	// callbacks, its poll); Store, Base, Logger and Now are the provider's.
+	notify notify.Config
 }
 
 // newJobEnv starts an environment whose clock is a jobClock at jobEpoch.
@@ -160,6 +164,7 @@ func (env *jobEnv) bootWith(t *testing.T, now func() time.Time) {
 		Collectors:     []collect.Collector{collect.NewSynthetic(1)},
 		Logger:         slog.New(slog.NewTextHandler(&env.log, nil)),
 		Authenticators: env.authn,
+		Notify:         env.notify,
 	})
 	require.NoError(t, err)
 	env.srv = srv

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -188,9 +187,9 @@ func TestMEFReports(t *testing.T) {
 	r = api.call(t, "POST", "/performanceJob", body)
 	require.Equal(t, 201, r.status, "%s", r.body)
 	id := obj(t, r)["id"].(string)
-	require.NoError(t, env.srv.DeliverEvents(context.Background()))
+	env.delivered(t)
 	env.advance(t, env.clock.Now().Add(11*time.Minute))
-	require.NoError(t, env.srv.DeliverEvents(context.Background()))
+	env.delivered(t)
 
 	r = api.call(t, "GET", "/performanceReport?performanceJobId="+id, nil)
 	require.Equal(t, 200, r.status)
@@ -209,6 +208,90 @@ func TestMEFReports(t *testing.T) {
 	assert.Equal(t, 404, r.status)
 
 	assert.Contains(t, l.types(), "performanceJobCreateEvent")
+	assert.Contains(t, l.types(), "performanceJobReportReadyEvent", "a report-mode job's report is ready")
 	r = api.call(t, "DELETE", "/hub/"+hub, nil)
 	assert.Equal(t, 204, r.status)
+}
+
+// TestMEFStoredResources: profiles, tasks and the ids a client gives a
+// job are stored, so that a restart keeps them, and their changes reach
+// the hub's listeners as the notifications of mef_pm_notif.yaml.
+func TestMEFStoredResources(t *testing.T) {
+	env, res := newFacesEnv(t)
+	api := newFace(t, env, mef.BasePath, apispec.MEF).as("customer")
+	l := newListener(t, apispec.MEFNotifications, http.StatusNoContent)
+	r := api.call(t, "POST", "/hub", map[string]any{"callback": l.URL})
+	require.Equal(t, 201, r.status, "%s", r.body)
+
+	r = api.call(t, "POST", "/performanceProfile", map[string]any{"jobType": "proactive", "granularity": "1 minute", "reportingPeriod": "15 minutes", "outputFormat": "csv", "resultFormat": "attachment", "buyerProfileId": "B-7"})
+	require.Equal(t, 201, r.status, "%s", r.body)
+	profile := obj(t, r)
+	pid := profile["id"].(string)
+	r = api.call(t, "PATCH", "/performanceProfile/"+pid, map[string]any{"jobPriority": 2})
+	require.Equal(t, 200, r.status, "%s", r.body)
+	job := mefJob(res)
+	job["performanceProfile"] = map[string]any{"@type": "PerformanceProfileRef", "id": pid}
+	job["buyerJobId"], job["consumingApplicationId"] = "PO-42", "grafana"
+	r = api.call(t, "POST", "/performanceJob", job)
+	require.Equal(t, 201, r.status, "%s", r.body)
+	id := obj(t, r)["id"].(string)
+	assert.Equal(t, "PO-42", obj(t, r)["buyerJobId"])
+	ref := map[string]any{"@type": "PerformanceJobRef", "id": id}
+	r = api.call(t, "POST", "/suspendPerformanceJob", map[string]any{"performanceJob": ref, "suspensionReason": "maintenance"})
+	require.Equal(t, 201, r.status, "%s", r.body)
+	suspend := obj(t, r)
+	r = api.call(t, "POST", "/modifyPerformanceJob", map[string]any{"performanceJob": ref, "buyerJobId": "PO-43",
+		"performanceProfile": map[string]any{"granularity": "5 minutes"}})
+	require.Equal(t, 201, r.status, "%s", r.body)
+	modify := obj(t, r)
+	require.Equal(t, "completed", modify["state"], "%s", r.body)
+
+	// Through OSLC, the job holds what the client said.
+	g, _ := oslcJob(t, env, env.URL+"/oslc/jobs/"+id)
+	jobIRI := mustIRI(t, env.URL+"/oslc/jobs/"+id)
+	assert.Equal(t, []string{"PO-43"}, strs(objects(g, jobIRI, pmj("buyerJobId"))))
+	assert.Equal(t, []string{"grafana"}, strs(objects(g, jobIRI, pmj("consumingApplicationId"))))
+	assert.Equal(t, []string{profile["href"].(string)}, strs(objects(g, jobIRI, pmj("performanceProfile"))))
+
+	env.delivered(t)
+	assert.Subset(t, l.types(), []string{"performanceProfileCreateEvent", "performanceProfileAttributeValueChangeEvent",
+		"performanceJobCreateEvent", "suspendPerformanceJobStateChangeEvent", "modifyPerformanceJobStateChangeEvent", "performanceJobStateChangeEvent"})
+
+	// A restart keeps them all.
+	env.srv.Notify().Close()
+	env.boot(t, env.clock.Now().Add(time.Minute))
+	env.startHub(t)
+	r = api.call(t, "GET", "/performanceProfile/"+pid, nil)
+	require.Equal(t, 200, r.status, "%s", r.body)
+	assert.EqualValues(t, 2, obj(t, r)["jobPriority"])
+	assert.Equal(t, "B-7", obj(t, r)["buyerProfileId"])
+	assert.Equal(t, "15 minutes", obj(t, r)["reportingPeriod"])
+	r = api.call(t, "GET", "/performanceProfile?buyerProfileId=B-7", nil)
+	assert.Len(t, list(t, r), 1)
+	r = api.call(t, "GET", "/suspendPerformanceJob/"+suspend["id"].(string), nil)
+	require.Equal(t, 200, r.status, "%s", r.body)
+	assert.Equal(t, suspend, obj(t, r))
+	r = api.call(t, "GET", "/modifyPerformanceJob/"+modify["id"].(string), nil)
+	require.Equal(t, 200, r.status, "%s", r.body)
+	assert.Equal(t, modify, obj(t, r))
+	r = api.call(t, "GET", "/suspendPerformanceJob?performanceJobId="+id, nil)
+	assert.Len(t, list(t, r), 1)
+	r = api.call(t, "GET", "/suspendPerformanceJob/"+modify["id"].(string), nil)
+	assert.Equal(t, 404, r.status, "a modification is no suspension")
+	r = api.call(t, "GET", "/performanceJob?buyerJobId=PO-43&consumingApplicationId=grafana&performanceProfileId="+pid, nil)
+	assert.Len(t, list(t, r), 1)
+	r = api.call(t, "GET", "/performanceJob?buyerJobId=PO-42", nil)
+	assert.Empty(t, list(t, r))
+	r = api.call(t, "DELETE", "/performanceProfile/"+pid, nil)
+	assert.Equal(t, 422, r.status, "still in use after the restart: %s", r.body)
+
+	// The listener registered before the restart hears of changes after.
+	r = api.call(t, "POST", "/cancelPerformanceJob", map[string]any{"performanceJob": ref})
+	require.Equal(t, 201, r.status, "%s", r.body)
+	r = api.call(t, "POST", "/performanceProfile", map[string]any{"jobType": "proactive", "outputFormat": "csv", "resultFormat": "attachment"})
+	require.Equal(t, 201, r.status, "%s", r.body)
+	r = api.call(t, "DELETE", "/performanceProfile/"+obj(t, r)["id"].(string), nil)
+	require.Equal(t, 204, r.status, "%s", r.body)
+	env.delivered(t)
+	assert.Subset(t, l.types(), []string{"cancelPerformanceJobStateChangeEvent", "performanceProfileDeleteEvent"})
 }

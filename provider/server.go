@@ -79,8 +79,6 @@ type Config struct {
 	// the push of alarms to an Alertmanager; its Store, Base, Logger
 	// and Now are the server's.
 	Notify notify.Config
-	// Faces configures the TMF628 and MEF JSON faces (faces.go).
-	Faces FacesConfig
 	// Metrics are what /metrics serves, to which the server adds its
 	// own; nil means a new ops.NewMetrics().
 	Metrics *ops.Metrics
@@ -170,7 +168,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		}
 	}
 	s.challenges = s.authn.Challenges()
-	s.newFaces(cfg.Faces)
+	s.newFaces(st)
 	s.initOps(st, cfg)
 	s.SetNotificationBacklog(func() float64 { return float64(hub.Backlog()) })
 	s.register(api.BasePath())
@@ -213,14 +211,12 @@ func (s *Server) Start() {
 	if err := s.hub.Start(); err != nil {
 		s.log.Error("event subscriptions not started", "err", err)
 	}
-	s.startFaces()
 }
 
 // Close stops the measurement jobs and the compaction; what the jobs
 // produced is stored.
 func (s *Server) Close() {
 	s.hub.Close()
-	s.stopFaces()
 	s.api.Jobs().Close()
 	if s.stopCompaction != nil {
 		s.stopCompaction()

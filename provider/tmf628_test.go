@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -265,21 +264,24 @@ func TestTMF628Hub(t *testing.T) {
 	r = api.call(t, "POST", "/hub", map[string]any{"callback": "not a url"})
 	assert.Equal(t, 400, r.status)
 
-	ctx := context.Background()
+	r = api.call(t, "POST", "/hub", map[string]any{"callback": "http://localhost:9/x"})
+	assert.Equal(t, 400, r.status, "the allow-list refuses the callback: %s", r.body)
+	assert.Contains(t, obj(t, r)["message"], "callback")
+
 	r = api.call(t, "POST", "/measurementCollectionJob", tmfJob(res))
 	require.Equal(t, 201, r.status, "%s", r.body)
 	id := obj(t, r)["id"].(string)
-	require.NoError(t, env.srv.DeliverEvents(ctx))
+	env.delivered(t)
 	ftd := []any{map[string]any{}}
 	r = api.call(t, "PATCH", "/measurementCollectionJob/"+id, map[string]any{"fileTransferData": ftd, "jobPriority": 7})
 	require.Equal(t, 200, r.status, "%s", r.body)
 	env.clock.set(env.clock.Now().Add(time.Second)) // the tracking records of each step apart
 	r = api.call(t, "PATCH", "/measurementCollectionJob/"+id, map[string]any{"fileTransferData": ftd, "adminState": "locked"})
 	require.Equal(t, 200, r.status, "%s", r.body)
-	require.NoError(t, env.srv.DeliverEvents(ctx))
+	env.delivered(t)
 	r = api.call(t, "DELETE", "/measurementCollectionJob/"+id, nil)
 	require.Equal(t, 204, r.status)
-	require.NoError(t, env.srv.DeliverEvents(ctx))
+	env.delivered(t)
 
 	got := all.types()
 	assert.Equal(t, "MeasurementCollectionJobCreateEvent", got[0])
@@ -308,4 +310,35 @@ func TestFacesUnknownPaths(t *testing.T) {
 		require.Contains(t, r.header.Get("Content-Type"), "application/json", "%s %s: %s", c.method, c.path, r.body)
 		assert.Equal(t, c.code, obj(t, r)["code"], "%s %s", c.method, c.path)
 	}
+}
+
+// TestTMF628FilesReady: when a reporting period's report is ready, a
+// listener hears MeasurementCollectionJobFilesReadyEvent with the job
+// whose fileTransferData locates that report.
+func TestTMF628FilesReady(t *testing.T) {
+	env, res := newFacesEnv(t)
+	api := newFace(t, env, tmf628.BasePath, apispec.TMF628).as("customer")
+	l := newListener(t, apispec.TMF628, http.StatusCreated)
+	r := api.call(t, "POST", "/hub", map[string]any{"callback": l.URL, "query": "eventType=MeasurementCollectionJobFilesReadyEvent"})
+	require.Equal(t, 201, r.status, "%s", r.body)
+	r = api.call(t, "POST", "/measurementCollectionJob", tmfJob(res))
+	require.Equal(t, 201, r.status, "%s", r.body)
+	id := obj(t, r)["id"].(string)
+	env.advance(t, env.clock.Now().Add(11*time.Minute))
+	env.delivered(t)
+
+	require.Equal(t, []string{"MeasurementCollectionJobFilesReadyEvent", "MeasurementCollectionJobFilesReadyEvent"}, l.types(),
+		"two reporting periods of five minutes ended")
+	l.mu.Lock()
+	ev := l.events[0]
+	path := l.paths[0]
+	l.mu.Unlock()
+	assert.Equal(t, "/listener/measurementCollectionJobFilesReadyEvent", path)
+	job := jsonPath(ev, "event.measurementCollectionJob").(map[string]any)
+	assert.Equal(t, id, job["id"])
+	loc := job["fileTransferData"].([]any)[0].(map[string]any)["fileLocation"].(string)
+	assert.Contains(t, loc, "/oslc/reports/")
+	csv := env.do(t, "GET", loc, "", "Accept", "text/csv", "Authorization", "Role customer")
+	require.Equal(t, 200, csv.status, "%s", csv.body)
+	assert.Contains(t, string(csv.body), "CpuUsed")
 }

@@ -1,14 +1,14 @@
 package jobview
 
 import (
-	"context"
+	"strings"
 	"time"
 
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/jobs"
-	"github.com/oslc-pm/pmprovider/query/parser"
-	"github.com/oslc-pm/pmprovider/vocab"
+	"github.com/oslc-pm/pmprovider/provider/notify"
+	"github.com/oslc-pm/pmprovider/store"
 )
 
 // ChangeKind is what a Change announces, in the terms the TM Forum and
@@ -29,19 +29,22 @@ var changeNames = [...]string{"create", "attributeValueChange", "stateChange", "
 
 func (k ChangeKind) String() string { return changeNames[k] }
 
-// A Change is something that happened to a job, from whichever face: a
-// tracking record the engine wrote (creation, update, suspension, state
-// change, deletion) or a notification it made (a report is ready, or
-// could not be prepared).
+// A Change is something that happened to a job, from whichever face:
+// its creation or deletion, a tracking record the engine wrote (an
+// update, a suspension, a state change) or a notification it made (a
+// report is ready, or could not be prepared).
 type Change struct {
 	Kind     ChangeKind
 	Job      rdf.IRI
 	At       time.Time
-	Tracking *Tracking   // the record, for the first four kinds
-	Event    *jobs.Event // the notification, for FilesReady and PreparationError
+	Tracking *Tracking // the record, for attribute and state changes
 	// Action is the client's operation behind a state change: "suspend",
 	// "resume", "cancel", or "" for the engine's own.
 	Action string
+	// Report is the report that is ready (FilesReady).
+	Report rdf.IRI
+	// Description says why, for a PreparationError.
+	Description string
 }
 
 // ChangeOf maps a tracking record to the change it records; ok is false
@@ -69,65 +72,55 @@ func ChangeOf(tr *Tracking) (c Change, ok bool) {
 	return c, true
 }
 
-// A Watcher finds the changes made since it last looked: the tracking
-// records written since (a query on their dcterms:created), so that a
-// change made through any face, or by the engine itself, is seen.
-type Watcher struct {
-	b    *Backend
-	last time.Time
-	seen map[string]bool // records at last
-}
-
-// NewWatcher returns a watcher that reports the changes recorded from now
-// on.
-func (b *Backend) NewWatcher(now time.Time) *Watcher {
-	return &Watcher{b: b, last: now, seen: map[string]bool{}}
-}
-
-// Poll returns the changes recorded since the previous poll, oldest
-// first.
-func (w *Watcher) Poll(ctx context.Context) ([]Change, error) {
-	where := parser.And(parser.Compare(vocab.DCCreated, parser.OpGE, DateTime(w.last.UTC())))
-	ids, err := w.b.members(ctx, "tracking", where)
-	if err != nil {
-		return nil, err
+// Change maps an event of the provider's hub to the change of a job it
+// announces; ok is false for events of other resources, and for those
+// the faces do not announce.
+//
+// A job's creation and deletion are the events of the job resource
+// itself; an attribute or state change is the event of the tracking
+// record that says so, for the job resource is written again for the
+// engine's own bookkeeping too, and only the record tells an update from
+// a suspension. The tracking records of a creation and a deletion are
+// passed over: the job's own events said it first.
+//
+// Files are ready when a job's report is created, whatever the job's
+// pmj:reportMode: a job that reports resources only makes no
+// notification, and the ReportReady notification of a job that makes
+// both would announce the same report again; one that reports events
+// only has no file to announce. A PreparationError is the engine's
+// notification.
+func (b *Backend) Change(ev *notify.Event) (c Change, ok bool) {
+	path, under := strings.CutPrefix(ev.Source.String(), b.api.URL(""))
+	if !under {
+		return c, false
 	}
-	var trs []*Tracking
-	for _, id := range ids {
-		if w.seen[id.String()] {
-			continue
+	switch {
+	case ev.Type == notify.JobCreated || ev.Type == notify.JobDeleted:
+		if strings.Contains(strings.TrimPrefix(path, "/oslc/jobs/"), "/") {
+			return c, false
 		}
-		g, _, err := w.b.api.Member(ctx, id)
-		if err != nil {
-			continue
+		c = Change{Kind: Created, Job: ev.Resource, At: ev.Time}
+		if ev.Type == notify.JobDeleted {
+			c.Kind = Deleted
 		}
-		trs = append(trs, ReadTracking(id, g))
+		return c, true
+	case strings.HasPrefix(path, "/oslc/tracking/"):
+		if ev.Change != store.Created || ev.Graph == nil {
+			return c, false
+		}
+		c, ok = ChangeOf(ReadTracking(ev.Source, ev.Graph))
+		return c, ok && c.Kind != Created && c.Kind != Deleted
+	case strings.HasPrefix(path, "/oslc/reports/"):
+		if ev.Change != store.Created || ev.Graph == nil {
+			return c, false
+		}
+		rp := ReadReport(ev.Source, ev.Graph)
+		if !strings.HasPrefix(rp.Job.String(), b.api.URL("/oslc/jobs/")) {
+			return c, false // an ad-hoc collection's
+		}
+		return Change{Kind: FilesReady, Job: rp.Job, At: ev.Time, Report: ev.Source}, true
+	case ev.Type == notify.PreparationError:
+		return Change{Kind: PreparationError, Job: ev.Resource, At: ev.Time, Description: ev.Data["description"]}, true
 	}
-	sortTracking(trs)
-	var out []Change
-	for _, tr := range trs {
-		if tr.Created.After(w.last) {
-			w.last, w.seen = tr.Created, map[string]bool{}
-		}
-		if c, ok := ChangeOf(tr); ok {
-			out = append(out, c)
-		}
-	}
-	// The next poll asks again from the last instant: the records of it
-	// seen now are not news then.
-	for _, tr := range trs {
-		if tr.Created.Equal(w.last) {
-			w.seen[tr.IRI.String()] = true
-		}
-	}
-	return out, nil
-}
-
-// NotificationChange maps an engine notification to its change.
-func NotificationChange(ev jobs.Event) Change {
-	c := Change{Kind: FilesReady, Job: ev.Job, At: ev.Date, Event: &ev}
-	if ev.Kind == jobs.PreparationError {
-		c.Kind = PreparationError
-	}
-	return c
+	return c, false
 }

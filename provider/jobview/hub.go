@@ -1,23 +1,38 @@
 package jobview
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"net/url"
+	"path"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
-	"time"
+
+	"github.com/oslc-pm/pmprovider/provider/notify"
 )
 
-// A Listener is a client's registration with a face's hub (TMF
-// EventSubscription, MEF EventSubscription): where events go, and which.
+// A Hub is a face's listeners (TMF EventSubscription, MEF
+// EventSubscription) kept as subscriptions of the provider's event hub
+// in the face's format: stored, so that they outlive the process, and
+// delivered in order from the change log with retries, a dead letter and
+// the callback allow-list, as any subscription is. The face's format
+// renders each event and reads the listener's query (ListenerOf).
+type Hub struct {
+	Notify *notify.Hub
+	// Format names the face's format, registered with Notify.
+	Format string
+	// EventTypes are the face's event types a listener's query may name.
+	EventTypes []string
+	// Types are the hub's events the format renders from; the others
+	// are not read for the face's listeners.
+	Types []notify.Type
+}
+
+// A Listener is a client's registration with a face's hub: where events
+// go, and which.
 type Listener struct {
-	ID       string
+	ID       string // the subscription's id, the last segment of its IRI
 	Callback string
 	Query    string
 	types    []string // event types the query selects; none: all
@@ -28,141 +43,100 @@ func (l *Listener) Wants(eventType string) bool {
 	return len(l.types) == 0 || slices.ContainsFunc(l.types, func(t string) bool { return strings.EqualFold(t, eventType) })
 }
 
-// An Event is one body a hub delivers: its type, as the face names it,
-// and its JSON.
-type Event struct {
-	Type string
-	Body []byte
-}
+// ErrQuery is wrapped by the error of a listener whose query the face
+// cannot read.
+var ErrQuery = errors.New("bad query")
 
-// Delivery sends an event to a listener. The provider's notification
-// machinery (subscriptions that outlive the process, retries, backlog)
-// plugs in here; HTTPDelivery is the plain one.
-type Delivery interface {
-	Deliver(ctx context.Context, l *Listener, ev Event) error
-}
-
-// HTTPDelivery POSTs each event, as JSON, to the listener's callback
-// followed by /listener/<eventType> (the TM Forum and MEF convention),
-// once.
-type HTTPDelivery struct {
-	Client *http.Client
-}
-
-// Deliver implements Delivery.
-func (d HTTPDelivery) Deliver(ctx context.Context, l *Listener, ev Event) error {
-	c := d.Client
-	if c == nil {
-		c = &http.Client{Timeout: 10 * time.Second}
+// parseQuery reads a listener's query: event types as "eventType=A,B"
+// (several eventType parameters add up); none selects all.
+func (h *Hub) parseQuery(query string) ([]string, error) {
+	if query == "" {
+		return nil, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(l.Callback, "/")+"/listener/"+ev.Type, bytes.NewReader(ev.Body))
+	q, err := url.ParseQuery(query)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("%w: %q: %v", ErrQuery, query, err)
 	}
-	req.Header.Set("Content-Type", "application/json;charset=utf-8")
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("listener %s answered %s", l.Callback, resp.Status)
-	}
-	return nil
-}
-
-// A Hub keeps a face's listeners and delivers the events its Render makes
-// of each change to those that want them.
-type Hub struct {
-	// Render makes the events of a change (none: the face does not
-	// announce it).
-	Render   func(ctx context.Context, c Change) []Event
-	Delivery Delivery
-	// EventTypes are the types a listener's query may name.
-	EventTypes []string
-	Log        *slog.Logger
-
-	mu        sync.Mutex
-	listeners map[string]*Listener
-	next      int
-}
-
-// Register adds a listener. The query selects event types as
-// "eventType=A,B" (several eventType parameters add up); none: all.
-func (h *Hub) Register(callback, query string) (*Listener, error) {
-	u, err := url.Parse(callback)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("callback %q is not an absolute http(s) URL", callback)
-	}
-	l := &Listener{Callback: callback, Query: query}
-	if query != "" {
-		q, err := url.ParseQuery(query)
-		if err != nil {
-			return nil, fmt.Errorf("query %q: %v", query, err)
+	var types []string
+	for k, vs := range q {
+		if k != "eventType" {
+			return nil, fmt.Errorf("%w: %q: only eventType selects events, not %s", ErrQuery, query, k)
 		}
-		for k, vs := range q {
-			if k != "eventType" {
-				return nil, fmt.Errorf("query %q: only eventType selects events, not %s", query, k)
-			}
-			for _, v := range vs {
-				for _, t := range strings.Split(v, ",") {
-					t = strings.TrimSpace(t)
-					if !slices.ContainsFunc(h.EventTypes, func(x string) bool { return strings.EqualFold(x, t) }) {
-						return nil, fmt.Errorf("query %q: %q is not an event type; they are %s", query, t, strings.Join(h.EventTypes, ", "))
-					}
-					l.types = append(l.types, t)
+		for _, v := range vs {
+			for _, t := range strings.Split(v, ",") {
+				t = strings.TrimSpace(t)
+				if !slices.ContainsFunc(h.EventTypes, func(x string) bool { return strings.EqualFold(x, t) }) {
+					return nil, fmt.Errorf("%w: %q: %q is not an event type; they are %s", ErrQuery, query, t, strings.Join(h.EventTypes, ", "))
 				}
+				types = append(types, t)
 			}
 		}
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.listeners == nil {
-		h.listeners = map[string]*Listener{}
-	}
-	h.next++
-	l.ID = strconv.Itoa(h.next)
-	h.listeners[l.ID] = l
-	return l, nil
+	return types, nil
 }
 
-// Listener returns listener id, or nil.
+// Register stores a listener for who; its events are those committed
+// from now on. A query the face cannot read is an ErrQuery, a callback
+// the hub refuses a notify.ErrCallback.
+func (h *Hub) Register(ctx context.Context, callback, query, who string) (*Listener, error) {
+	if _, err := h.parseQuery(query); err != nil {
+		return nil, err
+	}
+	sub, _, err := h.Notify.Subscribe(ctx, notify.Listener{
+		Callback: callback, Filter: notify.Filter{Types: h.Types}, Format: h.Format, Creator: who, Query: query,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return h.ListenerOf(&sub), nil
+}
+
+// ListenerOf is the listener that sub, a subscription in the face's
+// format, is.
+func (h *Hub) ListenerOf(sub *notify.Subscription) *Listener {
+	types, _ := h.parseQuery(sub.Query) // read when it was stored
+	return &Listener{ID: path.Base(sub.ID.String()), Callback: sub.Callback, Query: sub.Query, types: types}
+}
+
+// Listener returns listener id of the face, or nil.
 func (h *Hub) Listener(id string) *Listener {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.listeners[id]
+	sub, ok := h.subscription(id)
+	if !ok {
+		return nil
+	}
+	return h.ListenerOf(&sub)
 }
 
-// Unregister removes listener id and says whether there was one.
-func (h *Hub) Unregister(id string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	_, ok := h.listeners[id]
-	delete(h.listeners, id)
-	return ok
-}
-
-// Publish delivers the events of c to the listeners that want them, in
-// order; a failed delivery is logged.
-func (h *Hub) Publish(ctx context.Context, c Change) {
-	h.mu.Lock()
-	ls := make([]*Listener, 0, len(h.listeners))
-	for _, l := range h.listeners {
-		ls = append(ls, l)
-	}
-	h.mu.Unlock()
-	if len(ls) == 0 {
-		return
-	}
-	slices.SortFunc(ls, func(a, b *Listener) int { return strings.Compare(a.ID, b.ID) })
-	for _, ev := range h.Render(ctx, c) {
-		for _, l := range ls {
-			if !l.Wants(ev.Type) {
-				continue
-			}
-			if err := h.Delivery.Deliver(ctx, l, ev); err != nil && h.Log != nil {
-				h.Log.Warn("hub: delivery failed", "listener", l.ID, "callback", l.Callback, "event", ev.Type, "err", err)
-			}
+func (h *Hub) subscription(id string) (notify.Subscription, bool) {
+	for _, s := range h.Notify.Subscriptions() {
+		if s.Format == h.Format && path.Base(s.ID.String()) == id {
+			return s, true
 		}
+	}
+	return notify.Subscription{}, false
+}
+
+// Unregister deletes listener id of the face and says whether there was
+// one.
+func (h *Hub) Unregister(ctx context.Context, id string) (bool, error) {
+	sub, ok := h.subscription(id)
+	if !ok {
+		return false, nil
+	}
+	err := h.Notify.Unsubscribe(ctx, sub.ID)
+	if errors.Is(err, notify.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Post is the delivery of an event of eventType with body to l: a POST
+// to its callback followed by /listener/<eventType>, the TM Forum and
+// MEF convention, the type with a lower-case initial.
+func Post(l *Listener, eventType string, body []byte) notify.Payload {
+	return notify.Payload{
+		URL:         strings.TrimSuffix(l.Callback, "/") + "/listener/" + strings.ToLower(eventType[:1]) + eventType[1:],
+		ContentType: "application/json;charset=utf-8",
+		Body:        body,
 	}
 }

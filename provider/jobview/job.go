@@ -42,6 +42,11 @@ type Job struct {
 	Creator         string
 	Description     string
 	ETag            string
+	// What a MEF client says of the job: its own ids, and the
+	// performance profile (pmj:PerformanceProfile) it was made from.
+	BuyerJobID             string
+	ConsumingApplicationID string
+	Profile                rdf.IRI
 }
 
 // Job properties the faces read and write.
@@ -63,6 +68,9 @@ var (
 	PAdminState      = vocab.PMJTerm("adminState")
 	PRetention       = vocab.PMJTerm("reportRetention")
 	PProducedBy      = vocab.PMJTerm("producedBy")
+	PBuyerJobID      = vocab.PMJTerm("buyerJobId")
+	PConsumingApp    = vocab.PMJTerm("consumingApplicationId")
+	PProfile         = vocab.PMJTerm("performanceProfile")
 )
 
 // ReadJob reads job id from its graph g.
@@ -125,6 +133,12 @@ func ReadJob(id rdf.IRI, g []rdf.Triple) *Job {
 			}
 		case vocab.PMJTerm("stateReason"):
 			j.Reason = o.String()
+		case PBuyerJobID:
+			j.BuyerJobID = o.String()
+		case PConsumingApp:
+			j.ConsumingApplicationID = o.String()
+		case PProfile:
+			j.Profile, _ = o.(rdf.IRI)
 		}
 	}
 	if j.ReportingPeriod == 0 {

@@ -1,13 +1,14 @@
 package jobview
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/knakk/rdf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oslc-pm/pmprovider/provider/notify"
 )
 
 func TestSortTrackingChainsOneInstant(t *testing.T) {
@@ -57,35 +58,19 @@ func TestChangeOf(t *testing.T) {
 	}
 }
 
-type recorder struct{ got []string }
-
-func (r *recorder) Deliver(_ context.Context, l *Listener, ev Event) error {
-	r.got = append(r.got, l.ID+":"+ev.Type)
-	return nil
-}
-
 func TestHubQueries(t *testing.T) {
-	rec := &recorder{}
-	h := &Hub{EventTypes: []string{"aCreateEvent", "aDeleteEvent"}, Delivery: rec,
-		Render: func(_ context.Context, c Change) []Event {
-			return []Event{{Type: map[ChangeKind]string{Created: "aCreateEvent", Deleted: "aDeleteEvent"}[c.Kind]}}
-		}}
-	all, err := h.Register("http://listener.example/", "")
-	require.NoError(t, err)
-	creates, err := h.Register("http://listener.example/", "eventType=ACreateEvent")
-	require.NoError(t, err)
-	for _, bad := range []struct{ callback, query string }{
-		{"listener.example", ""},
-		{"http://listener.example/", "eventType=nope"},
-		{"http://listener.example/", "state=done"},
-	} {
-		_, err := h.Register(bad.callback, bad.query)
-		assert.Error(t, err, "%+v", bad)
+	h := &Hub{EventTypes: []string{"aCreateEvent", "aDeleteEvent"}}
+	all := h.ListenerOf(&notify.Subscription{Listener: notify.Listener{Callback: "http://listener.example/"}})
+	creates := h.ListenerOf(&notify.Subscription{Listener: notify.Listener{Callback: "http://listener.example/", Query: "eventType=ACreateEvent"}})
+	for _, typ := range []string{"aCreateEvent", "aDeleteEvent"} {
+		assert.True(t, all.Wants(typ), typ)
 	}
-	h.Publish(context.Background(), Change{Kind: Created})
-	h.Publish(context.Background(), Change{Kind: Deleted})
-	assert.Equal(t, []string{all.ID + ":aCreateEvent", creates.ID + ":aCreateEvent", all.ID + ":aDeleteEvent"}, rec.got)
-	assert.True(t, h.Unregister(creates.ID))
-	assert.False(t, h.Unregister(creates.ID))
-	assert.Nil(t, h.Listener(creates.ID))
+	assert.True(t, creates.Wants("aCreateEvent"))
+	assert.False(t, creates.Wants("aDeleteEvent"))
+	for _, bad := range []string{"eventType=nope", "state=done", "eventType=%zz"} {
+		_, err := h.parseQuery(bad)
+		assert.ErrorIs(t, err, ErrQuery, bad)
+	}
+	p := Post(creates, "ACreateEvent", []byte("{}"))
+	assert.Equal(t, "http://listener.example/listener/aCreateEvent", p.URL)
 }

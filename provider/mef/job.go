@@ -1,6 +1,7 @@
 package mef
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -138,6 +139,7 @@ func (s *Server) jobJSON(j *jobview.Job) *Job {
 			JobPriority: &prio, OutputFormat: "csv", ResultFormat: "attachment"},
 		Payload: Payload{Type: PayloadType, InstanceFilter: j.Filter},
 	}
+	out.BuyerJobID, out.ConsumingApplicationID = j.BuyerJobID, j.ConsumingApplicationID
 	if j.State == "rejected" {
 		out.RejectionReason = j.Reason
 	}
@@ -164,21 +166,33 @@ func (s *Server) jobJSON(j *jobview.Job) *Job {
 
 // profileOf resolves a job's performanceProfile: a reference to a stored
 // profile, or a value.
-func (s *Server) profileOf(p *ProfileValue, path string) (*ProfileValue, string, error) {
+func (s *Server) profileOf(ctx context.Context, p *ProfileValue, path string) (*ProfileValue, string, error) {
 	if p == nil {
 		return nil, "", errorf(http.StatusUnprocessableEntity, "missingProperty", path, "%s: required", path)
 	}
 	if p.Type != "PerformanceProfileRef" {
 		return p, "", nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pr := s.profiles[p.ID]
-	if pr == nil {
+	pr, ok, err := s.profile(ctx, p.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
 		return nil, "", errorf(http.StatusUnprocessableEntity, "referenceNotFound", path+".id", "no performance profile with id %q", p.ID)
 	}
 	v := pr.value()
 	return &v, pr.ID, nil
+}
+
+// setClientIDs records the ids a client gives a job, those given only.
+func setClientIDs(g []rdf.Triple, id rdf.Subject, buyerJobID, consumingApplicationID string) []rdf.Triple {
+	if buyerJobID != "" {
+		g = jobview.Set(g, id, jobview.PBuyerJobID, vocab.Str(buyerJobID))
+	}
+	if consumingApplicationID != "" {
+		g = jobview.Set(g, id, jobview.PConsumingApp, vocab.Str(consumingApplicationID))
+	}
+	return g
 }
 
 // apply writes the attributes of a creation or modification to the job
@@ -311,7 +325,7 @@ func (s *Server) createJob(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errorf(http.StatusUnprocessableEntity, "missingProperty", "servicePayloadSpecificAttributes", "servicePayloadSpecificAttributes: required"))
 		return
 	}
-	p, profileID, err := s.profileOf(in.PerformanceProfile, "performanceProfile")
+	p, profileID, err := s.profileOf(r.Context(), in.PerformanceProfile, "performanceProfile")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -333,18 +347,16 @@ func (s *Server) createJob(w http.ResponseWriter, r *http.Request) {
 	if p.JobType == "" {
 		g = jobview.Set(g, root, jobview.PJobType, jobview.JobType(false))
 	}
+	g = setClientIDs(g, root, in.BuyerJobID, in.ConsumingApplicationID)
+	if profileID != "" {
+		g = jobview.Set(g, root, jobview.PProfile, s.iri("/performanceProfile/"+profileID))
+	}
 	j, err := s.b.Create(r.Context(), root, g, who(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.mu.Lock()
-	if profileID != "" {
-		s.jobProfile[j.Ident] = profileID
-	}
-	s.mu.Unlock()
 	out := s.jobJSON(j)
-	out.BuyerJobID, out.ConsumingApplicationID = in.BuyerJobID, in.ConsumingApplicationID
 	w.Header().Set("Location", out.Href)
 	writeJSON(w, http.StatusCreated, out)
 }
@@ -384,14 +396,15 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 	var out []JobFind
 	for _, j := range js {
 		v := s.jobJSON(j)
-		s.mu.Lock()
-		profile := s.jobProfile[j.Ident]
-		s.mu.Unlock()
+		profile := ""
+		if j.Profile != (rdf.IRI{}) {
+			profile = lastSegment(j.Profile.String())
+		}
 		keep := created(j.Created) &&
 			match(q, "state", v.State) && match(q, "jobType", v.PerformanceProfile.JobType) &&
 			match(q, "granularity", v.PerformanceProfile.Granularity) && match(q, "reportingPeriod", v.PerformanceProfile.ReportingPeriod) &&
 			match(q, "producingApplicationId", v.ProducingApplicationID) && match(q, "jobPriority", strconv.Itoa(j.Priority)) &&
-			match(q, "performanceProfileId", profile) && match(q, "buyerJobId", "") && match(q, "consumingApplicationId", "")
+			match(q, "performanceProfileId", profile) && match(q, "buyerJobId", j.BuyerJobID) && match(q, "consumingApplicationId", j.ConsumingApplicationID)
 		if keep {
 			out = append(out, JobFind{ID: v.ID, CreationDate: v.CreationDate, State: v.State, Description: v.Description,
 				ProducingApplicationID: v.ProducingApplicationID, PerformanceProfile: v.PerformanceProfile, ScheduleDefinition: v.ScheduleDefinition})

@@ -1,11 +1,18 @@
 package mef
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gorilla/mux"
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // Profile is a PerformanceProfile: the values a job may be created from.
@@ -82,28 +89,42 @@ func (s *Server) createProfile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.mu.Lock()
-	s.next++
-	p.ID = "profile-" + strconv.Itoa(s.next)
+	p.ID = newID()
 	p.Href = s.href("/performanceProfile/" + p.ID)
-	s.profiles[p.ID] = p
-	s.mu.Unlock()
+	id := s.iri("/performanceProfile/" + p.ID)
+	if err := s.st.Load(r.Context(), []store.Resource{{ID: id, Triples: p.graph(id)}}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	w.Header().Set("Location", p.Href)
 	writeJSON(w, http.StatusCreated, p)
 }
 
-func (s *Server) profile(id string) (Profile, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.profiles[id]
-	if p == nil {
-		return Profile{}, false
+// profile returns the stored profile id; false if there is none.
+func (s *Server) profile(ctx context.Context, id string) (*Profile, bool, error) {
+	if id == "" || strings.ContainsAny(id, "/?#%") {
+		return nil, false, nil
 	}
-	return *p, true
+	iri := s.iri("/performanceProfile/" + id)
+	g, _, err := s.st.Get(ctx, iri)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if !slices.ContainsFunc(g, func(t rdf.Triple) bool { return t.Pred == vocab.RDFType && t.Obj == pmjProfile }) {
+		return nil, false, nil
+	}
+	return readProfile(iri, g), true, nil
 }
 
 func (s *Server) getProfile(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.profile(mux.Vars(r)["id"])
+	p, ok, err := s.profile(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if !ok {
 		s.failCode(w, http.StatusNotFound, "", "", "no performanceProfile with id "+mux.Vars(r)["id"])
 		return
@@ -131,17 +152,20 @@ func (s *Server) listProfiles(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.mu.Lock()
 	var out []ProfileFind
-	for _, p := range s.profiles {
+	err = s.members(r.Context(), "/performanceProfile", func(id rdf.IRI, g []rdf.Triple) {
+		p := readProfile(id, g)
 		if match(q, "buyerProfileId", p.BuyerProfileID) && match(q, "state", p.State) && match(q, "jobType", p.JobType) &&
 			match(q, "granularity", p.Granularity) && match(q, "reportingPeriod", p.ReportingPeriod) &&
 			match(q, "jobPriority", strconv.Itoa(p.JobPriority)) && created(parseTime(p.CreationDate)) {
 			out = append(out, ProfileFind{ID: p.ID, CreationDate: p.CreationDate, State: p.State, BuyerProfileID: p.BuyerProfileID,
 				Description: p.Description, JobType: p.JobType, Granularity: p.Granularity, ReportingPeriod: p.ReportingPeriod, JobPriority: p.JobPriority})
 		}
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	s.mu.Unlock()
 	sortByID(out, func(p ProfileFind) string { return p.ID })
 	page(s, w, r, out)
 }
@@ -157,18 +181,20 @@ func (s *Server) patchProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := mux.Vars(r)["id"]
+	// One change of a profile at a time: each reads what the one before
+	// wrote.
 	s.mu.Lock()
-	p := s.profiles[id]
-	var next Profile
-	if p != nil {
-		next = *p
+	defer s.mu.Unlock()
+	p, ok, err := s.profile(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	s.mu.Unlock()
-	if p == nil {
+	if !ok {
 		s.failCode(w, http.StatusNotFound, "", "", "no performanceProfile with id "+id)
 		return
 	}
-	if err := in.set(&next); err != nil {
+	if err := in.set(p); err != nil {
 		// A PATCH has no 422 in MEF: a bad value is a bad body.
 		var ae *apiError
 		if errors.As(err, &ae) {
@@ -178,29 +204,43 @@ func (s *Server) patchProfile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	next.LastModifiedDate = mefTime(s.now())
-	s.mu.Lock()
-	*p = next
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, next)
+	p.LastModifiedDate = mefTime(s.now())
+	iri := s.iri("/performanceProfile/" + p.ID)
+	if err := s.st.Load(r.Context(), []store.Resource{{ID: iri, Triples: p.graph(iri)}}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
 }
 
 func (s *Server) deleteProfile(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.profiles[id] == nil {
+	_, ok, err := s.profile(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !ok {
 		s.failCode(w, http.StatusNotFound, "", "", "no performanceProfile with id "+id)
 		return
 	}
-	for job, pid := range s.jobProfile {
-		if pid == id {
-			if _, err := s.b.Job(r.Context(), job); err == nil {
-				s.failCode(w, http.StatusUnprocessableEntity, "performanceProfileInUse", "", "performance job "+job+" was made from the profile")
-				return
-			}
+	iri := s.iri("/performanceProfile/" + id)
+	js, err := s.b.Jobs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, j := range js {
+		if j.Profile == iri {
+			s.failCode(w, http.StatusUnprocessableEntity, "performanceProfileInUse", "", "performance job "+j.Ident+" was made from the profile")
+			return
 		}
 	}
-	delete(s.profiles, id)
+	if err := s.st.Delete(r.Context(), iri, ""); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -5,14 +5,18 @@
 // pmj:MeasurementJob the OSLC API serves, its states the engine's (which
 // are MEF's), its reports the job's pmj:PerformanceReports.
 //
-// Performance profiles and the task resources live in memory: a profile
-// is a template a job is created from (the job keeps its values), and a
-// task is carried out when it is created, its outcome recorded in the
-// job's tracking records.
+// Performance profiles and the task resources are RDF resources of their
+// own in the store, at their URL in this API (pmj:PerformanceProfile,
+// pmj:JobTask; see resources.go): a profile is a template a job is
+// created from (the job keeps its values and links the profile), and a
+// task is carried out when it is created, its outcome stored with it and
+// recorded in the job's tracking records. Listeners of the hub are
+// subscriptions of the provider's event hub in the format FormatName
+// (hub.go): they outlive the process, and hear of jobs, tasks and
+// profiles changed through any API.
 package mef
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +33,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/provider/jobview"
+	"github.com/oslc-pm/pmprovider/provider/notify"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 )
 
@@ -44,32 +49,24 @@ type Server struct {
 	log *slog.Logger
 	now func() time.Time
 
-	mu         sync.Mutex
-	profiles   map[string]*Profile
-	jobProfile map[string]string // job id → the profile it was made from
-	tasks      map[string][]*Task
-	next       int
+	st Store
+	mu sync.Mutex // serializes the changes of profiles
 }
 
-// New returns a Server over b; events go to listeners through d (nil:
-// jobview.HTTPDelivery).
-func New(b *jobview.Backend, d jobview.Delivery, log *slog.Logger, now func() time.Time) *Server {
-	if d == nil {
-		d = jobview.HTTPDelivery{}
-	}
+// New returns a Server over b, keeping its own resources in st. Its listeners are subscriptions of hub,
+// in the format FormatName, which New registers: call it before the hub
+// starts.
+func New(b *jobview.Backend, st Store, hub *notify.Hub, log *slog.Logger, now func() time.Time) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{b: b, log: log, now: now, profiles: map[string]*Profile{}, jobProfile: map[string]string{}, tasks: map[string][]*Task{}}
-	s.hub = &jobview.Hub{Render: s.render, Delivery: d, EventTypes: eventTypes, Log: log}
+	s := &Server{b: b, st: st, log: log, now: now}
+	// Profiles change too, besides what is created and deleted.
+	s.hub = &jobview.Hub{Notify: hub, Format: FormatName, EventTypes: eventTypes,
+		Types: []notify.Type{notify.ResourceCreated, notify.ResourceChanged, notify.ResourceDeleted}}
+	hub.RegisterFormat(FormatName, s.Format)
 	return s
 }
-
-// Hub is the server's hub of listeners.
-func (s *Server) Hub() *jobview.Hub { return s.hub }
-
-// Publish delivers the events of c to the hub's listeners.
-func (s *Server) Publish(ctx context.Context, c jobview.Change) { s.hub.Publish(ctx, c) }
 
 // A Route is a path under the provider's base path, its methods, the
 // operation of the role matrix it is, and its handler.

@@ -3,13 +3,16 @@ package mef
 import (
 	"errors"
 	"net/http"
-	"strconv"
+	"slices"
+	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/provider/jobs"
 	"github.com/oslc-pm/pmprovider/provider/jobview"
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // taskKinds are the task resources, as their paths start:
@@ -85,7 +88,8 @@ func (s *Server) createTask(kind string) http.HandlerFunc {
 			s.fail(w, r, errorf(http.StatusUnprocessableEntity, "missingProperty", "performanceJob.id", "performanceJob: the job's id is required"))
 			return
 		}
-		if _, err := s.b.Job(r.Context(), in.Job.ID); err != nil {
+		jv, err := s.b.Job(r.Context(), in.Job.ID)
+		if err != nil {
 			if errors.Is(err, jobview.ErrNotFound) {
 				err = errorf(http.StatusUnprocessableEntity, "referenceNotFound", "performanceJob.id", "no performance job with id %q", in.Job.ID)
 			}
@@ -96,13 +100,9 @@ func (s *Server) createTask(kind string) http.HandlerFunc {
 			s.fail(w, r, errorf(http.StatusUnprocessableEntity, "unexpectedProperty", "", "only a modification changes a job's attributes"))
 			return
 		}
-		s.mu.Lock()
-		s.next++
-		id := strconv.Itoa(s.next)
-		s.mu.Unlock()
+		id := newID()
 		t := &Task{ID: id, Href: s.href("/" + kind + "PerformanceJob/" + id), CreationDate: mefTime(s.now()), State: "completed",
 			Job: &JobRef{ID: in.Job.ID, Href: s.href("/performanceJob/" + in.Job.ID), Type: "PerformanceJobRef"}}
-		var err error
 		switch kind {
 		case "cancel":
 			t.CancellationReason = in.CancellationReason
@@ -122,7 +122,11 @@ func (s *Server) createTask(kind string) http.HandlerFunc {
 				break
 			}
 			_, err = s.b.Update(r.Context(), in.Job.ID, func(id rdf.IRI, g []rdf.Triple) ([]rdf.Triple, error) {
-				return s.apply(g, id, in.Description, in.ProducingApplicationID, in.PerformanceProfile, in.ScheduleDefinition, in.FileTransferData, in.Payload, "performanceProfile")
+				g, err := s.apply(g, id, in.Description, in.ProducingApplicationID, in.PerformanceProfile, in.ScheduleDefinition, in.FileTransferData, in.Payload, "performanceProfile")
+				if err != nil {
+					return nil, err
+				}
+				return setClientIDs(g, id, in.BuyerJobID, in.ConsumingApplicationID), nil
 			}, who(r))
 		}
 		if err != nil {
@@ -152,9 +156,11 @@ func (s *Server) createTask(kind string) http.HandlerFunc {
 				return
 			}
 		}
-		s.mu.Lock()
-		s.tasks[kind] = append(s.tasks[kind], t)
-		s.mu.Unlock()
+		iri := s.iri("/" + kind + "PerformanceJob/" + id)
+		if err := s.st.Load(r.Context(), []store.Resource{{ID: iri, Triples: t.graph(iri, kind, jv.IRI)}}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		w.Header().Set("Location", t.Href)
 		writeJSON(w, http.StatusCreated, t)
 	}
@@ -176,14 +182,16 @@ func (s *Server) listTasks(kind string) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.mu.Lock()
-		ts := append([]*Task(nil), s.tasks[kind]...)
-		s.mu.Unlock()
 		var out []TaskFind
-		for _, t := range ts {
+		err = s.members(r.Context(), "/"+kind+"PerformanceJob", func(id rdf.IRI, g []rdf.Triple) {
+			t := s.readTask(id, kind, g)
 			if match(q, "performanceJobId", t.Job.ID) && match(q, "state", t.State) && created(parseTime(t.CreationDate)) {
 				out = append(out, TaskFind{ID: t.ID, CreationDate: t.CreationDate, State: t.State, Job: t.Job})
 			}
+		})
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
 		page(s, w, r, out)
 	}
@@ -192,18 +200,19 @@ func (s *Server) listTasks(kind string) http.HandlerFunc {
 func (s *Server) getTask(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := mux.Vars(r)["id"]
-		s.mu.Lock()
-		var t *Task
-		for _, x := range s.tasks[kind] {
-			if x.ID == id {
-				t = x
-			}
-		}
-		s.mu.Unlock()
-		if t == nil {
+		if strings.ContainsAny(id, "/?#%") {
 			s.fail(w, r, jobview.ErrNotFound)
 			return
 		}
-		writeJSON(w, http.StatusOK, t)
+		iri := s.iri("/" + kind + "PerformanceJob/" + id)
+		g, _, err := s.st.Get(r.Context(), iri)
+		if err == nil && !slices.ContainsFunc(g, func(t rdf.Triple) bool { return t.Pred == vocab.RDFType && t.Obj == pmjJobTask }) {
+			err = jobview.ErrNotFound
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, s.readTask(iri, kind, g))
 	}
 }

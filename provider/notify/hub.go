@@ -343,6 +343,11 @@ type Listener struct {
 	Format string
 	// Creator names who subscribed (dcterms:creator).
 	Creator string
+	// Query is the subscriber's own selection, kept (pmj:query) for its
+	// format to read and opaque to the hub: a face's hub query such as
+	// TMF628's "eventType=...", whose types are the face's, not the
+	// hub's.
+	Query string
 }
 
 // A Subscription is a listener as the hub keeps it.

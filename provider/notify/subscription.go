@@ -21,6 +21,7 @@ var (
 	pmjEventType      = vocab.PMJTerm("eventType")
 	pmjWhere          = vocab.PMJTerm("where")
 	pmjFormat         = vocab.PMJTerm("format")
+	pmjQuery          = vocab.PMJTerm("query")
 	pmjSecret         = vocab.PMJTerm("secret")
 	pmjDeliveredUpTo  = vocab.PMJTerm("deliveredUpTo")
 	pmjDelivered      = vocab.PMJTerm("deliveredCount")
@@ -64,6 +65,9 @@ func (s *Subscription) graph(base string) []rdf.Triple {
 	if s.Creator != "" {
 		g = append(g, rdf.Triple{Subj: id, Pred: vocab.DCCreator, Obj: str(s.Creator)})
 	}
+	if s.Query != "" {
+		g = append(g, rdf.Triple{Subj: id, Pred: pmjQuery, Obj: str(s.Query)})
+	}
 	return g
 }
 
@@ -96,6 +100,8 @@ func decodeSubscription(id rdf.IRI, g []rdf.Triple) (Subscription, error) {
 			where = t.Obj.String()
 		case pmjFormat:
 			s.Format = t.Obj.String()
+		case pmjQuery:
+			s.Query = t.Obj.String()
 		case pmjSecret:
 			s.secret = t.Obj.String()
 		case vocab.DCCreator:

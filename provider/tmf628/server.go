@@ -3,11 +3,13 @@
 // specifications and groups, trackingRecord, hub) as JSON over the
 // provider's own resources: a measurement collection job is the
 // pmj:MeasurementJob the OSLC API serves, read and written through
-// jobview, never a copy.
+// jobview, never a copy. Listeners of the hub are subscriptions of the
+// provider's event hub in the format FormatName (hub.go): stored, so that
+// they outlive the process, and given the events of jobs changed through
+// any API, in order, with retries and a dead letter.
 package tmf628
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/jobview"
+	"github.com/oslc-pm/pmprovider/provider/notify"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
 )
 
@@ -38,22 +41,21 @@ type Server struct {
 	log *slog.Logger
 }
 
-// New returns a Server over b. Events go to listeners through d (nil:
-// jobview.HTTPDelivery).
-func New(b *jobview.Backend, d jobview.Delivery, log *slog.Logger) *Server {
-	if d == nil {
-		d = jobview.HTTPDelivery{}
-	}
+// New returns a Server over b. Its listeners are subscriptions of hub,
+// in the format FormatName, which New registers: call it before the hub
+// starts.
+func New(b *jobview.Backend, hub *notify.Hub, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
 	s := &Server{b: b, log: log}
-	s.hub = &jobview.Hub{Render: s.render, Delivery: d, EventTypes: eventTypes(), Log: log}
+	// Jobs are created and deleted, tracking records, reports and
+	// notifications created: the changes the API announces.
+	s.hub = &jobview.Hub{Notify: hub, Format: FormatName, EventTypes: eventTypes(),
+		Types: []notify.Type{notify.ResourceCreated, notify.ResourceDeleted}}
+	hub.RegisterFormat(FormatName, s.Format)
 	return s
 }
-
-// Hub is the server's hub of listeners.
-func (s *Server) Hub() *jobview.Hub { return s.hub }
 
 // A Route is a path under the provider's base path, its methods, the
 // operation of the role matrix it is, and its handler.
@@ -98,9 +100,6 @@ func (s *Server) Routes() []Route {
 	}
 	return rs
 }
-
-// Publish delivers the events of c to the hub's listeners.
-func (s *Server) Publish(ctx context.Context, c jobview.Change) { s.hub.Publish(ctx, c) }
 
 // Error is the TMF Error resource.
 type Error struct {
