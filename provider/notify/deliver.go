@@ -111,7 +111,7 @@ func (h *Hub) run(d *dispatcher) {
 		}()
 		d.loop(ctx)
 		<-saved
-		d.save(context.Background())
+		d.save(context.Background(), true)
 	}()
 }
 
@@ -123,9 +123,9 @@ func (d *dispatcher) saver(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return // run stores the final status
 		case <-d.dirty:
-			d.save(ctx)
+			d.save(ctx, false)
 		}
 	}
 }
@@ -150,6 +150,10 @@ func (d *dispatcher) stop() {
 // passes over is stored; one that moved over a delivery is stored at
 // once.
 const saveEvery = 5 * time.Second
+
+// skipSaveEvery is how far a cursor moves over entries passed over
+// before it is stored again (see save).
+const skipSaveEvery = 1000
 
 func (d *dispatcher) loop(ctx context.Context) {
 	h := d.h
@@ -200,10 +204,18 @@ func (d *dispatcher) loop(ctx context.Context) {
 }
 
 // save stores d's status if it changed.
-func (d *dispatcher) save(ctx context.Context) {
+func (d *dispatcher) save(ctx context.Context, final bool) {
 	st := d.status()
 	d.mu.Lock()
-	same := st.Cursor == d.saved.Cursor && st.Attempts == d.saved.Attempts && st.LastError == d.saved.LastError && st.DeadLettered == d.saved.DeadLettered
+	// A cursor that moved only over entries the filter passed over is
+	// stored once it moved far (or at close, below): every save is itself
+	// an entry that every subscription passes over, so storing each such
+	// move would make the subscriptions write for ever, to no end.
+	same := st.Delivered == d.saved.Delivered && st.Attempts == d.saved.Attempts && st.LastError == d.saved.LastError &&
+		st.DeadLettered == d.saved.DeadLettered && st.Cursor < d.saved.Cursor+skipSaveEvery
+	if final {
+		same = same && st.Cursor == d.saved.Cursor
+	}
 	d.mu.Unlock()
 	if same {
 		return
