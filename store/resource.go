@@ -155,8 +155,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	if db.noChangeLog {
 		w.changes = nil
 	}
-	// Term ids only grow, so i2t is append-only: pack its pages.
-	w.i2t.FillPercent = 0.95
+	pack(tx)
 	w.t2iPuts.b, w.spogPuts.b, w.posgPuts.b, w.ospgPuts.b, w.textPuts.b = w.t2i, w.spog, w.posg, w.ospg, w.text
 	return w
 }

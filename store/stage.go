@@ -51,6 +51,7 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 		vals[i] = v
 	}
 	return db.db.Update(func(tx *bolt.Tx) error {
+		pack(tx)
 		st, res, changes := tx.Bucket(bucketStage), tx.Bucket(bucketRes), tx.Bucket(bucketChanges)
 		if db.noChangeLog {
 			changes = nil
