@@ -66,9 +66,10 @@ type Options struct {
 	ReadOnly bool
 
 	// MaxBatchSize and MaxBatchDelay tune group commit of concurrent
-	// Create, Replace and Delete calls (see bolt.DB.Batch): a batch commits
-	// when it has MaxBatchSize calls or MaxBatchDelay after its first.
-	// Zero means bbolt's default size (1000) and DefaultMaxBatchDelay.
+	// Create, Replace and Delete calls: a batch takes the calls queued
+	// while the previous one committed, at most MaxBatchSize, and then
+	// waits up to MaxBatchDelay for more unless it is full. Zero means
+	// 1000 calls and DefaultMaxBatchDelay.
 	MaxBatchSize  int
 	MaxBatchDelay time.Duration
 
@@ -99,21 +100,22 @@ type Options struct {
 	TermCacheSize int
 }
 
-// DefaultMaxBatchDelay is the default Options.MaxBatchDelay. It is shorter
-// than bbolt's 10ms: a write here costs a few milliseconds, so a batch
-// waiting longer than that gains fewer calls than it loses time, and a lone
-// writer waits less.
-const DefaultMaxBatchDelay = 2 * time.Millisecond
+// DefaultMaxBatchDelay is the default Options.MaxBatchDelay: none. Writers
+// that come while a batch commits wait for it anyway, and form the next
+// batch; waiting longer gains fewer calls than it loses time, and a lone
+// writer would wait for nothing.
+const DefaultMaxBatchDelay time.Duration = 0
 
 // DB is an RDF store of resources (named graphs) in a bbolt file. It is safe
 // for concurrent use.
 type DB struct {
-	db    *bolt.DB
-	nonce string     // prefix of ETags, unique to this file
-	text  textSet    // predicates of the full-text index
-	pairs pairSet    // the pair indexes
-	terms *termCache // decoded terms by id, shared by reads; nil: none
-	bits  sync.Pool  // *[]uint64 bit sets of term ids, see Snapshot.bitset
+	db     *bolt.DB
+	nonce  string     // prefix of ETags, unique to this file
+	text   textSet    // predicates of the full-text index
+	pairs  pairSet    // the pair indexes
+	terms  *termCache // decoded terms by id, shared by reads; nil: none
+	commit *committer // group commits of Create, Replace and Delete
+	bits   sync.Pool  // *[]uint64 bit sets of term ids, see Snapshot.bitset
 	// noChangeLog turns the change log off, for the benchmarks that
 	// measure its cost only: a log written so misses changes.
 	noChangeLog bool
@@ -160,13 +162,6 @@ func Open(path string, opt *Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if opt.MaxBatchSize > 0 {
-		bdb.MaxBatchSize = opt.MaxBatchSize
-	}
-	bdb.MaxBatchDelay = DefaultMaxBatchDelay
-	if opt.MaxBatchDelay > 0 {
-		bdb.MaxBatchDelay = opt.MaxBatchDelay
-	}
 	cacheSize := opt.TermCacheSize
 	if cacheSize == 0 {
 		cacheSize = DefaultTermCacheSize
@@ -182,12 +177,13 @@ func Open(path string, opt *Options) (*DB, error) {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	db.commit = newCommitter(db, opt.MaxBatchSize, opt.MaxBatchDelay)
 	if !opt.ReadOnly {
 		// Index what a previous process staged and did not merge.
 		for {
 			n, err := db.Merge(context.Background(), 1000)
 			if err != nil {
-				_ = bdb.Close()
+				_ = db.Close()
 				return nil, fmt.Errorf("open %s: merge staged resources: %w", path, err)
 			}
 			if n == 0 {
@@ -326,41 +322,18 @@ func buildRID(tx *bolt.Tx) error {
 
 // Close closes the store, waiting for running transactions to finish.
 func (db *DB) Close() error {
+	db.commit.close()
 	return db.db.Close()
 }
 
-// batch runs fn in a group commit. fn may run more than once, and in a
-// transaction shared with other calls: it must be idempotent, and must
-// return outcomes such as ErrExists (see isOutcome) before writing
-// anything. batch returns such an outcome without failing the
-// transaction, so it neither rolls back the other calls nor makes bbolt
-// re-run fn alone.
+// batch runs fn in a group commit (see committer). fn may run more than
+// once, and in a transaction shared with other calls: it must be
+// idempotent, and must return outcomes such as ErrExists (see isOutcome)
+// before writing anything. batch returns such an outcome without failing
+// the transaction, so it neither rolls back the other calls nor makes the
+// committer re-run fn alone.
 func (db *DB) batch(ctx context.Context, fn func(w *txWriter) error) error {
-	var outcome error
-	err := db.db.Batch(func(tx *bolt.Tx) error {
-		outcome = nil
-		// A write waits for the writer's lock: if its caller gave up
-		// meanwhile, it is not made (the caller hears ctx's error, so
-		// nothing unacknowledged is stored).
-		if err := ctx.Err(); err != nil {
-			outcome = err
-			return nil
-		}
-		w := newTxWriter(tx, db)
-		err := fn(w)
-		if err == nil {
-			return w.flush()
-		}
-		if isOutcome(err) {
-			outcome = err
-			return nil
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return outcome
+	return db.commit.do(ctx, fn)
 }
 
 // Create stores a new resource id with the triples g and returns its ETag.

@@ -33,13 +33,16 @@ existing file keeps its indexes; a new file then has none.
 
 # Concurrency
 
-Create, Replace and Delete run in bbolt group commits (DB.Batch): concurrent
-calls share one transaction and one fsync. Their transaction functions are
+Create, Replace and Delete run in group commits (see committer): one
+goroutine runs, in one transaction with one fsync, every call queued while
+the previous transaction committed, so a lone writer waits for no timer
+and many writers share each fsync. Their transaction functions are
 idempotent, and report ErrExists, ErrNotFound and ErrPreconditionFailed as
 results, before writing, rather than by failing the transaction, so one
-caller's conflict neither rolls back nor re-runs the others. A batch
-commits after Options.MaxBatchDelay (DefaultMaxBatchDelay, 2ms) or when it
-is full. Load is one Update transaction. Every write logs its change in
+caller's conflict neither rolls back nor re-runs the others; a batch whose
+transaction fails runs each call again alone. Options.MaxBatchSize bounds
+a batch (1000 calls) and Options.MaxBatchDelay makes it wait for more
+(none by default). Load is one Update transaction. Every write logs its change in
 the transaction that writes it (see Change log). The ETag check of Replace and
 Delete happens in the transaction that writes.
 
