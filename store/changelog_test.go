@@ -54,7 +54,8 @@ func TestChangeLogRecordsEveryWrite(t *testing.T) {
 	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: c, Triples: g(c, "staged")}, {ID: b, Triples: g(b, "staged")}}))
 	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: c, Triples: g(c, "staged again")}}))
 	require.ErrorIs(t, db.Delete(ctx, d, ""), store.ErrNotFound)
-	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: d, Triples: g(d, "staged")}}))
+	// A resource left in the stage bucket by a format 5 Stage.
+	require.NoError(t, db.StageOnlyForTest(ctx, []store.Resource{{ID: d, Triples: g(d, "staged")}}))
 	n, err := db.Merge(ctx, 1)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
@@ -82,7 +83,7 @@ func TestChangeLogRecordsEveryWrite(t *testing.T) {
 	assert.Equal(t, want, changeLog(t, db))
 
 	// Open merges what a process left staged, and logs nothing.
-	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: d, Triples: g(d, "left staged")}}))
+	require.NoError(t, db.StageOnlyForTest(ctx, []store.Resource{{ID: d, Triples: g(d, "left staged")}}))
 	want = append(want, "13 created "+d.String())
 	require.NoError(t, db.Close())
 	db, err = store.Open(path, withTestIndexes(&store.Options{NoSync: true}))

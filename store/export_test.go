@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/binary"
 
 	"github.com/knakk/rdf"
@@ -24,6 +25,12 @@ func StagedForTest(t rdf.Term) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// StageOnlyForTest writes rs to the stage bucket without indexing them,
+// as Stage did in format 5.
+func (db *DB) StageOnlyForTest(ctx context.Context, rs []Resource) error {
+	return db.stageOnly(ctx, rs)
 }
 
 // SetChangeLogForTest turns the change log on or off, to measure its
