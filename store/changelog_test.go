@@ -307,7 +307,7 @@ func TestResourcesUnder(t *testing.T) {
 
 // TestChangeLogUpgrade opens a version 4 file, from before the change
 // log: read-only, its log is empty; a writable Open starts the log and
-// makes the file version 5, which version 4 writers refuse.
+// makes the file the current version, which version 4 writers refuse.
 func TestChangeLogUpgrade(t *testing.T) {
 	ctx := context.Background()
 	db, path := openDB(t, nil)
@@ -326,7 +326,7 @@ func TestChangeLogUpgrade(t *testing.T) {
 		}))
 		return v
 	}
-	require.Equal(t, uint64(5), version())
+	require.Equal(t, uint64(6), version())
 	bdb, err := bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
 	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
@@ -358,5 +358,5 @@ func TestChangeLogUpgrade(t *testing.T) {
 	require.NoError(t, db.Delete(ctx, old, ""))
 	assert.Equal(t, []string{"1 deleted " + old.String()}, changeLog(t, db))
 	require.NoError(t, db.Close())
-	assert.Equal(t, uint64(5), version())
+	assert.Equal(t, uint64(6), version())
 }

@@ -14,10 +14,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// formatVersion is the layout described in doc.go. Version 1 files, from
-// before the text bucket, are upgraded by a writable Open.
+// formatVersion is the layout described in doc.go. A writable Open
+// upgrades older files.
 const (
-	formatVersion   = 5
+	formatVersion   = 6
+	formatVersionV5 = 5
 	formatVersionV4 = 4
 	formatVersionV3 = 3
 	formatVersionV2 = 2
@@ -32,11 +33,13 @@ var (
 	bucketRes  = []byte("res")
 	bucketSPOG = []byte("spog")
 	bucketPOSG = []byte("posg")
+	// bucketOSPG is the index of versions 1 to 5 by object, which
+	// version 6 reads from posg instead; an upgrade drops it.
 	bucketOSPG = []byte("ospg")
 	bucketText = []byte("text")
 	bucketRID  = []byte("rid")
 
-	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketStage, bucketPair, bucketPairVia, bucketRID, bucketChanges}
+	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketText, bucketStage, bucketPair, bucketPairVia, bucketRID, bucketChanges}
 )
 
 // Keys in the meta bucket.
@@ -194,6 +197,10 @@ func Open(path string, opt *Options) (*DB, error) {
 	return db, nil
 }
 
+// upgradeHook, if set, runs in an upgrade's transaction before it sets
+// the new version: tests fail the upgrade there, as a crash would.
+var upgradeHook func() error
+
 // setsFromFile says which of a DB's index sets init reads from the file.
 type setsFromFile struct{ text, pairs bool }
 
@@ -232,7 +239,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	switch {
 	case n == formatVersionV1 && !tx.Writable():
 		return fmt.Errorf("%w: %d (open it writable once to upgrade)", ErrVersion, n)
-	case n != formatVersion && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
+	case n != formatVersion && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
@@ -296,10 +303,24 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	// Older files have no change log: the bucket made above starts it
 	// empty, at this Open. What the file holds is in any listing of the
 	// resources read from now on, which is where a reader of the log
-	// starts (see Changes). Version 4 writers would write without logging,
-	// so the file becomes version 5, which they refuse.
+	// starts (see Changes). Version 4 writers would write without logging.
+	//
+	// Version 5 and older files have an ospg bucket, which version 6 does
+	// without: dropping it frees its pages for new keys. Older writers
+	// would look for it, and miss the keys of the triples written since.
+	// All this is one transaction: a crash leaves the file as it was.
 	if n == formatVersion {
 		return nil
+	}
+	if tx.Bucket(bucketOSPG) != nil {
+		if err := tx.DeleteBucket(bucketOSPG); err != nil {
+			return fmt.Errorf("drop ospg: %w", err)
+		}
+	}
+	if upgradeHook != nil {
+		if err := upgradeHook(); err != nil {
+			return err
+		}
 	}
 	return meta.Put(keyVersion, u64(formatVersion))
 }

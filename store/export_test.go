@@ -117,3 +117,11 @@ func (db *DB) HoldWriterForTest() (release func()) {
 	<-held
 	return func() { close(done) }
 }
+
+// SetUpgradeHookForTest makes f run in an upgrade's transaction, before
+// it sets the new version, until the returned func is called.
+func SetUpgradeHookForTest(f func() error) (restore func()) {
+	old := upgradeHook
+	upgradeHook = f
+	return func() { upgradeHook = old }
+}

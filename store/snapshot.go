@@ -29,14 +29,13 @@ type Snapshot struct {
 const (
 	scanSPOG = iota
 	scanPOSG
-	scanOSPG
 	scanText
 	scanRes
 	scanRID
 	numScanned
 )
 
-var scannedNames = [numScanned][]byte{bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketRes, bucketRID}
+var scannedNames = [numScanned][]byte{bucketSPOG, bucketPOSG, bucketText, bucketRes, bucketRID}
 
 // cursor returns a cursor of bucket b for one scan; release gives it back.
 // Scans nest (a callback may scan again), so each takes its own cursor,
