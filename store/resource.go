@@ -112,13 +112,13 @@ const (
 // transaction function.
 type txWriter struct {
 	meta, t2i, i2t, res, spog, posg, text *bolt.Bucket
-	stage, pair, pairVia, rid, changes          *bolt.Bucket
-	pairSet                                     pairSet
-	pairIDCache                                 []pairID // see pairIDs
-	pairIDsKnown                                bool
-	nonce                                       string
-	textSet                                     textSet
-	now                                         time.Time // of the change events
+	stage, pair, pairVia, rid, changes    *bolt.Bucket
+	pairSet                               pairSet
+	pairIDCache                           []pairID // see pairIDs
+	pairIDsKnown                          bool
+	nonce                                 string
+	textSet                               textSet
+	now                                   time.Time // of the change events
 
 	ids       map[string]uint64 // encoded term → id, for terms known in this tx
 	textPreds map[uint64]bool   // predicate id → is a text predicate
