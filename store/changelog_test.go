@@ -327,6 +327,7 @@ func TestChangeLogUpgrade(t *testing.T) {
 		return v
 	}
 	require.Equal(t, uint64(6), version())
+	require.NoError(t, store.UnpackResForTest(path))
 	bdb, err := bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
 	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {

@@ -118,6 +118,7 @@ type DB struct {
 	pairs  pairSet    // the pair indexes
 	terms  *termCache // decoded terms by id, shared by reads; nil: none
 	commit *committer // group commits of Create, Replace and Delete
+	packed bool       // res entries are packed (version 6), see entries.go
 	bits   sync.Pool  // *[]uint64 bit sets of term ids, see Snapshot.bitset
 	// noChangeLog turns the change log off, for the benchmarks that
 	// measure its cost only: a log written so misses changes.
@@ -266,8 +267,17 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 		}
 		db.pairs = ps
 	}
+	db.packed = n == formatVersion
 	if !tx.Writable() {
 		return nil
+	}
+	// Version 5 and older files hold res entries unpacked: pack them
+	// first, as the rebuilds below and every writer read them packed.
+	if n != formatVersion {
+		if err := packAllRes(tx); err != nil {
+			return fmt.Errorf("pack res entries: %w", err)
+		}
+		db.packed = true
 	}
 	// A version 1 file has no text index: build it as for a new set of
 	// predicates (none, if the options leave them to the file). A new file

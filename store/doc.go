@@ -223,14 +223,22 @@ only beside the spog key of the same triple and graph, and go with it.
 # Resources
 
 The res value is the ETag sequence (from the res bucket's sequence, so an
-ETag is never reused, even after a delete), the graph id, then one 33-byte
-entry per distinct triple in the order written:
+ETag is never reused, even after a delete), the graph id, then one entry
+per distinct triple in the order written. Unpacked, an entry is 33 bytes:
 
 	s | p | class | value | o
 
-The entry is the triple's posg key without g, so a write derives all three
-index keys from it, compares the old and new entries, and touches only the
-keys that change. The ETag is "nonce-seq" with seq in base 36, quoted.
+the triple's posg key without g, so a write derives the index keys from
+it, compares the old and new entries, and touches only the keys that
+change. The ETag is "nonce-seq" with seq in base 36, quoted.
+
+Since version 6 the entries are packed (entries.go), about 10 bytes each
+where they took 33: a flags byte (bit 0: s is the previous entry's and is
+left out; bit 1: the value follows, else it is 0; the class in the bits
+above), then s (unless left out), p as uvarints, the value (8 bytes, if
+present) and o as a uvarint. Readers unpack a value before they read it;
+a read-only Open of a version 5 file reads its entries as they are, and
+a writable one packs them, in the upgrade's transaction.
 
 # Resource sets
 

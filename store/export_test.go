@@ -83,7 +83,10 @@ func (db *DB) RIDAgreesForTest() (bad []string, err error) {
 func (db *DB) IndexAllTokensForTest(id rdf.IRI) error {
 	return db.db.Update(func(tx *bolt.Tx) error {
 		w := newTxWriter(tx, db)
-		v := w.res.Get([]byte(id.String()))
+		v, err := unpackRes(nil, w.res.Get([]byte(id.String())), []byte(id.String()), true)
+		if err != nil {
+			return err
+		}
 		g := v[8:16]
 		for e := v[headerLen:]; len(e) > 0; e = e[entryLen:] {
 			toks, err := w.entryTokens(e[:entryLen], 0)
@@ -95,6 +98,34 @@ func (db *DB) IndexAllTokensForTest(id rdf.IRI) error {
 			}
 		}
 		return w.flushPuts()
+	})
+}
+
+// UnpackResForTest rewrites the res values of the closed store file at
+// path with their entries unpacked, as version 5 and older wrote them:
+// tests make an older file so from a new one.
+func UnpackResForTest(path string) error {
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return err
+	}
+	defer bdb.Close()
+	return bdb.Update(func(tx *bolt.Tx) error {
+		res := tx.Bucket(bucketRes)
+		vals := map[string][]byte{}
+		if err := res.ForEach(func(k, v []byte) error {
+			full, err := unpackRes(nil, v, k, true)
+			vals[string(k)] = full
+			return err
+		}); err != nil {
+			return err
+		}
+		for k, v := range vals {
+			if err := res.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

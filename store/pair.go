@@ -408,8 +408,9 @@ func (w *txWriter) rebuildPairs(tx *bolt.Tx) error {
 	var keys [2][]string
 	c := w.res.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if len(v) < headerLen || (len(v)-headerLen)%entryLen != 0 {
-			return fmt.Errorf("%w: res value of %q", ErrCorrupt, k)
+		v, err := unpackRes(nil, v, k, true)
+		if err != nil {
+			return err
 		}
 		pairs, vias, err := w.pairKeys(ids, v[headerLen:], binary.BigEndian.Uint64(v[8:16]))
 		if err != nil {

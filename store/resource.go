@@ -198,9 +198,8 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		if err := w.checkMatch(old, ifMatch); err != nil {
 			return "", err
 		}
-		old = bytes.Clone(old)
-		if len(old) < headerLen || (len(old)-headerLen)%entryLen != 0 {
-			return "", fmt.Errorf("%w: res value of %q", ErrCorrupt, p.key)
+		if old, err = unpackRes(nil, old, p.key, true); err != nil {
+			return "", err
 		}
 	}
 
@@ -286,7 +285,7 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	if err := w.updatePairs(old, val); err != nil {
 		return "", err
 	}
-	if err := w.res.Put(p.key, val); err != nil {
+	if err := w.res.Put(p.key, packRes(val)); err != nil {
 		return "", err
 	}
 	if !p.logged {
@@ -325,9 +324,9 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	if err := w.checkMatch(old, ifMatch); err != nil {
 		return err
 	}
-	old = bytes.Clone(old)
-	if len(old) < headerLen || (len(old)-headerLen)%entryLen != 0 {
-		return fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
+	old, err := unpackRes(nil, old, key, true)
+	if err != nil {
+		return err
 	}
 	dead := w.unusedTerms(old, nil)
 	if err := appendChange(w.changes, Deleted, w.now, key); err != nil {

@@ -110,8 +110,9 @@ func (s *Snapshot) Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag st
 	if v == nil {
 		return nil, "", ErrNotFound
 	}
-	if len(v) < headerLen || (len(v)-headerLen)%entryLen != 0 {
-		return nil, "", fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
+	v, err = unpackRes(nil, v, key, s.db.packed)
+	if err != nil {
+		return nil, "", err
 	}
 	g = make([]rdf.Triple, 0, (len(v)-headerLen)/entryLen)
 	for e := v[headerLen:]; len(e) > 0; e = e[entryLen:] {

@@ -289,6 +289,7 @@ func TestTextUpgrade(t *testing.T) {
 	want := textAll(t, db, "sample")
 	require.Len(t, want, 1)
 	require.NoError(t, db.Close())
+	require.NoError(t, store.UnpackResForTest(path))
 
 	version := func(bdb *bolt.DB) (v uint64) {
 		require.NoError(t, bdb.View(func(tx *bolt.Tx) error {
