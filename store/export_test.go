@@ -156,3 +156,9 @@ func SetUpgradeHookForTest(f func() error) (restore func()) {
 	upgradeHook = f
 	return func() { upgradeHook = old }
 }
+
+// PagesWrittenForTest is how many pages the store's commits have written.
+func (db *DB) PagesWrittenForTest() int64 {
+	st := db.db.Stats()
+	return st.TxStats.GetWrite()
+}
