@@ -14,10 +14,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// formatVersion is the layout described in doc.go. Version 1 files, from
-// before the text bucket, are upgraded by a writable Open.
+// formatVersion is the layout described in doc.go. A writable Open
+// upgrades older files.
 const (
-	formatVersion   = 5
+	formatVersion   = 6
+	formatVersionV5 = 5
 	formatVersionV4 = 4
 	formatVersionV3 = 3
 	formatVersionV2 = 2
@@ -32,11 +33,13 @@ var (
 	bucketRes  = []byte("res")
 	bucketSPOG = []byte("spog")
 	bucketPOSG = []byte("posg")
+	// bucketOSPG is the index of versions 1 to 5 by object, which
+	// version 6 reads from posg instead; an upgrade drops it.
 	bucketOSPG = []byte("ospg")
 	bucketText = []byte("text")
 	bucketRID  = []byte("rid")
 
-	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketStage, bucketPair, bucketPairVia, bucketRID, bucketChanges}
+	allBuckets = [][]byte{bucketMeta, bucketT2I, bucketI2T, bucketRes, bucketSPOG, bucketPOSG, bucketText, bucketStage, bucketPair, bucketPairVia, bucketRID, bucketChanges}
 )
 
 // Keys in the meta bucket.
@@ -66,9 +69,10 @@ type Options struct {
 	ReadOnly bool
 
 	// MaxBatchSize and MaxBatchDelay tune group commit of concurrent
-	// Create, Replace and Delete calls (see bolt.DB.Batch): a batch commits
-	// when it has MaxBatchSize calls or MaxBatchDelay after its first.
-	// Zero means bbolt's default size (1000) and DefaultMaxBatchDelay.
+	// Create, Replace and Delete calls: a batch takes the calls queued
+	// while the previous one committed, at most MaxBatchSize, and then
+	// waits up to MaxBatchDelay for more unless it is full. Zero means
+	// 1000 calls and DefaultMaxBatchDelay.
 	MaxBatchSize  int
 	MaxBatchDelay time.Duration
 
@@ -104,21 +108,23 @@ type Options struct {
 	ObserveCommit func(d time.Duration)
 }
 
-// DefaultMaxBatchDelay is the default Options.MaxBatchDelay. It is shorter
-// than bbolt's 10ms: a write here costs a few milliseconds, so a batch
-// waiting longer than that gains fewer calls than it loses time, and a lone
-// writer waits less.
-const DefaultMaxBatchDelay = 2 * time.Millisecond
+// DefaultMaxBatchDelay is the default Options.MaxBatchDelay: none. Writers
+// that come while a batch commits wait for it anyway, and form the next
+// batch; waiting longer gains fewer calls than it loses time, and a lone
+// writer would wait for nothing.
+const DefaultMaxBatchDelay time.Duration = 0
 
 // DB is an RDF store of resources (named graphs) in a bbolt file. It is safe
 // for concurrent use.
 type DB struct {
-	db    *bolt.DB
-	nonce string     // prefix of ETags, unique to this file
-	text  textSet    // predicates of the full-text index
-	pairs pairSet    // the pair indexes
-	terms *termCache // decoded terms by id, shared by reads; nil: none
-	bits  sync.Pool  // *[]uint64 bit sets of term ids, see Snapshot.bitset
+	db     *bolt.DB
+	nonce  string     // prefix of ETags, unique to this file
+	text   textSet    // predicates of the full-text index
+	pairs  pairSet    // the pair indexes
+	terms  *termCache // decoded terms by id, shared by reads; nil: none
+	commit *committer // group commits of Create, Replace and Delete
+	packed bool       // res entries are packed (version 6), see entries.go
+	bits   sync.Pool  // *[]uint64 bit sets of term ids, see Snapshot.bitset
 	// noChangeLog turns the change log off, for the benchmarks that
 	// measure its cost only: a log written so misses changes.
 	noChangeLog bool
@@ -173,13 +179,6 @@ func Open(path string, opt *Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if opt.MaxBatchSize > 0 {
-		bdb.MaxBatchSize = opt.MaxBatchSize
-	}
-	bdb.MaxBatchDelay = DefaultMaxBatchDelay
-	if opt.MaxBatchDelay > 0 {
-		bdb.MaxBatchDelay = opt.MaxBatchDelay
-	}
 	cacheSize := opt.TermCacheSize
 	if cacheSize == 0 {
 		cacheSize = DefaultTermCacheSize
@@ -195,12 +194,13 @@ func Open(path string, opt *Options) (*DB, error) {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	db.commit = newCommitter(db, opt.MaxBatchSize, opt.MaxBatchDelay)
 	if !opt.ReadOnly {
 		// Index what a previous process staged and did not merge.
 		for {
 			n, err := db.Merge(context.Background(), 1000)
 			if err != nil {
-				_ = bdb.Close()
+				_ = db.Close()
 				return nil, fmt.Errorf("open %s: merge staged resources: %w", path, err)
 			}
 			if n == 0 {
@@ -210,6 +210,10 @@ func Open(path string, opt *Options) (*DB, error) {
 	}
 	return db, nil
 }
+
+// upgradeHook, if set, runs in an upgrade's transaction before it sets
+// the new version: tests fail the upgrade there, as a crash would.
+var upgradeHook func() error
 
 // setsFromFile says which of a DB's index sets init reads from the file.
 type setsFromFile struct{ text, pairs bool }
@@ -249,7 +253,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	switch {
 	case n == formatVersionV1 && !tx.Writable():
 		return fmt.Errorf("%w: %d (open it writable once to upgrade)", ErrVersion, n)
-	case n != formatVersion && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
+	case n != formatVersion && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
@@ -276,8 +280,17 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 		}
 		db.pairs = ps
 	}
+	db.packed = n == formatVersion
 	if !tx.Writable() {
 		return nil
+	}
+	// Version 5 and older files hold res entries unpacked: pack them
+	// first, as the rebuilds below and every writer read them packed.
+	if n != formatVersion {
+		if err := packAllRes(tx); err != nil {
+			return fmt.Errorf("pack res entries: %w", err)
+		}
+		db.packed = true
 	}
 	// A version 1 file has no text index: build it as for a new set of
 	// predicates (none, if the options leave them to the file). A new file
@@ -313,10 +326,24 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	// Older files have no change log: the bucket made above starts it
 	// empty, at this Open. What the file holds is in any listing of the
 	// resources read from now on, which is where a reader of the log
-	// starts (see Changes). Version 4 writers would write without logging,
-	// so the file becomes version 5, which they refuse.
+	// starts (see Changes). Version 4 writers would write without logging.
+	//
+	// Version 5 and older files have an ospg bucket, which version 6 does
+	// without: dropping it frees its pages for new keys. Older writers
+	// would look for it, and miss the keys of the triples written since.
+	// All this is one transaction: a crash leaves the file as it was.
 	if n == formatVersion {
 		return nil
+	}
+	if tx.Bucket(bucketOSPG) != nil {
+		if err := tx.DeleteBucket(bucketOSPG); err != nil {
+			return fmt.Errorf("drop ospg: %w", err)
+		}
+	}
+	if upgradeHook != nil {
+		if err := upgradeHook(); err != nil {
+			return err
+		}
 	}
 	return meta.Put(keyVersion, u64(formatVersion))
 }
@@ -339,42 +366,19 @@ func buildRID(tx *bolt.Tx) error {
 
 // Close closes the store, waiting for running transactions to finish.
 func (db *DB) Close() error {
+	db.commit.close()
 	return db.db.Close()
 }
 
-// batch runs fn in a group commit. fn may run more than once, and in a
-// transaction shared with other calls: it must be idempotent, and must
-// return outcomes such as ErrExists (see isOutcome) before writing
-// anything. batch returns such an outcome without failing the
-// transaction, so it neither rolls back the other calls nor makes bbolt
-// re-run fn alone.
+// batch runs fn in a group commit (see committer). fn may run more than
+// once, and in a transaction shared with other calls: it must be
+// idempotent, and must return outcomes such as ErrExists (see isOutcome)
+// before writing anything. batch returns such an outcome without failing
+// the transaction, so it neither rolls back the other calls nor makes the
+// committer re-run fn alone.
 func (db *DB) batch(ctx context.Context, fn func(w *txWriter) error) error {
-	var outcome error
 	defer db.observeCommit(time.Now())
-	err := db.db.Batch(func(tx *bolt.Tx) error {
-		outcome = nil
-		// A write waits for the writer's lock: if its caller gave up
-		// meanwhile, it is not made (the caller hears ctx's error, so
-		// nothing unacknowledged is stored).
-		if err := ctx.Err(); err != nil {
-			outcome = err
-			return nil
-		}
-		w := newTxWriter(tx, db)
-		err := fn(w)
-		if err == nil {
-			return w.flush()
-		}
-		if isOutcome(err) {
-			outcome = err
-			return nil
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return outcome
+	return db.commit.do(ctx, fn)
 }
 
 // Create stores a new resource id with the triples g and returns its ETag.

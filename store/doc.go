@@ -33,13 +33,16 @@ existing file keeps its indexes; a new file then has none.
 
 # Concurrency
 
-Create, Replace and Delete run in bbolt group commits (DB.Batch): concurrent
-calls share one transaction and one fsync. Their transaction functions are
+Create, Replace and Delete run in group commits (see committer): one
+goroutine runs, in one transaction with one fsync, every call queued while
+the previous transaction committed, so a lone writer waits for no timer
+and many writers share each fsync. Their transaction functions are
 idempotent, and report ErrExists, ErrNotFound and ErrPreconditionFailed as
 results, before writing, rather than by failing the transaction, so one
-caller's conflict neither rolls back nor re-runs the others. A batch
-commits after Options.MaxBatchDelay (DefaultMaxBatchDelay, 2ms) or when it
-is full. Load is one Update transaction. Every write logs its change in
+caller's conflict neither rolls back nor re-runs the others; a batch whose
+transaction fails runs each call again alone. Options.MaxBatchSize bounds
+a batch (1000 calls) and Options.MaxBatchDelay makes it wait for more
+(none by default). Load is one Update transaction. Every write logs its change in
 the transaction that writes it (see Change log). The ETag check of Replace and
 Delete happens in the transaction that writes.
 
@@ -76,7 +79,7 @@ uint64 from the i2t bucket's sequence, starting at 1; ids are never reused.
 Index values are empty: the keys hold everything.
 
 	bucket  key                                  value
-	meta    "version"                            format version, 5
+	meta    "version"                            format version, 6
 	        "nonce"                              8 hex digits, random per file
 	        "resources" | "triples" | "terms"    counters behind Stats
 	        "text"                               text predicate IRIs, sorted,
@@ -90,7 +93,6 @@ Index values are empty: the keys hold everything.
 	rid     resource IRI (UTF-8)                 graph id
 	spog    s | p | o | g                        -
 	posg    p | class | value | o | s | g        -
-	ospg    o | s | p | g                        -
 	text    token | 0x00 | s | p | o | g         term frequency (uvarint)
 	stage   resource IRI (UTF-8)                 etag seq | (uvarint len | term encoding)*
 	pair    kp | ko | vp | class | value | vo | s | gk | gv   -
@@ -101,6 +103,21 @@ s, p, o are the term ids of a triple and g the term id of the IRI of the
 resource stating it. Putting g last keeps one key per resource stating a
 triple, so deleting one resource leaves another's copy, and keeps the keys
 of one triple adjacent, so Match reports it once.
+
+There is no index led by the object: the queries of a monitoring
+provider name the predicate of an object they look for, and posg answers
+those. A pattern with an object and no predicate reads posg once per
+predicate (a store holds a few dozen), and one with a subject and an
+object spog once per predicate of the subject. Versions 1 to 5 kept
+ospg, o | s | p | g, a third of the index keys: a writable Open of such a
+file drops it and makes the file version 6, in one transaction, so a
+crash leaves the old file; older writers refuse version 6, as they would
+not find the keys written since. A read-only Open of a version 5 file
+reads it as version 6.
+
+Nodes are packed as full as the order in which their keys come allows
+(see fillPercent): bbolt's default leaves half of each page empty where
+keys grow, and nothing fills it again.
 
 Version 1 files lack the text bucket and meta key; a writable Open upgrades
 them by building the index, and a read-only Open refuses them with
@@ -127,20 +144,23 @@ pairvia key via | kp | ko | vp | class | value | vo | r | gr | gk | gv, gr
 the resource stating (r, via, s). So via{kp=ko and vp>90} is one range
 scan listing the subjects r, not a seek per matching s. A write of g
 recomputes the keys one of whose three triples g states, reading the
-others' pointers from ospg. Version 3 files lack the bucket, and rid:
+others' pointers from posg under via. Version 3 files lack the bucket, and rid:
 a writable Open builds them and makes the file version 4, which version 3
 writers refuse, as they would not maintain them; read-only, queries do
 without the via index and walk res instead of rid.
 
 # Staging
 
-Stage writes a resource as one stage key holding its etag sequence and its
-triples' terms in their dictionary encoding: no dictionary or index keys,
-so a burst of writes commits fast. Merge moves staged resources into the
-dictionary, res and the indexes, keeping the sequence so the ETag a client
-read stays valid; every write of a resource (put, delete) first merges its
-staged version, and a writable Open merges everything left. Get and Exists
-look at stage before res; the index readers do not see staged resources.
+Stage writes and indexes resources as Load does, in a group commit: what
+it returns from, queries see. Until version 6 it wrote a resource as one
+stage key holding its etag sequence and its triples' terms in their
+dictionary encoding, without dictionary or index keys, for Merge to index
+later; queries missed it meanwhile, for as long as Merge lagged. Files may
+still hold such keys: Merge moves them into the dictionary, res and the
+indexes, keeping the sequence so the ETag a client read stays valid;
+every write of a resource (put, delete) first merges its staged version,
+and a writable Open merges everything left. Get and Exists look at stage
+before res; the index readers do not see staged resources.
 Version 2 files lack the stage and pair buckets: a writable Open adds
 them (building the pair index) and makes the file version 3, which
 version 2 writers refuse, as they would not maintain the pair index;
@@ -194,22 +214,31 @@ and "01" as xsd:integer are two terms, equal in Range order.
 Terms are reclaimed: when a write removes the last use of a term, it deletes
 the term from t2i and i2t. After removing the old index keys, a write checks
 each term the old version used and the new one does not: a term survives if
-a key of spog, posg or ospg starts with its id, or, for an IRI, if it names
-a resource. Blank nodes, used by one version of one resource only, are
+another resource's key of spog starts with its id (a subject), or of posg
+(a predicate), or has it as object (posg under each predicate, with the
+term's sort key), or, for an IRI, if it names a resource. Blank nodes, used by one version of one resource only, are
 deleted without looking. The text bucket needs no check: its keys exist
 only beside the spog key of the same triple and graph, and go with it.
 
 # Resources
 
 The res value is the ETag sequence (from the res bucket's sequence, so an
-ETag is never reused, even after a delete), the graph id, then one 33-byte
-entry per distinct triple in the order written:
+ETag is never reused, even after a delete), the graph id, then one entry
+per distinct triple in the order written. Unpacked, an entry is 33 bytes:
 
 	s | p | class | value | o
 
-The entry is the triple's posg key without g, so a write derives all three
-index keys from it, compares the old and new entries, and touches only the
-keys that change. The ETag is "nonce-seq" with seq in base 36, quoted.
+the triple's posg key without g, so a write derives the index keys from
+it, compares the old and new entries, and touches only the keys that
+change. The ETag is "nonce-seq" with seq in base 36, quoted.
+
+Since version 6 the entries are packed (entries.go), about 10 bytes each
+where they took 33: a flags byte (bit 0: s is the previous entry's and is
+left out; bit 1: the value follows, else it is 0; the class in the bits
+above), then s (unless left out), p as uvarints, the value (8 bytes, if
+present) and o as a uvarint. Readers unpack a value before they read it;
+a read-only Open of a version 5 file reads its entries as they are, and
+a writable one packs them, in the upgrade's transaction.
 
 # Resource sets
 

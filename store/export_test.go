@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/binary"
 
 	"github.com/knakk/rdf"
@@ -24,6 +25,12 @@ func StagedForTest(t rdf.Term) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// StageOnlyForTest writes rs to the stage bucket without indexing them,
+// as Stage did in format 5.
+func (db *DB) StageOnlyForTest(ctx context.Context, rs []Resource) error {
+	return db.stageOnly(ctx, rs)
 }
 
 // SetChangeLogForTest turns the change log on or off, to measure its
@@ -76,7 +83,10 @@ func (db *DB) RIDAgreesForTest() (bad []string, err error) {
 func (db *DB) IndexAllTokensForTest(id rdf.IRI) error {
 	return db.db.Update(func(tx *bolt.Tx) error {
 		w := newTxWriter(tx, db)
-		v := w.res.Get([]byte(id.String()))
+		v, err := unpackRes(nil, w.res.Get([]byte(id.String())), []byte(id.String()), true)
+		if err != nil {
+			return err
+		}
 		g := v[8:16]
 		for e := v[headerLen:]; len(e) > 0; e = e[entryLen:] {
 			toks, err := w.entryTokens(e[:entryLen], 0)
@@ -88,6 +98,34 @@ func (db *DB) IndexAllTokensForTest(id rdf.IRI) error {
 			}
 		}
 		return w.flushPuts()
+	})
+}
+
+// UnpackResForTest rewrites the res values of the closed store file at
+// path with their entries unpacked, as version 5 and older wrote them:
+// tests make an older file so from a new one.
+func UnpackResForTest(path string) error {
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return err
+	}
+	defer bdb.Close()
+	return bdb.Update(func(tx *bolt.Tx) error {
+		res := tx.Bucket(bucketRes)
+		vals := map[string][]byte{}
+		if err := res.ForEach(func(k, v []byte) error {
+			full, err := unpackRes(nil, v, k, true)
+			vals[string(k)] = full
+			return err
+		}); err != nil {
+			return err
+		}
+		for k, v := range vals {
+			if err := res.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -109,4 +147,18 @@ func (db *DB) HoldWriterForTest() (release func()) {
 	})
 	<-held
 	return func() { close(done) }
+}
+
+// SetUpgradeHookForTest makes f run in an upgrade's transaction, before
+// it sets the new version, until the returned func is called.
+func SetUpgradeHookForTest(f func() error) (restore func()) {
+	old := upgradeHook
+	upgradeHook = f
+	return func() { upgradeHook = old }
+}
+
+// PagesWrittenForTest is how many pages the store's commits have written.
+func (db *DB) PagesWrittenForTest() int64 {
+	st := db.db.Stats()
+	return st.TxStats.GetWrite()
 }

@@ -54,7 +54,7 @@ func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s 
 // via: it calls fn with the subject of each triple (subj, via, m), m one
 // of those subjects, and whether subj is the resource stating it, until fn
 // returns false. A subject comes once or more per such triple. It reads
-// ospg by term id, so the nodes in between are never decoded or looked
+// posg under via by term id, so the nodes in between are never decoded or looked
 // up: the resources whose nested nodes match a condition, found from the
 // nodes' index keys; or, when the condition is one pair the store
 // indexes by via (Pair.Via), just the keys of that index.
@@ -95,21 +95,21 @@ func (s *Snapshot) intersectViaIDs(ctx context.Context, groups [][]Pattern, via 
 		return err
 	}
 	slices.Sort(ms)
-	c := s.cursor(scanOSPG)
-	defer s.release(scanOSPG, c)
+	// (r, via, m) is a posg key via | class 0 | value 0 | m | r | g: m
+	// is a node, never a literal.
+	c := s.cursor(scanPOSG)
+	defer s.release(scanPOSG, c)
+	var prefix [8 + okeyLen]byte
+	binary.BigEndian.PutUint64(prefix[:], vid)
 	for i, m := range ms {
 		if i%ctxEvery == ctxEvery-1 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		var prefix [8]byte
-		binary.BigEndian.PutUint64(prefix[:], m)
+		binary.BigEndian.PutUint64(prefix[17:], m)
 		for k, _ := c.Seek(prefix[:]); k != nil && bytes.HasPrefix(k, prefix[:]); k, _ = c.Next() {
-			if binary.BigEndian.Uint64(k[16:]) != vid {
-				continue
-			}
-			sid, g := binary.BigEndian.Uint64(k[8:]), binary.BigEndian.Uint64(k[24:])
+			sid, g := binary.BigEndian.Uint64(k[25:]), binary.BigEndian.Uint64(k[33:])
 			if !fn(sid, sid == g) {
 				return nil
 			}

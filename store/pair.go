@@ -174,7 +174,7 @@ type pairNode struct {
 // involve graph g, given g's entries (nil if g states nothing now): every
 // combination of a key and a value triple of a subject of g (and, for the
 // via keys, of a triple pointing to it), one of them stated by g, the
-// others by g or any other resource (read from spog and ospg).
+// others by g or any other resource (read from spog and posg).
 func (w *txWriter) pairKeys(ids []pairID, entries []byte, g uint64) (pairs, vias map[string]struct{}, err error) {
 	for _, id := range ids {
 		// The subjects of g with either half or pointed to by via, and
@@ -276,18 +276,17 @@ func appendPair(key []byte, id pairID, k, v pairHalf) []byte {
 }
 
 // otherRefs returns the triples (r, via, s) that resources other than g
-// state, from ospg.
+// state, from posg: s is a node, so its keys are via | class 0 | value 0 |
+// s | r | g.
 func (w *txWriter) otherRefs(s, via, g uint64) ([]pairRef, error) {
 	var out []pairRef
-	var prefix [8]byte
-	binary.BigEndian.PutUint64(prefix[:], s)
-	c := w.ospg.Cursor()
+	var prefix [8 + okeyLen]byte
+	binary.BigEndian.PutUint64(prefix[:], via)
+	binary.BigEndian.PutUint64(prefix[17:], s)
+	c := w.posg.Cursor()
 	for k, _ := c.Seek(prefix[:]); k != nil && bytes.HasPrefix(k, prefix[:]); k, _ = c.Next() {
-		if binary.BigEndian.Uint64(k[16:]) != via {
-			continue
-		}
-		if kg := binary.BigEndian.Uint64(k[24:]); kg != g {
-			out = append(out, pairRef{r: binary.BigEndian.Uint64(k[8:]), graph: kg})
+		if kg := binary.BigEndian.Uint64(k[33:]); kg != g {
+			out = append(out, pairRef{r: binary.BigEndian.Uint64(k[25:]), graph: kg})
 		}
 	}
 	return out, nil
@@ -409,8 +408,9 @@ func (w *txWriter) rebuildPairs(tx *bolt.Tx) error {
 	var keys [2][]string
 	c := w.res.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if len(v) < headerLen || (len(v)-headerLen)%entryLen != 0 {
-			return fmt.Errorf("%w: res value of %q", ErrCorrupt, k)
+		v, err := unpackRes(nil, v, k, true)
+		if err != nil {
+			return err
 		}
 		pairs, vias, err := w.pairKeys(ids, v[headerLen:], binary.BigEndian.Uint64(v[8:16]))
 		if err != nil {

@@ -160,6 +160,7 @@ type recordReader struct {
 	i2tKey uint64 // the key i2t is at; 0: none
 	res    *bolt.Cursor
 	resKey []byte // the key res is at; nil: none
+	resBuf []byte // the res value read last, unpacked
 
 	// last is the last object of each predicate: resources of one kind
 	// repeat a type, unit or parent resource after resource.
@@ -277,9 +278,11 @@ func (r *recordReader) read(ctx context.Context, id uint64) (bool, error) {
 	if v == nil {
 		return false, nil
 	}
-	if len(v) < headerLen || (len(v)-headerLen)%entryLen != 0 {
-		return false, fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
+	v, err := unpackRes(r.resBuf[:0], v, key, r.s.db.packed)
+	if err != nil {
+		return false, err
 	}
+	r.resBuf = v
 	iri, err := rdf.NewIRI(string(key))
 	if err != nil {
 		return false, fmt.Errorf("%w: term %q: %v", ErrCorrupt, key, err)

@@ -111,21 +111,21 @@ const (
 // counters belong to that transaction: make a new one for each run of a
 // transaction function.
 type txWriter struct {
-	meta, t2i, i2t, res, spog, posg, ospg, text *bolt.Bucket
-	stage, pair, pairVia, rid, changes          *bolt.Bucket
-	pairSet                                     pairSet
-	pairIDCache                                 []pairID // see pairIDs
-	pairIDsKnown                                bool
-	nonce                                       string
-	textSet                                     textSet
-	now                                         time.Time // of the change events
+	meta, t2i, i2t, res, spog, posg, text *bolt.Bucket
+	stage, pair, pairVia, rid, changes    *bolt.Bucket
+	pairSet                               pairSet
+	pairIDCache                           []pairID // see pairIDs
+	pairIDsKnown                          bool
+	nonce                                 string
+	textSet                               textSet
+	now                                   time.Time // of the change events
 
 	ids       map[string]uint64 // encoded term → id, for terms known in this tx
 	textPreds map[uint64]bool   // predicate id → is a text predicate
 
 	// The keys a put adds to the dictionary, the indexes and the text
 	// index, put in key order at its end (see putBuffer).
-	t2iPuts, spogPuts, posgPuts, ospgPuts, textPuts putBuffer
+	t2iPuts, spogPuts, posgPuts, textPuts putBuffer
 
 	dRes, dTriples, dTerms int64 // counter deltas, written by flush
 }
@@ -138,7 +138,6 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		res:       tx.Bucket(bucketRes),
 		spog:      tx.Bucket(bucketSPOG),
 		posg:      tx.Bucket(bucketPOSG),
-		ospg:      tx.Bucket(bucketOSPG),
 		text:      tx.Bucket(bucketText),
 		stage:     tx.Bucket(bucketStage),
 		pair:      tx.Bucket(bucketPair),
@@ -155,16 +154,15 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	if db.noChangeLog {
 		w.changes = nil
 	}
-	// Term ids only grow, so i2t is append-only: pack its pages.
-	w.i2t.FillPercent = 0.95
-	w.t2iPuts.b, w.spogPuts.b, w.posgPuts.b, w.ospgPuts.b, w.textPuts.b = w.t2i, w.spog, w.posg, w.ospg, w.text
+	pack(tx)
+	w.t2iPuts.b, w.spogPuts.b, w.posgPuts.b, w.textPuts.b = w.t2i, w.spog, w.posg, w.text
 	return w
 }
 
 // flushPuts puts the keys the buffers hold, each bucket's in key order.
 // Reads of the dictionary and the indexes see them only after it.
 func (w *txWriter) flushPuts() error {
-	for _, p := range []*putBuffer{&w.t2iPuts, &w.spogPuts, &w.posgPuts, &w.ospgPuts, &w.textPuts} {
+	for _, p := range []*putBuffer{&w.t2iPuts, &w.spogPuts, &w.posgPuts, &w.textPuts} {
 		if err := p.flush(); err != nil {
 			return err
 		}
@@ -200,9 +198,8 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		if err := w.checkMatch(old, ifMatch); err != nil {
 			return "", err
 		}
-		old = bytes.Clone(old)
-		if len(old) < headerLen || (len(old)-headerLen)%entryLen != 0 {
-			return "", fmt.Errorf("%w: res value of %q", ErrCorrupt, p.key)
+		if old, err = unpackRes(nil, old, p.key, true); err != nil {
+			return "", err
 		}
 	}
 
@@ -288,7 +285,7 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	if err := w.updatePairs(old, val); err != nil {
 		return "", err
 	}
-	if err := w.res.Put(p.key, val); err != nil {
+	if err := w.res.Put(p.key, packRes(val)); err != nil {
 		return "", err
 	}
 	if !p.logged {
@@ -327,9 +324,9 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	if err := w.checkMatch(old, ifMatch); err != nil {
 		return err
 	}
-	old = bytes.Clone(old)
-	if len(old) < headerLen || (len(old)-headerLen)%entryLen != 0 {
-		return fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
+	old, err := unpackRes(nil, old, key, true)
+	if err != nil {
+		return err
 	}
 	dead := w.unusedTerms(old, nil)
 	if err := appendChange(w.changes, Deleted, w.now, key); err != nil {
@@ -363,7 +360,6 @@ func (w *txWriter) putIndex(e, g []byte) error {
 	var k [41]byte
 	w.spogPuts.add(spogKey(k[:0], e, g), []byte{})
 	w.posgPuts.add(posgKey(k[:0], e, g), []byte{})
-	w.ospgPuts.add(ospgKey(k[:0], e, g), []byte{})
 	return nil
 }
 
@@ -373,16 +369,12 @@ func (w *txWriter) deleteIndex(e, g []byte) error {
 	if err := w.spog.Delete(spogKey(k[:0], e, g)); err != nil {
 		return err
 	}
-	if err := w.posg.Delete(posgKey(k[:0], e, g)); err != nil {
-		return err
-	}
-	return w.ospg.Delete(ospgKey(k[:0], e, g))
+	return w.posg.Delete(posgKey(k[:0], e, g))
 }
 
 // Index keys of a res entry e (s, p, class, value, o) in graph g.
 func spogKey(k, e, g []byte) []byte { return append(append(append(k, e[0:16]...), e[25:33]...), g...) }
 func posgKey(k, e, g []byte) []byte { return append(append(append(k, e[8:33]...), e[0:8]...), g...) }
-func ospgKey(k, e, g []byte) []byte { return append(append(append(k, e[25:33]...), e[0:16]...), g...) }
 
 // intern returns the id of an encoded term, adding it to the dictionary if
 // it is new.
@@ -432,11 +424,17 @@ func (w *txWriter) addTerm(id uint64, enc string) error {
 // each term of a large resource so would cost the square of its size.
 // Blank nodes are always unused: a blank node belongs to one version of
 // one resource.
+//
+// A term is used elsewhere if another graph's key of spog starts with it
+// (a subject), of posg (a predicate), or has it as object: posg, read
+// under each predicate, with the term's sort key, which old's entries
+// give for their objects and is class 0 for the nodes and predicates.
 func (w *txWriter) unusedTerms(old []byte, live map[uint64]struct{}) []uint64 {
 	g := old[8:16]
 	seen := make(map[uint64]struct{})
 	var dead []uint64
-	check := func(id uint64) {
+	var c *bolt.Cursor
+	check := func(id uint64, okey []byte) {
 		if _, ok := live[id]; ok {
 			return
 		}
@@ -445,16 +443,42 @@ func (w *txWriter) unusedTerms(old []byte, live map[uint64]struct{}) []uint64 {
 		}
 		seen[id] = struct{}{}
 		k := u64(id)
-		if !isBlankID(w.i2t, k) && (usedElsewhere(w.spog, k, g) || usedElsewhere(w.posg, k, g) || usedElsewhere(w.ospg, k, g)) {
+		if isBlankID(w.i2t, k) {
+			dead = append(dead, id)
 			return
 		}
-		dead = append(dead, id)
-	}
-	check(binary.BigEndian.Uint64(g))
-	for e := old[headerLen:]; len(e) > 0; e = e[entryLen:] {
-		for _, off := range [3]int{0, 8, 25} {
-			check(binary.BigEndian.Uint64(e[off:]))
+		if usedElsewhere(w.spog, k, g) || usedElsewhere(w.posg, k, g) {
+			return
 		}
+		if c == nil {
+			c = w.posg.Cursor()
+		}
+		var ok [okeyLen]byte
+		copy(ok[:], okey)
+		binary.BigEndian.PutUint64(ok[9:], id)
+		used := false
+		_ = skipScan(c, nil, func(p uint64) (bool, error) {
+			var prefix [8 + okeyLen]byte
+			binary.BigEndian.PutUint64(prefix[:], p)
+			copy(prefix[8:], ok[:])
+			for k, _ := c.Seek(prefix[:]); k != nil && bytes.HasPrefix(k, prefix[:]); k, _ = c.Next() {
+				if !bytes.Equal(k[len(k)-len(g):], g) {
+					used = true
+					return false, nil
+				}
+			}
+			return true, nil
+		})
+		if !used {
+			dead = append(dead, id)
+		}
+	}
+	var node [9]byte // class 0, value 0
+	check(binary.BigEndian.Uint64(g), node[:])
+	for e := old[headerLen:]; len(e) > 0; e = e[entryLen:] {
+		check(binary.BigEndian.Uint64(e[0:]), node[:])
+		check(binary.BigEndian.Uint64(e[8:]), node[:])
+		check(binary.BigEndian.Uint64(e[25:]), e[16:25])
 	}
 	return dead
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 
 	"github.com/knakk/rdf"
+	bolt "go.etcd.io/bbolt"
 )
 
 // ctxEvery is how many keys a scan reads between checks of its context.
@@ -91,9 +92,13 @@ func (s *Snapshot) patternID(t rdf.Term) (id uint64, ok bool, err error) {
 }
 
 // match scans the index that has the bound terms of the pattern as a key
-// prefix. Index keys of one triple differ only in their last 8 bytes, the
-// graph, so they are adjacent: dedupe skips a key whose triple part equals
-// the previous key's.
+// prefix: spog for a subject and a predicate or no object, posg for a
+// predicate. Without an index led by the object, a pattern binding the
+// object and not the predicate is read one predicate at a time (see
+// skipScan): under its subject in spog, or in posg under every predicate,
+// of which a store holds few. Index keys of one triple differ only in their
+// last 8 bytes, the graph, so they are adjacent: dedupe skips a key whose
+// triple part equals the previous key's.
 func (s *Snapshot) match(ctx context.Context, subj rdf.Subject, pred rdf.Predicate, obj rdf.Object, dedupe bool, fn func(t rdf.Triple, g uint64) (bool, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -111,38 +116,42 @@ func (s *Snapshot) match(ctx context.Context, subj rdf.Subject, pred rdf.Predica
 	si, pi, oi := ids[0], ids[1], ids[2]
 
 	var (
-		b      int
-		pbuf   [41]byte
-		prefix = pbuf[:0]
-		split  func(k []byte) (s, p, o uint64) // decodes a key of b
+		b     int
+		pbuf  [41]byte
+		head  = pbuf[:0] // the prefix, or its part before the predicate
+		tail  []byte     // with skip: the part after the predicate
+		skip  bool       // read one predicate at a time
+		split func(k []byte) (s, p, o uint64)
 	)
+	var okey [okeyLen]byte
+	if oi != 0 {
+		class, v := sortKey(terms[2])
+		putSortKey(okey[:], class, v)
+		binary.BigEndian.PutUint64(okey[9:], oi)
+	}
 	switch {
 	case si != 0 && (pi != 0 || oi == 0):
 		b, split = scanSPOG, splitSPOG
-		prefix = binary.BigEndian.AppendUint64(prefix, si)
+		head = binary.BigEndian.AppendUint64(head, si)
 		if pi != 0 {
-			prefix = binary.BigEndian.AppendUint64(prefix, pi)
+			head = binary.BigEndian.AppendUint64(head, pi)
 			if oi != 0 {
-				prefix = binary.BigEndian.AppendUint64(prefix, oi)
+				head = binary.BigEndian.AppendUint64(head, oi)
 			}
 		}
 	case si != 0: // s ? o
-		b, split = scanOSPG, splitOSPG
-		prefix = binary.BigEndian.AppendUint64(prefix, oi)
-		prefix = binary.BigEndian.AppendUint64(prefix, si)
+		b, split, skip = scanSPOG, splitSPOG, true
+		head = binary.BigEndian.AppendUint64(head, si)
+		tail = u64(oi)
 	case pi != 0:
 		b, split = scanPOSG, splitPOSG
-		prefix = binary.BigEndian.AppendUint64(prefix, pi)
+		head = binary.BigEndian.AppendUint64(head, pi)
 		if oi != 0 {
-			class, v := sortKey(terms[2])
-			var ok [okeyLen]byte
-			putSortKey(ok[:], class, v)
-			binary.BigEndian.PutUint64(ok[9:], oi)
-			prefix = append(prefix, ok[:]...)
+			head = append(head, okey[:]...)
 		}
-	case oi != 0:
-		b, split = scanOSPG, splitOSPG
-		prefix = binary.BigEndian.AppendUint64(prefix, oi)
+	case oi != 0: // ? ? o
+		b, split, skip = scanPOSG, splitPOSG, true
+		tail = okey[:]
 	default:
 		b, split = scanSPOG, splitSPOG
 	}
@@ -152,31 +161,64 @@ func (s *Snapshot) match(ctx context.Context, subj rdf.Subject, pred rdf.Predica
 	var (
 		prevBuf [41]byte
 		prev    []byte
+		n       int
 	)
-	n := 0
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if n++; n%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	scan := func(prefix []byte) (bool, error) {
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if n++; n%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return false, err
+				}
+			}
+			tp := k[:len(k)-8]
+			if dedupe {
+				if prev != nil && bytes.Equal(prev, tp) {
+					continue
+				}
+				prev = append(prevBuf[:0], tp...)
+			}
+			t, err := s.r.triple(split(k))
+			if err != nil {
+				return false, err
+			}
+			more, err := fn(t, binary.BigEndian.Uint64(k[len(k)-8:]))
+			if err != nil || !more {
+				return false, err
 			}
 		}
-		tp := k[:len(k)-8]
-		if dedupe {
-			if prev != nil && bytes.Equal(prev, tp) {
-				continue
-			}
-			prev = append(prevBuf[:0], tp...)
-		}
-		t, err := s.r.triple(split(k))
-		if err != nil {
-			return err
-		}
-		more, err := fn(t, binary.BigEndian.Uint64(k[len(k)-8:]))
-		if err != nil || !more {
-			return err
-		}
+		return true, nil
 	}
-	return nil
+	if !skip {
+		_, err := scan(head)
+		return err
+	}
+	var kbuf [41]byte
+	return skipScan(c, head, func(p uint64) (bool, error) {
+		k := binary.BigEndian.AppendUint64(append(kbuf[:0], head...), p)
+		return scan(append(k, tail...))
+	})
+}
+
+// skipScan calls fn with each predicate id that follows head in the keys
+// of c's bucket (keys head | p | ...), in order, until fn returns false: a
+// seek per predicate, whatever the keys under it.
+func skipScan(c *bolt.Cursor, head []byte, fn func(p uint64) (bool, error)) error {
+	var kbuf [41]byte
+	from := uint64(0)
+	for {
+		k, _ := c.Seek(binary.BigEndian.AppendUint64(append(kbuf[:0], head...), from))
+		if k == nil || !bytes.HasPrefix(k, head) || len(k) < len(head)+8 {
+			return nil
+		}
+		p := binary.BigEndian.Uint64(k[len(head):])
+		if more, err := fn(p); err != nil || !more {
+			return err
+		}
+		if p == math.MaxUint64 {
+			return nil
+		}
+		from = p + 1
+	}
 }
 
 func splitSPOG(k []byte) (s, p, o uint64) {
@@ -185,10 +227,6 @@ func splitSPOG(k []byte) (s, p, o uint64) {
 
 func splitPOSG(k []byte) (s, p, o uint64) {
 	return binary.BigEndian.Uint64(k[25:]), binary.BigEndian.Uint64(k[0:]), binary.BigEndian.Uint64(k[17:])
-}
-
-func splitOSPG(k []byte) (s, p, o uint64) {
-	return binary.BigEndian.Uint64(k[8:]), binary.BigEndian.Uint64(k[16:]), binary.BigEndian.Uint64(k[0:])
 }
 
 // boundKey returns the class and sort value of a Range bound.

@@ -29,14 +29,13 @@ type Snapshot struct {
 const (
 	scanSPOG = iota
 	scanPOSG
-	scanOSPG
 	scanText
 	scanRes
 	scanRID
 	numScanned
 )
 
-var scannedNames = [numScanned][]byte{bucketSPOG, bucketPOSG, bucketOSPG, bucketText, bucketRes, bucketRID}
+var scannedNames = [numScanned][]byte{bucketSPOG, bucketPOSG, bucketText, bucketRes, bucketRID}
 
 // cursor returns a cursor of bucket b for one scan; release gives it back.
 // Scans nest (a callback may scan again), so each takes its own cursor,
@@ -111,8 +110,9 @@ func (s *Snapshot) Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag st
 	if v == nil {
 		return nil, "", ErrNotFound
 	}
-	if len(v) < headerLen || (len(v)-headerLen)%entryLen != 0 {
-		return nil, "", fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
+	v, err = unpackRes(nil, v, key, s.db.packed)
+	if err != nil {
+		return nil, "", err
 	}
 	g = make([]rdf.Triple, 0, (len(v)-headerLen)/entryLen)
 	for e := v[headerLen:]; len(e) > 0; e = e[entryLen:] {

@@ -29,11 +29,44 @@ func matches(t *testing.T, db *store.DB, p rdf.Predicate, o rdf.Object) int {
 	return n
 }
 
-func TestStageThenMerge(t *testing.T) {
+// TestStageIndexesAtOnce: what Stage returns from is in the indexes,
+// the text index and Stats, and nothing waits to be merged.
+func TestStageIndexesAtOnce(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openDB(t, &store.Options{NoSync: true})
 	a, b := ex("rec/a"), ex("rec/b")
 	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "cpu outage", "91.5")}, {ID: b, Triples: stagedRecord(b, "calm", "3")}}))
+	assert.Equal(t, 2, matches(t, db, rdfType, exRecord))
+	var hits int
+	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+		return sn.Text(ctx, "outage", func(rdf.Subject, rdf.IRI, int) bool { hits++; return true })
+	}))
+	assert.Equal(t, 1, hits)
+	st, err := db.Stats(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), st.Resources)
+	n, err := db.Staged()
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	merged, err := db.Merge(ctx, 0)
+	require.NoError(t, err)
+	assert.Zero(t, merged)
+
+	// A second Stage replaces, keeping one copy of each triple.
+	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "fixed", "1")}}))
+	assert.Equal(t, 2, matches(t, db, rdfType, exRecord))
+	g, _, err := db.Get(ctx, a)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, stagedRecord(a, "fixed", "1"), g)
+}
+
+// TestStageThenMerge: resources a format 5 Stage left in the stage bucket
+// are readable by id, and indexed by Merge with the ETag they had.
+func TestStageThenMerge(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t, &store.Options{NoSync: true})
+	a, b := ex("rec/a"), ex("rec/b")
+	require.NoError(t, db.StageOnlyForTest(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "cpu outage", "91.5")}, {ID: b, Triples: stagedRecord(b, "calm", "3")}}))
 
 	// Staged: readable by id, not yet in the indexes.
 	g, etag, err := db.Get(ctx, a)
@@ -70,7 +103,7 @@ func TestWritesResolveStagedVersions(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openDB(t, &store.Options{NoSync: true})
 	a := ex("rec/a")
-	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "one", "1")}}))
+	require.NoError(t, db.StageOnlyForTest(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "one", "1")}}))
 	_, etag, err := db.Get(ctx, a)
 	require.NoError(t, err)
 
@@ -84,7 +117,7 @@ func TestWritesResolveStagedVersions(t *testing.T) {
 	assert.ElementsMatch(t, stagedRecord(a, "two", "2"), g)
 
 	// A staged replacement of an indexed resource wins over it.
-	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "three", "3")}}))
+	require.NoError(t, db.StageOnlyForTest(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "three", "3")}}))
 	g, _, err = db.Get(ctx, a)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, stagedRecord(a, "three", "3"), g)
@@ -101,7 +134,7 @@ func TestOpenMergesWhatWasStaged(t *testing.T) {
 	ctx := context.Background()
 	db, path := openDB(t, &store.Options{NoSync: true})
 	a := ex("rec/a")
-	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "left over", "7")}}))
+	require.NoError(t, db.StageOnlyForTest(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "left over", "7")}}))
 	require.NoError(t, db.Close())
 
 	db2, err := store.Open(path, &store.Options{NoSync: true})

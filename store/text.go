@@ -227,8 +227,9 @@ func (w *txWriter) rebuildText(tx *bolt.Tx) error {
 func (w *txWriter) eachPosting(fn func(tok string, e, g []byte, tf int)) error {
 	c := w.res.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if len(v) < headerLen || (len(v)-headerLen)%entryLen != 0 {
-			return fmt.Errorf("%w: res value of %q", ErrCorrupt, k)
+		v, err := unpackRes(nil, v, k, true)
+		if err != nil {
+			return err
 		}
 		g := v[8:16]
 		for e := v[headerLen:]; len(e) > 0; e = e[entryLen:] {

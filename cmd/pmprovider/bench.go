@@ -179,7 +179,7 @@ func benchLoad(ctx context.Context, db *store.DB, cfg fixture.Config, stdout, st
 		if n := st.Resources; n != int64(cfg.Total()) && n != int64(cfg.Total()+len(vocab.Documents)) {
 			return fmt.Errorf("the store holds %d resources, not the %d of this data set: use an empty --data directory", st.Resources, cfg.Total())
 		}
-		fmt.Fprintf(stdout, "load: reusing the %d resources, %d triples in the store\n", st.Resources, st.Triples)
+		fmt.Fprintf(stdout, "load: reusing the %d resources, %d triples in the store: %s, %s bytes/triple\n", st.Resources, st.Triples, mib(uint64(st.Size)), bytesPerTriple(st))
 		return nil
 	}
 
@@ -247,9 +247,17 @@ func benchLoad(ctx context.Context, db *store.DB, cfg fixture.Config, stdout, st
 	records := int64(cfg.Records)
 	fmt.Fprintf(stdout, "load: %d records (+%d monitored resources), %d triples in %s: %s records/s, %s triples/s\n",
 		records, resources-records, triples, el.Round(time.Millisecond), rate(records, el), rate(triples, el))
-	fmt.Fprintf(stdout, "memory: peak RSS %s (VmHWM, counts the store's memory map), peak Go heap %s; store %s, %d terms\n",
-		vmHWM(), mib(heap), mib(uint64(st.Size)), st.Terms)
+	fmt.Fprintf(stdout, "memory: peak RSS %s (VmHWM, counts the store's memory map), peak Go heap %s; store %s, %d terms, %s bytes/triple\n",
+		vmHWM(), mib(heap), mib(uint64(st.Size)), st.Terms, bytesPerTriple(st))
 	return nil
+}
+
+// bytesPerTriple is the store's size per triple it holds.
+func bytesPerTriple(st store.Stats) string {
+	if st.Triples == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(float64(st.Size)/float64(st.Triples), 'f', 0, 64)
 }
 
 // sampleHeap samples the Go heap until the returned function is called,

@@ -20,7 +20,7 @@ func TestBench(t *testing.T) {
 	out, stderr, err := run1(t, args...)
 	require.NoError(t, err, stderr)
 	t.Log("\n" + out)
-	for _, want := range []string{"load: 2000 records (+20 monitored resources)", "records/s", "triples/s", "peak RSS", "p50 target: < 10 ms"} {
+	for _, want := range []string{"load: 2000 records (+20 monitored resources)", "records/s", "triples/s", "peak RSS", "bytes/triple", "p50 target: < 10 ms"} {
 		assert.Contains(t, out, want)
 	}
 	for _, q := range benchQueries(testConfig(t)) {
@@ -38,6 +38,7 @@ func TestBench(t *testing.T) {
 	out, stderr, err = run1(t, args...)
 	require.NoError(t, err, stderr)
 	assert.Contains(t, out, "load: reusing the 20")
+	assert.Contains(t, out, "bytes/triple")
 	_, _, err = run1(t, "bench", "--records", "2001", "--resources", "20", "--data", data)
 	assert.ErrorContains(t, err, "use an empty --data directory")
 }

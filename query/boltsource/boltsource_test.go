@@ -70,13 +70,13 @@ func TestPassThrough(t *testing.T) {
 	require.NoError(t, db.Stage(ctx, []store.Resource{res(c, "four")}))
 	n, err := db.Staged()
 	require.NoError(t, err)
-	assert.Equal(t, 1, n)
+	assert.Zero(t, n, "Stage indexes what it writes")
 	var ids []string
 	require.NoError(t, db.Resources(ctx, rdf.IRI{}, func(id rdf.IRI) bool {
 		ids = append(ids, id.String())
 		return true
 	}))
-	assert.Equal(t, []string{a.String(), b.String()}, ids, "staged resources are listed once merged")
+	assert.Equal(t, []string{a.String(), b.String(), c.String()}, ids, "staged resources are listed at once")
 	require.NoError(t, db.View(ctx, func(src query.Source) error {
 		ok, err := src.Exists(ctx, c)
 		require.NoError(t, err)
@@ -87,7 +87,7 @@ func TestPassThrough(t *testing.T) {
 	}))
 	merged, err := db.Merge(ctx, 10)
 	require.NoError(t, err)
-	assert.Equal(t, 1, merged)
+	assert.Zero(t, merged)
 	require.NoError(t, db.Delete(ctx, b, ""))
 	_, _, err = db.Get(ctx, b)
 	assert.ErrorIs(t, err, query.ErrNotFound)

@@ -64,8 +64,8 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 	return d.db.Load(ctx, rs)
 }
 
-// Stage is store.DB.Stage: writes that are durable at once and indexed
-// by Merge.
+// Stage is store.DB.Stage: writes that are durable and indexed at once,
+// in a group commit.
 func (d *DB) Stage(ctx context.Context, rs []store.Resource) error {
 	return d.db.Stage(ctx, rs)
 }

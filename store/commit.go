@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A committer runs the write functions of Create, Replace and Delete in
+// group commits: one goroutine takes every call queued while the previous
+// transaction committed, runs them in one transaction and fsyncs once.
+// Unlike bolt.DB.Batch, which waits MaxBatchDelay for company, it commits
+// at once: a lone writer waits for no timer, and many writers form batches
+// as large as the time one commit takes lets them, so the records written
+// per fsync grow with the load.
+type committer struct {
+	db       *DB
+	calls    chan *writeCall
+	maxSize  int
+	maxDelay time.Duration
+
+	mu      sync.RWMutex // held to send, and by close to stop sending
+	closed  bool
+	stopped chan struct{}
+}
+
+// writeCall is one write function and where its result goes.
+type writeCall struct {
+	ctx     context.Context
+	fn      func(w *txWriter) error
+	outcome error      // an isOutcome result or ctx's error, set by the run that commits
+	done    chan error // the transaction's error, then closed
+}
+
+// defaultMaxBatchSize is the calls one group commit takes at most.
+const defaultMaxBatchSize = 1000
+
+func newCommitter(db *DB, maxSize int, maxDelay time.Duration) *committer {
+	if maxSize <= 0 {
+		maxSize = defaultMaxBatchSize
+	}
+	c := &committer{
+		db:       db,
+		calls:    make(chan *writeCall, maxSize),
+		maxSize:  maxSize,
+		maxDelay: maxDelay,
+		stopped:  make(chan struct{}),
+	}
+	go c.loop()
+	return c
+}
+
+// do runs fn in a group commit and returns its outcome or the
+// transaction's error; see DB.batch.
+func (c *committer) do(ctx context.Context, fn func(w *txWriter) error) error {
+	call := &writeCall{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return bolt.ErrDatabaseNotOpen
+	}
+	c.calls <- call
+	c.mu.RUnlock()
+	if err := <-call.done; err != nil {
+		return err
+	}
+	return call.outcome
+}
+
+// close stops taking calls, runs those queued and returns when they are
+// done.
+func (c *committer) close() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		<-c.stopped
+		return
+	}
+	c.closed = true
+	close(c.calls)
+	c.mu.Unlock()
+	<-c.stopped
+}
+
+func (c *committer) loop() {
+	defer close(c.stopped)
+	batch := make([]*writeCall, 0, c.maxSize)
+	for first := range c.calls {
+		batch = append(batch[:0], first)
+		open := c.gather(&batch)
+		c.run(batch)
+		clear(batch)
+		if !open {
+			return
+		}
+	}
+}
+
+// gather adds the queued calls to batch, up to maxSize, waiting up to
+// maxDelay for more if it is set. It returns false if calls is closed.
+func (c *committer) gather(batch *[]*writeCall) bool {
+	for len(*batch) < c.maxSize {
+		select {
+		case call, ok := <-c.calls:
+			if !ok {
+				return false
+			}
+			*batch = append(*batch, call)
+			continue
+		default:
+		}
+		break
+	}
+	if c.maxDelay <= 0 || len(*batch) >= c.maxSize {
+		return true
+	}
+	t := time.NewTimer(c.maxDelay)
+	defer t.Stop()
+	for len(*batch) < c.maxSize {
+		select {
+		case call, ok := <-c.calls:
+			if !ok {
+				return false
+			}
+			*batch = append(*batch, call)
+		case <-t.C:
+			return true
+		}
+	}
+	return true
+}
+
+// run commits batch in one transaction. If the transaction fails, each call
+// runs again alone, so that one call's failure is its own.
+func (c *committer) run(batch []*writeCall) {
+	err := c.db.db.Update(func(tx *bolt.Tx) error {
+		w := newTxWriter(tx, c.db)
+		for _, call := range batch {
+			if err := c.apply(w, call); err != nil {
+				return err
+			}
+		}
+		return w.flush()
+	})
+	if err == nil || len(batch) == 1 {
+		for _, call := range batch {
+			call.done <- err
+		}
+		return
+	}
+	for _, call := range batch {
+		call.done <- c.db.db.Update(func(tx *bolt.Tx) error {
+			w := newTxWriter(tx, c.db)
+			if err := c.apply(w, call); err != nil {
+				return err
+			}
+			return w.flush()
+		})
+	}
+}
+
+// apply runs one call in w's transaction, recording an outcome as the
+// call's result rather than failing the transaction.
+func (c *committer) apply(w *txWriter, call *writeCall) error {
+	call.outcome = nil
+	// A write waits for the writer: if its caller gave up meanwhile, it
+	// is not made (the caller hears ctx's error, so nothing unacknowledged
+	// is stored).
+	if err := call.ctx.Err(); err != nil {
+		call.outcome = err
+		return nil
+	}
+	err := call.fn(w)
+	if err != nil && isOutcome(err) {
+		call.outcome = err
+		return nil
+	}
+	return err
+}

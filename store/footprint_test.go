@@ -1,0 +1,31 @@
+package store_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/oslc-pm/pmprovider/store"
+)
+
+// maxBytesPerTriple bounds the file size per triple of a store of PM
+// records loaded as an importer loads them, with the test text and pair
+// indexes: a change that makes the file grow past it is a regression of
+// issue 13's footprint. Measured: 251 bytes in format 6 (format 5: 351
+// with the fill of fill.go, 576 with bbolt's default fill).
+const maxBytesPerTriple = 275
+
+func TestFootprintPerTriple(t *testing.T) {
+	const n = 10000
+	db, _ := openDB(t, &store.Options{NoSync: true})
+	for i := 0; i < n; i += 1000 {
+		require.NoError(t, db.Load(t.Context(), records(i, 1000)))
+	}
+	st, err := db.Stats(t.Context())
+	require.NoError(t, err)
+	got := float64(st.Size) / float64(st.Triples)
+	t.Logf("%d records, %d triples, %d terms: %d bytes, %.0f bytes/triple", st.Resources, st.Triples, st.Terms, st.Size, got)
+	if got > maxBytesPerTriple {
+		t.Errorf("got %.0f bytes per triple; want at most %d", got, maxBytesPerTriple)
+	}
+}

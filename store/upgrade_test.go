@@ -1,0 +1,193 @@
+package store_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/knakk/rdf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/oslc-pm/pmprovider/store"
+)
+
+// format5Ops are the writes that made testdata/format5.db, with the code
+// of format 5 (commit 2e6f98f): records loaded, created, replaced and
+// deleted, and one left staged. stage writes a resource as that code's
+// Stage did: to the stage bucket only.
+func format5Ops(t testing.TB, db *store.DB, stage func([]store.Resource) error) {
+	ctx := context.Background()
+	require.NoError(t, db.Load(ctx, records(0, 30)))
+	for i := 30; i < 40; i++ {
+		id, g := sampleRecord(i)
+		m := iri(id.String() + "#m9")
+		g = append(g, tr(id, exObserves, m), tr(m, exMetric, ns("DiskUsed")), tr(m, exValue, intl(fmt.Sprint(i))),
+			tr(id, exDescription, str(fmt.Sprintf("disk check %d on host %d", i, i%50))))
+		_, err := db.Create(ctx, id, g)
+		require.NoError(t, err)
+	}
+	id, g := sampleRecord(3)
+	g = append(g, tr(id, exSource, ex("probes/7")))
+	_, err := db.Replace(ctx, id, g, "")
+	require.NoError(t, err)
+	del, _ := sampleRecord(5)
+	require.NoError(t, db.Delete(ctx, del, ""))
+	require.NoError(t, stage(records(40, 2)))
+}
+
+// format5File copies testdata/format5.db.gz, made by format5Ops, to a
+// temporary file and returns its path.
+func format5File(t *testing.T) string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "format5.db.gz"))
+	require.NoError(t, err)
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	require.NoError(t, err)
+	var b bytes.Buffer
+	_, err = b.ReadFrom(zr)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "pm.db")
+	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o600))
+	return path
+}
+
+// fileState reads the version and bucket names of the store file at path.
+func fileState(t *testing.T, path string) (version uint64, buckets []string) {
+	t.Helper()
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer bdb.Close()
+	require.NoError(t, bdb.View(func(tx *bolt.Tx) error {
+		version = binary.BigEndian.Uint64(tx.Bucket([]byte("meta")).Get([]byte("version")))
+		return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			buckets = append(buckets, string(name))
+			return nil
+		})
+	}))
+	return version, buckets
+}
+
+var blankLabels = regexp.MustCompile(`_:\S+`)
+
+// contents is what a store answers about the data of format5Ops, blank
+// node labels aside (they name term ids, which need not agree).
+func contents(t *testing.T, db *store.DB) map[string][]string {
+	t.Helper()
+	ctx := context.Background()
+	canon := func(lines []string) []string {
+		for i, l := range lines {
+			lines[i] = blankLabels.ReplaceAllString(l, "_:b")
+		}
+		slices.Sort(lines)
+		return lines
+	}
+	out := map[string][]string{
+		"all":         canon(matchAll(t, db, nil, nil, nil)),
+		"host object": canon(matchAll(t, db, nil, nil, iri("http://pm.example.org/hosts/3"))),
+		"literal":     canon(matchAll(t, db, nil, nil, dbl("21.3"))),
+		"s ? o":       canon(matchAll(t, db, iri("http://pm.example.org/records/33#m9"), nil, ns("DiskUsed"))),
+		"text":        canon(textAll(t, db, "disk")),
+		"range":       canon(rangeAll(t, db, exValue, nil, nil, store.RangeOptions{})),
+	}
+	for i := 0; i < 42; i++ {
+		id, _ := sampleRecord(i)
+		g, _, err := db.Get(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			out["get"] = append(out["get"], id.String()+" none")
+			continue
+		}
+		require.NoError(t, err)
+		out["get"] = append(out["get"], canon(strings.Split(strings.Join(ntSet(g), "\n"), "\n"))...)
+	}
+	out["log"] = changeLog(t, db)
+	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+		c, err := sn.Count(ctx, []store.Pattern{{Pred: exValue, Lo: &[]rdf.Literal{dbl("50")}[0], With: exMetric, WithObj: ns("CpuUsed")}}, 0)
+		out["pair count"] = []string{fmt.Sprint(c)}
+		return err
+	}))
+	st, err := db.Stats(ctx)
+	require.NoError(t, err)
+	out["stats"] = []string{fmt.Sprint(st.Resources, st.Triples, st.Terms)}
+	return out
+}
+
+// TestUpgradeFormat5 opens a file format 5 wrote: read-only as it is;
+// writable, it becomes version 6, without ospg or staged resources, and
+// answers as a store the same writes made now.
+func TestUpgradeFormat5(t *testing.T) {
+	path := format5File(t)
+	v, buckets := fileState(t, path)
+	require.Equal(t, uint64(5), v)
+	require.Contains(t, buckets, "ospg")
+
+	// The same writes now, the staged resources merged by an Open as the
+	// upgrade merges them.
+	fresh, freshPath := openDB(t, &store.Options{NoSync: true})
+	format5Ops(t, fresh, func(rs []store.Resource) error { return fresh.StageOnlyForTest(context.Background(), rs) })
+	require.NoError(t, fresh.Close())
+	fresh, err := store.Open(freshPath, withTestIndexes(&store.Options{NoSync: true}))
+	require.NoError(t, err)
+	defer fresh.Close()
+	want := contents(t, fresh)
+	for k, v := range want {
+		require.NotEmpty(t, v, k)
+	}
+
+	ro, err := store.Open(path, withTestIndexes(&store.Options{ReadOnly: true}))
+	require.NoError(t, err, "read-only open of version 5")
+	staged, err := ro.Staged()
+	require.NoError(t, err)
+	assert.Equal(t, 2, staged, "read-only, the staged resources stay so")
+	require.NoError(t, ro.Close())
+
+	db, err := store.Open(path, withTestIndexes(&store.Options{NoSync: true}))
+	require.NoError(t, err)
+	got := contents(t, db)
+	for k := range want {
+		assert.Equal(t, want[k], got[k], k)
+	}
+	staged, err = db.Staged()
+	require.NoError(t, err)
+	assert.Zero(t, staged)
+	require.NoError(t, db.Close())
+
+	v, buckets = fileState(t, path)
+	assert.Equal(t, uint64(6), v)
+	assert.NotContains(t, buckets, "ospg")
+}
+
+// TestUpgradeCrash: an upgrade that fails before it commits, as in a
+// crash, leaves the version 5 file, which opens and upgrades later.
+func TestUpgradeCrash(t *testing.T) {
+	path := format5File(t)
+	crash := errors.New("crash")
+	restore := store.SetUpgradeHookForTest(func() error { return crash })
+	_, err := store.Open(path, withTestIndexes(&store.Options{NoSync: true}))
+	restore()
+	require.ErrorIs(t, err, crash)
+	v, buckets := fileState(t, path)
+	assert.Equal(t, uint64(5), v)
+	assert.Contains(t, buckets, "ospg")
+
+	db, err := store.Open(path, withTestIndexes(&store.Options{NoSync: true}))
+	require.NoError(t, err)
+	id, _ := sampleRecord(41)
+	ok, err := db.Exists(context.Background(), id)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	require.NoError(t, db.Close())
+	v, _ = fileState(t, path)
+	assert.Equal(t, uint64(6), v)
+}
