@@ -28,7 +28,8 @@ func newTestServerWithBodyLimit(t testing.TB, limit int64) *testServer {
 	ts := &testServer{db: db}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: base, MaxBodyBytes: limit})
+	ts.bdb = boltsource.New(db)
+	srv, err := provider.New(ts.bdb, provider.Config{BaseURL: base, MaxBodyBytes: limit, StoreVersion: ts.bdb.Version})
 	require.NoError(t, err)
 	hs.Config.Handler = srv
 	hs.Start()

@@ -72,6 +72,16 @@ type Config struct {
 	RequestTimeout time.Duration
 	// TRS configures the tracked resource set at /oslc/trs.
 	TRS TRSConfig
+	// StoreVersion, if set, returns a number that every write to the
+	// store changes before it is acknowledged (boltsource.DB.Version):
+	// with it, query pages read again in the same state of the store
+	// are written from a cache. Leave it unset if anything writes to the
+	// store by another way.
+	StoreVersion func() uint64
+	// CacheBytes bounds that cache, which also keeps the representations
+	// of resources by ETag; 0 means oslc.DefaultCacheBytes, a negative
+	// value keeps none.
+	CacheBytes int
 }
 
 // DefaultMaxBodyBytes is the default limit of a request body.
@@ -130,6 +140,8 @@ func New(st Store, cfg Config) (*Server, error) {
 		QueryBudget:  cfg.QueryBudget,
 		RootServices: rootServices,
 		TRS:          cfg.TRS,
+		Version:      cfg.StoreVersion,
+		CacheBytes:   cfg.CacheBytes,
 	})
 	if err != nil {
 		return nil, err

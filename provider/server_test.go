@@ -34,7 +34,8 @@ func pmStoreOptions(opt store.Options) *store.Options {
 // testServer is a provider over a fresh store, served over real HTTP.
 type testServer struct {
 	*httptest.Server
-	db *store.DB
+	db  *store.DB
+	bdb *boltsource.DB // what the provider is given: writes through it change the store's version
 }
 
 func newTestServer(t testing.TB) *testServer {

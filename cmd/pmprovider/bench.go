@@ -106,7 +106,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: cfg.BaseURL, Logger: log})
+	bdb := boltsource.New(db)
+	srv, err := provider.New(bdb, provider.Config{BaseURL: cfg.BaseURL, Logger: log, StoreVersion: bdb.Version})
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}

@@ -248,7 +248,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	probes, scrapes := collect.NewHTTP(), collect.NewPrometheus()
 	probes.Allow, scrapes.Allow = c.collectAllow, c.collectAllow
-	srv, err := provider.New(boltsource.New(db), provider.Config{
+	bdb := boltsource.New(db)
+	srv, err := provider.New(bdb, provider.Config{
+		StoreVersion:   bdb.Version,
 		BaseURL:        c.baseURL,
 		Logger:         log,
 		UI:             c.ui,

@@ -322,6 +322,8 @@ func (s *Server) Get(k *Kind) Handler {
 		}
 		resp := ok(id, g, Title(id, g))
 		resp.Header = h
+		uri := r.URL.RequestURI()
+		resp.cacheKey = func(rep representation) string { return memberKey(etag, rep, uri) }
 		return resp, nil
 	}
 }
