@@ -119,7 +119,7 @@ func (c *repCache) pushFront(e *repEntry) {
 // memberKey is the cache key of rep of the state whose store ETag is etag,
 // read at requestURI.
 func memberKey(etag string, rep representation, requestURI string) string {
-	return "m\x00" + rep.tag + "\x00" + "\x00" + requestURI
+	return "m\x00" + rep.tag + "\x00" + etag + "\x00" + requestURI
 }
 
 // pageKey is the cache key of rep of a query page read at requestURI, with
