@@ -344,6 +344,9 @@ func benchQueries(cfg fixture.Config) []benchQuery {
 		{"isPartOf=R, latest 10", func(j int) url.Values {
 			return q("oslc.where", "dcterms:isPartOf="+resource(j), "oslc.orderBy", "-dcterms:date", "oslc.pageSize", "10", "oslc.paging", "true")
 		}},
+		{"orderBy a measure's value, page of 100", func(j int) url.Values {
+			return q("oslc.orderBy", "ems:observes{+ems:numericValue}", "oslc.pageSize", "100", "oslc.paging", "true")
+		}},
 		{`searchTerms "` + fixture.SearchWord + `"`, func(j int) url.Values {
 			return q("oslc.searchTerms", `"`+fixture.SearchWord+`"`, "oslc.pageSize", "100", "oslc.paging", "true")
 		}},
