@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -28,7 +29,14 @@ func TestCachedRecordFollowsWrites(t *testing.T) {
 		return r
 	}
 	xml1, ttl1 := get("application/rdf+xml"), get("text/turtle")
-	assert.Equal(t, xml1.body, get("application/rdf+xml").body, "the same state, read again")
+	again := get("application/rdf+xml")
+	assert.Equal(t, xml1.body, again.body, "the same state, read again")
+	assert.Equal(t, withoutDate(xml1.header), withoutDate(again.header), "the same headers, read again")
+	nm := ts.do(t, "GET", loc, "", "Accept", "text/turtle", "If-None-Match", ttl1.header.Get("ETag"))
+	assert.Equal(t, 304, nm.status)
+	assert.Equal(t, ttl1.header.Get("ETag"), nm.header.Get("ETag"))
+	assert.Equal(t, 200, ts.do(t, "GET", loc, "", "Accept", "application/rdf+xml", "If-None-Match", ttl1.header.Get("ETag")).status,
+		"the Turtle tag does not name the RDF/XML answer")
 	assert.Contains(t, ttl1.header.Get("Content-Type"), "text/turtle", "each representation is kept apart")
 	assert.Contains(t, string(get("text/turtle").body), "web01 at 10:00")
 	sel := ts.do(t, "GET", loc+"?oslc.properties=dcterms:title", "", "Accept", "text/turtle")
@@ -66,6 +74,9 @@ func TestCachedPageFollowsWrites(t *testing.T) {
 	}
 	assert.Equal(t, "0", total())
 	assert.Equal(t, "0", total())
+	first := ts.do(t, "GET", page, "", "Accept", "text/turtle")
+	second := ts.do(t, "GET", page, "", "Accept", "text/turtle")
+	assert.Equal(t, withoutDate(first.header), withoutDate(second.header), "the same headers, read again")
 
 	// Through HTTP.
 	r := ts.do(t, "POST", "/oslc/records", recordTTL, "Content-Type", "text/turtle")
@@ -97,4 +108,10 @@ func TestCachedPageFollowsWrites(t *testing.T) {
 	assert.Equal(t, "2", total())
 	require.NoError(t, ts.bdb.Delete(t.Context(), rec.ID, ""))
 	assert.Equal(t, "1", total())
+}
+
+func withoutDate(h http.Header) http.Header {
+	h = h.Clone()
+	h.Del("Date")
+	return h
 }

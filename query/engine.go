@@ -658,7 +658,7 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n, limit int) (rows []*
 		grouping = false
 	}
 	gaveUp := false
-	var member func(s rdf.Subject, v val) bool
+	var member func(s rdf.Subject, v val, resource bool) bool
 	visit := func(s rdf.Subject, o rdf.Literal) bool {
 		if left--; left < 0 {
 			gaveUp = true
@@ -666,21 +666,21 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n, limit int) (rows []*
 		}
 		v := classify(o)
 		if len(key.path) == 1 {
-			return member(s, v)
+			return member(s, v, false)
 		}
-		ms, err := r.up(key.path[:len(key.path)-1], s)
+		ms, own, err := r.up(key.path[:len(key.path)-1], s)
 		if err != nil {
 			ferr = err
 			return false
 		}
-		for _, m := range ms {
-			if !member(m, v) {
+		for i, m := range ms {
+			if !member(m, v, own[i]) {
 				return false
 			}
 		}
 		return true
 	}
-	member = func(s rdf.Subject, v val) bool {
+	member = func(s rdf.Subject, v val, resource bool) bool {
 		id, ok := s.(rdf.IRI)
 		if !ok || !strings.HasPrefix(id.String(), r.scope.Prefix) || !seen.add(s) {
 			return true
@@ -699,7 +699,7 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n, limit int) (rows []*
 			ok, err = r.holds(np.driver, id)
 		}
 		if err == nil && ok && rs == nil {
-			ok, err = r.inScope(id, false, false)
+			ok, err = r.inScope(id, resource, false)
 		}
 		if err != nil {
 			ferr = err
@@ -777,27 +777,39 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n, limit int) (rows []*
 }
 
 // up returns the subjects from which path leads to node: for path p/q,
-// those of (?, p, x) for each x of (?, q, node).
-func (r *runner) up(path []rdf.IRI, node rdf.Subject) ([]rdf.Subject, error) {
+// those of (?, p, x) for each x of (?, q, node); own tells of each whether
+// the triple that leads from it is its own (Features.Quads), which makes
+// it a stored resource.
+func (r *runner) up(path []rdf.IRI, node rdf.Subject) (subjects []rdf.Subject, own []bool, err error) {
 	nodes := []rdf.Subject{node}
 	for i := len(path) - 1; i >= 0 && len(nodes) > 0; i-- {
 		var next []rdf.Subject
+		own = own[:0]
 		for _, o := range nodes {
 			obj, ok := o.(rdf.Object)
 			if !ok {
 				continue
 			}
-			err := r.src.Match(r.ctx, nil, path[i], obj, func(t rdf.Triple) bool {
-				next = append(next, t.Subj)
-				return true
-			})
+			if i == 0 && r.feat.Quads {
+				err = r.acc.MatchQuads(r.ctx, nil, path[i], obj, func(t rdf.Triple, g rdf.IRI) bool {
+					next = append(next, t.Subj)
+					own = append(own, rdf.TermsEqual(t.Subj, g))
+					return true
+				})
+			} else {
+				err = r.src.Match(r.ctx, nil, path[i], obj, func(t rdf.Triple) bool {
+					next = append(next, t.Subj)
+					own = append(own, false)
+					return true
+				})
+			}
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		nodes = next
 	}
-	return nodes, nil
+	return nodes, own, nil
 }
 
 // walkable says whether wherePage should try a walk in the order of the

@@ -73,6 +73,7 @@ func (s *Server) Serve(h Handler) http.HandlerFunc {
 			return
 		}
 		if resp.cached != nil {
+			w.Header().Add("Vary", "Accept")
 			writeBody(w, resp.Status, resp.cached)
 			return
 		}

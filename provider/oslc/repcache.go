@@ -1,9 +1,12 @@
 package oslc
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/knakk/rdf"
 )
 
 // The encoded answers of GETs are kept by what fixes their bytes, so that
@@ -19,6 +22,10 @@ import (
 //   - a query page: the store's version (Config.Version), which changes on
 //     every write that may change any answer, the representation, the
 //     Prefer header and the path and query.
+//
+// With the store's version, a GET of a resource read before at the same
+// version takes its ETag from memory (etagMemo) and needs no store read
+// when its encoding is kept.
 //
 // Keys never name the principal: no representation depends on who asks
 // (what they may ask is decided before the handler runs).
@@ -126,4 +133,66 @@ func memberKey(etag string, rep representation, requestURI string) string {
 // the Prefer header prefer, when the store's version is version.
 func pageKey(version uint64, rep representation, prefer []string, requestURI string) string {
 	return "p\x00" + rep.tag + "\x00" + strconv.FormatUint(version, 10) + "\x00" + strings.Join(prefer, "\x01") + "\x00" + requestURI
+}
+
+// etagMemo remembers the ETag a resource had when the store's version was
+// some number: while the version stays, so does the ETag. Safe for
+// concurrent use.
+type etagMemo struct {
+	mu sync.Mutex
+	m  map[string]versionedETag
+}
+
+type versionedETag struct {
+	version uint64
+	etag    string
+}
+
+// maxETagMemo bounds the memo: past it, it starts again empty.
+const maxETagMemo = 1 << 16
+
+func newETagMemo() *etagMemo { return &etagMemo{m: make(map[string]versionedETag)} }
+
+// get returns id's ETag at version, if known.
+func (m *etagMemo) get(id string, version uint64) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.m[id]
+	return e.etag, ok && e.version == version
+}
+
+// put notes that id had etag at version (read before the ETag was).
+func (m *etagMemo) put(id string, version uint64, etag string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.m) >= maxETagMemo {
+		clear(m.m)
+	}
+	m.m[id] = versionedETag{version, etag}
+}
+
+// cachedMember answers a GET of resource id at the store's version from
+// memory, if its ETag at that version and its encoding in the negotiated
+// representation are kept: as writeGraph would, with the
+// representation's ETag, or 304 if If-None-Match names it. Else nil.
+func (s *Server) cachedMember(r *http.Request, id rdf.IRI, version uint64, uri string) *Response {
+	etag, ok := s.etags.get(id.String(), version)
+	if !ok {
+		return nil
+	}
+	rep, ok := negotiate(r)
+	if !ok {
+		return nil
+	}
+	c := s.reps.get(memberKey(etag, rep, uri))
+	if c == nil {
+		return nil
+	}
+	tag := representationTag(etag, rep)
+	h := http.Header{"Etag": {tag}}
+	if noneMatch(r.Header.Get("If-None-Match"), tag) {
+		h.Set("Vary", "Accept")
+		return &Response{Status: http.StatusNotModified, NoBody: true, Header: h}
+	}
+	return &Response{Status: http.StatusOK, Header: h, cached: c}
 }

@@ -101,7 +101,8 @@ type Server struct {
 	jobs         *jobs.Engine
 	html         HTML
 	reps         *repCache     // encoded answers (repcache.go); nil: none
-	version      func() uint64 // Config.Version; nil: pages are not kept
+	etags        *etagMemo     // resources' ETags by store version (repcache.go)
+	version      func() uint64 // Config.Version; nil: pages are not kept, ETags are read
 }
 
 // New returns a Server over st. It stores the vocabulary documents and
@@ -123,6 +124,7 @@ func New(st Store, cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		now:     cfg.Now,
 		reps:    newRepCache(cfg.CacheBytes),
+		etags:   newETagMemo(),
 		version: cfg.Version,
 	}
 	budget := int64(cfg.QueryBudget)
