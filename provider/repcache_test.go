@@ -115,3 +115,27 @@ func withoutDate(h http.Header) http.Header {
 	h.Del("Date")
 	return h
 }
+
+// A monitored resource's page shows its latest records: a new record
+// changes the page, not the resource's ETag. Pages are never kept.
+func TestResourcePageIsNotKept(t *testing.T) {
+	ts := newTestServer(t)
+	r := ts.do(t, "POST", "/oslc/resources", `@prefix crtv: <http://open-services.net/ns/crtv#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<> a crtv:ComputerSystem ; dcterms:title "web-y" ; crtv:fqdn "web-y.example.org" .`, "Content-Type", "text/turtle")
+	require.Equal(t, 201, r.status, "%s", r.body)
+	host := r.header.Get("Location")
+	page := func() response {
+		t.Helper()
+		p := ts.do(t, "GET", host, "", "Accept", "text/html")
+		require.Equal(t, 200, p.status, "%s", p.body)
+		return p
+	}
+	before := page()
+	assert.Equal(t, before.body, page().body)
+	rec := strings.Replace(recordTTL, "http://example.org/hosts/web01", host, 1)
+	require.Equal(t, 201, ts.do(t, "POST", "/oslc/records", rec, "Content-Type", "text/turtle").status)
+	after := page()
+	assert.Equal(t, before.header.Get("ETag"), after.header.Get("ETag"), "the resource is as it was")
+	assert.NotEqual(t, string(before.body), string(after.body), "its page shows the new record")
+}

@@ -17,8 +17,7 @@ import (
 //   - a member: the store's ETag of its state, which changes on every
 //     write (invalidation is exact: a new state has a new key, the old
 //     entry is never looked up again and ages out), the representation,
-//     and the request's path and query (oslc.properties selects triples;
-//     HTML pages link the URL);
+//     and the request's path and query (oslc.properties selects triples);
 //   - a query page: the store's version (Config.Version), which changes on
 //     every write that may change any answer, the representation, the
 //     Prefer header and the path and query.
@@ -26,6 +25,9 @@ import (
 // With the store's version, a GET of a resource read before at the same
 // version takes its ETag from memory (etagMemo) and needs no store read
 // when its encoding is kept.
+//
+// HTML is never kept: a page shows more than the state it is about (a
+// monitored resource's page charts its latest records up to now).
 //
 // Keys never name the principal: no representation depends on who asks
 // (what they may ask is decided before the handler runs).
@@ -124,14 +126,22 @@ func (c *repCache) pushFront(e *repEntry) {
 }
 
 // memberKey is the cache key of rep of the state whose store ETag is etag,
-// read at requestURI.
+// read at requestURI; "" (not kept) for HTML, whose pages show more than
+// the state (a resource's latest records, charts up to now: etag.go).
 func memberKey(etag string, rep representation, requestURI string) string {
+	if rep.html {
+		return ""
+	}
 	return "m\x00" + rep.tag + "\x00" + etag + "\x00" + requestURI
 }
 
 // pageKey is the cache key of rep of a query page read at requestURI, with
-// the Prefer header prefer, when the store's version is version.
+// the Prefer header prefer, when the store's version is version; "" for
+// HTML, as for memberKey.
 func pageKey(version uint64, rep representation, prefer []string, requestURI string) string {
+	if rep.html {
+		return ""
+	}
 	return "p\x00" + rep.tag + "\x00" + strconv.FormatUint(version, 10) + "\x00" + strings.Join(prefer, "\x01") + "\x00" + requestURI
 }
 
