@@ -459,6 +459,9 @@ func printPeer(w io.Writer, triples int64, ours, peer *peerSide) {
 		if a <= 0 || b <= 0 {
 			return "-"
 		}
+		if r := a / b; r < 0.1 {
+			return fmt.Sprintf("%.3f×", r)
+		}
 		return fmt.Sprintf("%.2f×", a/b)
 	}
 	bpt := func(s *peerSide) float64 { return float64(s.bytes) / float64(max(1, triples)) }
@@ -484,6 +487,18 @@ func printPeer(w io.Writer, triples int64, ours, peer *peerSide) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", o.query.name, o.status(), p.status(), span(o.members), span(p.members), span(o.totals), span(p.totals))
 	}
 	tw.Flush()
+	var differ []string
+	for i, o := range ours.results {
+		p := peer.results[i]
+		if span(o.members) != span(p.members) || span(o.totals) != span(p.totals) {
+			differ = append(differ, o.query.name)
+		}
+	}
+	if len(differ) == 0 {
+		fmt.Fprintf(w, "agreement: the same numbers of members and totals on all %d query shapes\n", len(ours.results))
+	} else {
+		fmt.Fprintf(w, "DISAGREEMENT on %d query shapes: %s\n", len(differ), strings.Join(differ, "; "))
+	}
 	for _, s := range []*peerSide{ours, peer} {
 		for _, r := range s.results {
 			for c, msg := range r.msgs {
