@@ -2,7 +2,7 @@ GO ?= go
 ARGS ?=
 FUZZTIME ?= 10s
 
-.PHONY: run build test deps e2e lint bench fuzz
+.PHONY: run build test deps e2e lint bench bench-peer fuzz
 
 ## run: start the provider on its embedded default store (./data), on 127.0.0.1:8080
 run:
@@ -34,6 +34,14 @@ lint:
 ## bench: the benchmarks, with the raw bbolt fsync'd transaction rate as reference
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./store/ ./query/ ./provider/...
+
+## bench-peer: the provider against Virtuoso 7 on the same generated data (RECORDS of them) and
+## the same query shapes, in one run, side by side with ratios; by hand, not part of test
+RECORDS ?= 100000
+bench-peer:
+	@command -v virtuoso-t >/dev/null || ./.ci/install-deps.sh
+	$(GO) build -o bin/pmprovider ./cmd/pmprovider
+	./bin/pmprovider bench-peer --records $(RECORDS) $(ARGS)
 
 ## fuzz: the hostile soak (the corpus of testdata/hostile over HTTP), then each fuzz target for FUZZTIME
 fuzz:

@@ -1,12 +1,23 @@
 package provider_test
 
 import (
+	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/oslc-pm/pmprovider/provider/fixture"
+	"github.com/oslc-pm/pmprovider/store"
 )
 
 // BenchmarkCreateRecordHTTP posts one record per request from 16
@@ -62,4 +73,104 @@ func BenchmarkGetRecordRDFXML(b *testing.B) {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
 	}
+}
+
+// BenchmarkServeVsStatic measures, in one run, what the serving
+// goals compare: requests per second, from 16 keep-alive connections, of
+// GET of one record as RDF/XML and of a query page (isPartOf=R, 100
+// members and the total, of 1,000), each against a minimal Go server
+// that returns the same bytes with the same Content-Type. It reports
+// both rates and their ratios (get-ratio, page-ratio).
+func BenchmarkServeVsStatic(b *testing.B) {
+	ts := newTestServer(b)
+	cfg := fixture.Config{BaseURL: ts.URL, Records: 2000, Resources: 2}
+	var rs []store.Resource
+	require.NoError(b, fixture.Generate(cfg, func(r store.Resource) error { rs = append(rs, r); return nil }))
+	require.NoError(b, ts.db.Load(context.Background(), rs))
+	record := cfg.RecordIRI(0).String()
+	page := ts.URL + "/oslc/records?" + url.Values{
+		"oslc.where":  {"dcterms:isPartOf=<" + cfg.ResourceIRI(0).String() + ">"},
+		"oslc.prefix": {"dcterms=<http://purl.org/dc/terms/>"},
+		"oslc.paging": {"true"}, "oslc.pageSize": {"100"},
+	}.Encode()
+	const accept = "application/rdf+xml"
+	type target struct{ name, url, static string }
+	targets := []target{{name: "get", url: record}, {name: "page", url: page}}
+	for i := range targets {
+		t := &targets[i]
+		body, ct := fetch(b, t.url, accept)
+		require.NotEmpty(b, body)
+		mux := http.NewServeMux()
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", ct)
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.Write(body)
+		})
+		hs := httptest.NewServer(mux)
+		b.Cleanup(hs.Close)
+		u, _ := url.Parse(t.url)
+		t.static = hs.URL + u.RequestURI()
+	}
+	const dur = 2 * time.Second
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, t := range targets {
+			ours := throughput(b, t.url, accept, dur)
+			static := throughput(b, t.static, accept, dur)
+			b.ReportMetric(ours, t.name+"-req/s")
+			b.ReportMetric(static, t.name+"-static-req/s")
+			b.ReportMetric(ours/static, t.name+"-ratio")
+			b.Logf("%s: ours %.0f req/s, static %.0f req/s, ratio %.3f", t.name, ours, static, ours/static)
+		}
+	}
+}
+
+// fetch GETs u and returns its body and Content-Type.
+func fetch(b *testing.B, u, accept string) ([]byte, string) {
+	req, _ := http.NewRequest("GET", u, nil)
+	req.Header.Set("Accept", accept)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(b, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(b, err)
+	require.Equal(b, 200, resp.StatusCode, "%s", body)
+	return body, resp.Header.Get("Content-Type")
+}
+
+// throughput GETs u from 16 keep-alive connections for d and returns the
+// requests per second.
+func throughput(b *testing.B, u, accept string, d time.Duration) float64 {
+	const conns = 16
+	tr := &http.Transport{MaxIdleConnsPerHost: conns}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	var n atomic.Int64
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				req, _ := http.NewRequest("GET", u, nil)
+				req.Header.Set("Accept", accept)
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("GET %s: status %d", u, resp.StatusCode)
+					return
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n.Load()) / time.Since(start).Seconds()
 }

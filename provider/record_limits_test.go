@@ -12,6 +12,7 @@ import (
 
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
+	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/shapes"
 )
 
@@ -24,7 +25,11 @@ func newTestServerWithBodyLimit(t testing.TB, limit int64) *testServer {
 	ts := &testServer{db: db, st: st}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	srv, err := provider.New(st, provider.Config{BaseURL: base, MaxBodyBytes: limit})
+	cfg := provider.Config{BaseURL: base, MaxBodyBytes: limit}
+	if bdb, ok := st.(*boltsource.DB); ok {
+		ts.bdb, cfg.StoreVersion = bdb, bdb.Version
+	}
+	srv, err := provider.New(st, cfg)
 	require.NoError(t, err)
 	hs.Config.Handler = srv
 	hs.Start()

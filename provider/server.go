@@ -84,6 +84,16 @@ type Config struct {
 	Metrics *ops.Metrics
 	// AccessLog logs every request at level Info, with its request id.
 	AccessLog bool
+	// StoreVersion, if set, returns a number that every write to the
+	// store changes before it is acknowledged (boltsource.DB.Version):
+	// with it, query pages read again in the same state of the store
+	// are written from a cache. Leave it unset if anything writes to the
+	// store by another way.
+	StoreVersion func() uint64
+	// CacheBytes bounds that cache, which also keeps the representations
+	// of resources by ETag; 0 means oslc.DefaultCacheBytes, a negative
+	// value keeps none.
+	CacheBytes int
 }
 
 // DefaultMaxBodyBytes is the default limit of a request body.
@@ -152,6 +162,8 @@ func New(st Store, cfg Config) (*Server, error) {
 		QueryBudget:  cfg.QueryBudget,
 		RootServices: rootServices,
 		TRS:          cfg.TRS,
+		Version:      cfg.StoreVersion,
+		CacheBytes:   cfg.CacheBytes,
 	})
 	if err != nil {
 		return nil, err

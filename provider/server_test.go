@@ -33,8 +33,9 @@ func pmStoreOptions(opt store.Options) *store.Options {
 // testServer is a provider over a fresh store, served over real HTTP.
 type testServer struct {
 	*httptest.Server
-	db *store.DB      // the bbolt store, nil over another (see openStore)
-	st provider.Store // the store the server serves
+	db  *store.DB      // the bbolt store, nil over another (see openStore)
+	st  provider.Store // the store the server serves
+	bdb *boltsource.DB // st over bbolt: writes through it change the store's version; nil over another
 }
 
 func newTestServer(t testing.TB) *testServer {

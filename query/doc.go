@@ -199,9 +199,15 @@ found by the set, not by the planner:
 
   - Without sort keys, PageUnder gives the total and the first members
     in IRI order, mostly without reading a term.
-  - With a first sort key as for the walk in key order below and more
-    than 2048 members, the walk reads the key's values with RangeIn,
-    which skips other subjects by id; its members need no check.
+  - With a first sort key that is an immediate property as for the walk
+    in key order below, when the walk is expected to cost less than
+    reading every member, the walk reads the key's values with RangeIn,
+    which skips other subjects by id; its members need no check. The
+    cost follows the members being spread evenly along the key: about
+    one value per stored resource (Stats), so a page of n from m members
+    reads (n+1) times resources/m keys, and a key costs 1/32 of reading a
+    member. The walk reads at most 32 keys per member, never more than
+    the reads it saves; past that it gives up for reading the members.
   - Otherwise every member is read with its sort keys, as in a scan.
 
 A search alone in a scope without types is answered by term id too
@@ -211,13 +217,21 @@ PageHits.
 
 Otherwise the page is found in one of four ways:
 
-  - Walk in key order: when the first sort key is an immediate property
-    whose values are all numbers or dateTimes (Match lists other values
-    first, so one read tells) and the driver has more than 2048 subjects,
-    Range walks the key's values from the cursor in sort order (Desc for
-    "-"), checks each subject, groups equal values to order them by the
-    other keys, and stops after Size+1 members: the 10 newest records of a
-    resource are found without reading the others. Members without a value
+  - Walk in key order: when the values of the first sort key's last
+    property are all numbers or dateTimes (Match lists other values
+    first, so one read tells), and either the key is an immediate
+    property and the driver's probe did not complete, or completed with
+    candidates the walk is expected to cost less than (as for resource
+    sets above), or the key goes through nested nodes (p{+q}) and there is
+    no condition, Range walks the values from the cursor in sort order
+    (Desc for "-"), follows each subject back along the key's path to the
+    members (Match ? p node), checks each, groups equal values to order
+    them by the other keys, keeping only as many of a group as the page
+    lacks, and stops after Size+1 members: the 10 newest records of a
+    resource, or the 100 records with the smallest measure, are found
+    without reading the others. On a first page, a member's key is the
+    first value the walk meets for it; after a cursor it is read, since
+    the member may have had a smaller one before. Members without a value
     come last, from a scan. If 16 times max(2048, Size+1) values go by
     without a full page, the members are too sparse along the key: it gives
     up for one of the scans. The total, unless Page.NoTotal, is a separate

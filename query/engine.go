@@ -204,19 +204,19 @@ func (r *runner) wherePage(n int) ([]*row, int, error) {
 	if np.set != nil && len(np.set.list) == 0 {
 		return nil, 0, nil
 	}
-	small := np.small
 	keyed := len(r.order.keys) > 0
 	switch {
 	case n < 0:
-	case keyed && !small && len(r.order.keys[0].path) == 1:
-		ok, err := r.rangeOnly(r.order.keys[0].path[0])
+	case keyed && r.walkable(np, n):
+		key := r.order.keys[0]
+		ok, err := r.rangeOnly(key.path[len(key.path)-1])
 		if err != nil {
 			return nil, 0, err
 		}
 		if !ok {
 			break
 		}
-		rows, ok, err := r.walkRange(np, nil, n)
+		rows, ok, err := r.walkRange(np, nil, n, 0)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -631,41 +631,61 @@ func (r *runner) segments() []segment {
 const walkFactor = 16
 
 // walkRange finds the first n+1 members after the cursor in the order of
-// the first sort key, an immediate property whose values Range lists, by
-// walking its values in order and checking each subject; members without
+// the first sort key, whose last property's values Range lists, by
+// walking those values in order and checking the subjects they lead back
+// to along the key's path (a member's nodes, for p{+q}); members without
 // a value come last, found by a scan. ok is false if it gave up (see
 // walkFactor).
 //
-// With rs, the members are rs's resources under the prefix: the walk
-// skips other subjects by id and checks nothing.
-func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n int) (rows []*row, ok bool, err error) {
+// With rs, the key is an immediate property and the members are rs's
+// resources under the prefix: the walk skips other subjects by id, reading
+// at most limit index entries (any number for 0), and checks nothing.
+func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n, limit int) (rows []*row, ok bool, err error) {
 	key := r.order.keys[0]
 	seen := newSubjSet()
-	var out, group []*row
+	var out []*row
+	// The members met at one value of the key are ordered by the other
+	// keys and their IRIs; of them, only as many as the page still lacks
+	// are kept.
+	group := &topN{o: r.order}
 	var groupVal val
+	grouping := false
 	var ferr error
 	left := walkFactor * max(probeBudget, n+1)
+	last := key.path[len(key.path)-1]
 	flush := func() {
-		slices.SortFunc(group, r.order.cmp)
-		for _, rw := range group {
-			if r.cur == nil || r.order.cmp(rw, &r.cur.row) > 0 {
-				out = append(out, rw)
-			}
-		}
-		group = group[:0]
+		out = append(out, group.sorted()...)
+		grouping = false
 	}
 	gaveUp := false
+	var member func(s rdf.Subject, v val, resource bool) bool
 	visit := func(s rdf.Subject, o rdf.Literal) bool {
 		if left--; left < 0 {
 			gaveUp = true
 			return false
 		}
+		v := classify(o)
+		if len(key.path) == 1 {
+			return member(s, v, false)
+		}
+		ms, own, err := r.up(key.path[:len(key.path)-1], s)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		for i, m := range ms {
+			if !member(m, v, own[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	member = func(s rdf.Subject, v val, resource bool) bool {
 		id, ok := s.(rdf.IRI)
 		if !ok || !strings.HasPrefix(id.String(), r.scope.Prefix) || !seen.add(s) {
 			return true
 		}
-		v := classify(o)
-		if len(group) > 0 && compare(v, groupVal) != 0 {
+		if grouping && compare(v, groupVal) != 0 {
 			flush()
 			if len(out) > n {
 				return false
@@ -679,7 +699,7 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n int) (rows []*row, ok
 			ok, err = r.holds(np.driver, id)
 		}
 		if err == nil && ok && rs == nil {
-			ok, err = r.inScope(id, false, false)
+			ok, err = r.inScope(id, resource, false)
 		}
 		if err != nil {
 			ferr = err
@@ -689,7 +709,11 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n int) (rows []*row, ok
 			return true
 		}
 		rw := &row{id: id}
-		if err := r.fillKeys(rw, r.order.keys); err != nil {
+		if r.cur == nil && len(r.order.keys) == 1 {
+			// The walk began before every value: the first one it meets
+			// is the one the member sorts by.
+			rw.keys = []val{v}
+		} else if err := r.fillKeys(rw, r.order.keys); err != nil {
 			ferr = err
 			return false
 		}
@@ -698,21 +722,25 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n int) (rows []*row, ok
 		if compare(rw.keys[0], v) != 0 {
 			return true
 		}
-		if len(group) == 0 {
-			groupVal = v
+		if !grouping {
+			groupVal, grouping, group.n = v, true, n+1-len(out)
 		}
-		group = append(group, rw)
+		if r.cur == nil || r.order.cmp(rw, &r.cur.row) > 0 {
+			group.offer(rw)
+		}
 		return true
 	}
 	walk := func(p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) (bool, error) {
 		return true, r.src.Range(r.ctx, p, lo, hi, opt, fn)
 	}
 	if rs != nil {
-		// Skipping a key costs a few percent of checking a subject.
-		walk = r.inSet(rs, 32*left)
+		if limit <= 0 {
+			limit = keysPerCheck * left
+		}
+		walk = r.inSet(rs, limit)
 	}
 	for _, sg := range r.segments() {
-		complete, err := walk(key.path[0], sg.lo, sg.hi, sg.opt, visit)
+		complete, err := walk(last, sg.lo, sg.hi, sg.opt, visit)
 		if err == nil {
 			err = ferr
 		}
@@ -729,6 +757,10 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n int) (rows []*row, ok
 	}
 	// The members without a value for the key.
 	lacks := func(rw *row) (bool, error) {
+		if len(key.path) > 1 {
+			v, err := r.keyValue(rw.id, key)
+			return v.cls == clsMissing, err
+		}
 		has := false
 		err := r.src.Match(r.ctx, rw.id, key.path[0], nil, func(rdf.Triple) bool {
 			has = true
@@ -742,6 +774,62 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n int) (rows []*row, ok
 	}
 	rest, _, err := r.scan(np, n-len(out), lacks)
 	return append(out, rest...), err == nil, err
+}
+
+// up returns the subjects from which path leads to node: for path p/q,
+// those of (?, p, x) for each x of (?, q, node); own tells of each whether
+// the triple that leads from it is its own (Features.Quads), which makes
+// it a stored resource.
+func (r *runner) up(path []rdf.IRI, node rdf.Subject) (subjects []rdf.Subject, own []bool, err error) {
+	nodes := []rdf.Subject{node}
+	for i := len(path) - 1; i >= 0 && len(nodes) > 0; i-- {
+		var next []rdf.Subject
+		own = own[:0]
+		for _, o := range nodes {
+			obj, ok := o.(rdf.Object)
+			if !ok {
+				continue
+			}
+			if i == 0 && r.feat.Quads {
+				err = r.acc.MatchQuads(r.ctx, nil, path[i], obj, func(t rdf.Triple, g rdf.IRI) bool {
+					next = append(next, t.Subj)
+					own = append(own, rdf.TermsEqual(t.Subj, g))
+					return true
+				})
+			} else {
+				err = r.src.Match(r.ctx, nil, path[i], obj, func(t rdf.Triple) bool {
+					next = append(next, t.Subj)
+					own = append(own, false)
+					return true
+				})
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+		nodes = next
+	}
+	return nodes, own, nil
+}
+
+// walkable says whether wherePage should try a walk in the order of the
+// first sort key rather than scan the candidates np lists: when they are
+// not known to be few (a complete probe), and the walk is expected to
+// cost less than checking them (walkCheaper) when they are. A key through
+// nested nodes walks only when no condition drives, as checking a
+// member the walk finds then costs no more than in a scan.
+func (r *runner) walkable(np *nodePlan, n int) bool {
+	if len(r.order.keys[0].path) > 1 {
+		return np.driver == nil && np.set == nil && len(r.conds) == 0
+	}
+	if !np.small {
+		return true
+	}
+	if np.set == nil {
+		return false
+	}
+	ok, err := r.walkCheaper(len(np.set.list), n)
+	return err == nil && ok
 }
 
 // numberLiteral writes f as an xsd:double literal.NumberValue reads back

@@ -89,13 +89,16 @@ func (r *runner) setPage(rs ResourceSet, n int) (rows []*row, total int, err err
 		_, total, err := r.acc.PageUnder(r.ctx, rs, PageOptions{Prefix: r.scope.Prefix, Count: true})
 		return total, err
 	}
-	if key := r.order.keys[0]; rs.Len() > probeBudget && len(key.path) == 1 {
-		ok, err := r.rangeOnly(key.path[0])
+	if key := r.order.keys[0]; len(key.path) == 1 {
+		ok, err := r.walkCheaper(rs.Len(), n)
+		if err == nil && ok {
+			ok, err = r.rangeOnly(key.path[0])
+		}
 		if err != nil {
 			return nil, 0, err
 		}
 		if ok {
-			rows, ok, err := r.walkRange(&nodePlan{}, rs, n)
+			rows, ok, err := r.walkRange(&nodePlan{}, rs, n, keysPerCheck*rs.Len())
 			if err != nil {
 				return nil, 0, err
 			}
@@ -110,6 +113,33 @@ func (r *runner) setPage(rs ResourceSet, n int) (rows []*row, total int, err err
 	}
 	total, err = count()
 	return rows, total, err
+}
+
+// keysPerCheck is what a walk in key order reads of the key's index for
+// the cost of checking one candidate and reading its sort key: skipping a
+// key costs a few percent of that.
+const keysPerCheck = 32
+
+// walkCheaper says whether a walk in the order of the first sort key,
+// an immediate property, is expected to find the first n+1 of cands
+// candidates for less than checking them all: if the candidates are spread
+// evenly along the key, among its values (about one per resource, from
+// Stats), the walk reads (n+1) times values/cands index entries. Without
+// Stats, it says so when the candidates are more than probeBudget.
+func (r *runner) walkCheaper(cands, n int) (bool, error) {
+	if cands <= n+1 {
+		return false, nil // every candidate is on the page
+	}
+	if !r.feat.Stats {
+		return cands > probeBudget, nil
+	}
+	st, err := r.acc.Stats(r.ctx)
+	if err != nil {
+		return false, err
+	}
+	values := max(st.Resources, int64(cands))
+	walk := int64(n+1) * values / int64(cands)
+	return walk < keysPerCheck*int64(cands), nil
 }
 
 // setRows reads the members of rs, with their sort keys, and returns the

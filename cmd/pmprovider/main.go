@@ -8,6 +8,7 @@
 //	pmprovider export [--data ./data] [--format ntriples|turtle] load everything out again
 //	pmprovider generate [--records N] [--seed S] [--base-url URL]  deterministic fixture data as N-Triples
 //	pmprovider bench [--records N]                               load generated data and time queries
+//	pmprovider bench-peer [--records N]                          the same, side by side with Virtuoso 7
 //	pmprovider user add|remove|list ...                          users of HTTP Basic authentication
 //	pmprovider token create|revoke|list ...                      API tokens (Bearer)
 //	pmprovider consumer add|remove|list|revoke-tokens ...        OAuth 1.0a consumers (Jazz friends)
@@ -76,6 +77,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runGenerate(ctx, args[1:], stdout, stderr)
 		case "bench":
 			return runBench(ctx, args[1:], stdout, stderr)
+		case "bench-peer":
+			return runBenchPeer(ctx, args[1:], stdout, stderr)
 		case "bench-jobs":
 			return runBenchJobs(ctx, args[1:], stdout, stderr)
 		case "user":
@@ -307,7 +310,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	probes, scrapes := collect.NewHTTP(), collect.NewPrometheus()
 	probes.Allow, scrapes.Allow = c.collectAllow, c.collectAllow
+	var version func() uint64 // the bbolt store's, for the cache of query pages
+	if bdb, ok := st.(*boltsource.DB); ok {
+		version = bdb.Version
+	}
 	srv, err := provider.New(st, provider.Config{
+		StoreVersion:   version,
 		BaseURL:        c.baseURL,
 		Logger:         log,
 		UI:             c.ui,

@@ -20,6 +20,12 @@
 // previews and its service domains (kind.go). Handlers are methods of
 // Server; the provider package registers them in its one route table.
 //
+// Encoded answers are kept (repcache.go): a resource's by the store's
+// ETag of its state, and, when the wiring gives the store's version
+// (Config.Version), query pages by that version; a resource read again at
+// the same version is answered without a store read. A write changes the
+// key, so nothing kept outlives the state it encodes. HTML is never kept.
+//
 // The API does not know the pages: it renders text/html through the HTML
 // interface, which package ui implements.
 package oslc

@@ -118,7 +118,7 @@ func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 			rdf.Triple{Subj: ext, Pred: vocab.DCDescription, Obj: rdf.NewTypedLiteral("in "+e.Where, vocab.XSDString)},
 		)
 	}
-	s.writeGraph(w, r, rep, e.Status, node, g, "Error "+strconv.Itoa(e.Status))
+	s.writeGraph(w, r, rep, e.Status, node, g, "Error "+strconv.Itoa(e.Status), nil)
 }
 
 // maxMessage bounds an error message: messages quote parts of the

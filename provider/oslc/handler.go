@@ -21,6 +21,13 @@ type Response struct {
 	// release, if set, is called once the response is written: what the
 	// handler holds until then (a share of the query budget).
 	release func()
+	// cacheKey, if set, names the encoding of the answer in a
+	// representation in the server's cache of encoded answers
+	// (repcache.go): what is there is written instead of Graph, and what
+	// is encoded is kept there.
+	cacheKey func(rep representation) string
+	// cached, if set, is the encoded answer, found by the handler.
+	cached *cachedRep
 }
 
 // A Handler answers a request with a response or an error, which Serve
@@ -65,7 +72,12 @@ func (s *Server) Serve(h Handler) http.HandlerFunc {
 			w.WriteHeader(resp.Status)
 			return
 		}
-		s.Respond(w, r, resp.Status, resp.Root, resp.Graph, resp.Title)
+		if resp.cached != nil {
+			w.Header().Add("Vary", "Accept")
+			writeBody(w, resp.Status, resp.cached)
+			return
+		}
+		s.respond(w, r, resp.Status, resp.Root, resp.Graph, resp.Title, resp.cacheKey)
 	}
 }
 

@@ -141,6 +141,18 @@ func (s *Server) list(r *http.Request, k *Kind, q url.Values) (*Response, error)
 		g.Add(s.iri(k.Path()), vocab.DCTitle, vocab.XMLLiteral(k.Title))
 		return s.container(ok(s.iri(k.Path()), g, k.Title), k, prefs), nil
 	}
+	// The page may have been written before in the same state of the
+	// store (repcache.go); a POSTed query is not kept.
+	var cacheKey func(representation) string
+	if s.version != nil && s.reps != nil && r.Method == http.MethodGet {
+		version, prefer, uri := s.version(), r.Header.Values("Prefer"), r.URL.RequestURI()
+		cacheKey = func(rep representation) string { return pageKey(version, rep, prefer, uri) }
+		if rep, ok := negotiate(r); ok {
+			if c := s.reps.get(cacheKey(rep)); c != nil {
+				return s.container(&Response{Status: http.StatusOK, cached: c}, k, prefs), nil
+			}
+		}
+	}
 	qq, err := ParseQuery(q)
 	if err != nil {
 		return nil, QueryError(err)
@@ -163,6 +175,7 @@ func (s *Server) list(r *http.Request, k *Kind, q url.Values) (*Response, error)
 			Obj: vocab.Str(fmt.Sprintf("oslc.pageSize is above the maximum, %d: pages hold at most %d members.", MaxPageSize, MaxPageSize))})
 	}
 	resp.release = release
+	resp.cacheKey = cacheKey
 	return s.container(resp, k, prefs), nil
 }
 

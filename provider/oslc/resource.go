@@ -301,9 +301,21 @@ func (s *Server) Create(k *Kind) Handler {
 func (s *Server) Get(k *Kind) Handler {
 	return func(r *http.Request) (*Response, error) {
 		id := s.RequestIRI(r)
+		uri := r.URL.RequestURI()
+		var version uint64
+		if s.version != nil {
+			// Read before the store: a state read after it is as new.
+			version = s.version()
+			if resp := s.cachedMember(r, id, version, uri); resp != nil {
+				return resp, nil
+			}
+		}
 		g, etag, err := s.store.Get(r.Context(), id)
 		if err != nil {
 			return nil, err
+		}
+		if s.version != nil {
+			s.etags.put(id.String(), version, etag)
 		}
 		// The answer's representation has its own ETag, which writeGraph
 		// sets and compares with If-None-Match (etag.go).
@@ -322,6 +334,7 @@ func (s *Server) Get(k *Kind) Handler {
 		}
 		resp := ok(id, g, Title(id, g))
 		resp.Header = h
+		resp.cacheKey = func(rep representation) string { return memberKey(etag, rep, uri) }
 		return resp, nil
 	}
 }

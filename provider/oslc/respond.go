@@ -26,7 +26,10 @@ var inlinePredicates = []rdf.IRI{
 // HEAD's too (OSLC Core 3.0, Checking Response Size). An ETag the handler
 // set names the state: it becomes the tag of rep (etag.go), and a GET whose
 // If-None-Match names that tag is answered 304.
-func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep representation, status int, root rdf.Subject, g []rdf.Triple, title string) {
+//
+// With a cacheKey, the encoding is looked up in the server's cache of
+// encoded answers first, and kept there after (repcache.go).
+func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep representation, status int, root rdf.Subject, g []rdf.Triple, title string, cacheKey func(representation) string) {
 	h := w.Header()
 	h.Add("Vary", "Accept")
 	if et := h.Get("ETag"); et != "" {
@@ -34,6 +37,14 @@ func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep represen
 		h.Set("ETag", et)
 		if status == http.StatusOK && (r.Method == http.MethodGet || r.Method == http.MethodHead) && noneMatch(r.Header.Get("If-None-Match"), et) {
 			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	key := ""
+	if cacheKey != nil && status == http.StatusOK {
+		key = cacheKey(rep)
+		if c := s.reps.get(key); c != nil {
+			writeBody(w, status, c)
 			return
 		}
 	}
@@ -58,15 +69,28 @@ func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep represen
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
-	h.Set("Content-Type", ct)
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	c := &cachedRep{body: buf.Bytes(), contentType: ct}
+	s.reps.put(key, c)
+	writeBody(w, status, c)
+}
+
+// writeBody writes an encoded answer.
+func writeBody(w http.ResponseWriter, status int, c *cachedRep) {
+	h := w.Header()
+	h.Set("Content-Type", c.contentType)
+	h.Set("Content-Length", strconv.Itoa(len(c.body)))
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(c.body)
 }
 
 // Respond negotiates the representation and writes g, or a 406 listing what
 // is offered.
 func (s *Server) Respond(w http.ResponseWriter, r *http.Request, status int, root rdf.Subject, g []rdf.Triple, title string) {
+	s.respond(w, r, status, root, g, title, nil)
+}
+
+// respond is Respond, with the cacheKey of writeGraph.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, root rdf.Subject, g []rdf.Triple, title string, cacheKey func(representation) string) {
 	rep, ok := negotiate(r)
 	if !ok {
 		if f := r.URL.Query().Get("format"); f != "" {
@@ -76,7 +100,7 @@ func (s *Server) Respond(w http.ResponseWriter, r *http.Request, status int, roo
 		s.WriteError(w, r, Errorf(http.StatusNotAcceptable, "header Accept", "none of the requested media types %q is offered; offered are: %s", r.Header.Get("Accept"), offeredList()))
 		return
 	}
-	s.writeGraph(w, r, rep, status, root, g, title)
+	s.writeGraph(w, r, rep, status, root, g, title, cacheKey)
 }
 
 // renderHTML writes g as a page, through the HTML renderer (SetHTML).
@@ -89,5 +113,5 @@ func (s *Server) renderHTML(w *bytes.Buffer, r *http.Request, root rdf.Subject, 
 
 // WriteRDFXML writes g, about root, as RDF/XML with the given status.
 func (s *Server) WriteRDFXML(w http.ResponseWriter, r *http.Request, status int, root rdf.Subject, g []rdf.Triple) {
-	s.writeGraph(w, r, offered[0], status, root, g, "")
+	s.writeGraph(w, r, offered[0], status, root, g, "", nil)
 }

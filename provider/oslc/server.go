@@ -56,6 +56,15 @@ type Config struct {
 	QueryBudget int
 	// TRS configures the tracked resource set (trs.go).
 	TRS TRSConfig
+	// CacheBytes bounds the encoded answers kept for GETs of resources
+	// and query pages read again in the same state (repcache.go); 0 means
+	// DefaultCacheBytes, a negative value keeps none.
+	CacheBytes int
+	// Version, if set, returns the store's version: a number that every
+	// write changes before it is acknowledged, whichever way it reaches
+	// the store (boltsource.DB.Version). Query pages are kept only with
+	// one.
+	Version func() uint64
 }
 
 // DefaultQueryBudget lets two pages of MaxPageSize members (about 128 MB
@@ -95,6 +104,9 @@ type Server struct {
 	jobs         *jobs.Engine
 	thresholds   *threshold.Evaluator
 	html         HTML
+	reps         *repCache     // encoded answers (repcache.go); nil: none
+	etags        *etagMemo     // resources' ETags by store version (repcache.go)
+	version      func() uint64 // Config.Version; nil: pages are not kept, ETags are read
 }
 
 // New returns a Server over st. It stores the vocabulary documents and
@@ -115,6 +127,9 @@ func New(st Store, cfg Config) (*Server, error) {
 		maxBody: cfg.MaxBodyBytes,
 		log:     cfg.Logger,
 		now:     cfg.Now,
+		reps:    newRepCache(cfg.CacheBytes),
+		etags:   newETagMemo(),
+		version: cfg.Version,
 	}
 	budget := int64(cfg.QueryBudget)
 	if budget <= 0 {

@@ -2,6 +2,7 @@ package boltsource
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/knakk/rdf"
 
@@ -11,11 +12,22 @@ import (
 
 // DB is a store.DB whose consistent views are query.Sources: what the
 // provider and its job engine are given. Writes and single reads pass
-// through to the store unchanged; it is safe for concurrent use.
+// through to the store unchanged, and each changes Version before it
+// returns; it is safe for concurrent use.
 type DB struct {
-	db   *store.DB
-	text bool // see textFeature
+	db      *store.DB
+	text    bool // see textFeature
+	version atomic.Uint64
 }
+
+// Version returns a number that every write through d changes before it
+// returns, failed ones too: an answer computed from a view opened after
+// Version returned v is still right while Version returns v. Writes to the
+// store.DB that do not go through d (Store) are not counted.
+func (d *DB) Version() uint64 { return d.version.Load() }
+
+// wrote marks a write, however it ended.
+func (d *DB) wrote() { d.version.Add(1) }
 
 // New returns db as a DB. Closing db stays the caller's business.
 func New(db *store.DB) *DB { return &DB{db: db, text: textFeature(db.TextPredicates())} }
@@ -34,6 +46,7 @@ func (d *DB) View(ctx context.Context, fn func(src query.Source) error) error {
 
 // Create is store.DB.Create.
 func (d *DB) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (etag string, err error) {
+	defer d.wrote()
 	return d.db.Create(ctx, id, g)
 }
 
@@ -46,11 +59,13 @@ func (d *DB) Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, 
 
 // Replace is store.DB.Replace.
 func (d *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (etag string, err error) {
+	defer d.wrote()
 	return d.db.Replace(ctx, id, g, ifMatch)
 }
 
 // Delete is store.DB.Delete.
 func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
+	defer d.wrote()
 	return d.db.Delete(ctx, id, ifMatch)
 }
 
@@ -61,17 +76,20 @@ func (d *DB) Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) b
 
 // Load is store.DB.Load.
 func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
+	defer d.wrote()
 	return d.db.Load(ctx, rs)
 }
 
 // Stage is store.DB.Stage: writes that are durable and indexed at once,
 // in a group commit.
 func (d *DB) Stage(ctx context.Context, rs []store.Resource) error {
+	defer d.wrote()
 	return d.db.Stage(ctx, rs)
 }
 
 // Merge is store.DB.Merge.
 func (d *DB) Merge(ctx context.Context, max int) (int, error) {
+	defer d.wrote()
 	return d.db.Merge(ctx, max)
 }
 
@@ -94,5 +112,6 @@ func (d *DB) ViewChanges(ctx context.Context, fn func(cv store.ChangeView) error
 
 // TrimChanges is store.DB.TrimChanges.
 func (d *DB) TrimChanges(ctx context.Context, before uint64) (int, error) {
+	defer d.wrote()
 	return d.db.TrimChanges(ctx, before)
 }
