@@ -555,7 +555,12 @@ func TestTRSClientFollowsWriters(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	// Follow for 3 s, and on a slow machine longer, until the writers
+	// have made enough changes for the comparison to mean something.
 	follow(3*time.Second, true)
+	for i := 0; i < 20 && len(storedTracked(t, env.db, base)) <= 50; i++ {
+		follow(time.Second, true)
+	}
 	env.quiesce()
 	client.poll()
 	want := storedTracked(t, env.db, base)
