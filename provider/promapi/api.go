@@ -22,9 +22,10 @@ import (
 	"github.com/oslc-pm/pmprovider/query"
 )
 
-// Store is what the API reads: consistent views of the triple store. A
-// view's source must read records whole (boltsource.RecordReader); it
-// is a query.Accelerator that joins when the store has the indexes.
+// Store is what the API reads: consistent views of the triple store.
+// Any query.Source serves; one that reads records whole
+// (boltsource.RecordReader, the bbolt store) and counts index entries
+// (a query.Accelerator that joins) serves much faster.
 type Store interface {
 	View(ctx context.Context, fn func(src query.Source) error) error
 }

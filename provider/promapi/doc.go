@@ -41,5 +41,9 @@
 // index entries (store.Snapshot.Records), either those of the chosen
 // resources (dcterms:isPartOf) or those of the time range (a Range on
 // dcterms:date), whichever the indexes count as fewer, never every
-// record. Config.MaxSamples bounds what one query reads.
+// record. A store that cannot read records whole (the SPARQL store) is
+// read through query.Source alone: the same index read lists the
+// candidate records (a Match on dcterms:isPartOf per resource, or a
+// Range on dcterms:date), and each is read with Get. Config.MaxSamples
+// bounds what one query reads.
 package promapi
