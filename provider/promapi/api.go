@@ -38,6 +38,9 @@ type Config struct {
 	// Metrics are the metric IRIs series may have, named by MetricName;
 	// nil means DefaultMetrics().
 	Metrics []rdf.IRI
+	// Units are the units each metric is reported in, for
+	// /api/v1/metadata; nil means DefaultUnits().
+	Units map[rdf.IRI]rdf.IRI
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// MaxSamples bounds the samples one query reads; 0 means
@@ -63,6 +66,7 @@ type API struct {
 	store      Store
 	base       string
 	metrics    *catalogue
+	units      map[rdf.IRI]rdf.IRI
 	now        func() time.Time
 	maxSamples int
 	log        *slog.Logger
@@ -77,6 +81,9 @@ func New(st Store, cfg Config) *API {
 		cfg.Metrics = DefaultMetrics()
 	}
 	a.metrics = newCatalogue(cfg.Metrics)
+	if a.units = cfg.Units; a.units == nil {
+		a.units = DefaultUnits()
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -131,7 +138,11 @@ func (a *API) serve(h handler) http.HandlerFunc {
 			_ = json.NewEncoder(w).Encode(map[string]string{"status": "error", "errorType": e.typ, "error": e.err.Error()})
 			return
 		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": data})
+		env := map[string]any{"status": "success", "data": data}
+		if wd, ok := data.(warned); ok {
+			env["data"], env["warnings"] = wd.data, wd.warnings
+		}
+		_ = json.NewEncoder(w).Encode(env)
 	}
 }
 
@@ -260,6 +271,10 @@ func (a *API) prepare(r *http.Request, start, end time.Time, step time.Duration)
 // the match[] selectors selects, with samples between start and end.
 func (a *API) Series() http.HandlerFunc {
 	return a.serve(func(r *http.Request) (any, error) {
+		limit, err := limitParam(r)
+		if err != nil {
+			return nil, err
+		}
 		ss, err := a.matching(r, true)
 		if err != nil {
 			return nil, err
@@ -268,7 +283,7 @@ func (a *API) Series() http.HandlerFunc {
 		for _, s := range ss {
 			out = append(out, s.labels.Map())
 		}
-		return out, nil
+		return truncate(out, limit), nil
 	})
 }
 
@@ -276,6 +291,10 @@ func (a *API) Series() http.HandlerFunc {
 // selects, or of every series.
 func (a *API) Labels() http.HandlerFunc {
 	return a.serve(func(r *http.Request) (any, error) {
+		limit, err := limitParam(r)
+		if err != nil {
+			return nil, err
+		}
 		ss, err := a.matching(r, false)
 		if err != nil {
 			return nil, err
@@ -289,7 +308,7 @@ func (a *API) Labels() http.HandlerFunc {
 			out = append(out, n)
 		}
 		slices.Sort(out)
-		return out, nil
+		return truncate(out, limit), nil
 	})
 }
 
@@ -302,6 +321,10 @@ func (a *API) LabelValues() http.HandlerFunc {
 		}
 		if !model.LabelName(name).IsValidLegacy() {
 			return nil, badData("invalid label name: %q", name)
+		}
+		limit, err := limitParam(r)
+		if err != nil {
+			return nil, err
 		}
 		out := []string{}
 		if !slices.Contains(labelNames, name) {
@@ -319,7 +342,7 @@ func (a *API) LabelValues() http.HandlerFunc {
 			}
 		}
 		slices.Sort(out)
-		return out, nil
+		return truncate(out, limit), nil
 	})
 }
 
