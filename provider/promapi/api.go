@@ -275,7 +275,7 @@ func (a *API) Series() http.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		ss, err := a.matching(r, true)
+		ss, err := a.matching(r, true, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -295,7 +295,7 @@ func (a *API) Labels() http.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		ss, err := a.matching(r, false)
+		ss, err := a.matching(r, false, new(string))
 		if err != nil {
 			return nil, err
 		}
@@ -330,7 +330,7 @@ func (a *API) LabelValues() http.HandlerFunc {
 		if !slices.Contains(labelNames, name) {
 			return out, nil
 		}
-		ss, err := a.matching(r, false)
+		ss, err := a.matching(r, false, &name)
 		if err != nil {
 			return nil, err
 		}
@@ -348,8 +348,11 @@ func (a *API) LabelValues() http.HandlerFunc {
 
 // matching returns the series that the match[] selectors select with
 // samples between start and end (default: all time), without duplicates;
-// with no match[], every series unless required.
-func (a *API) matching(r *http.Request, required bool) ([]*series, error) {
+// with no match[], every series unless required. With label set, only
+// the label names (label "") or the values of label *label matter:
+// over all time, then, series that show them all may stand for the rest
+// (see witnessed).
+func (a *API) matching(r *http.Request, required bool, label *string) ([]*series, error) {
 	w := all
 	if r.Form.Get("start") != "" {
 		t, err := a.timeParam(r, "start", time.Time{})
@@ -383,7 +386,14 @@ func (a *API) matching(r *http.Request, required bool) ([]*series, error) {
 		if err != nil {
 			return nil, badData("invalid parameter \"match[]\": %v", err)
 		}
-		ss, err := a.selectSeries(r.Context(), ms, w)
+		var ss []*series
+		ok := false
+		if label != nil && w.openLo && w.openHi {
+			ss, ok, err = a.witnessed(r.Context(), ms, *label)
+		}
+		if err == nil && !ok {
+			ss, err = a.selectSeries(r.Context(), ms, w)
+		}
 		if err != nil {
 			return nil, err
 		}

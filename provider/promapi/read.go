@@ -259,6 +259,9 @@ type reader struct {
 	n, max  int
 	err     error
 	key     []byte
+	// accepted, if set, is told the labels of each series the
+	// matchers accept, at its first sample.
+	accepted func(ls labels.Labels)
 }
 
 // record adds the measures of one record to their series.
@@ -334,6 +337,9 @@ func (r *reader) record(rec *store.Record) bool {
 		if r.n++; r.max > 0 && r.n > r.max {
 			r.err = fmt.Errorf("%w: the selection reads more than %d samples; narrow it", errTooManySamples, r.max)
 			return false
+		}
+		if len(s.samples) == 0 && r.accepted != nil {
+			r.accepted(s.labels)
 		}
 		s.samples = append(s.samples, sample{t: at, v: v})
 	}
