@@ -22,9 +22,10 @@ import (
 	"github.com/oslc-pm/pmprovider/query"
 )
 
-// Store is what the API reads: consistent views of the triple store. A
-// view's source must read records whole (boltsource.RecordReader); it
-// is a query.Accelerator that joins when the store has the indexes.
+// Store is what the API reads: consistent views of the triple store.
+// Any query.Source serves; one that reads records whole
+// (boltsource.RecordReader, the bbolt store) and counts index entries
+// (a query.Accelerator that joins) serves much faster.
 type Store interface {
 	View(ctx context.Context, fn func(src query.Source) error) error
 }
@@ -37,6 +38,9 @@ type Config struct {
 	// Metrics are the metric IRIs series may have, named by MetricName;
 	// nil means DefaultMetrics().
 	Metrics []rdf.IRI
+	// Units are the units each metric is reported in, for
+	// /api/v1/metadata; nil means DefaultUnits().
+	Units map[rdf.IRI]rdf.IRI
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// MaxSamples bounds the samples one query reads; 0 means
@@ -62,6 +66,7 @@ type API struct {
 	store      Store
 	base       string
 	metrics    *catalogue
+	units      map[rdf.IRI]rdf.IRI
 	now        func() time.Time
 	maxSamples int
 	log        *slog.Logger
@@ -76,6 +81,9 @@ func New(st Store, cfg Config) *API {
 		cfg.Metrics = DefaultMetrics()
 	}
 	a.metrics = newCatalogue(cfg.Metrics)
+	if a.units = cfg.Units; a.units == nil {
+		a.units = DefaultUnits()
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -130,7 +138,11 @@ func (a *API) serve(h handler) http.HandlerFunc {
 			_ = json.NewEncoder(w).Encode(map[string]string{"status": "error", "errorType": e.typ, "error": e.err.Error()})
 			return
 		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": data})
+		env := map[string]any{"status": "success", "data": data}
+		if wd, ok := data.(warned); ok {
+			env["data"], env["warnings"] = wd.data, wd.warnings
+		}
+		_ = json.NewEncoder(w).Encode(env)
 	}
 }
 
@@ -259,7 +271,11 @@ func (a *API) prepare(r *http.Request, start, end time.Time, step time.Duration)
 // the match[] selectors selects, with samples between start and end.
 func (a *API) Series() http.HandlerFunc {
 	return a.serve(func(r *http.Request) (any, error) {
-		ss, err := a.matching(r, true)
+		limit, err := limitParam(r)
+		if err != nil {
+			return nil, err
+		}
+		ss, err := a.matching(r, true, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -267,7 +283,7 @@ func (a *API) Series() http.HandlerFunc {
 		for _, s := range ss {
 			out = append(out, s.labels.Map())
 		}
-		return out, nil
+		return truncate(out, limit), nil
 	})
 }
 
@@ -275,7 +291,11 @@ func (a *API) Series() http.HandlerFunc {
 // selects, or of every series.
 func (a *API) Labels() http.HandlerFunc {
 	return a.serve(func(r *http.Request) (any, error) {
-		ss, err := a.matching(r, false)
+		limit, err := limitParam(r)
+		if err != nil {
+			return nil, err
+		}
+		ss, err := a.matching(r, false, new(string))
 		if err != nil {
 			return nil, err
 		}
@@ -288,7 +308,7 @@ func (a *API) Labels() http.HandlerFunc {
 			out = append(out, n)
 		}
 		slices.Sort(out)
-		return out, nil
+		return truncate(out, limit), nil
 	})
 }
 
@@ -302,11 +322,15 @@ func (a *API) LabelValues() http.HandlerFunc {
 		if !model.LabelName(name).IsValidLegacy() {
 			return nil, badData("invalid label name: %q", name)
 		}
+		limit, err := limitParam(r)
+		if err != nil {
+			return nil, err
+		}
 		out := []string{}
 		if !slices.Contains(labelNames, name) {
 			return out, nil
 		}
-		ss, err := a.matching(r, false)
+		ss, err := a.matching(r, false, &name)
 		if err != nil {
 			return nil, err
 		}
@@ -318,14 +342,17 @@ func (a *API) LabelValues() http.HandlerFunc {
 			}
 		}
 		slices.Sort(out)
-		return out, nil
+		return truncate(out, limit), nil
 	})
 }
 
 // matching returns the series that the match[] selectors select with
 // samples between start and end (default: all time), without duplicates;
-// with no match[], every series unless required.
-func (a *API) matching(r *http.Request, required bool) ([]*series, error) {
+// with no match[], every series unless required. With label set, only
+// the label names (label "") or the values of label *label matter:
+// over all time, then, series that show them all may stand for the rest
+// (see witnessed).
+func (a *API) matching(r *http.Request, required bool, label *string) ([]*series, error) {
 	w := all
 	if r.Form.Get("start") != "" {
 		t, err := a.timeParam(r, "start", time.Time{})
@@ -359,7 +386,14 @@ func (a *API) matching(r *http.Request, required bool) ([]*series, error) {
 		if err != nil {
 			return nil, badData("invalid parameter \"match[]\": %v", err)
 		}
-		ss, err := a.selectSeries(r.Context(), ms, w)
+		var ss []*series
+		ok := false
+		if label != nil && w.openLo && w.openHi {
+			ss, ok, err = a.witnessed(r.Context(), ms, *label)
+		}
+		if err == nil && !ok {
+			ss, err = a.selectSeries(r.Context(), ms, w)
+		}
 		if err != nil {
 			return nil, err
 		}

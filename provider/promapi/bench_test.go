@@ -105,3 +105,21 @@ func latencies(b *testing.B, f func()) {
 	b.ReportMetric(pct(0.5), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 }
+
+// BenchmarkLabels asks what Grafana's query editor asks of the same day
+// of data, without a time range: the label names, the metric names and
+// the resources.
+func BenchmarkLabels(b *testing.B) {
+	e := day(b)
+	for _, c := range []struct{ name, path string }{
+		{"labels", "/api/v1/labels"},
+		{"names", "/api/v1/label/__name__/values"},
+		{"resources", "/api/v1/label/resource/values"},
+		{"classes", "/api/v1/label/resource_class/values"},
+		{"names-of-class", "/api/v1/label/__name__/values?" + url.Values{"match[]": {`{resource_class=~".*Database"}`}}.Encode()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			latencies(b, func() { fetch(b, e.URL+c.path, "") })
+		})
+	}
+}

@@ -1,8 +1,12 @@
 // Package promapi serves the read side of the Prometheus HTTP API over
 // the stored PM records, for Grafana's Prometheus data source and other
 // Prometheus clients: /api/v1/query, /api/v1/query_range, /api/v1/series,
-// /api/v1/labels and /api/v1/label/{name}/values, by GET or by a POSTed
-// form, answering in Prometheus's JSON envelope and error format.
+// /api/v1/labels and /api/v1/label/{name}/values (with Prometheus's
+// limit, which truncates and warns), and what clients read to learn the
+// server: /api/v1/status/buildinfo, /api/v1/metadata (each metric a
+// gauge, its help from the vocabulary) and /api/v1/query_exemplars
+// (always empty); by GET or by a POSTed form, answering in Prometheus's
+// JSON envelope and error format.
 //
 // # Series
 //
@@ -41,5 +45,9 @@
 // index entries (store.Snapshot.Records), either those of the chosen
 // resources (dcterms:isPartOf) or those of the time range (a Range on
 // dcterms:date), whichever the indexes count as fewer, never every
-// record. Config.MaxSamples bounds what one query reads.
+// record. A store that cannot read records whole (the SPARQL store) is
+// read through query.Source alone: the same index read lists the
+// candidate records (a Match on dcterms:isPartOf per resource, or a
+// Range on dcterms:date), and each is read with Get. Config.MaxSamples
+// bounds what one query reads.
 package promapi

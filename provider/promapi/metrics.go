@@ -16,3 +16,17 @@ func DefaultMetrics() []rdf.IRI {
 	}
 	return append(out, collect.MetricHTTPStatus)
 }
+
+// DefaultUnits returns the unit each metric is reported in by the
+// collectors (host, http, synthetic), the first one's where they differ.
+func DefaultUnits() map[rdf.IRI]rdf.IRI {
+	out := map[rdf.IRI]rdf.IRI{}
+	for _, ms := range [][]collect.Metric{collect.NewHost().Metrics(), collect.NewHTTP().Metrics(), collect.NewSynthetic(0).Metrics()} {
+		for _, m := range ms {
+			if _, ok := out[m.IRI]; !ok {
+				out[m.IRI] = m.Unit
+			}
+		}
+	}
+	return out
+}

@@ -73,13 +73,21 @@ func (a *API) selectSeries(ctx context.Context, ms []*labels.Matcher, w window) 
 	}
 	var out []*series
 	err := a.store.View(ctx, func(src query.Source) error {
-		rr, ok := src.(boltsource.RecordReader)
-		if !ok {
-			return errors.New("the Prometheus API needs a store that reads records whole (store.Snapshot.Records)")
-		}
 		classes, err := a.resources(ctx, src, ms)
 		if err != nil || len(classes) == 0 {
 			return err
+		}
+		r := reader{ms: ms, w: w, metrics: metrics, classes: classes, byKey: map[string]*series{}, max: a.maxSamples}
+		rr, ok := src.(boltsource.RecordReader)
+		if !ok {
+			if err := a.readGeneric(ctx, src, classes, w, r.record); err != nil {
+				return err
+			}
+			if r.err != nil {
+				return r.err
+			}
+			out = r.series()
+			return nil
 		}
 		q := store.RecordQuery{
 			Prefix:    a.base + "/oslc/records/",
@@ -103,7 +111,6 @@ func (a *API) selectSeries(ctx context.Context, ms []*labels.Matcher, w window) 
 		if err != nil {
 			return err
 		}
-		r := reader{ms: ms, w: w, metrics: metrics, classes: classes, byKey: map[string]*series{}, max: a.maxSamples}
 		if err := rr.Records(ctx, q, r.record); err != nil {
 			return err
 		}
@@ -252,6 +259,9 @@ type reader struct {
 	n, max  int
 	err     error
 	key     []byte
+	// accepted, if set, is told the labels of each series the
+	// matchers accept, at its first sample.
+	accepted func(ls labels.Labels)
 }
 
 // record adds the measures of one record to their series.
@@ -327,6 +337,9 @@ func (r *reader) record(rec *store.Record) bool {
 		if r.n++; r.max > 0 && r.n > r.max {
 			r.err = fmt.Errorf("%w: the selection reads more than %d samples; narrow it", errTooManySamples, r.max)
 			return false
+		}
+		if len(s.samples) == 0 && r.accepted != nil {
+			r.accepted(s.labels)
 		}
 		s.samples = append(s.samples, sample{t: at, v: v})
 	}
