@@ -91,8 +91,27 @@ func BenchmarkCreateParallel(b *testing.B) {
 			// Pages written per record: what the group commit shares, and
 			// what the disk has to take, whatever the machine's load.
 			b.ReportMetric(float64(db.PagesWrittenForTest())/float64(b.N), "pages/record")
+			reportCommits(b, db)
 		})
 	}
+}
+
+// reportCommits reports how the group commits batched and where their
+// time went: running the writes (index work) and bbolt's commit, split
+// into spilling nodes to pages and writing them with the fsyncs.
+func reportCommits(b *testing.B, db *store.DB) {
+	commits, calls, apply, finish := db.CommitStatsForTest()
+	if commits == 0 {
+		return
+	}
+	st := db.BoltStatsForTest()
+	n := float64(commits)
+	b.ReportMetric(float64(calls)/n, "records/commit")
+	b.ReportMetric(float64(st.GetWrite())/n, "pages/commit")
+	b.ReportMetric(float64(apply.Microseconds())/n, "µs-apply/commit")
+	b.ReportMetric(float64(finish.Microseconds())/n, "µs-commit/commit")
+	b.ReportMetric(float64(st.GetSpillTime().Microseconds())/n, "µs-spill/commit")
+	b.ReportMetric(float64(st.GetWriteTime().Microseconds())/n, "µs-write+sync/commit")
 }
 
 // BenchmarkGet reads one record of 10,000.

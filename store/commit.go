@@ -24,6 +24,15 @@ type committer struct {
 	mu      sync.RWMutex // held to send, and by close to stop sending
 	closed  bool
 	stopped chan struct{}
+
+	stats commitStats // written by loop only; read after close or for tests
+}
+
+// commitStats count what the group commits did, to measure how well they
+// batch and where a commit's time goes.
+type commitStats struct {
+	commits, calls int64
+	apply, finish  time.Duration // running the calls; bbolt's commit (pages, fsync)
 }
 
 // writeCall is one write function and where its result goes.
@@ -135,7 +144,7 @@ func (c *committer) gather(batch *[]*writeCall) bool {
 // run commits batch in one transaction. If the transaction fails, each call
 // runs again alone, so that one call's failure is its own.
 func (c *committer) run(batch []*writeCall) {
-	err := c.db.db.Update(func(tx *bolt.Tx) error {
+	err := c.update(func(tx *bolt.Tx) error {
 		w := newTxWriter(tx, c.db)
 		for _, call := range batch {
 			if err := c.apply(w, call); err != nil {
@@ -144,6 +153,8 @@ func (c *committer) run(batch []*writeCall) {
 		}
 		return w.flush()
 	})
+	c.stats.commits++
+	c.stats.calls += int64(len(batch))
 	if err == nil || len(batch) == 1 {
 		for _, call := range batch {
 			call.done <- err
@@ -159,6 +170,24 @@ func (c *committer) run(batch []*writeCall) {
 			return w.flush()
 		})
 	}
+}
+
+// update is bolt.DB.Update, timing the function and the commit apart.
+func (c *committer) update(fn func(tx *bolt.Tx) error) error {
+	start := time.Now()
+	tx, err := c.db.db.Begin(true)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	mid := time.Now()
+	err = tx.Commit()
+	c.stats.apply += mid.Sub(start)
+	c.stats.finish += time.Since(mid)
+	return err
 }
 
 // apply runs one call in w's transaction, recording an outcome as the
