@@ -25,14 +25,8 @@ type committer struct {
 	closed  bool
 	stopped chan struct{}
 
-	stats commitStats // written by loop only; read after close or for tests
-}
-
-// commitStats count what the group commits did, to measure how well they
-// batch and where a commit's time goes.
-type commitStats struct {
-	commits, calls int64
-	apply, finish  time.Duration // running the calls; bbolt's commit (pages, fsync)
+	statsMu sync.Mutex
+	stats   CommitStats
 }
 
 // writeCall is one write function and where its result goes.
@@ -41,6 +35,23 @@ type writeCall struct {
 	fn      func(w *txWriter) error
 	outcome error      // an isOutcome result or ctx's error, set by the run that commits
 	done    chan error // the transaction's error, then closed
+}
+
+// CommitStats count what the group commits of Create, Replace and Delete
+// did: how well they batch, and where a commit's time goes.
+type CommitStats struct {
+	Commits int64         // transactions
+	Writes  int64         // calls they ran
+	Apply   time.Duration // running the calls: encoding ids, index keys
+	Commit  time.Duration // bbolt's commit: splitting nodes, writing pages, fsync
+}
+
+// CommitStats returns what the group commits did since Open.
+func (db *DB) CommitStats() CommitStats {
+	c := db.commit
+	c.statsMu.Lock()
+	defer c.statsMu.Unlock()
+	return c.stats
 }
 
 // defaultMaxBatchSize is the calls one group commit takes at most.
@@ -153,8 +164,10 @@ func (c *committer) run(batch []*writeCall) {
 		}
 		return w.flush()
 	})
-	c.stats.commits++
-	c.stats.calls += int64(len(batch))
+	c.statsMu.Lock()
+	c.stats.Commits++
+	c.stats.Writes += int64(len(batch))
+	c.statsMu.Unlock()
 	if err == nil || len(batch) == 1 {
 		for _, call := range batch {
 			call.done <- err
@@ -185,8 +198,11 @@ func (c *committer) update(fn func(tx *bolt.Tx) error) error {
 	}
 	mid := time.Now()
 	err = tx.Commit()
-	c.stats.apply += mid.Sub(start)
-	c.stats.finish += time.Since(mid)
+	end := time.Now()
+	c.statsMu.Lock()
+	c.stats.Apply += mid.Sub(start)
+	c.stats.Commit += end.Sub(mid)
+	c.statsMu.Unlock()
 	return err
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/binary"
-	"time"
 
 	"github.com/knakk/rdf"
 	bolt "go.etcd.io/bbolt"
@@ -162,13 +161,6 @@ func SetUpgradeHookForTest(f func() error) (restore func()) {
 func (db *DB) PagesWrittenForTest() int64 {
 	st := db.db.Stats()
 	return st.TxStats.GetWrite()
-}
-
-// CommitStatsForTest returns the group commits made, the calls they ran,
-// and the time spent running calls and committing (pages and fsync).
-func (db *DB) CommitStatsForTest() (commits, calls int64, apply, finish time.Duration) {
-	s := db.commit.stats
-	return s.commits, s.calls, s.apply, s.finish
 }
 
 // BoltStatsForTest returns bbolt's cumulative transaction stats.
