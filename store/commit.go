@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -11,10 +12,15 @@ import (
 // A committer runs the write functions of Create, Replace and Delete in
 // group commits: one goroutine takes every call queued while the previous
 // transaction committed, runs them in one transaction and fsyncs once.
-// Unlike bolt.DB.Batch, which waits MaxBatchDelay for company, it commits
-// at once: a lone writer waits for no timer, and many writers form batches
-// as large as the time one commit takes lets them, so the records written
-// per fsync grow with the load.
+// Unlike bolt.DB.Batch, which waits MaxBatchDelay for company, it waits
+// only for the writers it has just answered: those usually write again at
+// once, and without them the writers split into two cohorts that commit
+// in turn, each while the other waits, at half the batch and so nearly
+// twice the commits (measured: 8 records per commit from 16 writers).
+// It waits until each has come back or for half the time the last commit
+// took, whichever is first: a lone writer that comes back finds no one to
+// wait for, and one that does not costs the next batch at most half a
+// commit, once. Options.MaxBatchDelay set replaces that by a fixed wait.
 type committer struct {
 	db       *DB
 	calls    chan *writeCall
@@ -24,6 +30,14 @@ type committer struct {
 	mu      sync.RWMutex // held to send, and by close to stop sending
 	closed  bool
 	stopped chan struct{}
+
+	// away counts the writers the last commit answered that have not
+	// called again; last is how long that commit took. See gather.
+	away atomic.Int64
+	last time.Duration
+
+	statsMu sync.Mutex
+	stats   CommitStats
 }
 
 // writeCall is one write function and where its result goes.
@@ -32,6 +46,23 @@ type writeCall struct {
 	fn      func(w *txWriter) error
 	outcome error      // an isOutcome result or ctx's error, set by the run that commits
 	done    chan error // the transaction's error, then closed
+}
+
+// CommitStats count what the group commits of Create, Replace and Delete
+// did: how well they batch, and where a commit's time goes.
+type CommitStats struct {
+	Commits int64         // transactions
+	Writes  int64         // calls they ran
+	Apply   time.Duration // running the calls: encoding ids, index keys
+	Commit  time.Duration // bbolt's commit: splitting nodes, writing pages, fsync
+}
+
+// CommitStats returns what the group commits did since Open.
+func (db *DB) CommitStats() CommitStats {
+	c := db.commit
+	c.statsMu.Lock()
+	defer c.statsMu.Unlock()
+	return c.stats
 }
 
 // defaultMaxBatchSize is the calls one group commit takes at most.
@@ -56,6 +87,8 @@ func newCommitter(db *DB, maxSize int, maxDelay time.Duration) *committer {
 // transaction's error; see DB.batch.
 func (c *committer) do(ctx context.Context, fn func(w *txWriter) error) error {
 	call := &writeCall{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	for n := c.away.Load(); n > 0 && !c.away.CompareAndSwap(n, n-1); n = c.away.Load() {
+	}
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
@@ -98,25 +131,25 @@ func (c *committer) loop() {
 	}
 }
 
-// gather adds the queued calls to batch, up to maxSize, waiting up to
-// maxDelay for more if it is set. It returns false if calls is closed.
+// gather adds the queued calls to batch, up to maxSize, then waits for
+// more: up to maxDelay if it is set, else while writers the last commit
+// answered are away, for up to half its time (see committer). It returns
+// false if calls is closed.
 func (c *committer) gather(batch *[]*writeCall) bool {
-	for len(*batch) < c.maxSize {
-		select {
-		case call, ok := <-c.calls:
-			if !ok {
-				return false
-			}
-			*batch = append(*batch, call)
-			continue
-		default:
-		}
-		break
+	if !c.take(batch) {
+		return false
 	}
-	if c.maxDelay <= 0 || len(*batch) >= c.maxSize {
+	wait := c.maxDelay
+	if wait <= 0 {
+		if c.away.Load() <= 0 {
+			return true
+		}
+		wait = c.last / 2
+	}
+	if len(*batch) >= c.maxSize || wait <= 0 {
 		return true
 	}
-	t := time.NewTimer(c.maxDelay)
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	for len(*batch) < c.maxSize {
 		select {
@@ -125,7 +158,33 @@ func (c *committer) gather(batch *[]*writeCall) bool {
 				return false
 			}
 			*batch = append(*batch, call)
+			if !c.take(batch) {
+				return false
+			}
+			if c.maxDelay <= 0 && c.away.Load() <= 0 {
+				return true
+			}
 		case <-t.C:
+			// Those still away are not coming soon: the next
+			// batch does not wait for them.
+			c.away.Store(0)
+			return true
+		}
+	}
+	return true
+}
+
+// take adds the queued calls to batch, up to maxSize, without waiting. It
+// returns false if calls is closed.
+func (c *committer) take(batch *[]*writeCall) bool {
+	for len(*batch) < c.maxSize {
+		select {
+		case call, ok := <-c.calls:
+			if !ok {
+				return false
+			}
+			*batch = append(*batch, call)
+		default:
 			return true
 		}
 	}
@@ -135,7 +194,8 @@ func (c *committer) gather(batch *[]*writeCall) bool {
 // run commits batch in one transaction. If the transaction fails, each call
 // runs again alone, so that one call's failure is its own.
 func (c *committer) run(batch []*writeCall) {
-	err := c.db.db.Update(func(tx *bolt.Tx) error {
+	start := time.Now()
+	err := c.update(func(tx *bolt.Tx) error {
 		w := newTxWriter(tx, c.db)
 		for _, call := range batch {
 			if err := c.apply(w, call); err != nil {
@@ -144,6 +204,13 @@ func (c *committer) run(batch []*writeCall) {
 		}
 		return w.flush()
 	})
+	c.last = time.Since(start)
+	c.statsMu.Lock()
+	c.stats.Commits++
+	c.stats.Writes += int64(len(batch))
+	c.statsMu.Unlock()
+	// Counted before any is answered, so that each call back counts.
+	c.away.Store(int64(len(batch)))
 	if err == nil || len(batch) == 1 {
 		for _, call := range batch {
 			call.done <- err
@@ -159,6 +226,27 @@ func (c *committer) run(batch []*writeCall) {
 			return w.flush()
 		})
 	}
+}
+
+// update is bolt.DB.Update, timing the function and the commit apart.
+func (c *committer) update(fn func(tx *bolt.Tx) error) error {
+	start := time.Now()
+	tx, err := c.db.db.Begin(true)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	mid := time.Now()
+	err = tx.Commit()
+	end := time.Now()
+	c.statsMu.Lock()
+	c.stats.Apply += mid.Sub(start)
+	c.stats.Commit += end.Sub(mid)
+	c.statsMu.Unlock()
+	return err
 }
 
 // apply runs one call in w's transaction, recording an outcome as the

@@ -72,7 +72,8 @@ type Options struct {
 	// Create, Replace and Delete calls: a batch takes the calls queued
 	// while the previous one committed, at most MaxBatchSize, and then
 	// waits up to MaxBatchDelay for more unless it is full. Zero means
-	// 1000 calls and DefaultMaxBatchDelay.
+	// 1000 calls and DefaultMaxBatchDelay: no fixed wait, but a wait for
+	// the writers the last commit answered, up to half its time.
 	MaxBatchSize  int
 	MaxBatchDelay time.Duration
 
@@ -108,10 +109,11 @@ type Options struct {
 	ObserveCommit func(d time.Duration)
 }
 
-// DefaultMaxBatchDelay is the default Options.MaxBatchDelay: none. Writers
-// that come while a batch commits wait for it anyway, and form the next
-// batch; waiting longer gains fewer calls than it loses time, and a lone
-// writer would wait for nothing.
+// DefaultMaxBatchDelay is the default Options.MaxBatchDelay: no fixed
+// wait. Writers that come while a batch commits form the next batch, and
+// it waits only for the writers the last commit answered, up to half that
+// commit's time (see committer): a fixed wait would cost a lone writer
+// its length at every write.
 const DefaultMaxBatchDelay time.Duration = 0
 
 // DB is an RDF store of resources (named graphs) in a bbolt file. It is safe

@@ -41,8 +41,9 @@ idempotent, and report ErrExists, ErrNotFound and ErrPreconditionFailed as
 results, before writing, rather than by failing the transaction, so one
 caller's conflict neither rolls back nor re-runs the others; a batch whose
 transaction fails runs each call again alone. Options.MaxBatchSize bounds
-a batch (1000 calls) and Options.MaxBatchDelay makes it wait for more
-(none by default). Load is one Update transaction. Every write logs its change in
+a batch (1000 calls); by default a batch waits, up to half the last
+commit's time, for the writers that commit answered, and
+Options.MaxBatchDelay replaces that by a fixed wait. Load is one Update transaction. Every write logs its change in
 the transaction that writes it (see Change log). The ETag check of Replace and
 Delete happens in the transaction that writes.
 

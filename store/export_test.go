@@ -162,3 +162,6 @@ func (db *DB) PagesWrittenForTest() int64 {
 	st := db.db.Stats()
 	return st.TxStats.GetWrite()
 }
+
+// BoltStatsForTest returns bbolt's cumulative transaction stats.
+func (db *DB) BoltStatsForTest() bolt.TxStats { return db.db.Stats().TxStats }

@@ -83,7 +83,12 @@ type Evaluator struct {
 
 	// mu is held from the evaluation of a batch to the end of its write,
 	// so that the states a batch starts from are those the last one left.
-	mu         sync.Mutex
+	mu sync.Mutex
+	// writes is held for reading by the writes of records no threshold
+	// applies to, which run together once evaluated (and so share group
+	// commits), and for writing, with mu, by every other write: those
+	// wait for them, as they waited for mu.
+	writes     sync.RWMutex
 	defs       map[rdf.IRI]*Threshold
 	byRes      map[rdf.IRI][]*Threshold // nil: to be rebuilt
 	cells      map[key]*cell

@@ -40,8 +40,17 @@ func (w *wrapped) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (strin
 	}
 	e := w.e
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	b := e.evaluate(ctx, []store.Resource{{ID: id, Triples: g}})
+	if b == nil && !w.indexed(id) {
+		// Nothing to keep: the write need not hold mu, and writes of
+		// such records commit together.
+		e.writes.RLock()
+		e.mu.Unlock()
+		defer e.writes.RUnlock()
+		return w.Store.Create(ctx, id, g)
+	}
+	e.writes.Lock()
+	defer e.unlock()
 	if b == nil || len(b.extra) == 0 {
 		etag, err := w.Store.Create(ctx, id, g)
 		if err == nil {
@@ -77,8 +86,8 @@ func (w *wrapped) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMat
 	if !w.indexed(id) {
 		return w.Store.Replace(ctx, id, g, ifMatch)
 	}
-	w.e.mu.Lock()
-	defer w.e.mu.Unlock()
+	w.e.lock()
+	defer w.e.unlock()
 	etag, err := w.Store.Replace(ctx, id, g, ifMatch)
 	if err == nil {
 		w.e.observe(id, g, false)
@@ -91,8 +100,8 @@ func (w *wrapped) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error 
 	if !w.indexed(id) {
 		return w.Store.Delete(ctx, id, ifMatch)
 	}
-	w.e.mu.Lock()
-	defer w.e.mu.Unlock()
+	w.e.lock()
+	defer w.e.unlock()
 	err := w.Store.Delete(ctx, id, ifMatch)
 	if err == nil {
 		w.e.observe(id, nil, true)
@@ -111,8 +120,8 @@ func (w *wrapped) Load(ctx context.Context, rs []store.Resource) error {
 
 func (w *wrapped) write(ctx context.Context, rs []store.Resource, put func(ctx context.Context, rs []store.Resource) error) error {
 	e := w.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	b := e.evaluate(ctx, rs)
 	all := rs
 	if b != nil && len(b.extra) > 0 {
@@ -148,3 +157,14 @@ func (s *staging) Merge(ctx context.Context, max int) (int, error) { return s.st
 
 // Staged is the wrapped store's.
 func (s *staging) Staged() (int, error) { return s.st.Staged() }
+
+// lock takes mu and waits for the writes of records that hold writes.
+func (e *Evaluator) lock() {
+	e.mu.Lock()
+	e.writes.Lock()
+}
+
+func (e *Evaluator) unlock() {
+	e.writes.Unlock()
+	e.mu.Unlock()
+}
