@@ -194,4 +194,14 @@ func (s *Server) RenderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 }
 
 // termKey identifies a term in maps.
-func termKey(t rdf.Term) string { return t.Serialize(rdf.NTriples) }
+func termKey(t rdf.Term) string {
+	// Nodes are most of what the pages key on: their N-Triples costs a
+	// Sprintf each.
+	switch v := t.(type) {
+	case rdf.IRI:
+		return "<" + v.String() + ">"
+	case rdf.Blank:
+		return "_:" + strings.TrimPrefix(v.String(), "_:")
+	}
+	return t.Serialize(rdf.NTriples)
+}
