@@ -39,8 +39,8 @@ after(async () => {
   assert.deepEqual(pageErrors, [], "script errors on the provider's pages");
 });
 
-async function newPage(viewport = desktop) {
-  const ctx = await browser.newContext({ viewport });
+async function newPage(viewport = desktop, options = {}) {
+  const ctx = await browser.newContext({ viewport, ...options });
   const page = await ctx.newPage();
   page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
   page.on("console", (m) => {
@@ -323,5 +323,47 @@ test("previews fit their size hints exactly and say the status and last values",
   assert.equal(over, 0, "record preview fits 420x220");
   await shot(page, "preview-record-small");
   await page.context().close();
+});
+
+// post writes Turtle to a factory and returns the new resource's IRI.
+async function post(factory, ttl) {
+  const r = await fetch(base + factory, { method: "POST", headers: { "Content-Type": "text/turtle" }, body: ttl });
+  assert.equal(r.status, 201, await r.text());
+  return r.headers.get("Location");
+}
+const prefixes = `@prefix pm: <http://open-services.net/ns/perfmon#> . @prefix ems: <http://open-services.net/ns/ems#> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix pmj: <https://oslc-pm.github.io/ns/pmjob#> . @prefix crtv: <http://open-services.net/ns/crtv#> .
+`;
+const host = (title, name) => post("/oslc/resources", `${prefixes}<> a crtv:ComputerSystem ; dcterms:title "${title}" ; crtv:name "${name}" .`);
+const cpuRecord = (res, at, v) => post("/oslc/records", `${prefixes}<> a pm:PerformanceMonitoringRecord ;
+  dcterms:date "${at.toISOString().replace(/\.\d+Z$/, "Z")}"^^xsd:dateTime ; dcterms:isPartOf <${res}> ; pm:availabilityStatus pm:Running ;
+  ems:observes [ a ems:Measure ; ems:metric pm:CpuUsed ; ems:unitOfMeasure <http://dbpedia.org/resource/Percentage> ; ems:numericValue ${v} ] .`);
+
+test("time zone: the resource page reads in the viewer's zone with script, in UTC or its jobs' zone without", async () => {
+  // Adelaide is 9:30 or 10:30 ahead: its clock's minutes differ from UTC's
+  // (and ICU names it as the tz database does, unlike Asia/Kolkata).
+  const zone = "Australia/Adelaide";
+  const page = await newPage(desktop, { timezoneId: zone });
+  await page.goto(resource, { waitUntil: "load" });
+  await page.locator(`body[data-tz="${zone}"]`).waitFor({ state: "attached", timeout: 3000 });
+  assert.match(page.url(), /[?&]tz=Australia%2FAdelaide/);
+  assert.equal(await page.inputValue("#tz"), zone);
+  assert.match(await page.textContent("p.window"), /times in Australia\/Adelaide/);
+  const seen = page.locator("#resource-live .summary time");
+  const iso = await seen.getAttribute("datetime");
+  const hm = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
+  assert.ok((await seen.textContent()).includes(hm), `last record ${await seen.textContent()} reads ${hm} in ${zone}`);
+  await axe(page, "resource page in the viewer's zone");
+  // A zone the address names is kept.
+  await page.goto(resource + "?tz=UTC", { waitUntil: "load" });
+  await page.locator('body[data-tz="UTC"]').waitFor({ state: "attached" });
+  assert.match(await page.textContent("p.window"), /times in UTC/);
+  await page.context().close();
+  // Without script: UTC, or the zone of the resource's jobs.
+  const plain = await newPage(desktop, { timezoneId: zone, javaScriptEnabled: false });
+  await plain.goto(resource, { waitUntil: "load" });
+  assert.match(await plain.textContent("p.window"), /times in (UTC|Europe\/Berlin)\./);
+  await plain.context().close();
 });
 

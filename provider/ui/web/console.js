@@ -9,9 +9,13 @@
   // (/oslc/events), the page is fetched again and its live parts
   // replaced, at most once per refreshGap.
   var refreshGap = 500;
-  var live = document.querySelectorAll("[data-live][id]");
-  var busy = false, again = false, last = 0;
-  function refresh() {
+  var live = Array.prototype.slice.call(document.querySelectorAll("[data-live][id]"));
+  var busy = false, again = false, last = 0, also = [], done = null;
+  // refresh fetches the page again and replaces its live parts; extra
+  // parts (ids) are replaced once too, then then is called.
+  function refresh(extra, then) {
+    if (Array.isArray(extra)) { also = also.concat(extra); }
+    if (typeof then === "function") { done = then; }
     if (busy) { again = true; return; }
     var wait = last + refreshGap - Date.now();
     if (wait > 0) { busy = true; setTimeout(function () { busy = false; refresh(); }, wait); return; }
@@ -22,14 +26,18 @@
       .then(function (html) {
         if (!html) { return; }
         var doc = new DOMParser().parseFromString(html, "text/html");
-        Array.prototype.forEach.call(live, function (el) {
+        var parts = live.concat(also.map(function (id) { return document.getElementById(id); }).filter(Boolean));
+        also = [];
+        parts.forEach(function (el) {
           var fresh = doc.getElementById(el.id);
           if (fresh && fresh.innerHTML !== el.innerHTML) {
             el.innerHTML = fresh.innerHTML;
+            Array.prototype.forEach.call(fresh.attributes, function (a) { el.setAttribute(a.name, a.value); });
             el.setAttribute("data-updated", String(Date.now()));
             charts(el);
           }
         });
+        if (done) { var d = done; done = null; d(); }
       })
       .catch(function () { /* the next event tries again */ })
       .then(function () {
@@ -147,21 +155,43 @@
   }
   charts(document);
 
-  // --- the viewer's time zone, offered first ---
-  var tz = document.getElementById("tz");
+  // --- the viewer's time zone ---
+  // Offered first; and applied when the page was not given a zone (the
+  // page without script reads in UTC or its jobs' zone): the address
+  // takes it, and the page's times are fetched again in it.
   var mine = "";
   try { mine = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { mine = ""; }
-  if (tz && mine && !Array.prototype.some.call(tz.options, function (o) { return o.value === mine; })) {
-    var o = document.createElement("option");
-    o.value = mine;
-    o.textContent = mine + " (yours)";
-    tz.insertBefore(o, tz.firstChild);
+  function offerZone() {
+    var tz = document.getElementById("tz");
+    if (tz && mine && !Array.prototype.some.call(tz.options, function (o) { return o.value === mine; })) {
+      var o = document.createElement("option");
+      o.value = mine;
+      o.textContent = mine + " (yours)";
+      tz.insertBefore(o, tz.firstChild);
+    }
+  }
+  offerZone();
+  var controls = document.getElementById("chart-controls");
+  if (controls && mine) {
+    var applied = function () { offerZone(); wireRange(); document.body.setAttribute("data-tz", controls.getAttribute("data-tz") || ""); };
+    if (!controls.hasAttribute("data-tz-given") && controls.getAttribute("data-tz") !== mine) {
+      var u = new URL(window.location.href);
+      u.searchParams.set("tz", mine);
+      window.history.replaceState(null, "", u.toString());
+      last = 0;
+      refresh(["chart-controls"], applied);
+    } else {
+      applied();
+    }
   }
   // Picking a time sets the range to custom.
-  var range = document.getElementById("range");
-  ["from", "to"].forEach(function (id) {
-    var f = document.getElementById(id);
-    if (f && range) { f.addEventListener("change", function () { range.value = "custom"; }); }
-  });
+  function wireRange() {
+    var range = document.getElementById("range");
+    ["from", "to"].forEach(function (id) {
+      var f = document.getElementById(id);
+      if (f && range) { f.addEventListener("change", function () { range.value = "custom"; }); }
+    });
+  }
+  wireRange();
   document.documentElement.classList.add("js");
 })();
