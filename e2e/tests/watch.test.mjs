@@ -367,3 +367,28 @@ test("time zone: the resource page reads in the viewer's zone with script, in UT
   await plain.context().close();
 });
 
+test("hover on a series of more than 300 values: the nearest value by x, from the data the chart carries", async () => {
+  const dense = await host("batch01 dense host", "batch01");
+  const n = 320, now = Date.now();
+  for (let i = 0; i < n; i += 16) {
+    await Promise.all(Array.from({ length: Math.min(16, n - i) }, (_, j) =>
+      cpuRecord(dense, new Date(now - (n - i - j) * 60e3), i + j === n - 1 ? 77.7 : 10 + ((i + j) % 40))));
+  }
+  const page = await newPage(desktop);
+  await page.goto(dense + "?tz=UTC", { waitUntil: "load" });
+  const chart = page.locator("#chart0-wide");
+  assert.equal(Number(await chart.getAttribute("data-points")), n);
+  assert.equal(await chart.locator("circle.pt").count(), 0, "no dots past 300 values");
+  const box = await chart.boundingBox();
+  // At the right edge of the plot: the newest value.
+  await page.mouse.move(box.x + box.width - 2, box.y + box.height * 0.5);
+  await page.locator(".tip").waitFor({ state: "visible" });
+  assert.match(await page.textContent(".tip"), /CPU used: 77\.7 %/);
+  // In the middle: some value, with its time.
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await page.locator(".tip", { hasNotText: "77.7" }).waitFor({ state: "visible" });
+  assert.match(await page.textContent(".tip"), /\d\d:\d\d.*CPU used: \d+ %/);
+  await shot(page, "resource-dense-hover-1280");
+  await page.context().close();
+});
+

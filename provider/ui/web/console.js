@@ -76,12 +76,45 @@
     var m = svg.getScreenCTM();
     return m ? pt.matrixTransform(m.inverse()).x : 0;
   }
+  // when writes the time ms in the chart's zone, as the axis reads.
+  function when(ms, zone) {
+    try {
+      return new Intl.DateTimeFormat("en-GB", { timeZone: zone || "UTC", year: "numeric", month: "short", day: "numeric",
+        hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date(ms));
+    } catch (e) {
+      return new Date(ms).toISOString().replace("T", " ").replace(/:\d\d\.\d+Z$/, " UTC");
+    }
+  }
   function chart(svg) {
     if (svg.dataset.wired) { return; }
     svg.dataset.wired = "1";
     var t0 = Number(svg.dataset.t0), t1 = Number(svg.dataset.t1);
     var left = Number(svg.dataset.left), right = Number(svg.dataset.right);
-    var dots = Array.prototype.slice.call(svg.querySelectorAll("circle.pt"));
+    // Each series' points, by x: from its dots, or from the data a series
+    // too long for dots carries.
+    var series = {};
+    Array.prototype.forEach.call(svg.querySelectorAll("circle.pt"), function (c) {
+      var k = c.getAttribute("class");
+      (series[k] = series[k] || []).push({ x: Number(c.getAttribute("cx")), t: Number(c.dataset.t), v: c.dataset.v });
+    });
+    Array.prototype.forEach.call(svg.querySelectorAll("g.data[data-t]"), function (g) {
+      var ts = g.dataset.t.split(","), vs = g.dataset.v.split("|"), ps = [];
+      ts.forEach(function (s, i) {
+        var t = t0 + Number(s) * 1000;
+        ps.push({ x: left + (right - left) * (t - t0) / (t1 - t0 || 1), t: t, v: g.dataset.label + ": " + vs[i] });
+      });
+      series[g.getAttribute("class")] = ps;
+    });
+    Object.keys(series).forEach(function (k) { series[k].sort(function (a, b) { return a.x - b.x; }); });
+    // nearest is the point of ps (by x) nearest x.
+    function nearest(ps, x) {
+      var lo = 0, hi = ps.length - 1;
+      while (hi - lo > 1) {
+        var mid = (lo + hi) >> 1;
+        if (ps[mid].x < x) { lo = mid; } else { hi = mid; }
+      }
+      return Math.abs(ps[lo].x - x) <= Math.abs(ps[hi].x - x) ? ps[lo] : ps[hi];
+    }
     var ns = "http://www.w3.org/2000/svg";
     var cursor = document.createElementNS(ns, "line");
     cursor.setAttribute("class", "cursor");
@@ -102,26 +135,21 @@
         band.style.display = "";
       }
       // The values nearest the pointer, one per series.
-      var best = {}, bestD = {};
-      dots.forEach(function (c) {
-        var d = Math.abs(Number(c.getAttribute("cx")) - x);
-        var s = c.getAttribute("class");
-        if (!(s in bestD) || d < bestD[s]) { bestD[s] = d; best[s] = c; }
-      });
+      var best = {};
+      Object.keys(series).forEach(function (k) { if (series[k].length) { best[k] = nearest(series[k], x); } });
       var keys = Object.keys(best);
       var t = tooltip();
       if (!keys.length) { t.hidden = true; cursor.style.display = "none"; return; }
       var first = best[keys[0]];
-      cursor.setAttribute("x1", first.getAttribute("cx")); cursor.setAttribute("x2", first.getAttribute("cx"));
+      cursor.setAttribute("x1", first.x); cursor.setAttribute("x2", first.x);
       cursor.style.display = "";
-      var when = new Date(Number(first.dataset.t));
       t.textContent = "";
       var head = document.createElement("strong");
-      head.textContent = when.toISOString().replace("T", " ").replace(/:\d\d\.\d+Z$/, " UTC");
+      head.textContent = when(first.t, svg.dataset.tz);
       t.appendChild(head);
       keys.forEach(function (k) {
         var line = document.createElement("div");
-        line.textContent = best[k].dataset.v;
+        line.textContent = best[k].v;
         t.appendChild(line);
       });
       t.hidden = false;
