@@ -392,3 +392,33 @@ test("hover on a series of more than 300 values: the nearest value by x, from th
   await page.context().close();
 });
 
+test("alarms: a threshold crossed over HTTP raises an alarm seen live on the overview and the resource page", async () => {
+  const app = await host("app01 alarmed host", "app01");
+  await cpuRecord(app, new Date(Date.now() - 120e3), 50);
+  await post("/oslc/thresholds", `${prefixes}<> a pmj:Threshold ; dcterms:title "CPU of app01" ;
+  pmj:monitoredObject <${app}> ; pmj:performanceIndicator pm:CpuUsed ; pmj:thresholdDirection pmj:Rising ;
+  pmj:thresholdValue 90.0 ; pmj:thresholdOffset 10.0 ; pmj:perceivedSeverity pmj:Critical .`);
+  const ov = await newPage(desktop);
+  await ov.goto(base + "/", { waitUntil: "load" });
+  const row = ov.locator("#resources tbody tr", { hasText: "app01 alarmed host" });
+  assert.equal((await row.locator("td").last().textContent()).trim(), "0");
+  const rp = await newPage(desktop);
+  await rp.goto(app + "?tz=UTC", { waitUntil: "load" });
+  assert.match(await rp.textContent("#resource-live .alarms"), /No active alarms/);
+  await ov.locator("body[data-live-on]").waitFor({ state: "attached" });
+  await rp.locator("body[data-live-on]").waitFor({ state: "attached" });
+  await ov.waitForTimeout(400);
+  const t0 = Date.now();
+  await cpuRecord(app, new Date(Date.now() - 60e3), 95);
+  await ov.locator("#overview-live .alarm-list li", { hasText: "app01 alarmed host" }).waitFor({ timeout: 2000 });
+  assert.match(await ov.textContent("#overview-live .alarm-list li.sev-Critical"), /Critical/);
+  await row.locator("td", { hasText: /^1$/ }).waitFor({ timeout: 500 });
+  await rp.locator("#resource-live .alarm-list li.sev-Critical").waitFor({ timeout: Math.max(2000 - (Date.now() - t0), 100) });
+  console.log(`alarm seen: overview and resource page within ${Date.now() - t0} ms`);
+  await axe(ov, "overview with an alarm");
+  await axe(rp, "resource page with an alarm");
+  await shot(ov, "overview-alarm-1280");
+  await shot(rp, "resource-alarm-1280");
+  await ov.context().close();
+  await rp.context().close();
+});
