@@ -114,8 +114,8 @@ func (s *Server) RenderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 			if l, ok := labels[termKey(t)]; ok {
 				text = l
 			}
-			_, unlabelled := labels[termKey(t)]
-			return htmlValue{Text: text, Href: "#" + anchor(t), IRI: !unlabelled}
+			_, labelled := labels[termKey(t)]
+			return htmlValue{Text: text, Href: "#" + anchor(t), IRI: !labelled}
 		}
 		switch t := t.(type) {
 		case rdf.IRI:
