@@ -33,7 +33,8 @@ func chromiumPath() string {
 // provider lets frame its dialogs, one it does not. Without chromium,
 // node or e2e/node_modules it is skipped, except in CI (CI set) or under
 // make test (PM_E2E_REQUIRED=1), where it fails: make test installs them
-// first (.ci/install-deps.sh).
+// first (.ci/install-deps.sh). PM_E2E_GREP runs only the tests whose names
+// match it.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser tests are not short")
@@ -94,7 +95,12 @@ func TestBrowser(t *testing.T) {
 	require.NoError(t, os.MkdirAll(artifacts, 0o755))
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "--test", "--test-concurrency=1", "--test-reporter=spec", "tests/")
+	args := []string{"--test", "--test-concurrency=1", "--test-reporter=spec"}
+	if p := os.Getenv("PM_E2E_GREP"); p != "" {
+		// Only the tests whose names match: for working on one of them.
+		args = append(args, "--test-name-pattern="+p)
+	}
+	cmd := exec.CommandContext(ctx, node, append(args, "tests/")...)
 	cmd.Dir = e2e
 	cmd.Env = append(os.Environ(),
 		"PM_BASE="+base,

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -212,6 +213,43 @@ func httpRecord(h http.Handler, method, url, origin string) *httptest.ResponseRe
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
+}
+
+// TestOverviewSparklines checks the overview's one query of the latest
+// records of a page of resources: a resource that writes often fills its
+// shared limit, and one that writes seldom still gets its own records.
+func TestOverviewSparklines(t *testing.T) {
+	ts := newTestServer(t)
+	busy := seedResource(t, ts, "alpha busy host", "alpha")
+	quiet := seedResource(t, ts, "beta quiet host", "beta")
+	seedResource(t, ts, "gamma idle host", "gamma")
+	now := time.Now().UTC()
+	for i := 0; i < 5; i++ {
+		seedRecord(t, ts, quiet, now.Add(-time.Hour-time.Duration(i)*time.Minute), 5, 1e9)
+	}
+	// More than the page's three resources' share of the limit, all newer.
+	for i := 0; i < 80; i++ {
+		seedRecord(t, ts, busy, now.Add(-time.Duration(i)*time.Second), float64(i), 1e9)
+	}
+	home := ts.do(t, "GET", "/", "", "Accept", "text/html")
+	require.Equal(t, 200, home.status)
+	points := func(name string) []string {
+		for _, row := range strings.Split(string(home.body), "<tr>") {
+			if strings.Contains(row, ">"+name+"</a>") {
+				var out []string
+				for _, m := range regexp.MustCompile(`class="spark"[^>]* data-points="(\d+)"`).FindAllStringSubmatch(row, -1) {
+					out = append(out, m[1])
+				}
+				return out
+			}
+		}
+		t.Fatalf("no row of %s", name)
+		return nil
+	}
+	assert.Equal(t, []string{"24", "24"}, points("alpha busy host"), "CPU and memory, the latest 24 of 80")
+	assert.Equal(t, []string{"5", "5"}, points("beta quiet host"), "its own 5, though older than the busy host's 80")
+	assert.Empty(t, points("gamma idle host"))
+	assert.Contains(t, string(home.body), "No measures yet")
 }
 
 // BenchmarkOverview renders the overview (the home page) of 1,000

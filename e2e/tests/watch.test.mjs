@@ -39,8 +39,8 @@ after(async () => {
   assert.deepEqual(pageErrors, [], "script errors on the provider's pages");
 });
 
-async function newPage(viewport = desktop) {
-  const ctx = await browser.newContext({ viewport });
+async function newPage(viewport = desktop, options = {}) {
+  const ctx = await browser.newContext({ viewport, ...options });
   const page = await ctx.newPage();
   page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
   page.on("console", (m) => {
@@ -65,11 +65,13 @@ async function axe(page, what) {
   assert.deepEqual(bad, [], `axe on ${what}`);
 }
 
-// brokenWords lists table cells in which a word is split across lines.
+// brokenWords lists the words split across lines in the cells of every
+// table on the page. IRIs alone may break anywhere, in cells marked .iri.
 async function brokenWords(page) {
   return page.evaluate(() => {
     const out = [];
-    for (const td of document.querySelectorAll("table.members td, table.members th")) {
+    const iri = /^(?:[a-z][\w+.-]*:\S+|<\S+>)$/i;
+    for (const td of document.querySelectorAll("table td, table th")) {
       if (td.getClientRects().length === 0) { continue; }
       const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
       for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -80,7 +82,7 @@ async function brokenWords(page) {
           r.setStart(n, m.index);
           r.setEnd(n, m.index + m[0].length);
           const lines = new Set([...r.getClientRects()].filter((q) => q.width > 0).map((q) => Math.round(q.top)));
-          if (lines.size > 1) { out.push(m[0]); }
+          if (lines.size > 1 && !(n.parentElement.closest(".iri") && iri.test(m[0]))) { out.push(m[0]); }
         }
       }
     }
@@ -94,6 +96,9 @@ const pages = {
   resources: base + "/oslc/resources",
   jobs: base + "/oslc/jobs",
   resource,
+  catalog: base + "/oslc/catalog",
+  thresholds: base + "/oslc/thresholds",
+  alarms: base + "/oslc/alarms",
 };
 
 test("every page at 360 and 1280 px: no word split in a table cell, no sideways scrolling, axe clean, screenshots", async () => {
@@ -318,4 +323,102 @@ test("previews fit their size hints exactly and say the status and last values",
   assert.equal(over, 0, "record preview fits 420x220");
   await shot(page, "preview-record-small");
   await page.context().close();
+});
+
+// post writes Turtle to a factory and returns the new resource's IRI.
+async function post(factory, ttl) {
+  const r = await fetch(base + factory, { method: "POST", headers: { "Content-Type": "text/turtle" }, body: ttl });
+  assert.equal(r.status, 201, await r.text());
+  return r.headers.get("Location");
+}
+const prefixes = `@prefix pm: <http://open-services.net/ns/perfmon#> . @prefix ems: <http://open-services.net/ns/ems#> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix pmj: <https://oslc-pm.github.io/ns/pmjob#> . @prefix crtv: <http://open-services.net/ns/crtv#> .
+`;
+const host = (title, name) => post("/oslc/resources", `${prefixes}<> a crtv:ComputerSystem ; dcterms:title "${title}" ; crtv:name "${name}" .`);
+const cpuRecord = (res, at, v) => post("/oslc/records", `${prefixes}<> a pm:PerformanceMonitoringRecord ;
+  dcterms:date "${at.toISOString().replace(/\.\d+Z$/, "Z")}"^^xsd:dateTime ; dcterms:isPartOf <${res}> ; pm:availabilityStatus pm:Running ;
+  ems:observes [ a ems:Measure ; ems:metric pm:CpuUsed ; ems:unitOfMeasure <http://dbpedia.org/resource/Percentage> ; ems:numericValue ${v} ] .`);
+
+test("time zone: the resource page reads in the viewer's zone with script, in UTC or its jobs' zone without", async () => {
+  // Adelaide is 9:30 or 10:30 ahead: its clock's minutes differ from UTC's
+  // (and ICU names it as the tz database does, unlike Asia/Kolkata).
+  const zone = "Australia/Adelaide";
+  const page = await newPage(desktop, { timezoneId: zone });
+  await page.goto(resource, { waitUntil: "load" });
+  await page.locator(`body[data-tz="${zone}"]`).waitFor({ state: "attached", timeout: 3000 });
+  assert.match(page.url(), /[?&]tz=Australia%2FAdelaide/);
+  assert.equal(await page.inputValue("#tz"), zone);
+  assert.match(await page.textContent("p.window"), /times in Australia\/Adelaide/);
+  const seen = page.locator("#resource-live .summary time");
+  const iso = await seen.getAttribute("datetime");
+  const hm = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
+  assert.ok((await seen.textContent()).includes(hm), `last record ${await seen.textContent()} reads ${hm} in ${zone}`);
+  await axe(page, "resource page in the viewer's zone");
+  // A zone the address names is kept.
+  await page.goto(resource + "?tz=UTC", { waitUntil: "load" });
+  await page.locator('body[data-tz="UTC"]').waitFor({ state: "attached" });
+  assert.match(await page.textContent("p.window"), /times in UTC/);
+  await page.context().close();
+  // Without script: UTC, or the zone of the resource's jobs.
+  const plain = await newPage(desktop, { timezoneId: zone, javaScriptEnabled: false });
+  await plain.goto(resource, { waitUntil: "load" });
+  assert.match(await plain.textContent("p.window"), /times in (UTC|Europe\/Berlin)\./);
+  await plain.context().close();
+});
+
+test("hover on a series of more than 300 values: the nearest value by x, from the data the chart carries", async () => {
+  const dense = await host("batch01 dense host", "batch01");
+  const n = 320, now = Date.now();
+  for (let i = 0; i < n; i += 16) {
+    await Promise.all(Array.from({ length: Math.min(16, n - i) }, (_, j) =>
+      cpuRecord(dense, new Date(now - (n - i - j) * 60e3), i + j === n - 1 ? 77.7 : 10 + ((i + j) % 40))));
+  }
+  const page = await newPage(desktop);
+  await page.goto(dense + "?tz=UTC", { waitUntil: "load" });
+  const chart = page.locator("#chart0-wide");
+  assert.equal(Number(await chart.getAttribute("data-points")), n);
+  assert.equal(await chart.locator("circle.pt").count(), 0, "no dots past 300 values");
+  const box = await chart.boundingBox();
+  // At the right edge of the plot: the newest value.
+  await page.mouse.move(box.x + box.width - 2, box.y + box.height * 0.5);
+  await page.locator(".tip").waitFor({ state: "visible" });
+  assert.match(await page.textContent(".tip"), /CPU used: 77\.7 %/);
+  // In the middle: some value, with its time.
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await page.locator(".tip", { hasNotText: "77.7" }).waitFor({ state: "visible" });
+  assert.match(await page.textContent(".tip"), /\d\d:\d\d.*CPU used: \d+ %/);
+  await shot(page, "resource-dense-hover-1280");
+  await page.context().close();
+});
+
+test("alarms: a threshold crossed over HTTP raises an alarm seen live on the overview and the resource page", async () => {
+  const app = await host("app01 alarmed host", "app01");
+  await cpuRecord(app, new Date(Date.now() - 120e3), 50);
+  await post("/oslc/thresholds", `${prefixes}<> a pmj:Threshold ; dcterms:title "CPU of app01" ;
+  pmj:monitoredObject <${app}> ; pmj:performanceIndicator pm:CpuUsed ; pmj:thresholdDirection pmj:Rising ;
+  pmj:thresholdValue 90.0 ; pmj:thresholdOffset 10.0 ; pmj:perceivedSeverity pmj:Critical .`);
+  const ov = await newPage(desktop);
+  await ov.goto(base + "/", { waitUntil: "load" });
+  const row = ov.locator("#resources tbody tr", { hasText: "app01 alarmed host" });
+  assert.equal((await row.locator("td").last().textContent()).trim(), "0");
+  const rp = await newPage(desktop);
+  await rp.goto(app + "?tz=UTC", { waitUntil: "load" });
+  assert.match(await rp.textContent("#resource-live .alarms"), /No active alarms/);
+  await ov.locator("body[data-live-on]").waitFor({ state: "attached" });
+  await rp.locator("body[data-live-on]").waitFor({ state: "attached" });
+  await ov.waitForTimeout(400);
+  const t0 = Date.now();
+  await cpuRecord(app, new Date(Date.now() - 60e3), 95);
+  await ov.locator("#overview-live .alarm-list li", { hasText: "app01 alarmed host" }).waitFor({ timeout: 2000 });
+  assert.match(await ov.textContent("#overview-live .alarm-list li.sev-Critical"), /Critical/);
+  await row.locator("td", { hasText: /^1$/ }).waitFor({ timeout: 500 });
+  await rp.locator("#resource-live .alarm-list li.sev-Critical").waitFor({ timeout: Math.max(2000 - (Date.now() - t0), 100) });
+  console.log(`alarm seen: overview and resource page within ${Date.now() - t0} ms`);
+  await axe(ov, "overview with an alarm");
+  await axe(rp, "resource page with an alarm");
+  await shot(ov, "overview-alarm-1280");
+  await shot(rp, "resource-alarm-1280");
+  await ov.context().close();
+  await rp.context().close();
 });

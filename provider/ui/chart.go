@@ -36,7 +36,7 @@ var chartRanges = []struct {
 const chartMax = 1000
 
 // maxDots is how many values of a series a chart marks with a dot (and a
-// hover title); more are a line only.
+// hover title); more are a line only, their values in data attributes.
 const maxDots = 300
 
 // A chartSeries is one metric's line.
@@ -80,8 +80,8 @@ func timeChart(id string, lay chartLayout, ss []chartSeries, from, to time.Time,
 		}
 		label += s.Label
 	}
-	fmt.Fprintf(&b, `<svg class="chart %s" id="%s-%s" viewBox="0 0 %d %d" width="%d" height="%d" preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="%s-%s-t" data-points="%d" data-t0="%d" data-t1="%d" data-left="%d" data-right="%d">`,
-		lay.Name, id, lay.Name, lay.Width, lay.Height, lay.Width, lay.Height, id, lay.Name, n, from.UnixMilli(), to.UnixMilli(), plotLeft, lay.Width-plotRight)
+	fmt.Fprintf(&b, `<svg class="chart %s" id="%s-%s" viewBox="0 0 %d %d" width="%d" height="%d" preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="%s-%s-t" data-points="%d" data-t0="%d" data-t1="%d" data-left="%d" data-right="%d" data-tz="%s">`,
+		lay.Name, id, lay.Name, lay.Width, lay.Height, lay.Width, lay.Height, id, lay.Name, n, from.UnixMilli(), to.UnixMilli(), plotLeft, lay.Width-plotRight, html.EscapeString(loc.String()))
 	fmt.Fprintf(&b, `<title id="%s-%s-t">%s: %d values</title>`, id, lay.Name, html.EscapeString(label), n)
 	pw, ph := float64(lay.Width-plotLeft-plotRight), float64(lay.Height-plotTop-plotBottom)
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%g" height="%g" class="plot"/>`, plotLeft, plotTop, pw, ph)
@@ -131,7 +131,17 @@ func timeChart(id string, lay chartLayout, ss []chartSeries, from, to time.Time,
 			}
 			fmt.Fprintf(&b, `<polyline points="%s" class="line %s"/>`, strings.Join(pts, " "), s.Class)
 		}
-		if len(s.Points) <= maxDots {
+		if len(s.Points) > maxDots {
+			// Too many for dots: the values ride along for console.js's
+			// hover, as seconds after from and formatted values.
+			ts := make([]string, len(s.Points))
+			vs := make([]string, len(s.Points))
+			for i, p := range s.Points {
+				ts[i] = strconv.FormatFloat(p.T.Sub(from).Seconds(), 'f', -1, 64)
+				vs[i] = s.Unit.format(p.V)
+			}
+			fmt.Fprintf(&b, `<g class="data %s" data-label="%s" data-t="%s" data-v="%s"/>`, s.Class, html.EscapeString(s.Label), strings.Join(ts, ","), html.EscapeString(strings.Join(vs, "|")))
+		} else {
 			for _, p := range s.Points {
 				text := s.Label + " " + s.Unit.format(p.V) + " at " + humanTime(p.T, loc, to)
 				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" class="pt %s" data-t="%d" data-v="%s"><title>%s</title></circle>`,

@@ -71,53 +71,111 @@ func (s *Server) metricSeries(ctx context.Context, id string, from, to time.Time
 		return nil, err
 	}
 	for _, m := range res.Members {
-		var when time.Time
-		status := ""
-		measures := map[string]bool{}
-		for _, t := range m.Triples {
-			if rdf.TermsEqual(t.Subj, m.ID) {
-				switch t.Pred {
-				case vocab.DCDate:
-					when, _ = time.Parse(time.RFC3339Nano, t.Obj.String())
-				case vocab.EMSObserves:
-					measures[termKey(t.Obj)] = true
-				case vocab.PMAvailabilityStatus:
-					status = strings.TrimPrefix(t.Obj.String(), vocab.PM)
-				}
-			}
+		out.add(m)
+	}
+	out.sort()
+	return out, nil
+}
+
+// batchSelect is seriesSelect with the resource each record is part of.
+var batchSelect = parser.Select(append([]parser.SelectProp{parser.Sel(vocab.DCIsPartOf)}, seriesSelect.Props...)...)
+
+// latestSeries reads the latest records of each resource of ids, at most
+// max each. One query reads the newest records of all of them together;
+// only when its shared limit was reached may it have cut a resource
+// short, and each such resource is read again on its own.
+func (s *Server) latestSeries(ctx context.Context, ids []string, max int) (map[string]*series, error) {
+	out := make(map[string]*series, len(ids))
+	var terms []rdf.Term
+	for _, id := range ids {
+		out[id] = &series{points: map[string][]point{}, units: map[string]string{}}
+		if iri, ok := iriOf(id); ok {
+			terms = append(terms, iri)
 		}
-		if when.IsZero() {
+	}
+	if len(terms) == 0 {
+		return out, nil
+	}
+	limit := max * len(terms)
+	res, err := s.uiQuery(ctx, s.kind("records"), &query.Query{Where: parser.And(parser.In(vocab.DCIsPartOf, terms...)), Select: batchSelect, OrderBy: newestFirst}, limit)
+	if err != nil {
+		return nil, err
+	}
+	count := map[string]int{}
+	for _, m := range res.Members {
+		part := firstOf(m.Triples, m.ID, vocab.DCIsPartOf)
+		sr, ok := out[part]
+		if !ok || count[part] >= max {
 			continue
 		}
-		if status != "" {
-			out.status = append(out.status, statusPoint{T: when, Status: status})
-		}
-		metric, unit, value := map[string]string{}, map[string]string{}, map[string]float64{}
-		for _, t := range m.Triples {
-			k := termKey(t.Subj)
-			if !measures[k] {
-				continue
+		count[part]++
+		sr.add(m)
+	}
+	full := len(res.Members) >= limit
+	for id, sr := range out {
+		if full && count[id] < max {
+			if out[id], err = s.metricSeries(ctx, id, time.Time{}, time.Time{}, max); err != nil {
+				return nil, err
 			}
+			continue
+		}
+		sr.sort()
+	}
+	return out, nil
+}
+
+// add adds the values and status of the record m.
+func (out *series) add(m query.Member) {
+	var when time.Time
+	status := ""
+	measures := map[string]bool{}
+	for _, t := range m.Triples {
+		if sameTerm(t.Subj, m.ID) {
 			switch t.Pred {
-			case vocab.EMSMetric:
-				metric[k] = t.Obj.String()
-			case vocab.EMSNumericValue:
-				if v, err := strconv.ParseFloat(t.Obj.String(), 64); err == nil {
-					value[k] = v
-				}
-			case vocab.EMSUnitOfMeasure:
-				unit[k] = t.Obj.String()
-			}
-		}
-		for k, mt := range metric {
-			if v, ok := value[k]; ok {
-				out.points[mt] = append(out.points[mt], point{T: when, V: v})
-			}
-			if u := unit[k]; u != "" {
-				out.units[mt] = u
+			case vocab.DCDate:
+				when, _ = time.Parse(time.RFC3339Nano, t.Obj.String())
+			case vocab.EMSObserves:
+				measures[termKey(t.Obj)] = true
+			case vocab.PMAvailabilityStatus:
+				status = strings.TrimPrefix(t.Obj.String(), vocab.PM)
 			}
 		}
 	}
+	if when.IsZero() {
+		return
+	}
+	if status != "" {
+		out.status = append(out.status, statusPoint{T: when, Status: status})
+	}
+	metric, unit, value := map[string]string{}, map[string]string{}, map[string]float64{}
+	for _, t := range m.Triples {
+		k := termKey(t.Subj)
+		if !measures[k] {
+			continue
+		}
+		switch t.Pred {
+		case vocab.EMSMetric:
+			metric[k] = t.Obj.String()
+		case vocab.EMSNumericValue:
+			if v, err := strconv.ParseFloat(t.Obj.String(), 64); err == nil {
+				value[k] = v
+			}
+		case vocab.EMSUnitOfMeasure:
+			unit[k] = t.Obj.String()
+		}
+	}
+	for k, mt := range metric {
+		if v, ok := value[k]; ok {
+			out.points[mt] = append(out.points[mt], point{T: when, V: v})
+		}
+		if u := unit[k]; u != "" {
+			out.units[mt] = u
+		}
+	}
+}
+
+// sort orders the values and statuses oldest first, and the metrics.
+func (out *series) sort() {
 	sort.Slice(out.status, func(i, j int) bool { return out.status[i].T.Before(out.status[j].T) })
 	for mt, ps := range out.points {
 		sort.Slice(ps, func(i, j int) bool { return ps[i].T.Before(ps[j].T) })
@@ -130,7 +188,6 @@ func (s *Server) metricSeries(ctx context.Context, id string, from, to time.Time
 		}
 		return a < b
 	})
-	return out, nil
 }
 
 // keyMetric is the metric a sparkline shows: CPU when measured, else the
@@ -214,7 +271,7 @@ func (l *labeller) label(id string) string {
 func (l *labeller) of(id rdf.IRI, g []rdf.Triple) string {
 	get := func(p rdf.IRI) string {
 		for _, t := range g {
-			if rdf.TermsEqual(t.Subj, id) && t.Pred == p {
+			if t.Pred == p && sameTerm(t.Subj, id) {
 				return t.Obj.String()
 			}
 		}
@@ -252,11 +309,25 @@ func lastSegment(id string) string {
 func objectsOf(g []rdf.Triple, subj rdf.Term, p rdf.IRI) []rdf.Term {
 	var out []rdf.Term
 	for _, t := range g {
-		if rdf.TermsEqual(t.Subj, subj) && t.Pred == p {
+		if t.Pred == p && sameTerm(t.Subj, subj) {
 			out = append(out, t.Obj)
 		}
 	}
 	return out
+}
+
+// sameTerm is rdf.TermsEqual without its cost for nodes, which it
+// compares by their N-Triples: the pages compare subjects by the thousand.
+func sameTerm(a, b rdf.Term) bool {
+	switch x := a.(type) {
+	case rdf.IRI:
+		y, ok := b.(rdf.IRI)
+		return ok && x == y
+	case rdf.Blank:
+		y, ok := b.(rdf.Blank)
+		return ok && x == y
+	}
+	return rdf.TermsEqual(a, b)
 }
 
 func firstOf(g []rdf.Triple, subj rdf.Term, p rdf.IRI) string {

@@ -18,6 +18,7 @@ type htmlValue struct {
 	Text string
 	Href string // set for links
 	Note string // datatype or language, shown small
+	IRI  bool   // Text is an IRI: it alone may break at any character
 }
 
 type htmlProp struct {
@@ -63,13 +64,13 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 {{if not .Hide}}{{if .Before}}<h2 class="all">All properties</h2>{{end}}{{range .Nodes}}<section id="{{.ID}}" aria-label="{{.Label}}">
 {{if .Href}}<h2><a href="{{.Href}}">{{.Label}}</a></h2>{{else}}<h2>{{.Label}}</h2>{{end}}
 <table>
-{{range .Props}}<tr><th scope="row"><a href="{{.Href}}">{{.Name}}</a></th><td>{{if eq (len .Vals) 1}}{{template "val" index .Vals 0}}{{else}}<ul class="vals">{{range .Vals}}<li>{{template "val" .}}</li>{{end}}</ul>{{end}}</td></tr>
+{{range .Props}}<tr><th scope="row"><a href="{{.Href}}" class="iri">{{.Name}}</a></th><td>{{if eq (len .Vals) 1}}{{template "val" index .Vals 0}}{{else}}<ul class="vals">{{range .Vals}}<li>{{template "val" .}}</li>{{end}}</ul>{{end}}</td></tr>
 {{end}}</table>
 </section>
 {{end}}{{end}}</main>
 </body>
 </html>
-{{define "val"}}{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}{{if .Note}} <small>{{.Note}}</small>{{end}}{{end}}
+{{define "val"}}{{if .Href}}<a href="{{.Href}}"{{if .IRI}} class="iri"{{end}}>{{.Text}}</a>{{else if .IRI}}<span class="iri">{{.Text}}</span>{{else}}{{.Text}}{{end}}{{if .Note}} <small>{{.Note}}</small>{{end}}{{end}}
 `))
 
 // RenderHTML writes g as a page: the root first, then every other subject,
@@ -113,15 +114,17 @@ func (s *Server) RenderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 			if l, ok := labels[termKey(t)]; ok {
 				text = l
 			}
-			return htmlValue{Text: text, Href: "#" + anchor(t)}
+			_, labelled := labels[termKey(t)]
+			return htmlValue{Text: text, Href: "#" + anchor(t), IRI: !labelled}
 		}
 		switch t := t.(type) {
 		case rdf.IRI:
-			return htmlValue{Text: vocab.Short(t.String()), Href: t.String()}
+			text := vocab.Short(t.String())
+			return htmlValue{Text: text, Href: t.String(), IRI: true}
 		case rdf.Blank:
 			return htmlValue{Text: "_:" + t.String()}
 		case rdf.Literal:
-			v := htmlValue{Text: t.String()}
+			v := htmlValue{Text: t.String(), IRI: t.DataType.String() == vocab.XSD+"anyURI"}
 			if t.Lang() != "" {
 				v.Note = "@" + t.Lang()
 			} else if dt := t.DataType.String(); dt != "" && dt != vocab.XSD+"string" {
@@ -194,4 +197,14 @@ func (s *Server) RenderHTML(w io.Writer, r *http.Request, root rdf.Subject, g []
 }
 
 // termKey identifies a term in maps.
-func termKey(t rdf.Term) string { return t.Serialize(rdf.NTriples) }
+func termKey(t rdf.Term) string {
+	// Nodes are most of what the pages key on: their N-Triples costs a
+	// Sprintf each.
+	switch v := t.(type) {
+	case rdf.IRI:
+		return "<" + v.String() + ">"
+	case rdf.Blank:
+		return "_:" + strings.TrimPrefix(v.String(), "_:")
+	}
+	return t.Serialize(rdf.NTriples)
+}

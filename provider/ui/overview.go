@@ -175,11 +175,16 @@ func (s *Server) overview(buf *bytes.Buffer, r *http.Request) error {
 			Severity: a.Severity, State: a.State, Since: timeHTML(a.Since, time.UTC, now)})
 	}
 	counts := map[string]int{}
+	var ids []string
 	for _, rw := range rows[start:end] {
-		sr, err := s.metricSeries(ctx, rw.Href, time.Time{}, time.Time{}, overviewSpark)
-		if err != nil {
-			return err
-		}
+		ids = append(ids, rw.Href)
+	}
+	latest, err := s.latestSeries(ctx, ids, overviewSpark)
+	if err != nil {
+		return err
+	}
+	for _, rw := range rows[start:end] {
+		sr := latest[rw.Href]
 		st, at := sr.latestStatus()
 		rw.Status, rw.StatusClass = statusText(st, len(sr.metrics) > 0 || !at.IsZero())
 		counts[rw.Status]++

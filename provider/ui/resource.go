@@ -22,7 +22,7 @@ import (
 // (last hour, day, week) or from/to (a custom range, or a zoom that
 // console.js makes by dragging); times read in the chosen time zone.
 
-var resourceTmpl = template.Must(template.New("resource").Parse(`<form method="get" class="chart-controls" aria-label="Chart settings">
+var resourceTmpl = template.Must(template.New("resource").Parse(`<form method="get" class="chart-controls" id="chart-controls" aria-label="Chart settings" data-tz="{{.Zone}}"{{if .ZoneGiven}} data-tz-given{{end}}>
 <fieldset class="metrics-pick"><legend>Metrics</legend>{{range .Metrics}}<label class="check"><input type="checkbox" name="metric" value="{{.Value}}"{{if .Selected}} checked{{end}}> {{.Label}}</label>{{end}}</fieldset>
 <div><label for="range">Time range</label><select id="range" name="range">{{range .Ranges}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select></div>
 <div><label for="from">From</label><input id="from" name="from" type="datetime-local" step="60" value="{{.FromValue}}"></div>
@@ -115,7 +115,10 @@ func (s *Server) resourceExtras(buf *bytes.Buffer, r *http.Request, id string) e
 	if err != nil {
 		return err
 	}
+	// Without a tz parameter the page reads in its jobs' zone, or UTC;
+	// console.js then asks for the viewer's own.
 	tz := q.Get("tz")
+	given := tz != ""
 	if tz == "" {
 		tz = zone
 	}
@@ -128,20 +131,23 @@ func (s *Server) resourceExtras(buf *bytes.Buffer, r *http.Request, id string) e
 		Reset                            string
 		Seen                             template.HTML
 		Zoomed, HasData, AlarmsOn        bool
+		ZoneGiven                        bool // by the tz parameter, not the default
 		Alarms                           []Alarm
 		TimelineWide, TimelineNarrow     template.HTML
 		StatusKeys                       []link
 		Charts                           []chartFig
 		Jobs, Records                    template.HTML
-	}{Zone: tz, CreateJob: s.URL("/ui/create/jobs"), Zoomed: w.rng == "", Jobs: jobs}
+	}{Zone: tz, ZoneGiven: given, CreateJob: s.URL("/ui/create/jobs"), Zoomed: w.rng == "", Jobs: jobs}
 	for _, cr := range chartRanges {
 		d.Ranges = append(d.Ranges, option{Value: cr.Name, Label: cr.Label, Selected: cr.Name == w.rng})
 	}
 	d.Ranges = append(d.Ranges, option{Value: "custom", Label: "Custom: from, to", Selected: w.rng == ""})
-	zs := zones
+	var zs []string
 	if zone != "" && zone != "UTC" {
-		zs = append([]string{zone}, zs...)
+		zs = append(zs, zone)
 	}
+	zs = append(zs, zones...)
+	zs = append(zs, tz) // a zone the viewer asked for, if none of these
 	seen := map[string]bool{}
 	for _, z := range zs {
 		if !seen[z] {

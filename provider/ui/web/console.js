@@ -9,9 +9,13 @@
   // (/oslc/events), the page is fetched again and its live parts
   // replaced, at most once per refreshGap.
   var refreshGap = 500;
-  var live = document.querySelectorAll("[data-live][id]");
-  var busy = false, again = false, last = 0;
-  function refresh() {
+  var live = Array.prototype.slice.call(document.querySelectorAll("[data-live][id]"));
+  var busy = false, again = false, last = 0, also = [], done = null;
+  // refresh fetches the page again and replaces its live parts; extra
+  // parts (ids) are replaced once too, then then is called.
+  function refresh(extra, then) {
+    if (Array.isArray(extra)) { also = also.concat(extra); }
+    if (typeof then === "function") { done = then; }
     if (busy) { again = true; return; }
     var wait = last + refreshGap - Date.now();
     if (wait > 0) { busy = true; setTimeout(function () { busy = false; refresh(); }, wait); return; }
@@ -22,14 +26,18 @@
       .then(function (html) {
         if (!html) { return; }
         var doc = new DOMParser().parseFromString(html, "text/html");
-        Array.prototype.forEach.call(live, function (el) {
+        var parts = live.concat(also.map(function (id) { return document.getElementById(id); }).filter(Boolean));
+        also = [];
+        parts.forEach(function (el) {
           var fresh = doc.getElementById(el.id);
           if (fresh && fresh.innerHTML !== el.innerHTML) {
             el.innerHTML = fresh.innerHTML;
+            Array.prototype.forEach.call(fresh.attributes, function (a) { el.setAttribute(a.name, a.value); });
             el.setAttribute("data-updated", String(Date.now()));
             charts(el);
           }
         });
+        if (done) { var d = done; done = null; d(); }
       })
       .catch(function () { /* the next event tries again */ })
       .then(function () {
@@ -68,12 +76,45 @@
     var m = svg.getScreenCTM();
     return m ? pt.matrixTransform(m.inverse()).x : 0;
   }
+  // when writes the time ms in the chart's zone, as the axis reads.
+  function when(ms, zone) {
+    try {
+      return new Intl.DateTimeFormat("en-GB", { timeZone: zone || "UTC", year: "numeric", month: "short", day: "numeric",
+        hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date(ms));
+    } catch (e) {
+      return new Date(ms).toISOString().replace("T", " ").replace(/:\d\d\.\d+Z$/, " UTC");
+    }
+  }
   function chart(svg) {
     if (svg.dataset.wired) { return; }
     svg.dataset.wired = "1";
     var t0 = Number(svg.dataset.t0), t1 = Number(svg.dataset.t1);
     var left = Number(svg.dataset.left), right = Number(svg.dataset.right);
-    var dots = Array.prototype.slice.call(svg.querySelectorAll("circle.pt"));
+    // Each series' points, by x: from its dots, or from the data a series
+    // too long for dots carries.
+    var series = {};
+    Array.prototype.forEach.call(svg.querySelectorAll("circle.pt"), function (c) {
+      var k = c.getAttribute("class");
+      (series[k] = series[k] || []).push({ x: Number(c.getAttribute("cx")), t: Number(c.dataset.t), v: c.dataset.v });
+    });
+    Array.prototype.forEach.call(svg.querySelectorAll("g.data[data-t]"), function (g) {
+      var ts = g.dataset.t.split(","), vs = g.dataset.v.split("|"), ps = [];
+      ts.forEach(function (s, i) {
+        var t = t0 + Number(s) * 1000;
+        ps.push({ x: left + (right - left) * (t - t0) / (t1 - t0 || 1), t: t, v: g.dataset.label + ": " + vs[i] });
+      });
+      series[g.getAttribute("class")] = ps;
+    });
+    Object.keys(series).forEach(function (k) { series[k].sort(function (a, b) { return a.x - b.x; }); });
+    // nearest is the point of ps (by x) nearest x.
+    function nearest(ps, x) {
+      var lo = 0, hi = ps.length - 1;
+      while (hi - lo > 1) {
+        var mid = (lo + hi) >> 1;
+        if (ps[mid].x < x) { lo = mid; } else { hi = mid; }
+      }
+      return Math.abs(ps[lo].x - x) <= Math.abs(ps[hi].x - x) ? ps[lo] : ps[hi];
+    }
     var ns = "http://www.w3.org/2000/svg";
     var cursor = document.createElementNS(ns, "line");
     cursor.setAttribute("class", "cursor");
@@ -94,26 +135,21 @@
         band.style.display = "";
       }
       // The values nearest the pointer, one per series.
-      var best = {}, bestD = {};
-      dots.forEach(function (c) {
-        var d = Math.abs(Number(c.getAttribute("cx")) - x);
-        var s = c.getAttribute("class");
-        if (!(s in bestD) || d < bestD[s]) { bestD[s] = d; best[s] = c; }
-      });
+      var best = {};
+      Object.keys(series).forEach(function (k) { if (series[k].length) { best[k] = nearest(series[k], x); } });
       var keys = Object.keys(best);
       var t = tooltip();
       if (!keys.length) { t.hidden = true; cursor.style.display = "none"; return; }
       var first = best[keys[0]];
-      cursor.setAttribute("x1", first.getAttribute("cx")); cursor.setAttribute("x2", first.getAttribute("cx"));
+      cursor.setAttribute("x1", first.x); cursor.setAttribute("x2", first.x);
       cursor.style.display = "";
-      var when = new Date(Number(first.dataset.t));
       t.textContent = "";
       var head = document.createElement("strong");
-      head.textContent = when.toISOString().replace("T", " ").replace(/:\d\d\.\d+Z$/, " UTC");
+      head.textContent = when(first.t, svg.dataset.tz);
       t.appendChild(head);
       keys.forEach(function (k) {
         var line = document.createElement("div");
-        line.textContent = best[k].dataset.v;
+        line.textContent = best[k].v;
         t.appendChild(line);
       });
       t.hidden = false;
@@ -147,21 +183,43 @@
   }
   charts(document);
 
-  // --- the viewer's time zone, offered first ---
-  var tz = document.getElementById("tz");
+  // --- the viewer's time zone ---
+  // Offered first; and applied when the page was not given a zone (the
+  // page without script reads in UTC or its jobs' zone): the address
+  // takes it, and the page's times are fetched again in it.
   var mine = "";
   try { mine = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { mine = ""; }
-  if (tz && mine && !Array.prototype.some.call(tz.options, function (o) { return o.value === mine; })) {
-    var o = document.createElement("option");
-    o.value = mine;
-    o.textContent = mine + " (yours)";
-    tz.insertBefore(o, tz.firstChild);
+  function offerZone() {
+    var tz = document.getElementById("tz");
+    if (tz && mine && !Array.prototype.some.call(tz.options, function (o) { return o.value === mine; })) {
+      var o = document.createElement("option");
+      o.value = mine;
+      o.textContent = mine + " (yours)";
+      tz.insertBefore(o, tz.firstChild);
+    }
+  }
+  offerZone();
+  var controls = document.getElementById("chart-controls");
+  if (controls && mine) {
+    var applied = function () { offerZone(); wireRange(); document.body.setAttribute("data-tz", controls.getAttribute("data-tz") || ""); };
+    if (!controls.hasAttribute("data-tz-given") && controls.getAttribute("data-tz") !== mine) {
+      var u = new URL(window.location.href);
+      u.searchParams.set("tz", mine);
+      window.history.replaceState(null, "", u.toString());
+      last = 0;
+      refresh(["chart-controls"], applied);
+    } else {
+      applied();
+    }
   }
   // Picking a time sets the range to custom.
-  var range = document.getElementById("range");
-  ["from", "to"].forEach(function (id) {
-    var f = document.getElementById(id);
-    if (f && range) { f.addEventListener("change", function () { range.value = "custom"; }); }
-  });
+  function wireRange() {
+    var range = document.getElementById("range");
+    ["from", "to"].forEach(function (id) {
+      var f = document.getElementById(id);
+      if (f && range) { f.addEventListener("change", function () { range.value = "custom"; }); }
+    });
+  }
+  wireRange();
   document.documentElement.classList.add("js");
 })();
