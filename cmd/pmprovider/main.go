@@ -52,6 +52,8 @@ import (
 	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
+
+	_ "time/tzdata" // time zones of jobs and pages without the system's zoneinfo
 )
 
 func main() {
