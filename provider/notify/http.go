@@ -223,15 +223,20 @@ func (x *HTTP) Get(r *http.Request) (*oslc.Response, error) {
 	return &oslc.Response{Status: http.StatusOK, Root: id, Graph: g, Title: "Subscription " + sub.Callback}, nil
 }
 
-// List answers the subscriptions.
+// List answers the subscriptions, the query base of the subscriptions
+// kind.
 func (x *HTTP) List(r *http.Request) (*oslc.Response, error) {
 	base := x.hub.iri(subscriptionsPath)
 	g := []rdf.Triple{
 		{Subj: base, Pred: vocab.RDFType, Obj: vocab.IRI(vocab.LDP, "BasicContainer")},
 		{Subj: base, Pred: vocab.DCTitle, Obj: str("Event subscriptions")},
 	}
-	for _, s := range x.hub.Subscriptions() {
-		g = append(g, rdf.Triple{Subj: base, Pred: vocab.IRI(vocab.LDP, "contains"), Obj: s.ID})
+	subs := x.hub.Subscriptions()
+	g = append(g, rdf.Triple{Subj: base, Pred: vocab.OSLCTerm("totalCount"), Obj: integer(int64(len(subs)))})
+	for _, s := range subs {
+		// ldp:contains for LDP clients, rdfs:member for OSLC Query's.
+		g = append(g, rdf.Triple{Subj: base, Pred: vocab.IRI(vocab.LDP, "contains"), Obj: s.ID},
+			rdf.Triple{Subj: base, Pred: vocab.RDFSMember, Obj: s.ID})
 		g = append(g, s.Graph(x.hub.cfg.Base)...)
 	}
 	return &oslc.Response{Status: http.StatusOK, Root: base, Graph: g, Title: "Event subscriptions"}, nil
