@@ -20,7 +20,10 @@ import (
 func (s *Server) thresholdKinds() []*Kind {
 	th := &Kind{Name: "thresholds", Title: "Thresholds", Shape: shapes.Lookup(shapes.ThresholdName),
 		Types: []rdf.IRI{threshold.Class}, Implied: threshold.Class, fragments: "t", Preview: true, Jobs: true,
-		Dialogs: []Dialog{{"select", "Select a threshold", "Threshold", "560px", "520px"}}}
+		Dialogs: []Dialog{
+			{"select", "Select a threshold", "Threshold", "560px", "520px"},
+			{"create", "Create a threshold", "Threshold", "600px", "680px"},
+		}}
 	check := func(id rdf.IRI, g []rdf.Triple) error {
 		if err := validate(th, id, g); err != nil {
 			return err
