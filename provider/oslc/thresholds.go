@@ -45,8 +45,10 @@ func (s *Server) thresholdKinds() []*Kind {
 		etag, err := s.store.Create(ctx, n.id, g)
 		return g, etag, err
 	}
-	th.replace = func(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch, _ string) ([]rdf.Triple, string, error) {
-		etag, err := s.store.Replace(ctx, id, g, ifMatch)
+	// A replacement that stops watching a resource clears its alarm on
+	// behalf of who replaced it.
+	th.replace = func(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch, who string) ([]rdf.Triple, string, error) {
+		etag, err := s.thresholds.Replace(ctx, id, g, ifMatch, who)
 		return g, etag, err
 	}
 	th.remove = func(ctx context.Context, id rdf.IRI, ifMatch, _ string) error {
