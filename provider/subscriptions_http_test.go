@@ -3,6 +3,7 @@ package provider_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -84,4 +85,24 @@ func TestSubscriptionResource(t *testing.T) {
 	assert.Contains(t, page, "Threshold crossed")
 	r = ts.do(t, "GET", sub, "", "Accept", "text/html")
 	assert.True(t, strings.Contains(string(r.body), "Delivering"), "the member page shows the delivery status")
+
+	// The query base filters, as its page's form asks: by oslc.where over
+	// the subscription and its delivery status, and by search words.
+	r = ts.do(t, "POST", factory, `{"callback": "`+rcv.URL+`/other", "query": "eventType=JobCreated"}`, "Content-Type", "application/json")
+	require.Equal(t, 201, r.status, "%s", r.body)
+	other := r.header.Get("Location")
+	for _, tc := range []struct{ query, want string }{
+		{"oslc.where=" + url.QueryEscape("pmj:eventType=pmj:ThresholdCrossed"), sub},
+		{"oslc.where=" + url.QueryEscape("pmj:eventType=pmj:JobCreated and pmj:deliveryStatus=pmj:Delivering"), other},
+		{"oslc.searchTerms=" + url.QueryEscape(`"other"`), other},
+	} {
+		r = ts.do(t, "GET", queryBase+"?"+tc.query, "", "Accept", "text/turtle")
+		require.Equal(t, 200, r.status, "%s: %s", tc.query, r.body)
+		g = graphOf(t, r, queryBase)
+		assert.Equal(t, []string{tc.want}, strs(objects(g, mustIRI(t, queryBase), vocab.RDFS+"member")), tc.query)
+		assert.Equal(t, "1", one(t, g, mustIRI(t, queryBase), vocab.OSLC+"totalCount").String())
+	}
+	r = ts.do(t, "GET", queryBase+"?oslc.where="+url.QueryEscape("pmj:eventType="), "", "Accept", "text/html")
+	assert.Equal(t, 400, r.status)
+	assert.Contains(t, string(r.body), `id="where-error"`, "the page says what is wrong next to the filter")
 }
