@@ -93,6 +93,8 @@ const pages = {
   records: base + "/oslc/records",
   resources: base + "/oslc/resources",
   jobs: base + "/oslc/jobs",
+  thresholds: base + "/oslc/thresholds",
+  subscriptions: base + "/oslc/subscriptions",
   resource,
 };
 
