@@ -306,6 +306,7 @@ test("threshold creation dialog: numeric metrics from the capabilities, a decima
   await page.selectOption("#f-performanceIndicator", { label: "CPU used" });
   await page.selectOption("#f-monitoredObject", { label: "web01 front end" });
   await page.fill("#f-thresholdOffset", "10");
+  assert.equal(await page.textContent("#e-thresholdOffset"), "", "the error goes as the field is corrected");
   await page.selectOption("#f-perceivedSeverity", { label: "Critical" });
   assert.equal(await page.inputValue("#f-thresholdDirection"), "https://oslc-pm.github.io/ns/pmjob#Rising");
   await axe(page, "threshold creation dialog, checked");

@@ -229,7 +229,11 @@
       });
     };
     if (collector) { collector.addEventListener("change", offer); offer(); }
-    fields.forEach(function (f) { f.addEventListener("change", function () { check(f); }); });
+    fields.forEach(function (f) {
+      f.addEventListener("change", function () { check(f); });
+      // A field marked wrong is checked again as it is corrected.
+      f.addEventListener("input", function () { if (f.getAttribute("aria-invalid")) { check(f); } });
+    });
 
     // body is the resource as JSON-LD, named <> (the factory resolves it).
     var body = function () {
