@@ -49,6 +49,7 @@ func (s *Server) table() []route {
 		return route{path: path, methods: methods, op: op, handler: f}
 	}
 	public := func(rt route) route { rt.public = true; return rt }
+	subs := api.Kind("subscriptions")
 	// The API's handlers return a response or an error, which api.Serve
 	// writes; the pages' and the streams' write their own.
 	rs := []route{
@@ -81,10 +82,11 @@ func (s *Server) table() []route {
 		// Alarms: acknowledged and cleared by hand, as jobs are operated.
 		h("/oslc/alarms/{id}/{action:acknowledge|clear}", post, auth.JobWrite, api.Serve(api.AlarmAction)),
 		{path: "/oslc/events", methods: get, op: auth.Read, handler: http.HandlerFunc(api.Events), stream: true},
-		// Event subscriptions: managed as jobs are.
-		h("/oslc/subscriptions", get, auth.Read, api.Serve(s.hubHTTP.List)),
-		h("/oslc/subscriptions", post, auth.JobWrite, s.hubHTTP.Create),
-		h("/oslc/subscriptions/{id}", get, auth.Read, api.Serve(s.hubHTTP.Get)),
+		// Event subscriptions: managed as jobs are; the hub serves the
+		// subscriptions kind (its pages through the UI's wrappers).
+		{path: "/oslc/subscriptions", methods: get, op: auth.Read, handler: pages.Base(subs, api.Serve(s.hubHTTP.List)), container: subs},
+		{path: "/oslc/subscriptions", methods: post, op: auth.JobWrite, handler: pages.Base(subs, s.hubHTTP.Create), container: subs},
+		h("/oslc/subscriptions/{id}", get, auth.Read, pages.Member(subs, api.Serve(s.hubHTTP.Get))),
 		h("/oslc/subscriptions/{id}", del, auth.JobWrite, api.Serve(s.hubHTTP.Delete)),
 		h("/oslc/hub", post, auth.JobWrite, s.hubHTTP.Create),
 		h("/oslc/hub/{id}", del, auth.JobWrite, api.Serve(s.hubHTTP.Delete)),
@@ -113,6 +115,9 @@ func (s *Server) table() []route {
 	// (OSLC Query 3.0); any other POST is a creation, where the kind has
 	// a creation factory.
 	for _, k := range api.Kinds() {
+		if k.Hosted() {
+			continue
+		}
 		base, member := k.Path(), k.Path()+"/{id}"
 		write := auth.Write
 		if k.Jobs {

@@ -48,7 +48,7 @@ func All() ([]*Shape, error) {
 			builtin.err = err
 			return
 		}
-		builtin.all = []*Shape{rec, measureShape(), monitoredShape(), jobShape(), reportShape(), trackingShape(), notificationShape(), adhocShape(), thresholdShape(), alarmShape()}
+		builtin.all = []*Shape{rec, measureShape(), monitoredShape(), jobShape(), reportShape(), trackingShape(), notificationShape(), adhocShape(), thresholdShape(), alarmShape(), subscriptionShape()}
 	})
 	return builtin.all, builtin.err
 }

@@ -29,7 +29,7 @@ var Documents = []*Document{
 	{Name: "perfmon", NS: PM, Title: "OSLC Performance Monitoring vocabulary", files: []string{"performance-monitoring-vocab.ttl"}},
 	{Name: "ems", NS: EMS, Title: "OSLC Estimation and Measurement vocabulary (with the measure terms PM uses)", files: []string{"estimation-measurement-vocab.ttl", "ems-terms.ttl"}},
 	{Name: "crtv", NS: CRTV, Title: "OSLC Reconciliation vocabulary", files: []string{"reconciliation-vocab.ttl"}},
-	{Name: "pmjob", NS: PMJ, Title: "OSLC PM measurement job vocabulary", files: []string{"pm-jobs-vocab.ttl", "pm-thresholds-vocab.ttl"}},
+	{Name: "pmjob", NS: PMJ, Title: "OSLC PM measurement job vocabulary", files: []string{"pm-jobs-vocab.ttl", "pm-thresholds-vocab.ttl", "pm-subscriptions-vocab.ttl"}},
 	{Name: "core", NS: OSLC, Title: "OSLC Core vocabulary", files: []string{"core-vocab.ttl"}},
 }
 

@@ -95,6 +95,8 @@ const pages = {
   records: base + "/oslc/records",
   resources: base + "/oslc/resources",
   jobs: base + "/oslc/jobs",
+  thresholds: base + "/oslc/thresholds",
+  subscriptions: base + "/oslc/subscriptions",
   resource,
   catalog: base + "/oslc/catalog",
   thresholds: base + "/oslc/thresholds",
@@ -289,6 +291,40 @@ test("job creation dialog: pickers from the capabilities, checked before sending
   // The job is on its resource's page.
   await page.goto(resource, { waitUntil: "load" });
   assert.ok(await page.locator("#jobs tbody tr", { hasText: "web01 business hours" }).count() === 1);
+  await page.context().close();
+});
+
+test("threshold creation dialog: numeric metrics from the capabilities, a decimal value checked, the threshold created", async () => {
+  const page = await newPage(desktop);
+  await page.goto(base + "/ui/create/thresholds", { waitUntil: "load" });
+  await axe(page, "threshold creation dialog");
+  const metrics = await page.locator("#f-performanceIndicator option").allTextContents();
+  assert.ok(metrics.includes("CPU used"), `metrics offered: ${metrics}`);
+  assert.ok(!metrics.some((m) => /availability/i.test(m)), `a STRING measure is offered: ${metrics}`);
+  // Checked before sending: the required metric, a negative offset.
+  await page.fill("#f-thresholdValue", "90.5");
+  await page.fill("#f-thresholdOffset", "-1");
+  await page.click("#ok");
+  assert.match(await page.textContent("#e-performanceIndicator"), /required/);
+  assert.match(await page.textContent("#e-thresholdOffset"), /0 or more/);
+  await page.fill("#f-title", "web01 CPU above 90.5");
+  await page.selectOption("#f-performanceIndicator", { label: "CPU used" });
+  await page.selectOption("#f-monitoredObject", { label: "web01 front end" });
+  await page.fill("#f-thresholdOffset", "10");
+  assert.equal(await page.textContent("#e-thresholdOffset"), "", "the error goes as the field is corrected");
+  await page.selectOption("#f-perceivedSeverity", { label: "Critical" });
+  assert.equal(await page.inputValue("#f-thresholdDirection"), "https://oslc-pm.github.io/ns/pmjob#Rising");
+  await axe(page, "threshold creation dialog, checked");
+  await shot(page, "threshold-dialog-1280");
+  await page.click("#ok");
+  await page.locator("body[data-response]").waitFor({ state: "attached", timeout: 10000 });
+  const res = JSON.parse(await page.getAttribute("body", "data-response"));
+  const th = res["oslc:results"][0]["rdf:resource"];
+  assert.ok(th.startsWith(base + "/oslc/thresholds/"), th);
+  const nt = await (await fetch(th, { headers: { Accept: "application/n-triples" } })).text();
+  for (const want of [/#CpuUsed>/, /"90.5"\^\^<http:\/\/www.w3.org\/2001\/XMLSchema#double>/, /"10"\^\^/, /#Critical>/, /#Rising>/, /web01 CPU above 90.5/]) {
+    assert.match(nt, want);
+  }
   await page.context().close();
 });
 

@@ -22,7 +22,10 @@ no events.
 
 A subscription (stored at /oslc/subscriptions/{id}, its delivery status
 at .../delivery) names a callback, event types and an oslc.where over the
-event's resource. A dispatcher per subscription delivers its events one
+event's resource. It is an OSLC resource of its own: its terms are in the
+pmjob vocabulary, its shape is /oslc/shapes/subscription, and the service
+provider lists the subscriptions' creation factory and query capability,
+which HTTP serves. No answer but the creation's holds the secret. A dispatcher per subscription delivers its events one
 at a time, in order, from a stored cursor: POST with the signature
 header (HMAC-SHA256 of the body under the subscription's secret), retried
 with exponential backoff, dead-lettered after Retry.Attempts (or at once

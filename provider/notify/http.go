@@ -20,6 +20,7 @@ import (
 	"github.com/oslc-pm/pmprovider/codec"
 	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/oslc"
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -223,18 +224,73 @@ func (x *HTTP) Get(r *http.Request) (*oslc.Response, error) {
 	return &oslc.Response{Status: http.StatusOK, Root: id, Graph: g, Title: "Subscription " + sub.Callback}, nil
 }
 
-// List answers the subscriptions.
+// List answers the subscriptions, the query base of the subscriptions
+// kind: those whose graph and delivery status pass the oslc.where
+// parameter, and whose values hold every oslc.searchTerms word.
 func (x *HTTP) List(r *http.Request) (*oslc.Response, error) {
 	base := x.hub.iri(subscriptionsPath)
+	q := r.URL.Query()
+	f, err := ParseFilter(nil, q.Get("oslc.where"))
+	if err != nil {
+		return nil, oslc.Errorf(http.StatusBadRequest, "oslc.where", "%v", err)
+	}
+	var terms parser.SearchTerms
+	if v := q.Get("oslc.searchTerms"); v != "" {
+		if terms, err = parser.ParseSearchTerms(v); err != nil {
+			return nil, oslc.Errorf(http.StatusBadRequest, "oslc.searchTerms", "%v", err)
+		}
+	}
 	g := []rdf.Triple{
 		{Subj: base, Pred: vocab.RDFType, Obj: vocab.IRI(vocab.LDP, "BasicContainer")},
 		{Subj: base, Pred: vocab.DCTitle, Obj: str("Event subscriptions")},
 	}
+	n := 0
 	for _, s := range x.hub.Subscriptions() {
-		g = append(g, rdf.Triple{Subj: base, Pred: vocab.IRI(vocab.LDP, "contains"), Obj: s.ID})
-		g = append(g, s.Graph(x.hub.cfg.Base)...)
+		sg := s.Graph(x.hub.cfg.Base)
+		ok, err := x.passes(r, s.ID, sg, f.Where, terms)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		n++
+		// ldp:contains for LDP clients, rdfs:member for OSLC Query's.
+		g = append(g, rdf.Triple{Subj: base, Pred: vocab.IRI(vocab.LDP, "contains"), Obj: s.ID},
+			rdf.Triple{Subj: base, Pred: vocab.RDFSMember, Obj: s.ID})
+		g = append(g, sg...)
 	}
+	g = append(g, rdf.Triple{Subj: base, Pred: vocab.OSLCTerm("totalCount"), Obj: integer(int64(n))})
 	return &oslc.Response{Status: http.StatusOK, Root: base, Graph: g, Title: "Event subscriptions"}, nil
+}
+
+// passes says whether subscription id, of graph g, passes where (with
+// its delivery status) and holds every search word in its values.
+func (x *HTTP) passes(r *http.Request, id rdf.IRI, g []rdf.Triple, where *parser.Where, terms parser.SearchTerms) (bool, error) {
+	for _, w := range terms {
+		found := false
+		for _, t := range g {
+			if strings.Contains(strings.ToLower(t.Obj.String()), strings.ToLower(w)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false, nil
+		}
+	}
+	if where == nil {
+		return true, nil
+	}
+	if _, st, ok := x.hub.Lookup(id); ok {
+		g = append(g[:len(g):len(g)], st.graph(id)...)
+	}
+	src := &graphSource{id: id, g: g, rest: emptySource{}}
+	res, err := query.Run(r.Context(), src, query.Scope{Prefix: id.String()}, &query.Query{Where: where}, query.Page{Size: 4, NoTotal: true})
+	if err != nil {
+		return false, oslc.QueryError(err)
+	}
+	return len(res.Members) > 0, nil
 }
 
 // Delete deletes a subscription: its deliveries stop.

@@ -36,6 +36,9 @@ type Kind struct {
 	// role matrix governs apart (MEF's job management).
 	Jobs bool
 
+	// hosted: its routes are another handler's (Hosted).
+	hosted bool
+
 	fragments string // prefix of fragment ids minted for nested nodes
 
 	// create stores a new member read from a POST (nil: no creation
@@ -170,6 +173,7 @@ func (s *Server) newKinds() []*Kind {
 		adhoc,
 	}
 	kinds = append(kinds, s.thresholdKinds()...)
+	kinds = append(kinds, s.subscriptionKind())
 	for _, k := range kinds {
 		s.conform(k)
 	}

@@ -20,7 +20,10 @@ import (
 func (s *Server) thresholdKinds() []*Kind {
 	th := &Kind{Name: "thresholds", Title: "Thresholds", Shape: shapes.Lookup(shapes.ThresholdName),
 		Types: []rdf.IRI{threshold.Class}, Implied: threshold.Class, fragments: "t", Preview: true, Jobs: true,
-		Dialogs: []Dialog{{"select", "Select a threshold", "Threshold", "560px", "520px"}}}
+		Dialogs: []Dialog{
+			{"select", "Select a threshold", "Threshold", "560px", "520px"},
+			{"create", "Create a threshold", "Threshold", "600px", "680px"},
+		}}
 	check := func(id rdf.IRI, g []rdf.Triple) error {
 		if err := validate(th, id, g); err != nil {
 			return err
@@ -42,8 +45,10 @@ func (s *Server) thresholdKinds() []*Kind {
 		etag, err := s.store.Create(ctx, n.id, g)
 		return g, etag, err
 	}
-	th.replace = func(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch, _ string) ([]rdf.Triple, string, error) {
-		etag, err := s.store.Replace(ctx, id, g, ifMatch)
+	// A replacement that stops watching a resource clears its alarm on
+	// behalf of who replaced it.
+	th.replace = func(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch, who string) ([]rdf.Triple, string, error) {
+		etag, err := s.thresholds.Replace(ctx, id, g, ifMatch, who)
 		return g, etag, err
 	}
 	th.remove = func(ctx context.Context, id rdf.IRI, ifMatch, _ string) error {

@@ -97,6 +97,12 @@ var leafMetrics = func() map[string]bool {
 	return m
 }()
 
+// Watchable says whether a threshold may watch metric: a pm metric (not
+// a category) whose values are numbers.
+func Watchable(metric rdf.IRI) bool {
+	return !stringTyped[metric] && leafMetrics[metric.String()]
+}
+
 var prefixes = func() map[string]string {
 	m := make(map[string]string)
 	for _, p := range vocab.Prefixes {

@@ -13,7 +13,10 @@
 // restart neither repeats a crossing nor loses one. The thresholds are
 // kept in memory, indexed by monitored resource, and reloaded from the
 // writes that change them, so that a record no threshold covers costs a
-// map lookup.
+// map lookup. A threshold replaced so that it no longer watches a
+// resource (another metric, locked, the resource left out) clears that
+// resource's active alarm in the threshold's own transaction
+// (Evaluator.Replace); a threshold deleted clears all of its alarms.
 //
 // The state machine (Spec.Step) is pure: it knows nothing of records,
 // stores or clocks.

@@ -81,13 +81,17 @@ func (w *wrapped) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (strin
 }
 
 // Replace replaces id. A record replaced is not evaluated again: its
-// values were evaluated when it was written.
+// values were evaluated when it was written. A threshold replaced clears
+// the alarms it no longer watches (Evaluator.Replace).
 func (w *wrapped) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch string) (string, error) {
 	if !w.indexed(id) {
 		return w.Store.Replace(ctx, id, g, ifMatch)
 	}
 	w.e.lock()
 	defer w.e.unlock()
+	if w.e.isThreshold(id) {
+		return w.e.replace(ctx, id, g, ifMatch, "")
+	}
 	etag, err := w.Store.Replace(ctx, id, g, ifMatch)
 	if err == nil {
 		w.e.observe(id, g, false)

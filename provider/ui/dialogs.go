@@ -218,6 +218,7 @@ type formField struct {
 	Datatype                 string // literal datatype; "" for IRIs
 	Required, Multiple       bool
 	Pattern, Min, Max, Value string
+	Step                     string // of a number input; "any" for decimals
 	Hint, Placeholder        string
 	Options                  []formOption
 	// List is the id of a datalist of suggestions (zones).
@@ -256,7 +257,7 @@ var createBody = template.Must(template.New("create").Parse(`<main class="dialog
 {{if not .Multiple}}<option value="">{{if .Placeholder}}{{.Placeholder}}{{else}}—{{end}}</option>{{end}}{{range .Options}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}{{if .Data}} data-for="{{.Data}}"{{end}}>{{.Label}}</option>{{end}}
 </select>
 {{else if eq .Input "textarea"}}<textarea id="f-{{.Name}}" name="{{.Name}}" rows="3" data-pred="{{.Pred}}" data-datatype="{{.Datatype}}"{{if .Required}} required aria-required="true"{{end}} aria-describedby="h-{{.Name}} e-{{.Name}}">{{.Value}}</textarea>
-{{else}}<input id="f-{{.Name}}" name="{{.Name}}" type="{{.Input}}" value="{{.Value}}" data-pred="{{.Pred}}" data-datatype="{{.Datatype}}"{{if .Required}} required aria-required="true"{{end}}{{if .Pattern}} pattern="{{.Pattern}}"{{end}}{{if .Min}} min="{{.Min}}"{{end}}{{if .Max}} max="{{.Max}}"{{end}}{{if .Placeholder}} placeholder="{{.Placeholder}}"{{end}}{{if .List}} list="{{.List}}" autocomplete="off"{{end}}{{if .Split}} data-split=","{{end}}{{if eq .Input "datetime-local"}} step="60"{{end}} aria-describedby="h-{{.Name}} e-{{.Name}}">
+{{else}}<input id="f-{{.Name}}" name="{{.Name}}" type="{{.Input}}" value="{{.Value}}" data-pred="{{.Pred}}" data-datatype="{{.Datatype}}"{{if .Required}} required aria-required="true"{{end}}{{if .Pattern}} pattern="{{.Pattern}}"{{end}}{{if .Min}} min="{{.Min}}"{{end}}{{if .Max}} max="{{.Max}}"{{end}}{{if .Placeholder}} placeholder="{{.Placeholder}}"{{end}}{{if .List}} list="{{.List}}" autocomplete="off"{{end}}{{if .Split}} data-split=","{{end}}{{if eq .Input "datetime-local"}} step="60"{{end}}{{if .Step}} step="{{.Step}}"{{end}} aria-describedby="h-{{.Name}} e-{{.Name}}">
 {{end}}<small id="h-{{.Name}}" class="hint">{{.Hint}}</small>
 <span id="e-{{.Name}}" class="field-error"></span>
 </div>

@@ -191,6 +191,11 @@
         msg = label + " is required.";
       } else if (vs.length && f.pattern && !new RegExp("^(?:" + f.pattern + ")$").test(f.value.trim())) {
         msg = label + " must look like " + (f.placeholder || f.pattern) + ".";
+      } else if (vs.length && f.type === "number" && f.step === "any") {
+        var x = Number(vs[0]);
+        if (!isFinite(x) || (f.min && x < Number(f.min))) {
+          msg = label + " must be a number" + (f.min ? ", " + f.min + " or more." : ".");
+        }
       } else if (vs.length && f.type === "number") {
         var n = Number(vs[0]);
         if (!Number.isInteger(n) || (f.min && n < Number(f.min)) || (f.max && n > Number(f.max))) {
@@ -224,7 +229,11 @@
       });
     };
     if (collector) { collector.addEventListener("change", offer); offer(); }
-    fields.forEach(function (f) { f.addEventListener("change", function () { check(f); }); });
+    fields.forEach(function (f) {
+      f.addEventListener("change", function () { check(f); });
+      // A field marked wrong is checked again as it is corrected.
+      f.addEventListener("input", function () { if (f.getAttribute("aria-invalid")) { check(f); } });
+    });
 
     // body is the resource as JSON-LD, named <> (the factory resolves it).
     var body = function () {
