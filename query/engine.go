@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -157,9 +158,16 @@ func (r *runner) run() (*Result, *row, error) {
 	if n <= 0 {
 		n = -1
 	}
-	if r.order.scored {
+	pushed := false
+	if a, ok := r.src.(Answerer); ok {
+		rows, res.Total, err = r.pushedPage(a, n)
+		pushed = !errors.Is(err, ErrNotPushed)
+	}
+	switch {
+	case pushed:
+	case r.order.scored:
 		rows, res.Total, err = r.searchPage(n)
-	} else {
+	default:
 		rows, res.Total, err = r.wherePage(n)
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/store/sparql"
 )
 
@@ -56,7 +57,9 @@ func (c *storeConfig) check() error {
 
 // openSPARQL opens the SPARQL store of c as the provider's store.
 func openSPARQL(ctx context.Context, c storeConfig) (provider.Store, error) {
-	db, err := sparql.Open(ctx, c.sparql)
+	opt := c.sparql
+	opt.TextPredicates = query.TextPredicates()
+	db, err := sparql.Open(ctx, opt)
 	if err != nil {
 		return nil, err
 	}

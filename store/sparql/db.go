@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/knakk/rdf"
 
@@ -21,6 +22,11 @@ type Options struct {
 	// graph, and the store reads only the graphs that start with it;
 	// otherwise the graph of a resource is named by the resource's IRI.
 	GraphPrefix string
+	// TextPredicates are the properties whose string literals the store
+	// keeps the search tokens of, for oslc.searchTerms pushed down (see
+	// Source.Answer): query.TextPredicates(). Without them, searches are
+	// left to the query engine.
+	TextPredicates []rdf.IRI
 	// BatchTriples is about how many triples one update of Load holds;
 	// 0 means 20,000. One update holds at most maxBatchResources
 	// resources: Virtuoso 7 refuses requests of many more operations.
@@ -35,6 +41,9 @@ type DB struct {
 	c      *client
 	prefix string
 	batch  int
+	text   map[string]bool
+
+	pushed, fellBack atomic.Int64
 }
 
 // Open returns a DB over the endpoint of opt, after checking that it
@@ -44,6 +53,10 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 		return nil, errors.New("sparql: no query endpoint")
 	}
 	d := &DB{c: newClient(opt.Endpoint), prefix: opt.GraphPrefix, batch: opt.BatchTriples}
+	d.text = map[string]bool{}
+	for _, p := range opt.TextPredicates {
+		d.text[p.String()] = true
+	}
 	if d.batch <= 0 {
 		d.batch = 20000
 	}
@@ -86,6 +99,10 @@ func (d *DB) writeGraph(b *strings.Builder, id rdf.IRI, g []rdf.Triple, etag str
 		writeTerm(b, t.Obj)
 		b.WriteString(" .\n")
 		valueTriple(b, t)
+		keyTriple(b, t)
+		if d.text[t.Pred.String()] {
+			textTriples(b, t)
+		}
 	}
 	b.WriteString("}\n")
 }

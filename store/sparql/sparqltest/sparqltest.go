@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/store/sparql"
 )
 
@@ -137,7 +138,7 @@ func Current(t testing.TB) *Server {
 func Open(t testing.TB) *sparql.DB {
 	t.Helper()
 	s := Current(t)
-	db, err := sparql.Open(context.Background(), sparql.Options{Endpoint: s.Endpoint, GraphPrefix: fmt.Sprintf("urn:x-pmtest:%d:%d:", os.Getpid(), seq.Add(1))})
+	db, err := sparql.Open(context.Background(), sparql.Options{Endpoint: s.Endpoint, GraphPrefix: fmt.Sprintf("urn:x-pmtest:%d:%d:", os.Getpid(), seq.Add(1)), TextPredicates: query.TextPredicates()})
 	if err != nil {
 		t.Fatalf("open sparql store: %v", err)
 	}
