@@ -418,7 +418,7 @@ func (x *builder) search(q *query.Pushdown) string {
 	x.tokenValues(q.Search, "?hp", "?hi")
 	postings("?hs", "?hl", "?hp", "?htf")
 	x.w("} } UNION { SELECT (COUNT(?re) AS ?resources) WHERE { ")
-	x.graph(func() { x.w("?r <"+predETag+"> ?re") })
+	x.graph(func() { x.w("?r <" + predETag + "> ?re") })
 	x.w("} } }")
 	return x.b.String()
 }
