@@ -182,6 +182,19 @@ func (r *runner) run() (*Result, *row, error) {
 		last = rows[n-1]
 	}
 	res.Members = make([]Member, len(rows))
+	if sr, ok := r.src.(SubjectReader); ok && r.q.Select != nil && len(rows) > 1 {
+		ids := make([]rdf.IRI, len(rows))
+		for i, rw := range rows {
+			ids[i] = rw.id
+		}
+		src, err := r.prefetch(sr, ids, r.q.Select)
+		if err != nil {
+			return nil, nil, err
+		}
+		sel := *r.eval
+		sel.src = src
+		r = &runner{eval: &sel, q: r.q}
+	}
 	for i, row := range rows {
 		ts, err := r.selectTriples(row.id, r.q.Select)
 		if err != nil {

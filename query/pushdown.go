@@ -12,6 +12,7 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/codec/literal"
+	"github.com/oslc-pm/pmprovider/query/parser"
 )
 
 // Push-down: a store with a query language of its own (store/sparql) may
@@ -378,4 +379,93 @@ func (r *runner) pushedPage(a Answerer, n int) ([]*row, int, error) {
 		}
 	}
 	return top.sorted(), total, nil
+}
+
+// A SubjectReader is a Source that reads the triples of many subjects in
+// one request: Run then reads a page's selected triples (oslc.select)
+// level by level of the selection, not node by node.
+type SubjectReader interface {
+	// MatchSubjects calls fn with each distinct triple whose subject is
+	// one of subjects.
+	MatchSubjects(ctx context.Context, subjects []rdf.Subject, fn func(t rdf.Triple) bool) error
+}
+
+// prefetched is a Source that answers Match on the subjects it has read
+// from what it holds.
+type prefetched struct {
+	Source
+	held map[string][]rdf.Triple
+}
+
+func (p *prefetched) Match(ctx context.Context, s rdf.Subject, pred rdf.Predicate, o rdf.Object, fn func(t rdf.Triple) bool) error {
+	ts, ok := p.held[subjKey(s)]
+	if s == nil || o != nil || !ok {
+		return p.Source.Match(ctx, s, pred, o, fn)
+	}
+	for _, t := range ts {
+		if pred != nil && t.Pred.String() != pred.String() {
+			continue
+		}
+		if !fn(t) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// prefetch reads, through sr, the triples that selecting sel from each
+// of ids reads, one request per level of sel, and returns a Source that
+// holds them.
+func (e *eval) prefetch(sr SubjectReader, ids []rdf.IRI, sel *parser.Selection) (Source, error) {
+	p := &prefetched{Source: e.src, held: map[string][]rdf.Triple{}}
+	type item struct {
+		n   rdf.Subject
+		sel *parser.Selection
+	}
+	var level []item
+	for _, id := range ids {
+		level = append(level, item{id, sel})
+	}
+	for depth := 0; len(level) > 0 && depth <= parser.MaxDepth; depth++ {
+		var want []rdf.Subject
+		asked := map[string]bool{}
+		for _, it := range level {
+			k := subjKey(it.n)
+			if _, ok := p.held[k]; !ok && !asked[k] {
+				asked[k] = true
+				want = append(want, it.n)
+			}
+		}
+		for _, s := range want {
+			p.held[subjKey(s)] = nil
+		}
+		if len(want) > 0 {
+			err := sr.MatchSubjects(e.ctx, want, func(t rdf.Triple) bool {
+				k := subjKey(t.Subj)
+				p.held[k] = append(p.held[k], t)
+				return true
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		var next []item
+		for _, it := range level {
+			for _, sp := range it.sel.Props {
+				if sp.Nested == nil {
+					continue
+				}
+				for _, t := range p.held[subjKey(it.n)] {
+					if !sp.Prop.Wildcard && t.Pred.String() != sp.Prop.IRI {
+						continue
+					}
+					if n, ok := t.Obj.(rdf.Subject); ok && t.Obj.Type() != rdf.TermLiteral {
+						next = append(next, item{n, sp.Nested})
+					}
+				}
+			}
+		}
+		level = next
+	}
+	return p, nil
 }
