@@ -34,6 +34,11 @@ func (s *Source) Answer(ctx context.Context, q *query.Pushdown) (*query.Answer, 
 		slog.Debug("sparql: search left to the query engine: no text predicates")
 		return nil, query.ErrNotPushed
 	}
+	if q.Limit > maxLimit {
+		d.fellBack.Add(1)
+		slog.Debug("sparql: page left to the query engine: too large", "limit", q.Limit)
+		return nil, query.ErrNotPushed
+	}
 	d.pushed.Add(1)
 	x := &builder{d: d}
 	var text string
@@ -48,6 +53,10 @@ func (s *Source) Answer(ctx context.Context, q *query.Pushdown) (*query.Answer, 
 	}
 	return x.read(q, rows)
 }
+
+// maxLimit is the largest LIMIT Answer sends with an ORDER BY: Virtuoso 7
+// refuses to sort more than 10,000 rows for a page.
+const maxLimit = 10000
 
 // Pushdowns tells how many queries the store answered itself, and how many
 // it left to the engine.
