@@ -83,6 +83,11 @@ var onEveryStore = []struct {
 	{"JobCancelAndDelete", TestJobCancelAndDelete},
 	{"PushJob", TestPushJob},
 	{"ReportDownloads", TestReportDownloads},
+	{"TRSDiscovery", TestTRSDiscovery},
+	{"TRSConditionalGET", TestTRSConditionalGET},
+	{"TRSBadRequests", TestTRSBadRequests},
+	{"SubscriptionsHTTP", TestSubscriptionsHTTP},
+	{"HubStream", TestHubStream},
 }
 
 // TestOnSPARQL runs the tests of onEveryStore over the SPARQL store, in

@@ -42,6 +42,7 @@ type DB struct {
 	prefix string
 	batch  int
 	text   map[string]bool
+	opt    Options
 
 	pushed, fellBack atomic.Int64
 }
@@ -52,7 +53,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	if opt.Endpoint.Query == "" {
 		return nil, errors.New("sparql: no query endpoint")
 	}
-	d := &DB{c: newClient(opt.Endpoint), prefix: opt.GraphPrefix, batch: opt.BatchTriples}
+	d := &DB{c: newClient(opt.Endpoint), prefix: opt.GraphPrefix, batch: opt.BatchTriples, opt: opt}
 	d.text = map[string]bool{}
 	for _, p := range opt.TextPredicates {
 		d.text[p.String()] = true
@@ -63,8 +64,14 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	if _, err := d.c.ask(ctx, "ASK {}"); err != nil {
 		return nil, fmt.Errorf("sparql: %s: %w", opt.Endpoint.Query, err)
 	}
+	if err := d.initCounter(ctx); err != nil {
+		return nil, fmt.Errorf("sparql: change log: %w", err)
+	}
 	return d, nil
 }
+
+// Options returns the options d was opened with.
+func (d *DB) Options() Options { return d.opt }
 
 // graph is the name of resource id's graph.
 func (d *DB) graph(id rdf.IRI) string { return d.prefix + id.String() }
@@ -134,6 +141,11 @@ func (d *DB) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (string, er
 	b.WriteString(" { ")
 	writeIRI(&b, id.String())
 	b.WriteString(" <" + predETag + "> ?e } } } FILTER(?n = 0) }")
+	d.writeEvent(&b, id, store.Created, etag, func(b *strings.Builder) {
+		writeIRI(b, id.String())
+		b.WriteString(" <" + predETag + "> ")
+		writeString(b, etag)
+	})
 	if err := d.c.update(ctx, b.String()); err != nil {
 		return "", fmt.Errorf("create %s: %w", id.String(), err)
 	}
@@ -144,7 +156,7 @@ func (d *DB) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (string, er
 	if got != etag {
 		return "", store.ErrExists
 	}
-	return etag, nil
+	return etag, d.fixOrder(ctx, etag)
 }
 
 // etag reads the ETag of id, "" if there is no such resource.
@@ -241,7 +253,7 @@ func (d *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch st
 		}
 		etag := newETag()
 		var b strings.Builder
-		d.writeSwap(&b, id, old, etag, func(b *strings.Builder) { d.writeGraph(b, id, g, etag) })
+		d.writeSwap(&b, id, old, etag, store.Modified, func(b *strings.Builder) { d.writeGraph(b, id, g, etag) })
 		if err := d.c.update(ctx, b.String()); err != nil {
 			return "", fmt.Errorf("replace %s: %w", id.String(), err)
 		}
@@ -250,7 +262,7 @@ func (d *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch st
 			return "", err
 		}
 		if got == etag {
-			return etag, nil
+			return etag, d.fixOrder(ctx, etag)
 		}
 		if ifMatch != "" && ifMatch != "*" {
 			return "", store.ErrPreconditionFailed
@@ -263,7 +275,7 @@ func (d *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch st
 // its graph and then runs insert's GRAPH block (none to delete): the
 // first operation leaves a claim that only this request's token names,
 // the second inserts under it, the third removes it.
-func (d *DB) writeSwap(b *strings.Builder, id rdf.IRI, old, token string, insert func(b *strings.Builder)) {
+func (d *DB) writeSwap(b *strings.Builder, id rdf.IRI, old, token string, kind store.ChangeKind, insert func(b *strings.Builder)) {
 	graph := func() {
 		b.WriteString("GRAPH ")
 		writeIRI(b, d.graph(id))
@@ -285,17 +297,19 @@ func (d *DB) writeSwap(b *strings.Builder, id rdf.IRI, old, token string, insert
 	writeIRI(b, id.String())
 	b.WriteString(" <" + predETag + "> ")
 	writeString(b, old)
-	b.WriteString(" . ?s ?p ?o } } ;\n")
+	b.WriteString(" . ?s ?p ?o } }")
 	if insert != nil {
+		b.WriteString(" ;\n")
 		b.WriteString("INSERT {\n")
 		insert(b)
 		b.WriteString("} WHERE { ")
 		graph()
 		b.WriteString(" { ")
 		claim()
-		b.WriteString(" } } ;\n")
+		b.WriteString(" } }")
 	}
-	b.WriteString("DELETE DATA { ")
+	d.writeEvent(b, id, kind, token, func(*strings.Builder) { claim() })
+	b.WriteString(" ;\nDELETE DATA { ")
 	graph()
 	b.WriteString(" { ")
 	claim()
@@ -317,7 +331,8 @@ func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
 			return store.ErrPreconditionFailed
 		}
 		var b strings.Builder
-		d.writeSwap(&b, id, old, newETag(), nil)
+		token := newETag()
+		d.writeSwap(&b, id, old, token, store.Deleted, nil)
 		if err := d.c.update(ctx, b.String()); err != nil {
 			return fmt.Errorf("delete %s: %w", id.String(), err)
 		}
@@ -326,7 +341,7 @@ func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
 			return err
 		}
 		if got == "" {
-			return nil
+			return d.fixOrder(ctx, token)
 		}
 		if ifMatch != "" && ifMatch != "*" {
 			return store.ErrPreconditionFailed
@@ -342,6 +357,7 @@ func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
 func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 	var b strings.Builder
 	n, k := 0, 0
+	var tokens []string
 	flush := func() error {
 		if n == 0 {
 			return nil
@@ -349,6 +365,10 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 		err := d.c.update(ctx, b.String())
 		b.Reset()
 		n, k = 0, 0
+		if err == nil {
+			err = d.fixOrders(ctx, tokens)
+		}
+		tokens = tokens[:0]
 		if err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
@@ -359,13 +379,18 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 			return err
 		}
 		g := relabel(r.ID, r.Triples)
+		etag := newETag()
 		if n > 0 {
 			b.WriteString(";\n")
 		}
-		b.WriteString("DROP SILENT GRAPH ")
+		// The event's operation begins with ";": after a dummy first.
+		b.WriteString("INSERT DATA { }")
+		d.writeLoadEvent(&b, r.ID, etag)
+		tokens = append(tokens, etag)
+		b.WriteString(" ;\nDROP SILENT GRAPH ")
 		writeIRI(&b, d.graph(r.ID))
 		b.WriteString(" ;\nINSERT DATA {\n")
-		d.writeGraph(&b, r.ID, g, newETag())
+		d.writeGraph(&b, r.ID, g, etag)
 		b.WriteString("}")
 		n += len(g) + 2
 		k++

@@ -145,6 +145,17 @@ func Open(t testing.TB) *sparql.DB {
 	return db
 }
 
+// Reopen returns another handle on db's graphs, as a second provider
+// over the same SPARQL store has.
+func Reopen(t testing.TB, db *sparql.DB) *sparql.DB {
+	t.Helper()
+	other, err := sparql.Open(context.Background(), db.Options())
+	if err != nil {
+		t.Fatalf("open sparql store: %v", err)
+	}
+	return other
+}
+
 // Installed skips t (fails it with PM_E2E_REQUIRED=1) when virtuoso-t is
 // not installed, for tests that Start a Virtuoso of their own.
 func Installed(t testing.TB) {
