@@ -20,16 +20,16 @@ import (
 // writer that finds another writer's event on its order (two requests
 // read the counter at once) moves its own to a new order (fixOrder).
 const (
-	counterIRI = ns + "counter"     // subject and graph name of the counter
-	logIRI     = ns + "changes"     // graph name of the log
-	eventNS    = ns + "change:"     // an event: eventNS + order
-	predNext   = ns + "next"        // counter: the last order taken
-	predOrder  = ns + "order"       // event: its order, an xsd:integer
-	predKind   = ns + "kind"        // event: "C", "M" or "D" (store.ChangeKind)
-	predTime   = ns + "time"        // event: the writer's clock, Unix nanoseconds
-	predID     = ns + "resource"    // event: the resource written
-	predToken  = ns + "eventToken"  // event: unique per request, to tell races
-	changePage = 1000               // events per query of Changes
+	counterIRI = ns + "counter"    // subject and graph name of the counter
+	logIRI     = ns + "changes"    // graph name of the log
+	eventNS    = ns + "change:"    // an event: eventNS + order
+	predNext   = ns + "next"       // counter: the last order taken
+	predOrder  = ns + "order"      // event: its order, an xsd:integer
+	predKind   = ns + "kind"       // event: "C", "M" or "D" (store.ChangeKind)
+	predTime   = ns + "time"       // event: the writer's clock, Unix nanoseconds
+	predID     = ns + "resource"   // event: the resource written
+	predToken  = ns + "eventToken" // event: unique per request, to tell races
+	changePage = 1000              // events per query of Changes
 )
 
 func (d *DB) counterGraph() string { return d.prefix + counterIRI }

@@ -35,7 +35,9 @@ func TestChangeLog(t *testing.T) {
 	db := sparqltest.Open(t)
 	p := iri("http://example.org/p")
 	a, b := iri("http://example.org/r/a"), iri("http://example.org/r/b")
-	g := func(id rdf.IRI, v string) []rdf.Triple { return []rdf.Triple{{Subj: id, Pred: p, Obj: xsd(v, "string")}} }
+	g := func(id rdf.IRI, v string) []rdf.Triple {
+		return []rdf.Triple{{Subj: id, Pred: p, Obj: xsd(v, "string")}}
+	}
 	etag, err := db.Create(ctx, a, g(a, "1"))
 	require.NoError(t, err)
 	_, err = db.Create(ctx, a, g(a, "x"))
