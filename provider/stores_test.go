@@ -88,6 +88,7 @@ var onEveryStore = []struct {
 	{"TRSBadRequests", TestTRSBadRequests},
 	{"SubscriptionsHTTP", TestSubscriptionsHTTP},
 	{"HubStream", TestHubStream},
+	{"AdhocCollection", TestAdhocCollection},
 }
 
 // TestOnSPARQL runs the tests of onEveryStore over the SPARQL store, in
