@@ -57,11 +57,16 @@ func (c *storeConfig) check() error {
 
 // openSPARQL opens the SPARQL store of c as the provider's store.
 func openSPARQL(ctx context.Context, c storeConfig) (provider.Store, error) {
-	opt := c.sparql
-	opt.TextPredicates = query.TextPredicates()
-	db, err := sparql.Open(ctx, opt)
+	db, err := openSPARQLDB(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openSPARQLDB opens the SPARQL store of c.
+func openSPARQLDB(ctx context.Context, c storeConfig) (*sparql.DB, error) {
+	opt := c.sparql
+	opt.TextPredicates = query.TextPredicates()
+	return sparql.Open(ctx, opt)
 }

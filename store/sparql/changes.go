@@ -78,16 +78,67 @@ func (d *DB) writeEventIf(b *strings.Builder, id rdf.IRI, kind, token string, wh
 	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + 1 AS ?m) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?m))) AS ?ev) BIND(" + kind + " AS ?kind) }")
 }
 
-// writeLoadEvent appends the operation that logs the write of id by Load,
-// before it: a creation if id has no graph yet, else a modification.
-func (d *DB) writeLoadEvent(b *strings.Builder, id rdf.IRI, token string) {
-	d.writeEventIf(b, id, `IF(?c > 0, "M", "C")`, token, func(b *strings.Builder) {
-		b.WriteString("{ SELECT (COUNT(?x) AS ?c) WHERE { GRAPH ")
-		writeIRI(b, d.graph(id))
-		b.WriteString(" { ")
-		writeIRI(b, id.String())
-		b.WriteString(" <" + predETag + "> ?x } } } ")
-	})
+// loaded is a resource of a batch of Load: its token, and whether it
+// was there before the batch (read just before: the kind of its event).
+type loaded struct {
+	id     rdf.IRI
+	token  string
+	before bool
+	again  bool // listed before in the batch
+}
+
+// existing tells which of the batch's resources are there, in one query.
+func (d *DB) existing(ctx context.Context, batch []loaded) error {
+	var b strings.Builder
+	b.WriteString("SELECT DISTINCT ?r WHERE { VALUES (?r ?g) {")
+	for _, l := range batch {
+		b.WriteString(" (")
+		writeIRI(&b, l.id.String())
+		b.WriteByte(' ')
+		writeIRI(&b, d.graph(l.id))
+		b.WriteString(")")
+	}
+	b.WriteString(" } GRAPH ?g { ?r <" + predETag + "> ?x } }")
+	rows, err := d.c.selectRows(ctx, b.String())
+	if err != nil {
+		return err
+	}
+	there := map[string]bool{}
+	for _, r := range rows {
+		there[r["r"].Value] = true
+	}
+	for i := range batch {
+		batch[i].before = there[batch[i].id.String()] || batch[i].again
+	}
+	return nil
+}
+
+// writeLoadEvents appends the operation that logs the writes of a batch
+// of Load, before them: one order each, taken from the counter at once, a
+// creation or a modification as existing found.
+func (d *DB) writeLoadEvents(b *strings.Builder, batch []loaded) {
+	now := strconv.FormatInt(time.Now().UnixNano(), 10)
+	b.WriteString("DELETE { GRAPH ")
+	writeIRI(b, d.counterGraph())
+	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } } INSERT { GRAPH ")
+	writeIRI(b, d.counterGraph())
+	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?m } GRAPH ")
+	writeIRI(b, d.logGraph())
+	b.WriteString(" { ?ev <" + predOrder + "> ?o ; <" + predKind + "> ?kind ; <" + predTime + "> " + now + " ; <" + predID + "> ?r ; <" + predToken + "> ?tok } } WHERE { VALUES (?i ?r ?kind ?tok) {")
+	for i, l := range batch {
+		kind := "C"
+		if l.before {
+			kind = "M"
+		}
+		b.WriteString(" (" + strconv.Itoa(i+1) + " ")
+		writeIRI(b, l.id.String())
+		b.WriteString(" \"" + kind + "\" ")
+		writeString(b, l.token)
+		b.WriteString(")")
+	}
+	b.WriteString(" } GRAPH ")
+	writeIRI(b, d.counterGraph())
+	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + ?i AS ?o) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?o))) AS ?ev) BIND(?n + " + strconv.Itoa(len(batch)) + " AS ?m) }")
 }
 
 // fixOrders runs fixOrder for the events of tokens that share their order

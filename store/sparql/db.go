@@ -351,24 +351,36 @@ func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
 }
 
 // Load creates or replaces the resources rs, a few thousand triples per
-// SPARQL Update request (Options.BatchTriples). A resource listed twice
+// SPARQL Update request (Options.BatchTriples), each request logging its
+// writes as a creation or a modification by whether the resource was
+// there when the batch began. A resource listed twice
 // ends as its last listing. Each request is atomic where the store makes
 // requests atomic; the set is not.
 func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 	var b strings.Builder
-	n, k := 0, 0
-	var tokens []string
+	n := 0
+	var batch []loaded
 	flush := func() error {
-		if n == 0 {
+		if len(batch) == 0 {
 			return nil
 		}
-		err := d.c.update(ctx, b.String())
-		b.Reset()
-		n, k = 0, 0
+		if err := d.existing(ctx, batch); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+		var req strings.Builder
+		d.writeLoadEvents(&req, batch)
+		req.WriteString(" ;\n")
+		req.WriteString(b.String())
+		err := d.c.update(ctx, req.String())
 		if err == nil {
+			tokens := make([]string, len(batch))
+			for i, l := range batch {
+				tokens[i] = l.token
+			}
 			err = d.fixOrders(ctx, tokens)
 		}
-		tokens = tokens[:0]
+		b.Reset()
+		n, batch = 0, batch[:0]
 		if err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
@@ -380,21 +392,21 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 		}
 		g := relabel(r.ID, r.Triples)
 		etag := newETag()
-		if n > 0 {
+		if len(batch) > 0 {
 			b.WriteString(";\n")
 		}
-		// The event's operation begins with ";": after a dummy first.
-		b.WriteString("INSERT DATA { }")
-		d.writeLoadEvent(&b, r.ID, etag)
-		tokens = append(tokens, etag)
-		b.WriteString(" ;\nDROP SILENT GRAPH ")
+		again := false
+		for _, l := range batch {
+			again = again || l.id == r.ID
+		}
+		batch = append(batch, loaded{id: r.ID, token: etag, again: again})
+		b.WriteString("DROP SILENT GRAPH ")
 		writeIRI(&b, d.graph(r.ID))
 		b.WriteString(" ;\nINSERT DATA {\n")
 		d.writeGraph(&b, r.ID, g, etag)
 		b.WriteString("}")
 		n += len(g) + 2
-		k++
-		if n >= d.batch || k >= maxBatchResources {
+		if n >= d.batch || len(batch) >= maxBatchResources {
 			if err := flush(); err != nil {
 				return err
 			}

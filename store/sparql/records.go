@@ -2,6 +2,7 @@ package sparql
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -101,4 +102,38 @@ func (d *DB) bodies(ctx context.Context, ids []rdf.IRI) (map[string][]rdf.Triple
 		out[r["s"].Value] = g
 	}
 	return out, nil
+}
+
+// Walk calls fn with each resource and its triples, in IRI order, until
+// fn returns false: export reads the store so, recordBatch resources per
+// query.
+func (d *DB) Walk(ctx context.Context, fn func(id rdf.IRI, g []rdf.Triple) bool) error {
+	var ids []rdf.IRI
+	stopped := false
+	flush := func() error {
+		graphs, err := d.bodies(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if g, ok := graphs[id.String()]; ok && !fn(id, g) {
+				stopped = true
+				return nil
+			}
+		}
+		ids = ids[:0]
+		return nil
+	}
+	var ferr error
+	err := d.Resources(ctx, rdf.IRI{}, func(id rdf.IRI) bool {
+		ids = append(ids, id)
+		if len(ids) == recordBatch {
+			ferr = flush()
+		}
+		return ferr == nil && !stopped
+	})
+	if err != nil || ferr != nil || stopped || len(ids) == 0 {
+		return errors.Join(err, ferr)
+	}
+	return flush()
 }
