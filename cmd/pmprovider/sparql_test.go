@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,4 +42,18 @@ func TestImportExportSPARQL(t *testing.T) {
 	got, _, err = run1(t, append([]string{"export"}, flags...)...)
 	require.NoError(t, err)
 	assert.Equal(t, want, sortedLines(got))
+}
+
+// TestBenchSPARQL runs the bench over bbolt and SPARQL side by side on a
+// small data set: every shape answers 200 on both, each is pushed down,
+// and each one's SPARQL is timed alone.
+func TestBenchSPARQL(t *testing.T) {
+	s := sparqltest.Current(t)
+	out, stderr, err := run1(t, "bench", "--records", "300", "--resources", "5", "--queries", "2", "--warmup", "1",
+		"--store", "sparql", "--sparql-query", s.Endpoint.Query, "--sparql-graph-prefix", fmt.Sprintf("urn:x-pmtest:bench:%d:", os.Getpid()))
+	require.NoError(t, err, stderr)
+	assert.Contains(t, out, "SPARQL store "+s.Endpoint.Query)
+	assert.Equal(t, 2, strings.Count(out, "6 answered 200 throughout"), out)
+	assert.Contains(t, out, "left 0 to the query engine", out)
+	assert.Contains(t, out, "in the store alone", out)
 }

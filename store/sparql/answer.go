@@ -47,6 +47,9 @@ func (s *Source) Answer(ctx context.Context, q *query.Pushdown) (*query.Answer, 
 	} else {
 		text = x.page(q)
 	}
+	if d.opt.Trace != nil {
+		d.opt.Trace(text)
+	}
 	rows, err := d.c.selectRows(ctx, text)
 	if err != nil {
 		return nil, fmt.Errorf("answer: %w", err)
@@ -57,6 +60,13 @@ func (s *Source) Answer(ctx context.Context, q *query.Pushdown) (*query.Answer, 
 // maxLimit is the largest LIMIT Answer sends with an ORDER BY: Virtuoso 7
 // refuses to sort more than 10,000 rows for a page.
 const maxLimit = 10000
+
+// Select runs a SPARQL SELECT query and tells how many rows it gave: the
+// benchmark times the queries of Answer with it.
+func (d *DB) Select(ctx context.Context, text string) (int, error) {
+	rows, err := d.c.selectRows(ctx, text)
+	return len(rows), err
+}
 
 // Pushdowns tells how many queries the store answered itself, and how many
 // it left to the engine.

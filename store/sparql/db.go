@@ -27,6 +27,9 @@ type Options struct {
 	// Source.Answer): query.TextPredicates(). Without them, searches are
 	// left to the query engine.
 	TextPredicates []rdf.IRI
+	// Trace, if set, is called with the text of each query Answer sends
+	// (the benchmark times them apart).
+	Trace func(query string)
 	// BatchTriples is about how many triples one update of Load holds;
 	// 0 means 20,000. One update holds at most maxBatchResources
 	// resources: Virtuoso 7 refuses requests of many more operations.
