@@ -44,6 +44,9 @@ func Main(m *testing.M) int {
 	if current != nil {
 		current.Stop()
 	}
+	if oxCurrent != nil {
+		oxCurrent.Stop()
+	}
 	return code
 }
 
