@@ -123,6 +123,15 @@ func TestContractAgrees(t *testing.T) {
 		require.NoError(t, sdb.Load(ctx, rs))
 		require.NoError(t, sdb.View(ctx, func(src query.Source) error { sparqlSrc = src; return nil }))
 	}
+	// And in an Oxigraph, a second SPARQL implementation, for the first
+	// oxigraphQueries of those.
+	var oxSrc query.Source
+	if os.Getenv("PM_E2E_REQUIRED") == "1" || oxigraphAvailable() {
+		odb := sparqltest.OpenOxigraph(t)
+		require.NoError(t, odb.Load(ctx, rs))
+		require.NoError(t, odb.View(ctx, func(src query.Source) error { oxSrc = src; return nil }))
+	}
+	const oxigraphQueries = 40
 	prefixes := parser.Prefixes{{Prefix: "ex", IRI: "http://example.org/ns#"}}.Map(parser.DefaultPrefixes())
 
 	ops := []string{"=", "!=", "<", "<=", ">", ">="}
@@ -262,6 +271,12 @@ func TestContractAgrees(t *testing.T) {
 				assert.Equal(t, want.pages, sp.pages, "%s: over SPARQL", what)
 			}
 		}
+		if oxSrc != nil && i < oxigraphQueries && (size == 0 || size >= 7) {
+			ox := runAll(oxSrc, scope, q, size, seed)
+			if assert.Equal(t, want.err, ox.err, "%s: over SPARQL in Oxigraph", what) {
+				assert.Equal(t, want.pages, ox.pages, "%s: over SPARQL in Oxigraph", what)
+			}
+		}
 		restore()
 		if want.err != nil || got.err != nil {
 			assert.Equal(t, want.err, got.err, what)
@@ -300,5 +315,12 @@ func TestContractAgrees(t *testing.T) {
 // TestContractAgrees.
 func sparqltestAvailable() bool {
 	_, err := exec.LookPath("virtuoso-t")
+	return err == nil
+}
+
+// oxigraphAvailable says whether node can run the Oxigraph part of
+// TestContractAgrees.
+func oxigraphAvailable() bool {
+	_, err := exec.LookPath("node")
 	return err == nil
 }
