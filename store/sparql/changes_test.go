@@ -77,16 +77,16 @@ func TestChangeLog(t *testing.T) {
 	assert.Equal(t, uint64(6), cs[3].Order)
 }
 
-// TestChangeLogTwoWriters: two stores over one SPARQL store (two
+// TestChangeLogWriters: four stores over one SPARQL store (four
 // providers) write at once; every event has an order of its own.
-func TestChangeLogTwoWriters(t *testing.T) {
+func TestChangeLogWriters(t *testing.T) {
 	ctx := context.Background()
 	one := sparqltest.Open(t)
-	two := sparqltest.Reopen(t, one)
+	dbs := []*sparql.DB{one, sparqltest.Reopen(t, one), sparqltest.Reopen(t, one), sparqltest.Reopen(t, one)}
 	p := iri("http://example.org/p")
 	var wg sync.WaitGroup
 	const each = 15
-	for w, db := range []*sparql.DB{one, two} {
+	for w, db := range dbs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -106,6 +106,6 @@ func TestChangeLogTwoWriters(t *testing.T) {
 		seen[c.Order] = true
 		ids[c.ID.String()] = true
 	}
-	assert.Len(t, ids, 2*each)
-	assert.Len(t, cs, 2*each)
+	assert.Len(t, ids, len(dbs)*each)
+	assert.Len(t, cs, len(dbs)*each)
 }
