@@ -1,5 +1,6 @@
 // Package sparqltest starts a throwaway Virtuoso 7 for the tests of a
-// package (.ci/virtuoso.sh) and hands each test a store of its own in it.
+// package (.ci/virtuoso.sh), and an Oxigraph (.ci/oxigraph) as a second
+// SPARQL implementation, and hands each test a store of its own in them.
 package sparqltest
 
 import (
