@@ -33,3 +33,10 @@ if [ ! -d e2e/node_modules/playwright-core ] || [ ! -d e2e/node_modules/axe-core
 	echo "installing e2e/node_modules (npm ci)"
 	(cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+
+# Oxigraph, the second SPARQL implementation the SPARQL store's tests run
+# on (.ci/oxigraph/server.js), pinned in .ci/oxigraph/package-lock.json.
+if [ ! -d .ci/oxigraph/node_modules/oxigraph ]; then
+	echo "installing .ci/oxigraph/node_modules (npm ci)"
+	(cd .ci/oxigraph && npm ci --no-audit --no-fund)
+fi

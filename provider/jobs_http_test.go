@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -27,8 +26,6 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/auth"
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/notify"
-	"github.com/oslc-pm/pmprovider/query/boltsource"
-	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -104,6 +101,7 @@ type jobEnv struct {
 	// notify configures the provider's event hub (its allow-list of
 	// callbacks, its poll); Store, Base, Logger and Now are the provider's.
 	notify notify.Config
+	st     provider.Store
 }
 
 // newJobEnv starts an environment whose clock is a jobClock at jobEpoch.
@@ -128,8 +126,8 @@ func newJobEnvWith(t *testing.T, env *jobEnv) *jobEnv {
 
 func newJobEnvOn(t *testing.T, env *jobEnv, now func() time.Time) *jobEnv {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
-	require.NoError(t, err)
+	st, db := openStore(t) // the store the test's name asks for (stores_test.go)
+	env.st = st
 	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		env.h.Load().ServeHTTP(w, r)
 	}))
@@ -142,7 +140,6 @@ func newJobEnvOn(t *testing.T, env *jobEnv, now func() time.Time) *jobEnv {
 	hs.Start()
 	t.Cleanup(func() {
 		hs.Close()
-		db.Close()
 		assert.NotContains(t, env.log.String(), "level=ERROR", "the provider logged errors")
 	})
 	return env
@@ -158,7 +155,7 @@ func (env *jobEnv) boot(t *testing.T, now time.Time) {
 
 func (env *jobEnv) bootWith(t *testing.T, now func() time.Time) {
 	t.Helper()
-	srv, err := provider.New(boltsource.New(env.db), provider.Config{
+	srv, err := provider.New(env.st, provider.Config{
 		BaseURL:        "http://" + env.Listener.Addr().String(),
 		Now:            now,
 		Collectors:     []collect.Collector{collect.NewSynthetic(1)},

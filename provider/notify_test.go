@@ -25,12 +25,11 @@ import (
 // newHubServer is a started provider whose callbacks may be on loopback.
 func newHubServer(t *testing.T) *testServer {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), pmStoreOptions(store.Options{}))
-	require.NoError(t, err)
+	st, db := openStore(t) // the store the test's name asks for (stores_test.go)
 	allow, err := collect.ParseAllowList("127.0.0.1")
 	require.NoError(t, err)
 	hs := httptest.NewUnstartedServer(nil)
-	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: "http://" + hs.Listener.Addr().String(),
+	srv, err := provider.New(st, provider.Config{BaseURL: "http://" + hs.Listener.Addr().String(),
 		Notify: notify.Config{Allow: allow, Poll: 5 * time.Millisecond}})
 	require.NoError(t, err)
 	srv.Start()
@@ -39,7 +38,6 @@ func newHubServer(t *testing.T) *testServer {
 	t.Cleanup(func() {
 		hs.Close()
 		srv.Close()
-		db.Close()
 	})
 	return &testServer{Server: hs, db: db}
 }

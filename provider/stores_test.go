@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,6 +36,9 @@ var stores = []struct {
 	}},
 	{"sparql", func(t testing.TB) (provider.Store, *store.DB) {
 		return sparqltest.Open(t), nil
+	}},
+	{"oxigraph", func(t testing.TB) (provider.Store, *store.DB) {
+		return sparqltest.OpenOxigraph(t), nil
 	}},
 }
 
@@ -83,6 +87,12 @@ var onEveryStore = []struct {
 	{"JobCancelAndDelete", TestJobCancelAndDelete},
 	{"PushJob", TestPushJob},
 	{"ReportDownloads", TestReportDownloads},
+	{"TRSDiscovery", TestTRSDiscovery},
+	{"TRSConditionalGET", TestTRSConditionalGET},
+	{"TRSBadRequests", TestTRSBadRequests},
+	{"SubscriptionsHTTP", TestSubscriptionsHTTP},
+	{"HubStream", TestHubStream},
+	{"AdhocCollection", TestAdhocCollection},
 }
 
 // TestOnSPARQL runs the tests of onEveryStore over the SPARQL store, in
@@ -91,5 +101,26 @@ func TestOnSPARQL(t *testing.T) {
 	sparqltest.Current(t)
 	for _, tc := range onEveryStore {
 		t.Run(tc.name, tc.test)
+	}
+}
+
+// onOxigraph are the tests of onEveryStore that also run over the SPARQL
+// store in Oxigraph, a second SPARQL implementation: writes, queries of
+// every kind, the change log, the job engine.
+var onOxigraph = []string{
+	"DiscoveryAndRecordLifecycle", "CreateNamingStyles", "QueryAgreesWithRDFLib", "QueryParameters",
+	"PropertiesOnResource", "PageSizeIsAHint", "PutReplacesStatedMeasures", "TRSConditionalGET",
+	"HubStream", "JobCreateAndCollect",
+}
+
+// TestOnOXIGRAPH runs the core tests (onOxigraph) over the SPARQL store
+// in an Oxigraph (sparqltest.OpenOxigraph), to check that the store
+// speaks portable SPARQL.
+func TestOnOXIGRAPH(t *testing.T) {
+	sparqltest.CurrentOxigraph(t)
+	for _, tc := range onEveryStore {
+		if slices.Contains(onOxigraph, tc.name) {
+			t.Run(tc.name, tc.test)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/oslc-pm/pmprovider/query/boltsource"
 	"github.com/oslc-pm/pmprovider/query/parser"
 	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/store/sparql"
 	"github.com/oslc-pm/pmprovider/store/sparql/sparqltest"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -28,7 +29,8 @@ import (
 // bbolt store through its adapter, with every accelerator, and a small
 // in-memory Source written from the contract alone (memsource_test.go),
 // on which the engine takes its naive path. Both must give the same
-// pages: members, scores, totals, selected triples and cursors.
+// pages: members, scores, totals, selected triples and cursors. So must
+// the SPARQL store, which answers each page itself (query.Answerer).
 func TestContractAgrees(t *testing.T) {
 	ctx := context.Background()
 	ns := func(l string) rdf.IRI { return iri("http://example.org/ns#" + l) }
@@ -110,17 +112,26 @@ func TestContractAgrees(t *testing.T) {
 	mem := query.NewMemSource(mrs, query.Features{Stats: true, Text: true})
 	memStats := query.NewMemSource(mrs, query.Features{Stats: true})
 	memPlain := query.NewMemSource(mrs, query.Features{})
-	// The SPARQL store (store/sparql) in a Virtuoso, answered through the
-	// contract alone: the engine's naive path, as over memPlain. Its
-	// queries go over HTTP, so it runs only the first sparqlQueries of
-	// those with few pages.
+	// The SPARQL store (store/sparql) in a Virtuoso, which answers each
+	// page with one SPARQL query (query.Answerer): it must give the pages
+	// the bbolt store gives, scores and cursors too. Its queries go over
+	// HTTP, so it runs those with few pages.
 	var sparqlSrc query.Source
+	var sdb *sparql.DB
 	if os.Getenv("PM_E2E_REQUIRED") == "1" || sparqltestAvailable() { // else the rest runs
-		sdb := sparqltest.Open(t)
+		sdb = sparqltest.Open(t)
 		require.NoError(t, sdb.Load(ctx, rs))
 		require.NoError(t, sdb.View(ctx, func(src query.Source) error { sparqlSrc = src; return nil }))
 	}
-	const sparqlQueries = 24
+	// And in an Oxigraph, a second SPARQL implementation, for the first
+	// oxigraphQueries of those.
+	var oxSrc query.Source
+	if os.Getenv("PM_E2E_REQUIRED") == "1" || oxigraphAvailable() {
+		odb := sparqltest.OpenOxigraph(t)
+		require.NoError(t, odb.Load(ctx, rs))
+		require.NoError(t, odb.View(ctx, func(src query.Source) error { oxSrc = src; return nil }))
+	}
+	const oxigraphQueries = 40
 	prefixes := parser.Prefixes{{Prefix: "ex", IRI: "http://example.org/ns#"}}.Map(parser.DefaultPrefixes())
 
 	ops := []string{"=", "!=", "<", "<=", ">", ">="}
@@ -254,10 +265,16 @@ func TestContractAgrees(t *testing.T) {
 		got := runAll(mem, scope, q, size, seed)
 		stats := runAll(memStats, scope, q, size, seed)
 		plain := runAll(memPlain, scope, q, size, seed)
-		if sparqlSrc != nil && i < sparqlQueries && (size == 0 || size >= 40) {
+		if sparqlSrc != nil && (size == 0 || size >= 7) {
 			sp := runAll(sparqlSrc, scope, q, size, seed)
-			if assert.Equal(t, plain.err, sp.err, "%s: over SPARQL", what) {
-				assert.Equal(t, plain.pages, sp.pages, "%s: over SPARQL", what)
+			if assert.Equal(t, want.err, sp.err, "%s: over SPARQL", what) {
+				assert.Equal(t, want.pages, sp.pages, "%s: over SPARQL", what)
+			}
+		}
+		if oxSrc != nil && i < oxigraphQueries && (size == 0 || size >= 7) {
+			ox := runAll(oxSrc, scope, q, size, seed)
+			if assert.Equal(t, want.err, ox.err, "%s: over SPARQL in Oxigraph", what) {
+				assert.Equal(t, want.pages, ox.pages, "%s: over SPARQL in Oxigraph", what)
 			}
 		}
 		restore()
@@ -287,11 +304,23 @@ func TestContractAgrees(t *testing.T) {
 		}
 	}
 	assert.Greater(t, found, 70, "most queries find several members")
+	if sdb != nil {
+		pushed, fellBack := sdb.Pushdowns()
+		assert.Positive(t, pushed, "queries answered by SPARQL")
+		assert.Zero(t, fellBack, "queries left to the engine")
+	}
 }
 
 // sparqltestAvailable says whether a Virtuoso can run the SPARQL part of
 // TestContractAgrees.
 func sparqltestAvailable() bool {
 	_, err := exec.LookPath("virtuoso-t")
+	return err == nil
+}
+
+// oxigraphAvailable says whether node can run the Oxigraph part of
+// TestContractAgrees.
+func oxigraphAvailable() bool {
+	_, err := exec.LookPath("node")
 	return err == nil
 }

@@ -63,6 +63,20 @@ values a check accepts and search terms match the text index.
 PrefixSearch is search as you type over the same text: the resources with
 words starting with each token, from the text index when there is one.
 
+# Push-down
+
+A store with a query language of its own may answer whole queries: an
+Answerer, which Run asks first with the query compiled (Pushdown), every
+value reduced to a value key (ValueKey) that orders and matches as the
+engine compares values. It gives the members of a page in the total
+order, or with search terms every hit's term frequencies, and the total;
+Run keeps the cursor, the scores and the selection, so pages and cursors
+are the same on every store. What the Answerer leaves (ErrNotPushed) Run
+answers itself. A SubjectReader also reads a page's selected triples
+level by level of oslc.select rather than node by node. The SPARQL store
+(store/sparql) is both, and TestContractAgrees compares its pages with
+the bbolt store's.
+
 # Semantics of oslc.where
 
 A conjunction holds for a member when each of its terms does. Properties

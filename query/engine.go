@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -157,9 +158,16 @@ func (r *runner) run() (*Result, *row, error) {
 	if n <= 0 {
 		n = -1
 	}
-	if r.order.scored {
+	pushed := false
+	if a, ok := r.src.(Answerer); ok {
+		rows, res.Total, err = r.pushedPage(a, n)
+		pushed = !errors.Is(err, ErrNotPushed)
+	}
+	switch {
+	case pushed:
+	case r.order.scored:
 		rows, res.Total, err = r.searchPage(n)
-	} else {
+	default:
 		rows, res.Total, err = r.wherePage(n)
 	}
 	if err != nil {
@@ -174,6 +182,19 @@ func (r *runner) run() (*Result, *row, error) {
 		last = rows[n-1]
 	}
 	res.Members = make([]Member, len(rows))
+	if sr, ok := r.src.(SubjectReader); ok && r.q.Select != nil && len(rows) > 1 {
+		ids := make([]rdf.IRI, len(rows))
+		for i, rw := range rows {
+			ids[i] = rw.id
+		}
+		src, err := r.prefetch(sr, ids, r.q.Select)
+		if err != nil {
+			return nil, nil, err
+		}
+		sel := *r.eval
+		sel.src = src
+		r = &runner{eval: &sel, q: r.q}
+	}
 	for i, row := range rows {
 		ts, err := r.selectTriples(row.id, r.q.Select)
 		if err != nil {

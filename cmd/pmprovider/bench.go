@@ -32,6 +32,7 @@ import (
 
 const benchUsage = `usage: pmprovider bench [--records N] [--resources R] [--data DIR] [--queries N]
                        [--only TEXT] [--cpuprofile FILE]
+                       [--store sparql --sparql-query URL [--sparql-graph-prefix P] ...]
 
 Generates fixture data (see 'pmprovider generate'), loads it into a store
 in batches of 1000 resources, reporting the load rate and peak memory,
@@ -39,6 +40,11 @@ then serves it with the provider on 127.0.0.1 and times --queries HTTP GETs
 of each query shape against the records query base, one at a time after a
 warm-up, printing p50 and p99 latency. A --data directory that already
 holds exactly this data set is reused without loading.
+
+With --store sparql it then does the same over the SPARQL store, in the
+same run (load rate, each shape's p50 and p99), and times each shape's
+translated SPARQL query in the store alone, so that the provider's own
+cost is known. Load it into an empty --sparql-graph-prefix.
 
 `
 
@@ -62,6 +68,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	only := fs.String("only", "", "time only the query shapes whose name contains `text`")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed queries to `file`")
 	terms := fs.Int("term-cache", 0, "decoded terms kept in memory (default: 4 per record, at least the store's default)")
+	var sc storeConfig
+	addStoreFlags(fs, &sc)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,6 +82,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *queries < 1 || *warmup < 0 {
 		return fmt.Errorf("bench: --queries %d, --warmup %d: want at least 1 and 0", *queries, *warmup)
+	}
+	if err := sc.check(); err != nil {
+		return fmt.Errorf("bench: %w", err)
 	}
 	format, ok := codec.FormatOf(*accept)
 	if !ok {
@@ -105,10 +116,42 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("bench: load: %w", err)
 	}
 
+	qs := benchQueries(cfg)
+	if *only != "" {
+		qs = slices.DeleteFunc(qs, func(q benchQuery) bool { return !strings.Contains(q.name, *only) })
+		if len(qs) == 0 {
+			return fmt.Errorf("bench: --only %q: no query shape has that in its name", *only)
+		}
+	}
+	bs := &benchSettings{queries: *queries, warmup: *warmup, accept: *accept, format: format, cpuProfile: *cpuProfile}
+	if err := bs.serve(ctx, boltsource.New(db), cfg, qs, stdout, stderr); err != nil {
+		return err
+	}
+	if sc.kind == "sparql" {
+		return benchSPARQL(ctx, sc, bs, cfg, qs, stdout, stderr)
+	}
+	return nil
+}
+
+// benchSettings are how bench times the query shapes.
+type benchSettings struct {
+	queries, warmup int
+	accept          string
+	format          codec.Format
+	cpuProfile      string
+	// after, if set, runs while the server still serves, with what
+	// sends a query shape's j-th request.
+	after func(do func(q benchQuery, j int) benchOutcome)
+}
+
+// serve serves st with a provider on loopback and times the query shapes
+// qs against it.
+func (bs *benchSettings) serve(ctx context.Context, st provider.Store, cfg fixture.Config, qs []benchQuery, stdout, stderr io.Writer) error {
+	queries, warmup, accept, format, cpuProfile := &bs.queries, &bs.warmup, &bs.accept, bs.format, &bs.cpuProfile
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	// No StoreVersion: a page asked again would come from the cache, and
 	// the bench times the query engine.
-	srv, err := provider.New(boltsource.New(db), provider.Config{BaseURL: cfg.BaseURL, Logger: log})
+	srv, err := provider.New(st, provider.Config{BaseURL: cfg.BaseURL, Logger: log})
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
@@ -126,13 +169,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		base:   "http://" + ln.Addr().String() + "/oslc/records",
 		accept: *accept,
 		format: format,
-	}
-	qs := benchQueries(cfg)
-	if *only != "" {
-		qs = slices.DeleteFunc(qs, func(q benchQuery) bool { return !strings.Contains(q.name, *only) })
-		if len(qs) == 0 {
-			return fmt.Errorf("bench: --only %q: no query shape has that in its name", *only)
-		}
 	}
 	for _, q := range qs {
 		for j := 0; j < *warmup; j++ {
@@ -167,6 +203,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		results[i] = r
 	}
 	printResults(stdout, results)
+	if bs.after != nil {
+		bs.after(b.do)
+	}
 	return nil
 }
 

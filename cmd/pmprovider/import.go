@@ -23,7 +23,7 @@ import (
 // stdin is what "-" imports; tests replace it.
 var stdin io.Reader = os.Stdin
 
-const importUsage = `usage: pmprovider import [--data DIR] [--base-url URL] [--batch N] FILE...
+const importUsage = `usage: pmprovider import [--data DIR | --store sparql --sparql-query URL ...] [--base-url URL] [--batch N] FILE...
 
 Loads N-Triples (.nt, .ntriples; "-" is standard input) or Turtle (.ttl,
 .turtle) into the store as they are: no shape validation, no
@@ -44,6 +44,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dataDir := fs.String("data", "data", "`directory` of the embedded store")
 	base := fs.String("base-url", "", "base `URL` for relative IRIs in Turtle (default: none, relative IRIs are errors)")
 	batch := fs.Int("batch", 1000, "resources per transaction")
+	var sc storeConfig
+	addStoreFlags(fs, &sc)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,11 +66,24 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("import: %w", err)
 		}
 	}
-	db, err := openStore(*dataDir, false)
-	if err != nil {
+	if err := sc.check(); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	defer db.Close()
+	var db loader
+	if sc.kind == "sparql" {
+		sdb, err := openSPARQLDB(ctx, sc)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		db = sdb
+	} else {
+		bdb, err := openStore(*dataDir, false)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer bdb.Close()
+		db = bdb
+	}
 
 	imp := newImporter(ctx, db, *batch, stderr)
 	for i, name := range fs.Args() {
@@ -134,7 +149,7 @@ func rate(n int64, el time.Duration) string {
 // batches.
 type importer struct {
 	ctx       context.Context
-	db        *store.DB
+	db        loader
 	batchSize int
 	log       io.Writer
 
@@ -174,7 +189,14 @@ func (p position) String() string {
 	return fmt.Sprintf("%s:%d", p.file, p.line)
 }
 
-func newImporter(ctx context.Context, db *store.DB, batchSize int, log io.Writer) *importer {
+// loader is the store import writes to: the bbolt store or a SPARQL
+// store (--store sparql), a batch per Load.
+type loader interface {
+	Get(ctx context.Context, id rdf.IRI) ([]rdf.Triple, string, error)
+	Load(ctx context.Context, rs []store.Resource) error
+}
+
+func newImporter(ctx context.Context, db loader, batchSize int, log io.Writer) *importer {
 	now := time.Now()
 	return &importer{
 		ctx: ctx, db: db, batchSize: batchSize, log: log,

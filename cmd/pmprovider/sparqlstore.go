@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/oslc-pm/pmprovider/provider"
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/store/sparql"
 )
 
@@ -56,9 +57,16 @@ func (c *storeConfig) check() error {
 
 // openSPARQL opens the SPARQL store of c as the provider's store.
 func openSPARQL(ctx context.Context, c storeConfig) (provider.Store, error) {
-	db, err := sparql.Open(ctx, c.sparql)
+	db, err := openSPARQLDB(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openSPARQLDB opens the SPARQL store of c.
+func openSPARQLDB(ctx context.Context, c storeConfig) (*sparql.DB, error) {
+	opt := c.sparql
+	opt.TextPredicates = query.TextPredicates()
+	return sparql.Open(ctx, opt)
 }

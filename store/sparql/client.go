@@ -87,9 +87,31 @@ func (c *client) ask(ctx context.Context, q string) (bool, error) {
 	return *res.Boolean, nil
 }
 
-// update runs a SPARQL Update request.
+// update runs a SPARQL Update request. A request that the store rolled
+// back for a deadlock with another writer (Virtuoso: SQL state 40001;
+// every write updates the change log's counter) is sent again, a few
+// times: it changed nothing, and its conditions are read anew.
 func (c *client) update(ctx context.Context, u string) error {
-	return c.do(ctx, c.ep.Update, "update", u, nil)
+	var err error
+	for try := range maxDeadlocks {
+		if err = c.do(ctx, c.ep.Update, "update", u, nil); !deadlocked(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(try+1) * 20 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// maxDeadlocks is how often update tries a request that deadlocks.
+const maxDeadlocks = 8
+
+func deadlocked(err error) bool {
+	var se *Error
+	return errors.As(err, &se) && (strings.Contains(se.Body, "40001") || strings.Contains(strings.ToLower(se.Body), "deadlock"))
 }
 
 // An Error is a request the SPARQL service refused.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/knakk/rdf"
 
@@ -21,6 +22,14 @@ type Options struct {
 	// graph, and the store reads only the graphs that start with it;
 	// otherwise the graph of a resource is named by the resource's IRI.
 	GraphPrefix string
+	// TextPredicates are the properties whose string literals the store
+	// keeps the search tokens of, for oslc.searchTerms pushed down (see
+	// Source.Answer): query.TextPredicates(). Without them, searches are
+	// left to the query engine.
+	TextPredicates []rdf.IRI
+	// Trace, if set, is called with the text of each query Answer sends
+	// (the benchmark times them apart).
+	Trace func(query string)
 	// BatchTriples is about how many triples one update of Load holds;
 	// 0 means 20,000. One update holds at most maxBatchResources
 	// resources: Virtuoso 7 refuses requests of many more operations.
@@ -35,6 +44,10 @@ type DB struct {
 	c      *client
 	prefix string
 	batch  int
+	text   map[string]bool
+	opt    Options
+
+	pushed, fellBack atomic.Int64
 }
 
 // Open returns a DB over the endpoint of opt, after checking that it
@@ -43,15 +56,25 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	if opt.Endpoint.Query == "" {
 		return nil, errors.New("sparql: no query endpoint")
 	}
-	d := &DB{c: newClient(opt.Endpoint), prefix: opt.GraphPrefix, batch: opt.BatchTriples}
+	d := &DB{c: newClient(opt.Endpoint), prefix: opt.GraphPrefix, batch: opt.BatchTriples, opt: opt}
+	d.text = map[string]bool{}
+	for _, p := range opt.TextPredicates {
+		d.text[p.String()] = true
+	}
 	if d.batch <= 0 {
 		d.batch = 20000
 	}
 	if _, err := d.c.ask(ctx, "ASK {}"); err != nil {
 		return nil, fmt.Errorf("sparql: %s: %w", opt.Endpoint.Query, err)
 	}
+	if err := d.initCounter(ctx); err != nil {
+		return nil, fmt.Errorf("sparql: change log: %w", err)
+	}
 	return d, nil
 }
+
+// Options returns the options d was opened with.
+func (d *DB) Options() Options { return d.opt }
 
 // graph is the name of resource id's graph.
 func (d *DB) graph(id rdf.IRI) string { return d.prefix + id.String() }
@@ -86,6 +109,10 @@ func (d *DB) writeGraph(b *strings.Builder, id rdf.IRI, g []rdf.Triple, etag str
 		writeTerm(b, t.Obj)
 		b.WriteString(" .\n")
 		valueTriple(b, t)
+		keyTriple(b, t)
+		if d.text[t.Pred.String()] {
+			textTriples(b, t)
+		}
 	}
 	b.WriteString("}\n")
 }
@@ -117,6 +144,11 @@ func (d *DB) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (string, er
 	b.WriteString(" { ")
 	writeIRI(&b, id.String())
 	b.WriteString(" <" + predETag + "> ?e } } } FILTER(?n = 0) }")
+	d.writeEvent(&b, id, store.Created, etag, func(b *strings.Builder) {
+		writeIRI(b, id.String())
+		b.WriteString(" <" + predETag + "> ")
+		writeString(b, etag)
+	})
 	if err := d.c.update(ctx, b.String()); err != nil {
 		return "", fmt.Errorf("create %s: %w", id.String(), err)
 	}
@@ -127,7 +159,7 @@ func (d *DB) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (string, er
 	if got != etag {
 		return "", store.ErrExists
 	}
-	return etag, nil
+	return etag, d.fixOrder(ctx, etag)
 }
 
 // etag reads the ETag of id, "" if there is no such resource.
@@ -224,7 +256,7 @@ func (d *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch st
 		}
 		etag := newETag()
 		var b strings.Builder
-		d.writeSwap(&b, id, old, etag, func(b *strings.Builder) { d.writeGraph(b, id, g, etag) })
+		d.writeSwap(&b, id, old, etag, store.Modified, func(b *strings.Builder) { d.writeGraph(b, id, g, etag) })
 		if err := d.c.update(ctx, b.String()); err != nil {
 			return "", fmt.Errorf("replace %s: %w", id.String(), err)
 		}
@@ -233,7 +265,7 @@ func (d *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch st
 			return "", err
 		}
 		if got == etag {
-			return etag, nil
+			return etag, d.fixOrder(ctx, etag)
 		}
 		if ifMatch != "" && ifMatch != "*" {
 			return "", store.ErrPreconditionFailed
@@ -246,7 +278,7 @@ func (d *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch st
 // its graph and then runs insert's GRAPH block (none to delete): the
 // first operation leaves a claim that only this request's token names,
 // the second inserts under it, the third removes it.
-func (d *DB) writeSwap(b *strings.Builder, id rdf.IRI, old, token string, insert func(b *strings.Builder)) {
+func (d *DB) writeSwap(b *strings.Builder, id rdf.IRI, old, token string, kind store.ChangeKind, insert func(b *strings.Builder)) {
 	graph := func() {
 		b.WriteString("GRAPH ")
 		writeIRI(b, d.graph(id))
@@ -268,17 +300,19 @@ func (d *DB) writeSwap(b *strings.Builder, id rdf.IRI, old, token string, insert
 	writeIRI(b, id.String())
 	b.WriteString(" <" + predETag + "> ")
 	writeString(b, old)
-	b.WriteString(" . ?s ?p ?o } } ;\n")
+	b.WriteString(" . ?s ?p ?o } }")
 	if insert != nil {
+		b.WriteString(" ;\n")
 		b.WriteString("INSERT {\n")
 		insert(b)
 		b.WriteString("} WHERE { ")
 		graph()
 		b.WriteString(" { ")
 		claim()
-		b.WriteString(" } } ;\n")
+		b.WriteString(" } }")
 	}
-	b.WriteString("DELETE DATA { ")
+	d.writeEvent(b, id, kind, token, func(*strings.Builder) { claim() })
+	b.WriteString(" ;\nDELETE DATA { ")
 	graph()
 	b.WriteString(" { ")
 	claim()
@@ -300,7 +334,8 @@ func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
 			return store.ErrPreconditionFailed
 		}
 		var b strings.Builder
-		d.writeSwap(&b, id, old, newETag(), nil)
+		token := newETag()
+		d.writeSwap(&b, id, old, token, store.Deleted, nil)
 		if err := d.c.update(ctx, b.String()); err != nil {
 			return fmt.Errorf("delete %s: %w", id.String(), err)
 		}
@@ -309,7 +344,7 @@ func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
 			return err
 		}
 		if got == "" {
-			return nil
+			return d.fixOrder(ctx, token)
 		}
 		if ifMatch != "" && ifMatch != "*" {
 			return store.ErrPreconditionFailed
@@ -319,19 +354,36 @@ func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
 }
 
 // Load creates or replaces the resources rs, a few thousand triples per
-// SPARQL Update request (Options.BatchTriples). A resource listed twice
+// SPARQL Update request (Options.BatchTriples), each request logging its
+// writes as a creation or a modification by whether the resource was
+// there when the batch began. A resource listed twice
 // ends as its last listing. Each request is atomic where the store makes
 // requests atomic; the set is not.
 func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 	var b strings.Builder
-	n, k := 0, 0
+	n := 0
+	var batch []loaded
 	flush := func() error {
-		if n == 0 {
+		if len(batch) == 0 {
 			return nil
 		}
-		err := d.c.update(ctx, b.String())
+		if err := d.existing(ctx, batch); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+		var req strings.Builder
+		d.writeLoadEvents(&req, batch)
+		req.WriteString(" ;\n")
+		req.WriteString(b.String())
+		err := d.c.update(ctx, req.String())
+		if err == nil {
+			tokens := make([]string, len(batch))
+			for i, l := range batch {
+				tokens[i] = l.token
+			}
+			err = d.fixOrders(ctx, tokens)
+		}
 		b.Reset()
-		n, k = 0, 0
+		n, batch = 0, batch[:0]
 		if err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
@@ -342,17 +394,22 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 			return err
 		}
 		g := relabel(r.ID, r.Triples)
-		if n > 0 {
+		etag := newETag()
+		if len(batch) > 0 {
 			b.WriteString(";\n")
 		}
+		again := false
+		for _, l := range batch {
+			again = again || l.id == r.ID
+		}
+		batch = append(batch, loaded{id: r.ID, token: etag, again: again})
 		b.WriteString("DROP SILENT GRAPH ")
 		writeIRI(&b, d.graph(r.ID))
 		b.WriteString(" ;\nINSERT DATA {\n")
-		d.writeGraph(&b, r.ID, g, newETag())
+		d.writeGraph(&b, r.ID, g, etag)
 		b.WriteString("}")
 		n += len(g) + 2
-		k++
-		if n >= d.batch || k >= maxBatchResources {
+		if n >= d.batch || len(batch) >= maxBatchResources {
 			if err := flush(); err != nil {
 				return err
 			}

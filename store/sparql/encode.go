@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/codec/literal"
+	"github.com/oslc-pm/pmprovider/query"
 )
 
 // The store's own terms, in a namespace no vocabulary uses (see doc.go).
@@ -24,6 +26,10 @@ const (
 	numNS    = ns + "num:"  // value companion of a number: an xsd:double
 	timeNS   = ns + "time:" // value companion of a dateTime: unix microseconds
 	blankNS  = ns + "b:"
+	keyNS    = ns + "key:" // value key companion: query.ValueKey of the object
+	predText = ns + "text" // subject to the text node of one of its literals
+	tokNS    = ns + "tok:" // text node to a token's frequency in the literal
+	textNS   = ns + "t:"   // text nodes, named by a hash of their triple
 )
 
 // XML Schema's namespace: the store reads the values of its numbers
@@ -327,3 +333,49 @@ func decodeBody(s string) ([]rdf.Triple, error) {
 	}
 	return g, nil
 }
+
+// keyTriple is the companion (s, key:p, query.ValueKey(o)) of triple t,
+// by which the store answers pushed-down queries (Source.Answer):
+// equality, ranges and sort keys of every kind compare as strings.
+func keyTriple(b *strings.Builder, t rdf.Triple) {
+	writeTerm(b, t.Subj)
+	b.WriteByte(' ')
+	writeIRI(b, keyNS+t.Pred.String())
+	b.WriteByte(' ')
+	writeString(b, query.ValueKey(t.Obj))
+	b.WriteString(" .\n")
+}
+
+// textTriples are the search tokens of triple t, of a text predicate: a
+// node named by the triple, so that the same triple stated by two
+// resources counts once, linked from the subject, with each token's
+// frequency in the literal.
+func textTriples(b *strings.Builder, t rdf.Triple) {
+	toks := query.TextTokens(t.Obj)
+	if len(toks) == 0 {
+		return
+	}
+	tf := map[string]int{}
+	var order []string
+	for _, tok := range toks {
+		if tf[tok] == 0 {
+			order = append(order, tok)
+		}
+		tf[tok]++
+	}
+	h := sha256.Sum256([]byte(termKey(t.Subj) + "\x00" + termKey(t.Pred) + "\x00" + termKey(t.Obj)))
+	node := textNS + hex.EncodeToString(h[:16])
+	writeTerm(b, t.Subj)
+	b.WriteString(" <" + predText + "> ")
+	writeIRI(b, node)
+	b.WriteString(" .\n")
+	for _, tok := range order {
+		writeIRI(b, node)
+		b.WriteByte(' ')
+		writeIRI(b, tokenPred(tok))
+		b.WriteString(" " + strconv.Itoa(tf[tok]) + " .\n")
+	}
+}
+
+// tokenPred is the predicate of a token's frequency.
+func tokenPred(tok string) string { return tokNS + url.PathEscape(tok) }

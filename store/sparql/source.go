@@ -284,3 +284,50 @@ func (s *Source) Exists(ctx context.Context, id rdf.IRI) (bool, error) {
 func (s *Source) Get(ctx context.Context, id rdf.IRI) ([]rdf.Triple, string, error) {
 	return s.d.Get(ctx, id)
 }
+
+// subjectBatch is how many subjects one query of MatchSubjects reads.
+const subjectBatch = 200
+
+var _ query.SubjectReader = (*Source)(nil)
+
+// MatchSubjects calls fn with each distinct triple of one of subjects, a
+// query per subjectBatch subjects.
+func (s *Source) MatchSubjects(ctx context.Context, subjects []rdf.Subject, fn func(t rdf.Triple) bool) error {
+	for len(subjects) > 0 {
+		n := min(len(subjects), subjectBatch)
+		var b strings.Builder
+		b.WriteString("SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?s {")
+		for _, subj := range subjects[:n] {
+			b.WriteByte(' ')
+			writeTerm(&b, subj)
+		}
+		b.WriteString(" } GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?p), \"" + ns + "\"))")
+		s.d.graphFilter(&b)
+		b.WriteString(" }")
+		subjects = subjects[n:]
+		rows, err := s.d.c.selectRows(ctx, b.String())
+		if err != nil {
+			return fmt.Errorf("match subjects: %w", err)
+		}
+		for _, r := range rows {
+			var ts [3]rdf.Term
+			for i, v := range []string{"s", "p", "o"} {
+				t, err := decodeTerm(r[v])
+				if err != nil {
+					return err
+				}
+				ts[i] = t
+			}
+			subj, ok1 := ts[0].(rdf.Subject)
+			p, ok2 := ts[1].(rdf.Predicate)
+			o, ok3 := ts[2].(rdf.Object)
+			if !ok1 || !ok2 || !ok3 {
+				continue
+			}
+			if !fn(rdf.Triple{Subj: subj, Pred: p, Obj: o}) {
+				return nil
+			}
+		}
+	}
+	return nil
+}

@@ -1,5 +1,6 @@
 // Package sparqltest starts a throwaway Virtuoso 7 for the tests of a
-// package (.ci/virtuoso.sh) and hands each test a store of its own in it.
+// package (.ci/virtuoso.sh), and an Oxigraph (.ci/oxigraph) as a second
+// SPARQL implementation, and hands each test a store of its own in them.
 package sparqltest
 
 import (
@@ -14,6 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/store/sparql"
 )
 
@@ -42,6 +44,9 @@ func Main(m *testing.M) int {
 	code := m.Run()
 	if current != nil {
 		current.Stop()
+	}
+	if oxCurrent != nil {
+		oxCurrent.Stop()
 	}
 	return code
 }
@@ -137,11 +142,22 @@ func Current(t testing.TB) *Server {
 func Open(t testing.TB) *sparql.DB {
 	t.Helper()
 	s := Current(t)
-	db, err := sparql.Open(context.Background(), sparql.Options{Endpoint: s.Endpoint, GraphPrefix: fmt.Sprintf("urn:x-pmtest:%d:%d:", os.Getpid(), seq.Add(1))})
+	db, err := sparql.Open(context.Background(), sparql.Options{Endpoint: s.Endpoint, GraphPrefix: fmt.Sprintf("urn:x-pmtest:%d:%d:", os.Getpid(), seq.Add(1)), TextPredicates: query.TextPredicates()})
 	if err != nil {
 		t.Fatalf("open sparql store: %v", err)
 	}
 	return db
+}
+
+// Reopen returns another handle on db's graphs, as a second provider
+// over the same SPARQL store has.
+func Reopen(t testing.TB, db *sparql.DB) *sparql.DB {
+	t.Helper()
+	other, err := sparql.Open(context.Background(), db.Options())
+	if err != nil {
+		t.Fatalf("open sparql store: %v", err)
+	}
+	return other
 }
 
 // Installed skips t (fails it with PM_E2E_REQUIRED=1) when virtuoso-t is

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/oslc-pm/pmprovider/provider/fixture"
+	"github.com/oslc-pm/pmprovider/query"
+	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/store/sparql"
+)
+
+// benchSPARQL loads the data set into the SPARQL store of sc, times the
+// query shapes over it as over the bbolt store, and then each shape's
+// SPARQL query in the store alone, without the provider: what is left is
+// the provider's own cost.
+func benchSPARQL(ctx context.Context, sc storeConfig, bs *benchSettings, cfg fixture.Config, qs []benchQuery, stdout, stderr io.Writer) error {
+	var mu sync.Mutex
+	var traced []string
+	opt := sc.sparql
+	opt.TextPredicates = query.TextPredicates()
+	opt.Trace = func(text string) {
+		mu.Lock()
+		traced = append(traced, text)
+		mu.Unlock()
+	}
+	db, err := sparql.Open(ctx, opt)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	fmt.Fprintf(stdout, "\nSPARQL store %s\n", opt.Endpoint.Query)
+	start := time.Now()
+	var batch []store.Resource
+	var resources, triples int64
+	load := func() error {
+		if err := db.Load(ctx, batch); err != nil {
+			return err
+		}
+		resources += int64(len(batch))
+		batch = batch[:0]
+		return nil
+	}
+	err = fixture.Generate(cfg, func(r store.Resource) error {
+		batch = append(batch, r)
+		triples += int64(len(r.Triples))
+		if len(batch) < loadBatch {
+			return nil
+		}
+		return load()
+	})
+	if err == nil {
+		err = load()
+	}
+	if err != nil {
+		return fmt.Errorf("bench: sparql load: %w", err)
+	}
+	el := time.Since(start)
+	records := int64(cfg.Records)
+	fmt.Fprintf(stdout, "load: %d records (+%d monitored resources), %d triples in %s: %s records/s, %s triples/s\n",
+		records, resources-records, triples, el.Round(time.Millisecond), rate(records, el), rate(triples, el))
+
+	// One request per shape while the server runs, to learn its SPARQL.
+	texts := map[string][]string{}
+	bs.cpuProfile = ""
+	bs.after = func(do func(q benchQuery, j int) benchOutcome) {
+		for _, q := range qs {
+			mu.Lock()
+			traced = nil
+			mu.Unlock()
+			do(q, 0)
+			mu.Lock()
+			texts[q.name] = slices.Clone(traced)
+			mu.Unlock()
+		}
+	}
+	if err := bs.serve(ctx, db, cfg, qs, stdout, stderr); err != nil {
+		return err
+	}
+	pushed, fellBack := db.Pushdowns()
+	fmt.Fprintf(stdout, "\nthe store answered %d queries in SPARQL, left %d to the query engine\n", pushed, fellBack)
+	fmt.Fprintf(stdout, "each shape's SPARQL queries in the store alone, %d times:\n", bs.queries)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "query\tSPARQL queries\tp50\tp99\t")
+	for _, q := range qs {
+		ts := texts[q.name]
+		var took []time.Duration
+		for j := 0; j < bs.queries && len(ts) > 0; j++ {
+			t0 := time.Now()
+			for _, text := range ts {
+				if _, err := db.Select(ctx, text); err != nil {
+					return fmt.Errorf("bench: %s: %w", q.name, err)
+				}
+			}
+			took = append(took, time.Since(t0))
+		}
+		slices.Sort(took)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t\n", q.name, len(ts), ms(percentile(took, 50)), ms(percentile(took, 99)))
+	}
+	return tw.Flush()
+}

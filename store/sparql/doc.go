@@ -1,0 +1,67 @@
+/*
+Package sparql keeps the provider's resources in a SPARQL 1.1 store
+(Virtuoso 7 and Oxigraph are tested), over the SPARQL 1.1 Protocol, so
+that several provider instances can share one store.
+
+# Layout
+
+Every resource is a named graph: the resource's IRI, or Options.GraphPrefix
+and the IRI. Besides the resource's triples its graph holds, in the
+namespace urn:x-pmstore: that no vocabulary uses:
+
+  - (r, etag, "…") and (r, body, "…"): the ETag, and the triples as
+    written, which Get returns term for term (stores canonicalise what they
+    parse). Literals are stored under a datatype of the store's that
+    carries their own (lit:…, lang:…), so none is rewritten or refused.
+  - for each triple (s, p, o): (s, key:p, query.ValueKey(o)), the value key
+    by which pushed-down queries compare, match and sort values of every
+    kind as strings; and for a number or a dateTime (s, num:p, double) or
+    (s, time:p, unix microseconds), by which Source.Range reads them.
+  - for each string literal of a text predicate (Options.TextPredicates):
+    (s, text, t:hash) and (t:hash, tok:TOKEN, frequency), the search tokens
+    as the query engine cuts them (query.TextTokens).
+
+A record of the fixture data (22 triples) so takes 63 stored triples in
+its graph (measured on 5,000 records), and 5 more per change-log event
+until TrimChanges drops it: plan for three times the triples of the data,
+and one graph per resource. The graph urn:x-pmstore:changes holds the
+change log and urn:x-pmstore:counter the last order taken.
+
+# Writes
+
+Each write is one SPARQL Update request, compare-and-set on the ETag read
+before it (see DB.Replace), which also logs its event in the change log
+with an order taken from the counter in the same request (changes.go).
+Virtuoso serialises such requests, rolling one back on a deadlock, which
+the client sends again; a store that let two requests take one order would
+have the later writer move its event to a new order (fixOrder).
+
+# Queries
+
+Source is the store as the query engine reads it (query.Source), and
+answers whole OSLC queries itself (query.Answerer): one SPARQL SELECT per
+page, conditions as patterns over the value keys, scopes as joins, !=
+as FILTER NOT EXISTS, sort keys as MIN or MAX of the keys along their
+paths, keyset paging by the engine's cursors (one UNION branch per sort
+key: Virtuoso 7 loses rows of the equivalent disjunction), the total as
+a COUNT in another branch of the same query. A search reads the token
+frequencies of every member with a token, the tokens' document
+frequencies and the resource count in one query; the engine scores and
+pages them, so the ranking is the engine's on every store. Virtuoso's
+bif:contains is not used: its tokenizer is not the engine's. Pages larger
+than 10,000 members are left to the engine (Virtuoso sorts at most 10,000
+rows for a LIMIT); DB.Pushdowns counts what was left.
+
+# Indexes
+
+Queries name the predicate of every pattern and the graph as a variable:
+Virtuoso's default indexes (PSOG, POGS, and the GS, SP, OP bitmaps) serve
+them. Value-key ranges compare strings with STR(), which Virtuoso does
+not answer from an index: a range alone on a large store scans the
+property's keys. On other stores, index (predicate, object, subject) and
+(subject, predicate, object) over all named graphs: GraphDB and Stardog do
+by default; Jena TDB2 has SPOG, POSG and OSPG; QLever indexes every
+permutation; Neptune's default SPOG, POGS and GPSO serve them, and its
+OSGP index helps the reverse joins of scoped terms.
+*/
+package sparql
