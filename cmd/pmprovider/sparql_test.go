@@ -53,7 +53,7 @@ func TestBenchSPARQL(t *testing.T) {
 		"--store", "sparql", "--sparql-query", s.Endpoint.Query, "--sparql-graph-prefix", fmt.Sprintf("urn:x-pmtest:bench:%d:", os.Getpid()))
 	require.NoError(t, err, stderr)
 	assert.Contains(t, out, "SPARQL store "+s.Endpoint.Query)
-	assert.Equal(t, 2, strings.Count(out, "6 answered 200 throughout"), out)
+	assert.Equal(t, 2, strings.Count(out, "7 answered 200 throughout"), out)
 	assert.Contains(t, out, "left 0 to the query engine", out)
 	assert.Contains(t, out, "in the store alone", out)
 }
