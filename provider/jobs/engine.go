@@ -10,7 +10,9 @@
 // Everything the engine needs to carry on after a restart is in the store:
 // the job resources (definition and state) and one progress resource per
 // job (the end of the last period handled and the reporting period under
-// way), written in the same transaction as the records of each period. A
+// way), written in the same transaction as the records of each period
+// (when engines share a store by leases, just before them, as the fence:
+// see lease.go). A
 // restarted engine resumes at the next granularity boundary, never emits a
 // period twice, records the periods it missed without inventing data for
 // them, and closes the report of a reporting period it was stopped in
