@@ -53,6 +53,11 @@ type Config struct {
 	// Collectors are the collectors measurement jobs may use, besides
 	// push, which every provider has.
 	Collectors []collect.Collector
+	// JobLease, when positive, shares the measurement jobs with the other
+	// instances over the same store by leases (jobs.Config.Lease), each
+	// instance named by Instance.
+	JobLease time.Duration
+	Instance string
 	// UI configures the pages other tools embed: dialogs and previews.
 	// Its CORSOrigins apply to every response: only those origins may
 	// send credentials or write from a browser.
@@ -159,6 +164,8 @@ func New(st Store, cfg Config) (*Server, error) {
 		Logger:       cfg.Logger,
 		Now:          cfg.Now,
 		Collectors:   cfg.Collectors,
+		JobLease:     cfg.JobLease,
+		Instance:     cfg.Instance,
 		QueryBudget:  cfg.QueryBudget,
 		RootServices: rootServices,
 		TRS:          cfg.TRS,

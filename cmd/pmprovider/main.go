@@ -322,6 +322,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		Logger:         log,
 		UI:             c.ui,
 		Collectors:     []collect.Collector{collect.NewHost(), collect.NewSynthetic(1), probes, scrapes},
+		JobLease:       c.store.lease(),
+		Instance:       c.store.instance,
 		RequestTimeout: c.requestTimeout,
 		Authenticators: authn,
 		OAuth1:         consumers,

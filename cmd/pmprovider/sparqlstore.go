@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/oslc-pm/pmprovider/provider"
 	"github.com/oslc-pm/pmprovider/query"
@@ -17,6 +18,10 @@ import (
 type storeConfig struct {
 	kind   string
 	sparql sparql.Options
+	// instance names this process among those sharing a SPARQL store;
+	// jobLease is the shortest lease of a job (0: no leases).
+	instance string
+	jobLease time.Duration
 }
 
 // addStoreFlags adds --store and the --sparql-* flags to fs.
@@ -27,6 +32,9 @@ func addStoreFlags(fs *flag.FlagSet, c *storeConfig) {
 	fs.StringVar(&c.sparql.Endpoint.User, "sparql-user", "", "HTTP Basic `user` of the SPARQL endpoints; the password is $PM_SPARQL_PASSWORD or --sparql-password")
 	fs.StringVar(&c.sparql.Endpoint.Password, "sparql-password", "", "HTTP Basic `password` of the SPARQL endpoints (prefer $PM_SPARQL_PASSWORD: flags show in ps)")
 	fs.StringVar(&c.sparql.Endpoint.Token, "sparql-token", "", "bearer `token` for the SPARQL endpoints (prefer $PM_SPARQL_TOKEN)")
+	host, _ := os.Hostname()
+	fs.StringVar(&c.instance, "instance", fmt.Sprintf("%s-%d", host, os.Getpid()), "`name` of this instance in the leases of the jobs it runs; unique among the instances sharing a store")
+	fs.DurationVar(&c.jobLease, "job-lease", -1, "shortest lease of a job: instances over one store (--store sparql) share the jobs, each run by the instance that holds its lease, renewed every quarter of it; a job's lease lasts half its granularity period but at least this. Default 5s with --store sparql, 0 (every job runs here) with bolt, which one process owns")
 	fs.StringVar(&c.sparql.GraphPrefix, "sparql-graph-prefix", "", "`prefix` of the names of the provider's graphs: each resource is the graph <prefix><resource IRI> (default: the resource IRI itself)")
 }
 
@@ -69,4 +77,17 @@ func openSPARQLDB(ctx context.Context, c storeConfig) (*sparql.DB, error) {
 	opt := c.sparql
 	opt.TextPredicates = query.TextPredicates()
 	return sparql.Open(ctx, opt)
+}
+
+// lease is the job engine's shortest lease: --job-lease, or by default
+// 5 s over SPARQL, which several instances may share, and none over
+// bbolt, whose file one process locks.
+func (c *storeConfig) lease() time.Duration {
+	switch {
+	case c.jobLease >= 0:
+		return c.jobLease
+	case c.kind == "sparql":
+		return 5 * time.Second
+	}
+	return 0
 }

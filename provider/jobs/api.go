@@ -65,10 +65,22 @@ func (e *Engine) Create(ctx context.Context, id rdf.IRI, ident string, g []rdf.T
 	if err != nil {
 		return nil, "", err
 	}
+	if e.leasing() {
+		// A new job is nobody's: it runs where it was created.
+		if r.lease, err = e.acquire(ctx, id, ident, def.Schedule.Granularity, now); err != nil {
+			return nil, "", err
+		} else if r.lease == nil {
+			return nil, "", fmt.Errorf("job %s: its lease is held by another instance", id)
+		}
+	}
 	// What a client's request changes is indexed at once (not staged), so
 	// that the job's page and its tracking query show it when the client
 	// looks next.
-	if err := e.writer.load(ctx, append(e.trackingRecords(r, cs), e.progress(r)), nil); err != nil {
+	out, err := e.withProgress(ctx, r, e.trackingRecords(r, cs))
+	if err != nil {
+		return nil, "", err
+	}
+	if err := e.writer.load(ctx, out, nil); err != nil {
 		return nil, "", err
 	}
 	e.mu.Lock()
@@ -257,6 +269,11 @@ func (e *Engine) Delete(ctx context.Context, id rdf.IRI, ifMatch, who string) er
 	if err := e.st.Delete(ctx, e.progressID(r.ident), ""); err != nil && !errors.Is(err, store.ErrNotFound) {
 		e.log.Error("job engine: delete progress", "job", id.String(), "err", err)
 	}
+	if e.leasing() {
+		if err := e.st.Delete(ctx, e.leaseID(r.ident), ""); err != nil && !errors.Is(err, store.ErrNotFound) {
+			e.log.Error("job engine: delete lease", "job", id.String(), "err", err)
+		}
+	}
 	return nil
 }
 
@@ -290,6 +307,25 @@ func (e *Engine) Load(ctx context.Context) error {
 	if err := e.loadSequence(ctx); err != nil {
 		return err
 	}
+	if e.leasing() {
+		// Only the jobs nobody else holds.
+		return e.share(ctx, e.now())
+	}
+	ids, err := e.jobIDs(ctx)
+	if err != nil {
+		return err
+	}
+	now := e.now()
+	for _, id := range ids {
+		if err := e.restore(ctx, id, now, nil); err != nil {
+			e.log.Error("job engine: cannot resume job", "job", id.String(), "err", err)
+		}
+	}
+	return nil
+}
+
+// jobIDs lists the jobs of the store.
+func (e *Engine) jobIDs(ctx context.Context) ([]rdf.IRI, error) {
 	prefix := e.base + "/oslc/jobs/"
 	var ids []rdf.IRI
 	err := e.st.Resources(ctx, e.iri("/oslc/jobs/"), func(id rdf.IRI) bool {
@@ -301,20 +337,12 @@ func (e *Engine) Load(ctx context.Context) error {
 		}
 		return true
 	})
-	if err != nil {
-		return err
-	}
-	now := e.now()
-	for _, id := range ids {
-		if err := e.restore(ctx, id, now); err != nil {
-			e.log.Error("job engine: cannot resume job", "job", id.String(), "err", err)
-		}
-	}
-	return nil
+	return ids, err
 }
 
-// restore rebuilds the run of the stored job id.
-func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
+// restore rebuilds the run of the stored job id, which holds lease l
+// when leasing.
+func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time, l *lease) error {
 	g, _, err := e.st.Get(ctx, id)
 	if err != nil {
 		return err
@@ -358,7 +386,7 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
 		// Stopped half-way through a change: take the stored definition.
 		job.Status.State = schedule.InProgress
 	}
-	r := &run{id: id, ident: ident, def: def, job: job}
+	r := &run{id: id, ident: ident, def: def, job: job, lease: l}
 	if err := e.readProgress(ctx, r); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
@@ -409,7 +437,10 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time) error {
 		cs = append(cs, e.missedNote(r, missed, now, "the provider was not running"))
 	}
 	resources = append(resources, e.trackingRecords(r, cs)...)
-	resources = append(resources, e.progress(r))
+	resources, err = e.withProgress(ctx, r, resources)
+	if err != nil {
+		return err
+	}
 	if err := e.writer.write(ctx, resources, notes); err != nil {
 		return err
 	}

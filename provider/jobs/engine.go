@@ -10,7 +10,9 @@
 // Everything the engine needs to carry on after a restart is in the store:
 // the job resources (definition and state) and one progress resource per
 // job (the end of the last period handled and the reporting period under
-// way), written in the same transaction as the records of each period. A
+// way), written in the same transaction as the records of each period
+// (when engines share a store by leases, just before them, as the fence:
+// see lease.go). A
 // restarted engine resumes at the next granularity boundary, never emits a
 // period twice, records the periods it missed without inventing data for
 // them, and closes the report of a reporting period it was stopped in
@@ -76,6 +78,15 @@ type Config struct {
 	// RetryBudget is the longest a failing collection is retried within
 	// a period (never more than half the period); 0 means 10 s.
 	RetryBudget time.Duration
+	// Lease, when positive, shares the jobs with the other engines over
+	// the same store: each job runs on the engine that holds its lease
+	// (see lease.go), which lasts half the job's granularity period but
+	// at least Lease, and is taken up by another engine when it runs
+	// out. Zero runs every stored job here, for a store one process owns.
+	Lease time.Duration
+	// Instance names this engine in the leases it holds; it must differ
+	// between the engines sharing a store.
+	Instance string
 }
 
 // Engine runs measurement jobs. Its methods are safe for concurrent use.
@@ -88,6 +99,8 @@ type Engine struct {
 	horizon    time.Duration
 	workers    int
 	retry      time.Duration
+	lease      time.Duration
+	instance   string
 	collectors map[string]collect.Collector // by pmj IRI
 	leaf       map[string]bool              // pm leaf metrics
 	members    map[string][]rdf.IRI         // category -> its leaf metrics
@@ -122,6 +135,8 @@ func New(cfg Config) (*Engine, error) {
 		horizon:    max(cfg.Horizon, schedule.MinHorizon),
 		workers:    cfg.Workers,
 		retry:      cfg.RetryBudget,
+		lease:      cfg.Lease,
+		instance:   cfg.Instance,
 		collectors: make(map[string]collect.Collector),
 		leaf:       make(map[string]bool),
 		members:    make(map[string][]rdf.IRI),
@@ -134,6 +149,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if e.log == nil {
 		e.log = slog.Default()
+	}
+	if e.leasing() && e.instance == "" {
+		return nil, fmt.Errorf("job engine: leases need an instance name")
 	}
 	if e.retry <= 0 {
 		e.retry = 10 * time.Second
@@ -236,6 +254,10 @@ type run struct {
 	busy    bool      // a tick is in flight; guarded by Engine.mu
 	targets []collect.Target
 	tAt     time.Time // when targets were resolved
+	lease   *lease    // when leasing: the job's lease, held by this engine
+	// progressTag is the ETag of the progress resource as this engine
+	// last read or wrote it, when leasing: the fence of every period.
+	progressTag string
 }
 
 // empty reports whether the reporting period under way has nothing to
@@ -259,8 +281,17 @@ func (e *Engine) Start() {
 	e.writer.wg.Add(2)
 	go e.writer.loop(ctx)
 	go e.writer.mergeLoop(ctx, func(err error) { e.log.Error("job engine: merge staged records", "err", err) }, e.nextDue)
+	var wg sync.WaitGroup
+	if e.leasing() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.shareLoop(ctx)
+		}()
+	}
 	go func() {
 		defer close(e.stopped)
+		defer wg.Wait()
 		e.loop(ctx)
 	}()
 }
@@ -470,6 +501,13 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 	if r.gone || r.job.Status.State.Terminal() {
 		return
 	}
+	if e.leasing() && !r.lease.held(now) {
+		// Renewing failed so far: collecting now might overlap a taker.
+		e.mu.Lock()
+		r.due = now.Add(max(e.lease/4, 10*time.Millisecond))
+		e.mu.Unlock()
+		return
+	}
 	var trs []change
 	for ctx.Err() == nil {
 		p, ok := r.nextPeriod()
@@ -505,7 +543,13 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 				out, notes = append(out, rs...), append(notes, evs...)
 			}
 		}
-		out = append(out, e.progress(r))
+		out, err := e.withProgress(ctx, r, out)
+		if err != nil {
+			// Another engine took the job over (or the store failed): write
+			// nothing of the period; the lease's holder records it.
+			e.drop(r, err)
+			return
+		}
 		id, end, n := r.id, p.End, nrec
 		e.writer.submit(out, notes, func(err error) {
 			if err != nil {
@@ -563,7 +607,12 @@ func (e *Engine) closeReport(ctx context.Context, r *run, now time.Time) {
 		rp = r.job.Schedule.ReportPeriodAt(now)
 	}
 	out, evs := e.finishReport(r, rp)
-	if err := e.writer.write(ctx, append(out, e.progress(r)), evs); err != nil {
+	out, err := e.withProgress(ctx, r, out)
+	if err != nil {
+		e.drop(r, err)
+		return
+	}
+	if err := e.writer.write(ctx, out, evs); err != nil {
 		e.log.Error("job engine: last report", "job", r.id.String(), "err", err)
 	}
 }

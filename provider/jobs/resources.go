@@ -223,15 +223,20 @@ func (e *Engine) progress(r *run) store.Resource {
 	for _, m := range r.report.missed {
 		g = append(g, rdf.Triple{Subj: id, Pred: pmjMissed, Obj: dateTime(m, nil)})
 	}
+	if r.lease != nil {
+		// Who wrote it, under which token: for the record of a takeover.
+		g = append(g, rdf.Triple{Subj: id, Pred: pmjFencingToken, Obj: rdf.NewTypedLiteral(strconv.FormatInt(r.lease.fencing(), 10), vocab.XSDInteger)})
+	}
 	return store.Resource{ID: id, Triples: g}
 }
 
 // readProgress restores r's cursor and reporting period from the store.
 func (e *Engine) readProgress(ctx context.Context, r *run) error {
-	g, _, err := e.st.Get(ctx, e.progressID(r.ident))
+	g, etag, err := e.st.Get(ctx, e.progressID(r.ident))
 	if err != nil {
 		return err
 	}
+	r.progressTag = etag
 	for _, t := range g {
 		switch t.Pred {
 		case pmjLast:

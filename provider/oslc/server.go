@@ -48,6 +48,10 @@ type Config struct {
 	// Collectors are the collectors measurement jobs may use, besides
 	// push, which every provider has.
 	Collectors []collect.Collector
+	// JobLease and Instance are the job engine's jobs.Config.Lease and
+	// Instance: sharing the jobs with other instances over the store.
+	JobLease time.Duration
+	Instance string
 	// RootServices, if set, adds triples about the root services
 	// document (its subject is given): the OAuth URLs of Jazz friends.
 	RootServices func(rdf.Subject) []rdf.Triple
@@ -171,6 +175,8 @@ func New(st Store, cfg Config) (*Server, error) {
 		Now:        s.now,
 		Collectors: cfg.Collectors,
 		Logger:     s.log,
+		Lease:      cfg.JobLease,
+		Instance:   cfg.Instance,
 		Managed: func(id rdf.IRI, shape, ident string, created, modified time.Time) []rdf.Triple {
 			return s.serverProps(id, shape, created, modified, ident)
 		},
