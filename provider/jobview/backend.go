@@ -185,15 +185,27 @@ func (b *Backend) Delete(ctx context.Context, ident, who string) error {
 // Tracking returns the tracking records of job (all for a zero IRI),
 // oldest first.
 func (b *Backend) Tracking(ctx context.Context, job rdf.IRI) ([]*Tracking, error) {
+	out, err := producedBy(ctx, b, "tracking", job, ReadTracking)
+	if err != nil {
+		return nil, err
+	}
+	sortTracking(out)
+	return out, nil
+}
+
+// producedBy reads, with read, the members of the query base of kind that
+// job produced (every member for a zero IRI); members deleted meanwhile
+// are left out.
+func producedBy[T any](ctx context.Context, b *Backend, kind string, job rdf.IRI, read func(id rdf.IRI, g []rdf.Triple) T) ([]T, error) {
 	var where *parser.Where
 	if job != (rdf.IRI{}) {
 		where = parser.And(parser.Eq(PProducedBy, job))
 	}
-	ids, err := b.members(ctx, "tracking", where)
+	ids, err := b.members(ctx, kind, where)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Tracking
+	var out []T
 	for _, id := range ids {
 		g, _, err := b.api.Member(ctx, id)
 		if err != nil {
@@ -202,9 +214,8 @@ func (b *Backend) Tracking(ctx context.Context, job rdf.IRI) ([]*Tracking, error
 			}
 			return nil, err
 		}
-		out = append(out, ReadTracking(id, g))
+		out = append(out, read(id, g))
 	}
-	sortTracking(out)
 	return out, nil
 }
 
@@ -296,24 +307,9 @@ func (b *Backend) TrackingRecord(ctx context.Context, ident string) (*Tracking, 
 
 // Reports returns the reports of job (all for a zero IRI), by period.
 func (b *Backend) Reports(ctx context.Context, job rdf.IRI) ([]*Report, error) {
-	var where *parser.Where
-	if job != (rdf.IRI{}) {
-		where = parser.And(parser.Eq(PProducedBy, job))
-	}
-	ids, err := b.members(ctx, "reports", where)
+	out, err := producedBy(ctx, b, "reports", job, ReadReport)
 	if err != nil {
 		return nil, err
-	}
-	var out []*Report
-	for _, id := range ids {
-		g, _, err := b.api.Member(ctx, id)
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			return nil, err
-		}
-		out = append(out, ReadReport(id, g))
 	}
 	slices.SortStableFunc(out, func(a, b *Report) int { return a.Start.Compare(b.Start) })
 	return out, nil
