@@ -57,6 +57,7 @@ func TestParseFlags(t *testing.T) {
 		c.notify.AlertResend = notify.DefaultAlertResend
 		c.notify.Retry.First, c.notify.Retry.Attempts = notify.DefaultRetryFirst, notify.DefaultAttempts
 		c.logFormat, c.accessLog = "text", true
+		c.store.instance, c.store.jobLease = defaultInstance(), -1 // -1: the store's default (lease)
 		if c.trs == (provider.TRSConfig{}) {
 			c.trs.Keep, c.trs.MaxChanges = provider.DefaultTRSKeep, provider.DefaultTRSMaxChanges
 		}

@@ -24,6 +24,12 @@ type storeConfig struct {
 	jobLease time.Duration
 }
 
+// defaultInstance names this process: its host and pid.
+func defaultInstance() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
 // addStoreFlags adds --store and the --sparql-* flags to fs.
 func addStoreFlags(fs *flag.FlagSet, c *storeConfig) {
 	fs.StringVar(&c.kind, "store", "", "where the triples are kept: `bolt` (the embedded store in --data; the default) or sparql (a SPARQL 1.1 store: --sparql-query, --sparql-update)")
@@ -32,8 +38,7 @@ func addStoreFlags(fs *flag.FlagSet, c *storeConfig) {
 	fs.StringVar(&c.sparql.Endpoint.User, "sparql-user", "", "HTTP Basic `user` of the SPARQL endpoints; the password is $PM_SPARQL_PASSWORD or --sparql-password")
 	fs.StringVar(&c.sparql.Endpoint.Password, "sparql-password", "", "HTTP Basic `password` of the SPARQL endpoints (prefer $PM_SPARQL_PASSWORD: flags show in ps)")
 	fs.StringVar(&c.sparql.Endpoint.Token, "sparql-token", "", "bearer `token` for the SPARQL endpoints (prefer $PM_SPARQL_TOKEN)")
-	host, _ := os.Hostname()
-	fs.StringVar(&c.instance, "instance", fmt.Sprintf("%s-%d", host, os.Getpid()), "`name` of this instance in the leases of the jobs it runs; unique among the instances sharing a store")
+	fs.StringVar(&c.instance, "instance", defaultInstance(), "`name` of this instance in the leases of the jobs it runs; unique among the instances sharing a store")
 	fs.DurationVar(&c.jobLease, "job-lease", -1, "shortest lease of a job: instances over one store (--store sparql) share the jobs, each run by the instance that holds its lease, renewed every quarter of it; a job's lease lasts half its granularity period but at least this. Default 5s with --store sparql, 0 (every job runs here) with bolt, which one process owns")
 	fs.StringVar(&c.sparql.GraphPrefix, "sparql-graph-prefix", "", "`prefix` of the names of the provider's graphs: each resource is the graph <prefix><resource IRI> (default: the resource IRI itself)")
 }
