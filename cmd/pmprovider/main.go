@@ -1,13 +1,15 @@
 // Command pmprovider runs the OSLC Performance Monitoring provider: an HTTP
-// server of linked data over an embedded bbolt triple store.
+// server of linked data over an embedded bbolt triple store, or over a
+// SPARQL 1.1 store (--store sparql).
 //
 // Usage:
 //
 //	pmprovider [--addr 127.0.0.1:8080] [--base-url URL] [--data ./data]
+//	pmprovider --store sparql --sparql-query URL [--sparql-update URL] ...
 //	pmprovider import [--data ./data] [--base-url URL] FILE...   load N-Triples or Turtle in bulk
 //	pmprovider export [--data ./data] [--format ntriples|turtle] load everything out again
 //	pmprovider generate [--records N] [--seed S] [--base-url URL]  deterministic fixture data as N-Triples
-//	pmprovider bench [--records N]                               load generated data and time queries
+//	pmprovider bench [--records N] [--store sparql ...]           load generated data and time queries
 //	pmprovider bench-peer [--records N]                          the same, side by side with Virtuoso 7
 //	pmprovider user add|remove|list ...                          users of HTTP Basic authentication
 //	pmprovider token create|revoke|list ...                      API tokens (Bearer)
