@@ -23,7 +23,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -194,20 +193,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-func resourceName(r *http.Request) string {
-	p := strings.TrimPrefix(r.URL.Path[strings.Index(r.URL.Path, BasePath)+len(BasePath):], "/")
-	name, _, _ := strings.Cut(p, "/")
-	return name
-}
+func resourceName(r *http.Request) string { return jobview.ResourceName(r, BasePath) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"code":"internalError","reason":"Internal Server Error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b)
+	jobview.WriteJSON(w, status, v, `{"code":"internalError","reason":"Internal Server Error"}`)
 }
 
 // readJSON reads a JSON body into v, refusing attributes v does not have.
@@ -234,12 +223,12 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 // X-Total-Count and X-Result-Count headers.
 func page[T any](s *Server, w http.ResponseWriter, r *http.Request, items []T) {
 	q := r.URL.Query()
-	offset, limit := 0, len(items)
+	offset, limit := 0, -1
 	for _, k := range []string{"offset", "limit"} {
 		if v := q.Get(k); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				s.failCode(w, http.StatusBadRequest, "invalidQuery", "", fmt.Sprintf("%s: must be a non-negative integer, not %q", k, v))
+			n, err := jobview.Count(k, v)
+			if err != nil {
+				s.failCode(w, http.StatusBadRequest, "invalidQuery", "", err.Error())
 				return
 			}
 			if k == "offset" {
@@ -249,17 +238,7 @@ func page[T any](s *Server, w http.ResponseWriter, r *http.Request, items []T) {
 			}
 		}
 	}
-	total := len(items)
-	items = items[min(offset, len(items)):]
-	if limit < len(items) {
-		items = items[:limit]
-	}
-	if items == nil {
-		items = []T{}
-	}
-	w.Header().Set("X-Total-Count", strconv.Itoa(total))
-	w.Header().Set("X-Result-Count", strconv.Itoa(len(items)))
-	writeJSON(w, http.StatusOK, items)
+	writeJSON(w, http.StatusOK, jobview.Window(w, items, offset, limit))
 }
 
 // timeFilter reads the .gt and .lt parameters of name, and says whether t

@@ -144,11 +144,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.Fail(w, r, e.Status, e.Message)
 }
 
-func resourceName(r *http.Request) string {
-	p := strings.TrimPrefix(r.URL.Path[strings.Index(r.URL.Path, BasePath)+len(BasePath):], "/")
-	name, _, _ := strings.Cut(p, "/")
-	return name
-}
+func resourceName(r *http.Request) string { return jobview.ResourceName(r, BasePath) }
 
 func (s *Server) readOnly(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", "GET, HEAD")
@@ -156,13 +152,7 @@ func (s *Server) readOnly(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"code":"500","reason":"Internal Server Error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b)
+	jobview.WriteJSON(w, status, v, `{"code":"500","reason":"Internal Server Error"}`)
 }
 
 // readObject reads a JSON object body into its attributes.
