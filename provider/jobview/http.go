@@ -6,10 +6,21 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/oslc-pm/pmprovider/provider/auth"
 )
 
 // The faces' HTTP plumbing: what TMF628 and MEF answer alike, each in
 // its own error format.
+
+// A Route is a path of a face under the provider's base path, its
+// methods, the operation of the role matrix it is, and its handler.
+type Route struct {
+	Path    string
+	Methods []string
+	Op      auth.Operation
+	Handler http.HandlerFunc
+}
 
 // WriteJSON writes v as JSON with status, or internal (the face's own
 // error body) with a 500 when v cannot be marshalled.

@@ -67,42 +67,33 @@ func New(b *jobview.Backend, st Store, hub *notify.Hub, log *slog.Logger, now fu
 	return s
 }
 
-// A Route is a path under the provider's base path, its methods, the
-// operation of the role matrix it is, and its handler.
-type Route struct {
-	Path    string
-	Methods []string
-	Op      auth.Operation
-	Handler http.HandlerFunc
-}
-
 // Routes returns the API's routes.
-func (s *Server) Routes() []Route {
+func (s *Server) Routes() []jobview.Route {
 	get := []string{http.MethodGet, http.MethodHead}
 	post := []string{http.MethodPost}
 	p := func(path string) string { return BasePath + path }
-	rs := []Route{
-		{p("/performanceJob"), get, auth.Read, s.listJobs},
-		{p("/performanceJob"), post, auth.JobWrite, s.createJob},
-		{p("/performanceJob/{id}"), get, auth.Read, s.getJob},
-		{p("/performanceProfile"), get, auth.Read, s.listProfiles},
-		{p("/performanceProfile"), post, auth.JobWrite, s.createProfile},
-		{p("/performanceProfile/{id}"), get, auth.Read, s.getProfile},
-		{p("/performanceProfile/{id}"), []string{http.MethodPatch}, auth.JobWrite, s.patchProfile},
-		{p("/performanceProfile/{id}"), []string{http.MethodDelete}, auth.JobWrite, s.deleteProfile},
-		{p("/performanceReport"), get, auth.Read, s.listReports},
-		{p("/performanceReport/{id}"), get, auth.Read, s.getReport},
-		{p("/trackingRecord"), get, auth.Read, s.listTracking},
-		{p("/trackingRecord/{id}"), get, auth.Read, s.getTracking},
-		{p("/hub"), post, auth.Read, s.register},
-		{p("/hub/{id}"), get, auth.Read, s.getListener},
-		{p("/hub/{id}"), []string{http.MethodDelete}, auth.Read, s.unregister},
+	rs := []jobview.Route{
+		{Path: p("/performanceJob"), Methods: get, Op: auth.Read, Handler: s.listJobs},
+		{Path: p("/performanceJob"), Methods: post, Op: auth.JobWrite, Handler: s.createJob},
+		{Path: p("/performanceJob/{id}"), Methods: get, Op: auth.Read, Handler: s.getJob},
+		{Path: p("/performanceProfile"), Methods: get, Op: auth.Read, Handler: s.listProfiles},
+		{Path: p("/performanceProfile"), Methods: post, Op: auth.JobWrite, Handler: s.createProfile},
+		{Path: p("/performanceProfile/{id}"), Methods: get, Op: auth.Read, Handler: s.getProfile},
+		{Path: p("/performanceProfile/{id}"), Methods: []string{http.MethodPatch}, Op: auth.JobWrite, Handler: s.patchProfile},
+		{Path: p("/performanceProfile/{id}"), Methods: []string{http.MethodDelete}, Op: auth.JobWrite, Handler: s.deleteProfile},
+		{Path: p("/performanceReport"), Methods: get, Op: auth.Read, Handler: s.listReports},
+		{Path: p("/performanceReport/{id}"), Methods: get, Op: auth.Read, Handler: s.getReport},
+		{Path: p("/trackingRecord"), Methods: get, Op: auth.Read, Handler: s.listTracking},
+		{Path: p("/trackingRecord/{id}"), Methods: get, Op: auth.Read, Handler: s.getTracking},
+		{Path: p("/hub"), Methods: post, Op: auth.Read, Handler: s.register},
+		{Path: p("/hub/{id}"), Methods: get, Op: auth.Read, Handler: s.getListener},
+		{Path: p("/hub/{id}"), Methods: []string{http.MethodDelete}, Op: auth.Read, Handler: s.unregister},
 	}
 	for _, kind := range taskKinds {
 		rs = append(rs,
-			Route{p("/" + kind + "PerformanceJob"), get, auth.Read, s.listTasks(kind)},
-			Route{p("/" + kind + "PerformanceJob"), post, auth.JobWrite, s.createTask(kind)},
-			Route{p("/" + kind + "PerformanceJob/{id}"), get, auth.Read, s.getTask(kind)},
+			jobview.Route{Path: p("/" + kind + "PerformanceJob"), Methods: get, Op: auth.Read, Handler: s.listTasks(kind)},
+			jobview.Route{Path: p("/" + kind + "PerformanceJob"), Methods: post, Op: auth.JobWrite, Handler: s.createTask(kind)},
+			jobview.Route{Path: p("/" + kind + "PerformanceJob/{id}"), Methods: get, Op: auth.Read, Handler: s.getTask(kind)},
 		)
 	}
 	return rs
