@@ -23,7 +23,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -68,42 +67,33 @@ func New(b *jobview.Backend, st Store, hub *notify.Hub, log *slog.Logger, now fu
 	return s
 }
 
-// A Route is a path under the provider's base path, its methods, the
-// operation of the role matrix it is, and its handler.
-type Route struct {
-	Path    string
-	Methods []string
-	Op      auth.Operation
-	Handler http.HandlerFunc
-}
-
 // Routes returns the API's routes.
-func (s *Server) Routes() []Route {
+func (s *Server) Routes() []jobview.Route {
 	get := []string{http.MethodGet, http.MethodHead}
 	post := []string{http.MethodPost}
 	p := func(path string) string { return BasePath + path }
-	rs := []Route{
-		{p("/performanceJob"), get, auth.Read, s.listJobs},
-		{p("/performanceJob"), post, auth.JobWrite, s.createJob},
-		{p("/performanceJob/{id}"), get, auth.Read, s.getJob},
-		{p("/performanceProfile"), get, auth.Read, s.listProfiles},
-		{p("/performanceProfile"), post, auth.JobWrite, s.createProfile},
-		{p("/performanceProfile/{id}"), get, auth.Read, s.getProfile},
-		{p("/performanceProfile/{id}"), []string{http.MethodPatch}, auth.JobWrite, s.patchProfile},
-		{p("/performanceProfile/{id}"), []string{http.MethodDelete}, auth.JobWrite, s.deleteProfile},
-		{p("/performanceReport"), get, auth.Read, s.listReports},
-		{p("/performanceReport/{id}"), get, auth.Read, s.getReport},
-		{p("/trackingRecord"), get, auth.Read, s.listTracking},
-		{p("/trackingRecord/{id}"), get, auth.Read, s.getTracking},
-		{p("/hub"), post, auth.Read, s.register},
-		{p("/hub/{id}"), get, auth.Read, s.getListener},
-		{p("/hub/{id}"), []string{http.MethodDelete}, auth.Read, s.unregister},
+	rs := []jobview.Route{
+		{Path: p("/performanceJob"), Methods: get, Op: auth.Read, Handler: s.listJobs},
+		{Path: p("/performanceJob"), Methods: post, Op: auth.JobWrite, Handler: s.createJob},
+		{Path: p("/performanceJob/{id}"), Methods: get, Op: auth.Read, Handler: s.getJob},
+		{Path: p("/performanceProfile"), Methods: get, Op: auth.Read, Handler: s.listProfiles},
+		{Path: p("/performanceProfile"), Methods: post, Op: auth.JobWrite, Handler: s.createProfile},
+		{Path: p("/performanceProfile/{id}"), Methods: get, Op: auth.Read, Handler: s.getProfile},
+		{Path: p("/performanceProfile/{id}"), Methods: []string{http.MethodPatch}, Op: auth.JobWrite, Handler: s.patchProfile},
+		{Path: p("/performanceProfile/{id}"), Methods: []string{http.MethodDelete}, Op: auth.JobWrite, Handler: s.deleteProfile},
+		{Path: p("/performanceReport"), Methods: get, Op: auth.Read, Handler: s.listReports},
+		{Path: p("/performanceReport/{id}"), Methods: get, Op: auth.Read, Handler: s.getReport},
+		{Path: p("/trackingRecord"), Methods: get, Op: auth.Read, Handler: s.listTracking},
+		{Path: p("/trackingRecord/{id}"), Methods: get, Op: auth.Read, Handler: s.getTracking},
+		{Path: p("/hub"), Methods: post, Op: auth.Read, Handler: s.register},
+		{Path: p("/hub/{id}"), Methods: get, Op: auth.Read, Handler: s.getListener},
+		{Path: p("/hub/{id}"), Methods: []string{http.MethodDelete}, Op: auth.Read, Handler: s.unregister},
 	}
 	for _, kind := range taskKinds {
 		rs = append(rs,
-			Route{p("/" + kind + "PerformanceJob"), get, auth.Read, s.listTasks(kind)},
-			Route{p("/" + kind + "PerformanceJob"), post, auth.JobWrite, s.createTask(kind)},
-			Route{p("/" + kind + "PerformanceJob/{id}"), get, auth.Read, s.getTask(kind)},
+			jobview.Route{Path: p("/" + kind + "PerformanceJob"), Methods: get, Op: auth.Read, Handler: s.listTasks(kind)},
+			jobview.Route{Path: p("/" + kind + "PerformanceJob"), Methods: post, Op: auth.JobWrite, Handler: s.createTask(kind)},
+			jobview.Route{Path: p("/" + kind + "PerformanceJob/{id}"), Methods: get, Op: auth.Read, Handler: s.getTask(kind)},
 		)
 	}
 	return rs
@@ -194,20 +184,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-func resourceName(r *http.Request) string {
-	p := strings.TrimPrefix(r.URL.Path[strings.Index(r.URL.Path, BasePath)+len(BasePath):], "/")
-	name, _, _ := strings.Cut(p, "/")
-	return name
-}
+func resourceName(r *http.Request) string { return jobview.ResourceName(r, BasePath) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"code":"internalError","reason":"Internal Server Error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b)
+	jobview.WriteJSON(w, status, v, `{"code":"internalError","reason":"Internal Server Error"}`)
 }
 
 // readJSON reads a JSON body into v, refusing attributes v does not have.
@@ -234,12 +214,12 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 // X-Total-Count and X-Result-Count headers.
 func page[T any](s *Server, w http.ResponseWriter, r *http.Request, items []T) {
 	q := r.URL.Query()
-	offset, limit := 0, len(items)
+	offset, limit := 0, -1
 	for _, k := range []string{"offset", "limit"} {
 		if v := q.Get(k); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				s.failCode(w, http.StatusBadRequest, "invalidQuery", "", fmt.Sprintf("%s: must be a non-negative integer, not %q", k, v))
+			n, err := jobview.Count(k, v)
+			if err != nil {
+				s.failCode(w, http.StatusBadRequest, "invalidQuery", "", err.Error())
 				return
 			}
 			if k == "offset" {
@@ -249,17 +229,7 @@ func page[T any](s *Server, w http.ResponseWriter, r *http.Request, items []T) {
 			}
 		}
 	}
-	total := len(items)
-	items = items[min(offset, len(items)):]
-	if limit < len(items) {
-		items = items[:limit]
-	}
-	if items == nil {
-		items = []T{}
-	}
-	w.Header().Set("X-Total-Count", strconv.Itoa(total))
-	w.Header().Set("X-Result-Count", strconv.Itoa(len(items)))
-	writeJSON(w, http.StatusOK, items)
+	writeJSON(w, http.StatusOK, jobview.Window(w, items, offset, limit))
 }
 
 // timeFilter reads the .gt and .lt parameters of name, and says whether t

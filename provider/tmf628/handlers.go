@@ -71,9 +71,9 @@ func (s *Server) writeList(w http.ResponseWriter, r *http.Request, items []any, 
 		v := vs[len(vs)-1]
 		switch k {
 		case "offset", "limit":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				s.Fail(w, r, http.StatusBadRequest, fmt.Sprintf("%s: must be a non-negative integer, not %q", k, v))
+			n, err := jobview.Count(k, v)
+			if err != nil {
+				s.Fail(w, r, http.StatusBadRequest, err.Error())
 				return
 			}
 			if k == "offset" {
@@ -110,11 +110,7 @@ func (s *Server) writeList(w http.ResponseWriter, r *http.Request, items []any, 
 			out = append(out, m)
 		}
 	}
-	total := len(out)
-	out = out[min(offset, len(out)):]
-	if limit >= 0 && limit < len(out) {
-		out = out[:limit]
-	}
+	out = jobview.Window(w, out, offset, limit)
 	if fields != nil {
 		keep := append([]string{"id", "href", "@type"}, required...)
 		for _, f := range fields {
@@ -128,11 +124,6 @@ func (s *Server) writeList(w http.ResponseWriter, r *http.Request, items []any, 
 			}
 		}
 	}
-	if out == nil {
-		out = []map[string]any{}
-	}
-	w.Header().Set("X-Total-Count", strconv.Itoa(total))
-	w.Header().Set("X-Result-Count", strconv.Itoa(len(out)))
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -57,45 +57,36 @@ func New(b *jobview.Backend, hub *notify.Hub, log *slog.Logger) *Server {
 	return s
 }
 
-// A Route is a path under the provider's base path, its methods, the
-// operation of the role matrix it is, and its handler.
-type Route struct {
-	Path    string
-	Methods []string
-	Op      auth.Operation
-	Handler http.HandlerFunc
-}
-
 // Routes returns the API's routes.
-func (s *Server) Routes() []Route {
+func (s *Server) Routes() []jobview.Route {
 	get := []string{http.MethodGet, http.MethodHead}
 	p := func(path string) string { return BasePath + path }
-	rs := []Route{
-		{p("/measurementCollectionJob"), get, auth.Read, s.listJobs(false)},
-		{p("/measurementCollectionJob"), []string{http.MethodPost}, auth.JobWrite, s.createJob(false)},
-		{p("/measurementCollectionJob/{id}"), get, auth.Read, s.getJob(false)},
-		{p("/measurementCollectionJob/{id}"), []string{http.MethodPatch}, auth.JobWrite, s.patchJob(false)},
-		{p("/measurementCollectionJob/{id}"), []string{http.MethodDelete}, auth.JobWrite, s.deleteJob(false)},
-		{p("/onDemandCollection"), get, auth.Read, s.listJobs(true)},
-		{p("/onDemandCollection"), []string{http.MethodPost}, auth.JobWrite, s.createJob(true)},
-		{p("/onDemandCollection/{id}"), get, auth.Read, s.getJob(true)},
-		{p("/onDemandCollection/{id}"), []string{http.MethodPatch}, auth.JobWrite, s.patchJob(true)},
-		{p("/onDemandCollection/{id}"), []string{http.MethodDelete}, auth.JobWrite, s.deleteJob(true)},
-		{p("/performanceIndicatorSpecification"), get, auth.Read, s.listIndicators},
-		{p("/performanceIndicatorSpecification/{id}"), get, auth.Read, s.getIndicator},
-		{p("/performanceIndicatorGroupSpecification"), get, auth.Read, s.listGroups},
-		{p("/performanceIndicatorGroupSpecification/{id}"), get, auth.Read, s.getGroup},
-		{p("/trackingRecord"), get, auth.Read, s.listTracking},
-		{p("/trackingRecord/{id}"), get, auth.Read, s.getTracking},
-		{p("/hub"), []string{http.MethodPost}, auth.Read, s.register},
-		{p("/hub/{id}"), []string{http.MethodDelete}, auth.Read, s.unregister},
+	rs := []jobview.Route{
+		{Path: p("/measurementCollectionJob"), Methods: get, Op: auth.Read, Handler: s.listJobs(false)},
+		{Path: p("/measurementCollectionJob"), Methods: []string{http.MethodPost}, Op: auth.JobWrite, Handler: s.createJob(false)},
+		{Path: p("/measurementCollectionJob/{id}"), Methods: get, Op: auth.Read, Handler: s.getJob(false)},
+		{Path: p("/measurementCollectionJob/{id}"), Methods: []string{http.MethodPatch}, Op: auth.JobWrite, Handler: s.patchJob(false)},
+		{Path: p("/measurementCollectionJob/{id}"), Methods: []string{http.MethodDelete}, Op: auth.JobWrite, Handler: s.deleteJob(false)},
+		{Path: p("/onDemandCollection"), Methods: get, Op: auth.Read, Handler: s.listJobs(true)},
+		{Path: p("/onDemandCollection"), Methods: []string{http.MethodPost}, Op: auth.JobWrite, Handler: s.createJob(true)},
+		{Path: p("/onDemandCollection/{id}"), Methods: get, Op: auth.Read, Handler: s.getJob(true)},
+		{Path: p("/onDemandCollection/{id}"), Methods: []string{http.MethodPatch}, Op: auth.JobWrite, Handler: s.patchJob(true)},
+		{Path: p("/onDemandCollection/{id}"), Methods: []string{http.MethodDelete}, Op: auth.JobWrite, Handler: s.deleteJob(true)},
+		{Path: p("/performanceIndicatorSpecification"), Methods: get, Op: auth.Read, Handler: s.listIndicators},
+		{Path: p("/performanceIndicatorSpecification/{id}"), Methods: get, Op: auth.Read, Handler: s.getIndicator},
+		{Path: p("/performanceIndicatorGroupSpecification"), Methods: get, Op: auth.Read, Handler: s.listGroups},
+		{Path: p("/performanceIndicatorGroupSpecification/{id}"), Methods: get, Op: auth.Read, Handler: s.getGroup},
+		{Path: p("/trackingRecord"), Methods: get, Op: auth.Read, Handler: s.listTracking},
+		{Path: p("/trackingRecord/{id}"), Methods: get, Op: auth.Read, Handler: s.getTracking},
+		{Path: p("/hub"), Methods: []string{http.MethodPost}, Op: auth.Read, Handler: s.register},
+		{Path: p("/hub/{id}"), Methods: []string{http.MethodDelete}, Op: auth.Read, Handler: s.unregister},
 	}
 	// The indicators are the pm vocabulary's and the collectors': a
 	// client cannot define new ones.
 	for _, path := range []string{"/performanceIndicatorSpecification", "/performanceIndicatorGroupSpecification"} {
 		rs = append(rs,
-			Route{p(path), []string{http.MethodPost}, auth.Read, s.readOnly},
-			Route{p(path + "/{id}"), []string{http.MethodPatch, http.MethodDelete}, auth.Read, s.readOnly},
+			jobview.Route{Path: p(path), Methods: []string{http.MethodPost}, Op: auth.Read, Handler: s.readOnly},
+			jobview.Route{Path: p(path + "/{id}"), Methods: []string{http.MethodPatch, http.MethodDelete}, Op: auth.Read, Handler: s.readOnly},
 		)
 	}
 	return rs
@@ -144,11 +135,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.Fail(w, r, e.Status, e.Message)
 }
 
-func resourceName(r *http.Request) string {
-	p := strings.TrimPrefix(r.URL.Path[strings.Index(r.URL.Path, BasePath)+len(BasePath):], "/")
-	name, _, _ := strings.Cut(p, "/")
-	return name
-}
+func resourceName(r *http.Request) string { return jobview.ResourceName(r, BasePath) }
 
 func (s *Server) readOnly(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", "GET, HEAD")
@@ -156,13 +143,7 @@ func (s *Server) readOnly(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"code":"500","reason":"Internal Server Error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b)
+	jobview.WriteJSON(w, status, v, `{"code":"500","reason":"Internal Server Error"}`)
 }
 
 // readObject reads a JSON object body into its attributes.
