@@ -144,6 +144,10 @@ func Short(iri string) string {
 	return iri
 }
 
+// LocalName is what follows the last '#' or '/' of iri, the name of a term
+// in its namespace whatever the namespace; iri itself if it has neither.
+func LocalName(iri string) string { return iri[strings.LastIndexAny(iri, "#/")+1:] }
+
 // Measurement job terms (PMJ).
 var (
 	PMJJob          = IRI(PMJ, "MeasurementJob")

@@ -125,17 +125,13 @@ func byLocalName(g []rdf.Triple, s rdf.Subject, name string) rdf.Object {
 	return nil
 }
 
-// localName is the part of an IRI after its last '#' or '/' (a literal's
-// whole lexical form).
+// localName is an IRI's vocab.LocalName, a literal's whole lexical form.
 func localName(t rdf.Term) string {
 	if t == nil {
 		return ""
 	}
-	s := t.String()
-	if _, ok := t.(rdf.IRI); ok {
-		if i := strings.LastIndexAny(s, "#/"); i >= 0 {
-			s = s[i+1:]
-		}
+	if i, ok := t.(rdf.IRI); ok {
+		return vocab.LocalName(i.String())
 	}
-	return s
+	return t.String()
 }

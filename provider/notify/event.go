@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -147,6 +148,50 @@ var (
 // in the snapshot the entries were read in.
 type deriver struct {
 	base string // the provider's base URL, no trailing slash
+
+	// Every subscription, stream and the Alertmanager pusher reads the
+	// same new entries after a write; the events derived from them are
+	// kept so that each entry's resource is read once, not once per
+	// reader. An event depends only on the store's state, which every
+	// write moves on with a change log entry: the kept events are those
+	// of the state whose newest entry is newest.
+	mu     sync.Mutex
+	newest uint64
+	events map[uint64]derived
+}
+
+// derived is an entry's event and whether it makes one.
+type derived struct {
+	ev Event
+	ok bool
+}
+
+// maxDerived bounds the events a deriver keeps.
+const maxDerived = 4 * batch
+
+// event returns the event of c, read in sn, whose newest change log entry
+// is newest; false when c makes none. The event's Data and Graph are
+// shared between readers and must not be changed.
+func (d *deriver) event(ctx context.Context, sn store.ChangeView, newest uint64, c store.Change) (Event, bool, error) {
+	d.mu.Lock()
+	if d.newest != newest {
+		d.newest, d.events = newest, map[uint64]derived{}
+	}
+	got, hit := d.events[c.Order]
+	d.mu.Unlock()
+	if hit {
+		return got.ev, got.ok, nil
+	}
+	ev, ok, err := d.derive(ctx, sn, c)
+	if err != nil {
+		return ev, ok, err
+	}
+	d.mu.Lock()
+	if d.newest == newest && len(d.events) < maxDerived {
+		d.events[c.Order] = derived{ev, ok}
+	}
+	d.mu.Unlock()
+	return ev, ok, nil
 }
 
 // skipped says whether changes of id make no event: the hub's own

@@ -295,7 +295,7 @@ const batch = 500
 func (h *Hub) Read(ctx context.Context, after uint64, f *Filter, fn func(ev *Event) bool) (uint64, error) {
 	last := after
 	err := h.cfg.Store.ViewChanges(ctx, func(sn store.ChangeView) error {
-		oldest, _ := sn.ChangeSpan()
+		oldest, newest := sn.ChangeSpan()
 		if oldest > after+1 && after > 0 {
 			h.log.Warn("notify: the change log was compacted past a reader's cursor; events were lost to it", "after", after, "oldest", oldest)
 		}
@@ -307,7 +307,7 @@ func (h *Hub) Read(ctx context.Context, after uint64, f *Filter, fn func(ev *Eve
 			return err
 		}
 		for _, c := range cs {
-			ev, ok, err := h.d.derive(ctx, sn, c)
+			ev, ok, err := h.d.event(ctx, sn, newest, c)
 			if err != nil {
 				return err
 			}

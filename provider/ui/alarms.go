@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -11,6 +10,7 @@ import (
 	"github.com/oslc-pm/pmprovider/codec/literal"
 	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/query/parser"
+	"github.com/oslc-pm/pmprovider/vocab"
 )
 
 // Alarm terms the pages read.
@@ -138,7 +138,7 @@ func (s *Server) activeAlarms(ctx context.Context, resource string) ([]Alarm, bo
 			case alarmedObject:
 				a.Resource = t.Obj.String()
 			case severity:
-				a.Severity = localName(t.Obj.String())
+				a.Severity = vocab.LocalName(t.Obj.String())
 			case ackState:
 				if t.Obj == acknowledged {
 					a.State = "Acknowledged"
@@ -155,12 +155,4 @@ func (s *Server) activeAlarms(ctx context.Context, resource string) ([]Alarm, bo
 	}
 	sort.SliceStable(as, func(i, j int) bool { return severityRank[as[i].Severity] < severityRank[as[j].Severity] })
 	return as, true, nil
-}
-
-// localName is what follows the last # or / of an IRI.
-func localName(iri string) string {
-	if i := strings.LastIndexAny(iri, "#/"); i >= 0 {
-		return iri[i+1:]
-	}
-	return iri
 }
