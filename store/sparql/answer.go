@@ -99,9 +99,9 @@ func (x *builder) graph(body func()) {
 	x.w("GRAPH ", g, " { ")
 	body()
 	x.w(" } ")
-	if x.d.prefix != "" {
+	if x.d.opt.GraphPrefix != "" {
 		x.w("FILTER(STRSTARTS(STR(", g, "), ")
-		x.str(x.d.prefix)
+		x.str(x.d.opt.GraphPrefix)
 		x.w(")) ")
 	}
 }

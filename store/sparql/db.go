@@ -41,11 +41,10 @@ type Options struct {
 // every write is one SPARQL Update request, conditional on the ETag it
 // read (see Replace).
 type DB struct {
-	c      *client
-	prefix string
-	batch  int
-	text   map[string]bool
-	opt    Options
+	c     *client
+	batch int
+	text  map[string]bool
+	opt   Options
 
 	pushed, fellBack atomic.Int64
 }
@@ -56,7 +55,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	if opt.Endpoint.Query == "" {
 		return nil, errors.New("sparql: no query endpoint")
 	}
-	d := &DB{c: newClient(opt.Endpoint), prefix: opt.GraphPrefix, batch: opt.BatchTriples, opt: opt}
+	d := &DB{c: newClient(opt.Endpoint), batch: opt.BatchTriples, opt: opt}
 	d.text = map[string]bool{}
 	for _, p := range opt.TextPredicates {
 		d.text[p.String()] = true
@@ -77,7 +76,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 func (d *DB) Options() Options { return d.opt }
 
 // graph is the name of resource id's graph.
-func (d *DB) graph(id rdf.IRI) string { return d.prefix + id.String() }
+func (d *DB) graph(id rdf.IRI) string { return d.opt.GraphPrefix + id.String() }
 
 func newETag() string {
 	var b [12]byte
