@@ -99,9 +99,9 @@ func (x *builder) graph(body func()) {
 	x.w("GRAPH ", g, " { ")
 	body()
 	x.w(" } ")
-	if x.d.prefix != "" {
+	if x.d.opt.GraphPrefix != "" {
 		x.w("FILTER(STRSTARTS(STR(", g, "), ")
-		x.str(x.d.prefix)
+		x.str(x.d.opt.GraphPrefix)
 		x.w(")) ")
 	}
 }
@@ -194,6 +194,13 @@ func (x *builder) cond(subj string, c query.Cond) {
 // of c's property on subj, and returns the variable.
 func (x *builder) keyPattern(subj string, c query.Cond) string {
 	k := x.v("k")
+	x.keyOf(subj, c, k)
+	return k
+}
+
+// keyOf writes the pattern binding k to each value key of c's property on
+// subj, any property in the key namespace when c is a wildcard.
+func (x *builder) keyOf(subj string, c query.Cond, k string) {
 	p := x.v("p")
 	x.graph(func() {
 		x.w(subj, " ")
@@ -209,7 +216,6 @@ func (x *builder) keyPattern(subj string, c query.Cond) string {
 		x.str(keyNS)
 		x.w(")) ")
 	}
-	return k
 }
 
 // keyIn writes the pattern of a value of c's property on subj whose key
@@ -235,21 +241,7 @@ func (x *builder) keyIn(subj string, c query.Cond) {
 		x.str(key)
 	}
 	x.w(" } ")
-	p := x.v("p")
-	x.graph(func() {
-		x.w(subj, " ")
-		if c.Wildcard {
-			x.w(p)
-		} else {
-			x.iri(keyNS + c.Prop.String())
-		}
-		x.w(" ", k)
-	})
-	if c.Wildcard {
-		x.w("FILTER(STRSTARTS(STR(", p, "), ")
-		x.str(keyNS)
-		x.w(")) ")
-	}
+	x.keyOf(subj, c, k)
 }
 
 // sortValues writes, for each sort key, an OPTIONAL binding ?o<i> to the

@@ -32,8 +32,8 @@ const (
 	changePage = 1000              // events per query of Changes
 )
 
-func (d *DB) counterGraph() string { return d.prefix + counterIRI }
-func (d *DB) logGraph() string     { return d.prefix + logIRI }
+func (d *DB) counterGraph() string { return d.opt.GraphPrefix + counterIRI }
+func (d *DB) logGraph() string     { return d.opt.GraphPrefix + logIRI }
 
 // initCounter creates the counter at 0 if there is none.
 func (d *DB) initCounter(ctx context.Context) error {

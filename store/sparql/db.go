@@ -41,11 +41,10 @@ type Options struct {
 // every write is one SPARQL Update request, conditional on the ETag it
 // read (see Replace).
 type DB struct {
-	c      *client
-	prefix string
-	batch  int
-	text   map[string]bool
-	opt    Options
+	c     *client
+	batch int
+	text  map[string]bool
+	opt   Options
 
 	pushed, fellBack atomic.Int64
 }
@@ -56,7 +55,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	if opt.Endpoint.Query == "" {
 		return nil, errors.New("sparql: no query endpoint")
 	}
-	d := &DB{c: newClient(opt.Endpoint), prefix: opt.GraphPrefix, batch: opt.BatchTriples, opt: opt}
+	d := &DB{c: newClient(opt.Endpoint), batch: opt.BatchTriples, opt: opt}
 	d.text = map[string]bool{}
 	for _, p := range opt.TextPredicates {
 		d.text[p.String()] = true
@@ -77,7 +76,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 func (d *DB) Options() Options { return d.opt }
 
 // graph is the name of resource id's graph.
-func (d *DB) graph(id rdf.IRI) string { return d.prefix + id.String() }
+func (d *DB) graph(id rdf.IRI) string { return d.opt.GraphPrefix + id.String() }
 
 func newETag() string {
 	var b [12]byte
@@ -243,6 +242,13 @@ func (d *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch st
 		return "", err
 	}
 	g = relabel(id, g)
+	return d.swap(ctx, "replace", id, ifMatch, store.Modified, func(b *strings.Builder, etag string) { d.writeGraph(b, id, g, etag) })
+}
+
+// swap runs the compare-and-set of Replace (insert writes the new GRAPH
+// block under the new ETag) and of Delete (insert is nil), retrying when
+// it had no condition and lost, and returns the token it won with.
+func (d *DB) swap(ctx context.Context, op string, id rdf.IRI, ifMatch string, kind store.ChangeKind, insert func(b *strings.Builder, etag string)) (string, error) {
 	for range maxRaces {
 		old, err := d.etag(ctx, id)
 		if err != nil {
@@ -254,24 +260,29 @@ func (d *DB) Replace(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch st
 		case ifMatch != "" && ifMatch != "*" && ifMatch != old:
 			return "", store.ErrPreconditionFailed
 		}
-		etag := newETag()
+		token := newETag()
+		var ins func(b *strings.Builder)
+		if insert != nil {
+			ins = func(b *strings.Builder) { insert(b, token) }
+		}
 		var b strings.Builder
-		d.writeSwap(&b, id, old, etag, store.Modified, func(b *strings.Builder) { d.writeGraph(b, id, g, etag) })
+		d.writeSwap(&b, id, old, token, kind, ins)
 		if err := d.c.update(ctx, b.String()); err != nil {
-			return "", fmt.Errorf("replace %s: %w", id.String(), err)
+			return "", fmt.Errorf("%s %s: %w", op, id.String(), err)
 		}
 		got, err := d.etag(ctx, id)
 		if err != nil {
 			return "", err
 		}
-		if got == etag {
-			return etag, d.fixOrder(ctx, etag)
+		// The winner's graph holds its token as ETag, or is gone.
+		if (insert != nil && got == token) || (insert == nil && got == "") {
+			return token, d.fixOrder(ctx, token)
 		}
 		if ifMatch != "" && ifMatch != "*" {
 			return "", store.ErrPreconditionFailed
 		}
 	}
-	return "", fmt.Errorf("replace %s: lost the race to other writers %d times", id.String(), maxRaces)
+	return "", fmt.Errorf("%s %s: lost the race to other writers %d times", op, id.String(), maxRaces)
 }
 
 // writeSwap appends the update that, if id's ETag is still old, empties
@@ -322,35 +333,8 @@ func (d *DB) writeSwap(b *strings.Builder, id rdf.IRI, old, token string, kind s
 // Delete removes resource id. It returns store.ErrNotFound and
 // store.ErrPreconditionFailed as Replace does.
 func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
-	for range maxRaces {
-		old, err := d.etag(ctx, id)
-		if err != nil {
-			return err
-		}
-		switch {
-		case old == "":
-			return store.ErrNotFound
-		case ifMatch != "" && ifMatch != "*" && ifMatch != old:
-			return store.ErrPreconditionFailed
-		}
-		var b strings.Builder
-		token := newETag()
-		d.writeSwap(&b, id, old, token, store.Deleted, nil)
-		if err := d.c.update(ctx, b.String()); err != nil {
-			return fmt.Errorf("delete %s: %w", id.String(), err)
-		}
-		got, err := d.etag(ctx, id)
-		if err != nil {
-			return err
-		}
-		if got == "" {
-			return d.fixOrder(ctx, token)
-		}
-		if ifMatch != "" && ifMatch != "*" {
-			return store.ErrPreconditionFailed
-		}
-	}
-	return fmt.Errorf("delete %s: lost the race to other writers %d times", id.String(), maxRaces)
+	_, err := d.swap(ctx, "delete", id, ifMatch, store.Deleted, nil)
+	return err
 }
 
 // Load creates or replaces the resources rs, a few thousand triples per

@@ -19,9 +19,9 @@ var _ query.Source = (*Source)(nil)
 
 // graphFilter limits ?g to the store's graphs when they have a prefix.
 func (d *DB) graphFilter(b *strings.Builder) {
-	if d.prefix != "" {
+	if d.opt.GraphPrefix != "" {
 		b.WriteString(" FILTER(STRSTARTS(STR(?g), ")
-		writeString(b, d.prefix)
+		writeString(b, d.opt.GraphPrefix)
 		b.WriteString("))")
 	}
 }
