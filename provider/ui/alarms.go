@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -138,7 +137,7 @@ func (s *Server) activeAlarms(ctx context.Context, resource string) ([]Alarm, bo
 			case alarmedObject:
 				a.Resource = t.Obj.String()
 			case severity:
-				a.Severity = localName(t.Obj.String())
+				a.Severity = lastSegment(t.Obj.String())
 			case ackState:
 				if t.Obj == acknowledged {
 					a.State = "Acknowledged"
@@ -155,12 +154,4 @@ func (s *Server) activeAlarms(ctx context.Context, resource string) ([]Alarm, bo
 	}
 	sort.SliceStable(as, func(i, j int) bool { return severityRank[as[i].Severity] < severityRank[as[j].Severity] })
 	return as, true, nil
-}
-
-// localName is what follows the last # or / of an IRI.
-func localName(iri string) string {
-	if i := strings.LastIndexAny(iri, "#/"); i >= 0 {
-		return iri[i+1:]
-	}
-	return iri
 }
