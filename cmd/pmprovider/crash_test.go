@@ -127,6 +127,69 @@ func (c *crashEnv) mustPost(path, body string) string {
 
 func sleepUntil(t time.Time) { time.Sleep(time.Until(t)) }
 
+// recordWriters POST records to a crashEnv, through its restarts, until
+// stopped.
+type recordWriters struct {
+	mu      sync.Mutex
+	acked   []string // the records answered 201
+	refused []string // the other answers, status and body
+	wg      sync.WaitGroup
+	quit    chan struct{}
+}
+
+// startWriters starts that many writers; partOf names the resource of
+// a writer's nth record.
+func (c *crashEnv) startWriters(writers int, partOf func(n int) string) *recordWriters {
+	ws := &recordWriters{quit: make(chan struct{})}
+	for w := 0; w < writers; w++ {
+		ws.wg.Add(1)
+		go func() {
+			defer ws.wg.Done()
+			client := &http.Client{Timeout: 10 * time.Second}
+			for n := 0; ; n++ {
+				select {
+				case <-ws.quit:
+					return
+				default:
+				}
+				body := crashPrefixes + fmt.Sprintf(`<> a pm:PerformanceMonitoringRecord ; dcterms:title "writer %d record %d" ;
+  dcterms:date "2026-11-01T10:00:00Z"^^xsd:dateTime ; dcterms:isPartOf <%s> ;
+  ems:observes [ a ems:Measure ; ems:metric pm:CpuUsed ; ems:unitOfMeasure <http://dbpedia.org/resource/Percentage> ; ems:numericValue %d ] .`, w, n, partOf(n), n%100)
+				status, loc, err := c.post(client, "/oslc/records", body)
+				ws.mu.Lock()
+				switch {
+				case err != nil:
+				case status == 201:
+					ws.acked = append(ws.acked, loc)
+				default:
+					ws.refused = append(ws.refused, fmt.Sprintf("%d %s", status, loc))
+				}
+				ws.mu.Unlock()
+				if err != nil {
+					time.Sleep(20 * time.Millisecond) // down: try again
+				} else {
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+		}()
+	}
+	return ws
+}
+
+// ackedSoFar is how many records were answered 201 until now.
+func (ws *recordWriters) ackedSoFar() int {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return len(ws.acked)
+}
+
+// stop stops the writers and returns what they were answered.
+func (ws *recordWriters) stop() (acked, refused []string) {
+	close(ws.quit)
+	ws.wg.Wait()
+	return ws.acked, ws.refused
+}
+
 const crashPrefixes = `@prefix pmj: <https://oslc-pm.github.io/ns/pmjob#> .
 @prefix pm: <http://open-services.net/ns/perfmon#> .
 @prefix ems: <http://open-services.net/ns/ems#> .
@@ -187,45 +250,7 @@ func TestKill9(t *testing.T) {
 	created := time.Now()
 
 	// Writers POST records all along; a 201 is a promise.
-	var (
-		mu      sync.Mutex
-		acked   []string
-		refused []string
-		wg      sync.WaitGroup
-		quit    = make(chan struct{})
-	)
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			client := &http.Client{Timeout: 10 * time.Second}
-			for n := 0; ; n++ {
-				select {
-				case <-quit:
-					return
-				default:
-				}
-				body := crashPrefixes + fmt.Sprintf(`<> a pm:PerformanceMonitoringRecord ; dcterms:title "writer %d record %d" ;
-  dcterms:date "2026-11-01T10:00:00Z"^^xsd:dateTime ; dcterms:isPartOf <%s> ;
-  ems:observes [ a ems:Measure ; ems:metric pm:CpuUsed ; ems:unitOfMeasure <http://dbpedia.org/resource/Percentage> ; ems:numericValue %d ] .`, w, n, resources[n%2], n%100)
-				status, loc, err := c.post(client, "/oslc/records", body)
-				mu.Lock()
-				switch {
-				case err != nil:
-				case status == 201:
-					acked = append(acked, loc)
-				default:
-					refused = append(refused, fmt.Sprintf("%d %s", status, loc))
-				}
-				mu.Unlock()
-				if err != nil {
-					time.Sleep(20 * time.Millisecond) // down: try again
-				} else {
-					time.Sleep(5 * time.Millisecond)
-				}
-			}
-		}()
-	}
+	ws := c.startWriters(4, func(n int) string { return resources[n%2] })
 
 	// Kill 1: in the middle of a reporting period, between period ends.
 	b1 := created.Truncate(crashReporting).Add(crashReporting)
@@ -246,15 +271,12 @@ func TestKill9(t *testing.T) {
 	// the next.
 	b3 := time.Now().Truncate(crashReporting).Add(crashReporting)
 	sleepUntil(b3.Add(crashReporting + crashReporting/2))
-	close(quit)
-	wg.Wait()
+	acked, refused := ws.stop()
 	stopped := time.Now()
 	c.stop(syscall.SIGTERM)
 	for i, l := range c.logs {
 		assert.NotContains(t, l.String(), "level=ERROR", "run %d logged errors", i+1)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	assert.Empty(t, refused, "writes refused")
 	require.NotEmpty(t, acked)
 

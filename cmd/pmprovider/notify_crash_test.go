@@ -102,54 +102,15 @@ func TestKill9Subscriber(t *testing.T) {
 	require.Len(t, secret, 64)
 
 	host := c.mustPost("/oslc/resources", crashPrefixes+`<> a crtv:ComputerSystem ; dcterms:title "web01" ; crtv:fqdn "web01.example.org" .`)
-	var (
-		mu    sync.Mutex
-		acked []string
-		wg    sync.WaitGroup
-		quit  = make(chan struct{})
-	)
-	for w := 0; w < 3; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			client := &http.Client{Timeout: 10 * time.Second}
-			for i := 0; ; i++ {
-				select {
-				case <-quit:
-					return
-				default:
-				}
-				body := crashPrefixes + fmt.Sprintf(`<> a pm:PerformanceMonitoringRecord ; dcterms:title "writer %d record %d" ;
-  dcterms:date "2026-11-01T10:00:00Z"^^xsd:dateTime ; dcterms:isPartOf <%s> ;
-  ems:observes [ a ems:Measure ; ems:metric pm:CpuUsed ; ems:unitOfMeasure <http://dbpedia.org/resource/Percentage> ; ems:numericValue %d ] .`, w, i, host, i%100)
-				status, loc, err := c.post(client, "/oslc/records", body)
-				if err == nil && status == 201 {
-					mu.Lock()
-					acked = append(acked, loc)
-					mu.Unlock()
-				}
-				if err != nil {
-					time.Sleep(20 * time.Millisecond)
-				} else {
-					time.Sleep(5 * time.Millisecond)
-				}
-			}
-		}()
-	}
+	ws := c.startWriters(3, func(int) string { return host })
 	time.Sleep(1500 * time.Millisecond)
 	c.stop(syscall.SIGKILL)
-	mu.Lock()
-	ackedBeforeKill := len(acked)
-	mu.Unlock()
+	ackedBeforeKill := ws.ackedSoFar()
 	c.start()
 	time.Sleep(time.Second)
-	close(quit)
-	wg.Wait()
+	want, _ := ws.stop()
 
 	// Wait until every acknowledged write's event got through.
-	mu.Lock()
-	want := append([]string(nil), acked...)
-	mu.Unlock()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		rmu.Lock()

@@ -349,10 +349,6 @@ func (s *Server) jobOptions() (collectors, metrics, granularities []formOption) 
 	offered := map[string][]string{}
 	var order []string
 	for _, c := range objectsOf(g, id, vocab.PMJTerm("supportedCollector")) {
-		name := firstOf(g, c, vocab.DCTitle)
-		if name == "" {
-			name = strings.TrimSuffix(lastSegment(c.String()), "Collector")
-		}
 		collectors = append(collectors, formOption{Value: c.String(), Label: humanize(strings.TrimSuffix(lastSegment(c.String()), "Collector"))})
 		for _, m := range objectsOf(g, c, vocab.PMJTerm("supportedMetric")) {
 			if _, ok := offered[m.String()]; !ok {

@@ -163,9 +163,6 @@ func roundText(v float64) string {
 	return s
 }
 
-// formatValue writes v rounded, without unit.
-func formatValue(v float64) string { return unit{}.format(v) }
-
 // humanTime writes t for people, in loc: "6 Dec 21:10:05", with the year
 // when it is not the current one.
 func humanTime(t time.Time, loc *time.Location, now time.Time) string {

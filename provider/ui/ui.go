@@ -36,8 +36,9 @@ type Config struct {
 // resource, query pages, charts, previews and dialogs. It reads through
 // the OSLC API it sits beside, and queries through the query engine.
 type Server struct {
-	api *oslc.Server
-	cfg Config
+	api  *oslc.Server
+	cfg  Config
+	live changeWatch // the change-log poller the open pages share
 }
 
 // New returns the pages of api, and makes them api's HTML representation.
