@@ -137,8 +137,7 @@ func locOrUTC(l *time.Location) *time.Location {
 
 // shortName is the last path segment of an IRI, for titles.
 func shortName(i rdf.IRI) string {
-	s := strings.TrimSuffix(i.String(), "/")
-	return s[strings.LastIndexAny(s, "/#")+1:]
+	return vocab.LocalName(strings.TrimSuffix(i.String(), "/"))
 }
 
 // finishReport closes the reporting period rp: the report resource and/or

@@ -262,8 +262,7 @@ func dedupe(s []string) []string {
 
 // lastSegment is the last path segment of an IRI.
 func lastSegment(i rdf.IRI) string {
-	s := strings.TrimSuffix(i.String(), "/")
-	return s[strings.LastIndexAny(s, "/#")+1:]
+	return vocab.LocalName(strings.TrimSuffix(i.String(), "/"))
 }
 
 // granularityOK says whether the threshold watches records of periods
