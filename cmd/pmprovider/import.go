@@ -88,11 +88,13 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	imp := newImporter(ctx, db, *batch, stderr)
 	for i, name := range fs.Args() {
 		if err := imp.file(i, name, *base); err != nil {
+			err = errors.Join(err, imp.wait())
 			imp.stopped()
 			return fmt.Errorf("import: %w", err)
 		}
 	}
 	if err := imp.finish(); err != nil {
+		err = errors.Join(err, imp.wait())
 		imp.stopped()
 		return fmt.Errorf("import: %w", err)
 	}
@@ -165,8 +167,19 @@ type importer struct {
 	orphans map[string][]located
 	fileNo  int
 
+	// The batch being written while the next one is read, if any.
+	writing *batchLoad
+
 	start                       time.Time
 	lastReport                  time.Time
+	resources, records, triples int64 // written, not counting writing
+}
+
+// A batchLoad is a batch being written: import reads the next batch on
+// one core while the store writes this one on the other.
+type batchLoad struct {
+	done                        chan error
+	first, last                 rdf.IRI
 	resources, records, triples int64
 }
 
@@ -538,17 +551,23 @@ func (imp *importer) resource(res string, pos position) (*store.Resource, error)
 	return r, nil
 }
 
-// flush loads the batch. A resource an earlier batch loaded (its triples
-// were not together in the input) gets the new triples added to the
-// stored ones.
+// flush starts writing the batch, once the one before it is written. A
+// resource an earlier batch loaded (its triples were not together in the
+// input) gets the new triples added to the stored ones.
 func (imp *importer) flush() error {
 	if len(imp.batch) == 0 {
 		return nil
 	}
+	if len(imp.reopened) > 0 {
+		// Read what earlier batches wrote only once they are written.
+		if err := imp.wait(); err != nil {
+			return err
+		}
+	}
 	rs := make([]store.Resource, len(imp.batch))
-	var resources, records, triples int64
+	l := &batchLoad{done: make(chan error, 1)}
 	for i, r := range imp.batch {
-		triples += int64(len(r.Triples))
+		l.triples += int64(len(r.Triples))
 		if imp.reopened[r.ID.String()] {
 			old, _, err := imp.db.Get(imp.ctx, r.ID)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -557,29 +576,46 @@ func (imp *importer) flush() error {
 			wasRecord := isRecord(&store.Resource{ID: r.ID, Triples: old})
 			r.Triples = append(old, r.Triples...)
 			if !wasRecord && isRecord(r) {
-				records++
+				l.records++
 			}
 		} else {
-			resources++
+			l.resources++
 			if isRecord(r) {
-				records++
+				l.records++
 			}
 		}
 		rs[i] = *r
 	}
-	if err := imp.db.Load(imp.ctx, rs); err != nil {
-		return fmt.Errorf("load the batch of %s to %s: %w", rs[0].ID, rs[len(rs)-1].ID, err)
+	l.first, l.last = rs[0].ID, rs[len(rs)-1].ID
+	if err := imp.wait(); err != nil {
+		return err
 	}
+	go func() { l.done <- imp.db.Load(imp.ctx, rs) }()
+	imp.writing = l
 	for _, r := range rs {
 		imp.loaded[maphash.String(imp.seed, r.ID.String())] = struct{}{}
 	}
-	imp.resources += resources
-	imp.records += records
-	imp.triples += triples
 	imp.batch = imp.batch[:0]
 	clear(imp.pending)
 	clear(imp.reopened)
 	clear(imp.owner)
+	return nil
+}
+
+// wait waits until the batch being written, if any, is written, and
+// counts it.
+func (imp *importer) wait() error {
+	l := imp.writing
+	if l == nil {
+		return nil
+	}
+	imp.writing = nil
+	if err := <-l.done; err != nil {
+		return fmt.Errorf("load the batch of %s to %s: %w", l.first, l.last, err)
+	}
+	imp.resources += l.resources
+	imp.records += l.records
+	imp.triples += l.triples
 	if now := time.Now(); now.Sub(imp.lastReport) >= 2*time.Second {
 		imp.lastReport = now
 		el := now.Sub(imp.start)
@@ -615,7 +651,10 @@ func (imp *importer) finish() error {
 	if err := imp.endFile(); err != nil {
 		return err
 	}
-	return imp.flush()
+	if err := imp.flush(); err != nil {
+		return err
+	}
+	return imp.wait()
 }
 
 // stopped tells what stayed in the store after an error.
