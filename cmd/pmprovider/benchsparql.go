@@ -35,6 +35,7 @@ func benchSPARQL(ctx context.Context, sc storeConfig, bs *benchSettings, cfg fix
 	}
 	fmt.Fprintf(stdout, "\nSPARQL store %s\n", opt.Endpoint.Query)
 	start := time.Now()
+	last := start
 	var batch []store.Resource
 	var resources, triples int64
 	load := func() error {
@@ -43,6 +44,12 @@ func benchSPARQL(ctx context.Context, sc storeConfig, bs *benchSettings, cfg fix
 		}
 		resources += int64(len(batch))
 		batch = batch[:0]
+		if now := time.Now(); now.Sub(last) >= 5*time.Second {
+			last = now
+			el := now.Sub(start)
+			fmt.Fprintf(stderr, "sparql load: %d of %d resources, %s: %s resources/s\n",
+				resources, cfg.Total(), el.Round(time.Second), rate(resources, el))
+		}
 		return nil
 	}
 	err = fixture.Generate(cfg, func(r store.Resource) error {
