@@ -403,7 +403,7 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 		batch = append(batch, loaded{id: r.ID, token: etag})
 		d.writeGraph(&b, r.ID, g, etag)
 		n += len(g) + 2
-		if n >= d.batch || len(batch) >= maxBatchResources {
+		if n >= d.batch || len(batch) >= maxBatchResources || b.Len() >= maxBatchBytes {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -412,8 +412,13 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 	return flush()
 }
 
-// maxBatchResources is the most resources one update of Load writes.
-const maxBatchResources = 1000
+// maxBatchResources is the most resources one update of Load writes, and
+// maxBatchBytes about the longest INSERT DATA: Virtuoso 7 refuses
+// requests over 10 MB.
+const (
+	maxBatchResources = 1000
+	maxBatchBytes     = 4 << 20
+)
 
 // Resources calls fn with the IRI of each resource after after, in byte
 // order, until fn returns false.
