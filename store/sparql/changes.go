@@ -22,7 +22,7 @@ import (
 const (
 	counterIRI = ns + "counter"    // subject and graph name of the counter
 	logIRI     = ns + "changes"    // graph name of the log
-	eventNS    = ns + "change:"    // an event: eventNS + order
+	eventNS    = ns + "change:"    // an event: eventNS + order + eventSuffix
 	predNext   = ns + "next"       // counter: the last order taken
 	predOrder  = ns + "order"      // event: its order, an xsd:integer
 	predKind   = ns + "kind"       // event: "C", "M" or "D" (store.ChangeKind)
@@ -31,6 +31,11 @@ const (
 	predToken  = ns + "eventToken" // event: unique per request, to tell races
 	changePage = 1000              // events per query of Changes
 )
+
+// eventSuffix ends the IRI of the event of token: events that race for
+// one order are two nodes, not one with both events' properties, so the
+// loser moves its own (fixOrder).
+func eventSuffix(token string) string { return "-" + strings.Trim(token, `"`) }
 
 func (d *DB) counterGraph() string { return d.opt.GraphPrefix + counterIRI }
 func (d *DB) logGraph() string     { return d.opt.GraphPrefix + logIRI }
@@ -75,7 +80,7 @@ func (d *DB) writeEventIf(b *strings.Builder, id rdf.IRI, kind, token string, wh
 	where(b)
 	b.WriteString("GRAPH ")
 	writeIRI(b, d.counterGraph())
-	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + 1 AS ?m) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?m))) AS ?ev) BIND(" + kind + " AS ?kind) }")
+	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + 1 AS ?m) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?m), \"" + eventSuffix(token) + "\")) AS ?ev) BIND(" + kind + " AS ?kind) }")
 }
 
 // loaded is a resource of a batch of Load: its token, and whether it
@@ -84,7 +89,6 @@ type loaded struct {
 	id     rdf.IRI
 	token  string
 	before bool
-	again  bool // listed before in the batch
 }
 
 // existing tells which of the batch's resources are there, in one query.
@@ -108,7 +112,7 @@ func (d *DB) existing(ctx context.Context, batch []loaded) error {
 		there[r["r"].Value] = true
 	}
 	for i := range batch {
-		batch[i].before = there[batch[i].id.String()] || batch[i].again
+		batch[i].before = there[batch[i].id.String()]
 	}
 	return nil
 }
@@ -124,7 +128,7 @@ func (d *DB) writeLoadEvents(b *strings.Builder, batch []loaded) {
 	writeIRI(b, d.counterGraph())
 	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?m } GRAPH ")
 	writeIRI(b, d.logGraph())
-	b.WriteString(" { ?ev <" + predOrder + "> ?o ; <" + predKind + "> ?kind ; <" + predTime + "> " + now + " ; <" + predID + "> ?r ; <" + predToken + "> ?tok } } WHERE { VALUES (?i ?r ?kind ?tok) {")
+	b.WriteString(" { ?ev <" + predOrder + "> ?o ; <" + predKind + "> ?kind ; <" + predTime + "> " + now + " ; <" + predID + "> ?r ; <" + predToken + "> ?tok } } WHERE { VALUES (?i ?r ?kind ?tok ?sfx) {")
 	for i, l := range batch {
 		kind := "C"
 		if l.before {
@@ -134,11 +138,11 @@ func (d *DB) writeLoadEvents(b *strings.Builder, batch []loaded) {
 		writeIRI(b, l.id.String())
 		b.WriteString(" \"" + kind + "\" ")
 		writeString(b, l.token)
-		b.WriteString(")")
+		b.WriteString(" \"" + eventSuffix(l.token) + "\")")
 	}
 	b.WriteString(" } GRAPH ")
 	writeIRI(b, d.counterGraph())
-	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + ?i AS ?o) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?o))) AS ?ev) BIND(?n + " + strconv.Itoa(len(batch)) + " AS ?m) }")
+	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + ?i AS ?o) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?o), ?sfx)) AS ?ev) BIND(?n + " + strconv.Itoa(len(batch)) + " AS ?m) }")
 }
 
 // fixOrders runs fixOrder for the events of tokens that share their order
@@ -155,7 +159,7 @@ func (d *DB) fixOrders(ctx context.Context, tokens []string) error {
 	}
 	b.WriteString(" } GRAPH ")
 	writeIRI(&b, d.logGraph())
-	b.WriteString(" { ?e <" + predToken + "> ?t ; <" + predOrder + "> ?o . ?f <" + predOrder + "> ?o ; <" + predToken + "> ?u } FILTER(STR(?u) != STR(?t)) }")
+	b.WriteString(" { ?e <" + predToken + "> ?t ; <" + predOrder + "> ?o . ?f <" + predOrder + "> ?o } FILTER(?f != ?e) }")
 	rows, err := d.c.selectRows(ctx, b.String())
 	if err != nil {
 		return fmt.Errorf("change log: %w", err)
@@ -206,7 +210,7 @@ func (d *DB) fixOrder(ctx context.Context, token string) error {
 		writeString(&b, token)
 		b.WriteString(" ; <" + predOrder + "> " + order + " ; ?p ?x } GRAPH ")
 		writeIRI(&b, d.counterGraph())
-		b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + 1 AS ?m) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?m))) AS ?ev) BIND(IF(?p = <" + predOrder + ">, ?m, ?x) AS ?y) }")
+		b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + 1 AS ?m) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?m), \"" + eventSuffix(token) + "\")) AS ?ev) BIND(IF(?p = <" + predOrder + ">, ?m, ?x) AS ?y) }")
 		if err := d.c.update(ctx, b.String()); err != nil {
 			return fmt.Errorf("change log: %w", err)
 		}

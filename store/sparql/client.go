@@ -122,11 +122,16 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	q := e.Query
-	if len(q) > 300 {
-		q = q[:300] + "..."
+	// Stores echo the request in their error bodies (Virtuoso does, whole).
+	return fmt.Sprintf("sparql: HTTP %d: %s (request: %s)", e.Status, clip(strings.TrimSpace(e.Body), 500), clip(e.Query, 300))
+}
+
+// clip shortens s to at most n bytes and a mark.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return fmt.Sprintf("sparql: HTTP %d: %s (request: %s)", e.Status, strings.TrimSpace(e.Body), q)
+	return s[:n] + "..."
 }
 
 func (c *client) do(ctx context.Context, endpoint, param, text string, out any) error {
