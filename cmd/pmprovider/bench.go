@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,7 +33,8 @@ import (
 
 const benchUsage = `usage: pmprovider bench [--records N] [--resources R] [--data DIR] [--queries N]
                        [--only TEXT] [--cpuprofile FILE]
-                       [--store sparql --sparql-query URL [--sparql-graph-prefix P] ...]
+                       [--store sparql --sparql-query URL [--sparql-graph-prefix P] ...
+                        [--sparql-bulk-dir DIR --virtuoso-isql HOST:PORT]]
 
 Generates fixture data (see 'pmprovider generate'), loads it into a store
 in batches of 1000 resources, reporting the load rate and peak memory,
@@ -44,7 +46,11 @@ holds exactly this data set is reused without loading.
 With --store sparql it then does the same over the SPARQL store, in the
 same run (load rate, each shape's p50 and p99), and times each shape's
 translated SPARQL query in the store alone, so that the provider's own
-cost is known. Load it into an empty --sparql-graph-prefix.
+cost is known. Load it into an empty --sparql-graph-prefix. With
+--sparql-bulk-dir and --virtuoso-isql, the SPARQL store is loaded as
+'pmprovider import --sparql-bulk' and Virtuoso's bulk loader would (a TriG
+file in DIR, which the server's DirsAllowed must list, loaded through
+isql-vt at HOST:PORT), not by SPARQL Update requests.
 
 `
 
@@ -70,12 +76,19 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	terms := fs.Int("term-cache", 0, "decoded terms kept in memory (default: 4 per record, at least the store's default)")
 	var sc storeConfig
 	addStoreFlags(fs, &sc)
+	var bulk sparqlBulk
+	fs.StringVar(&bulk.dir, "sparql-bulk-dir", "", "with --store sparql, load it in bulk: write a TriG file in `directory`, which the Virtuoso server may read (DirsAllowed), and load it with its bulk loader (--virtuoso-isql)")
+	fs.StringVar(&bulk.isql.Addr, "virtuoso-isql", "", "`host:port` of the Virtuoso SQL server that --sparql-bulk-dir loads through (isql-vt; user and password dba, or $PM_VIRTUOSO_USER and $PM_VIRTUOSO_PASSWORD)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("bench: unexpected argument %q (flags start with --)", fs.Arg(0))
 	}
+	if (bulk.dir == "") != (bulk.isql.Addr == "") || (bulk.dir != "" && sc.kind != "sparql") {
+		return errors.New("bench: --sparql-bulk-dir and --virtuoso-isql go together, with --store sparql")
+	}
+	bulk.isql.User, bulk.isql.Password = os.Getenv("PM_VIRTUOSO_USER"), os.Getenv("PM_VIRTUOSO_PASSWORD")
 	cfg, err := ff.config(fixture.DefaultBaseURL)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
@@ -128,7 +141,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if sc.kind == "sparql" {
-		return benchSPARQL(ctx, sc, bs, cfg, qs, stdout, stderr)
+		return benchSPARQL(ctx, sc, bulk, bs, cfg, qs, stdout, stderr)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sync"
 	"text/tabwriter"
@@ -19,7 +20,7 @@ import (
 // query shapes over it as over the bbolt store, and then each shape's
 // SPARQL query in the store alone, without the provider: what is left is
 // the provider's own cost.
-func benchSPARQL(ctx context.Context, sc storeConfig, bs *benchSettings, cfg fixture.Config, qs []benchQuery, stdout, stderr io.Writer) error {
+func benchSPARQL(ctx context.Context, sc storeConfig, bulk sparqlBulk, bs *benchSettings, cfg fixture.Config, qs []benchQuery, stdout, stderr io.Writer) error {
 	var mu sync.Mutex
 	var traced []string
 	opt := sc.sparql
@@ -52,16 +53,21 @@ func benchSPARQL(ctx context.Context, sc storeConfig, bs *benchSettings, cfg fix
 		}
 		return nil
 	}
-	err = fixture.Generate(cfg, func(r store.Resource) error {
-		batch = append(batch, r)
-		triples += int64(len(r.Triples))
-		if len(batch) < loadBatch {
-			return nil
+	if bulk.dir != "" {
+		fmt.Fprintf(stdout, "loading in bulk: a TriG file in %s, Virtuoso's loader through %s\n", bulk.dir, bulk.isql.Addr)
+		resources, triples, err = bulk.load(ctx, db, cfg)
+	} else {
+		err = fixture.Generate(cfg, func(r store.Resource) error {
+			batch = append(batch, r)
+			triples += int64(len(r.Triples))
+			if len(batch) < loadBatch {
+				return nil
+			}
+			return load()
+		})
+		if err == nil {
+			err = load()
 		}
-		return load()
-	})
-	if err == nil {
-		err = load()
 	}
 	if err != nil {
 		return fmt.Errorf("bench: sparql load: %w", err)
@@ -109,4 +115,41 @@ func benchSPARQL(ctx context.Context, sc storeConfig, bs *benchSettings, cfg fix
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t\n", q.name, len(ts), ms(percentile(took, 50)), ms(percentile(took, 99)))
 	}
 	return tw.Flush()
+}
+
+// sparqlBulk is how bench loads the SPARQL store in bulk: a TriG file in
+// dir, loaded by Virtuoso's bulk loader.
+type sparqlBulk struct {
+	dir  string
+	isql sparql.VirtuosoLoader
+}
+
+// load writes the data set as a TriG file, loads it, removes the file and
+// syncs db's change log counter.
+func (b sparqlBulk) load(ctx context.Context, db *sparql.DB, cfg fixture.Config) (resources, triples int64, err error) {
+	f, err := os.CreateTemp(b.dir, "pmprovider-bench-*.trig")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	bw := sparql.NewBulkWriter(f, db.Options())
+	err = fixture.Generate(cfg, func(r store.Resource) error {
+		resources++
+		triples += int64(len(r.Triples))
+		return bw.Write([]store.Resource{r})
+	})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Close()
+	}
+	if err == nil {
+		err = b.isql.Load(ctx, f.Name())
+	}
+	if err == nil {
+		err = db.SyncCounter(ctx)
+	}
+	return resources, triples, err
 }

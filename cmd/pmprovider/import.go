@@ -16,7 +16,9 @@ import (
 	"github.com/knakk/rdf"
 
 	"github.com/oslc-pm/pmprovider/codec"
+	"github.com/oslc-pm/pmprovider/query"
 	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/store/sparql"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
 
@@ -44,10 +46,19 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dataDir := fs.String("data", "data", "`directory` of the embedded store")
 	base := fs.String("base-url", "", "base `URL` for relative IRIs in Turtle (default: none, relative IRIs are errors)")
 	batch := fs.Int("batch", 1000, "resources per transaction")
+	bulk := fs.String("sparql-bulk", "", "with --store sparql, write instead the TriG `file` that the SPARQL store's own bulk loader loads into an empty store (Virtuoso: ld_dir and rdf_loader_run); needs no endpoint")
 	var sc storeConfig
 	addStoreFlags(fs, &sc)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *bulk != "" {
+		if sc.kind != "sparql" {
+			return errors.New("import: --sparql-bulk writes for --store sparql: give --store sparql (and its --sparql-graph-prefix, if any)")
+		}
+		if sc.sparql.Endpoint.Query == "" {
+			sc.sparql.Endpoint.Query = "-" // not used
+		}
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
@@ -70,7 +81,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("import: %w", err)
 	}
 	var db loader
-	if sc.kind == "sparql" {
+	if *bulk != "" {
+		f, err := os.Create(*bulk)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		opt := sc.sparql
+		opt.TextPredicates = query.TextPredicates()
+		tw := &trigLoader{bw: sparql.NewBulkWriter(f, opt), f: f}
+		defer tw.abandon() // unless closed: half a file must not be loaded
+		db = tw
+	} else if sc.kind == "sparql" {
 		sdb, err := openSPARQLDB(ctx, sc)
 		if err != nil {
 			return fmt.Errorf("import: %w", err)
@@ -97,6 +118,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		err = errors.Join(err, imp.wait())
 		imp.stopped()
 		return fmt.Errorf("import: %w", err)
+	}
+	if tw, ok := db.(*trigLoader); ok {
+		if err := tw.close(); err != nil {
+			return fmt.Errorf("import: %s: %w", *bulk, err)
+		}
+		fmt.Fprintf(stderr, "import: wrote %s: load it into an empty store with the store's bulk loader; the provider's next start syncs the change log\n", *bulk)
 	}
 	el := time.Since(imp.start)
 	fmt.Fprintf(stderr, "import: loaded %d resources (%d records), %d triples from %d files in %s: %s records/s, %s resources/s, %s triples/s\n",
@@ -660,4 +687,40 @@ func (imp *importer) finish() error {
 // stopped tells what stayed in the store after an error.
 func (imp *importer) stopped() {
 	fmt.Fprintf(imp.log, "import: stopped; the %d resources (%d triples) loaded before the error stay in the store\n", imp.resources, imp.triples)
+}
+
+// trigLoader is import's loader with --sparql-bulk: it writes the
+// resources as TriG for a bulk loader.
+type trigLoader struct {
+	bw *sparql.BulkWriter
+	f  *os.File // nil once written whole
+}
+
+// Get reports that a resource was loaded before: a bulk file holds each
+// resource once.
+func (t *trigLoader) Get(ctx context.Context, id rdf.IRI) ([]rdf.Triple, string, error) {
+	return nil, "", fmt.Errorf("<%s>: its triples are not together in the input, which --sparql-bulk needs: sort the input by subject", id)
+}
+
+func (t *trigLoader) Load(ctx context.Context, rs []store.Resource) error {
+	return t.bw.Write(rs)
+}
+
+func (t *trigLoader) close() error {
+	err := t.bw.Flush()
+	if cerr := t.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		t.f = nil
+	}
+	return err
+}
+
+// abandon removes the file unless close wrote it whole.
+func (t *trigLoader) abandon() {
+	if t.f != nil {
+		t.f.Close()
+		os.Remove(t.f.Name())
+	}
 }

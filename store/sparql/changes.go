@@ -40,17 +40,6 @@ func eventSuffix(token string) string { return "-" + strings.Trim(token, `"`) }
 func (d *DB) counterGraph() string { return d.opt.GraphPrefix + counterIRI }
 func (d *DB) logGraph() string     { return d.opt.GraphPrefix + logIRI }
 
-// initCounter creates the counter at 0 if there is none.
-func (d *DB) initCounter(ctx context.Context) error {
-	var b strings.Builder
-	b.WriteString("INSERT { GRAPH ")
-	writeIRI(&b, d.counterGraph())
-	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> 0 } } WHERE { { SELECT (COUNT(?x) AS ?c) WHERE { GRAPH ")
-	writeIRI(&b, d.counterGraph())
-	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?x } } } FILTER(?c = 0) }")
-	return d.c.update(ctx, b.String())
-}
-
 // writeEvent appends the operation that logs an event of kind for id if
 // the pattern cond holds in id's graph: the write it follows took place.
 func (d *DB) writeEvent(b *strings.Builder, id rdf.IRI, kind store.ChangeKind, token string, cond func(b *strings.Builder)) {

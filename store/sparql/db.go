@@ -66,7 +66,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	if _, err := d.c.ask(ctx, "ASK {}"); err != nil {
 		return nil, fmt.Errorf("sparql: %s: %w", opt.Endpoint.Query, err)
 	}
-	if err := d.initCounter(ctx); err != nil {
+	if err := d.SyncCounter(ctx); err != nil {
 		return nil, fmt.Errorf("sparql: change log: %w", err)
 	}
 	return d, nil

@@ -82,6 +82,10 @@ func (s *Server) start() error {
 	return nil
 }
 
+// Dir is the server's directory, which its DirsAllowed lists: files to
+// bulk load go there.
+func (s *Server) Dir() string { return filepath.Join(s.dir, "db") }
+
 // Restart starts the stopped server again on the same ports and data.
 func (s *Server) Restart() error { return s.start() }
 
