@@ -30,7 +30,9 @@ func (v VirtuosoLoader) Load(ctx context.Context, name string) error {
 		return fmt.Errorf("virtuoso bulk load: %q: quotes and backslashes are not supported in the path", abs)
 	}
 	dir, file := filepath.Dir(abs), filepath.Base(abs)
-	if _, err := v.isql(ctx, fmt.Sprintf("ld_dir('%s', '%s', 'urn:x-pmstore:bulk'); rdf_loader_run(); checkpoint;", dir, file)); err != nil {
+	// ld_dir skips a file its load list has: one loaded before under
+	// this name is forgotten first.
+	if _, err := v.isql(ctx, fmt.Sprintf("delete from DB.DBA.LOAD_LIST where ll_file = '%s'; ld_dir('%s', '%s', 'urn:x-pmstore:bulk'); rdf_loader_run(); checkpoint;", abs, dir, file)); err != nil {
 		return err
 	}
 	out, err := v.isql(ctx, fmt.Sprintf("select ll_error from DB.DBA.LOAD_LIST where ll_file = '%s' and ll_error is not null;", abs))
