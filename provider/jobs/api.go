@@ -61,17 +61,41 @@ func (e *Engine) Create(ctx context.Context, id rdf.IRI, ident string, g []rdf.T
 	}
 	cs = append(cs, byClient(changes(acc), who, rdf.IRI{})...)
 	g = append(e.withState(r, g), e.links(r)...)
-	etag, err := e.st.Create(ctx, id, g)
-	if err != nil {
-		return nil, "", err
-	}
+	// The job's lease is taken, and its run known, before the job is
+	// stored: neither another engine's share pass nor this one's may take
+	// up a job being created.
 	if e.leasing() {
-		// A new job is nobody's: it runs where it was created.
 		if r.lease, err = e.acquire(ctx, id, ident, def.Schedule.Granularity, now); err != nil {
 			return nil, "", err
 		} else if r.lease == nil {
-			return nil, "", fmt.Errorf("job %s: its lease is held by another instance", id)
+			return nil, "", fmt.Errorf("job %s: %w: another instance holds its lease", id, store.ErrExists)
 		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e.mu.Lock()
+	if e.runs[id] != nil {
+		e.mu.Unlock()
+		return nil, "", fmt.Errorf("job %s: %w", id, store.ErrExists)
+	}
+	e.runs[id] = r
+	e.mu.Unlock()
+	created := false
+	defer func() {
+		if !created {
+			e.forget(r)
+		}
+	}()
+	etag, err := e.st.Create(ctx, id, g)
+	if err != nil {
+		if e.leasing() && !errors.Is(err, store.ErrExists) {
+			if err := e.st.Delete(ctx, e.leaseID(ident), ""); err != nil && !errors.Is(err, store.ErrNotFound) {
+				e.log.Error("job engine: delete lease", "job", id.String(), "err", err)
+			}
+		}
+		return nil, "", err
+	}
+	if r.lease != nil {
 		r.lease.jobTag = etag
 	}
 	// What a client's request changes is indexed at once (not staged), so
@@ -84,9 +108,7 @@ func (e *Engine) Create(ctx context.Context, id rdf.IRI, ident string, g []rdf.T
 	if err := e.writer.load(ctx, out, nil); err != nil {
 		return nil, "", err
 	}
-	e.mu.Lock()
-	e.runs[id] = r
-	e.mu.Unlock()
+	created = true
 	e.setDue(r)
 	return g, etag, nil
 }

@@ -334,7 +334,9 @@ func (e *Engine) share(ctx context.Context, now time.Time) error {
 				r.mu.Unlock()
 				continue
 			}
-			e.log.Error("job engine: renew lease", "job", r.id.String(), "err", err)
+			if ctx.Err() == nil {
+				e.log.Error("job engine: renew lease", "job", r.id.String(), "err", err)
+			}
 			continue
 		}
 		// Take up what clients changed on other instances now, rather
@@ -357,7 +359,8 @@ func (e *Engine) share(ctx context.Context, now time.Time) error {
 		if held[id] != nil || e.Known(id) {
 			continue
 		}
-		if err := e.takeUp(ctx, id, now); err != nil {
+		// A job deleted meanwhile is no error.
+		if err := e.takeUp(ctx, id, now); err != nil && !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
 			e.log.Error("job engine: take up job", "job", id.String(), "err", err)
 		}
 	}

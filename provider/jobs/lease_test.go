@@ -333,3 +333,65 @@ func TestLeaseOperationsElsewhere(t *testing.T) {
 	_, _, err = b.Act(ctx, other, Resume, "tester")
 	assert.ErrorIs(t, err, ErrNoJob)
 }
+
+// sharing is a Store that runs engines' share passes right after a job
+// or a lease is stored, as concurrent passes could see them.
+type sharing struct {
+	Store
+	under   string // the IRIs whose creation runs the passes
+	engines []**Engine
+	now     func() time.Time
+	errs    []error
+	busy    bool
+}
+
+func (s *sharing) Create(ctx context.Context, id rdf.IRI, g []rdf.Triple) (string, error) {
+	etag, err := s.Store.Create(ctx, id, g)
+	if err == nil && !s.busy && strings.HasPrefix(id.String(), base+s.under) {
+		s.busy = true
+		defer func() { s.busy = false }()
+		for _, e := range s.engines {
+			if *e != nil {
+				s.errs = append(s.errs, (*e).share(ctx, s.now()))
+			}
+		}
+	}
+	return etag, err
+}
+
+// TestLeaseCreateRacesShare: share passes that run while a job is being
+// created, right after its lease or itself is stored, leave it to the
+// creation: the
+// creating engine's own pass does not take it up (which took the lease
+// as this engine's own again, and so made the creation's claim fail),
+// nor does another engine's.
+func TestLeaseCreateRacesShare(t *testing.T) {
+	for _, under := range []string{"/oslc/engine/leases/", "/oslc/jobs/"} {
+		t.Run(under, func(t *testing.T) {
+			ctx := context.Background()
+			start := time.Date(2026, 11, 24, 10, 0, 3, 0, time.UTC)
+			v := newEnv(t, start)
+			var a, b *Engine
+			st := &sharing{Store: boltsource.New(v.db), under: under, engines: []**Engine{&a, &b}, now: v.clk.now}
+			a, b = v.leased(st, "a"), v.leased(boltsource.New(v.db), "b")
+			v.e = a
+			job, err := v.job(map[string][]rdf.Object{"monitoredObject": {v.resource("h1")}})
+			require.NoError(t, err)
+			require.NotEmpty(t, st.errs, "the passes ran under the creation")
+			for _, err := range st.errs {
+				assert.NoError(t, err)
+			}
+			assert.True(t, a.Known(job))
+			assert.False(t, b.Known(job))
+			for now := start; now.Before(start.Add(33 * time.Second)); now = now.Add(time.Second) {
+				v.clk.set(now)
+				for _, e := range []*Engine{a, b} {
+					require.NoError(t, e.share(ctx, now))
+					e.Tick(ctx, now)
+				}
+			}
+			assert.Len(t, v.records(job), 2, "a runs the job it created: periods ending :20 and :30")
+			assert.False(t, b.Known(job))
+		})
+	}
+}
