@@ -321,6 +321,26 @@ func TestLeaseOperationsElsewhere(t *testing.T) {
 		assert.Len(t, v.tracking(job, ev), want, "tracking records of %s", ev)
 	}
 
+	// Records pushed through b to a push job a runs are checked against
+	// the job as stored.
+	push, err := v.job(map[string][]rdf.Object{"monitoredObject": {res}, "collector": {vocab.PMJTerm("PushCollector")},
+		"performanceIndicator": {vocab.IRI(vocab.PM, "CpuUsed")}})
+	require.NoError(t, err)
+	require.True(t, a.Known(push))
+	rec := vocab.IRI(base+"/oslc/records/", "pushed")
+	m := vocab.IRI(rec.String()+"#", "m1")
+	pushed := func(metric rdf.IRI) []rdf.Triple {
+		return []rdf.Triple{{Subj: rec, Pred: vocab.DCIsPartOf, Obj: res}, {Subj: rec, Pred: vocab.EMSObserves, Obj: m}, {Subj: m, Pred: vocab.EMSMetric, Obj: metric}}
+	}
+	g, err = b.CheckPush(ctx, push, rec, pushed(vocab.IRI(vocab.PM, "CpuUsed")))
+	require.NoError(t, err)
+	assert.Contains(t, g, rdf.Triple{Subj: rec, Pred: PushedTo, Obj: push})
+	_, err = b.CheckPush(ctx, push, rec, pushed(vocab.IRI(vocab.PM, "RealMemoryUsed")))
+	var pe *PushError
+	assert.ErrorAs(t, err, &pe, "a metric the job does not measure")
+	_, err = b.CheckPush(ctx, job, rec, pushed(vocab.IRI(vocab.PM, "CpuUsed")))
+	assert.ErrorAs(t, err, &pe, "a job that is not a push job")
+
 	// Deleted on b: a forgets it, and the job's lease and progress go.
 	require.True(t, a.Known(other))
 	require.NoError(t, b.Delete(ctx, other, "", "tester"))
