@@ -176,10 +176,9 @@ func (e *Engine) claim(ctx context.Context, r *run) error {
 	return nil
 }
 
-// withProgress returns out with r's progress to write last with it,
-// which is so only what was committed moves the progress on. When
-// leasing, the lease is claimed first, and an error means nothing of out
-// may be written.
+// withProgress returns out with r's progress to write last with it, so
+// that only a commit moves the progress on. When leasing, the lease is
+// claimed first, and an error means nothing of out may be written.
 func (e *Engine) withProgress(ctx context.Context, r *run, out []store.Resource) ([]store.Resource, error) {
 	if e.leasing() {
 		if r.lease == nil {
