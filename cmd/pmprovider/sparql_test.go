@@ -18,8 +18,14 @@ import (
 )
 
 // TestMain starts one Virtuoso for the tests over the SPARQL store, when
-// virtuoso-t is installed.
-func TestMain(m *testing.M) { sparqltest.Main(m) }
+// virtuoso-t is installed, and removes the binary the lease tests built.
+func TestMain(m *testing.M) {
+	code := sparqltest.Main(m)
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
 
 // TestImportExportSPARQL imports generated records into a SPARQL store in
 // batches and exports them back, the same triples.

@@ -61,17 +61,42 @@ func (e *Engine) Create(ctx context.Context, id rdf.IRI, ident string, g []rdf.T
 	}
 	cs = append(cs, byClient(changes(acc), who, rdf.IRI{})...)
 	g = append(e.withState(r, g), e.links(r)...)
-	etag, err := e.st.Create(ctx, id, g)
-	if err != nil {
-		return nil, "", err
-	}
+	// The job's lease is taken, and its run known, before the job is
+	// stored: neither another engine's share pass nor this one's may take
+	// up a job being created.
 	if e.leasing() {
-		// A new job is nobody's: it runs where it was created.
 		if r.lease, err = e.acquire(ctx, id, ident, def.Schedule.Granularity, now); err != nil {
 			return nil, "", err
 		} else if r.lease == nil {
-			return nil, "", fmt.Errorf("job %s: its lease is held by another instance", id)
+			return nil, "", fmt.Errorf("job %s: %w: another instance holds its lease", id, store.ErrExists)
 		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e.mu.Lock()
+	if e.runs[id] != nil {
+		e.mu.Unlock()
+		return nil, "", fmt.Errorf("job %s: %w", id, store.ErrExists)
+	}
+	e.runs[id] = r
+	e.mu.Unlock()
+	created := false
+	defer func() {
+		if !created {
+			e.forget(r)
+		}
+	}()
+	etag, err := e.st.Create(ctx, id, g)
+	if err != nil {
+		if e.leasing() && !errors.Is(err, store.ErrExists) {
+			if err := e.st.Delete(ctx, e.leaseID(ident), ""); err != nil && !errors.Is(err, store.ErrNotFound) {
+				e.log.Error("job engine: delete lease", "job", id.String(), "err", err)
+			}
+		}
+		return nil, "", err
+	}
+	if r.lease != nil {
+		r.lease.jobTag = etag
 	}
 	// What a client's request changes is indexed at once (not staged), so
 	// that the job's page and its tracking query show it when the client
@@ -83,9 +108,7 @@ func (e *Engine) Create(ctx context.Context, id rdf.IRI, ident string, g []rdf.T
 	if err := e.writer.load(ctx, out, nil); err != nil {
 		return nil, "", err
 	}
-	e.mu.Lock()
-	e.runs[id] = r
-	e.mu.Unlock()
+	created = true
 	e.setDue(r)
 	return g, etag, nil
 }
@@ -106,11 +129,48 @@ func (e *Engine) lookup(id rdf.IRI) (*run, error) {
 	return r, nil
 }
 
+// jobFor returns job id, locked (unlock it with r.mu.Unlock), and the
+// ETag of the job resource its state is that of. It is the run of this
+// engine if it runs the job, brought up to date with the store when
+// engines share the jobs; else, when they do, it is the job as stored,
+// which this engine does not run (detached): what a client changes on it
+// is written to the store by compare-and-set, and the engine that holds
+// the job's lease takes it up (sync).
+func (e *Engine) jobFor(ctx context.Context, id rdf.IRI) (*run, string, error) {
+	r, err := e.lookup(id)
+	if !e.leasing() {
+		return r, "", err
+	}
+	if err == nil {
+		if err := e.sync(ctx, r, e.now()); err != nil {
+			r.mu.Unlock()
+			return nil, "", err
+		}
+		return r, r.lease.jobTag, nil
+	}
+	g, etag, err := e.st.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", fmt.Errorf("%w: %s", ErrNoJob, id)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	r, _, err = e.stored(ctx, id, g, e.now())
+	if err != nil {
+		return nil, "", err
+	}
+	r.mu.Lock()
+	return r, etag, nil
+}
+
+// detached reports whether r is a job another engine runs (jobFor).
+func (e *Engine) detached(r *run) bool { return e.leasing() && r.lease == nil }
+
 // Update replaces job id with the definition in g if the stored job's
 // ETag is ifMatch: the job goes through pending while the modification
 // applies; a change of pmj:adminState suspends or resumes it.
 func (e *Engine) Update(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch, who string) ([]rdf.Triple, string, error) {
-	r, err := e.lookup(id)
+	r, tag, err := e.jobFor(ctx, id)
 	if err != nil {
 		return nil, "", err
 	}
@@ -152,10 +212,26 @@ func (e *Engine) Update(ctx context.Context, id rdf.IRI, g []rdf.Triple, ifMatch
 	oldDef := r.def
 	r.def = def
 	g = append(e.withState(r, stripLinks(r.id, g)), e.links(r)...)
-	etag, err := e.st.Replace(ctx, id, g, ifMatch)
+	cas := ifMatch
+	if cas == "" {
+		// Never over a change this engine has not seen (tag is "" when
+		// it runs every job itself).
+		cas = tag
+	}
+	etag, err := e.st.Replace(ctx, id, g, cas)
 	if err != nil {
 		*r.job, r.def = before, oldDef
 		return nil, "", err
+	}
+	if e.detached(r) {
+		// The job's owner takes the change up.
+		if err := e.writer.load(ctx, e.trackingRecords(r, cs), nil); err != nil {
+			e.log.Error("job engine: tracking records", "job", id.String(), "err", err)
+		}
+		return g, etag, nil
+	}
+	if r.lease != nil {
+		r.lease.jobTag = etag
 	}
 	r.targets = nil
 	if periodsChanged(&oldDef.Schedule, &def.Schedule) {
@@ -198,13 +274,26 @@ const (
 // Act suspends, resumes or cancels job id, and returns the job's new
 // graph and ETag.
 func (e *Engine) Act(ctx context.Context, id rdf.IRI, action, who string) ([]rdf.Triple, string, error) {
-	r, err := e.lookup(id)
+	for attempt := 1; ; attempt++ {
+		g, etag, err := e.act(ctx, id, action, who)
+		if errors.Is(err, errRaced) && attempt < 5 {
+			continue // another instance changed the job meanwhile: again, from its change
+		}
+		return g, etag, err
+	}
+}
+
+// errRaced means the job changed in the store while an action was applied.
+var errRaced = fmt.Errorf("%w: the job kept changing", store.ErrPreconditionFailed)
+
+func (e *Engine) act(ctx context.Context, id rdf.IRI, action, who string) ([]rdf.Triple, string, error) {
+	r, tag, err := e.jobFor(ctx, id)
 	if err != nil {
 		return nil, "", err
 	}
 	defer r.mu.Unlock()
 	now := e.now()
-	before := *r.job
+	before, since := *r.job, r.since
 	var trs []schedule.Transition
 	var event rdf.IRI
 	switch action {
@@ -222,8 +311,9 @@ func (e *Engine) Act(ctx context.Context, id rdf.IRI, action, who string) ([]rdf
 	case Cancel:
 		trs, err = r.job.Cancel(now)
 		event = vocab.PMJTerm("CancelledEvent")
-		if err == nil {
-			// Its last records go in a report now.
+		if err == nil && !e.detached(r) {
+			// Its last records go in a report now (where another
+			// instance runs the job, when it takes the cancel up).
 			defer func() { e.closeReport(ctx, r, now) }()
 		}
 	default:
@@ -234,20 +324,50 @@ func (e *Engine) Act(ctx context.Context, id rdf.IRI, action, who string) ([]rdf
 		return nil, "", err
 	}
 	cs := byClient(changes(trs), who, event)
+	if !e.leasing() {
+		if err := e.writer.load(ctx, e.trackingRecords(r, cs), nil); err != nil {
+			return nil, "", err
+		}
+		if err := e.saveState(ctx, r); err != nil {
+			return nil, "", err
+		}
+		e.setDue(r)
+		return e.st.Get(ctx, id)
+	}
+	// Shared jobs: the state is written by compare-and-set on the state
+	// the action was applied to, and only then recorded.
+	g, etag, err := e.st.Get(ctx, id)
+	if err == nil && etag != tag {
+		err = errRaced
+	}
+	if err == nil {
+		g = e.withState(r, g)
+		etag, err = e.st.Replace(ctx, id, g, tag)
+		if errors.Is(err, store.ErrPreconditionFailed) {
+			err = errRaced
+		}
+	}
+	if err != nil {
+		*r.job, r.since = before, since
+		return nil, "", err
+	}
+	if !e.detached(r) {
+		r.lease.jobTag = etag
+		e.setDue(r)
+	}
 	if err := e.writer.load(ctx, e.trackingRecords(r, cs), nil); err != nil {
 		return nil, "", err
 	}
-	if err := e.saveState(ctx, r); err != nil {
-		return nil, "", err
-	}
-	e.setDue(r)
-	return e.st.Get(ctx, id)
+	return g, etag, nil
 }
 
 // Delete stops and removes job id if its ETag is ifMatch (any if empty).
 // Its records, reports and tracking records stay.
+//
+// When engines share the jobs, any of them may delete a job: the one
+// that runs it finds it gone from the store and forgets it (sync).
 func (e *Engine) Delete(ctx context.Context, id rdf.IRI, ifMatch, who string) error {
-	r, err := e.lookup(id)
+	r, _, err := e.jobFor(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -255,26 +375,37 @@ func (e *Engine) Delete(ctx context.Context, id rdf.IRI, ifMatch, who string) er
 	if err := e.st.Delete(ctx, id, ifMatch); err != nil {
 		return err
 	}
-	r.gone = true
-	e.mu.Lock()
-	delete(e.runs, id)
-	e.mu.Unlock()
-	if f, ok := r.def.Collector.(interface{ Forget(job rdf.IRI) }); ok {
-		f.Forget(id) // drop the collector's state for the job
+	if !e.detached(r) {
+		e.forget(r)
 	}
 	cs := []change{{at: e.now(), event: vocab.PMJTerm("Deleted"), from: r.job.Status, who: who, detail: "deleted by " + who}}
 	if err := e.writer.load(ctx, e.trackingRecords(r, cs), nil); err != nil {
 		e.log.Error("job engine: tracking record", "job", id.String(), "err", err)
 	}
-	if err := e.st.Delete(ctx, e.progressID(r.ident), ""); err != nil && !errors.Is(err, store.ErrNotFound) {
-		e.log.Error("job engine: delete progress", "job", id.String(), "err", err)
-	}
+	dels := []rdf.IRI{e.progressID(r.ident)}
 	if e.leasing() {
-		if err := e.st.Delete(ctx, e.leaseID(r.ident), ""); err != nil && !errors.Is(err, store.ErrNotFound) {
-			e.log.Error("job engine: delete lease", "job", id.String(), "err", err)
+		dels = append(dels, e.leaseID(r.ident))
+	}
+	for _, d := range dels {
+		if err := e.st.Delete(ctx, d, ""); err != nil && !errors.Is(err, store.ErrNotFound) {
+			e.log.Error("job engine: delete the job's engine state", "job", id.String(), "resource", d.String(), "err", err)
 		}
 	}
 	return nil
+}
+
+// forget stops running r, a job deleted, and drops what its collector
+// keeps of it. Call it with r.mu held.
+func (e *Engine) forget(r *run) {
+	r.gone = true
+	e.mu.Lock()
+	if e.runs[r.id] == r {
+		delete(e.runs, r.id)
+	}
+	e.mu.Unlock()
+	if f, ok := r.def.Collector.(interface{ Forget(job rdf.IRI) }); ok {
+		f.Forget(r.id) // drop the collector's state for the job
+	}
 }
 
 // Known reports whether id is a job the engine runs.
@@ -282,6 +413,19 @@ func (e *Engine) Known(id rdf.IRI) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.runs[id] != nil
+}
+
+// Has reports whether id is a job: one this engine runs, or, when
+// engines share the jobs, one of the store, which another engine runs.
+func (e *Engine) Has(ctx context.Context, id rdf.IRI) (bool, error) {
+	if e.Known(id) || !e.leasing() {
+		return e.Known(id), nil
+	}
+	_, _, err := e.st.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Load picks up the jobs stored under Base/oslc/jobs/, as after a
@@ -340,16 +484,13 @@ func (e *Engine) jobIDs(ctx context.Context) ([]rdf.IRI, error) {
 	return ids, err
 }
 
-// restore rebuilds the run of the stored job id, which holds lease l
-// when leasing.
-func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time, l *lease) error {
-	g, _, err := e.st.Get(ctx, id)
-	if err != nil {
-		return err
-	}
+// stored builds the run of job id from its stored graph g: its
+// definition, and its state as stored, made one that runs (the stored
+// state itself is returned too).
+func (e *Engine) stored(ctx context.Context, id rdf.IRI, g []rdf.Triple, now time.Time) (*run, schedule.Status, error) {
 	def, err := e.parse(ctx, id, g, now, false)
 	if err != nil {
-		return err
+		return nil, schedule.Status{}, err
 	}
 	ident := strings.TrimPrefix(id.String(), e.base+"/oslc/jobs/")
 	job := &schedule.Job{Schedule: def.Schedule, Status: schedule.Status{Admin: schedule.Unlocked}}
@@ -376,7 +517,7 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time, l *leas
 			job.At = parseTime(t.Obj)
 		}
 	}
-	stored, storedReason := job.Status, job.Reason
+	stored := job.Status
 	switch job.Status.State {
 	case schedule.Failed:
 		job.Failures = schedule.DefaultMaxFailures
@@ -386,12 +527,30 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time, l *leas
 		// Stopped half-way through a change: take the stored definition.
 		job.Status.State = schedule.InProgress
 	}
-	r := &run{id: id, ident: ident, def: def, job: job, lease: l}
+	return &run{id: id, ident: ident, def: def, job: job}, stored, nil
+}
+
+// restore rebuilds the run of the stored job id, which holds lease l
+// when leasing.
+func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time, l *lease) error {
+	g, etag, err := e.st.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	r, stored, err := e.stored(ctx, id, g, now)
+	if err != nil {
+		return err
+	}
+	storedReason := r.job.Reason
+	r.lease = l
+	if l != nil {
+		l.jobTag = etag
+	}
 	if err := e.readProgress(ctx, r); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	if r.cursor.IsZero() {
-		r.cursor = job.At
+		r.cursor = r.job.At
 	}
 	// Bring the state up to now, and find the periods missed meanwhile.
 	var cs []change
@@ -434,7 +593,11 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time, l *leas
 	}
 	cs = append(cs, changes(r.job.Step(now))...)
 	if len(missed) > 0 {
-		cs = append(cs, e.missedNote(r, missed, now, "the provider was not running"))
+		why := "the provider was not running"
+		if l != nil {
+			why = "no instance ran the job (its owner stopped or lost its lease); " + e.instance + " took it over"
+		}
+		cs = append(cs, e.missedNote(r, missed, now, why))
 	}
 	resources = append(resources, e.trackingRecords(r, cs)...)
 	resources, err = e.withProgress(ctx, r, resources)
@@ -450,6 +613,11 @@ func (e *Engine) restore(ctx context.Context, id rdf.IRI, now time.Time, l *leas
 		if err := e.saveState(ctx, r); err != nil {
 			return err
 		}
+	}
+	if r.job.Status.State.Terminal() && !r.report.empty() {
+		// Cancelled (on another instance, or before a crash) with its
+		// last report not written yet.
+		e.closeReport(ctx, r, now)
 	}
 	e.mu.Lock()
 	e.runs[id] = r

@@ -11,8 +11,8 @@
 // the job resources (definition and state) and one progress resource per
 // job (the end of the last period handled and the reporting period under
 // way), written in the same transaction as the records of each period
-// (when engines share a store by leases, just before them, as the fence:
-// see lease.go). A
+// (when engines share a store by leases, after a claim of the job's
+// lease, the fence: see lease.go). A
 // restarted engine resumes at the next granularity boundary, never emits a
 // period twice, records the periods it missed without inventing data for
 // them, and closes the report of a reporting period it was stopped in
@@ -255,9 +255,6 @@ type run struct {
 	targets []collect.Target
 	tAt     time.Time // when targets were resolved
 	lease   *lease    // when leasing: the job's lease, held by this engine
-	// progressTag is the ETag of the progress resource as this engine
-	// last read or wrote it, when leasing: the fence of every period.
-	progressTag string
 }
 
 // empty reports whether the reporting period under way has nothing to
@@ -507,6 +504,9 @@ func (e *Engine) tick(ctx context.Context, r *run, now time.Time) {
 		r.due = now.Add(max(e.lease/4, 10*time.Millisecond))
 		e.mu.Unlock()
 		return
+	}
+	if e.leasing() && !e.synced(ctx, r, now) {
+		return // deleted or ended on another instance
 	}
 	var trs []change
 	for ctx.Err() == nil {

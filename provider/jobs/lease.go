@@ -11,6 +11,7 @@ import (
 
 	"github.com/knakk/rdf"
 
+	"github.com/oslc-pm/pmprovider/provider/schedule"
 	"github.com/oslc-pm/pmprovider/store"
 	"github.com/oslc-pm/pmprovider/vocab"
 )
@@ -25,10 +26,23 @@ import (
 //
 // A lease can still run out under an owner that stalls (a pause, a slow
 // store) and be taken meanwhile. What fences the stale owner off is the
-// progress resource: every period is claimed by writing it with the ETag
-// the engine last read or wrote, before any record of the period is
-// written. A taker rewrites it first, so the stale owner's next claim
-// fails, and it drops the job without writing anything of that period.
+// claim: before anything of a period is written, the owner renews the
+// lease by compare-and-set on the ETag it last read or wrote of it (and
+// so checks its fencing token). A taker's compare-and-set changed that
+// ETag, so the stale owner's next claim fails, and it drops the job
+// without writing anything of that period.
+//
+// The progress is written last in the batch of what it covers, never
+// ahead of it: an owner that dies between a claim and the commit of
+// what it claimed leaves the progress where the last commit put it, and
+// the next owner records the periods after it as missed (restore).
+//
+// Client operations on a job work on every instance (api.go): the
+// owner's run is used where there is one; elsewhere the job is read from
+// the store and the change is written back to it by compare-and-set. The
+// owner takes such a change up (sync) before its next period and at
+// every renewal of the lease, and never overwrites one unseen: it writes
+// the job by compare-and-set on the ETag it last read or wrote.
 
 var (
 	pmjLeaseOwner   = vocab.PMJTerm("leaseOwner")
@@ -43,6 +57,12 @@ type lease struct {
 	token   int64
 	expires time.Time
 	dur     time.Duration
+
+	// Guarded by the run's mu, not by mu:
+	// jobTag is the ETag of the job resource as this engine last read or
+	// wrote it: a different one in the store is another instance's
+	// change (sync).
+	jobTag string
 }
 
 // held reports whether the lease is still ours at now, as far as this
@@ -145,33 +165,30 @@ func (e *Engine) renew(ctx context.Context, r *run, now time.Time) error {
 	return nil
 }
 
-// claim writes r's progress with the ETag the engine last read or wrote
-// of it: the fence. It fails with store.ErrPreconditionFailed (or
-// store.ErrExists) if another engine wrote it meanwhile.
+// claim renews r's lease by compare-and-set on the ETag the engine last
+// read or wrote of it, before anything of a period is written: the
+// fence. It fails with store.ErrPreconditionFailed if another engine
+// took the lease meanwhile, even if this one believed it still held it.
 func (e *Engine) claim(ctx context.Context, r *run) error {
-	p := e.progress(r)
-	var etag string
-	var err error
-	if r.progressTag == "" {
-		etag, err = e.st.Create(ctx, p.ID, p.Triples)
-	} else {
-		etag, err = e.st.Replace(ctx, p.ID, p.Triples, r.progressTag)
+	if err := e.renew(ctx, r, e.now()); err != nil {
+		return fmt.Errorf("claim the period: %w", err)
 	}
-	if err != nil {
-		return fmt.Errorf("claim progress: %w", err)
-	}
-	r.progressTag = etag
 	return nil
 }
 
-// withProgress returns out with r's progress to write with it; when
-// leasing, the progress is claimed first instead, and an error means
-// nothing of out may be written.
+// withProgress returns out with r's progress to write last with it, so
+// that only a commit moves the progress on. When leasing, the lease is
+// claimed first, and an error means nothing of out may be written.
 func (e *Engine) withProgress(ctx context.Context, r *run, out []store.Resource) ([]store.Resource, error) {
-	if !e.leasing() {
-		return append(out, e.progress(r)), nil
+	if e.leasing() {
+		if r.lease == nil {
+			return nil, fmt.Errorf("job %s: its lease is held by another instance", r.id)
+		}
+		if err := e.claim(ctx, r); err != nil {
+			return nil, err
+		}
 	}
-	return out, e.claim(ctx, r)
+	return append(out, e.progress(r)), nil
 }
 
 // drop stops running r here, without releasing its lease: if the lease
@@ -186,6 +203,93 @@ func (e *Engine) drop(r *run, why error) {
 		delete(e.runs, r.id)
 	}
 	e.mu.Unlock()
+}
+
+// sync takes up a change another instance made to r's job in the store
+// (a client's request there): the stored definition and state replace
+// r's, and r keeps its progress. A job deleted there is forgotten here,
+// with ErrNoJob. Call it with r.mu held.
+func (e *Engine) sync(ctx context.Context, r *run, now time.Time) error {
+	g, etag, err := e.st.Get(ctx, r.id)
+	if errors.Is(err, store.ErrNotFound) {
+		e.forget(r)
+		return fmt.Errorf("%w: %s", ErrNoJob, r.id)
+	}
+	if err != nil {
+		return err
+	}
+	if etag == r.lease.jobTag {
+		return nil
+	}
+	return e.adopt(ctx, r, g, etag, now)
+}
+
+// adopt makes the stored job g, of ETag etag, r's definition and state.
+func (e *Engine) adopt(ctx context.Context, r *run, g []rdf.Triple, etag string, now time.Time) error {
+	n, _, err := e.stored(ctx, r.id, g, now)
+	if err != nil {
+		return err
+	}
+	old, was := r.def, r.job
+	r.def, r.job, r.targets = n.def, n.job, nil
+	r.lease.jobTag = etag
+	if r.job.Status.State == was.Status.State {
+		r.job.Failures = was.Failures
+	}
+	if periodsChanged(&old.Schedule, &r.def.Schedule) ||
+		(was.Status.Admin == schedule.Locked && r.job.Status.Admin != schedule.Locked) {
+		// As Update and Act do: the period under way at the change is
+		// not due.
+		if r.job.At.After(r.since) {
+			r.since = r.job.At
+		}
+	}
+	e.log.Info("job engine: took up a change made on another instance", "job", r.id.String(), "instance", e.instance,
+		"state", r.job.Status.String())
+	if r.job.Status.State.Terminal() && !was.Status.State.Terminal() {
+		e.closeReport(ctx, r, r.job.At)
+	}
+	e.setDue(r)
+	return nil
+}
+
+// synced syncs r before a tick at now, and reports whether the tick
+// goes on (the job is neither deleted nor ended meanwhile). A store that
+// fails is logged: the tick goes on, and its claim will tell.
+func (e *Engine) synced(ctx context.Context, r *run, now time.Time) bool {
+	if err := e.sync(ctx, r, now); err != nil && !errors.Is(err, ErrNoJob) && ctx.Err() == nil {
+		e.log.Error("job engine: read the job", "job", r.id.String(), "err", err)
+	}
+	return !r.gone && !r.job.Status.State.Terminal()
+}
+
+// saveLeased is saveState for a job this engine holds the lease of: the
+// state is written by compare-and-set on the ETag the engine last read
+// or wrote of the job, and a change another instance made meanwhile wins
+// and is taken up instead.
+func (e *Engine) saveLeased(ctx context.Context, r *run) error {
+	for attempt := 0; attempt < 5; attempt++ {
+		g, etag, err := e.st.Get(ctx, r.id)
+		if errors.Is(err, store.ErrNotFound) {
+			e.forget(r)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if etag != r.lease.jobTag {
+			return e.adopt(ctx, r, g, etag, e.now())
+		}
+		etag, err = e.st.Replace(ctx, r.id, e.withState(r, g), etag)
+		if err == nil {
+			r.lease.jobTag = etag
+			return nil
+		}
+		if !errors.Is(err, store.ErrPreconditionFailed) {
+			return err
+		}
+	}
+	return fmt.Errorf("job %s kept changing while its state was saved", r.id)
 }
 
 // shareLoop renews the leases this engine holds and takes up the jobs
@@ -229,7 +333,21 @@ func (e *Engine) share(ctx context.Context, now time.Time) error {
 				r.mu.Unlock()
 				continue
 			}
-			e.log.Error("job engine: renew lease", "job", r.id.String(), "err", err)
+			if ctx.Err() == nil {
+				e.log.Error("job engine: renew lease", "job", r.id.String(), "err", err)
+			}
+			continue
+		}
+		// Take up what clients changed on other instances now, rather
+		// than at the next period, unless the job is being worked on
+		// (the tick syncs it first anyway).
+		if r.mu.TryLock() {
+			if !r.gone {
+				if err := e.sync(ctx, r, now); err != nil && !errors.Is(err, ErrNoJob) && ctx.Err() == nil {
+					e.log.Error("job engine: read the job", "job", r.id.String(), "err", err)
+				}
+			}
+			r.mu.Unlock()
 		}
 	}
 	ids, err := e.jobIDs(ctx)
@@ -240,7 +358,8 @@ func (e *Engine) share(ctx context.Context, now time.Time) error {
 		if held[id] != nil || e.Known(id) {
 			continue
 		}
-		if err := e.takeUp(ctx, id, now); err != nil {
+		// A job deleted meanwhile is no error.
+		if err := e.takeUp(ctx, id, now); err != nil && !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
 			e.log.Error("job engine: take up job", "job", id.String(), "err", err)
 		}
 	}

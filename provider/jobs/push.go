@@ -140,7 +140,7 @@ func (e *PushError) Error() string { return "records refused: " + strings.Join(e
 // and measure only metrics the job asks for. It returns the record with
 // pmj:pushedTo added.
 func (e *Engine) CheckPush(ctx context.Context, job, rec rdf.IRI, g []rdf.Triple) ([]rdf.Triple, error) {
-	r, err := e.lookup(job)
+	r, _, err := e.jobFor(ctx, job)
 	if err != nil {
 		return nil, err
 	}

@@ -231,11 +231,10 @@ func (e *Engine) progress(r *run) store.Resource {
 
 // readProgress restores r's cursor and reporting period from the store.
 func (e *Engine) readProgress(ctx context.Context, r *run) error {
-	g, etag, err := e.st.Get(ctx, e.progressID(r.ident))
+	g, _, err := e.st.Get(ctx, e.progressID(r.ident))
 	if err != nil {
 		return err
 	}
-	r.progressTag = etag
 	for _, t := range g {
 		switch t.Pred {
 		case pmjLast:

@@ -186,6 +186,9 @@ func (e *Engine) persist(ctx context.Context, r *run, cs []change) error {
 
 // saveState rewrites the state properties of r's job resource.
 func (e *Engine) saveState(ctx context.Context, r *run) error {
+	if r.lease != nil {
+		return e.saveLeased(ctx, r)
+	}
 	for attempt := 0; attempt < 5; attempt++ {
 		g, etag, err := e.st.Get(ctx, r.id)
 		if err != nil {

@@ -57,7 +57,9 @@ func (s *Server) JobAction(r *http.Request) (*Response, error) {
 // stored, or none.
 func (s *Server) Push(r *http.Request) (*Response, error) {
 	job := s.jobOf(r)
-	if !s.jobs.Known(job) {
+	if ok, err := s.jobs.Has(r.Context(), job); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, Errorf(http.StatusNotFound, "URL", "no measurement job at %s", job)
 	}
 	k := s.Kind("records")
