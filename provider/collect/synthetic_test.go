@@ -155,16 +155,14 @@ func TestSyntheticFail(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
-func TestSyntheticFast(t *testing.T) {
+// TestSyntheticManyTargets: one Collect answers 10,000 targets, each with
+// every metric. How fast is BenchmarkSynthetic's business (ns/target).
+func TestSyntheticManyTargets(t *testing.T) {
 	req := syntheticRequest(10000)
 	s := NewSynthetic(1)
-	start := time.Now()
 	ss, err := s.Collect(context.Background(), req)
-	elapsed := time.Since(start)
 	require.NoError(t, err)
 	assert.Len(t, ss, 10000*len(vocab.Metrics()))
-	// Far below a millisecond a target, even under the race detector.
-	assert.Less(t, elapsed, time.Second, "10,000 targets took %v", elapsed)
 }
 
 func BenchmarkSynthetic(b *testing.B) {
