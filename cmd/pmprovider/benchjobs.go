@@ -12,6 +12,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -129,6 +130,7 @@ func runBenchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		defer pprof.StopCPUProfile()
 	}
+	cpu0 := cpuTime()
 	start := time.Now()
 	srv.Start()
 	// The engine stages records durably and indexes them in the
@@ -152,6 +154,7 @@ wait:
 	tick.Stop()
 	srv.Close()
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	backlog, err := db.Staged()
 	if err != nil {
 		return err
@@ -181,9 +184,27 @@ wait:
 		st.Periods, expected, st.Missed, st.Records, float64(st.Records)/elapsed.Seconds(), elapsed.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "lag, period end to collected:  p50 %s  p99 %s  max %s\n", pct(st.Collect, 50), pct(st.Collect, 99), pct(st.Collect, 100))
 	fmt.Fprintf(stdout, "lag, period end to durable:    p50 %s  p99 %s  max %s\n", pct(st.Lags, 50), pct(st.Lags, 99), pct(st.Lags, 100))
+	if st.Txs > 0 {
+		fmt.Fprintf(stdout, "writer: %d transactions of %d resources on average, %s each on average, %s at most\n",
+			st.Txs, st.TxResources/st.Txs, (st.TxTime / time.Duration(st.Txs)).Round(time.Millisecond), st.TxMax.Round(time.Millisecond))
+	}
+	if st.Records > 0 {
+		fmt.Fprintf(stdout, "CPU %s over the run (%.2f cores), %s per record\n", cpu.Round(time.Millisecond), cpu.Seconds()/elapsed.Seconds(), (cpu / time.Duration(st.Records)).Round(time.Microsecond))
+	}
 	fmt.Fprintf(stdout, "staged, not yet indexed: at most %d resources while running, %d at the end (indexed in %s)\n", maxBacklog, backlog, drain.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "peak RSS %s\n", vmHWM())
 	return nil
+}
+
+// cpuTime is the CPU time the process used so far, user and system: on a
+// shared machine, where wall time depends on the others, it says what the
+// work cost.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func pct(ds []time.Duration, p int) string {

@@ -189,7 +189,7 @@ func New(cfg Config) (*Engine, error) {
 		return ok, err
 	}
 	e.events = newEventLog(e.now)
-	e.writer = newWriter(e.st, e.events)
+	e.writer = newWriter(e.st, e.events, &e.stats)
 	return e, nil
 }
 

@@ -304,6 +304,7 @@ type writer struct {
 	busy   atomic.Bool // gathering or committing writes
 	st     Store
 	events *eventLog
+	stats  *stats
 	merged *signal // poked after each staged commit
 	ch     chan *batch
 	wg     sync.WaitGroup
@@ -349,8 +350,8 @@ const maxBatch = 1000
 // transaction.
 const gatherDelay = 10 * time.Millisecond
 
-func newWriter(st Store, events *eventLog) *writer {
-	return &writer{st: st, events: events, ch: make(chan *batch, 1024), merged: newSignal()}
+func newWriter(st Store, events *eventLog, stats *stats) *writer {
+	return &writer{st: st, events: events, stats: stats, ch: make(chan *batch, 1024), merged: newSignal()}
 }
 
 // A stager is a store that can take writes fast and index them later
@@ -515,6 +516,7 @@ func (w *writer) loop(ctx context.Context) {
 			evs = append(evs, b.evs...)
 		}
 		var err error
+		began := time.Now()
 		if st, ok := w.st.(stager); ok {
 			numbered := w.events.number(all, evs)
 			err = st.Stage(context.Background(), all)
@@ -525,6 +527,7 @@ func (w *writer) loop(ctx context.Context) {
 		} else {
 			err = w.load(context.Background(), all, evs)
 		}
+		w.stats.tx(len(all), time.Since(began))
 		for _, b := range group {
 			b.finish(err)
 		}
