@@ -133,43 +133,13 @@ func runBenchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	cpu0 := cpuTime()
 	start := time.Now()
 	srv.Start()
-	// The engine stages records durably and indexes them in the
-	// background: watch the backlog of what is not yet queryable.
-	maxBacklog := 0
-	tick := time.NewTicker(500 * time.Millisecond)
-	deadline := time.After(*dur)
-wait:
-	for {
-		select {
-		case <-tick.C:
-			if n, err := db.Staged(); err == nil {
-				maxBacklog = max(maxBacklog, n)
-			}
-		case <-deadline:
-			break wait
-		case <-ctx.Done():
-			break wait
-		}
+	select {
+	case <-time.After(*dur):
+	case <-ctx.Done():
 	}
-	tick.Stop()
 	srv.Close()
 	elapsed := time.Since(start)
 	cpu := cpuTime() - cpu0
-	backlog, err := db.Staged()
-	if err != nil {
-		return err
-	}
-	drainStart := time.Now()
-	for {
-		n, err := db.Merge(ctx, 1000)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			break
-		}
-	}
-	drain := time.Since(drainStart)
 	st := srv.Jobs().Stats()
 	expected := 0
 	// Each job collects every period that starts at or after its creation
@@ -191,7 +161,6 @@ wait:
 	if st.Records > 0 {
 		fmt.Fprintf(stdout, "CPU %s over the run (%.2f cores), %s per record\n", cpu.Round(time.Millisecond), cpu.Seconds()/elapsed.Seconds(), (cpu / time.Duration(st.Records)).Round(time.Microsecond))
 	}
-	fmt.Fprintf(stdout, "staged, not yet indexed: at most %d resources while running, %d at the end (indexed in %s)\n", maxBacklog, backlog, drain.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "peak RSS %s\n", vmHWM())
 	return nil
 }
