@@ -147,13 +147,28 @@ func (w *writer) loop(ctx context.Context) {
 			w.mu.Lock()
 			w.live = false
 			w.mu.Unlock()
-			// Drain what is queued, so that no caller waits for ever.
+			// Commit what is queued, in groups, so that no caller
+			// waits for ever.
 			for {
-				select {
-				case b := <-w.ch:
-					b.finish(w.load(context.Background(), b.rs, b.evs))
-				default:
+				var group []*batch
+				n := 0
+			queued:
+				for n < maxBatch {
+					select {
+					case b := <-w.ch:
+						group = append(group, b)
+						n += len(b.rs)
+					default:
+						break queued
+					}
+				}
+				if len(group) == 0 {
 					return
+				}
+				all, evs := flatten(group, n)
+				err := w.load(context.Background(), all, evs)
+				for _, b := range group {
+					b.finish(err)
 				}
 			}
 		}
@@ -174,15 +189,10 @@ func (w *writer) loop(ctx context.Context) {
 			}
 		}
 		deadline.Stop()
-		all := make([]store.Resource, 0, n)
-		var evs []Event
+		all, evs := flatten(group, n)
 		f := &flight{ids: make(map[rdf.IRI]struct{}, n), done: make(chan struct{})}
-		for _, b := range group {
-			all = append(all, b.rs...)
-			evs = append(evs, b.evs...)
-			for _, r := range b.rs {
-				f.ids[r.ID] = struct{}{}
-			}
+		for _, r := range all {
+			f.ids[r.ID] = struct{}{}
 		}
 		// Room for it: fewer than depth in flight, none writing one of
 		// its resources.
@@ -221,6 +231,18 @@ func (w *writer) loop(ctx context.Context) {
 			close(f.done)
 		}()
 	}
+}
+
+// flatten returns the resources, n of them, and the notifications of
+// group, in order.
+func flatten(group []*batch, n int) ([]store.Resource, []Event) {
+	all := make([]store.Resource, 0, n)
+	var evs []Event
+	for _, b := range group {
+		all = append(all, b.rs...)
+		evs = append(evs, b.evs...)
+	}
+	return all, evs
 }
 
 func isDone(c chan struct{}) bool {

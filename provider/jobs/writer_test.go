@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -206,4 +207,46 @@ func TestWriterPipeline(t *testing.T) {
 			assert.Equal(t, []string{"second"}, v.values(tc.second, vocab.DCTitle), "the last write stands")
 		})
 	}
+}
+
+// countStore counts the loads.
+type countStore struct {
+	Store
+	loads atomic.Int64
+}
+
+func (s *countStore) Load(ctx context.Context, rs []store.Resource) error {
+	s.loads.Add(1)
+	return s.Store.Load(ctx, rs)
+}
+
+// What is queued when the engine stops is committed in groups, as while
+// it runs: a backlog of small writes is not a transaction each.
+func TestWriterDrainsInGroups(t *testing.T) {
+	v := newEnv(t, time.Date(2026, 11, 24, 10, 0, 3, 0, time.UTC))
+	st := &countStore{Store: v.e.st}
+	w := newWriter(st, v.e.events, &v.e.stats, 2)
+	w.live = true // as the loop leaves it: writes queue
+	var wg sync.WaitGroup
+	const batches = 300
+	wg.Add(batches)
+	for i := range batches {
+		var rs []store.Resource
+		for k := range 10 {
+			id := vocab.IRI(base+"/oslc/records/", fmt.Sprintf("r%d-%d", i, k))
+			rs = append(rs, store.Resource{ID: id, Triples: []rdf.Triple{{Subj: id, Pred: vocab.DCTitle, Obj: str("r")}}})
+		}
+		w.submit(rs, nil, func(err error) {
+			assert.NoError(t, err)
+			wg.Done()
+		})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	w.wg.Add(1)
+	go w.loop(ctx)
+	wg.Wait()
+	w.wait()
+	assert.LessOrEqual(t, st.loads.Load(), int64(batches*10/maxBatch+2))
+	assert.Len(t, v.subjects(vocab.DCTitle, str("r")), batches*10)
 }
