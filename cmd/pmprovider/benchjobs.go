@@ -12,6 +12,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -129,44 +130,16 @@ func runBenchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		defer pprof.StopCPUProfile()
 	}
+	cpu0 := cpuTime()
 	start := time.Now()
 	srv.Start()
-	// The engine stages records durably and indexes them in the
-	// background: watch the backlog of what is not yet queryable.
-	maxBacklog := 0
-	tick := time.NewTicker(500 * time.Millisecond)
-	deadline := time.After(*dur)
-wait:
-	for {
-		select {
-		case <-tick.C:
-			if n, err := db.Staged(); err == nil {
-				maxBacklog = max(maxBacklog, n)
-			}
-		case <-deadline:
-			break wait
-		case <-ctx.Done():
-			break wait
-		}
+	select {
+	case <-time.After(*dur):
+	case <-ctx.Done():
 	}
-	tick.Stop()
 	srv.Close()
 	elapsed := time.Since(start)
-	backlog, err := db.Staged()
-	if err != nil {
-		return err
-	}
-	drainStart := time.Now()
-	for {
-		n, err := db.Merge(ctx, 1000)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			break
-		}
-	}
-	drain := time.Since(drainStart)
+	cpu := cpuTime() - cpu0
 	st := srv.Jobs().Stats()
 	expected := 0
 	// Each job collects every period that starts at or after its creation
@@ -181,9 +154,26 @@ wait:
 		st.Periods, expected, st.Missed, st.Records, float64(st.Records)/elapsed.Seconds(), elapsed.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "lag, period end to collected:  p50 %s  p99 %s  max %s\n", pct(st.Collect, 50), pct(st.Collect, 99), pct(st.Collect, 100))
 	fmt.Fprintf(stdout, "lag, period end to durable:    p50 %s  p99 %s  max %s\n", pct(st.Lags, 50), pct(st.Lags, 99), pct(st.Lags, 100))
-	fmt.Fprintf(stdout, "staged, not yet indexed: at most %d resources while running, %d at the end (indexed in %s)\n", maxBacklog, backlog, drain.Round(time.Millisecond))
+	if st.Txs > 0 {
+		fmt.Fprintf(stdout, "writer: %d transactions of %d resources on average, %s each on average, %s at most\n",
+			st.Txs, st.TxResources/st.Txs, (st.TxTime / time.Duration(st.Txs)).Round(time.Millisecond), st.TxMax.Round(time.Millisecond))
+	}
+	if st.Records > 0 {
+		fmt.Fprintf(stdout, "CPU %s over the run (%.2f cores), %s per record\n", cpu.Round(time.Millisecond), cpu.Seconds()/elapsed.Seconds(), (cpu / time.Duration(st.Records)).Round(time.Microsecond))
+	}
 	fmt.Fprintf(stdout, "peak RSS %s\n", vmHWM())
 	return nil
+}
+
+// cpuTime is the CPU time the process used so far, user and system: on a
+// shared machine, where wall time depends on the others, it says what the
+// work cost.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func pct(ds []time.Duration, p int) string {

@@ -189,7 +189,7 @@ func New(cfg Config) (*Engine, error) {
 		return ok, err
 	}
 	e.events = newEventLog(e.now)
-	e.writer = newWriter(e.st, e.events)
+	e.writer = newWriter(e.st, e.events, &e.stats, writeDepth(e.st))
 	return e, nil
 }
 
@@ -274,10 +274,9 @@ type pending struct {
 func (e *Engine) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.stop, e.stopped = cancel, make(chan struct{})
-	// Counted before they run, so that a Close right after waits for them.
-	e.writer.wg.Add(2)
+	// Counted before it runs, so that a Close right after waits for it.
+	e.writer.wg.Add(1)
 	go e.writer.loop(ctx)
-	go e.writer.mergeLoop(ctx, func(err error) { e.log.Error("job engine: merge staged records", "err", err) }, e.nextDue)
 	var wg sync.WaitGroup
 	if e.leasing() {
 		wg.Add(1)
@@ -302,8 +301,7 @@ func (e *Engine) Close() {
 	}
 }
 
-// Live reports whether the engine runs in the background (Start), and so
-// merges what is staged into the store's indexes.
+// Live reports whether the engine runs in the background (Start).
 func (e *Engine) Live() bool {
 	e.writer.mu.Lock()
 	defer e.writer.mu.Unlock()
@@ -384,20 +382,6 @@ func (e *Engine) dueRuns(now time.Time) ([]*run, time.Time) {
 	}
 	slices.SortFunc(due, func(a, b *run) int { return a.def.Priority - b.def.Priority })
 	return due, next
-}
-
-// nextDue returns the earliest time a job next needs the engine, or the
-// zero time if none does.
-func (e *Engine) nextDue() time.Time {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var next time.Time
-	for _, r := range e.runs {
-		if !r.due.IsZero() && (next.IsZero() || r.due.Before(next)) {
-			next = r.due
-		}
-	}
-	return next
 }
 
 // Tick brings every job up to now, synchronously: tests drive the engine

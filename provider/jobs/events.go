@@ -123,33 +123,27 @@ func lexicalTime(t time.Time) rdf.Literal {
 	return rdf.NewTypedLiteral(t.Format(time.RFC3339Nano), vocab.XSDDateTime)
 }
 
-// eventLog numbers notifications as they are committed, keeps those the
-// store may not have indexed yet, and hands them to subscribers.
-//
-// A notification is staged and indexed later (see writer): one committed
-// but not yet merged is missing from the store's indexes, so the log
-// keeps every notification committed by this process until a merge left
-// nothing staged after it. Subscribe plus a replay from the index
-// therefore sees every notification exactly once.
+// eventLog numbers notifications as they are committed and hands them to
+// subscribers. What the writer committed, queries see (Store.Load
+// indexes at once), so Subscribe plus a replay from the index sees every
+// notification exactly once.
 type eventLog struct {
 	now func() time.Time
 
-	mu     sync.Mutex
-	last   int64   // last sequence number given
-	done   int64   // last sequence number committed
-	recent []Event // committed, perhaps not indexed; ascending
-	subs   map[*Subscription]struct{}
+	mu   sync.Mutex
+	last int64 // last sequence number given
+	done int64 // last sequence number committed
+	subs map[*Subscription]struct{}
 }
 
 // A Subscription receives the events committed after it was made, in
 // order, on C. C is closed when the subscriber falls too far behind (it
 // should resume from the last Seq it saw) or is cancelled.
 type Subscription struct {
-	C      <-chan Event
-	c      chan Event
-	log    *eventLog
-	recent []Event // committed when it was made, perhaps not yet indexed
-	upto   int64   // the last sequence number committed when it was made
+	C    <-chan Event
+	c    chan Event
+	log  *eventLog
+	upto int64 // the last sequence number committed when it was made
 }
 
 // subBuffer is how many events a subscriber may fall behind.
@@ -186,17 +180,14 @@ func (l *eventLog) number(rs []store.Resource, evs []Event) []Event {
 	return out
 }
 
-// committed records that evs are durable; keep says whether to keep them
-// until merged.
-func (l *eventLog) committed(evs []Event, keep bool) {
+// committed records that evs are durable and queryable, and hands them
+// to the subscribers. Call it in commit order.
+func (l *eventLog) committed(evs []Event) {
 	if len(evs) == 0 {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if keep {
-		l.recent = append(l.recent, evs...)
-	}
 	l.done = evs[len(evs)-1].Seq
 	for s := range l.subs {
 		for _, ev := range evs {
@@ -212,24 +203,6 @@ func (l *eventLog) committed(evs []Event, keep bool) {
 		}
 	next:
 	}
-}
-
-// lastDone returns the last sequence number committed.
-func (l *eventLog) lastDone() int64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.done
-}
-
-// merged drops the kept events up to seq: the store has indexed them.
-func (l *eventLog) merged(seq int64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	i := 0
-	for i < len(l.recent) && l.recent[i].Seq <= seq {
-		i++
-	}
-	l.recent = append(l.recent[:0:0], l.recent[i:]...)
 }
 
 // Cancel ends the subscription.
@@ -249,7 +222,7 @@ func (e *Engine) Subscribe() *Subscription {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c := make(chan Event, subBuffer)
-	s := &Subscription{C: c, c: c, log: l, recent: append([]Event(nil), l.recent...), upto: l.done}
+	s := &Subscription{C: c, c: c, log: l, upto: l.done}
 	l.subs[s] = struct{}{}
 	return s
 }
@@ -259,15 +232,11 @@ func (e *Engine) Subscribe() *Subscription {
 const replayBatch = 500
 
 // Replay calls fn, in sequence order, with every notification with a
-// sequence number above after that was committed before s was made: those
-// in the store's indexes and those s saw still waiting to be indexed.
-// Those committed later come on s.C, all with larger numbers. It returns
-// the last sequence number it passed to fn (after if none).
+// sequence number above after that was committed before s was made, as
+// the store holds them. Those committed later come on s.C, all with larger
+// numbers. It returns the last sequence number it passed to fn (after if
+// none).
 func (e *Engine) Replay(ctx context.Context, s *Subscription, after int64, fn func(Event) error) (int64, error) {
-	recent := s.recent
-	for len(recent) > 0 && recent[0].Seq <= after {
-		recent = recent[1:]
-	}
 	last := after
 	emit := func(ev Event) error {
 		if ev.Seq <= last {
@@ -300,12 +269,6 @@ func (e *Engine) Replay(ctx context.Context, s *Subscription, after int64, fn fu
 			return last, err
 		}
 		for _, h := range hits {
-			for len(recent) > 0 && recent[0].Seq < h.seq {
-				if err := emit(recent[0]); err != nil {
-					return last, err
-				}
-				recent = recent[1:]
-			}
 			g, _, err := e.st.Get(ctx, h.id)
 			if errors.Is(err, store.ErrNotFound) {
 				continue // removed by retention meanwhile
@@ -319,11 +282,6 @@ func (e *Engine) Replay(ctx context.Context, s *Subscription, after int64, fn fu
 		}
 		if len(hits) < replayBatch {
 			break
-		}
-	}
-	for _, ev := range recent {
-		if err := emit(ev); err != nil {
-			return last, err
 		}
 	}
 	return last, nil

@@ -15,6 +15,19 @@ type stats struct {
 	lastLag time.Duration
 	lags    []time.Duration
 	collect []time.Duration
+	// The writer's transactions: how many, the resources they held, and
+	// the time they took, from the call to the store to its return.
+	txs, txResources int
+	txTime, txMax    time.Duration
+}
+
+func (s *stats) tx(n int, d time.Duration) {
+	s.mu.Lock()
+	s.txs++
+	s.txResources += n
+	s.txTime += d
+	s.txMax = max(s.txMax, d)
+	s.mu.Unlock()
 }
 
 // maxLags bounds the lags kept.
@@ -58,6 +71,10 @@ type Stats struct {
 	Missed  int             // periods due but not collected (engine too late, collector failed)
 	Lags    []time.Duration // per period: from its end to the commit of its records
 	Collect []time.Duration // per collected period: from its end to the collector's answer
+	// The writer's transactions (see Engine's writer): how many, the
+	// resources they wrote, and their total and longest time in the store.
+	Txs, TxResources int
+	TxTime, TxMax    time.Duration
 }
 
 // Stats returns a copy of the engine's counters.
@@ -65,7 +82,8 @@ func (e *Engine) Stats() Stats {
 	e.stats.mu.Lock()
 	defer e.stats.mu.Unlock()
 	return Stats{Periods: e.stats.periods, Records: e.stats.records, Missed: e.stats.missed,
-		Lags: append([]time.Duration(nil), e.stats.lags...), Collect: append([]time.Duration(nil), e.stats.collect...)}
+		Lags: append([]time.Duration(nil), e.stats.lags...), Collect: append([]time.Duration(nil), e.stats.collect...),
+		Txs: e.stats.txs, TxResources: e.stats.txResources, TxTime: e.stats.txTime, TxMax: e.stats.txMax}
 }
 
 // Counters are the engine's running totals, cheap to read often (a

@@ -124,9 +124,19 @@ func (w *wrapped) Load(ctx context.Context, rs []store.Resource) error {
 
 func (w *wrapped) write(ctx context.Context, rs []store.Resource, put func(ctx context.Context, rs []store.Resource) error) error {
 	e := w.e
-	e.lock()
-	defer e.unlock()
+	e.mu.Lock()
 	b := e.evaluate(ctx, rs)
+	if b == nil && !w.indexes(rs) {
+		// Nothing to keep, as for Create: the write need not hold mu,
+		// and such writes run together (the job engine hands the store
+		// its next batch while one commits).
+		e.writes.RLock()
+		e.mu.Unlock()
+		defer e.writes.RUnlock()
+		return put(ctx, rs)
+	}
+	e.writes.Lock()
+	defer e.unlock()
 	all := rs
 	if b != nil && len(b.extra) > 0 {
 		all = append(append(make([]store.Resource, 0, len(rs)+len(b.extra)), rs...), b.extra...)
@@ -141,6 +151,16 @@ func (w *wrapped) write(ctx context.Context, rs []store.Resource, put func(ctx c
 		}
 	}
 	return nil
+}
+
+// indexes says whether a write of rs changes the index.
+func (w *wrapped) indexes(rs []store.Resource) bool {
+	for _, r := range rs {
+		if w.indexed(r.ID) {
+			return true
+		}
+	}
+	return false
 }
 
 // staging is wrapped over a store that stages: the job engine stages its

@@ -1,0 +1,289 @@
+package jobs
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/knakk/rdf"
+
+	"github.com/oslc-pm/pmprovider/store"
+)
+
+// A writer commits what the jobs produce in few transactions, each
+// durable and queryable when it returns (Store.Load): what arrives while
+// one commits goes into the next (group commit), up to maxBatch
+// resources.
+//
+// The store writes one transaction at a time, and indexing, not the
+// fsync, is most of its cost: a burst at a period boundary (a record per
+// monitored resource of every job) is as late as the store is slow to
+// index it. So the writer keeps it busy: while one transaction commits,
+// the next is gathered and handed to the store, which encodes it
+// meanwhile (store.DB does so before it waits for its write lock) and
+// starts it as soon as the first is done. At most depth are in flight; a
+// later one waits for an earlier one if they share a resource (a job's
+// progress), so that a resource ends as its last write, and their
+// notifications are published in commit order.
+type writer struct {
+	st     Store
+	events *eventLog
+	stats  *stats
+	depth  int // transactions in flight at most
+	ch     chan *batch
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	live   bool
+}
+
+type batch struct {
+	rs   []store.Resource
+	evs  []Event         // the notifications among rs
+	done chan error      // nil for submit
+	then func(err error) // called after the commit, for submit
+}
+
+// finish reports the outcome of b's commit.
+func (b *batch) finish(err error) {
+	if b.then != nil {
+		b.then(err)
+	}
+	if b.done != nil {
+		b.done <- err
+	}
+}
+
+// maxBatch is the most resources one transaction holds: bbolt's cost per
+// resource grows with a transaction beyond about a thousand (it splits
+// the nodes a transaction fills only at its commit), and below a few
+// hundred the pages each commit writes again cost more.
+const maxBatch = 1000
+
+// gatherDelay is how long the writer waits for more writes to join a
+// transaction.
+const gatherDelay = 10 * time.Millisecond
+
+// newWriter returns a writer to st that keeps up to depth transactions
+// in flight (see writer); depth below 1 means 1.
+func newWriter(st Store, events *eventLog, stats *stats, depth int) *writer {
+	return &writer{st: st, events: events, stats: stats, depth: max(depth, 1), ch: make(chan *batch, 1024)}
+}
+
+// submit commits rs, among which the notifications evs, without waiting,
+// in order with the other writes, and then calls then with the outcome.
+func (w *writer) submit(rs []store.Resource, evs []Event, then func(err error)) {
+	w.mu.Lock()
+	live := w.live
+	w.mu.Unlock()
+	if !live {
+		then(w.load(context.Background(), rs, evs))
+		return
+	}
+	w.ch <- &batch{rs: rs, evs: evs, then: then}
+}
+
+// write commits rs, among which the notifications evs, through the
+// group-commit loop when it runs.
+func (w *writer) write(ctx context.Context, rs []store.Resource, evs []Event) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	w.mu.Lock()
+	live := w.live
+	w.mu.Unlock()
+	if !live {
+		return w.load(ctx, rs, evs)
+	}
+	b := &batch{rs: rs, evs: evs, done: make(chan error, 1)}
+	select {
+	case w.ch <- b:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-b.done
+}
+
+// A stager is a store that may hold resources staged by a version that
+// indexed them later (store.DB before format 6): Load has them indexed
+// before it resumes the jobs.
+type stager interface {
+	Merge(ctx context.Context, max int) (int, error)
+}
+
+// writeDepth is how many transactions the writer keeps in flight to st:
+// two to a store that encodes a write before it waits for its write lock
+// and writes one at a time (store.DB, which also stages), one to others
+// (a SPARQL endpoint), whose loads are not one transaction each.
+func writeDepth(st Store) int {
+	if _, ok := st.(interface {
+		Stage(ctx context.Context, rs []store.Resource) error
+	}); ok {
+		return 2
+	}
+	return 1
+}
+
+// A flight is a transaction handed to the store.
+type flight struct {
+	ids  map[rdf.IRI]struct{}
+	done chan struct{} // closed once answered and its events published
+}
+
+// loop commits the queued writes in groups until ctx is done. It runs in
+// a goroutine its caller counted in w.wg.
+func (w *writer) loop(ctx context.Context) {
+	defer w.wg.Done()
+	w.mu.Lock()
+	w.live = true
+	w.mu.Unlock()
+	var flights []*flight // oldest first
+	var commits sync.WaitGroup
+	for {
+		var first *batch
+		select {
+		case first = <-w.ch:
+		case <-ctx.Done():
+			commits.Wait()
+			w.mu.Lock()
+			w.live = false
+			w.mu.Unlock()
+			// Commit what is queued, in groups, so that no caller
+			// waits for ever.
+			for {
+				var group []*batch
+				n := 0
+			queued:
+				for n < maxBatch {
+					select {
+					case b := <-w.ch:
+						group = append(group, b)
+						n += len(b.rs)
+					default:
+						break queued
+					}
+				}
+				if len(group) == 0 {
+					return
+				}
+				all, evs := flatten(group, n)
+				err := w.load(context.Background(), all, evs)
+				for _, b := range group {
+					b.finish(err)
+				}
+			}
+		}
+		// Gather what arrives within gatherDelay of the first, up to
+		// maxBatch resources: a transaction costs much the same for one
+		// job's period as for a hundred.
+		group := []*batch{first}
+		n := len(first.rs)
+		deadline := time.NewTimer(gatherDelay)
+	more:
+		for n < maxBatch {
+			select {
+			case b := <-w.ch:
+				group = append(group, b)
+				n += len(b.rs)
+			case <-deadline.C:
+				break more
+			}
+		}
+		deadline.Stop()
+		all, evs := flatten(group, n)
+		f := &flight{ids: make(map[rdf.IRI]struct{}, n), done: make(chan struct{})}
+		for _, r := range all {
+			f.ids[r.ID] = struct{}{}
+		}
+		// Room for it: fewer than depth in flight, none writing one of
+		// its resources.
+		for len(flights) > 0 {
+			if isDone(flights[0].done) {
+				flights = flights[1:]
+				continue
+			}
+			if len(flights) < w.depth && !sharesAny(flights, f.ids) {
+				break
+			}
+			<-flights[0].done
+			flights = flights[1:]
+		}
+		var prev *flight
+		if len(flights) > 0 {
+			prev = flights[len(flights)-1]
+		}
+		flights = append(flights, f)
+		numbered := w.events.number(all, evs)
+		commits.Add(1)
+		go func() {
+			defer commits.Done()
+			began := time.Now()
+			err := w.st.Load(context.Background(), all)
+			w.stats.tx(len(all), time.Since(began))
+			if prev != nil {
+				<-prev.done
+			}
+			if err == nil {
+				w.events.committed(numbered)
+			}
+			for _, b := range group {
+				b.finish(err)
+			}
+			close(f.done)
+		}()
+	}
+}
+
+// flatten returns the resources, n of them, and the notifications of
+// group, in order.
+func flatten(group []*batch, n int) ([]store.Resource, []Event) {
+	all := make([]store.Resource, 0, n)
+	var evs []Event
+	for _, b := range group {
+		all = append(all, b.rs...)
+		evs = append(evs, b.evs...)
+	}
+	return all, evs
+}
+
+func isDone(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// sharesAny reports whether one of fs writes one of ids.
+func sharesAny(fs []*flight, ids map[rdf.IRI]struct{}) bool {
+	for _, f := range fs {
+		small, large := f.ids, ids
+		if len(small) > len(large) {
+			small, large = large, small
+		}
+		for id := range small {
+			if _, ok := large[id]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (w *writer) wait() { w.wg.Wait() }
+
+// load writes rs, among which the notifications evs, at once.
+func (w *writer) load(ctx context.Context, rs []store.Resource, evs []Event) error {
+	numbered := w.events.number(rs, evs)
+	if err := w.st.Load(ctx, rs); err != nil {
+		return err
+	}
+	w.events.committed(numbered)
+	return nil
+}
+
+func (w *writer) isLive() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.live
+}
