@@ -69,7 +69,7 @@ func (bw *BulkWriter) Write(rs []store.Resource) error {
 		order := strconv.FormatUint(bw.next, 10)
 		writeIRI(&bw.b, bw.d.logGraph())
 		bw.b.WriteString(" {\n")
-		writeIRI(&bw.b, eventNS+order+eventSuffix(etag))
+		writeIRI(&bw.b, eventNS+order)
 		bw.b.WriteString(" <" + predOrder + "> " + order + " ; <" + predKind + "> \"C\" ; <" + predTime + "> " + bw.now + " ; <" + predID + "> ")
 		writeIRI(&bw.b, r.ID.String())
 		bw.b.WriteString(" ; <" + predToken + "> ")

@@ -22,7 +22,7 @@ import (
 const (
 	counterIRI = ns + "counter"    // subject and graph name of the counter
 	logIRI     = ns + "changes"    // graph name of the log
-	eventNS    = ns + "change:"    // an event: eventNS + order + eventSuffix
+	eventNS    = ns + "change:"    // an event: eventNS + order
 	predNext   = ns + "next"       // counter: the last order taken
 	predOrder  = ns + "order"      // event: its order, an xsd:integer
 	predKind   = ns + "kind"       // event: "C", "M" or "D" (store.ChangeKind)
@@ -31,11 +31,6 @@ const (
 	predToken  = ns + "eventToken" // event: unique per request, to tell races
 	changePage = 1000              // events per query of Changes
 )
-
-// eventSuffix ends the IRI of the event of token: events that race for
-// one order are two nodes, not one with both events' properties, so the
-// loser moves its own (fixOrder).
-func eventSuffix(token string) string { return "-" + strings.Trim(token, `"`) }
 
 func (d *DB) counterGraph() string { return d.opt.GraphPrefix + counterIRI }
 func (d *DB) logGraph() string     { return d.opt.GraphPrefix + logIRI }
@@ -69,7 +64,7 @@ func (d *DB) writeEventIf(b *strings.Builder, id rdf.IRI, kind, token string, wh
 	where(b)
 	b.WriteString("GRAPH ")
 	writeIRI(b, d.counterGraph())
-	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + 1 AS ?m) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?m), \"" + eventSuffix(token) + "\")) AS ?ev) BIND(" + kind + " AS ?kind) }")
+	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + 1 AS ?m) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?m))) AS ?ev) BIND(" + kind + " AS ?kind) }")
 }
 
 // loaded is a resource of a batch of Load: its token, and whether it
@@ -78,6 +73,7 @@ type loaded struct {
 	id     rdf.IRI
 	token  string
 	before bool
+	again  bool // listed before in the batch
 }
 
 // existing tells which of the batch's resources are there, in one query.
@@ -101,7 +97,7 @@ func (d *DB) existing(ctx context.Context, batch []loaded) error {
 		there[r["r"].Value] = true
 	}
 	for i := range batch {
-		batch[i].before = there[batch[i].id.String()]
+		batch[i].before = there[batch[i].id.String()] || batch[i].again
 	}
 	return nil
 }
@@ -117,7 +113,7 @@ func (d *DB) writeLoadEvents(b *strings.Builder, batch []loaded) {
 	writeIRI(b, d.counterGraph())
 	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?m } GRAPH ")
 	writeIRI(b, d.logGraph())
-	b.WriteString(" { ?ev <" + predOrder + "> ?o ; <" + predKind + "> ?kind ; <" + predTime + "> " + now + " ; <" + predID + "> ?r ; <" + predToken + "> ?tok } } WHERE { VALUES (?i ?r ?kind ?tok ?sfx) {")
+	b.WriteString(" { ?ev <" + predOrder + "> ?o ; <" + predKind + "> ?kind ; <" + predTime + "> " + now + " ; <" + predID + "> ?r ; <" + predToken + "> ?tok } } WHERE { VALUES (?i ?r ?kind ?tok) {")
 	for i, l := range batch {
 		kind := "C"
 		if l.before {
@@ -127,11 +123,11 @@ func (d *DB) writeLoadEvents(b *strings.Builder, batch []loaded) {
 		writeIRI(b, l.id.String())
 		b.WriteString(" \"" + kind + "\" ")
 		writeString(b, l.token)
-		b.WriteString(" \"" + eventSuffix(l.token) + "\")")
+		b.WriteString(")")
 	}
 	b.WriteString(" } GRAPH ")
 	writeIRI(b, d.counterGraph())
-	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + ?i AS ?o) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?o), ?sfx)) AS ?ev) BIND(?n + " + strconv.Itoa(len(batch)) + " AS ?m) }")
+	b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + ?i AS ?o) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?o))) AS ?ev) BIND(?n + " + strconv.Itoa(len(batch)) + " AS ?m) }")
 }
 
 // fixOrders runs fixOrder for the events of tokens that share their order
@@ -148,7 +144,7 @@ func (d *DB) fixOrders(ctx context.Context, tokens []string) error {
 	}
 	b.WriteString(" } GRAPH ")
 	writeIRI(&b, d.logGraph())
-	b.WriteString(" { ?e <" + predToken + "> ?t ; <" + predOrder + "> ?o . ?f <" + predOrder + "> ?o } FILTER(?f != ?e) }")
+	b.WriteString(" { ?e <" + predToken + "> ?t ; <" + predOrder + "> ?o . ?f <" + predOrder + "> ?o ; <" + predToken + "> ?u } FILTER(STR(?u) != STR(?t)) }")
 	rows, err := d.c.selectRows(ctx, b.String())
 	if err != nil {
 		return fmt.Errorf("change log: %w", err)
@@ -199,7 +195,7 @@ func (d *DB) fixOrder(ctx context.Context, token string) error {
 		writeString(&b, token)
 		b.WriteString(" ; <" + predOrder + "> " + order + " ; ?p ?x } GRAPH ")
 		writeIRI(&b, d.counterGraph())
-		b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + 1 AS ?m) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?m), \"" + eventSuffix(token) + "\")) AS ?ev) BIND(IF(?p = <" + predOrder + ">, ?m, ?x) AS ?y) }")
+		b.WriteString(" { <" + counterIRI + "> <" + predNext + "> ?n } BIND(?n + 1 AS ?m) BIND(IRI(CONCAT(\"" + eventNS + "\", STR(?m))) AS ?ev) BIND(IF(?p = <" + predOrder + ">, ?m, ?x) AS ?y) }")
 		if err := d.c.update(ctx, b.String()); err != nil {
 			return fmt.Errorf("change log: %w", err)
 		}

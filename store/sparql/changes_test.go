@@ -109,3 +109,39 @@ func TestChangeLogWriters(t *testing.T) {
 	assert.Len(t, ids, len(dbs)*each)
 	assert.Len(t, cs, len(dbs)*each)
 }
+
+// TestChangeLogLoaders: four stores Loading batches at once into one
+// SPARQL store: every resource gets one event, no order is taken twice.
+func TestChangeLogLoaders(t *testing.T) {
+	ctx := context.Background()
+	one := sparqltest.Open(t)
+	dbs := []*sparql.DB{one, sparqltest.Reopen(t, one), sparqltest.Reopen(t, one), sparqltest.Reopen(t, one)}
+	p := iri("http://example.org/p")
+	var wg sync.WaitGroup
+	const batches, size = 8, 6
+	for w, db := range dbs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range batches {
+				var rs []store.Resource
+				for i := range size {
+					id := iri(fmt.Sprintf("http://example.org/r/%d-%d-%d", w, b, i))
+					rs = append(rs, store.Resource{ID: id, Triples: []rdf.Triple{{Subj: id, Pred: p, Obj: xsd("v", "string")}}})
+				}
+				assert.NoError(t, db.Load(ctx, rs))
+			}
+		}()
+	}
+	wg.Wait()
+	cs := changesAfter(t, one, 0)
+	seen := map[uint64]bool{}
+	ids := map[string]bool{}
+	for _, c := range cs {
+		assert.False(t, seen[c.Order], "order %d twice", c.Order)
+		seen[c.Order] = true
+		ids[c.ID.String()] = true
+	}
+	assert.Len(t, ids, len(dbs)*batches*size)
+	assert.Len(t, cs, len(dbs)*batches*size)
+}

@@ -340,14 +340,9 @@ func (d *DB) Delete(ctx context.Context, id rdf.IRI, ifMatch string) error {
 // Load creates or replaces the resources rs, a few thousand triples per
 // SPARQL Update request (Options.BatchTriples), each request logging its
 // writes as a creation or a modification by whether the resource was
-// there when the batch began. A resource listed twice ends as its last
-// listing. Each request is atomic where the store makes requests atomic;
-// the set is not.
-//
-// A request is three operations, however many resources it writes: the
-// events, one DELETE of the batch's graphs and one INSERT DATA of them
-// all. Stores pay per operation (Virtuoso 7 took 5x as long for a DROP
-// and an INSERT DATA per resource).
+// there when the batch began. A resource listed twice
+// ends as its last listing. Each request is atomic where the store makes
+// requests atomic; the set is not.
 func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 	var b strings.Builder
 	n := 0
@@ -361,14 +356,8 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 		}
 		var req strings.Builder
 		d.writeLoadEvents(&req, batch)
-		req.WriteString(" ;\nDELETE { GRAPH ?g { ?s ?p ?o } } WHERE { VALUES ?g {")
-		for _, l := range batch {
-			req.WriteByte(' ')
-			writeIRI(&req, d.graph(l.id))
-		}
-		req.WriteString(" } GRAPH ?g { ?s ?p ?o } } ;\nINSERT DATA {\n")
+		req.WriteString(" ;\n")
 		req.WriteString(b.String())
-		req.WriteString("}")
 		err := d.c.update(ctx, req.String())
 		if err == nil {
 			tokens := make([]string, len(batch))
@@ -388,22 +377,23 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 		if err := checkID(r.ID); err != nil {
 			return err
 		}
-		for _, l := range batch {
-			if l.id == r.ID {
-				// One INSERT DATA would merge the two listings: the
-				// later one goes in the next request, as a modification.
-				if err := flush(); err != nil {
-					return err
-				}
-				break
-			}
-		}
 		g := relabel(r.ID, r.Triples)
 		etag := newETag()
-		batch = append(batch, loaded{id: r.ID, token: etag})
+		if len(batch) > 0 {
+			b.WriteString(";\n")
+		}
+		again := false
+		for _, l := range batch {
+			again = again || l.id == r.ID
+		}
+		batch = append(batch, loaded{id: r.ID, token: etag, again: again})
+		b.WriteString("DROP SILENT GRAPH ")
+		writeIRI(&b, d.graph(r.ID))
+		b.WriteString(" ;\nINSERT DATA {\n")
 		d.writeGraph(&b, r.ID, g, etag)
+		b.WriteString("}")
 		n += len(g) + 2
-		if n >= d.batch || len(batch) >= maxBatchResources || b.Len() >= maxBatchBytes {
+		if n >= d.batch || len(batch) >= maxBatchResources {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -412,13 +402,8 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 	return flush()
 }
 
-// maxBatchResources is the most resources one update of Load writes, and
-// maxBatchBytes about the longest INSERT DATA: Virtuoso 7 refuses
-// requests over 10 MB.
-const (
-	maxBatchResources = 1000
-	maxBatchBytes     = 4 << 20
-)
+// maxBatchResources is the most resources one update of Load writes.
+const maxBatchResources = 40
 
 // Resources calls fn with the IRI of each resource after after, in byte
 // order, until fn returns false.
