@@ -207,6 +207,7 @@ func (n *namespaces) used(ns string) bool {
 // in namespace order, and lists the declarations: conventional prefixes in
 // their order, then generated ones.
 func (n *namespaces) assign() {
+	n.decl = make([]vocab.Prefix, 0, len(n.prefix)+len(n.gen))
 	for _, p := range n.order {
 		if n.used(p.NS) {
 			n.decl = append(n.decl, p)

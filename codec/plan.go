@@ -103,12 +103,12 @@ func planGraph(g []rdf.Triple, root rdf.Subject, inline map[string]bool) *graphP
 			}
 		}
 	}
-	var candidates []TermKey
 	for k, n := range p.refs {
 		if n == 1 && k != rootKey {
 			p.nested[k] = true
 		}
 	}
+	candidates := make([]TermKey, 0, len(p.nested))
 	for k := range p.nested {
 		candidates = append(candidates, k)
 	}
@@ -125,11 +125,11 @@ func planGraph(g []rdf.Triple, root rdf.Subject, inline map[string]bool) *graphP
 		}
 	}
 	p.top = make([]rdf.Subject, 0, len(subjects))
+	if _, ok := p.props[rootKey]; ok && root != nil {
+		p.top = append(p.top, root)
+	}
 	for _, s := range subjects {
-		k := KeyOf(s)
-		if k == rootKey {
-			p.top = append([]rdf.Subject{s}, p.top...)
-		} else if !p.nested[k] {
+		if k := KeyOf(s); k != rootKey && !p.nested[k] {
 			p.top = append(p.top, s)
 		}
 	}
