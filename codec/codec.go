@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/knakk/rdf"
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -62,6 +63,22 @@ func (o *Options) root() rdf.Subject {
 	return o.Root
 }
 
+// buffers are the buffers writers build a document in, before they write
+// it whole (so that they write nothing if they fail).
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
+
+// putBuffer returns b to the pool, unless it grew large: a large document
+// is rare, and its buffer would be kept for small ones.
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	buffers.Put(b)
+}
+
 // Encode writes graph g to w in format f. Duplicate triples are written
 // once. Output is deterministic: equal graphs with equal blank node labels
 // give identical bytes. Encode writes nothing if it returns an error (of
@@ -98,6 +115,18 @@ func Decode(r io.Reader, f Format, base string) (g []rdf.Triple, err error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxDocumentSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", f, err)
+	}
+	return DecodeBytes(data, f, base)
+}
+
+// DecodeBytes is Decode of a document already read: data, which it does
+// not keep.
+func DecodeBytes(data []byte, f Format, base string) (g []rdf.Triple, err error) {
+	if !f.valid() {
+		return nil, fmt.Errorf("%w: %v", ErrUnsupportedFormat, f)
+	}
+	if base != "" && !hasScheme(base) {
+		return nil, &SyntaxError{Format: f, Msg: fmt.Sprintf("base IRI %q is not absolute", base)}
 	}
 	if len(data) > MaxDocumentSize {
 		return nil, tooLarge(f, "more than %d bytes", MaxDocumentSize)

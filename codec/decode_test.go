@@ -288,6 +288,18 @@ _:o1 <http://ex.org/only> <http://ex.org/here> .
 `,
 	},
 	{
+		name: "escapes between plain text, and a prefix bound again",
+		in: `@prefix p: <http://ex.org/one/> .
+<http://ex.org/s\u00E9x\U0001F600y> p:a\-b\.c p:a\-b\.c, "x\ty\u00e9z\"", <http://ex.org/s\u00E9x\U0001F600y> .
+@prefix p: <http://ex.org/two/> .
+<http://ex.org/s> p:a\-b\.c p:a\-b\.c .`,
+		want: `<http://ex.org/s\u00E9x\U0001F600y> <http://ex.org/one/a-b.c> <http://ex.org/one/a-b.c> .
+<http://ex.org/s\u00E9x\U0001F600y> <http://ex.org/one/a-b.c> "x\ty\u00E9z\"" .
+<http://ex.org/s\u00E9x\U0001F600y> <http://ex.org/one/a-b.c> <http://ex.org/s\u00E9x\U0001F600y> .
+<http://ex.org/s> <http://ex.org/two/a-b.c> <http://ex.org/two/a-b.c> .
+`,
+	},
+	{
 		name: "comments, BOM and CRLF",
 		in:   "\ufeff# comment\r\n<http://ex.org/s> <http://ex.org/p> \"x\" . # trailing\r\n",
 		want: `<http://ex.org/s> <http://ex.org/p> "x" .

@@ -141,7 +141,7 @@ func (j *jsonldWriter) compact(iri string) string {
 }
 
 func (j *jsonldWriter) node(s rdf.Subject) jsonObject {
-	k := termKey(s)
+	k := KeyOf(s)
 	n := jsonObject{}
 	switch s := s.(type) {
 	case rdf.IRI:
@@ -186,7 +186,7 @@ func (j *jsonldWriter) value(o rdf.Object) any {
 	case rdf.IRI:
 		return jsonObject{"@id": j.compact(o.String())}
 	case rdf.Blank:
-		if j.plan.nested[termKey(o)] {
+		if j.plan.nested[KeyOf(o)] {
 			return j.node(o)
 		}
 		return jsonObject{"@id": "_:" + blankLabel(o)}

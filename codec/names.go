@@ -2,9 +2,12 @@ package codec
 
 import (
 	"encoding/xml"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/oslc-pm/pmprovider/vocab"
@@ -66,54 +69,85 @@ var rdfNames = map[string]bool{
 
 // namespaces assigns prefixes to namespace IRIs for QNames.
 type namespaces struct {
-	known  []vocab.Prefix     // usable conventional prefixes, longest namespace first
-	order  []vocab.Prefix     // conventional prefixes in declaration order
-	prefix map[string]string  // namespace → prefix, for namespaces in use
-	taken  map[string]bool    // prefixes not available for generation
-	gen    map[string]bool    // namespaces needing a generated prefix
-	used   map[string]bool    // namespaces in use
-	decl   []vocab.Prefix     // declarations, after assign
-	cache  map[string]qnParts // IRI → split
+	*conventions                   // shared, read-only
+	prefix       map[string]string // namespace → prefix, for namespaces in use
+	genTaken     map[string]bool   // generated prefixes
+	gen          map[string]bool   // namespaces needing a generated prefix
+	decl         []vocab.Prefix    // declarations, after assign
 }
+
+// conventions are what namespaces draws from a list of conventional
+// prefixes: it depends on the list alone, so encodings with the same list
+// share it (lastConventions), with what split found.
+type conventions struct {
+	from  []vocab.Prefix  // the list, as given
+	known []vocab.Prefix  // usable conventional prefixes, longest namespace first
+	order []vocab.Prefix  // conventional prefixes in declaration order
+	taken map[string]bool // conventional prefixes
+	// splits caches split1, up to maxSplits IRIs: a graph's predicates
+	// and types are mostly the same few dozen.
+	splits sync.Map // IRI → qnParts
+	nsplit atomic.Int64
+}
+
+const maxSplits = 4096
 
 type qnParts struct {
 	ns, local string
 	ok        bool
 }
 
+// lastConventions are the conventions of the last prefix list seen:
+// nearly every encoding uses vocab.Prefixes.
+var lastConventions atomic.Pointer[conventions]
+
 // newNamespaces filters the conventional prefixes: invalid names, "xml"
 // names and duplicates are dropped; "rdf" is always the RDF namespace.
 func newNamespaces(ps []vocab.Prefix) *namespaces {
-	n := &namespaces{prefix: map[string]string{}, taken: map[string]bool{}, gen: map[string]bool{}, used: map[string]bool{}, cache: map[string]qnParts{}}
+	c := lastConventions.Load()
+	if c == nil || !slices.Equal(c.from, ps) {
+		c = newConventions(ps)
+		lastConventions.Store(c)
+	}
+	return &namespaces{conventions: c, prefix: map[string]string{}}
+}
+
+func newConventions(ps []vocab.Prefix) *conventions {
+	c := &conventions{from: slices.Clone(ps), taken: map[string]bool{}}
 	ps = append([]vocab.Prefix{{Prefix: "rdf", NS: vocab.RDF}}, ps...)
 	seenNS := map[string]bool{}
 	for _, p := range ps {
 		if !isWritableName(p.Prefix) || strings.HasPrefix(strings.ToLower(p.Prefix), "xml") ||
-			p.NS == "" || n.taken[p.Prefix] || seenNS[p.NS] || p.NS == xmlNS || p.NS == xmlnsNS || firstNonXMLChar(p.NS) >= 0 {
+			p.NS == "" || c.taken[p.Prefix] || seenNS[p.NS] || p.NS == xmlNS || p.NS == xmlnsNS || firstNonXMLChar(p.NS) >= 0 {
 			continue
 		}
-		n.taken[p.Prefix], seenNS[p.NS] = true, true
-		n.order = append(n.order, p)
+		c.taken[p.Prefix], seenNS[p.NS] = true, true
+		c.order = append(c.order, p)
 	}
-	n.known = append([]vocab.Prefix(nil), n.order...)
-	sort.SliceStable(n.known, func(i, j int) bool { return len(n.known[i].NS) > len(n.known[j].NS) })
-	return n
+	c.known = append([]vocab.Prefix(nil), c.order...)
+	sort.SliceStable(c.known, func(i, j int) bool { return len(c.known[i].NS) > len(c.known[j].NS) })
+	return c
 }
 
 // split splits an IRI into a namespace and an NCName local part: after
 // the longest conventional namespace it starts with, else at the last '#'
 // or '/', else at the start of the longest NCName suffix.
-func (n *namespaces) split(iri string) (ns, local string, ok bool) {
-	if q, hit := n.cache[iri]; hit {
+func (c *conventions) split(iri string) (ns, local string, ok bool) {
+	if q, hit := c.splits.Load(iri); hit {
+		q := q.(*qnParts)
 		return q.ns, q.local, q.ok
 	}
-	ns, local, ok = n.split1(iri)
-	n.cache[iri] = qnParts{ns, local, ok}
+	ns, local, ok = c.split1(iri)
+	if c.nsplit.Load() < maxSplits {
+		if _, loaded := c.splits.LoadOrStore(iri, &qnParts{ns, local, ok}); !loaded {
+			c.nsplit.Add(1)
+		}
+	}
 	return ns, local, ok
 }
 
-func (n *namespaces) split1(iri string) (string, string, bool) {
-	for _, p := range n.known {
+func (c *conventions) split1(iri string) (string, string, bool) {
+	for _, p := range c.known {
 		if strings.HasPrefix(iri, p.NS) && isWritableName(iri[len(p.NS):]) {
 			return p.NS, iri[len(p.NS):], true
 		}
@@ -148,28 +182,41 @@ func (n *namespaces) split1(iri string) (string, string, bool) {
 
 // use records that namespace ns appears in a QName.
 func (n *namespaces) use(ns string) {
-	if n.used[ns] {
+	if _, ok := n.prefix[ns]; ok || n.gen[ns] {
 		return
 	}
-	n.used[ns] = true
 	for _, p := range n.order {
 		if p.NS == ns {
 			n.prefix[ns] = p.Prefix
 			return
 		}
 	}
+	if n.gen == nil {
+		n.gen = map[string]bool{}
+	}
 	n.gen[ns] = true
+}
+
+// used says whether namespace ns appears in a QName.
+func (n *namespaces) used(ns string) bool {
+	_, ok := n.prefix[ns]
+	return ok || n.gen[ns]
 }
 
 // assign generates prefixes ns1, ns2, ... for the other namespaces in use,
 // in namespace order, and lists the declarations: conventional prefixes in
 // their order, then generated ones.
 func (n *namespaces) assign() {
+	n.decl = make([]vocab.Prefix, 0, len(n.prefix)+len(n.gen))
 	for _, p := range n.order {
-		if n.used[p.NS] {
+		if n.used(p.NS) {
 			n.decl = append(n.decl, p)
 		}
 	}
+	if len(n.gen) == 0 {
+		return
+	}
+	n.genTaken = map[string]bool{}
 	gen := make([]string, 0, len(n.gen))
 	for ns := range n.gen {
 		gen = append(gen, ns)
@@ -178,19 +225,13 @@ func (n *namespaces) assign() {
 	i := 1
 	for _, ns := range gen {
 		p := "ns" + strconv.Itoa(i)
-		for n.taken[p] {
+		for n.taken[p] || n.genTaken[p] {
 			i++
 			p = "ns" + strconv.Itoa(i)
 		}
 		i++
-		n.taken[p] = true
+		n.genTaken[p] = true
 		n.prefix[ns] = p
 		n.decl = append(n.decl, vocab.Prefix{Prefix: p, NS: ns})
 	}
-}
-
-// qname returns the QName of iri, which split and use have seen.
-func (n *namespaces) qname(iri string) string {
-	ns, local, _ := n.split(iri)
-	return n.prefix[ns] + ":" + local
 }

@@ -17,16 +17,22 @@ func encodeRDFXML(w io.Writer, g []rdf.Triple, opt *Options) error {
 	if err != nil {
 		return err
 	}
-	x := &xmlWriter{plan: planGraph(g, opt.root(), opt.inline()), ns: newNamespaces(opt.prefixes()), typeElem: map[string]string{}, prefixes: opt.prefixes()}
+	x := &xmlWriter{plan: planGraph(g, opt.root(), opt.inline()), ns: newNamespaces(opt.prefixes()), typeElem: map[TermKey]string{}, prefixes: opt.prefixes()}
 	if err := x.names(g); err != nil {
 		return err
 	}
 	x.ns.assign()
 
-	b := &x.buf
+	x.buf = getBuffer()
+	defer putBuffer(x.buf)
+	b := x.buf
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<rdf:RDF")
 	for _, p := range x.ns.decl {
-		fmt.Fprintf(b, "\n    xmlns:%s=\"%s\"", p.Prefix, escapeAttr(p.NS))
+		b.WriteString("\n    xmlns:")
+		b.WriteString(p.Prefix)
+		b.WriteString(`="`)
+		x.attr(p.NS)
+		b.WriteByte('"')
 	}
 	b.WriteString(">\n")
 	for _, s := range x.plan.top {
@@ -38,10 +44,10 @@ func encodeRDFXML(w io.Writer, g []rdf.Triple, opt *Options) error {
 }
 
 type xmlWriter struct {
-	buf      bytes.Buffer
+	buf      *bytes.Buffer
 	plan     *graphPlan
 	ns       *namespaces
-	typeElem map[string]string // subject key → the type used as element name, if any
+	typeElem map[TermKey]string // subject key → the type used as element name, if any
 	prefixes []vocab.Prefix
 }
 
@@ -66,7 +72,7 @@ func (x *xmlWriter) names(g []rdf.Triple) error {
 		if t.Pred.String() != rdfType {
 			continue
 		}
-		k := termKey(t.Subj)
+		k := KeyOf(t.Subj)
 		if o, ok := t.Obj.(rdf.IRI); ok {
 			ns, local, ok := x.ns.split(o.String())
 			if ok && !(ns == vocab.RDF && rdfNames[local]) {
@@ -175,12 +181,12 @@ func (x *xmlWriter) indent(depth int) {
 
 // node writes a node element for s and its properties.
 func (x *xmlWriter) node(s rdf.Subject, depth int) {
-	k := termKey(s)
+	k := KeyOf(s)
 	props := x.plan.props[k]
 	elem := "rdf:Description"
 	skip := -1
 	if typ, ok := x.typeElem[k]; ok {
-		elem = x.ns.qname(typ)
+		elem = typ
 		for i, t := range props {
 			if o, ok := t.Obj.(rdf.IRI); ok && t.Pred.String() == rdfType && o.String() == typ {
 				skip = i
@@ -188,15 +194,20 @@ func (x *xmlWriter) node(s rdf.Subject, depth int) {
 			}
 		}
 	}
-	b := &x.buf
+	b := x.buf
 	x.indent(depth)
-	b.WriteString("<" + elem)
+	b.WriteByte('<')
+	x.elemName(elem)
 	switch s := s.(type) {
 	case rdf.IRI:
-		b.WriteString(` rdf:about="` + escapeAttr(s.String()) + `"`)
+		b.WriteString(` rdf:about="`)
+		x.attr(s.String())
+		b.WriteByte('"')
 	case rdf.Blank:
 		if !x.plan.nested[k] && x.plan.refs[k] > 0 {
-			b.WriteString(` rdf:nodeID="` + blankLabel(s) + `"`)
+			b.WriteString(` rdf:nodeID="`)
+			b.WriteString(blankLabel(s))
+			b.WriteByte('"')
 		}
 	}
 	if len(props) == 0 || len(props) == 1 && skip == 0 {
@@ -210,25 +221,50 @@ func (x *xmlWriter) node(s rdf.Subject, depth int) {
 		}
 	}
 	x.indent(depth)
-	b.WriteString("</" + elem + ">\n")
+	b.WriteString("</")
+	x.elemName(elem)
+	b.WriteString(">\n")
+}
+
+// elemName writes the QName of a node element: rdf:Description, or the
+// QName of the type IRI elem.
+func (x *xmlWriter) elemName(elem string) {
+	if elem == "rdf:Description" {
+		x.buf.WriteString(elem)
+		return
+	}
+	x.qname(elem)
+}
+
+// qname writes the QName of iri, which split and use have seen.
+func (x *xmlWriter) qname(iri string) {
+	ns, local, _ := x.ns.split(iri)
+	x.buf.WriteString(x.ns.prefix[ns])
+	x.buf.WriteByte(':')
+	x.buf.WriteString(local)
 }
 
 // property writes a property element for t.
 func (x *xmlWriter) property(t rdf.Triple, depth int) {
-	b := &x.buf
-	name := x.ns.qname(t.Pred.String())
+	b := x.buf
+	name := t.Pred.String()
 	x.indent(depth)
-	b.WriteString("<" + name)
+	b.WriteByte('<')
+	x.qname(name)
 	switch o := t.Obj.(type) {
 	case rdf.IRI:
 		if !x.plan.inlineAt(t) {
-			b.WriteString(` rdf:resource="` + escapeAttr(o.String()) + "\"/>\n")
+			b.WriteString(` rdf:resource="`)
+			x.attr(o.String())
+			b.WriteString("\"/>\n")
 			return
 		}
 		x.nestedNode(name, o, depth)
 	case rdf.Blank:
-		if !x.plan.nested[termKey(o)] {
-			b.WriteString(` rdf:nodeID="` + blankLabel(o) + "\"/>\n")
+		if !x.plan.nested[KeyOf(o)] {
+			b.WriteString(` rdf:nodeID="`)
+			b.WriteString(blankLabel(o))
+			b.WriteString("\"/>\n")
 			return
 		}
 		x.nestedNode(name, o, depth)
@@ -236,25 +272,69 @@ func (x *xmlWriter) property(t rdf.Triple, depth int) {
 		lex, dt := o.String(), o.DataType.String()
 		switch {
 		case o.Lang() != "":
-			b.WriteString(` xml:lang="` + escapeAttr(o.Lang()) + `">` + escapeText(lex))
+			b.WriteString(` xml:lang="`)
+			x.attr(o.Lang())
+			b.WriteString(`">`)
+			x.text(lex)
 		case dt == xsdString:
-			b.WriteString(">" + escapeText(lex))
+			b.WriteByte('>')
+			x.text(lex)
 		case dt == rdfXMLLiteral && isCanonicalXMLLiteral(lex):
-			b.WriteString(` rdf:parseType="Literal">` + lex)
+			b.WriteString(` rdf:parseType="Literal">`)
+			b.WriteString(lex)
 		default:
-			b.WriteString(` rdf:datatype="` + escapeAttr(dt) + `">` + escapeText(lex))
+			b.WriteString(` rdf:datatype="`)
+			x.attr(dt)
+			b.WriteString(`">`)
+			x.text(lex)
 		}
-		b.WriteString("</" + name + ">\n")
+		b.WriteString("</")
+		x.qname(name)
+		b.WriteString(">\n")
 	}
 }
 
-// nestedNode ends the opening tag of property element name, writes node
-// o inside it and closes it.
-func (x *xmlWriter) nestedNode(name string, o rdf.Subject, depth int) {
+// nestedNode ends the opening tag of the property element of predicate
+// pred, writes node o inside it and closes it.
+func (x *xmlWriter) nestedNode(pred string, o rdf.Subject, depth int) {
 	x.buf.WriteString(">\n")
 	x.node(o, depth+1)
 	x.indent(depth)
-	x.buf.WriteString("</" + name + ">\n")
+	x.buf.WriteString("</")
+	x.qname(pred)
+	x.buf.WriteString(">\n")
+}
+
+// text writes s escaped as character data, as escapeText does.
+func (x *xmlWriter) text(s string) { writeEscaped(x.buf, s, textEscapes) }
+
+// attr writes s escaped as an attribute value, as escapeAttr does.
+func (x *xmlWriter) attr(s string) { writeEscaped(x.buf, s, attrEscapes) }
+
+// textEscapes and attrEscapes are the replacements of escapeText and
+// escapeAttr, by byte.
+var textEscapes, attrEscapes = escapes("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#xD;"),
+	escapes("&", "&amp;", "<", "&lt;", `"`, "&quot;", "\t", "&#x9;", "\n", "&#xA;", "\r", "&#xD;")
+
+func escapes(pairs ...string) *[256]string {
+	var t [256]string
+	for i := 0; i < len(pairs); i += 2 {
+		t[pairs[i][0]] = pairs[i+1]
+	}
+	return &t
+}
+
+// writeEscaped writes s to b with the bytes that esc names replaced.
+func writeEscaped(b *bytes.Buffer, s string, esc *[256]string) {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if r := esc[s[i]]; r != "" {
+			b.WriteString(s[start:i])
+			b.WriteString(r)
+			start = i + 1
+		}
+	}
+	b.WriteString(s[start:])
 }
 
 // isCanonicalXMLLiteral reports whether lex can be written as the content

@@ -35,22 +35,42 @@ func blankLabel(b rdf.Blank) string {
 	return strings.TrimPrefix(b.Serialize(rdf.NTriples), "_:")
 }
 
-// termKey returns a string identifying t: equal keys mean equal terms.
-// IRIs and datatypes cannot contain NUL, so the fields cannot run together.
-func termKey(t rdf.Term) string {
-	switch t := t.(type) {
-	case rdf.IRI:
-		return "I" + t.String()
-	case rdf.Blank:
-		return "B" + blankLabel(t)
-	case rdf.Literal:
-		return "L" + t.DataType.String() + "\x00" + t.Lang() + "\x00" + t.String()
-	}
-	return ""
+// A TermKey identifies a term, as a comparable value that costs no
+// allocation: equal keys mean equal terms (the same kind, IRI or label or
+// lexical form, datatype and language). Unlike rdf.TermsEqual, which
+// formats both terms, it tells "1"^^xsd:integer from "1"^^xsd:decimal.
+// The zero TermKey is no term's.
+type TermKey struct {
+	kind        byte // 'B', 'I' or 'L'
+	s, dt, lang string
 }
 
-func tripleKey(t rdf.Triple) string {
-	return termKey(t.Subj) + "\x01" + termKey(t.Pred) + "\x01" + termKey(t.Obj)
+// KeyOf returns the key of t; nil has the zero key.
+func KeyOf(t rdf.Term) TermKey {
+	switch t := t.(type) {
+	case rdf.IRI:
+		return TermKey{kind: 'I', s: t.String()}
+	case rdf.Blank:
+		return TermKey{kind: 'B', s: blankLabel(t)}
+	case rdf.Literal:
+		return TermKey{kind: 'L', s: t.String(), dt: t.DataType.String(), lang: t.Lang()}
+	}
+	return TermKey{}
+}
+
+// compare orders keys: blank nodes, then IRIs, then literals; each by
+// label, IRI or lexical form, then datatype and language.
+func (k TermKey) compare(o TermKey) int {
+	if k.kind != o.kind {
+		return int(k.kind) - int(o.kind)
+	}
+	if c := strings.Compare(k.s, o.s); c != 0 {
+		return c
+	}
+	if c := strings.Compare(k.dt, o.dt); c != 0 {
+		return c
+	}
+	return strings.Compare(k.lang, o.lang)
 }
 
 // compareTerms orders terms: IRIs, then blank nodes, then literals; IRIs and
@@ -116,23 +136,56 @@ func comparePredObj(a, b rdf.Triple) int {
 // prepare validates g for encoding and returns its distinct triples,
 // sorted, with blank nodes relabelled if any label is unsafe to write.
 func prepare(g []rdf.Triple) ([]rdf.Triple, error) {
-	seen := make(map[string]bool, len(g))
-	out := make([]rdf.Triple, 0, len(g))
 	var c termChecker
 	for _, t := range g {
 		if err := c.triple(t); err != nil {
 			return nil, err
 		}
-		k := tripleKey(t)
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, t)
 	}
-	out = relabelBlanks(out)
-	slices.SortFunc(out, compareTriples) // distinct triples: stability is moot
-	return out, nil
+	out := relabelBlanks(slices.Clone(g)) // relabelling keeps distinct triples distinct
+	slices.SortFunc(out, compareTriples)
+	// Equal triples are now next to each other: keep the first of each
+	// (which one is moot: they are equal).
+	return slices.CompactFunc(out, func(a, b rdf.Triple) bool { return compareTriples(a, b) == 0 }), nil
+}
+
+// Dedupe removes the repeated triples of g, in place, keeping the first
+// of each where it was; it returns g's slice, shortened.
+func Dedupe(g []rdf.Triple) []rdf.Triple {
+	if len(g) < 2 {
+		return g
+	}
+	// Sort the positions by triple, then position: a repeat sorts right
+	// after the triple's first occurrence.
+	idx := make([]int, len(g))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := compareTriples(g[a], g[b]); c != 0 {
+			return c
+		}
+		return a - b
+	})
+	var dup []bool
+	for i := 1; i < len(idx); i++ {
+		if compareTriples(g[idx[i-1]], g[idx[i]]) == 0 {
+			if dup == nil {
+				dup = make([]bool, len(g))
+			}
+			dup[idx[i]] = true
+		}
+	}
+	if dup == nil {
+		return g
+	}
+	out := g[:0]
+	for i, t := range g {
+		if !dup[i] {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // A termChecker checks the terms of a graph, remembering the IRIs it

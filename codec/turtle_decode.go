@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/knakk/rdf"
@@ -14,7 +16,8 @@ import (
 // per grammar production, named after it.
 func decodeTurtle(data []byte, base string, nt bool) (g []rdf.Triple, err error) {
 	p := &ttlParser{src: data, nt: nt, base: stripFragment(base), line: 1,
-		prefixes: map[string]string{}, bnodes: map[string]rdf.Blank{}}
+		prefixes: map[string]string{}, bnodes: map[string]rdf.Term{},
+		triples: make([]rdf.Triple, 0, min(len(data)/48+1, 1024))}
 	p.format = Turtle
 	if nt {
 		p.format = NTriples
@@ -51,7 +54,7 @@ type ttlParser struct {
 	format    Format
 	base      string
 	prefixes  map[string]string
-	bnodes    map[string]rdf.Blank // document label → blank node
+	bnodes    map[string]rdf.Term // document label → blank node
 	nblank    int
 	depth     int
 	triples   []rdf.Triple
@@ -146,10 +149,30 @@ func (p *ttlParser) emit(s rdf.Subject, pr rdf.Predicate, o rdf.Object) {
 	p.triples = append(p.triples, rdf.Triple{Subj: s, Pred: pr, Obj: o})
 }
 
-func (p *ttlParser) newBlank() rdf.Blank {
-	b := newBlank("b" + strconv.Itoa(p.nblank))
+// newBlank returns the document's next blank node, as a term (an rdf.Blank).
+func (p *ttlParser) newBlank() rdf.Term {
+	b := docBlank(p.nblank)
 	p.nblank++
 	return b
+}
+
+// firstBlanks are the blank nodes b0, b1, ... that most documents have,
+// made once.
+var firstBlanks = func() []rdf.Term {
+	bs := make([]rdf.Term, 64)
+	for i := range bs {
+		bs[i] = newBlank("b" + strconv.Itoa(i))
+	}
+	return bs
+}()
+
+// docBlank returns the blank node bi, the i-th label a decoder gives, as a
+// term (an rdf.Blank).
+func docBlank(i int) rdf.Term {
+	if i < len(firstBlanks) {
+		return firstBlanks[i]
+	}
+	return newBlank("b" + strconv.Itoa(i))
 }
 
 func (p *ttlParser) enter() {
@@ -234,7 +257,7 @@ func (p *ttlParser) prefixID(dot bool) {
 	}
 	p.pos++
 	p.ws()
-	p.prefixes[prefix] = p.iriRef().String()
+	p.prefixes[string(prefix)] = p.iriRef().String()
 	if dot {
 		p.expect('.', "after @prefix declaration")
 	}
@@ -257,7 +280,7 @@ func (p *ttlParser) triples1() {
 		s, anon := p.blankNodePropertyList()
 		p.ws()
 		if anon || p.peek() != '.' {
-			p.predicateObjectList(s)
+			p.predicateObjectList(s.(rdf.Subject))
 		}
 		return
 	}
@@ -269,13 +292,13 @@ func (p *ttlParser) subject() rdf.Subject {
 	p.ws()
 	switch c := p.peek(); {
 	case c == '<':
-		return p.iriRef()
+		return p.iriTerm().(rdf.Subject)
 	case c == '_' && p.peekAt(1) == ':':
-		return p.blankNodeLabel()
+		return p.blankNodeLabel().(rdf.Subject)
 	case c == '(' && !p.nt:
 		return p.collection().(rdf.Subject)
 	case !p.nt && (c == ':' || isPNCharsBase(p.peekRune())):
-		return p.prefixedName()
+		return p.prefixedName().(rdf.Subject)
 	}
 	p.fail("expected a subject (IRI or blank node), found %s", p.found())
 	return nil
@@ -307,12 +330,12 @@ func (p *ttlParser) verb() rdf.Predicate {
 	p.ws()
 	switch c := p.peek(); {
 	case c == '<':
-		return p.iriRef()
+		return p.iriTerm().(rdf.Predicate)
 	case p.nt:
 	case c == 'a' && p.keyword("a", true):
-		return newIRI(rdfType)
+		return typePredicate
 	case c == ':' || isPNCharsBase(p.peekRune()):
-		return p.prefixedName()
+		return p.prefixedName().(rdf.Predicate)
 	}
 	p.fail("expected a predicate IRI, found %s", p.found())
 	return nil
@@ -339,15 +362,15 @@ func (p *ttlParser) object() rdf.Object {
 	p.ws()
 	switch c := p.peek(); {
 	case c == '<':
-		return p.iriRef()
+		return p.iriTerm().(rdf.Object)
 	case c == '_' && p.peekAt(1) == ':':
-		return p.blankNodeLabel()
+		return p.blankNodeLabel().(rdf.Object)
 	case c == '"' || c == '\'' && !p.nt:
 		return p.rdfLiteral()
 	case p.nt:
 	case c == '[':
 		b, _ := p.blankNodePropertyList()
-		return b
+		return b.(rdf.Object)
 	case c == '(':
 		return p.collection()
 	case c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.' && p.peekAt(1) >= '0' && p.peekAt(1) <= '9':
@@ -357,7 +380,7 @@ func (p *ttlParser) object() rdf.Object {
 	case p.keyword("false", true):
 		return newLiteral("false", xsdBoolean, "")
 	case c == ':' || isPNCharsBase(p.peekRune()):
-		return p.prefixedName()
+		return p.prefixedName().(rdf.Object)
 	}
 	p.fail("expected an object (IRI, blank node or literal), found %s", p.found())
 	return nil
@@ -365,7 +388,7 @@ func (p *ttlParser) object() rdf.Object {
 
 // blankNodePropertyList ::= '[' predicateObjectList ']'
 // ANON ::= '[' WS* ']'
-func (p *ttlParser) blankNodePropertyList() (b rdf.Blank, anon bool) {
+func (p *ttlParser) blankNodePropertyList() (b rdf.Term, anon bool) {
 	p.enter()
 	defer func() { p.depth-- }()
 	p.pos++ // '['
@@ -375,7 +398,7 @@ func (p *ttlParser) blankNodePropertyList() (b rdf.Blank, anon bool) {
 		p.pos++
 		return b, true
 	}
-	p.predicateObjectList(b)
+	p.predicateObjectList(b.(rdf.Subject))
 	p.expect(']', "at the end of the blank node property list")
 	return b, false
 }
@@ -398,22 +421,21 @@ func (p *ttlParser) collection() rdf.Object {
 		items = append(items, p.object())
 	}
 	if len(items) == 0 {
-		return newIRI(rdfNil)
+		return nilObject
 	}
-	first, rest := newIRI(rdfFirst), newIRI(rdfRest)
 	head := p.newBlank()
 	node := head
 	for i, item := range items {
-		p.emit(node, first, item)
+		p.emit(node.(rdf.Subject), firstPredicate, item)
 		if i == len(items)-1 {
-			p.emit(node, rest, newIRI(rdfNil))
+			p.emit(node.(rdf.Subject), restPredicate, nilObject)
 		} else {
 			next := p.newBlank()
-			p.emit(node, rest, next)
+			p.emit(node.(rdf.Subject), restPredicate, next.(rdf.Object))
 			node = next
 		}
 	}
-	return head
+	return head.(rdf.Object)
 }
 
 // iriRef reads and resolves IRIREF ::= '<' ([^#x00-#x20<>"{}|^`\] | UCHAR)* '>'
@@ -423,7 +445,10 @@ func (p *ttlParser) iriRef() rdf.IRI {
 	}
 	start := p.pos
 	p.pos++
-	var b strings.Builder
+	// The IRI is the text between the brackets, unless it escapes
+	// characters: then b holds it, up to seg.
+	var b []byte
+	seg := p.pos
 	for {
 		if p.eof() {
 			p.fail("unterminated IRI (missing '>')")
@@ -431,8 +456,13 @@ func (p *ttlParser) iriRef() rdf.IRI {
 		r, w := utf8.DecodeRune(p.src[p.pos:])
 		switch {
 		case r == '>':
+			var ref string
+			if b == nil {
+				ref = string(p.src[seg:p.pos])
+			} else {
+				ref = string(append(b, p.src[seg:p.pos]...))
+			}
 			p.pos++
-			ref := b.String()
 			if p.nt && !hasScheme(ref) {
 				p.pos = start
 				p.fail("relative IRI <%s> is not allowed in N-Triples", ref)
@@ -444,16 +474,17 @@ func (p *ttlParser) iriRef() rdf.IRI {
 			}
 			return newIRI(s)
 		case r == '\\':
+			b = append(b, p.src[seg:p.pos]...)
 			r = p.uchar()
 			if forbiddenInIRI(r) {
 				p.fail("escaped character %q is not allowed in an IRI", r)
 			}
-			b.WriteRune(r)
+			b = utf8.AppendRune(b, r)
+			seg = p.pos
 			continue
 		case forbiddenInIRI(r):
 			p.fail("character %q is not allowed in an IRI", r)
 		}
-		b.WriteRune(r)
 		p.pos += w
 	}
 }
@@ -481,7 +512,7 @@ func (p *ttlParser) uchar() rune {
 }
 
 // blankNodeLabel reads BLANK_NODE_LABEL ::= '_:' (PN_CHARS_U | [0-9]) ((PN_CHARS | '.')* PN_CHARS)?
-func (p *ttlParser) blankNodeLabel() rdf.Blank {
+func (p *ttlParser) blankNodeLabel() rdf.Term {
 	p.pos += 2
 	start := p.pos
 	r := p.peekRune()
@@ -489,11 +520,10 @@ func (p *ttlParser) blankNodeLabel() rdf.Blank {
 		p.fail("invalid blank node label")
 	}
 	p.nameRun()
-	label := string(p.src[start:p.pos])
-	b, ok := p.bnodes[label]
+	b, ok := p.bnodes[string(p.src[start:p.pos])]
 	if !ok {
 		b = p.newBlank()
-		p.bnodes[label] = b
+		p.bnodes[string(p.src[start:p.pos])] = b
 	}
 	return b
 }
@@ -517,17 +547,18 @@ func (p *ttlParser) nameRun() {
 }
 
 // pnPrefix reads PN_PREFIX ::= PN_CHARS_BASE ((PN_CHARS | '.')* PN_CHARS)?
-// which may be empty.
-func (p *ttlParser) pnPrefix() string {
+// which may be empty. It aliases the source.
+func (p *ttlParser) pnPrefix() []byte {
 	start := p.pos
 	if !p.eof() && isPNCharsBase(p.peekRune()) {
 		p.nameRun()
 	}
-	return string(p.src[start:p.pos])
+	return p.src[start:p.pos:p.pos]
 }
 
-// prefixedName reads PNAME_LN ::= PNAME_NS PN_LOCAL or PNAME_NS.
-func (p *ttlParser) prefixedName() rdf.IRI {
+// prefixedName reads PNAME_LN ::= PNAME_NS PN_LOCAL or PNAME_NS, as a
+// term (an rdf.IRI).
+func (p *ttlParser) prefixedName() rdf.Term {
 	start := p.pos
 	prefix := p.pnPrefix()
 	if p.peek() != ':' {
@@ -536,24 +567,123 @@ func (p *ttlParser) prefixedName() rdf.IRI {
 	}
 	p.pos++
 	local := p.pnLocal()
-	ns, ok := p.prefixes[prefix]
+	ns, ok := p.prefixes[string(prefix)]
 	if !ok {
 		p.pos = start
-		p.fail("prefix %q is not declared", prefix+":")
+		p.fail("prefix %q is not declared", string(prefix)+":")
 	}
-	s := ns + local
+	if t, ok := interned.get(ns, local); ok {
+		return t
+	}
+	s := ns + string(local)
 	if err := validIRI(s); err != nil {
 		p.pos = start
 		p.fail("prefixed name %s:%s: %v", prefix, local, err)
 	}
-	return newIRI(s)
+	t := rdf.Term(newIRI(s))
+	interned.put(ns, s[len(ns):], t)
+	return t
+}
+
+// iriTerm reads an IRIREF, as iriRef does, as a term (an rdf.IRI).
+func (p *ttlParser) iriTerm() rdf.Term {
+	// An absolute IRI with no escapes is itself: the same as the last
+	// time, and valid if it was.
+	end := p.pos + 1
+	for end < len(p.src) && p.src[end] != '>' && p.src[end] != '\\' && p.src[end] > ' ' {
+		end++
+	}
+	if end < len(p.src) && p.src[end] == '>' {
+		text := p.src[p.pos+1 : end]
+		if t, ok := interned.get("", text); ok {
+			p.pos = end + 1
+			return t
+		}
+		iri := p.iriRef()
+		t := rdf.Term(iri)
+		if hasScheme(iri.String()) && iri.String() == string(text) {
+			interned.put("", iri.String(), t)
+		}
+		return t
+	}
+	return p.iriRef()
+}
+
+// Terms the decoder names, made once.
+var (
+	typePredicate  rdf.Predicate = newIRI(rdfType)
+	firstPredicate rdf.Predicate = newIRI(rdfFirst)
+	restPredicate  rdf.Predicate = newIRI(rdfRest)
+	nilObject      rdf.Object    = newIRI(rdfNil)
+)
+
+// interned are IRIs that documents named, by prefixed name (namespace and
+// local name) or in full (namespace ""), made into terms once: a document
+// names the same vocabulary over and over, and documents name the same
+// ones, and each use would cost the IRI's string and the term. Documents
+// are not trusted: it keeps short IRIs only, and stops growing when full.
+var interned internTable
+
+type internTable struct {
+	mu   sync.RWMutex
+	m    map[string]map[string]rdf.Term
+	full atomic.Bool
+	n    int
+}
+
+const (
+	maxInterned    = 4096 // IRIs and namespaces
+	maxInternedLen = 256  // bytes of an IRI
+)
+
+// get returns the term of ns and local, if kept.
+func (t *internTable) get(ns string, local []byte) (rdf.Term, bool) {
+	t.mu.RLock()
+	v, ok := t.m[ns][string(local)]
+	t.mu.RUnlock()
+	return v, ok
+}
+
+// put keeps v as the term of ns and local, if there is room.
+func (t *internTable) put(ns, local string, v rdf.Term) {
+	if t.full.Load() || len(ns)+len(local) > maxInternedLen {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = make(map[string]map[string]rdf.Term)
+	}
+	byLocal := t.m[ns]
+	if byLocal == nil {
+		byLocal = make(map[string]rdf.Term)
+		t.m[ns] = byLocal
+		t.n++
+	}
+	if _, ok := byLocal[local]; !ok {
+		byLocal[local] = v
+		t.n++
+	}
+	if t.n >= maxInterned {
+		t.full.Store(true)
+	}
 }
 
 // pnLocal reads PN_LOCAL, unescaping PN_LOCAL_ESC; PERCENT stays as is:
 //
 //	PN_LOCAL ::= (PN_CHARS_U | ':' | [0-9] | PLX) ((PN_CHARS | '.' | ':' | PLX)* (PN_CHARS | ':' | PLX))?
-func (p *ttlParser) pnLocal() string {
-	var b strings.Builder
+//
+// The name is the source text unless it escapes characters: then it is
+// built apart (b, the text up to seg). It may alias the source.
+func (p *ttlParser) pnLocal() []byte {
+	var b []byte
+	seg := p.pos
+	name := func() []byte {
+		if b == nil {
+			return p.src[seg:p.pos:p.pos]
+		}
+		return append(b, p.src[seg:p.pos]...)
+	}
 	first := true
 	for !p.eof() {
 		r, w := utf8.DecodeRune(p.src[p.pos:])
@@ -562,15 +692,15 @@ func (p *ttlParser) pnLocal() string {
 			if !isHex(p.peekAt(1)) || !isHex(p.peekAt(2)) {
 				p.fail("invalid percent-encoding in local name")
 			}
-			b.Write(p.src[p.pos : p.pos+3])
 			p.pos += 3
 		case r == '\\':
 			c := p.peekAt(1)
 			if !strings.ContainsRune("_~.-!$&'()*+,;=/?#@%", rune(c)) || c == 0 {
 				p.fail("invalid escape in local name")
 			}
-			b.WriteByte(c)
+			b = append(append(b, p.src[seg:p.pos]...), c)
 			p.pos += 2
+			seg = p.pos
 		case r == '.' && !first:
 			// A dot may not end the name: look past the run of dots.
 			j := p.pos
@@ -579,19 +709,17 @@ func (p *ttlParser) pnLocal() string {
 			}
 			n, _ := utf8.DecodeRune(p.src[j:])
 			if j >= len(p.src) || !(isPNChars(n) || n == ':' || n == '%' || n == '\\') {
-				return b.String()
+				return name()
 			}
-			b.Write(p.src[p.pos:j])
 			p.pos = j
 		case isPNCharsU(r) || r == ':' || r >= '0' && r <= '9' || !first && isPNChars(r):
-			b.WriteRune(r)
 			p.pos += w
 		default:
-			return b.String()
+			return name()
 		}
 		first = false
 	}
-	return b.String()
+	return name()
 }
 
 // rdfLiteral ::= String (LANGTAG | '^^' iri)?
@@ -616,7 +744,7 @@ func (p *ttlParser) rdfLiteral() rdf.Literal {
 		if p.peek() == '<' || p.nt {
 			dt = p.iriRef()
 		} else {
-			dt = p.prefixedName()
+			dt = p.prefixedName().(rdf.IRI)
 		}
 		if dt.String() == rdfLangString {
 			p.fail("rdf:langString literals need a language tag")
@@ -637,7 +765,16 @@ func (p *ttlParser) stringLit() string {
 	} else {
 		p.pos++
 	}
-	var b strings.Builder
+	// The string is the source text unless it has escapes: then b holds
+	// it, up to seg.
+	var b []byte
+	seg := p.pos
+	str := func(end int) string {
+		if b == nil {
+			return string(p.src[seg:end])
+		}
+		return string(append(b, p.src[seg:end]...))
+	}
 	for {
 		if p.eof() {
 			p.pos, p.line, p.lineStart = start, line, lineStart
@@ -647,23 +784,24 @@ func (p *ttlParser) stringLit() string {
 		switch {
 		case r == rune(q) && !long:
 			p.pos++
-			return b.String()
+			return str(p.pos - 1)
 		case r == rune(q) && p.peekAt(1) == q && p.peekAt(2) == q:
 			// A long string ends at the last of a run of quotes.
 			for p.peekAt(3) == q {
-				b.WriteByte(q)
 				p.pos++
 			}
 			p.pos += 3
-			return b.String()
+			return str(p.pos - 3)
 		case r == '\\':
+			b = append(b, p.src[seg:p.pos]...)
 			switch c := p.peekAt(1); c {
 			case 't', 'b', 'n', 'r', 'f', '"', '\'', '\\':
-				b.WriteByte(map[byte]byte{'t': '\t', 'b': '\b', 'n': '\n', 'r': '\r', 'f': '\f', '"': '"', '\'': '\'', '\\': '\\'}[c])
+				b = append(b, echar[c])
 				p.pos += 2
 			default:
-				b.WriteRune(p.uchar())
+				b = utf8.AppendRune(b, p.uchar())
 			}
+			seg = p.pos
 			continue
 		case (r == '\n' || r == '\r') && !long:
 			p.fail("newline in string (use \\n, or a \"\"\"long string\"\"\")")
@@ -671,10 +809,13 @@ func (p *ttlParser) stringLit() string {
 			p.line++
 			p.lineStart = p.pos + 1
 		}
-		b.WriteRune(r)
 		p.pos += w
 	}
 }
+
+// echar maps the character after a backslash in ECHAR to what it stands
+// for.
+var echar = [256]byte{'t': '\t', 'b': '\b', 'n': '\n', 'r': '\r', 'f': '\f', '"': '"', '\'': '\'', '\\': '\\'}
 
 // numericLiteral reads INTEGER, DECIMAL or DOUBLE.
 func (p *ttlParser) numericLiteral() rdf.Literal {

@@ -224,15 +224,15 @@ func rootFirst(g []rdf.Triple, root rdf.Subject) []rdf.Triple {
 	if root == nil {
 		return g
 	}
-	k := termKey(root)
+	k := KeyOf(root)
 	out := make([]rdf.Triple, 0, len(g))
 	for _, t := range g {
-		if termKey(t.Subj) == k {
+		if KeyOf(t.Subj) == k {
 			out = append(out, t)
 		}
 	}
 	for _, t := range g {
-		if termKey(t.Subj) != k {
+		if KeyOf(t.Subj) != k {
 			out = append(out, t)
 		}
 	}

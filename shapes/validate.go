@@ -3,6 +3,7 @@ package shapes
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,12 +52,8 @@ func (s *Shape) Validate(subj rdf.Subject, g []rdf.Triple) []Violation {
 // and its measures are not checked. It indexes g by subject once, so that
 // its cost grows with the size of g, not with its square.
 func (s *Shape) ValidateWithMeasures(subj rdf.Subject, g []rdf.Triple) []Violation {
-	bySubj := make(map[string][]rdf.Triple)
-	for _, t := range g {
-		k := nodeKey(t.Subj)
-		bySubj[k] = append(bySubj[k], t)
-	}
-	own := bySubj[nodeKey(subj)]
+	bySubj := groupBySubject(g)
+	own := bySubj.of(subj)
 	vs := s.check(subj, own)
 	n := 0
 	for _, t := range own {
@@ -74,35 +71,71 @@ func (s *Shape) ValidateWithMeasures(subj rdf.Subject, g []rdf.Triple) []Violati
 		if t.Pred != vocab.EMSObserves || !ok {
 			continue
 		}
-		if nts := bySubj[nodeKey(node)]; len(nts) > 0 {
+		if nts := bySubj.of(node); len(nts) > 0 {
 			vs = append(vs, measure.check(node, nts)...)
 		}
 	}
 	return vs
 }
 
-// nodeKey is a map key for a subject: IRIs and blank nodes never collide.
-func nodeKey(t rdf.Term) string {
-	if t.Type() == rdf.TermBlank {
-		return "_:" + t.String()
-	}
-	return "<" + t.String()
+// bySubject is a graph's triples grouped by subject, each subject's in
+// their order in the graph.
+type bySubject struct {
+	spans   map[codec.TermKey]span
+	triples []rdf.Triple
 }
 
-// check checks subj, whose triples are own, against s.
+// A span is where a subject's triples are in bySubject.triples.
+type span struct{ off, n int }
+
+// groupBySubject groups g by subject: in two allocations and a map of
+// the subjects, rather than a slice per subject grown triple by triple.
+func groupBySubject(g []rdf.Triple) bySubject {
+	b := bySubject{spans: make(map[codec.TermKey]span), triples: make([]rdf.Triple, len(g))}
+	for _, t := range g {
+		k := codec.KeyOf(t.Subj)
+		sp := b.spans[k]
+		sp.n++
+		b.spans[k] = sp
+	}
+	off := 0
+	for k, sp := range b.spans {
+		b.spans[k] = span{off: off}
+		off += sp.n
+	}
+	for _, t := range g {
+		k := codec.KeyOf(t.Subj)
+		sp := b.spans[k]
+		b.triples[sp.off+sp.n] = t
+		sp.n++
+		b.spans[k] = sp
+	}
+	return b
+}
+
+// of returns the triples of subj.
+func (b bySubject) of(subj rdf.Term) []rdf.Triple {
+	sp := b.spans[codec.KeyOf(subj)]
+	return b.triples[sp.off : sp.off+sp.n : sp.off+sp.n]
+}
+
+// check checks subj, whose triples are own, against s. It reads own once
+// per property of s: a shape has a few dozen, and a node's triples are
+// checked without building an index of them.
 func (s *Shape) check(subj rdf.Subject, own []rdf.Triple) []Violation {
 	var vs []Violation
-	vals := make(map[string][]rdf.Object)
-	for _, t := range own {
-		vals[t.Pred.String()] = append(vals[t.Pred.String()], t.Obj)
-	}
 	for i := range s.Properties {
 		p := &s.Properties[i]
 		if p.ServerManaged {
 			continue
 		}
 		def := p.Definition.String()
-		n := len(vals[def])
+		n := 0
+		for _, t := range own {
+			if t.Pred.String() == def {
+				n++
+			}
+		}
 		bad := func(format string, args ...any) {
 			vs = append(vs, Violation{Subject: subj.String(), Property: def, Message: fmt.Sprintf(format, args...)})
 		}
@@ -114,18 +147,28 @@ func (s *Shape) check(subj rdf.Subject, own []rdf.Triple) []Violation {
 		case p.Occurs == OneOrMany && n == 0:
 			bad("%s is required", p.Name)
 		}
-		for _, o := range vals[def] {
-			if msg := checkValue(p, o); msg != "" {
+		if n == 0 {
+			continue
+		}
+		oneOf := len(p.OneOf) == 0
+		for _, t := range own {
+			if t.Pred.String() != def {
+				continue
+			}
+			if msg := checkValue(p, t.Obj); msg != "" {
 				bad("%s", msg)
 			}
+			oneOf = oneOf || isOneOf(p.OneOf, t.Obj)
 		}
-		if n > 0 && len(p.OneOf) > 0 && !hasOneOf(p.OneOf, vals[def]) {
+		if !oneOf {
 			var names, found []string
 			for _, v := range p.OneOf {
 				names = append(names, short(v.String()))
 			}
-			for _, o := range vals[def] {
-				found = append(found, short(o.String()))
+			for _, t := range own {
+				if t.Pred.String() == def {
+					found = append(found, short(t.Obj.String()))
+				}
 			}
 			bad("%s must have at least one value among %s; found %s", p.Name, strings.Join(names, ", "), strings.Join(found, ", "))
 		}
@@ -133,16 +176,10 @@ func (s *Shape) check(subj rdf.Subject, own []rdf.Triple) []Violation {
 	return vs
 }
 
-// hasOneOf says whether any of vals is one of want.
-func hasOneOf(want []rdf.IRI, vals []rdf.Object) bool {
-	for _, o := range vals {
-		for _, w := range want {
-			if rdf.TermsEqual(w, o) {
-				return true
-			}
-		}
-	}
-	return false
+// isOneOf says whether o is one of want.
+func isOneOf(want []rdf.IRI, o rdf.Object) bool {
+	iri, ok := o.(rdf.IRI)
+	return ok && slices.Contains(want, iri)
 }
 
 // checkValue reports why o is not a valid value for p, or "".
@@ -155,10 +192,8 @@ func checkValue(p *Property, o rdf.Object) string {
 			return fmt.Sprintf("%s must be a resource (an IRI or a node), not the literal %q", p.Name, lit.String())
 		}
 		if len(p.Allowed) > 0 {
-			for _, v := range p.Allowed {
-				if rdf.TermsEqual(v, o) {
-					return ""
-				}
+			if isOneOf(p.Allowed, o) {
+				return ""
 			}
 			var names []string
 			for _, v := range p.Allowed {

@@ -1,7 +1,6 @@
 package oslc
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"io"
@@ -33,11 +32,11 @@ func (s *Server) readBody(r *http.Request, base string) ([]rdf.Triple, error) {
 	}
 	// Read it whole first, so that an oversized body is told apart from a
 	// malformed one.
-	body, err := io.ReadAll(r.Body)
+	body, err := readAll(r)
 	if err != nil {
 		return nil, err
 	}
-	g, err := codec.Decode(bytes.NewReader(body), f, base)
+	g, err := codec.DecodeBytes(body, f, base)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +54,30 @@ func (s *Server) readBody(r *http.Request, base string) ([]rdf.Triple, error) {
 		return nil, Errorf(http.StatusBadRequest, "body", "the body cannot be stored: RDF/XML, the representation OSLC clients read, cannot express it: %v", err)
 	}
 	return g, nil
+}
+
+// readAll reads r's body, in one allocation when it has a length.
+func readAll(r *http.Request) ([]byte, error) {
+	n := r.ContentLength
+	if n <= 0 || n > 1<<20 {
+		return io.ReadAll(r.Body)
+	}
+	// One byte more, to see the end (or what MaxBytesReader refuses).
+	buf := make([]byte, 0, n+1)
+	for {
+		m, err := r.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			rest, err := io.ReadAll(r.Body)
+			return append(buf, rest...), err
+		}
+	}
 }
 
 // MaxTriples bounds the triples of one write: a write holds the store's
@@ -94,22 +117,22 @@ func pad(s string, n int) string {
 // findRoot picks the resource a body describes: the subject named as want
 // if present; else the only subject no other node refers to.
 func findRoot(g []rdf.Triple, want rdf.IRI) (rdf.Subject, error) {
-	subjects := make(map[string]rdf.Subject)
-	var order []string
-	referenced := make(map[string]bool)
+	subjects := make(map[codec.TermKey]rdf.Subject)
+	var order []codec.TermKey
+	referenced := make(map[codec.TermKey]bool)
 	for _, t := range g {
-		k := termKey(t.Subj)
+		k := codec.KeyOf(t.Subj)
 		if _, ok := subjects[k]; !ok {
 			subjects[k] = t.Subj
 			order = append(order, k)
 		}
-		if !rdf.TermsEqual(t.Subj, t.Obj) {
-			if _, isLit := t.Obj.(rdf.Literal); !isLit {
-				referenced[termKey(t.Obj)] = true
+		if _, isLit := t.Obj.(rdf.Literal); !isLit {
+			if ok := codec.KeyOf(t.Obj); ok != k {
+				referenced[ok] = true
 			}
 		}
 	}
-	if s, ok := subjects[termKey(want)]; ok {
+	if s, ok := subjects[codec.KeyOf(want)]; ok {
 		return s, nil
 	}
 	var roots []rdf.Subject
@@ -131,23 +154,37 @@ func findRoot(g []rdf.Triple, want rdf.IRI) (rdf.Subject, error) {
 	return nil, Errorf(http.StatusBadRequest, "body", "the body describes %d unrelated resources (%s); send one resource, named <> or %s, with its nested nodes", len(roots), strings.Join(names, ", "), want)
 }
 
+// termKey is a string naming a term, for keys that are also text
+// (contents); codec.KeyOf is the cheaper key where a string is not needed.
 func termKey(t rdf.Term) string { return t.Serialize(rdf.NTriples) }
+
+// is says whether t is id, as rdf.TermsEqual would, without formatting
+// both.
+func is(t rdf.Term, id rdf.IRI) bool {
+	iri, ok := t.(rdf.IRI)
+	return ok && iri == id
+}
 
 // relabel gives the resource at root the IRI id and its nested nodes IRIs
 // within it: blank nodes become id#<prefix>N, and IRIs below oldRoot#
 // move below id#. taken lists fragments already in use.
 func relabel(g []rdf.Triple, root rdf.Subject, id rdf.IRI, prefix string, taken map[string]bool) []rdf.Triple {
-	rootKey := termKey(root)
+	rootKey := codec.KeyOf(root)
 	oldPrefix := ""
 	if iri, ok := root.(rdf.IRI); ok {
 		oldPrefix = strings.SplitN(iri.String(), "#", 2)[0] + "#"
 	}
-	names := make(map[string]rdf.IRI)
+	nested := id.String() + "#"
+	var idTerm rdf.Term = id // boxed once, not once per triple
+	names := make(map[codec.TermKey]rdf.Term)
 	n := 0
 	mapTerm := func(t rdf.Term) rdf.Term {
-		k := termKey(t)
+		if _, isLit := t.(rdf.Literal); isLit {
+			return t
+		}
+		k := codec.KeyOf(t)
 		if k == rootKey {
-			return id
+			return idTerm
 		}
 		if v, ok := names[k]; ok {
 			return v
@@ -159,14 +196,16 @@ func relabel(g []rdf.Triple, root rdf.Subject, id rdf.IRI, prefix string, taken 
 				frag := prefix + strconv.Itoa(n)
 				if !taken[frag] {
 					taken[frag] = true
-					names[k] = vocab.IRI(id.String()+"#", frag)
-					return names[k]
+					v := rdf.Term(vocab.IRI(nested, frag))
+					names[k] = v
+					return v
 				}
 			}
 		case rdf.IRI:
-			if oldPrefix != "" && oldPrefix != "#" && strings.HasPrefix(t.String(), oldPrefix) && oldPrefix != id.String()+"#" {
-				names[k] = vocab.IRI(id.String()+"#", strings.TrimPrefix(t.String(), oldPrefix))
-				return names[k]
+			if oldPrefix != "" && oldPrefix != "#" && strings.HasPrefix(t.String(), oldPrefix) && oldPrefix != nested {
+				v := rdf.Term(vocab.IRI(nested, strings.TrimPrefix(t.String(), oldPrefix)))
+				names[k] = v
+				return v
 			}
 		}
 		return t
@@ -189,10 +228,7 @@ func relabel(g []rdf.Triple, root rdf.Subject, id rdf.IRI, prefix string, taken 
 func checkSubjects(g []rdf.Triple, id rdf.IRI) error {
 	nested := id.String() + "#"
 	for _, t := range g {
-		if rdf.TermsEqual(t.Subj, id) {
-			continue
-		}
-		if iri, ok := t.Subj.(rdf.IRI); ok && strings.HasPrefix(iri.String(), nested) {
+		if iri, ok := t.Subj.(rdf.IRI); ok && (iri == id || strings.HasPrefix(iri.String(), nested)) {
 			continue
 		}
 		return Errorf(http.StatusBadRequest, "body", "the body states triples about %s, which is neither the resource written (%s) nor a node nested in it; describe only the resource and its nested nodes (blank nodes or <#fragment> IRIs), and link to other resources without describing them", t.Subj.Serialize(rdf.NTriples), id)
@@ -202,16 +238,41 @@ func checkSubjects(g []rdf.Triple, id rdf.IRI) error {
 
 // serverProps returns the triples the provider manages on a resource.
 func (s *Server) serverProps(id rdf.IRI, shape string, created, modified time.Time, ident string) []rdf.Triple {
-	dt := func(t time.Time) rdf.Literal {
+	dt := func(t time.Time) rdf.Object {
 		return rdf.NewTypedLiteral(t.UTC().Format("2006-01-02T15:04:05.000Z07:00"), vocab.XSDDateTime)
 	}
-	return []rdf.Triple{
-		{Subj: id, Pred: vocab.DCIdentifier, Obj: vocab.Str(ident)},
-		{Subj: id, Pred: vocab.DCCreated, Obj: dt(created)},
-		{Subj: id, Pred: vocab.DCModified, Obj: dt(modified)},
-		{Subj: id, Pred: vocab.OSLCServiceProvider, Obj: s.iri("/oslc/provider")},
-		{Subj: id, Pred: vocab.OSLCInstanceShape, Obj: s.iri("/oslc/shapes/" + shape)},
+	var subj rdf.Subject = id // each interface value boxes its term: once
+	c := dt(created)
+	m := c
+	if !modified.Equal(created) {
+		m = dt(modified)
 	}
+	return []rdf.Triple{
+		{Subj: subj, Pred: predIdentifier, Obj: vocab.Str(ident)},
+		{Subj: subj, Pred: predCreated, Obj: c},
+		{Subj: subj, Pred: predModified, Obj: m},
+		{Subj: subj, Pred: predServiceProvider, Obj: s.managed("/oslc/provider")},
+		{Subj: subj, Pred: predInstanceShape, Obj: s.managed("/oslc/shapes/" + shape)},
+	}
+}
+
+// The predicates of serverProps, boxed once.
+var (
+	predIdentifier      rdf.Predicate = vocab.DCIdentifier
+	predCreated         rdf.Predicate = vocab.DCCreated
+	predModified        rdf.Predicate = vocab.DCModified
+	predServiceProvider rdf.Predicate = vocab.OSLCServiceProvider
+	predInstanceShape   rdf.Predicate = vocab.OSLCInstanceShape
+)
+
+// managed returns the IRI of path, one of the few the server names on
+// every resource it keeps, as an object made once.
+func (s *Server) managed(path string) rdf.Object {
+	if o, ok := s.managedIRIs.Load(path); ok {
+		return o.(rdf.Object)
+	}
+	o, _ := s.managedIRIs.LoadOrStore(path, rdf.Object(s.iri(path)))
+	return o.(rdf.Object)
 }
 
 func isServerManaged(k *Kind, pred string) bool {
@@ -258,7 +319,7 @@ func (s *Server) readNew(r *http.Request, k *Kind) (id rdf.IRI, ident string, g 
 	kept := g[:0]
 	hasType := false
 	for _, t := range g {
-		if rdf.TermsEqual(t.Subj, id) {
+		if is(t.Subj, id) {
 			// Who made it is the authenticated principal (Create adds it),
 			// never what the client says.
 			if isServerManaged(k, t.Pred.String()) || t.Pred == vocab.DCCreator {
@@ -624,23 +685,12 @@ func (s *Server) Delete(k *Kind) Handler {
 }
 
 // dedupe removes repeated triples, keeping the first.
-func dedupe(g []rdf.Triple) []rdf.Triple {
-	seen := make(map[string]bool, len(g))
-	out := g[:0]
-	for _, t := range g {
-		k := t.Serialize(rdf.NTriples)
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, t)
-		}
-	}
-	return out
-}
+func dedupe(g []rdf.Triple) []rdf.Triple { return codec.Dedupe(g) }
 
 // Title returns a resource's dcterms:title, or its IRI.
 func Title(id rdf.IRI, g []rdf.Triple) string {
 	for _, t := range g {
-		if rdf.TermsEqual(t.Subj, id) && t.Pred == vocab.DCTitle {
+		if is(t.Subj, id) && t.Pred == vocab.DCTitle {
 			return t.Obj.String()
 		}
 	}

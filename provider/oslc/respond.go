@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/knakk/rdf"
 
@@ -48,17 +49,22 @@ func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep represen
 			return
 		}
 	}
-	var buf bytes.Buffer
+	// An answer not kept is encoded in a buffer used again once written.
+	buf := new(bytes.Buffer)
+	if key == "" {
+		buf = answerBuffers.Get().(*bytes.Buffer)
+		defer putAnswerBuffer(buf)
+	}
 	ct := rep.mediaType
 	var err error
 	switch {
 	case rep.html:
-		err = s.renderHTML(&buf, r, root, g, title)
+		err = s.renderHTML(buf, r, root, g, title)
 		ct += "; charset=utf-8"
 	case rep.json:
-		err = encodeOSLCJSON(&buf, root, g)
+		err = encodeOSLCJSON(buf, root, g)
 	default:
-		err = codec.Encode(&buf, rep.format, g, &codec.Options{Prefixes: vocab.Prefixes, Root: root, Inline: inlinePredicates})
+		err = codec.Encode(buf, rep.format, g, &codec.Options{Prefixes: vocab.Prefixes, Root: root, Inline: inlinePredicates})
 		if rep.format != codec.JSONLD {
 			ct += "; charset=utf-8"
 		}
@@ -72,6 +78,18 @@ func (s *Server) writeGraph(w http.ResponseWriter, r *http.Request, rep represen
 	c := &cachedRep{body: buf.Bytes(), contentType: ct}
 	s.reps.put(key, c)
 	writeBody(w, status, c)
+}
+
+// answerBuffers are the buffers of answers writeGraph does not keep.
+var answerBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putAnswerBuffer returns b to answerBuffers, unless it grew large.
+func putAnswerBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	answerBuffers.Put(b)
 }
 
 // writeBody writes an encoded answer.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -111,6 +112,7 @@ type Server struct {
 	reps         *repCache     // encoded answers (repcache.go); nil: none
 	etags        *etagMemo     // resources' ETags by store version (repcache.go)
 	version      func() uint64 // Config.Version; nil: pages are not kept, ETags are read
+	managedIRIs  sync.Map      // path → rdf.Object, of serverProps
 }
 
 // New returns a Server over st. It stores the vocabulary documents and

@@ -90,16 +90,16 @@ func (s *Server) Base(k *oslc.Kind, next http.HandlerFunc) http.HandlerFunc {
 	if len(k.Dialogs) == 0 {
 		return next
 	}
-	return func(w http.ResponseWriter, r *http.Request) {
-		sl := &successLinks{ResponseWriter: w, created: r.Method == http.MethodPost}
-		for _, d := range k.Dialogs {
-			rel := relSelectionDialog
-			if d.Action == "create" {
-				rel = relCreationDialog
-			}
-			sl.links = append(sl.links, `<`+s.URL("/oslc/dialogs/"+d.Action+"/"+k.Name)+`>; rel="`+rel+`"`)
+	var links []string
+	for _, d := range k.Dialogs {
+		rel := relSelectionDialog
+		if d.Action == "create" {
+			rel = relCreationDialog
 		}
-		next(sl, r)
+		links = append(links, `<`+s.URL("/oslc/dialogs/"+d.Action+"/"+k.Name)+`>; rel="`+rel+`"`)
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		next(&successLinks{ResponseWriter: w, links: links, created: r.Method == http.MethodPost}, r)
 	}
 }
 
