@@ -158,7 +158,7 @@ type recordReader struct {
 
 	i2t    *bolt.Cursor
 	i2tKey uint64 // the key i2t is at; 0: none
-	res    *bolt.Cursor
+	res    *blockCursor
 	resKey []byte // the key res is at; nil: none
 	resBuf []byte // the res value read last, unpacked
 

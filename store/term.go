@@ -152,9 +152,9 @@ func u64(v uint64) []byte {
 }
 
 // lookupID returns the id of an encoded term in t2i and i2t, or 0.
-func lookupID(t2i, i2t *bolt.Bucket, enc string) (uint64, error) {
+func lookupID(t2i interface{ get([]byte) []byte }, i2t *bolt.Bucket, enc string) (uint64, error) {
 	key := dictKey(enc)
-	v := t2i.Get(key)
+	v := t2i.get(key)
 	if v == nil {
 		return 0, nil
 	}
@@ -170,7 +170,7 @@ func lookupID(t2i, i2t *bolt.Bucket, enc string) (uint64, error) {
 
 // seekExact returns the value of key in c's bucket, or nil. Unlike
 // Bucket.Get it reuses the cursor, and with it the cursor's stack.
-func seekExact(c *bolt.Cursor, key []byte) []byte {
+func seekExact(c interface{ Seek([]byte) ([]byte, []byte) }, key []byte) []byte {
 	k, v := c.Seek(key)
 	if k == nil || !bytes.Equal(k, key) {
 		return nil
@@ -183,9 +183,11 @@ func seekExact(c *bolt.Cursor, key []byte) []byte {
 // as a write may reclaim the term and add it again under a new id. The
 // DB's shared cache holds only terms by id, which never change.
 type termReader struct {
-	tx       *bolt.Tx
-	shared   *termCache   // nil: none
-	i2t, t2i *bolt.Cursor // for point lookups; opened on first use
+	tx        *bolt.Tx
+	shared    *termCache   // nil: none
+	t2iLayout *layout      // of t2i; nil: plain
+	i2t       *bolt.Cursor // for point lookups; opened on first use
+	t2i       *blockCursor
 
 	terms  map[uint64]rdf.Term // decoded in this transaction
 	iris   map[string]uint64   // IRI → id, 0 if not in the store
@@ -325,7 +327,7 @@ func (r *termReader) id(t rdf.Term) (uint64, error) {
 // lookup is lookupID through the reader's cursors.
 func (r *termReader) lookup(enc string) (uint64, error) {
 	if r.t2i == nil {
-		r.t2i = r.tx.Bucket(bucketT2I).Cursor()
+		r.t2i = newCursor(r.tx.Bucket(bucketT2I), r.t2iLayout)
 	}
 	key := dictKey(enc)
 	v := seekExact(r.t2i, key)

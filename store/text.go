@@ -116,8 +116,9 @@ var smallCounts = func() []byte {
 	return b
 }()
 
-// deleteText removes the postings of entry e in graph g, if it has any. It
-// must run before the entry's terms are reclaimed.
+// deleteText removes the postings of entry e in graph g, if it has any,
+// at the next flushPuts. It must run before the entry's terms are
+// reclaimed.
 func (w *txWriter) deleteText(e, g []byte) error {
 	toks, err := w.entryTokens(e, MaxTextTokens+1)
 	if err != nil {
@@ -127,16 +128,14 @@ func (w *txWriter) deleteText(e, g []byte) error {
 	if len(toks) > MaxTextTokens {
 		// Written before the limit, an entry has the postings of all its
 		// tokens; since, of the first MaxTextTokens. The next one tells.
-		if w.text.Get(textKey(k[:0], toks[MaxTextTokens].tok, e, g)) == nil {
+		if w.textPuts.get(textKey(k[:0], toks[MaxTextTokens].tok, e, g)) == nil {
 			toks = toks[:MaxTextTokens]
 		} else if toks, err = w.entryTokens(e, 0); err != nil {
 			return err
 		}
 	}
 	for _, t := range toks {
-		if err := w.text.Delete(textKey(k[:0], t.tok, e, g)); err != nil {
-			return err
-		}
+		w.textPuts.del(textKey(k[:0], t.tok, e, g))
 	}
 	return nil
 }
@@ -191,7 +190,9 @@ func (w *txWriter) rebuildText(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	w.text, w.textPuts.b = b, b
+	b.FillPercent = fillPercent[string(bucketText)]
+	w.text = index{b: b, l: w.text.l}
+	w.textPuts.x = w.text
 	var counts [256]int
 	err = w.eachPosting(func(tok string, _, _ []byte, _ int) { counts[tok[0]]++ })
 	if err != nil {

@@ -124,7 +124,7 @@ func contents(t *testing.T, db *store.DB) map[string][]string {
 }
 
 // TestUpgradeFormat5 opens a file format 5 wrote: read-only as it is;
-// writable, it becomes version 6, without ospg or staged resources, and
+// writable, it becomes version 7, without ospg or staged resources, and
 // answers as a store the same writes made now.
 func TestUpgradeFormat5(t *testing.T) {
 	path := format5File(t)
@@ -164,7 +164,7 @@ func TestUpgradeFormat5(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	v, buckets = fileState(t, path)
-	assert.Equal(t, uint64(6), v)
+	assert.Equal(t, uint64(7), v)
 	assert.NotContains(t, buckets, "ospg")
 }
 
@@ -189,5 +189,5 @@ func TestUpgradeCrash(t *testing.T) {
 	assert.True(t, ok)
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(6), v)
+	assert.Equal(t, uint64(7), v)
 }
