@@ -77,10 +77,12 @@ nodes it has returned, so looking them up again costs a map access.
 
 Integers are 8 bytes big-endian unless stated otherwise. A term id is a
 uint64 from the i2t bucket's sequence, starting at 1; ids are never reused.
-Index values are empty: the keys hold everything.
+Index values are empty: the keys hold everything. The buckets marked *
+hold their keys in blocks (see Index blocks): the table gives their
+logical keys and values.
 
 	bucket  key                                  value
-	meta    "version"                            format version, 6
+	meta    "version"                            format version, 7
 	        "nonce"                              8 hex digits, random per file
 	        "resources" | "triples" | "terms"    counters behind Stats
 	        "text"                               text predicate IRIs, sorted,
@@ -88,16 +90,16 @@ Index values are empty: the keys hold everything.
 	        "pairs"                              one "kp vp" or "kp vp via"
 	                                             line of IRIs per pair, sorted,
 	                                             newline-separated
-	t2i     dictKey(term)                        term id
+	t2i*    dictKey(term)                        term id
 	i2t     term id                              term encoding
 	res     resource IRI (UTF-8)                 etag seq | graph id | entry*
 	rid     resource IRI (UTF-8)                 graph id
-	spog    s | p | o | g                        -
-	posg    p | class | value | o | s | g        -
-	text    token | 0x00 | s | p | o | g         term frequency (uvarint)
+	spog*   s | p | o | g                        -
+	posg*   p | class | value | o | s | g        -
+	text*   token | 0x00 | s | p | o | g         term frequency (uvarint)
 	stage   resource IRI (UTF-8)                 etag seq | (uvarint len | term encoding)*
-	pair    kp | ko | vp | class | value | vo | s | gk | gv   -
-	pairvia via | kp | ko | vp | class | value | vo | r | gr | gk | gv   -
+	pair*   kp | ko | vp | class | value | vo | s | gk | gv   -
+	pairvia* via | kp | ko | vp | class | value | vo | r | gr | gk | gv   -
 	changes order                                kind | time | resource IRI (UTF-8)
 
 s, p, o are the term ids of a triple and g the term id of the IRI of the
@@ -115,6 +117,51 @@ file drops it and makes the file version 6, in one transaction, so a
 crash leaves the old file; older writers refuse version 6, as they would
 not find the keys written since. A read-only Open of a version 5 file
 reads it as version 6.
+
+# Index blocks
+
+Since version 7 the buckets marked * above hold blocks of consecutive
+logical keys rather than a bbolt key per logical key: bbolt spends 16
+bytes of element header on each key, more than a key takes once it is
+compressed against its neighbour. A block's bbolt key is its first
+logical key, whole; its value is the first key's value, then each
+following entry in key order, encoded against the key before it:
+
+	keys of fields (all but t2i):
+	  1 byte     n, the number of leading fields equal to the previous key's
+	  field n    an id or value: uvarint of its increase over the
+	             previous key's; a class: the byte; a token: uvarint
+	             length of the prefix shared with the previous token,
+	             uvarint length of the rest, the rest (its 0x00 included)
+	  fields after n   ids and values as uvarints, classes as bytes
+	t2i keys (opaque bytes):
+	  uvarint length of the prefix shared with the previous key,
+	  uvarint length of the rest, the rest
+	then the value: nothing; text's uvarint as it is; t2i's id as a uvarint
+
+The fields are the 8-byte integers and 1-byte classes of the table, and
+for text the token with its 0x00. So a triple's spog key, which took 32
+bytes plus the element header, takes about five: the subject is the
+previous key's, the predicate a small step, the object and graph short
+uvarints. Entries depend on the entry before alone, so a write splices
+its keys into a block, copying the entries it does not touch as they
+are. A block is cut at about 256 bytes once it passes 512, and one that
+falls under 64 is joined to the next; a block left empty goes. Blocks
+decode only forward, so a seek reads a quarter of a kilobyte at most past
+a bbolt seek; readers that count or intersect keys decode no term, as
+before.
+
+The writer keeps a transaction's index writes in buffers (see putBuffer)
+and writes each bucket's in key order at its end, so that a block is
+rewritten once per transaction rather than once per resource; its own
+reads of the indexes see the pending writes.
+
+A writable Open of a version 6 (or older) file packs the buckets into
+blocks in the upgrade's transaction (each into a new bucket, then copied
+under the old name, as bbolt renames no bucket): a crash leaves the old
+file, and version 6 writers refuse version 7, as they would read blocks
+as keys. A read-only Open of a version 6 (to 2) file reads its keys one
+by one, as they are.
 
 Nodes are packed as full as the order in which their keys come allows
 (see fillPercent): bbolt's default leaves half of each page empty where
