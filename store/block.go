@@ -33,6 +33,7 @@ const (
 	valueNone    valueKind = iota // empty
 	valueUvarint                  // a uvarint, stored as it is
 	valueU64                      // 8 bytes big-endian, stored as a uvarint
+	valueBytes                    // bytes, stored against the previous entry's
 )
 
 // A layout is how the keys and values of a block bucket are made, which
@@ -72,6 +73,7 @@ var (
 	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64)
 	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64)
 	layoutT2I     = newLayout(valueU64)
+	layoutI2T     = newLayout(valueBytes, fieldU64)
 )
 
 // blockBuckets are the buckets of version 7 held in blocks, with their
@@ -82,6 +84,7 @@ var blockBuckets = []struct {
 }{
 	{bucketSPOG, layoutSPOG}, {bucketPOSG, layoutPOSG}, {bucketText, layoutText},
 	{bucketPair, layoutPair}, {bucketPairVia, layoutPairVia}, {bucketT2I, layoutT2I},
+	{bucketI2T, layoutI2T},
 }
 
 // Block sizes, in bytes of encoded entries: a write cuts a block longer
@@ -113,9 +116,18 @@ func (l *layout) fieldEnd(key []byte, i int, f int) (int, bool) {
 	}
 }
 
-// appendValue appends the encoding of value v.
-func (l *layout) appendValue(dst, v []byte) ([]byte, bool) {
+// appendValue appends the encoding of value v, which follows the value pv
+// (nil for the first entry of a block).
+func (l *layout) appendValue(dst, pv, v []byte) ([]byte, bool) {
 	switch l.value {
+	case valueBytes:
+		if v == nil {
+			return dst, false
+		}
+		n := commonPrefix(pv, v)
+		dst = binary.AppendUvarint(dst, uint64(n))
+		dst = binary.AppendUvarint(dst, uint64(len(v)-n))
+		return append(dst, v[n:]...), true
 	case valueUvarint:
 		if _, n := binary.Uvarint(v); n <= 0 || n != len(v) {
 			return dst, false
@@ -130,10 +142,23 @@ func (l *layout) appendValue(dst, v []byte) ([]byte, bool) {
 	return dst, len(v) == 0
 }
 
-// decodeValue appends the value encoded at the start of src to dst, and
-// returns the rest of src.
-func (l *layout) decodeValue(dst, src []byte) ([]byte, []byte, bool) {
+// decodeValue appends the value encoded at the start of src, which
+// follows the value pv, to dst, and returns the rest of src. dst may be
+// pv[:0]: the value is decoded in place.
+func (l *layout) decodeValue(dst, pv, src []byte) ([]byte, []byte, bool) {
 	switch l.value {
+	case valueBytes:
+		n, a := binary.Uvarint(src)
+		if a <= 0 {
+			return dst, src, false
+		}
+		m, b := binary.Uvarint(src[a:])
+		if b <= 0 || n > uint64(len(pv)) || m > uint64(len(src)-a-b) {
+			return dst, src, false
+		}
+		src = src[a+b:]
+		dst = append(dst, pv[:n]...)
+		return append(dst, src[:m]...), src[m:], true
 	case valueUvarint:
 		_, n := binary.Uvarint(src)
 		if n <= 0 {
@@ -157,7 +182,7 @@ func (l *layout) decodeValue(dst, src []byte) ([]byte, []byte, bool) {
 // increase over prev's, a token as its shared prefix length and the rest),
 // then the other fields (numbers as uvarints, tokens as their length and
 // bytes). It fails on a key that is not after prev or not of the layout.
-func (l *layout) appendEntry(dst, prev, key, v []byte) ([]byte, error) {
+func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
 	if bytes.Compare(prev, key) >= 0 {
 		return dst, fmt.Errorf("%w: index key %x after %x", ErrCorrupt, key, prev)
 	}
@@ -230,7 +255,7 @@ func (l *layout) appendEntry(dst, prev, key, v []byte) ([]byte, error) {
 			return dst, bad()
 		}
 	}
-	dst, ok := l.appendValue(dst, v)
+	dst, ok := l.appendValue(dst, pv, v)
 	if !ok {
 		return dst, fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, key)
 	}
@@ -238,15 +263,15 @@ func (l *layout) appendEntry(dst, prev, key, v []byte) ([]byte, error) {
 }
 
 // decodeEntry decodes the entry at the start of src, which follows the
-// key prev, appending its key and then its value to dst. It returns the
-// rest of src and the length of the key.
-func (l *layout) decodeEntry(dst, prev, src []byte) (out, rest []byte, klen int, ok bool) {
+// key prev and value pv, appending its key and then its value to dst. It
+// returns the rest of src and the length of the key.
+func (l *layout) decodeEntry(dst, prev, pv, src []byte) (out, rest []byte, klen int, ok bool) {
 	start := len(dst)
 	if dst, src, ok = l.decodeKey(dst, prev, src); !ok {
 		return dst, src, 0, false
 	}
 	klen = len(dst) - start
-	dst, src, ok = l.decodeValue(dst, src)
+	dst, src, ok = l.decodeValue(dst, pv, src)
 	return dst, src, klen, ok
 }
 
@@ -360,7 +385,7 @@ type entry struct{ k, v []byte }
 func (l *layout) decodeBlock(ents []entry, bk, bv []byte) ([]entry, error) {
 	buf := make([]byte, 0, len(bk)+4*len(bv)+16)
 	buf = append(buf, bk...)
-	buf, rest, ok := l.decodeValue(buf, bv)
+	buf, rest, ok := l.decodeValue(buf, nil, bv)
 	if !ok {
 		return ents, errBlock(bk)
 	}
@@ -369,7 +394,7 @@ func (l *layout) decodeBlock(ents []entry, bk, bv []byte) ([]entry, error) {
 		start := len(buf)
 		prev := ents[len(ents)-1].k
 		var klen int
-		buf, rest, klen, ok = l.decodeEntry(buf, prev, rest)
+		buf, rest, klen, ok = l.decodeEntry(buf, prev, ents[len(ents)-1].v, rest)
 		if !ok {
 			return ents, errBlock(bk)
 		}
@@ -380,13 +405,13 @@ func (l *layout) decodeBlock(ents []entry, bk, bv []byte) ([]entry, error) {
 
 // encodeBlock encodes ents[1:] against ents[0], the block's bbolt key.
 func (l *layout) encodeBlock(dst []byte, ents []entry) ([]byte, error) {
-	dst, ok := l.appendValue(dst, ents[0].v)
+	dst, ok := l.appendValue(dst, nil, ents[0].v)
 	if !ok {
 		return dst, fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, ents[0].v, ents[0].k)
 	}
 	var err error
 	for i := 1; i < len(ents); i++ {
-		if dst, err = l.appendEntry(dst, ents[i-1].k, ents[i].k, ents[i].v); err != nil {
+		if dst, err = l.appendEntry(dst, ents[i-1].k, ents[i-1].v, ents[i].k, ents[i].v); err != nil {
 			return dst, err
 		}
 	}
@@ -401,14 +426,15 @@ type blockCursor struct {
 	c *bolt.Cursor
 	l *layout // nil: a plain bucket
 
-	bkey []byte  // the current block's bbolt key
-	bval []byte  // its value
-	base int     // the index in the block of ents[0]
-	rest []byte  // its entries not decoded yet
-	scan []byte  // a key decoded in place by Seek
-	buf  []byte  // its decoded keys and values
-	ents []entry // its decoded entries
-	i    int     // the current entry
+	bkey    []byte  // the current block's bbolt key
+	bval    []byte  // its value
+	base    int     // the index in the block of ents[0]
+	rest    []byte  // its entries not decoded yet
+	scan    []byte  // a key decoded in place by Seek
+	scanVal []byte  // and its value
+	buf     []byte  // its decoded keys and values
+	ents    []entry // its decoded entries
+	i       int     // the current entry
 
 	// reuse makes each block decode into the memory of the last: for
 	// the writer's own reads, which keep no key past the next move.
@@ -435,7 +461,7 @@ func (c *blockCursor) load(bk, bv []byte) (k, v []byte) {
 	}
 	c.buf = append(c.buf, bk...)
 	var ok bool
-	c.buf, c.rest, ok = c.l.decodeValue(c.buf, bv)
+	c.buf, c.rest, ok = c.l.decodeValue(c.buf, nil, bv)
 	if !ok {
 		c.rest = nil
 	}
@@ -452,7 +478,7 @@ func (c *blockCursor) decodeNext() bool {
 	start := len(c.buf)
 	var klen int
 	var ok bool
-	c.buf, c.rest, klen, ok = c.l.decodeEntry(c.buf, c.ents[len(c.ents)-1].k, c.rest)
+	c.buf, c.rest, klen, ok = c.l.decodeEntry(c.buf, c.ents[len(c.ents)-1].k, c.ents[len(c.ents)-1].v, c.rest)
 	if !ok {
 		// An ill-formed block ends where it stops making sense.
 		c.buf, c.rest = c.buf[:start], nil
@@ -555,18 +581,17 @@ func (c *blockCursor) Seek(key []byte) (k, v []byte) {
 	// Decode the keys in place up to the first at or after key, and
 	// that one into fresh memory.
 	sk := append(c.scan[:0], bk...)
-	var val []byte
-	_, rest, ok := c.l.decodeValue(nil, bv)
+	val, rest, ok := c.l.decodeValue(c.scanVal[:0], nil, bv)
 	for i := 1; ok && len(rest) > 0; i++ {
 		r := rest
 		if sk, r, ok = c.l.decodeKey(sk[:0], sk, r); !ok {
 			break
 		}
-		if val, r, ok = c.l.decodeValue(val[:0], r); !ok {
+		if val, r, ok = c.l.decodeValue(val[:0], val, r); !ok {
 			break
 		}
 		if bytes.Compare(sk, key) >= 0 {
-			c.scan = sk
+			c.scan, c.scanVal = sk, val
 			c.bkey, c.bval, c.base, c.rest, c.i = bk, bv, i, r, 0
 			if n := len(sk) + len(val) + 4*len(r) + 64; c.reuse && cap(c.buf) >= n {
 				c.buf = c.buf[:0]
@@ -579,7 +604,7 @@ func (c *blockCursor) Seek(key []byte) (k, v []byte) {
 		}
 		rest = r
 	}
-	c.scan = sk
+	c.scan, c.scanVal = sk, val
 	return c.load(c.c.Next())
 }
 
@@ -742,23 +767,23 @@ func (x index) apply(ops []op) error {
 func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) {
 	out := make([]byte, 0, len(bv)+len(ops)*24+64)
 	var (
-		prev      []byte // the last key put into out; nil: none yet
-		prevBuf   []byte // prev, when it was cur
-		prevIsCur bool   // prev is cur's memory
-		intact    bool   // prev is the original predecessor of cur
+		prev, prevVal       []byte // the last entry put into out; nil: none yet
+		prevBuf, prevValBuf []byte // prev, when it was cur
+		prevIsCur           bool   // prev is cur's memory
+		intact              bool   // prev is the original predecessor of cur
 	)
 	put := func(k, v []byte) error {
 		var ok bool
 		if prev == nil {
 			first = bytes.Clone(k)
-			if out, ok = l.appendValue(out, v); !ok {
+			if out, ok = l.appendValue(out, nil, v); !ok {
 				return fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, k)
 			}
-			prev = first
+			prev, prevVal = first, bytes.Clone(v)
 			return nil
 		}
-		out, err = l.appendEntry(out, prev, k, v)
-		prev = k
+		out, err = l.appendEntry(out, prev, prevVal, k, v)
+		prev, prevVal = k, v
 		return err
 	}
 	// The original entries, one at a time: key, value, and encoding.
@@ -768,7 +793,7 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) 
 		cur = append(make([]byte, 0, len(bk)+32), bk...)
 		var ok bool
 		var r []byte
-		if curVal, r, ok = l.decodeValue(nil, rest); !ok {
+		if curVal, r, ok = l.decodeValue(nil, nil, rest); !ok {
 			return nil, nil, errBlock(bk)
 		}
 		raw, rest = rest[:len(rest)-len(r)], r
@@ -780,14 +805,15 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) 
 		}
 		if prevIsCur {
 			prevBuf = append(prevBuf[:0], cur...)
-			prev, prevIsCur = prevBuf, false
+			prevValBuf = append(prevValBuf[:0], curVal...)
+			prev, prevVal, prevIsCur = prevBuf, prevValBuf, false
 		}
 		var ok bool
 		var r []byte
 		if cur, r, ok = l.decodeKey(cur[:0], cur, rest); !ok {
 			return errBlock(bk)
 		}
-		if valBuf, r, ok = l.decodeValue(valBuf[:0], r); !ok {
+		if valBuf, r, ok = l.decodeValue(valBuf[:0], curVal, r); !ok {
 			return errBlock(bk)
 		}
 		curVal, raw, rest = valBuf, rest[:len(rest)-len(r)], r
@@ -801,7 +827,7 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) 
 			}
 		case intact:
 			out = append(out, raw...)
-			prev, prevIsCur = cur, true
+			prev, prevVal, prevIsCur = cur, curVal, true
 		default:
 			if err := put(cur, curVal); err != nil {
 				return err
@@ -889,13 +915,13 @@ func (x index) write(ents []entry, old [][]byte) error {
 			keys = append(keys, k)
 		} else {
 			for start := 0; start < len(ents); {
-				val, ok := x.l.appendValue(make([]byte, 0, blockTarget+64), ents[start].v)
+				val, ok := x.l.appendValue(make([]byte, 0, blockTarget+64), nil, ents[start].v)
 				if !ok {
 					return fmt.Errorf("%w: value of index key %x", ErrCorrupt, ents[start].k)
 				}
 				end := start + 1
 				for ; end < len(ents) && len(val) < blockTarget; end++ {
-					if val, err = x.l.appendEntry(val, ents[end-1].k, ents[end].k, ents[end].v); err != nil {
+					if val, err = x.l.appendEntry(val, ents[end-1].k, ents[end-1].v, ents[end].k, ents[end].v); err != nil {
 						return err
 					}
 				}
@@ -927,11 +953,12 @@ func (x index) write(ents []entry, old [][]byte) error {
 
 // blockBuilder writes keys given in order into an empty block bucket.
 type blockBuilder struct {
-	b    *bolt.Bucket
-	l    *layout
-	key  []byte // the bbolt key of the block being built
-	prev []byte // the last key added
-	val  []byte
+	b       *bolt.Bucket
+	l       *layout
+	key     []byte // the bbolt key of the block being built
+	prev    []byte // the last key and value added
+	prevVal []byte
+	val     []byte
 }
 
 func (bb *blockBuilder) add(k, v []byte) error {
@@ -944,13 +971,14 @@ func (bb *blockBuilder) add(k, v []byte) error {
 	if bb.key == nil {
 		bb.key = bytes.Clone(k)
 		var ok bool
-		if bb.val, ok = bb.l.appendValue(make([]byte, 0, blockTarget+64), v); !ok {
+		if bb.val, ok = bb.l.appendValue(make([]byte, 0, blockTarget+64), nil, v); !ok {
 			return fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, k)
 		}
-	} else if bb.val, err = bb.l.appendEntry(bb.val, bb.prev, k, v); err != nil {
+	} else if bb.val, err = bb.l.appendEntry(bb.val, bb.prev, bb.prevVal, k, v); err != nil {
 		return err
 	}
 	bb.prev = append(bb.prev[:0], k...)
+	bb.prevVal = append(bb.prevVal[:0], v...)
 	return nil
 }
 
@@ -990,6 +1018,7 @@ func packIndexes(tx *bolt.Tx) error {
 		if err := bb.flush(); err != nil {
 			return err
 		}
+		seq := old.Sequence()
 		if err := tx.DeleteBucket(bl.name); err != nil {
 			return err
 		}
@@ -998,6 +1027,9 @@ func packIndexes(tx *bolt.Tx) error {
 			return err
 		}
 		nb.FillPercent = 1
+		if err := nb.SetSequence(seq); err != nil { // i2t's: the term ids
+			return err
+		}
 		c = tmp.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if err := nb.Put(k, v); err != nil {

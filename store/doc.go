@@ -91,7 +91,7 @@ logical keys and values.
 	                                             line of IRIs per pair, sorted,
 	                                             newline-separated
 	t2i*    dictKey(term)                        term id
-	i2t     term id                              term encoding
+	i2t*    term id                              term encoding
 	res     resource IRI (UTF-8)                 etag seq | graph id | entry*
 	rid     resource IRI (UTF-8)                 graph id
 	spog*   s | p | o | g                        -
@@ -125,7 +125,7 @@ logical keys rather than a bbolt key per logical key: bbolt spends 16
 bytes of element header on each key, more than a key takes once it is
 compressed against its neighbour. A block's bbolt key is its first
 logical key, whole; its value is the first key's value, then each
-following entry in key order, encoded against the key before it:
+following entry in key order, encoded against the entry before it:
 
 	keys of fields (all but t2i):
 	  1 byte     n, the number of leading fields equal to the previous key's
@@ -137,24 +137,31 @@ following entry in key order, encoded against the key before it:
 	t2i keys (opaque bytes):
 	  uvarint length of the prefix shared with the previous key,
 	  uvarint length of the rest, the rest
-	then the value: nothing; text's uvarint as it is; t2i's id as a uvarint
+	then the value: nothing; text's uvarint as it is; t2i's id as a
+	uvarint; i2t's encoding as the uvarint length of the prefix it
+	shares with the previous entry's, the uvarint length of the rest,
+	the rest
 
-The fields are the 8-byte integers and 1-byte classes of the table, and
-for text the token with its 0x00. So a triple's spog key, which took 32
-bytes plus the element header, takes about five: the subject is the
-previous key's, the predicate a small step, the object and graph short
-uvarints. Entries depend on the entry before alone, so a write splices
-its keys into a block, copying the entries it does not touch as they
-are. A block is cut at about 256 bytes once it passes 512, and one that
-falls under 64 is joined to the next; a block left empty goes. Blocks
-decode only forward, so a seek reads a quarter of a kilobyte at most past
-a bbolt seek; readers that count or intersect keys decode no term, as
-before.
+The fields are the 8-byte integers and 1-byte classes of the table, for
+text the token with its 0x00; an i2t key is one field, the id. So a
+triple's spog key, which took 32 bytes plus the element header, takes
+about five: the subject is the previous key's, the predicate a small
+step, the object and graph short uvarints. Terms with neighbouring ids
+share a prefix more often than not: a record's IRI and its nested
+nodes', its dateTimes.
 
-The writer keeps a transaction's index writes in buffers (see putBuffer)
-and writes each bucket's in key order at its end, so that a block is
-rewritten once per transaction rather than once per resource; its own
-reads of the indexes see the pending writes.
+An entry depends on the entry before it alone, so a write splices its
+keys into a block, copying the entries it does not touch as they are. A
+block is cut at about 256 bytes once it passes 512, and one that falls
+under 64 is joined to the next; a block left empty goes. Blocks decode
+only forward, so a seek decodes half a kilobyte at most past a bbolt
+seek; readers that count or intersect keys decode no term, as before.
+The i2t bucket's sequence, the last term id, is kept with its blocks.
+
+The writer keeps a transaction's index and dictionary writes in buffers
+(see putBuffer) and writes each bucket's in key order at its end, so
+that a block is rewritten once per transaction rather than once per
+resource; its own reads see the pending writes.
 
 A writable Open of a version 6 (or older) file packs the buckets into
 blocks in the upgrade's transaction (each into a new bucket, then copied

@@ -133,10 +133,14 @@ func UnpackForTest(path string) error {
 			for k, v := c.First(); k != nil; k, v = c.Next() {
 				kvs = append(kvs, [2][]byte{k, v})
 			}
+			seq := b.Sequence()
 			if err := tx.DeleteBucket(bl.name); err != nil {
 				return err
 			}
 			if b, err = tx.CreateBucket(bl.name); err != nil {
+				return err
+			}
+			if err := b.SetSequence(seq); err != nil {
 				return err
 			}
 			for _, kv := range kvs {

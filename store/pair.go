@@ -137,7 +137,7 @@ func (w *txWriter) pairIDs() ([]pairID, error) {
 			if enc == "" {
 				continue
 			}
-			id, err := lookupID(&w.t2iPuts, w.i2t, enc)
+			id, err := lookupID(&w.t2iPuts, &w.i2tPuts, enc)
 			if err != nil {
 				return nil, err
 			}
@@ -309,7 +309,7 @@ func (w *txWriter) otherHalves(s uint64, id pairID, g uint64) ([2][]pairHalf, er
 			h := pairHalf{graph: kg}
 			o := binary.BigEndian.Uint64(k[16:])
 			if i == 1 {
-				enc := w.i2t.Get(k[16:24])
+				enc := w.i2tPuts.get(k[16:24])
 				if enc == nil {
 					ferr = fmt.Errorf("%w: no term %d", ErrCorrupt, o)
 					return false

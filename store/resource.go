@@ -111,21 +111,21 @@ const (
 // counters belong to that transaction: make a new one for each run of a
 // transaction function.
 type txWriter struct {
-	meta, i2t, res, stage, rid, changes  *bolt.Bucket
-	t2i, spog, posg, text, pair, pairVia index
-	pairSet                              pairSet
-	pairIDCache                          []pairID // see pairIDs
-	pairIDsKnown                         bool
-	nonce                                string
-	textSet                              textSet
-	now                                  time.Time // of the change events
+	meta, i2t, res, stage, rid, changes        *bolt.Bucket
+	t2i, i2tX, spog, posg, text, pair, pairVia index
+	pairSet                                    pairSet
+	pairIDCache                                []pairID // see pairIDs
+	pairIDsKnown                               bool
+	nonce                                      string
+	textSet                                    textSet
+	now                                        time.Time // of the change events
 
 	ids       map[string]uint64 // encoded term → id, for terms known in this tx
 	textPreds map[uint64]bool   // predicate id → is a text predicate
 
 	// The keys the writes add to and delete from the dictionary and the
 	// indexes, written in key order (see putBuffer).
-	t2iPuts, spogPuts, posgPuts, textPuts, pairPuts, pairViaPuts putBuffer
+	t2iPuts, i2tPuts, spogPuts, posgPuts, textPuts, pairPuts, pairViaPuts putBuffer
 
 	dRes, dTriples, dTerms int64 // counter deltas, written by flush
 }
@@ -135,6 +135,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		meta:      tx.Bucket(bucketMeta),
 		t2i:       db.index(tx, bucketT2I, layoutT2I),
 		i2t:       tx.Bucket(bucketI2T),
+		i2tX:      db.index(tx, bucketI2T, layoutI2T),
 		res:       tx.Bucket(bucketRes),
 		spog:      db.index(tx, bucketSPOG, layoutSPOG),
 		posg:      db.index(tx, bucketPOSG, layoutPOSG),
@@ -156,10 +157,11 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	}
 	pack(tx)
 	w.t2iPuts.x, w.spogPuts.x, w.posgPuts.x, w.textPuts.x = w.t2i, w.spog, w.posg, w.text
-	w.pairPuts.x, w.pairViaPuts.x = w.pair, w.pairVia
+	w.pairPuts.x, w.pairViaPuts.x, w.i2tPuts.x = w.pair, w.pairVia, w.i2tX
 	// The writer reads terms by key, spog by subject and predicate
 	// (otherHalves), posg by predicate, object and subject (otherRefs).
 	w.t2iPuts.index()
+	w.i2tPuts.index()
 	w.textPuts.index()
 	w.spogPuts.index(16)
 	w.posgPuts.index(8 + okeyLen)
@@ -168,7 +170,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 
 // buffers are the writer's putBuffers.
 func (w *txWriter) buffers() []*putBuffer {
-	return []*putBuffer{&w.t2iPuts, &w.spogPuts, &w.posgPuts, &w.textPuts, &w.pairPuts, &w.pairViaPuts}
+	return []*putBuffer{&w.t2iPuts, &w.i2tPuts, &w.spogPuts, &w.posgPuts, &w.textPuts, &w.pairPuts, &w.pairViaPuts}
 }
 
 // flushPuts writes the keys the buffers hold, each bucket's in key order.
@@ -413,7 +415,7 @@ func (w *txWriter) intern(enc string) (uint64, error) {
 	if id, ok := w.ids[enc]; ok {
 		return id, nil
 	}
-	id, err := lookupID(&w.t2iPuts, w.i2t, enc)
+	id, err := lookupID(&w.t2iPuts, &w.i2tPuts, enc)
 	if err != nil {
 		return 0, err
 	}
@@ -440,9 +442,7 @@ func (w *txWriter) newBlank() (uint64, error) {
 
 func (w *txWriter) addTerm(id uint64, enc string) error {
 	w.t2iPuts.add(dictKey(enc), u64(id))
-	if err := w.i2t.Put(u64(id), []byte(enc)); err != nil {
-		return err
-	}
+	w.i2tPuts.add(u64(id), []byte(enc))
 	w.dTerms++
 	return nil
 }
@@ -474,7 +474,7 @@ func (w *txWriter) unusedTerms(old []byte, live map[uint64]struct{}) []uint64 {
 		}
 		seen[id] = struct{}{}
 		k := u64(id)
-		if isBlankID(w.i2t, k) {
+		if v := w.i2tPuts.get(k); len(v) > 0 && v[0] == tagBlank {
 			dead = append(dead, id)
 			return
 		}
@@ -514,12 +514,6 @@ func (w *txWriter) unusedTerms(old []byte, live map[uint64]struct{}) []uint64 {
 	return dead
 }
 
-// isBlankID reports whether term id k is a blank node.
-func isBlankID(i2t *bolt.Bucket, k []byte) bool {
-	v := i2t.Get(k)
-	return len(v) > 0 && v[0] == tagBlank
-}
-
 // usedElsewhere reports whether b has a key starting with prefix held by
 // another graph than g. Index keys end with their graph, and a graph's keys
 // with one prefix are read at most once: the cost is that of the keys the
@@ -540,7 +534,7 @@ func usedElsewhere(b index, prefix, g []byte) bool {
 func (w *txWriter) reclaim(dead []uint64) error {
 	for _, id := range dead {
 		k := u64(id)
-		v := w.i2t.Get(k)
+		v := w.i2tPuts.get(k)
 		if v == nil {
 			return fmt.Errorf("%w: no term %d", ErrCorrupt, id)
 		}
@@ -549,9 +543,7 @@ func (w *txWriter) reclaim(dead []uint64) error {
 			continue // names a resource
 		}
 		w.t2iPuts.del(dictKey(enc))
-		if err := w.i2t.Delete(k); err != nil {
-			return err
-		}
+		w.i2tPuts.del(k)
 		delete(w.ids, enc)
 		w.pairIDsKnown = false
 		w.dTerms--

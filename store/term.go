@@ -152,7 +152,7 @@ func u64(v uint64) []byte {
 }
 
 // lookupID returns the id of an encoded term in t2i and i2t, or 0.
-func lookupID(t2i interface{ get([]byte) []byte }, i2t *bolt.Bucket, enc string) (uint64, error) {
+func lookupID(t2i, i2t interface{ get([]byte) []byte }, enc string) (uint64, error) {
 	key := dictKey(enc)
 	v := t2i.get(key)
 	if v == nil {
@@ -162,7 +162,7 @@ func lookupID(t2i interface{ get([]byte) []byte }, i2t *bolt.Bucket, enc string)
 		return 0, fmt.Errorf("%w: t2i value of %q", ErrCorrupt, key)
 	}
 	id := binary.BigEndian.Uint64(v)
-	if key[0] == tagHashed && !bytes.Equal(i2t.Get(v), []byte(enc)) {
+	if key[0] == tagHashed && !bytes.Equal(i2t.get(v), []byte(enc)) {
 		return 0, fmt.Errorf("%w: hash collision on term %.64q", ErrCorrupt, enc)
 	}
 	return id, nil
@@ -186,8 +186,8 @@ type termReader struct {
 	tx        *bolt.Tx
 	shared    *termCache   // nil: none
 	t2iLayout *layout      // of t2i; nil: plain
-	i2t       *bolt.Cursor // for point lookups; opened on first use
-	t2i       *blockCursor
+	i2tLayout *layout      // of i2t; nil: plain
+	i2t, t2i  *blockCursor // for point lookups; opened on first use
 
 	terms  map[uint64]rdf.Term // decoded in this transaction
 	iris   map[string]uint64   // IRI → id, 0 if not in the store
@@ -198,9 +198,11 @@ type termReader struct {
 // maxReaderCache bounds each of a termReader's maps on long scans.
 const maxReaderCache = 1 << 14
 
-func (r *termReader) i2tCursor() *bolt.Cursor {
+func (r *termReader) i2tCursor() *blockCursor {
 	if r.i2t == nil {
-		r.i2t = r.tx.Bucket(bucketI2T).Cursor()
+		// Its encodings are decoded, never kept.
+		r.i2t = newCursor(r.tx.Bucket(bucketI2T), r.i2tLayout)
+		r.i2t.reuse = true
 	}
 	return r.i2t
 }

@@ -150,7 +150,7 @@ func (w *txWriter) entryTokens(e []byte, max int) ([]tokenCount, error) {
 	pid := binary.BigEndian.Uint64(e[8:16])
 	isText, ok := w.textPreds[pid]
 	if !ok {
-		v := w.i2t.Get(e[8:16])
+		v := w.i2tPuts.get(e[8:16])
 		if v == nil {
 			return nil, fmt.Errorf("%w: no term %d", ErrCorrupt, pid)
 		}
@@ -160,7 +160,7 @@ func (w *txWriter) entryTokens(e []byte, max int) ([]tokenCount, error) {
 	if !isText {
 		return nil, nil
 	}
-	v := w.i2t.Get(e[25:33])
+	v := w.i2tPuts.get(e[25:33])
 	if len(v) == 0 {
 		return nil, fmt.Errorf("%w: no term %d", ErrCorrupt, binary.BigEndian.Uint64(e[25:33]))
 	}
