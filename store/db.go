@@ -133,6 +133,9 @@ type DB struct {
 	// measure its cost only: a log written so misses changes.
 	noChangeLog bool
 	observe     func(d time.Duration) // Options.ObserveCommit, or nil
+	// writeBufs are the buffers of the txWriter of the write
+	// transaction, reused by the next (see newTxWriter).
+	writeBufs [7]putBuffer
 }
 
 // observeCommit tells Options.ObserveCommit the time since start.

@@ -137,7 +137,7 @@ func (w *txWriter) pairIDs() ([]pairID, error) {
 			if enc == "" {
 				continue
 			}
-			id, err := lookupID(&w.t2iPuts, &w.i2tPuts, enc)
+			id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
 			if err != nil {
 				return nil, err
 			}
@@ -364,8 +364,8 @@ func (w *txWriter) updatePairs(old, val []byte) error {
 			return err
 		}
 	}
-	applyKeys(&w.pairPuts, before, after)
-	applyKeys(&w.pairViaPuts, viaBefore, viaAfter)
+	applyKeys(w.pairPuts, before, after)
+	applyKeys(w.pairViaPuts, viaBefore, viaAfter)
 	return nil
 }
 

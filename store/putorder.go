@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"hash/maphash"
 	"slices"
 )
 
@@ -29,22 +30,33 @@ type putBuffer struct {
 	vals [][]byte
 	dels []bool
 
-	last       map[string]int   // key → its last write; nil: not kept
-	prefixLens []int            // prefix lengths scanPrefix reads without a flush
-	byPrefix   map[string][]int // prefix → writes of keys with it
+	// With indexed set, the writes by hash of their key, and with
+	// prefixLen set by hash of their key's prefix of that length: the
+	// map holds the last write, next the one before it with the same
+	// hash, -1 ending the chain. Hashes keep the maps free of pointers
+	// and allocations.
+	indexed   bool
+	prefixLen int
+	last      map[uint64]int32
+	next      []int32
+	byPrefix  map[uint64]int32
+	nextPre   []int32
 }
 
 // maxPending is how many writes a txWriter's buffers hold before it
 // flushes them.
 const maxPending = 1 << 16
 
-// index makes the buffer keep its keys for get and, by prefixes of the
-// lengths lens, for scanPrefix.
-func (p *putBuffer) index(lens ...int) {
-	p.last = make(map[string]int)
-	p.prefixLens = lens
-	if len(lens) > 0 {
-		p.byPrefix = make(map[string][]int)
+// seed is the seed of the hashes of putBuffer.
+var seed = maphash.MakeSeed()
+
+// index makes the buffer keep its keys for get and, by their prefixes of
+// length prefixLen (if not 0), for scanPrefix.
+func (p *putBuffer) index(prefixLen int) {
+	p.indexed, p.prefixLen = true, prefixLen
+	p.last = make(map[uint64]int32)
+	if prefixLen > 0 {
+		p.byPrefix = make(map[uint64]int32)
 	}
 }
 
@@ -55,14 +67,27 @@ func (p *putBuffer) add(k, v []byte) {
 	p.ends = append(p.ends, len(p.keys))
 	p.vals = append(p.vals, v)
 	p.dels = append(p.dels, false)
-	i := len(p.ends) - 1
-	if p.last != nil {
-		p.last[string(k)] = i
+	if !p.indexed {
+		return
 	}
-	for _, n := range p.prefixLens {
-		if len(k) >= n {
-			p.byPrefix[string(k[:n])] = append(p.byPrefix[string(k[:n])], i)
+	i := int32(len(p.ends) - 1)
+	h := maphash.Bytes(seed, k)
+	if j, ok := p.last[h]; ok {
+		p.next = append(p.next, j)
+	} else {
+		p.next = append(p.next, -1)
+	}
+	p.last[h] = i
+	if n := p.prefixLen; n > 0 && len(k) >= n {
+		h := maphash.Bytes(seed, k[:n])
+		if j, ok := p.byPrefix[h]; ok {
+			p.nextPre = append(p.nextPre, j)
+		} else {
+			p.nextPre = append(p.nextPre, -1)
 		}
+		p.byPrefix[h] = i
+	} else if n > 0 {
+		p.nextPre = append(p.nextPre, -1)
 	}
 }
 
@@ -80,10 +105,27 @@ func (p *putBuffer) key(i int) []byte {
 	return p.keys[start:p.ends[i]]
 }
 
+// lastWrite returns the last write of key, if the buffer holds one.
+func (p *putBuffer) lastWrite(key []byte) (int, bool) {
+	j, ok := p.last[maphash.Bytes(seed, key)]
+	for ok && j >= 0 {
+		if bytes.Equal(p.key(int(j)), key) {
+			return int(j), true
+		}
+		j = p.next[j]
+	}
+	return 0, false
+}
+
 // get returns the value of key, as the pending writes leave it: nil if
 // there is none. It is valid until the next read of the bucket.
 func (p *putBuffer) get(key []byte) []byte {
-	if i, ok := p.last[string(key)]; ok {
+	if !p.indexed && len(p.ends) > 0 {
+		if err := p.flush(); err != nil {
+			return nil
+		}
+	}
+	if i, ok := p.lastWrite(key); ok {
 		if p.dels[i] {
 			return nil
 		}
@@ -92,11 +134,6 @@ func (p *putBuffer) get(key []byte) []byte {
 		}
 		return p.vals[i]
 	}
-	if p.last == nil && len(p.ends) > 0 {
-		if err := p.flush(); err != nil {
-			return nil
-		}
-	}
 	return p.x.get(key)
 }
 
@@ -104,23 +141,30 @@ func (p *putBuffer) get(key []byte) []byte {
 // pending writes leave them, in no particular order, until fn returns
 // false. fn must not keep k.
 func (p *putBuffer) scanPrefix(prefix []byte, fn func(k []byte) bool) error {
-	if len(p.ends) > 0 && !slices.Contains(p.prefixLens, len(prefix)) {
+	if len(p.ends) > 0 && len(prefix) != p.prefixLen {
 		if err := p.flush(); err != nil {
 			return err
 		}
 	}
 	c := p.x.scratchCursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if _, ok := p.last[string(k)]; ok {
+		if _, ok := p.lastWrite(k); ok {
 			continue // written since: see below
 		}
 		if !fn(k) {
 			return nil
 		}
 	}
-	for _, i := range p.byPrefix[string(prefix)] {
-		k := p.key(i)
-		if p.dels[i] || p.last[string(k)] != i {
+	if len(p.ends) == 0 {
+		return nil
+	}
+	j, ok := p.byPrefix[maphash.Bytes(seed, prefix)]
+	for ; ok && j >= 0; j = p.nextPre[j] {
+		k := p.key(int(j))
+		if !bytes.HasPrefix(k, prefix) || p.dels[j] {
+			continue
+		}
+		if i, _ := p.lastWrite(k); i != int(j) {
 			continue
 		}
 		if !fn(k) {
@@ -151,8 +195,15 @@ func (p *putBuffer) flush() error {
 		ops = append(ops, o)
 	}
 	err := p.x.apply(ops)
+	p.reset()
+	return err
+}
+
+// reset empties the buffer.
+func (p *putBuffer) reset() {
+	clear(p.vals) // let the values go
 	p.keys, p.ends, p.vals, p.dels = p.keys[:0], p.ends[:0], p.vals[:0], p.dels[:0]
+	p.next, p.nextPre = p.next[:0], p.nextPre[:0]
 	clear(p.last)
 	clear(p.byPrefix)
-	return err
 }

@@ -109,7 +109,8 @@ const (
 
 // txWriter writes resources in one read-write transaction. Its caches and
 // counters belong to that transaction: make a new one for each run of a
-// transaction function.
+// transaction function, and one at a time, as they share the DB's
+// buffers: a new one drops what the last left unflushed.
 type txWriter struct {
 	meta, i2t, res, stage, rid, changes        *bolt.Bucket
 	t2i, i2tX, spog, posg, text, pair, pairVia index
@@ -124,8 +125,9 @@ type txWriter struct {
 	textPreds map[uint64]bool   // predicate id → is a text predicate
 
 	// The keys the writes add to and delete from the dictionary and the
-	// indexes, written in key order (see putBuffer).
-	t2iPuts, i2tPuts, spogPuts, posgPuts, textPuts, pairPuts, pairViaPuts putBuffer
+	// indexes, written in key order (see putBuffer): the DB's, as one
+	// write transaction runs at a time.
+	t2iPuts, i2tPuts, spogPuts, posgPuts, textPuts, pairPuts, pairViaPuts *putBuffer
 
 	dRes, dTriples, dTerms int64 // counter deltas, written by flush
 }
@@ -156,21 +158,30 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		w.changes = nil
 	}
 	pack(tx)
-	w.t2iPuts.x, w.spogPuts.x, w.posgPuts.x, w.textPuts.x = w.t2i, w.spog, w.posg, w.text
-	w.pairPuts.x, w.pairViaPuts.x, w.i2tPuts.x = w.pair, w.pairVia, w.i2tX
-	// The writer reads terms by key, spog by subject and predicate
-	// (otherHalves), posg by predicate, object and subject (otherRefs).
-	w.t2iPuts.index()
-	w.i2tPuts.index()
-	w.textPuts.index()
-	w.spogPuts.index(16)
-	w.posgPuts.index(8 + okeyLen)
+	b := &db.writeBufs
+	w.t2iPuts, w.i2tPuts, w.spogPuts, w.posgPuts = &b[0], &b[1], &b[2], &b[3]
+	w.textPuts, w.pairPuts, w.pairViaPuts = &b[4], &b[5], &b[6]
+	for i, x := range []index{w.t2i, w.i2tX, w.spog, w.posg, w.text, w.pair, w.pairVia} {
+		// What a failed transaction left goes.
+		b[i].reset()
+		b[i].x = x
+	}
+	if !w.t2iPuts.indexed {
+		// The writer reads terms by key, spog by subject and predicate
+		// (otherHalves), posg by predicate, object and subject
+		// (otherRefs).
+		w.t2iPuts.index(0)
+		w.i2tPuts.index(0)
+		w.textPuts.index(0)
+		w.spogPuts.index(16)
+		w.posgPuts.index(8 + okeyLen)
+	}
 	return w
 }
 
 // buffers are the writer's putBuffers.
 func (w *txWriter) buffers() []*putBuffer {
-	return []*putBuffer{&w.t2iPuts, &w.i2tPuts, &w.spogPuts, &w.posgPuts, &w.textPuts, &w.pairPuts, &w.pairViaPuts}
+	return []*putBuffer{w.t2iPuts, w.i2tPuts, w.spogPuts, w.posgPuts, w.textPuts, w.pairPuts, w.pairViaPuts}
 }
 
 // flushPuts writes the keys the buffers hold, each bucket's in key order.
@@ -415,7 +426,7 @@ func (w *txWriter) intern(enc string) (uint64, error) {
 	if id, ok := w.ids[enc]; ok {
 		return id, nil
 	}
-	id, err := lookupID(&w.t2iPuts, &w.i2tPuts, enc)
+	id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
 	if err != nil {
 		return 0, err
 	}
