@@ -234,22 +234,30 @@ func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
 			dst = binary.AppendUvarint(dst, uint64(e-i-n))
 			dst = append(dst, key[i+n:e]...)
 		}
-		i = e
+		i, pi = e, pe
 		for f++; f < len(l.fields); f++ {
 			e, ok := l.fieldEnd(key, i, f)
 			if !ok {
 				return dst, bad()
 			}
+			pe, pok := l.fieldEnd(prev, pi, f)
 			switch l.fields[f] {
 			case fieldU64:
-				dst = binary.AppendUvarint(dst, binary.BigEndian.Uint64(key[i:]))
+				if v := binary.BigEndian.Uint64(key[i:]); pok && i == pi {
+					// Aligned with the previous key's field: its
+					// change, which is small more often than not (the
+					// same graph, ids given out together).
+					dst = binary.AppendVarint(dst, int64(v-binary.BigEndian.Uint64(prev[pi:])))
+				} else {
+					dst = binary.AppendUvarint(dst, v)
+				}
 			case fieldByte:
 				dst = append(dst, key[i])
 			case fieldText:
 				dst = binary.AppendUvarint(dst, uint64(e-i))
 				dst = append(dst, key[i:e]...)
 			}
-			i = e
+			i, pi = e, pe
 		}
 		if i != len(key) {
 			return dst, bad()
@@ -298,6 +306,7 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 		if len(src) == 0 || int(src[0]) >= len(l.fields) {
 			return dst, src, false
 		}
+		start := len(dst)
 		shared := int(src[0])
 		src = src[1:]
 		pi := 0
@@ -340,9 +349,23 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 			dst = append(dst, src[:m]...)
 			src = src[m:]
 		}
+		pi = pe
 		for f := shared + 1; f < len(l.fields); f++ {
+			pe, pok := l.fieldEnd(prev, pi, f)
 			switch l.fields[f] {
 			case fieldU64:
+				if pok && len(dst)-start == pi {
+					// As appendEntry: the change from the previous
+					// key's field. In place, prev's field is read
+					// before it is written over.
+					d, n := binary.Varint(src)
+					if n <= 0 {
+						return dst, src, false
+					}
+					src = src[n:]
+					dst = binary.BigEndian.AppendUint64(dst, binary.BigEndian.Uint64(prev[pi:])+uint64(d))
+					break
+				}
 				v, ok := uv()
 				if !ok {
 					return dst, src, false
@@ -362,6 +385,7 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 				dst = append(dst, src[:m]...)
 				src = src[m:]
 			}
+			pi = pe
 		}
 	}
 	return dst, src, true

@@ -133,7 +133,11 @@ following entry in key order, encoded against the entry before it:
 	             previous key's; a class: the byte; a token: uvarint
 	             length of the prefix shared with the previous token,
 	             uvarint length of the rest, the rest (its 0x00 included)
-	  fields after n   ids and values as uvarints, classes as bytes
+	  fields after n   ids and values as varints (zigzag) of their change
+	             from the previous key's when the field starts where
+	             it starts in the previous key (always, but after a
+	             token of another length), else as uvarints; classes
+	             as bytes
 	t2i keys (opaque bytes):
 	  uvarint length of the prefix shared with the previous key,
 	  uvarint length of the rest, the rest
@@ -145,8 +149,9 @@ following entry in key order, encoded against the entry before it:
 The fields are the 8-byte integers and 1-byte classes of the table, for
 text the token with its 0x00; an i2t key is one field, the id. So a
 triple's spog key, which took 32 bytes plus the element header, takes
-about five: the subject is the previous key's, the predicate a small
-step, the object and graph short uvarints. Terms with neighbouring ids
+about four: the subject is the previous key's, the predicate a small
+step, the object a short step from the last one, the graph most often
+the same. Terms with neighbouring ids
 share a prefix more often than not: a record's IRI and its nested
 nodes', its dateTimes.
 
