@@ -74,6 +74,7 @@ var (
 	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64)
 	layoutT2I     = newLayout(valueU64)
 	layoutI2T     = newLayout(valueBytes, fieldU64)
+	layoutRID     = newLayout(valueU64)
 )
 
 // blockBuckets are the buckets of version 7 held in blocks, with their
@@ -84,7 +85,7 @@ var blockBuckets = []struct {
 }{
 	{bucketSPOG, layoutSPOG}, {bucketPOSG, layoutPOSG}, {bucketText, layoutText},
 	{bucketPair, layoutPair}, {bucketPairVia, layoutPairVia}, {bucketT2I, layoutT2I},
-	{bucketI2T, layoutI2T},
+	{bucketI2T, layoutI2T}, {bucketRID, layoutRID},
 }
 
 // Block sizes, in bytes of encoded entries: a write cuts a block longer

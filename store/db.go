@@ -135,7 +135,7 @@ type DB struct {
 	observe     func(d time.Duration) // Options.ObserveCommit, or nil
 	// writeBufs are the buffers of the txWriter of the write
 	// transaction, reused by the next (see newTxWriter).
-	writeBufs [7]putBuffer
+	writeBufs [8]putBuffer
 }
 
 // observeCommit tells Options.ObserveCommit the time since start.
@@ -364,20 +364,21 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	return meta.Put(keyVersion, u64(formatVersion))
 }
 
-// buildRID fills the rid bucket from res, in key order.
+// buildRID fills the rid bucket, in blocks, from res, in key order.
 func buildRID(tx *bolt.Tx) error {
 	rid := tx.Bucket(bucketRID)
 	rid.FillPercent = 1
+	bb := blockBuilder{b: rid, l: layoutRID}
 	c := tx.Bucket(bucketRes).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(v) < headerLen {
 			return fmt.Errorf("%w: res value of %q", ErrCorrupt, k)
 		}
-		if err := rid.Put(k, v[8:16]); err != nil {
+		if err := bb.add(k, v[8:16]); err != nil {
 			return err
 		}
 	}
-	return nil
+	return bb.flush()
 }
 
 // Close closes the store, waiting for running transactions to finish.

@@ -93,7 +93,7 @@ logical keys and values.
 	t2i*    dictKey(term)                        term id
 	i2t*    term id                              term encoding
 	res     resource IRI (UTF-8)                 etag seq | graph id | entry*
-	rid     resource IRI (UTF-8)                 graph id
+	rid*    resource IRI (UTF-8)                 graph id
 	spog*   s | p | o | g                        -
 	posg*   p | class | value | o | s | g        -
 	text*   token | 0x00 | s | p | o | g         term frequency (uvarint)
@@ -127,7 +127,7 @@ compressed against its neighbour. A block's bbolt key is its first
 logical key, whole; its value is the first key's value, then each
 following entry in key order, encoded against the entry before it:
 
-	keys of fields (all but t2i):
+	keys of fields (all but t2i and rid):
 	  1 byte     n, the number of leading fields equal to the previous key's
 	  field n    an id or value: uvarint of its increase over the
 	             previous key's; a class: the byte; a token: uvarint
@@ -138,13 +138,13 @@ following entry in key order, encoded against the entry before it:
 	             it starts in the previous key (always, but after a
 	             token of another length), else as uvarints; classes
 	             as bytes
-	t2i keys (opaque bytes):
+	t2i and rid keys (opaque bytes):
 	  uvarint length of the prefix shared with the previous key,
 	  uvarint length of the rest, the rest
-	then the value: nothing; text's uvarint as it is; t2i's id as a
-	uvarint; i2t's encoding as the uvarint length of the prefix it
-	shares with the previous entry's, the uvarint length of the rest,
-	the rest
+	then the value: nothing; text's uvarint as it is; t2i's id and
+	rid's graph id as uvarints; i2t's encoding as the uvarint length
+	of the prefix it shares with the previous entry's, the uvarint
+	length of the rest, the rest
 
 The fields are the 8-byte integers and 1-byte classes of the table, for
 text the token with its 0x00; an i2t key is one field, the id. So a
@@ -312,8 +312,8 @@ resources outside the prefix, usually few, and subtracting those in the
 set; it finds the page by walking the resources from the prefix or
 cursor, testing ids, when the set is dense enough for that to end soon,
 else by reading the set's IRIs and sorting them. Both walks read rid,
-which holds each resource's graph id and nothing else: about 55 bytes a
-resource where res holds 750. RangeIn walks a property's values in order
+which holds each resource's graph id and nothing else, in blocks: about
+15 bytes a resource where res holds 250. RangeIn walks a property's values in order
 keeping the set's subjects, by id. Few terms are decoded either way: at a
 million resources a dictionary seek costs about five steps of a walk.
 

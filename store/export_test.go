@@ -73,13 +73,13 @@ func (db *DB) RIDAgreesForTest() (bad []string, err error) {
 			want[string(k)] = binary.BigEndian.Uint64(v[8:16])
 			return nil
 		})
-		tx.Bucket(bucketRID).ForEach(func(k, v []byte) error {
+		c := newCursor(tx.Bucket(bucketRID), db.layout(layoutRID))
+		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if id, ok := want[string(k)]; !ok || id != binary.BigEndian.Uint64(v) {
 				bad = append(bad, string(k))
 			}
 			delete(want, string(k))
-			return nil
-		})
+		}
 		for k := range want {
 			bad = append(bad, k)
 		}

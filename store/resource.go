@@ -112,14 +112,14 @@ const (
 // transaction function, and one at a time, as they share the DB's
 // buffers: a new one drops what the last left unflushed.
 type txWriter struct {
-	meta, i2t, res, stage, rid, changes        *bolt.Bucket
-	t2i, i2tX, spog, posg, text, pair, pairVia index
-	pairSet                                    pairSet
-	pairIDCache                                []pairID // see pairIDs
-	pairIDsKnown                               bool
-	nonce                                      string
-	textSet                                    textSet
-	now                                        time.Time // of the change events
+	meta, i2t, res, stage, changes                  *bolt.Bucket
+	t2i, i2tX, spog, posg, text, pair, pairVia, rid index
+	pairSet                                         pairSet
+	pairIDCache                                     []pairID // see pairIDs
+	pairIDsKnown                                    bool
+	nonce                                           string
+	textSet                                         textSet
+	now                                             time.Time // of the change events
 
 	ids       map[string]uint64 // encoded term → id, for terms known in this tx
 	textPreds map[uint64]bool   // predicate id → is a text predicate
@@ -127,7 +127,7 @@ type txWriter struct {
 	// The keys the writes add to and delete from the dictionary and the
 	// indexes, written in key order (see putBuffer): the DB's, as one
 	// write transaction runs at a time.
-	t2iPuts, i2tPuts, spogPuts, posgPuts, textPuts, pairPuts, pairViaPuts *putBuffer
+	t2iPuts, i2tPuts, spogPuts, posgPuts, textPuts, pairPuts, pairViaPuts, ridPuts *putBuffer
 
 	dRes, dTriples, dTerms int64 // counter deltas, written by flush
 }
@@ -145,7 +145,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		stage:     tx.Bucket(bucketStage),
 		pair:      db.index(tx, bucketPair, layoutPair),
 		pairVia:   db.index(tx, bucketPairVia, layoutPairVia),
-		rid:       tx.Bucket(bucketRID),
+		rid:       db.index(tx, bucketRID, layoutRID),
 		changes:   tx.Bucket(bucketChanges),
 		now:       time.Now(),
 		pairSet:   db.pairs,
@@ -160,8 +160,8 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	pack(tx)
 	b := &db.writeBufs
 	w.t2iPuts, w.i2tPuts, w.spogPuts, w.posgPuts = &b[0], &b[1], &b[2], &b[3]
-	w.textPuts, w.pairPuts, w.pairViaPuts = &b[4], &b[5], &b[6]
-	for i, x := range []index{w.t2i, w.i2tX, w.spog, w.posg, w.text, w.pair, w.pairVia} {
+	w.textPuts, w.pairPuts, w.pairViaPuts, w.ridPuts = &b[4], &b[5], &b[6], &b[7]
+	for i, x := range []index{w.t2i, w.i2tX, w.spog, w.posg, w.text, w.pair, w.pairVia, w.rid} {
 		// What a failed transaction left goes.
 		b[i].reset()
 		b[i].x = x
@@ -181,7 +181,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 
 // buffers are the writer's putBuffers.
 func (w *txWriter) buffers() []*putBuffer {
-	return []*putBuffer{w.t2iPuts, w.i2tPuts, w.spogPuts, w.posgPuts, w.textPuts, w.pairPuts, w.pairViaPuts}
+	return []*putBuffer{w.t2iPuts, w.i2tPuts, w.spogPuts, w.posgPuts, w.textPuts, w.pairPuts, w.pairViaPuts, w.ridPuts}
 }
 
 // flushPuts writes the keys the buffers hold, each bucket's in key order.
@@ -337,9 +337,7 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	w.dTriples += int64(len(p.triples))
 	if old == nil {
 		w.dRes++
-		if err := w.rid.Put(p.key, u64(gid)); err != nil {
-			return "", err
-		}
+		w.ridPuts.add(p.key, u64(gid))
 	} else {
 		w.dTriples -= int64((len(old) - headerLen) / entryLen)
 		if err := w.reclaim(dead); err != nil {
@@ -376,9 +374,7 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	if err := w.res.Delete(key); err != nil {
 		return err
 	}
-	if err := w.rid.Delete(key); err != nil {
-		return err
-	}
+	w.ridPuts.del(key)
 	if err := w.updatePairs(old, nil); err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ const (
 
 var (
 	scannedNames   = [numScanned][]byte{bucketSPOG, bucketPOSG, bucketText, bucketRes, bucketRID}
-	scannedLayouts = [numScanned]*layout{layoutSPOG, layoutPOSG, layoutText, nil, nil}
+	scannedLayouts = [numScanned]*layout{layoutSPOG, layoutPOSG, layoutText, nil, layoutRID}
 )
 
 // cursor returns a cursor of bucket b for one scan; release gives it back.
