@@ -904,25 +904,6 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) 
 	return first, out, nil
 }
 
-// mergeOps appends to dst the entries ents with ops applied; both are
-// sorted by key.
-func mergeOps(dst, ents []entry, ops []op) []entry {
-	i := 0
-	for _, o := range ops {
-		for i < len(ents) && bytes.Compare(ents[i].k, o.key) < 0 {
-			dst = append(dst, ents[i])
-			i++
-		}
-		if i < len(ents) && bytes.Equal(ents[i].k, o.key) {
-			i++
-		}
-		if !o.del {
-			dst = append(dst, entry{k: o.key, v: o.val})
-		}
-	}
-	return append(dst, ents[i:]...)
-}
-
 // write puts ents as blocks in place of the blocks old, cutting them into
 // blocks of about blockTarget if they are longer than blockMax.
 func (x index) write(ents []entry, old [][]byte) error {

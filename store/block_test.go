@@ -55,7 +55,7 @@ func TestBlocks(t *testing.T) {
 			require.NoError(t, err)
 			defer bdb.Close()
 			model := map[string][]byte{}
-			for round := range 30 {
+			for round := range 20 {
 				require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
 					b, err := tx.CreateBucketIfNotExists([]byte("x"))
 					if err != nil {
@@ -126,7 +126,7 @@ func checkCursor(t *testing.T, r *rand.Rand, c *blockCursor, model map[string][]
 	for i, k := range kept {
 		require.Equal(t, keys[i], string(k), "kept slice")
 	}
-	for range 100 {
+	for range 50 {
 		want := key(r)
 		if r.IntN(4) == 0 {
 			want = want[:r.IntN(len(want)+1)]
