@@ -55,9 +55,10 @@ nested reads go through the Snapshot (see DB.View).
 A write costs in proportion to the keys it changes, whatever their order
 and the size of the store. bbolt splits the nodes a transaction changes
 only when it commits, and a key put into a node moves the keys after it:
-the keys one resource adds to the dictionary, the triple indexes and the
-text index are therefore put in key order, each bucket's at once (see
-putBuffer), so that each lands after the one before. Terms a delete or
+the keys a transaction writes to the dictionary, the triple indexes and
+the text index are therefore written in key order, each bucket's at once
+(see putBuffer and Index blocks), so that each lands after the one
+before. Terms a delete or
 replace leaves unused are found before its keys go (a seek after them
 would walk the nodes the deletes emptied) by reading the other graphs'
 keys with the same prefix. Large resources are still written in one
