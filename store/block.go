@@ -93,9 +93,9 @@ var blockBuckets = []struct {
 // than blockMin to the next. Keys mostly come in order (see fillPercent),
 // so that the blocks a write cuts stay as they are.
 const (
-	blockTarget = 256
-	blockMax    = 512
-	blockMin    = 64
+	blockTarget = 128
+	blockMax    = 256
+	blockMin    = 32
 )
 
 // errBlock is the error of an ill-formed block.

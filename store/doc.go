@@ -158,10 +158,12 @@ nodes', its dateTimes.
 
 An entry depends on the entry before it alone, so a write splices its
 keys into a block, copying the entries it does not touch as they are. A
-block is cut at about 256 bytes once it passes 512, and one that falls
-under 64 is joined to the next; a block left empty goes. Blocks decode
-only forward, so a seek decodes half a kilobyte at most past a bbolt
-seek; readers that count or intersect keys decode no term, as before.
+block is cut at about 128 bytes once it passes 256, and one that falls
+under 32 is joined to the next; a block left empty goes. Blocks decode
+only forward, so a seek decodes a quarter of a kilobyte at most past a
+bbolt seek (measured at 100,000 records, blocks twice as long took a
+tenth less space and made a walk that seeks once per value half as
+fast); readers that count or intersect keys decode no term, as before.
 The i2t bucket's sequence, the last term id, is kept with its blocks.
 
 The writer keeps a transaction's index and dictionary writes in buffers
