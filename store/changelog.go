@@ -228,9 +228,9 @@ func (s *Snapshot) ResourcesUnder(ctx context.Context, prefix string, after rdf.
 	}
 	c := s.cursor(bucket)
 	defer s.release(bucket, c)
-	var st *bolt.Cursor
+	var st *blockCursor
 	if b := s.tx.Bucket(bucketStage); b != nil {
-		st = b.Cursor()
+		st = newCursor(b, nil)
 	}
 	start := []byte(prefix)
 	if a := after.String(); a > prefix {
@@ -238,7 +238,7 @@ func (s *Snapshot) ResourcesUnder(ctx context.Context, prefix string, after rdf.
 	}
 	// first returns the first key of c at or after start that is past
 	// after and under prefix, or nil.
-	first := func(c *bolt.Cursor) []byte {
+	first := func(c *blockCursor) []byte {
 		k, _ := c.Seek(start)
 		if k != nil && string(k) == after.String() {
 			k, _ = c.Next()

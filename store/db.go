@@ -17,7 +17,8 @@ import (
 // formatVersion is the layout described in doc.go. A writable Open
 // upgrades older files.
 const (
-	formatVersion   = 6
+	formatVersion   = 7
+	formatVersionV6 = 6
 	formatVersionV5 = 5
 	formatVersionV4 = 4
 	formatVersionV3 = 3
@@ -126,11 +127,15 @@ type DB struct {
 	terms  *termCache // decoded terms by id, shared by reads; nil: none
 	commit *committer // group commits of Create, Replace and Delete
 	packed bool       // res entries are packed (version 6), see entries.go
+	blocks bool       // index buckets hold blocks (version 7), see block.go
 	bits   sync.Pool  // *[]uint64 bit sets of term ids, see Snapshot.bitset
 	// noChangeLog turns the change log off, for the benchmarks that
 	// measure its cost only: a log written so misses changes.
 	noChangeLog bool
 	observe     func(d time.Duration) // Options.ObserveCommit, or nil
+	// writeBufs are the buffers of the txWriter of the write
+	// transaction, reused by the next (see newTxWriter).
+	writeBufs [8]putBuffer
 }
 
 // observeCommit tells Options.ObserveCommit the time since start.
@@ -255,7 +260,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	switch {
 	case n == formatVersionV1 && !tx.Writable():
 		return fmt.Errorf("%w: %d (open it writable once to upgrade)", ErrVersion, n)
-	case n != formatVersion && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
+	case n != formatVersion && n != formatVersionV6 && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
@@ -282,17 +287,25 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 		}
 		db.pairs = ps
 	}
-	db.packed = n == formatVersion
+	db.packed = n >= formatVersionV6
+	db.blocks = n == formatVersion
 	if !tx.Writable() {
 		return nil
 	}
-	// Version 5 and older files hold res entries unpacked: pack them
-	// first, as the rebuilds below and every writer read them packed.
-	if n != formatVersion {
+	// Version 5 and older files hold res entries unpacked, and version 6
+	// and older index keys one by one: pack them first, as the rebuilds
+	// below and every writer read them packed.
+	if n < formatVersionV6 {
 		if err := packAllRes(tx); err != nil {
 			return fmt.Errorf("pack res entries: %w", err)
 		}
 		db.packed = true
+	}
+	if n < formatVersion {
+		if err := packIndexes(tx); err != nil {
+			return fmt.Errorf("pack index blocks: %w", err)
+		}
+		db.blocks = true
 	}
 	// A version 1 file has no text index: build it as for a new set of
 	// predicates (none, if the options leave them to the file). A new file
@@ -332,8 +345,9 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	//
 	// Version 5 and older files have an ospg bucket, which version 6 does
 	// without: dropping it frees its pages for new keys. Older writers
-	// would look for it, and miss the keys of the triples written since.
-	// All this is one transaction: a crash leaves the file as it was.
+	// would look for it, and miss the keys of the triples written since;
+	// version 6 writers would read blocks as keys. All this is one
+	// transaction: a crash leaves the file as it was.
 	if n == formatVersion {
 		return nil
 	}
@@ -350,20 +364,21 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	return meta.Put(keyVersion, u64(formatVersion))
 }
 
-// buildRID fills the rid bucket from res, in key order.
+// buildRID fills the rid bucket, in blocks, from res, in key order.
 func buildRID(tx *bolt.Tx) error {
 	rid := tx.Bucket(bucketRID)
 	rid.FillPercent = 1
+	bb := blockBuilder{b: rid, l: layoutRID}
 	c := tx.Bucket(bucketRes).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(v) < headerLen {
 			return fmt.Errorf("%w: res value of %q", ErrCorrupt, k)
 		}
-		if err := rid.Put(k, v[8:16]); err != nil {
+		if err := bb.add(k, v[8:16]); err != nil {
 			return err
 		}
 	}
-	return nil
+	return bb.flush()
 }
 
 // Close closes the store, waiting for running transactions to finish.

@@ -44,11 +44,22 @@ func SetOutsideLimit(n int) (restore func()) {
 	return func() { outsideLimit = old }
 }
 
-// BucketKeysForTest counts the keys of a bucket.
+// BucketKeysForTest counts the keys of a bucket: the logical keys of
+// an index bucket held in blocks.
 func (s *Snapshot) BucketKeysForTest(name string) (int, error) {
 	b := s.tx.Bucket([]byte(name))
 	if b == nil {
 		return 0, nil
+	}
+	for _, bl := range blockBuckets {
+		if string(bl.name) == name {
+			n := 0
+			c := newCursor(b, s.db.layout(bl.l))
+			for k, _ := c.First(); k != nil; k, _ = c.Next() {
+				n++
+			}
+			return n, nil
+		}
 	}
 	return b.Stats().KeyN, nil
 }
@@ -62,13 +73,13 @@ func (db *DB) RIDAgreesForTest() (bad []string, err error) {
 			want[string(k)] = binary.BigEndian.Uint64(v[8:16])
 			return nil
 		})
-		tx.Bucket(bucketRID).ForEach(func(k, v []byte) error {
+		c := newCursor(tx.Bucket(bucketRID), db.layout(layoutRID))
+		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if id, ok := want[string(k)]; !ok || id != binary.BigEndian.Uint64(v) {
 				bad = append(bad, string(k))
 			}
 			delete(want, string(k))
-			return nil
-		})
+		}
 		for k := range want {
 			bad = append(bad, k)
 		}
@@ -101,16 +112,43 @@ func (db *DB) IndexAllTokensForTest(id rdf.IRI) error {
 	})
 }
 
-// UnpackResForTest rewrites the res values of the closed store file at
-// path with their entries unpacked, as version 5 and older wrote them:
-// tests make an older file so from a new one.
-func UnpackResForTest(path string) error {
+// UnpackForTest rewrites the closed store file at path, of the current
+// version, as version 5 and older wrote it: index keys one by one rather
+// than in blocks, res values with their entries unpacked. Tests make an
+// older file so from a new one.
+func UnpackForTest(path string) error {
 	bdb, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		return err
 	}
 	defer bdb.Close()
 	return bdb.Update(func(tx *bolt.Tx) error {
+		for _, bl := range blockBuckets {
+			b := tx.Bucket(bl.name)
+			if b == nil {
+				continue
+			}
+			var kvs [][2][]byte
+			c := newCursor(b, bl.l)
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				kvs = append(kvs, [2][]byte{k, v})
+			}
+			seq := b.Sequence()
+			if err := tx.DeleteBucket(bl.name); err != nil {
+				return err
+			}
+			if b, err = tx.CreateBucket(bl.name); err != nil {
+				return err
+			}
+			if err := b.SetSequence(seq); err != nil {
+				return err
+			}
+			for _, kv := range kvs {
+				if err := b.Put(kv[0], kv[1]); err != nil {
+					return err
+				}
+			}
+		}
 		res := tx.Bucket(bucketRes)
 		vals := map[string][]byte{}
 		if err := res.ForEach(func(k, v []byte) error {

@@ -137,7 +137,7 @@ func (w *txWriter) pairIDs() ([]pairID, error) {
 			if enc == "" {
 				continue
 			}
-			id, err := lookupID(w.t2i, w.i2t, enc)
+			id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
 			if err != nil {
 				return nil, err
 			}
@@ -283,48 +283,57 @@ func (w *txWriter) otherRefs(s, via, g uint64) ([]pairRef, error) {
 	var prefix [8 + okeyLen]byte
 	binary.BigEndian.PutUint64(prefix[:], via)
 	binary.BigEndian.PutUint64(prefix[17:], s)
-	c := w.posg.Cursor()
-	for k, _ := c.Seek(prefix[:]); k != nil && bytes.HasPrefix(k, prefix[:]); k, _ = c.Next() {
+	err := w.posgPuts.scanPrefix(prefix[:], func(k []byte) bool {
 		if kg := binary.BigEndian.Uint64(k[33:]); kg != g {
 			out = append(out, pairRef{r: binary.BigEndian.Uint64(k[25:]), graph: kg})
 		}
-	}
-	return out, nil
+		return true
+	})
+	return out, err
 }
 
 // otherHalves returns the key and value triples of subject s that
 // resources other than g state, from spog.
 func (w *txWriter) otherHalves(s uint64, id pairID, g uint64) ([2][]pairHalf, error) {
 	var out [2][]pairHalf
-	c := w.spog.Cursor()
 	for i, p := range [2]uint64{id.key, id.value} {
 		var prefix [16]byte
 		binary.BigEndian.PutUint64(prefix[0:], s)
 		binary.BigEndian.PutUint64(prefix[8:], p)
-		for k, _ := c.Seek(prefix[:]); k != nil && bytes.HasPrefix(k, prefix[:]); k, _ = c.Next() {
+		var ferr error
+		err := w.spogPuts.scanPrefix(prefix[:], func(k []byte) bool {
 			kg := binary.BigEndian.Uint64(k[24:])
 			if kg == g {
-				continue
+				return true
 			}
 			h := pairHalf{graph: kg}
 			o := binary.BigEndian.Uint64(k[16:])
 			if i == 1 {
-				enc := w.i2t.Get(k[16:24])
+				enc := w.i2tPuts.get(k[16:24])
 				if enc == nil {
-					return out, fmt.Errorf("%w: no term %d", ErrCorrupt, o)
+					ferr = fmt.Errorf("%w: no term %d", ErrCorrupt, o)
+					return false
 				}
 				t, err := decodeTerm(enc)
 				if err != nil {
-					return out, err
+					ferr = err
+					return false
 				}
 				class, v := sortKey(t)
 				if class != classNumber && class != classDateTime {
-					continue
+					return true
 				}
 				putSortKey(h.obj[:], class, v)
 			}
 			binary.BigEndian.PutUint64(h.obj[okeyLen-8:], o)
 			out[i] = append(out[i], h)
+			return true
+		})
+		if err == nil {
+			err = ferr
+		}
+		if err != nil {
+			return out, err
 		}
 	}
 	return out, nil
@@ -332,7 +341,7 @@ func (w *txWriter) otherHalves(s uint64, id pairID, g uint64) ([2][]pairHalf, er
 
 // updatePairs brings the pair index from a resource's old res value (nil
 // if none) to its new one (nil if deleted). It runs after the resource's
-// spog keys are updated.
+// spog keys are written (to the buffers).
 func (w *txWriter) updatePairs(old, val []byte) error {
 	if len(w.pairSet.pairs) == 0 {
 		return nil
@@ -355,30 +364,24 @@ func (w *txWriter) updatePairs(old, val []byte) error {
 			return err
 		}
 	}
-	if err := applyKeys(w.pair, before, after); err != nil {
-		return err
-	}
-	return applyKeys(w.pairVia, viaBefore, viaAfter)
+	applyKeys(w.pairPuts, before, after)
+	applyKeys(w.pairViaPuts, viaBefore, viaAfter)
+	return nil
 }
 
-// applyKeys deletes from b the keys of before that are not in after, and
+// applyKeys deletes from p the keys of before that are not in after, and
 // puts those of after that are not in before.
-func applyKeys(b *bolt.Bucket, before, after map[string]struct{}) error {
+func applyKeys(p *putBuffer, before, after map[string]struct{}) {
 	for k := range before {
 		if _, ok := after[k]; !ok {
-			if err := b.Delete([]byte(k)); err != nil {
-				return err
-			}
+			p.del([]byte(k))
 		}
 	}
 	for k := range after {
 		if _, ok := before[k]; !ok {
-			if err := b.Put([]byte(k), []byte{}); err != nil {
-				return err
-			}
+			p.add([]byte(k), []byte{})
 		}
 	}
-	return nil
 }
 
 // rebuildPairs replaces the pair buckets with the keys of every stored
@@ -386,7 +389,7 @@ func applyKeys(b *bolt.Bucket, before, after map[string]struct{}) error {
 // then fills pages one after another instead of splitting them at random,
 // several times faster at a million resources.
 func (w *txWriter) rebuildPairs(tx *bolt.Tx) error {
-	var buckets [2]*bolt.Bucket
+	var buckets [2]index
 	for i, name := range [][]byte{bucketPair, bucketPairVia} {
 		if tx.Bucket(name) != nil {
 			if err := tx.DeleteBucket(name); err != nil {
@@ -398,9 +401,10 @@ func (w *txWriter) rebuildPairs(tx *bolt.Tx) error {
 			return err
 		}
 		b.FillPercent = 0.9
-		buckets[i] = b
+		buckets[i] = index{b: b, l: [2]*layout{w.pair.l, w.pairVia.l}[i]}
 	}
 	w.pair, w.pairVia = buckets[0], buckets[1]
+	w.pairPuts.x, w.pairViaPuts.x = w.pair, w.pairVia
 	ids, err := w.pairIDs()
 	if err != nil || len(ids) == 0 {
 		return err
@@ -425,10 +429,13 @@ func (w *txWriter) rebuildPairs(tx *bolt.Tx) error {
 	}
 	for i, ks := range keys {
 		slices.Sort(ks)
-		for _, k := range slices.Compact(ks) {
-			if err := buckets[i].Put([]byte(k), []byte{}); err != nil {
-				return err
-			}
+		ks = slices.Compact(ks)
+		ops := make([]op, len(ks))
+		for j, k := range ks {
+			ops[j] = op{key: []byte(k), val: []byte{}}
+		}
+		if err := buckets[i].apply(ops); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -509,6 +516,10 @@ func (s *Snapshot) scanPairs(ctx context.Context, name []byte, terms []rdf.Term,
 	if b == nil {
 		return nil
 	}
+	l := layoutPair
+	if bytes.Equal(name, bucketPairVia) {
+		l = layoutPairVia
+	}
 	prefix := make([]byte, 0, 8*len(terms)+okeyLen)
 	for _, t := range terms {
 		id, ok, err := s.patternID(t)
@@ -522,7 +533,7 @@ func (s *Snapshot) scanPairs(ctx context.Context, name []byte, terms []rdf.Term,
 		return err
 	}
 	at := len(prefix) // of the class
-	c := b.Cursor()
+	c := newCursor(b, s.db.layout(l))
 	n := 0
 	for _, class := range classes {
 		start := binary.BigEndian.AppendUint64(append(prefix[:at], class), from)

@@ -183,7 +183,7 @@ func TestPairIndexBuiltForOldFiles(t *testing.T) {
 	}
 	require.NoError(t, db.Close())
 	// Make it a version 2 file: no pair bucket, no pairs key.
-	require.NoError(t, store.UnpackResForTest(path))
+	require.NoError(t, store.UnpackForTest(path))
 	bdb, err := bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
 	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
@@ -214,7 +214,7 @@ func TestPairIndexBuiltForOldFiles(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	// Make it a version 3 file: no pairvia bucket, pairs without via.
-	require.NoError(t, store.UnpackResForTest(path))
+	require.NoError(t, store.UnpackForTest(path))
 	bdb, err = bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
 	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {

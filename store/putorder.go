@@ -2,32 +2,99 @@ package store
 
 import (
 	"bytes"
+	"hash/maphash"
 	"slices"
-
-	bolt "go.etcd.io/bbolt"
 )
 
-// putBuffer holds keys to put into one bucket, to put them in key order.
-// bbolt splits the nodes a transaction changes only when it commits, and
-// a key put into a node moves every key after it: keys put in random
-// order into one node cost time quadratic in their number. The index keys
-// of one large resource written into a small store all land in a few
-// nodes (100,000 triples took over a minute, a 330,000-word title
-// longer); in key order each lands after the one before, and the write
-// costs in proportion to its keys.
+// putBuffer holds the writes of keys of one index bucket of a write
+// transaction, to write them in key order when the transaction ends, or
+// when they grow many: maxPending in all buffers of a txWriter. Writes in
+// key order that fall in one index block rewrite it once (see
+// index.apply), where writing each resource's keys as it comes would
+// rewrite the blocks at the ends of the runs its keys extend, of each
+// predicate in posg, once per resource. bbolt besides splits the nodes a
+// transaction changes only when it commits, and a key put into a node
+// moves every key after it: one large resource written into a small store
+// lands in a few nodes (100,000 triples took over a minute, a
+// 330,000-word title longer); in key order each key lands after the one
+// before, and the write costs in proportion to its keys.
+//
+// The writer's reads of the bucket see the pending writes: get looks a key
+// up, scanPrefix reads the keys under a prefix of one of the lengths the
+// buffer indexes its keys by, and reads of other kinds flush the buffer
+// first.
 type putBuffer struct {
-	b    *bolt.Bucket
+	x    index
 	keys []byte // the keys, end to end
 	ends []int  // where each key ends in keys
 	vals [][]byte
+	dels []bool
+
+	// With indexed set, the writes by hash of their key, and with
+	// prefixLen set by hash of their key's prefix of that length: the
+	// map holds the last write, next the one before it with the same
+	// hash, -1 ending the chain. Hashes keep the maps free of pointers
+	// and allocations.
+	indexed   bool
+	prefixLen int
+	last      map[uint64]int32
+	next      []int32
+	byPrefix  map[uint64]int32
+	nextPre   []int32
 }
 
-// add adds k and v; k is copied, v is kept until the transaction commits,
-// as bbolt keeps it.
+// maxPending is how many writes a txWriter's buffers hold before it
+// flushes them.
+const maxPending = 1 << 16
+
+// seed is the seed of the hashes of putBuffer.
+var seed = maphash.MakeSeed()
+
+// index makes the buffer keep its keys for get and, by their prefixes of
+// length prefixLen (if not 0), for scanPrefix.
+func (p *putBuffer) index(prefixLen int) {
+	p.indexed, p.prefixLen = true, prefixLen
+	p.last = make(map[uint64]int32)
+	if prefixLen > 0 {
+		p.byPrefix = make(map[uint64]int32)
+	}
+}
+
+// add adds a put of k and v; k is copied, v is kept until the transaction
+// commits, as bbolt keeps it.
 func (p *putBuffer) add(k, v []byte) {
 	p.keys = append(p.keys, k...)
 	p.ends = append(p.ends, len(p.keys))
 	p.vals = append(p.vals, v)
+	p.dels = append(p.dels, false)
+	if !p.indexed {
+		return
+	}
+	i := int32(len(p.ends) - 1)
+	h := maphash.Bytes(seed, k)
+	if j, ok := p.last[h]; ok {
+		p.next = append(p.next, j)
+	} else {
+		p.next = append(p.next, -1)
+	}
+	p.last[h] = i
+	if n := p.prefixLen; n > 0 && len(k) >= n {
+		h := maphash.Bytes(seed, k[:n])
+		if j, ok := p.byPrefix[h]; ok {
+			p.nextPre = append(p.nextPre, j)
+		} else {
+			p.nextPre = append(p.nextPre, -1)
+		}
+		p.byPrefix[h] = i
+	} else if n > 0 {
+		p.nextPre = append(p.nextPre, -1)
+	}
+}
+
+// del adds a delete of k, which is copied.
+func (p *putBuffer) del(k []byte) {
+	p.add(k, nil)
+	p.dels[len(p.dels)-1] = true
 }
 
 func (p *putBuffer) key(i int) []byte {
@@ -38,18 +105,105 @@ func (p *putBuffer) key(i int) []byte {
 	return p.keys[start:p.ends[i]]
 }
 
-// flush puts the keys in key order and empties the buffer.
+// lastWrite returns the last write of key, if the buffer holds one.
+func (p *putBuffer) lastWrite(key []byte) (int, bool) {
+	j, ok := p.last[maphash.Bytes(seed, key)]
+	for ok && j >= 0 {
+		if bytes.Equal(p.key(int(j)), key) {
+			return int(j), true
+		}
+		j = p.next[j]
+	}
+	return 0, false
+}
+
+// get returns the value of key, as the pending writes leave it: nil if
+// there is none. It is valid until the next read of the bucket.
+func (p *putBuffer) get(key []byte) []byte {
+	if !p.indexed && len(p.ends) > 0 {
+		if err := p.flush(); err != nil {
+			return nil
+		}
+	}
+	if i, ok := p.lastWrite(key); ok {
+		if p.dels[i] {
+			return nil
+		}
+		if p.vals[i] == nil {
+			return []byte{}
+		}
+		return p.vals[i]
+	}
+	return p.x.get(key)
+}
+
+// scanPrefix calls fn with each key that starts with prefix, as the
+// pending writes leave them, in no particular order, until fn returns
+// false. fn must not keep k.
+func (p *putBuffer) scanPrefix(prefix []byte, fn func(k []byte) bool) error {
+	if len(p.ends) > 0 && len(prefix) != p.prefixLen {
+		if err := p.flush(); err != nil {
+			return err
+		}
+	}
+	c := p.x.scratchCursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if _, ok := p.lastWrite(k); ok {
+			continue // written since: see below
+		}
+		if !fn(k) {
+			return nil
+		}
+	}
+	if len(p.ends) == 0 {
+		return nil
+	}
+	j, ok := p.byPrefix[maphash.Bytes(seed, prefix)]
+	for ; ok && j >= 0; j = p.nextPre[j] {
+		k := p.key(int(j))
+		if !bytes.HasPrefix(k, prefix) || p.dels[j] {
+			continue
+		}
+		if i, _ := p.lastWrite(k); i != int(j) {
+			continue
+		}
+		if !fn(k) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// flush writes the keys in key order and empties the buffer. Of writes of
+// one key, the last counts.
 func (p *putBuffer) flush() error {
+	if len(p.ends) == 0 {
+		return nil
+	}
 	order := make([]int, len(p.ends))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(p.key(a), p.key(b)) })
+	slices.SortStableFunc(order, func(a, b int) int { return bytes.Compare(p.key(a), p.key(b)) })
+	ops := make([]op, 0, len(order))
 	for _, i := range order {
-		if err := p.b.Put(p.key(i), p.vals[i]); err != nil {
-			return err
+		o := op{key: p.key(i), val: p.vals[i], del: p.dels[i]}
+		if n := len(ops); n > 0 && bytes.Equal(ops[n-1].key, o.key) {
+			ops[n-1] = o
+			continue
 		}
+		ops = append(ops, o)
 	}
-	p.keys, p.ends, p.vals = p.keys[:0], p.ends[:0], p.vals[:0]
-	return nil
+	err := p.x.apply(ops)
+	p.reset()
+	return err
+}
+
+// reset empties the buffer.
+func (p *putBuffer) reset() {
+	clear(p.vals) // let the values go
+	p.keys, p.ends, p.vals, p.dels = p.keys[:0], p.ends[:0], p.vals[:0], p.dels[:0]
+	p.next, p.nextPre = p.next[:0], p.nextPre[:0]
+	clear(p.last)
+	clear(p.byPrefix)
 }

@@ -156,9 +156,9 @@ type recordReader struct {
 	rec              Record
 	nodes            []uint64
 
-	i2t    *bolt.Cursor
+	i2t    *blockCursor
 	i2tKey uint64 // the key i2t is at; 0: none
-	res    *bolt.Cursor
+	res    *blockCursor
 	resKey []byte // the key res is at; nil: none
 	resBuf []byte // the res value read last, unpacked
 
@@ -184,7 +184,7 @@ const (
 // encoding returns the i2t value of term id, nil if none.
 func (r *recordReader) encoding(id uint64) []byte {
 	if r.i2t == nil {
-		r.i2t = r.s.tx.Bucket(bucketI2T).Cursor()
+		r.i2t = newCursor(r.s.tx.Bucket(bucketI2T), r.s.db.layout(layoutI2T))
 	}
 	var k, v []byte
 	if r.i2tKey != 0 && id > r.i2tKey && id-r.i2tKey <= maxNear {

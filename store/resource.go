@@ -109,23 +109,25 @@ const (
 
 // txWriter writes resources in one read-write transaction. Its caches and
 // counters belong to that transaction: make a new one for each run of a
-// transaction function.
+// transaction function, and one at a time, as they share the DB's
+// buffers: a new one drops what the last left unflushed.
 type txWriter struct {
-	meta, t2i, i2t, res, spog, posg, text *bolt.Bucket
-	stage, pair, pairVia, rid, changes    *bolt.Bucket
-	pairSet                               pairSet
-	pairIDCache                           []pairID // see pairIDs
-	pairIDsKnown                          bool
-	nonce                                 string
-	textSet                               textSet
-	now                                   time.Time // of the change events
+	meta, i2t, res, stage, changes                  *bolt.Bucket
+	t2i, i2tX, spog, posg, text, pair, pairVia, rid index
+	pairSet                                         pairSet
+	pairIDCache                                     []pairID // see pairIDs
+	pairIDsKnown                                    bool
+	nonce                                           string
+	textSet                                         textSet
+	now                                             time.Time // of the change events
 
 	ids       map[string]uint64 // encoded term → id, for terms known in this tx
 	textPreds map[uint64]bool   // predicate id → is a text predicate
 
-	// The keys a put adds to the dictionary, the indexes and the text
-	// index, put in key order at its end (see putBuffer).
-	t2iPuts, spogPuts, posgPuts, textPuts putBuffer
+	// The keys the writes add to and delete from the dictionary and the
+	// indexes, written in key order (see putBuffer): the DB's, as one
+	// write transaction runs at a time.
+	t2iPuts, i2tPuts, spogPuts, posgPuts, textPuts, pairPuts, pairViaPuts, ridPuts *putBuffer
 
 	dRes, dTriples, dTerms int64 // counter deltas, written by flush
 }
@@ -133,16 +135,17 @@ type txWriter struct {
 func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	w := &txWriter{
 		meta:      tx.Bucket(bucketMeta),
-		t2i:       tx.Bucket(bucketT2I),
+		t2i:       db.index(tx, bucketT2I, layoutT2I),
 		i2t:       tx.Bucket(bucketI2T),
+		i2tX:      db.index(tx, bucketI2T, layoutI2T),
 		res:       tx.Bucket(bucketRes),
-		spog:      tx.Bucket(bucketSPOG),
-		posg:      tx.Bucket(bucketPOSG),
-		text:      tx.Bucket(bucketText),
+		spog:      db.index(tx, bucketSPOG, layoutSPOG),
+		posg:      db.index(tx, bucketPOSG, layoutPOSG),
+		text:      db.index(tx, bucketText, layoutText),
 		stage:     tx.Bucket(bucketStage),
-		pair:      tx.Bucket(bucketPair),
-		pairVia:   tx.Bucket(bucketPairVia),
-		rid:       tx.Bucket(bucketRID),
+		pair:      db.index(tx, bucketPair, layoutPair),
+		pairVia:   db.index(tx, bucketPairVia, layoutPairVia),
+		rid:       db.index(tx, bucketRID, layoutRID),
 		changes:   tx.Bucket(bucketChanges),
 		now:       time.Now(),
 		pairSet:   db.pairs,
@@ -155,19 +158,52 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		w.changes = nil
 	}
 	pack(tx)
-	w.t2iPuts.b, w.spogPuts.b, w.posgPuts.b, w.textPuts.b = w.t2i, w.spog, w.posg, w.text
+	b := &db.writeBufs
+	w.t2iPuts, w.i2tPuts, w.spogPuts, w.posgPuts = &b[0], &b[1], &b[2], &b[3]
+	w.textPuts, w.pairPuts, w.pairViaPuts, w.ridPuts = &b[4], &b[5], &b[6], &b[7]
+	for i, x := range []index{w.t2i, w.i2tX, w.spog, w.posg, w.text, w.pair, w.pairVia, w.rid} {
+		// What a failed transaction left goes.
+		b[i].reset()
+		b[i].x = x
+	}
+	if !w.t2iPuts.indexed {
+		// The writer reads terms by key, spog by subject and predicate
+		// (otherHalves), posg by predicate, object and subject
+		// (otherRefs).
+		w.t2iPuts.index(0)
+		w.i2tPuts.index(0)
+		w.textPuts.index(0)
+		w.spogPuts.index(16)
+		w.posgPuts.index(8 + okeyLen)
+	}
 	return w
 }
 
-// flushPuts puts the keys the buffers hold, each bucket's in key order.
-// Reads of the dictionary and the indexes see them only after it.
+// buffers are the writer's putBuffers.
+func (w *txWriter) buffers() []*putBuffer {
+	return []*putBuffer{w.t2iPuts, w.i2tPuts, w.spogPuts, w.posgPuts, w.textPuts, w.pairPuts, w.pairViaPuts, w.ridPuts}
+}
+
+// flushPuts writes the keys the buffers hold, each bucket's in key order.
 func (w *txWriter) flushPuts() error {
-	for _, p := range []*putBuffer{&w.t2iPuts, &w.spogPuts, &w.posgPuts, &w.textPuts} {
+	for _, p := range w.buffers() {
 		if err := p.flush(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// flushMany is flushPuts if the buffers hold maxPending writes or more.
+func (w *txWriter) flushMany() error {
+	n := 0
+	for _, p := range w.buffers() {
+		n += len(p.ends)
+	}
+	if n < maxPending {
+		return nil
+	}
+	return w.flushPuts()
 }
 
 // checkMatch returns ErrPreconditionFailed unless ifMatch is empty, "*", or
@@ -199,6 +235,10 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 			return "", err
 		}
 		if old, err = unpackRes(nil, old, p.key, true); err != nil {
+			return "", err
+		}
+		// unusedTerms reads the index keys as they are.
+		if err := w.flushPuts(); err != nil {
 			return "", err
 		}
 	}
@@ -278,9 +318,6 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 			return "", err
 		}
 	}
-	if err := w.flushPuts(); err != nil {
-		return "", err
-	}
 
 	if err := w.updatePairs(old, val); err != nil {
 		return "", err
@@ -300,16 +337,14 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	w.dTriples += int64(len(p.triples))
 	if old == nil {
 		w.dRes++
-		if err := w.rid.Put(p.key, u64(gid)); err != nil {
-			return "", err
-		}
+		w.ridPuts.add(p.key, u64(gid))
 	} else {
 		w.dTriples -= int64((len(old) - headerLen) / entryLen)
 		if err := w.reclaim(dead); err != nil {
 			return "", err
 		}
 	}
-	return formatETag(w.nonce, seq), nil
+	return formatETag(w.nonce, seq), w.flushMany()
 }
 
 // delete removes the resource with res key key.
@@ -328,6 +363,10 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	if err != nil {
 		return err
 	}
+	// unusedTerms reads the index keys as they are.
+	if err := w.flushPuts(); err != nil {
+		return err
+	}
 	dead := w.unusedTerms(old, nil)
 	if err := appendChange(w.changes, Deleted, w.now, key); err != nil {
 		return err
@@ -335,9 +374,7 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	if err := w.res.Delete(key); err != nil {
 		return err
 	}
-	if err := w.rid.Delete(key); err != nil {
-		return err
-	}
+	w.ridPuts.del(key)
 	if err := w.updatePairs(old, nil); err != nil {
 		return err
 	}
@@ -352,7 +389,10 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	}
 	w.dRes--
 	w.dTriples -= int64((len(old) - headerLen) / entryLen)
-	return w.reclaim(dead)
+	if err := w.reclaim(dead); err != nil {
+		return err
+	}
+	return w.flushMany()
 }
 
 // putIndex adds the index keys of entry e in graph g.
@@ -363,13 +403,13 @@ func (w *txWriter) putIndex(e, g []byte) error {
 	return nil
 }
 
-// deleteIndex removes the index keys of entry e in graph g.
+// deleteIndex removes the index keys of entry e in graph g, at the next
+// flushPuts.
 func (w *txWriter) deleteIndex(e, g []byte) error {
 	var k [41]byte
-	if err := w.spog.Delete(spogKey(k[:0], e, g)); err != nil {
-		return err
-	}
-	return w.posg.Delete(posgKey(k[:0], e, g))
+	w.spogPuts.del(spogKey(k[:0], e, g))
+	w.posgPuts.del(posgKey(k[:0], e, g))
+	return nil
 }
 
 // Index keys of a res entry e (s, p, class, value, o) in graph g.
@@ -382,7 +422,7 @@ func (w *txWriter) intern(enc string) (uint64, error) {
 	if id, ok := w.ids[enc]; ok {
 		return id, nil
 	}
-	id, err := lookupID(w.t2i, w.i2t, enc)
+	id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
 	if err != nil {
 		return 0, err
 	}
@@ -409,9 +449,7 @@ func (w *txWriter) newBlank() (uint64, error) {
 
 func (w *txWriter) addTerm(id uint64, enc string) error {
 	w.t2iPuts.add(dictKey(enc), u64(id))
-	if err := w.i2t.Put(u64(id), []byte(enc)); err != nil {
-		return err
-	}
+	w.i2tPuts.add(u64(id), []byte(enc))
 	w.dTerms++
 	return nil
 }
@@ -433,7 +471,7 @@ func (w *txWriter) unusedTerms(old []byte, live map[uint64]struct{}) []uint64 {
 	g := old[8:16]
 	seen := make(map[uint64]struct{})
 	var dead []uint64
-	var c *bolt.Cursor
+	var c *blockCursor
 	check := func(id uint64, okey []byte) {
 		if _, ok := live[id]; ok {
 			return
@@ -443,7 +481,7 @@ func (w *txWriter) unusedTerms(old []byte, live map[uint64]struct{}) []uint64 {
 		}
 		seen[id] = struct{}{}
 		k := u64(id)
-		if isBlankID(w.i2t, k) {
+		if v := w.i2tPuts.get(k); len(v) > 0 && v[0] == tagBlank {
 			dead = append(dead, id)
 			return
 		}
@@ -451,7 +489,7 @@ func (w *txWriter) unusedTerms(old []byte, live map[uint64]struct{}) []uint64 {
 			return
 		}
 		if c == nil {
-			c = w.posg.Cursor()
+			c = w.posg.cursor()
 		}
 		var ok [okeyLen]byte
 		copy(ok[:], okey)
@@ -483,18 +521,12 @@ func (w *txWriter) unusedTerms(old []byte, live map[uint64]struct{}) []uint64 {
 	return dead
 }
 
-// isBlankID reports whether term id k is a blank node.
-func isBlankID(i2t *bolt.Bucket, k []byte) bool {
-	v := i2t.Get(k)
-	return len(v) > 0 && v[0] == tagBlank
-}
-
 // usedElsewhere reports whether b has a key starting with prefix held by
 // another graph than g. Index keys end with their graph, and a graph's keys
 // with one prefix are read at most once: the cost is that of the keys the
 // graph itself has with it.
-func usedElsewhere(b *bolt.Bucket, prefix, g []byte) bool {
-	c := b.Cursor()
+func usedElsewhere(b index, prefix, g []byte) bool {
+	c := b.scratchCursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		if !bytes.Equal(k[len(k)-len(g):], g) {
 			return true
@@ -504,11 +536,12 @@ func usedElsewhere(b *bolt.Bucket, prefix, g []byte) bool {
 }
 
 // reclaim removes the terms dead (see unusedTerms) from the dictionary,
-// once their index keys are gone, but an IRI that names a resource.
+// once their index keys are gone, but an IRI that names a resource. The
+// t2i keys go at the next flushPuts.
 func (w *txWriter) reclaim(dead []uint64) error {
 	for _, id := range dead {
 		k := u64(id)
-		v := w.i2t.Get(k)
+		v := w.i2tPuts.get(k)
 		if v == nil {
 			return fmt.Errorf("%w: no term %d", ErrCorrupt, id)
 		}
@@ -516,12 +549,8 @@ func (w *txWriter) reclaim(dead []uint64) error {
 		if enc[0] == tagIRI && w.res.Get([]byte(enc[1:])) != nil {
 			continue // names a resource
 		}
-		if err := w.t2i.Delete(dictKey(enc)); err != nil {
-			return err
-		}
-		if err := w.i2t.Delete(k); err != nil {
-			return err
-		}
+		w.t2iPuts.del(dictKey(enc))
+		w.i2tPuts.del(k)
 		delete(w.ids, enc)
 		w.pairIDsKnown = false
 		w.dTerms--
@@ -529,8 +558,12 @@ func (w *txWriter) reclaim(dead []uint64) error {
 	return nil
 }
 
-// flush adds the counter deltas to the meta counters.
+// flush writes what the buffers hold and adds the counter deltas to the
+// meta counters: the last step of a write transaction.
 func (w *txWriter) flush() error {
+	if err := w.flushPuts(); err != nil {
+		return err
+	}
 	for _, c := range []struct {
 		key []byte
 		d   int64

@@ -8,7 +8,6 @@ import (
 	"math"
 
 	"github.com/knakk/rdf"
-	bolt "go.etcd.io/bbolt"
 )
 
 // ctxEvery is how many keys a scan reads between checks of its context.
@@ -202,7 +201,7 @@ func (s *Snapshot) match(ctx context.Context, subj rdf.Subject, pred rdf.Predica
 // skipScan calls fn with each predicate id that follows head in the keys
 // of c's bucket (keys head | p | ...), in order, until fn returns false: a
 // seek per predicate, whatever the keys under it.
-func skipScan(c *bolt.Cursor, head []byte, fn func(p uint64) (bool, error)) error {
+func skipScan(c *blockCursor, head []byte, fn func(p uint64) (bool, error)) error {
 	var kbuf [41]byte
 	from := uint64(0)
 	for {

@@ -21,7 +21,7 @@ type Snapshot struct {
 	r  termReader
 
 	buckets [numScanned]*bolt.Bucket   // opened on first use
-	free    [numScanned][]*bolt.Cursor // cursors to reuse
+	free    [numScanned][]*blockCursor // cursors to reuse
 	sets    []*[]uint64                // bit sets lent by bitset
 }
 
@@ -35,13 +35,17 @@ const (
 	numScanned
 )
 
-var scannedNames = [numScanned][]byte{bucketSPOG, bucketPOSG, bucketText, bucketRes, bucketRID}
+var (
+	scannedNames   = [numScanned][]byte{bucketSPOG, bucketPOSG, bucketText, bucketRes, bucketRID}
+	scannedLayouts = [numScanned]*layout{layoutSPOG, layoutPOSG, layoutText, nil, layoutRID}
+)
 
 // cursor returns a cursor of bucket b for one scan; release gives it back.
 // Scans nest (a callback may scan again), so each takes its own cursor,
 // but a cursor is reused across scans: a new one costs an allocation and
-// regrows its stack.
-func (s *Snapshot) cursor(b int) *bolt.Cursor {
+// regrows its stack. Cursors of the index buckets read their logical
+// keys, whether the file packs them in blocks or not.
+func (s *Snapshot) cursor(b int) *blockCursor {
 	if n := len(s.free[b]); n > 0 {
 		c := s.free[b][n-1]
 		s.free[b] = s.free[b][:n-1]
@@ -50,10 +54,10 @@ func (s *Snapshot) cursor(b int) *bolt.Cursor {
 	if s.buckets[b] == nil {
 		s.buckets[b] = s.tx.Bucket(scannedNames[b])
 	}
-	return s.buckets[b].Cursor()
+	return newCursor(s.buckets[b], s.db.layout(scannedLayouts[b]))
 }
 
-func (s *Snapshot) release(b int, c *bolt.Cursor) {
+func (s *Snapshot) release(b int, c *blockCursor) {
 	s.free[b] = append(s.free[b], c)
 }
 
@@ -67,7 +71,7 @@ func (db *DB) View(ctx context.Context, fn func(s *Snapshot) error) error {
 		return err
 	}
 	return db.db.View(func(tx *bolt.Tx) error {
-		s := &Snapshot{db: db, tx: tx, r: termReader{tx: tx, shared: db.terms}}
+		s := &Snapshot{db: db, tx: tx, r: termReader{tx: tx, shared: db.terms, t2iLayout: db.layout(layoutT2I), i2tLayout: db.layout(layoutI2T)}}
 		defer func() {
 			for _, b := range s.sets {
 				db.bits.Put(b)

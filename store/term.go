@@ -152,9 +152,9 @@ func u64(v uint64) []byte {
 }
 
 // lookupID returns the id of an encoded term in t2i and i2t, or 0.
-func lookupID(t2i, i2t *bolt.Bucket, enc string) (uint64, error) {
+func lookupID(t2i, i2t interface{ get([]byte) []byte }, enc string) (uint64, error) {
 	key := dictKey(enc)
-	v := t2i.Get(key)
+	v := t2i.get(key)
 	if v == nil {
 		return 0, nil
 	}
@@ -162,7 +162,7 @@ func lookupID(t2i, i2t *bolt.Bucket, enc string) (uint64, error) {
 		return 0, fmt.Errorf("%w: t2i value of %q", ErrCorrupt, key)
 	}
 	id := binary.BigEndian.Uint64(v)
-	if key[0] == tagHashed && !bytes.Equal(i2t.Get(v), []byte(enc)) {
+	if key[0] == tagHashed && !bytes.Equal(i2t.get(v), []byte(enc)) {
 		return 0, fmt.Errorf("%w: hash collision on term %.64q", ErrCorrupt, enc)
 	}
 	return id, nil
@@ -170,7 +170,7 @@ func lookupID(t2i, i2t *bolt.Bucket, enc string) (uint64, error) {
 
 // seekExact returns the value of key in c's bucket, or nil. Unlike
 // Bucket.Get it reuses the cursor, and with it the cursor's stack.
-func seekExact(c *bolt.Cursor, key []byte) []byte {
+func seekExact(c interface{ Seek([]byte) ([]byte, []byte) }, key []byte) []byte {
 	k, v := c.Seek(key)
 	if k == nil || !bytes.Equal(k, key) {
 		return nil
@@ -183,9 +183,11 @@ func seekExact(c *bolt.Cursor, key []byte) []byte {
 // as a write may reclaim the term and add it again under a new id. The
 // DB's shared cache holds only terms by id, which never change.
 type termReader struct {
-	tx       *bolt.Tx
-	shared   *termCache   // nil: none
-	i2t, t2i *bolt.Cursor // for point lookups; opened on first use
+	tx        *bolt.Tx
+	shared    *termCache   // nil: none
+	t2iLayout *layout      // of t2i; nil: plain
+	i2tLayout *layout      // of i2t; nil: plain
+	i2t, t2i  *blockCursor // for point lookups; opened on first use
 
 	terms  map[uint64]rdf.Term // decoded in this transaction
 	iris   map[string]uint64   // IRI → id, 0 if not in the store
@@ -196,9 +198,11 @@ type termReader struct {
 // maxReaderCache bounds each of a termReader's maps on long scans.
 const maxReaderCache = 1 << 14
 
-func (r *termReader) i2tCursor() *bolt.Cursor {
+func (r *termReader) i2tCursor() *blockCursor {
 	if r.i2t == nil {
-		r.i2t = r.tx.Bucket(bucketI2T).Cursor()
+		// Its encodings are decoded, never kept.
+		r.i2t = newCursor(r.tx.Bucket(bucketI2T), r.i2tLayout)
+		r.i2t.reuse = true
 	}
 	return r.i2t
 }
@@ -325,7 +329,7 @@ func (r *termReader) id(t rdf.Term) (uint64, error) {
 // lookup is lookupID through the reader's cursors.
 func (r *termReader) lookup(enc string) (uint64, error) {
 	if r.t2i == nil {
-		r.t2i = r.tx.Bucket(bucketT2I).Cursor()
+		r.t2i = newCursor(r.tx.Bucket(bucketT2I), r.t2iLayout)
 	}
 	key := dictKey(enc)
 	v := seekExact(r.t2i, key)

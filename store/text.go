@@ -116,8 +116,9 @@ var smallCounts = func() []byte {
 	return b
 }()
 
-// deleteText removes the postings of entry e in graph g, if it has any. It
-// must run before the entry's terms are reclaimed.
+// deleteText removes the postings of entry e in graph g, if it has any,
+// at the next flushPuts. It must run before the entry's terms are
+// reclaimed.
 func (w *txWriter) deleteText(e, g []byte) error {
 	toks, err := w.entryTokens(e, MaxTextTokens+1)
 	if err != nil {
@@ -127,16 +128,14 @@ func (w *txWriter) deleteText(e, g []byte) error {
 	if len(toks) > MaxTextTokens {
 		// Written before the limit, an entry has the postings of all its
 		// tokens; since, of the first MaxTextTokens. The next one tells.
-		if w.text.Get(textKey(k[:0], toks[MaxTextTokens].tok, e, g)) == nil {
+		if w.textPuts.get(textKey(k[:0], toks[MaxTextTokens].tok, e, g)) == nil {
 			toks = toks[:MaxTextTokens]
 		} else if toks, err = w.entryTokens(e, 0); err != nil {
 			return err
 		}
 	}
 	for _, t := range toks {
-		if err := w.text.Delete(textKey(k[:0], t.tok, e, g)); err != nil {
-			return err
-		}
+		w.textPuts.del(textKey(k[:0], t.tok, e, g))
 	}
 	return nil
 }
@@ -151,7 +150,7 @@ func (w *txWriter) entryTokens(e []byte, max int) ([]tokenCount, error) {
 	pid := binary.BigEndian.Uint64(e[8:16])
 	isText, ok := w.textPreds[pid]
 	if !ok {
-		v := w.i2t.Get(e[8:16])
+		v := w.i2tPuts.get(e[8:16])
 		if v == nil {
 			return nil, fmt.Errorf("%w: no term %d", ErrCorrupt, pid)
 		}
@@ -161,7 +160,7 @@ func (w *txWriter) entryTokens(e []byte, max int) ([]tokenCount, error) {
 	if !isText {
 		return nil, nil
 	}
-	v := w.i2t.Get(e[25:33])
+	v := w.i2tPuts.get(e[25:33])
 	if len(v) == 0 {
 		return nil, fmt.Errorf("%w: no term %d", ErrCorrupt, binary.BigEndian.Uint64(e[25:33]))
 	}
@@ -191,7 +190,9 @@ func (w *txWriter) rebuildText(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	w.text, w.textPuts.b = b, b
+	b.FillPercent = fillPercent[string(bucketText)]
+	w.text = index{b: b, l: w.text.l}
+	w.textPuts.x = w.text
 	var counts [256]int
 	err = w.eachPosting(func(tok string, _, _ []byte, _ int) { counts[tok[0]]++ })
 	if err != nil {

@@ -46,11 +46,27 @@ func format5Ops(t testing.TB, db *store.DB, stage func([]store.Resource) error) 
 	require.NoError(t, stage(records(40, 2)))
 }
 
+// format6Ops are the writes that made testdata/format6.db, with the code
+// of format 6 (commit 4463615): those of format 5, with Stage indexing as
+// it did since, and a resource with a literal too long to be its own
+// dictionary key.
+func format6Ops(t testing.TB, db *store.DB) {
+	format5Ops(t, db, func(rs []store.Resource) error { return db.Stage(context.Background(), rs) })
+	id := iri("http://pm.example.org/records/long")
+	_, err := db.Create(context.Background(), id, []rdf.Triple{tr(id, exTitle, str("long "+strings.Repeat("word ", 80)))})
+	require.NoError(t, err)
+}
+
 // format5File copies testdata/format5.db.gz, made by format5Ops, to a
 // temporary file and returns its path.
-func format5File(t *testing.T) string {
+func format5File(t *testing.T) string { return formatFile(t, "format5.db.gz") }
+
+// format6File copies testdata/format6.db.gz, made by format6Ops.
+func format6File(t *testing.T) string { return formatFile(t, "format6.db.gz") }
+
+func formatFile(t *testing.T, name string) string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "format5.db.gz"))
+	f, err := os.Open(filepath.Join("testdata", name))
 	require.NoError(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
@@ -81,8 +97,9 @@ func fileState(t *testing.T, path string) (version uint64, buckets []string) {
 
 var blankLabels = regexp.MustCompile(`_:\S+`)
 
-// contents is what a store answers about the data of format5Ops, blank
-// node labels aside (they name term ids, which need not agree).
+// contents is what a store answers about the data of format5Ops and
+// format6Ops, blank node labels aside (they name term ids, which need not
+// agree).
 func contents(t *testing.T, db *store.DB) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
@@ -100,6 +117,9 @@ func contents(t *testing.T, db *store.DB) map[string][]string {
 		"s ? o":       canon(matchAll(t, db, iri("http://pm.example.org/records/33#m9"), nil, ns("DiskUsed"))),
 		"text":        canon(textAll(t, db, "disk")),
 		"range":       canon(rangeAll(t, db, exValue, nil, nil, store.RangeOptions{})),
+	}
+	if long := textAll(t, db, "word"); len(long) > 0 { // format6Ops
+		out["long"] = canon(long)
 	}
 	for i := 0; i < 42; i++ {
 		id, _ := sampleRecord(i)
@@ -124,7 +144,7 @@ func contents(t *testing.T, db *store.DB) map[string][]string {
 }
 
 // TestUpgradeFormat5 opens a file format 5 wrote: read-only as it is;
-// writable, it becomes version 6, without ospg or staged resources, and
+// writable, it becomes version 7, without ospg or staged resources, and
 // answers as a store the same writes made now.
 func TestUpgradeFormat5(t *testing.T) {
 	path := format5File(t)
@@ -164,7 +184,7 @@ func TestUpgradeFormat5(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	v, buckets = fileState(t, path)
-	assert.Equal(t, uint64(6), v)
+	assert.Equal(t, uint64(7), v)
 	assert.NotContains(t, buckets, "ospg")
 }
 
@@ -189,5 +209,83 @@ func TestUpgradeCrash(t *testing.T) {
 	assert.True(t, ok)
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
+	assert.Equal(t, uint64(7), v)
+}
+
+// TestUpgradeFormat6 opens a file format 6 wrote, its index keys one by
+// one: read-only, it reads them as they are; writable, it becomes version
+// 7, its indexes in blocks, and answers as a store the same writes make
+// now, and as it did before.
+func TestUpgradeFormat6(t *testing.T) {
+	path := format6File(t)
+	v, _ := fileState(t, path)
+	require.Equal(t, uint64(6), v)
+
+	fresh, _ := openDB(t, withTestIndexes(&store.Options{NoSync: true}))
+	format6Ops(t, fresh)
+	want := contents(t, fresh)
+	for k, v := range want {
+		require.NotEmpty(t, v, k)
+	}
+
+	ro, err := store.Open(path, withTestIndexes(&store.Options{ReadOnly: true}))
+	require.NoError(t, err, "read-only open of version 6")
+	got := contents(t, ro)
+	for k := range want {
+		assert.Equal(t, want[k], got[k], "read-only: %s", k)
+	}
+	require.NoError(t, ro.Close())
+	v, _ = fileState(t, path)
+	require.Equal(t, uint64(6), v, "read-only, the file stays as it is")
+
+	db, err := store.Open(path, withTestIndexes(&store.Options{NoSync: true}))
+	require.NoError(t, err)
+	got = contents(t, db)
+	for k := range want {
+		assert.Equal(t, want[k], got[k], k)
+	}
+	// It takes writes as a new file does.
+	id, g := sampleRecord(7)
+	_, err = db.Replace(context.Background(), id, append(g, tr(id, exSource, ex("probes/9"))), "")
+	require.NoError(t, err)
+	_, err = fresh.Replace(context.Background(), id, append(g, tr(id, exSource, ex("probes/9"))), "")
+	require.NoError(t, err)
+	require.NoError(t, db.Delete(context.Background(), iri("http://pm.example.org/records/long"), ""))
+	require.NoError(t, fresh.Delete(context.Background(), iri("http://pm.example.org/records/long"), ""))
+	want, got = contents(t, fresh), contents(t, db)
+	for k := range want {
+		assert.Equal(t, want[k], got[k], "after writes: %s", k)
+	}
+	require.NoError(t, db.Close())
+	v, _ = fileState(t, path)
+	assert.Equal(t, uint64(7), v)
+}
+
+// TestUpgradeFormat6Crash: an upgrade of a version 6 file that fails
+// before it commits, as in a crash, leaves the version 6 file, which opens
+// and upgrades later.
+func TestUpgradeFormat6Crash(t *testing.T) {
+	path := format6File(t)
+	crash := errors.New("crash")
+	restore := store.SetUpgradeHookForTest(func() error { return crash })
+	_, err := store.Open(path, withTestIndexes(&store.Options{NoSync: true}))
+	restore()
+	require.ErrorIs(t, err, crash)
+	v, buckets := fileState(t, path)
 	assert.Equal(t, uint64(6), v)
+	assert.NotContains(t, strings.Join(buckets, " "), "~", "no bucket of the upgrade left")
+
+	ro, err := store.Open(path, withTestIndexes(&store.Options{ReadOnly: true}))
+	require.NoError(t, err)
+	want := contents(t, ro)
+	require.NoError(t, ro.Close())
+	db, err := store.Open(path, withTestIndexes(&store.Options{NoSync: true}))
+	require.NoError(t, err)
+	got := contents(t, db)
+	for k := range want {
+		assert.Equal(t, want[k], got[k], k)
+	}
+	require.NoError(t, db.Close())
+	v, _ = fileState(t, path)
+	assert.Equal(t, uint64(7), v)
 }

@@ -1,0 +1,1050 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Since version 7 the sorted index buckets hold blocks rather than one
+// bbolt key per index key (see doc.go, File layout): bbolt spends 16
+// bytes of element header on each key, more than the keys' own bytes once
+// they are compressed against their neighbours. A block is a run of
+// consecutive logical keys: its bbolt key is the first of them, its value
+// the others, each encoded against the one before it. blockCursor reads
+// logical keys as bolt.Cursor reads bbolt keys, and index.apply writes
+// them, rewriting each block a run of writes touches once.
+
+// field is the kind of one field of the keys of a block bucket.
+type field uint8
+
+const (
+	fieldU64  field = iota // 8 bytes big-endian: a term id, a sort value
+	fieldByte              // one byte: a sort key's class
+	fieldText              // bytes up to and including a 0x00: a token
+)
+
+// valueKind is the kind of the values of a block bucket.
+type valueKind uint8
+
+const (
+	valueNone    valueKind = iota // empty
+	valueUvarint                  // a uvarint, stored as it is
+	valueU64                      // 8 bytes big-endian, stored as a uvarint
+	valueBytes                    // bytes, stored against the previous entry's
+)
+
+// A layout is how the keys and values of a block bucket are made, which
+// is how a block encodes them. Keys of a layout with fields are a
+// sequence of those fields; keys without are opaque bytes.
+type layout struct {
+	fields []field
+	value  valueKind
+	offs   []int // where each field starts, and the key ends; nil if keys vary in length
+}
+
+// newLayout returns the layout of keys of fields and values of kind v.
+func newLayout(v valueKind, fields ...field) *layout {
+	l := &layout{fields: fields, value: v}
+	offs := []int{0}
+	for _, f := range fields {
+		switch f {
+		case fieldU64:
+			offs = append(offs, offs[len(offs)-1]+8)
+		case fieldByte:
+			offs = append(offs, offs[len(offs)-1]+1)
+		default:
+			return l
+		}
+	}
+	if len(fields) > 0 {
+		l.offs = offs
+	}
+	return l
+}
+
+// The layouts of the block buckets; see doc.go.
+var (
+	layoutSPOG    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64)
+	layoutPOSG    = newLayout(valueNone, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64)
+	layoutText    = newLayout(valueUvarint, fieldText, fieldU64, fieldU64, fieldU64, fieldU64)
+	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64)
+	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64)
+	layoutT2I     = newLayout(valueU64)
+	layoutI2T     = newLayout(valueBytes, fieldU64)
+	layoutRID     = newLayout(valueU64)
+)
+
+// blockBuckets are the buckets of version 7 held in blocks, with their
+// layouts.
+var blockBuckets = []struct {
+	name []byte
+	l    *layout
+}{
+	{bucketSPOG, layoutSPOG}, {bucketPOSG, layoutPOSG}, {bucketText, layoutText},
+	{bucketPair, layoutPair}, {bucketPairVia, layoutPairVia}, {bucketT2I, layoutT2I},
+	{bucketI2T, layoutI2T}, {bucketRID, layoutRID},
+}
+
+// Block sizes, in bytes of encoded entries: a write cuts a block longer
+// than blockMax into blocks of about blockTarget, and joins one shorter
+// than blockMin to the next. Keys mostly come in order (see fillPercent),
+// so that the blocks a write cuts stay as they are.
+const (
+	blockTarget = 128
+	blockMax    = 256
+	blockMin    = 32
+)
+
+// errBlock is the error of an ill-formed block.
+func errBlock(k []byte) error { return fmt.Errorf("%w: index block %x", ErrCorrupt, k) }
+
+// fieldEnd returns where field f of key, starting at i, ends.
+func (l *layout) fieldEnd(key []byte, i int, f int) (int, bool) {
+	if l.offs != nil {
+		return l.offs[f+1], len(key) == l.offs[len(l.offs)-1]
+	}
+	switch l.fields[f] {
+	case fieldU64:
+		return i + 8, i+8 <= len(key)
+	case fieldByte:
+		return i + 1, i+1 <= len(key)
+	default:
+		j := bytes.IndexByte(key[i:], 0)
+		return i + j + 1, j >= 0
+	}
+}
+
+// appendValue appends the encoding of value v, which follows the value pv
+// (nil for the first entry of a block).
+func (l *layout) appendValue(dst, pv, v []byte) ([]byte, bool) {
+	switch l.value {
+	case valueBytes:
+		if v == nil {
+			return dst, false
+		}
+		n := commonPrefix(pv, v)
+		dst = binary.AppendUvarint(dst, uint64(n))
+		dst = binary.AppendUvarint(dst, uint64(len(v)-n))
+		return append(dst, v[n:]...), true
+	case valueUvarint:
+		if _, n := binary.Uvarint(v); n <= 0 || n != len(v) {
+			return dst, false
+		}
+		return append(dst, v...), true
+	case valueU64:
+		if len(v) != 8 {
+			return dst, false
+		}
+		return binary.AppendUvarint(dst, binary.BigEndian.Uint64(v)), true
+	}
+	return dst, len(v) == 0
+}
+
+// decodeValue appends the value encoded at the start of src, which
+// follows the value pv, to dst, and returns the rest of src. dst may be
+// pv[:0]: the value is decoded in place.
+func (l *layout) decodeValue(dst, pv, src []byte) ([]byte, []byte, bool) {
+	switch l.value {
+	case valueBytes:
+		n, a := binary.Uvarint(src)
+		if a <= 0 {
+			return dst, src, false
+		}
+		m, b := binary.Uvarint(src[a:])
+		if b <= 0 || n > uint64(len(pv)) || m > uint64(len(src)-a-b) {
+			return dst, src, false
+		}
+		src = src[a+b:]
+		dst = append(dst, pv[:n]...)
+		return append(dst, src[:m]...), src[m:], true
+	case valueUvarint:
+		_, n := binary.Uvarint(src)
+		if n <= 0 {
+			return dst, src, false
+		}
+		return append(dst, src[:n]...), src[n:], true
+	case valueU64:
+		v, n := binary.Uvarint(src)
+		if n <= 0 {
+			return dst, src, false
+		}
+		return binary.BigEndian.AppendUint64(dst, v), src[n:], true
+	}
+	return dst, src, true
+}
+
+// appendEntry appends the encoding of key and its value v, which follow
+// prev in the block. Without fields: the length of the prefix key shares
+// with prev and the rest of key. With fields: how many leading fields key
+// shares with prev, then the first field that differs (a number as its
+// increase over prev's, a token as its shared prefix length and the rest),
+// then the other fields (numbers as uvarints, tokens as their length and
+// bytes). It fails on a key that is not after prev or not of the layout.
+func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
+	if bytes.Compare(prev, key) >= 0 {
+		return dst, fmt.Errorf("%w: index key %x after %x", ErrCorrupt, key, prev)
+	}
+	bad := func() error { return fmt.Errorf("%w: index key %x", ErrCorrupt, key) }
+	if l.fields == nil {
+		n := commonPrefix(prev, key)
+		dst = binary.AppendUvarint(dst, uint64(n))
+		dst = binary.AppendUvarint(dst, uint64(len(key)-n))
+		dst = append(dst, key[n:]...)
+	} else {
+		i, pi, f := 0, 0, 0
+		if l.offs != nil {
+			// The first field holding a byte that differs.
+			n := l.offs[len(l.offs)-1]
+			if len(key) != n || len(prev) != n {
+				return dst, bad()
+			}
+			d := commonPrefix(prev, key)
+			for l.offs[f+1] <= d {
+				f++
+			}
+			i, pi = l.offs[f], l.offs[f]
+		}
+		for ; f < len(l.fields); f++ {
+			e, ok1 := l.fieldEnd(key, i, f)
+			pe, ok2 := l.fieldEnd(prev, pi, f)
+			if !ok1 || !ok2 {
+				return dst, bad()
+			}
+			if !bytes.Equal(key[i:e], prev[pi:pe]) {
+				break
+			}
+			i, pi = e, pe
+		}
+		if f == len(l.fields) {
+			return dst, bad()
+		}
+		dst = append(dst, byte(f))
+		e, _ := l.fieldEnd(key, i, f)
+		pe, _ := l.fieldEnd(prev, pi, f)
+		switch l.fields[f] {
+		case fieldU64:
+			dst = binary.AppendUvarint(dst, binary.BigEndian.Uint64(key[i:])-binary.BigEndian.Uint64(prev[pi:]))
+		case fieldByte:
+			dst = append(dst, key[i])
+		case fieldText:
+			n := commonPrefix(key[i:e], prev[pi:pe])
+			dst = binary.AppendUvarint(dst, uint64(n))
+			dst = binary.AppendUvarint(dst, uint64(e-i-n))
+			dst = append(dst, key[i+n:e]...)
+		}
+		i, pi = e, pe
+		for f++; f < len(l.fields); f++ {
+			e, ok := l.fieldEnd(key, i, f)
+			if !ok {
+				return dst, bad()
+			}
+			pe, pok := l.fieldEnd(prev, pi, f)
+			switch l.fields[f] {
+			case fieldU64:
+				if v := binary.BigEndian.Uint64(key[i:]); pok && i == pi {
+					// Aligned with the previous key's field: its
+					// change, which is small more often than not (the
+					// same graph, ids given out together).
+					dst = binary.AppendVarint(dst, int64(v-binary.BigEndian.Uint64(prev[pi:])))
+				} else {
+					dst = binary.AppendUvarint(dst, v)
+				}
+			case fieldByte:
+				dst = append(dst, key[i])
+			case fieldText:
+				dst = binary.AppendUvarint(dst, uint64(e-i))
+				dst = append(dst, key[i:e]...)
+			}
+			i, pi = e, pe
+		}
+		if i != len(key) {
+			return dst, bad()
+		}
+	}
+	dst, ok := l.appendValue(dst, pv, v)
+	if !ok {
+		return dst, fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, key)
+	}
+	return dst, nil
+}
+
+// decodeEntry decodes the entry at the start of src, which follows the
+// key prev and value pv, appending its key and then its value to dst. It
+// returns the rest of src and the length of the key.
+func (l *layout) decodeEntry(dst, prev, pv, src []byte) (out, rest []byte, klen int, ok bool) {
+	start := len(dst)
+	if dst, src, ok = l.decodeKey(dst, prev, src); !ok {
+		return dst, src, 0, false
+	}
+	klen = len(dst) - start
+	dst, src, ok = l.decodeValue(dst, pv, src)
+	return dst, src, klen, ok
+}
+
+// decodeKey is decodeEntry for the key alone.
+func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
+	uv := func() (uint64, bool) {
+		v, n := binary.Uvarint(src)
+		if n <= 0 {
+			return 0, false
+		}
+		src = src[n:]
+		return v, true
+	}
+	if l.fields == nil {
+		n, ok1 := uv()
+		m, ok2 := uv()
+		if !ok1 || !ok2 || n > uint64(len(prev)) || m > uint64(len(src)) {
+			return dst, src, false
+		}
+		dst = append(dst, prev[:n]...)
+		dst = append(dst, src[:m]...)
+		src = src[m:]
+	} else {
+		if len(src) == 0 || int(src[0]) >= len(l.fields) {
+			return dst, src, false
+		}
+		start := len(dst)
+		shared := int(src[0])
+		src = src[1:]
+		pi := 0
+		if l.offs != nil {
+			pi = l.offs[shared]
+		} else {
+			for f := 0; f < shared; f++ {
+				e, ok := l.fieldEnd(prev, pi, f)
+				if !ok {
+					return dst, src, false
+				}
+				pi = e
+			}
+		}
+		dst = append(dst, prev[:pi]...)
+		pe, ok := l.fieldEnd(prev, pi, shared)
+		if !ok {
+			return dst, src, false
+		}
+		switch l.fields[shared] {
+		case fieldU64:
+			d, ok := uv()
+			if !ok {
+				return dst, src, false
+			}
+			dst = binary.BigEndian.AppendUint64(dst, binary.BigEndian.Uint64(prev[pi:])+d)
+		case fieldByte:
+			if len(src) == 0 {
+				return dst, src, false
+			}
+			dst = append(dst, src[0])
+			src = src[1:]
+		case fieldText:
+			n, ok1 := uv()
+			m, ok2 := uv()
+			if !ok1 || !ok2 || n > uint64(pe-pi) || m > uint64(len(src)) {
+				return dst, src, false
+			}
+			dst = append(dst, prev[pi:pi+int(n)]...)
+			dst = append(dst, src[:m]...)
+			src = src[m:]
+		}
+		pi = pe
+		for f := shared + 1; f < len(l.fields); f++ {
+			pe, pok := l.fieldEnd(prev, pi, f)
+			switch l.fields[f] {
+			case fieldU64:
+				if pok && len(dst)-start == pi {
+					// As appendEntry: the change from the previous
+					// key's field. In place, prev's field is read
+					// before it is written over.
+					d, n := binary.Varint(src)
+					if n <= 0 {
+						return dst, src, false
+					}
+					src = src[n:]
+					dst = binary.BigEndian.AppendUint64(dst, binary.BigEndian.Uint64(prev[pi:])+uint64(d))
+					break
+				}
+				v, ok := uv()
+				if !ok {
+					return dst, src, false
+				}
+				dst = binary.BigEndian.AppendUint64(dst, v)
+			case fieldByte:
+				if len(src) == 0 {
+					return dst, src, false
+				}
+				dst = append(dst, src[0])
+				src = src[1:]
+			case fieldText:
+				m, ok := uv()
+				if !ok || m > uint64(len(src)) {
+					return dst, src, false
+				}
+				dst = append(dst, src[:m]...)
+				src = src[m:]
+			}
+			pi = pe
+		}
+	}
+	return dst, src, true
+}
+
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
+}
+
+// entry is a decoded key and value.
+type entry struct{ k, v []byte }
+
+// decodeBlock appends the entries of the block with bbolt key bk and
+// value bv to ents, decoded into fresh memory.
+func (l *layout) decodeBlock(ents []entry, bk, bv []byte) ([]entry, error) {
+	buf := make([]byte, 0, len(bk)+4*len(bv)+16)
+	buf = append(buf, bk...)
+	buf, rest, ok := l.decodeValue(buf, nil, bv)
+	if !ok {
+		return ents, errBlock(bk)
+	}
+	ents = append(ents, entry{k: buf[:len(bk):len(bk)], v: buf[len(bk):len(buf):len(buf)]})
+	for len(rest) > 0 {
+		start := len(buf)
+		prev := ents[len(ents)-1].k
+		var klen int
+		buf, rest, klen, ok = l.decodeEntry(buf, prev, ents[len(ents)-1].v, rest)
+		if !ok {
+			return ents, errBlock(bk)
+		}
+		ents = append(ents, entry{k: buf[start : start+klen : start+klen], v: buf[start+klen : len(buf) : len(buf)]})
+	}
+	return ents, nil
+}
+
+// encodeBlock encodes ents[1:] against ents[0], the block's bbolt key.
+func (l *layout) encodeBlock(dst []byte, ents []entry) ([]byte, error) {
+	dst, ok := l.appendValue(dst, nil, ents[0].v)
+	if !ok {
+		return dst, fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, ents[0].v, ents[0].k)
+	}
+	var err error
+	for i := 1; i < len(ents); i++ {
+		if dst, err = l.appendEntry(dst, ents[i-1].k, ents[i-1].v, ents[i].k, ents[i].v); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+// blockCursor is a bolt.Cursor over the logical keys of a block bucket,
+// or, without a layout, over the keys of a plain one. Its keys and values
+// are valid for the life of the transaction, as bolt's are: each block is
+// decoded into fresh memory.
+type blockCursor struct {
+	c *bolt.Cursor
+	l *layout // nil: a plain bucket
+
+	bkey    []byte  // the current block's bbolt key
+	bval    []byte  // its value
+	base    int     // the index in the block of ents[0]
+	rest    []byte  // its entries not decoded yet
+	scan    []byte  // a key decoded in place by Seek
+	scanVal []byte  // and its value
+	buf     []byte  // its decoded keys and values
+	ents    []entry // its decoded entries
+	i       int     // the current entry
+
+	// reuse makes each block decode into the memory of the last: for
+	// the writer's own reads, which keep no key past the next move.
+	reuse bool
+}
+
+func newCursor(b *bolt.Bucket, l *layout) *blockCursor {
+	return &blockCursor{c: b.Cursor(), l: l}
+}
+
+// load makes the block bk, bv current, decoding its first entry, and
+// returns that.
+func (c *blockCursor) load(bk, bv []byte) (k, v []byte) {
+	c.ents = c.ents[:0]
+	c.rest = nil
+	if bk == nil {
+		return nil, nil
+	}
+	c.bkey, c.bval, c.base = bk, bv, 0
+	if n := len(bk) + 4*len(bv) + 64; c.reuse && cap(c.buf) >= n {
+		c.buf = c.buf[:0]
+	} else {
+		c.buf = make([]byte, 0, n)
+	}
+	c.buf = append(c.buf, bk...)
+	var ok bool
+	c.buf, c.rest, ok = c.l.decodeValue(c.buf, nil, bv)
+	if !ok {
+		c.rest = nil
+	}
+	c.ents = append(c.ents, entry{k: c.buf[:len(bk):len(bk)], v: c.buf[len(bk):len(c.buf):len(c.buf)]})
+	c.i = 0
+	return c.ents[0].k, c.ents[0].v
+}
+
+// decodeNext decodes the block's next entry, if any.
+func (c *blockCursor) decodeNext() bool {
+	if len(c.rest) == 0 {
+		return false
+	}
+	start := len(c.buf)
+	var klen int
+	var ok bool
+	c.buf, c.rest, klen, ok = c.l.decodeEntry(c.buf, c.ents[len(c.ents)-1].k, c.ents[len(c.ents)-1].v, c.rest)
+	if !ok {
+		// An ill-formed block ends where it stops making sense.
+		c.buf, c.rest = c.buf[:start], nil
+		return false
+	}
+	c.ents = append(c.ents, entry{k: c.buf[start : start+klen : start+klen], v: c.buf[start+klen : len(c.buf) : len(c.buf)]})
+	return true
+}
+
+func (c *blockCursor) at() (k, v []byte) { return c.ents[c.i].k, c.ents[c.i].v }
+
+// First moves to the first key.
+func (c *blockCursor) First() (k, v []byte) {
+	if c.l == nil {
+		return c.c.First()
+	}
+	return c.load(c.c.First())
+}
+
+// Last moves to the last key.
+func (c *blockCursor) Last() (k, v []byte) {
+	if c.l == nil {
+		return c.c.Last()
+	}
+	if k, _ := c.load(c.c.Last()); k == nil {
+		return nil, nil
+	}
+	for c.decodeNext() {
+	}
+	c.i = len(c.ents) - 1
+	return c.at()
+}
+
+// Next moves to the next key.
+func (c *blockCursor) Next() (k, v []byte) {
+	if c.l == nil {
+		return c.c.Next()
+	}
+	if len(c.ents) == 0 {
+		return nil, nil
+	}
+	if c.i+1 < len(c.ents) || c.decodeNext() {
+		c.i++
+		return c.at()
+	}
+	return c.load(c.c.Next())
+}
+
+// Prev moves to the previous key.
+func (c *blockCursor) Prev() (k, v []byte) {
+	if c.l == nil {
+		return c.c.Prev()
+	}
+	if len(c.ents) == 0 {
+		return nil, nil
+	}
+	if c.i > 0 {
+		c.i--
+		return c.at()
+	}
+	if c.base > 0 {
+		// Seek decoded the block from entry base on.
+		base := c.base
+		c.load(c.bkey, c.bval)
+		for len(c.ents) < base && c.decodeNext() {
+		}
+		c.i = len(c.ents) - 1
+		return c.at()
+	}
+	if k, _ := c.load(c.c.Prev()); k == nil {
+		return nil, nil
+	}
+	for c.decodeNext() {
+	}
+	c.i = len(c.ents) - 1
+	return c.at()
+}
+
+// Seek moves to the first key at or after key.
+func (c *blockCursor) Seek(key []byte) (k, v []byte) {
+	if c.l == nil {
+		return c.c.Seek(key)
+	}
+	bk, bv := c.c.Seek(key)
+	if bk != nil && bytes.Equal(bk, key) {
+		return c.load(bk, bv)
+	}
+	// key is in the block before, if any.
+	if bk == nil {
+		bk, bv = c.c.Last()
+	} else {
+		bk, bv = c.c.Prev()
+	}
+	if bk == nil {
+		return c.load(c.c.First())
+	}
+	if bytes.Compare(bk, key) >= 0 {
+		return c.load(bk, bv)
+	}
+	// Decode the keys in place up to the first at or after key, and
+	// that one into fresh memory.
+	sk := append(c.scan[:0], bk...)
+	val, rest, ok := c.l.decodeValue(c.scanVal[:0], nil, bv)
+	for i := 1; ok && len(rest) > 0; i++ {
+		r := rest
+		if sk, r, ok = c.l.decodeKey(sk[:0], sk, r); !ok {
+			break
+		}
+		if val, r, ok = c.l.decodeValue(val[:0], val, r); !ok {
+			break
+		}
+		if bytes.Compare(sk, key) >= 0 {
+			c.scan, c.scanVal = sk, val
+			c.bkey, c.bval, c.base, c.rest, c.i = bk, bv, i, r, 0
+			if n := len(sk) + len(val) + 4*len(r) + 64; c.reuse && cap(c.buf) >= n {
+				c.buf = c.buf[:0]
+			} else {
+				c.buf = make([]byte, 0, n)
+			}
+			c.buf = append(append(c.buf, sk...), val...)
+			c.ents = append(c.ents[:0], entry{k: c.buf[:len(sk):len(sk)], v: c.buf[len(sk):len(c.buf):len(c.buf)]})
+			return c.at()
+		}
+		rest = r
+	}
+	c.scan, c.scanVal = sk, val
+	return c.load(c.c.Next())
+}
+
+// index is a bucket of index keys of a transaction: packed in blocks
+// with layout l, or plain if l is nil (a file older than version 7,
+// opened read-only).
+type index struct {
+	b *bolt.Bucket
+	l *layout
+
+	// scratch, if set, is the cursor of the writer's reads that keep no
+	// key or value past the next move (see blockCursor.reuse).
+	scratch *blockCursor
+}
+
+// scratchCursor returns x.scratch, or a new cursor.
+func (x index) scratchCursor() *blockCursor {
+	if x.scratch != nil {
+		return x.scratch
+	}
+	return x.cursor()
+}
+
+// layout returns l if the file holds index blocks, else nil: the layout
+// of a cursor or index of a bucket with blocks of layout l.
+func (db *DB) layout(l *layout) *layout {
+	if !db.blocks {
+		return nil
+	}
+	return l
+}
+
+// index returns the index bucket name, of layout l, of the write
+// transaction tx.
+func (db *DB) index(tx *bolt.Tx, name []byte, l *layout) index {
+	x := index{b: tx.Bucket(name), l: db.layout(l)}
+	x.scratch = x.cursor()
+	x.scratch.reuse = true
+	return x
+}
+
+func (x index) cursor() *blockCursor { return newCursor(x.b, x.l) }
+
+// get returns the value of key, nil if there is none, valid until the
+// next read of x.
+func (x index) get(key []byte) []byte {
+	if x.l == nil {
+		return x.b.Get(key)
+	}
+	k, v := x.scratchCursor().Seek(key)
+	if k == nil || !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
+}
+
+// An op is a write of one key: a put of val, or a delete.
+type op struct {
+	key, val []byte
+	del      bool
+}
+
+// maxPassOps is the most ops apply merges into one run of blocks at a
+// time, to bound the memory of long runs of ops after the last block.
+const maxPassOps = 4096
+
+// apply writes ops, sorted by key without repeats, rewriting each block
+// they touch once (once per maxPassOps ops). A put of a key that is
+// there replaces its value; a delete of one that is not does nothing.
+func (x index) apply(ops []op) error {
+	if x.l == nil {
+		for _, o := range ops {
+			var err error
+			if o.del {
+				err = x.b.Delete(o.key)
+			} else {
+				err = x.b.Put(o.key, o.val)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	c := x.b.Cursor()
+	for len(ops) > 0 {
+		// The block of ops[0]: the last whose first key is not after
+		// its key, else the first.
+		bk, bv := c.Seek(ops[0].key)
+		if bk == nil || !bytes.Equal(bk, ops[0].key) {
+			if bk == nil {
+				bk, bv = c.Last()
+			} else {
+				bk, bv = c.Prev()
+			}
+			if bk == nil {
+				bk, bv = c.First()
+			}
+		}
+		var next []byte // the first key of the block after; nil: none
+		if bk != nil {
+			if nk, _ := c.Next(); nk != nil {
+				next = bytes.Clone(nk)
+			}
+		}
+		n := 0
+		for n < len(ops) && n < maxPassOps && (next == nil || bytes.Compare(ops[n].key, next) < 0) {
+			n++
+		}
+		first, val, err := x.l.splice(bk, bv, ops[:n])
+		if err != nil {
+			return err
+		}
+		ops = ops[n:]
+		var old [][]byte // the blocks replaced
+		if bk != nil {
+			old = append(old, bytes.Clone(bk))
+		}
+		switch {
+		case first == nil:
+			err = x.write(nil, old)
+		case len(val) > blockMax:
+			var ents []entry
+			if ents, err = x.l.decodeBlock(nil, first, val); err == nil {
+				err = x.write(ents, old)
+			}
+		case len(val) < blockMin && next != nil:
+			// Join a short block to the next.
+			var ents []entry
+			nk, nv := c.Seek(next)
+			if nk == nil || !bytes.Equal(nk, next) {
+				return errBlock(next)
+			}
+			if ents, err = x.l.decodeBlock(nil, first, val); err != nil {
+				return err
+			}
+			if ents, err = x.l.decodeBlock(ents, nk, nv); err != nil {
+				return err
+			}
+			err = x.write(ents, append(old, next))
+		default:
+			if err = x.b.Put(first, val); err == nil && bk != nil && !bytes.Equal(bk, first) {
+				err = x.b.Delete(bk)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splice returns the block with bbolt key bk and value bv (none if bk is
+// nil) with ops applied, sorted ops of keys it holds or that come before
+// the next block: its first key, nil if it is empty now, and its value,
+// both in fresh memory. An entry is encoded against the one before it
+// alone, so the entries the ops leave, and whose predecessor they leave,
+// keep their encoding: a run of them is copied as it is. Only the entries
+// up to the last op are decoded, each in place of the one before.
+func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) {
+	out := make([]byte, 0, len(bv)+len(ops)*24+64)
+	var (
+		prev, prevVal       []byte // the last entry put into out; nil: none yet
+		prevBuf, prevValBuf []byte // prev, when it was cur
+		prevIsCur           bool   // prev is cur's memory
+		intact              bool   // prev is the original predecessor of cur
+	)
+	put := func(k, v []byte) error {
+		var ok bool
+		if prev == nil {
+			first = bytes.Clone(k)
+			if out, ok = l.appendValue(out, nil, v); !ok {
+				return fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, k)
+			}
+			prev, prevVal = first, bytes.Clone(v)
+			return nil
+		}
+		out, err = l.appendEntry(out, prev, prevVal, k, v)
+		prev, prevVal = k, v
+		return err
+	}
+	// The original entries, one at a time: key, value, and encoding.
+	var cur, curVal, raw, valBuf []byte
+	rest := bv
+	if bk != nil {
+		cur = append(make([]byte, 0, len(bk)+32), bk...)
+		var ok bool
+		var r []byte
+		if curVal, r, ok = l.decodeValue(nil, nil, rest); !ok {
+			return nil, nil, errBlock(bk)
+		}
+		raw, rest = rest[:len(rest)-len(r)], r
+	}
+	nextOrig := func() error {
+		if len(rest) == 0 {
+			cur = nil
+			return nil
+		}
+		if prevIsCur {
+			prevBuf = append(prevBuf[:0], cur...)
+			prevValBuf = append(prevValBuf[:0], curVal...)
+			prev, prevVal, prevIsCur = prevBuf, prevValBuf, false
+		}
+		var ok bool
+		var r []byte
+		if cur, r, ok = l.decodeKey(cur[:0], cur, rest); !ok {
+			return errBlock(bk)
+		}
+		if valBuf, r, ok = l.decodeValue(valBuf[:0], curVal, r); !ok {
+			return errBlock(bk)
+		}
+		curVal, raw, rest = valBuf, rest[:len(rest)-len(r)], r
+		return nil
+	}
+	keepOrig := func() error {
+		switch {
+		case prev == nil:
+			if err := put(cur, curVal); err != nil {
+				return err
+			}
+		case intact:
+			out = append(out, raw...)
+			prev, prevVal, prevIsCur = cur, curVal, true
+		default:
+			if err := put(cur, curVal); err != nil {
+				return err
+			}
+			prevIsCur = true
+		}
+		intact = true
+		return nil
+	}
+	putOp := func(o op) error {
+		intact = false
+		if o.del {
+			return nil
+		}
+		prevIsCur = false
+		return put(o.key, o.val)
+	}
+	oi := 0
+	for {
+		for oi < len(ops) && (cur == nil || bytes.Compare(ops[oi].key, cur) < 0) {
+			if err := putOp(ops[oi]); err != nil {
+				return nil, nil, err
+			}
+			oi++
+		}
+		if cur == nil {
+			break
+		}
+		if oi < len(ops) && bytes.Equal(ops[oi].key, cur) {
+			if err := putOp(ops[oi]); err != nil {
+				return nil, nil, err
+			}
+			oi++
+		} else if err := keepOrig(); err != nil {
+			return nil, nil, err
+		}
+		if err := nextOrig(); err != nil {
+			return nil, nil, err
+		}
+		if oi == len(ops) && cur != nil {
+			// No more ops: the next entry, then the rest as it is.
+			if err := keepOrig(); err != nil {
+				return nil, nil, err
+			}
+			out = append(out, rest...)
+			break
+		}
+	}
+	return first, out, nil
+}
+
+// write puts ents as blocks in place of the blocks old, cutting them into
+// blocks of about blockTarget if they are longer than blockMax.
+func (x index) write(ents []entry, old [][]byte) error {
+	var keys [][]byte // the bbolt keys put
+	if len(ents) > 0 {
+		whole, err := x.l.encodeBlock(nil, ents)
+		if err != nil {
+			return err
+		}
+		if len(whole) <= blockMax {
+			k := bytes.Clone(ents[0].k)
+			if err := x.b.Put(k, whole); err != nil {
+				return err
+			}
+			keys = append(keys, k)
+		} else {
+			for start := 0; start < len(ents); {
+				val, ok := x.l.appendValue(make([]byte, 0, blockTarget+64), nil, ents[start].v)
+				if !ok {
+					return fmt.Errorf("%w: value of index key %x", ErrCorrupt, ents[start].k)
+				}
+				end := start + 1
+				for ; end < len(ents) && len(val) < blockTarget; end++ {
+					if val, err = x.l.appendEntry(val, ents[end-1].k, ents[end-1].v, ents[end].k, ents[end].v); err != nil {
+						return err
+					}
+				}
+				k := bytes.Clone(ents[start].k)
+				if err := x.b.Put(k, val); err != nil {
+					return err
+				}
+				keys = append(keys, k)
+				start = end
+			}
+		}
+	}
+	for _, k := range old {
+		kept := false
+		for _, n := range keys {
+			if bytes.Equal(k, n) {
+				kept = true
+				break
+			}
+		}
+		if !kept {
+			if err := x.b.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// blockBuilder writes keys given in order into an empty block bucket.
+type blockBuilder struct {
+	b       *bolt.Bucket
+	l       *layout
+	key     []byte // the bbolt key of the block being built
+	prev    []byte // the last key and value added
+	prevVal []byte
+	val     []byte
+}
+
+func (bb *blockBuilder) add(k, v []byte) error {
+	if bb.key != nil && len(bb.val) >= blockTarget {
+		if err := bb.flush(); err != nil {
+			return err
+		}
+	}
+	var err error
+	if bb.key == nil {
+		bb.key = bytes.Clone(k)
+		var ok bool
+		if bb.val, ok = bb.l.appendValue(make([]byte, 0, blockTarget+64), nil, v); !ok {
+			return fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, k)
+		}
+	} else if bb.val, err = bb.l.appendEntry(bb.val, bb.prev, bb.prevVal, k, v); err != nil {
+		return err
+	}
+	bb.prev = append(bb.prev[:0], k...)
+	bb.prevVal = append(bb.prevVal[:0], v...)
+	return nil
+}
+
+// flush puts the block being built.
+func (bb *blockBuilder) flush() error {
+	if bb.key == nil {
+		return nil
+	}
+	err := bb.b.Put(bb.key, bb.val)
+	bb.key, bb.val = nil, nil
+	return err
+}
+
+// packIndexes rewrites the index buckets of a version 6 or older file,
+// one bbolt key per index key, as blocks. Each is built in a new bucket,
+// which then takes the old one's name: bbolt renames no bucket, so the
+// blocks are copied, a fraction of the keys' bytes.
+func packIndexes(tx *bolt.Tx) error {
+	for _, bl := range blockBuckets {
+		old := tx.Bucket(bl.name)
+		if old == nil {
+			continue
+		}
+		tmpName := append(bytes.Clone(bl.name), "~blocks"...)
+		tmp, err := tx.CreateBucket(tmpName)
+		if err != nil {
+			return err
+		}
+		tmp.FillPercent = 1
+		bb := blockBuilder{b: tmp, l: bl.l}
+		c := old.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if err := bb.add(k, v); err != nil {
+				return fmt.Errorf("%s: %w", bl.name, err)
+			}
+		}
+		if err := bb.flush(); err != nil {
+			return err
+		}
+		seq := old.Sequence()
+		if err := tx.DeleteBucket(bl.name); err != nil {
+			return err
+		}
+		nb, err := tx.CreateBucket(bl.name)
+		if err != nil {
+			return err
+		}
+		nb.FillPercent = 1
+		if err := nb.SetSequence(seq); err != nil { // i2t's: the term ids
+			return err
+		}
+		c = tmp.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if err := nb.Put(k, v); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteBucket(tmpName); err != nil {
+			return err
+		}
+	}
+	return nil
+}

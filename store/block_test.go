@@ -1,0 +1,157 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+)
+
+// TestBlocks applies random runs of puts and deletes to block buckets of
+// each kind of layout and checks every cursor move against a sorted model
+// of the keys, inside the writing transaction and after its commit.
+func TestBlocks(t *testing.T) {
+	layouts := []struct {
+		name string
+		l    *layout
+		key  func(r *rand.Rand) []byte
+		val  func(r *rand.Rand) []byte
+	}{
+		{"spog", layoutSPOG, func(r *rand.Rand) []byte {
+			var k []byte
+			for range 4 {
+				k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(40)))
+			}
+			return k
+		}, func(*rand.Rand) []byte { return []byte{} }},
+		{"text", layoutText, func(r *rand.Rand) []byte {
+			k := []byte(fmt.Sprint([]string{"a", "ab", "abc", "b", "zz"}[r.IntN(5)]))
+			k = append(k, 0)
+			for range 4 {
+				k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(30))<<uint(r.IntN(40)))
+			}
+			return k
+		}, func(r *rand.Rand) []byte { return binary.AppendUvarint(nil, uint64(r.IntN(1000))) }},
+		{"i2t", layoutI2T, func(r *rand.Rand) []byte {
+			return binary.BigEndian.AppendUint64(nil, uint64(r.IntN(3000)))
+		}, func(r *rand.Rand) []byte {
+			v := []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(5), r.IntN(1000)))
+			return v[:1+r.IntN(len(v))]
+		}},
+		{"t2i", layoutT2I, func(r *rand.Rand) []byte {
+			return []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(50), r.IntN(100)))
+		}, func(r *rand.Rand) []byte { return binary.BigEndian.AppendUint64(nil, r.Uint64()) }},
+	}
+	for _, lt := range layouts {
+		t.Run(lt.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(1, 2))
+			bdb, err := bolt.Open(filepath.Join(t.TempDir(), "b.db"), 0o600, &bolt.Options{NoSync: true})
+			require.NoError(t, err)
+			defer bdb.Close()
+			model := map[string][]byte{}
+			for round := range 20 {
+				require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+					b, err := tx.CreateBucketIfNotExists([]byte("x"))
+					if err != nil {
+						return err
+					}
+					x := index{b: b, l: lt.l}
+					for range 3 {
+						byKey := map[string]op{}
+						n := r.IntN(200)
+						if round%10 == 9 {
+							n = 2000
+						}
+						for range n {
+							k := lt.key(r)
+							if r.IntN(3) == 0 && len(model) > 0 {
+								byKey[string(k)] = op{key: k, del: true}
+								delete(model, string(k))
+							} else {
+								v := lt.val(r)
+								byKey[string(k)] = op{key: k, val: v}
+								model[string(k)] = v
+							}
+						}
+						ops := make([]op, 0, len(byKey))
+						for _, o := range byKey {
+							ops = append(ops, o)
+						}
+						slices.SortFunc(ops, func(a, b op) int { return bytes.Compare(a.key, b.key) })
+						if err := x.apply(ops); err != nil {
+							return err
+						}
+						checkCursor(t, r, x.cursor(), model, lt.key)
+					}
+					return nil
+				}))
+				require.NoError(t, bdb.View(func(tx *bolt.Tx) error {
+					checkCursor(t, r, newCursor(tx.Bucket([]byte("x")), lt.l), model, lt.key)
+					st := tx.Bucket([]byte("x")).Stats()
+					require.LessOrEqual(t, st.KeyN, len(model)/8+2, "blocks")
+					return nil
+				}))
+			}
+		})
+	}
+}
+
+func checkCursor(t *testing.T, r *rand.Rand, c *blockCursor, model map[string][]byte, key func(*rand.Rand) []byte) {
+	t.Helper()
+	keys := make([]string, 0, len(model))
+	for k := range model {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var got []string
+	var kept [][]byte // slices returned earlier stay as they were
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		got = append(got, string(k))
+		require.Equal(t, model[string(k)], v, "value of %x", k)
+		kept = append(kept, k)
+	}
+	require.Equal(t, keys, got, "forward")
+	got = got[:0]
+	for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
+		got = append(got, string(k))
+	}
+	slices.Reverse(got)
+	require.Equal(t, keys, got[:len(keys):len(keys)], "backward")
+	for i, k := range kept {
+		require.Equal(t, keys[i], string(k), "kept slice")
+	}
+	for range 50 {
+		want := key(r)
+		if r.IntN(4) == 0 {
+			want = want[:r.IntN(len(want)+1)]
+		}
+		i, _ := slices.BinarySearch(keys, string(want))
+		k, _ := c.Seek(want)
+		if i == len(keys) {
+			require.Nil(t, k, "seek %x", want)
+			continue
+		}
+		require.Equal(t, keys[i], string(k), "seek %x", want)
+		k, _ = c.Next()
+		if i+1 < len(keys) {
+			require.Equal(t, keys[i+1], string(k), "next after seek %x", want)
+			k, _ = c.Prev()
+			require.Equal(t, keys[i], string(k), "prev after next")
+		} else {
+			require.Nil(t, k)
+		}
+		k, _ = c.Seek(want)
+		k, _ = c.Prev()
+		if i > 0 {
+			require.Equal(t, keys[i-1], string(k), "prev after seek %x", want)
+		} else {
+			require.Nil(t, k)
+		}
+	}
+}
