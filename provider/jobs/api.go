@@ -435,19 +435,8 @@ func (e *Engine) Has(ctx context.Context, id rdf.IRI) (bool, error) {
 // missed, the report of every reporting period they end is written, and
 // collection resumes at the next granularity boundary.
 func (e *Engine) Load(ctx context.Context) error {
-	// Index what a previous process staged, so that queries, and replays
-	// of the event stream, see all of it.
-	if st, ok := e.st.(stager); ok {
-		for {
-			n, err := st.Merge(ctx, maxBatch)
-			if err != nil {
-				return fmt.Errorf("merge staged resources: %w", err)
-			}
-			if n < maxBatch {
-				break
-			}
-		}
-	}
+	// What a previous process staged (store format 5) was indexed by the
+	// store's writable Open.
 	if err := e.loadSequence(ctx); err != nil {
 		return err
 	}

@@ -103,13 +103,6 @@ func (w *writer) write(ctx context.Context, rs []store.Resource, evs []Event) er
 	return <-b.done
 }
 
-// A stager is a store that may hold resources staged by a version that
-// indexed them later (store.DB before format 6): Load has them indexed
-// before it resumes the jobs.
-type stager interface {
-	Merge(ctx context.Context, max int) (int, error)
-}
-
 // writeDepth is how many transactions the writer keeps in flight to st:
 // two to a store that encodes a write before it waits for its write lock
 // and writes one at a time (store.DB, which also stages), one to others
@@ -150,18 +143,7 @@ func (w *writer) loop(ctx context.Context) {
 			// Commit what is queued, in groups, so that no caller
 			// waits for ever.
 			for {
-				var group []*batch
-				n := 0
-			queued:
-				for n < maxBatch {
-					select {
-					case b := <-w.ch:
-						group = append(group, b)
-						n += len(b.rs)
-					default:
-						break queued
-					}
-				}
+				group, n := w.gather(nil, 0, nil)
 				if len(group) == 0 {
 					return
 				}
@@ -175,19 +157,8 @@ func (w *writer) loop(ctx context.Context) {
 		// Gather what arrives within gatherDelay of the first, up to
 		// maxBatch resources: a transaction costs much the same for one
 		// job's period as for a hundred.
-		group := []*batch{first}
-		n := len(first.rs)
 		deadline := time.NewTimer(gatherDelay)
-	more:
-		for n < maxBatch {
-			select {
-			case b := <-w.ch:
-				group = append(group, b)
-				n += len(b.rs)
-			case <-deadline.C:
-				break more
-			}
-		}
+		group, n := w.gather([]*batch{first}, len(first.rs), deadline.C)
 		deadline.Stop()
 		all, evs := flatten(group, n)
 		f := &flight{ids: make(map[rdf.IRI]struct{}, n), done: make(chan struct{})}
@@ -286,4 +257,23 @@ func (w *writer) isLive() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.live
+}
+
+// gather adds to group, of n resources, the batches queued until it
+// holds maxBatch resources or until is ready; with until nil, only those
+// queued now.
+func (w *writer) gather(group []*batch, n int, until <-chan time.Time) ([]*batch, int) {
+	for n < maxBatch {
+		if until == nil && len(w.ch) == 0 {
+			break
+		}
+		select {
+		case b := <-w.ch:
+			group = append(group, b)
+			n += len(b.rs)
+		case <-until:
+			return group, n
+		}
+	}
+	return group, n
 }
