@@ -739,7 +739,7 @@ func (x index) apply(ops []op) error {
 		for n < len(ops) && n < maxPassOps && (next == nil || bytes.Compare(ops[n].key, next) < 0) {
 			n++
 		}
-		first, val, err := x.l.splice(bk, bv, ops[:n])
+		first, val, cuts, err := x.l.splice(bk, bv, ops[:n])
 		if err != nil {
 			return err
 		}
@@ -752,10 +752,7 @@ func (x index) apply(ops []op) error {
 		case first == nil:
 			err = x.write(nil, old)
 		case len(val) > blockMax:
-			var ents []entry
-			if ents, err = x.l.decodeBlock(nil, first, val); err == nil {
-				err = x.write(ents, old)
-			}
+			err = x.cut(first, val, cuts, old)
 		case len(val) < blockMin && next != nil:
 			// Join a short block to the next.
 			var ents []entry
@@ -782,21 +779,43 @@ func (x index) apply(ops []op) error {
 	return nil
 }
 
+// A blockCut is an entry of a spliced block where a block may start: its
+// key and value, in fresh memory, and where its encoding in the spliced
+// value starts and ends.
+type blockCut struct {
+	key, val []byte
+	off, end int
+}
+
 // splice returns the block with bbolt key bk and value bv (none if bk is
 // nil) with ops applied, sorted ops of keys it holds or that come before
 // the next block: its first key, nil if it is empty now, and its value,
 // both in fresh memory. An entry is encoded against the one before it
 // alone, so the entries the ops leave, and whose predecessor they leave,
 // keep their encoding: a run of them is copied as it is. Only the entries
-// up to the last op are decoded, each in place of the one before.
-func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) {
+// up to the last op are decoded, each in place of the one before, and
+// those after it if the block grows past blockMax.
+//
+// So that a long result need not be decoded again to be cut (see
+// index.cut), splice returns the entries about blockTarget bytes apart
+// that may start a block.
+func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, cuts []blockCut, err error) {
 	out := make([]byte, 0, len(bv)+len(ops)*24+64)
 	var (
 		prev, prevVal       []byte // the last entry put into out; nil: none yet
 		prevBuf, prevValBuf []byte // prev, when it was cur
 		prevIsCur           bool   // prev is cur's memory
 		intact              bool   // prev is the original predecessor of cur
+		lastCut             int    // where the last block (or cut) starts in out
 	)
+	// mayCut records the entry k, v encoded at out[off:] as a cut if
+	// the block before it is long enough.
+	mayCut := func(k, v []byte, off int) {
+		if off-lastCut >= blockTarget {
+			cuts = append(cuts, blockCut{key: bytes.Clone(k), val: bytes.Clone(v), off: off, end: len(out)})
+			lastCut = off
+		}
+	}
 	put := func(k, v []byte) error {
 		var ok bool
 		if prev == nil {
@@ -807,9 +826,13 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) 
 			prev, prevVal = first, bytes.Clone(v)
 			return nil
 		}
-		out, err = l.appendEntry(out, prev, prevVal, k, v)
+		off := len(out)
+		if out, err = l.appendEntry(out, prev, prevVal, k, v); err != nil {
+			return err
+		}
+		mayCut(k, v, off)
 		prev, prevVal = k, v
-		return err
+		return nil
 	}
 	// The original entries, one at a time: key, value, and encoding.
 	var cur, curVal, raw, valBuf []byte
@@ -819,7 +842,7 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) 
 		var ok bool
 		var r []byte
 		if curVal, r, ok = l.decodeValue(nil, nil, rest); !ok {
-			return nil, nil, errBlock(bk)
+			return nil, nil, nil, errBlock(bk)
 		}
 		raw, rest = rest[:len(rest)-len(r)], r
 	}
@@ -851,7 +874,9 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) 
 				return err
 			}
 		case intact:
+			off := len(out)
 			out = append(out, raw...)
+			mayCut(cur, curVal, off)
 			prev, prevVal, prevIsCur = cur, curVal, true
 		default:
 			if err := put(cur, curVal); err != nil {
@@ -874,7 +899,7 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) 
 	for {
 		for oi < len(ops) && (cur == nil || bytes.Compare(ops[oi].key, cur) < 0) {
 			if err := putOp(ops[oi]); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			oi++
 		}
@@ -883,25 +908,88 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) 
 		}
 		if oi < len(ops) && bytes.Equal(ops[oi].key, cur) {
 			if err := putOp(ops[oi]); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			oi++
 		} else if err := keepOrig(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if err := nextOrig(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if oi == len(ops) && cur != nil {
-			// No more ops: the next entry, then the rest as it is.
+			// No more ops: the next entry, then the rest as it is,
+			// unless the block is to be cut.
 			if err := keepOrig(); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
-			out = append(out, rest...)
+			if len(out)+len(rest) <= blockMax {
+				out = append(out, rest...)
+				break
+			}
+			for {
+				if err := nextOrig(); err != nil {
+					return nil, nil, nil, err
+				}
+				if cur == nil {
+					break
+				}
+				if err := keepOrig(); err != nil {
+					return nil, nil, nil, err
+				}
+			}
 			break
 		}
 	}
-	return first, out, nil
+	return first, out, cuts, nil
+}
+
+// cut puts the block with first key first and value val, longer than
+// blockMax, as blocks starting at first and at cuts (see splice), in
+// place of the blocks old. An entry that starts a block is its bbolt key
+// and its value alone; the entries after it keep their encoding.
+func (x index) cut(first, val []byte, cuts []blockCut, old [][]byte) error {
+	if n := len(cuts); n > 0 && len(val)-cuts[n-1].off < blockMin {
+		cuts = cuts[:n-1] // the last block joins the one before
+	}
+	end := len(val)
+	if len(cuts) > 0 {
+		end = cuts[0].off
+	}
+	if err := x.b.Put(first, val[:end:end]); err != nil {
+		return err
+	}
+	for i, c := range cuts {
+		end := len(val)
+		if i+1 < len(cuts) {
+			end = cuts[i+1].off
+		}
+		v, ok := x.l.appendValue(make([]byte, 0, end-c.end+len(c.val)+binary.MaxVarintLen64), nil, c.val)
+		if !ok {
+			return fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, c.val, c.key)
+		}
+		if err := x.b.Put(c.key, append(v, val[c.end:end]...)); err != nil {
+			return err
+		}
+	}
+	for _, k := range old {
+		if bytes.Equal(k, first) {
+			continue
+		}
+		kept := false
+		for _, c := range cuts {
+			if bytes.Equal(k, c.key) {
+				kept = true
+				break
+			}
+		}
+		if !kept {
+			if err := x.b.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // write puts ents as blocks in place of the blocks old, cutting them into
