@@ -203,3 +203,11 @@ func (db *DB) PagesWrittenForTest() int64 {
 
 // BoltStatsForTest returns bbolt's cumulative transaction stats.
 func (db *DB) BoltStatsForTest() bolt.TxStats { return db.db.Stats().TxStats }
+
+// SetMaxPendingForTest sets maxPending until the returned func is
+// called, so that a test's writers flush their buffers often.
+func SetMaxPendingForTest(n int) (restore func()) {
+	old := maxPending
+	maxPending = n
+	return func() { maxPending = old }
+}

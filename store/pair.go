@@ -283,7 +283,7 @@ func (w *txWriter) otherRefs(s, via, g uint64) ([]pairRef, error) {
 	var prefix [8 + okeyLen]byte
 	binary.BigEndian.PutUint64(prefix[:], via)
 	binary.BigEndian.PutUint64(prefix[17:], s)
-	err := w.posgPuts.scanPrefix(prefix[:], func(k []byte) bool {
+	err := w.posgPuts.scanPrefix(prefix[:], w.fresh(s), func(k []byte) bool {
 		if kg := binary.BigEndian.Uint64(k[33:]); kg != g {
 			out = append(out, pairRef{r: binary.BigEndian.Uint64(k[25:]), graph: kg})
 		}
@@ -301,7 +301,7 @@ func (w *txWriter) otherHalves(s uint64, id pairID, g uint64) ([2][]pairHalf, er
 		binary.BigEndian.PutUint64(prefix[0:], s)
 		binary.BigEndian.PutUint64(prefix[8:], p)
 		var ferr error
-		err := w.spogPuts.scanPrefix(prefix[:], func(k []byte) bool {
+		err := w.spogPuts.scanPrefix(prefix[:], w.fresh(s), func(k []byte) bool {
 			kg := binary.BigEndian.Uint64(k[24:])
 			if kg == g {
 				return true

@@ -173,6 +173,81 @@ func TestPairIndexAgreesWithTheIndexes(t *testing.T) {
 	assert.Greater(t, nonEmpty, 6, "most conditions match")
 }
 
+// TestPairIndexInOneLoad writes in one transaction resources stating
+// halves of other resources' nodes, before and after them, so that the
+// writer finds the other halves in its buffers, and, with small buffers,
+// in the buckets: the nodes' ids are new in the transaction.
+func TestPairIndexInOneLoad(t *testing.T) {
+	for _, pending := range []int{0, 7} {
+		t.Run(fmt.Sprint("maxPending=", pending), func(t *testing.T) {
+			if pending > 0 {
+				defer store.SetMaxPendingForTest(pending)()
+			}
+			ctx := context.Background()
+			db, _ := openDB(t, &store.Options{NoSync: true})
+			rng := rand.New(rand.NewPCG(3, 4))
+			metrics := []string{"CpuUsed", "RealMemoryUsed", "QueueDepth"}
+			extra := func(i int) store.Resource {
+				id := ex(fmt.Sprintf("extra/%d", i))
+				node := iri(fmt.Sprintf("%s#m1", ex(fmt.Sprintf("rec/%d", rng.IntN(100)))))
+				g := []rdf.Triple{{Subj: node, Pred: exValue, Obj: rdf.NewTypedLiteral(fmt.Sprint(rng.IntN(200)), xsdInteger)}}
+				if i%2 == 0 {
+					g = append(g, rdf.Triple{Subj: node, Pred: exMetric, Obj: ns(metrics[rng.IntN(3)])})
+				}
+				if i%3 == 0 {
+					g = append(g, rdf.Triple{Subj: id, Pred: exObserves, Obj: node})
+				}
+				return store.Resource{ID: id, Triples: g}
+			}
+			record := func(i int) store.Resource {
+				ms := map[string]float64{}
+				for _, m := range metrics {
+					if rng.IntN(3) > 0 {
+						ms[m] = float64(rng.IntN(200)) - 50
+					}
+				}
+				id, g := measureRecord(i, ms)
+				return store.Resource{ID: id, Triples: g}
+			}
+			var rs []store.Resource
+			for i := range 20 {
+				rs = append(rs, extra(i))
+			}
+			for i := range 100 {
+				rs = append(rs, record(i))
+			}
+			for i := 20; i < 40; i++ {
+				rs = append(rs, extra(i))
+			}
+			require.NoError(t, db.Load(ctx, rs))
+			check := func() {
+				nonEmpty := 0
+				for _, m := range metrics {
+					for _, lo := range []float64{-100, 0, 90, 149} {
+						viaPair, viaScan := pairSubjects(t, db, m, lo)
+						assert.Equal(t, viaScan, viaPair, "%s > %v", m, lo)
+						viaIndex, viaSeek := viaSubjects(t, db, m, lo)
+						assert.Equal(t, viaSeek, viaIndex, "observes{%s > %v}", m, lo)
+						nonEmpty += min(1, len(viaIndex))
+					}
+				}
+				assert.Greater(t, nonEmpty, 6, "most conditions match")
+			}
+			check()
+			// Replace some of both, new records among them, in one Load.
+			rs = rs[:0]
+			for i := 0; i < 40; i += 3 {
+				rs = append(rs, extra(i))
+			}
+			for i := 0; i < 130; i += 4 {
+				rs = append(rs, record(i))
+			}
+			require.NoError(t, db.Load(ctx, rs))
+			check()
+		})
+	}
+}
+
 func TestPairIndexBuiltForOldFiles(t *testing.T) {
 	ctx := context.Background()
 	db, path := openDB(t, nil)

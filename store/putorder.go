@@ -24,11 +24,12 @@ import (
 // buffer indexes its keys by, and reads of other kinds flush the buffer
 // first.
 type putBuffer struct {
-	x    index
-	keys []byte // the keys, end to end
-	ends []int  // where each key ends in keys
-	vals [][]byte
-	dels []bool
+	x       index
+	flushed func() // called after each flush that writes
+	keys    []byte // the keys, end to end
+	ends    []int  // where each key ends in keys
+	vals    [][]byte
+	dels    []bool
 
 	// With indexed set, the writes by hash of their key, and with
 	// prefixLen set by hash of their key's prefix of that length: the
@@ -45,7 +46,7 @@ type putBuffer struct {
 
 // maxPending is how many writes a txWriter's buffers hold before it
 // flushes them.
-const maxPending = 1 << 16
+var maxPending = 1 << 16
 
 // seed is the seed of the hashes of putBuffer.
 var seed = maphash.MakeSeed()
@@ -139,20 +140,23 @@ func (p *putBuffer) get(key []byte) []byte {
 
 // scanPrefix calls fn with each key that starts with prefix, as the
 // pending writes leave them, in no particular order, until fn returns
-// false. fn must not keep k.
-func (p *putBuffer) scanPrefix(prefix []byte, fn func(k []byte) bool) error {
+// false. fn must not keep k. With pendingOnly set, the caller knows the
+// bucket holds no such key, and scanPrefix reads the pending writes alone.
+func (p *putBuffer) scanPrefix(prefix []byte, pendingOnly bool, fn func(k []byte) bool) error {
 	if len(p.ends) > 0 && len(prefix) != p.prefixLen {
 		if err := p.flush(); err != nil {
 			return err
 		}
 	}
-	c := p.x.scratchCursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if _, ok := p.lastWrite(k); ok {
-			continue // written since: see below
-		}
-		if !fn(k) {
-			return nil
+	if !pendingOnly {
+		c := p.x.scratchCursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if _, ok := p.lastWrite(k); ok {
+				continue // written since: see below
+			}
+			if !fn(k) {
+				return nil
+			}
 		}
 	}
 	if len(p.ends) == 0 {
@@ -196,6 +200,9 @@ func (p *putBuffer) flush() error {
 	}
 	err := p.x.apply(ops)
 	p.reset()
+	if p.flushed != nil {
+		p.flushed()
+	}
 	return err
 }
 

@@ -130,6 +130,10 @@ type txWriter struct {
 	t2iPuts, i2tPuts, spogPuts, posgPuts, textPuts, pairPuts, pairViaPuts, ridPuts *putBuffer
 
 	dRes, dTriples, dTerms int64 // counter deltas, written by flush
+
+	// freshFrom is the first id the writer took from the i2t sequence
+	// since it last flushed its buffers (see fresh).
+	freshFrom uint64
 }
 
 func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
@@ -157,6 +161,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	if db.noChangeLog {
 		w.changes = nil
 	}
+	w.markFlushed()
 	pack(tx)
 	b := &db.writeBufs
 	w.t2iPuts, w.i2tPuts, w.spogPuts, w.posgPuts = &b[0], &b[1], &b[2], &b[3]
@@ -165,6 +170,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		// What a failed transaction left goes.
 		b[i].reset()
 		b[i].x = x
+		b[i].flushed = w.markFlushed
 	}
 	if !w.t2iPuts.indexed {
 		// The writer reads terms by key, spog by subject and predicate
@@ -192,6 +198,18 @@ func (w *txWriter) flushPuts() error {
 		}
 	}
 	return nil
+}
+
+// markFlushed notes that a buffer wrote its keys to its bucket, fresh ids'
+// too (see fresh).
+func (w *txWriter) markFlushed() { w.freshFrom = w.i2t.Sequence() + 1 }
+
+// fresh reports whether id is one the writer took from the i2t sequence
+// since it last flushed its buffers: the index buckets then hold no key
+// with it, and its keys, if any, are in the buffers. A new resource's
+// nodes are, so a write need not seek them in the buckets.
+func (w *txWriter) fresh(id uint64) bool {
+	return id >= w.freshFrom && id <= w.i2t.Sequence()
 }
 
 // flushMany is flushPuts if the buffers hold maxPending writes or more.
