@@ -20,9 +20,11 @@ import (
 // before, and the write costs in proportion to its keys.
 //
 // The writer's reads of the bucket see the pending writes: get looks a key
-// up, scanPrefix reads the keys under a prefix of one of the lengths the
-// buffer indexes its keys by, and reads of other kinds flush the buffer
-// first.
+// up, scanPrefix reads the keys under a prefix of the length the buffer
+// indexes its keys by, and reads of other kinds flush the buffer first.
+// The indexes are built at the first read of a transaction's writes, so
+// that a buffer no one reads costs no hashing (text, and i2t, in a Load
+// of new records).
 type putBuffer struct {
 	x       index
 	flushed func() // called after each flush that writes
@@ -31,13 +33,15 @@ type putBuffer struct {
 	vals    [][]byte
 	dels    []bool
 
-	// With indexed set, the writes by hash of their key, and with
-	// prefixLen set by hash of their key's prefix of that length: the
-	// map holds the last write, next the one before it with the same
-	// hash, -1 ending the chain. Hashes keep the maps free of pointers
-	// and allocations.
-	indexed   bool
+	// With byKey set, last holds the writes by hash of their key, and
+	// with prefixLen set, byPrefix by hash of their key's prefix of that
+	// length: each map holds the last write, next (nextPre) the one
+	// before it with the same hash, -1 ending the chain. Hashes keep the
+	// maps free of pointers and allocations. live says the maps hold
+	// every pending write.
+	byKey     bool
 	prefixLen int
+	live      bool
 	last      map[uint64]int32
 	next      []int32
 	byPrefix  map[uint64]int32
@@ -51,15 +55,20 @@ var maxPending = 1 << 16
 // seed is the seed of the hashes of putBuffer.
 var seed = maphash.MakeSeed()
 
-// index makes the buffer keep its keys for get and, by their prefixes of
-// length prefixLen (if not 0), for scanPrefix.
-func (p *putBuffer) index(prefixLen int) {
-	p.indexed, p.prefixLen = true, prefixLen
-	p.last = make(map[uint64]int32)
+// index makes the buffer keep its keys for get, if byKey, and by their
+// prefixes of length prefixLen (if not 0) for scanPrefix.
+func (p *putBuffer) index(byKey bool, prefixLen int) {
+	p.byKey, p.prefixLen = byKey, prefixLen
+	if byKey {
+		p.last = make(map[uint64]int32)
+	}
 	if prefixLen > 0 {
 		p.byPrefix = make(map[uint64]int32)
 	}
 }
+
+// indexed reports whether the buffer answers reads without flushing.
+func (p *putBuffer) indexed() bool { return p.byKey || p.prefixLen > 0 }
 
 // add adds a put of k and v; k is copied, v is kept until the transaction
 // commits, as bbolt keeps it.
@@ -68,17 +77,23 @@ func (p *putBuffer) add(k, v []byte) {
 	p.ends = append(p.ends, len(p.keys))
 	p.vals = append(p.vals, v)
 	p.dels = append(p.dels, false)
-	if !p.indexed {
-		return
+	if p.live {
+		p.indexWrite(len(p.ends) - 1)
 	}
-	i := int32(len(p.ends) - 1)
-	h := maphash.Bytes(seed, k)
-	if j, ok := p.last[h]; ok {
-		p.next = append(p.next, j)
-	} else {
-		p.next = append(p.next, -1)
+}
+
+// indexWrite adds write i, the last indexed plus one, to the indexes.
+func (p *putBuffer) indexWrite(i int) {
+	k := p.key(i)
+	if p.byKey {
+		h := maphash.Bytes(seed, k)
+		if j, ok := p.last[h]; ok {
+			p.next = append(p.next, j)
+		} else {
+			p.next = append(p.next, -1)
+		}
+		p.last[h] = int32(i)
 	}
-	p.last[h] = i
 	if n := p.prefixLen; n > 0 && len(k) >= n {
 		h := maphash.Bytes(seed, k[:n])
 		if j, ok := p.byPrefix[h]; ok {
@@ -86,10 +101,21 @@ func (p *putBuffer) add(k, v []byte) {
 		} else {
 			p.nextPre = append(p.nextPre, -1)
 		}
-		p.byPrefix[h] = i
+		p.byPrefix[h] = int32(i)
 	} else if n > 0 {
 		p.nextPre = append(p.nextPre, -1)
 	}
+}
+
+// makeLive indexes the pending writes, if they are not yet.
+func (p *putBuffer) makeLive() {
+	if p.live {
+		return
+	}
+	for i := range p.ends {
+		p.indexWrite(i)
+	}
+	p.live = true
 }
 
 // del adds a delete of k, which is copied.
@@ -106,8 +132,23 @@ func (p *putBuffer) key(i int) []byte {
 	return p.keys[start:p.ends[i]]
 }
 
-// lastWrite returns the last write of key, if the buffer holds one.
+// lastWrite returns the last write of key, if the buffer holds one. The
+// buffer is live.
 func (p *putBuffer) lastWrite(key []byte) (int, bool) {
+	if !p.byKey {
+		// Among the writes with key's prefix, newest first.
+		if len(key) < p.prefixLen {
+			return 0, false
+		}
+		j, ok := p.byPrefix[maphash.Bytes(seed, key[:p.prefixLen])]
+		for ok && j >= 0 {
+			if bytes.Equal(p.key(int(j)), key) {
+				return int(j), true
+			}
+			j = p.nextPre[j]
+		}
+		return 0, false
+	}
 	j, ok := p.last[maphash.Bytes(seed, key)]
 	for ok && j >= 0 {
 		if bytes.Equal(p.key(int(j)), key) {
@@ -121,11 +162,12 @@ func (p *putBuffer) lastWrite(key []byte) (int, bool) {
 // get returns the value of key, as the pending writes leave it: nil if
 // there is none. It is valid until the next read of the bucket.
 func (p *putBuffer) get(key []byte) []byte {
-	if !p.indexed && len(p.ends) > 0 {
+	if !p.byKey && len(p.ends) > 0 {
 		if err := p.flush(); err != nil {
 			return nil
 		}
 	}
+	p.makeLive()
 	if i, ok := p.lastWrite(key); ok {
 		if p.dels[i] {
 			return nil
@@ -148,6 +190,7 @@ func (p *putBuffer) scanPrefix(prefix []byte, pendingOnly bool, fn func(k []byte
 			return err
 		}
 	}
+	p.makeLive()
 	if !pendingOnly {
 		c := p.x.scratchCursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -213,4 +256,5 @@ func (p *putBuffer) reset() {
 	p.next, p.nextPre = p.next[:0], p.nextPre[:0]
 	clear(p.last)
 	clear(p.byPrefix)
+	p.live = false
 }

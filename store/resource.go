@@ -172,15 +172,15 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		b[i].x = x
 		b[i].flushed = w.markFlushed
 	}
-	if !w.t2iPuts.indexed {
+	if !w.t2iPuts.indexed() {
 		// The writer reads terms by key, spog by subject and predicate
 		// (otherHalves), posg by predicate, object and subject
 		// (otherRefs).
-		w.t2iPuts.index(0)
-		w.i2tPuts.index(0)
-		w.textPuts.index(0)
-		w.spogPuts.index(16)
-		w.posgPuts.index(8 + okeyLen)
+		w.t2iPuts.index(true, 0)
+		w.i2tPuts.index(true, 0)
+		w.textPuts.index(true, 0)
+		w.spogPuts.index(false, 16)
+		w.posgPuts.index(false, 8+okeyLen)
 	}
 	return w
 }
