@@ -526,9 +526,9 @@ func (c *blockCursor) First() (k, v []byte) {
 // Last moves to the last key.
 func (c *blockCursor) Last() (k, v []byte) {
 	if c.l == nil {
-		return c.c.Last()
+		return lastKey(c.c)
 	}
-	if k, _ := c.load(c.c.Last()); k == nil {
+	if k, _ := c.load(lastKey(c.c)); k == nil {
 		return nil, nil
 	}
 	for c.decodeNext() {
@@ -582,6 +582,18 @@ func (c *blockCursor) Prev() (k, v []byte) {
 	return c.at()
 }
 
+// lastKey is c.Last. bbolt's Last loops for ever once a write
+// transaction's deletes have emptied every leaf of a bucket of more than
+// one page (it steps back to the first leaf, which steps forward to the
+// last, and again); a writer that reclaims terms once its keys are gone
+// (see unusedTerms) meets such buckets. First tells them.
+func lastKey(c *bolt.Cursor) (k, v []byte) {
+	if k, _ := c.First(); k == nil {
+		return nil, nil
+	}
+	return c.Last()
+}
+
 // Seek moves to the first key at or after key.
 func (c *blockCursor) Seek(key []byte) (k, v []byte) {
 	if c.l == nil {
@@ -593,7 +605,7 @@ func (c *blockCursor) Seek(key []byte) (k, v []byte) {
 	}
 	// key is in the block before, if any.
 	if bk == nil {
-		bk, bv = c.c.Last()
+		bk, bv = lastKey(c.c)
 	} else {
 		bk, bv = c.c.Prev()
 	}
@@ -721,7 +733,7 @@ func (x index) apply(ops []op) error {
 		bk, bv := c.Seek(ops[0].key)
 		if bk == nil || !bytes.Equal(bk, ops[0].key) {
 			if bk == nil {
-				bk, bv = c.Last()
+				bk, bv = lastKey(c)
 			} else {
 				bk, bv = c.Prev()
 			}

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
 )
@@ -158,5 +160,56 @@ func checkCursor(t *testing.T, r *rand.Rand, c *blockCursor, model map[string][]
 		} else {
 			require.Nil(t, k)
 		}
+	}
+}
+
+// TestSeekInEmptiedBucket seeks past the end of a bucket of many pages
+// whose keys a transaction deleted, as the writer does when it reclaims
+// terms after a large delete: bbolt's Cursor.Last loops for ever there.
+func TestSeekInEmptiedBucket(t *testing.T) {
+	bdb, err := bolt.Open(filepath.Join(t.TempDir(), "b.db"), 0o600, &bolt.Options{NoSync: true})
+	require.NoError(t, err)
+	defer bdb.Close()
+	var ops []op
+	for i := range 50000 {
+		var k []byte
+		for _, f := range []uint64{uint64(i), 7, uint64(i * 31), 9} {
+			k = binary.BigEndian.AppendUint64(k, f)
+		}
+		ops = append(ops, op{key: k, val: []byte{}})
+	}
+	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("x"))
+		if err != nil {
+			return err
+		}
+		return index{b: b, l: layoutSPOG}.apply(ops)
+	}))
+	done := make(chan error, 1)
+	go func() {
+		done <- bdb.Update(func(tx *bolt.Tx) error {
+			x := index{b: tx.Bucket([]byte("x")), l: layoutSPOG}
+			require.Greater(t, x.b.Stats().BranchPageN, 0, "more than a page")
+			dels := make([]op, len(ops))
+			for i, o := range ops {
+				dels[i] = op{key: o.key, del: true}
+			}
+			if err := x.apply(dels); err != nil {
+				return err
+			}
+			c := x.cursor()
+			k, _ := c.Seek(binary.BigEndian.AppendUint64(nil, 1<<40))
+			assert.Nil(t, k, "seek past the end")
+			k, _ = c.Last()
+			assert.Nil(t, k, "last")
+			// A put after the end of the emptied bucket.
+			return x.apply(ops[len(ops)-1:])
+		})
+	}()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(time.Minute):
+		t.Fatal("a cursor on the emptied bucket loops")
 	}
 }

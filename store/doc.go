@@ -59,9 +59,10 @@ the keys a transaction writes to the dictionary, the triple indexes and
 the text index are therefore written in key order, each bucket's at once
 (see putBuffer and Index blocks), so that each lands after the one
 before. Terms a delete or
-replace leaves unused are found before its keys go (a seek after them
-would walk the nodes the deletes emptied) by reading the other graphs'
-keys with the same prefix. Large resources are still written in one
+replace may leave unused are checked once the transaction's keys are
+written, all together and in key order, so that the keys a large delete
+emptied are walked once, and a replace among other writes flushes no
+buffer. Large resources are still written in one
 transaction, holding the write lock: the limits of what a resource may
 hold are the caller's (the body size, the provider's shapes).
 
@@ -275,9 +276,9 @@ encoding to catch a collision. Terms are compared by their encoding: "1"
 and "01" as xsd:integer are two terms, equal in Range order.
 
 Terms are reclaimed: when a write removes the last use of a term, it deletes
-the term from t2i and i2t. After removing the old index keys, a write checks
-each term the old version used and the new one does not: a term survives if
-another resource's key of spog starts with its id (a subject), or of posg
+the term from t2i and i2t. Once a transaction's index keys are written, it
+checks each term an old version used and the new one does not: a term
+survives if a key of spog starts with its id (a subject), or of posg
 (a predicate), or has it as object (posg under each predicate, with the
 term's sort key), or, for an IRI, if it names a resource. Blank nodes, used by one version of one resource only, are
 deleted without looking. The text bucket needs no check: its keys exist

@@ -2,8 +2,10 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -131,6 +133,10 @@ type txWriter struct {
 
 	dRes, dTriples, dTerms int64 // counter deltas, written by flush
 
+	// candidates are the terms the writes may have left unused, with
+	// their sort keys as objects (see mayBeUnused).
+	candidates map[uint64][9]byte
+
 	// freshFrom is the first id the writer took from the i2t sequence
 	// since it last flushed its buffers (see fresh).
 	freshFrom uint64
@@ -255,10 +261,6 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		if old, err = unpackRes(nil, old, p.key, true); err != nil {
 			return "", err
 		}
-		// unusedTerms reads the index keys as they are.
-		if err := w.flushPuts(); err != nil {
-			return "", err
-		}
 	}
 
 	gid, err := w.intern(p.idEnc)
@@ -319,14 +321,13 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 			}
 		}
 	}
-	var dead []uint64
 	if old != nil {
 		live := make(map[uint64]struct{}, len(ids)+1)
 		live[gid] = struct{}{}
 		for _, id := range ids {
 			live[id] = struct{}{}
 		}
-		dead = w.unusedTerms(old, live)
+		w.mayBeUnused(old, live)
 	}
 	for e := range stale {
 		if err := w.deleteIndex([]byte(e), g); err != nil {
@@ -358,9 +359,6 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		w.ridPuts.add(p.key, u64(gid))
 	} else {
 		w.dTriples -= int64((len(old) - headerLen) / entryLen)
-		if err := w.reclaim(dead); err != nil {
-			return "", err
-		}
 	}
 	return formatETag(w.nonce, seq), w.flushMany()
 }
@@ -381,11 +379,7 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	if err != nil {
 		return err
 	}
-	// unusedTerms reads the index keys as they are.
-	if err := w.flushPuts(); err != nil {
-		return err
-	}
-	dead := w.unusedTerms(old, nil)
+	w.mayBeUnused(old, nil)
 	if err := appendChange(w.changes, Deleted, w.now, key); err != nil {
 		return err
 	}
@@ -407,9 +401,6 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	}
 	w.dRes--
 	w.dTriples -= int64((len(old) - headerLen) / entryLen)
-	if err := w.reclaim(dead); err != nil {
-		return err
-	}
 	return w.flushMany()
 }
 
@@ -472,85 +463,134 @@ func (w *txWriter) addTerm(id uint64, enc string) error {
 	return nil
 }
 
-// unusedTerms returns the terms of the old res value, not in live, that
-// only its own index keys use: those to reclaim once its keys are gone
-// (see reclaim). It runs before the keys are deleted, and so reads only
-// keys that are there: a seek after them would first walk the nodes the
-// deletes emptied, which bbolt removes only at the commit, and checking
-// each term of a large resource so would cost the square of its size.
-// Blank nodes are always unused: a blank node belongs to one version of
-// one resource.
-//
-// A term is used elsewhere if another graph's key of spog starts with it
-// (a subject), of posg (a predicate), or has it as object: posg, read
-// under each predicate, with the term's sort key, which old's entries
-// give for their objects and is class 0 for the nodes and predicates.
-func (w *txWriter) unusedTerms(old []byte, live map[uint64]struct{}) []uint64 {
-	g := old[8:16]
-	seen := make(map[uint64]struct{})
-	var dead []uint64
-	var c *blockCursor
-	check := func(id uint64, okey []byte) {
+// mayBeUnused notes the terms of the old res value, not in live, as
+// terms the write may have left unused: flush reclaims those no key uses
+// once the transaction's keys are written (see unusedTerms). Each comes
+// with its sort key as an object: the entries give their objects', and
+// nodes and predicates are class 0.
+func (w *txWriter) mayBeUnused(old []byte, live map[uint64]struct{}) {
+	if w.candidates == nil {
+		w.candidates = make(map[uint64][9]byte)
+	}
+	note := func(id uint64, okey []byte) {
 		if _, ok := live[id]; ok {
 			return
 		}
-		if _, ok := seen[id]; ok {
-			return
-		}
-		seen[id] = struct{}{}
-		k := u64(id)
-		if v := w.i2tPuts.get(k); len(v) > 0 && v[0] == tagBlank {
-			dead = append(dead, id)
-			return
-		}
-		if usedElsewhere(w.spog, k, g) || usedElsewhere(w.posg, k, g) {
-			return
-		}
-		if c == nil {
-			c = w.posg.cursor()
-		}
-		var ok [okeyLen]byte
-		copy(ok[:], okey)
-		binary.BigEndian.PutUint64(ok[9:], id)
-		used := false
-		_ = skipScan(c, nil, func(p uint64) (bool, error) {
-			var prefix [8 + okeyLen]byte
-			binary.BigEndian.PutUint64(prefix[:], p)
-			copy(prefix[8:], ok[:])
-			for k, _ := c.Seek(prefix[:]); k != nil && bytes.HasPrefix(k, prefix[:]); k, _ = c.Next() {
-				if !bytes.Equal(k[len(k)-len(g):], g) {
-					used = true
-					return false, nil
-				}
-			}
-			return true, nil
-		})
-		if !used {
-			dead = append(dead, id)
-		}
+		var k [9]byte
+		copy(k[:], okey)
+		w.candidates[id] = k
 	}
 	var node [9]byte // class 0, value 0
-	check(binary.BigEndian.Uint64(g), node[:])
+	note(binary.BigEndian.Uint64(old[8:16]), node[:])
 	for e := old[headerLen:]; len(e) > 0; e = e[entryLen:] {
-		check(binary.BigEndian.Uint64(e[0:]), node[:])
-		check(binary.BigEndian.Uint64(e[8:]), node[:])
-		check(binary.BigEndian.Uint64(e[25:]), e[16:25])
+		note(binary.BigEndian.Uint64(e[0:]), node[:])
+		note(binary.BigEndian.Uint64(e[8:]), node[:])
+		note(binary.BigEndian.Uint64(e[25:]), e[16:25])
 	}
-	return dead
 }
 
-// usedElsewhere reports whether b has a key starting with prefix held by
-// another graph than g. Index keys end with their graph, and a graph's keys
-// with one prefix are read at most once: the cost is that of the keys the
-// graph itself has with it.
-func usedElsewhere(b index, prefix, g []byte) bool {
-	c := b.scratchCursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if !bytes.Equal(k[len(k)-len(g):], g) {
-			return true
+// unusedTerms returns the terms of cands (see mayBeUnused) that no index
+// key uses: those to reclaim. It runs once the transaction's keys are
+// written, so that it reads the buckets alone and sees every write of
+// the transaction, whichever resource made it; a resource written or
+// deleted while others wait in the buffers so costs no flush. Blank nodes
+// are always unused: a blank node belongs to one version of one
+// resource.
+//
+// A term is used if a key of spog starts with it (a subject), of posg (a
+// predicate), or has it as object: posg, read under each predicate, with
+// the term's sort key. The terms are checked in id (and sort key) order,
+// and a seek is saved whenever the key found for the one before is at or
+// after the next one's: the keys a large delete removed are read once,
+// not once per term (bbolt removes the nodes they emptied only at the
+// commit, and a seek into them walks them).
+func (w *txWriter) unusedTerms(cands map[uint64][9]byte) ([]uint64, error) {
+	type cand struct {
+		id   uint64
+		okey [9]byte
+		used bool
+	}
+	cs := make([]cand, 0, len(cands))
+	var dead []uint64
+	for id, okey := range cands {
+		if v := w.i2tPuts.get(u64(id)); len(v) > 0 && v[0] == tagBlank {
+			dead = append(dead, id)
+			continue
+		}
+		cs = append(cs, cand{id: id, okey: okey})
+	}
+	if len(cs) == 0 {
+		return dead, nil
+	}
+	// first finds the first key at or after target, the targets given
+	// in increasing order: the key found for the last target if it is at
+	// or after this one.
+	type finder struct {
+		c     *blockCursor
+		found bool   // a seek was made
+		last  []byte // its key, nil at the end
+	}
+	first := func(f *finder, target []byte) []byte {
+		if f.found && (f.last == nil || bytes.Compare(f.last, target) >= 0) {
+			return f.last
+		}
+		k, _ := f.c.Seek(target)
+		f.found = true
+		if k == nil {
+			f.last = nil
+		} else {
+			f.last = append(f.last[:0], k...)
+		}
+		return f.last
+	}
+	slices.SortFunc(cs, func(a, b cand) int { return cmp.Compare(a.id, b.id) })
+	for _, x := range []index{w.spog, w.posg} {
+		f := &finder{c: x.scratchCursor()}
+		for i := range cs {
+			if cs[i].used {
+				continue
+			}
+			k := u64(cs[i].id)
+			if fk := first(f, k); fk != nil && bytes.HasPrefix(fk, k) {
+				cs[i].used = true
+			}
 		}
 	}
-	return false
+	// By object, under each predicate, in posg order.
+	slices.SortFunc(cs, func(a, b cand) int {
+		if c := bytes.Compare(a.okey[:], b.okey[:]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	var preds []uint64
+	if err := skipScan(w.posg.scratchCursor(), nil, func(p uint64) (bool, error) {
+		preds = append(preds, p)
+		return true, nil
+	}); err != nil {
+		return nil, err
+	}
+	for _, p := range preds {
+		f := &finder{c: w.posg.scratchCursor()}
+		for i := range cs {
+			if cs[i].used {
+				continue
+			}
+			var prefix [8 + okeyLen]byte
+			binary.BigEndian.PutUint64(prefix[:], p)
+			copy(prefix[8:], cs[i].okey[:])
+			binary.BigEndian.PutUint64(prefix[17:], cs[i].id)
+			if fk := first(f, prefix[:]); fk != nil && bytes.HasPrefix(fk, prefix[:]) {
+				cs[i].used = true
+			}
+		}
+	}
+	for _, c := range cs {
+		if !c.used {
+			dead = append(dead, c.id)
+		}
+	}
+	return dead, nil
 }
 
 // reclaim removes the terms dead (see unusedTerms) from the dictionary,
@@ -576,11 +616,25 @@ func (w *txWriter) reclaim(dead []uint64) error {
 	return nil
 }
 
-// flush writes what the buffers hold and adds the counter deltas to the
-// meta counters: the last step of a write transaction.
+// flush writes what the buffers hold, reclaims the terms no key uses any
+// longer, and adds the counter deltas to the meta counters: the last
+// step of a write transaction.
 func (w *txWriter) flush() error {
 	if err := w.flushPuts(); err != nil {
 		return err
+	}
+	if len(w.candidates) > 0 {
+		dead, err := w.unusedTerms(w.candidates)
+		if err != nil {
+			return err
+		}
+		clear(w.candidates)
+		if err := w.reclaim(dead); err != nil {
+			return err
+		}
+		if err := w.flushPuts(); err != nil {
+			return err
+		}
 	}
 	for _, c := range []struct {
 		key []byte
