@@ -213,7 +213,9 @@ func (w *txWriter) markFlushed() { w.freshFrom = w.i2t.Sequence() + 1 }
 // fresh reports whether id is one the writer took from the i2t sequence
 // since it last flushed its buffers: the index buckets then hold no key
 // with it, and its keys, if any, are in the buffers. A new resource's
-// nodes are, so a write need not seek them in the buckets.
+// nodes are, so a write need not seek them in the buckets. An id that
+// does not come from the sequence (a term encoded in its id, say) must
+// not fall in that range.
 func (w *txWriter) fresh(id uint64) bool {
 	return id >= w.freshFrom && id <= w.i2t.Sequence()
 }
