@@ -43,11 +43,23 @@ type layout struct {
 	fields []field
 	value  valueKind
 	offs   []int // where each field starts, and the key ends; nil if keys vary in length
+
+	// hist: a valueBytes value is encoded against the one of the
+	// histLen entries before it that shares the longest prefix with it,
+	// not the one before alone (see appendValueHist).
+	hist bool
+	// Block sizes, in bytes of encoded entries: a write cuts a block
+	// longer than max into blocks of about target, and joins one shorter
+	// than min to the next.
+	target, max, min int
+	// v7, if set, is the layout of the bucket in version 7 files.
+	v7 *layout
 }
 
-// newLayout returns the layout of keys of fields and values of kind v.
+// newLayout returns the layout of keys of fields and values of kind v,
+// in blocks of the default sizes.
 func newLayout(v valueKind, fields ...field) *layout {
-	l := &layout{fields: fields, value: v}
+	l := &layout{fields: fields, value: v, target: blockTarget, max: blockMax, min: blockMin}
 	offs := []int{0}
 	for _, f := range fields {
 		switch f {
@@ -73,9 +85,30 @@ var (
 	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64)
 	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64)
 	layoutT2I     = newLayout(valueU64)
-	layoutI2T     = newLayout(valueBytes, fieldU64)
-	layoutRID     = newLayout(valueU64)
+	layoutI2T     = func() *layout {
+		l := newLayout(valueBytes, fieldU64)
+		l.hist = true
+		l.target, l.max, l.min = i2tTarget, 2*i2tTarget, i2tTarget/4
+		l.v7 = layoutI2T7
+		return l
+	}()
+	layoutRID = newLayout(valueU64)
+
+	// layoutI2T7 is i2t's layout in version 7: each encoding against the
+	// one before, in blocks of the default sizes.
+	layoutI2T7 = newLayout(valueBytes, fieldU64)
 )
+
+// i2tTarget is the size i2t blocks are cut to. Its entries are encoded
+// against any of the histLen before them, which a longer block gives
+// more of: measured at 100,000 records, i2t took 41 bytes a term in
+// blocks of 128 bytes with an entry encoded against the one before, 17
+// in blocks of 512 against the best of 16.
+const i2tTarget = 512
+
+// histLen is how many entries back a value of a layout with hist may be
+// encoded against.
+const histLen = 16
 
 // blockBuckets are the buckets of version 7 held in blocks, with their
 // layouts.
@@ -88,10 +121,10 @@ var blockBuckets = []struct {
 	{bucketI2T, layoutI2T}, {bucketRID, layoutRID},
 }
 
-// Block sizes, in bytes of encoded entries: a write cuts a block longer
-// than blockMax into blocks of about blockTarget, and joins one shorter
-// than blockMin to the next. Keys mostly come in order (see fillPercent),
-// so that the blocks a write cuts stay as they are.
+// Default block sizes, in bytes of encoded entries: a write cuts a block
+// longer than blockMax into blocks of about blockTarget, and joins one
+// shorter than blockMin to the next. Keys mostly come in order (see
+// fillPercent), so that the blocks a write cuts stay as they are.
 const (
 	blockTarget = 128
 	blockMax    = 256
@@ -177,13 +210,14 @@ func (l *layout) decodeValue(dst, pv, src []byte) ([]byte, []byte, bool) {
 }
 
 // appendEntry appends the encoding of key and its value v, which follow
-// prev in the block. Without fields: the length of the prefix key shares
+// the entries prevs (at least one) in the block: prev, the last of them. Without fields: the length of the prefix key shares
 // with prev and the rest of key. With fields: how many leading fields key
 // shares with prev, then the first field that differs (a number as its
 // increase over prev's, a token as its shared prefix length and the rest),
 // then the other fields (numbers as uvarints, tokens as their length and
 // bytes). It fails on a key that is not after prev or not of the layout.
-func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
+func (l *layout) appendEntry(dst []byte, prevs []entry, key, v []byte) ([]byte, error) {
+	prev, pv := prevs[len(prevs)-1].k, prevs[len(prevs)-1].v
 	if bytes.Compare(prev, key) >= 0 {
 		return dst, fmt.Errorf("%w: index key %x after %x", ErrCorrupt, key, prev)
 	}
@@ -264,6 +298,12 @@ func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
 			return dst, bad()
 		}
 	}
+	if l.hist {
+		if v == nil {
+			return dst, fmt.Errorf("%w: no value of index key %x", ErrCorrupt, key)
+		}
+		return l.appendValueHist(dst, prevs, v), nil
+	}
 	dst, ok := l.appendValue(dst, pv, v)
 	if !ok {
 		return dst, fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, key)
@@ -271,16 +311,59 @@ func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
 	return dst, nil
 }
 
+// appendValueHist appends the encoding of value v after the entries
+// prevs in a block of a layout with hist: the uvarint of the length n of
+// the prefix it shares with the value b entries back (b from 0 to
+// histLen-1, the one sharing the most) as n*histLen+b, the uvarint length
+// of the rest, the rest.
+func (l *layout) appendValueHist(dst []byte, prevs []entry, v []byte) []byte {
+	best, back := 0, 0
+	for b := 0; b < histLen && b < len(prevs); b++ {
+		if n := commonPrefix(prevs[len(prevs)-1-b].v, v); n > best {
+			best, back = n, b
+		}
+	}
+	dst = binary.AppendUvarint(dst, uint64(best)*histLen+uint64(back))
+	dst = binary.AppendUvarint(dst, uint64(len(v)-best))
+	return append(dst, v[best:]...)
+}
+
+// decodeValueHist is decodeValue for a layout with hist: it appends the
+// value at the start of src, which follows the entries prevs, to dst.
+func decodeValueHist(dst []byte, prevs []entry, src []byte) ([]byte, []byte, bool) {
+	x, a := binary.Uvarint(src)
+	if a <= 0 {
+		return dst, src, false
+	}
+	m, b := binary.Uvarint(src[a:])
+	n, back := x/histLen, int(x%histLen)
+	if b <= 0 || back >= len(prevs) || m > uint64(len(src)-a-b) {
+		return dst, src, false
+	}
+	pv := prevs[len(prevs)-1-back].v
+	if n > uint64(len(pv)) {
+		return dst, src, false
+	}
+	src = src[a+b:]
+	dst = append(dst, pv[:n]...)
+	return append(dst, src[:m]...), src[m:], true
+}
+
 // decodeEntry decodes the entry at the start of src, which follows the
-// key prev and value pv, appending its key and then its value to dst. It
-// returns the rest of src and the length of the key.
-func (l *layout) decodeEntry(dst, prev, pv, src []byte) (out, rest []byte, klen int, ok bool) {
+// entries prevs (at least one), appending its key and then its value to
+// dst. It returns the rest of src and the length of the key.
+func (l *layout) decodeEntry(dst []byte, prevs []entry, src []byte) (out, rest []byte, klen int, ok bool) {
 	start := len(dst)
-	if dst, src, ok = l.decodeKey(dst, prev, src); !ok {
+	last := prevs[len(prevs)-1]
+	if dst, src, ok = l.decodeKey(dst, last.k, src); !ok {
 		return dst, src, 0, false
 	}
 	klen = len(dst) - start
-	dst, src, ok = l.decodeValue(dst, pv, src)
+	if l.hist {
+		dst, src, ok = decodeValueHist(dst, prevs, src)
+	} else {
+		dst, src, ok = l.decodeValue(dst, last.v, src)
+	}
 	return dst, src, klen, ok
 }
 
@@ -417,9 +500,8 @@ func (l *layout) decodeBlock(ents []entry, bk, bv []byte) ([]entry, error) {
 	ents = append(ents, entry{k: buf[:len(bk):len(bk)], v: buf[len(bk):len(buf):len(buf)]})
 	for len(rest) > 0 {
 		start := len(buf)
-		prev := ents[len(ents)-1].k
 		var klen int
-		buf, rest, klen, ok = l.decodeEntry(buf, prev, ents[len(ents)-1].v, rest)
+		buf, rest, klen, ok = l.decodeEntry(buf, ents, rest)
 		if !ok {
 			return ents, errBlock(bk)
 		}
@@ -436,7 +518,7 @@ func (l *layout) encodeBlock(dst []byte, ents []entry) ([]byte, error) {
 	}
 	var err error
 	for i := 1; i < len(ents); i++ {
-		if dst, err = l.appendEntry(dst, ents[i-1].k, ents[i-1].v, ents[i].k, ents[i].v); err != nil {
+		if dst, err = l.appendEntry(dst, ents[:i], ents[i].k, ents[i].v); err != nil {
 			return dst, err
 		}
 	}
@@ -503,7 +585,7 @@ func (c *blockCursor) decodeNext() bool {
 	start := len(c.buf)
 	var klen int
 	var ok bool
-	c.buf, c.rest, klen, ok = c.l.decodeEntry(c.buf, c.ents[len(c.ents)-1].k, c.ents[len(c.ents)-1].v, c.rest)
+	c.buf, c.rest, klen, ok = c.l.decodeEntry(c.buf, c.ents, c.rest)
 	if !ok {
 		// An ill-formed block ends where it stops making sense.
 		c.buf, c.rest = c.buf[:start], nil
@@ -603,6 +685,18 @@ func (c *blockCursor) Seek(key []byte) (k, v []byte) {
 	if bytes.Compare(bk, key) >= 0 {
 		return c.load(bk, bv)
 	}
+	if c.l.hist {
+		// Values refer to those before them: decode them all.
+		for k, v := c.load(bk, bv); ; k, v = c.at() {
+			if bytes.Compare(k, key) >= 0 {
+				return k, v
+			}
+			if !c.decodeNext() {
+				return c.load(c.c.Next())
+			}
+			c.i++
+		}
+	}
 	// Decode the keys in place up to the first at or after key, and
 	// that one into fresh memory.
 	sk := append(c.scan[:0], bk...)
@@ -658,6 +752,9 @@ func (x index) scratchCursor() *blockCursor {
 func (db *DB) layout(l *layout) *layout {
 	if !db.blocks {
 		return nil
+	}
+	if db.v7 && l != nil && l.v7 != nil {
+		return l.v7
 	}
 	return l
 }
@@ -751,12 +848,12 @@ func (x index) apply(ops []op) error {
 		switch {
 		case first == nil:
 			err = x.write(nil, old)
-		case len(val) > blockMax:
+		case len(val) > x.l.max:
 			var ents []entry
 			if ents, err = x.l.decodeBlock(nil, first, val); err == nil {
 				err = x.write(ents, old)
 			}
-		case len(val) < blockMin && next != nil:
+		case len(val) < x.l.min && next != nil:
 			// Join a short block to the next.
 			var ents []entry
 			nk, nv := c.Seek(next)
@@ -790,6 +887,9 @@ func (x index) apply(ops []op) error {
 // keep their encoding: a run of them is copied as it is. Only the entries
 // up to the last op are decoded, each in place of the one before.
 func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) {
+	if l.hist {
+		return l.spliceAll(bk, bv, ops)
+	}
 	out := make([]byte, 0, len(bv)+len(ops)*24+64)
 	var (
 		prev, prevVal       []byte // the last entry put into out; nil: none yet
@@ -807,7 +907,7 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) 
 			prev, prevVal = first, bytes.Clone(v)
 			return nil
 		}
-		out, err = l.appendEntry(out, prev, prevVal, k, v)
+		out, err = l.appendEntry(out, []entry{{k: prev, v: prevVal}}, k, v)
 		prev, prevVal = k, v
 		return err
 	}
@@ -904,8 +1004,42 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, err error) 
 	return first, out, nil
 }
 
+// spliceAll is splice for a layout with hist, whose entries may refer to
+// any of those before them: it decodes the whole block and encodes it
+// again.
+func (l *layout) spliceAll(bk, bv []byte, ops []op) (first, val []byte, err error) {
+	var ents []entry
+	if bk != nil {
+		if ents, err = l.decodeBlock(nil, bk, bv); err != nil {
+			return nil, nil, err
+		}
+	}
+	out := make([]entry, 0, len(ents)+len(ops))
+	i := 0
+	for _, o := range ops {
+		for i < len(ents) && bytes.Compare(ents[i].k, o.key) < 0 {
+			out = append(out, ents[i])
+			i++
+		}
+		if i < len(ents) && bytes.Equal(ents[i].k, o.key) {
+			i++
+		}
+		if !o.del {
+			out = append(out, entry{k: o.key, v: o.val})
+		}
+	}
+	out = append(out, ents[i:]...)
+	if len(out) == 0 {
+		return nil, nil, nil
+	}
+	if val, err = l.encodeBlock(make([]byte, 0, len(bv)+len(ops)*24+64), out); err != nil {
+		return nil, nil, err
+	}
+	return bytes.Clone(out[0].k), val, nil
+}
+
 // write puts ents as blocks in place of the blocks old, cutting them into
-// blocks of about blockTarget if they are longer than blockMax.
+// blocks of about l.target if they are longer than l.max.
 func (x index) write(ents []entry, old [][]byte) error {
 	var keys [][]byte // the bbolt keys put
 	if len(ents) > 0 {
@@ -913,7 +1047,7 @@ func (x index) write(ents []entry, old [][]byte) error {
 		if err != nil {
 			return err
 		}
-		if len(whole) <= blockMax {
+		if len(whole) <= x.l.max {
 			k := bytes.Clone(ents[0].k)
 			if err := x.b.Put(k, whole); err != nil {
 				return err
@@ -921,13 +1055,13 @@ func (x index) write(ents []entry, old [][]byte) error {
 			keys = append(keys, k)
 		} else {
 			for start := 0; start < len(ents); {
-				val, ok := x.l.appendValue(make([]byte, 0, blockTarget+64), nil, ents[start].v)
+				val, ok := x.l.appendValue(make([]byte, 0, x.l.target+64), nil, ents[start].v)
 				if !ok {
 					return fmt.Errorf("%w: value of index key %x", ErrCorrupt, ents[start].k)
 				}
 				end := start + 1
-				for ; end < len(ents) && len(val) < blockTarget; end++ {
-					if val, err = x.l.appendEntry(val, ents[end-1].k, ents[end-1].v, ents[end].k, ents[end].v); err != nil {
+				for ; end < len(ents) && len(val) < x.l.target; end++ {
+					if val, err = x.l.appendEntry(val, ents[start:end], ents[end].k, ents[end].v); err != nil {
 						return err
 					}
 				}
@@ -959,16 +1093,15 @@ func (x index) write(ents []entry, old [][]byte) error {
 
 // blockBuilder writes keys given in order into an empty block bucket.
 type blockBuilder struct {
-	b       *bolt.Bucket
-	l       *layout
-	key     []byte // the bbolt key of the block being built
-	prev    []byte // the last key and value added
-	prevVal []byte
-	val     []byte
+	b    *bolt.Bucket
+	l    *layout
+	key  []byte  // the bbolt key of the block being built
+	prev []entry // the last entries added, up to histLen of this block
+	val  []byte
 }
 
 func (bb *blockBuilder) add(k, v []byte) error {
-	if bb.key != nil && len(bb.val) >= blockTarget {
+	if bb.key != nil && len(bb.val) >= bb.l.target {
 		if err := bb.flush(); err != nil {
 			return err
 		}
@@ -976,15 +1109,22 @@ func (bb *blockBuilder) add(k, v []byte) error {
 	var err error
 	if bb.key == nil {
 		bb.key = bytes.Clone(k)
+		bb.prev = bb.prev[:0]
 		var ok bool
-		if bb.val, ok = bb.l.appendValue(make([]byte, 0, blockTarget+64), nil, v); !ok {
+		if bb.val, ok = bb.l.appendValue(make([]byte, 0, bb.l.target+64), nil, v); !ok {
 			return fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, k)
 		}
-	} else if bb.val, err = bb.l.appendEntry(bb.val, bb.prev, bb.prevVal, k, v); err != nil {
+	} else if bb.val, err = bb.l.appendEntry(bb.val, bb.prev, k, v); err != nil {
 		return err
 	}
-	bb.prev = append(bb.prev[:0], k...)
-	bb.prevVal = append(bb.prevVal[:0], v...)
+	if len(bb.prev) == histLen {
+		// Reuse the oldest entry's memory.
+		old := bb.prev[0]
+		copy(bb.prev, bb.prev[1:])
+		bb.prev[histLen-1] = entry{k: append(old.k[:0], k...), v: append(old.v[:0], v...)}
+	} else {
+		bb.prev = append(bb.prev, entry{k: bytes.Clone(k), v: append([]byte{}, v...)})
+	}
 	return nil
 }
 
@@ -1004,47 +1144,55 @@ func (bb *blockBuilder) flush() error {
 // blocks are copied, a fraction of the keys' bytes.
 func packIndexes(tx *bolt.Tx) error {
 	for _, bl := range blockBuckets {
-		old := tx.Bucket(bl.name)
-		if old == nil {
-			continue
-		}
-		tmpName := append(bytes.Clone(bl.name), "~blocks"...)
-		tmp, err := tx.CreateBucket(tmpName)
-		if err != nil {
-			return err
-		}
-		tmp.FillPercent = 1
-		bb := blockBuilder{b: tmp, l: bl.l}
-		c := old.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if err := bb.add(k, v); err != nil {
-				return fmt.Errorf("%s: %w", bl.name, err)
-			}
-		}
-		if err := bb.flush(); err != nil {
-			return err
-		}
-		seq := old.Sequence()
-		if err := tx.DeleteBucket(bl.name); err != nil {
-			return err
-		}
-		nb, err := tx.CreateBucket(bl.name)
-		if err != nil {
-			return err
-		}
-		nb.FillPercent = 1
-		if err := nb.SetSequence(seq); err != nil { // i2t's: the term ids
-			return err
-		}
-		c = tmp.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if err := nb.Put(k, v); err != nil {
-				return err
-			}
-		}
-		if err := tx.DeleteBucket(tmpName); err != nil {
+		if err := repack(tx, bl.name, nil, bl.l); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// repack rewrites the keys of bucket name, in blocks of layout from (nil:
+// one bbolt key per key), as blocks of layout to. The blocks are built
+// in a new bucket, which then takes the old one's name: bbolt renames no
+// bucket, so they are copied, a fraction of the keys' bytes.
+func repack(tx *bolt.Tx, name []byte, from, to *layout) error {
+	old := tx.Bucket(name)
+	if old == nil {
+		return nil
+	}
+	tmpName := append(bytes.Clone(name), "~blocks"...)
+	tmp, err := tx.CreateBucket(tmpName)
+	if err != nil {
+		return err
+	}
+	tmp.FillPercent = 1
+	bb := blockBuilder{b: tmp, l: to}
+	c := newCursor(old, from)
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := bb.add(k, v); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if err := bb.flush(); err != nil {
+		return err
+	}
+	seq := old.Sequence()
+	if err := tx.DeleteBucket(name); err != nil {
+		return err
+	}
+	nb, err := tx.CreateBucket(name)
+	if err != nil {
+		return err
+	}
+	nb.FillPercent = 1
+	if err := nb.SetSequence(seq); err != nil { // i2t's: the term ids
+		return err
+	}
+	tc := tmp.Cursor()
+	for k, v := tc.First(); k != nil; k, v = tc.Next() {
+		if err := nb.Put(k, v); err != nil {
+			return err
+		}
+	}
+	return tx.DeleteBucket(tmpName)
 }

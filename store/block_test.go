@@ -44,6 +44,12 @@ func TestBlocks(t *testing.T) {
 			v := []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(5), r.IntN(1000)))
 			return v[:1+r.IntN(len(v))]
 		}},
+		{"i2t7", layoutI2T7, func(r *rand.Rand) []byte {
+			return binary.BigEndian.AppendUint64(nil, uint64(r.IntN(3000)))
+		}, func(r *rand.Rand) []byte {
+			v := []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(5), r.IntN(1000)))
+			return v[:1+r.IntN(len(v))]
+		}},
 		{"t2i", layoutT2I, func(r *rand.Rand) []byte {
 			return []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(50), r.IntN(100)))
 		}, func(r *rand.Rand) []byte { return binary.BigEndian.AppendUint64(nil, r.Uint64()) }},

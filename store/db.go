@@ -17,7 +17,8 @@ import (
 // formatVersion is the layout described in doc.go. A writable Open
 // upgrades older files.
 const (
-	formatVersion   = 7
+	formatVersion   = 8
+	formatVersionV7 = 7
 	formatVersionV6 = 6
 	formatVersionV5 = 5
 	formatVersionV4 = 4
@@ -128,6 +129,7 @@ type DB struct {
 	commit *committer // group commits of Create, Replace and Delete
 	packed bool       // res entries are packed (version 6), see entries.go
 	blocks bool       // index buckets hold blocks (version 7), see block.go
+	v7     bool       // they are version 7's blocks (a read-only Open)
 	bits   sync.Pool  // *[]uint64 bit sets of term ids, see Snapshot.bitset
 	// noChangeLog turns the change log off, for the benchmarks that
 	// measure its cost only: a log written so misses changes.
@@ -260,7 +262,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	switch {
 	case n == formatVersionV1 && !tx.Writable():
 		return fmt.Errorf("%w: %d (open it writable once to upgrade)", ErrVersion, n)
-	case n != formatVersion && n != formatVersionV6 && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
+	case n != formatVersion && n != formatVersionV7 && n != formatVersionV6 && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
@@ -288,7 +290,8 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 		db.pairs = ps
 	}
 	db.packed = n >= formatVersionV6
-	db.blocks = n == formatVersion
+	db.blocks = n >= formatVersionV7
+	db.v7 = n == formatVersionV7
 	if !tx.Writable() {
 		return nil
 	}
@@ -301,11 +304,17 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 		}
 		db.packed = true
 	}
-	if n < formatVersion {
+	switch {
+	case n < formatVersionV7:
 		if err := packIndexes(tx); err != nil {
 			return fmt.Errorf("pack index blocks: %w", err)
 		}
 		db.blocks = true
+	case n == formatVersionV7:
+		if err := repack(tx, bucketI2T, layoutI2T7, layoutI2T); err != nil {
+			return fmt.Errorf("pack dictionary blocks: %w", err)
+		}
+		db.v7 = false
 	}
 	// A version 1 file has no text index: build it as for a new set of
 	// predicates (none, if the options leave them to the file). A new file
