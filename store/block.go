@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -52,8 +53,44 @@ type layout struct {
 	// longer than max into blocks of about target, and joins one shorter
 	// than min to the next.
 	target, max, min int
+	// rot: ids and values after the first field that differs are
+	// encoded rotated left one bit (see rotl), as in version 8.
+	rot bool
 	// v7, if set, is the layout of the bucket in version 7 files.
 	v7 *layout
+}
+
+// v8 returns a copy of l, a layout of version 7, that rotates ids, with
+// l as its layout of version 7.
+func (l *layout) v8() *layout {
+	n := *l
+	n.rot, n.v7 = true, l
+	return &n
+}
+
+// rotl rotates v left one bit: an inline term id (see inlineBit), whose
+// top bit is set, becomes an odd number of the size of its other bits,
+// so that the varint of its difference from a dictionary id or a small
+// value is as short as that, not 9 or 10 bytes.
+func rotl(v uint64) uint64 { return v<<1 | v>>63 }
+
+// rotr is the inverse of rotl.
+func rotr(v uint64) uint64 { return v>>1 | v<<63 }
+
+// rotIf is rotl if rot, else v.
+func rotIf(rot bool, v uint64) uint64 {
+	if rot {
+		return rotl(v)
+	}
+	return v
+}
+
+// unrotIf is rotr if rot, else v.
+func unrotIf(rot bool, v uint64) uint64 {
+	if rot {
+		return rotr(v)
+	}
+	return v
 }
 
 // newLayout returns the layout of keys of fields and values of kind v,
@@ -79,11 +116,11 @@ func newLayout(v valueKind, fields ...field) *layout {
 
 // The layouts of the block buckets; see doc.go.
 var (
-	layoutSPOG    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64)
-	layoutPOSG    = newLayout(valueNone, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64)
-	layoutText    = newLayout(valueUvarint, fieldText, fieldU64, fieldU64, fieldU64, fieldU64)
-	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64)
-	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64)
+	layoutSPOG    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64).v8()
+	layoutPOSG    = newLayout(valueNone, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64).v8()
+	layoutText    = newLayout(valueUvarint, fieldText, fieldU64, fieldU64, fieldU64, fieldU64).v8()
+	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8()
+	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8()
 	layoutT2I     = newLayout(valueU64)
 	layoutI2T     = func() *layout {
 		l := newLayout(valueBytes, fieldU64)
@@ -278,11 +315,11 @@ func (l *layout) appendEntry(dst []byte, prevs []entry, key, v []byte) ([]byte, 
 			pe, pok := l.fieldEnd(prev, pi, f)
 			switch l.fields[f] {
 			case fieldU64:
-				if v := binary.BigEndian.Uint64(key[i:]); pok && i == pi {
+				if v := rotIf(l.rot, binary.BigEndian.Uint64(key[i:])); pok && i == pi {
 					// Aligned with the previous key's field: its
 					// change, which is small more often than not (the
 					// same graph, ids given out together).
-					dst = binary.AppendVarint(dst, int64(v-binary.BigEndian.Uint64(prev[pi:])))
+					dst = binary.AppendVarint(dst, int64(v-rotIf(l.rot, binary.BigEndian.Uint64(prev[pi:]))))
 				} else {
 					dst = binary.AppendUvarint(dst, v)
 				}
@@ -447,14 +484,14 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 						return dst, src, false
 					}
 					src = src[n:]
-					dst = binary.BigEndian.AppendUint64(dst, binary.BigEndian.Uint64(prev[pi:])+uint64(d))
+					dst = binary.BigEndian.AppendUint64(dst, unrotIf(l.rot, rotIf(l.rot, binary.BigEndian.Uint64(prev[pi:]))+uint64(d)))
 					break
 				}
 				v, ok := uv()
 				if !ok {
 					return dst, src, false
 				}
-				dst = binary.BigEndian.AppendUint64(dst, v)
+				dst = binary.BigEndian.AppendUint64(dst, unrotIf(l.rot, v))
 			case fieldByte:
 				if len(src) == 0 {
 					return dst, src, false
@@ -1156,6 +1193,22 @@ func packIndexes(tx *bolt.Tx) error {
 // in a new bucket, which then takes the old one's name: bbolt renames no
 // bucket, so they are copied, a fraction of the keys' bytes.
 func repack(tx *bolt.Tx, name []byte, from, to *layout) error {
+	return repackRemap(tx, name, from, to, remapping{})
+}
+
+// remapping is how repackRemap changes keys: a key whose 8 bytes at off
+// are a term id in ids gets the id it maps to there. The new ids sort
+// after those that stay, and a key's first group bytes, before off, stay
+// as they are: so keys stay in order but those remapped, which go after
+// the others of their group.
+type remapping struct {
+	ids        map[uint64]uint64 // nil: none
+	off, group int
+	drop       bool // drop the remapped keys instead (i2t)
+}
+
+// repackRemap is repack changing the keys as r says.
+func repackRemap(tx *bolt.Tx, name []byte, from, to *layout, r remapping) error {
 	old := tx.Bucket(name)
 	if old == nil {
 		return nil
@@ -1167,11 +1220,48 @@ func repack(tx *bolt.Tx, name []byte, from, to *layout) error {
 	}
 	tmp.FillPercent = 1
 	bb := blockBuilder{b: tmp, l: to}
+	var (
+		group   []byte
+		pending []entry // remapped keys of the group
+	)
+	flushGroup := func() error {
+		slices.SortFunc(pending, func(a, b entry) int { return bytes.Compare(a.k, b.k) })
+		for _, e := range pending {
+			if err := bb.add(e.k, e.v); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		pending = pending[:0]
+		return nil
+	}
 	c := newCursor(old, from)
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if r.ids != nil {
+			if len(k) < r.off+8 {
+				return fmt.Errorf("%w: %s key %x", ErrCorrupt, name, k)
+			}
+			if len(pending) > 0 && !bytes.Equal(k[:r.group], group) {
+				if err := flushGroup(); err != nil {
+					return err
+				}
+			}
+			if id, ok := r.ids[binary.BigEndian.Uint64(k[r.off:])]; ok {
+				if r.drop {
+					continue
+				}
+				nk := bytes.Clone(k)
+				binary.BigEndian.PutUint64(nk[r.off:], id)
+				pending = append(pending, entry{k: nk, v: bytes.Clone(v)})
+				group = nk[:r.group]
+				continue
+			}
+		}
 		if err := bb.add(k, v); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+	}
+	if err := flushGroup(); err != nil {
+		return err
 	}
 	if err := bb.flush(); err != nil {
 		return err

@@ -30,6 +30,26 @@ func TestBlocks(t *testing.T) {
 			}
 			return k
 		}, func(*rand.Rand) []byte { return []byte{} }},
+		{"spog7", layoutSPOG.v7, func(r *rand.Rand) []byte {
+			var k []byte
+			for range 4 {
+				k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(40)))
+			}
+			return k
+		}, func(*rand.Rand) []byte { return []byte{} }},
+		{"posg inline", layoutPOSG, func(r *rand.Rand) []byte {
+			// Objects are dictionary ids or inline terms.
+			k := binary.BigEndian.AppendUint64(nil, uint64(r.IntN(5)))
+			k = append(k, byte(r.IntN(3)))
+			for i := range 4 {
+				v := uint64(r.IntN(40))
+				if i == 1 && r.IntN(2) == 0 {
+					v |= inlineBit | uint64(r.IntN(4))<<40
+				}
+				k = binary.BigEndian.AppendUint64(k, v)
+			}
+			return k
+		}, func(*rand.Rand) []byte { return []byte{} }},
 		{"text", layoutText, func(r *rand.Rand) []byte {
 			k := []byte(fmt.Sprint([]string{"a", "ab", "abc", "b", "zz"}[r.IntN(5)]))
 			k = append(k, 0)

@@ -151,7 +151,7 @@ func (db *DB) observeCommit(start time.Time) {
 type Stats struct {
 	Resources int64 // resources (named graphs)
 	Triples   int64 // triples summed over resources: a triple in two counts twice
-	Terms     int64 // distinct terms in the dictionary
+	Terms     int64 // distinct terms in the dictionary: not the values their id holds (see doc.go, Inline terms)
 	Size      int64 // bytes in use in the file
 }
 
@@ -304,15 +304,27 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 		}
 		db.packed = true
 	}
-	switch {
-	case n < formatVersionV7:
+	// Version 7 and older files hold the terms inline ids hold in the
+	// dictionary, and version 7's blocks: move them out, and pack the
+	// blocks as version 8 does.
+	if n < formatVersionV7 {
 		if err := packIndexes(tx); err != nil {
 			return fmt.Errorf("pack index blocks: %w", err)
 		}
 		db.blocks = true
-	case n == formatVersionV7:
-		if err := repack(tx, bucketI2T, layoutI2T7, layoutI2T); err != nil {
-			return fmt.Errorf("pack dictionary blocks: %w", err)
+	}
+	if n < formatVersion {
+		from := func(l *layout) *layout { return l }
+		if n == formatVersionV7 {
+			from = func(l *layout) *layout {
+				if l.v7 != nil {
+					return l.v7
+				}
+				return l
+			}
+		}
+		if err := inlineAll(tx, from); err != nil {
+			return fmt.Errorf("inline terms: %w", err)
 		}
 		db.v7 = false
 	}
@@ -327,11 +339,12 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 			return err
 		}
 	}
-	// Version 2 files have no pair index, and version 3 files no via
-	// index: build them as for new pairs. A version 2 file records no
+	// Version 2 files have no pair index, version 3 files no via index,
+	// and those of version 7 and older name terms by the ids of then:
+	// build them as for new pairs. A version 2 file records no
 	// pairs, and a version 3 file none with via: left to the file, they
 	// stay so.
-	if n < formatVersionV4 || string(meta.Get(keyPairs)) != db.pairs.conf {
+	if n < formatVersion || string(meta.Get(keyPairs)) != db.pairs.conf {
 		if err := newTxWriter(tx, db).rebuildPairs(tx); err != nil {
 			return fmt.Errorf("build pair index: %w", err)
 		}

@@ -77,7 +77,8 @@ nodes it has returned, so looking them up again costs a map access.
 # File layout
 
 Integers are 8 bytes big-endian unless stated otherwise. A term id is a
-uint64 from the i2t bucket's sequence, starting at 1; ids are never reused.
+uint64 from the i2t bucket's sequence, starting at 1, or one with the top
+bit set that holds its term (see Inline terms); ids are never reused.
 Index values are empty: the keys hold everything. The buckets marked *
 hold their keys in blocks (see Index blocks): the table gives their
 logical keys and values.
@@ -137,8 +138,10 @@ following entry in key order, encoded against the entry before it:
 	  fields after n   ids and values as varints (zigzag) of their change
 	             from the previous key's when the field starts where
 	             it starts in the previous key (always, but after a
-	             token of another length), else as uvarints; classes
-	             as bytes
+	             token of another length), else as uvarints, both
+	             rotated left one bit first (since version 8: an
+	             inline id is then an odd number of the size of its
+	             term's bits, not a 10-byte varint); classes as bytes
 	t2i and rid keys (opaque bytes):
 	  uvarint length of the prefix shared with the previous key,
 	  uvarint length of the rest, the rest
@@ -177,15 +180,17 @@ The writer keeps a transaction's index and dictionary writes in buffers
 that a block is rewritten once per transaction rather than once per
 resource; its own reads see the pending writes.
 
-A writable Open of a version 6 (or older) file packs the buckets into
+A writable Open of a version 7 (or older) file packs the buckets into
 blocks in the upgrade's transaction (each into a new bucket, then copied
 under the old name, as bbolt renames no bucket): a crash leaves the old
 file, and version 6 writers refuse version 7, as they would read blocks
 as keys. A read-only Open of a version 6 (to 2) file reads its keys one
 by one, as they are. Version 7 encoded each i2t entry against the one
-before, in blocks of the others' sizes: a writable Open of a version 7
-file packs i2t again, so, in the upgrade's transaction, and version 7
-writers refuse version 8; a read-only Open reads it as it is.
+before, in blocks of the others' sizes, and ids without rotating them: a
+writable Open of a version 7 file packs its buckets again, as it moves
+terms out of the dictionary (see Inline terms), in the upgrade's
+transaction, and version 7 writers refuse version 8; a read-only Open
+reads it as it is.
 
 Nodes are packed as full as the order in which their keys come allows
 (see fillPercent): bbolt's default leaves half of each page empty where
@@ -283,7 +288,8 @@ followed by its SHA-256; lookups through a hashed key compare the i2t
 encoding to catch a collision. Terms are compared by their encoding: "1"
 and "01" as xsd:integer are two terms, equal in Range order.
 
-Terms are reclaimed: when a write removes the last use of a term, it deletes
+Terms are reclaimed: when a write removes the last use of a term in the
+dictionary (inline terms are in none), it deletes
 the term from t2i and i2t. After removing the old index keys, a write checks
 each term the old version used and the new one does not: a term survives if
 another resource's key of spog starts with its id (a subject), or of posg
@@ -306,11 +312,50 @@ change. The ETag is "nonce-seq" with seq in base 36, quoted.
 
 Since version 6 the entries are packed (entries.go), about 10 bytes each
 where they took 33: a flags byte (bit 0: s is the previous entry's and is
-left out; bit 1: the value follows, else it is 0; the class in the bits
-above), then s (unless left out), p as uvarints, the value (8 bytes, if
-present) and o as a uvarint. Readers unpack a value before they read it;
+left out; bit 1: the value follows, else it is 0; bits 2 and 3: the
+class; bit 4, since version 8: o is an inline term, written without its
+top bit, and the class and value, not written, are its own), then s
+(unless left out), p as uvarints, the value (8 bytes, if present) and o
+as a uvarint. Readers unpack a value before they read it;
 a read-only Open of a version 5 file reads its entries as they are, and
 a writable one packs them, in the upgrade's transaction.
+
+# Inline terms
+
+Since version 8 a number, dateTime or boolean whose lexical form a few
+bits rebuild has no dictionary entry: its id holds it. A monitoring
+record's values and times are mostly its own, and a dictionary entry (in
+t2i and i2t) took more bytes than the id takes in every index. The id
+has the top bit set, the kind in the low 3 bits, and the bits between
+as the kind says:
+
+	kind  datatype     bits (low to high)
+	1     integer      sign (1), digits after the point (4), the digits
+	2     int          as a decimal integer (up to 2^50): for "-15.83",
+	3     long         1, 2, 1583; integer, int and long have no point
+	4     decimal
+	5     double
+	6     dateTime     "Z" (1), digits of the fraction of a second (3, up
+	                   to 6), zigzag count of units of that many digits
+	                   since 1970-01-01T00:00:00 UTC (up to 2^54)
+	7     boolean      0 false, 1 true
+
+A term is inline only if its id rebuilds its encoding exactly: "007",
+"+7", "1.5E3", "5." and a dateTime with an offset, or of another
+datatype, stay in the dictionary, so each term has one id and terms are
+still compared by their encoding. termReader and the writer decode an
+inline id without reading i2t; its sort key (see Object sort keys) comes
+from its bits: a number's digits and power of ten are exact in a
+float64, so their quotient is the nearest float64 to the value, as
+package literal reads it. Ids are compared as numbers: inline ids sort
+after all the dictionary's, and tie-break equal values in posg so.
+
+A writable Open of a version 7 or older file moves such terms out of the
+dictionary, in the upgrade's transaction: it deletes their t2i and i2t
+entries, renames them in spog and posg (a renamed key moves only within
+the keys that share all fields before the object, after them) and in
+the res entries, and rebuilds the pair buckets from res. A read-only
+Open reads such a file's terms from its dictionary.
 
 # Resource sets
 

@@ -14,11 +14,16 @@ import (
 // and only numbers and dateTimes have a value. Writers and readers work on
 // the entries unpacked, as index keys are cut from them.
 
-// Bits of the first byte of a packed entry; the class is the rest.
+// Bits of the first byte of a packed entry.
 const (
 	entrySameSubject = 1 << 0 // s is the previous entry's: not written
 	entryValue       = 1 << 1 // the 8-byte value follows p; else it is 0
-	entryClassShift  = 2
+	entryClassShift  = 2      // the class is in the 2 bits from here
+	entryClassMask   = 3
+	// entryInline: o is an inline term (version 8), written as the
+	// uvarint of its bits but inlineBit, and no class or value, which
+	// inlineSortKey derives from it.
+	entryInline = 1 << 4
 )
 
 // packRes returns the res value v (header, entries unpacked) with its
@@ -31,24 +36,28 @@ func packRes(v []byte) []byte {
 		s, p, o := binary.BigEndian.Uint64(e[0:]), binary.BigEndian.Uint64(e[8:]), binary.BigEndian.Uint64(e[25:])
 		class, val := e[16], binary.BigEndian.Uint64(e[17:])
 		flags := class << entryClassShift
-		if class >= 1<<(8-entryClassShift) {
+		if class > entryClassMask {
 			panic(fmt.Sprintf("store: object class %d", class))
+		}
+		inline := isInline(o)
+		switch {
+		case inline:
+			flags = entryInline
+		case val != 0:
+			flags |= entryValue
 		}
 		if i > 0 && s == prevS {
 			flags |= entrySameSubject
-		}
-		if val != 0 {
-			flags |= entryValue
 		}
 		out = append(out, flags)
 		if flags&entrySameSubject == 0 {
 			out = binary.AppendUvarint(out, s)
 		}
 		out = binary.AppendUvarint(out, p)
-		if val != 0 {
+		if flags&entryValue != 0 {
 			out = append(out, e[17:25]...)
 		}
-		out = binary.AppendUvarint(out, o)
+		out = binary.AppendUvarint(out, o&^inlineBit)
 		prevS = s
 	}
 	return out
@@ -104,9 +113,16 @@ func unpackRes(dst, v, key []byte, packed bool) ([]byte, error) {
 		if o, b, ok = uvarint(b); !ok {
 			return bad()
 		}
+		class := flags >> entryClassShift & entryClassMask
+		if flags&entryInline != 0 {
+			o |= inlineBit
+			var v uint64
+			class, v = inlineSortKey(o)
+			binary.BigEndian.PutUint64(val[:], v)
+		}
 		dst = binary.BigEndian.AppendUint64(dst, s)
 		dst = binary.BigEndian.AppendUint64(dst, p)
-		dst = append(dst, flags>>entryClassShift)
+		dst = append(dst, class)
 		dst = append(dst, val[:]...)
 		dst = binary.BigEndian.AppendUint64(dst, o)
 	}
@@ -114,8 +130,15 @@ func unpackRes(dst, v, key []byte, packed bool) ([]byte, error) {
 }
 
 // packAllRes packs the entries of every res value of a version 5 or older
-// file, a chunk of keys at a time (a put moves the cursor).
+// file.
 func packAllRes(tx *bolt.Tx) error {
+	return eachRes(tx, false, func(_, full []byte) ([]byte, error) { return packRes(full), nil })
+}
+
+// eachRes puts in place of every res value (its entries unpacked) what
+// fn returns for it, a chunk of keys at a time (a put moves the cursor).
+// packed says whether the values are packed.
+func eachRes(tx *bolt.Tx, packed bool, fn func(k, full []byte) ([]byte, error)) error {
 	res := tx.Bucket(bucketRes)
 	type kv struct{ k, v []byte }
 	var after []byte
@@ -129,11 +152,15 @@ func packAllRes(tx *bolt.Tx) error {
 			}
 		}
 		for ; k != nil && len(chunk) < 4096; k, v = c.Next() {
-			full, err := unpackRes(nil, v, k, false)
+			full, err := unpackRes(nil, v, k, packed)
 			if err != nil {
 				return err
 			}
-			chunk = append(chunk, kv{bytes.Clone(k), packRes(full)})
+			nv, err := fn(k, full)
+			if err != nil {
+				return err
+			}
+			chunk = append(chunk, kv{bytes.Clone(k), nv})
 		}
 		if len(chunk) == 0 {
 			return nil

@@ -203,3 +203,14 @@ func (db *DB) PagesWrittenForTest() int64 {
 
 // BoltStatsForTest returns bbolt's cumulative transaction stats.
 func (db *DB) BoltStatsForTest() bolt.TxStats { return db.db.Stats().TxStats }
+
+// InlineForTest reports whether the id of t holds t, which then has no
+// dictionary entry (see inlineID).
+func InlineForTest(t rdf.Term) bool {
+	enc, err := encodeTerm(t)
+	if err != nil {
+		return false
+	}
+	_, ok := inlineID(enc)
+	return ok
+}

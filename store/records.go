@@ -183,6 +183,10 @@ const (
 
 // encoding returns the i2t value of term id, nil if none.
 func (r *recordReader) encoding(id uint64) []byte {
+	if isInline(id) {
+		enc, _ := inlineEnc(id)
+		return []byte(enc)
+	}
 	if r.i2t == nil {
 		r.i2t = newCursor(r.s.tx.Bucket(bucketI2T), r.s.db.layout(layoutI2T))
 	}
@@ -229,6 +233,9 @@ func (r *recordReader) resValue(key []byte) []byte {
 // caches what it decodes only in the shared cache: most are values, read
 // once.
 func (r *recordReader) term(id uint64) (rdf.Term, error) {
+	if isInline(id) {
+		return inlineTerm(id)
+	}
 	if t, ok := r.s.r.terms[id]; ok {
 		return t, nil
 	}

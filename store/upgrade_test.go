@@ -161,7 +161,8 @@ func contents(t *testing.T, db *store.DB) map[string][]string {
 	}))
 	st, err := db.Stats(ctx)
 	require.NoError(t, err)
-	out["stats"] = []string{fmt.Sprint(st.Resources, st.Triples, st.Terms)}
+	out["stats"] = []string{fmt.Sprint(st.Resources, st.Triples)}
+	out["terms"] = []string{fmt.Sprint(st.Terms)}
 	return out
 }
 
@@ -265,6 +266,9 @@ func testUpgrade(t *testing.T, version uint64, path string, ops func(testing.TB,
 	require.NoError(t, err, "read-only open of version %d", version)
 	got := contents(t, ro)
 	for k := range want {
+		if k == "terms" {
+			continue // the old dictionary holds the terms inline ids hold now
+		}
 		assert.Equal(t, want[k], got[k], "read-only: %s", k)
 	}
 	require.NoError(t, ro.Close())
@@ -323,6 +327,9 @@ func testUpgradeCrash(t *testing.T, version uint64, path string) {
 	require.NoError(t, err)
 	got := contents(t, db)
 	for k := range want {
+		if k == "terms" {
+			continue // the old dictionary holds the terms inline ids hold now
+		}
 		assert.Equal(t, want[k], got[k], k)
 	}
 	require.NoError(t, db.Close())
