@@ -62,13 +62,12 @@ type Builder struct {
 	// (identifier, created, modified, service provider, instance shape),
 	// as jobs.Config.Managed does; nil adds none.
 	Managed func(id rdf.IRI, shape, ident string, created, modified time.Time) []rdf.Triple
-	// Stage, if set, is a faster Store.Load: it makes rs durable and
-	// readable by IRI at once, and leaves the indexing to a background
-	// merge (the job engine's). Write uses it only while Merging reports
-	// that the merge runs.
+	// Stage, if set, is Store.Load in the store's group commit: rs are
+	// written and indexed, durable and visible to queries when it
+	// returns, in a transaction shared with the other writers of the
+	// moment (store.DB.Stage), where Load takes the write lock alone.
+	// Write uses it when set.
 	Stage func(ctx context.Context, rs []store.Resource) error
-	// Merging reports whether what is staged gets merged; nil means no.
-	Merging func() bool
 }
 
 // A Request is a parsed ad-hoc collection.
@@ -172,10 +171,10 @@ func (b *Builder) Parse(ctx context.Context, id rdf.IRI, g []rdf.Triple, now tim
 	return req, nil
 }
 
-// Write stores rs durably, readable by IRI at once: staged when the
-// Builder can stage and the merge runs, else loaded.
+// Write stores rs durably, indexed and readable at once: through Stage
+// when the Builder has it, else Store.Load.
 func (b *Builder) Write(ctx context.Context, rs []store.Resource) error {
-	if b.Stage != nil && b.Merging != nil && b.Merging() {
+	if b.Stage != nil {
 		return b.Stage(ctx, rs)
 	}
 	return b.Store.Load(ctx, rs)

@@ -34,6 +34,11 @@ type writer struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	live   bool
+
+	// sending counts the callers between seeing the loop live and
+	// queueing their batch: the loop, stopping, drains the queue until
+	// none is left, so that no batch queued late waits for ever.
+	sending sync.WaitGroup
 }
 
 type batch struct {
@@ -72,14 +77,29 @@ func newWriter(st Store, events *eventLog, stats *stats, depth int) *writer {
 // submit commits rs, among which the notifications evs, without waiting,
 // in order with the other writes, and then calls then with the outcome.
 func (w *writer) submit(rs []store.Resource, evs []Event, then func(err error)) {
-	w.mu.Lock()
-	live := w.live
-	w.mu.Unlock()
-	if !live {
+	if !w.enter() {
 		then(w.load(context.Background(), rs, evs))
 		return
 	}
+	testHookQueue()
 	w.ch <- &batch{rs: rs, evs: evs, then: then}
+	w.sending.Done()
+}
+
+// testHookQueue runs between a caller's seeing the loop live and its
+// queueing: tests widen the window there.
+var testHookQueue = func() {}
+
+// enter reports whether the loop is live and, if it is, counts the
+// caller in w.sending: it must queue its batch, then call
+// w.sending.Done.
+func (w *writer) enter() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.live {
+		w.sending.Add(1)
+	}
+	return w.live
 }
 
 // write commits rs, among which the notifications evs, through the
@@ -88,16 +108,16 @@ func (w *writer) write(ctx context.Context, rs []store.Resource, evs []Event) er
 	if len(rs) == 0 {
 		return nil
 	}
-	w.mu.Lock()
-	live := w.live
-	w.mu.Unlock()
-	if !live {
+	if !w.enter() {
 		return w.load(ctx, rs, evs)
 	}
 	b := &batch{rs: rs, evs: evs, done: make(chan error, 1)}
+	testHookQueue()
 	select {
 	case w.ch <- b:
+		w.sending.Done()
 	case <-ctx.Done():
+		w.sending.Done()
 		return ctx.Err()
 	}
 	return <-b.done
@@ -137,22 +157,8 @@ func (w *writer) loop(ctx context.Context) {
 		case first = <-w.ch:
 		case <-ctx.Done():
 			commits.Wait()
-			w.mu.Lock()
-			w.live = false
-			w.mu.Unlock()
-			// Commit what is queued, in groups, so that no caller
-			// waits for ever.
-			for {
-				group, n := w.gather(nil, 0, nil)
-				if len(group) == 0 {
-					return
-				}
-				all, evs := flatten(group, n)
-				err := w.load(context.Background(), all, evs)
-				for _, b := range group {
-					b.finish(err)
-				}
-			}
+			w.drain()
+			return
 		}
 		// Gather what arrives within gatherDelay of the first, up to
 		// maxBatch resources: a transaction costs much the same for one
@@ -239,6 +245,40 @@ func sharesAny(fs []*flight, ids map[rdf.IRI]struct{}) bool {
 		}
 	}
 	return false
+}
+
+// drain stops the loop taking batches and commits, in groups, what is
+// queued and what callers that saw it live still queue, so that no caller
+// waits for ever.
+func (w *writer) drain() {
+	w.mu.Lock()
+	w.live = false
+	w.mu.Unlock()
+	sent := make(chan struct{})
+	go func() {
+		w.sending.Wait()
+		close(sent)
+	}()
+	for {
+		var first *batch
+		select {
+		case first = <-w.ch:
+		case <-sent:
+			// No caller is left between enter and queueing:
+			// what is queued now is all there will be.
+			select {
+			case first = <-w.ch:
+			default:
+				return
+			}
+		}
+		group, n := w.gather([]*batch{first}, len(first.rs), nil)
+		all, evs := flatten(group, n)
+		err := w.load(context.Background(), all, evs)
+		for _, b := range group {
+			b.finish(err)
+		}
+	}
 }
 
 func (w *writer) wait() { w.wg.Wait() }

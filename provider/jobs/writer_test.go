@@ -250,3 +250,67 @@ func TestWriterDrainsInGroups(t *testing.T) {
 	assert.LessOrEqual(t, st.loads.Load(), int64(batches*10/maxBatch+2))
 	assert.Len(t, v.subjects(vocab.DCTitle, str("r")), batches*10)
 }
+
+// A write that saw the loop live as it stopped is still committed and
+// answered: the loop drains what such callers queue after it looked, so
+// that neither a job's write nor the engine's shutdown waits for ever.
+func TestWriterStopAnswersEveryWrite(t *testing.T) {
+	v := newEnv(t, time.Date(2026, 11, 24, 10, 0, 3, 0, time.UTC))
+	var calls atomic.Int64
+	testHookQueue = func() {
+		if calls.Add(1)%7 == 0 {
+			time.Sleep(20 * time.Millisecond) // past the loop's stop, now and then
+		}
+	}
+	defer func() { testHookQueue = func() {} }()
+	for round := range 10 {
+		w := newWriter(v.e.st, v.e.events, &v.e.stats, 2)
+		ctx, cancel := context.WithCancel(context.Background())
+		w.wg.Add(1)
+		go w.loop(ctx)
+		for !w.isLive() {
+			time.Sleep(time.Millisecond)
+		}
+		var answered, acked atomic.Int64
+		var callers sync.WaitGroup
+		const n = 8
+		for c := range n {
+			callers.Add(1)
+			go func() {
+				defer callers.Done()
+				for i := range 40 {
+					id := vocab.IRI(base+"/oslc/records/", fmt.Sprintf("s%d-%d-%d", round, c, i))
+					rs := []store.Resource{{ID: id, Triples: []rdf.Triple{{Subj: id, Pred: vocab.DCTitle, Obj: str("s")}}}}
+					if i%2 == 0 {
+						callers.Add(1)
+						w.submit(rs, nil, func(err error) {
+							defer callers.Done()
+							if assert.NoError(t, err) {
+								acked.Add(1)
+							}
+							answered.Add(1)
+						})
+						continue
+					}
+					err := w.write(context.Background(), rs, nil)
+					if assert.NoError(t, err) {
+						acked.Add(1)
+					}
+					answered.Add(1)
+				}
+			}()
+		}
+		time.Sleep(time.Duration(round%5) * time.Millisecond)
+		cancel()
+		stopped := make(chan struct{})
+		go func() { callers.Wait(); w.wait(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("round %d: %d of %d writes answered 30 s after the stop", round, answered.Load(), n*40)
+		}
+		require.Equal(t, int64(n*40), answered.Load())
+		require.Equal(t, int64(n*40), acked.Load())
+	}
+	assert.Len(t, v.subjects(vocab.DCTitle, str("s")), 10*8*40, "every acknowledged write is stored")
+}

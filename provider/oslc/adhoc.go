@@ -21,7 +21,6 @@ func (s *Server) adhoc() *adhoc.Builder {
 		Managed: func(id rdf.IRI, shape, ident string, created, modified time.Time) []rdf.Triple {
 			return s.serverProps(id, shape, created, modified, ident)
 		},
-		Merging: s.jobs.Live, // the engine merges what is staged
 	}
 	if st, ok := s.store.(interface {
 		Stage(ctx context.Context, rs []store.Resource) error
