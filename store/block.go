@@ -56,6 +56,11 @@ type layout struct {
 	// rot: ids and values after the first field that differs are
 	// encoded rotated left one bit (see rotl), as in version 8.
 	rot bool
+	// derive, if not 0, is the field of an object sort key's class,
+	// followed by its value and the object's id: a key whose object is an
+	// inline term, whose class and value its id gives, is written
+	// without the value (see fieldDerived).
+	derive int
 	// v7, if set, is the layout of the bucket in version 7 files.
 	v7 *layout
 }
@@ -66,6 +71,29 @@ func (l *layout) v8() *layout {
 	n := *l
 	n.rot, n.v7 = true, l
 	return &n
+}
+
+// deriving returns a copy of l with derive d.
+func (l *layout) deriving(d int) *layout {
+	n := *l
+	n.derive = d
+	return &n
+}
+
+// fieldDerived, set in the byte of an entry that says how many fields it
+// shares with the key before, says that the value of its object sort key
+// is not written: the object is an inline term, which gives it.
+const fieldDerived = 0x80
+
+// derived reports whether key, of a layout with derive, can be written
+// without the value of its sort key.
+func (l *layout) derived(key []byte) bool {
+	o := binary.BigEndian.Uint64(key[l.offs[l.derive+2]:])
+	if !isInline(o) {
+		return false
+	}
+	class, v := inlineSortKey(o)
+	return key[l.offs[l.derive]] == class && binary.BigEndian.Uint64(key[l.offs[l.derive+1]:]) == v
 }
 
 // rotl rotates v left one bit: an inline term id (see inlineBit), whose
@@ -117,10 +145,10 @@ func newLayout(v valueKind, fields ...field) *layout {
 // The layouts of the block buckets; see doc.go.
 var (
 	layoutSPOG    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64).v8()
-	layoutPOSG    = newLayout(valueNone, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64).v8()
+	layoutPOSG    = newLayout(valueNone, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(1)
 	layoutText    = newLayout(valueUvarint, fieldText, fieldU64, fieldU64, fieldU64, fieldU64).v8()
-	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8()
-	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8()
+	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(3)
+	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(4)
 	layoutT2I     = newLayout(valueU64)
 	layoutI2T     = func() *layout {
 		l := newLayout(valueBytes, fieldU64)
@@ -292,15 +320,23 @@ func (l *layout) appendEntry(dst []byte, prevs []entry, key, v []byte) ([]byte, 
 		if f == len(l.fields) {
 			return dst, bad()
 		}
-		dst = append(dst, byte(f))
+		// The value of the sort key, if written, and its object's id
+		// is an inline term's, goes: the id gives it.
+		derive := l.derive > 0 && f <= l.derive+1 && l.derived(key)
+		if derive {
+			dst = append(dst, byte(f)|fieldDerived)
+		} else {
+			dst = append(dst, byte(f))
+		}
 		e, _ := l.fieldEnd(key, i, f)
 		pe, _ := l.fieldEnd(prev, pi, f)
-		switch l.fields[f] {
-		case fieldU64:
+		switch {
+		case derive && f == l.derive+1:
+		case l.fields[f] == fieldU64:
 			dst = binary.AppendUvarint(dst, binary.BigEndian.Uint64(key[i:])-binary.BigEndian.Uint64(prev[pi:]))
-		case fieldByte:
+		case l.fields[f] == fieldByte:
 			dst = append(dst, key[i])
-		case fieldText:
+		default:
 			n := commonPrefix(key[i:e], prev[pi:pe])
 			dst = binary.AppendUvarint(dst, uint64(n))
 			dst = binary.AppendUvarint(dst, uint64(e-i-n))
@@ -313,6 +349,10 @@ func (l *layout) appendEntry(dst []byte, prevs []entry, key, v []byte) ([]byte, 
 				return dst, bad()
 			}
 			pe, pok := l.fieldEnd(prev, pi, f)
+			if derive && f == l.derive+1 {
+				i, pi = e, pe
+				continue
+			}
 			switch l.fields[f] {
 			case fieldU64:
 				if v := rotIf(l.rot, binary.BigEndian.Uint64(key[i:])); pok && i == pi {
@@ -424,11 +464,15 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 		dst = append(dst, src[:m]...)
 		src = src[m:]
 	} else {
-		if len(src) == 0 || int(src[0]) >= len(l.fields) {
+		if len(src) == 0 {
+			return dst, src, false
+		}
+		derive := src[0]&fieldDerived != 0
+		shared := int(src[0] &^ fieldDerived)
+		if shared >= len(l.fields) || derive && (l.derive == 0 || shared > l.derive+1) {
 			return dst, src, false
 		}
 		start := len(dst)
-		shared := int(src[0])
 		src = src[1:]
 		pi := 0
 		if l.offs != nil {
@@ -447,20 +491,22 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 		if !ok {
 			return dst, src, false
 		}
-		switch l.fields[shared] {
-		case fieldU64:
+		switch {
+		case derive && shared == l.derive+1:
+			dst = append(dst, 0, 0, 0, 0, 0, 0, 0, 0) // set below
+		case l.fields[shared] == fieldU64:
 			d, ok := uv()
 			if !ok {
 				return dst, src, false
 			}
 			dst = binary.BigEndian.AppendUint64(dst, binary.BigEndian.Uint64(prev[pi:])+d)
-		case fieldByte:
+		case l.fields[shared] == fieldByte:
 			if len(src) == 0 {
 				return dst, src, false
 			}
 			dst = append(dst, src[0])
 			src = src[1:]
-		case fieldText:
+		default:
 			n, ok1 := uv()
 			m, ok2 := uv()
 			if !ok1 || !ok2 || n > uint64(pe-pi) || m > uint64(len(src)) {
@@ -473,6 +519,11 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 		pi = pe
 		for f := shared + 1; f < len(l.fields); f++ {
 			pe, pok := l.fieldEnd(prev, pi, f)
+			if derive && f == l.derive+1 {
+				dst = append(dst, 0, 0, 0, 0, 0, 0, 0, 0) // set below
+				pi = pe
+				continue
+			}
 			switch l.fields[f] {
 			case fieldU64:
 				if pok && len(dst)-start == pi {
@@ -507,6 +558,15 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 				src = src[m:]
 			}
 			pi = pe
+		}
+		if derive {
+			k := dst[start:]
+			o := binary.BigEndian.Uint64(k[l.offs[l.derive+2]:])
+			class, v := inlineSortKey(o)
+			if !isInline(o) || k[l.offs[l.derive]] != class {
+				return dst, src, false
+			}
+			binary.BigEndian.PutUint64(k[l.offs[l.derive+1]:], v)
 		}
 	}
 	return dst, src, true

@@ -50,6 +50,21 @@ func TestBlocks(t *testing.T) {
 			}
 			return k
 		}, func(*rand.Rand) []byte { return []byte{} }},
+		{"posg derived", layoutPOSG, func(r *rand.Rand) []byte {
+			// Inline numbers, whose sort key the object gives, among
+			// dictionary ids with values.
+			k := binary.BigEndian.AppendUint64(nil, uint64(r.IntN(3)))
+			o, class, v := uint64(r.IntN(40)), byte(r.IntN(3)), uint64(r.IntN(5))
+			if r.IntN(3) > 0 {
+				o, _ = inlineID(fmt.Sprintf("Xdouble\x00%d.%d", r.IntN(20)-10, r.IntN(3)))
+				class, v = inlineSortKey(o)
+			}
+			k = append(k, class)
+			k = binary.BigEndian.AppendUint64(k, v)
+			k = binary.BigEndian.AppendUint64(k, o)
+			k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(20)))
+			return binary.BigEndian.AppendUint64(k, uint64(r.IntN(20)))
+		}, func(*rand.Rand) []byte { return []byte{} }},
 		{"text", layoutText, func(r *rand.Rand) []byte {
 			k := []byte(fmt.Sprint([]string{"a", "ab", "abc", "b", "zz"}[r.IntN(5)]))
 			k = append(k, 0)

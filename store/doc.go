@@ -141,7 +141,10 @@ following entry in key order, encoded against the entry before it:
 	             token of another length), else as uvarints, both
 	             rotated left one bit first (since version 8: an
 	             inline id is then an odd number of the size of its
-	             term's bits, not a 10-byte varint); classes as bytes
+	             term's bits, not a 10-byte varint); classes as bytes;
+	             in posg, pair and pairvia, the value of an object sort
+	             key whose object is an inline term is left out (the
+	             id gives it), which bit 7 of n says
 	t2i and rid keys (opaque bytes):
 	  uvarint length of the prefix shared with the previous key,
 	  uvarint length of the rest, the rest
