@@ -35,6 +35,7 @@ const (
 	valueUvarint                  // a uvarint, stored as it is
 	valueU64                      // 8 bytes big-endian, stored as a uvarint
 	valueBytes                    // bytes, stored against the previous entry's
+	valueChange                   // a change event (kind, time, IRI), stored against those before
 )
 
 // A layout is how the keys and values of a block bucket are made, which
@@ -159,6 +160,15 @@ var (
 	}()
 	layoutRID = newLayout(valueU64)
 
+	// layoutChanges is the change log's, since version 8: an event
+	// against those before it (see appendValueHist).
+	layoutChanges = func() *layout {
+		l := newLayout(valueChange, fieldU64)
+		l.hist = true
+		l.target, l.max, l.min = i2tTarget, 2*i2tTarget, i2tTarget/4
+		return l
+	}()
+
 	// layoutI2T7 is i2t's layout in version 7: each encoding against the
 	// one before, in blocks of the default sizes.
 	layoutI2T7 = newLayout(valueBytes, fieldU64)
@@ -219,7 +229,7 @@ func (l *layout) fieldEnd(key []byte, i int, f int) (int, bool) {
 // (nil for the first entry of a block).
 func (l *layout) appendValue(dst, pv, v []byte) ([]byte, bool) {
 	switch l.value {
-	case valueBytes:
+	case valueBytes, valueChange:
 		if v == nil {
 			return dst, false
 		}
@@ -246,7 +256,7 @@ func (l *layout) appendValue(dst, pv, v []byte) ([]byte, bool) {
 // pv[:0]: the value is decoded in place.
 func (l *layout) decodeValue(dst, pv, src []byte) ([]byte, []byte, bool) {
 	switch l.value {
-	case valueBytes:
+	case valueBytes, valueChange:
 		n, a := binary.Uvarint(src)
 		if a <= 0 {
 			return dst, src, false
@@ -376,8 +386,8 @@ func (l *layout) appendEntry(dst []byte, prevs []entry, key, v []byte) ([]byte, 
 		}
 	}
 	if l.hist {
-		if v == nil {
-			return dst, fmt.Errorf("%w: no value of index key %x", ErrCorrupt, key)
+		if v == nil || l.value == valueChange && len(v) < changeHeaderLen {
+			return dst, fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, key)
 		}
 		return l.appendValueHist(dst, prevs, v), nil
 	}
@@ -394,6 +404,9 @@ func (l *layout) appendEntry(dst []byte, prevs []entry, key, v []byte) ([]byte, 
 // histLen-1, the one sharing the most) as n*histLen+b, the uvarint length
 // of the rest, the rest.
 func (l *layout) appendValueHist(dst []byte, prevs []entry, v []byte) []byte {
+	if l.value == valueChange {
+		return appendChangeValue(dst, prevs, v)
+	}
 	best, back := 0, 0
 	for b := 0; b < histLen && b < len(prevs); b++ {
 		if n := commonPrefix(prevs[len(prevs)-1-b].v, v); n > best {
@@ -436,9 +449,12 @@ func (l *layout) decodeEntry(dst []byte, prevs []entry, src []byte) (out, rest [
 		return dst, src, 0, false
 	}
 	klen = len(dst) - start
-	if l.hist {
+	switch {
+	case l.value == valueChange:
+		dst, src, ok = decodeChangeValue(dst, prevs, src)
+	case l.hist:
 		dst, src, ok = decodeValueHist(dst, prevs, src)
-	} else {
+	default:
 		dst, src, ok = l.decodeValue(dst, last.v, src)
 	}
 	return dst, src, klen, ok

@@ -85,6 +85,14 @@ func TestBlocks(t *testing.T) {
 			v := []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(5), r.IntN(1000)))
 			return v[:1+r.IntN(len(v))]
 		}},
+		{"changes", layoutChanges, func(r *rand.Rand) []byte {
+			return binary.BigEndian.AppendUint64(nil, uint64(r.IntN(3000)))
+		}, func(r *rand.Rand) []byte {
+			v := []byte{"CMD"[r.IntN(3)]}
+			v = binary.BigEndian.AppendUint64(v, uint64(1e18+r.Int64N(1e12)))
+			iri := fmt.Sprintf("http://example.org/%d/%d", r.IntN(5), r.IntN(1000))
+			return append(v, iri[:r.IntN(len(iri)+1)]...)
+		}},
 		{"t2i", layoutT2I, func(r *rand.Rand) []byte {
 			return []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(50), r.IntN(100)))
 		}, func(r *rand.Rand) []byte { return binary.BigEndian.AppendUint64(nil, r.Uint64()) }},

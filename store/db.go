@@ -326,6 +326,9 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 		if err := inlineAll(tx, from); err != nil {
 			return fmt.Errorf("inline terms: %w", err)
 		}
+		if err := repack(tx, bucketChanges, nil, layoutChanges); err != nil {
+			return fmt.Errorf("pack change log: %w", err)
+		}
 		db.v7 = false
 	}
 	// A version 1 file has no text index: build it as for a new set of

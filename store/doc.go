@@ -102,7 +102,7 @@ logical keys and values.
 	stage   resource IRI (UTF-8)                 etag seq | (uvarint len | term encoding)*
 	pair*   kp | ko | vp | class | value | vo | s | gk | gv   -
 	pairvia* via | kp | ko | vp | class | value | vo | r | gr | gk | gv   -
-	changes order                                kind | time | resource IRI (UTF-8)
+	changes* order                               kind | time | resource IRI (UTF-8)
 
 s, p, o are the term ids of a triple and g the term id of the IRI of the
 resource stating it. Putting g last keeps one key per resource stating a
@@ -148,7 +148,9 @@ following entry in key order, encoded against the entry before it:
 	t2i and rid keys (opaque bytes):
 	  uvarint length of the prefix shared with the previous key,
 	  uvarint length of the rest, the rest
-	then the value: nothing; text's uvarint as it is; t2i's id and
+	then the value: nothing; text's uvarint as it is; changes' kind
+	byte, the varint of the time's change from the entry before, and
+	the IRI as i2t's encoding below; t2i's id and
 	rid's graph id as uvarints; i2t's encoding against the one of the
 	16 entries before it in the block (b back, b from 0 to 15) that
 	shares the longest prefix with it, of length n: the uvarint of
@@ -263,7 +265,12 @@ The key is the event's order, 8 bytes big-endian, from the bucket's
 sequence: orders start at 1, grow by one per event and are never reused,
 since TrimChanges deletes keys and leaves the sequence. The value is the
 kind byte, the time its transaction began as Unix nanoseconds (int64,
-8 bytes big-endian), then the resource IRI. The store logs every
+8 bytes big-endian), then the resource IRI. Since version 8 the events
+are in blocks (see Index blocks), as i2t's entries, each IRI against
+the one of the 16 before it sharing the longest prefix: an event took
+about 87 bytes, key, value and bbolt's element header, and takes about
+20; a write rewrites the last block. Older files hold a key per event,
+which a writable Open packs, and a read-only Open reads as they are. The store logs every
 resource; which of them a reader publishes, and how long it keeps the
 log (TrimChanges), is the caller's business.
 
