@@ -396,10 +396,11 @@ func buildRID(tx *bolt.Tx) error {
 	bb := blockBuilder{b: rid, l: layoutRID}
 	c := tx.Bucket(bucketRes).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if len(v) < headerLen {
+		_, gid, ok := resHeader(v)
+		if !ok {
 			return fmt.Errorf("%w: res value of %q", ErrCorrupt, k)
 		}
-		if err := bb.add(k, v[8:16]); err != nil {
+		if err := bb.add(k, u64(gid)); err != nil {
 			return err
 		}
 	}

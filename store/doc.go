@@ -94,7 +94,9 @@ logical keys and values.
 	                                             newline-separated
 	t2i*    dictKey(term)                        term id
 	i2t*    term id                              term encoding
-	res     resource IRI (UTF-8)                 etag seq | graph id | entry*
+	res     resource IRI (UTF-8)                 0xff | etag seq | graph id | entry*
+	                                             (uvarints; before version 8,
+	                                             etag seq | graph id)
 	rid*    resource IRI (UTF-8)                 graph id
 	spog*   s | p | o | g                        -
 	posg*   p | class | value | o | s | g        -
@@ -324,9 +326,13 @@ Since version 6 the entries are packed (entries.go), about 10 bytes each
 where they took 33: a flags byte (bit 0: s is the previous entry's and is
 left out; bit 1: the value follows, else it is 0; bits 2 and 3: the
 class; bit 4, since version 8: o is an inline term, written without its
-top bit, and the class and value, not written, are its own), then s
-(unless left out), p as uvarints, the value (8 bytes, if present) and o
-as a uvarint. Readers unpack a value before they read it;
+top bit, and the class and value, not written, are its own; bits 5 and
+6, since version 8: s, o is written as the varint of its difference
+from the graph id, shorter for the nodes and values the resource
+brought), then s (unless left out), p as uvarints, the value (8 bytes,
+if present) and o as a uvarint. Since version 8 the header is the
+uvarints of the sequence and graph id after a byte 0xff, which no older
+value starts with (their sequence's first byte is 0). Readers unpack a value before they read it;
 a read-only Open of a version 5 file reads its entries as they are, and
 a writable one packs them, in the upgrade's transaction.
 

@@ -24,13 +24,55 @@ const (
 	// uvarint of its bits but inlineBit, and no class or value, which
 	// inlineSortKey derives from it.
 	entryInline = 1 << 4
+	// entryNearS and entryNearO (version 8): s, o is written as the
+	// varint of its difference from the graph id, which is shorter for
+	// the terms the resource brought: its nested nodes, its own values.
+	entryNearS = 1 << 5
+	entryNearO = 1 << 6
 )
+
+// resV8 is the first byte of a res value of version 8, whose header is
+// the uvarints of the ETag sequence and the graph id. A value of an
+// older version starts with its sequence, 8 bytes big-endian, whose first
+// byte is 0.
+const resV8 = 0xff
+
+// resHeader returns the ETag sequence and graph id of the res value v.
+func resHeader(v []byte) (seq, gid uint64, ok bool) {
+	if len(v) > 0 && v[0] == resV8 {
+		seq, n := binary.Uvarint(v[1:])
+		if n <= 0 {
+			return 0, 0, false
+		}
+		gid, m := binary.Uvarint(v[1+n:])
+		return seq, gid, m > 0
+	}
+	if len(v) < headerLen {
+		return 0, 0, false
+	}
+	return binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:]), true
+}
+
+// appendNear appends x, as the uvarint of x or the varint of its
+// difference from base, whichever is shorter, and says which.
+func appendNear(dst []byte, x, base uint64) ([]byte, bool) {
+	var a, b [binary.MaxVarintLen64]byte
+	n := binary.PutUvarint(a[:], x)
+	m := binary.PutVarint(b[:], int64(x-base))
+	if m < n {
+		return append(dst, b[:m]...), true
+	}
+	return append(dst, a[:n]...), false
+}
 
 // packRes returns the res value v (header, entries unpacked) with its
 // entries packed.
 func packRes(v []byte) []byte {
-	out := make([]byte, headerLen, headerLen+len(v)/3)
-	copy(out, v[:headerLen])
+	out := make([]byte, 0, headerLen+len(v)/3)
+	gid := binary.BigEndian.Uint64(v[8:])
+	out = append(out, resV8)
+	out = binary.AppendUvarint(out, binary.BigEndian.Uint64(v))
+	out = binary.AppendUvarint(out, gid)
 	var prevS uint64
 	for i, e := 0, v[headerLen:]; len(e) > 0; i, e = i+1, e[entryLen:] {
 		s, p, o := binary.BigEndian.Uint64(e[0:]), binary.BigEndian.Uint64(e[8:]), binary.BigEndian.Uint64(e[25:])
@@ -49,15 +91,26 @@ func packRes(v []byte) []byte {
 		if i > 0 && s == prevS {
 			flags |= entrySameSubject
 		}
+		at := len(out)
 		out = append(out, flags)
 		if flags&entrySameSubject == 0 {
-			out = binary.AppendUvarint(out, s)
+			var near bool
+			if out, near = appendNear(out, s, gid); near {
+				out[at] |= entryNearS
+			}
 		}
 		out = binary.AppendUvarint(out, p)
 		if flags&entryValue != 0 {
 			out = append(out, e[17:25]...)
 		}
-		out = binary.AppendUvarint(out, o&^inlineBit)
+		if inline {
+			out = binary.AppendUvarint(out, o&^inlineBit)
+		} else {
+			var near bool
+			if out, near = appendNear(out, o, gid); near {
+				out[at] |= entryNearO
+			}
+		}
 		prevS = s
 	}
 	return out
@@ -67,7 +120,8 @@ func packRes(v []byte) []byte {
 // unpacked, or, if the file's entries are not packed (a read-only Open of
 // a version 5 file), as it is.
 func unpackRes(dst, v, key []byte, packed bool) ([]byte, error) {
-	if len(v) < headerLen {
+	seq, gid, ok := resHeader(v)
+	if !ok {
 		return nil, fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
 	}
 	if !packed {
@@ -76,7 +130,16 @@ func unpackRes(dst, v, key []byte, packed bool) ([]byte, error) {
 		}
 		return append(dst, v...), nil
 	}
-	dst = append(dst, v[:headerLen]...)
+	var rest []byte
+	if v[0] == resV8 {
+		_, n := binary.Uvarint(v[1:])
+		_, m := binary.Uvarint(v[1+n:])
+		rest = v[1+n+m:]
+	} else {
+		rest = v[headerLen:]
+	}
+	dst = binary.BigEndian.AppendUint64(dst, seq)
+	dst = binary.BigEndian.AppendUint64(dst, gid)
 	var s uint64
 	bad := func() ([]byte, error) { return nil, fmt.Errorf("%w: res value of %q", ErrCorrupt, key) }
 	uvarint := func(b []byte) (uint64, []byte, bool) {
@@ -86,13 +149,23 @@ func unpackRes(dst, v, key []byte, packed bool) ([]byte, error) {
 		}
 		return x, b[n:], true
 	}
-	b := v[headerLen:]
+	near := func(b []byte, flag bool) (uint64, []byte, bool) {
+		if !flag {
+			return uvarint(b)
+		}
+		d, n := binary.Varint(b)
+		if n <= 0 {
+			return 0, nil, false
+		}
+		return gid + uint64(d), b[n:], true
+	}
+	b := rest
 	for first := true; len(b) > 0; first = false {
 		flags := b[0]
 		b = b[1:]
 		ok := true
 		if flags&entrySameSubject == 0 {
-			if s, b, ok = uvarint(b); !ok {
+			if s, b, ok = near(b, flags&entryNearS != 0); !ok {
 				return bad()
 			}
 		} else if first {
@@ -110,7 +183,7 @@ func unpackRes(dst, v, key []byte, packed bool) ([]byte, error) {
 			copy(val[:], b)
 			b = b[8:]
 		}
-		if o, b, ok = uvarint(b); !ok {
+		if o, b, ok = near(b, flags&entryNearO != 0); !ok {
 			return bad()
 		}
 		class := flags >> entryClassShift & entryClassMask

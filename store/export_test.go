@@ -70,7 +70,7 @@ func (db *DB) RIDAgreesForTest() (bad []string, err error) {
 	err = db.db.View(func(tx *bolt.Tx) error {
 		want := map[string]uint64{}
 		tx.Bucket(bucketRes).ForEach(func(k, v []byte) error {
-			want[string(k)] = binary.BigEndian.Uint64(v[8:16])
+			_, want[string(k)], _ = resHeader(v)
 			return nil
 		})
 		c := newCursor(tx.Bucket(bucketRID), db.layout(layoutRID))

@@ -212,7 +212,7 @@ func (w *txWriter) checkMatch(v []byte, ifMatch string) error {
 	if ifMatch == "" || ifMatch == "*" {
 		return nil
 	}
-	if ifMatch != formatETag(w.nonce, binary.BigEndian.Uint64(v)) {
+	if seq, _, _ := resHeader(v); ifMatch != formatETag(w.nonce, seq) {
 		return ErrPreconditionFailed
 	}
 	return nil
