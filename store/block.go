@@ -57,6 +57,13 @@ type layout struct {
 	// rot: ids and values after the first field that differs are
 	// encoded rotated left one bit (see rotl), as in version 8.
 	rot bool
+	// relTo, if set, holds for each field the index of an earlier id
+	// field it is written against, or -1: a graph id is written as its
+	// difference from the subject's of its own key, which is 0 for the
+	// resource's own triples and small for its nested nodes', where the
+	// change from the previous key's graph is as large as the subject's.
+	// Not for the first field that differs.
+	relTo []int
 	// derive, if not 0, is the field of an object sort key's class,
 	// followed by its value and the object's id: a key whose object is an
 	// inline term, whose class and value its id gives, is written
@@ -73,6 +80,23 @@ func (l *layout) v8() *layout {
 	n.rot, n.v7 = true, l
 	return &n
 }
+
+// relative returns a copy of l with fields written against others:
+// pairs of a field and the earlier field it is written against.
+func (l *layout) relative(pairs ...int) *layout {
+	n := *l
+	n.relTo = make([]int, len(l.fields))
+	for i := range n.relTo {
+		n.relTo[i] = -1
+	}
+	for i := 0; i < len(pairs); i += 2 {
+		n.relTo[pairs[i]] = pairs[i+1]
+	}
+	return &n
+}
+
+// maxFields bounds the fields of a layout.
+const maxFields = 16
 
 // deriving returns a copy of l with derive d.
 func (l *layout) deriving(d int) *layout {
@@ -145,11 +169,11 @@ func newLayout(v valueKind, fields ...field) *layout {
 
 // The layouts of the block buckets; see doc.go.
 var (
-	layoutSPOG    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64).v8()
-	layoutPOSG    = newLayout(valueNone, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(1)
-	layoutText    = newLayout(valueUvarint, fieldText, fieldU64, fieldU64, fieldU64, fieldU64).v8()
-	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(3)
-	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(4)
+	layoutSPOG    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64).v8().relative(3, 0)
+	layoutPOSG    = newLayout(valueNone, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(1).relative(5, 4)
+	layoutText    = newLayout(valueUvarint, fieldText, fieldU64, fieldU64, fieldU64, fieldU64).v8().relative(4, 1)
+	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(3).relative(7, 6, 8, 6)
+	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(4).relative(8, 7)
 	layoutT2I     = newLayout(valueU64)
 	layoutI2T     = func() *layout {
 		l := newLayout(valueBytes, fieldU64)
@@ -304,7 +328,9 @@ func (l *layout) appendEntry(dst []byte, prevs []entry, key, v []byte) ([]byte, 
 		dst = append(dst, key[n:]...)
 	} else {
 		i, pi, f := 0, 0, 0
+		var starts [maxFields]int // where key's fields start
 		if l.offs != nil {
+			copy(starts[:], l.offs)
 			// The first field holding a byte that differs.
 			n := l.offs[len(l.offs)-1]
 			if len(key) != n || len(prev) != n {
@@ -317,6 +343,7 @@ func (l *layout) appendEntry(dst []byte, prevs []entry, key, v []byte) ([]byte, 
 			i, pi = l.offs[f], l.offs[f]
 		}
 		for ; f < len(l.fields); f++ {
+			starts[f] = i
 			e, ok1 := l.fieldEnd(key, i, f)
 			pe, ok2 := l.fieldEnd(prev, pi, f)
 			if !ok1 || !ok2 {
@@ -359,13 +386,17 @@ func (l *layout) appendEntry(dst []byte, prevs []entry, key, v []byte) ([]byte, 
 				return dst, bad()
 			}
 			pe, pok := l.fieldEnd(prev, pi, f)
+			starts[f] = i
 			if derive && f == l.derive+1 {
 				i, pi = e, pe
 				continue
 			}
 			switch l.fields[f] {
 			case fieldU64:
-				if v := rotIf(l.rot, binary.BigEndian.Uint64(key[i:])); pok && i == pi {
+				if l.relTo != nil && l.relTo[f] >= 0 {
+					r := starts[l.relTo[f]]
+					dst = binary.AppendVarint(dst, int64(binary.BigEndian.Uint64(key[i:])-binary.BigEndian.Uint64(key[r:])))
+				} else if v := rotIf(l.rot, binary.BigEndian.Uint64(key[i:])); pok && i == pi {
 					// Aligned with the previous key's field: its
 					// change, which is small more often than not (the
 					// same graph, ids given out together).
@@ -491,16 +522,20 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 		start := len(dst)
 		src = src[1:]
 		pi := 0
+		var starts [maxFields]int // where the key's fields start
 		if l.offs != nil {
 			pi = l.offs[shared]
+			copy(starts[:], l.offs)
 		} else {
 			for f := 0; f < shared; f++ {
+				starts[f] = pi
 				e, ok := l.fieldEnd(prev, pi, f)
 				if !ok {
 					return dst, src, false
 				}
 				pi = e
 			}
+			starts[shared] = pi
 		}
 		dst = append(dst, prev[:pi]...)
 		pe, ok := l.fieldEnd(prev, pi, shared)
@@ -535,6 +570,7 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 		pi = pe
 		for f := shared + 1; f < len(l.fields); f++ {
 			pe, pok := l.fieldEnd(prev, pi, f)
+			starts[f] = len(dst) - start
 			if derive && f == l.derive+1 {
 				dst = append(dst, 0, 0, 0, 0, 0, 0, 0, 0) // set below
 				pi = pe
@@ -542,6 +578,16 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 			}
 			switch l.fields[f] {
 			case fieldU64:
+				if l.relTo != nil && l.relTo[f] >= 0 {
+					d, n := binary.Varint(src)
+					if n <= 0 {
+						return dst, src, false
+					}
+					src = src[n:]
+					base := binary.BigEndian.Uint64(dst[start+starts[l.relTo[f]]:])
+					dst = binary.BigEndian.AppendUint64(dst, base+uint64(d))
+					break
+				}
 				if pok && len(dst)-start == pi {
 					// As appendEntry: the change from the previous
 					// key's field. In place, prev's field is read

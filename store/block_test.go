@@ -68,10 +68,16 @@ func TestBlocks(t *testing.T) {
 		{"text", layoutText, func(r *rand.Rand) []byte {
 			k := []byte(fmt.Sprint([]string{"a", "ab", "abc", "b", "zz"}[r.IntN(5)]))
 			k = append(k, 0)
-			for range 4 {
-				k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(30))<<uint(r.IntN(40)))
+			var s uint64
+			for i := range 3 {
+				v := uint64(r.IntN(30)) << uint(r.IntN(40))
+				if i == 0 {
+					s = v
+				}
+				k = binary.BigEndian.AppendUint64(k, v)
 			}
-			return k
+			// The graph: mostly the subject, as in a store, or near it.
+			return binary.BigEndian.AppendUint64(k, s+uint64(r.IntN(3)))
 		}, func(r *rand.Rand) []byte { return binary.AppendUvarint(nil, uint64(r.IntN(1000))) }},
 		{"i2t", layoutI2T, func(r *rand.Rand) []byte {
 			return binary.BigEndian.AppendUint64(nil, uint64(r.IntN(3000)))

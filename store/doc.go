@@ -146,7 +146,10 @@ following entry in key order, encoded against the entry before it:
 	             term's bits, not a 10-byte varint); classes as bytes;
 	             in posg, pair and pairvia, the value of an object sort
 	             key whose object is an inline term is left out (the
-	             id gives it), which bit 7 of n says
+	             id gives it), which bit 7 of n says; since version 8
+	             a graph id after n is the varint of its difference from
+	             its own key's subject (pair: gk and gv; pairvia: gr
+	             from r), 0 for a resource's own triples
 	t2i and rid keys (opaque bytes):
 	  uvarint length of the prefix shared with the previous key,
 	  uvarint length of the rest, the rest
