@@ -31,11 +31,12 @@ const (
 type valueKind uint8
 
 const (
-	valueNone    valueKind = iota // empty
-	valueUvarint                  // a uvarint, stored as it is
-	valueU64                      // 8 bytes big-endian, stored as a uvarint
-	valueBytes                    // bytes, stored against the previous entry's
-	valueChange                   // a change event (kind, time, IRI), stored against those before
+	valueNone     valueKind = iota // empty
+	valueUvarint                   // a uvarint, stored as it is
+	valueU64                       // 8 bytes big-endian, stored as a uvarint
+	valueBytes                     // bytes, stored against the previous entry's
+	valueChange                    // a change event (kind, time, IRI), stored against those before
+	valueU64Delta                  // 8 bytes big-endian, stored as a varint of its change from the previous value
 )
 
 // A layout is how the keys and values of a block bucket are made, which
@@ -121,6 +122,16 @@ func (l *layout) derived(key []byte) bool {
 	return key[l.offs[l.derive]] == class && binary.BigEndian.Uint64(key[l.offs[l.derive+1]:]) == v
 }
 
+// deltaValues returns a copy of l, of version 7, whose values are
+// stored as the change from the previous value, as in version 8: a
+// dictionary's neighbours in key order (a record's IRI and its nodes',
+// consecutive records' identifiers) got their ids together.
+func deltaValues(l *layout) *layout {
+	n := *l
+	n.value, n.v7 = valueU64Delta, l
+	return &n
+}
+
 // rotl rotates v left one bit: an inline term id (see inlineBit), whose
 // top bit is set, becomes an odd number of the size of its other bits,
 // so that the varint of its difference from a dictionary id or a small
@@ -174,7 +185,7 @@ var (
 	layoutText    = newLayout(valueUvarint, fieldText, fieldU64, fieldU64, fieldU64, fieldU64).v8().relative(4, 1)
 	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(3).relative(7, 6, 8, 6)
 	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(4).relative(8, 7)
-	layoutT2I     = newLayout(valueU64)
+	layoutT2I     = deltaValues(newLayout(valueU64))
 	layoutI2T     = func() *layout {
 		l := newLayout(valueBytes, fieldU64)
 		l.hist = true
@@ -182,7 +193,7 @@ var (
 		l.v7 = layoutI2T7
 		return l
 	}()
-	layoutRID = newLayout(valueU64)
+	layoutRID = deltaValues(newLayout(valueU64))
 
 	// layoutChanges is the change log's, since version 8: an event
 	// against those before it (see appendValueHist).
@@ -271,6 +282,14 @@ func (l *layout) appendValue(dst, pv, v []byte) ([]byte, bool) {
 			return dst, false
 		}
 		return binary.AppendUvarint(dst, binary.BigEndian.Uint64(v)), true
+	case valueU64Delta:
+		if len(v) != 8 {
+			return dst, false
+		}
+		if pv == nil {
+			return binary.AppendUvarint(dst, binary.BigEndian.Uint64(v)), true
+		}
+		return binary.AppendVarint(dst, int64(binary.BigEndian.Uint64(v)-binary.BigEndian.Uint64(pv))), true
 	}
 	return dst, len(v) == 0
 }
@@ -303,6 +322,20 @@ func (l *layout) decodeValue(dst, pv, src []byte) ([]byte, []byte, bool) {
 		if n <= 0 {
 			return dst, src, false
 		}
+		return binary.BigEndian.AppendUint64(dst, v), src[n:], true
+	case valueU64Delta:
+		if pv == nil {
+			v, n := binary.Uvarint(src)
+			if n <= 0 {
+				return dst, src, false
+			}
+			return binary.BigEndian.AppendUint64(dst, v), src[n:], true
+		}
+		d, n := binary.Varint(src)
+		if n <= 0 || len(pv) != 8 {
+			return dst, src, false
+		}
+		v := binary.BigEndian.Uint64(pv) + uint64(d) // pv may be dst's memory: read first
 		return binary.BigEndian.AppendUint64(dst, v), src[n:], true
 	}
 	return dst, src, true

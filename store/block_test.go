@@ -102,6 +102,9 @@ func TestBlocks(t *testing.T) {
 		{"t2i", layoutT2I, func(r *rand.Rand) []byte {
 			return []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(50), r.IntN(100)))
 		}, func(r *rand.Rand) []byte { return binary.BigEndian.AppendUint64(nil, r.Uint64()) }},
+		{"t2i7", layoutT2I.v7, func(r *rand.Rand) []byte {
+			return []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(50), r.IntN(100)))
+		}, func(r *rand.Rand) []byte { return binary.BigEndian.AppendUint64(nil, r.Uint64()) }},
 	}
 	for _, lt := range layouts {
 		t.Run(lt.name, func(t *testing.T) {

@@ -155,8 +155,10 @@ following entry in key order, encoded against the entry before it:
 	  uvarint length of the rest, the rest
 	then the value: nothing; text's uvarint as it is; changes' kind
 	byte, the varint of the time's change from the entry before, and
-	the IRI as i2t's encoding below; t2i's id and
-	rid's graph id as uvarints; i2t's encoding against the one of the
+	the IRI as i2t's encoding below; t2i's id and rid's graph id as
+	the uvarint of the first entry's, then the varint of each one's
+	change from the entry before (before version 8, uvarints); i2t's
+	encoding against the one of the
 	16 entries before it in the block (b back, b from 0 to 15) that
 	shares the longest prefix with it, of length n: the uvarint of
 	n*16+b, the uvarint length of the rest, the rest

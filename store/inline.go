@@ -315,6 +315,12 @@ func inlineAll(tx *bolt.Tx, from func(*layout) *layout) error {
 	if err := t2i.apply(dels); err != nil {
 		return fmt.Errorf("t2i: %w", err)
 	}
+	if err := repack(tx, bucketT2I, from(layoutT2I), layoutT2I); err != nil {
+		return err
+	}
+	if err := repack(tx, bucketRID, from(layoutRID), layoutRID); err != nil {
+		return err
+	}
 	if err := repackRemap(tx, bucketI2T, from(layoutI2T), layoutI2T, remapping{ids: ids, off: 0, group: 0, drop: true}); err != nil {
 		return err
 	}
