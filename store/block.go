@@ -1206,6 +1206,21 @@ func (l *layout) spliceAll(bk, bv []byte, ops []op) (first, val []byte, err erro
 			return nil, nil, err
 		}
 	}
+	if len(ents) > 0 && bytes.Compare(ops[0].key, ents[len(ents)-1].k) > 0 {
+		// Puts after the last entry, as new terms and events come: the
+		// entries there keep their encoding.
+		val = append(make([]byte, 0, len(bv)+len(ops)*32), bv...)
+		for _, o := range ops {
+			if o.del {
+				continue
+			}
+			if val, err = l.appendEntry(val, ents, o.key, o.val); err != nil {
+				return nil, nil, err
+			}
+			ents = append(ents, entry{k: o.key, v: o.val})
+		}
+		return bytes.Clone(bk), val, nil
+	}
 	out := make([]entry, 0, len(ents)+len(ops))
 	i := 0
 	for _, o := range ops {
