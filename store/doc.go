@@ -158,19 +158,19 @@ following entry in key order, encoded against the entry before it:
 	the IRI as i2t's encoding below; t2i's id and rid's graph id as
 	the uvarint of the first entry's, then the varint of each one's
 	change from the entry before (before version 8, uvarints); i2t's
-	encoding against the one of the
-	16 entries before it in the block (b back, b from 0 to 15) that
-	shares the longest prefix with it, of length n: the uvarint of
-	n*16+b, the uvarint length of the rest, the rest
+	encoding against the one of the 16 entries before it in the block
+	(b back, b from 0 to 15) that shares the longest prefix with it,
+	of length n: the uvarint of n*16+b, the uvarint length of the
+	rest, the rest (before version 8, against the entry before)
 
 The fields are the 8-byte integers and 1-byte classes of the table, for
 text the token with its 0x00; an i2t key is one field, the id. So a
 triple's spog key, which took 32 bytes plus the element header, takes
 about four: the subject is the previous key's, the predicate a small
 step, the object a short step from the last one, the graph most often
-the same. Terms with neighbouring ids
-share a prefix more often than not: a record's IRI and its nested
-nodes', its dateTimes.
+the same. Terms with neighbouring ids share a prefix more often than
+not: a record's IRI and its nested nodes'; a term shares more with the
+same kind of term of the record before, a few entries back.
 
 An entry's key depends on the entry before it alone, as do the values
 but i2t's, so a write splices its keys into a block, copying the entries
