@@ -268,7 +268,26 @@ func inlineTerm(id uint64) (rdf.Term, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: inline term %x", ErrCorrupt, id)
 	}
-	return decodeTerm([]byte(enc))
+	kind := id & (1<<kindBits - 1)
+	return rdf.NewTypedLiteral(enc[len(inlineTypes[kind])+2:], inlineTypeIRIs[kind]), nil
+}
+
+// inlineTypeIRIs are the datatype IRIs of the kinds of inline terms.
+var inlineTypeIRIs = func() (iris [len(inlineTypes)]rdf.IRI) {
+	for k, dt := range inlineTypes {
+		if dt != "" {
+			iris[k] = mustIRI(xsdNS + dt)
+		}
+	}
+	return iris
+}()
+
+func mustIRI(s string) rdf.IRI {
+	i, err := rdf.NewIRI(s)
+	if err != nil {
+		panic(err)
+	}
+	return i
 }
 
 // termEncoding returns the encoding of the term with id id (8 bytes

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/knakk/rdf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -116,6 +117,9 @@ func checkInline(t *testing.T, enc string, id uint64) {
 	require.Equal(t, enc, back)
 	term, err := decodeTerm([]byte(enc))
 	require.NoError(t, err)
+	got, err := inlineTerm(id)
+	require.NoError(t, err)
+	require.Equal(t, term.Serialize(rdf.NTriples), got.Serialize(rdf.NTriples))
 	wc, wv := sortKey(term)
 	gc, gv := inlineSortKey(id)
 	require.Equal(t, wc, gc, "class of %q", enc)

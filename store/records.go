@@ -233,9 +233,6 @@ func (r *recordReader) resValue(key []byte) []byte {
 // caches what it decodes only in the shared cache: most are values, read
 // once.
 func (r *recordReader) term(id uint64) (rdf.Term, error) {
-	if isInline(id) {
-		return inlineTerm(id)
-	}
 	if t, ok := r.s.r.terms[id]; ok {
 		return t, nil
 	}
@@ -243,6 +240,13 @@ func (r *recordReader) term(id uint64) (rdf.Term, error) {
 		if t, ok := r.s.r.shared.get(id); ok {
 			return t, nil
 		}
+	}
+	if isInline(id) {
+		t, err := inlineTerm(id)
+		if err == nil && r.s.r.shared != nil {
+			r.s.r.shared.put(id, t)
+		}
+		return t, err
 	}
 	v := r.encoding(id)
 	if v == nil {

@@ -213,15 +213,24 @@ func (r *termReader) i2tCursor() *blockCursor {
 
 // term returns the term with the given id.
 func (r *termReader) term(id uint64) (rdf.Term, error) {
-	if isInline(id) {
-		return inlineTerm(id)
-	}
 	if t, ok := r.terms[id]; ok {
 		return t, nil
 	}
 	t, ok := rdf.Term(nil), false
 	if r.shared != nil {
 		t, ok = r.shared.get(id)
+	}
+	if !ok && isInline(id) {
+		// Decoded without a read, but cached as the others: decoding
+		// allocates.
+		var err error
+		if t, err = inlineTerm(id); err != nil {
+			return nil, err
+		}
+		if r.shared != nil {
+			r.shared.put(id, t)
+		}
+		ok = true
 	}
 	if !ok {
 		var k [8]byte
@@ -258,9 +267,6 @@ func (r *termReader) term(id uint64) (rdf.Term, error) {
 // termQuiet is term without remembering the term in the reader's maps:
 // for long reads of terms that are not looked up again.
 func (r *termReader) termQuiet(id uint64) (rdf.Term, error) {
-	if isInline(id) {
-		return inlineTerm(id)
-	}
 	if t, ok := r.terms[id]; ok {
 		return t, nil
 	}
@@ -268,6 +274,13 @@ func (r *termReader) termQuiet(id uint64) (rdf.Term, error) {
 		if t, ok := r.shared.get(id); ok {
 			return t, nil
 		}
+	}
+	if isInline(id) {
+		t, err := inlineTerm(id)
+		if err == nil && r.shared != nil {
+			r.shared.put(id, t)
+		}
+		return t, err
 	}
 	var k [8]byte
 	binary.BigEndian.PutUint64(k[:], id)
