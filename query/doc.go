@@ -246,9 +246,12 @@ Otherwise the page is found in one of four ways:
     without reading the others. On a first page, a member's key is the
     first value the walk meets for it; after a cursor it is read, since
     the member may have had a smaller one before. Members without a value
-    come last, from a scan. If 16 times max(2048, Size+1) values go by
-    without a full page, the members are too sparse along the key: it gives
-    up for one of the scans. The total, unless Page.NoTotal, is a separate
+    come last, from a scan. If 16 times max(2048, Size+1) values that
+    lead to no member go by before the page is full, the members are too
+    sparse along the key: it gives up for one of the scans. Values that
+    lead to members do not count, so a long run of one value (a hundred
+    thousand measures of 0, all of which sort before the page's last
+    member by IRI) is walked: a scan would read those members too. The total, unless Page.NoTotal, is a separate
     count of the driver's candidates.
   - Scan: read every candidate, check it, count it, compute its sort keys,
     and keep the page in a heap of Size+1 rows. The default whenever a

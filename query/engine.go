@@ -647,8 +647,8 @@ func (r *runner) segments() []segment {
 }
 
 // walkFactor bounds a walk in key order: after walkFactor times
-// max(probeBudget, page size) values without a full page, the members are
-// too sparse along the key and a scan of the candidates is cheaper.
+// max(probeBudget, page size) values that lead to no member, the members
+// are too sparse along the key and a scan of the candidates is cheaper.
 const walkFactor = 16
 
 // walkRange finds the first n+1 members after the cursor in the order of
@@ -679,23 +679,35 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n, limit int) (rows []*
 		grouping = false
 	}
 	gaveUp := false
+	// hit tells whether the value visit is at led to a member sorting
+	// by it: only values that lead to none count against left, so that
+	// a long run of one value (a thousand measures of 0) is walked, as
+	// every value of it has a member and a scan would read them all the
+	// same.
+	hit := false
 	var member func(s rdf.Subject, v val, resource bool) bool
 	visit := func(s rdf.Subject, o rdf.Literal) bool {
-		if left--; left < 0 {
-			gaveUp = true
-			return false
-		}
+		hit = false
 		v := classify(o)
 		if len(key.path) == 1 {
-			return member(s, v, false)
+			if !member(s, v, false) {
+				return false
+			}
+		} else {
+			ms, own, err := r.up(key.path[:len(key.path)-1], s)
+			if err != nil {
+				ferr = err
+				return false
+			}
+			for i, m := range ms {
+				if !member(m, v, own[i]) {
+					return false
+				}
+			}
 		}
-		ms, own, err := r.up(key.path[:len(key.path)-1], s)
-		if err != nil {
-			ferr = err
-			return false
-		}
-		for i, m := range ms {
-			if !member(m, v, own[i]) {
+		if !hit {
+			if left--; left < 0 {
+				gaveUp = true
 				return false
 			}
 		}
@@ -743,6 +755,7 @@ func (r *runner) walkRange(np *nodePlan, rs ResourceSet, n, limit int) (rows []*
 		if compare(rw.keys[0], v) != 0 {
 			return true
 		}
+		hit = true
 		if !grouping {
 			groupVal, grouping, group.n = v, true, n+1-len(out)
 		}

@@ -113,3 +113,57 @@ func TestKeyWalksAgreeWithScans(t *testing.T) {
 		}
 	}
 }
+
+// scanSpy is a Source that counts the walks of every stored resource
+// (Resources), which a walk in key order never makes and a scan does.
+type scanSpy struct {
+	query.Source
+	scans int
+}
+
+func (s *scanSpy) Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.IRI) bool) error {
+	s.scans++
+	return s.Source.Resources(ctx, after, fn)
+}
+
+// TestKeyWalkThroughTies orders by a nested value most members share: the
+// walk in key order must read the whole run of that value to order it by
+// IRI, and every value of the run leads to a member, so it is walked
+// however long, not given up for a scan of every member (at a million
+// records, measures of 0 outnumbered the walk's bound and the page took
+// minutes). The scope has no types: a scan would walk the resources.
+func TestKeyWalkThroughTies(t *testing.T) {
+	ctx := context.Background()
+	ns := func(l string) rdf.IRI { return iri("http://example.org/ns#" + l) }
+	db, err := store.Open(filepath.Join(t.TempDir(), "pm.db"), &store.Options{NoSync: true})
+	require.NoError(t, err)
+	defer db.Close()
+	obs, v := ns("obs"), ns("v")
+	var rs []store.Resource
+	for i := range 300 {
+		id := iri(fmt.Sprintf("%st%03d", records, (i*7)%300))
+		node := iri(id.String() + "#m1")
+		value := "0" // ties: 250 members
+		if i%6 == 0 {
+			value = fmt.Sprint(i + 1)
+		}
+		rs = append(rs, store.Resource{ID: id, Triples: []rdf.Triple{
+			tr(id, vocab.RDFType, vocab.PMRecord), tr(id, obs, node), tr(node, v, typed(value, vocab.XSDInteger)),
+		}})
+	}
+	require.NoError(t, db.Load(ctx, rs))
+	defer query.SetProbeBudget(1)() // the walk's bound: 16 values without a member
+	prefixes := parser.Prefixes{{Prefix: "ex", IRI: "http://example.org/ns#"}}.Map(parser.DefaultPrefixes())
+	q := &query.Query{}
+	q.OrderBy, err = parser.ParseOrderBy("ex:obs{+ex:v}", prefixes)
+	require.NoError(t, err)
+	var res *query.Result
+	spy := &scanSpy{}
+	require.NoError(t, db.View(ctx, func(s *store.Snapshot) error {
+		spy.Source = boltsource.NewSource(s)
+		res, err = query.Run(ctx, spy, query.Scope{Prefix: records}, q, query.Page{Size: 3, NoTotal: true})
+		return err
+	}))
+	assert.Equal(t, []string{"t001", "t002", "t003"}, ids(res))
+	assert.Zero(t, spy.scans, "walked the run of ties, did not scan")
+}
