@@ -212,7 +212,7 @@ func (w *txWriter) checkMatch(v []byte, ifMatch string) error {
 	if ifMatch == "" || ifMatch == "*" {
 		return nil
 	}
-	if ifMatch != formatETag(w.nonce, binary.BigEndian.Uint64(v)) {
+	if seq, _, _ := resHeader(v); ifMatch != formatETag(w.nonce, seq) {
 		return ErrPreconditionFailed
 	}
 	return nil
@@ -473,8 +473,8 @@ func (w *txWriter) unusedTerms(old []byte, live map[uint64]struct{}) []uint64 {
 	var dead []uint64
 	var c *blockCursor
 	check := func(id uint64, okey []byte) {
-		if _, ok := live[id]; ok {
-			return
+		if _, ok := live[id]; ok || isInline(id) {
+			return // an inline term has no dictionary entry
 		}
 		if _, ok := seen[id]; ok {
 			return
