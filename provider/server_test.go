@@ -26,7 +26,7 @@ import (
 // vocab.MeasurePair.
 func pmStoreOptions(opt store.Options) *store.Options {
 	opt.TextPredicates = vocab.TextIndexed
-	opt.Pairs = []store.Pair{store.Pair(vocab.MeasurePair)}
+	opt.Pairs = []store.Pair{store.Pair(vocab.MeasurePair), store.Pair(vocab.DatePair)}
 	return &opt
 }
 

@@ -157,7 +157,7 @@ var fixture = []record{
 // vocab.MeasurePair.
 func pmStoreOptions(opt store.Options) *store.Options {
 	opt.TextPredicates = vocab.TextIndexed
-	opt.Pairs = []store.Pair{store.Pair(vocab.MeasurePair)}
+	opt.Pairs = []store.Pair{store.Pair(vocab.MeasurePair), store.Pair(vocab.DatePair)}
 	return &opt
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -30,10 +31,12 @@ const (
 type valueKind uint8
 
 const (
-	valueNone    valueKind = iota // empty
-	valueUvarint                  // a uvarint, stored as it is
-	valueU64                      // 8 bytes big-endian, stored as a uvarint
-	valueBytes                    // bytes, stored against the previous entry's
+	valueNone     valueKind = iota // empty
+	valueUvarint                   // a uvarint, stored as it is
+	valueU64                       // 8 bytes big-endian, stored as a uvarint
+	valueBytes                     // bytes, stored against the previous entry's
+	valueChange                    // a change event (kind, time, IRI), stored against those before
+	valueU64Delta                  // 8 bytes big-endian, stored as a varint of its change from the previous value
 )
 
 // A layout is how the keys and values of a block bucket are made, which
@@ -43,11 +46,121 @@ type layout struct {
 	fields []field
 	value  valueKind
 	offs   []int // where each field starts, and the key ends; nil if keys vary in length
+
+	// hist: a valueBytes value is encoded against the one of the
+	// histLen entries before it that shares the longest prefix with it,
+	// not the one before alone (see appendValueHist).
+	hist bool
+	// Block sizes, in bytes of encoded entries: a write cuts a block
+	// longer than max into blocks of about target, and joins one shorter
+	// than min to the next.
+	target, max, min int
+	// rot: ids and values after the first field that differs are
+	// encoded rotated left one bit (see rotl), as in version 8.
+	rot bool
+	// relTo, if set, holds for each field the index of an earlier id
+	// field it is written against, or -1: a graph id is written as its
+	// difference from the subject's of its own key, which is 0 for the
+	// resource's own triples and small for its nested nodes', where the
+	// change from the previous key's graph is as large as the subject's.
+	// Not for the first field that differs.
+	relTo []int
+	// derive, if not 0, is the field of an object sort key's class,
+	// followed by its value and the object's id: a key whose object is an
+	// inline term, whose class and value its id gives, is written
+	// without the value (see fieldDerived).
+	derive int
+	// v7, if set, is the layout of the bucket in version 7 files.
+	v7 *layout
 }
 
-// newLayout returns the layout of keys of fields and values of kind v.
+// v8 returns a copy of l, a layout of version 7, that rotates ids, with
+// l as its layout of version 7.
+func (l *layout) v8() *layout {
+	n := *l
+	n.rot, n.v7 = true, l
+	return &n
+}
+
+// relative returns a copy of l with fields written against others:
+// pairs of a field and the earlier field it is written against.
+func (l *layout) relative(pairs ...int) *layout {
+	n := *l
+	n.relTo = make([]int, len(l.fields))
+	for i := range n.relTo {
+		n.relTo[i] = -1
+	}
+	for i := 0; i < len(pairs); i += 2 {
+		n.relTo[pairs[i]] = pairs[i+1]
+	}
+	return &n
+}
+
+// maxFields bounds the fields of a layout.
+const maxFields = 16
+
+// deriving returns a copy of l with derive d.
+func (l *layout) deriving(d int) *layout {
+	n := *l
+	n.derive = d
+	return &n
+}
+
+// fieldDerived, set in the byte of an entry that says how many fields it
+// shares with the key before, says that the value of its object sort key
+// is not written: the object is an inline term, which gives it.
+const fieldDerived = 0x80
+
+// derived reports whether key, of a layout with derive, can be written
+// without the value of its sort key.
+func (l *layout) derived(key []byte) bool {
+	o := binary.BigEndian.Uint64(key[l.offs[l.derive+2]:])
+	if !isInline(o) {
+		return false
+	}
+	class, v := inlineSortKey(o)
+	return key[l.offs[l.derive]] == class && binary.BigEndian.Uint64(key[l.offs[l.derive+1]:]) == v
+}
+
+// deltaValues returns a copy of l, of version 7, whose values are
+// stored as the change from the previous value, as in version 8: a
+// dictionary's neighbours in key order (a record's IRI and its nodes',
+// consecutive records' identifiers) got their ids together.
+func deltaValues(l *layout) *layout {
+	n := *l
+	n.value, n.v7 = valueU64Delta, l
+	return &n
+}
+
+// rotl rotates v left one bit: an inline term id (see inlineBit), whose
+// top bit is set, becomes an odd number of the size of its other bits,
+// so that the varint of its difference from a dictionary id or a small
+// value is as short as that, not 9 or 10 bytes.
+func rotl(v uint64) uint64 { return v<<1 | v>>63 }
+
+// rotr is the inverse of rotl.
+func rotr(v uint64) uint64 { return v>>1 | v<<63 }
+
+// rotIf is rotl if rot, else v.
+func rotIf(rot bool, v uint64) uint64 {
+	if rot {
+		return rotl(v)
+	}
+	return v
+}
+
+// unrotIf is rotr if rot, else v.
+func unrotIf(rot bool, v uint64) uint64 {
+	if rot {
+		return rotr(v)
+	}
+	return v
+}
+
+// newLayout returns the layout of keys of fields and values of kind v,
+// in blocks of the default sizes.
 func newLayout(v valueKind, fields ...field) *layout {
-	l := &layout{fields: fields, value: v}
+	l := &layout{fields: fields, value: v, target: blockTarget, max: blockMax, min: blockMin}
 	offs := []int{0}
 	for _, f := range fields {
 		switch f {
@@ -67,15 +180,45 @@ func newLayout(v valueKind, fields ...field) *layout {
 
 // The layouts of the block buckets; see doc.go.
 var (
-	layoutSPOG    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64)
-	layoutPOSG    = newLayout(valueNone, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64)
-	layoutText    = newLayout(valueUvarint, fieldText, fieldU64, fieldU64, fieldU64, fieldU64)
-	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64)
-	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64)
-	layoutT2I     = newLayout(valueU64)
-	layoutI2T     = newLayout(valueBytes, fieldU64)
-	layoutRID     = newLayout(valueU64)
+	layoutSPOG    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64).v8().relative(3, 0)
+	layoutPOSG    = newLayout(valueNone, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(1).relative(5, 4)
+	layoutText    = newLayout(valueUvarint, fieldText, fieldU64, fieldU64, fieldU64, fieldU64).v8().relative(4, 1)
+	layoutPair    = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(3).relative(7, 6, 8, 6)
+	layoutPairVia = newLayout(valueNone, fieldU64, fieldU64, fieldU64, fieldU64, fieldByte, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64, fieldU64).v8().deriving(4).relative(8, 7)
+	layoutT2I     = deltaValues(newLayout(valueU64))
+	layoutI2T     = func() *layout {
+		l := newLayout(valueBytes, fieldU64)
+		l.hist = true
+		l.target, l.max, l.min = i2tTarget, 2*i2tTarget, i2tTarget/4
+		l.v7 = layoutI2T7
+		return l
+	}()
+	layoutRID = deltaValues(newLayout(valueU64))
+
+	// layoutChanges is the change log's, since version 8: an event
+	// against those before it (see appendValueHist).
+	layoutChanges = func() *layout {
+		l := newLayout(valueChange, fieldU64)
+		l.hist = true
+		l.target, l.max, l.min = i2tTarget, 2*i2tTarget, i2tTarget/4
+		return l
+	}()
+
+	// layoutI2T7 is i2t's layout in version 7: each encoding against the
+	// one before, in blocks of the default sizes.
+	layoutI2T7 = newLayout(valueBytes, fieldU64)
 )
+
+// i2tTarget is the size i2t blocks are cut to. Its entries are encoded
+// against any of the histLen before them, which a longer block gives
+// more of: measured at 100,000 records, i2t took 41 bytes a term in
+// blocks of 128 bytes with an entry encoded against the one before, 17
+// in blocks of 512 against the best of 16.
+const i2tTarget = 512
+
+// histLen is how many entries back a value of a layout with hist may be
+// encoded against.
+const histLen = 16
 
 // blockBuckets are the buckets of version 7 held in blocks, with their
 // layouts.
@@ -88,10 +231,10 @@ var blockBuckets = []struct {
 	{bucketI2T, layoutI2T}, {bucketRID, layoutRID},
 }
 
-// Block sizes, in bytes of encoded entries: a write cuts a block longer
-// than blockMax into blocks of about blockTarget, and joins one shorter
-// than blockMin to the next. Keys mostly come in order (see fillPercent),
-// so that the blocks a write cuts stay as they are.
+// Default block sizes, in bytes of encoded entries: a write cuts a block
+// longer than blockMax into blocks of about blockTarget, and joins one
+// shorter than blockMin to the next. Keys mostly come in order (see
+// fillPercent), so that the blocks a write cuts stay as they are.
 const (
 	blockTarget = 128
 	blockMax    = 256
@@ -121,7 +264,7 @@ func (l *layout) fieldEnd(key []byte, i int, f int) (int, bool) {
 // (nil for the first entry of a block).
 func (l *layout) appendValue(dst, pv, v []byte) ([]byte, bool) {
 	switch l.value {
-	case valueBytes:
+	case valueBytes, valueChange:
 		if v == nil {
 			return dst, false
 		}
@@ -139,6 +282,14 @@ func (l *layout) appendValue(dst, pv, v []byte) ([]byte, bool) {
 			return dst, false
 		}
 		return binary.AppendUvarint(dst, binary.BigEndian.Uint64(v)), true
+	case valueU64Delta:
+		if len(v) != 8 {
+			return dst, false
+		}
+		if pv == nil {
+			return binary.AppendUvarint(dst, binary.BigEndian.Uint64(v)), true
+		}
+		return binary.AppendVarint(dst, int64(binary.BigEndian.Uint64(v)-binary.BigEndian.Uint64(pv))), true
 	}
 	return dst, len(v) == 0
 }
@@ -148,7 +299,7 @@ func (l *layout) appendValue(dst, pv, v []byte) ([]byte, bool) {
 // pv[:0]: the value is decoded in place.
 func (l *layout) decodeValue(dst, pv, src []byte) ([]byte, []byte, bool) {
 	switch l.value {
-	case valueBytes:
+	case valueBytes, valueChange:
 		n, a := binary.Uvarint(src)
 		if a <= 0 {
 			return dst, src, false
@@ -172,18 +323,33 @@ func (l *layout) decodeValue(dst, pv, src []byte) ([]byte, []byte, bool) {
 			return dst, src, false
 		}
 		return binary.BigEndian.AppendUint64(dst, v), src[n:], true
+	case valueU64Delta:
+		if pv == nil {
+			v, n := binary.Uvarint(src)
+			if n <= 0 {
+				return dst, src, false
+			}
+			return binary.BigEndian.AppendUint64(dst, v), src[n:], true
+		}
+		d, n := binary.Varint(src)
+		if n <= 0 || len(pv) != 8 {
+			return dst, src, false
+		}
+		v := binary.BigEndian.Uint64(pv) + uint64(d) // pv may be dst's memory: read first
+		return binary.BigEndian.AppendUint64(dst, v), src[n:], true
 	}
 	return dst, src, true
 }
 
 // appendEntry appends the encoding of key and its value v, which follow
-// prev in the block. Without fields: the length of the prefix key shares
+// the entries prevs (at least one) in the block: prev, the last of them. Without fields: the length of the prefix key shares
 // with prev and the rest of key. With fields: how many leading fields key
 // shares with prev, then the first field that differs (a number as its
 // increase over prev's, a token as its shared prefix length and the rest),
 // then the other fields (numbers as uvarints, tokens as their length and
 // bytes). It fails on a key that is not after prev or not of the layout.
-func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
+func (l *layout) appendEntry(dst []byte, prevs []entry, key, v []byte) ([]byte, error) {
+	prev, pv := prevs[len(prevs)-1].k, prevs[len(prevs)-1].v
 	if bytes.Compare(prev, key) >= 0 {
 		return dst, fmt.Errorf("%w: index key %x after %x", ErrCorrupt, key, prev)
 	}
@@ -195,7 +361,9 @@ func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
 		dst = append(dst, key[n:]...)
 	} else {
 		i, pi, f := 0, 0, 0
+		var starts [maxFields]int // where key's fields start
 		if l.offs != nil {
+			copy(starts[:], l.offs)
 			// The first field holding a byte that differs.
 			n := l.offs[len(l.offs)-1]
 			if len(key) != n || len(prev) != n {
@@ -208,6 +376,7 @@ func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
 			i, pi = l.offs[f], l.offs[f]
 		}
 		for ; f < len(l.fields); f++ {
+			starts[f] = i
 			e, ok1 := l.fieldEnd(key, i, f)
 			pe, ok2 := l.fieldEnd(prev, pi, f)
 			if !ok1 || !ok2 {
@@ -221,15 +390,23 @@ func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
 		if f == len(l.fields) {
 			return dst, bad()
 		}
-		dst = append(dst, byte(f))
+		// The value of the sort key, if written, and its object's id
+		// is an inline term's, goes: the id gives it.
+		derive := l.derive > 0 && f <= l.derive+1 && l.derived(key)
+		if derive {
+			dst = append(dst, byte(f)|fieldDerived)
+		} else {
+			dst = append(dst, byte(f))
+		}
 		e, _ := l.fieldEnd(key, i, f)
 		pe, _ := l.fieldEnd(prev, pi, f)
-		switch l.fields[f] {
-		case fieldU64:
+		switch {
+		case derive && f == l.derive+1:
+		case l.fields[f] == fieldU64:
 			dst = binary.AppendUvarint(dst, binary.BigEndian.Uint64(key[i:])-binary.BigEndian.Uint64(prev[pi:]))
-		case fieldByte:
+		case l.fields[f] == fieldByte:
 			dst = append(dst, key[i])
-		case fieldText:
+		default:
 			n := commonPrefix(key[i:e], prev[pi:pe])
 			dst = binary.AppendUvarint(dst, uint64(n))
 			dst = binary.AppendUvarint(dst, uint64(e-i-n))
@@ -242,13 +419,21 @@ func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
 				return dst, bad()
 			}
 			pe, pok := l.fieldEnd(prev, pi, f)
+			starts[f] = i
+			if derive && f == l.derive+1 {
+				i, pi = e, pe
+				continue
+			}
 			switch l.fields[f] {
 			case fieldU64:
-				if v := binary.BigEndian.Uint64(key[i:]); pok && i == pi {
+				if l.relTo != nil && l.relTo[f] >= 0 {
+					r := starts[l.relTo[f]]
+					dst = binary.AppendVarint(dst, int64(binary.BigEndian.Uint64(key[i:])-binary.BigEndian.Uint64(key[r:])))
+				} else if v := rotIf(l.rot, binary.BigEndian.Uint64(key[i:])); pok && i == pi {
 					// Aligned with the previous key's field: its
 					// change, which is small more often than not (the
 					// same graph, ids given out together).
-					dst = binary.AppendVarint(dst, int64(v-binary.BigEndian.Uint64(prev[pi:])))
+					dst = binary.AppendVarint(dst, int64(v-rotIf(l.rot, binary.BigEndian.Uint64(prev[pi:]))))
 				} else {
 					dst = binary.AppendUvarint(dst, v)
 				}
@@ -264,6 +449,12 @@ func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
 			return dst, bad()
 		}
 	}
+	if l.hist {
+		if v == nil || l.value == valueChange && len(v) < changeHeaderLen {
+			return dst, fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, key)
+		}
+		return l.appendValueHist(dst, prevs, v), nil
+	}
 	dst, ok := l.appendValue(dst, pv, v)
 	if !ok {
 		return dst, fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, key)
@@ -271,16 +462,65 @@ func (l *layout) appendEntry(dst, prev, pv, key, v []byte) ([]byte, error) {
 	return dst, nil
 }
 
+// appendValueHist appends the encoding of value v after the entries
+// prevs in a block of a layout with hist: the uvarint of the length n of
+// the prefix it shares with the value b entries back (b from 0 to
+// histLen-1, the one sharing the most) as n*histLen+b, the uvarint length
+// of the rest, the rest.
+func (l *layout) appendValueHist(dst []byte, prevs []entry, v []byte) []byte {
+	if l.value == valueChange {
+		return appendChangeValue(dst, prevs, v)
+	}
+	best, back := 0, 0
+	for b := 0; b < histLen && b < len(prevs); b++ {
+		if n := commonPrefix(prevs[len(prevs)-1-b].v, v); n > best {
+			best, back = n, b
+		}
+	}
+	dst = binary.AppendUvarint(dst, uint64(best)*histLen+uint64(back))
+	dst = binary.AppendUvarint(dst, uint64(len(v)-best))
+	return append(dst, v[best:]...)
+}
+
+// decodeValueHist is decodeValue for a layout with hist: it appends the
+// value at the start of src, which follows the entries prevs, to dst.
+func decodeValueHist(dst []byte, prevs []entry, src []byte) ([]byte, []byte, bool) {
+	x, a := binary.Uvarint(src)
+	if a <= 0 {
+		return dst, src, false
+	}
+	m, b := binary.Uvarint(src[a:])
+	n, back := x/histLen, int(x%histLen)
+	if b <= 0 || back >= len(prevs) || m > uint64(len(src)-a-b) {
+		return dst, src, false
+	}
+	pv := prevs[len(prevs)-1-back].v
+	if n > uint64(len(pv)) {
+		return dst, src, false
+	}
+	src = src[a+b:]
+	dst = append(dst, pv[:n]...)
+	return append(dst, src[:m]...), src[m:], true
+}
+
 // decodeEntry decodes the entry at the start of src, which follows the
-// key prev and value pv, appending its key and then its value to dst. It
-// returns the rest of src and the length of the key.
-func (l *layout) decodeEntry(dst, prev, pv, src []byte) (out, rest []byte, klen int, ok bool) {
+// entries prevs (at least one), appending its key and then its value to
+// dst. It returns the rest of src and the length of the key.
+func (l *layout) decodeEntry(dst []byte, prevs []entry, src []byte) (out, rest []byte, klen int, ok bool) {
 	start := len(dst)
-	if dst, src, ok = l.decodeKey(dst, prev, src); !ok {
+	last := prevs[len(prevs)-1]
+	if dst, src, ok = l.decodeKey(dst, last.k, src); !ok {
 		return dst, src, 0, false
 	}
 	klen = len(dst) - start
-	dst, src, ok = l.decodeValue(dst, pv, src)
+	switch {
+	case l.value == valueChange:
+		dst, src, ok = decodeChangeValue(dst, prevs, src)
+	case l.hist:
+		dst, src, ok = decodeValueHist(dst, prevs, src)
+	default:
+		dst, src, ok = l.decodeValue(dst, last.v, src)
+	}
 	return dst, src, klen, ok
 }
 
@@ -304,43 +544,53 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 		dst = append(dst, src[:m]...)
 		src = src[m:]
 	} else {
-		if len(src) == 0 || int(src[0]) >= len(l.fields) {
+		if len(src) == 0 {
+			return dst, src, false
+		}
+		derive := src[0]&fieldDerived != 0
+		shared := int(src[0] &^ fieldDerived)
+		if shared >= len(l.fields) || derive && (l.derive == 0 || shared > l.derive+1) {
 			return dst, src, false
 		}
 		start := len(dst)
-		shared := int(src[0])
 		src = src[1:]
 		pi := 0
+		var starts [maxFields]int // where the key's fields start
 		if l.offs != nil {
 			pi = l.offs[shared]
+			copy(starts[:], l.offs)
 		} else {
 			for f := 0; f < shared; f++ {
+				starts[f] = pi
 				e, ok := l.fieldEnd(prev, pi, f)
 				if !ok {
 					return dst, src, false
 				}
 				pi = e
 			}
+			starts[shared] = pi
 		}
 		dst = append(dst, prev[:pi]...)
 		pe, ok := l.fieldEnd(prev, pi, shared)
 		if !ok {
 			return dst, src, false
 		}
-		switch l.fields[shared] {
-		case fieldU64:
+		switch {
+		case derive && shared == l.derive+1:
+			dst = append(dst, 0, 0, 0, 0, 0, 0, 0, 0) // set below
+		case l.fields[shared] == fieldU64:
 			d, ok := uv()
 			if !ok {
 				return dst, src, false
 			}
 			dst = binary.BigEndian.AppendUint64(dst, binary.BigEndian.Uint64(prev[pi:])+d)
-		case fieldByte:
+		case l.fields[shared] == fieldByte:
 			if len(src) == 0 {
 				return dst, src, false
 			}
 			dst = append(dst, src[0])
 			src = src[1:]
-		case fieldText:
+		default:
 			n, ok1 := uv()
 			m, ok2 := uv()
 			if !ok1 || !ok2 || n > uint64(pe-pi) || m > uint64(len(src)) {
@@ -353,8 +603,24 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 		pi = pe
 		for f := shared + 1; f < len(l.fields); f++ {
 			pe, pok := l.fieldEnd(prev, pi, f)
+			starts[f] = len(dst) - start
+			if derive && f == l.derive+1 {
+				dst = append(dst, 0, 0, 0, 0, 0, 0, 0, 0) // set below
+				pi = pe
+				continue
+			}
 			switch l.fields[f] {
 			case fieldU64:
+				if l.relTo != nil && l.relTo[f] >= 0 {
+					d, n := binary.Varint(src)
+					if n <= 0 {
+						return dst, src, false
+					}
+					src = src[n:]
+					base := binary.BigEndian.Uint64(dst[start+starts[l.relTo[f]]:])
+					dst = binary.BigEndian.AppendUint64(dst, base+uint64(d))
+					break
+				}
 				if pok && len(dst)-start == pi {
 					// As appendEntry: the change from the previous
 					// key's field. In place, prev's field is read
@@ -364,14 +630,14 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 						return dst, src, false
 					}
 					src = src[n:]
-					dst = binary.BigEndian.AppendUint64(dst, binary.BigEndian.Uint64(prev[pi:])+uint64(d))
+					dst = binary.BigEndian.AppendUint64(dst, unrotIf(l.rot, rotIf(l.rot, binary.BigEndian.Uint64(prev[pi:]))+uint64(d)))
 					break
 				}
 				v, ok := uv()
 				if !ok {
 					return dst, src, false
 				}
-				dst = binary.BigEndian.AppendUint64(dst, v)
+				dst = binary.BigEndian.AppendUint64(dst, unrotIf(l.rot, v))
 			case fieldByte:
 				if len(src) == 0 {
 					return dst, src, false
@@ -387,6 +653,15 @@ func (l *layout) decodeKey(dst, prev, src []byte) (out, rest []byte, ok bool) {
 				src = src[m:]
 			}
 			pi = pe
+		}
+		if derive {
+			k := dst[start:]
+			o := binary.BigEndian.Uint64(k[l.offs[l.derive+2]:])
+			class, v := inlineSortKey(o)
+			if !isInline(o) || k[l.offs[l.derive]] != class {
+				return dst, src, false
+			}
+			binary.BigEndian.PutUint64(k[l.offs[l.derive+1]:], v)
 		}
 	}
 	return dst, src, true
@@ -417,9 +692,8 @@ func (l *layout) decodeBlock(ents []entry, bk, bv []byte) ([]entry, error) {
 	ents = append(ents, entry{k: buf[:len(bk):len(bk)], v: buf[len(bk):len(buf):len(buf)]})
 	for len(rest) > 0 {
 		start := len(buf)
-		prev := ents[len(ents)-1].k
 		var klen int
-		buf, rest, klen, ok = l.decodeEntry(buf, prev, ents[len(ents)-1].v, rest)
+		buf, rest, klen, ok = l.decodeEntry(buf, ents, rest)
 		if !ok {
 			return ents, errBlock(bk)
 		}
@@ -436,7 +710,7 @@ func (l *layout) encodeBlock(dst []byte, ents []entry) ([]byte, error) {
 	}
 	var err error
 	for i := 1; i < len(ents); i++ {
-		if dst, err = l.appendEntry(dst, ents[i-1].k, ents[i-1].v, ents[i].k, ents[i].v); err != nil {
+		if dst, err = l.appendEntry(dst, ents[:i], ents[i].k, ents[i].v); err != nil {
 			return dst, err
 		}
 	}
@@ -503,7 +777,7 @@ func (c *blockCursor) decodeNext() bool {
 	start := len(c.buf)
 	var klen int
 	var ok bool
-	c.buf, c.rest, klen, ok = c.l.decodeEntry(c.buf, c.ents[len(c.ents)-1].k, c.ents[len(c.ents)-1].v, c.rest)
+	c.buf, c.rest, klen, ok = c.l.decodeEntry(c.buf, c.ents, c.rest)
 	if !ok {
 		// An ill-formed block ends where it stops making sense.
 		c.buf, c.rest = c.buf[:start], nil
@@ -615,6 +889,18 @@ func (c *blockCursor) Seek(key []byte) (k, v []byte) {
 	if bytes.Compare(bk, key) >= 0 {
 		return c.load(bk, bv)
 	}
+	if c.l.hist {
+		// Values refer to those before them: decode them all.
+		for k, v := c.load(bk, bv); ; k, v = c.at() {
+			if bytes.Compare(k, key) >= 0 {
+				return k, v
+			}
+			if !c.decodeNext() {
+				return c.load(c.c.Next())
+			}
+			c.i++
+		}
+	}
 	// Decode the keys in place up to the first at or after key, and
 	// that one into fresh memory.
 	sk := append(c.scan[:0], bk...)
@@ -670,6 +956,9 @@ func (x index) scratchCursor() *blockCursor {
 func (db *DB) layout(l *layout) *layout {
 	if !db.blocks {
 		return nil
+	}
+	if db.v7 && l != nil && l.v7 != nil {
+		return l.v7
 	}
 	return l
 }
@@ -763,9 +1052,14 @@ func (x index) apply(ops []op) error {
 		switch {
 		case first == nil:
 			err = x.write(nil, old)
-		case len(val) > blockMax:
+		case len(val) > x.l.max && cuts != nil:
 			err = x.cut(first, val, cuts, old)
-		case len(val) < blockMin && next != nil:
+		case len(val) > x.l.max:
+			var ents []entry
+			if ents, err = x.l.decodeBlock(nil, first, val); err == nil {
+				err = x.write(ents, old)
+			}
+		case len(val) < x.l.min && next != nil:
 			// Join a short block to the next.
 			var ents []entry
 			nk, nv := c.Seek(next)
@@ -806,12 +1100,17 @@ type blockCut struct {
 // alone, so the entries the ops leave, and whose predecessor they leave,
 // keep their encoding: a run of them is copied as it is. Only the entries
 // up to the last op are decoded, each in place of the one before, and
-// those after it if the block grows past blockMax.
+// those after it if the block grows past l.max.
 //
 // So that a long result need not be decoded again to be cut (see
-// index.cut), splice returns the entries about blockTarget bytes apart
-// that may start a block.
+// index.cut), splice returns the entries about l.target bytes apart that
+// may start a block; none for a layout with hist, whose entries may be
+// encoded against others than the one before.
 func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, cuts []blockCut, err error) {
+	if l.hist {
+		first, val, err = l.spliceAll(bk, bv, ops)
+		return first, val, nil, err
+	}
 	out := make([]byte, 0, len(bv)+len(ops)*24+64)
 	var (
 		prev, prevVal       []byte // the last entry put into out; nil: none yet
@@ -823,7 +1122,7 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, cuts []bloc
 	// mayCut records the entry k, v encoded at out[off:] as a cut if
 	// the block before it is long enough.
 	mayCut := func(k, v []byte, off int) {
-		if off-lastCut >= blockTarget {
+		if off-lastCut >= l.target {
 			cuts = append(cuts, blockCut{key: bytes.Clone(k), val: bytes.Clone(v), off: off, end: len(out)})
 			lastCut = off
 		}
@@ -839,7 +1138,7 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, cuts []bloc
 			return nil
 		}
 		off := len(out)
-		if out, err = l.appendEntry(out, prev, prevVal, k, v); err != nil {
+		if out, err = l.appendEntry(out, []entry{{k: prev, v: prevVal}}, k, v); err != nil {
 			return err
 		}
 		mayCut(k, v, off)
@@ -935,7 +1234,7 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, cuts []bloc
 			if err := keepOrig(); err != nil {
 				return nil, nil, nil, err
 			}
-			if len(out)+len(rest) <= blockMax {
+			if len(out)+len(rest) <= l.max {
 				out = append(out, rest...)
 				break
 			}
@@ -957,11 +1256,11 @@ func (l *layout) splice(bk, bv []byte, ops []op) (first, val []byte, cuts []bloc
 }
 
 // cut puts the block with first key first and value val, longer than
-// blockMax, as blocks starting at first and at cuts (see splice), in
+// l.max, as blocks starting at first and at cuts (see splice), in
 // place of the blocks old. An entry that starts a block is its bbolt key
 // and its value alone; the entries after it keep their encoding.
 func (x index) cut(first, val []byte, cuts []blockCut, old [][]byte) error {
-	if n := len(cuts); n > 0 && len(val)-cuts[n-1].off < blockMin {
+	if n := len(cuts); n > 0 && len(val)-cuts[n-1].off < x.l.min {
 		cuts = cuts[:n-1] // the last block joins the one before
 	}
 	end := len(val)
@@ -1004,8 +1303,57 @@ func (x index) cut(first, val []byte, cuts []blockCut, old [][]byte) error {
 	return nil
 }
 
+// spliceAll is splice for a layout with hist, whose entries may refer to
+// any of those before them: it decodes the whole block and encodes it
+// again.
+func (l *layout) spliceAll(bk, bv []byte, ops []op) (first, val []byte, err error) {
+	var ents []entry
+	if bk != nil {
+		if ents, err = l.decodeBlock(nil, bk, bv); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(ents) > 0 && bytes.Compare(ops[0].key, ents[len(ents)-1].k) > 0 {
+		// Puts after the last entry, as new terms and events come: the
+		// entries there keep their encoding.
+		val = append(make([]byte, 0, len(bv)+len(ops)*32), bv...)
+		for _, o := range ops {
+			if o.del {
+				continue
+			}
+			if val, err = l.appendEntry(val, ents, o.key, o.val); err != nil {
+				return nil, nil, err
+			}
+			ents = append(ents, entry{k: o.key, v: o.val})
+		}
+		return bytes.Clone(bk), val, nil
+	}
+	out := make([]entry, 0, len(ents)+len(ops))
+	i := 0
+	for _, o := range ops {
+		for i < len(ents) && bytes.Compare(ents[i].k, o.key) < 0 {
+			out = append(out, ents[i])
+			i++
+		}
+		if i < len(ents) && bytes.Equal(ents[i].k, o.key) {
+			i++
+		}
+		if !o.del {
+			out = append(out, entry{k: o.key, v: o.val})
+		}
+	}
+	out = append(out, ents[i:]...)
+	if len(out) == 0 {
+		return nil, nil, nil
+	}
+	if val, err = l.encodeBlock(make([]byte, 0, len(bv)+len(ops)*24+64), out); err != nil {
+		return nil, nil, err
+	}
+	return bytes.Clone(out[0].k), val, nil
+}
+
 // write puts ents as blocks in place of the blocks old, cutting them into
-// blocks of about blockTarget if they are longer than blockMax.
+// blocks of about l.target if they are longer than l.max.
 func (x index) write(ents []entry, old [][]byte) error {
 	var keys [][]byte // the bbolt keys put
 	if len(ents) > 0 {
@@ -1013,7 +1361,7 @@ func (x index) write(ents []entry, old [][]byte) error {
 		if err != nil {
 			return err
 		}
-		if len(whole) <= blockMax {
+		if len(whole) <= x.l.max {
 			k := bytes.Clone(ents[0].k)
 			if err := x.b.Put(k, whole); err != nil {
 				return err
@@ -1021,13 +1369,13 @@ func (x index) write(ents []entry, old [][]byte) error {
 			keys = append(keys, k)
 		} else {
 			for start := 0; start < len(ents); {
-				val, ok := x.l.appendValue(make([]byte, 0, blockTarget+64), nil, ents[start].v)
+				val, ok := x.l.appendValue(make([]byte, 0, x.l.target+64), nil, ents[start].v)
 				if !ok {
 					return fmt.Errorf("%w: value of index key %x", ErrCorrupt, ents[start].k)
 				}
 				end := start + 1
-				for ; end < len(ents) && len(val) < blockTarget; end++ {
-					if val, err = x.l.appendEntry(val, ents[end-1].k, ents[end-1].v, ents[end].k, ents[end].v); err != nil {
+				for ; end < len(ents) && len(val) < x.l.target; end++ {
+					if val, err = x.l.appendEntry(val, ents[start:end], ents[end].k, ents[end].v); err != nil {
 						return err
 					}
 				}
@@ -1059,16 +1407,15 @@ func (x index) write(ents []entry, old [][]byte) error {
 
 // blockBuilder writes keys given in order into an empty block bucket.
 type blockBuilder struct {
-	b       *bolt.Bucket
-	l       *layout
-	key     []byte // the bbolt key of the block being built
-	prev    []byte // the last key and value added
-	prevVal []byte
-	val     []byte
+	b    *bolt.Bucket
+	l    *layout
+	key  []byte  // the bbolt key of the block being built
+	prev []entry // the last entries added, up to histLen of this block
+	val  []byte
 }
 
 func (bb *blockBuilder) add(k, v []byte) error {
-	if bb.key != nil && len(bb.val) >= blockTarget {
+	if bb.key != nil && len(bb.val) >= bb.l.target {
 		if err := bb.flush(); err != nil {
 			return err
 		}
@@ -1076,15 +1423,22 @@ func (bb *blockBuilder) add(k, v []byte) error {
 	var err error
 	if bb.key == nil {
 		bb.key = bytes.Clone(k)
+		bb.prev = bb.prev[:0]
 		var ok bool
-		if bb.val, ok = bb.l.appendValue(make([]byte, 0, blockTarget+64), nil, v); !ok {
+		if bb.val, ok = bb.l.appendValue(make([]byte, 0, bb.l.target+64), nil, v); !ok {
 			return fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, k)
 		}
-	} else if bb.val, err = bb.l.appendEntry(bb.val, bb.prev, bb.prevVal, k, v); err != nil {
+	} else if bb.val, err = bb.l.appendEntry(bb.val, bb.prev, k, v); err != nil {
 		return err
 	}
-	bb.prev = append(bb.prev[:0], k...)
-	bb.prevVal = append(bb.prevVal[:0], v...)
+	if len(bb.prev) == histLen {
+		// Reuse the oldest entry's memory.
+		old := bb.prev[0]
+		copy(bb.prev, bb.prev[1:])
+		bb.prev[histLen-1] = entry{k: append(old.k[:0], k...), v: append(old.v[:0], v...)}
+	} else {
+		bb.prev = append(bb.prev, entry{k: bytes.Clone(k), v: append([]byte{}, v...)})
+	}
 	return nil
 }
 
@@ -1104,47 +1458,108 @@ func (bb *blockBuilder) flush() error {
 // blocks are copied, a fraction of the keys' bytes.
 func packIndexes(tx *bolt.Tx) error {
 	for _, bl := range blockBuckets {
-		old := tx.Bucket(bl.name)
-		if old == nil {
-			continue
-		}
-		tmpName := append(bytes.Clone(bl.name), "~blocks"...)
-		tmp, err := tx.CreateBucket(tmpName)
-		if err != nil {
-			return err
-		}
-		tmp.FillPercent = 1
-		bb := blockBuilder{b: tmp, l: bl.l}
-		c := old.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if err := bb.add(k, v); err != nil {
-				return fmt.Errorf("%s: %w", bl.name, err)
-			}
-		}
-		if err := bb.flush(); err != nil {
-			return err
-		}
-		seq := old.Sequence()
-		if err := tx.DeleteBucket(bl.name); err != nil {
-			return err
-		}
-		nb, err := tx.CreateBucket(bl.name)
-		if err != nil {
-			return err
-		}
-		nb.FillPercent = 1
-		if err := nb.SetSequence(seq); err != nil { // i2t's: the term ids
-			return err
-		}
-		c = tmp.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if err := nb.Put(k, v); err != nil {
-				return err
-			}
-		}
-		if err := tx.DeleteBucket(tmpName); err != nil {
+		if err := repack(tx, bl.name, nil, bl.l); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// repack rewrites the keys of bucket name, in blocks of layout from (nil:
+// one bbolt key per key), as blocks of layout to. The blocks are built
+// in a new bucket, which then takes the old one's name: bbolt renames no
+// bucket, so they are copied, a fraction of the keys' bytes.
+func repack(tx *bolt.Tx, name []byte, from, to *layout) error {
+	return repackRemap(tx, name, from, to, remapping{})
+}
+
+// remapping is how repackRemap changes keys: a key whose 8 bytes at off
+// are a term id in ids gets the id it maps to there. The new ids sort
+// after those that stay, and a key's first group bytes, before off, stay
+// as they are: so keys stay in order but those remapped, which go after
+// the others of their group.
+type remapping struct {
+	ids        map[uint64]uint64 // nil: none
+	off, group int
+	drop       bool // drop the remapped keys instead (i2t)
+}
+
+// repackRemap is repack changing the keys as r says.
+func repackRemap(tx *bolt.Tx, name []byte, from, to *layout, r remapping) error {
+	old := tx.Bucket(name)
+	if old == nil {
+		return nil
+	}
+	tmpName := append(bytes.Clone(name), "~blocks"...)
+	tmp, err := tx.CreateBucket(tmpName)
+	if err != nil {
+		return err
+	}
+	tmp.FillPercent = 1
+	bb := blockBuilder{b: tmp, l: to}
+	var (
+		group   []byte
+		pending []entry // remapped keys of the group
+	)
+	flushGroup := func() error {
+		slices.SortFunc(pending, func(a, b entry) int { return bytes.Compare(a.k, b.k) })
+		for _, e := range pending {
+			if err := bb.add(e.k, e.v); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		pending = pending[:0]
+		return nil
+	}
+	c := newCursor(old, from)
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if r.ids != nil {
+			if len(k) < r.off+8 {
+				return fmt.Errorf("%w: %s key %x", ErrCorrupt, name, k)
+			}
+			if len(pending) > 0 && !bytes.Equal(k[:r.group], group) {
+				if err := flushGroup(); err != nil {
+					return err
+				}
+			}
+			if id, ok := r.ids[binary.BigEndian.Uint64(k[r.off:])]; ok {
+				if r.drop {
+					continue
+				}
+				nk := bytes.Clone(k)
+				binary.BigEndian.PutUint64(nk[r.off:], id)
+				pending = append(pending, entry{k: nk, v: bytes.Clone(v)})
+				group = nk[:r.group]
+				continue
+			}
+		}
+		if err := bb.add(k, v); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if err := flushGroup(); err != nil {
+		return err
+	}
+	if err := bb.flush(); err != nil {
+		return err
+	}
+	seq := old.Sequence()
+	if err := tx.DeleteBucket(name); err != nil {
+		return err
+	}
+	nb, err := tx.CreateBucket(name)
+	if err != nil {
+		return err
+	}
+	nb.FillPercent = 1
+	if err := nb.SetSequence(seq); err != nil { // i2t's: the term ids
+		return err
+	}
+	tc := tmp.Cursor()
+	for k, v := tc.First(); k != nil; k, v = tc.Next() {
+		if err := nb.Put(k, v); err != nil {
+			return err
+		}
+	}
+	return tx.DeleteBucket(tmpName)
 }

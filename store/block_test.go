@@ -32,13 +32,54 @@ func TestBlocks(t *testing.T) {
 			}
 			return k
 		}, func(*rand.Rand) []byte { return []byte{} }},
+		{"spog7", layoutSPOG.v7, func(r *rand.Rand) []byte {
+			var k []byte
+			for range 4 {
+				k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(40)))
+			}
+			return k
+		}, func(*rand.Rand) []byte { return []byte{} }},
+		{"posg inline", layoutPOSG, func(r *rand.Rand) []byte {
+			// Objects are dictionary ids or inline terms.
+			k := binary.BigEndian.AppendUint64(nil, uint64(r.IntN(5)))
+			k = append(k, byte(r.IntN(3)))
+			for i := range 4 {
+				v := uint64(r.IntN(40))
+				if i == 1 && r.IntN(2) == 0 {
+					v |= inlineBit | uint64(r.IntN(4))<<40
+				}
+				k = binary.BigEndian.AppendUint64(k, v)
+			}
+			return k
+		}, func(*rand.Rand) []byte { return []byte{} }},
+		{"posg derived", layoutPOSG, func(r *rand.Rand) []byte {
+			// Inline numbers, whose sort key the object gives, among
+			// dictionary ids with values.
+			k := binary.BigEndian.AppendUint64(nil, uint64(r.IntN(3)))
+			o, class, v := uint64(r.IntN(40)), byte(r.IntN(3)), uint64(r.IntN(5))
+			if r.IntN(3) > 0 {
+				o, _ = inlineID(fmt.Sprintf("Xdouble\x00%d.%d", r.IntN(20)-10, r.IntN(3)))
+				class, v = inlineSortKey(o)
+			}
+			k = append(k, class)
+			k = binary.BigEndian.AppendUint64(k, v)
+			k = binary.BigEndian.AppendUint64(k, o)
+			k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(20)))
+			return binary.BigEndian.AppendUint64(k, uint64(r.IntN(20)))
+		}, func(*rand.Rand) []byte { return []byte{} }},
 		{"text", layoutText, func(r *rand.Rand) []byte {
 			k := []byte(fmt.Sprint([]string{"a", "ab", "abc", "b", "zz"}[r.IntN(5)]))
 			k = append(k, 0)
-			for range 4 {
-				k = binary.BigEndian.AppendUint64(k, uint64(r.IntN(30))<<uint(r.IntN(40)))
+			var s uint64
+			for i := range 3 {
+				v := uint64(r.IntN(30)) << uint(r.IntN(40))
+				if i == 0 {
+					s = v
+				}
+				k = binary.BigEndian.AppendUint64(k, v)
 			}
-			return k
+			// The graph: mostly the subject, as in a store, or near it.
+			return binary.BigEndian.AppendUint64(k, s+uint64(r.IntN(3)))
 		}, func(r *rand.Rand) []byte { return binary.AppendUvarint(nil, uint64(r.IntN(1000))) }},
 		{"i2t", layoutI2T, func(r *rand.Rand) []byte {
 			return binary.BigEndian.AppendUint64(nil, uint64(r.IntN(3000)))
@@ -46,7 +87,24 @@ func TestBlocks(t *testing.T) {
 			v := []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(5), r.IntN(1000)))
 			return v[:1+r.IntN(len(v))]
 		}},
+		{"i2t7", layoutI2T7, func(r *rand.Rand) []byte {
+			return binary.BigEndian.AppendUint64(nil, uint64(r.IntN(3000)))
+		}, func(r *rand.Rand) []byte {
+			v := []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(5), r.IntN(1000)))
+			return v[:1+r.IntN(len(v))]
+		}},
+		{"changes", layoutChanges, func(r *rand.Rand) []byte {
+			return binary.BigEndian.AppendUint64(nil, uint64(r.IntN(3000)))
+		}, func(r *rand.Rand) []byte {
+			v := []byte{"CMD"[r.IntN(3)]}
+			v = binary.BigEndian.AppendUint64(v, uint64(1e18+r.Int64N(1e12)))
+			iri := fmt.Sprintf("http://example.org/%d/%d", r.IntN(5), r.IntN(1000))
+			return append(v, iri[:r.IntN(len(iri)+1)]...)
+		}},
 		{"t2i", layoutT2I, func(r *rand.Rand) []byte {
+			return []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(50), r.IntN(100)))
+		}, func(r *rand.Rand) []byte { return binary.BigEndian.AppendUint64(nil, r.Uint64()) }},
+		{"t2i7", layoutT2I.v7, func(r *rand.Rand) []byte {
 			return []byte(fmt.Sprintf("Ihttp://example.org/%d/%d", r.IntN(50), r.IntN(100)))
 		}, func(r *rand.Rand) []byte { return binary.BigEndian.AppendUint64(nil, r.Uint64()) }},
 	}
@@ -98,9 +156,13 @@ func TestBlocks(t *testing.T) {
 					st := tx.Bucket([]byte("x")).Stats()
 					require.LessOrEqual(t, st.KeyN, len(model)/8+2, "blocks")
 					// Entries are short here: every block is cut
-					// to size.
+					// to size (a layout with hist's by write, which
+					// may pass it by an entry).
+					if lt.l.hist {
+						return nil
+					}
 					return tx.Bucket([]byte("x")).ForEach(func(k, v []byte) error {
-						require.LessOrEqual(t, len(v), blockMax, "block %x", k)
+						require.LessOrEqual(t, len(v), lt.l.max, "block %x", k)
 						return nil
 					})
 				}))

@@ -56,7 +56,7 @@ type Change struct {
 const changeHeaderLen = 9
 
 // appendChange appends an event of kind for the resource with res key key
-// to b, the changes bucket of a read-write transaction.
+// to b, the changes bucket of a read-write transaction, in blocks.
 func appendChange(b *bolt.Bucket, kind ChangeKind, now time.Time, key []byte) error {
 	if b == nil {
 		return nil // the log is off (DB.noChangeLog)
@@ -69,7 +69,76 @@ func appendChange(b *bolt.Bucket, kind ChangeKind, now time.Time, key []byte) er
 	v[0] = byte(kind)
 	binary.BigEndian.PutUint64(v[1:], uint64(now.UnixNano()))
 	copy(v[changeHeaderLen:], key)
-	return b.Put(u64(order), v)
+	return index{b: b, l: layoutChanges}.apply([]op{{key: u64(order), val: v}})
+}
+
+// appendChangeValue appends the encoding of change value v after the
+// entries prevs of its block: the kind byte, the varint of the time's
+// change from the entry before, then the IRI against the one of the
+// histLen IRIs before it that shares the longest prefix with it, as
+// appendValueHist encodes values.
+func appendChangeValue(dst []byte, prevs []entry, v []byte) []byte {
+	pv := prevs[len(prevs)-1].v
+	dst = append(dst, v[0])
+	dst = binary.AppendVarint(dst, int64(binary.BigEndian.Uint64(v[1:])-binary.BigEndian.Uint64(pv[1:])))
+	iri := v[changeHeaderLen:]
+	best, back := 0, 0
+	for b := 0; b < histLen && b < len(prevs); b++ {
+		if n := commonPrefix(prevs[len(prevs)-1-b].v[changeHeaderLen:], iri); n > best {
+			best, back = n, b
+		}
+	}
+	dst = binary.AppendUvarint(dst, uint64(best)*histLen+uint64(back))
+	dst = binary.AppendUvarint(dst, uint64(len(iri)-best))
+	return append(dst, iri[best:]...)
+}
+
+// decodeChangeValue decodes what appendChangeValue encodes at the start
+// of src, appending the value to dst.
+func decodeChangeValue(dst []byte, prevs []entry, src []byte) ([]byte, []byte, bool) {
+	pv := prevs[len(prevs)-1].v
+	if len(src) < 1 || len(pv) < changeHeaderLen {
+		return dst, src, false
+	}
+	kind := src[0]
+	d, a := binary.Varint(src[1:])
+	if a <= 0 {
+		return dst, src, false
+	}
+	src = src[1+a:]
+	x, a := binary.Uvarint(src)
+	if a <= 0 {
+		return dst, src, false
+	}
+	m, b := binary.Uvarint(src[a:])
+	n, back := x/histLen, int(x%histLen)
+	if b <= 0 || back >= len(prevs) || m > uint64(len(src)-a-b) {
+		return dst, src, false
+	}
+	from := prevs[len(prevs)-1-back].v
+	if len(from) < changeHeaderLen || n > uint64(len(from)-changeHeaderLen) {
+		return dst, src, false
+	}
+	t := binary.BigEndian.Uint64(pv[1:]) + uint64(d)
+	src = src[a+b:]
+	dst = append(dst, kind)
+	dst = binary.BigEndian.AppendUint64(dst, t)
+	dst = append(dst, from[changeHeaderLen:changeHeaderLen+int(n)]...)
+	return append(dst, src[:m]...), src[m:], true
+}
+
+// changesCursor returns a cursor of the change log b of snapshot s.
+func (s *Snapshot) changesCursor(b *bolt.Bucket) *blockCursor {
+	return newCursor(b, s.db.changesLayout())
+}
+
+// changesLayout is the layout of the changes bucket: blocks since version
+// 8, before that a key per event.
+func (db *DB) changesLayout() *layout {
+	if !db.blocks || db.v7 {
+		return nil
+	}
+	return layoutChanges
 }
 
 // decodeChange decodes a changes key and value.
@@ -101,7 +170,7 @@ func (s *Snapshot) Changes(ctx context.Context, before uint64, fn func(c Change)
 	if b == nil {
 		return nil
 	}
-	c := b.Cursor()
+	c := s.changesCursor(b)
 	var k, v []byte
 	if before == 0 {
 		k, v = c.Last()
@@ -134,7 +203,7 @@ func (s *Snapshot) ChangesAfter(ctx context.Context, after uint64, fn func(c Cha
 	if b == nil {
 		return nil
 	}
-	c := b.Cursor()
+	c := s.changesCursor(b)
 	for k, v := c.Seek(u64(after + 1)); k != nil; k, v = c.Next() {
 		ch, err := decodeChange(k, v)
 		if err != nil {
@@ -159,7 +228,7 @@ func (s *Snapshot) ChangeSpan() (oldest, newest uint64) {
 	if b == nil {
 		return 0, 0
 	}
-	c := b.Cursor()
+	c := s.changesCursor(b)
 	if k, _ := c.First(); len(k) == 8 {
 		oldest = binary.BigEndian.Uint64(k)
 	}
@@ -187,18 +256,13 @@ func (db *DB) TrimChanges(ctx context.Context, before uint64) (int, error) {
 			}
 			// Keys first, then deletes: a cursor walking on would cross the
 			// nodes the deletes emptied, which bbolt drops only at commit.
-			var keys [][]byte
-			c := b.Cursor()
-			for k, _ := c.First(); k != nil && bytes.Compare(k, u64(before)) < 0 && len(keys) < trimChunk; k, _ = c.Next() {
-				keys = append(keys, bytes.Clone(k))
+			var ops []op
+			c := newCursor(b, layoutChanges)
+			for k, _ := c.First(); k != nil && bytes.Compare(k, u64(before)) < 0 && len(ops) < trimChunk; k, _ = c.Next() {
+				ops = append(ops, op{key: bytes.Clone(k), del: true})
 			}
-			for _, k := range keys {
-				if err := b.Delete(k); err != nil {
-					return err
-				}
-			}
-			n = len(keys)
-			return nil
+			n = len(ops)
+			return index{b: b, l: layoutChanges}.apply(ops)
 		})
 		total += n
 		if err != nil || n < trimChunk {

@@ -17,7 +17,8 @@ import (
 // formatVersion is the layout described in doc.go. A writable Open
 // upgrades older files.
 const (
-	formatVersion   = 7
+	formatVersion   = 8
+	formatVersionV7 = 7
 	formatVersionV6 = 6
 	formatVersionV5 = 5
 	formatVersionV4 = 4
@@ -128,6 +129,7 @@ type DB struct {
 	commit *committer // group commits of Create, Replace and Delete
 	packed bool       // res entries are packed (version 6), see entries.go
 	blocks bool       // index buckets hold blocks (version 7), see block.go
+	v7     bool       // they are version 7's blocks (a read-only Open)
 	bits   sync.Pool  // *[]uint64 bit sets of term ids, see Snapshot.bitset
 	// noChangeLog turns the change log off, for the benchmarks that
 	// measure its cost only: a log written so misses changes.
@@ -149,7 +151,7 @@ func (db *DB) observeCommit(start time.Time) {
 type Stats struct {
 	Resources int64 // resources (named graphs)
 	Triples   int64 // triples summed over resources: a triple in two counts twice
-	Terms     int64 // distinct terms in the dictionary
+	Terms     int64 // distinct terms in the dictionary: not the values their id holds (see doc.go, Inline terms)
 	Size      int64 // bytes in use in the file
 }
 
@@ -260,7 +262,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	switch {
 	case n == formatVersionV1 && !tx.Writable():
 		return fmt.Errorf("%w: %d (open it writable once to upgrade)", ErrVersion, n)
-	case n != formatVersion && n != formatVersionV6 && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
+	case n != formatVersion && n != formatVersionV7 && n != formatVersionV6 && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
@@ -288,7 +290,8 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 		db.pairs = ps
 	}
 	db.packed = n >= formatVersionV6
-	db.blocks = n == formatVersion
+	db.blocks = n >= formatVersionV7
+	db.v7 = n == formatVersionV7
 	if !tx.Writable() {
 		return nil
 	}
@@ -301,11 +304,32 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 		}
 		db.packed = true
 	}
-	if n < formatVersion {
+	// Version 7 and older files hold the terms inline ids hold in the
+	// dictionary, and version 7's blocks: move them out, and pack the
+	// blocks as version 8 does.
+	if n < formatVersionV7 {
 		if err := packIndexes(tx); err != nil {
 			return fmt.Errorf("pack index blocks: %w", err)
 		}
 		db.blocks = true
+	}
+	if n < formatVersion {
+		from := func(l *layout) *layout { return l }
+		if n == formatVersionV7 {
+			from = func(l *layout) *layout {
+				if l.v7 != nil {
+					return l.v7
+				}
+				return l
+			}
+		}
+		if err := inlineAll(tx, from); err != nil {
+			return fmt.Errorf("inline terms: %w", err)
+		}
+		if err := repack(tx, bucketChanges, nil, layoutChanges); err != nil {
+			return fmt.Errorf("pack change log: %w", err)
+		}
+		db.v7 = false
 	}
 	// A version 1 file has no text index: build it as for a new set of
 	// predicates (none, if the options leave them to the file). A new file
@@ -318,11 +342,12 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 			return err
 		}
 	}
-	// Version 2 files have no pair index, and version 3 files no via
-	// index: build them as for new pairs. A version 2 file records no
+	// Version 2 files have no pair index, version 3 files no via index,
+	// and those of version 7 and older name terms by the ids of then:
+	// build them as for new pairs. A version 2 file records no
 	// pairs, and a version 3 file none with via: left to the file, they
 	// stay so.
-	if n < formatVersionV4 || string(meta.Get(keyPairs)) != db.pairs.conf {
+	if n < formatVersion || string(meta.Get(keyPairs)) != db.pairs.conf {
 		if err := newTxWriter(tx, db).rebuildPairs(tx); err != nil {
 			return fmt.Errorf("build pair index: %w", err)
 		}
@@ -371,10 +396,11 @@ func buildRID(tx *bolt.Tx) error {
 	bb := blockBuilder{b: rid, l: layoutRID}
 	c := tx.Bucket(bucketRes).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if len(v) < headerLen {
+		_, gid, ok := resHeader(v)
+		if !ok {
 			return fmt.Errorf("%w: res value of %q", ErrCorrupt, k)
 		}
-		if err := bb.add(k, v[8:16]); err != nil {
+		if err := bb.add(k, u64(gid)); err != nil {
 			return err
 		}
 	}

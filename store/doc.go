@@ -78,13 +78,14 @@ nodes it has returned, so looking them up again costs a map access.
 # File layout
 
 Integers are 8 bytes big-endian unless stated otherwise. A term id is a
-uint64 from the i2t bucket's sequence, starting at 1; ids are never reused.
+uint64 from the i2t bucket's sequence, starting at 1, or one with the top
+bit set that holds its term (see Inline terms); ids are never reused.
 Index values are empty: the keys hold everything. The buckets marked *
 hold their keys in blocks (see Index blocks): the table gives their
 logical keys and values.
 
 	bucket  key                                  value
-	meta    "version"                            format version, 7
+	meta    "version"                            format version, 8
 	        "nonce"                              8 hex digits, random per file
 	        "resources" | "triples" | "terms"    counters behind Stats
 	        "text"                               text predicate IRIs, sorted,
@@ -94,7 +95,9 @@ logical keys and values.
 	                                             newline-separated
 	t2i*    dictKey(term)                        term id
 	i2t*    term id                              term encoding
-	res     resource IRI (UTF-8)                 etag seq | graph id | entry*
+	res     resource IRI (UTF-8)                 0xff | etag seq | graph id | entry*
+	                                             (uvarints; before version 8,
+	                                             etag seq | graph id)
 	rid*    resource IRI (UTF-8)                 graph id
 	spog*   s | p | o | g                        -
 	posg*   p | class | value | o | s | g        -
@@ -102,7 +105,7 @@ logical keys and values.
 	stage   resource IRI (UTF-8)                 etag seq | (uvarint len | term encoding)*
 	pair*   kp | ko | vp | class | value | vo | s | gk | gv   -
 	pairvia* via | kp | ko | vp | class | value | vo | r | gr | gk | gv   -
-	changes order                                kind | time | resource IRI (UTF-8)
+	changes* order                               kind | time | resource IRI (UTF-8)
 
 s, p, o are the term ids of a triple and g the term id of the IRI of the
 resource stating it. Putting g last keeps one key per resource stating a
@@ -138,29 +141,47 @@ following entry in key order, encoded against the entry before it:
 	  fields after n   ids and values as varints (zigzag) of their change
 	             from the previous key's when the field starts where
 	             it starts in the previous key (always, but after a
-	             token of another length), else as uvarints; classes
-	             as bytes
+	             token of another length), else as uvarints, both
+	             rotated left one bit first (since version 8: an
+	             inline id is then an odd number of the size of its
+	             term's bits, not a 10-byte varint); classes as bytes;
+	             in posg, pair and pairvia, the value of an object sort
+	             key whose object is an inline term is left out (the
+	             id gives it), which bit 7 of n says; since version 8
+	             a graph id after n is the varint of its difference from
+	             its own key's subject (pair: gk and gv; pairvia: gr
+	             from r), 0 for a resource's own triples
 	t2i and rid keys (opaque bytes):
 	  uvarint length of the prefix shared with the previous key,
 	  uvarint length of the rest, the rest
-	then the value: nothing; text's uvarint as it is; t2i's id and
-	rid's graph id as uvarints; i2t's encoding as the uvarint length
-	of the prefix it shares with the previous entry's, the uvarint
-	length of the rest, the rest
+	then the value: nothing; text's uvarint as it is; changes' kind
+	byte, the varint of the time's change from the entry before, and
+	the IRI as i2t's encoding below; t2i's id and rid's graph id as
+	the uvarint of the first entry's, then the varint of each one's
+	change from the entry before (before version 8, uvarints); i2t's
+	encoding against the one of the 16 entries before it in the block
+	(b back, b from 0 to 15) that shares the longest prefix with it,
+	of length n: the uvarint of n*16+b, the uvarint length of the
+	rest, the rest (before version 8, against the entry before)
 
 The fields are the 8-byte integers and 1-byte classes of the table, for
 text the token with its 0x00; an i2t key is one field, the id. So a
 triple's spog key, which took 32 bytes plus the element header, takes
 about four: the subject is the previous key's, the predicate a small
 step, the object a short step from the last one, the graph most often
-the same. Terms with neighbouring ids
-share a prefix more often than not: a record's IRI and its nested
-nodes', its dateTimes.
+the same. Terms with neighbouring ids share a prefix more often than
+not: a record's IRI and its nested nodes'; a term shares more with the
+same kind of term of the record before, a few entries back.
 
-An entry depends on the entry before it alone, so a write splices its
-keys into a block, copying the entries it does not touch as they are. A
-block is cut at about 128 bytes once it passes 256, and one that falls
-under 32 is joined to the next; a block left empty goes. Blocks decode
+An entry's key depends on the entry before it alone, as do the values
+but i2t's, so a write splices its keys into a block, copying the entries
+it does not touch as they are (an i2t block it decodes and encodes
+whole). A block is cut at about 128 bytes once it passes 256, and one
+that falls under 32 is joined to the next; a block left empty goes. i2t
+blocks are four times as long: an i2t entry shares little with the one
+before, a term of another kind, and much with one a few entries back,
+the same kind of term of the resource before (at 100,000 records, a
+term took 41 bytes in version 7's blocks, 17 so). Blocks decode
 only forward, so a seek decodes a quarter of a kilobyte at most past a
 bbolt seek (measured at 100,000 records, blocks twice as long took a
 tenth less space and made a walk that seeks once per value half as
@@ -172,12 +193,17 @@ The writer keeps a transaction's index and dictionary writes in buffers
 that a block is rewritten once per transaction rather than once per
 resource; its own reads see the pending writes.
 
-A writable Open of a version 6 (or older) file packs the buckets into
+A writable Open of a version 7 (or older) file packs the buckets into
 blocks in the upgrade's transaction (each into a new bucket, then copied
 under the old name, as bbolt renames no bucket): a crash leaves the old
 file, and version 6 writers refuse version 7, as they would read blocks
 as keys. A read-only Open of a version 6 (to 2) file reads its keys one
-by one, as they are.
+by one, as they are. Version 7 encoded each i2t entry against the one
+before, in blocks of the others' sizes, and ids without rotating them: a
+writable Open of a version 7 file packs its buckets again, as it moves
+terms out of the dictionary (see Inline terms), in the upgrade's
+transaction, and version 7 writers refuse version 8; a read-only Open
+reads it as it is.
 
 Nodes are packed as full as the order in which their keys come allows
 (see fillPercent): bbolt's default leaves half of each page empty where
@@ -247,7 +273,12 @@ The key is the event's order, 8 bytes big-endian, from the bucket's
 sequence: orders start at 1, grow by one per event and are never reused,
 since TrimChanges deletes keys and leaves the sequence. The value is the
 kind byte, the time its transaction began as Unix nanoseconds (int64,
-8 bytes big-endian), then the resource IRI. The store logs every
+8 bytes big-endian), then the resource IRI. Since version 8 the events
+are in blocks (see Index blocks), as i2t's entries, each IRI against
+the one of the 16 before it sharing the longest prefix: an event took
+about 87 bytes, key, value and bbolt's element header, and takes about
+20; a write rewrites the last block. Older files hold a key per event,
+which a writable Open packs, and a read-only Open reads as they are. The store logs every
 resource; which of them a reader publishes, and how long it keeps the
 log (TrimChanges), is the caller's business.
 
@@ -275,10 +306,11 @@ followed by its SHA-256; lookups through a hashed key compare the i2t
 encoding to catch a collision. Terms are compared by their encoding: "1"
 and "01" as xsd:integer are two terms, equal in Range order.
 
-Terms are reclaimed: when a write removes the last use of a term, it deletes
-the term from t2i and i2t. Once a transaction's index keys are written, it
-checks each term an old version used and the new one does not: a term
-survives if a key of spog starts with its id (a subject), or of posg
+Terms are reclaimed: when a write removes the last use of a term in the
+dictionary (inline terms are in none), it deletes the term from t2i and
+i2t. Once a transaction's index keys are written, it checks each term an
+old version used and the new one does not: a term survives if a key of
+spog starts with its id (a subject), or of posg
 (a predicate), or has it as object (posg under each predicate, with the
 term's sort key), or, for an IRI, if it names a resource. Blank nodes, used by one version of one resource only, are
 deleted without looking. The text bucket needs no check: its keys exist
@@ -298,11 +330,54 @@ change. The ETag is "nonce-seq" with seq in base 36, quoted.
 
 Since version 6 the entries are packed (entries.go), about 10 bytes each
 where they took 33: a flags byte (bit 0: s is the previous entry's and is
-left out; bit 1: the value follows, else it is 0; the class in the bits
-above), then s (unless left out), p as uvarints, the value (8 bytes, if
-present) and o as a uvarint. Readers unpack a value before they read it;
+left out; bit 1: the value follows, else it is 0; bits 2 and 3: the
+class; bit 4, since version 8: o is an inline term, written without its
+top bit, and the class and value, not written, are its own; bits 5 and
+6, since version 8: s, o is written as the varint of its difference
+from the graph id, shorter for the nodes and values the resource
+brought), then s (unless left out), p as uvarints, the value (8 bytes,
+if present) and o as a uvarint. Since version 8 the header is the
+uvarints of the sequence and graph id after a byte 0xff, which no older
+value starts with (their sequence's first byte is 0). Readers unpack a value before they read it;
 a read-only Open of a version 5 file reads its entries as they are, and
 a writable one packs them, in the upgrade's transaction.
+
+# Inline terms
+
+Since version 8 a number, dateTime or boolean whose lexical form a few
+bits rebuild has no dictionary entry: its id holds it. A monitoring
+record's values and times are mostly its own, and a dictionary entry (in
+t2i and i2t) took more bytes than the id takes in every index. The id
+has the top bit set, the kind in the low 3 bits, and the bits between
+as the kind says:
+
+	kind  datatype     bits (low to high)
+	1     integer      sign (1), digits after the point (4), the digits
+	2     int          as a decimal integer (up to 2^50): for "-15.83",
+	3     long         1, 2, 1583; integer, int and long have no point
+	4     decimal
+	5     double
+	6     dateTime     "Z" (1), digits of the fraction of a second (3, up
+	                   to 6), zigzag count of units of that many digits
+	                   since 1970-01-01T00:00:00 UTC (up to 2^54)
+	7     boolean      0 false, 1 true
+
+A term is inline only if its id rebuilds its encoding exactly: "007",
+"+7", "1.5E3", "5." and a dateTime with an offset, or of another
+datatype, stay in the dictionary, so each term has one id and terms are
+still compared by their encoding. termReader and the writer decode an
+inline id without reading i2t; its sort key (see Object sort keys) comes
+from its bits: a number's digits and power of ten are exact in a
+float64, so their quotient is the nearest float64 to the value, as
+package literal reads it. Ids are compared as numbers: inline ids sort
+after all the dictionary's, and tie-break equal values in posg so.
+
+A writable Open of a version 7 or older file moves such terms out of the
+dictionary, in the upgrade's transaction: it deletes their t2i and i2t
+entries, renames them in spog and posg (a renamed key moves only within
+the keys that share all fields before the object, after them) and in
+the res entries, and rebuilds the pair buckets from res. A read-only
+Open reads such a file's terms from its dictionary.
 
 # Resource sets
 

@@ -14,41 +14,103 @@ import (
 // and only numbers and dateTimes have a value. Writers and readers work on
 // the entries unpacked, as index keys are cut from them.
 
-// Bits of the first byte of a packed entry; the class is the rest.
+// Bits of the first byte of a packed entry.
 const (
 	entrySameSubject = 1 << 0 // s is the previous entry's: not written
 	entryValue       = 1 << 1 // the 8-byte value follows p; else it is 0
-	entryClassShift  = 2
+	entryClassShift  = 2      // the class is in the 2 bits from here
+	entryClassMask   = 3
+	// entryInline: o is an inline term (version 8), written as the
+	// uvarint of its bits but inlineBit, and no class or value, which
+	// inlineSortKey derives from it.
+	entryInline = 1 << 4
+	// entryNearS and entryNearO (version 8): s, o is written as the
+	// varint of its difference from the graph id, which is shorter for
+	// the terms the resource brought: its nested nodes, its own values.
+	entryNearS = 1 << 5
+	entryNearO = 1 << 6
 )
+
+// resV8 is the first byte of a res value of version 8, whose header is
+// the uvarints of the ETag sequence and the graph id. A value of an
+// older version starts with its sequence, 8 bytes big-endian, whose first
+// byte is 0.
+const resV8 = 0xff
+
+// resHeader returns the ETag sequence and graph id of the res value v.
+func resHeader(v []byte) (seq, gid uint64, ok bool) {
+	if len(v) > 0 && v[0] == resV8 {
+		seq, n := binary.Uvarint(v[1:])
+		if n <= 0 {
+			return 0, 0, false
+		}
+		gid, m := binary.Uvarint(v[1+n:])
+		return seq, gid, m > 0
+	}
+	if len(v) < headerLen {
+		return 0, 0, false
+	}
+	return binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:]), true
+}
+
+// appendNear appends x, as the uvarint of x or the varint of its
+// difference from base, whichever is shorter, and says which.
+func appendNear(dst []byte, x, base uint64) ([]byte, bool) {
+	var a, b [binary.MaxVarintLen64]byte
+	n := binary.PutUvarint(a[:], x)
+	m := binary.PutVarint(b[:], int64(x-base))
+	if m < n {
+		return append(dst, b[:m]...), true
+	}
+	return append(dst, a[:n]...), false
+}
 
 // packRes returns the res value v (header, entries unpacked) with its
 // entries packed.
 func packRes(v []byte) []byte {
-	out := make([]byte, headerLen, headerLen+len(v)/3)
-	copy(out, v[:headerLen])
+	out := make([]byte, 0, headerLen+len(v)/3)
+	gid := binary.BigEndian.Uint64(v[8:])
+	out = append(out, resV8)
+	out = binary.AppendUvarint(out, binary.BigEndian.Uint64(v))
+	out = binary.AppendUvarint(out, gid)
 	var prevS uint64
 	for i, e := 0, v[headerLen:]; len(e) > 0; i, e = i+1, e[entryLen:] {
 		s, p, o := binary.BigEndian.Uint64(e[0:]), binary.BigEndian.Uint64(e[8:]), binary.BigEndian.Uint64(e[25:])
 		class, val := e[16], binary.BigEndian.Uint64(e[17:])
 		flags := class << entryClassShift
-		if class >= 1<<(8-entryClassShift) {
+		if class > entryClassMask {
 			panic(fmt.Sprintf("store: object class %d", class))
+		}
+		inline := isInline(o)
+		switch {
+		case inline:
+			flags = entryInline
+		case val != 0:
+			flags |= entryValue
 		}
 		if i > 0 && s == prevS {
 			flags |= entrySameSubject
 		}
-		if val != 0 {
-			flags |= entryValue
-		}
+		at := len(out)
 		out = append(out, flags)
 		if flags&entrySameSubject == 0 {
-			out = binary.AppendUvarint(out, s)
+			var near bool
+			if out, near = appendNear(out, s, gid); near {
+				out[at] |= entryNearS
+			}
 		}
 		out = binary.AppendUvarint(out, p)
-		if val != 0 {
+		if flags&entryValue != 0 {
 			out = append(out, e[17:25]...)
 		}
-		out = binary.AppendUvarint(out, o)
+		if inline {
+			out = binary.AppendUvarint(out, o&^inlineBit)
+		} else {
+			var near bool
+			if out, near = appendNear(out, o, gid); near {
+				out[at] |= entryNearO
+			}
+		}
 		prevS = s
 	}
 	return out
@@ -58,7 +120,8 @@ func packRes(v []byte) []byte {
 // unpacked, or, if the file's entries are not packed (a read-only Open of
 // a version 5 file), as it is.
 func unpackRes(dst, v, key []byte, packed bool) ([]byte, error) {
-	if len(v) < headerLen {
+	seq, gid, ok := resHeader(v)
+	if !ok {
 		return nil, fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
 	}
 	if !packed {
@@ -67,7 +130,16 @@ func unpackRes(dst, v, key []byte, packed bool) ([]byte, error) {
 		}
 		return append(dst, v...), nil
 	}
-	dst = append(dst, v[:headerLen]...)
+	var rest []byte
+	if v[0] == resV8 {
+		_, n := binary.Uvarint(v[1:])
+		_, m := binary.Uvarint(v[1+n:])
+		rest = v[1+n+m:]
+	} else {
+		rest = v[headerLen:]
+	}
+	dst = binary.BigEndian.AppendUint64(dst, seq)
+	dst = binary.BigEndian.AppendUint64(dst, gid)
 	var s uint64
 	bad := func() ([]byte, error) { return nil, fmt.Errorf("%w: res value of %q", ErrCorrupt, key) }
 	uvarint := func(b []byte) (uint64, []byte, bool) {
@@ -77,13 +149,23 @@ func unpackRes(dst, v, key []byte, packed bool) ([]byte, error) {
 		}
 		return x, b[n:], true
 	}
-	b := v[headerLen:]
+	near := func(b []byte, flag bool) (uint64, []byte, bool) {
+		if !flag {
+			return uvarint(b)
+		}
+		d, n := binary.Varint(b)
+		if n <= 0 {
+			return 0, nil, false
+		}
+		return gid + uint64(d), b[n:], true
+	}
+	b := rest
 	for first := true; len(b) > 0; first = false {
 		flags := b[0]
 		b = b[1:]
 		ok := true
 		if flags&entrySameSubject == 0 {
-			if s, b, ok = uvarint(b); !ok {
+			if s, b, ok = near(b, flags&entryNearS != 0); !ok {
 				return bad()
 			}
 		} else if first {
@@ -101,12 +183,19 @@ func unpackRes(dst, v, key []byte, packed bool) ([]byte, error) {
 			copy(val[:], b)
 			b = b[8:]
 		}
-		if o, b, ok = uvarint(b); !ok {
+		if o, b, ok = near(b, flags&entryNearO != 0); !ok {
 			return bad()
+		}
+		class := flags >> entryClassShift & entryClassMask
+		if flags&entryInline != 0 {
+			o |= inlineBit
+			var v uint64
+			class, v = inlineSortKey(o)
+			binary.BigEndian.PutUint64(val[:], v)
 		}
 		dst = binary.BigEndian.AppendUint64(dst, s)
 		dst = binary.BigEndian.AppendUint64(dst, p)
-		dst = append(dst, flags>>entryClassShift)
+		dst = append(dst, class)
 		dst = append(dst, val[:]...)
 		dst = binary.BigEndian.AppendUint64(dst, o)
 	}
@@ -114,8 +203,15 @@ func unpackRes(dst, v, key []byte, packed bool) ([]byte, error) {
 }
 
 // packAllRes packs the entries of every res value of a version 5 or older
-// file, a chunk of keys at a time (a put moves the cursor).
+// file.
 func packAllRes(tx *bolt.Tx) error {
+	return eachRes(tx, false, func(_, full []byte) ([]byte, error) { return packRes(full), nil })
+}
+
+// eachRes puts in place of every res value (its entries unpacked) what
+// fn returns for it, a chunk of keys at a time (a put moves the cursor).
+// packed says whether the values are packed.
+func eachRes(tx *bolt.Tx, packed bool, fn func(k, full []byte) ([]byte, error)) error {
 	res := tx.Bucket(bucketRes)
 	type kv struct{ k, v []byte }
 	var after []byte
@@ -129,11 +225,15 @@ func packAllRes(tx *bolt.Tx) error {
 			}
 		}
 		for ; k != nil && len(chunk) < 4096; k, v = c.Next() {
-			full, err := unpackRes(nil, v, k, false)
+			full, err := unpackRes(nil, v, k, packed)
 			if err != nil {
 				return err
 			}
-			chunk = append(chunk, kv{bytes.Clone(k), packRes(full)})
+			nv, err := fn(k, full)
+			if err != nil {
+				return err
+			}
+			chunk = append(chunk, kv{bytes.Clone(k), nv})
 		}
 		if len(chunk) == 0 {
 			return nil

@@ -17,6 +17,12 @@ func TestPackRes(t *testing.T) {
 		return binary.BigEndian.AppendUint64(e, o)
 	}
 	header := append(binary.BigEndian.AppendUint64(nil, 7), binary.BigEndian.AppendUint64(nil, 1<<40)...)
+	inline := func(enc string) []byte {
+		id, ok := inlineID(enc)
+		require.True(t, ok, enc)
+		class, val := inlineSortKey(id)
+		return entry(1<<40, 5, class, val, id)
+	}
 	tests := []struct {
 		name    string
 		entries [][]byte
@@ -26,9 +32,16 @@ func TestPackRes(t *testing.T) {
 		{"same subject, values", [][]byte{
 			entry(1<<40, 2, 0, 0, 3),
 			entry(1<<40, 5, 1, 0x8000000000000001, 6),
-			entry(1<<40, 5, 2, 1, 1<<63),
+			entry(1<<40, 5, 2, 1, 1<<62),
 			entry(9, 5, 0, 42, 10), // a value in class 0 is kept
 			entry(1<<40, 300, 0, 0, 1),
+		}},
+		{"inline objects", [][]byte{
+			inline("Xdouble\x0015.83"),
+			inline("XdateTime\x002026-11-01T00:00:01.108Z"),
+			inline("Xboolean\x00true"),
+			entry(3, 5, 2, 1, 7),
+			inline("Xinteger\x00-42"),
 		}},
 	}
 	for _, tt := range tests {

@@ -70,7 +70,7 @@ func (db *DB) RIDAgreesForTest() (bad []string, err error) {
 	err = db.db.View(func(tx *bolt.Tx) error {
 		want := map[string]uint64{}
 		tx.Bucket(bucketRes).ForEach(func(k, v []byte) error {
-			want[string(k)] = binary.BigEndian.Uint64(v[8:16])
+			_, want[string(k)], _ = resHeader(v)
 			return nil
 		})
 		c := newCursor(tx.Bucket(bucketRID), db.layout(layoutRID))
@@ -113,9 +113,10 @@ func (db *DB) IndexAllTokensForTest(id rdf.IRI) error {
 }
 
 // UnpackForTest rewrites the closed store file at path, of the current
-// version, as version 5 and older wrote it: index keys one by one rather
-// than in blocks, res values with their entries unpacked. Tests make an
-// older file so from a new one.
+// version, as version 5 and older wrote it: index keys and change events
+// one by one rather than in blocks, res values with their entries
+// unpacked. Tests make an older file so from a new one. Inline terms stay
+// so: the real files of testdata hold those in the dictionary.
 func UnpackForTest(path string) error {
 	bdb, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
@@ -123,7 +124,11 @@ func UnpackForTest(path string) error {
 	}
 	defer bdb.Close()
 	return bdb.Update(func(tx *bolt.Tx) error {
-		for _, bl := range blockBuckets {
+		buckets := append(blockBuckets[:len(blockBuckets):len(blockBuckets)], struct {
+			name []byte
+			l    *layout
+		}{bucketChanges, layoutChanges})
+		for _, bl := range buckets {
 			b := tx.Bucket(bl.name)
 			if b == nil {
 				continue
@@ -210,4 +215,15 @@ func SetMaxPendingForTest(n int) (restore func()) {
 	old := maxPending
 	maxPending = n
 	return func() { maxPending = old }
+}
+
+// InlineForTest reports whether the id of t holds t, which then has no
+// dictionary entry (see inlineID).
+func InlineForTest(t rdf.Term) bool {
+	enc, err := encodeTerm(t)
+	if err != nil {
+		return false
+	}
+	_, ok := inlineID(enc)
+	return ok
 }

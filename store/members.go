@@ -118,10 +118,11 @@ func (s *Snapshot) resourceOf(id uint64) (iri string, graph uint64, staged bool,
 	s.release(scanRes, c)
 	switch {
 	case v != nil:
-		if len(v) < headerLen {
+		_, gid, ok := resHeader(v)
+		if !ok {
 			return "", 0, false, fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
 		}
-		return i.String(), binary.BigEndian.Uint64(v[8:16]), false, nil
+		return i.String(), gid, false, nil
 	case s.staged(key):
 		return i.String(), 0, true, nil
 	}

@@ -309,7 +309,7 @@ func (w *txWriter) otherHalves(s uint64, id pairID, g uint64) ([2][]pairHalf, er
 			h := pairHalf{graph: kg}
 			o := binary.BigEndian.Uint64(k[16:])
 			if i == 1 {
-				enc := w.i2tPuts.get(k[16:24])
+				enc := termEncoding(w.i2tPuts, k[16:24])
 				if enc == nil {
 					ferr = fmt.Errorf("%w: no term %d", ErrCorrupt, o)
 					return false

@@ -183,6 +183,10 @@ const (
 
 // encoding returns the i2t value of term id, nil if none.
 func (r *recordReader) encoding(id uint64) []byte {
+	if isInline(id) {
+		enc, _ := inlineEnc(id)
+		return []byte(enc)
+	}
 	if r.i2t == nil {
 		r.i2t = newCursor(r.s.tx.Bucket(bucketI2T), r.s.db.layout(layoutI2T))
 	}
@@ -236,6 +240,13 @@ func (r *recordReader) term(id uint64) (rdf.Term, error) {
 		if t, ok := r.s.r.shared.get(id); ok {
 			return t, nil
 		}
+	}
+	if isInline(id) {
+		t, err := inlineTerm(id)
+		if err == nil && r.s.r.shared != nil {
+			r.s.r.shared.put(id, t)
+		}
+		return t, err
 	}
 	v := r.encoding(id)
 	if v == nil {

@@ -238,7 +238,7 @@ func (w *txWriter) checkMatch(v []byte, ifMatch string) error {
 	if ifMatch == "" || ifMatch == "*" {
 		return nil
 	}
-	if ifMatch != formatETag(w.nonce, binary.BigEndian.Uint64(v)) {
+	if seq, _, _ := resHeader(v); ifMatch != formatETag(w.nonce, seq) {
 		return ErrPreconditionFailed
 	}
 	return nil
@@ -475,8 +475,8 @@ func (w *txWriter) mayBeUnused(old []byte, live map[uint64]struct{}) {
 		w.candidates = make(map[uint64][9]byte)
 	}
 	note := func(id uint64, okey []byte) {
-		if _, ok := live[id]; ok {
-			return
+		if _, ok := live[id]; ok || isInline(id) {
+			return // an inline term has no dictionary entry
 		}
 		var k [9]byte
 		copy(k[:], okey)

@@ -71,7 +71,7 @@ func (db *DB) View(ctx context.Context, fn func(s *Snapshot) error) error {
 		return err
 	}
 	return db.db.View(func(tx *bolt.Tx) error {
-		s := &Snapshot{db: db, tx: tx, r: termReader{tx: tx, shared: db.terms, t2iLayout: db.layout(layoutT2I), i2tLayout: db.layout(layoutI2T)}}
+		s := &Snapshot{db: db, tx: tx, r: termReader{tx: tx, shared: db.terms, t2iLayout: db.layout(layoutT2I), i2tLayout: db.layout(layoutI2T), inline: db.blocks && !db.v7}}
 		defer func() {
 			for _, b := range s.sets {
 				db.bits.Put(b)

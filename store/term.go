@@ -153,6 +153,9 @@ func u64(v uint64) []byte {
 
 // lookupID returns the id of an encoded term in t2i and i2t, or 0.
 func lookupID(t2i, i2t interface{ get([]byte) []byte }, enc string) (uint64, error) {
+	if id, ok := inlineID(enc); ok {
+		return id, nil
+	}
 	key := dictKey(enc)
 	v := t2i.get(key)
 	if v == nil {
@@ -188,6 +191,7 @@ type termReader struct {
 	t2iLayout *layout      // of t2i; nil: plain
 	i2tLayout *layout      // of i2t; nil: plain
 	i2t, t2i  *blockCursor // for point lookups; opened on first use
+	inline    bool         // the file has inline terms (version 8)
 
 	terms  map[uint64]rdf.Term // decoded in this transaction
 	iris   map[string]uint64   // IRI → id, 0 if not in the store
@@ -215,6 +219,18 @@ func (r *termReader) term(id uint64) (rdf.Term, error) {
 	t, ok := rdf.Term(nil), false
 	if r.shared != nil {
 		t, ok = r.shared.get(id)
+	}
+	if !ok && isInline(id) {
+		// Decoded without a read, but cached as the others: decoding
+		// allocates.
+		var err error
+		if t, err = inlineTerm(id); err != nil {
+			return nil, err
+		}
+		if r.shared != nil {
+			r.shared.put(id, t)
+		}
+		ok = true
 	}
 	if !ok {
 		var k [8]byte
@@ -258,6 +274,13 @@ func (r *termReader) termQuiet(id uint64) (rdf.Term, error) {
 		if t, ok := r.shared.get(id); ok {
 			return t, nil
 		}
+	}
+	if isInline(id) {
+		t, err := inlineTerm(id)
+		if err == nil && r.shared != nil {
+			r.shared.put(id, t)
+		}
+		return t, err
 	}
 	var k [8]byte
 	binary.BigEndian.PutUint64(k[:], id)
@@ -328,6 +351,9 @@ func (r *termReader) id(t rdf.Term) (uint64, error) {
 
 // lookup is lookupID through the reader's cursors.
 func (r *termReader) lookup(enc string) (uint64, error) {
+	if id, ok := inlineID(enc); ok && r.inline {
+		return id, nil
+	}
 	if r.t2i == nil {
 		r.t2i = newCursor(r.tx.Bucket(bucketT2I), r.t2iLayout)
 	}

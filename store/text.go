@@ -160,7 +160,7 @@ func (w *txWriter) entryTokens(e []byte, max int) ([]tokenCount, error) {
 	if !isText {
 		return nil, nil
 	}
-	v := w.i2tPuts.get(e[25:33])
+	v := termEncoding(w.i2tPuts, e[25:33])
 	if len(v) == 0 {
 		return nil, fmt.Errorf("%w: no term %d", ErrCorrupt, binary.BigEndian.Uint64(e[25:33]))
 	}

@@ -57,6 +57,28 @@ func format6Ops(t testing.TB, db *store.DB) {
 	require.NoError(t, err)
 }
 
+// format7Ops are the writes that made testdata/format7.db, with the code
+// of format 7 (commit 63db21e): those of format 6, and a resource with
+// literals of the kinds format 8 keeps in their term ids and others like
+// them that it keeps in the dictionary.
+func format7Ops(t testing.TB, db *store.DB) {
+	format6Ops(t, db)
+	id := iri("http://pm.example.org/records/literals")
+	m := iri(id.String() + "#m1")
+	var g []rdf.Triple
+	for _, o := range []rdf.Object{
+		dbl("15.83"), dbl("-0.5"), dbl("1.5E3"), dbl("007"), dbl("21.30"), intl("42"), intl("-7"), intl("+7"), intl("0"),
+		typed("3.25", iri(xsdNS+"decimal")), typed("true", iri(xsdNS+"boolean")), typed("1", iri(xsdNS+"boolean")),
+		dt("2026-11-01T00:00:01.108Z"), dt("2026-11-01T00:00:00Z"), dt("2026-11-01T10:00:00+02:00"), dt("2026-11-01T00:00:00.100000Z"),
+		dt("1969-07-20T20:17:40Z"), dt("2026-11-01T00:00:00"), str("short"),
+	} {
+		g = append(g, tr(id, exValue, o), tr(m, exValue, o))
+	}
+	g = append(g, tr(id, exObserves, m), tr(m, exMetric, ns("CpuUsed")))
+	_, err := db.Create(context.Background(), id, g)
+	require.NoError(t, err)
+}
+
 // format5File copies testdata/format5.db.gz, made by format5Ops, to a
 // temporary file and returns its path.
 func format5File(t *testing.T) string { return formatFile(t, "format5.db.gz") }
@@ -139,12 +161,13 @@ func contents(t *testing.T, db *store.DB) map[string][]string {
 	}))
 	st, err := db.Stats(ctx)
 	require.NoError(t, err)
-	out["stats"] = []string{fmt.Sprint(st.Resources, st.Triples, st.Terms)}
+	out["stats"] = []string{fmt.Sprint(st.Resources, st.Triples)}
+	out["terms"] = []string{fmt.Sprint(st.Terms)}
 	return out
 }
 
 // TestUpgradeFormat5 opens a file format 5 wrote: read-only as it is;
-// writable, it becomes version 7, without ospg or staged resources, and
+// writable, it becomes version 8, without ospg or staged resources, and
 // answers as a store the same writes made now.
 func TestUpgradeFormat5(t *testing.T) {
 	path := format5File(t)
@@ -184,7 +207,7 @@ func TestUpgradeFormat5(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	v, buckets = fileState(t, path)
-	assert.Equal(t, uint64(7), v)
+	assert.Equal(t, uint64(8), v)
 	assert.NotContains(t, buckets, "ospg")
 }
 
@@ -209,34 +232,48 @@ func TestUpgradeCrash(t *testing.T) {
 	assert.True(t, ok)
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(7), v)
+	assert.Equal(t, uint64(8), v)
 }
 
 // TestUpgradeFormat6 opens a file format 6 wrote, its index keys one by
 // one: read-only, it reads them as they are; writable, it becomes version
-// 7, its indexes in blocks, and answers as a store the same writes make
+// 8, its indexes in blocks, and answers as a store the same writes make
 // now, and as it did before.
-func TestUpgradeFormat6(t *testing.T) {
-	path := format6File(t)
+func TestUpgradeFormat6(t *testing.T) { testUpgrade(t, 6, format6File(t), format6Ops) }
+
+// TestUpgradeFormat7 opens a file format 7 wrote, its dictionary in
+// version 7's blocks, as TestUpgradeFormat6 opens one of format 6.
+func TestUpgradeFormat7(t *testing.T) {
+	testUpgrade(t, 7, formatFile(t, "format7.db.gz"), format7Ops)
+}
+
+// testUpgrade opens the file at path, of the given version, which ops
+// made: read-only, it answers as the same writes made now do, and stays
+// as it is; writable, it becomes version 8 and answers so, before and
+// after more writes.
+func testUpgrade(t *testing.T, version uint64, path string, ops func(testing.TB, *store.DB)) {
 	v, _ := fileState(t, path)
-	require.Equal(t, uint64(6), v)
+	require.Equal(t, version, v)
 
 	fresh, _ := openDB(t, withTestIndexes(&store.Options{NoSync: true}))
-	format6Ops(t, fresh)
+	ops(t, fresh)
 	want := contents(t, fresh)
 	for k, v := range want {
 		require.NotEmpty(t, v, k)
 	}
 
 	ro, err := store.Open(path, withTestIndexes(&store.Options{ReadOnly: true}))
-	require.NoError(t, err, "read-only open of version 6")
+	require.NoError(t, err, "read-only open of version %d", version)
 	got := contents(t, ro)
 	for k := range want {
+		if k == "terms" {
+			continue // the old dictionary holds the terms inline ids hold now
+		}
 		assert.Equal(t, want[k], got[k], "read-only: %s", k)
 	}
 	require.NoError(t, ro.Close())
 	v, _ = fileState(t, path)
-	require.Equal(t, uint64(6), v, "read-only, the file stays as it is")
+	require.Equal(t, version, v, "read-only, the file stays as it is")
 
 	db, err := store.Open(path, withTestIndexes(&store.Options{NoSync: true}))
 	require.NoError(t, err)
@@ -258,21 +295,28 @@ func TestUpgradeFormat6(t *testing.T) {
 	}
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(7), v)
+	assert.Equal(t, uint64(8), v)
 }
 
 // TestUpgradeFormat6Crash: an upgrade of a version 6 file that fails
 // before it commits, as in a crash, leaves the version 6 file, which opens
 // and upgrades later.
-func TestUpgradeFormat6Crash(t *testing.T) {
-	path := format6File(t)
+func TestUpgradeFormat6Crash(t *testing.T) { testUpgradeCrash(t, 6, format6File(t)) }
+
+// TestUpgradeFormat7Crash is TestUpgradeFormat6Crash for a version 7
+// file.
+func TestUpgradeFormat7Crash(t *testing.T) {
+	testUpgradeCrash(t, 7, formatFile(t, "format7.db.gz"))
+}
+
+func testUpgradeCrash(t *testing.T, version uint64, path string) {
 	crash := errors.New("crash")
 	restore := store.SetUpgradeHookForTest(func() error { return crash })
 	_, err := store.Open(path, withTestIndexes(&store.Options{NoSync: true}))
 	restore()
 	require.ErrorIs(t, err, crash)
 	v, buckets := fileState(t, path)
-	assert.Equal(t, uint64(6), v)
+	assert.Equal(t, version, v)
 	assert.NotContains(t, strings.Join(buckets, " "), "~", "no bucket of the upgrade left")
 
 	ro, err := store.Open(path, withTestIndexes(&store.Options{ReadOnly: true}))
@@ -283,9 +327,12 @@ func TestUpgradeFormat6Crash(t *testing.T) {
 	require.NoError(t, err)
 	got := contents(t, db)
 	for k := range want {
+		if k == "terms" {
+			continue // the old dictionary holds the terms inline ids hold now
+		}
 		assert.Equal(t, want[k], got[k], k)
 	}
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(7), v)
+	assert.Equal(t, uint64(8), v)
 }

@@ -16,4 +16,10 @@ var (
 	// is then one range scan listing the records. Its fields are those of
 	// store.Pair, so store.Pair(MeasurePair) converts it.
 	MeasurePair = struct{ Key, Value, Via rdf.IRI }{Key: EMSMetric, Value: EMSNumericValue, Via: EMSObserves}
+
+	// DatePair is the compound index of what a record is part of (Key)
+	// and its date (Value): dcterms:isPartOf=R and dcterms:date>=T1 and
+	// dcterms:date<T2, an hour of one monitored resource's records, is then
+	// one range scan, however many records R has.
+	DatePair = struct{ Key, Value, Via rdf.IRI }{Key: DCIsPartOf, Value: DCDate}
 )

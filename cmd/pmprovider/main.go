@@ -99,12 +99,12 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // storeOptions returns opt with the indexes the provider asks of its
-// store: the full-text index of vocab.TextIndexed and the pair index of
-// vocab.MeasurePair. Every command opens the store with them, so that none
+// store: the full-text index of vocab.TextIndexed and the pair indexes of
+// vocab.MeasurePair and vocab.DatePair. Every command opens the store with them, so that none
 // rebuilds the indexes another built.
 func storeOptions(opt store.Options) *store.Options {
 	opt.TextPredicates = vocab.TextIndexed
-	opt.Pairs = []store.Pair{store.Pair(vocab.MeasurePair)}
+	opt.Pairs = []store.Pair{store.Pair(vocab.MeasurePair), store.Pair(vocab.DatePair)}
 	return &opt
 }
 

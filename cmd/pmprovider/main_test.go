@@ -111,7 +111,7 @@ func TestStoreOptionsKeepIndexes(t *testing.T) {
 	require.NoError(t, bdb.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket([]byte("meta"))
 		assert.Equal(t, "http://purl.org/dc/terms/description\nhttp://purl.org/dc/terms/identifier\nhttp://purl.org/dc/terms/title", string(meta.Get([]byte("text"))))
-		assert.Equal(t, "http://open-services.net/ns/ems#metric http://open-services.net/ns/ems#numericValue http://open-services.net/ns/ems#observes", string(meta.Get([]byte("pairs"))))
+		assert.Equal(t, "http://open-services.net/ns/ems#metric http://open-services.net/ns/ems#numericValue http://open-services.net/ns/ems#observes\nhttp://purl.org/dc/terms/isPartOf http://purl.org/dc/terms/date", string(meta.Get([]byte("pairs"))))
 		return nil
 	}))
 }
