@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 
@@ -106,10 +107,12 @@ func (x *builder) graph(body func()) {
 	}
 }
 
-// members writes the pattern binding ?s to each member of q: its scope
-// and its conditions.
+// members writes the pattern binding ?s to each member of q, its scope
+// and its conditions, and without types ?sk to its IRI as a string
+// (predIRI), which orders the members without turning IRIs into strings.
 func (x *builder) members(q *query.Pushdown) {
-	if len(q.Scope.Types) > 0 {
+	typed := len(q.Scope.Types) > 0
+	if typed {
 		t := x.v("t")
 		x.w("VALUES ", t, " {")
 		for _, ty := range q.Scope.Types {
@@ -118,21 +121,42 @@ func (x *builder) members(q *query.Pushdown) {
 		}
 		x.w(" } ")
 		x.graph(func() { x.w("?s <"+rdfType+"> ", t) })
-	} else {
-		x.graph(func() { x.w("?s <"+predETag+"> ", x.v("e")) })
-	}
-	x.w("FILTER(isIRI(?s) && !STRSTARTS(STR(?s), ")
-	x.str(blankNS)
-	x.w(")")
-	if q.Scope.Prefix != "" {
-		x.w(" && STRSTARTS(STR(?s), ")
-		x.str(q.Scope.Prefix)
+		x.w("FILTER(isIRI(?s) && !STRSTARTS(STR(?s), ")
+		x.str(blankNS)
 		x.w(")")
+		if q.Scope.Prefix != "" {
+			x.w(" && STRSTARTS(STR(?s), ")
+			x.str(q.Scope.Prefix)
+			x.w(")")
+		}
+		x.w(") ")
+	} else {
+		x.graph(func() { x.w("?s <" + predIRI + "> ?sk") })
+		if q.Scope.Prefix != "" {
+			x.w("FILTER(STRSTARTS(STR(?sk), ")
+			x.str(q.Scope.Prefix)
+			x.w(")) ")
+		}
 	}
-	x.w(") ")
 	for _, c := range q.Where {
 		x.cond("?s", c)
 	}
+}
+
+// unique reports whether members binds each member once: with neither
+// types nor conditions, by its one iri triple. The query then needs no
+// DISTINCT, which costs Virtuoso 7 a sort of every member.
+func unique(q *query.Pushdown) bool { return len(q.Scope.Types) == 0 && len(q.Where) == 0 }
+
+// sk is how the members' IRIs are projected alongside ?s and compared as
+// strings: ?sk and STR(?sk) without types (members), STR(?s) with them.
+// STR: Virtuoso 7 compares and orders strings of its dictionary by their
+// place in it.
+func sk(q *query.Pushdown) (project, compare string) {
+	if len(q.Scope.Types) > 0 {
+		return "", "STR(?s)"
+	}
+	return " ?sk", "STR(?sk)"
 }
 
 // cond writes the pattern of c on subject variable subj.
@@ -149,8 +173,11 @@ func (x *builder) cond(subj string, c query.Cond) {
 			x.w("FILTER(false) ")
 			return
 		}
+		if x.valueRange(subj, c) {
+			return
+		}
 		// STR: Virtuoso 7 compares a stored string with a constant
-		// only as strings.
+		// by its place in its dictionary, not as strings.
 		k := "STR(" + x.keyPattern(subj, c) + ")"
 		x.w("FILTER(", k, " >")
 		if c.LoIncl {
@@ -219,29 +246,165 @@ func (x *builder) keyOf(subj string, c query.Cond, k string) {
 }
 
 // keyIn writes the pattern of a value of c's property on subj whose key
-// is one of c.Keys.
+// is one of c.Keys: IRIs and blank nodes as the objects of the triples
+// themselves, literals by their value keys (keyTriple).
 func (x *builder) keyIn(subj string, c query.Cond) {
-	if len(c.Keys) == 0 {
-		x.w("FILTER(false) ")
-		return
+	var nodes, lits []string
+	for _, k := range c.Keys {
+		if n, ok := nodeOfKey(k); ok {
+			nodes = append(nodes, n)
+		} else {
+			lits = append(lits, k)
+		}
 	}
-	if len(c.Keys) == 1 && !c.Wildcard {
+	if len(nodes) > 0 && len(lits) > 0 {
+		x.w("{ ")
+	}
+	if len(nodes) > 0 {
+		o := x.v("o")
+		if len(nodes) == 1 {
+			var b strings.Builder
+			writeIRI(&b, nodes[0])
+			o = b.String()
+		} else {
+			x.w("VALUES ", o, " {")
+			for _, n := range nodes {
+				x.w(" ")
+				x.iri(n)
+			}
+			x.w(" } ")
+		}
+		p := x.v("p")
+		x.graph(func() {
+			x.w(subj, " ")
+			if c.Wildcard {
+				x.w(p)
+			} else {
+				x.iri(c.Prop.String())
+			}
+			x.w(" ", o)
+		})
+		if c.Wildcard {
+			x.w("FILTER(!STRSTARTS(STR(", p, "), ")
+			x.str(ns)
+			x.w(")) ")
+		}
+	}
+	if len(nodes) > 0 && len(lits) > 0 {
+		x.w("} UNION { ")
+	}
+	switch {
+	case len(lits) == 1 && !c.Wildcard:
 		x.graph(func() {
 			x.w(subj, " ")
 			x.iri(keyNS + c.Prop.String())
 			x.w(" ")
-			x.str(c.Keys[0])
+			x.str(lits[0])
 		})
-		return
+	case len(lits) > 0:
+		k := x.v("k")
+		x.w("VALUES ", k, " {")
+		for _, key := range lits {
+			x.w(" ")
+			x.str(key)
+		}
+		x.w(" } ")
+		x.keyOf(subj, c, k)
+	case len(nodes) == 0:
+		x.w("FILTER(false) ")
 	}
-	k := x.v("k")
-	x.w("VALUES ", k, " {")
-	for _, key := range c.Keys {
-		x.w(" ")
-		x.str(key)
+	if len(nodes) > 0 && len(lits) > 0 {
+		x.w("} ")
 	}
-	x.w(" } ")
-	x.keyOf(subj, c, k)
+}
+
+// nodeOfKey is the stored IRI of the IRI or blank node whose value key is
+// k (query.ValueKey); ok is false for a literal's key.
+func nodeOfKey(k string) (iri string, ok bool) {
+	switch {
+	case strings.HasPrefix(k, "6"):
+		return k[1:], true
+	case strings.HasPrefix(k, "7"):
+		return blankNS + k[1:], true
+	}
+	return "", false
+}
+
+// valueRange writes, if c is a range of numbers or of dateTimes, the
+// pattern comparing the values' companions (valueTriple) with its bounds,
+// which the store compares as numbers from its own indexes, and reports
+// whether it did.
+func (x *builder) valueRange(subj string, c query.Cond) bool {
+	comp := ""
+	switch c.Lo[0] {
+	case '1':
+		comp = numNS
+	case '2':
+		comp = timeNS
+	default:
+		return false
+	}
+	end := string(c.Lo[0] + 1)
+	lo, loOK := boundOfKey(c.Lo)
+	hi, hiOK := boundOfKey(c.Hi)
+	openLo := len(c.Lo) == 1 && c.LoIncl
+	openHi := c.Hi == end && !c.HiIncl
+	if (!loOK && !openLo) || (!hiOK && !openHi) || (hiOK && c.Hi[0] != c.Lo[0]) {
+		return false
+	}
+	v, p := x.v("v"), x.v("p")
+	x.graph(func() {
+		x.w(subj, " ")
+		if c.Wildcard {
+			x.w(p)
+		} else {
+			x.iri(comp + c.Prop.String())
+		}
+		x.w(" ", v)
+	})
+	if c.Wildcard {
+		x.w("FILTER(STRSTARTS(STR(", p, "), ")
+		x.str(comp)
+		x.w(")) ")
+	}
+	bound := func(b, op string, incl bool) {
+		if incl {
+			op += "="
+		}
+		x.w("FILTER(", v, " ", op, " ", b, ") ")
+	}
+	if loOK {
+		bound(lo, ">", c.LoIncl)
+	}
+	if hiOK {
+		bound(hi, "<", c.HiIncl)
+	}
+	return true
+}
+
+// boundOfKey is the value key k of a number or a dateTime as its
+// companion holds it, in SPARQL syntax; ok is false for any other key.
+func boundOfKey(k string) (string, bool) {
+	if len(k) != 17 || (k[0] != '1' && k[0] != '2') {
+		return "", false
+	}
+	b, err := strconv.ParseUint(k[1:], 16, 64)
+	if err != nil {
+		return "", false
+	}
+	if k[0] == '2' {
+		return `"` + strconv.FormatInt(int64(b^(1<<63)), 10) + `"^^<` + xsdNS + `integer>`, true
+	}
+	if b>>63 == 1 {
+		b &^= 1 << 63
+	} else {
+		b = ^b
+	}
+	f := math.Float64frombits(b)
+	if math.IsNaN(f) {
+		return "", false
+	}
+	return `"` + formatDouble(f) + `"^^<` + xsdNS + `double>`, true
 }
 
 // sortValues writes, for each sort key, an OPTIONAL binding ?o<i> to the
@@ -261,12 +424,22 @@ func (x *builder) sortValues(keys []query.SortKey) {
 			node = next
 		}
 		last := k.Path[len(k.Path)-1]
+		o := "?o" + strconv.Itoa(i)
+		x.w("{ ")
 		x.graph(func() {
 			x.w(node, " ")
 			x.iri(keyNS + last.String())
-			x.w(" ?o" + strconv.Itoa(i))
+			x.w(" ", o)
 		})
-		x.w("} ")
+		// An IRI or blank node is its own key (keyTriple): ?m<i>, which
+		// grouped turns into one.
+		x.w("} UNION { ")
+		x.graph(func() {
+			x.w(node, " ")
+			x.iri(last.String())
+			x.w(fmt.Sprintf(" ?m%d", i))
+		})
+		x.w(fmt.Sprintf("FILTER(isIRI(?m%d)) } } ", i))
 	}
 }
 
@@ -282,22 +455,32 @@ func missing(k query.SortKey) string {
 // grouped writes the subquery listing ?s with its keys ?k<i>, missing
 // ones replaced (see missing).
 func (x *builder) grouped(q *query.Pushdown) {
-	x.w("{ SELECT ?s")
+	proj, _ := sk(q)
+	x.w("{ SELECT ?s", proj)
 	for i, k := range q.Keys {
 		agg := "MIN"
 		if k.Desc {
 			agg = "MAX"
 		}
 		// Virtuoso 7 fails to compile COALESCE(MIN(...)): MIN(COALESCE)
-		// is the same, as missing sorts after every key.
-		x.w(fmt.Sprintf(" (%s(COALESCE(STR(?o%d), ", agg, i))
+		// is the same, as missing sorts after every key. IF(BOUND) and
+		// COALESCE(STR(?m), ""): Virtuoso 7 concatenates an unbound
+		// value as "".
+		m := fmt.Sprintf(`COALESCE(STR(?m%d), "")`, i)
+		x.w(fmt.Sprintf(" (%s(COALESCE(STR(?o%d), IF(BOUND(?m%d), IF(STRSTARTS(%s, ", agg, i, i, m))
+		x.str(blankNS)
+		x.w(fmt.Sprintf("), CONCAT(\"7\", STRAFTER(%s, ", m))
+		x.str(blankNS)
+		x.w(fmt.Sprintf(")), CONCAT(\"6\", %s)), ", m))
+		x.str(missing(k))
+		x.w("), ")
 		x.str(missing(k))
 		x.w(fmt.Sprintf(")) AS ?k%d)", i))
 	}
 	x.w(" WHERE { ")
 	x.members(q)
 	x.sortValues(q.Keys)
-	x.w("} GROUP BY ?s } ")
+	x.w("} GROUP BY ?s", proj, " } ")
 }
 
 // afterBranch writes branch i of the keyset filter: the members whose
@@ -313,7 +496,8 @@ func (x *builder) afterBranch(q *query.Pushdown, i int) {
 		x.w(" && ")
 	}
 	if i == len(q.Keys) {
-		x.w("STR(?s) > ")
+		_, cmp := sk(q)
+		x.w(cmp, " > ")
 		x.str(q.After.ID.String())
 	} else {
 		op := " > "
@@ -346,15 +530,19 @@ func (x *builder) page(q *query.Pushdown) string {
 		if br > 0 {
 			x.w("UNION ")
 		}
-		x.w("{ SELECT ?s")
+		proj, cmp := sk(q)
+		x.w("{ SELECT ?s", proj)
 		for i := range q.Keys {
 			x.w(fmt.Sprintf(" ?k%d", i))
 		}
 		x.w(" WHERE { ")
-		if len(q.Keys) > 0 {
+		switch {
+		case len(q.Keys) > 0:
 			x.grouped(q)
-		} else {
-			x.w("{ SELECT DISTINCT ?s WHERE { ")
+		case unique(q):
+			x.members(q)
+		default:
+			x.w("{ SELECT DISTINCT ?s", proj, " WHERE { ")
 			x.members(q)
 			x.w("} } ")
 		}
@@ -369,14 +557,18 @@ func (x *builder) page(q *query.Pushdown) string {
 				x.w(fmt.Sprintf(" STR(?k%d)", i))
 			}
 		}
-		x.w(" STR(?s)")
+		x.w(" ", cmp)
 		if q.Limit >= 0 {
 			x.w(" LIMIT ", strconv.Itoa(q.Limit))
 		}
 		x.w(" } ")
 	}
 	if q.Count {
-		x.w("UNION { SELECT (COUNT(DISTINCT ?s) AS ?total) WHERE { ")
+		x.w("UNION { SELECT (COUNT(")
+		if !unique(q) {
+			x.w("DISTINCT ")
+		}
+		x.w("?s) AS ?total) WHERE { ")
 		x.members(q)
 		x.w("} } ")
 	}

@@ -14,8 +14,8 @@ import (
 )
 
 // A BulkWriter writes, as a TriG document, what Load would store for a
-// stream of resources in an empty store: each resource's graph and the
-// creation event of its change log. An RDF database's own bulk loader
+// stream of resources in an empty store: the layout version, each
+// resource's graph and the creation event of its change log. An RDF database's own bulk loader
 // (Virtuoso's ld_dir and rdf_loader_run, Jena's tdb2.tdbloader, GraphDB's
 // importrdf, Oxigraph's load) reads it many times faster than it applies
 // SPARQL Update requests. The next Open sets the log's counter past the
@@ -41,12 +41,15 @@ func NewBulkWriter(w io.Writer, opt Options) *BulkWriter {
 	for _, p := range opt.TextPredicates {
 		d.text[p.String()] = true
 	}
-	return &BulkWriter{
+	bw := &BulkWriter{
 		d: d, w: bufio.NewWriterSize(w, 1<<20), next: 1,
 		now:     strconv.FormatInt(time.Now().UnixNano(), 10),
 		seed:    maphash.MakeSeed(),
 		written: map[uint64]struct{}{},
 	}
+	d.writeLayout(&bw.b)
+	bw.w.WriteString(strings.TrimPrefix(bw.b.String(), "GRAPH "))
+	return bw
 }
 
 // Write writes the resources rs.

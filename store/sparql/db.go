@@ -66,6 +66,9 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	if _, err := d.c.ask(ctx, "ASK {}"); err != nil {
 		return nil, fmt.Errorf("sparql: %s: %w", opt.Endpoint.Query, err)
 	}
+	if err := d.checkLayout(ctx); err != nil {
+		return nil, fmt.Errorf("sparql: layout: %w", err)
+	}
 	if err := d.SyncCounter(ctx); err != nil {
 		return nil, fmt.Errorf("sparql: change log: %w", err)
 	}
@@ -99,6 +102,10 @@ func (d *DB) writeGraph(b *strings.Builder, id rdf.IRI, g []rdf.Triple, etag str
 	writeIRI(b, id.String())
 	b.WriteString(" <" + predBody + "> ")
 	writeString(b, encodeBody(g))
+	b.WriteString(" .\n")
+	writeIRI(b, id.String())
+	b.WriteString(" <" + predIRI + "> ")
+	writeString(b, id.String())
 	b.WriteString(" .\n")
 	for _, t := range g {
 		writeTerm(b, t.Subj)
@@ -418,19 +425,21 @@ func (d *DB) resourcesUnder(ctx context.Context, prefix string, after rdf.IRI, f
 	from := after.String()
 	for {
 		var b strings.Builder
-		b.WriteString("SELECT ?id WHERE { GRAPH ?g { ?id <" + predETag + "> ?e } ")
+		// STR: Virtuoso 7 compares and orders strings of its dictionary
+		// by their place in it.
+		b.WriteString("SELECT ?id ?k WHERE { GRAPH ?g { ?id <" + predIRI + "> ?k } ")
 		if from != "" {
-			b.WriteString("FILTER(STR(?id) > ")
+			b.WriteString("FILTER(STR(?k) > ")
 			writeString(&b, from)
 			b.WriteString(") ")
 		}
 		if prefix != "" {
-			b.WriteString("FILTER(STRSTARTS(STR(?id), ")
+			b.WriteString("FILTER(STRSTARTS(STR(?k), ")
 			writeString(&b, prefix)
 			b.WriteString(")) ")
 		}
 		d.graphFilter(&b)
-		fmt.Fprintf(&b, "} ORDER BY STR(?id) LIMIT %d", resourcePage)
+		fmt.Fprintf(&b, "} ORDER BY STR(?k) LIMIT %d", resourcePage)
 		rows, err := d.c.selectRows(ctx, b.String())
 		if err != nil {
 			return fmt.Errorf("list resources: %w", err)

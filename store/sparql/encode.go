@@ -26,7 +26,8 @@ const (
 	numNS    = ns + "num:"  // value companion of a number: an xsd:double
 	timeNS   = ns + "time:" // value companion of a dateTime: unix microseconds
 	blankNS  = ns + "b:"
-	keyNS    = ns + "key:" // value key companion: query.ValueKey of the object
+	keyNS    = ns + "key:" // value key companion of a literal: its query.ValueKey
+	predIRI  = ns + "iri"  // resource to its IRI as a string: the members' order
 	predText = ns + "text" // subject to the text node of one of its literals
 	tokNS    = ns + "tok:" // text node to a token's frequency in the literal
 	textNS   = ns + "t:"   // text nodes, named by a hash of their triple
@@ -334,10 +335,15 @@ func decodeBody(s string) ([]rdf.Triple, error) {
 	return g, nil
 }
 
-// keyTriple is the companion (s, key:p, query.ValueKey(o)) of triple t,
-// by which the store answers pushed-down queries (Source.Answer):
-// equality, ranges and sort keys of every kind compare as strings.
+// keyTriple writes the companion (s, key:p, query.ValueKey(o)) of triple
+// t whose object is a literal, by which the store answers pushed-down
+// queries (Source.Answer): equality and sort keys of literals of every
+// kind compare as strings. An IRI or blank node object is its own key:
+// queries match and sort the triple itself.
 func keyTriple(b *strings.Builder, t rdf.Triple) {
+	if _, ok := t.Obj.(rdf.Literal); !ok {
+		return
+	}
 	writeTerm(b, t.Subj)
 	b.WriteByte(' ')
 	writeIRI(b, keyNS+t.Pred.String())
