@@ -194,16 +194,7 @@ func (x *builder) cond(subj string, c query.Cond) {
 		x.w(") ")
 	case query.CondScoped:
 		node := x.v("n")
-		p := x.v("p")
-		x.graph(func() {
-			x.w(subj, " ")
-			if c.Wildcard {
-				x.w(p)
-			} else {
-				x.iri(c.Prop.String())
-			}
-			x.w(" ", node)
-		})
+		p := x.property(subj, c, node)
 		x.w("FILTER(!isLiteral(", node, ")")
 		if c.Wildcard {
 			x.w(" && !STRSTARTS(STR(", p, "), ")
@@ -227,20 +218,43 @@ func (x *builder) keyPattern(subj string, c query.Cond) string {
 
 // keyOf writes the pattern binding k to each value key of c's property on
 // subj, any property in the key namespace when c is a wildcard.
-func (x *builder) keyOf(subj string, c query.Cond, k string) {
+func (x *builder) keyOf(subj string, c query.Cond, k string) { x.companion(subj, c, keyNS, k) }
+
+// property writes the pattern binding o to each object of c's property
+// on subj, or of any property when c is a wildcard: then it returns the
+// variable of the property, which the caller keeps out of the store's
+// namespace.
+func (x *builder) property(subj string, c query.Cond, o string) (p string) {
+	p = x.v("p")
+	x.graph(func() {
+		x.w(subj, " ")
+		if c.Wildcard {
+			x.w(p)
+		} else {
+			x.iri(c.Prop.String())
+		}
+		x.w(" ", o)
+	})
+	return p
+}
+
+// companion writes the pattern binding v to each object of c's property
+// under the store's namespace space (keyNS, numNS, timeNS) on subj: any
+// property in that namespace when c is a wildcard.
+func (x *builder) companion(subj string, c query.Cond, space, v string) {
 	p := x.v("p")
 	x.graph(func() {
 		x.w(subj, " ")
 		if c.Wildcard {
 			x.w(p)
 		} else {
-			x.iri(keyNS + c.Prop.String())
+			x.iri(space + c.Prop.String())
 		}
-		x.w(" ", k)
+		x.w(" ", v)
 	})
 	if c.Wildcard {
 		x.w("FILTER(STRSTARTS(STR(", p, "), ")
-		x.str(keyNS)
+		x.str(space)
 		x.w(")) ")
 	}
 }
@@ -274,16 +288,7 @@ func (x *builder) keyIn(subj string, c query.Cond) {
 			}
 			x.w(" } ")
 		}
-		p := x.v("p")
-		x.graph(func() {
-			x.w(subj, " ")
-			if c.Wildcard {
-				x.w(p)
-			} else {
-				x.iri(c.Prop.String())
-			}
-			x.w(" ", o)
-		})
+		p := x.property(subj, c, o)
 		if c.Wildcard {
 			x.w("FILTER(!STRSTARTS(STR(", p, "), ")
 			x.str(ns)
@@ -352,21 +357,8 @@ func (x *builder) valueRange(subj string, c query.Cond) bool {
 	if (!loOK && !openLo) || (!hiOK && !openHi) || (hiOK && c.Hi[0] != c.Lo[0]) {
 		return false
 	}
-	v, p := x.v("v"), x.v("p")
-	x.graph(func() {
-		x.w(subj, " ")
-		if c.Wildcard {
-			x.w(p)
-		} else {
-			x.iri(comp + c.Prop.String())
-		}
-		x.w(" ", v)
-	})
-	if c.Wildcard {
-		x.w("FILTER(STRSTARTS(STR(", p, "), ")
-		x.str(comp)
-		x.w(")) ")
-	}
+	v := x.v("v")
+	x.companion(subj, c, comp, v)
 	bound := func(b, op string, incl bool) {
 		if incl {
 			op += "="
