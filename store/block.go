@@ -463,17 +463,27 @@ func (l *layout) appendEntry(dst []byte, prevs []entry, key, v []byte) ([]byte, 
 }
 
 // appendValueHist appends the encoding of value v after the entries
-// prevs in a block of a layout with hist: the uvarint of the length n of
-// the prefix it shares with the value b entries back (b from 0 to
-// histLen-1, the one sharing the most) as n*histLen+b, the uvarint length
-// of the rest, the rest.
+// prevs in a block of a layout with hist (appendHist; the change log's
+// own, appendChangeValue).
 func (l *layout) appendValueHist(dst []byte, prevs []entry, v []byte) []byte {
 	if l.value == valueChange {
 		return appendChangeValue(dst, prevs, v)
 	}
+	return appendHist(dst, prevs, 0, v)
+}
+
+// appendHist appends v encoded against the values of prevs past their
+// first skip bytes: the uvarint of the length n of the prefix it shares
+// with the value b entries back (b from 0 to histLen-1, the one sharing
+// the most) as n*histLen+b, the uvarint length of the rest, the rest.
+func appendHist(dst []byte, prevs []entry, skip int, v []byte) []byte {
 	best, back := 0, 0
 	for b := 0; b < histLen && b < len(prevs); b++ {
-		if n := commonPrefix(prevs[len(prevs)-1-b].v, v); n > best {
+		pv := prevs[len(prevs)-1-b].v
+		if len(pv) < skip {
+			continue
+		}
+		if n := commonPrefix(pv[skip:], v); n > best {
 			best, back = n, b
 		}
 	}
@@ -482,9 +492,9 @@ func (l *layout) appendValueHist(dst []byte, prevs []entry, v []byte) []byte {
 	return append(dst, v[best:]...)
 }
 
-// decodeValueHist is decodeValue for a layout with hist: it appends the
-// value at the start of src, which follows the entries prevs, to dst.
-func decodeValueHist(dst []byte, prevs []entry, src []byte) ([]byte, []byte, bool) {
+// decodeHist decodes what appendHist encodes at the start of src,
+// appending the value to dst.
+func decodeHist(dst []byte, prevs []entry, skip int, src []byte) ([]byte, []byte, bool) {
 	x, a := binary.Uvarint(src)
 	if a <= 0 {
 		return dst, src, false
@@ -495,12 +505,18 @@ func decodeValueHist(dst []byte, prevs []entry, src []byte) ([]byte, []byte, boo
 		return dst, src, false
 	}
 	pv := prevs[len(prevs)-1-back].v
-	if n > uint64(len(pv)) {
+	if len(pv) < skip || n > uint64(len(pv)-skip) {
 		return dst, src, false
 	}
 	src = src[a+b:]
-	dst = append(dst, pv[:n]...)
+	dst = append(dst, pv[skip:skip+int(n)]...)
 	return append(dst, src[:m]...), src[m:], true
+}
+
+// decodeValueHist is decodeValue for a layout with hist: it appends the
+// value at the start of src, which follows the entries prevs, to dst.
+func decodeValueHist(dst []byte, prevs []entry, src []byte) ([]byte, []byte, bool) {
+	return decodeHist(dst, prevs, 0, src)
 }
 
 // decodeEntry decodes the entry at the start of src, which follows the
@@ -1283,21 +1299,20 @@ func (x index) cut(first, val []byte, cuts []blockCut, old [][]byte) error {
 			return err
 		}
 	}
+	return x.dropStale(old, func(k []byte) bool {
+		return bytes.Equal(k, first) || slices.ContainsFunc(cuts, func(c blockCut) bool { return bytes.Equal(k, c.key) })
+	})
+}
+
+// dropStale deletes the block keys of old that the blocks written in
+// their place do not reuse (kept).
+func (x index) dropStale(old [][]byte, kept func(k []byte) bool) error {
 	for _, k := range old {
-		if bytes.Equal(k, first) {
+		if kept(k) {
 			continue
 		}
-		kept := false
-		for _, c := range cuts {
-			if bytes.Equal(k, c.key) {
-				kept = true
-				break
-			}
-		}
-		if !kept {
-			if err := x.b.Delete(k); err != nil {
-				return err
-			}
+		if err := x.b.Delete(k); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -1388,21 +1403,9 @@ func (x index) write(ents []entry, old [][]byte) error {
 			}
 		}
 	}
-	for _, k := range old {
-		kept := false
-		for _, n := range keys {
-			if bytes.Equal(k, n) {
-				kept = true
-				break
-			}
-		}
-		if !kept {
-			if err := x.b.Delete(k); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return x.dropStale(old, func(k []byte) bool {
+		return slices.ContainsFunc(keys, func(n []byte) bool { return bytes.Equal(k, n) })
+	})
 }
 
 // blockBuilder writes keys given in order into an empty block bucket.

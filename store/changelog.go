@@ -75,22 +75,13 @@ func appendChange(b *bolt.Bucket, kind ChangeKind, now time.Time, key []byte) er
 // appendChangeValue appends the encoding of change value v after the
 // entries prevs of its block: the kind byte, the varint of the time's
 // change from the entry before, then the IRI against the one of the
-// histLen IRIs before it that shares the longest prefix with it, as
-// appendValueHist encodes values.
+// histLen IRIs before it that shares the longest prefix with it
+// (appendHist).
 func appendChangeValue(dst []byte, prevs []entry, v []byte) []byte {
 	pv := prevs[len(prevs)-1].v
 	dst = append(dst, v[0])
 	dst = binary.AppendVarint(dst, int64(binary.BigEndian.Uint64(v[1:])-binary.BigEndian.Uint64(pv[1:])))
-	iri := v[changeHeaderLen:]
-	best, back := 0, 0
-	for b := 0; b < histLen && b < len(prevs); b++ {
-		if n := commonPrefix(prevs[len(prevs)-1-b].v[changeHeaderLen:], iri); n > best {
-			best, back = n, b
-		}
-	}
-	dst = binary.AppendUvarint(dst, uint64(best)*histLen+uint64(back))
-	dst = binary.AppendUvarint(dst, uint64(len(iri)-best))
-	return append(dst, iri[best:]...)
+	return appendHist(dst, prevs, changeHeaderLen, v[changeHeaderLen:])
 }
 
 // decodeChangeValue decodes what appendChangeValue encodes at the start
@@ -105,26 +96,10 @@ func decodeChangeValue(dst []byte, prevs []entry, src []byte) ([]byte, []byte, b
 	if a <= 0 {
 		return dst, src, false
 	}
-	src = src[1+a:]
-	x, a := binary.Uvarint(src)
-	if a <= 0 {
-		return dst, src, false
-	}
-	m, b := binary.Uvarint(src[a:])
-	n, back := x/histLen, int(x%histLen)
-	if b <= 0 || back >= len(prevs) || m > uint64(len(src)-a-b) {
-		return dst, src, false
-	}
-	from := prevs[len(prevs)-1-back].v
-	if len(from) < changeHeaderLen || n > uint64(len(from)-changeHeaderLen) {
-		return dst, src, false
-	}
 	t := binary.BigEndian.Uint64(pv[1:]) + uint64(d)
-	src = src[a+b:]
 	dst = append(dst, kind)
 	dst = binary.BigEndian.AppendUint64(dst, t)
-	dst = append(dst, from[changeHeaderLen:changeHeaderLen+int(n)]...)
-	return append(dst, src[:m]...), src[m:], true
+	return decodeHist(dst, prevs, changeHeaderLen, src[1+a:])
 }
 
 // changesCursor returns a cursor of the change log b of snapshot s.
