@@ -53,8 +53,6 @@ type Store interface {
 // stager is a store that stages writes (store.DB): the wrapper stages too.
 type stager interface {
 	Stage(ctx context.Context, rs []store.Resource) error
-	Merge(ctx context.Context, max int) (int, error)
-	Staged() (int, error)
 }
 
 // Config configures an Evaluator.

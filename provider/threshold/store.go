@@ -176,12 +176,6 @@ func (s *staging) Stage(ctx context.Context, rs []store.Resource) error {
 	return s.write(ctx, rs, s.st.Stage)
 }
 
-// Merge is the wrapped store's.
-func (s *staging) Merge(ctx context.Context, max int) (int, error) { return s.st.Merge(ctx, max) }
-
-// Staged is the wrapped store's.
-func (s *staging) Staged() (int, error) { return s.st.Staged() }
-
 // lock takes mu and waits for the writes of records that hold writes.
 func (e *Evaluator) lock() {
 	e.mu.Lock()
