@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -46,6 +47,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dataDir := fs.String("data", "data", "`directory` of the embedded store")
 	base := fs.String("base-url", "", "base `URL` for relative IRIs in Turtle (default: none, relative IRIs are errors)")
 	batch := fs.Int("batch", 1000, "resources per transaction")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to `file`")
 	bulk := fs.String("sparql-bulk", "", "with --store sparql, write instead the TriG `file` that the SPARQL store's own bulk loader loads into an empty store (Virtuoso: ld_dir and rdf_loader_run); needs no endpoint")
 	var sc storeConfig
 	addStoreFlags(fs, &sc)
@@ -106,6 +108,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		db = bdb
 	}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	imp := newImporter(ctx, db, *batch, stderr)
 	for i, name := range fs.Args() {
 		if err := imp.file(i, name, *base); err != nil {
