@@ -247,7 +247,7 @@ func (d *dispatcher) deliver(ctx context.Context, ev *Event) bool {
 		if err == nil {
 			err = d.post(ctx, ev, p, attempt)
 		}
-		if ctx.Err() != nil {
+		if err != nil && ctx.Err() != nil {
 			return false
 		}
 		now := h.now()
@@ -301,7 +301,10 @@ func (d *dispatcher) post(ctx context.Context, ev *Event, p Payload, attempt int
 		return ctx.Err()
 	}
 	defer func() { <-h.slots }()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.URL, bytes.NewReader(p.Body))
+	// A request once sent is seen through, within the client's Timeout,
+	// even if the hub stops meanwhile: a subscriber that acknowledged an
+	// event is not sent it again after a clean stop.
+	req, err := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodPost, p.URL, bytes.NewReader(p.Body))
 	if err != nil {
 		return fmt.Errorf("%w: %v", errFormat, err)
 	}

@@ -183,8 +183,9 @@ func (h *Hub) Start() error {
 	return nil
 }
 
-// Close stops delivering, saves the cursors and waits for the
-// deliveries under way.
+// Close stops delivering, waits for the requests under way (each within
+// Config.Timeout: a subscriber that acknowledges one is not sent it
+// again) and saves the cursors.
 func (h *Hub) Close() {
 	h.cancel()
 	h.wg.Wait()
