@@ -136,7 +136,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("bench: --only %q: no query shape has that in its name", *only)
 		}
 	}
-	bs := &benchSettings{queries: *queries, warmup: *warmup, accept: *accept, format: format, cpuProfile: *cpuProfile}
+	bs := &benchSettings{queries: *queries, warmup: *warmup, accept: *accept, format: format, cpuProfile: *cpuProfile,
+		timeout: max(2*time.Minute, sc.sparql.Endpoint.Timeout+30*time.Second)}
 	if err := bs.serve(ctx, boltsource.New(db), cfg, qs, stdout, stderr); err != nil {
 		return err
 	}
@@ -152,6 +153,7 @@ type benchSettings struct {
 	accept          string
 	format          codec.Format
 	cpuProfile      string
+	timeout         time.Duration // of one GET
 	// after, if set, runs while the server still serves, with what
 	// sends a query shape's j-th request.
 	after func(do func(q benchQuery, j int) benchOutcome)
@@ -178,7 +180,7 @@ func (bs *benchSettings) serve(ctx context.Context, st provider.Store, cfg fixtu
 
 	b := &bencher{
 		ctx:    ctx,
-		client: &http.Client{Timeout: 2 * time.Minute},
+		client: &http.Client{Timeout: bs.timeout},
 		base:   "http://" + ln.Addr().String() + "/oslc/records",
 		accept: *accept,
 		format: format,
