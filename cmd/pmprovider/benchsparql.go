@@ -54,8 +54,8 @@ func benchSPARQL(ctx context.Context, sc storeConfig, bulk sparqlBulk, bs *bench
 		return nil
 	}
 	if bulk.dir != "" {
-		fmt.Fprintf(stdout, "loading in bulk: a TriG file in %s, Virtuoso's loader through %s\n", bulk.dir, bulk.isql.Addr)
-		resources, triples, err = bulk.load(ctx, db, cfg)
+		fmt.Fprintf(stdout, "loading in bulk: TriG files of %d resources in %s, each loaded by Virtuoso's loader through %s while the next is written\n", bulk.per, bulk.dir, bulk.isql.Addr)
+		resources, triples, err = bulk.load(ctx, db, cfg, stderr)
 	} else {
 		err = fixture.Generate(cfg, func(r store.Resource) error {
 			batch = append(batch, r)
@@ -133,22 +133,34 @@ const defaultBulkFile = 50000
 // load writes the data set as TriG files of b.per resources and loads
 // each, while the next is written, removes them and syncs db's change
 // log counter.
-func (b sparqlBulk) load(ctx context.Context, db *sparql.DB, cfg fixture.Config) (resources, triples int64, err error) {
+func (b sparqlBulk) load(ctx context.Context, db *sparql.DB, cfg fixture.Config, stderr io.Writer) (resources, triples int64, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// The loader takes a file once it has loaded the one before: at most
 	// one is written while one loads.
-	files := make(chan string)
+	type file struct {
+		name      string
+		resources uint64
+	}
+	files := make(chan file)
 	loaded := make(chan error, 1)
+	start := time.Now()
 	go func() {
 		var err error
-		for name := range files {
+		var done uint64
+		for f := range files {
 			if err == nil {
-				if err = b.isql.Load(ctx, name); err != nil {
+				if err = b.isql.Load(ctx, f.name); err != nil {
 					cancel()
+					os.Remove(f.name)
+					continue
 				}
+				done += f.resources
+				el := time.Since(start)
+				fmt.Fprintf(stderr, "sparql bulk load: %d of %d resources loaded, %s: %s resources/s\n",
+					done, cfg.Total(), el.Round(time.Second), rate(int64(done), el))
 			}
-			os.Remove(name)
+			os.Remove(f.name)
 		}
 		loaded <- err
 	}()
@@ -165,7 +177,8 @@ func (b sparqlBulk) load(ctx context.Context, db *sparql.DB, cfg fixture.Config)
 		}
 		name := f.Name()
 		err := bw.Flush()
-		next += bw.Events()
+		n := bw.Events()
+		next += n
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -175,7 +188,7 @@ func (b sparqlBulk) load(ctx context.Context, db *sparql.DB, cfg fixture.Config)
 			return err
 		}
 		select {
-		case files <- name:
+		case files <- file{name, n}:
 			return nil
 		case <-ctx.Done():
 			os.Remove(name)
