@@ -7,7 +7,10 @@
 #   .ci/virtuoso.sh start DIR SQL_PORT HTTP_PORT   # returns once /sparql answers
 #   .ci/virtuoso.sh stop DIR
 #
-# DIR holds virtuoso.ini, the database, its log and virtuoso.pid.
+# DIR holds virtuoso.ini, the database, its log and virtuoso.pid. The
+# environment sizes it: VIRTUOSO_BUFFERS (8 KB pages cached, default 170000),
+# VIRTUOSO_DIRTY_BUFFERS, VIRTUOSO_MAX_QUERY_TIME (seconds, default 120; past it
+# Virtuoso answers in part, which the provider refuses).
 set -euo pipefail
 
 cmd=${1:?usage: virtuoso.sh start DIR SQL_PORT HTTP_PORT | stop DIR}
@@ -60,7 +63,7 @@ Charset         = UTF-8
 EnabledGzipContent = 0
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
+MaxQueryExecutionTime = ${VIRTUOSO_MAX_QUERY_TIME:-120}
 MaxQueryCostEstimationTime = 0
 DefaultQuery    = select distinct ?Concept where {[] a ?Concept} LIMIT 100
 INI

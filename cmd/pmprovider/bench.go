@@ -34,7 +34,8 @@ import (
 const benchUsage = `usage: pmprovider bench [--records N] [--resources R] [--data DIR] [--queries N]
                        [--only TEXT] [--cpuprofile FILE]
                        [--store sparql --sparql-query URL [--sparql-graph-prefix P] ...
-                        [--sparql-bulk-dir DIR --virtuoso-isql HOST:PORT]]
+                        [--sparql-bulk-dir DIR --virtuoso-isql HOST:PORT [--sparql-bulk-file N]]
+                        [--sparql-timeout D]]
 
 Generates fixture data (see 'pmprovider generate'), loads it into a store
 in batches of 1000 resources, reporting the load rate and peak memory,
@@ -48,9 +49,12 @@ same run (load rate, each shape's p50 and p99), and times each shape's
 translated SPARQL query in the store alone, so that the provider's own
 cost is known. Load it into an empty --sparql-graph-prefix. With
 --sparql-bulk-dir and --virtuoso-isql, the SPARQL store is loaded as
-'pmprovider import --sparql-bulk' and Virtuoso's bulk loader would (a TriG
-file in DIR, which the server's DirsAllowed must list, loaded through
-isql-vt at HOST:PORT), not by SPARQL Update requests.
+'pmprovider import --sparql-bulk' and Virtuoso's bulk loader would (TriG
+files of --sparql-bulk-file resources in DIR, which the server's
+DirsAllowed must list, each loaded through isql-vt at HOST:PORT while the
+next is written), not by SPARQL Update requests. Over a large store, raise
+--sparql-timeout (and Virtuoso's MaxQueryExecutionTime) for the shapes
+that read every record.
 
 `
 
@@ -79,6 +83,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var bulk sparqlBulk
 	fs.StringVar(&bulk.dir, "sparql-bulk-dir", "", "with --store sparql, load it in bulk: write a TriG file in `directory`, which the Virtuoso server may read (DirsAllowed), and load it with its bulk loader (--virtuoso-isql)")
 	fs.StringVar(&bulk.isql.Addr, "virtuoso-isql", "", "`host:port` of the Virtuoso SQL server that --sparql-bulk-dir loads through (isql-vt; user and password dba, or $PM_VIRTUOSO_USER and $PM_VIRTUOSO_PASSWORD)")
+	fs.IntVar(&bulk.per, "sparql-bulk-file", defaultBulkFile, "with --sparql-bulk-dir, `resources` per TriG file: Virtuoso loads one while the next is written")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,6 +92,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if (bulk.dir == "") != (bulk.isql.Addr == "") || (bulk.dir != "" && sc.kind != "sparql") {
 		return errors.New("bench: --sparql-bulk-dir and --virtuoso-isql go together, with --store sparql")
+	}
+	if bulk.per < 1 {
+		return fmt.Errorf("bench: --sparql-bulk-file %d: want at least 1", bulk.per)
 	}
 	bulk.isql.User, bulk.isql.Password = os.Getenv("PM_VIRTUOSO_USER"), os.Getenv("PM_VIRTUOSO_PASSWORD")
 	cfg, err := ff.config(fixture.DefaultBaseURL)
@@ -136,7 +144,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("bench: --only %q: no query shape has that in its name", *only)
 		}
 	}
-	bs := &benchSettings{queries: *queries, warmup: *warmup, accept: *accept, format: format, cpuProfile: *cpuProfile}
+	bs := &benchSettings{queries: *queries, warmup: *warmup, accept: *accept, format: format, cpuProfile: *cpuProfile,
+		timeout: max(2*time.Minute, sc.sparql.Endpoint.Timeout+30*time.Second)}
 	if err := bs.serve(ctx, boltsource.New(db), cfg, qs, stdout, stderr); err != nil {
 		return err
 	}
@@ -152,6 +161,7 @@ type benchSettings struct {
 	accept          string
 	format          codec.Format
 	cpuProfile      string
+	timeout         time.Duration // of one GET
 	// after, if set, runs while the server still serves, with what
 	// sends a query shape's j-th request.
 	after func(do func(q benchQuery, j int) benchOutcome)
@@ -178,7 +188,7 @@ func (bs *benchSettings) serve(ctx context.Context, st provider.Store, cfg fixtu
 
 	b := &bencher{
 		ctx:    ctx,
-		client: &http.Client{Timeout: 2 * time.Minute},
+		client: &http.Client{Timeout: bs.timeout},
 		base:   "http://" + ln.Addr().String() + "/oslc/records",
 		accept: *accept,
 		format: format,

@@ -54,8 +54,8 @@ func benchSPARQL(ctx context.Context, sc storeConfig, bulk sparqlBulk, bs *bench
 		return nil
 	}
 	if bulk.dir != "" {
-		fmt.Fprintf(stdout, "loading in bulk: a TriG file in %s, Virtuoso's loader through %s\n", bulk.dir, bulk.isql.Addr)
-		resources, triples, err = bulk.load(ctx, db, cfg)
+		fmt.Fprintf(stdout, "loading in bulk: TriG files of %d resources in %s, each loaded by Virtuoso's loader through %s while the next is written\n", bulk.per, bulk.dir, bulk.isql.Addr)
+		resources, triples, err = bulk.load(ctx, db, cfg, stderr)
 	} else {
 		err = fixture.Generate(cfg, func(r store.Resource) error {
 			batch = append(batch, r)
@@ -117,36 +117,113 @@ func benchSPARQL(ctx context.Context, sc storeConfig, bulk sparqlBulk, bs *bench
 	return tw.Flush()
 }
 
-// sparqlBulk is how bench loads the SPARQL store in bulk: a TriG file in
+// sparqlBulk is how bench loads the SPARQL store in bulk: TriG files in
 // dir, loaded by Virtuoso's bulk loader.
 type sparqlBulk struct {
 	dir  string
 	isql sparql.VirtuosoLoader
+	// per is how many resources a file holds: Virtuoso loads one file
+	// while the next is written.
+	per int
 }
 
-// load writes the data set as a TriG file, loads it, removes the file and
-// syncs db's change log counter.
-func (b sparqlBulk) load(ctx context.Context, db *sparql.DB, cfg fixture.Config) (resources, triples int64, err error) {
-	f, err := os.CreateTemp(b.dir, "pmprovider-bench-*.trig")
-	if err != nil {
-		return 0, 0, err
+// defaultBulkFile is sparqlBulk.per by default: half a gigabyte of TriG.
+const defaultBulkFile = 50000
+
+// load writes the data set as TriG files of b.per resources and loads
+// each, while the next is written, removes them and syncs db's change
+// log counter.
+func (b sparqlBulk) load(ctx context.Context, db *sparql.DB, cfg fixture.Config, stderr io.Writer) (resources, triples int64, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The loader takes a file once it has loaded the one before: at most
+	// one is written while one loads.
+	type file struct {
+		name      string
+		resources uint64
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	bw := sparql.NewBulkWriter(f, db.Options())
+	files := make(chan file)
+	loaded := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		var err error
+		var done uint64
+		for f := range files {
+			if err == nil {
+				if err = b.isql.Load(ctx, f.name); err != nil {
+					cancel()
+					os.Remove(f.name)
+					continue
+				}
+				done += f.resources
+				el := time.Since(start)
+				fmt.Fprintf(stderr, "sparql bulk load: %d of %d resources loaded, %s: %s resources/s\n",
+					done, cfg.Total(), el.Round(time.Second), rate(int64(done), el))
+			}
+			os.Remove(f.name)
+		}
+		loaded <- err
+	}()
+	var (
+		f  *os.File
+		bw *sparql.BulkWriter
+		// next is the first order of the next file's change-log events.
+		next uint64 = 1
+	)
+	// closeFile hands the file written to the loader.
+	closeFile := func() error {
+		if f == nil {
+			return nil
+		}
+		name := f.Name()
+		err := bw.Flush()
+		n := bw.Events()
+		next += n
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		f = nil
+		if err != nil {
+			os.Remove(name)
+			return err
+		}
+		select {
+		case files <- file{name, n}:
+			return nil
+		case <-ctx.Done():
+			os.Remove(name)
+			return ctx.Err()
+		}
+	}
 	err = fixture.Generate(cfg, func(r store.Resource) error {
+		if f == nil {
+			var err error
+			if f, err = os.CreateTemp(b.dir, "pmprovider-bench-*.trig"); err != nil {
+				return err
+			}
+			bw = sparql.NewBulkWriter(f, db.Options())
+			bw.FirstOrder(next)
+		}
 		resources++
 		triples += int64(len(r.Triples))
-		return bw.Write([]store.Resource{r})
+		if err := bw.Write([]store.Resource{r}); err != nil {
+			return err
+		}
+		if bw.Events() >= uint64(max(1, b.per)) {
+			return closeFile()
+		}
+		return nil
 	})
 	if err == nil {
-		err = bw.Flush()
+		err = closeFile()
+	} else if f != nil {
+		f.Close()
+		os.Remove(f.Name())
 	}
-	if err == nil {
-		err = f.Close()
-	}
-	if err == nil {
-		err = b.isql.Load(ctx, f.Name())
+	close(files)
+	if lerr := <-loaded; lerr != nil {
+		// The loader's failure is why the writer stopped, if it did.
+		err = lerr
 	}
 	if err == nil {
 		err = db.SyncCounter(ctx)

@@ -15,6 +15,7 @@ import (
 	"github.com/oslc-pm/pmprovider/provider/collect"
 	"github.com/oslc-pm/pmprovider/provider/notify"
 	"github.com/oslc-pm/pmprovider/store"
+	"github.com/oslc-pm/pmprovider/store/sparql"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -47,6 +48,7 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--trs-keep", "24h", "--trs-max-events", "-1"}, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data", hostJob: true, terms: store.DefaultTermCacheSize,
 			trs: provider.TRSConfig{Keep: 24 * time.Hour, MaxChanges: -1}}, ""},
 		{[]string{"--trs-keep", "0"}, config{}, "--trs-keep"},
+		{[]string{"--store", "sparql", "--sparql-query", "http://127.0.0.1:8890/sparql", "--sparql-timeout", "0s"}, config{}, "--sparql-timeout"},
 		{[]string{"--trs-max-events", "0"}, config{}, "--trs-max-events"},
 	}
 	// The server's limits are the same in every case but their own.
@@ -58,6 +60,7 @@ func TestParseFlags(t *testing.T) {
 		c.notify.Retry.First, c.notify.Retry.Attempts = notify.DefaultRetryFirst, notify.DefaultAttempts
 		c.logFormat, c.accessLog = "text", true
 		c.store.instance, c.store.jobLease = defaultInstance(), -1 // -1: the store's default (lease)
+		c.store.sparql.Endpoint.Timeout = sparql.DefaultTimeout
 		if c.trs == (provider.TRSConfig{}) {
 			c.trs.Keep, c.trs.MaxChanges = provider.DefaultTRSKeep, provider.DefaultTRSMaxChanges
 		}

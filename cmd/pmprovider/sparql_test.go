@@ -99,14 +99,33 @@ func TestImportBulkSPARQL(t *testing.T) {
 }
 
 // TestBenchSPARQL runs the bench over bbolt and SPARQL side by side on a
-// small data set, the SPARQL store loaded in bulk: every shape answers
-// 200 on both, each is pushed down, and each one's SPARQL is timed alone.
+// small data set, the SPARQL store loaded in bulk from several files:
+// every shape answers 200 on both with the same members and totals, each
+// is pushed down, and each one's SPARQL is timed alone.
 func TestBenchSPARQL(t *testing.T) {
 	s := sparqltest.Current(t)
 	out, stderr, err := run1(t, "bench", "--records", "300", "--resources", "5", "--queries", "2", "--warmup", "1",
 		"--store", "sparql", "--sparql-query", s.Endpoint.Query, "--sparql-graph-prefix", fmt.Sprintf("urn:x-pmtest:bench:%d:", os.Getpid()),
-		"--sparql-bulk-dir", s.Dir(), "--virtuoso-isql", fmt.Sprintf("127.0.0.1:%d", s.SQLPort))
+		"--sparql-bulk-dir", s.Dir(), "--virtuoso-isql", fmt.Sprintf("127.0.0.1:%d", s.SQLPort), "--sparql-bulk-file", "70")
 	require.NoError(t, err, stderr)
+	// Each shape's members and total, bbolt's table first: the two must
+	// agree.
+	found := map[string][]string{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if n := len(f); n > 8 && (f[n-1] == "yes" || f[n-1] == "no") {
+			name := strings.Join(f[:n-8], " ")
+			found[name] = append(found[name], f[n-3]+" members, total "+f[n-2])
+		}
+	}
+	require.Len(t, found, 7, out)
+	for name, got := range found {
+		require.Len(t, got, 2, "%s: %s", name, out)
+		assert.Equal(t, got[0], got[1], "%s: bbolt, then SPARQL", name)
+	}
+	matches, err := filepath.Glob(filepath.Join(s.Dir(), "pmprovider-bench-*.trig"))
+	require.NoError(t, err)
+	assert.Empty(t, matches, "the bench's TriG files are removed")
 	assert.Contains(t, out, "SPARQL store "+s.Endpoint.Query)
 	assert.Contains(t, out, "loading in bulk")
 	assert.Equal(t, 2, strings.Count(out, "7 answered 200 throughout"), out)

@@ -40,6 +40,7 @@ func addStoreFlags(fs *flag.FlagSet, c *storeConfig) {
 	fs.StringVar(&c.sparql.Endpoint.Token, "sparql-token", "", "bearer `token` for the SPARQL endpoints (prefer $PM_SPARQL_TOKEN)")
 	fs.StringVar(&c.instance, "instance", defaultInstance(), "`name` of this instance in the leases of the jobs it runs; unique among the instances sharing a store")
 	fs.DurationVar(&c.jobLease, "job-lease", -1, "shortest lease of a job: instances over one store (--store sparql) share the jobs, each run by the instance that holds its lease, renewed every quarter of it; a job's lease lasts half its granularity period but at least this. Default 5s with --store sparql, 0 (every job runs here) with bolt, which one process owns")
+	fs.DurationVar(&c.sparql.Endpoint.Timeout, "sparql-timeout", sparql.DefaultTimeout, "longest a request to the SPARQL endpoints may take (with a longer one, raise --request-timeout too, and the store's own limit: Virtuoso's MaxQueryExecutionTime)")
 	fs.StringVar(&c.sparql.GraphPrefix, "sparql-graph-prefix", "", "`prefix` of the names of the provider's graphs: each resource is the graph <prefix><resource IRI> (default: the resource IRI itself)")
 }
 
@@ -64,6 +65,9 @@ func (c *storeConfig) check() error {
 	}
 	if c.sparql.Endpoint.Token != "" && c.sparql.Endpoint.User != "" {
 		return errors.New("--sparql-user and --sparql-token: give one of them")
+	}
+	if c.sparql.Endpoint.Timeout <= 0 {
+		return fmt.Errorf("--sparql-timeout %s: want a positive duration", c.sparql.Endpoint.Timeout)
 	}
 	return nil
 }

@@ -26,6 +26,7 @@ import (
 type BulkWriter struct {
 	d       *DB
 	w       *bufio.Writer
+	first   uint64 // order of the first event
 	next    uint64 // order of the next event
 	now     string
 	seed    maphash.Seed
@@ -42,7 +43,7 @@ func NewBulkWriter(w io.Writer, opt Options) *BulkWriter {
 		d.text[p.String()] = true
 	}
 	bw := &BulkWriter{
-		d: d, w: bufio.NewWriterSize(w, 1<<20), next: 1,
+		d: d, w: bufio.NewWriterSize(w, 1<<20), first: 1, next: 1,
 		now:     strconv.FormatInt(time.Now().UnixNano(), 10),
 		seed:    maphash.MakeSeed(),
 		written: map[uint64]struct{}{},
@@ -86,8 +87,13 @@ func (bw *BulkWriter) Write(rs []store.Resource) error {
 	return nil
 }
 
+// FirstOrder makes n the change-log order of the first event bw writes
+// (1 by default): a load split into several documents numbers the events
+// of each on from those of the one before. Call it before Write.
+func (bw *BulkWriter) FirstOrder(n uint64) { bw.first, bw.next = n, n }
+
 // Events returns how many events (resources) bw has written.
-func (bw *BulkWriter) Events() uint64 { return bw.next - 1 }
+func (bw *BulkWriter) Events() uint64 { return bw.next - bw.first }
 
 // Flush writes what bw buffers.
 func (bw *BulkWriter) Flush() error { return bw.w.Flush() }

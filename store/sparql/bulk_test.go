@@ -15,10 +15,10 @@ import (
 	"github.com/oslc-pm/pmprovider/store/sparql/sparqltest"
 )
 
-// TestBulkLoad: a BulkWriter's TriG, loaded by Virtuoso's bulk loader,
-// is the store Load would have made: the resources read back as written,
-// one creation event each, and the next write's event follows them once
-// Open has synced the counter.
+// TestBulkLoad: BulkWriters' TriG documents, loaded by Virtuoso's bulk
+// loader, are the store Load would have made: the resources read back as
+// written, one creation event each, numbered on across the documents, and
+// the next write's event follows them once Open has synced the counter.
 func TestBulkLoad(t *testing.T) {
 	ctx := t.Context()
 	db := sparqltest.Open(t)
@@ -37,17 +37,26 @@ func TestBulkLoad(t *testing.T) {
 			{Subj: b, Pred: p, Obj: xsd("2026-12-07T01:00:00+01:00", "dateTime")},
 		}})
 	}
-	name := filepath.Join(srv.Dir(), fmt.Sprintf("bulk-%d.trig", os.Getpid()))
-	f, err := os.Create(name)
-	require.NoError(t, err)
-	bw := sparql.NewBulkWriter(f, db.Options())
-	require.NoError(t, bw.Write(rs[:3]))
-	require.NoError(t, bw.Write(rs[3:]))
-	require.ErrorIs(t, bw.Write(rs[:1]), store.ErrInvalid, "a resource written twice")
-	require.NoError(t, bw.Flush())
-	require.NoError(t, f.Close())
-	defer os.Remove(name)
-	require.NoError(t, sparql.VirtuosoLoader{Addr: fmt.Sprintf("127.0.0.1:%d", srv.SQLPort)}.Load(ctx, name))
+	// Two documents, loaded one after the other, the second numbering its
+	// events on from the first's.
+	loader := sparql.VirtuosoLoader{Addr: fmt.Sprintf("127.0.0.1:%d", srv.SQLPort)}
+	var first uint64 = 1
+	for part, rs := range [][]store.Resource{rs[:3], rs[3:]} {
+		name := filepath.Join(srv.Dir(), fmt.Sprintf("bulk-%d-%d.trig", os.Getpid(), part))
+		f, err := os.Create(name)
+		require.NoError(t, err)
+		defer os.Remove(name)
+		bw := sparql.NewBulkWriter(f, db.Options())
+		bw.FirstOrder(first)
+		require.NoError(t, bw.Write(rs[:1]))
+		require.NoError(t, bw.Write(rs[1:]))
+		require.ErrorIs(t, bw.Write(rs[:1]), store.ErrInvalid, "a resource written twice")
+		require.NoError(t, bw.Flush())
+		require.NoError(t, f.Close())
+		require.Equal(t, uint64(len(rs)), bw.Events())
+		first += bw.Events()
+		require.NoError(t, loader.Load(ctx, name))
+	}
 
 	db = sparqltest.Reopen(t, db) // syncs the counter
 	for _, r := range rs {
@@ -58,7 +67,7 @@ func TestBulkLoad(t *testing.T) {
 		assert.Contains(t, got, r.Triples[2])
 	}
 	id := iri("http://example.org/r/new")
-	_, err = db.Create(ctx, id, []rdf.Triple{{Subj: id, Pred: p, Obj: xsd("1", "integer")}})
+	_, err := db.Create(ctx, id, []rdf.Triple{{Subj: id, Pred: p, Obj: xsd("1", "integer")}})
 	require.NoError(t, err)
 	cs := changesAfter(t, db, 0)
 	require.Len(t, cs, 6)

@@ -24,9 +24,16 @@ type Endpoint struct {
 	// instead, is sent as a bearer token.
 	User, Password string
 	Token          string
-	// Client sends the requests; nil means a client with a 60 s timeout.
+	// Timeout bounds each request of the default client: 0 means 60 s.
+	// A large store answers some queries slowly (see doc.go, Indexes).
+	Timeout time.Duration
+	// Client sends the requests; nil means a client with Timeout.
 	Client *http.Client
 }
+
+// DefaultTimeout bounds a request to the endpoint when Endpoint.Timeout
+// is 0.
+const DefaultTimeout = 60 * time.Second
 
 // client speaks the SPARQL 1.1 Protocol: queries and updates POSTed as
 // forms, results read as application/sparql-results+json.
@@ -41,7 +48,11 @@ func newClient(ep Endpoint) *client {
 	}
 	hc := ep.Client
 	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
+		timeout := ep.Timeout
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		hc = &http.Client{Timeout: timeout, Transport: &http.Transport{
 			MaxIdleConnsPerHost: 16,
 			IdleConnTimeout:     30 * time.Second,
 		}}
@@ -166,6 +177,13 @@ func (c *client) do(ctx context.Context, endpoint, param, text string, out any) 
 			return unavailable(e)
 		}
 		return e
+	}
+	// Virtuoso answers a query that ran past its MaxQueryExecutionTime
+	// with what it found so far ("anytime" results), marked only by this
+	// header: too few members, or a wrong total, would pass for the
+	// answer.
+	if state := resp.Header.Get("X-SQL-State"); state == "S1TAT" {
+		return fmt.Errorf("%w: the store answered in part, having run out of time (%s: %s)", store.ErrUnavailable, state, resp.Header.Get("X-SQL-Message"))
 	}
 	if out == nil {
 		return nil

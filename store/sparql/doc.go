@@ -83,7 +83,12 @@ every string comparison and ORDER BY goes through STR(), which no index
 answers. A query base's members are listed by the prefix of their iri
 string and sorted by it: a scan of the iri triples of the store, cheaper
 than one of IRIs turned into strings, but linear in the resources; so
-are a page of every member and its total. On other stores, index
+are a page of every member and its total. At 1,000,000 records Virtuoso
+counts every iri triple in 25 ms but takes 2.7 s with the prefix test on
+their strings, and walks the number companions of a property in order,
+joined to their records, in 0.3 s, while the nested sort by the same
+values' keys takes 12.5 s: equality on a member's directory and sorting
+by numbers would let those shapes read index ranges (a later layout). On other stores, index
 (predicate, object, subject) and (subject, predicate, object) over all
 named graphs: GraphDB and Stardog do by default; Jena TDB2 has SPOG,
 POSG and OSPG; QLever indexes every permutation; Neptune's default SPOG,

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/knakk/rdf"
 
@@ -42,43 +43,92 @@ var (
 	xsdStringIRI, _ = rdf.NewIRI(xsdString)
 )
 
-// writeIRI appends an IRI in SPARQL syntax.
+// writeIRI appends an IRI in SPARQL syntax: the characters an IRIREF may
+// not hold as \u escapes, ill-formed UTF-8 as U+FFFD. Runs of bytes that
+// need neither are copied at once: a bulk load writes every term so.
 func writeIRI(b *strings.Builder, iri string) {
 	b.WriteByte('<')
-	for _, r := range iri {
-		switch {
-		case r <= 0x20 || strings.ContainsRune("<>\"{}|^`\\", r):
-			fmt.Fprintf(b, "\\u%04X", r)
-		default:
-			b.WriteRune(r)
+	start := 0
+	for i := 0; i < len(iri); {
+		c := iri[i]
+		if c < utf8.RuneSelf {
+			if iriEscaped[c] {
+				b.WriteString(iri[start:i])
+				writeUEscape(b, c)
+				start = i + 1
+			}
+			i++
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(iri[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteString(iri[start:i])
+			b.WriteRune(utf8.RuneError)
+			start = i + 1
+		}
+		i += n
 	}
+	b.WriteString(iri[start:])
 	b.WriteByte('>')
 }
 
-// writeString appends a quoted SPARQL string.
+// iriEscaped are the ASCII characters writeIRI escapes.
+var iriEscaped = func() (e [utf8.RuneSelf]bool) {
+	for c := range e {
+		e[c] = c <= 0x20 || strings.ContainsRune("<>\"{}|^`\\", rune(c))
+	}
+	return e
+}()
+
+// writeUEscape appends the ASCII character c as \u00XX.
+func writeUEscape(b *strings.Builder, c byte) {
+	const hex = "0123456789ABCDEF"
+	b.WriteString(`\u00`)
+	b.WriteByte(hex[c>>4])
+	b.WriteByte(hex[c&15])
+}
+
+// writeString appends a quoted SPARQL string: quotes, backslashes and
+// control characters escaped, ill-formed UTF-8 as U+FFFD. Runs of bytes
+// that need neither are copied at once.
 func writeString(b *strings.Builder, s string) {
 	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if r < 0x20 || r == 0x7f {
-				fmt.Fprintf(b, "\\u%04X", r)
-			} else {
-				b.WriteRune(r)
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
+				i++
+				continue
 			}
+			b.WriteString(s[start:i])
+			switch c {
+			case '"':
+				b.WriteString(`\"`)
+			case '\\':
+				b.WriteString(`\\`)
+			case '\n':
+				b.WriteString(`\n`)
+			case '\r':
+				b.WriteString(`\r`)
+			case '\t':
+				b.WriteString(`\t`)
+			default:
+				writeUEscape(b, c)
+			}
+			i++
+			start = i
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteString(s[start:i])
+			b.WriteRune(utf8.RuneError)
+			start = i + 1
+		}
+		i += n
 	}
+	b.WriteString(s[start:])
 	b.WriteByte('"')
 }
 

@@ -19,3 +19,9 @@ func SetUpgradeBatch(n int) (restore func()) {
 
 // Namespace is the store's own namespace.
 const Namespace = ns
+
+// SelectAt runs a SELECT query at ep and tells how many rows it gave.
+func SelectAt(ctx context.Context, ep Endpoint, text string) (int, error) {
+	rows, err := newClient(ep).selectRows(ctx, text)
+	return len(rows), err
+}
