@@ -1,0 +1,673 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/oslc-pm/pmprovider/codec/literal"
+)
+
+// A bulk load (BeginBulk, EndBulk) leaves the indexes whose keys come in
+// random order, posg, pair, pairvia and text, out of its writes and
+// builds them at its end from res, in key order, appended in full blocks
+// at fill 1 (see doc.go, Bulk building).
+
+var (
+	// keyBuilding is the meta key of a file whose writes leave out the
+	// buckets it names, space-separated, for EndBulk to build.
+	keyBuilding = []byte("building")
+	// bucketDeferred holds, while keyBuilding is set, the terms writes
+	// may have left unused, which only the built posg tells: term id →
+	// its object sort key's class and value (see mayBeUnused).
+	bucketDeferred = []byte("deferred")
+)
+
+// buildingValue is keyBuilding's value: the buckets a bulk load builds at
+// its end.
+const buildingValue = "posg pair pairvia text"
+
+// buildChunk is about how many posg keys EndBulk sorts at once, in
+// memory: it builds posg in runs of whole predicates with at most that
+// many keys (a predicate with more is one run), a transaction each.
+var buildChunk = 1 << 22
+
+// buildHook, if set, runs after each transaction of a build commits:
+// tests fail the build there, as a crash would.
+var buildHook func(step string) error
+
+// BeginBulk makes the writes that follow, until EndBulk, leave out the
+// posg, pair, pairvia and text indexes, which EndBulk then builds in key
+// order, if the store holds no resource yet; it reports whether it did.
+// An import of many resources into an empty store so writes each index
+// page once, full, where writing those keys as they come splits pages at
+// random and rewrites many per transaction.
+//
+// The mark is in the file: a writable Open of a file marked by a process
+// that did not reach EndBulk (a crash) builds the indexes, and a
+// read-only Open refuses it (ErrBuilding). Until EndBulk, reads of those
+// indexes (Match by predicate or object, Range, Text, pair conditions)
+// miss what the writes since BeginBulk wrote.
+func (db *DB) BeginBulk(ctx context.Context) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	var ok bool
+	err := db.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta.Get(keyBuilding) != nil {
+			ok = true
+			return nil
+		}
+		for _, name := range [][]byte{bucketRes, bucketStage} {
+			if b := tx.Bucket(name); b != nil {
+				if k, _ := b.Cursor().First(); k != nil {
+					return nil
+				}
+			}
+		}
+		if _, err := tx.CreateBucketIfNotExists(bucketDeferred); err != nil {
+			return err
+		}
+		ok = true
+		return meta.Put(keyBuilding, []byte(buildingValue))
+	})
+	return ok, err
+}
+
+// EndBulk builds the indexes the writes since BeginBulk left out, and
+// ends the bulk load; it does nothing if there is none. It takes a few
+// transactions, during which other writes wait: a crash or a canceled ctx
+// leaves the file marked, and the next writable Open builds them.
+func (db *DB) EndBulk(ctx context.Context) error {
+	db.buildMu.Lock()
+	defer db.buildMu.Unlock()
+	return db.build(ctx)
+}
+
+// building reports whether the file is marked (see BeginBulk).
+func (db *DB) building() (bool, error) {
+	var marked bool
+	err := db.db.View(func(tx *bolt.Tx) error {
+		marked = tx.Bucket(bucketMeta).Get(keyBuilding) != nil
+		return nil
+	})
+	return marked, err
+}
+
+// build builds the indexes of a marked file from res, then reclaims the
+// terms the writes deferred (see bucketDeferred) and clears the mark.
+func (db *DB) build(ctx context.Context) error {
+	marked, err := db.building()
+	if err != nil || !marked {
+		return err
+	}
+	steps := []struct {
+		name string
+		fn   func(ctx context.Context) error
+	}{
+		{"posg", db.buildPOSG},
+		{"pair", func(ctx context.Context) error {
+			return db.db.Update(func(tx *bolt.Tx) error { return db.buildPairs(ctx, tx) })
+		}},
+		{"text", func(ctx context.Context) error {
+			return db.db.Update(func(tx *bolt.Tx) error { return db.buildText(ctx, tx) })
+		}},
+	}
+	for _, s := range steps {
+		if err := s.fn(ctx); err != nil {
+			return fmt.Errorf("build %s: %w", s.name, err)
+		}
+		if buildHook != nil {
+			if err := buildHook(s.name); err != nil {
+				return err
+			}
+		}
+	}
+	return db.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketMeta).Delete(keyBuilding); err != nil {
+			return err
+		}
+		w := newTxWriter(tx, db) // not bulk: the mark is gone
+		if d := tx.Bucket(bucketDeferred); d != nil {
+			c := d.Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if len(k) != 8 || len(v) != 9 {
+					return fmt.Errorf("%w: deferred term %x", ErrCorrupt, k)
+				}
+				if w.candidates == nil {
+					w.candidates = make(map[uint64][9]byte)
+				}
+				w.candidates[binary.BigEndian.Uint64(k)] = [9]byte(v)
+			}
+			if err := tx.DeleteBucket(bucketDeferred); err != nil {
+				return err
+			}
+		}
+		return w.flush()
+	})
+}
+
+// deferCheck notes the terms of cands, which may be unused, for build to
+// check once posg is built.
+func (w *txWriter) deferCheck(ids []uint64, cands map[uint64][9]byte) error {
+	for _, id := range ids {
+		k := cands[id]
+		if err := w.deferred.Put(u64(id), k[:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newBucket replaces bucket name of tx with an empty one, packed full.
+func newBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	if tx.Bucket(name) != nil {
+		if err := tx.DeleteBucket(name); err != nil {
+			return nil, err
+		}
+	}
+	b, err := tx.CreateBucket(name)
+	if err != nil {
+		return nil, err
+	}
+	b.FillPercent = 1
+	return b, nil
+}
+
+// eachEntry calls fn with the graph id and unpacked entries of every
+// resource, in res order. The entries are valid until fn returns.
+func eachEntry(ctx context.Context, tx *bolt.Tx, fn func(g uint64, entries []byte) error) error {
+	var buf []byte
+	c := tx.Bucket(bucketRes).Cursor()
+	n := 0
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		var err error
+		if buf, err = unpackRes(buf[:0], v, k, true); err != nil {
+			return err
+		}
+		if err := fn(binary.BigEndian.Uint64(buf[8:16]), buf[headerLen:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// posgEnt is a posg key of a known predicate: class | value | o | s | g.
+type posgEnt struct {
+	v, o, s, g uint64
+	class      byte
+}
+
+func cmpPOSG(a, b posgEnt) int {
+	if c := cmp.Compare(a.class, b.class); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.v, b.v); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.o, b.o); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.s, b.s); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.g, b.g)
+}
+
+// buildPOSG builds posg from res: it counts the keys of each predicate,
+// then, for each run of predicates with at most buildChunk keys, gathers
+// their keys in one walk of res, sorts each predicate's on the cores and
+// appends them, in one transaction per run.
+func (db *DB) buildPOSG(ctx context.Context) error {
+	counts := map[uint64]int{}
+	err := db.db.View(func(tx *bolt.Tx) error {
+		return eachEntry(ctx, tx, func(_ uint64, e []byte) error {
+			for ; len(e) > 0; e = e[entryLen:] {
+				counts[binary.BigEndian.Uint64(e[8:])]++
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	preds := make([]uint64, 0, len(counts))
+	for p := range counts {
+		preds = append(preds, p)
+	}
+	slices.Sort(preds)
+	if err := db.db.Update(func(tx *bolt.Tx) error {
+		_, err := newBucket(tx, bucketPOSG)
+		return err
+	}); err != nil {
+		return err
+	}
+	for lo := 0; lo < len(preds); {
+		hi, n := lo, 0
+		for hi < len(preds) && (hi == lo || n+counts[preds[hi]] <= buildChunk) {
+			n += counts[preds[hi]]
+			hi++
+		}
+		run := preds[lo:hi]
+		err := db.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketPOSG)
+			b.FillPercent = 1
+			keys := make(map[uint64][]posgEnt, len(run))
+			for _, p := range run {
+				keys[p] = make([]posgEnt, 0, counts[p])
+			}
+			err := eachEntry(ctx, tx, func(g uint64, e []byte) error {
+				for ; len(e) > 0; e = e[entryLen:] {
+					p := binary.BigEndian.Uint64(e[8:])
+					ks, ok := keys[p]
+					if !ok {
+						continue
+					}
+					keys[p] = append(ks, posgEnt{
+						class: e[16], v: binary.BigEndian.Uint64(e[17:]),
+						o: binary.BigEndian.Uint64(e[25:]), s: binary.BigEndian.Uint64(e[0:]), g: g,
+					})
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			parallel(len(run), func(i int) { slices.SortFunc(keys[run[i]], cmpPOSG) })
+			bb := blockBuilder{b: b, l: layoutPOSG}
+			var k [8 + okeyLen + 16]byte
+			for _, p := range run {
+				binary.BigEndian.PutUint64(k[0:], p)
+				for _, e := range keys[p] {
+					k[8] = e.class
+					binary.BigEndian.PutUint64(k[9:], e.v)
+					binary.BigEndian.PutUint64(k[17:], e.o)
+					binary.BigEndian.PutUint64(k[25:], e.s)
+					binary.BigEndian.PutUint64(k[33:], e.g)
+					if err := bb.add(k[:], nil); err != nil {
+						return err
+					}
+				}
+				delete(keys, p) // let it go
+			}
+			return bb.flush()
+		})
+		if err != nil {
+			return err
+		}
+		lo = hi
+	}
+	return nil
+}
+
+// parallel calls fn(i) for i from 0 to n-1 on as many goroutines as
+// there are cores.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// Halves of pairs, gathered from res by buildPairs.
+type (
+	keyHalf   struct{ s, o, g uint64 }
+	valueHalf struct {
+		s, v, o, g uint64
+		class      byte
+	}
+	viaRef struct{ s, r, g uint64 } // (r, via, s) stated by g
+)
+
+// pairEnt is a pair key; pairViaEnt a pairvia key.
+type (
+	pairEnt struct {
+		kp, ko, vp, v, vo, s, gk, gv uint64
+		class                        byte
+	}
+	pairViaEnt struct {
+		via, r, gr uint64
+		pairEnt
+	}
+)
+
+func cmpPair(a, b pairEnt) int {
+	for _, c := range [...]int{
+		cmp.Compare(a.kp, b.kp), cmp.Compare(a.ko, b.ko), cmp.Compare(a.vp, b.vp),
+		cmp.Compare(a.class, b.class), cmp.Compare(a.v, b.v), cmp.Compare(a.vo, b.vo),
+	} {
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+func cmpPairTail(a, b pairEnt) int {
+	if c := cmp.Compare(a.s, b.s); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.gk, b.gk); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.gv, b.gv)
+}
+
+// buildPairs builds the pair and pairvia buckets from res, as the
+// writes keep them (see pairKeys): it gathers the halves of each pair and
+// the via triples pointing to their subjects in one walk, joins them by
+// subject, sorts the keys and appends them.
+func (db *DB) buildPairs(ctx context.Context, tx *bolt.Tx) error {
+	pb, err := newBucket(tx, bucketPair)
+	if err != nil {
+		return err
+	}
+	vb, err := newBucket(tx, bucketPairVia)
+	if err != nil {
+		return err
+	}
+	w := newTxWriter(tx, db)
+	ids, err := w.pairIDs()
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	keys := make([][]keyHalf, len(ids))
+	vals := make([][]valueHalf, len(ids))
+	refs := make([][]viaRef, len(ids))
+	err = eachEntry(ctx, tx, func(g uint64, e []byte) error {
+		for ; len(e) > 0; e = e[entryLen:] {
+			p := binary.BigEndian.Uint64(e[8:])
+			s := binary.BigEndian.Uint64(e[0:])
+			o := binary.BigEndian.Uint64(e[25:])
+			for i, id := range ids {
+				switch {
+				case p == id.key:
+					keys[i] = append(keys[i], keyHalf{s: s, o: o, g: g})
+				case p == id.value:
+					if c := e[16]; c == classNumber || c == classDateTime {
+						vals[i] = append(vals[i], valueHalf{s: s, class: c, v: binary.BigEndian.Uint64(e[17:]), o: o, g: g})
+					}
+				case id.via != 0 && p == id.via:
+					refs[i] = append(refs[i], viaRef{s: o, r: s, g: g})
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var pairs []pairEnt
+	var vias []pairViaEnt
+	for i, id := range ids {
+		ks, vs, rs := keys[i], vals[i], refs[i]
+		parallel(3, func(j int) {
+			switch j {
+			case 0:
+				slices.SortFunc(ks, func(a, b keyHalf) int { return cmp.Compare(a.s, b.s) })
+			case 1:
+				slices.SortFunc(vs, func(a, b valueHalf) int { return cmp.Compare(a.s, b.s) })
+			case 2:
+				slices.SortFunc(rs, func(a, b viaRef) int { return cmp.Compare(a.s, b.s) })
+			}
+		})
+		for len(ks) > 0 && len(vs) > 0 {
+			switch s := ks[0].s; {
+			case s < vs[0].s:
+				ks = ks[1:]
+				continue
+			case s > vs[0].s:
+				vs = vs[1:]
+				continue
+			}
+			s := ks[0].s
+			nk, nv := 0, 0
+			for nk < len(ks) && ks[nk].s == s {
+				nk++
+			}
+			for nv < len(vs) && vs[nv].s == s {
+				nv++
+			}
+			for len(rs) > 0 && rs[0].s < s {
+				rs = rs[1:]
+			}
+			nr := 0
+			for nr < len(rs) && rs[nr].s == s {
+				nr++
+			}
+			for _, k := range ks[:nk] {
+				for _, v := range vs[:nv] {
+					pe := pairEnt{kp: id.key, ko: k.o, vp: id.value, class: v.class, v: v.v, vo: v.o, s: s, gk: k.g, gv: v.g}
+					pairs = append(pairs, pe)
+					for _, r := range rs[:nr] {
+						vias = append(vias, pairViaEnt{via: id.via, r: r.r, gr: r.g, pairEnt: pe})
+					}
+				}
+			}
+			ks, vs, rs = ks[nk:], vs[nv:], rs[nr:]
+		}
+		keys[i], vals[i], refs[i] = nil, nil, nil
+	}
+	parallel(2, func(j int) {
+		if j == 0 {
+			slices.SortFunc(pairs, func(a, b pairEnt) int {
+				if c := cmpPair(a, b); c != 0 {
+					return c
+				}
+				return cmpPairTail(a, b)
+			})
+			return
+		}
+		slices.SortFunc(vias, func(a, b pairViaEnt) int {
+			if c := cmp.Compare(a.via, b.via); c != 0 {
+				return c
+			}
+			if c := cmpPair(a.pairEnt, b.pairEnt); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.r, b.r); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.gr, b.gr); c != 0 {
+				return c
+			}
+			return cmpPairTail(pairEnt{gk: a.gk, gv: a.gv}, pairEnt{gk: b.gk, gv: b.gv})
+		})
+	})
+	bb := blockBuilder{b: pb, l: layoutPair}
+	k := make([]byte, 0, pairViaKeyLen)
+	var last []byte
+	for _, e := range pairs {
+		k = appendPairEnt(k[:0], e)
+		k = binary.BigEndian.AppendUint64(k, e.s)
+		k = binary.BigEndian.AppendUint64(k, e.gk)
+		k = binary.BigEndian.AppendUint64(k, e.gv)
+		if bytes.Equal(k, last) {
+			continue // a subject two pairs share
+		}
+		if err := bb.add(k, nil); err != nil {
+			return err
+		}
+		last = append(last[:0], k...)
+	}
+	if err := bb.flush(); err != nil {
+		return err
+	}
+	pairs = nil
+	bb = blockBuilder{b: vb, l: layoutPairVia}
+	last = last[:0]
+	for _, e := range vias {
+		k = binary.BigEndian.AppendUint64(k[:0], e.via)
+		k = appendPairEnt(k, e.pairEnt)
+		k = binary.BigEndian.AppendUint64(k, e.r)
+		k = binary.BigEndian.AppendUint64(k, e.gr)
+		k = binary.BigEndian.AppendUint64(k, e.gk)
+		k = binary.BigEndian.AppendUint64(k, e.gv)
+		if bytes.Equal(k, last) {
+			continue
+		}
+		if err := bb.add(k, nil); err != nil {
+			return err
+		}
+		last = append(last[:0], k...)
+	}
+	return bb.flush()
+}
+
+// appendPairEnt appends kp | ko | vp | class | value | vo.
+func appendPairEnt(k []byte, e pairEnt) []byte {
+	k = binary.BigEndian.AppendUint64(k, e.kp)
+	k = binary.BigEndian.AppendUint64(k, e.ko)
+	k = binary.BigEndian.AppendUint64(k, e.vp)
+	k = append(k, e.class)
+	k = binary.BigEndian.AppendUint64(k, e.v)
+	return binary.BigEndian.AppendUint64(k, e.vo)
+}
+
+// textEnt is an entry of a text predicate: s | p | o | g.
+type textEnt struct{ s, p, o, g uint64 }
+
+// buildText builds the text bucket from res: it gathers the entries of
+// the text predicates in one walk and sorts them, tokenizes their
+// objects, numbering the distinct tokens, and sorts the postings as
+// numbers: a token's rank in byte order, then the entry's index.
+func (db *DB) buildText(ctx context.Context, tx *bolt.Tx) error {
+	b, err := newBucket(tx, bucketText)
+	if err != nil {
+		return err
+	}
+	w := newTxWriter(tx, db)
+	preds := map[uint64]bool{}
+	for enc := range w.textSet.encs {
+		id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
+		if err != nil {
+			return err
+		}
+		if id != 0 {
+			preds[id] = true
+		}
+	}
+	if len(preds) == 0 {
+		return nil
+	}
+	var ents []textEnt
+	err = eachEntry(ctx, tx, func(g uint64, e []byte) error {
+		for ; len(e) > 0; e = e[entryLen:] {
+			if p := binary.BigEndian.Uint64(e[8:]); preds[p] {
+				ents = append(ents, textEnt{s: binary.BigEndian.Uint64(e[0:]), p: p, o: binary.BigEndian.Uint64(e[25:]), g: g})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(ents, func(a, b textEnt) int {
+		if c := cmp.Compare(a.s, b.s); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.p, b.p); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.o, b.o); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.g, b.g)
+	})
+	type posting struct {
+		key uint64 // token number (rank, once ranked) << 32 | entry index
+		tf  uint32
+	}
+	var (
+		postings []posting
+		tokID    = map[string]uint32{}
+		toks     []string
+		lastO    uint64
+		lastToks []tokenCount
+	)
+	for i, e := range ents {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if i == 0 || e.o != lastO {
+			lastO, lastToks = e.o, nil
+			enc := termEncoding(w.i2tPuts, u64(e.o))
+			if enc == nil {
+				return fmt.Errorf("%w: no term %d", ErrCorrupt, e.o)
+			}
+			if text, ok := textOf(string(enc)); ok {
+				lastToks = countTokens(text, MaxTextTokens)
+			}
+		}
+		for _, t := range lastToks {
+			id, ok := tokID[t.tok]
+			if !ok {
+				id = uint32(len(toks))
+				tokID[t.tok] = id
+				toks = append(toks, t.tok)
+			}
+			postings = append(postings, posting{key: uint64(id)<<32 | uint64(i), tf: uint32(min(t.n, 1<<32-1))})
+		}
+	}
+	if len(ents) >= 1<<32 || len(toks) >= 1<<32 {
+		return fmt.Errorf("%d text entries of %d tokens: too many to build at once", len(ents), len(toks))
+	}
+	tokID = nil
+	order := make([]uint32, len(toks))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(toks[a], toks[b]) })
+	rank := make([]uint32, len(toks))
+	for r, id := range order {
+		rank[id] = uint32(r)
+	}
+	for i := range postings {
+		p := &postings[i]
+		p.key = uint64(rank[p.key>>32])<<32 | p.key&(1<<32-1)
+	}
+	slices.SortFunc(postings, func(a, b posting) int { return cmp.Compare(a.key, b.key) })
+	bb := blockBuilder{b: b, l: layoutText}
+	var k [literal.MaxTokenLen + 33]byte
+	for _, p := range postings {
+		e := ents[p.key&(1<<32-1)]
+		key := append(k[:0], toks[order[p.key>>32]]...)
+		key = append(key, 0)
+		key = binary.BigEndian.AppendUint64(key, e.s)
+		key = binary.BigEndian.AppendUint64(key, e.p)
+		key = binary.BigEndian.AppendUint64(key, e.o)
+		key = binary.BigEndian.AppendUint64(key, e.g)
+		if err := bb.add(key, countValue(int(p.tf))); err != nil {
+			return err
+		}
+	}
+	return bb.flush()
+}
