@@ -384,6 +384,7 @@ func cmpPairTail(a, b pairEnt) int {
 // the via triples pointing to their subjects in one walk, joins them by
 // subject, sorts the keys and appends them.
 func (db *DB) buildPairs(ctx context.Context, tx *bolt.Tx) error {
+	w := newTxWriter(tx, db) // first: it sets the buckets' usual fill
 	pb, err := newBucket(tx, bucketPair)
 	if err != nil {
 		return err
@@ -392,7 +393,6 @@ func (db *DB) buildPairs(ctx context.Context, tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	w := newTxWriter(tx, db)
 	ids, err := w.pairIDs()
 	if err != nil || len(ids) == 0 {
 		return err
@@ -558,11 +558,11 @@ type textEnt struct{ s, p, o, g uint64 }
 // objects, numbering the distinct tokens, and sorts the postings as
 // numbers: a token's rank in byte order, then the entry's index.
 func (db *DB) buildText(ctx context.Context, tx *bolt.Tx) error {
+	w := newTxWriter(tx, db) // first: it sets the buckets' usual fill
 	b, err := newBucket(tx, bucketText)
 	if err != nil {
 		return err
 	}
-	w := newTxWriter(tx, db)
 	preds := map[uint64]bool{}
 	for enc := range w.textSet.encs {
 		id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
