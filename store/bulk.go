@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -109,22 +108,24 @@ func (db *DB) build(ctx context.Context) error {
 	if err != nil || !marked {
 		return err
 	}
+	// counts are the entries of each predicate, which posg counts first:
+	// the steps size their memory so.
+	counts := map[uint64]int{}
 	steps := []struct {
 		name string
 		fn   func(ctx context.Context) error
 	}{
-		{"posg", db.buildPOSG},
-		{"pair", func(ctx context.Context) error {
-			return db.db.Update(func(tx *bolt.Tx) error { return db.buildPairs(ctx, tx) })
-		}},
+		{"posg", func(ctx context.Context) error { return db.buildPOSG(ctx, counts) }},
+		{"pair", func(ctx context.Context) error { return db.buildPairs(ctx, counts) }},
 		{"text", func(ctx context.Context) error {
-			return db.db.Update(func(tx *bolt.Tx) error { return db.buildText(ctx, tx) })
+			return db.db.Update(func(tx *bolt.Tx) error { return db.buildText(ctx, tx, counts) })
 		}},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {
 			return fmt.Errorf("build %s: %w", s.name, err)
 		}
+		runtime.GC() // the next step's memory in place of this one's
 		if buildHook != nil {
 			if err := buildHook(s.name); err != nil {
 				return err
@@ -227,12 +228,12 @@ func cmpPOSG(a, b posgEnt) int {
 	return cmp.Compare(a.g, b.g)
 }
 
-// buildPOSG builds posg from res: it counts the keys of each predicate,
+// buildPOSG builds posg from res: it counts the keys of each predicate
+// into counts,
 // then, for each run of predicates with at most buildChunk keys, gathers
 // their keys in one walk of res, sorts each predicate's on the cores and
 // appends them, in one transaction per run.
-func (db *DB) buildPOSG(ctx context.Context) error {
-	counts := map[uint64]int{}
+func (db *DB) buildPOSG(ctx context.Context, counts map[uint64]int) error {
 	err := db.db.View(func(tx *bolt.Tx) error {
 		return eachEntry(ctx, tx, func(_ uint64, e []byte) error {
 			for ; len(e) > 0; e = e[entryLen:] {
@@ -335,7 +336,7 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// Halves of pairs, gathered from res by buildPairs.
+// Halves of a pair, gathered from res by buildPairs.
 type (
 	keyHalf   struct{ s, o, g uint64 }
 	valueHalf struct {
@@ -345,31 +346,26 @@ type (
 	viaRef struct{ s, r, g uint64 } // (r, via, s) stated by g
 )
 
-// pairEnt is a pair key; pairViaEnt a pairvia key.
-type (
-	pairEnt struct {
-		kp, ko, vp, v, vo, s, gk, gv uint64
-		class                        byte
-	}
-	pairViaEnt struct {
-		via, r, gr uint64
-		pairEnt
-	}
-)
-
-func cmpPair(a, b pairEnt) int {
-	for _, c := range [...]int{
-		cmp.Compare(a.kp, b.kp), cmp.Compare(a.ko, b.ko), cmp.Compare(a.vp, b.vp),
-		cmp.Compare(a.class, b.class), cmp.Compare(a.v, b.v), cmp.Compare(a.vo, b.vo),
-	} {
-		if c != 0 {
-			return c
-		}
-	}
-	return 0
+// pairEnt is a pair key of one pair: ko | class | value | vo | s | gk | gv.
+type pairEnt struct {
+	ko, v, vo, s, gk, gv uint64
+	class                byte
 }
 
-func cmpPairTail(a, b pairEnt) int {
+// cmpPairEnt orders pair keys of one pair.
+func cmpPairEnt(a, b pairEnt) int {
+	if c := cmp.Compare(a.ko, b.ko); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.class, b.class); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.v, b.v); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.vo, b.vo); c != 0 {
+		return c
+	}
 	if c := cmp.Compare(a.s, b.s); c != 0 {
 		return c
 	}
@@ -380,42 +376,85 @@ func cmpPairTail(a, b pairEnt) int {
 }
 
 // buildPairs builds the pair and pairvia buckets from res, as the
-// writes keep them (see pairKeys): it gathers the halves of each pair and
-// the via triples pointing to their subjects in one walk, joins them by
-// subject, sorts the keys and appends them.
-func (db *DB) buildPairs(ctx context.Context, tx *bolt.Tx) error {
-	w := newTxWriter(tx, db) // first: it sets the buckets' usual fill
-	pb, err := newBucket(tx, bucketPair)
-	if err != nil {
+// writes keep them (see pairKeys), a pair at a time: it gathers the
+// pair's halves and the via triples pointing to their subjects in one
+// walk, joins the halves by subject into the pair's keys, sorts and
+// appends them, and appends the via keys as it goes, those of each run
+// of keys with one value sorted by referring subject. The keys of two
+// pairs with one key predicate, or one via and key predicate, would
+// interleave: for such pairs it rebuilds the buckets as an Open with new
+// pairs does, from the built posg and spog.
+func (db *DB) buildPairs(ctx context.Context, counts map[uint64]int) error {
+	var ids []pairID
+	rebuilt := false
+	err := db.db.Update(func(tx *bolt.Tx) error {
+		w := newTxWriter(tx, db) // first: it sets the buckets' usual fill
+		for _, name := range [][]byte{bucketPair, bucketPairVia} {
+			if _, err := newBucket(tx, name); err != nil {
+				return err
+			}
+		}
+		var err error
+		if ids, err = w.pairIDs(); err != nil {
+			return err
+		}
+		kps, vias := map[uint64]bool{}, map[[2]uint64]bool{}
+		for _, id := range ids {
+			if kps[id.key] || id.via != 0 && vias[[2]uint64{id.via, id.key}] {
+				rebuilt = true
+				return w.rebuildPairs(tx)
+			}
+			kps[id.key] = true
+			if id.via != 0 {
+				vias[[2]uint64{id.via, id.key}] = true
+			}
+		}
+		return nil
+	})
+	if err != nil || rebuilt {
 		return err
 	}
-	vb, err := newBucket(tx, bucketPairVia)
-	if err != nil {
-		return err
+	// A transaction per pair: bbolt splits the nodes a transaction
+	// writes only at its commit, and a put moves the keys after it in
+	// its node, so keys put before those of an earlier pair in one
+	// transaction would each move them all.
+	for _, id := range ids {
+		err := db.db.Update(func(tx *bolt.Tx) error {
+			pb, vb := tx.Bucket(bucketPair), tx.Bucket(bucketPairVia)
+			pb.FillPercent, vb.FillPercent = 1, 1
+			return buildPair(ctx, tx, id, pb, vb, counts)
+		})
+		if err != nil {
+			return err
+		}
+		runtime.GC() // the next pair's halves in place of this one's
 	}
-	ids, err := w.pairIDs()
-	if err != nil || len(ids) == 0 {
-		return err
+	return nil
+}
+
+// buildPair appends the keys of pair id to the pair bucket pb and the
+// pairvia bucket vb (see buildPairs).
+func buildPair(ctx context.Context, tx *bolt.Tx, id pairID, pb, vb *bolt.Bucket, counts map[uint64]int) error {
+	keys := make([]keyHalf, 0, counts[id.key])
+	vals := make([]valueHalf, 0, counts[id.value])
+	var refs []viaRef
+	if id.via != 0 {
+		refs = make([]viaRef, 0, counts[id.via])
 	}
-	keys := make([][]keyHalf, len(ids))
-	vals := make([][]valueHalf, len(ids))
-	refs := make([][]viaRef, len(ids))
-	err = eachEntry(ctx, tx, func(g uint64, e []byte) error {
+	err := eachEntry(ctx, tx, func(g uint64, e []byte) error {
 		for ; len(e) > 0; e = e[entryLen:] {
 			p := binary.BigEndian.Uint64(e[8:])
 			s := binary.BigEndian.Uint64(e[0:])
 			o := binary.BigEndian.Uint64(e[25:])
-			for i, id := range ids {
-				switch {
-				case p == id.key:
-					keys[i] = append(keys[i], keyHalf{s: s, o: o, g: g})
-				case p == id.value:
-					if c := e[16]; c == classNumber || c == classDateTime {
-						vals[i] = append(vals[i], valueHalf{s: s, class: c, v: binary.BigEndian.Uint64(e[17:]), o: o, g: g})
-					}
-				case id.via != 0 && p == id.via:
-					refs[i] = append(refs[i], viaRef{s: o, r: s, g: g})
+			switch {
+			case p == id.key:
+				keys = append(keys, keyHalf{s: s, o: o, g: g})
+			case p == id.value:
+				if c := e[16]; c == classNumber || c == classDateTime {
+					vals = append(vals, valueHalf{s: s, class: c, v: binary.BigEndian.Uint64(e[17:]), o: o, g: g})
 				}
+			case id.via != 0 && p == id.via:
+				refs = append(refs, viaRef{s: o, r: s, g: g})
 			}
 		}
 		return nil
@@ -423,128 +462,127 @@ func (db *DB) buildPairs(ctx context.Context, tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	var pairs []pairEnt
-	var vias []pairViaEnt
-	for i, id := range ids {
-		ks, vs, rs := keys[i], vals[i], refs[i]
-		parallel(3, func(j int) {
-			switch j {
-			case 0:
-				slices.SortFunc(ks, func(a, b keyHalf) int { return cmp.Compare(a.s, b.s) })
-			case 1:
-				slices.SortFunc(vs, func(a, b valueHalf) int { return cmp.Compare(a.s, b.s) })
-			case 2:
-				slices.SortFunc(rs, func(a, b viaRef) int { return cmp.Compare(a.s, b.s) })
-			}
-		})
+	parallel(3, func(j int) {
+		switch j {
+		case 0:
+			slices.SortFunc(keys, func(a, b keyHalf) int { return cmp.Compare(a.s, b.s) })
+		case 1:
+			slices.SortFunc(vals, func(a, b valueHalf) int { return cmp.Compare(a.s, b.s) })
+		case 2:
+			slices.SortFunc(refs, func(a, b viaRef) int {
+				if c := cmp.Compare(a.s, b.s); c != 0 {
+					return c
+				}
+				if c := cmp.Compare(a.r, b.r); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.g, b.g)
+			})
+		}
+	})
+	// join calls fn with each subject's key and value halves.
+	join := func(fn func(ks []keyHalf, vs []valueHalf)) {
+		ks, vs := keys, vals
 		for len(ks) > 0 && len(vs) > 0 {
-			switch s := ks[0].s; {
-			case s < vs[0].s:
-				ks = ks[1:]
-				continue
-			case s > vs[0].s:
-				vs = vs[1:]
+			s := ks[0].s
+			if s != vs[0].s {
+				if s < vs[0].s {
+					ks = ks[1:]
+				} else {
+					vs = vs[1:]
+				}
 				continue
 			}
-			s := ks[0].s
-			nk, nv := 0, 0
+			nk, nv := 1, 1
 			for nk < len(ks) && ks[nk].s == s {
 				nk++
 			}
 			for nv < len(vs) && vs[nv].s == s {
 				nv++
 			}
-			for len(rs) > 0 && rs[0].s < s {
-				rs = rs[1:]
-			}
-			nr := 0
-			for nr < len(rs) && rs[nr].s == s {
-				nr++
-			}
-			for _, k := range ks[:nk] {
-				for _, v := range vs[:nv] {
-					pe := pairEnt{kp: id.key, ko: k.o, vp: id.value, class: v.class, v: v.v, vo: v.o, s: s, gk: k.g, gv: v.g}
-					pairs = append(pairs, pe)
-					for _, r := range rs[:nr] {
-						vias = append(vias, pairViaEnt{via: id.via, r: r.r, gr: r.g, pairEnt: pe})
-					}
-				}
-			}
-			ks, vs, rs = ks[nk:], vs[nv:], rs[nr:]
+			fn(ks[:nk], vs[:nv])
+			ks, vs = ks[nk:], vs[nv:]
 		}
-		keys[i], vals[i], refs[i] = nil, nil, nil
 	}
-	parallel(2, func(j int) {
-		if j == 0 {
-			slices.SortFunc(pairs, func(a, b pairEnt) int {
-				if c := cmpPair(a, b); c != 0 {
+	n := 0
+	join(func(ks []keyHalf, vs []valueHalf) { n += len(ks) * len(vs) })
+	pairs := make([]pairEnt, 0, n)
+	join(func(ks []keyHalf, vs []valueHalf) {
+		for _, k := range ks {
+			for _, v := range vs {
+				pairs = append(pairs, pairEnt{ko: k.o, class: v.class, v: v.v, vo: v.o, s: k.s, gk: k.g, gv: v.g})
+			}
+		}
+	})
+	keys, vals = nil, nil
+	slices.SortFunc(pairs, cmpPairEnt)
+
+	bb := blockBuilder{b: pb, l: layoutPair}
+	vbb := blockBuilder{b: vb, l: layoutPairVia}
+	k := make([]byte, 0, pairViaKeyLen)
+	type via struct{ r, gr, gk, gv uint64 }
+	var run []via // the via keys of a run of pair keys with one value
+	flushRun := func(e pairEnt) error {
+		slices.SortFunc(run, func(a, b via) int {
+			for _, c := range [...]int{cmp.Compare(a.r, b.r), cmp.Compare(a.gr, b.gr), cmp.Compare(a.gk, b.gk)} {
+				if c != 0 {
 					return c
 				}
-				return cmpPairTail(a, b)
-			})
-			return
-		}
-		slices.SortFunc(vias, func(a, b pairViaEnt) int {
-			if c := cmp.Compare(a.via, b.via); c != 0 {
-				return c
 			}
-			if c := cmpPair(a.pairEnt, b.pairEnt); c != 0 {
-				return c
-			}
-			if c := cmp.Compare(a.r, b.r); c != 0 {
-				return c
-			}
-			if c := cmp.Compare(a.gr, b.gr); c != 0 {
-				return c
-			}
-			return cmpPairTail(pairEnt{gk: a.gk, gv: a.gv}, pairEnt{gk: b.gk, gv: b.gv})
+			return cmp.Compare(a.gv, b.gv)
 		})
-	})
-	bb := blockBuilder{b: pb, l: layoutPair}
-	k := make([]byte, 0, pairViaKeyLen)
-	var last []byte
-	for _, e := range pairs {
-		k = appendPairEnt(k[:0], e)
+		for _, x := range run {
+			k = binary.BigEndian.AppendUint64(k[:0], id.via)
+			k = appendPairEnt(k, id, e)
+			k = binary.BigEndian.AppendUint64(k, x.r)
+			k = binary.BigEndian.AppendUint64(k, x.gr)
+			k = binary.BigEndian.AppendUint64(k, x.gk)
+			k = binary.BigEndian.AppendUint64(k, x.gv)
+			if err := vbb.add(k, nil); err != nil {
+				return err
+			}
+		}
+		run = run[:0]
+		return nil
+	}
+	for i, e := range pairs {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		k = appendPairEnt(k[:0], id, e)
 		k = binary.BigEndian.AppendUint64(k, e.s)
 		k = binary.BigEndian.AppendUint64(k, e.gk)
 		k = binary.BigEndian.AppendUint64(k, e.gv)
-		if bytes.Equal(k, last) {
-			continue // a subject two pairs share
-		}
 		if err := bb.add(k, nil); err != nil {
 			return err
 		}
-		last = append(last[:0], k...)
+		if id.via == 0 {
+			continue
+		}
+		j, _ := slices.BinarySearchFunc(refs, e.s, func(r viaRef, s uint64) int { return cmp.Compare(r.s, s) })
+		for ; j < len(refs) && refs[j].s == e.s; j++ {
+			run = append(run, via{r: refs[j].r, gr: refs[j].g, gk: e.gk, gv: e.gv})
+		}
+		if next := i + 1; next == len(pairs) || pairs[next].ko != e.ko || pairs[next].class != e.class || pairs[next].v != e.v || pairs[next].vo != e.vo {
+			if err := flushRun(e); err != nil {
+				return err
+			}
+		}
 	}
 	if err := bb.flush(); err != nil {
 		return err
 	}
-	pairs = nil
-	bb = blockBuilder{b: vb, l: layoutPairVia}
-	last = last[:0]
-	for _, e := range vias {
-		k = binary.BigEndian.AppendUint64(k[:0], e.via)
-		k = appendPairEnt(k, e.pairEnt)
-		k = binary.BigEndian.AppendUint64(k, e.r)
-		k = binary.BigEndian.AppendUint64(k, e.gr)
-		k = binary.BigEndian.AppendUint64(k, e.gk)
-		k = binary.BigEndian.AppendUint64(k, e.gv)
-		if bytes.Equal(k, last) {
-			continue
-		}
-		if err := bb.add(k, nil); err != nil {
-			return err
-		}
-		last = append(last[:0], k...)
-	}
-	return bb.flush()
+	return vbb.flush()
 }
 
-// appendPairEnt appends kp | ko | vp | class | value | vo.
-func appendPairEnt(k []byte, e pairEnt) []byte {
-	k = binary.BigEndian.AppendUint64(k, e.kp)
+// appendPairEnt appends kp | ko | vp | class | value | vo of the key e
+// of pair id.
+func appendPairEnt(k []byte, id pairID, e pairEnt) []byte {
+	k = binary.BigEndian.AppendUint64(k, id.key)
 	k = binary.BigEndian.AppendUint64(k, e.ko)
-	k = binary.BigEndian.AppendUint64(k, e.vp)
+	k = binary.BigEndian.AppendUint64(k, id.value)
 	k = append(k, e.class)
 	k = binary.BigEndian.AppendUint64(k, e.v)
 	return binary.BigEndian.AppendUint64(k, e.vo)
@@ -557,7 +595,7 @@ type textEnt struct{ s, p, o, g uint64 }
 // the text predicates in one walk and sorts them, tokenizes their
 // objects, numbering the distinct tokens, and sorts the postings as
 // numbers: a token's rank in byte order, then the entry's index.
-func (db *DB) buildText(ctx context.Context, tx *bolt.Tx) error {
+func (db *DB) buildText(ctx context.Context, tx *bolt.Tx, counts map[uint64]int) error {
 	w := newTxWriter(tx, db) // first: it sets the buckets' usual fill
 	b, err := newBucket(tx, bucketText)
 	if err != nil {
@@ -576,7 +614,11 @@ func (db *DB) buildText(ctx context.Context, tx *bolt.Tx) error {
 	if len(preds) == 0 {
 		return nil
 	}
-	var ents []textEnt
+	n := 0
+	for p := range preds {
+		n += counts[p]
+	}
+	ents := make([]textEnt, 0, n)
 	err = eachEntry(ctx, tx, func(g uint64, e []byte) error {
 		for ; len(e) > 0; e = e[entryLen:] {
 			if p := binary.BigEndian.Uint64(e[8:]); preds[p] {

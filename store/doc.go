@@ -233,7 +233,8 @@ end (DB.EndBulk) from res, in key order, appending full blocks to full
 pages: posg in runs of whole predicates of at most buildChunk keys,
 gathered in one walk of res each and sorted as fixed-width values (the
 cores sort predicates in parallel), a transaction per run; pair and
-pairvia from the halves gathered in one walk and joined by subject; text
+pairvia a pair at a time, a transaction each, from its halves gathered
+in one walk and joined by subject; text
 from the entries of the text predicates, whose objects are read and cut
 into tokens once, the postings sorted as numbers (a token's rank, an
 entry's). The dictionary, res, rid, spog and the change log are written
