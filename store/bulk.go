@@ -117,9 +117,7 @@ func (db *DB) build(ctx context.Context) error {
 	}{
 		{"posg", func(ctx context.Context) error { return db.buildPOSG(ctx, counts) }},
 		{"pair", func(ctx context.Context) error { return db.buildPairs(ctx, counts) }},
-		{"text", func(ctx context.Context) error {
-			return db.db.Update(func(tx *bolt.Tx) error { return db.buildText(ctx, tx, counts) })
-		}},
+		{"text", func(ctx context.Context) error { return db.buildText(ctx, counts) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {
@@ -595,30 +593,87 @@ type textEnt struct{ s, p, o, g uint64 }
 // the text predicates in one walk and sorts them, tokenizes their
 // objects, numbering the distinct tokens, and sorts the postings as
 // numbers: a token's rank in byte order, then the entry's index.
-func (db *DB) buildText(ctx context.Context, tx *bolt.Tx, counts map[uint64]int) error {
-	w := newTxWriter(tx, db) // first: it sets the buckets' usual fill
-	b, err := newBucket(tx, bucketText)
+func (db *DB) buildText(ctx context.Context, counts map[uint64]int) error {
+	if err := db.db.Update(func(tx *bolt.Tx) error {
+		_, err := newBucket(tx, bucketText)
+		return err
+	}); err != nil {
+		return err
+	}
+	var (
+		ents     []textEnt
+		postings []posting
+		toks     []string
+		order    []uint32 // token numbers by rank
+	)
+	err := db.db.View(func(tx *bolt.Tx) (err error) {
+		ents, postings, toks, order, err = db.textPostings(ctx, tx, counts)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	preds := map[uint64]bool{}
-	for enc := range w.textSet.encs {
-		id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
+	// Written in several transactions, so that each holds the pages of
+	// a part: bbolt keeps a transaction's pages in memory until its
+	// commit.
+	for from := 0; from < len(postings); from += buildChunk {
+		err := db.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketText)
+			b.FillPercent = 1
+			bb := blockBuilder{b: b, l: layoutText}
+			var k [literal.MaxTokenLen + 33]byte
+			for _, p := range postings[from:min(from+buildChunk, len(postings))] {
+				e := ents[p.key&(1<<32-1)]
+				key := append(k[:0], toks[order[p.key>>32]]...)
+				key = append(key, 0)
+				key = binary.BigEndian.AppendUint64(key, e.s)
+				key = binary.BigEndian.AppendUint64(key, e.p)
+				key = binary.BigEndian.AppendUint64(key, e.o)
+				key = binary.BigEndian.AppendUint64(key, e.g)
+				if err := bb.add(key, countValue(int(p.tf))); err != nil {
+					return err
+				}
+			}
+			return bb.flush()
+		})
 		if err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// A posting of the text index being built: the number of its token (its
+// rank in byte order, once ranked) << 32 | the index of its entry, and
+// the token's count in the entry's object.
+type posting struct {
+	key uint64
+	tf  uint32
+}
+
+// textPostings returns the entries of the text predicates, sorted, and
+// their postings, sorted in key order, with the tokens and their order
+// (see buildText).
+func (db *DB) textPostings(ctx context.Context, tx *bolt.Tx, counts map[uint64]int) (ents []textEnt, postings []posting, toks []string, order []uint32, err error) {
+	t2i, i2t := db.index(tx, bucketT2I, layoutT2I), db.index(tx, bucketI2T, layoutI2T)
+	preds := map[uint64]bool{}
+	for enc := range db.text.encs {
+		id, err := lookupID(t2i, i2t, enc)
+		if err != nil {
+			return nil, nil, nil, nil, err
 		}
 		if id != 0 {
 			preds[id] = true
 		}
 	}
 	if len(preds) == 0 {
-		return nil
+		return nil, nil, nil, nil, nil
 	}
 	n := 0
 	for p := range preds {
 		n += counts[p]
 	}
-	ents := make([]textEnt, 0, n)
+	ents = make([]textEnt, 0, n)
 	err = eachEntry(ctx, tx, func(g uint64, e []byte) error {
 		for ; len(e) > 0; e = e[entryLen:] {
 			if p := binary.BigEndian.Uint64(e[8:]); preds[p] {
@@ -628,7 +683,7 @@ func (db *DB) buildText(ctx context.Context, tx *bolt.Tx, counts map[uint64]int)
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, nil, nil, nil, err
 	}
 	slices.SortFunc(ents, func(a, b textEnt) int {
 		if c := cmp.Compare(a.s, b.s); c != 0 {
@@ -642,28 +697,22 @@ func (db *DB) buildText(ctx context.Context, tx *bolt.Tx, counts map[uint64]int)
 		}
 		return cmp.Compare(a.g, b.g)
 	})
-	type posting struct {
-		key uint64 // token number (rank, once ranked) << 32 | entry index
-		tf  uint32
-	}
 	var (
-		postings []posting
 		tokID    = map[string]uint32{}
-		toks     []string
 		lastO    uint64
 		lastToks []tokenCount
 	)
 	for i, e := range ents {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return nil, nil, nil, nil, err
 			}
 		}
 		if i == 0 || e.o != lastO {
 			lastO, lastToks = e.o, nil
-			enc := termEncoding(w.i2tPuts, u64(e.o))
+			enc := termEncoding(i2t, u64(e.o))
 			if enc == nil {
-				return fmt.Errorf("%w: no term %d", ErrCorrupt, e.o)
+				return nil, nil, nil, nil, fmt.Errorf("%w: no term %d", ErrCorrupt, e.o)
 			}
 			if text, ok := textOf(string(enc)); ok {
 				lastToks = countTokens(text, MaxTextTokens)
@@ -680,10 +729,10 @@ func (db *DB) buildText(ctx context.Context, tx *bolt.Tx, counts map[uint64]int)
 		}
 	}
 	if len(ents) >= 1<<32 || len(toks) >= 1<<32 {
-		return fmt.Errorf("%d text entries of %d tokens: too many to build at once", len(ents), len(toks))
+		return nil, nil, nil, nil, fmt.Errorf("%d text entries of %d tokens: too many to build at once", len(ents), len(toks))
 	}
 	tokID = nil
-	order := make([]uint32, len(toks))
+	order = make([]uint32, len(toks))
 	for i := range order {
 		order[i] = uint32(i)
 	}
@@ -697,19 +746,5 @@ func (db *DB) buildText(ctx context.Context, tx *bolt.Tx, counts map[uint64]int)
 		p.key = uint64(rank[p.key>>32])<<32 | p.key&(1<<32-1)
 	}
 	slices.SortFunc(postings, func(a, b posting) int { return cmp.Compare(a.key, b.key) })
-	bb := blockBuilder{b: b, l: layoutText}
-	var k [literal.MaxTokenLen + 33]byte
-	for _, p := range postings {
-		e := ents[p.key&(1<<32-1)]
-		key := append(k[:0], toks[order[p.key>>32]]...)
-		key = append(key, 0)
-		key = binary.BigEndian.AppendUint64(key, e.s)
-		key = binary.BigEndian.AppendUint64(key, e.p)
-		key = binary.BigEndian.AppendUint64(key, e.o)
-		key = binary.BigEndian.AppendUint64(key, e.g)
-		if err := bb.add(key, countValue(int(p.tf))); err != nil {
-			return err
-		}
-	}
-	return bb.flush()
+	return ents, postings, toks, order, nil
 }
