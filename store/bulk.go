@@ -38,8 +38,8 @@ const buildingValue = "posg pair pairvia text"
 // many keys (a predicate with more is one run), a transaction each.
 var buildChunk = 1 << 22
 
-// buildHook, if set, runs after each transaction of a build commits:
-// tests fail the build there, as a crash would.
+// buildHook, if set, runs after each step of a build (posg, pair, text)
+// has committed: tests fail the build there, as a crash would.
 var buildHook func(step string) error
 
 // BeginBulk makes the writes that follow, until EndBulk, leave out the
