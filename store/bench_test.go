@@ -50,29 +50,39 @@ func reportRate(b *testing.B, n int, unit string) {
 
 // BenchmarkLoad bulk-loads PM records (20 triples each) in Loads of 1000.
 func BenchmarkLoad(b *testing.B) {
-	for _, sync := range []bool{false, true} {
-		b.Run(fmt.Sprintf("sync=%v", sync), func(b *testing.B) {
-			db, _ := openDB(b, &store.Options{NoSync: !sync})
-			rs := records(0, b.N)
-			triples := 0
-			for _, r := range rs {
-				triples += len(r.Triples)
-			}
-			b.ResetTimer()
-			cpu0 := cpuTime()
-			for i := 0; i < len(rs); i += 1000 {
-				if err := db.Load(b.Context(), rs[i:min(i+1000, len(rs))]); err != nil {
+	for _, bulk := range []bool{false, true} {
+		for _, sync := range []bool{false, true} {
+			b.Run(fmt.Sprintf("bulk=%v/sync=%v", bulk, sync), func(b *testing.B) {
+				db, _ := openDB(b, &store.Options{NoSync: !sync})
+				rs := records(0, b.N)
+				triples := 0
+				for _, r := range rs {
+					triples += len(r.Triples)
+				}
+				b.ResetTimer()
+				cpu0 := cpuTime()
+				if bulk {
+					if _, err := db.BeginBulk(b.Context()); err != nil {
+						b.Fatal(err)
+					}
+				}
+				for i := 0; i < len(rs); i += 1000 {
+					if err := db.Load(b.Context(), rs[i:min(i+1000, len(rs))]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := db.EndBulk(b.Context()); err != nil {
 					b.Fatal(err)
 				}
-			}
-			cpu := cpuTime() - cpu0
-			b.StopTimer()
-			reportRate(b, b.N, "records/s")
-			reportRate(b, triples, "triples/s")
-			// CPU time, unlike wall time, is not inflated by other
-			// processes on a busy machine.
-			b.ReportMetric(float64(cpu.Nanoseconds())/float64(triples), "cpu-ns/triple")
-		})
+				cpu := cpuTime() - cpu0
+				b.StopTimer()
+				reportRate(b, b.N, "records/s")
+				reportRate(b, triples, "triples/s")
+				// CPU time, unlike wall time, is not inflated by other
+				// processes on a busy machine.
+				b.ReportMetric(float64(cpu.Nanoseconds())/float64(triples), "cpu-ns/triple")
+			})
+		}
 	}
 }
 

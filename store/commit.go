@@ -194,6 +194,8 @@ func (c *committer) take(batch *[]*writeCall) bool {
 // run commits batch in one transaction. If the transaction fails, each call
 // runs again alone, so that one call's failure is its own.
 func (c *committer) run(batch []*writeCall) {
+	c.db.buildMu.RLock()
+	defer c.db.buildMu.RUnlock()
 	start := time.Now()
 	err := c.update(func(tx *bolt.Tx) error {
 		w := newTxWriter(tx, c.db)

@@ -17,7 +17,8 @@ import (
 // formatVersion is the layout described in doc.go. A writable Open
 // upgrades older files.
 const (
-	formatVersion   = 8
+	formatVersion   = 9
+	formatVersionV8 = 8
 	formatVersionV7 = 7
 	formatVersionV6 = 6
 	formatVersionV5 = 5
@@ -138,6 +139,9 @@ type DB struct {
 	// writeBufs are the buffers of the txWriter of the write
 	// transaction, reused by the next (see newTxWriter).
 	writeBufs [8]putBuffer
+	// buildMu is held by EndBulk, which builds indexes in several
+	// transactions, and shared by the writers, which wait for it.
+	buildMu sync.RWMutex
 }
 
 // observeCommit tells Options.ObserveCommit the time since start.
@@ -205,6 +209,11 @@ func Open(path string, opt *Options) (*DB, error) {
 	}
 	db.commit = newCommitter(db, opt.MaxBatchSize, opt.MaxBatchDelay)
 	if !opt.ReadOnly {
+		// Build what a bulk load that did not end left out.
+		if err := db.build(context.Background()); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("open %s: finish a bulk load: %w", path, err)
+		}
 		// Index what a previous process staged and did not merge.
 		for {
 			n, err := db.Merge(context.Background(), 1000)
@@ -262,7 +271,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	switch {
 	case n == formatVersionV1 && !tx.Writable():
 		return fmt.Errorf("%w: %d (open it writable once to upgrade)", ErrVersion, n)
-	case n != formatVersion && n != formatVersionV7 && n != formatVersionV6 && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
+	case n != formatVersion && n != formatVersionV8 && n != formatVersionV7 && n != formatVersionV6 && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
@@ -292,7 +301,11 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	db.packed = n >= formatVersionV6
 	db.blocks = n >= formatVersionV7
 	db.v7 = n == formatVersionV7
+	building := meta.Get(keyBuilding) != nil
 	if !tx.Writable() {
+		if building {
+			return fmt.Errorf("%w (open it writable once to build them)", ErrBuilding)
+		}
 		return nil
 	}
 	// Version 5 and older files hold res entries unpacked, and version 6
@@ -313,7 +326,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 		}
 		db.blocks = true
 	}
-	if n < formatVersion {
+	if n < formatVersionV8 {
 		from := func(l *layout) *layout { return l }
 		if n == formatVersionV7 {
 			from = func(l *layout) *layout {
@@ -334,9 +347,13 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	// A version 1 file has no text index: build it as for a new set of
 	// predicates (none, if the options leave them to the file). A new file
 	// has neither the key nor postings, which is right for an empty set.
+	// A bulk load's build (see BeginBulk) builds both, once Open is
+	// past this transaction.
 	if n == formatVersionV1 || string(meta.Get(keyText)) != db.text.conf {
-		if err := newTxWriter(tx, db).rebuildText(tx); err != nil {
-			return fmt.Errorf("build text index: %w", err)
+		if !building {
+			if err := newTxWriter(tx, db).rebuildText(tx); err != nil {
+				return fmt.Errorf("build text index: %w", err)
+			}
 		}
 		if err := meta.Put(keyText, []byte(db.text.conf)); err != nil {
 			return err
@@ -347,9 +364,11 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	// build them as for new pairs. A version 2 file records no
 	// pairs, and a version 3 file none with via: left to the file, they
 	// stay so.
-	if n < formatVersion || string(meta.Get(keyPairs)) != db.pairs.conf {
-		if err := newTxWriter(tx, db).rebuildPairs(tx); err != nil {
-			return fmt.Errorf("build pair index: %w", err)
+	if n < formatVersionV8 || string(meta.Get(keyPairs)) != db.pairs.conf {
+		if !building {
+			if err := newTxWriter(tx, db).rebuildPairs(tx); err != nil {
+				return fmt.Errorf("build pair index: %w", err)
+			}
 		}
 		if err := meta.Put(keyPairs, []byte(db.pairs.conf)); err != nil {
 			return err
@@ -504,9 +523,9 @@ func (db *DB) Exists(ctx context.Context, id rdf.IRI) (ok bool, err error) {
 
 // Load creates or replaces the resources rs in one transaction: all are
 // written or none. A resource listed twice ends as its last listing. It is
-// meant for importers. bbolt splits pages only at commit, so the cost per
-// resource grows with the transaction: load large sets in chunks of about a
-// thousand resources (measured fastest; 3000 was half as fast).
+// meant for importers, which load large sets in chunks (pmprovider import:
+// 1000 resources by default), into an empty store in a bulk load (see
+// BeginBulk).
 func (db *DB) Load(ctx context.Context, rs []Resource) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -520,6 +539,8 @@ func (db *DB) Load(ctx context.Context, rs []Resource) error {
 		ps[i] = p
 	}
 	defer db.observeCommit(time.Now())
+	db.buildMu.RLock()
+	defer db.buildMu.RUnlock()
 	return db.db.Update(func(tx *bolt.Tx) error {
 		w := newTxWriter(tx, db)
 		for i, p := range ps {

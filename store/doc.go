@@ -85,8 +85,11 @@ hold their keys in blocks (see Index blocks): the table gives their
 logical keys and values.
 
 	bucket  key                                  value
-	meta    "version"                            format version, 8
+	meta    "version"                            format version, 9
 	        "nonce"                              8 hex digits, random per file
+	        "building"                           buckets a bulk load builds at
+	                                             its end, space-separated (see
+	                                             Bulk building); only then
 	        "resources" | "triples" | "terms"    counters behind Stats
 	        "text"                               text predicate IRIs, sorted,
 	                                             newline-separated
@@ -106,6 +109,9 @@ logical keys and values.
 	pair*   kp | ko | vp | class | value | vo | s | gk | gv   -
 	pairvia* via | kp | ko | vp | class | value | vo | r | gr | gk | gv   -
 	changes* order                               kind | time | resource IRI (UTF-8)
+	deferred term id                             class | value (8 bytes): a term
+	                                             to check at the end of a bulk
+	                                             load; only then
 
 s, p, o are the term ids of a triple and g the term id of the IRI of the
 resource stating it. Putting g last keeps one key per resource stating a
@@ -213,6 +219,46 @@ Version 1 files lack the text bucket and meta key; a writable Open upgrades
 them by building the index, and a read-only Open refuses them with
 ErrVersion. Writers of version 1 would not maintain the index, so they
 must not open version 2 files: hence the new version.
+
+# Bulk building
+
+The keys of posg, pair, pairvia and text come in random order, in the
+order of their predicate and value rather than of the resources: written
+as they come, each transaction splices them into blocks all over the
+buckets, writes a page for a few keys each, and splits pages that later
+keys never fill (at a million generated records those buckets were a
+quarter to a third empty). A bulk load (DB.BeginBulk, into a store that
+holds no resource) leaves them out of its writes and builds them at its
+end (DB.EndBulk) from res, in key order, appending full blocks to full
+pages: posg in runs of whole predicates of at most buildChunk keys,
+gathered in one walk of res each and sorted as fixed-width values (the
+cores sort predicates in parallel), a transaction per run; pair and
+pairvia a pair at a time, a transaction each, from its halves gathered
+in one walk and joined by subject; text
+from the entries of the text predicates, whose objects are read and cut
+into tokens once, the postings sorted as numbers (a token's rank, an
+entry's). The dictionary, res, rid, spog and the change log are written
+as usual.
+
+The first bulk transaction sets the meta "building" key, naming the
+buckets left out, and the last transaction of the build deletes it. The
+writes in between, of Load or any other writer, leave those buckets out
+(the build reads res, whatever wrote it), and EndBulk holds off writers
+while it builds. A writable Open of a file with the key (a process died
+in its load or build) builds them again from the start, a transaction
+per step as EndBulk does; a read-only Open refuses it with ErrBuilding,
+as its indexes lack the resources. Writers of version 8 would neither
+leave those buckets alone nor build them: hence version 9, which they
+refuse. A writable Open of a version 8 file just sets the version.
+
+A write that replaces a resource checks the terms its old version used
+against posg (see Terms), which a bulk load has not built: it reclaims
+the blank nodes, which need no check, and puts the others in the deferred
+bucket, with their sort keys; the build's last transaction checks them
+against the built indexes, reclaims those no key uses, and drops the
+bucket. A term deferred so and written again before the end keeps its id
+where a normal load would have reclaimed it and given it a new one: the
+stores differ in ids, not in what they hold.
 
 # Pair index
 

@@ -29,6 +29,11 @@ var (
 	// an older one that a writable Open would upgrade.
 	ErrVersion = errors.New("store: unsupported file format version")
 
+	// ErrBuilding is returned by a read-only Open of a file whose bulk
+	// load (see DB.BeginBulk) did not end: its posg, pair and text indexes
+	// are not built, and a writable Open builds them.
+	ErrBuilding = errors.New("store: indexes of a bulk load not built")
+
 	// ErrCorrupt is returned when an index refers to a term or bucket that is
 	// missing or undecodable. It is wrapped with detail.
 	ErrCorrupt = errors.New("store: corrupt database")

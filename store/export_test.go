@@ -1,8 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/knakk/rdf"
 	bolt "go.etcd.io/bbolt"
@@ -226,4 +230,109 @@ func InlineForTest(t rdf.Term) bool {
 	}
 	_, ok := inlineID(enc)
 	return ok
+}
+
+// SetBuildChunkForTest sets buildChunk until the returned func is
+// called, so that a build sorts posg in several runs.
+func SetBuildChunkForTest(n int) (restore func()) {
+	old := buildChunk
+	buildChunk = n
+	return func() { buildChunk = old }
+}
+
+// SetBuildHookForTest makes f run after each transaction of a bulk
+// load's build, until the returned func is called.
+func SetBuildHookForTest(f func(step string) error) (restore func()) {
+	old := buildHook
+	buildHook = f
+	return func() { buildHook = old }
+}
+
+// idFields are where the term ids of the logical keys of the index
+// buckets start, past a text key's token.
+var idFields = map[string][]int{
+	"spog": {0, 8, 16, 24}, "posg": {0, 17, 25, 33}, "text": {0, 8, 16, 24},
+	"pair": {0, 8, 16, 33, 41, 49, 57}, "pairvia": {0, 8, 16, 24, 41, 49, 57, 65, 73},
+}
+
+// LogicalKeysForTest returns the logical keys of an index bucket (spog,
+// posg, text, pair, pairvia), or the terms of the dictionary (t2i: each
+// key with the term of its id; i2t), or the resources of rid with their
+// graph's term, as text in which each term id is its term's encoding,
+// blank nodes all "B": what two stores holding the same data agree on,
+// whatever ids they gave the terms. Sorted.
+func (db *DB) LogicalKeysForTest(name string) ([]string, error) {
+	var out []string
+	err := db.db.View(func(tx *bolt.Tx) error {
+		i2t := index{b: tx.Bucket(bucketI2T), l: db.layout(layoutI2T)}
+		term := func(id []byte) (string, error) {
+			enc := termEncoding(i2t, id)
+			if enc == nil {
+				return "", fmt.Errorf("no term %x", id)
+			}
+			if enc[0] == tagBlank {
+				return "B", nil
+			}
+			return fmt.Sprintf("%q", enc), nil
+		}
+		var l *layout
+		for _, bl := range blockBuckets {
+			if string(bl.name) == name {
+				l = bl.l
+			}
+		}
+		b := tx.Bucket([]byte(name))
+		if b == nil {
+			return fmt.Errorf("no bucket %s", name)
+		}
+		c := newCursor(b, db.layout(l))
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			var line string
+			switch name {
+			case "t2i", "rid":
+				t, err := term(v)
+				if err != nil {
+					return err
+				}
+				if k[0] == tagBlank {
+					k = []byte("B") // its label is its id
+				}
+				line = fmt.Sprintf("%q %s", k, t)
+			case "i2t":
+				t, err := term(k)
+				if err != nil {
+					return err
+				}
+				line = t
+			default:
+				rest, head := k, ""
+				if name == "text" {
+					i := bytes.IndexByte(k, 0)
+					head, rest = string(k[:i]), k[i+1:]
+				}
+				offs, ok := idFields[name]
+				if !ok {
+					return fmt.Errorf("no layout of %s", name)
+				}
+				parts := []string{head}
+				prev := 0
+				for _, off := range offs {
+					if off > prev {
+						parts = append(parts, fmt.Sprintf("%x", rest[prev:off]))
+					}
+					t, err := term(rest[off : off+8])
+					if err != nil {
+						return err
+					}
+					parts = append(parts, t)
+					prev = off + 8
+				}
+				line = strings.Join(parts, " ") + fmt.Sprintf(" =%x", v)
+			}
+			out = append(out, line)
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return out, err
 }

@@ -343,7 +343,7 @@ func (w *txWriter) otherHalves(s uint64, id pairID, g uint64) ([2][]pairHalf, er
 // if none) to its new one (nil if deleted). It runs after the resource's
 // spog keys are written (to the buffers).
 func (w *txWriter) updatePairs(old, val []byte) error {
-	if len(w.pairSet.pairs) == 0 {
+	if len(w.pairSet.pairs) == 0 || w.bulk {
 		return nil
 	}
 	ids, err := w.pairIDs()

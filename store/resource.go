@@ -140,6 +140,12 @@ type txWriter struct {
 	// freshFrom is the first id the writer took from the i2t sequence
 	// since it last flushed its buffers (see fresh).
 	freshFrom uint64
+
+	// bulk: the file is marked (see BeginBulk), and the writes leave
+	// posg, pair, pairvia and text to the build, and the check of the
+	// terms they may leave unused, which reads posg, to deferred.
+	bulk     bool
+	deferred *bolt.Bucket
 }
 
 func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
@@ -157,6 +163,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		pairVia:   db.index(tx, bucketPairVia, layoutPairVia),
 		rid:       db.index(tx, bucketRID, layoutRID),
 		changes:   tx.Bucket(bucketChanges),
+		deferred:  tx.Bucket(bucketDeferred),
 		now:       time.Now(),
 		pairSet:   db.pairs,
 		nonce:     db.nonce,
@@ -167,6 +174,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	if db.noChangeLog {
 		w.changes = nil
 	}
+	w.bulk = w.meta.Get(keyBuilding) != nil
 	w.markFlushed()
 	pack(tx)
 	b := &db.writeBufs
@@ -410,7 +418,9 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 func (w *txWriter) putIndex(e, g []byte) error {
 	var k [41]byte
 	w.spogPuts.add(spogKey(k[:0], e, g), []byte{})
-	w.posgPuts.add(posgKey(k[:0], e, g), []byte{})
+	if !w.bulk {
+		w.posgPuts.add(posgKey(k[:0], e, g), []byte{})
+	}
 	return nil
 }
 
@@ -419,7 +429,9 @@ func (w *txWriter) putIndex(e, g []byte) error {
 func (w *txWriter) deleteIndex(e, g []byte) error {
 	var k [41]byte
 	w.spogPuts.del(spogKey(k[:0], e, g))
-	w.posgPuts.del(posgKey(k[:0], e, g))
+	if !w.bulk {
+		w.posgPuts.del(posgKey(k[:0], e, g))
+	}
 	return nil
 }
 
@@ -523,6 +535,14 @@ func (w *txWriter) unusedTerms(cands map[uint64][9]byte) ([]uint64, error) {
 	}
 	if len(cs) == 0 {
 		return dead, nil
+	}
+	if w.bulk {
+		// posg is not there to tell: the build checks them.
+		ids := make([]uint64, len(cs))
+		for i, c := range cs {
+			ids[i] = c.id
+		}
+		return dead, w.deferCheck(ids, cands)
 	}
 	// first finds the first key at or after target, the targets given
 	// in increasing order: the key found for the last target if it is at

@@ -149,6 +149,8 @@ func (db *DB) Merge(ctx context.Context, max int) (int, error) {
 		return 0, err
 	}
 	n := 0
+	db.buildMu.RLock()
+	defer db.buildMu.RUnlock()
 	err := db.db.Update(func(tx *bolt.Tx) error {
 		n = 0
 		w := newTxWriter(tx, db)

@@ -91,6 +91,9 @@ func textKey(k []byte, tok string, e, g []byte) []byte {
 // putText adds the postings of entry e in graph g, whose object has the
 // tokens toks.
 func (w *txWriter) putText(e, g []byte, toks []tokenCount) error {
+	if w.bulk {
+		return nil // built at the end
+	}
 	var k [literal.MaxTokenLen + 33]byte
 	for _, t := range toks {
 		w.textPuts.add(textKey(k[:0], t.tok, e, g), countValue(t.n))
@@ -120,6 +123,9 @@ var smallCounts = func() []byte {
 // at the next flushPuts. It must run before the entry's terms are
 // reclaimed.
 func (w *txWriter) deleteText(e, g []byte) error {
+	if w.bulk {
+		return nil // built at the end
+	}
 	toks, err := w.entryTokens(e, MaxTextTokens+1)
 	if err != nil {
 		return err

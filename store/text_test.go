@@ -300,7 +300,7 @@ func TestTextUpgrade(t *testing.T) {
 	}
 	bdb, err := bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
-	require.Equal(t, uint64(8), version(bdb))
+	require.Equal(t, uint64(9), version(bdb))
 	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket([]byte("text")); err != nil {
 			return err
@@ -323,9 +323,9 @@ func TestTextUpgrade(t *testing.T) {
 
 	bdb, err = bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
-	assert.Equal(t, uint64(8), version(bdb))
+	assert.Equal(t, uint64(9), version(bdb))
 	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("meta")).Put([]byte("version"), binary.BigEndian.AppendUint64(nil, 9))
+		return tx.Bucket([]byte("meta")).Put([]byte("version"), binary.BigEndian.AppendUint64(nil, 10))
 	}))
 	require.NoError(t, bdb.Close())
 	_, err = store.Open(path, nil)

@@ -167,7 +167,7 @@ func contents(t *testing.T, db *store.DB) map[string][]string {
 }
 
 // TestUpgradeFormat5 opens a file format 5 wrote: read-only as it is;
-// writable, it becomes version 8, without ospg or staged resources, and
+// writable, it becomes version 9, without ospg or staged resources, and
 // answers as a store the same writes made now.
 func TestUpgradeFormat5(t *testing.T) {
 	path := format5File(t)
@@ -207,7 +207,7 @@ func TestUpgradeFormat5(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	v, buckets = fileState(t, path)
-	assert.Equal(t, uint64(8), v)
+	assert.Equal(t, uint64(9), v)
 	assert.NotContains(t, buckets, "ospg")
 }
 
@@ -232,12 +232,12 @@ func TestUpgradeCrash(t *testing.T) {
 	assert.True(t, ok)
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(8), v)
+	assert.Equal(t, uint64(9), v)
 }
 
 // TestUpgradeFormat6 opens a file format 6 wrote, its index keys one by
 // one: read-only, it reads them as they are; writable, it becomes version
-// 8, its indexes in blocks, and answers as a store the same writes make
+// 9, its indexes in blocks, and answers as a store the same writes make
 // now, and as it did before.
 func TestUpgradeFormat6(t *testing.T) { testUpgrade(t, 6, format6File(t), format6Ops) }
 
@@ -247,9 +247,22 @@ func TestUpgradeFormat7(t *testing.T) {
 	testUpgrade(t, 7, formatFile(t, "format7.db.gz"), format7Ops)
 }
 
+// TestUpgradeFormat8 opens a file format 8 wrote (format7Ops, with the
+// code of commit 36a7333): format 9 only adds the mark of a bulk load
+// (see DB.BeginBulk), so a writable Open just sets the version.
+func TestUpgradeFormat8(t *testing.T) {
+	testUpgrade(t, 8, formatFile(t, "format8.db.gz"), format7Ops)
+}
+
+// TestUpgradeFormat8Crash is TestUpgradeFormat6Crash for a version 8
+// file.
+func TestUpgradeFormat8Crash(t *testing.T) {
+	testUpgradeCrash(t, 8, formatFile(t, "format8.db.gz"))
+}
+
 // testUpgrade opens the file at path, of the given version, which ops
 // made: read-only, it answers as the same writes made now do, and stays
-// as it is; writable, it becomes version 8 and answers so, before and
+// as it is; writable, it becomes version 9 and answers so, before and
 // after more writes.
 func testUpgrade(t *testing.T, version uint64, path string, ops func(testing.TB, *store.DB)) {
 	v, _ := fileState(t, path)
@@ -295,7 +308,7 @@ func testUpgrade(t *testing.T, version uint64, path string, ops func(testing.TB,
 	}
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(8), v)
+	assert.Equal(t, uint64(9), v)
 }
 
 // TestUpgradeFormat6Crash: an upgrade of a version 6 file that fails
@@ -334,5 +347,5 @@ func testUpgradeCrash(t *testing.T, version uint64, path string) {
 	}
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(8), v)
+	assert.Equal(t, uint64(9), v)
 }

@@ -247,6 +247,11 @@ func benchLoad(ctx context.Context, db *store.DB, cfg fixture.Config, stdout, st
 		return nil
 	}
 
+	// The store is empty: build its indexes at the end, as import does.
+	bulk, err := db.BeginBulk(ctx)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []store.Resource, 4)
@@ -301,6 +306,11 @@ func benchLoad(ctx context.Context, db *store.DB, cfg fixture.Config, stdout, st
 	}
 	if err := <-genErr; err != nil {
 		return err
+	}
+	if bulk {
+		if err := db.EndBulk(ctx); err != nil {
+			return err
+		}
 	}
 	el := time.Since(start)
 	heap := peak()
