@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/metrics"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,17 +202,11 @@ func (bs *benchSettings) serve(ctx context.Context, st provider.Store, cfg fixtu
 	}
 	fmt.Fprintf(stdout, "\nqueries: %d GETs of each shape on %s (Accept: %s), after %d to warm up; R rotates over %d resources\n",
 		*queries, "/oslc/records", *accept, *warmup, max(1, cfg.Observed()))
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return fmt.Errorf("bench: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("bench: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
 	}
+	defer stopProfile()
 	results := make([]*benchResult, len(qs))
 	for i, q := range qs {
 		r := &benchResult{query: q}

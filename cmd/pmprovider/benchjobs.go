@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -119,17 +118,11 @@ func runBenchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "created %d jobs of %d resources (%d metrics each, granularity %s, reporting period %s) in %s; running for %s\n",
 		*jobs, *resources, strings.Count(inds.String(), "pmj:performanceIndicator"), *gran, *reporting, time.Since(created).Round(time.Millisecond), *dur)
 
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	cpu0 := cpuTime()
 	start := time.Now()
 	srv.Start()
