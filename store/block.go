@@ -1547,14 +1547,10 @@ func repackRemap(tx *bolt.Tx, name []byte, from, to *layout, r remapping) error 
 		return err
 	}
 	seq := old.Sequence()
-	if err := tx.DeleteBucket(name); err != nil {
-		return err
-	}
-	nb, err := tx.CreateBucket(name)
+	nb, err := newBucket(tx, name, 1)
 	if err != nil {
 		return err
 	}
-	nb.FillPercent = 1
 	if err := nb.SetSequence(seq); err != nil { // i2t's: the term ids
 		return err
 	}

@@ -166,21 +166,6 @@ func (w *txWriter) deferCheck(ids []uint64, cands map[uint64][9]byte) error {
 	return nil
 }
 
-// newBucket replaces bucket name of tx with an empty one, packed full.
-func newBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
-	if tx.Bucket(name) != nil {
-		if err := tx.DeleteBucket(name); err != nil {
-			return nil, err
-		}
-	}
-	b, err := tx.CreateBucket(name)
-	if err != nil {
-		return nil, err
-	}
-	b.FillPercent = 1
-	return b, nil
-}
-
 // eachEntry calls fn with the graph id and unpacked entries of every
 // resource, in res order. The entries are valid until fn returns.
 func eachEntry(ctx context.Context, tx *bolt.Tx, fn func(g uint64, entries []byte) error) error {
@@ -249,7 +234,7 @@ func (db *DB) buildPOSG(ctx context.Context, counts map[uint64]int) error {
 	}
 	slices.Sort(preds)
 	if err := db.db.Update(func(tx *bolt.Tx) error {
-		_, err := newBucket(tx, bucketPOSG)
+		_, err := newBucket(tx, bucketPOSG, 1)
 		return err
 	}); err != nil {
 		return err
@@ -388,7 +373,7 @@ func (db *DB) buildPairs(ctx context.Context, counts map[uint64]int) error {
 	err := db.db.Update(func(tx *bolt.Tx) error {
 		w := newTxWriter(tx, db) // first: it sets the buckets' usual fill
 		for _, name := range [][]byte{bucketPair, bucketPairVia} {
-			if _, err := newBucket(tx, name); err != nil {
+			if _, err := newBucket(tx, name, 1); err != nil {
 				return err
 			}
 		}
@@ -595,7 +580,7 @@ type textEnt struct{ s, p, o, g uint64 }
 // numbers: a token's rank in byte order, then the entry's index.
 func (db *DB) buildText(ctx context.Context, counts map[uint64]int) error {
 	if err := db.db.Update(func(tx *bolt.Tx) error {
-		_, err := newBucket(tx, bucketText)
+		_, err := newBucket(tx, bucketText, 1)
 		return err
 	}); err != nil {
 		return err

@@ -29,3 +29,19 @@ func pack(tx *bolt.Tx) {
 		}
 	}
 }
+
+// newBucket replaces bucket name of tx, if any, with an empty one packed
+// to fill.
+func newBucket(tx *bolt.Tx, name []byte, fill float64) (*bolt.Bucket, error) {
+	if tx.Bucket(name) != nil {
+		if err := tx.DeleteBucket(name); err != nil {
+			return nil, err
+		}
+	}
+	b, err := tx.CreateBucket(name)
+	if err != nil {
+		return nil, err
+	}
+	b.FillPercent = fill
+	return b, nil
+}

@@ -391,16 +391,10 @@ func applyKeys(p *putBuffer, before, after map[string]struct{}) {
 func (w *txWriter) rebuildPairs(tx *bolt.Tx) error {
 	var buckets [2]index
 	for i, name := range [][]byte{bucketPair, bucketPairVia} {
-		if tx.Bucket(name) != nil {
-			if err := tx.DeleteBucket(name); err != nil {
-				return err
-			}
-		}
-		b, err := tx.CreateBucket(name)
+		b, err := newBucket(tx, name, 0.9)
 		if err != nil {
 			return err
 		}
-		b.FillPercent = 0.9
 		buckets[i] = index{b: b, l: [2]*layout{w.pair.l, w.pairVia.l}[i]}
 	}
 	w.pair, w.pairVia = buckets[0], buckets[1]

@@ -187,16 +187,10 @@ var rebuildChunk = 1 << 20
 // of first bytes of tokens with at most rebuildChunk postings, after one
 // that counts them.
 func (w *txWriter) rebuildText(tx *bolt.Tx) error {
-	if tx.Bucket(bucketText) != nil {
-		if err := tx.DeleteBucket(bucketText); err != nil {
-			return err
-		}
-	}
-	b, err := tx.CreateBucket(bucketText)
+	b, err := newBucket(tx, bucketText, fillPercent[string(bucketText)])
 	if err != nil {
 		return err
 	}
-	b.FillPercent = fillPercent[string(bucketText)]
 	w.text = index{b: b, l: w.text.l}
 	w.textPuts.x = w.text
 	var counts [256]int
