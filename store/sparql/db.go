@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/knakk/rdf"
 
@@ -191,7 +192,36 @@ func (d *DB) etag(ctx context.Context, id rdf.IRI) (string, error) {
 
 // Get returns the triples of resource id, in the order written, and its
 // ETag, or an error that is both store.ErrNotFound and query.ErrNotFound.
-func (d *DB) Get(ctx context.Context, id rdf.IRI) ([]rdf.Triple, string, error) {
+func (d *DB) Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag string, err error) {
+	err = rereadTorn(ctx, func() error {
+		g, etag, err = d.get(ctx, id)
+		return err
+	})
+	return g, etag, err
+}
+
+// maxTornReads is how often a read that met a torn body (errTornBody)
+// is made before its error is returned.
+const maxTornReads = 5
+
+// rereadTorn runs read again, a little later each time, while it fails
+// with errTornBody, at most maxTornReads times in all.
+func rereadTorn(ctx context.Context, read func() error) error {
+	var err error
+	for try := range maxTornReads {
+		if err = read(); !errors.Is(err, errTornBody) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(try+1) * 20 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func (d *DB) get(ctx context.Context, id rdf.IRI) ([]rdf.Triple, string, error) {
 	var b strings.Builder
 	b.WriteString("SELECT ?e ?b WHERE { GRAPH ")
 	writeIRI(&b, d.graph(id))

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -359,9 +360,19 @@ func encodeBody(g []rdf.Triple) string {
 	return string(b)
 }
 
+// errTornBody is a body that ends early: a read that raced a write of
+// the resource (Virtuoso, which keeps long literals apart from its
+// quads, answered an empty body under load while another instance
+// replaced the resource). Reading again sees one version or the other.
+var errTornBody = errors.New("sparql: resource body ends early (read during a write?)")
+
 func decodeBody(s string) ([]rdf.Triple, error) {
 	var ks [][3]string
 	if err := json.Unmarshal([]byte(s), &ks); err != nil {
+		var se *json.SyntaxError
+		if s == "" || errors.As(err, &se) && se.Offset >= int64(len(s)) {
+			return nil, fmt.Errorf("%w: %v", errTornBody, err)
+		}
 		return nil, fmt.Errorf("sparql: resource body: %w", err)
 	}
 	g := make([]rdf.Triple, len(ks))

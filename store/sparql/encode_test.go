@@ -1,9 +1,12 @@
 package sparql
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // The escapers' model: rune by rune, as the SPARQL grammar reads them.
@@ -81,4 +84,31 @@ func FuzzEscapes(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkEscapes)
+}
+
+// A body that ends early is a read that raced a write, read again; any
+// other bad body is an error at once.
+func TestTornBodyReadAgain(t *testing.T) {
+	for _, s := range []string{"", `[["<http://a>"`, `[["<http://a>","<http://b>","<http://c>"]`} {
+		_, err := decodeBody(s)
+		assert.ErrorIs(t, err, errTornBody, "%q", s)
+	}
+	_, err := decodeBody(`{"not":"a body"}`)
+	assert.NotErrorIs(t, err, errTornBody)
+
+	reads := 0
+	err = rereadTorn(context.Background(), func() error {
+		if reads++; reads < 3 {
+			_, err := decodeBody("")
+			return err
+		}
+		return nil
+	})
+	assert.NoError(t, err)
+	assert.Equal(t, 3, reads, "read again until the body is whole")
+
+	reads = 0
+	err = rereadTorn(context.Background(), func() error { reads++; _, err := decodeBody(""); return err })
+	assert.ErrorIs(t, err, errTornBody)
+	assert.Equal(t, maxTornReads, reads, "then its error")
 }

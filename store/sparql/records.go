@@ -72,8 +72,17 @@ func (s *Source) Records(ctx context.Context, q store.RecordQuery, fn func(rec *
 	return nil
 }
 
-// bodies reads the triples of the resources ids that exist, in one query.
-func (d *DB) bodies(ctx context.Context, ids []rdf.IRI) (map[string][]rdf.Triple, error) {
+// bodies reads the triples of the resources ids that exist, in one query
+// (again if it met a torn body: see rereadTorn).
+func (d *DB) bodies(ctx context.Context, ids []rdf.IRI) (out map[string][]rdf.Triple, err error) {
+	err = rereadTorn(ctx, func() error {
+		out, err = d.readBodies(ctx, ids)
+		return err
+	})
+	return out, err
+}
+
+func (d *DB) readBodies(ctx context.Context, ids []rdf.IRI) (map[string][]rdf.Triple, error) {
 	var b strings.Builder
 	b.WriteString("SELECT ?s ?b WHERE { VALUES (?s ?g) {")
 	seen := map[string]bool{}
