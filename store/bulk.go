@@ -1,14 +1,15 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"slices"
 
+	"github.com/oslc-pm/pmprovider/codec/literal"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -34,7 +35,7 @@ const buildingValue = "posg pair pairvia text"
 // buildChunk bounds the memory of a build: the records a sorter holds in
 // each of its two buffers (a pair's five sorters share it), about 48
 // bytes each, and the keys a transaction of the build appends.
-var buildChunk = 1 << 20
+var buildChunk = 1 << 19
 
 // buildHook, if set, runs after each step of a build (posg, pair, text)
 // has committed: tests fail the build there, as a crash would.
@@ -724,34 +725,43 @@ func appendPairEnt(k []byte, id pairID, e pairEnt) []byte {
 	return binary.BigEndian.AppendUint64(k, e.vo)
 }
 
-// textRec is a posting of the text index being built: the rank of its
-// token in byte order, the entry s | p | o | g, and the token's count in
-// the entry's object.
+// textRec is a posting of the text index being built: its token, the
+// entry s | p | o | g, and the token's count in the entry's object.
+// Tokens hold no 0 byte, so that ordering them as bytes orders the keys,
+// token | 0x00 | s | p | o | g.
 type textRec struct {
 	s, p, o, g uint64
-	rank, tf   uint32
+	tf         uint32
+	n          uint8 // the token's length
+	tok        [literal.MaxTokenLen]byte
 }
 
-func (textRec) width() int { return 40 }
+func (textRec) width() int { return 32 + 4 + 1 + literal.MaxTokenLen }
+
+func (r *textRec) token() []byte { return r.tok[:r.n] }
 
 func (r textRec) put(b []byte) {
-	binary.BigEndian.PutUint32(b[0:], r.rank)
-	binary.BigEndian.PutUint64(b[4:], r.s)
-	binary.BigEndian.PutUint64(b[12:], r.p)
-	binary.BigEndian.PutUint64(b[20:], r.o)
-	binary.BigEndian.PutUint64(b[28:], r.g)
-	binary.BigEndian.PutUint32(b[36:], r.tf)
+	binary.BigEndian.PutUint64(b[0:], r.s)
+	binary.BigEndian.PutUint64(b[8:], r.p)
+	binary.BigEndian.PutUint64(b[16:], r.o)
+	binary.BigEndian.PutUint64(b[24:], r.g)
+	binary.BigEndian.PutUint32(b[32:], r.tf)
+	b[36] = r.n
+	copy(b[37:], r.tok[:])
 }
 
 func (textRec) get(b []byte) textRec {
-	return textRec{
-		rank: binary.BigEndian.Uint32(b[0:]), s: binary.BigEndian.Uint64(b[4:]), p: binary.BigEndian.Uint64(b[12:]),
-		o: binary.BigEndian.Uint64(b[20:]), g: binary.BigEndian.Uint64(b[28:]), tf: binary.BigEndian.Uint32(b[36:]),
+	r := textRec{
+		s: binary.BigEndian.Uint64(b[0:]), p: binary.BigEndian.Uint64(b[8:]),
+		o: binary.BigEndian.Uint64(b[16:]), g: binary.BigEndian.Uint64(b[24:]),
+		tf: binary.BigEndian.Uint32(b[32:]), n: b[36],
 	}
+	copy(r.tok[:], b[37:])
+	return r
 }
 
 func (a textRec) compare(b textRec) int {
-	if c := cmp.Compare(a.rank, b.rank); c != 0 {
+	if c := bytes.Compare(a.token(), b.token()); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(a.s, b.s); c != 0 {
@@ -766,10 +776,10 @@ func (a textRec) compare(b textRec) int {
 	return cmp.Compare(a.g, b.g)
 }
 
-// buildText builds the text bucket from res in two walks: the first
-// tokenizes the objects of the text predicates to rank the distinct
-// tokens in byte order, the second gathers the postings, by rank, into a
-// sorter whose output is appended in order.
+// buildText builds the text bucket from res: one walk cuts the objects
+// of the text predicates into tokens and puts the postings, each with its
+// token, into a sorter whose output is appended in order. A record is
+// about 100 bytes, so the sorter holds a quarter as many as others.
 func (db *DB) buildText(ctx context.Context) error {
 	if err := db.db.Update(func(tx *bolt.Tx) error {
 		_, err := newBucket(tx, bucketText, 1)
@@ -777,8 +787,7 @@ func (db *DB) buildText(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	var toks []string
-	s := newSorter[textRec](db.buildDir(), buildChunk)
+	s := newSorter[textRec](db.buildDir(), buildChunk/4)
 	err := db.db.View(func(tx *bolt.Tx) error {
 		t2i, i2t := db.index(tx, bucketT2I, layoutT2I), db.index(tx, bucketI2T, layoutI2T)
 		preds := map[uint64]bool{}
@@ -794,63 +803,37 @@ func (db *DB) buildText(ctx context.Context) error {
 		if len(preds) == 0 {
 			return nil
 		}
-		// eachText calls fn with each entry of a text predicate and
-		// the tokens of its object.
-		eachText := func(fn func(s, p, o, g uint64, ts []tokenCount) error) error {
-			var (
-				lastO    uint64
-				lastToks []tokenCount
-				seen     bool
-			)
-			return eachEntry(ctx, tx, func(g uint64, e []byte) error {
-				for ; len(e) > 0; e = e[entryLen:] {
-					p := binary.BigEndian.Uint64(e[8:])
-					if !preds[p] {
-						continue
+		var (
+			lastO    uint64
+			lastToks []tokenCount
+			seen     bool
+		)
+		return eachEntry(ctx, tx, func(g uint64, e []byte) error {
+			for ; len(e) > 0; e = e[entryLen:] {
+				p := binary.BigEndian.Uint64(e[8:])
+				if !preds[p] {
+					continue
+				}
+				o := binary.BigEndian.Uint64(e[25:])
+				if !seen || o != lastO {
+					seen, lastO, lastToks = true, o, nil
+					enc := termEncoding(i2t, e[25:33])
+					if enc == nil {
+						return fmt.Errorf("%w: no term %d", ErrCorrupt, o)
 					}
-					o := binary.BigEndian.Uint64(e[25:])
-					if !seen || o != lastO {
-						seen, lastO, lastToks = true, o, nil
-						enc := termEncoding(i2t, e[25:33])
-						if enc == nil {
-							return fmt.Errorf("%w: no term %d", ErrCorrupt, o)
-						}
-						if text, ok := textOf(string(enc)); ok {
-							lastToks = countTokens(text, MaxTextTokens)
-						}
+					if text, ok := textOf(string(enc)); ok {
+						lastToks = countTokens(text, MaxTextTokens)
 					}
-					if err := fn(binary.BigEndian.Uint64(e[0:]), p, o, g, lastToks); err != nil {
+				}
+				for _, t := range lastToks {
+					if len(t.tok) > literal.MaxTokenLen {
+						return fmt.Errorf("%w: token of %d bytes", ErrCorrupt, len(t.tok))
+					}
+					r := textRec{s: binary.BigEndian.Uint64(e[0:]), p: p, o: o, g: g, tf: uint32(min(t.n, 1<<32-1)), n: uint8(len(t.tok))}
+					copy(r.tok[:], t.tok)
+					if err := s.add(r); err != nil {
 						return err
 					}
-				}
-				return nil
-			})
-		}
-		tokID := map[string]uint32{}
-		err := eachText(func(_, _, _, _ uint64, ts []tokenCount) error {
-			for _, t := range ts {
-				if _, ok := tokID[t.tok]; !ok {
-					if len(toks) == 1<<32-1 {
-						return fmt.Errorf("%d distinct tokens: too many to build at once", len(toks))
-					}
-					tokID[t.tok] = 0
-					toks = append(toks, t.tok)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		slices.Sort(toks)
-		for r, t := range toks {
-			tokID[t] = uint32(r)
-		}
-		return eachText(func(subj, p, o, g uint64, ts []tokenCount) error {
-			for _, t := range ts {
-				err := s.add(textRec{rank: tokID[t.tok], s: subj, p: p, o: o, g: g, tf: uint32(min(t.n, 1<<32-1))})
-				if err != nil {
-					return err
 				}
 			}
 			return nil
@@ -861,7 +844,7 @@ func (db *DB) buildText(ctx context.Context) error {
 		return err
 	}
 	return appendAll(ctx, db, s, bucketText, layoutText, func(k []byte, r textRec) ([]byte, []byte) {
-		k = append(k, toks[r.rank]...)
+		k = append(k, r.token()...)
 		k = append(k, 0)
 		k = binary.BigEndian.AppendUint64(k, r.s)
 		k = binary.BigEndian.AppendUint64(k, r.p)
