@@ -237,15 +237,16 @@ two buffers: a full one is sorted on another goroutine (the other core)
 while the walk fills the next, and written as a sorted run to a
 temporary file beside the store, unlinked as soon as it is made (a crash
 leaves nothing behind); its output merges the runs. So the build's
-memory does not grow with the store: at a million records it spills
-about 2 GB of runs, read back once. posg is one walk; pair and pairvia a
-pair at a time: one walk gathers the pair's key halves, value halves and
-the via triples pointing to their subjects into three sorters by
-subject, a merge join of their outputs makes the pair keys and via keys
-into two more, appended in turn; text two walks, the first cutting the
-objects of the text predicates into tokens to rank the distinct tokens
-in byte order (the tokens are all the build keeps in memory), the second
-gathering the postings by rank. The dictionary, res, rid, spog and the
+memory does not grow with the store: at a million records the import's
+Go heap peaks at 183 MB (687 MB when the steps sorted in memory), and
+the runs, some 40 to 100 bytes a key, are written and read once. posg
+is one walk; pair and pairvia a pair at a time: one walk gathers the
+pair's key halves, value halves and the via triples pointing to their
+subjects into three sorters by subject, a merge join of their outputs
+makes the pair keys and via keys into two more, appended in turn; text
+one walk, cutting the objects of the text predicates into tokens, each
+posting sorted with its token (tokens hold no 0 byte, so their bytes
+order the keys). The dictionary, res, rid, spog and the
 change log are written as usual.
 
 The first bulk transaction sets the meta "building" key, naming the
