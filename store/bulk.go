@@ -1,17 +1,16 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"path/filepath"
 	"runtime"
-	"slices"
-	"sync"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/oslc-pm/pmprovider/codec/literal"
+	bolt "go.etcd.io/bbolt"
 )
 
 // A bulk load (BeginBulk, EndBulk) leaves the indexes whose keys come in
@@ -33,10 +32,10 @@ var (
 // its end.
 const buildingValue = "posg pair pairvia text"
 
-// buildChunk is about how many posg keys EndBulk sorts at once, in
-// memory: it builds posg in runs of whole predicates with at most that
-// many keys (a predicate with more is one run), a transaction each.
-var buildChunk = 1 << 22
+// buildChunk bounds the memory of a build: the records a sorter holds in
+// each of its two buffers (a pair's five sorters share it), about 48
+// bytes each, and the keys a transaction of the build appends.
+var buildChunk = 1 << 19
 
 // buildHook, if set, runs after each step of a build (posg, pair, text)
 // has committed: tests fail the build there, as a crash would.
@@ -108,16 +107,13 @@ func (db *DB) build(ctx context.Context) error {
 	if err != nil || !marked {
 		return err
 	}
-	// counts are the entries of each predicate, which posg counts first:
-	// the steps size their memory so.
-	counts := map[uint64]int{}
 	steps := []struct {
 		name string
 		fn   func(ctx context.Context) error
 	}{
-		{"posg", func(ctx context.Context) error { return db.buildPOSG(ctx, counts) }},
-		{"pair", func(ctx context.Context) error { return db.buildPairs(ctx, counts) }},
-		{"text", func(ctx context.Context) error { return db.buildText(ctx, counts) }},
+		{"posg", db.buildPOSG},
+		{"pair", db.buildPairs},
+		{"text", db.buildText},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {
@@ -189,13 +185,91 @@ func eachEntry(ctx context.Context, tx *bolt.Tx, fn func(g uint64, entries []byt
 	return nil
 }
 
-// posgEnt is a posg key of a known predicate: class | value | o | s | g.
-type posgEnt struct {
-	v, o, s, g uint64
-	class      byte
+// buildDir is where a build's sorters spill: beside the store.
+func (db *DB) buildDir() string { return filepath.Dir(db.db.Path()) }
+
+// appendAll appends the records of s to bucket name in blocks of layout
+// l, at fill 1, key makes each record's key; it commits every buildChunk
+// keys, so that no transaction holds more pages than that in memory.
+func appendAll[T record[T]](ctx context.Context, db *DB, s *sorter[T], name []byte, l *layout, key func(k []byte, t T) ([]byte, []byte)) error {
+	defer s.close()
+	m, err := s.merge()
+	if err != nil {
+		return err
+	}
+	var (
+		prev T
+		n    int
+		done bool
+		kbuf []byte
+	)
+	for !done {
+		err := db.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(name)
+			b.FillPercent = 1
+			bb := blockBuilder{b: b, l: l}
+			for part := 0; part < buildChunk; {
+				t, ok, err := m.next()
+				if err != nil {
+					return err
+				}
+				if !ok {
+					done = true
+					break
+				}
+				if n > 0 && t.compare(prev) == 0 {
+					continue // the sorter may hold a key twice
+				}
+				if n++; n%4096 == 0 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+				}
+				prev = t
+				part++
+				var v []byte
+				kbuf, v = key(kbuf[:0], t)
+				if err := bb.add(kbuf, v); err != nil {
+					return err
+				}
+			}
+			return bb.flush()
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-func cmpPOSG(a, b posgEnt) int {
+// posgRec is a posg key: p | class | value | o | s | g.
+type posgRec struct {
+	p, v, o, s, g uint64
+	class         byte
+}
+
+func (posgRec) width() int { return 41 }
+
+func (r posgRec) put(b []byte) {
+	binary.BigEndian.PutUint64(b[0:], r.p)
+	b[8] = r.class
+	binary.BigEndian.PutUint64(b[9:], r.v)
+	binary.BigEndian.PutUint64(b[17:], r.o)
+	binary.BigEndian.PutUint64(b[25:], r.s)
+	binary.BigEndian.PutUint64(b[33:], r.g)
+}
+
+func (posgRec) get(b []byte) posgRec {
+	return posgRec{
+		p: binary.BigEndian.Uint64(b[0:]), class: b[8], v: binary.BigEndian.Uint64(b[9:]),
+		o: binary.BigEndian.Uint64(b[17:]), s: binary.BigEndian.Uint64(b[25:]), g: binary.BigEndian.Uint64(b[33:]),
+	}
+}
+
+func (a posgRec) compare(b posgRec) int {
+	if c := cmp.Compare(a.p, b.p); c != 0 {
+		return c
+	}
 	if c := cmp.Compare(a.class, b.class); c != 0 {
 		return c
 	}
@@ -211,115 +285,42 @@ func cmpPOSG(a, b posgEnt) int {
 	return cmp.Compare(a.g, b.g)
 }
 
-// buildPOSG builds posg from res: it counts the keys of each predicate
-// into counts,
-// then, for each run of predicates with at most buildChunk keys, gathers
-// their keys in one walk of res, sorts each predicate's on the cores and
-// appends them, in one transaction per run.
-func (db *DB) buildPOSG(ctx context.Context, counts map[uint64]int) error {
-	err := db.db.View(func(tx *bolt.Tx) error {
-		return eachEntry(ctx, tx, func(_ uint64, e []byte) error {
-			for ; len(e) > 0; e = e[entryLen:] {
-				counts[binary.BigEndian.Uint64(e[8:])]++
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return err
-	}
-	preds := make([]uint64, 0, len(counts))
-	for p := range counts {
-		preds = append(preds, p)
-	}
-	slices.Sort(preds)
+// buildPOSG builds posg from res: one walk gathers its keys into a
+// sorter, whose output is appended in order.
+func (db *DB) buildPOSG(ctx context.Context) error {
 	if err := db.db.Update(func(tx *bolt.Tx) error {
 		_, err := newBucket(tx, bucketPOSG, 1)
 		return err
 	}); err != nil {
 		return err
 	}
-	for lo := 0; lo < len(preds); {
-		hi, n := lo, 0
-		for hi < len(preds) && (hi == lo || n+counts[preds[hi]] <= buildChunk) {
-			n += counts[preds[hi]]
-			hi++
-		}
-		run := preds[lo:hi]
-		err := db.db.Update(func(tx *bolt.Tx) error {
-			b := tx.Bucket(bucketPOSG)
-			b.FillPercent = 1
-			keys := make(map[uint64][]posgEnt, len(run))
-			for _, p := range run {
-				keys[p] = make([]posgEnt, 0, counts[p])
-			}
-			err := eachEntry(ctx, tx, func(g uint64, e []byte) error {
-				for ; len(e) > 0; e = e[entryLen:] {
-					p := binary.BigEndian.Uint64(e[8:])
-					ks, ok := keys[p]
-					if !ok {
-						continue
-					}
-					keys[p] = append(ks, posgEnt{
-						class: e[16], v: binary.BigEndian.Uint64(e[17:]),
-						o: binary.BigEndian.Uint64(e[25:]), s: binary.BigEndian.Uint64(e[0:]), g: g,
-					})
+	s := newSorter[posgRec](db.buildDir(), buildChunk)
+	err := db.db.View(func(tx *bolt.Tx) error {
+		return eachEntry(ctx, tx, func(g uint64, e []byte) error {
+			for ; len(e) > 0; e = e[entryLen:] {
+				err := s.add(posgRec{
+					p: binary.BigEndian.Uint64(e[8:]), class: e[16], v: binary.BigEndian.Uint64(e[17:]),
+					o: binary.BigEndian.Uint64(e[25:]), s: binary.BigEndian.Uint64(e[0:]), g: g,
+				})
+				if err != nil {
+					return err
 				}
-				return nil
-			})
-			if err != nil {
-				return err
 			}
-			parallel(len(run), func(i int) { slices.SortFunc(keys[run[i]], cmpPOSG) })
-			bb := blockBuilder{b: b, l: layoutPOSG}
-			var k [8 + okeyLen + 16]byte
-			for _, p := range run {
-				binary.BigEndian.PutUint64(k[0:], p)
-				for _, e := range keys[p] {
-					k[8] = e.class
-					binary.BigEndian.PutUint64(k[9:], e.v)
-					binary.BigEndian.PutUint64(k[17:], e.o)
-					binary.BigEndian.PutUint64(k[25:], e.s)
-					binary.BigEndian.PutUint64(k[33:], e.g)
-					if err := bb.add(k[:], nil); err != nil {
-						return err
-					}
-				}
-				delete(keys, p) // let it go
-			}
-			return bb.flush()
+			return nil
 		})
-		if err != nil {
-			return err
-		}
-		lo = hi
+	})
+	if err != nil {
+		s.close()
+		return err
 	}
-	return nil
+	var k [8 + okeyLen + 16]byte
+	return appendAll(ctx, db, s, bucketPOSG, layoutPOSG, func(_ []byte, r posgRec) ([]byte, []byte) {
+		r.put(k[:])
+		return k[:], nil
+	})
 }
 
-// parallel calls fn(i) for i from 0 to n-1 on as many goroutines as
-// there are cores.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fn(i)
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-}
-
-// Halves of a pair, gathered from res by buildPairs.
+// Halves of a pair, gathered from res by buildPairs, in subject order.
 type (
 	keyHalf   struct{ s, o, g uint64 }
 	valueHalf struct {
@@ -329,15 +330,47 @@ type (
 	viaRef struct{ s, r, g uint64 } // (r, via, s) stated by g
 )
 
-// pairEnt is a pair key of one pair: ko | class | value | vo | s | gk | gv.
-type pairEnt struct {
-	ko, v, vo, s, gk, gv uint64
-	class                byte
+func (keyHalf) width() int { return 24 }
+
+func (h keyHalf) put(b []byte) {
+	binary.BigEndian.PutUint64(b[0:], h.s)
+	binary.BigEndian.PutUint64(b[8:], h.o)
+	binary.BigEndian.PutUint64(b[16:], h.g)
 }
 
-// cmpPairEnt orders pair keys of one pair.
-func cmpPairEnt(a, b pairEnt) int {
-	if c := cmp.Compare(a.ko, b.ko); c != 0 {
+func (keyHalf) get(b []byte) keyHalf {
+	return keyHalf{s: binary.BigEndian.Uint64(b[0:]), o: binary.BigEndian.Uint64(b[8:]), g: binary.BigEndian.Uint64(b[16:])}
+}
+
+func (a keyHalf) compare(b keyHalf) int {
+	if c := cmp.Compare(a.s, b.s); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.o, b.o); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.g, b.g)
+}
+
+func (valueHalf) width() int { return 33 }
+
+func (h valueHalf) put(b []byte) {
+	binary.BigEndian.PutUint64(b[0:], h.s)
+	b[8] = h.class
+	binary.BigEndian.PutUint64(b[9:], h.v)
+	binary.BigEndian.PutUint64(b[17:], h.o)
+	binary.BigEndian.PutUint64(b[25:], h.g)
+}
+
+func (valueHalf) get(b []byte) valueHalf {
+	return valueHalf{
+		s: binary.BigEndian.Uint64(b[0:]), class: b[8], v: binary.BigEndian.Uint64(b[9:]),
+		o: binary.BigEndian.Uint64(b[17:]), g: binary.BigEndian.Uint64(b[25:]),
+	}
+}
+
+func (a valueHalf) compare(b valueHalf) int {
+	if c := cmp.Compare(a.s, b.s); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(a.class, b.class); c != 0 {
@@ -346,7 +379,63 @@ func cmpPairEnt(a, b pairEnt) int {
 	if c := cmp.Compare(a.v, b.v); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(a.vo, b.vo); c != 0 {
+	if c := cmp.Compare(a.o, b.o); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.g, b.g)
+}
+
+func (viaRef) width() int { return 24 }
+
+func (h viaRef) put(b []byte) {
+	binary.BigEndian.PutUint64(b[0:], h.s)
+	binary.BigEndian.PutUint64(b[8:], h.r)
+	binary.BigEndian.PutUint64(b[16:], h.g)
+}
+
+func (viaRef) get(b []byte) viaRef {
+	return viaRef{s: binary.BigEndian.Uint64(b[0:]), r: binary.BigEndian.Uint64(b[8:]), g: binary.BigEndian.Uint64(b[16:])}
+}
+
+func (a viaRef) compare(b viaRef) int {
+	if c := cmp.Compare(a.s, b.s); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.r, b.r); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.g, b.g)
+}
+
+// pairEnt is a pair key of one pair: ko | class | value | vo | s | gk | gv.
+type pairEnt struct {
+	ko, v, vo, s, gk, gv uint64
+	class                byte
+}
+
+func (pairEnt) width() int { return 49 }
+
+func (e pairEnt) put(b []byte) {
+	binary.BigEndian.PutUint64(b[0:], e.ko)
+	b[8] = e.class
+	binary.BigEndian.PutUint64(b[9:], e.v)
+	binary.BigEndian.PutUint64(b[17:], e.vo)
+	binary.BigEndian.PutUint64(b[25:], e.s)
+	binary.BigEndian.PutUint64(b[33:], e.gk)
+	binary.BigEndian.PutUint64(b[41:], e.gv)
+}
+
+func (pairEnt) get(b []byte) pairEnt {
+	return pairEnt{
+		ko: binary.BigEndian.Uint64(b[0:]), class: b[8], v: binary.BigEndian.Uint64(b[9:]),
+		vo: binary.BigEndian.Uint64(b[17:]), s: binary.BigEndian.Uint64(b[25:]),
+		gk: binary.BigEndian.Uint64(b[33:]), gv: binary.BigEndian.Uint64(b[41:]),
+	}
+}
+
+// compare orders pair keys of one pair.
+func (a pairEnt) compare(b pairEnt) int {
+	if c := a.compareValue(b); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(a.s, b.s); c != 0 {
@@ -358,16 +447,72 @@ func cmpPairEnt(a, b pairEnt) int {
 	return cmp.Compare(a.gv, b.gv)
 }
 
+// compareValue orders ko | class | value | vo.
+func (a pairEnt) compareValue(b pairEnt) int {
+	if c := cmp.Compare(a.ko, b.ko); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.class, b.class); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.v, b.v); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.vo, b.vo)
+}
+
+// viaEnt is a pairvia key of one pair: the pair key's ko | class | value
+// | vo, then r | gr | gk | gv.
+type viaEnt struct {
+	pairEnt // s unused
+	r, gr   uint64
+}
+
+func (viaEnt) width() int { return 57 }
+
+func (e viaEnt) put(b []byte) {
+	binary.BigEndian.PutUint64(b[0:], e.ko)
+	b[8] = e.class
+	binary.BigEndian.PutUint64(b[9:], e.v)
+	binary.BigEndian.PutUint64(b[17:], e.vo)
+	binary.BigEndian.PutUint64(b[25:], e.r)
+	binary.BigEndian.PutUint64(b[33:], e.gr)
+	binary.BigEndian.PutUint64(b[41:], e.gk)
+	binary.BigEndian.PutUint64(b[49:], e.gv)
+}
+
+func (viaEnt) get(b []byte) viaEnt {
+	return viaEnt{
+		pairEnt: pairEnt{
+			ko: binary.BigEndian.Uint64(b[0:]), class: b[8], v: binary.BigEndian.Uint64(b[9:]),
+			vo: binary.BigEndian.Uint64(b[17:]), gk: binary.BigEndian.Uint64(b[41:]), gv: binary.BigEndian.Uint64(b[49:]),
+		},
+		r: binary.BigEndian.Uint64(b[25:]), gr: binary.BigEndian.Uint64(b[33:]),
+	}
+}
+
+func (a viaEnt) compare(b viaEnt) int {
+	if c := a.compareValue(b.pairEnt); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.r, b.r); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.gr, b.gr); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.gk, b.gk); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.gv, b.gv)
+}
+
 // buildPairs builds the pair and pairvia buckets from res, as the
-// writes keep them (see pairKeys), a pair at a time: it gathers the
-// pair's halves and the via triples pointing to their subjects in one
-// walk, joins the halves by subject into the pair's keys, sorts and
-// appends them, and appends the via keys as it goes, those of each run
-// of keys with one value sorted by referring subject. The keys of two
-// pairs with one key predicate, or one via and key predicate, would
-// interleave: for such pairs it rebuilds the buckets as an Open with new
-// pairs does, from the built posg and spog.
-func (db *DB) buildPairs(ctx context.Context, counts map[uint64]int) error {
+// writes keep them (see pairKeys), a pair at a time (see buildPair). The
+// keys of two pairs with one key predicate, or one via and key predicate,
+// would interleave: for such pairs it rebuilds the buckets as an Open
+// with new pairs does, from the built posg and spog.
+func (db *DB) buildPairs(ctx context.Context) error {
 	var ids []pairID
 	rebuilt := false
 	err := db.db.Update(func(tx *bolt.Tx) error {
@@ -397,167 +542,176 @@ func (db *DB) buildPairs(ctx context.Context, counts map[uint64]int) error {
 	if err != nil || rebuilt {
 		return err
 	}
-	// A transaction per pair: bbolt splits the nodes a transaction
-	// writes only at its commit, and a put moves the keys after it in
-	// its node, so keys put before those of an earlier pair in one
-	// transaction would each move them all.
 	for _, id := range ids {
-		err := db.db.Update(func(tx *bolt.Tx) error {
-			pb, vb := tx.Bucket(bucketPair), tx.Bucket(bucketPairVia)
-			pb.FillPercent, vb.FillPercent = 1, 1
-			return buildPair(ctx, tx, id, pb, vb, counts)
-		})
-		if err != nil {
+		if err := db.buildPair(ctx, id); err != nil {
 			return err
 		}
-		runtime.GC() // the next pair's halves in place of this one's
 	}
 	return nil
 }
 
-// buildPair appends the keys of pair id to the pair bucket pb and the
-// pairvia bucket vb (see buildPairs).
-func buildPair(ctx context.Context, tx *bolt.Tx, id pairID, pb, vb *bolt.Bucket, counts map[uint64]int) error {
-	keys := make([]keyHalf, 0, counts[id.key])
-	vals := make([]valueHalf, 0, counts[id.value])
-	var refs []viaRef
-	if id.via != 0 {
-		refs = make([]viaRef, 0, counts[id.via])
-	}
-	err := eachEntry(ctx, tx, func(g uint64, e []byte) error {
-		for ; len(e) > 0; e = e[entryLen:] {
-			p := binary.BigEndian.Uint64(e[8:])
-			s := binary.BigEndian.Uint64(e[0:])
-			o := binary.BigEndian.Uint64(e[25:])
-			switch {
-			case p == id.key:
-				keys = append(keys, keyHalf{s: s, o: o, g: g})
-			case p == id.value:
-				if c := e[16]; c == classNumber || c == classDateTime {
-					vals = append(vals, valueHalf{s: s, class: c, v: binary.BigEndian.Uint64(e[17:]), o: o, g: g})
-				}
-			case id.via != 0 && p == id.via:
-				refs = append(refs, viaRef{s: o, r: s, g: g})
-			}
+// buildPair appends the keys of pair id to the pair and pairvia buckets:
+// one walk of res gathers the pair's halves and the via triples pointing
+// to their subjects into sorters by subject; joining those by subject
+// makes the pair's keys and via keys, into two more sorters, whose
+// outputs are appended in order.
+func (db *DB) buildPair(ctx context.Context, id pairID) error {
+	dir := db.buildDir()
+	// Three sorters fill at once, then two: the memory of one each.
+	third := max(buildChunk/3, 1)
+	keys := newSorter[keyHalf](dir, third)
+	vals := newSorter[valueHalf](dir, third)
+	refs := newSorter[viaRef](dir, third)
+	pairs := newSorter[pairEnt](dir, third)
+	vias := newSorter[viaEnt](dir, third)
+	defer func() {
+		for _, s := range []interface{ close() }{keys, vals, refs, pairs, vias} {
+			s.close()
 		}
-		return nil
+	}()
+	err := db.db.View(func(tx *bolt.Tx) error {
+		return eachEntry(ctx, tx, func(g uint64, e []byte) error {
+			for ; len(e) > 0; e = e[entryLen:] {
+				p := binary.BigEndian.Uint64(e[8:])
+				s := binary.BigEndian.Uint64(e[0:])
+				o := binary.BigEndian.Uint64(e[25:])
+				var err error
+				switch {
+				case p == id.key:
+					err = keys.add(keyHalf{s: s, o: o, g: g})
+				case p == id.value:
+					if c := e[16]; c == classNumber || c == classDateTime {
+						err = vals.add(valueHalf{s: s, class: c, v: binary.BigEndian.Uint64(e[17:]), o: o, g: g})
+					}
+				case id.via != 0 && p == id.via:
+					err = refs.add(viaRef{s: o, r: s, g: g})
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return err
 	}
-	parallel(3, func(j int) {
-		switch j {
-		case 0:
-			slices.SortFunc(keys, func(a, b keyHalf) int { return cmp.Compare(a.s, b.s) })
-		case 1:
-			slices.SortFunc(vals, func(a, b valueHalf) int { return cmp.Compare(a.s, b.s) })
-		case 2:
-			slices.SortFunc(refs, func(a, b viaRef) int {
-				if c := cmp.Compare(a.s, b.s); c != 0 {
-					return c
-				}
-				if c := cmp.Compare(a.r, b.r); c != 0 {
-					return c
-				}
-				return cmp.Compare(a.g, b.g)
-			})
-		}
-	})
-	// join calls fn with each subject's key and value halves.
-	join := func(fn func(ks []keyHalf, vs []valueHalf)) {
-		ks, vs := keys, vals
-		for len(ks) > 0 && len(vs) > 0 {
-			s := ks[0].s
-			if s != vs[0].s {
-				if s < vs[0].s {
-					ks = ks[1:]
-				} else {
-					vs = vs[1:]
-				}
-				continue
-			}
-			nk, nv := 1, 1
-			for nk < len(ks) && ks[nk].s == s {
-				nk++
-			}
-			for nv < len(vs) && vs[nv].s == s {
-				nv++
-			}
-			fn(ks[:nk], vs[:nv])
-			ks, vs = ks[nk:], vs[nv:]
-		}
-	}
-	n := 0
-	join(func(ks []keyHalf, vs []valueHalf) { n += len(ks) * len(vs) })
-	pairs := make([]pairEnt, 0, n)
-	join(func(ks []keyHalf, vs []valueHalf) {
-		for _, k := range ks {
-			for _, v := range vs {
-				pairs = append(pairs, pairEnt{ko: k.o, class: v.class, v: v.v, vo: v.o, s: k.s, gk: k.g, gv: v.g})
-			}
-		}
-	})
-	keys, vals = nil, nil
-	slices.SortFunc(pairs, cmpPairEnt)
-
-	bb := blockBuilder{b: pb, l: layoutPair}
-	vbb := blockBuilder{b: vb, l: layoutPairVia}
-	k := make([]byte, 0, pairViaKeyLen)
-	type via struct{ r, gr, gk, gv uint64 }
-	var run []via // the via keys of a run of pair keys with one value
-	flushRun := func(e pairEnt) error {
-		slices.SortFunc(run, func(a, b via) int {
-			for _, c := range [...]int{cmp.Compare(a.r, b.r), cmp.Compare(a.gr, b.gr), cmp.Compare(a.gk, b.gk)} {
-				if c != 0 {
-					return c
-				}
-			}
-			return cmp.Compare(a.gv, b.gv)
-		})
-		for _, x := range run {
-			k = binary.BigEndian.AppendUint64(k[:0], id.via)
-			k = appendPairEnt(k, id, e)
-			k = binary.BigEndian.AppendUint64(k, x.r)
-			k = binary.BigEndian.AppendUint64(k, x.gr)
-			k = binary.BigEndian.AppendUint64(k, x.gk)
-			k = binary.BigEndian.AppendUint64(k, x.gv)
-			if err := vbb.add(k, nil); err != nil {
-				return err
-			}
-		}
-		run = run[:0]
-		return nil
-	}
-	for i, e := range pairs {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		k = appendPairEnt(k[:0], id, e)
-		k = binary.BigEndian.AppendUint64(k, e.s)
-		k = binary.BigEndian.AppendUint64(k, e.gk)
-		k = binary.BigEndian.AppendUint64(k, e.gv)
-		if err := bb.add(k, nil); err != nil {
-			return err
-		}
-		if id.via == 0 {
-			continue
-		}
-		j, _ := slices.BinarySearchFunc(refs, e.s, func(r viaRef, s uint64) int { return cmp.Compare(r.s, s) })
-		for ; j < len(refs) && refs[j].s == e.s; j++ {
-			run = append(run, via{r: refs[j].r, gr: refs[j].g, gk: e.gk, gv: e.gv})
-		}
-		if next := i + 1; next == len(pairs) || pairs[next].ko != e.ko || pairs[next].class != e.class || pairs[next].v != e.v || pairs[next].vo != e.vo {
-			if err := flushRun(e); err != nil {
-				return err
-			}
-		}
-	}
-	if err := bb.flush(); err != nil {
+	if err := joinHalves(keys, vals, refs, id.via != 0, pairs, vias); err != nil {
 		return err
 	}
-	return vbb.flush()
+	runtime.GC() // the halves' buffers gone before the pages come
+	err = appendAll(ctx, db, pairs, bucketPair, layoutPair, func(k []byte, e pairEnt) ([]byte, []byte) {
+		k = appendPairEnt(k, id, e)
+		k = binary.BigEndian.AppendUint64(k, e.s)
+		k = binary.BigEndian.AppendUint64(k, e.gk)
+		return binary.BigEndian.AppendUint64(k, e.gv), nil
+	})
+	if err != nil || id.via == 0 {
+		return err
+	}
+	return appendAll(ctx, db, vias, bucketPairVia, layoutPairVia, func(k []byte, e viaEnt) ([]byte, []byte) {
+		k = binary.BigEndian.AppendUint64(k, id.via)
+		k = appendPairEnt(k, id, e.pairEnt)
+		k = binary.BigEndian.AppendUint64(k, e.r)
+		k = binary.BigEndian.AppendUint64(k, e.gr)
+		k = binary.BigEndian.AppendUint64(k, e.gk)
+		return binary.BigEndian.AppendUint64(k, e.gv), nil
+	})
+}
+
+// joinHalves joins the key and value halves of a pair by subject, all in
+// subject order, into pair keys, and each of those with the via triples
+// pointing to its subject into via keys (if via).
+func joinHalves(keys *sorter[keyHalf], vals *sorter[valueHalf], refs *sorter[viaRef], via bool, pairs *sorter[pairEnt], vias *sorter[viaEnt]) error {
+	km, err := keys.merge()
+	if err != nil {
+		return err
+	}
+	vm, err := vals.merge()
+	if err != nil {
+		return err
+	}
+	rm, err := refs.merge()
+	if err != nil {
+		return err
+	}
+	// The next record of each, if ok.
+	type src[T any] struct {
+		cur T
+		ok  bool
+	}
+	var (
+		k  src[keyHalf]
+		v  src[valueHalf]
+		r  src[viaRef]
+		ks []keyHalf
+		vs []valueHalf
+		rs []viaRef
+	)
+	if k.cur, k.ok, err = km.next(); err != nil {
+		return err
+	}
+	if v.cur, v.ok, err = vm.next(); err != nil {
+		return err
+	}
+	if r.cur, r.ok, err = rm.next(); err != nil {
+		return err
+	}
+	for k.ok && v.ok {
+		s := k.cur.s
+		if s != v.cur.s {
+			var err error
+			if s < v.cur.s {
+				k.cur, k.ok, err = km.next()
+			} else {
+				v.cur, v.ok, err = vm.next()
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		ks, vs, rs = ks[:0], vs[:0], rs[:0]
+		for k.ok && k.cur.s == s {
+			ks = append(ks, k.cur)
+			if k.cur, k.ok, err = km.next(); err != nil {
+				return err
+			}
+		}
+		for v.ok && v.cur.s == s {
+			vs = append(vs, v.cur)
+			if v.cur, v.ok, err = vm.next(); err != nil {
+				return err
+			}
+		}
+		if via {
+			for r.ok && r.cur.s < s {
+				if r.cur, r.ok, err = rm.next(); err != nil {
+					return err
+				}
+			}
+			for r.ok && r.cur.s == s {
+				rs = append(rs, r.cur)
+				if r.cur, r.ok, err = rm.next(); err != nil {
+					return err
+				}
+			}
+		}
+		for _, kh := range ks {
+			for _, vh := range vs {
+				e := pairEnt{ko: kh.o, class: vh.class, v: vh.v, vo: vh.o, s: s, gk: kh.g, gv: vh.g}
+				if err := pairs.add(e); err != nil {
+					return err
+				}
+				for _, ref := range rs {
+					if err := vias.add(viaEnt{pairEnt: e, r: ref.r, gr: ref.g}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // appendPairEnt appends kp | ko | vp | class | value | vo of the key e
@@ -571,165 +725,131 @@ func appendPairEnt(k []byte, id pairID, e pairEnt) []byte {
 	return binary.BigEndian.AppendUint64(k, e.vo)
 }
 
-// textEnt is an entry of a text predicate: s | p | o | g.
-type textEnt struct{ s, p, o, g uint64 }
+// textRec is a posting of the text index being built: its token, the
+// entry s | p | o | g, and the token's count in the entry's object.
+// Tokens hold no 0 byte, so that ordering them as bytes orders the keys,
+// token | 0x00 | s | p | o | g.
+type textRec struct {
+	s, p, o, g uint64
+	tf         uint32
+	n          uint8 // the token's length
+	tok        [literal.MaxTokenLen]byte
+}
 
-// buildText builds the text bucket from res: it gathers the entries of
-// the text predicates in one walk and sorts them, tokenizes their
-// objects, numbering the distinct tokens, and sorts the postings as
-// numbers: a token's rank in byte order, then the entry's index.
-func (db *DB) buildText(ctx context.Context, counts map[uint64]int) error {
+func (textRec) width() int { return 32 + 4 + 1 + literal.MaxTokenLen }
+
+func (r *textRec) token() []byte { return r.tok[:r.n] }
+
+func (r textRec) put(b []byte) {
+	binary.BigEndian.PutUint64(b[0:], r.s)
+	binary.BigEndian.PutUint64(b[8:], r.p)
+	binary.BigEndian.PutUint64(b[16:], r.o)
+	binary.BigEndian.PutUint64(b[24:], r.g)
+	binary.BigEndian.PutUint32(b[32:], r.tf)
+	b[36] = r.n
+	copy(b[37:], r.tok[:])
+}
+
+func (textRec) get(b []byte) textRec {
+	r := textRec{
+		s: binary.BigEndian.Uint64(b[0:]), p: binary.BigEndian.Uint64(b[8:]),
+		o: binary.BigEndian.Uint64(b[16:]), g: binary.BigEndian.Uint64(b[24:]),
+		tf: binary.BigEndian.Uint32(b[32:]), n: b[36],
+	}
+	copy(r.tok[:], b[37:])
+	return r
+}
+
+func (a textRec) compare(b textRec) int {
+	if c := bytes.Compare(a.token(), b.token()); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.s, b.s); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.p, b.p); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.o, b.o); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.g, b.g)
+}
+
+// buildText builds the text bucket from res: one walk cuts the objects
+// of the text predicates into tokens and puts the postings, each with its
+// token, into a sorter whose output is appended in order. A record is
+// about 100 bytes, so the sorter holds a quarter as many as others.
+func (db *DB) buildText(ctx context.Context) error {
 	if err := db.db.Update(func(tx *bolt.Tx) error {
 		_, err := newBucket(tx, bucketText, 1)
 		return err
 	}); err != nil {
 		return err
 	}
-	var (
-		ents     []textEnt
-		postings []posting
-		toks     []string
-		order    []uint32 // token numbers by rank
-	)
-	err := db.db.View(func(tx *bolt.Tx) (err error) {
-		ents, postings, toks, order, err = db.textPostings(ctx, tx, counts)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	// Written in several transactions, so that each holds the pages of
-	// a part: bbolt keeps a transaction's pages in memory until its
-	// commit.
-	for from := 0; from < len(postings); from += buildChunk {
-		err := db.db.Update(func(tx *bolt.Tx) error {
-			b := tx.Bucket(bucketText)
-			b.FillPercent = 1
-			bb := blockBuilder{b: b, l: layoutText}
-			var k [literal.MaxTokenLen + 33]byte
-			for _, p := range postings[from:min(from+buildChunk, len(postings))] {
-				e := ents[p.key&(1<<32-1)]
-				key := append(k[:0], toks[order[p.key>>32]]...)
-				key = append(key, 0)
-				key = binary.BigEndian.AppendUint64(key, e.s)
-				key = binary.BigEndian.AppendUint64(key, e.p)
-				key = binary.BigEndian.AppendUint64(key, e.o)
-				key = binary.BigEndian.AppendUint64(key, e.g)
-				if err := bb.add(key, countValue(int(p.tf))); err != nil {
-					return err
+	s := newSorter[textRec](db.buildDir(), buildChunk/4)
+	err := db.db.View(func(tx *bolt.Tx) error {
+		t2i, i2t := db.index(tx, bucketT2I, layoutT2I), db.index(tx, bucketI2T, layoutI2T)
+		preds := map[uint64]bool{}
+		for enc := range db.text.encs {
+			id, err := lookupID(t2i, i2t, enc)
+			if err != nil {
+				return err
+			}
+			if id != 0 {
+				preds[id] = true
+			}
+		}
+		if len(preds) == 0 {
+			return nil
+		}
+		var (
+			lastO    uint64
+			lastToks []tokenCount
+			seen     bool
+		)
+		return eachEntry(ctx, tx, func(g uint64, e []byte) error {
+			for ; len(e) > 0; e = e[entryLen:] {
+				p := binary.BigEndian.Uint64(e[8:])
+				if !preds[p] {
+					continue
+				}
+				o := binary.BigEndian.Uint64(e[25:])
+				if !seen || o != lastO {
+					seen, lastO, lastToks = true, o, nil
+					enc := termEncoding(i2t, e[25:33])
+					if enc == nil {
+						return fmt.Errorf("%w: no term %d", ErrCorrupt, o)
+					}
+					if text, ok := textOf(string(enc)); ok {
+						lastToks = countTokens(text, MaxTextTokens)
+					}
+				}
+				for _, t := range lastToks {
+					if len(t.tok) > literal.MaxTokenLen {
+						return fmt.Errorf("%w: token of %d bytes", ErrCorrupt, len(t.tok))
+					}
+					r := textRec{s: binary.BigEndian.Uint64(e[0:]), p: p, o: o, g: g, tf: uint32(min(t.n, 1<<32-1)), n: uint8(len(t.tok))}
+					copy(r.tok[:], t.tok)
+					if err := s.add(r); err != nil {
+						return err
+					}
 				}
 			}
-			return bb.flush()
+			return nil
 		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// A posting of the text index being built: the number of its token (its
-// rank in byte order, once ranked) << 32 | the index of its entry, and
-// the token's count in the entry's object.
-type posting struct {
-	key uint64
-	tf  uint32
-}
-
-// textPostings returns the entries of the text predicates, sorted, and
-// their postings, sorted in key order, with the tokens and their order
-// (see buildText).
-func (db *DB) textPostings(ctx context.Context, tx *bolt.Tx, counts map[uint64]int) (ents []textEnt, postings []posting, toks []string, order []uint32, err error) {
-	t2i, i2t := db.index(tx, bucketT2I, layoutT2I), db.index(tx, bucketI2T, layoutI2T)
-	preds := map[uint64]bool{}
-	for enc := range db.text.encs {
-		id, err := lookupID(t2i, i2t, enc)
-		if err != nil {
-			return nil, nil, nil, nil, err
-		}
-		if id != 0 {
-			preds[id] = true
-		}
-	}
-	if len(preds) == 0 {
-		return nil, nil, nil, nil, nil
-	}
-	n := 0
-	for p := range preds {
-		n += counts[p]
-	}
-	ents = make([]textEnt, 0, n)
-	err = eachEntry(ctx, tx, func(g uint64, e []byte) error {
-		for ; len(e) > 0; e = e[entryLen:] {
-			if p := binary.BigEndian.Uint64(e[8:]); preds[p] {
-				ents = append(ents, textEnt{s: binary.BigEndian.Uint64(e[0:]), p: p, o: binary.BigEndian.Uint64(e[25:]), g: g})
-			}
-		}
-		return nil
 	})
 	if err != nil {
-		return nil, nil, nil, nil, err
+		s.close()
+		return err
 	}
-	slices.SortFunc(ents, func(a, b textEnt) int {
-		if c := cmp.Compare(a.s, b.s); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.p, b.p); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.o, b.o); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.g, b.g)
+	return appendAll(ctx, db, s, bucketText, layoutText, func(k []byte, r textRec) ([]byte, []byte) {
+		k = append(k, r.token()...)
+		k = append(k, 0)
+		k = binary.BigEndian.AppendUint64(k, r.s)
+		k = binary.BigEndian.AppendUint64(k, r.p)
+		k = binary.BigEndian.AppendUint64(k, r.o)
+		k = binary.BigEndian.AppendUint64(k, r.g)
+		return k, countValue(int(r.tf))
 	})
-	var (
-		tokID    = map[string]uint32{}
-		lastO    uint64
-		lastToks []tokenCount
-	)
-	for i, e := range ents {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, nil, nil, err
-			}
-		}
-		if i == 0 || e.o != lastO {
-			lastO, lastToks = e.o, nil
-			enc := termEncoding(i2t, u64(e.o))
-			if enc == nil {
-				return nil, nil, nil, nil, fmt.Errorf("%w: no term %d", ErrCorrupt, e.o)
-			}
-			if text, ok := textOf(string(enc)); ok {
-				lastToks = countTokens(text, MaxTextTokens)
-			}
-		}
-		for _, t := range lastToks {
-			id, ok := tokID[t.tok]
-			if !ok {
-				id = uint32(len(toks))
-				tokID[t.tok] = id
-				toks = append(toks, t.tok)
-			}
-			postings = append(postings, posting{key: uint64(id)<<32 | uint64(i), tf: uint32(min(t.n, 1<<32-1))})
-		}
-	}
-	if len(ents) >= 1<<32 || len(toks) >= 1<<32 {
-		return nil, nil, nil, nil, fmt.Errorf("%d text entries of %d tokens: too many to build at once", len(ents), len(toks))
-	}
-	tokID = nil
-	order = make([]uint32, len(toks))
-	for i := range order {
-		order[i] = uint32(i)
-	}
-	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(toks[a], toks[b]) })
-	rank := make([]uint32, len(toks))
-	for r, id := range order {
-		rank[id] = uint32(r)
-	}
-	for i := range postings {
-		p := &postings[i]
-		p.key = uint64(rank[p.key>>32])<<32 | p.key&(1<<32-1)
-	}
-	slices.SortFunc(postings, func(a, b posting) int { return cmp.Compare(a.key, b.key) })
-	return ents, postings, toks, order, nil
 }

@@ -233,7 +233,8 @@ func InlineForTest(t rdf.Term) bool {
 }
 
 // SetBuildChunkForTest sets buildChunk until the returned func is
-// called, so that a build sorts posg in several runs.
+// called, so that a build spills its sorters to several runs and
+// appends in several transactions.
 func SetBuildChunkForTest(n int) (restore func()) {
 	old := buildChunk
 	buildChunk = n
