@@ -320,33 +320,34 @@ func (db *DB) buildPOSG(ctx context.Context) error {
 	})
 }
 
-// Halves of a pair, gathered from res by buildPairs, in subject order.
+// What buildPair gathers from res, in subject order: a pair's key
+// halves (s, kp, o) and the via triples pointing to their subjects
+// (x, via, s) as subjRefs, stated by g, and its value halves.
 type (
-	keyHalf   struct{ s, o, g uint64 }
+	subjRef   struct{ s, x, g uint64 }
 	valueHalf struct {
 		s, v, o, g uint64
 		class      byte
 	}
-	viaRef struct{ s, r, g uint64 } // (r, via, s) stated by g
 )
 
-func (keyHalf) width() int { return 24 }
+func (subjRef) width() int { return 24 }
 
-func (h keyHalf) put(b []byte) {
+func (h subjRef) put(b []byte) {
 	binary.BigEndian.PutUint64(b[0:], h.s)
-	binary.BigEndian.PutUint64(b[8:], h.o)
+	binary.BigEndian.PutUint64(b[8:], h.x)
 	binary.BigEndian.PutUint64(b[16:], h.g)
 }
 
-func (keyHalf) get(b []byte) keyHalf {
-	return keyHalf{s: binary.BigEndian.Uint64(b[0:]), o: binary.BigEndian.Uint64(b[8:]), g: binary.BigEndian.Uint64(b[16:])}
+func (subjRef) get(b []byte) subjRef {
+	return subjRef{s: binary.BigEndian.Uint64(b[0:]), x: binary.BigEndian.Uint64(b[8:]), g: binary.BigEndian.Uint64(b[16:])}
 }
 
-func (a keyHalf) compare(b keyHalf) int {
+func (a subjRef) compare(b subjRef) int {
 	if c := cmp.Compare(a.s, b.s); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(a.o, b.o); c != 0 {
+	if c := cmp.Compare(a.x, b.x); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.g, b.g)
@@ -380,28 +381,6 @@ func (a valueHalf) compare(b valueHalf) int {
 		return c
 	}
 	if c := cmp.Compare(a.o, b.o); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.g, b.g)
-}
-
-func (viaRef) width() int { return 24 }
-
-func (h viaRef) put(b []byte) {
-	binary.BigEndian.PutUint64(b[0:], h.s)
-	binary.BigEndian.PutUint64(b[8:], h.r)
-	binary.BigEndian.PutUint64(b[16:], h.g)
-}
-
-func (viaRef) get(b []byte) viaRef {
-	return viaRef{s: binary.BigEndian.Uint64(b[0:]), r: binary.BigEndian.Uint64(b[8:]), g: binary.BigEndian.Uint64(b[16:])}
-}
-
-func (a viaRef) compare(b viaRef) int {
-	if c := cmp.Compare(a.s, b.s); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.r, b.r); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.g, b.g)
@@ -559,9 +538,9 @@ func (db *DB) buildPair(ctx context.Context, id pairID) error {
 	dir := db.buildDir()
 	// Three sorters fill at once, then two: the memory of one each.
 	third := max(buildChunk/3, 1)
-	keys := newSorter[keyHalf](dir, third)
+	keys := newSorter[subjRef](dir, third)
 	vals := newSorter[valueHalf](dir, third)
-	refs := newSorter[viaRef](dir, third)
+	refs := newSorter[subjRef](dir, third)
 	pairs := newSorter[pairEnt](dir, third)
 	vias := newSorter[viaEnt](dir, third)
 	defer func() {
@@ -578,13 +557,13 @@ func (db *DB) buildPair(ctx context.Context, id pairID) error {
 				var err error
 				switch {
 				case p == id.key:
-					err = keys.add(keyHalf{s: s, o: o, g: g})
+					err = keys.add(subjRef{s: s, x: o, g: g})
 				case p == id.value:
 					if c := e[16]; c == classNumber || c == classDateTime {
 						err = vals.add(valueHalf{s: s, class: c, v: binary.BigEndian.Uint64(e[17:]), o: o, g: g})
 					}
 				case id.via != 0 && p == id.via:
-					err = refs.add(viaRef{s: o, r: s, g: g})
+					err = refs.add(subjRef{s: o, x: s, g: g})
 				}
 				if err != nil {
 					return err
@@ -622,7 +601,7 @@ func (db *DB) buildPair(ctx context.Context, id pairID) error {
 // joinHalves joins the key and value halves of a pair by subject, all in
 // subject order, into pair keys, and each of those with the via triples
 // pointing to its subject into via keys (if via).
-func joinHalves(keys *sorter[keyHalf], vals *sorter[valueHalf], refs *sorter[viaRef], via bool, pairs *sorter[pairEnt], vias *sorter[viaEnt]) error {
+func joinHalves(keys *sorter[subjRef], vals *sorter[valueHalf], refs *sorter[subjRef], via bool, pairs *sorter[pairEnt], vias *sorter[viaEnt]) error {
 	km, err := keys.merge()
 	if err != nil {
 		return err
@@ -641,12 +620,12 @@ func joinHalves(keys *sorter[keyHalf], vals *sorter[valueHalf], refs *sorter[via
 		ok  bool
 	}
 	var (
-		k  src[keyHalf]
+		k  src[subjRef]
 		v  src[valueHalf]
-		r  src[viaRef]
-		ks []keyHalf
+		r  src[subjRef]
+		ks []subjRef
 		vs []valueHalf
-		rs []viaRef
+		rs []subjRef
 	)
 	if k.cur, k.ok, err = km.next(); err != nil {
 		return err
@@ -699,12 +678,12 @@ func joinHalves(keys *sorter[keyHalf], vals *sorter[valueHalf], refs *sorter[via
 		}
 		for _, kh := range ks {
 			for _, vh := range vs {
-				e := pairEnt{ko: kh.o, class: vh.class, v: vh.v, vo: vh.o, s: s, gk: kh.g, gv: vh.g}
+				e := pairEnt{ko: kh.x, class: vh.class, v: vh.v, vo: vh.o, s: s, gk: kh.g, gv: vh.g}
 				if err := pairs.add(e); err != nil {
 					return err
 				}
 				for _, ref := range rs {
-					if err := vias.add(viaEnt{pairEnt: e, r: ref.r, gr: ref.g}); err != nil {
+					if err := vias.add(viaEnt{pairEnt: e, r: ref.x, gr: ref.g}); err != nil {
 						return err
 					}
 				}

@@ -63,9 +63,8 @@ func TestRecordsEncode(t *testing.T) {
 	checkRecord(t, func() posgRec {
 		return posgRec{p: u(), class: byte(u()), v: u(), o: u(), s: u(), g: u()}
 	})
-	checkRecord(t, func() keyHalf { return keyHalf{s: u(), o: u(), g: u()} })
+	checkRecord(t, func() subjRef { return subjRef{s: u(), x: u(), g: u()} })
 	checkRecord(t, func() valueHalf { return valueHalf{s: u(), class: byte(u()), v: u(), o: u(), g: u()} })
-	checkRecord(t, func() viaRef { return viaRef{s: u(), r: u(), g: u()} })
 	checkRecord(t, func() pairEnt {
 		return pairEnt{ko: u(), class: byte(u()), v: u(), vo: u(), s: u(), gk: u(), gv: u()}
 	})
