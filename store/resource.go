@@ -36,7 +36,7 @@ type pterm struct {
 
 // prepared is a resource validated and encoded outside any transaction.
 type prepared struct {
-	key     []byte // res key: the resource IRI
+	key     []byte // the resource IRI: its rid and stage key
 	idEnc   string // encoded resource IRI
 	terms   []pterm
 	triples [][3]int32 // indexes into terms; distinct
@@ -246,7 +246,7 @@ func (w *txWriter) checkMatch(v []byte, ifMatch string) error {
 	if ifMatch == "" || ifMatch == "*" {
 		return nil
 	}
-	if seq, _, _ := resHeader(v); ifMatch != formatETag(w.nonce, seq) {
+	if seq, _ := resSeq(v); ifMatch != formatETag(w.nonce, seq) {
 		return ErrPreconditionFailed
 	}
 	return nil
@@ -258,7 +258,17 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	if err := w.unstage(p.key); err != nil {
 		return "", err
 	}
-	old := w.res.Get(p.key)
+	// The graph id is the id of the resource's IRI, a term as long as
+	// the resource is there: find it without adding it yet, as an outcome
+	// must come before any write.
+	gid, err := w.lookup(p.idEnc)
+	if err != nil {
+		return "", err
+	}
+	var old []byte
+	if gid != 0 {
+		old = w.res.Get(u64(gid))
+	}
 	switch {
 	case old == nil && mode == modeReplace:
 		return "", ErrNotFound
@@ -268,14 +278,15 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		if err := w.checkMatch(old, ifMatch); err != nil {
 			return "", err
 		}
-		if old, err = unpackRes(nil, old, p.key, true); err != nil {
+		if old, err = unpackRes(nil, old, gid); err != nil {
 			return "", err
 		}
 	}
 
-	gid, err := w.intern(p.idEnc)
-	if err != nil {
-		return "", err
+	if gid == 0 {
+		if gid, err = w.intern(p.idEnc); err != nil {
+			return "", err
+		}
 	}
 	ids := make([]uint64, len(p.terms))
 	for i, t := range p.terms {
@@ -351,7 +362,7 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	if err := w.updatePairs(old, val); err != nil {
 		return "", err
 	}
-	if err := w.res.Put(p.key, packRes(val)); err != nil {
+	if err := w.res.Put(g, packRes(val)); err != nil {
 		return "", err
 	}
 	if !p.logged {
@@ -373,27 +384,33 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	return formatETag(w.nonce, seq), w.flushMany()
 }
 
-// delete removes the resource with res key key.
+// delete removes the resource with IRI key.
 func (w *txWriter) delete(key []byte, ifMatch string) error {
 	if err := w.unstage(key); err != nil {
 		return err
 	}
-	old := w.res.Get(key)
+	gid, err := w.lookup(string(tagIRI) + string(key))
+	if err != nil {
+		return err
+	}
+	var old []byte
+	if gid != 0 {
+		old = w.res.Get(u64(gid))
+	}
 	if old == nil {
 		return ErrNotFound
 	}
 	if err := w.checkMatch(old, ifMatch); err != nil {
 		return err
 	}
-	old, err := unpackRes(nil, old, key, true)
-	if err != nil {
+	if old, err = unpackRes(nil, old, gid); err != nil {
 		return err
 	}
 	w.mayBeUnused(old, nil)
 	if err := appendChange(w.changes, Deleted, w.now, key); err != nil {
 		return err
 	}
-	if err := w.res.Delete(key); err != nil {
+	if err := w.res.Delete(u64(gid)); err != nil {
 		return err
 	}
 	w.ridPuts.del(key)
@@ -439,13 +456,23 @@ func (w *txWriter) deleteIndex(e, g []byte) error {
 func spogKey(k, e, g []byte) []byte { return append(append(append(k, e[0:16]...), e[25:33]...), g...) }
 func posgKey(k, e, g []byte) []byte { return append(append(append(k, e[8:33]...), e[0:8]...), g...) }
 
-// intern returns the id of an encoded term, adding it to the dictionary if
-// it is new.
-func (w *txWriter) intern(enc string) (uint64, error) {
+// lookup returns the id of an encoded term, 0 if the dictionary lacks it.
+func (w *txWriter) lookup(enc string) (uint64, error) {
 	if id, ok := w.ids[enc]; ok {
 		return id, nil
 	}
 	id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
+	if err != nil || id == 0 {
+		return 0, err
+	}
+	w.ids[enc] = id
+	return id, nil
+}
+
+// intern returns the id of an encoded term, adding it to the dictionary if
+// it is new.
+func (w *txWriter) intern(enc string) (uint64, error) {
+	id, err := w.lookup(enc)
 	if err != nil {
 		return 0, err
 	}
@@ -626,7 +653,7 @@ func (w *txWriter) reclaim(dead []uint64) error {
 			return fmt.Errorf("%w: no term %d", ErrCorrupt, id)
 		}
 		enc := string(v)
-		if enc[0] == tagIRI && w.res.Get([]byte(enc[1:])) != nil {
+		if enc[0] == tagIRI && w.res.Get(k) != nil {
 			continue // names a resource
 		}
 		w.t2iPuts.del(dictKey(enc))
