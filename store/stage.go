@@ -182,7 +182,7 @@ func (db *DB) Staged() (int, error) {
 	return n, err
 }
 
-// unstage indexes the staged version of the resource with res key key, if
+// unstage indexes the staged version of the resource with IRI key, if
 // there is one, with the sequence number it was staged with, so that the
 // ETag clients saw stays valid.
 func (w *txWriter) unstage(key []byte) error {
