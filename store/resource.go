@@ -189,12 +189,14 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	if !w.t2iPuts.indexed() {
 		// The writer reads terms by key, spog by subject and predicate
 		// (otherHalves), posg by predicate, object and subject
-		// (otherRefs).
+		// (otherRefs), rid by IRI.
 		w.t2iPuts.index(true, 0)
 		w.i2tPuts.index(true, 0)
 		w.textPuts.index(true, 0)
 		w.spogPuts.index(false, 16)
 		w.posgPuts.index(false, 8+okeyLen)
+		// put and delete find a resource's graph id by IRI.
+		w.ridPuts.index(true, 0)
 	}
 	return w
 }
@@ -258,16 +260,9 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	if err := w.unstage(p.key); err != nil {
 		return "", err
 	}
-	// The graph id is the id of the resource's IRI, a term as long as
-	// the resource is there: find it without adding it yet, as an outcome
-	// must come before any write.
-	gid, err := w.lookup(p.idEnc)
+	gid, old, err := w.resource(p.key)
 	if err != nil {
 		return "", err
-	}
-	var old []byte
-	if gid != 0 {
-		old = w.res.Get(u64(gid))
 	}
 	switch {
 	case old == nil && mode == modeReplace:
@@ -284,6 +279,7 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	}
 
 	if gid == 0 {
+		// A new resource's graph id is the id of its IRI.
 		if gid, err = w.intern(p.idEnc); err != nil {
 			return "", err
 		}
@@ -389,13 +385,9 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	if err := w.unstage(key); err != nil {
 		return err
 	}
-	gid, err := w.lookup(string(tagIRI) + string(key))
+	gid, old, err := w.resource(key)
 	if err != nil {
 		return err
-	}
-	var old []byte
-	if gid != 0 {
-		old = w.res.Get(u64(gid))
 	}
 	if old == nil {
 		return ErrNotFound
@@ -456,23 +448,30 @@ func (w *txWriter) deleteIndex(e, g []byte) error {
 func spogKey(k, e, g []byte) []byte { return append(append(append(k, e[0:16]...), e[25:33]...), g...) }
 func posgKey(k, e, g []byte) []byte { return append(append(append(k, e[8:33]...), e[0:8]...), g...) }
 
-// lookup returns the id of an encoded term, 0 if the dictionary lacks it.
-func (w *txWriter) lookup(enc string) (uint64, error) {
-	if id, ok := w.ids[enc]; ok {
-		return id, nil
+// resource returns the graph id of the resource with IRI key, from rid,
+// and its res value, packed: 0 and nil if there is no such resource.
+func (w *txWriter) resource(key []byte) (gid uint64, v []byte, err error) {
+	g := w.ridPuts.get(key)
+	if g == nil {
+		return 0, nil, nil
 	}
-	id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
-	if err != nil || id == 0 {
-		return 0, err
+	if len(g) != 8 {
+		return 0, nil, fmt.Errorf("%w: rid value of %q", ErrCorrupt, key)
 	}
-	w.ids[enc] = id
-	return id, nil
+	gid = binary.BigEndian.Uint64(g)
+	if v = w.res.Get(u64(gid)); v == nil {
+		return 0, nil, fmt.Errorf("%w: resource %q has no res value", ErrCorrupt, key)
+	}
+	return gid, v, nil
 }
 
 // intern returns the id of an encoded term, adding it to the dictionary if
 // it is new.
 func (w *txWriter) intern(enc string) (uint64, error) {
-	id, err := w.lookup(enc)
+	if id, ok := w.ids[enc]; ok {
+		return id, nil
+	}
+	id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
 	if err != nil {
 		return 0, err
 	}
