@@ -260,9 +260,19 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	if err := w.unstage(p.key); err != nil {
 		return "", err
 	}
-	gid, old, err := w.resource(p.key)
+	// The IRI of a resource is a term as long as the resource is there:
+	// a new IRI, as most of a load's are, names none, and rid need not be
+	// read.
+	iriID, err := w.lookup(p.idEnc)
 	if err != nil {
 		return "", err
+	}
+	var gid uint64
+	var old []byte
+	if iriID != 0 {
+		if gid, old, err = w.resource(p.key); err != nil {
+			return "", err
+		}
 	}
 	switch {
 	case old == nil && mode == modeReplace:
@@ -280,8 +290,10 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 
 	if gid == 0 {
 		// A new resource's graph id is the id of its IRI.
-		if gid, err = w.intern(p.idEnc); err != nil {
-			return "", err
+		if gid = iriID; gid == 0 {
+			if gid, err = w.addNew(p.idEnc); err != nil {
+				return "", err
+			}
 		}
 	}
 	ids := make([]uint64, len(p.terms))
@@ -465,23 +477,38 @@ func (w *txWriter) resource(key []byte) (gid uint64, v []byte, err error) {
 	return gid, v, nil
 }
 
-// intern returns the id of an encoded term, adding it to the dictionary if
-// it is new.
-func (w *txWriter) intern(enc string) (uint64, error) {
+// lookup returns the id of an encoded term, 0 if the dictionary lacks it.
+func (w *txWriter) lookup(enc string) (uint64, error) {
 	if id, ok := w.ids[enc]; ok {
 		return id, nil
 	}
 	id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
+	if err != nil || id == 0 {
+		return 0, err
+	}
+	w.ids[enc] = id
+	return id, nil
+}
+
+// intern returns the id of an encoded term, adding it to the dictionary if
+// it is new.
+func (w *txWriter) intern(enc string) (uint64, error) {
+	id, err := w.lookup(enc)
+	if err != nil || id != 0 {
+		return id, err
+	}
+	return w.addNew(enc)
+}
+
+// addNew adds an encoded term that the dictionary lacks, and returns its
+// id.
+func (w *txWriter) addNew(enc string) (uint64, error) {
+	id, err := w.i2t.NextSequence()
 	if err != nil {
 		return 0, err
 	}
-	if id == 0 {
-		if id, err = w.i2t.NextSequence(); err != nil {
-			return 0, err
-		}
-		if err := w.addTerm(id, enc); err != nil {
-			return 0, err
-		}
+	if err := w.addTerm(id, enc); err != nil {
+		return 0, err
 	}
 	w.ids[enc] = id
 	return id, nil
