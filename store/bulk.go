@@ -163,7 +163,8 @@ func (w *txWriter) deferCheck(ids []uint64, cands map[uint64][9]byte) error {
 }
 
 // eachEntry calls fn with the graph id and unpacked entries of every
-// resource, in res order. The entries are valid until fn returns.
+// resource, in res order, that of the graph ids. The entries are valid
+// until fn returns.
 func eachEntry(ctx context.Context, tx *bolt.Tx, fn func(g uint64, entries []byte) error) error {
 	var buf []byte
 	c := tx.Bucket(bucketRes).Cursor()
@@ -174,8 +175,11 @@ func eachEntry(ctx context.Context, tx *bolt.Tx, fn func(g uint64, entries []byt
 				return err
 			}
 		}
+		if len(k) != 8 {
+			return fmt.Errorf("%w: res key %q", ErrCorrupt, k)
+		}
 		var err error
-		if buf, err = unpackRes(buf[:0], v, k, true); err != nil {
+		if buf, err = unpackRes(buf[:0], v, binary.BigEndian.Uint64(k)); err != nil {
 			return err
 		}
 		if err := fn(binary.BigEndian.Uint64(buf[8:16]), buf[headerLen:]); err != nil {

@@ -55,7 +55,7 @@ type Change struct {
 // kind, then the time in Unix nanoseconds.
 const changeHeaderLen = 9
 
-// appendChange appends an event of kind for the resource with res key key
+// appendChange appends an event of kind for the resource with IRI key
 // to b, the changes bucket of a read-write transaction, in blocks.
 func appendChange(b *bolt.Bucket, kind ChangeKind, now time.Time, key []byte) error {
 	if b == nil {

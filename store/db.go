@@ -17,7 +17,8 @@ import (
 // formatVersion is the layout described in doc.go. A writable Open
 // upgrades older files.
 const (
-	formatVersion   = 9
+	formatVersion   = 10
+	formatVersionV9 = 9
 	formatVersionV8 = 8
 	formatVersionV7 = 7
 	formatVersionV6 = 6
@@ -131,7 +132,10 @@ type DB struct {
 	packed bool       // res entries are packed (version 6), see entries.go
 	blocks bool       // index buckets hold blocks (version 7), see block.go
 	v7     bool       // they are version 7's blocks (a read-only Open)
-	bits   sync.Pool  // *[]uint64 bit sets of term ids, see Snapshot.bitset
+	// resByIRI: res is keyed by resource IRI, its values hold the graph
+	// id (version 9 and older, a read-only Open); see Snapshot.resource.
+	resByIRI bool
+	bits     sync.Pool // *[]uint64 bit sets of term ids, see Snapshot.bitset
 	// noChangeLog turns the change log off, for the benchmarks that
 	// measure its cost only: a log written so misses changes.
 	noChangeLog bool
@@ -271,7 +275,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	switch {
 	case n == formatVersionV1 && !tx.Writable():
 		return fmt.Errorf("%w: %d (open it writable once to upgrade)", ErrVersion, n)
-	case n != formatVersion && n != formatVersionV8 && n != formatVersionV7 && n != formatVersionV6 && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
+	case n != formatVersion && n != formatVersionV9 && n != formatVersionV8 && n != formatVersionV7 && n != formatVersionV6 && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
@@ -301,6 +305,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	db.packed = n >= formatVersionV6
 	db.blocks = n >= formatVersionV7
 	db.v7 = n == formatVersionV7
+	db.resByIRI = n < formatVersion
 	building := meta.Get(keyBuilding) != nil
 	if !tx.Writable() {
 		if building {
@@ -344,6 +349,23 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 		}
 		db.v7 = false
 	}
+	// Files before version 4 have no rid bucket: fill it from res, whose
+	// keys are still the IRIs.
+	if n < formatVersion {
+		if k, _ := tx.Bucket(bucketRID).Cursor().First(); k == nil {
+			if k, _ := tx.Bucket(bucketRes).Cursor().First(); k != nil {
+				if err := buildRID(tx); err != nil {
+					return fmt.Errorf("build resource ids: %w", err)
+				}
+			}
+		}
+		// Version 9 and older key res by IRI: key it by graph id, before
+		// the rebuilds below read it.
+		if err := keyResByID(tx); err != nil {
+			return fmt.Errorf("key res by graph id: %w", err)
+		}
+		db.resByIRI = false
+	}
 	// A version 1 file has no text index: build it as for a new set of
 	// predicates (none, if the options leave them to the file). A new file
 	// has neither the key nor postings, which is right for an empty set.
@@ -374,14 +396,6 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 			return err
 		}
 	}
-	// Older files have no rid bucket: fill it from res.
-	if k, _ := tx.Bucket(bucketRID).Cursor().First(); k == nil {
-		if k, _ := tx.Bucket(bucketRes).Cursor().First(); k != nil {
-			if err := buildRID(tx); err != nil {
-				return fmt.Errorf("build resource ids: %w", err)
-			}
-		}
-	}
 	// Older files have no change log: the bucket made above starts it
 	// empty, at this Open. What the file holds is in any listing of the
 	// resources read from now on, which is where a reader of the log
@@ -408,7 +422,8 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	return meta.Put(keyVersion, u64(formatVersion))
 }
 
-// buildRID fills the rid bucket, in blocks, from res, in key order.
+// buildRID fills the rid bucket, in blocks, from res keyed by IRI
+// (version 3), in key order.
 func buildRID(tx *bolt.Tx) error {
 	rid := tx.Bucket(bucketRID)
 	rid.FillPercent = 1

@@ -22,8 +22,9 @@ numbers or dateTimes of one predicate in value order; Text and TextPrefix
 read the full-text index. Snapshot.Count and Snapshot.Intersect read
 index keys without decoding terms, to size and to intersect large
 conditions for the query planner. Snapshot.Records reads the resources that
-one posg key prefix lists from their res entries, decoding only the terms
-asked for: a resource's nested nodes are found by term id, never decoded.
+one posg key prefix lists from their res entries, by graph id, decoding
+only the terms asked for: a resource's nested nodes are found by term id,
+never decoded.
 
 The store names no vocabulary of its own beyond RDF and XSD: which
 predicates the full-text index holds (Options.TextPredicates) and which
@@ -85,7 +86,7 @@ hold their keys in blocks (see Index blocks): the table gives their
 logical keys and values.
 
 	bucket  key                                  value
-	meta    "version"                            format version, 9
+	meta    "version"                            format version, 10
 	        "nonce"                              8 hex digits, random per file
 	        "building"                           buckets a bulk load builds at
 	                                             its end, space-separated (see
@@ -98,9 +99,12 @@ logical keys and values.
 	                                             newline-separated
 	t2i*    dictKey(term)                        term id
 	i2t*    term id                              term encoding
-	res     resource IRI (UTF-8)                 0xff | etag seq | graph id | entry*
-	                                             (uvarints; before version 8,
-	                                             etag seq | graph id)
+	res     graph id                             etag seq (uvarint) | entry*
+	                                             (before version 10, keyed by
+	                                             resource IRI (UTF-8): 0xff |
+	                                             etag seq | graph id, uvarints;
+	                                             before version 8, etag seq |
+	                                             graph id)
 	rid*    resource IRI (UTF-8)                 graph id
 	spog*   s | p | o | g                        -
 	posg*   p | class | value | o | s | g        -
@@ -252,11 +256,11 @@ change log are written as usual.
 The first bulk transaction sets the meta "building" key, naming the
 buckets left out, and the last transaction of the build deletes it. The
 writes in between, of Load or any other writer, leave those buckets out
-(the build reads res, whatever wrote it), and EndBulk holds off writers
-while it builds. A writable Open of a file with the key (a process died
-in its load or build) builds them again from the start, a transaction
-per step as EndBulk does; a read-only Open refuses it with ErrBuilding,
-as its indexes lack the resources. Writers of version 8 would neither
+(the build reads res, whatever wrote it, in graph id order), and
+EndBulk holds off writers while it builds. A writable Open of a file
+with the key (a process died in its load or build) builds them again
+from the start, a transaction per step as EndBulk does; a read-only Open
+refuses it with ErrBuilding, as its indexes lack the resources. Writers of version 8 would neither
 leave those buckets alone nor build them: hence version 9, which they
 refuse. A writable Open of a version 8 file just sets the version.
 
@@ -373,9 +377,11 @@ only beside the spog key of the same triple and graph, and go with it.
 
 # Resources
 
-The res value is the ETag sequence (from the res bucket's sequence, so an
-ETag is never reused, even after a delete), the graph id, then one entry
-per distinct triple in the order written. Unpacked, an entry is 33 bytes:
+A resource's res key is its graph id, the term id of its IRI, which rid
+maps the IRI to. The value is the ETag sequence (from the res bucket's
+sequence, so an ETag is never reused, even after a delete), then one
+entry per distinct triple in the order written. Unpacked, an entry is 33
+bytes:
 
 	s | p | class | value | o
 
@@ -391,11 +397,30 @@ top bit, and the class and value, not written, are its own; bits 5 and
 6, since version 8: s, o is written as the varint of its difference
 from the graph id, shorter for the nodes and values the resource
 brought), then s (unless left out), p as uvarints, the value (8 bytes,
-if present) and o as a uvarint. Since version 8 the header is the
-uvarints of the sequence and graph id after a byte 0xff, which no older
-value starts with (their sequence's first byte is 0). Readers unpack a value before they read it;
+if present) and o as a uvarint. Since version 10 the header is the
+uvarint of the sequence. Readers unpack a value before they read it;
 a read-only Open of a version 5 file reads its entries as they are, and
 a writable one packs them, in the upgrade's transaction.
+
+Versions 8 and 9 keyed res by the resource IRI, and began the value with
+a byte 0xff (which no older value starts with: their sequence's first
+byte is 0) and the uvarints of the sequence and the graph id; older
+versions with both as 8 bytes. The IRI, 52 bytes for a generated record
+and 16 of bbolt's element header, repeated what rid holds: keyed by
+graph id, res took 54 bytes less a record at a million generated
+records (2.4 bytes a triple: 206.6 MB, 152.7), new resources append at
+the end of res as ids grow, and readers that come with an id from an
+index key (Records, ResourceSet) seek res by it without decoding the
+IRI. Readers and writers with an IRI (Get, a write) find the id in rid;
+a writer looks in rid only for an IRI the dictionary holds, as a
+resource keeps its IRI's term in use. Exists and the listings in IRI
+order read rid alone. A writable Open of a version 9 or older file rewrites res so in
+the upgrade's transaction, after its older steps and before anything
+reads res (the rebuilds of the text and pair indexes, a bulk load's
+build), keeping the res sequence: a crash leaves the old file. Version 9
+writers refuse version 10, as they would look resources up by IRI. A
+read-only Open reads a version 9 or older file as it is, res by IRI
+(Snapshot.resource knows both layouts).
 
 # Inline terms
 
@@ -447,7 +472,7 @@ set; it finds the page by walking the resources from the prefix or
 cursor, testing ids, when the set is dense enough for that to end soon,
 else by reading the set's IRIs and sorting them. Both walks read rid,
 which holds each resource's graph id and nothing else, in blocks: about
-15 bytes a resource where res holds 250. RangeIn walks a property's values in order
+15 bytes a resource where res holds 200. RangeIn walks a property's values in order
 keeping the set's subjects, by id. Few terms are decoded either way: at a
 million resources a dictionary seek costs about five steps of a walk.
 

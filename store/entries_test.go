@@ -52,15 +52,28 @@ func TestPackRes(t *testing.T) {
 			}
 			packed := packRes(v)
 			assert.LessOrEqual(t, len(packed), len(v))
-			got, err := unpackRes(nil, packed, []byte("k"), true)
+			got, err := unpackRes(nil, packed, 1<<40)
+			require.NoError(t, err)
+			assert.Equal(t, v, got)
+
+			v9 := packResV9(v)
+			assert.Equal(t, packed[1:], v9[1+1+len(binary.AppendUvarint(nil, 1<<40)):], "version 9 holds the graph id after the sequence")
+			got, err = unpackResV9(nil, v9, []byte("k"), true)
 			require.NoError(t, err)
 			assert.Equal(t, v, got)
 		})
 	}
-	_, err := unpackRes(nil, append(append([]byte(nil), header...), entrySameSubject, 1, 1), []byte("k"), true)
+	seq := []byte{7}
+	_, err := unpackRes(nil, append(seq, entrySameSubject, 1, 1), 1)
 	assert.ErrorIs(t, err, ErrCorrupt, "the first entry cannot take the previous subject")
-	_, err = unpackRes(nil, append(append([]byte(nil), header...), 0, 0x80), []byte("k"), true)
+	_, err = unpackRes(nil, append(seq, 0, 0x80), 1)
 	assert.ErrorIs(t, err, ErrCorrupt, "a cut varint")
-	_, err = unpackRes(nil, header[:10], []byte("k"), true)
+	_, err = unpackRes(nil, []byte{0x80}, 1)
 	assert.ErrorIs(t, err, ErrCorrupt, "a cut header")
+	_, err = unpackResV9(nil, append(append([]byte(nil), header...), entrySameSubject, 1, 1), []byte("k"), true)
+	assert.ErrorIs(t, err, ErrCorrupt, "version 9: the first entry cannot take the previous subject")
+	_, err = unpackResV9(nil, append(append([]byte(nil), header...), 0, 0x80), []byte("k"), true)
+	assert.ErrorIs(t, err, ErrCorrupt, "version 9: a cut varint")
+	_, err = unpackResV9(nil, header[:10], []byte("k"), true)
+	assert.ErrorIs(t, err, ErrCorrupt, "version 9: a cut header")
 }

@@ -69,23 +69,26 @@ func (s *Snapshot) BucketKeysForTest(name string) (int, error) {
 }
 
 // RIDAgreesForTest reports the keys in which the rid bucket and res
-// disagree on a resource's graph id.
+// disagree: a resource of rid whose graph id has no res value or is not
+// the id of its IRI, or a res key no resource of rid has.
 func (db *DB) RIDAgreesForTest() (bad []string, err error) {
 	err = db.db.View(func(tx *bolt.Tx) error {
-		want := map[string]uint64{}
-		tx.Bucket(bucketRes).ForEach(func(k, v []byte) error {
-			_, want[string(k)], _ = resHeader(v)
+		i2t := index{b: tx.Bucket(bucketI2T), l: db.layout(layoutI2T)}
+		left := map[uint64]bool{}
+		tx.Bucket(bucketRes).ForEach(func(k, _ []byte) error {
+			left[binary.BigEndian.Uint64(k)] = true
 			return nil
 		})
 		c := newCursor(tx.Bucket(bucketRID), db.layout(layoutRID))
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if id, ok := want[string(k)]; !ok || id != binary.BigEndian.Uint64(v) {
+			id := binary.BigEndian.Uint64(v)
+			if !left[id] || string(termEncoding(i2t, v)) != string(tagIRI)+string(k) {
 				bad = append(bad, string(k))
 			}
-			delete(want, string(k))
+			delete(left, id)
 		}
-		for k := range want {
-			bad = append(bad, k)
+		for id := range left {
+			bad = append(bad, fmt.Sprintf("res key %d", id))
 		}
 		return nil
 	})
@@ -98,7 +101,11 @@ func (db *DB) RIDAgreesForTest() (bad []string, err error) {
 func (db *DB) IndexAllTokensForTest(id rdf.IRI) error {
 	return db.db.Update(func(tx *bolt.Tx) error {
 		w := newTxWriter(tx, db)
-		v, err := unpackRes(nil, w.res.Get([]byte(id.String())), []byte(id.String()), true)
+		gid := w.rid.get([]byte(id.String()))
+		if gid == nil {
+			return ErrNotFound
+		}
+		v, err := unpackRes(nil, w.res.Get(gid), binary.BigEndian.Uint64(gid))
 		if err != nil {
 			return err
 		}
@@ -118,8 +125,8 @@ func (db *DB) IndexAllTokensForTest(id rdf.IRI) error {
 
 // UnpackForTest rewrites the closed store file at path, of the current
 // version, as version 5 and older wrote it: index keys and change events
-// one by one rather than in blocks, res values with their entries
-// unpacked. Tests make an older file so from a new one. Inline terms stay
+// one by one rather than in blocks, res keyed by resource IRI, its values
+// with the graph id and their entries unpacked. Tests make an older file so from a new one. Inline terms stay
 // so: the real files of testdata hold those in the dictionary.
 func UnpackForTest(path string) error {
 	bdb, err := bolt.Open(path, 0o600, nil)
@@ -159,12 +166,25 @@ func UnpackForTest(path string) error {
 			}
 		}
 		res := tx.Bucket(bucketRes)
+		i2t := tx.Bucket(bucketI2T) // unpacked above
 		vals := map[string][]byte{}
 		if err := res.ForEach(func(k, v []byte) error {
-			full, err := unpackRes(nil, v, k, true)
-			vals[string(k)] = full
+			full, err := unpackRes(nil, v, binary.BigEndian.Uint64(k))
+			enc := i2t.Get(k)
+			if len(enc) == 0 || enc[0] != tagIRI {
+				return fmt.Errorf("res key %x names no IRI", k)
+			}
+			vals[string(enc[1:])] = full
 			return err
 		}); err != nil {
+			return err
+		}
+		seq := res.Sequence()
+		res, err := newBucket(tx, bucketRes, 0.5)
+		if err != nil {
+			return err
+		}
+		if err := res.SetSequence(seq); err != nil {
 			return err
 		}
 		for k, v := range vals {

@@ -11,18 +11,20 @@ import (
 // maxBytesPerTriple bounds the file size per triple of a store of PM
 // records loaded as an importer loads them, with the test text and pair
 // indexes: a change that makes the file grow past it is a regression of
-// issue 13's footprint. Measured: 47 bytes in format 8 (the dictionary
+// issue 13's footprint. Measured: 44.2 bytes in format 10 (res keyed by
+// graph id; 46.3 in format 9), 47 bytes in format 8 (the dictionary
 // encoded against the best of 16 entries, numbers and dateTimes in their
 // ids, the change log in blocks, graph ids against subjects); 62 in
 // format 7, its index keys, dictionary and resource ids in blocks
 // (format 6: 251; format 5: 351 with the fill of fill.go, 576 with
 // bbolt's default fill).
-const maxBytesPerTriple = 50
+const maxBytesPerTriple = 47
 
 // maxBytesPerTripleBulk is maxBytesPerTriple for a bulk load (see
 // DB.BeginBulk), which builds posg, pair and text in key order, full.
-// Measured: 32.1 bytes (46.3 indexed as loaded).
-const maxBytesPerTripleBulk = 34
+// Measured: 30.0 bytes in format 10 (44.2 indexed as loaded), 32.1 in
+// format 9.
+const maxBytesPerTripleBulk = 32
 
 func TestFootprintPerTriple(t *testing.T) {
 	const n = 10000

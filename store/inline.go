@@ -360,7 +360,7 @@ func inlineAll(tx *bolt.Tx, from func(*layout) *layout) error {
 				binary.BigEndian.PutUint64(e[25:], id)
 			}
 		}
-		return packRes(full), nil
+		return packResV9(full), nil
 	}); err != nil {
 		return err
 	}

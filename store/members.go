@@ -102,8 +102,22 @@ func (s *Snapshot) ResourceSet(ctx context.Context, groups [][]Pattern, via rdf.
 
 // resourceOf tells whether the term with id id names a resource: stored,
 // with its graph id (the same id, unless the file is corrupt), or only
-// staged; and its IRI if it does.
+// staged, with its IRI. Since version 10 a stored one is found by id,
+// without decoding the term.
 func (s *Snapshot) resourceOf(id uint64) (iri string, graph uint64, staged bool, err error) {
+	if !s.db.resByIRI {
+		var k [8]byte
+		binary.BigEndian.PutUint64(k[:], id)
+		c := s.cursor(scanRes)
+		v := seekExact(c, k[:])
+		s.release(scanRes, c)
+		if v != nil {
+			return "", id, false, nil
+		}
+		if !s.anyStaged() {
+			return "", 0, false, nil
+		}
+	}
 	t, err := s.r.term(id)
 	if err != nil {
 		return "", 0, false, err
@@ -113,17 +127,19 @@ func (s *Snapshot) resourceOf(id uint64) (iri string, graph uint64, staged bool,
 		return "", 0, false, nil
 	}
 	key := []byte(i.String())
-	c := s.cursor(scanRes)
-	v := seekExact(c, key)
-	s.release(scanRes, c)
-	switch {
-	case v != nil:
-		_, gid, ok := resHeader(v)
-		if !ok {
-			return "", 0, false, fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
+	if s.db.resByIRI {
+		c := s.cursor(scanRes)
+		v := seekExact(c, key)
+		s.release(scanRes, c)
+		if v != nil {
+			_, gid, ok := resHeader(v)
+			if !ok {
+				return "", 0, false, fmt.Errorf("%w: res value of %q", ErrCorrupt, key)
+			}
+			return i.String(), gid, false, nil
 		}
-		return i.String(), gid, false, nil
-	case s.staged(key):
+	}
+	if s.staged(key) {
 		return i.String(), 0, true, nil
 	}
 	return "", 0, false, nil
@@ -137,6 +153,20 @@ func (s *Snapshot) resourceIDs() (bucket, off int) {
 		return scanRID, 0
 	}
 	return scanRes, 8
+}
+
+// anyStaged reports whether the stage bucket holds a resource (only files
+// of older versions do), finding out once per snapshot.
+func (s *Snapshot) anyStaged() bool {
+	if s.stageState == 0 {
+		s.stageState = 1
+		if b := s.tx.Bucket(bucketStage); b != nil {
+			if k, _ := b.Cursor().First(); k != nil {
+				s.stageState = 2
+			}
+		}
+	}
+	return s.stageState == 2
 }
 
 // staged reports whether resource key is staged.

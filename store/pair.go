@@ -404,13 +404,8 @@ func (w *txWriter) rebuildPairs(tx *bolt.Tx) error {
 		return err
 	}
 	var keys [2][]string
-	c := w.res.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		v, err := unpackRes(nil, v, k, true)
-		if err != nil {
-			return err
-		}
-		pairs, vias, err := w.pairKeys(ids, v[headerLen:], binary.BigEndian.Uint64(v[8:16]))
+	if err := eachEntry(context.Background(), w.res.Tx(), func(g uint64, e []byte) error {
+		pairs, vias, err := w.pairKeys(ids, e, g)
 		if err != nil {
 			return err
 		}
@@ -420,6 +415,9 @@ func (w *txWriter) rebuildPairs(tx *bolt.Tx) error {
 		for k := range vias {
 			keys[1] = append(keys[1], k)
 		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	for i, ks := range keys {
 		slices.Sort(ks)

@@ -285,15 +285,28 @@ func (r *recordReader) read(ctx context.Context, id uint64) (bool, error) {
 		r.rec = recordOf(iri.(rdf.IRI), g, r.q)
 		return true, nil
 	}
-	v := r.resValue(key)
-	if v == nil {
-		return false, nil
+	var err error
+	if r.s.db.resByIRI {
+		v := r.resValue(key)
+		if v == nil {
+			return false, nil
+		}
+		r.resBuf, err = unpackResV9(r.resBuf[:0], v, key, r.s.db.packed)
+	} else {
+		// Since version 10 res is keyed by graph id, the id of the
+		// resource's IRI: ids come in order, so the cursor mostly steps.
+		var k [8]byte
+		binary.BigEndian.PutUint64(k[:], id)
+		v := r.resValue(k[:])
+		if v == nil {
+			return false, nil
+		}
+		r.resBuf, err = unpackRes(r.resBuf[:0], v, id)
 	}
-	v, err := unpackRes(r.resBuf[:0], v, key, r.s.db.packed)
 	if err != nil {
 		return false, err
 	}
-	r.resBuf = v
+	v := r.resBuf
 	iri, err := rdf.NewIRI(string(key))
 	if err != nil {
 		return false, fmt.Errorf("%w: term %q: %v", ErrCorrupt, key, err)

@@ -36,7 +36,7 @@ type pterm struct {
 
 // prepared is a resource validated and encoded outside any transaction.
 type prepared struct {
-	key     []byte // res key: the resource IRI
+	key     []byte // the resource IRI: its rid and stage key
 	idEnc   string // encoded resource IRI
 	terms   []pterm
 	triples [][3]int32 // indexes into terms; distinct
@@ -189,12 +189,14 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	if !w.t2iPuts.indexed() {
 		// The writer reads terms by key, spog by subject and predicate
 		// (otherHalves), posg by predicate, object and subject
-		// (otherRefs).
+		// (otherRefs), rid by IRI.
 		w.t2iPuts.index(true, 0)
 		w.i2tPuts.index(true, 0)
 		w.textPuts.index(true, 0)
 		w.spogPuts.index(false, 16)
 		w.posgPuts.index(false, 8+okeyLen)
+		// put and delete find a resource's graph id by IRI.
+		w.ridPuts.index(true, 0)
 	}
 	return w
 }
@@ -246,7 +248,7 @@ func (w *txWriter) checkMatch(v []byte, ifMatch string) error {
 	if ifMatch == "" || ifMatch == "*" {
 		return nil
 	}
-	if seq, _, _ := resHeader(v); ifMatch != formatETag(w.nonce, seq) {
+	if seq, _ := resSeq(v); ifMatch != formatETag(w.nonce, seq) {
 		return ErrPreconditionFailed
 	}
 	return nil
@@ -258,7 +260,20 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	if err := w.unstage(p.key); err != nil {
 		return "", err
 	}
-	old := w.res.Get(p.key)
+	// The IRI of a resource is a term as long as the resource is there:
+	// a new IRI, as most of a load's are, names none, and rid need not be
+	// read.
+	iriID, err := w.lookup(p.idEnc)
+	if err != nil {
+		return "", err
+	}
+	var gid uint64
+	var old []byte
+	if iriID != 0 {
+		if gid, old, err = w.resource(p.key); err != nil {
+			return "", err
+		}
+	}
 	switch {
 	case old == nil && mode == modeReplace:
 		return "", ErrNotFound
@@ -268,14 +283,18 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		if err := w.checkMatch(old, ifMatch); err != nil {
 			return "", err
 		}
-		if old, err = unpackRes(nil, old, p.key, true); err != nil {
+		if old, err = unpackRes(nil, old, gid); err != nil {
 			return "", err
 		}
 	}
 
-	gid, err := w.intern(p.idEnc)
-	if err != nil {
-		return "", err
+	if gid == 0 {
+		// A new resource's graph id is the id of its IRI.
+		if gid = iriID; gid == 0 {
+			if gid, err = w.addNew(p.idEnc); err != nil {
+				return "", err
+			}
+		}
 	}
 	ids := make([]uint64, len(p.terms))
 	for i, t := range p.terms {
@@ -351,7 +370,7 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	if err := w.updatePairs(old, val); err != nil {
 		return "", err
 	}
-	if err := w.res.Put(p.key, packRes(val)); err != nil {
+	if err := w.res.Put(g, packRes(val)); err != nil {
 		return "", err
 	}
 	if !p.logged {
@@ -373,27 +392,29 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 	return formatETag(w.nonce, seq), w.flushMany()
 }
 
-// delete removes the resource with res key key.
+// delete removes the resource with IRI key.
 func (w *txWriter) delete(key []byte, ifMatch string) error {
 	if err := w.unstage(key); err != nil {
 		return err
 	}
-	old := w.res.Get(key)
+	gid, old, err := w.resource(key)
+	if err != nil {
+		return err
+	}
 	if old == nil {
 		return ErrNotFound
 	}
 	if err := w.checkMatch(old, ifMatch); err != nil {
 		return err
 	}
-	old, err := unpackRes(nil, old, key, true)
-	if err != nil {
+	if old, err = unpackRes(nil, old, gid); err != nil {
 		return err
 	}
 	w.mayBeUnused(old, nil)
 	if err := appendChange(w.changes, Deleted, w.now, key); err != nil {
 		return err
 	}
-	if err := w.res.Delete(key); err != nil {
+	if err := w.res.Delete(u64(gid)); err != nil {
 		return err
 	}
 	w.ridPuts.del(key)
@@ -439,23 +460,55 @@ func (w *txWriter) deleteIndex(e, g []byte) error {
 func spogKey(k, e, g []byte) []byte { return append(append(append(k, e[0:16]...), e[25:33]...), g...) }
 func posgKey(k, e, g []byte) []byte { return append(append(append(k, e[8:33]...), e[0:8]...), g...) }
 
-// intern returns the id of an encoded term, adding it to the dictionary if
-// it is new.
-func (w *txWriter) intern(enc string) (uint64, error) {
+// resource returns the graph id of the resource with IRI key, from rid,
+// and its res value, packed: 0 and nil if there is no such resource.
+func (w *txWriter) resource(key []byte) (gid uint64, v []byte, err error) {
+	g := w.ridPuts.get(key)
+	if g == nil {
+		return 0, nil, nil
+	}
+	if len(g) != 8 {
+		return 0, nil, fmt.Errorf("%w: rid value of %q", ErrCorrupt, key)
+	}
+	gid = binary.BigEndian.Uint64(g)
+	if v = w.res.Get(u64(gid)); v == nil {
+		return 0, nil, fmt.Errorf("%w: resource %q has no res value", ErrCorrupt, key)
+	}
+	return gid, v, nil
+}
+
+// lookup returns the id of an encoded term, 0 if the dictionary lacks it.
+func (w *txWriter) lookup(enc string) (uint64, error) {
 	if id, ok := w.ids[enc]; ok {
 		return id, nil
 	}
 	id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
+	if err != nil || id == 0 {
+		return 0, err
+	}
+	w.ids[enc] = id
+	return id, nil
+}
+
+// intern returns the id of an encoded term, adding it to the dictionary if
+// it is new.
+func (w *txWriter) intern(enc string) (uint64, error) {
+	id, err := w.lookup(enc)
+	if err != nil || id != 0 {
+		return id, err
+	}
+	return w.addNew(enc)
+}
+
+// addNew adds an encoded term that the dictionary lacks, and returns its
+// id.
+func (w *txWriter) addNew(enc string) (uint64, error) {
+	id, err := w.i2t.NextSequence()
 	if err != nil {
 		return 0, err
 	}
-	if id == 0 {
-		if id, err = w.i2t.NextSequence(); err != nil {
-			return 0, err
-		}
-		if err := w.addTerm(id, enc); err != nil {
-			return 0, err
-		}
+	if err := w.addTerm(id, enc); err != nil {
+		return 0, err
 	}
 	w.ids[enc] = id
 	return id, nil
@@ -626,7 +679,7 @@ func (w *txWriter) reclaim(dead []uint64) error {
 			return fmt.Errorf("%w: no term %d", ErrCorrupt, id)
 		}
 		enc := string(v)
-		if enc[0] == tagIRI && w.res.Get([]byte(enc[1:])) != nil {
+		if enc[0] == tagIRI && w.res.Get(k) != nil {
 			continue // names a resource
 		}
 		w.t2iPuts.del(dictKey(enc))

@@ -23,6 +23,8 @@ type Snapshot struct {
 	buckets [numScanned]*bolt.Bucket   // opened on first use
 	free    [numScanned][]*blockCursor // cursors to reuse
 	sets    []*[]uint64                // bit sets lent by bitset
+
+	stageState int8 // see anyStaged: 0 unknown, 1 nothing staged, 2 some
 }
 
 // The buckets a Snapshot scans, as indexes of Snapshot.buckets.
@@ -108,15 +110,12 @@ func (s *Snapshot) Get(ctx context.Context, id rdf.IRI) (g []rdf.Triple, etag st
 	if g, etag, ok, err := stagedGet(s.tx, s.db.nonce, key); ok || err != nil {
 		return g, etag, err
 	}
-	c := s.cursor(scanRes)
-	v := seekExact(c, key)
-	s.release(scanRes, c)
-	if v == nil {
-		return nil, "", ErrNotFound
-	}
-	v, err = unpackRes(nil, v, key, s.db.packed)
+	v, err := s.resource(nil, key)
 	if err != nil {
 		return nil, "", err
+	}
+	if v == nil {
+		return nil, "", ErrNotFound
 	}
 	g = make([]rdf.Triple, 0, (len(v)-headerLen)/entryLen)
 	for e := v[headerLen:]; len(e) > 0; e = e[entryLen:] {
@@ -137,9 +136,44 @@ func (s *Snapshot) Exists(ctx context.Context, id rdf.IRI) (bool, error) {
 	if b := s.tx.Bucket(bucketStage); b != nil && b.Get([]byte(id.String())) != nil {
 		return true, nil
 	}
-	c := s.cursor(scanRes)
-	defer s.release(scanRes, c)
+	b, _ := s.resourceIDs()
+	c := s.cursor(b)
+	defer s.release(b, c)
 	return seekExact(c, []byte(id.String())) != nil, nil
+}
+
+// resource appends to dst the res value of the resource with IRI key,
+// unpacked, and returns it; nil if there is none. Since version 10 it
+// finds the graph id, res's key, in rid; before, res's key is the IRI.
+func (s *Snapshot) resource(dst, key []byte) ([]byte, error) {
+	if s.db.resByIRI {
+		c := s.cursor(scanRes)
+		v := seekExact(c, key)
+		s.release(scanRes, c)
+		if v == nil {
+			return nil, nil
+		}
+		return unpackResV9(dst, v, key, s.db.packed)
+	}
+	c := s.cursor(scanRID)
+	g := seekExact(c, key)
+	s.release(scanRID, c)
+	if g == nil {
+		return nil, nil
+	}
+	if len(g) != 8 {
+		return nil, fmt.Errorf("%w: rid value of %q", ErrCorrupt, key)
+	}
+	gid := binary.BigEndian.Uint64(g)
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], gid)
+	c = s.cursor(scanRes)
+	v := seekExact(c, k[:])
+	s.release(scanRes, c)
+	if v == nil {
+		return nil, fmt.Errorf("%w: resource %q has no res value", ErrCorrupt, key)
+	}
+	return unpackRes(dst, v, gid)
 }
 
 // Resources is DB.Resources in the snapshot.
@@ -147,8 +181,9 @@ func (s *Snapshot) Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	c := s.cursor(scanRes)
-	defer s.release(scanRes, c)
+	b, _ := s.resourceIDs()
+	c := s.cursor(b)
+	defer s.release(b, c)
 	var k []byte
 	if a := after.String(); a == "" {
 		k, _ = c.First()

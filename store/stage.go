@@ -80,6 +80,7 @@ func (db *DB) stageOnly(ctx context.Context, rs []Resource) error {
 	return db.db.Update(func(tx *bolt.Tx) error {
 		pack(tx)
 		st, res, changes := tx.Bucket(bucketStage), tx.Bucket(bucketRes), tx.Bucket(bucketChanges)
+		rid := db.index(tx, bucketRID, layoutRID)
 		if db.noChangeLog {
 			changes = nil
 		}
@@ -93,7 +94,7 @@ func (db *DB) stageOnly(ctx context.Context, rs []Resource) error {
 			key := []byte(r.ID.String())
 			// The change is logged now, as Get sees it; Merge logs none.
 			kind := Created
-			if st.Get(key) != nil || res.Get(key) != nil {
+			if st.Get(key) != nil || rid.get(key) != nil {
 				kind = Modified
 			}
 			if err := appendChange(changes, kind, now, key); err != nil {
@@ -181,7 +182,7 @@ func (db *DB) Staged() (int, error) {
 	return n, err
 }
 
-// unstage indexes the staged version of the resource with res key key, if
+// unstage indexes the staged version of the resource with IRI key, if
 // there is one, with the sequence number it was staged with, so that the
 // ETag clients saw stays valid.
 func (w *txWriter) unstage(key []byte) error {

@@ -226,14 +226,9 @@ func (w *txWriter) rebuildText(tx *bolt.Tx) error {
 // eachPosting calls fn with each posting of every stored resource under
 // the writer's text predicates: token, entry, graph and count.
 func (w *txWriter) eachPosting(fn func(tok string, e, g []byte, tf int)) error {
-	c := w.res.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		v, err := unpackRes(nil, v, k, true)
-		if err != nil {
-			return err
-		}
-		g := v[8:16]
-		for e := v[headerLen:]; len(e) > 0; e = e[entryLen:] {
+	return eachEntry(context.Background(), w.res.Tx(), func(gid uint64, es []byte) error {
+		g := u64(gid)
+		for e := es; len(e) > 0; e = e[entryLen:] {
 			toks, err := w.entryTokens(e[:entryLen], MaxTextTokens)
 			if err != nil {
 				return err
@@ -242,8 +237,8 @@ func (w *txWriter) eachPosting(fn func(tok string, e, g []byte, tf int)) error {
 				fn(t.tok, e[:entryLen], g, t.n)
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // Text calls fn with each subject and predicate whose literal objects

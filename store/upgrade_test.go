@@ -157,8 +157,41 @@ func contents(t *testing.T, db *store.DB) map[string][]string {
 	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
 		c, err := sn.Count(ctx, []store.Pattern{{Pred: exValue, Lo: &[]rdf.Literal{dbl("50")}[0], With: exMetric, WithObj: ns("CpuUsed")}}, 0)
 		out["pair count"] = []string{fmt.Sprint(c)}
+		if err != nil {
+			return err
+		}
+		// The resources in IRI order, and as a query's members, counted
+		// and paged.
+		for _, prefix := range []string{"", "http://pm.example.org/records/3"} {
+			err := sn.ResourcesUnder(ctx, prefix, rdf.IRI{}, func(id rdf.IRI) bool {
+				out["under "+prefix] = append(out["under "+prefix], id.String())
+				return true
+			})
+			if err != nil {
+				return err
+			}
+		}
+		hosts := []store.Pattern{{Pred: exPartOf, Obj: iri("http://pm.example.org/hosts/3")}, {Pred: exPartOf, Obj: iri("http://pm.example.org/hosts/4")}}
+		set, err := sn.ResourceSet(ctx, [][]store.Pattern{hosts}, rdf.IRI{})
+		if err != nil {
+			return err
+		}
+		page, total, err := sn.PageUnder(ctx, set, "http://pm.example.org/records/", rdf.IRI{}, 3, true)
+		out["page"] = []string{fmt.Sprint(page, total)}
 		return err
 	}))
+	require.NoError(t, db.Resources(ctx, rdf.IRI{}, func(id rdf.IRI) bool {
+		out["resources"] = append(out["resources"], id.String())
+		ok, err := db.Exists(ctx, id)
+		require.NoError(t, err)
+		require.True(t, ok, id)
+		return true
+	}))
+	q := store.RecordQuery{
+		Link: exPartOf, Targets: []rdf.Object{iri("http://pm.example.org/hosts/3"), iri("http://pm.example.org/hosts/4"), iri("http://pm.example.org/hosts/33")},
+		Prefix: "http://pm.example.org/records/", Props: []rdf.IRI{exDate, exTitle}, Via: exObserves, NodeProps: []rdf.IRI{exMetric, exValue},
+	}
+	out["records"] = canon(recordsByIndex(t, db, q))
 	st, err := db.Stats(ctx)
 	require.NoError(t, err)
 	out["stats"] = []string{fmt.Sprint(st.Resources, st.Triples)}
@@ -207,7 +240,7 @@ func TestUpgradeFormat5(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	v, buckets = fileState(t, path)
-	assert.Equal(t, uint64(9), v)
+	assert.Equal(t, uint64(10), v)
 	assert.NotContains(t, buckets, "ospg")
 }
 
@@ -232,7 +265,7 @@ func TestUpgradeCrash(t *testing.T) {
 	assert.True(t, ok)
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(9), v)
+	assert.Equal(t, uint64(10), v)
 }
 
 // TestUpgradeFormat6 opens a file format 6 wrote, its index keys one by
@@ -254,16 +287,75 @@ func TestUpgradeFormat8(t *testing.T) {
 	testUpgrade(t, 8, formatFile(t, "format8.db.gz"), format7Ops)
 }
 
+// TestUpgradeFormat9 opens a file format 9 wrote (format7Ops, with the
+// code of commit 22735c8), its res bucket keyed by IRI: a read-only Open
+// reads it so; a writable one keys res by graph id.
+func TestUpgradeFormat9(t *testing.T) {
+	testUpgrade(t, 9, formatFile(t, "format9.db.gz"), format7Ops)
+}
+
+// TestUpgradeFormat9Crash is TestUpgradeFormat6Crash for a version 9
+// file.
+func TestUpgradeFormat9Crash(t *testing.T) {
+	testUpgradeCrash(t, 9, formatFile(t, "format9.db.gz"))
+}
+
+// TestUpgradeFormat9Building opens a file format 9 wrote in a bulk load
+// that did not end (BeginBulk, format7Ops, no EndBulk; commit 22735c8):
+// a read-only Open refuses it, and a writable one keys res by graph id
+// and then builds the indexes from it, as the load's end would have.
+func TestUpgradeFormat9Building(t *testing.T) {
+	path := formatFile(t, "format9bulk.db.gz")
+	v, buckets := fileState(t, path)
+	require.Equal(t, uint64(9), v)
+	require.Contains(t, buckets, "deferred", "a file in a bulk load")
+
+	fresh, _ := openDB(t, withTestIndexes(&store.Options{NoSync: true}))
+	format7Ops(t, fresh)
+	want := contents(t, fresh)
+
+	_, err := store.Open(path, withTestIndexes(&store.Options{ReadOnly: true}))
+	require.ErrorIs(t, err, store.ErrBuilding)
+
+	db, err := store.Open(path, withTestIndexes(&store.Options{NoSync: true}))
+	require.NoError(t, err)
+	got := contents(t, db)
+	for k := range want {
+		assert.Equal(t, want[k], got[k], k)
+	}
+	bad, err := db.RIDAgreesForTest()
+	require.NoError(t, err)
+	assert.Empty(t, bad)
+	require.NoError(t, db.Close())
+	v, buckets = fileState(t, path)
+	assert.Equal(t, uint64(10), v)
+	assert.NotContains(t, buckets, "deferred", "the build ended")
+}
+
 // TestUpgradeFormat8Crash is TestUpgradeFormat6Crash for a version 8
 // file.
 func TestUpgradeFormat8Crash(t *testing.T) {
 	testUpgradeCrash(t, 8, formatFile(t, "format8.db.gz"))
 }
 
+// etags returns the ETag of each resource in db.
+func etags(t *testing.T, db *store.DB) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]string{}
+	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+		return sn.ResourcesUnder(ctx, "", rdf.IRI{}, func(id rdf.IRI) bool {
+			_, out[id.String()], _ = sn.Get(ctx, id)
+			return true
+		})
+	}))
+	return out
+}
+
 // testUpgrade opens the file at path, of the given version, which ops
 // made: read-only, it answers as the same writes made now do, and stays
-// as it is; writable, it becomes version 9 and answers so, before and
-// after more writes.
+// as it is; writable, it becomes version 10 and answers so, with the
+// same ETags, before and after more writes.
 func testUpgrade(t *testing.T, version uint64, path string, ops func(testing.TB, *store.DB)) {
 	v, _ := fileState(t, path)
 	require.Equal(t, version, v)
@@ -284,6 +376,7 @@ func testUpgrade(t *testing.T, version uint64, path string, ops func(testing.TB,
 		}
 		assert.Equal(t, want[k], got[k], "read-only: %s", k)
 	}
+	tags := etags(t, ro)
 	require.NoError(t, ro.Close())
 	v, _ = fileState(t, path)
 	require.Equal(t, version, v, "read-only, the file stays as it is")
@@ -294,10 +387,15 @@ func testUpgrade(t *testing.T, version uint64, path string, ops func(testing.TB,
 	for k := range want {
 		assert.Equal(t, want[k], got[k], k)
 	}
-	// It takes writes as a new file does.
+	assert.Equal(t, tags, etags(t, db), "the ETags clients hold stay valid")
+	// It takes writes as a new file does; an ETag read before the
+	// upgrade matches, and a new one is not one of the old.
 	id, g := sampleRecord(7)
-	_, err = db.Replace(context.Background(), id, append(g, tr(id, exSource, ex("probes/9"))), "")
+	tag, err := db.Replace(context.Background(), id, append(g, tr(id, exSource, ex("probes/9"))), tags[id.String()])
 	require.NoError(t, err)
+	for _, old := range tags {
+		require.NotEqual(t, old, tag, "a new ETag")
+	}
 	_, err = fresh.Replace(context.Background(), id, append(g, tr(id, exSource, ex("probes/9"))), "")
 	require.NoError(t, err)
 	require.NoError(t, db.Delete(context.Background(), iri("http://pm.example.org/records/long"), ""))
@@ -308,7 +406,7 @@ func testUpgrade(t *testing.T, version uint64, path string, ops func(testing.TB,
 	}
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(9), v)
+	assert.Equal(t, uint64(10), v)
 }
 
 // TestUpgradeFormat6Crash: an upgrade of a version 6 file that fails
@@ -347,5 +445,5 @@ func testUpgradeCrash(t *testing.T, version uint64, path string) {
 	}
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(9), v)
+	assert.Equal(t, uint64(10), v)
 }
