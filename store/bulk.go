@@ -38,6 +38,21 @@ const buildingValue = "posg pair pairvia text"
 // many keys (a predicate with more is one run), a transaction each.
 var buildChunk = 1 << 22
 
+// buildTarget is the size, in bytes of encoded entries, that a bulk load
+// cuts blocks to, in place of blockTarget: those of the buckets its build
+// writes (posg, pair, pairvia, text) and of spog (layoutSPOGBulk). A
+// block's bbolt key is its first key whole, and bbolt adds an element
+// header: 40 to 90 bytes a block, which longer blocks spend less often.
+// It stays under blockMax, so a later write into such a block cuts it as
+// it cuts any other once it grows past blockMax. See doc.go, Bulk
+// building, for what it costs a seek.
+const buildTarget = 224
+
+// layoutSPOGBulk is spog's layout in the writes of a bulk load: its keys
+// come in order there, each transaction's after the last's, and the
+// blocks they fill are cut at buildTarget.
+var layoutSPOGBulk = layoutSPOG.sized(buildTarget)
+
 // buildHook, if set, runs after each step of a build (posg, pair, text)
 // has committed: tests fail the build there, as a crash would.
 var buildHook func(step string) error
@@ -271,7 +286,7 @@ func (db *DB) buildPOSG(ctx context.Context, counts map[uint64]int) error {
 				return err
 			}
 			parallel(len(run), func(i int) { slices.SortFunc(keys[run[i]], cmpPOSG) })
-			bb := blockBuilder{b: b, l: layoutPOSG}
+			bb := blockBuilder{b: b, l: layoutPOSG, target: buildTarget}
 			var k [8 + okeyLen + 16]byte
 			for _, p := range run {
 				binary.BigEndian.PutUint64(k[0:], p)
@@ -500,8 +515,8 @@ func buildPair(ctx context.Context, tx *bolt.Tx, id pairID, pb, vb *bolt.Bucket,
 	keys, vals = nil, nil
 	slices.SortFunc(pairs, cmpPairEnt)
 
-	bb := blockBuilder{b: pb, l: layoutPair}
-	vbb := blockBuilder{b: vb, l: layoutPairVia}
+	bb := blockBuilder{b: pb, l: layoutPair, target: buildTarget}
+	vbb := blockBuilder{b: vb, l: layoutPairVia, target: buildTarget}
 	k := make([]byte, 0, pairViaKeyLen)
 	type via struct{ r, gr, gk, gv uint64 }
 	var run []via // the via keys of a run of pair keys with one value
@@ -605,7 +620,7 @@ func (db *DB) buildText(ctx context.Context, counts map[uint64]int) error {
 		err := db.db.Update(func(tx *bolt.Tx) error {
 			b := tx.Bucket(bucketText)
 			b.FillPercent = 1
-			bb := blockBuilder{b: b, l: layoutText}
+			bb := blockBuilder{b: b, l: layoutText, target: buildTarget}
 			var k [literal.MaxTokenLen + 33]byte
 			for _, p := range postings[from:min(from+buildChunk, len(postings))] {
 				e := ents[p.key&(1<<32-1)]

@@ -186,6 +186,19 @@ func TestBulkLoadAgrees(t *testing.T) {
 				require.NoError(t, got.Load(t.Context(), b))
 			}
 			assertSameStore(t, want, got, "after more loads")
+			// And deletes, which shrink and join the blocks the bulk
+			// load wrote longer.
+			deleted := map[rdf.IRI]bool{}
+			for i, b := range batches {
+				for j, r := range b {
+					if (i+j)%3 == 0 && !deleted[r.ID] {
+						deleted[r.ID] = true
+						require.NoError(t, want.Delete(t.Context(), r.ID, ""))
+						require.NoError(t, got.Delete(t.Context(), r.ID, ""))
+					}
+				}
+			}
+			assertSameStore(t, want, got, "after deletes")
 		})
 	}
 }
