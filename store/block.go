@@ -1418,7 +1418,7 @@ func (x index) write(ents []entry, old [][]byte) error {
 
 // blockBuilder writes keys given in order into an empty block bucket.
 type blockBuilder struct {
-	b    *bolt.Bucket
+	b    blockPutter
 	l    *layout
 	key  []byte  // the bbolt key of the block being built
 	prev []entry // the last entries added, up to histLen of this block
@@ -1426,6 +1426,12 @@ type blockBuilder struct {
 	// target, if not 0, is the size blocks are cut to, in place of
 	// l.target (see buildTarget).
 	target int
+}
+
+// A blockPutter takes the blocks a blockBuilder builds: a bucket, or a
+// file that holds them for a while (see packT2I).
+type blockPutter interface {
+	Put(k, v []byte) error
 }
 
 func (bb *blockBuilder) add(k, v []byte) error {

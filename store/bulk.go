@@ -17,7 +17,7 @@ import (
 // A bulk load (BeginBulk, EndBulk) leaves the indexes whose keys come in
 // random order, posg, pair, pairvia and text, out of its writes and
 // builds them at its end from res, in key order, appended in full blocks
-// at fill 1 (see doc.go, Bulk building).
+// at fill 1, after packing t2i so (see doc.go, Bulk building).
 
 var (
 	// keyBuilding is the meta key of a file whose writes leave out the
@@ -40,7 +40,7 @@ var buildChunk = 1 << 22
 
 // buildTarget is the size, in bytes of encoded entries, that a bulk load
 // cuts blocks to, in place of blockTarget: those of the buckets its build
-// writes (posg, pair, pairvia, text) and of spog (layoutSPOGBulk). A
+// writes (posg, pair, pairvia, text, t2i) and of spog (layoutSPOGBulk). A
 // block's bbolt key is its first key whole, and bbolt adds an element
 // header: 40 to 90 bytes a block, which longer blocks spend less often.
 // It stays under blockMax, so a later write into such a block cuts it as
@@ -53,8 +53,9 @@ const buildTarget = 224
 // blocks they fill are cut at buildTarget.
 var layoutSPOGBulk = layoutSPOG.sized(buildTarget)
 
-// buildHook, if set, runs after each step of a build (posg, pair, text)
-// has committed: tests fail the build there, as a crash would.
+// buildHook, if set, runs after each step of a build (t2i, posg, pair,
+// text, and "t2i copy" within t2i's) has committed: tests fail the build
+// there, as a crash would.
 var buildHook func(step string) error
 
 // BeginBulk makes the writes that follow, until EndBulk, leave out the
@@ -96,8 +97,9 @@ func (db *DB) BeginBulk(ctx context.Context) (bool, error) {
 	return ok, err
 }
 
-// EndBulk builds the indexes the writes since BeginBulk left out, and
-// ends the bulk load; it does nothing if there is none. It takes a few
+// EndBulk packs the dictionary's t2i, which the writes since BeginBulk
+// left a quarter empty, builds the indexes they left out, and ends the
+// bulk load; it does nothing if there is none. It takes a few
 // transactions, during which other writes wait: a crash or a canceled ctx
 // leaves the file marked, and the next writable Open builds them.
 func (db *DB) EndBulk(ctx context.Context) error {
@@ -130,6 +132,9 @@ func (db *DB) build(ctx context.Context) error {
 		name string
 		fn   func(ctx context.Context) error
 	}{
+		// First: the other steps look terms up, and a build that
+		// stopped in this one left t2i empty.
+		{"t2i", db.packT2I},
 		{"posg", func(ctx context.Context) error { return db.buildPOSG(ctx, counts) }},
 		{"pair", func(ctx context.Context) error { return db.buildPairs(ctx, counts) }},
 		{"text", func(ctx context.Context) error { return db.buildText(ctx, counts) }},
