@@ -253,12 +253,14 @@ t2i packed as below, the pages took 40.8 bytes a triple where they took
 where 4.3, text 3.5 where 3.8). A seek decodes up to a block past
 bbolt's, so a walk that seeks once per value spends more: the bench's
 sort on a nested value, a posg seek and a t2i lookup per value, took a
-seventh more CPU.
+tenth more time and a seventh more CPU at a million records; the other
+shapes of the bench took as long as before.
 
 The build first packs t2i, whose keys, term encodings, come in no order,
 so that a load leaves its pages a quarter empty: a transaction copies
 its blocks, cut anew, in key order to a file beside the store (its path
-and ".t2i~") and empties the bucket; a second puts them back at fill 1,
+and ".t2i~", removed at the end; a crash's is overwritten by the next
+build) and empties the bucket; a second puts them back at fill 1,
 into the pages the first freed, as bbolt reuses the pages a transaction
 frees only in later ones (in one transaction, the file would grow by the
 new t2i). A crash between the two leaves t2i empty and the file marked:
