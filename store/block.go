@@ -96,6 +96,14 @@ func (l *layout) relative(pairs ...int) *layout {
 	return &n
 }
 
+// sized returns a copy of l whose writes cut blocks to about target
+// bytes, not l.target.
+func (l *layout) sized(target int) *layout {
+	n := *l
+	n.target = target
+	return &n
+}
+
 // maxFields bounds the fields of a layout.
 const maxFields = 16
 
@@ -1410,15 +1418,28 @@ func (x index) write(ents []entry, old [][]byte) error {
 
 // blockBuilder writes keys given in order into an empty block bucket.
 type blockBuilder struct {
-	b    *bolt.Bucket
+	b    blockPutter
 	l    *layout
 	key  []byte  // the bbolt key of the block being built
 	prev []entry // the last entries added, up to histLen of this block
 	val  []byte
+	// target, if not 0, is the size blocks are cut to, in place of
+	// l.target (see buildTarget).
+	target int
+}
+
+// A blockPutter takes the blocks a blockBuilder builds: a bucket, or a
+// file that holds them for a while (see packT2I).
+type blockPutter interface {
+	Put(k, v []byte) error
 }
 
 func (bb *blockBuilder) add(k, v []byte) error {
-	if bb.key != nil && len(bb.val) >= bb.l.target {
+	target := bb.target
+	if target == 0 {
+		target = bb.l.target
+	}
+	if bb.key != nil && len(bb.val) >= target {
 		if err := bb.flush(); err != nil {
 			return err
 		}
@@ -1428,7 +1449,7 @@ func (bb *blockBuilder) add(k, v []byte) error {
 		bb.key = bytes.Clone(k)
 		bb.prev = bb.prev[:0]
 		var ok bool
-		if bb.val, ok = bb.l.appendValue(make([]byte, 0, bb.l.target+64), nil, v); !ok {
+		if bb.val, ok = bb.l.appendValue(make([]byte, 0, target+64), nil, v); !ok {
 			return fmt.Errorf("%w: value %x of index key %x", ErrCorrupt, v, k)
 		}
 	} else if bb.val, err = bb.l.appendEntry(bb.val, bb.prev, k, v); err != nil {

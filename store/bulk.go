@@ -16,7 +16,7 @@ import (
 // A bulk load (BeginBulk, EndBulk) leaves the indexes whose keys come in
 // random order, posg, pair, pairvia and text, out of its writes and
 // builds them at its end from res, in key order, appended in full blocks
-// at fill 1 (see doc.go, Bulk building).
+// at fill 1, after packing t2i so (see doc.go, Bulk building).
 
 var (
 	// keyBuilding is the meta key of a file whose writes leave out the
@@ -37,8 +37,24 @@ const buildingValue = "posg pair pairvia text"
 // bytes each, and the keys a transaction of the build appends.
 var buildChunk = 1 << 19
 
-// buildHook, if set, runs after each step of a build (posg, pair, text)
-// has committed: tests fail the build there, as a crash would.
+// buildTarget is the size, in bytes of encoded entries, that a bulk load
+// cuts blocks to, in place of blockTarget: those of the buckets its build
+// writes (posg, pair, pairvia, text, t2i) and of spog (layoutSPOGBulk). A
+// block's bbolt key is its first key whole, and bbolt adds an element
+// header: 40 to 90 bytes a block, which longer blocks spend less often.
+// It stays under blockMax, so a later write into such a block cuts it as
+// it cuts any other once it grows past blockMax. See doc.go, Bulk
+// building, for what it costs a seek.
+const buildTarget = 224
+
+// layoutSPOGBulk is spog's layout in the writes of a bulk load: its keys
+// come in order there, each transaction's after the last's, and the
+// blocks they fill are cut at buildTarget.
+var layoutSPOGBulk = layoutSPOG.sized(buildTarget)
+
+// buildHook, if set, runs after each step of a build (t2i, posg, pair,
+// text, and "t2i copy" within t2i's) has committed: tests fail the build
+// there, as a crash would.
 var buildHook func(step string) error
 
 // BeginBulk makes the writes that follow, until EndBulk, leave out the
@@ -80,8 +96,9 @@ func (db *DB) BeginBulk(ctx context.Context) (bool, error) {
 	return ok, err
 }
 
-// EndBulk builds the indexes the writes since BeginBulk left out, and
-// ends the bulk load; it does nothing if there is none. It takes a few
+// EndBulk packs the dictionary's t2i, which the writes since BeginBulk
+// left a quarter empty, builds the indexes they left out, and ends the
+// bulk load; it does nothing if there is none. It takes a few
 // transactions, during which other writes wait: a crash or a canceled ctx
 // leaves the file marked, and the next writable Open builds them.
 func (db *DB) EndBulk(ctx context.Context) error {
@@ -111,6 +128,9 @@ func (db *DB) build(ctx context.Context) error {
 		name string
 		fn   func(ctx context.Context) error
 	}{
+		// First: the other steps look terms up, and a build that
+		// stopped in this one left t2i empty.
+		{"t2i", db.packT2I},
 		{"posg", db.buildPOSG},
 		{"pair", db.buildPairs},
 		{"text", db.buildText},
@@ -211,7 +231,7 @@ func appendAll[T record[T]](ctx context.Context, db *DB, s *sorter[T], name []by
 		err := db.db.Update(func(tx *bolt.Tx) error {
 			b := tx.Bucket(name)
 			b.FillPercent = 1
-			bb := blockBuilder{b: b, l: l}
+			bb := blockBuilder{b: b, l: l, target: buildTarget}
 			for part := 0; part < buildChunk; {
 				t, ok, err := m.next()
 				if err != nil {

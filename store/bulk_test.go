@@ -186,6 +186,19 @@ func TestBulkLoadAgrees(t *testing.T) {
 				require.NoError(t, got.Load(t.Context(), b))
 			}
 			assertSameStore(t, want, got, "after more loads")
+			// And deletes, which shrink and join the blocks the bulk
+			// load wrote longer.
+			deleted := map[rdf.IRI]bool{}
+			for i, b := range batches {
+				for j, r := range b {
+					if (i+j)%3 == 0 && !deleted[r.ID] {
+						deleted[r.ID] = true
+						require.NoError(t, want.Delete(t.Context(), r.ID, ""))
+						require.NoError(t, got.Delete(t.Context(), r.ID, ""))
+					}
+				}
+			}
+			assertSameStore(t, want, got, "after deletes")
 		})
 	}
 }
@@ -228,6 +241,10 @@ func TestBulkReclaim(t *testing.T) {
 func TestBulkCrash(t *testing.T) {
 	defer store.SetBuildChunkForTest(500)()
 	batches := bulkBatches(5, 6, 100)
+	// A term longer than a dictionary key, which t2i holds by its hash:
+	// rebuilt from i2t too.
+	long := ex("long")
+	batches[0] = append(batches[0], store.Resource{ID: long, Triples: []rdf.Triple{tr(long, exDescription, str(strings.Repeat("long text ", 40)))}})
 	crash := errors.New("crash")
 	for _, c := range []struct {
 		name  string
@@ -239,6 +256,8 @@ func TestBulkCrash(t *testing.T) {
 		{"after building posg", 6, "posg"},
 		{"after building pairs", 6, "pair"},
 		{"after building text", 6, "text"},
+		{"after copying t2i", 6, "t2i copy"}, // t2i empty: rebuilt from i2t
+		{"after packing t2i", 6, "t2i"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want := normalStore(t, batches[:c.loads])
@@ -260,6 +279,11 @@ func TestBulkCrash(t *testing.T) {
 				})
 				require.ErrorIs(t, db.EndBulk(t.Context()), crash)
 				restore()
+				if c.step == "t2i copy" {
+					keys, err := db.LogicalKeysForTest("t2i")
+					require.NoError(t, err)
+					require.Empty(t, keys, "t2i between the copy and the rebuild")
+				}
 			}
 			require.NoError(t, db.Close())
 

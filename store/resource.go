@@ -175,6 +175,9 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		w.changes = nil
 	}
 	w.bulk = w.meta.Get(keyBuilding) != nil
+	if w.bulk {
+		w.spog = db.index(tx, bucketSPOG, layoutSPOGBulk)
+	}
 	w.markFlushed()
 	pack(tx)
 	b := &db.writeBufs
