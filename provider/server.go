@@ -232,11 +232,15 @@ func (s *Server) Start() {
 	}
 }
 
-// Close stops the measurement jobs and the compaction; what the jobs
-// produced is stored.
+// Close stops the measurement jobs, the event hub and the compaction;
+// what the jobs produced is stored, and the events of it not yet sent go
+// out at the next Start (the hub reads them from the change log). The
+// jobs stop first: they produce what the hub sends. Close may be called
+// again; it is safe while requests are served, which then write without
+// the jobs' group commit.
 func (s *Server) Close() {
-	s.hub.Close()
 	s.api.Jobs().Close()
+	s.hub.Close()
 	if s.stopCompaction != nil {
 		s.stopCompaction()
 		s.stopCompaction = nil

@@ -416,6 +416,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	// The jobs and the hub stop first, so that no period is collected and
+	// no event sent after the signal while the connections drain, which
+	// can take seconds: net/http waits up to 5 s for a connection that a
+	// client opened and has not yet sent a request on.
+	srv.Close()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdownCtx)
