@@ -65,11 +65,17 @@ func appendChange(b *bolt.Bucket, kind ChangeKind, now time.Time, key []byte) er
 	if err != nil {
 		return err
 	}
+	return index{b: b, l: layoutChanges}.apply([]op{{key: u64(order), val: changeValue(kind, now, key)}})
+}
+
+// changeValue is the value of an event of kind at now for the resource
+// with IRI key.
+func changeValue(kind ChangeKind, now time.Time, key []byte) []byte {
 	v := make([]byte, changeHeaderLen+len(key))
 	v[0] = byte(kind)
 	binary.BigEndian.PutUint64(v[1:], uint64(now.UnixNano()))
 	copy(v[changeHeaderLen:], key)
-	return index{b: b, l: layoutChanges}.apply([]op{{key: u64(order), val: v}})
+	return v
 }
 
 // appendChangeValue appends the encoding of change value v after the

@@ -142,7 +142,7 @@ type DB struct {
 	observe     func(d time.Duration) // Options.ObserveCommit, or nil
 	// writeBufs are the buffers of the txWriter of the write
 	// transaction, reused by the next (see newTxWriter).
-	writeBufs [8]putBuffer
+	writeBufs [9]putBuffer
 	// buildMu is held by EndBulk, which builds indexes in several
 	// transactions, and shared by the writers, which wait for it.
 	buildMu sync.RWMutex

@@ -227,14 +227,22 @@ func (p *putBuffer) flush() error {
 	if len(p.ends) == 0 {
 		return nil
 	}
-	order := make([]int, len(p.ends))
+	// Sorted by key, then by the order of writing: an unstable sort of
+	// the pairs is faster than a stable one of the writes.
+	order := make([]pendingKey, len(p.ends))
 	for i := range order {
-		order[i] = i
+		order[i] = pendingKey{p.key(i), i}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return bytes.Compare(p.key(a), p.key(b)) })
+	slices.SortFunc(order, func(a, b pendingKey) int {
+		if c := bytes.Compare(a.k, b.k); c != 0 {
+			return c
+		}
+		return a.i - b.i
+	})
 	ops := make([]op, 0, len(order))
-	for _, i := range order {
-		o := op{key: p.key(i), val: p.vals[i], del: p.dels[i]}
+	for _, pk := range order {
+		i := pk.i
+		o := op{key: pk.k, val: p.vals[i], del: p.dels[i]}
 		if n := len(ops); n > 0 && bytes.Equal(ops[n-1].key, o.key) {
 			ops[n-1] = o
 			continue
@@ -247,6 +255,12 @@ func (p *putBuffer) flush() error {
 		p.flushed()
 	}
 	return err
+}
+
+// pendingKey is a pending write's key and its place in the buffer.
+type pendingKey struct {
+	k []byte
+	i int
 }
 
 // reset empties the buffer.

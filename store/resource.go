@@ -128,8 +128,11 @@ type txWriter struct {
 
 	// The keys the writes add to and delete from the dictionary and the
 	// indexes, written in key order (see putBuffer): the DB's, as one
-	// write transaction runs at a time.
+	// write transaction runs at a time. changesPuts holds the change
+	// events, which so extend the log's last block once per flush rather
+	// than once per event (nil if the log is off).
 	t2iPuts, i2tPuts, spogPuts, posgPuts, textPuts, pairPuts, pairViaPuts, ridPuts *putBuffer
+	changesPuts                                                                    *putBuffer
 
 	dRes, dTriples, dTerms int64 // counter deltas, written by flush
 
@@ -183,7 +186,12 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 	b := &db.writeBufs
 	w.t2iPuts, w.i2tPuts, w.spogPuts, w.posgPuts = &b[0], &b[1], &b[2], &b[3]
 	w.textPuts, w.pairPuts, w.pairViaPuts, w.ridPuts = &b[4], &b[5], &b[6], &b[7]
-	for i, x := range []index{w.t2i, w.i2tX, w.spog, w.posg, w.text, w.pair, w.pairVia, w.rid} {
+	var changesX index
+	if w.changes != nil {
+		w.changesPuts = &b[8]
+		changesX = index{b: w.changes, l: layoutChanges}
+	}
+	for i, x := range []index{w.t2i, w.i2tX, w.spog, w.posg, w.text, w.pair, w.pairVia, w.rid, changesX} {
 		// What a failed transaction left goes.
 		b[i].reset()
 		b[i].x = x
@@ -206,7 +214,11 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 
 // buffers are the writer's putBuffers.
 func (w *txWriter) buffers() []*putBuffer {
-	return []*putBuffer{w.t2iPuts, w.i2tPuts, w.spogPuts, w.posgPuts, w.textPuts, w.pairPuts, w.pairViaPuts, w.ridPuts}
+	bs := []*putBuffer{w.t2iPuts, w.i2tPuts, w.spogPuts, w.posgPuts, w.textPuts, w.pairPuts, w.pairViaPuts, w.ridPuts}
+	if w.changesPuts != nil {
+		bs = append(bs, w.changesPuts)
+	}
+	return bs
 }
 
 // flushPuts writes the keys the buffers hold, each bucket's in key order.
@@ -381,7 +393,7 @@ func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, 
 		if old != nil {
 			kind = Modified
 		}
-		if err := appendChange(w.changes, kind, w.now, p.key); err != nil {
+		if err := w.logChange(kind, p.key); err != nil {
 			return "", err
 		}
 	}
@@ -414,7 +426,7 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 		return err
 	}
 	w.mayBeUnused(old, nil)
-	if err := appendChange(w.changes, Deleted, w.now, key); err != nil {
+	if err := w.logChange(Deleted, key); err != nil {
 		return err
 	}
 	if err := w.res.Delete(u64(gid)); err != nil {
@@ -436,6 +448,20 @@ func (w *txWriter) delete(key []byte, ifMatch string) error {
 	w.dRes--
 	w.dTriples -= int64((len(old) - headerLen) / entryLen)
 	return w.flushMany()
+}
+
+// logChange appends an event of kind for the resource with IRI key to the
+// change log, at the next flushPuts.
+func (w *txWriter) logChange(kind ChangeKind, key []byte) error {
+	if w.changes == nil {
+		return nil // the log is off (DB.noChangeLog)
+	}
+	order, err := w.changes.NextSequence()
+	if err != nil {
+		return err
+	}
+	w.changesPuts.add(u64(order), changeValue(kind, w.now, key))
+	return nil
 }
 
 // putIndex adds the index keys of entry e in graph g.
