@@ -871,7 +871,7 @@ func (c *blockCursor) Prev() (k, v []byte) {
 		c.i = len(c.ents) - 1
 		return c.at()
 	}
-	if k, _ := c.load(c.c.Prev()); k == nil {
+	if k, _ := c.load(prevKey(c.c, c.bkey)); k == nil {
 		return nil, nil
 	}
 	for c.decodeNext() {
@@ -892,6 +892,26 @@ func lastKey(c *bolt.Cursor) (k, v []byte) {
 	return c.Last()
 }
 
+// prevKey is c.Prev, c being at key at. bbolt's Prev answers nil, as at
+// the first key, when the leaf before is one that the deletes of a write
+// transaction emptied (bbolt removes such leaves when the transaction
+// commits; its Next, First and Last step over them, its Prev does not).
+// Then a key before at exists if the first key is before it, and Prev
+// again steps over the emptied leaf. With no key before at, c is left at
+// the first key, as Prev leaves it.
+func prevKey(c *bolt.Cursor, at []byte) (k, v []byte) {
+	if k, v = c.Prev(); k != nil {
+		return k, v
+	}
+	if first, _ := c.First(); first == nil || bytes.Compare(first, at) >= 0 {
+		return nil, nil
+	}
+	c.Seek(at)
+	for k, v = c.Prev(); k == nil; k, v = c.Prev() {
+	}
+	return k, v
+}
+
 // Seek moves to the first key at or after key.
 func (c *blockCursor) Seek(key []byte) (k, v []byte) {
 	if c.l == nil {
@@ -905,7 +925,7 @@ func (c *blockCursor) Seek(key []byte) (k, v []byte) {
 	if bk == nil {
 		bk, bv = lastKey(c.c)
 	} else {
-		bk, bv = c.c.Prev()
+		bk, bv = prevKey(c.c, bk)
 	}
 	if bk == nil {
 		return c.load(c.c.First())
@@ -1048,7 +1068,7 @@ func (x index) apply(ops []op) error {
 			if bk == nil {
 				bk, bv = lastKey(c)
 			} else {
-				bk, bv = c.Prev()
+				bk, bv = prevKey(c, bk)
 			}
 			if bk == nil {
 				bk, bv = c.First()
