@@ -366,7 +366,8 @@ kind byte, the time its transaction began as Unix nanoseconds (int64,
 are in blocks (see Index blocks), as i2t's entries, each IRI against
 the one of the 16 before it sharing the longest prefix: an event took
 about 87 bytes, key, value and bbolt's element header, and takes about
-20; a write rewrites the last block. Older files hold a key per event,
+20; a write transaction extends the last block with its events when it
+writes its index keys (see putBuffer), not once per event. Older files hold a key per event,
 which a writable Open packs, and a read-only Open reads as they are. The store logs every
 resource; which of them a reader publishes, and how long it keeps the
 log (TrimChanges), is the caller's business.
