@@ -328,6 +328,17 @@ a writable Open builds them and makes the file version 4, which version 3
 writers refuse, as they would not maintain them; read-only, queries do
 without the via index and walk res instead of rid.
 
+# Checking
+
+Check reads a store in one snapshot and reports where the parts written
+from one another disagree: the dictionary both ways, rid against res,
+each res entry's spog and posg keys, the keys' counts and the meta
+counters. It seeks a key per triple and term, so it is a tool for an
+operator (pmprovider check), not for Open. Writers step back in a block
+index with prevKey, not bbolt's Cursor.Prev, which answers nil at a leaf
+the transaction's deletes emptied (bbolt removes such leaves at commit):
+files that writers before that wrote are what Check is first for.
+
 # Staging
 
 Stage writes and indexes resources as Load does, in a group commit: what

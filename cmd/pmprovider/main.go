@@ -8,6 +8,7 @@
 //	pmprovider --store sparql --sparql-query URL [--sparql-update URL] ...
 //	pmprovider import [--data ./data] [--base-url URL] FILE...   load N-Triples or Turtle in bulk
 //	pmprovider export [--data ./data] [--format ntriples|turtle] load everything out again
+//	pmprovider check [--data ./data]                              check the store's parts agree
 //	pmprovider generate [--records N] [--seed S] [--base-url URL]  deterministic fixture data as N-Triples
 //	pmprovider bench [--records N] [--store sparql ...]           load generated data and time queries
 //	pmprovider bench-peer [--records N]                          the same, side by side with Virtuoso 7
@@ -78,6 +79,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runImport(ctx, args[1:], stdout, stderr)
 		case "export":
 			return runExport(ctx, args[1:], stdout, stderr)
+		case "check":
+			return runCheck(ctx, args[1:], stdout, stderr)
 		case "generate":
 			return runGenerate(ctx, args[1:], stdout, stderr)
 		case "bench":
