@@ -78,6 +78,11 @@ func (e *Engine) collectRetry(ctx context.Context, c collect.Collector, req coll
 		if err == nil {
 			return samples, nil
 		}
+		if lastErr != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			// The time ran out during this attempt: the cause to report
+			// is what the collector said before, not the deadline.
+			return nil, lastErr
+		}
 		lastErr = fmt.Errorf("attempt %d: %w", attempt, err)
 		var pe *collect.PanicError
 		if errors.As(err, &pe) {
