@@ -190,7 +190,7 @@ func eachEntry(ctx context.Context, tx *bolt.Tx, fn func(g uint64, entries []byt
 	c := tx.Bucket(bucketRes).Cursor()
 	n := 0
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if n++; n%4096 == 0 {
+		if n++; n%ctxEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -244,7 +244,7 @@ func appendAll[T record[T]](ctx context.Context, db *DB, s *sorter[T], name []by
 				if n > 0 && t.compare(prev) == 0 {
 					continue // the sorter may hold a key twice
 				}
-				if n++; n%4096 == 0 {
+				if n++; n%ctxEvery == 0 {
 					if err := ctx.Err(); err != nil {
 						return err
 					}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // CheckReport is what Check counted and found wrong.
@@ -47,151 +45,133 @@ func (db *DB) Check(ctx context.Context, max int) (CheckReport, error) {
 		return CheckReport{}, fmt.Errorf("check reads store format %d only: open the store writable once (pmprovider serve) to upgrade it", formatVersion)
 	}
 	var r CheckReport
-	err := db.View(ctx, func(s *Snapshot) error {
-		var err error
-		r, err = db.checkTx(ctx, s.tx, max)
-		return err
-	})
+	err := db.View(ctx, func(s *Snapshot) error { return s.check(ctx, max, &r) })
 	return r, err
 }
 
-// checkTx is Check in transaction tx.
-func (db *DB) checkTx(ctx context.Context, tx *bolt.Tx, max int) (CheckReport, error) {
-	var r CheckReport
-	err := func() error {
-		r.Building = tx.Bucket(bucketMeta).Get(keyBuilding) != nil
-		i2t := db.index(tx, bucketI2T, layoutI2T)
-		t2i := db.index(tx, bucketT2I, layoutT2I)
-		rid := db.index(tx, bucketRID, layoutRID)
-		spog := db.index(tx, bucketSPOG, layoutSPOG)
-		posg := db.index(tx, bucketPOSG, layoutPOSG)
-		n := 0
-		tick := func() error {
-			if n++; n%4096 == 0 {
-				return ctx.Err()
-			}
-			return nil
+// check is Check in the snapshot, reporting to r. A res value it cannot
+// unpack ends it with an ErrCorrupt that names the value.
+func (s *Snapshot) check(ctx context.Context, max int, r *CheckReport) error {
+	tx, db := s.tx, s.db
+	r.Building = tx.Bucket(bucketMeta).Get(keyBuilding) != nil
+	i2t := db.index(tx, bucketI2T, layoutI2T)
+	t2i := db.index(tx, bucketT2I, layoutT2I)
+	rid := db.index(tx, bucketRID, layoutRID)
+	spog := db.index(tx, bucketSPOG, layoutSPOG)
+	posg := db.index(tx, bucketPOSG, layoutPOSG)
+	n := 0
+	tick := func() error {
+		if n++; n%ctxEvery == 0 {
+			return ctx.Err()
 		}
+		return nil
+	}
 
-		// The dictionary: which ids it holds, each mapped back by t2i.
-		known := make([]uint64, tx.Bucket(bucketI2T).Sequence()/64+1)
-		c := i2t.cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if err := tick(); err != nil {
-				return err
-			}
-			if len(k) != 8 || len(v) == 0 {
-				r.problem(max, "i2t: malformed entry %x", k)
-				continue
-			}
-			id := binary.BigEndian.Uint64(k)
-			if id/64 >= uint64(len(known)) {
-				r.problem(max, "i2t: id %d beyond the sequence", id)
-				continue
-			}
-			known[id/64] |= 1 << (id % 64)
-			r.Terms++
-			if got := t2i.get(dictKey(string(v))); len(got) != 8 || binary.BigEndian.Uint64(got) != id {
-				r.problem(max, "t2i: term %d (%.80q) maps to %x", id, v, got)
-			}
-		}
-		has := func(id uint64) bool {
-			return isInline(id) || (id/64 < uint64(len(known)) && known[id/64]&(1<<(id%64)) != 0)
-		}
-
-		// The resources: their IRIs, terms and index keys.
-		var ents []byte
-		var key [41]byte
-		rc := tx.Bucket(bucketRes).Cursor()
-		for k, v := rc.First(); k != nil; k, v = rc.Next() {
-			if err := tick(); err != nil {
-				return err
-			}
-			if len(k) != 8 {
-				r.problem(max, "res: malformed key %x", k)
-				continue
-			}
-			gid := binary.BigEndian.Uint64(k)
-			var err error
-			if ents, err = unpackRes(ents[:0], v, gid); err != nil {
-				r.problem(max, "res: resource %d: %v", gid, err)
-				continue
-			}
-			r.Resources++
-			name := fmt.Sprint(gid)
-			if enc := i2t.get(k); len(enc) == 0 || enc[0] != tagIRI {
-				r.problem(max, "res: resource %d: its IRI is not in the dictionary", gid)
-			} else {
-				name = string(enc[1:])
-				if g := rid.get(enc[1:]); len(g) != 8 || binary.BigEndian.Uint64(g) != gid {
-					r.problem(max, "rid: %s maps to %x, not its graph id %d", name, g, gid)
-				}
-			}
-			g := k
-			for e := ents[headerLen:]; len(e) >= entryLen; e = e[entryLen:] {
-				r.Triples++
-				for _, id := range [3]uint64{binary.BigEndian.Uint64(e[0:]), binary.BigEndian.Uint64(e[8:]), binary.BigEndian.Uint64(e[25:])} {
-					if !has(id) {
-						r.problem(max, "res: %s uses term %d, which the dictionary lacks", name, id)
-					}
-				}
-				if spog.get(spogKey(key[:0], e, g)) == nil {
-					r.problem(max, "spog: %s lacks the key of a triple (%x)", name, e[:entryLen])
-				}
-				if !r.Building && posg.get(posgKey(key[:0], e, g)) == nil {
-					r.problem(max, "posg: %s lacks the key of a triple (%x)", name, e[:entryLen])
-				}
-			}
-		}
-
-		// The indexes hold a key per triple, no more.
-		count := func(x index) (int64, error) {
-			var n int64
-			c := x.cursor()
-			for k, _ := c.First(); k != nil; k, _ = c.Next() {
-				if err := tick(); err != nil {
-					return 0, err
-				}
-				n++
-			}
-			return n, nil
-		}
-		var err error
-		if r.SPOG, err = count(spog); err != nil {
+	// The dictionary: which ids it holds, each mapped back by t2i.
+	known := s.bitset()
+	c := i2t.cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := tick(); err != nil {
 			return err
 		}
-		if r.SPOG != r.Triples {
-			r.problem(max, "spog: %d keys for %d triples", r.SPOG, r.Triples)
+		if len(k) != 8 || len(v) == 0 {
+			r.problem(max, "i2t: malformed entry %x", k)
+			continue
 		}
-		if !r.Building {
-			if r.POSG, err = count(posg); err != nil {
-				return err
-			}
-			if r.POSG != r.Triples {
-				r.problem(max, "posg: %d keys for %d triples", r.POSG, r.Triples)
-			}
+		id := binary.BigEndian.Uint64(k)
+		if id/64 >= uint64(len(known)) {
+			r.problem(max, "i2t: id %d beyond the sequence", id)
+			continue
 		}
-		rids, err := count(rid)
-		if err != nil {
-			return err
+		known[id/64] |= 1 << (id % 64)
+		r.Terms++
+		if got := t2i.get(dictKey(string(v))); len(got) != 8 || binary.BigEndian.Uint64(got) != id {
+			r.problem(max, "t2i: term %d (%.80q) maps to %x", id, v, got)
 		}
-		if rids != r.Resources {
-			r.problem(max, "rid: %d resources named for %d stored", rids, r.Resources)
-		}
+	}
+	has := func(id uint64) bool {
+		return isInline(id) || (id/64 < uint64(len(known)) && known[id/64]&(1<<(id%64)) != 0)
+	}
 
-		st, err := (&Snapshot{tx: tx}).Stats(ctx)
-		if err != nil {
-			return err
+	// The resources: their IRIs, terms and index keys.
+	var key [41]byte
+	if err := eachEntry(ctx, tx, func(gid uint64, ents []byte) error {
+		r.Resources++
+		g := u64(gid)
+		name := fmt.Sprint(gid)
+		if enc := i2t.get(g); len(enc) == 0 || enc[0] != tagIRI {
+			r.problem(max, "res: resource %d: its IRI is not in the dictionary", gid)
+		} else {
+			name = string(enc[1:])
+			if rg := rid.get(enc[1:]); len(rg) != 8 || binary.BigEndian.Uint64(rg) != gid {
+				r.problem(max, "rid: %s maps to %x, not its graph id %d", name, rg, gid)
+			}
 		}
-		for _, c := range []struct {
-			what           string
-			stat, measured int64
-		}{{"resources", st.Resources, r.Resources}, {"triples", st.Triples, r.Triples}, {"terms", st.Terms, r.Terms}} {
-			if c.stat != c.measured {
-				r.problem(max, "meta: the count of %s says %d, the store holds %d", c.what, c.stat, c.measured)
+		for e := ents; len(e) >= entryLen; e = e[entryLen:] {
+			r.Triples++
+			for _, id := range [3]uint64{binary.BigEndian.Uint64(e[0:]), binary.BigEndian.Uint64(e[8:]), binary.BigEndian.Uint64(e[25:])} {
+				if !has(id) {
+					r.problem(max, "res: %s uses term %d, which the dictionary lacks", name, id)
+				}
+			}
+			if spog.get(spogKey(key[:0], e, g)) == nil {
+				r.problem(max, "spog: %s lacks the key of a triple (%x)", name, e[:entryLen])
+			}
+			if !r.Building && posg.get(posgKey(key[:0], e, g)) == nil {
+				r.problem(max, "posg: %s lacks the key of a triple (%x)", name, e[:entryLen])
 			}
 		}
 		return nil
-	}()
-	return r, err
+	}); err != nil {
+		return err
+	}
+
+	// The indexes hold a key per triple, no more.
+	count := func(x index) (int64, error) {
+		var n int64
+		c := x.cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if err := tick(); err != nil {
+				return 0, err
+			}
+			n++
+		}
+		return n, nil
+	}
+	var err error
+	if r.SPOG, err = count(spog); err != nil {
+		return err
+	}
+	if r.SPOG != r.Triples {
+		r.problem(max, "spog: %d keys for %d triples", r.SPOG, r.Triples)
+	}
+	if !r.Building {
+		if r.POSG, err = count(posg); err != nil {
+			return err
+		}
+		if r.POSG != r.Triples {
+			r.problem(max, "posg: %d keys for %d triples", r.POSG, r.Triples)
+		}
+	}
+	rids, err := count(rid)
+	if err != nil {
+		return err
+	}
+	if rids != r.Resources {
+		r.problem(max, "rid: %d resources named for %d stored", rids, r.Resources)
+	}
+
+	st, err := s.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range []struct {
+		what           string
+		stat, measured int64
+	}{{"resources", st.Resources, r.Resources}, {"triples", st.Triples, r.Triples}, {"terms", st.Terms, r.Terms}} {
+		if c.stat != c.measured {
+			r.problem(max, "meta: the count of %s says %d, the store holds %d", c.what, c.stat, c.measured)
+		}
+	}
+	return nil
 }

@@ -76,7 +76,8 @@ func TestCheck(t *testing.T) {
 		require.NoError(t, err)
 		defer tx.Rollback()
 		require.NoError(t, fn(tx), name)
-		rep, err := db.checkTx(ctx, tx, 10)
+		var rep CheckReport
+		err = (&Snapshot{db: db, tx: tx}).check(ctx, 10, &rep)
 		require.NoError(t, err, name)
 		require.False(t, rep.OK(), name)
 		require.Contains(t, strings.Join(rep.Problems, "\n"), want, name)

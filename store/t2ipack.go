@@ -104,7 +104,7 @@ func eachT2I(ctx context.Context, tx *bolt.Tx, db *DB, fn func(k, v []byte) erro
 		return eachI2TKey(ctx, tx, db, fn)
 	}
 	for n := 1; k != nil; k, v = c.Next() {
-		if n++; n%4096 == 0 {
+		if n++; n%ctxEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -122,7 +122,7 @@ func eachI2TKey(ctx context.Context, tx *bolt.Tx, db *DB, fn func(k, v []byte) e
 	c := db.index(tx, bucketI2T, layoutI2T).cursor()
 	n := 0
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if n++; n%4096 == 0 {
+		if n++; n%ctxEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
