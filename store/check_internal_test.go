@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"path/filepath"
@@ -88,10 +89,10 @@ func TestCheck(t *testing.T) {
 	}
 	damage("a dictionary entry gone", func(tx *bolt.Tx) error {
 		x := db.index(tx, bucketI2T, layoutI2T)
-		return x.apply([]op{{key: bytes8(gidOf(tx)), del: true}})
+		return x.apply([]op{{key: bytes.Clone(gidOf(tx)), del: true}})
 	}, "its IRI is not in the dictionary")
 	damage("a spog key gone", func(tx *bolt.Tx) error {
-		gid := bytes8(gidOf(tx))
+		gid := bytes.Clone(gidOf(tx))
 		v, err := unpackRes(nil, tx.Bucket(bucketRes).Get(gid), binary.BigEndian.Uint64(gid))
 		if err != nil {
 			return err
@@ -100,7 +101,7 @@ func TestCheck(t *testing.T) {
 		return db.index(tx, bucketSPOG, layoutSPOG).apply([]op{{key: spogKey(k[:0], v[headerLen:], gid), del: true}})
 	}, "spog: "+id.String()+" lacks the key")
 	damage("a resource gone from res", func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketRes).Delete(bytes8(gidOf(tx)))
+		return tx.Bucket(bucketRes).Delete(bytes.Clone(gidOf(tx)))
 	}, "rid: 4600 resources named for 4599 stored")
 	damage("a counter off", func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(keyTriples, u64(uint64(st.Triples+1)))
@@ -114,6 +115,3 @@ func TestCheck(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, rep.OK(), "%v", rep.Problems)
 }
-
-// bytes8 copies an 8-byte value.
-func bytes8(b []byte) []byte { return append([]byte(nil), b...) }
