@@ -46,6 +46,10 @@ type putBuffer struct {
 	next      []int32
 	byPrefix  map[uint64]int32
 	nextPre   []int32
+
+	// order and ops are flush's, kept for the next flush.
+	order []pendingKey
+	ops   []op
 }
 
 // maxPending is how many writes a txWriter's buffers hold before it
@@ -229,7 +233,7 @@ func (p *putBuffer) flush() error {
 	}
 	// Sorted by key, then by the order of writing: an unstable sort of
 	// the pairs is faster than a stable one of the writes.
-	order := make([]pendingKey, len(p.ends))
+	order := slices.Grow(p.order[:0], len(p.ends))[:len(p.ends)]
 	for i := range order {
 		order[i] = pendingKey{p.key(i), i}
 	}
@@ -239,7 +243,7 @@ func (p *putBuffer) flush() error {
 		}
 		return a.i - b.i
 	})
-	ops := make([]op, 0, len(order))
+	ops := slices.Grow(p.ops[:0], len(order))
 	for _, pk := range order {
 		i := pk.i
 		o := op{key: pk.k, val: p.vals[i], del: p.dels[i]}
@@ -250,6 +254,8 @@ func (p *putBuffer) flush() error {
 		ops = append(ops, o)
 	}
 	err := p.x.apply(ops)
+	clear(ops) // let the values go
+	p.order, p.ops = order[:0], ops[:0]
 	p.reset()
 	if p.flushed != nil {
 		p.flushed()

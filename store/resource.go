@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -58,17 +59,24 @@ func prepare(id rdf.IRI, g []rdf.Triple, ts textSet) (*prepared, error) {
 		idEnc:   idEnc,
 		triples: make([][3]int32, 0, len(g)),
 	}
-	index := make(map[string]int32, len(g))
-	seen := make(map[[3]int32]struct{}, len(g))
+	// A resource's distinct terms number about as many as its triples,
+	// a record's a third more (its nodes, values and dates).
+	nterms := len(g) + len(g)/2 + 4
+	p.terms = make([]pterm, 0, nterms)
+	sc := prepareScratch.Get().(*prepScratch)
+	defer sc.put()
+	index, seen := sc.index, sc.seen
+	buf := sc.buf
+	defer func() { sc.buf = buf }()
 	for n, t := range g {
 		var tr [3]int32
 		for j, term := range [3]rdf.Term{t.Subj, t.Pred, t.Obj} {
-			enc, err := encodeTerm(term)
-			if err != nil {
+			if buf, err = appendTerm(buf[:0], term); err != nil {
 				return nil, fmt.Errorf("triple %d: %w", n, err)
 			}
-			x, ok := index[enc]
+			x, ok := index[string(buf)]
 			if !ok {
+				enc := string(buf)
 				x = int32(len(p.terms))
 				index[enc] = x
 				pt := pterm{enc: enc}
@@ -98,6 +106,29 @@ func prepare(id rdf.IRI, g []rdf.Triple, ts textSet) (*prepared, error) {
 		}
 	}
 	return p, nil
+}
+
+// prepScratch is prepare's working memory, reused through
+// prepareScratch: the maps cost as much as the resource they index.
+type prepScratch struct {
+	index map[string]int32      // encoded term → index into terms
+	seen  map[[3]int32]struct{} // the triples so far
+	buf   []byte                // a term's encoding
+}
+
+var prepareScratch = sync.Pool{New: func() any {
+	return &prepScratch{index: make(map[string]int32), seen: make(map[[3]int32]struct{})}
+}}
+
+// put empties sc and returns it to the pool, unless a large resource
+// grew it past what most need.
+func (sc *prepScratch) put() {
+	if len(sc.index) > 4096 || len(sc.seen) > 4096 {
+		return
+	}
+	clear(sc.index)
+	clear(sc.seen)
+	prepareScratch.Put(sc)
 }
 
 // putMode says what put does with an existing or missing resource.

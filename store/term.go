@@ -47,33 +47,43 @@ const maxDictKey = 256
 
 // encodeTerm returns the dictionary encoding of t.
 func encodeTerm(t rdf.Term) (string, error) {
+	var a [80]byte // most terms fit: no allocation but the string's
+	b, err := appendTerm(a[:0], t)
+	return string(b), err
+}
+
+// appendTerm appends the dictionary encoding of t to b: a writer that
+// meets a term many times looks it up by the bytes, and copies them only
+// for a term it had not met.
+func appendTerm(b []byte, t rdf.Term) ([]byte, error) {
 	switch t := t.(type) {
 	case rdf.IRI:
 		if t.String() == "" {
-			return "", fmt.Errorf("%w: empty IRI", ErrInvalid)
+			return b, fmt.Errorf("%w: empty IRI", ErrInvalid)
 		}
-		return string(tagIRI) + t.String(), nil
+		return append(append(b, tagIRI), t.String()...), nil
 	case rdf.Blank:
 		if t.Serialize(rdf.NTriples) == "" {
-			return "", fmt.Errorf("%w: blank node without label", ErrInvalid)
+			return b, fmt.Errorf("%w: blank node without label", ErrInvalid)
 		}
-		return string(tagBlank) + t.String(), nil
+		return append(append(b, tagBlank), t.String()...), nil
 	case rdf.Literal:
 		dt := t.DataType.String()
 		switch {
 		case t.Lang() != "":
-			return string(tagLang) + t.Lang() + "\x00" + t.String(), nil
+			b = append(append(b, tagLang), t.Lang()...)
 		case dt == "" || dt == xsdString:
-			return string(tagString) + t.String(), nil
+			return append(append(b, tagString), t.String()...), nil
 		case strings.HasPrefix(dt, xsdNS):
-			return string(tagXSD) + dt[len(xsdNS):] + "\x00" + t.String(), nil
+			b = append(append(b, tagXSD), dt[len(xsdNS):]...)
 		default:
-			return string(tagTyped) + dt + "\x00" + t.String(), nil
+			b = append(append(b, tagTyped), dt...)
 		}
+		return append(append(b, 0), t.String()...), nil
 	case nil:
-		return "", fmt.Errorf("%w: nil term", ErrInvalid)
+		return b, fmt.Errorf("%w: nil term", ErrInvalid)
 	default:
-		return "", fmt.Errorf("%w: unsupported term type %T", ErrInvalid, t)
+		return b, fmt.Errorf("%w: unsupported term type %T", ErrInvalid, t)
 	}
 }
 
