@@ -54,7 +54,7 @@ type putBuffer struct {
 
 // maxPending is how many writes a txWriter's buffers hold before it
 // flushes them.
-var maxPending = 1 << 16
+var maxPending = 1 << 18
 
 // seed is the seed of the hashes of putBuffer.
 var seed = maphash.MakeSeed()
@@ -231,6 +231,13 @@ func (p *putBuffer) flush() error {
 	if len(p.ends) == 0 {
 		return nil
 	}
+	return p.write(p.sorted())
+}
+
+// sorted returns the buffer's writes in key order, the last of each key's
+// alone. It reads the buffer and writes only p.order and p.ops, so that
+// one buffer's writes can be sorted while another's are written.
+func (p *putBuffer) sorted() []op {
 	// Sorted by key, then by the order of writing: an unstable sort of
 	// the pairs is faster than a stable one of the writes.
 	order := slices.Grow(p.order[:0], len(p.ends))[:len(p.ends)]
@@ -253,9 +260,17 @@ func (p *putBuffer) flush() error {
 		}
 		ops = append(ops, o)
 	}
+	p.order, p.ops = order[:0], ops[:0]
+	return ops
+}
+
+// write writes ops, the buffer's sorted writes, and empties the buffer.
+func (p *putBuffer) write(ops []op) error {
+	if len(p.ends) == 0 {
+		return nil
+	}
 	err := p.x.apply(ops)
 	clear(ops) // let the values go
-	p.order, p.ops = order[:0], ops[:0]
 	p.reset()
 	if p.flushed != nil {
 		p.flushed()
