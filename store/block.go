@@ -1044,6 +1044,8 @@ const maxPassOps = 4096
 // apply writes ops, sorted by key without repeats, rewriting each block
 // they touch once (once per maxPassOps ops). A put of a key that is
 // there replaces its value; a delete of one that is not does nothing.
+// Many ops are spliced into their blocks on other goroutines (see
+// applyParallel).
 func (x index) apply(ops []op) error {
 	if x.l == nil {
 		for _, o := range ops {
@@ -1061,72 +1063,111 @@ func (x index) apply(ops []op) error {
 	}
 	c := x.b.Cursor()
 	for len(ops) > 0 {
-		// The block of ops[0]: the last whose first key is not after
-		// its key, else the first.
-		bk, bv := c.Seek(ops[0].key)
-		if bk == nil || !bytes.Equal(bk, ops[0].key) {
-			if bk == nil {
-				bk, bv = lastKey(c)
-			} else {
-				bk, bv = prevKey(c, bk)
+		if len(ops) >= minParallelOps && parallelSplices > 1 {
+			var err error
+			if ops, err = x.applyParallel(c, ops); err != nil {
+				return err
 			}
-			if bk == nil {
-				bk, bv = c.First()
-			}
+			continue
 		}
-		var next []byte // the first key of the block after; nil: none
-		if bk != nil {
-			if nk, _ := c.Next(); nk != nil {
-				next = bytes.Clone(nk)
-			}
-		}
-		n := 0
-		for n < len(ops) && n < maxPassOps && (next == nil || bytes.Compare(ops[n].key, next) < 0) {
-			n++
-		}
-		first, val, cuts, err := x.l.splice(bk, bv, ops[:n])
+		t := x.plan(c, ops)
+		first, val, cuts, err := x.l.splice(t.bk, t.bv, t.ops)
 		if err != nil {
 			return err
 		}
-		ops = ops[n:]
-		var old [][]byte // the blocks replaced
-		if bk != nil {
-			old = append(old, bytes.Clone(bk))
-		}
-		switch {
-		case first == nil:
-			err = x.write(nil, old)
-		case len(val) > x.l.max && cuts != nil:
-			err = x.cut(first, val, cuts, old)
-		case len(val) > x.l.max:
-			var ents []entry
-			if ents, err = x.l.decodeBlock(nil, first, val); err == nil {
-				err = x.write(ents, old)
-			}
-		case len(val) < x.l.min && next != nil:
-			// Join a short block to the next.
-			var ents []entry
-			nk, nv := c.Seek(next)
-			if nk == nil || !bytes.Equal(nk, next) {
-				return errBlock(next)
-			}
-			if ents, err = x.l.decodeBlock(nil, first, val); err != nil {
-				return err
-			}
-			if ents, err = x.l.decodeBlock(ents, nk, nv); err != nil {
-				return err
-			}
-			err = x.write(ents, append(old, next))
-		default:
-			if err = x.b.Put(first, val); err == nil && bk != nil && !bytes.Equal(bk, first) {
-				err = x.b.Delete(bk)
-			}
-		}
-		if err != nil {
+		ops = ops[len(t.ops):]
+		if err := x.writeSpliced(c, t, first, val, cuts); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// A spliceTask is a block and the ops that fall in it.
+type spliceTask struct {
+	bk, bv []byte // the block: its bbolt key and value; nil if the bucket is empty
+	next   []byte // the first key of the block after, in fresh memory; nil: none
+	ops    []op   // the ops before next, at most maxPassOps
+}
+
+// plan returns the block of ops[0], the last whose first key is not
+// after its key, else the first, and the ops that fall in it. bk and bv
+// are bbolt's: valid until the transaction ends, as bbolt writes a
+// changed page elsewhere.
+func (x index) plan(c *bolt.Cursor, ops []op) spliceTask {
+	bk, bv := c.Seek(ops[0].key)
+	if bk == nil || !bytes.Equal(bk, ops[0].key) {
+		if bk == nil {
+			bk, bv = lastKey(c)
+		} else {
+			bk, bv = prevKey(c, bk)
+		}
+		if bk == nil {
+			bk, bv = c.First()
+		}
+	}
+	t := spliceTask{bk: bk, bv: bv}
+	if bk != nil {
+		if nk, _ := c.Next(); nk != nil {
+			t.next = bytes.Clone(nk)
+		}
+	}
+	n := 0
+	for n < len(ops) && n < maxPassOps && (t.next == nil || bytes.Compare(ops[n].key, t.next) < 0) {
+		n++
+	}
+	t.ops = ops[:n]
+	return t
+}
+
+// writeSpliced writes the block of t spliced, whose first key, value and
+// cuts splice returned: it deletes an emptied block, cuts a long one,
+// and joins a short one to the next.
+func (x index) writeSpliced(c *bolt.Cursor, t spliceTask, first, val []byte, cuts []blockCut) error {
+	var old [][]byte // the blocks replaced
+	if t.bk != nil {
+		old = append(old, bytes.Clone(t.bk))
+	}
+	switch {
+	case first == nil:
+		return x.write(nil, old)
+	case len(val) > x.l.max && cuts != nil:
+		return x.cut(first, val, cuts, old)
+	case len(val) > x.l.max:
+		ents, err := x.l.decodeBlock(nil, first, val)
+		if err != nil {
+			return err
+		}
+		return x.write(ents, old)
+	case len(val) < x.l.min && t.next != nil:
+		// Join a short block to the next.
+		ents, err := x.l.decodeBlock(nil, first, val)
+		if err != nil {
+			return err
+		}
+		return x.joinNext(c, ents, old, t.next)
+	}
+	if err := x.b.Put(first, val); err != nil {
+		return err
+	}
+	if t.bk != nil && !bytes.Equal(t.bk, first) {
+		return x.b.Delete(t.bk)
+	}
+	return nil
+}
+
+// joinNext writes ents, the entries of a short block that replaces the
+// blocks old, joined to the block next, which no op touches.
+func (x index) joinNext(c *bolt.Cursor, ents []entry, old [][]byte, next []byte) error {
+	nk, nv := c.Seek(next)
+	if nk == nil || !bytes.Equal(nk, next) {
+		return errBlock(next)
+	}
+	ents, err := x.l.decodeBlock(ents, nk, nv)
+	if err != nil {
+		return err
+	}
+	return x.write(ents, append(old, next))
 }
 
 // A blockCut is an entry of a spliced block where a block may start: its

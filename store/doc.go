@@ -67,6 +67,13 @@ buffer. Large resources are still written in one
 transaction, holding the write lock: the limits of what a resource may
 hold are the caller's (the body size, the provider's shapes).
 
+bbolt's reads and writes stay on the transaction's goroutine, but a
+large write uses the other cores for the work that touches only its own
+memory: one bucket's keys are sorted while the bucket before is written
+(txWriter.flushPuts), and the blocks thousands of keys fall in are
+spliced on other goroutines while the ones before are written
+(applyParallel).
+
 # Caches
 
 Reads share a cache of decoded terms by id (Options.TermCacheSize): ids
