@@ -22,7 +22,7 @@ import (
 // empty or short: they join the next, touched or not), and touch more
 // blocks than a round plans (maxParallelTasks, lowered here).
 func TestApplyParallelAgreesWithSerial(t *testing.T) {
-	defer func(n int) { maxParallelTasks = n }(maxParallelTasks)
+	defer func(tasks, splices int) { maxParallelTasks, parallelSplices = tasks, splices }(maxParallelTasks, parallelSplices)
 	maxParallelTasks = 64
 	for _, tc := range []struct {
 		name string
@@ -78,7 +78,6 @@ func TestApplyParallelAgreesWithSerial(t *testing.T) {
 					}
 					return nil
 				}))
-				parallelSplices = 2
 				require.NoError(t, db.View(func(tx *bolt.Tx) error {
 					for _, name := range []string{"serial", "parallel"} {
 						b := tx.Bucket([]byte(name))
