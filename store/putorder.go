@@ -53,12 +53,8 @@ type putBuffer struct {
 }
 
 // maxPending is how many writes a txWriter's buffers hold before it
-// flushes them: enough for the 4,000 records of a job writer's
-// transaction (about 80 keys each), so that each block they touch is
-// rewritten once, not once per flush (bench-jobs, 1 min: durable lag p99
-// 2.8-2.9 s at 1<<16, 2.4-2.6 s at 1<<18, with transactions of 2,000;
-// CPU per record 283-290 us, 257-269 us).
-var maxPending = 1 << 19
+// flushes them.
+var maxPending = 1 << 18
 
 // seed is the seed of the hashes of putBuffer.
 var seed = maphash.MakeSeed()

@@ -60,18 +60,13 @@ func (b *batch) finish(err error) {
 
 // maxBatch is the most resources one transaction holds. Fewer, larger
 // transactions write the pages they share (the ends of spog, the
-// dictionary, the log) and fsync less often, and the more keys of a
-// transaction fall in one leaf of a value-ordered index (a record's
-// values, its monitored resource), the fewer leaves it rewrites; the
-// store sorts each transaction's keys, so a larger one costs no more per
-// resource until its buffers flush (store's maxPending holds 4,000
-// records' keys). bench-jobs (1,000 jobs, idle), 1 min: 1,000 gave a
-// durable lag p99 of 2.9-3.5 s and 261-270 us of CPU per record, 2,000
-// 2.4-2.8 s and 217-242 us; 2 min, into a store growing to 110,000
-// records: 2,000 3.09-3.11 s and 307-317 us, 4,000 2.59-2.95 s and
-// 256-271 us (peak RSS 686-726 MiB, 100 more), 6,000 2.80 s and 256 us
-// (858 MiB).
-const maxBatch = 4000
+// dictionary, the log) and fsync less often; the store sorts each
+// transaction's keys, so a larger one costs no more per resource until
+// its buffers flush several times. bench-jobs (1,000 jobs, idle, two runs
+// each): 1,000 gave a durable lag p99 of 2.9-3.5 s and 261-270 us of CPU
+// per record, 2,000 2.4-2.8 s and 217-242 us, 3,000 2.4-2.5 s and
+// 217-219 us at more memory.
+const maxBatch = 2000
 
 // gatherDelay is how long the writer waits for more writes to join a
 // transaction.
