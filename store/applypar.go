@@ -53,8 +53,8 @@ func (x index) applyParallel(c *bolt.Cursor, ops []op) ([]op, error) {
 		tasks = append(tasks, t)
 		ops = ops[len(t.ops):]
 		if len(ops) > 0 && (t.next == nil || bytes.Compare(ops[0].key, t.next) < 0) {
-			// maxPassOps cut the block's ops: the rest go into
-			// what this round writes of it.
+			// maxPassOps cut the block's ops: the next round
+			// splices the rest into what this one writes of it.
 			break
 		}
 	}
