@@ -71,3 +71,16 @@ func TestPercentile(t *testing.T) {
 	assert.Equal(t, time.Duration(0), percentile(nil, 50))
 	assert.Equal(t, 7*time.Millisecond, percentile([]time.Duration{7 * time.Millisecond}, 99))
 }
+
+// TestFifths: bench-jobs' trend line is the percentile of each fifth of
+// the lags in commit order, not of the lags sorted.
+func TestFifths(t *testing.T) {
+	ds := []time.Duration{5, 1, 9, 2, 8, 3, 7, 4, 6, 10}
+	for i := range ds {
+		ds[i] *= time.Second
+	}
+	assert.Equal(t, "5s  9s  8s  7s  10s", fifths(ds, 100))
+	assert.Equal(t, "1s  2s  3s  4s  6s", fifths(ds, 0))
+	assert.Equal(t, "", fifths(ds[:4], 99))
+	assert.Equal(t, 5*time.Second, ds[0], "fifths leaves the lags in their order")
+}

@@ -147,6 +147,12 @@ func runBenchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		st.Periods, expected, st.Missed, st.Records, float64(st.Records)/elapsed.Seconds(), elapsed.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "lag, period end to collected:  p50 %s  p99 %s  max %s\n", pct(st.Collect, 50), pct(st.Collect, 99), pct(st.Collect, 100))
 	fmt.Fprintf(stdout, "lag, period end to durable:    p50 %s  p99 %s  max %s\n", pct(st.Lags, 50), pct(st.Lags, 99), pct(st.Lags, 100))
+	if f := fifths(st.Lags, 99); f != "" {
+		// The store grows during the run, and a burst costs more
+		// the larger it is: the trend tells a short run from the
+		// steady state.
+		fmt.Fprintf(stdout, "  p99 by fifth of the run:      %s\n", f)
+	}
 	if st.Txs > 0 {
 		fmt.Fprintf(stdout, "writer: %d transactions of %d resources on average, %s each on average, %s at most\n",
 			st.Txs, st.TxResources/st.Txs, (st.TxTime / time.Duration(st.Txs)).Round(time.Millisecond), st.TxMax.Round(time.Millisecond))
@@ -167,6 +173,19 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// fifths returns the p-th percentile of each fifth of ds, which is in
+// the order of the commits, or "" if a fifth would be empty.
+func fifths(ds []time.Duration, p int) string {
+	if len(ds) < 5 {
+		return ""
+	}
+	var parts []string
+	for i := range 5 {
+		parts = append(parts, pct(ds[len(ds)*i/5:len(ds)*(i+1)/5], p))
+	}
+	return strings.Join(parts, "  ")
 }
 
 func pct(ds []time.Duration, p int) string {
