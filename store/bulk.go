@@ -572,30 +572,7 @@ func (db *DB) buildPair(ctx context.Context, id pairID) error {
 			s.close()
 		}
 	}()
-	err := db.db.View(func(tx *bolt.Tx) error {
-		return eachEntry(ctx, tx, func(g uint64, e []byte) error {
-			for ; len(e) > 0; e = e[entryLen:] {
-				p := binary.BigEndian.Uint64(e[8:])
-				s := binary.BigEndian.Uint64(e[0:])
-				o := binary.BigEndian.Uint64(e[25:])
-				var err error
-				switch {
-				case p == id.key:
-					err = keys.add(subjRef{s: s, x: o, g: g})
-				case p == id.value:
-					if c := e[16]; c == classNumber || c == classDateTime {
-						err = vals.add(valueHalf{s: s, class: c, v: binary.BigEndian.Uint64(e[17:]), o: o, g: g})
-					}
-				case id.via != 0 && p == id.via:
-					err = refs.add(subjRef{s: o, x: s, g: g})
-				}
-				if err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	})
+	err := db.db.View(func(tx *bolt.Tx) error { return gatherPair(ctx, tx, id, keys, vals, refs) })
 	if err != nil {
 		return err
 	}
@@ -603,23 +580,62 @@ func (db *DB) buildPair(ctx context.Context, id pairID) error {
 		return err
 	}
 	runtime.GC() // the halves' buffers gone before the pages come
-	err = appendAll(ctx, db, pairs, bucketPair, layoutPair, func(k []byte, e pairEnt) ([]byte, []byte) {
+	err = appendAll(ctx, db, pairs, bucketPair, layoutPair, pairRecKey(id))
+	if err != nil || id.via == 0 {
+		return err
+	}
+	return appendAll(ctx, db, vias, bucketPairVia, layoutPairVia, viaRecKey(id))
+}
+
+// gatherPair adds to keys, vals and refs the halves of pair id and the
+// via triples pointing to their subjects, of the resources of tx.
+func gatherPair(ctx context.Context, tx *bolt.Tx, id pairID, keys *sorter[subjRef], vals *sorter[valueHalf], refs *sorter[subjRef]) error {
+	return eachEntry(ctx, tx, func(g uint64, e []byte) error {
+		for ; len(e) > 0; e = e[entryLen:] {
+			p := binary.BigEndian.Uint64(e[8:])
+			s := binary.BigEndian.Uint64(e[0:])
+			o := binary.BigEndian.Uint64(e[25:])
+			var err error
+			switch {
+			case p == id.key:
+				err = keys.add(subjRef{s: s, x: o, g: g})
+			case p == id.value:
+				if c := e[16]; c == classNumber || c == classDateTime {
+					err = vals.add(valueHalf{s: s, class: c, v: binary.BigEndian.Uint64(e[17:]), o: o, g: g})
+				}
+			case id.via != 0 && p == id.via:
+				err = refs.add(subjRef{s: o, x: s, g: g})
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// pairRecKey returns the function that makes the key of an entry of
+// pair id.
+func pairRecKey(id pairID) func(k []byte, e pairEnt) ([]byte, []byte) {
+	return func(k []byte, e pairEnt) ([]byte, []byte) {
 		k = appendPairEnt(k, id, e)
 		k = binary.BigEndian.AppendUint64(k, e.s)
 		k = binary.BigEndian.AppendUint64(k, e.gk)
 		return binary.BigEndian.AppendUint64(k, e.gv), nil
-	})
-	if err != nil || id.via == 0 {
-		return err
 	}
-	return appendAll(ctx, db, vias, bucketPairVia, layoutPairVia, func(k []byte, e viaEnt) ([]byte, []byte) {
+}
+
+// viaRecKey returns the function that makes the pairvia key of an entry
+// of pair id.
+func viaRecKey(id pairID) func(k []byte, e viaEnt) ([]byte, []byte) {
+	return func(k []byte, e viaEnt) ([]byte, []byte) {
 		k = binary.BigEndian.AppendUint64(k, id.via)
 		k = appendPairEnt(k, id, e.pairEnt)
 		k = binary.BigEndian.AppendUint64(k, e.r)
 		k = binary.BigEndian.AppendUint64(k, e.gr)
 		k = binary.BigEndian.AppendUint64(k, e.gk)
 		return binary.BigEndian.AppendUint64(k, e.gv), nil
-	})
+	}
 }
 
 // joinHalves joins the key and value halves of a pair by subject, all in
@@ -791,68 +807,74 @@ func (db *DB) buildText(ctx context.Context) error {
 		return err
 	}
 	s := newSorter[textRec](db.buildDir(), buildChunk/4)
-	err := db.db.View(func(tx *bolt.Tx) error {
-		t2i, i2t := db.index(tx, bucketT2I, layoutT2I), db.index(tx, bucketI2T, layoutI2T)
-		preds := map[uint64]bool{}
-		for enc := range db.text.encs {
-			id, err := lookupID(t2i, i2t, enc)
-			if err != nil {
-				return err
-			}
-			if id != 0 {
-				preds[id] = true
-			}
-		}
-		if len(preds) == 0 {
-			return nil
-		}
-		var (
-			lastO    uint64
-			lastToks []tokenCount
-			seen     bool
-		)
-		return eachEntry(ctx, tx, func(g uint64, e []byte) error {
-			for ; len(e) > 0; e = e[entryLen:] {
-				p := binary.BigEndian.Uint64(e[8:])
-				if !preds[p] {
-					continue
-				}
-				o := binary.BigEndian.Uint64(e[25:])
-				if !seen || o != lastO {
-					seen, lastO, lastToks = true, o, nil
-					enc := termEncoding(i2t, e[25:33])
-					if enc == nil {
-						return fmt.Errorf("%w: no term %d", ErrCorrupt, o)
-					}
-					if text, ok := textOf(string(enc)); ok {
-						lastToks = countTokens(text, MaxTextTokens)
-					}
-				}
-				for _, t := range lastToks {
-					if len(t.tok) > literal.MaxTokenLen {
-						return fmt.Errorf("%w: token of %d bytes", ErrCorrupt, len(t.tok))
-					}
-					r := textRec{s: binary.BigEndian.Uint64(e[0:]), p: p, o: o, g: g, tf: uint32(min(t.n, 1<<32-1)), n: uint8(len(t.tok))}
-					copy(r.tok[:], t.tok)
-					if err := s.add(r); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
-	})
+	err := db.db.View(func(tx *bolt.Tx) error { return db.gatherText(ctx, tx, s) })
 	if err != nil {
 		s.close()
 		return err
 	}
-	return appendAll(ctx, db, s, bucketText, layoutText, func(k []byte, r textRec) ([]byte, []byte) {
-		k = append(k, r.token()...)
-		k = append(k, 0)
-		k = binary.BigEndian.AppendUint64(k, r.s)
-		k = binary.BigEndian.AppendUint64(k, r.p)
-		k = binary.BigEndian.AppendUint64(k, r.o)
-		k = binary.BigEndian.AppendUint64(k, r.g)
-		return k, countValue(int(r.tf))
+	return appendAll(ctx, db, s, bucketText, layoutText, textRecKey)
+}
+
+// gatherText adds to s a record per text key the resources of tx make.
+func (db *DB) gatherText(ctx context.Context, tx *bolt.Tx, s *sorter[textRec]) error {
+	t2i, i2t := db.index(tx, bucketT2I, layoutT2I), db.index(tx, bucketI2T, layoutI2T)
+	preds := map[uint64]bool{}
+	for enc := range db.text.encs {
+		id, err := lookupID(t2i, i2t, enc)
+		if err != nil {
+			return err
+		}
+		if id != 0 {
+			preds[id] = true
+		}
+	}
+	if len(preds) == 0 {
+		return nil
+	}
+	var (
+		lastO    uint64
+		lastToks []tokenCount
+		seen     bool
+	)
+	return eachEntry(ctx, tx, func(g uint64, e []byte) error {
+		for ; len(e) > 0; e = e[entryLen:] {
+			p := binary.BigEndian.Uint64(e[8:])
+			if !preds[p] {
+				continue
+			}
+			o := binary.BigEndian.Uint64(e[25:])
+			if !seen || o != lastO {
+				seen, lastO, lastToks = true, o, nil
+				enc := termEncoding(i2t, e[25:33])
+				if enc == nil {
+					return fmt.Errorf("%w: no term %d", ErrCorrupt, o)
+				}
+				if text, ok := textOf(string(enc)); ok {
+					lastToks = countTokens(text, MaxTextTokens)
+				}
+			}
+			for _, t := range lastToks {
+				if len(t.tok) > literal.MaxTokenLen {
+					return fmt.Errorf("%w: token of %d bytes", ErrCorrupt, len(t.tok))
+				}
+				r := textRec{s: binary.BigEndian.Uint64(e[0:]), p: p, o: o, g: g, tf: uint32(min(t.n, 1<<32-1)), n: uint8(len(t.tok))}
+				copy(r.tok[:], t.tok)
+				if err := s.add(r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
+}
+
+// textRecKey makes the text key and value of r.
+func textRecKey(k []byte, r textRec) ([]byte, []byte) {
+	k = append(k, r.token()...)
+	k = append(k, 0)
+	k = binary.BigEndian.AppendUint64(k, r.s)
+	k = binary.BigEndian.AppendUint64(k, r.p)
+	k = binary.BigEndian.AppendUint64(k, r.o)
+	k = binary.BigEndian.AppendUint64(k, r.g)
+	return k, countValue(int(r.tf))
 }

@@ -129,17 +129,28 @@ func (w *txWriter) pairIDs() ([]pairID, error) {
 	if w.pairIDsKnown {
 		return w.pairIDCache, nil
 	}
-	var out []pairID
-	known := true
-	for _, p := range w.pairSet.pairs {
+	out, known, err := w.pairSet.ids(w.t2iPuts, w.i2tPuts)
+	if err != nil {
+		return nil, err
+	}
+	w.pairIDCache, w.pairIDsKnown = out, known
+	return out, nil
+}
+
+// ids returns the pairs of s whose key and value predicates the
+// dictionary t2i, i2t holds, as term ids, and whether it holds all their
+// predicates (via included).
+func (s pairSet) ids(t2i, i2t interface{ get([]byte) []byte }) (out []pairID, known bool, err error) {
+	known = true
+	for _, p := range s.pairs {
 		var ids [3]uint64
 		for i, enc := range p {
 			if enc == "" {
 				continue
 			}
-			id, err := lookupID(w.t2iPuts, w.i2tPuts, enc)
+			id, err := lookupID(t2i, i2t, enc)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			ids[i] = id
 			known = known && id != 0
@@ -148,8 +159,7 @@ func (w *txWriter) pairIDs() ([]pairID, error) {
 			out = append(out, pairID{key: ids[0], value: ids[1], via: ids[2]})
 		}
 	}
-	w.pairIDCache, w.pairIDsKnown = out, known
-	return out, nil
+	return out, known, nil
 }
 
 // A pairHalf is one triple of a pair: its object (the key object id, or
