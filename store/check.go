@@ -1,22 +1,28 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"os"
 )
 
 // CheckReport is what Check counted and found wrong.
 type CheckReport struct {
 	Resources, Triples, Terms int64 // counted in res and i2t
 	SPOG, POSG                int64 // index keys counted
+	Text, Pair, PairVia       int64 // derived index keys counted (see Check)
 	// Problems lists what disagrees, up to the number Check was asked
 	// for; More counts those left out.
 	Problems []string
 	More     int64
 	// Building is set when a bulk load's index build is pending (a killed
-	// import): posg is not checked, the next writable Open builds it.
+	// import): posg, text and the pairs are not checked, the next
+	// writable Open builds them.
 	Building bool
+	// Unchecked says what Check could not check, and why.
+	Unchecked []string
 }
 
 // OK reports whether Check found nothing wrong.
@@ -35,11 +41,13 @@ func (r *CheckReport) problem(max int, format string, args ...any) {
 // in the dictionary, both ways (t2i maps each i2t entry back to its id);
 // every resource's IRI maps to its graph id in rid; every triple of a
 // resource has its spog and posg keys, and the indexes hold no other keys;
-// the counters Stats reports match what is there (the text and pair
-// indexes, derived from these, are not checked). It reads every key once
-// and seeks an index key per triple and a dictionary key per term: at a
-// million records, a minute or two. Check reads format 10 files only: a
-// writable Open upgrades older ones.
+// the counters Stats reports match what is there; the text and pair
+// indexes hold the keys a bulk build would make of the resources, no
+// more, no fewer. It reads every key once and seeks an index key per
+// triple and a dictionary key per term; the derived indexes' keys are
+// made as a bulk build makes them, sorted through files in the system's
+// temporary directory, and compared in one pass each. Check reads format
+// 10 files only: a writable Open upgrades older ones.
 func (db *DB) Check(ctx context.Context, max int) (CheckReport, error) {
 	if db.resByIRI || !db.blocks || db.v7 {
 		return CheckReport{}, fmt.Errorf("check reads store format %d only: open the store writable once (pmprovider serve) to upgrade it", formatVersion)
@@ -161,6 +169,12 @@ func (s *Snapshot) check(ctx context.Context, max int, r *CheckReport) error {
 		r.problem(max, "rid: %d resources named for %d stored", rids, r.Resources)
 	}
 
+	if !r.Building {
+		if err := s.checkDerived(ctx, max, r); err != nil {
+			return err
+		}
+	}
+
 	st, err := s.Stats(ctx)
 	if err != nil {
 		return err
@@ -174,4 +188,136 @@ func (s *Snapshot) check(ctx context.Context, max int, r *CheckReport) error {
 		}
 	}
 	return nil
+}
+
+// checkDerived compares the text, pair and pairvia indexes with the keys
+// a bulk build makes of the resources (see buildText, buildPair), and
+// counts theirs.
+func (s *Snapshot) checkDerived(ctx context.Context, max int, r *CheckReport) error {
+	tx, db := s.tx, s.db
+	dir := os.TempDir()
+	text := db.index(tx, bucketText, layoutText)
+	ts := newSorter[textRec](dir, buildChunk/4)
+	if err := db.gatherText(ctx, tx, ts); err != nil {
+		ts.close()
+		return err
+	}
+	var err error
+	if r.Text, err = compareAll(ctx, ts, text, nil, textRecKey, "text", max, r); err != nil {
+		return err
+	}
+
+	t2i, i2t := db.index(tx, bucketT2I, layoutT2I), db.index(tx, bucketI2T, layoutI2T)
+	ids, _, err := db.pairs.ids(t2i, i2t)
+	if err != nil {
+		return err
+	}
+	// Each pair's keys start with its key predicate, its via keys with
+	// its via and key predicates: pairs that share those share ranges,
+	// which a bulk build rebuilds otherwise (see buildPairs).
+	kps, vias := map[uint64]bool{}, map[[2]uint64]bool{}
+	for _, id := range ids {
+		if kps[id.key] || id.via != 0 && vias[[2]uint64{id.via, id.key}] {
+			r.Unchecked = append(r.Unchecked, "pair and pairvia: pairs share a key predicate")
+			return nil
+		}
+		kps[id.key] = true
+		if id.via != 0 {
+			vias[[2]uint64{id.via, id.key}] = true
+		}
+	}
+	pair, pairVia := db.index(tx, bucketPair, layoutPair), db.index(tx, bucketPairVia, layoutPairVia)
+	third := buildChunk/3 + 1
+	for _, id := range ids {
+		keys, vals, refs := newSorter[subjRef](dir, third), newSorter[valueHalf](dir, third), newSorter[subjRef](dir, third)
+		pairs, viaEnts := newSorter[pairEnt](dir, third), newSorter[viaEnt](dir, third)
+		err := gatherPair(ctx, tx, id, keys, vals, refs)
+		if err == nil {
+			err = joinHalves(keys, vals, refs, id.via != 0, pairs, viaEnts)
+		}
+		for _, s := range []interface{ close() }{keys, vals, refs} {
+			s.close()
+		}
+		if err != nil {
+			pairs.close()
+			viaEnts.close()
+			return err
+		}
+		n, err := compareAll(ctx, pairs, pair, u64(id.key), pairRecKey(id), "pair", max, r)
+		r.Pair += n
+		if err != nil {
+			viaEnts.close()
+			return err
+		}
+		prefix := u64(id.via)
+		if id.via == 0 {
+			viaEnts.close()
+			continue
+		}
+		prefix = binary.BigEndian.AppendUint64(prefix, id.key)
+		n, err = compareAll(ctx, viaEnts, pairVia, prefix, viaRecKey(id), "pairvia", max, r)
+		r.PairVia += n
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compareAll compares the records of s, whose keys and values key makes,
+// with the keys of x that start with prefix, reporting to r the keys
+// missing, those no record makes and the values that differ, and returns
+// how many keys x holds under prefix. It closes s.
+func compareAll[T record[T]](ctx context.Context, s *sorter[T], x index, prefix []byte, key func(k []byte, t T) ([]byte, []byte), what string, max int, r *CheckReport) (int64, error) {
+	defer s.close()
+	m, err := s.merge()
+	if err != nil {
+		return 0, err
+	}
+	c := x.cursor()
+	ck, cv := c.Seek(prefix)
+	var (
+		n, made int64
+		prev    T
+		kbuf    []byte
+	)
+	extra := func() {
+		for ; ck != nil && bytes.HasPrefix(ck, prefix) && (kbuf == nil || bytes.Compare(ck, kbuf) < 0); ck, cv = c.Next() {
+			r.problem(max, "%s: holds key %x, which no resource makes", what, ck)
+			n++
+		}
+	}
+	for {
+		t, ok, err := m.next()
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			break
+		}
+		if made > 0 && t.compare(prev) == 0 {
+			continue // the sorter may hold a key twice
+		}
+		if made++; made%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+		}
+		prev = t
+		var v []byte
+		kbuf, v = key(kbuf[:0], t)
+		extra()
+		if ck == nil || !bytes.Equal(ck, kbuf) {
+			r.problem(max, "%s: lacks key %x", what, kbuf)
+			continue
+		}
+		if !bytes.Equal(cv, v) {
+			r.problem(max, "%s: key %x holds %x, not %x", what, ck, cv, v)
+		}
+		n++
+		ck, cv = c.Next()
+	}
+	kbuf = nil
+	extra()
+	return n, nil
 }

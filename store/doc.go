@@ -340,7 +340,9 @@ without the via index and walk res instead of rid.
 Check reads a store in one snapshot and reports where the parts written
 from one another disagree: the dictionary both ways, rid against res,
 each res entry's spog and posg keys, the keys' counts and the meta
-counters. It seeks a key per triple and term, so it is a tool for an
+counters; and the text, pair and pairvia indexes against the keys a bulk
+build makes of res (the same gathering and sorting, compared instead of
+written). It seeks a key per triple and term, so it is a tool for an
 operator (pmprovider check), not for Open. Writers step back in a block
 index with prevKey, not bbolt's Cursor.Prev, which answers nil at a leaf
 the transaction's deletes emptied (bbolt removes such leaves at commit):

@@ -12,10 +12,13 @@ const checkUsage = `usage: pmprovider check [--data DIR] [--max N]
 Reads the whole embedded store in one snapshot and reports where its parts
 disagree: a term a resource uses that the dictionary lacks, a dictionary
 entry that does not map back, a resource whose IRI does not map to it, a
-triple without its index keys, index keys without a triple, counters off.
-It prints what it counted and the problems, and exits with status 2 if it
-found any. The store is opened read-only: a running server holds it
-locked, stop it first. At a million records it takes a minute or two.
+triple without its index keys, index keys without a triple, counters off,
+text and pair index keys other than those an import would build (missing,
+extra, or a different word count). It prints what it counted and the
+problems, and exits with status 2 if it found any. The store is opened
+read-only: a running server holds it locked, stop it first. At a million
+records it takes a few minutes, and sorts the derived index keys through
+files in the temporary directory ($TMPDIR).
 
 `
 
@@ -42,10 +45,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	fmt.Fprintf(stdout, "checked %d resources, %d triples, %d terms, %d spog and %d posg keys in %s\n",
-		rep.Resources, rep.Triples, rep.Terms, rep.SPOG, rep.POSG, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "checked %d resources, %d triples, %d terms, %d spog, %d posg, %d text, %d pair and %d pairvia keys in %s\n",
+		rep.Resources, rep.Triples, rep.Terms, rep.SPOG, rep.POSG, rep.Text, rep.Pair, rep.PairVia, time.Since(start).Round(time.Millisecond))
 	if rep.Building {
-		fmt.Fprintln(stdout, "a bulk load's index build is pending (posg not checked): the next writable open builds it")
+		fmt.Fprintln(stdout, "a bulk load's index build is pending (posg, text and pairs not checked): the next writable open builds it")
+	}
+	for _, u := range rep.Unchecked {
+		fmt.Fprintln(stdout, "not checked:", u)
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintln(stdout, p)

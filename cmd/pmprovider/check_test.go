@@ -9,8 +9,9 @@ import (
 )
 
 // TestCheckCommand: check reads an imported store, bulk-built and then
-// written to again, and finds nothing wrong; it says what it checked, and
-// refuses a directory without a store.
+// written to again, and finds nothing wrong, the text and pair indexes
+// included; it says what it checked, and refuses a directory without a
+// store.
 func TestCheckCommand(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
@@ -27,6 +28,10 @@ func TestCheckCommand(t *testing.T) {
 	stdout, _, err := run1(t, "check", "--data", data)
 	require.NoError(t, err)
 	assert.Contains(t, stdout, "checked 414 resources")
+	// The provider's text predicates and pairs, checked against what an
+	// import builds, though the second import wrote them one by one.
+	assert.Regexp(t, ` [1-9][0-9]* text, [1-9][0-9]* pair and [1-9][0-9]* pairvia keys`, stdout)
+	assert.NotContains(t, stdout, "not checked")
 	assert.Contains(t, stdout, "no problems")
 
 	_, _, err = run1(t, "check", "--data", filepath.Join(tmp, "none"))
