@@ -217,23 +217,17 @@ func (db *DB) buildDir() string { return filepath.Dir(db.db.Path()) }
 // keys, so that no transaction holds more pages than that in memory.
 func appendAll[T record[T]](ctx context.Context, db *DB, s *sorter[T], name []byte, l *layout, key func(k []byte, t T) ([]byte, []byte)) error {
 	defer s.close()
-	m, err := s.merge()
+	ks, err := newKeyStream(ctx, s, key)
 	if err != nil {
 		return err
 	}
-	var (
-		prev T
-		n    int
-		done bool
-		kbuf []byte
-	)
-	for !done {
+	for done := false; !done; {
 		err := db.db.Update(func(tx *bolt.Tx) error {
 			b := tx.Bucket(name)
 			b.FillPercent = 1
 			bb := blockBuilder{b: b, l: l, target: buildTarget}
-			for part := 0; part < buildChunk; {
-				t, ok, err := m.next()
+			for part := 0; part < buildChunk; part++ {
+				k, v, ok, err := ks.next()
 				if err != nil {
 					return err
 				}
@@ -241,19 +235,7 @@ func appendAll[T record[T]](ctx context.Context, db *DB, s *sorter[T], name []by
 					done = true
 					break
 				}
-				if n > 0 && t.compare(prev) == 0 {
-					continue // the sorter may hold a key twice
-				}
-				if n++; n%ctxEvery == 0 {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-				}
-				prev = t
-				part++
-				var v []byte
-				kbuf, v = key(kbuf[:0], t)
-				if err := bb.add(kbuf, v); err != nil {
+				if err := bb.add(k, v); err != nil {
 					return err
 				}
 			}
@@ -264,6 +246,47 @@ func appendAll[T record[T]](ctx context.Context, db *DB, s *sorter[T], name []by
 		}
 	}
 	return nil
+}
+
+// A keyStream makes the keys of a sorter's records in order, once each,
+// as a bulk build writes them and a check compares them.
+type keyStream[T record[T]] struct {
+	ctx  context.Context
+	m    *merger[T]
+	key  func(k []byte, t T) ([]byte, []byte)
+	prev T
+	n    int
+	kbuf []byte
+}
+
+func newKeyStream[T record[T]](ctx context.Context, s *sorter[T], key func(k []byte, t T) ([]byte, []byte)) (*keyStream[T], error) {
+	m, err := s.merge()
+	if err != nil {
+		return nil, err
+	}
+	return &keyStream[T]{ctx: ctx, m: m, key: key}, nil
+}
+
+// next returns the next key and its value, valid until the next call, or
+// ok false at the end.
+func (ks *keyStream[T]) next() (k, v []byte, ok bool, err error) {
+	for {
+		t, ok, err := ks.m.next()
+		if err != nil || !ok {
+			return nil, nil, false, err
+		}
+		if ks.n > 0 && t.compare(ks.prev) == 0 {
+			continue // the sorter may hold a key twice
+		}
+		if ks.n++; ks.n%ctxEvery == 0 {
+			if err := ks.ctx.Err(); err != nil {
+				return nil, nil, false, err
+			}
+		}
+		ks.prev = t
+		ks.kbuf, v = ks.key(ks.kbuf[:0], t)
+		return ks.kbuf, v, true, nil
+	}
 }
 
 // posgRec is a posg key: p | class | value | o | s | g.
@@ -529,16 +552,9 @@ func (db *DB) buildPairs(ctx context.Context) error {
 		if ids, err = w.pairIDs(); err != nil {
 			return err
 		}
-		kps, vias := map[uint64]bool{}, map[[2]uint64]bool{}
-		for _, id := range ids {
-			if kps[id.key] || id.via != 0 && vias[[2]uint64{id.via, id.key}] {
-				rebuilt = true
-				return w.rebuildPairs(tx)
-			}
-			kps[id.key] = true
-			if id.via != 0 {
-				vias[[2]uint64{id.via, id.key}] = true
-			}
+		if sharesRanges(ids) {
+			rebuilt = true
+			return w.rebuildPairs(tx)
 		}
 		return nil
 	})
@@ -553,38 +569,68 @@ func (db *DB) buildPairs(ctx context.Context) error {
 	return nil
 }
 
+// sharesRanges reports whether pairs of ids share a key predicate, or a
+// via and key predicate: each pair's keys start with its key predicate,
+// its via keys with its via and key predicates, so such pairs' keys
+// interleave and cannot be appended pair by pair.
+func sharesRanges(ids []pairID) bool {
+	kps, vias := map[uint64]bool{}, map[[2]uint64]bool{}
+	for _, id := range ids {
+		if kps[id.key] || id.via != 0 && vias[[2]uint64{id.via, id.key}] {
+			return true
+		}
+		kps[id.key] = true
+		if id.via != 0 {
+			vias[[2]uint64{id.via, id.key}] = true
+		}
+	}
+	return false
+}
+
 // buildPair appends the keys of pair id to the pair and pairvia buckets:
 // one walk of res gathers the pair's halves and the via triples pointing
 // to their subjects into sorters by subject; joining those by subject
 // makes the pair's keys and via keys, into two more sorters, whose
 // outputs are appended in order.
 func (db *DB) buildPair(ctx context.Context, id pairID) error {
-	dir := db.buildDir()
+	pairs, vias, err := pairEntries(ctx, db.buildDir(), id, db.db.View)
+	if err != nil {
+		return err
+	}
+	defer vias.close()
+	runtime.GC() // the halves' buffers gone before the pages come
+	if err := appendAll(ctx, db, pairs, bucketPair, layoutPair, pairRecKey(id)); err != nil || id.via == 0 {
+		return err
+	}
+	return appendAll(ctx, db, vias, bucketPairVia, layoutPairVia, viaRecKey(id))
+}
+
+// pairEntries returns the sorted entries of pair id and of its via keys,
+// gathered from res in a read transaction that view runs, through files
+// in dir. The caller closes them.
+func pairEntries(ctx context.Context, dir string, id pairID, view func(func(*bolt.Tx) error) error) (*sorter[pairEnt], *sorter[viaEnt], error) {
 	// Three sorters fill at once, then two: the memory of one each.
 	third := max(buildChunk/3, 1)
 	keys := newSorter[subjRef](dir, third)
 	vals := newSorter[valueHalf](dir, third)
 	refs := newSorter[subjRef](dir, third)
-	pairs := newSorter[pairEnt](dir, third)
-	vias := newSorter[viaEnt](dir, third)
 	defer func() {
-		for _, s := range []interface{ close() }{keys, vals, refs, pairs, vias} {
+		for _, s := range []interface{ close() }{keys, vals, refs} {
 			s.close()
 		}
 	}()
-	err := db.db.View(func(tx *bolt.Tx) error { return gatherPair(ctx, tx, id, keys, vals, refs) })
+	pairs := newSorter[pairEnt](dir, third)
+	vias := newSorter[viaEnt](dir, third)
+	err := view(func(tx *bolt.Tx) error { return gatherPair(ctx, tx, id, keys, vals, refs) })
+	if err == nil {
+		err = joinHalves(keys, vals, refs, id.via != 0, pairs, vias)
+	}
 	if err != nil {
-		return err
+		pairs.close()
+		vias.close()
+		return nil, nil, err
 	}
-	if err := joinHalves(keys, vals, refs, id.via != 0, pairs, vias); err != nil {
-		return err
-	}
-	runtime.GC() // the halves' buffers gone before the pages come
-	err = appendAll(ctx, db, pairs, bucketPair, layoutPair, pairRecKey(id))
-	if err != nil || id.via == 0 {
-		return err
-	}
-	return appendAll(ctx, db, vias, bucketPairVia, layoutPairVia, viaRecKey(id))
+	return pairs, vias, nil
 }
 
 // gatherPair adds to keys, vals and refs the halves of pair id and the

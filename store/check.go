@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // CheckReport is what Check counted and found wrong.
@@ -212,50 +214,29 @@ func (s *Snapshot) checkDerived(ctx context.Context, max int, r *CheckReport) er
 	if err != nil {
 		return err
 	}
-	// Each pair's keys start with its key predicate, its via keys with
-	// its via and key predicates: pairs that share those share ranges,
-	// which a bulk build rebuilds otherwise (see buildPairs).
-	kps, vias := map[uint64]bool{}, map[[2]uint64]bool{}
-	for _, id := range ids {
-		if kps[id.key] || id.via != 0 && vias[[2]uint64{id.via, id.key}] {
-			r.Unchecked = append(r.Unchecked, "pair and pairvia: pairs share a key predicate")
-			return nil
-		}
-		kps[id.key] = true
-		if id.via != 0 {
-			vias[[2]uint64{id.via, id.key}] = true
-		}
+	if sharesRanges(ids) {
+		// A bulk build rebuilds such pairs another way (see buildPairs).
+		r.Unchecked = append(r.Unchecked, "pair and pairvia: pairs share a key predicate")
+		return nil
 	}
 	pair, pairVia := db.index(tx, bucketPair, layoutPair), db.index(tx, bucketPairVia, layoutPairVia)
-	third := buildChunk/3 + 1
+	inTx := func(fn func(*bolt.Tx) error) error { return fn(tx) }
 	for _, id := range ids {
-		keys, vals, refs := newSorter[subjRef](dir, third), newSorter[valueHalf](dir, third), newSorter[subjRef](dir, third)
-		pairs, viaEnts := newSorter[pairEnt](dir, third), newSorter[viaEnt](dir, third)
-		err := gatherPair(ctx, tx, id, keys, vals, refs)
-		if err == nil {
-			err = joinHalves(keys, vals, refs, id.via != 0, pairs, viaEnts)
-		}
-		for _, s := range []interface{ close() }{keys, vals, refs} {
-			s.close()
-		}
+		pairs, vias, err := pairEntries(ctx, dir, id, inTx)
 		if err != nil {
-			pairs.close()
-			viaEnts.close()
 			return err
 		}
 		n, err := compareAll(ctx, pairs, pair, u64(id.key), pairRecKey(id), "pair", max, r)
 		r.Pair += n
-		if err != nil {
-			viaEnts.close()
-			return err
-		}
-		prefix := u64(id.via)
-		if id.via == 0 {
-			viaEnts.close()
+		if err != nil || id.via == 0 {
+			vias.close()
+			if err != nil {
+				return err
+			}
 			continue
 		}
-		prefix = binary.BigEndian.AppendUint64(prefix, id.key)
-		n, err = compareAll(ctx, viaEnts, pairVia, prefix, viaRecKey(id), "pairvia", max, r)
+		prefix := binary.BigEndian.AppendUint64(u64(id.via), id.key)
+		n, err = compareAll(ctx, vias, pairVia, prefix, viaRecKey(id), "pairvia", max, r)
 		r.PairVia += n
 		if err != nil {
 			return err
@@ -270,45 +251,32 @@ func (s *Snapshot) checkDerived(ctx context.Context, max int, r *CheckReport) er
 // how many keys x holds under prefix. It closes s.
 func compareAll[T record[T]](ctx context.Context, s *sorter[T], x index, prefix []byte, key func(k []byte, t T) ([]byte, []byte), what string, max int, r *CheckReport) (int64, error) {
 	defer s.close()
-	m, err := s.merge()
+	ks, err := newKeyStream(ctx, s, key)
 	if err != nil {
 		return 0, err
 	}
 	c := x.cursor()
 	ck, cv := c.Seek(prefix)
-	var (
-		n, made int64
-		prev    T
-		kbuf    []byte
-	)
-	extra := func() {
-		for ; ck != nil && bytes.HasPrefix(ck, prefix) && (kbuf == nil || bytes.Compare(ck, kbuf) < 0); ck, cv = c.Next() {
+	var n int64
+	// extra reports the keys of x under prefix before k (all, if k is
+	// nil).
+	extra := func(k []byte) {
+		for ; ck != nil && bytes.HasPrefix(ck, prefix) && (k == nil || bytes.Compare(ck, k) < 0); ck, cv = c.Next() {
 			r.problem(max, "%s: holds key %x, which no resource makes", what, ck)
 			n++
 		}
 	}
 	for {
-		t, ok, err := m.next()
+		k, v, ok, err := ks.next()
 		if err != nil {
 			return n, err
 		}
 		if !ok {
 			break
 		}
-		if made > 0 && t.compare(prev) == 0 {
-			continue // the sorter may hold a key twice
-		}
-		if made++; made%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return n, err
-			}
-		}
-		prev = t
-		var v []byte
-		kbuf, v = key(kbuf[:0], t)
-		extra()
-		if ck == nil || !bytes.Equal(ck, kbuf) {
-			r.problem(max, "%s: lacks key %x", what, kbuf)
+		extra(k)
+		if ck == nil || !bytes.Equal(ck, k) {
+			r.problem(max, "%s: lacks key %x", what, k)
 			continue
 		}
 		if !bytes.Equal(cv, v) {
@@ -317,7 +285,6 @@ func compareAll[T record[T]](ctx context.Context, s *sorter[T], x index, prefix 
 		n++
 		ck, cv = c.Next()
 	}
-	kbuf = nil
-	extra()
+	extra(nil)
 	return n, nil
 }

@@ -64,10 +64,11 @@ func prepare(id rdf.IRI, g []rdf.Triple, ts textSet) (*prepared, error) {
 	nterms := len(g) + len(g)/2 + 4
 	p.terms = make([]pterm, 0, nterms)
 	sc := prepareScratch.Get().(*prepScratch)
-	defer sc.put()
-	index, seen := sc.index, sc.seen
-	buf := sc.buf
-	defer func() { sc.buf = buf }()
+	index, seen, buf := sc.index, sc.seen, sc.buf
+	defer func() {
+		sc.buf = buf
+		sc.put()
+	}()
 	for n, t := range g {
 		var tr [3]int32
 		for j, term := range [3]rdf.Term{t.Subj, t.Pred, t.Obj} {
