@@ -197,8 +197,9 @@ func (c *committer) run(batch []*writeCall) {
 	c.db.buildMu.RLock()
 	defer c.db.buildMu.RUnlock()
 	start := time.Now()
+	var w *txWriter
 	err := c.update(func(tx *bolt.Tx) error {
-		w := newTxWriter(tx, c.db)
+		w = newTxWriter(tx, c.db)
 		for _, call := range batch {
 			if err := c.apply(w, call); err != nil {
 				return err
@@ -213,6 +214,11 @@ func (c *committer) run(batch []*writeCall) {
 	c.statsMu.Unlock()
 	// Counted before any is answered, so that each call back counts.
 	c.away.Store(int64(len(batch)))
+	if err == nil {
+		w.committed()
+	} else if w != nil {
+		w.aborted()
+	}
 	if err == nil || len(batch) == 1 {
 		for _, call := range batch {
 			call.done <- err
@@ -220,13 +226,27 @@ func (c *committer) run(batch []*writeCall) {
 		return
 	}
 	for _, call := range batch {
-		call.done <- c.db.db.Update(func(tx *bolt.Tx) error {
-			w := newTxWriter(tx, c.db)
+		err := c.db.db.Update(func(tx *bolt.Tx) error {
+			w = newTxWriter(tx, c.db)
 			if err := c.apply(w, call); err != nil {
 				return err
 			}
 			return w.flush()
 		})
+		if err == nil {
+			w.committed()
+		} else if w != nil {
+			w.aborted()
+		}
+		call.done <- err
+	}
+}
+
+// committed runs what w's calls asked to run once their transaction
+// committed (see txWriter.afterCommit).
+func (w *txWriter) committed() {
+	for _, fn := range w.onCommit {
+		fn()
 	}
 }
 

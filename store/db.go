@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -139,7 +140,18 @@ type DB struct {
 	// noChangeLog turns the change log off, for the benchmarks that
 	// measure its cost only: a log written so misses changes.
 	noChangeLog bool
-	observe     func(d time.Duration) // Options.ObserveCommit, or nil
+
+	// ov holds the resources Stage staged and the merger has not yet
+	// indexed (see overlay.go); the merger stops when mergeStop closes,
+	// and closes mergeDone.
+	ov                   *overlay
+	mergeStop, mergeDone chan struct{}
+	closeOnce            sync.Once
+	holdMerge            atomic.Bool  // the merger waits (tests)
+	staging              atomic.Int32 // Stage calls under way
+	lastStage            atomic.Int64 // when one last began or ended, in Unix nanoseconds
+
+	observe func(d time.Duration) // Options.ObserveCommit, or nil
 	// writeBufs are the buffers of the txWriter of the write
 	// transaction, reused by the next (see newTxWriter).
 	writeBufs [9]putBuffer
@@ -200,7 +212,7 @@ func Open(path string, opt *Options) (*DB, error) {
 	if cacheSize == 0 {
 		cacheSize = DefaultTermCacheSize
 	}
-	db := &DB{db: bdb, text: ts, pairs: pairs, terms: newTermCache(cacheSize), observe: opt.ObserveCommit}
+	db := &DB{db: bdb, text: ts, pairs: pairs, terms: newTermCache(cacheSize), observe: opt.ObserveCommit, ov: newOverlay()}
 	initTx := func(tx *bolt.Tx) error { return db.init(tx, fromFile) }
 	if opt.ReadOnly {
 		err = bdb.View(initTx)
@@ -212,6 +224,12 @@ func Open(path string, opt *Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.commit = newCommitter(db, opt.MaxBatchSize, opt.MaxBatchDelay)
+	if opt.ReadOnly {
+		if err := db.loadOverlay(); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("open %s: read staged resources: %w", path, err)
+		}
+	}
 	if !opt.ReadOnly {
 		// Build what a bulk load that did not end left out.
 		if err := db.build(context.Background()); err != nil {
@@ -229,6 +247,8 @@ func Open(path string, opt *Options) (*DB, error) {
 				break
 			}
 		}
+		db.mergeStop, db.mergeDone = make(chan struct{}), make(chan struct{})
+		go db.runMerger(db.mergeStop, db.mergeDone)
 	}
 	return db, nil
 }
@@ -443,6 +463,10 @@ func buildRID(tx *bolt.Tx) error {
 
 // Close closes the store, waiting for running transactions to finish.
 func (db *DB) Close() error {
+	if db.mergeStop != nil {
+		db.closeOnce.Do(func() { close(db.mergeStop) })
+		<-db.mergeDone
+	}
 	db.commit.close()
 	return db.db.Close()
 }
@@ -556,8 +580,7 @@ func (db *DB) Load(ctx context.Context, rs []Resource) error {
 	defer db.observeCommit(time.Now())
 	db.buildMu.RLock()
 	defer db.buildMu.RUnlock()
-	return db.db.Update(func(tx *bolt.Tx) error {
-		w := newTxWriter(tx, db)
+	return db.update(func(w *txWriter) error {
 		for i, p := range ps {
 			if i%256 == 255 {
 				if err := ctx.Err(); err != nil {
@@ -570,6 +593,23 @@ func (db *DB) Load(ctx context.Context, rs []Resource) error {
 		}
 		return w.flush()
 	})
+}
+
+// update runs fn in a read-write transaction of its own, outside the
+// group commits, and then what fn asked to run once it committed (see
+// txWriter.afterCommit).
+func (db *DB) update(fn func(w *txWriter) error) error {
+	var w *txWriter
+	err := db.db.Update(func(tx *bolt.Tx) error {
+		w = newTxWriter(tx, db)
+		return fn(w)
+	})
+	if err == nil {
+		w.committed()
+	} else if w != nil {
+		w.aborted()
+	}
+	return err
 }
 
 // Resources calls fn with the id of each resource after after, in byte

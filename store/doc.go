@@ -350,16 +350,30 @@ files that writers before that wrote are what Check is first for.
 
 # Staging
 
-Stage writes and indexes resources as Load does, in a group commit: what
-it returns from, queries see. Until version 6 it wrote a resource as one
-stage key holding its etag sequence and its triples' terms in their
-dictionary encoding, without dictionary or index keys, for Merge to index
-later; queries missed it meanwhile, for as long as Merge lagged. Files may
-still hold such keys: Merge moves them into the dictionary, res and the
-indexes, keeping the sequence so the ETag a client read stays valid;
-every write of a resource (put, delete) first merges its staged version,
-and a writable Open merges everything left. Get and Exists look at stage
-before res; the index readers do not see staged resources.
+Stage acknowledges new resources at the cost of a log append, in a group
+commit: it writes each as one stage key holding its etag sequence and its
+triples' terms in their dictionary encoding, without dictionary or index
+keys, and logs its creation. The resources of one Stage call also go to
+the overlay (overlay.go), a segment of them with small in-memory indexes
+that every read of a Snapshot merges with the indexes' answers, so that
+what Stage returns from, every query sees. A merger goroutine indexes the
+segments in the background, one transaction each, and drops a segment
+once that transaction has committed; a Snapshot sees a segment exactly
+when its transaction holds the segment's stage keys, which Stage writes
+and the merge deletes in one transaction each. Only resources whose
+triples cannot join the indexes' on a subject are staged: new, their IRI
+and subjects no term of the dictionary, no blank node, every subject the
+resource's IRI or that IRI and a fragment (a record and its measures).
+Stage writes the others as Load does, as it does all of them while the
+overlay holds maxOverlay resources. Any write of a staged resource or of
+a triple about a staged subject first merges the segment.
+
+Before version 6, Stage wrote only the stage keys, and queries missed the
+resources until Merge indexed them; from version 6 to this one, it
+indexed them at once. Merge moves stage keys into the dictionary, res and
+the indexes, keeping the sequence so the ETag a client read stays valid,
+and a writable Open merges everything left, so the overlay starts empty.
+Get and Exists look at stage before res.
 Version 2 files lack the stage and pair buckets: a writable Open adds
 them (building the pair index) and makes the file version 3, which
 version 2 writers refuse, as they would not maintain the pair index;

@@ -357,3 +357,18 @@ func (db *DB) LogicalKeysForTest(name string) ([]string, error) {
 	slices.Sort(out)
 	return out, err
 }
+
+// HoldMergeForTest stops the merger from merging the overlay's segments
+// (hold), or lets it go on.
+func (db *DB) HoldMergeForTest(hold bool) {
+	db.holdMerge.Store(hold)
+	if !hold {
+		select {
+		case db.ov.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// OverlayForTest returns how many resources the overlay holds.
+func (db *DB) OverlayForTest() int { return db.ov.size() }

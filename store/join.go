@@ -36,17 +36,23 @@ type Pattern struct {
 // fn runs in the snapshot's read transaction: see View.
 func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s rdf.Subject) bool) error {
 	var ferr error
+	stopped := false
 	err := s.intersectIDs(ctx, groups, func(id uint64) bool {
 		subj, err := s.subject(id)
 		if err != nil {
 			ferr = err
 			return false
 		}
-		return fn(subj)
+		stopped = !fn(subj)
+		return !stopped
 	})
 	if err == nil {
 		err = ferr
 	}
+	if err != nil || stopped {
+		return err
+	}
+	_, err = s.intersectUnion(ctx, groups, fn)
 	return err
 }
 
@@ -62,18 +68,23 @@ func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s 
 // fn runs in the snapshot's read transaction: see View.
 func (s *Snapshot) IntersectVia(ctx context.Context, groups [][]Pattern, via rdf.IRI, fn func(subj rdf.Subject, resource bool) bool) error {
 	var ferr error
+	stopped := false
 	err := s.intersectViaIDs(ctx, groups, via, func(sid uint64, own bool) bool {
 		subj, err := s.subject(sid)
 		if err != nil {
 			ferr = err
 			return false
 		}
-		return fn(subj, own)
+		stopped = !fn(subj, own)
+		return !stopped
 	})
 	if err == nil {
 		err = ferr
 	}
-	return err
+	if err != nil || stopped {
+		return err
+	}
+	return s.intersectViaUnion(ctx, groups, via, fn)
 }
 
 // intersectViaIDs is IntersectVia by term id: own tells whether the
@@ -157,7 +168,11 @@ func (s *Snapshot) Count(ctx context.Context, ps []Pattern, limit int) (int, err
 		n++
 		return n <= limit
 	})
-	return n, err
+	if err != nil || n > limit {
+		return n, err
+	}
+	m, err := s.ovCount(ps, limit-n)
+	return n + m, err
 }
 
 // subjectKeys calls fn with the subject id of each index key the patterns

@@ -97,6 +97,9 @@ func (s *Snapshot) ResourceSet(ctx context.Context, groups [][]Pattern, via rdf.
 		}
 	}
 	slices.Sort(rs.staged)
+	if err := s.ovMembers(ctx, rs, groups, via); err != nil {
+		return nil, err
+	}
 	return rs, nil
 }
 
@@ -420,7 +423,11 @@ func (s *Snapshot) iris(ctx context.Context, rs *ResourceSet, prefix string) ([]
 func (s *Snapshot) RangeIn(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, rs *ResourceSet, limit int, fn func(s rdf.Subject, o rdf.Literal) bool) (complete bool, err error) {
 	read := 0
 	complete = true
-	err = s.rangeKeys(ctx, p, lo, hi, opt, func(k []byte) (bool, error) {
+	keep := func(k ovKeyed) bool {
+		_, ok := slices.BinarySearch(rs.staged, k.sg.trip[k.x].t.Subj.String())
+		return ok
+	}
+	err = s.rangeMerge(ctx, p, lo, hi, opt, keep, func(k []byte) (bool, error) {
 		if read++; limit > 0 && read > limit {
 			complete = false
 			return false, nil
@@ -434,6 +441,9 @@ func (s *Snapshot) RangeIn(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, 
 			return false, err
 		}
 		return fn(subj, obj), nil
+	}, func(k ovKeyed) bool {
+		t := &k.sg.trip[k.x]
+		return fn(t.t.Subj, t.t.Obj.(rdf.Literal))
 	})
 	return complete, err
 }

@@ -60,7 +60,11 @@ func (s *Snapshot) Records(ctx context.Context, q RecordQuery, fn func(rec *Reco
 		return err
 	}
 	lid, ok, err := s.patternID(q.Link)
-	if err != nil || !ok {
+	if err != nil {
+		return err
+	}
+	if !ok {
+		_, err := s.ovRecords(q, fn)
 		return err
 	}
 	var subjects []uint64
@@ -125,7 +129,8 @@ func (s *Snapshot) Records(ctx context.Context, q RecordQuery, fn func(rec *Reco
 			return nil
 		}
 	}
-	return nil
+	_, err = s.ovRecords(q, fn)
+	return err
 }
 
 // predIDs returns the ids of the predicates ps that are in the store,

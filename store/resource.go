@@ -176,6 +176,15 @@ type txWriter struct {
 	// since it last flushed its buffers (see fresh).
 	freshFrom uint64
 
+	// The overlay (see overlay.go): the DB's, the segments staged in
+	// this transaction, those merged in it, and what to do once it
+	// commits.
+	ov       *overlay
+	pending  []*segment
+	merging  map[*segment]bool
+	merged   int // segments merged
+	onCommit []func()
+
 	// bulk: the file is marked (see BeginBulk), and the writes leave
 	// posg, pair, pairvia and text to the build, and the check of the
 	// terms they may leave unused, which reads posg, to deferred.
@@ -205,6 +214,7 @@ func newTxWriter(tx *bolt.Tx, db *DB) *txWriter {
 		textSet:   db.text,
 		ids:       make(map[string]uint64),
 		textPreds: make(map[uint64]bool),
+		ov:        db.ov,
 	}
 	if db.noChangeLog {
 		w.changes = nil
@@ -343,6 +353,9 @@ func (w *txWriter) checkMatch(v []byte, ifMatch string) error {
 // put writes the resource p. It returns ErrExists, ErrNotFound or
 // ErrPreconditionFailed before writing anything.
 func (w *txWriter) put(p *prepared, mode putMode, ifMatch string) (etag string, err error) {
+	if err := w.mergeOwners(p); err != nil {
+		return "", err
+	}
 	if err := w.unstage(p.key); err != nil {
 		return "", err
 	}

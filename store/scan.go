@@ -60,14 +60,14 @@ func (db *DB) Range(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt Ran
 
 // Match is DB.Match in the snapshot.
 func (s *Snapshot) Match(ctx context.Context, subj rdf.Subject, pred rdf.Predicate, obj rdf.Object, fn func(t rdf.Triple) bool) error {
-	return s.match(ctx, subj, pred, obj, true, func(t rdf.Triple, _ uint64) (bool, error) {
+	return s.matchUnion(ctx, subj, pred, obj, true, func(t rdf.Triple, _ uint64) (bool, error) {
 		return fn(t), nil
-	})
+	}, func(t rdf.Triple, _ rdf.IRI) bool { return fn(t) })
 }
 
 // MatchQuads is DB.MatchQuads in the snapshot.
 func (s *Snapshot) MatchQuads(ctx context.Context, subj rdf.Subject, pred rdf.Predicate, obj rdf.Object, fn func(t rdf.Triple, graph rdf.IRI) bool) error {
-	return s.match(ctx, subj, pred, obj, false, func(t rdf.Triple, g uint64) (bool, error) {
+	return s.matchUnion(ctx, subj, pred, obj, false, func(t rdf.Triple, g uint64) (bool, error) {
 		gt, err := s.r.term(g)
 		if err != nil {
 			return false, err
@@ -77,7 +77,7 @@ func (s *Snapshot) MatchQuads(ctx context.Context, subj rdf.Subject, pred rdf.Pr
 			return false, fmt.Errorf("%w: graph %d is not an IRI", ErrCorrupt, g)
 		}
 		return fn(t, gi), nil
-	})
+	}, fn)
 }
 
 // patternID returns the id of a pattern term; 0 for a wildcard. ok is false
@@ -239,13 +239,7 @@ func boundKey(l *rdf.Literal) (class byte, v uint64, err error) {
 
 // Range is DB.Range in the snapshot.
 func (s *Snapshot) Range(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) error {
-	return s.rangeKeys(ctx, p, lo, hi, opt, func(k []byte) (bool, error) {
-		subj, obj, err := s.rangeTerms(k)
-		if err != nil {
-			return false, err
-		}
-		return fn(subj, obj), nil
-	})
+	return s.rangeUnion(ctx, p, lo, hi, opt, fn)
 }
 
 // rangeTerms returns the subject and literal object of POSG key k.

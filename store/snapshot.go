@@ -25,6 +25,9 @@ type Snapshot struct {
 	sets    []*[]uint64                // bit sets lent by bitset
 
 	stageState int8 // see anyStaged: 0 unknown, 1 nothing staged, 2 some
+
+	ov      []*segment // the overlay's segments it sees (see overlay)
+	ovKnown bool
 }
 
 // The buckets a Snapshot scans, as indexes of Snapshot.buckets.
@@ -190,21 +193,37 @@ func (s *Snapshot) Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.
 	} else if k, _ = c.Seek([]byte(a)); k != nil && string(k) == a {
 		k, _ = c.Next()
 	}
-	for n := 0; k != nil; k, _ = c.Next() {
+	n := 0
+	next := func() (string, bool, error) {
+		if k == nil {
+			return "", false, nil
+		}
 		if n++; n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return "", false, err
 			}
 		}
-		id, err := rdf.NewIRI(string(k))
-		if err != nil {
-			return fmt.Errorf("%w: resource %q: %v", ErrCorrupt, k, err)
-		}
-		if !fn(id) {
-			return nil
-		}
+		id := string(k)
+		k, _ = c.Next()
+		return id, true, nil
 	}
-	return nil
+	var ov []string
+	if segs := s.overlay(); len(segs) > 0 {
+		ov = ovResources(segs)
+	}
+	var bad error
+	err := mergeIRIs(ov, after.String(), next, func(k string) bool {
+		id, err := rdf.NewIRI(k)
+		if err != nil {
+			bad = fmt.Errorf("%w: resource %q: %v", ErrCorrupt, k, err)
+			return false
+		}
+		return fn(id)
+	})
+	if err != nil {
+		return err
+	}
+	return bad
 }
 
 // Stats is DB.Stats in the snapshot.
@@ -219,10 +238,15 @@ func (s *Snapshot) Stats(ctx context.Context) (Stats, error) {
 		}
 		return 0
 	}
-	return Stats{
+	st := Stats{
 		Resources: get(keyResources),
 		Triples:   get(keyTriples),
 		Terms:     get(keyTerms),
 		Size:      s.tx.Size(),
-	}, nil
+	}
+	for _, sg := range s.overlay() {
+		st.Resources += int64(sg.len())
+		st.Triples += int64(len(sg.trip))
+	}
+	return st, nil
 }

@@ -40,15 +40,48 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 		}
 		ps[i] = p
 	}
-	err := db.batch(ctx, func(w *txWriter) error {
-		for _, p := range ps {
-			if _, err := w.put(p, modeUpsert, ""); err != nil {
-				return fmt.Errorf("stage %s: %w", p.key, err)
+	db.staging.Add(1)
+	db.lastStage.Store(time.Now().UnixNano())
+	defer func() {
+		db.lastStage.Store(time.Now().UnixNano())
+		db.staging.Add(-1)
+	}()
+	// The segments are made here, on the caller's goroutine, while the
+	// committer writes other calls' transactions.
+	cand, n := stageCandidates(ps)
+	if n > 0 {
+		// Most resources that are not new are told here, from a
+		// snapshot, rather than in the transaction, where one would
+		// make the segments again.
+		err := db.View(ctx, func(s *Snapshot) error {
+			st := s.tx.Bucket(bucketStage)
+			for i, p := range ps {
+				if !cand[i] {
+					continue
+				}
+				id, err := s.r.lookup(p.idEnc)
+				if err != nil {
+					return err
+				}
+				if id != 0 || st != nil && st.Get(p.key) != nil {
+					cand[i] = false
+					n--
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	return err
+	}
+	var segs []*segment
+	if n > 0 && n <= maxOverlay-db.ov.size() {
+		var err error
+		if segs, err = newSegments(ps, cand); err != nil {
+			return err
+		}
+	}
+	return db.batch(ctx, func(w *txWriter) error { return w.stageAll(ps, cand, n, segs) })
 }
 
 // stageOnly writes the resources rs to the stage bucket without indexing
@@ -149,14 +182,27 @@ func (db *DB) Merge(ctx context.Context, max int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	if segs := db.ov.installed(); len(segs) > 0 {
+		n := 0
+		for _, sg := range segs {
+			if max > 0 && n >= max {
+				break
+			}
+			m, err := db.mergeOne(ctx, sg)
+			n += m
+			if err != nil {
+				return n, err
+			}
+		}
+		return n, nil
+	}
 	n := 0
 	db.buildMu.RLock()
 	defer db.buildMu.RUnlock()
-	err := db.db.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(w *txWriter) error {
 		n = 0
-		w := newTxWriter(tx, db)
 		var keys [][]byte
-		c := tx.Bucket(bucketStage).Cursor()
+		c := w.stage.Cursor()
 		for k, _ := c.First(); k != nil && (max <= 0 || len(keys) < max); k, _ = c.Next() {
 			keys = append(keys, bytes.Clone(k))
 		}
@@ -186,6 +232,11 @@ func (db *DB) Staged() (int, error) {
 // there is one, with the sequence number it was staged with, so that the
 // ETag clients saw stays valid.
 func (w *txWriter) unstage(key []byte) error {
+	if w.overlaid() {
+		if sg := w.ownerOf(string(rune(tagIRI)) + string(key)); sg != nil {
+			return w.mergeSegment(sg)
+		}
+	}
 	v := w.stage.Get(key)
 	if v == nil {
 		return nil

@@ -29,28 +29,47 @@ func matches(t *testing.T, db *store.DB, p rdf.Predicate, o rdf.Object) int {
 	return n
 }
 
-// TestStageIndexesAtOnce: what Stage returns from is in the indexes,
-// the text index and Stats, and nothing waits to be merged.
-func TestStageIndexesAtOnce(t *testing.T) {
+// TestStageVisibleAtOnce: what Stage returns from is durable and seen by
+// every read (the indexes', the text index's, Stats) while it waits in
+// the overlay, and Merge indexes it with the ETag it had.
+func TestStageVisibleAtOnce(t *testing.T) {
 	ctx := context.Background()
-	db, _ := openDB(t, &store.Options{NoSync: true})
+	db, path := openDB(t, &store.Options{NoSync: true})
+	db.HoldMergeForTest(true)
 	a, b := ex("rec/a"), ex("rec/b")
 	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "cpu outage", "91.5")}, {ID: b, Triples: stagedRecord(b, "calm", "3")}}))
-	assert.Equal(t, 2, matches(t, db, rdfType, exRecord))
-	var hits int
-	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
-		return sn.Text(ctx, "outage", func(rdf.Subject, rdf.IRI, int) bool { hits++; return true })
-	}))
-	assert.Equal(t, 1, hits)
-	st, err := db.Stats(ctx)
+	_, etag, err := db.Get(ctx, a)
 	require.NoError(t, err)
-	assert.Equal(t, int64(2), st.Resources)
+	check := func(desc string) {
+		t.Helper()
+		assert.Equal(t, 2, matches(t, db, rdfType, exRecord), desc)
+		var hits int
+		require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+			return sn.Text(ctx, "outage", func(rdf.Subject, rdf.IRI, int) bool { hits++; return true })
+		}))
+		assert.Equal(t, 1, hits, desc)
+		assert.Equal(t, []string{nt(iri(a.String()+"#m1")) + " " + nt(dbl("91.5"))}, rangeAll(t, db, exValue, new(dbl("50")), nil, store.RangeOptions{}), desc)
+		st, err := db.Stats(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), st.Resources, desc)
+		_, e, err := db.Get(ctx, a)
+		require.NoError(t, err)
+		assert.Equal(t, etag, e, desc)
+	}
+	check("staged")
 	n, err := db.Staged()
 	require.NoError(t, err)
-	assert.Zero(t, n)
+	assert.Equal(t, 2, n)
+	assert.Equal(t, 2, db.OverlayForTest())
+
 	merged, err := db.Merge(ctx, 0)
 	require.NoError(t, err)
-	assert.Zero(t, merged)
+	assert.Equal(t, 2, merged)
+	n, err = db.Staged()
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Zero(t, db.OverlayForTest())
+	check("merged")
 
 	// A second Stage replaces, keeping one copy of each triple.
 	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "fixed", "1")}}))
@@ -58,6 +77,25 @@ func TestStageIndexesAtOnce(t *testing.T) {
 	g, _, err := db.Get(ctx, a)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, stagedRecord(a, "fixed", "1"), g)
+
+	// Staged and not merged when the store closes: seen by a read-only
+	// Open, merged by a writable one.
+	c := ex("rec/c")
+	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: c, Triples: stagedRecord(c, "late", "7")}}))
+	assert.Equal(t, 1, db.OverlayForTest())
+	require.NoError(t, db.Close())
+	ro, err := store.Open(path, &store.Options{ReadOnly: true})
+	require.NoError(t, err)
+	assert.Equal(t, 1, ro.OverlayForTest())
+	assert.Equal(t, 3, matches(t, ro, rdfType, exRecord))
+	require.NoError(t, ro.Close())
+	db, err = store.Open(path, withTestIndexes(&store.Options{NoSync: true}))
+	require.NoError(t, err)
+	defer db.Close()
+	n, err = db.Staged()
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Equal(t, 3, matches(t, db, rdfType, exRecord))
 }
 
 // TestStageThenMerge: resources a format 5 Stage left in the stage bucket

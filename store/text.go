@@ -272,8 +272,7 @@ func (s *Snapshot) Text(ctx context.Context, token string, fn func(s rdf.Subject
 	if token == "" || strings.IndexByte(token, 0) >= 0 {
 		return nil // no such token, and a 0 would end the key prefix early
 	}
-	prefix := append([]byte(token), 0)
-	return s.scanText(ctx, prefix, func(_ []byte, subj rdf.Subject, pred rdf.IRI, tf int, _ bool) bool {
+	return s.scanTextUnion(ctx, token, true, func(_ []byte, subj rdf.Subject, pred rdf.IRI, tf int, _ bool) bool {
 		return fn(subj, pred, tf)
 	})
 }
@@ -288,8 +287,7 @@ func (s *Snapshot) TextOwn(ctx context.Context, token string, fn func(s rdf.Subj
 	if token == "" || strings.IndexByte(token, 0) >= 0 {
 		return nil
 	}
-	prefix := append([]byte(token), 0)
-	return s.scanText(ctx, prefix, func(_ []byte, subj rdf.Subject, pred rdf.IRI, tf int, own bool) bool {
+	return s.scanTextUnion(ctx, token, true, func(_ []byte, subj rdf.Subject, pred rdf.IRI, tf int, own bool) bool {
 		return fn(subj, pred, tf, own)
 	})
 }
@@ -302,7 +300,7 @@ func (s *Snapshot) TextPrefix(ctx context.Context, prefix string, fn func(token 
 	if strings.IndexByte(prefix, 0) >= 0 {
 		return nil
 	}
-	return s.scanText(ctx, []byte(prefix), func(tok []byte, subj rdf.Subject, pred rdf.IRI, tf int, _ bool) bool {
+	return s.scanTextUnion(ctx, prefix, false, func(tok []byte, subj rdf.Subject, pred rdf.IRI, tf int, _ bool) bool {
 		return fn(string(tok), subj, pred, tf)
 	})
 }

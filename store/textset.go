@@ -25,6 +25,11 @@ type TextHits struct {
 	df    []int    // subjects per token
 	state []hitState
 	iris  []string // of the staged hits, by index; nil until resolved
+
+	// The hits from ovFrom on are the overlay's (see overlay.go): their
+	// ids are 0, their states known, their IRIs ovIRIs.
+	ovFrom int
+	ovIRIs []string
 }
 
 // hitState is what a hit is, as far as membership goes.
@@ -111,6 +116,7 @@ func (s *Snapshot) TextHits(ctx context.Context, tokens []string) (*TextHits, er
 		}
 	}
 	h.state = make([]hitState, len(h.ids))
+	s.ovHits(h, tokens)
 	return h, nil
 }
 
@@ -190,7 +196,8 @@ func (s *Snapshot) resolve(ctx context.Context, h *TextHits) error {
 		return nil
 	}
 	h.iris = make([]string, len(h.ids))
-	for i, id := range h.ids {
+	copy(h.iris[h.ovFrom:], h.ovIRIs)
+	for i, id := range h.ids[:h.ovFrom] {
 		if h.own[i] {
 			h.state[i] = hitResource
 			continue
@@ -235,6 +242,9 @@ func (s *Snapshot) hitSet(ctx context.Context, h *TextHits, pick []int) (*Resour
 			rs.add(h.ids[i])
 		case hitStaged:
 			rs.staged = append(rs.staged, h.iris[i])
+			if h.ids[i] == 0 {
+				break // the overlay's (see overlay.go)
+			}
 			if rs.stagedIDs == nil {
 				rs.stagedIDs = map[uint64]bool{}
 			}
@@ -256,6 +266,7 @@ func (s *Snapshot) hitSet(ctx context.Context, h *TextHits, pick []int) (*Resour
 		}
 	}
 	slices.Sort(rs.staged)
+	rs.staged = slices.Compact(rs.staged)
 	return rs, nil
 }
 

@@ -125,8 +125,9 @@ func lexicalTime(t time.Time) rdf.Literal {
 
 // eventLog numbers notifications as they are committed and hands them to
 // subscribers. What the writer committed, queries see (Store.Load
-// indexes at once), so Subscribe plus a replay from the index sees every
-// notification exactly once.
+// indexes at once; Stage keeps what it staged visible to every query), so
+// Subscribe plus a replay from the index sees every notification exactly
+// once.
 type eventLog struct {
 	now func() time.Time
 

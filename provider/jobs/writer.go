@@ -11,14 +11,14 @@ import (
 )
 
 // A writer commits what the jobs produce in few transactions, each
-// durable and queryable when it returns (Store.Load): what arrives while
-// one commits goes into the next (group commit), up to maxBatch
-// resources.
+// durable and queryable when it returns: what arrives while one commits
+// goes into the next (group commit), up to maxBatch resources.
 //
-// The store writes one transaction at a time, and indexing, not the
-// fsync, is most of its cost: a burst at a period boundary (a record per
-// monitored resource of every job) is as late as the store is slow to
-// index it. So the writer keeps it busy: while one transaction commits,
+// A store that stages (store.DB.Stage) acknowledges new records at the
+// cost of a log append and keeps them where every query sees them until
+// it has indexed them in the background; others index them before they
+// return (Store.Load). Either way the store writes one transaction at a
+// time, so the writer keeps it busy: while one transaction commits,
 // the next is gathered and handed to the store, which encodes it
 // meanwhile (store.DB does so before it waits for its write lock) and
 // starts it as soon as the first is done. At most depth are in flight; a
@@ -27,6 +27,7 @@ import (
 // notifications are published in commit order.
 type writer struct {
 	st     Store
+	commit func(ctx context.Context, rs []store.Resource) error // Stage, or else Load
 	events *eventLog
 	stats  *stats
 	depth  int // transactions in flight at most
@@ -78,7 +79,16 @@ const gatherDelay = 10 * time.Millisecond
 // newWriter returns a writer to st that keeps up to depth transactions
 // in flight (see writer); depth below 1 means 1.
 func newWriter(st Store, events *eventLog, stats *stats, depth int) *writer {
-	return &writer{st: st, events: events, stats: stats, depth: max(depth, 1), ch: make(chan *batch, 1024)}
+	w := &writer{st: st, events: events, stats: stats, depth: max(depth, 1), ch: make(chan *batch, 1024), commit: st.Load}
+	if s, ok := st.(stager); ok {
+		w.commit = s.Stage
+	}
+	return w
+}
+
+// A stager is a Store that stages writes (see writer).
+type stager interface {
+	Stage(ctx context.Context, rs []store.Resource) error
 }
 
 // submit commits rs, among which the notifications evs, without waiting,
@@ -135,9 +145,7 @@ func (w *writer) write(ctx context.Context, rs []store.Resource, evs []Event) er
 // and writes one at a time (store.DB, which also stages), one to others
 // (a SPARQL endpoint), whose loads are not one transaction each.
 func writeDepth(st Store) int {
-	if _, ok := st.(interface {
-		Stage(ctx context.Context, rs []store.Resource) error
-	}); ok {
+	if _, ok := st.(stager); ok {
 		return 2
 	}
 	return 1
@@ -201,7 +209,7 @@ func (w *writer) loop(ctx context.Context) {
 		go func() {
 			defer commits.Done()
 			began := time.Now()
-			err := w.st.Load(context.Background(), all)
+			err := w.commit(context.Background(), all)
 			w.stats.tx(len(all), time.Since(began))
 			if prev != nil {
 				<-prev.done

@@ -70,7 +70,7 @@ func TestPassThrough(t *testing.T) {
 	require.NoError(t, db.Stage(ctx, []store.Resource{res(c, "four")}))
 	n, err := db.Staged()
 	require.NoError(t, err)
-	assert.Zero(t, n, "Stage indexes what it writes")
+	assert.LessOrEqual(t, n, 1, "Stage stages what it writes, until the merger indexes it")
 	var ids []string
 	require.NoError(t, db.Resources(ctx, rdf.IRI{}, func(id rdf.IRI) bool {
 		ids = append(ids, id.String())
@@ -85,9 +85,11 @@ func TestPassThrough(t *testing.T) {
 		assert.True(t, ok, "a view reads records")
 		return nil
 	}))
-	merged, err := db.Merge(ctx, 10)
+	_, err = db.Merge(ctx, 10)
 	require.NoError(t, err)
-	assert.Zero(t, merged)
+	n, err = db.Staged()
+	require.NoError(t, err)
+	assert.Zero(t, n, "Merge indexes what is staged")
 	require.NoError(t, db.Delete(ctx, b, ""))
 	_, _, err = db.Get(ctx, b)
 	assert.ErrorIs(t, err, query.ErrNotFound)

@@ -1,0 +1,439 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/knakk/rdf"
+)
+
+// The overlay: resources that Stage acknowledged at the cost of a log
+// append, durable in the stage bucket but not yet in the indexes, held in
+// memory with small indexes of their own so that every read of a Snapshot
+// sees them at once. A merger indexes them in the background, a segment
+// (one Stage call's worth) per transaction, and drops the segment when
+// that transaction has committed.
+//
+// A Snapshot sees a segment exactly when its transaction sees the
+// segment's keys in the stage bucket: Stage writes them, and the merge
+// deletes them, all in one transaction each, so one key tells (see
+// Snapshot.overlay). Installing a segment after its commit and removing it
+// after its merge's commit then never shows a state the bbolt snapshot
+// does not hold.
+//
+// Only resources whose triples the union of the overlay's and the
+// indexes' answers can answer without a join between the two are staged
+// (see stageable): a new resource, its IRI no term of the store yet, with
+// no blank node, whose triples' subjects are its own IRI or that IRI and a
+// fragment. Its subjects then state nothing in the indexes, and no other
+// resource states anything of them: every triple of a subject is on one
+// side, so the two sides' answers to a pattern are disjoint. A write that
+// would break that (a resource stating a triple of a staged subject, or
+// the write of a staged resource) first merges the segment, in its own
+// transaction (see txWriter.mergeOwners).
+
+// maxOverlay is the most resources the overlay holds: past it, Stage
+// indexes what it writes itself, as slowly as the indexes take, so a
+// merger that falls behind slows the writers rather than growing memory
+// without bound.
+var maxOverlay = 100_000
+
+// overlay is the DB's set of staged segments.
+type overlay struct {
+	mu     sync.RWMutex
+	segs   []*segment          // installed, oldest first
+	owners map[string]*segment // encoded IRI of a staged resource or subject: its segment
+	n      int                 // resources in segs
+
+	wake chan struct{} // a segment was installed (capacity 1)
+}
+
+func newOverlay() *overlay {
+	return &overlay{owners: make(map[string]*segment), wake: make(chan struct{}, 1)}
+}
+
+// segment is the resources of one Stage call that went to the overlay,
+// indexed in memory. It does not change once installed.
+type segment struct {
+	keys  [][]byte    // resource IRIs (stage keys), sorted
+	preps []*prepared // by key, for the merge
+	trip  []ovTriple  // by resource, in the order prepare left them
+	start []int32     // by key: its first triple in trip; and len(trip)
+	owned []string    // the encoded IRIs it owns (see overlay.owners)
+
+	bySubj map[string][]int32 // subject IRI → its triples
+	byPred map[string][]int32 // predicate IRI → its triples, the ranged ones last, in value order
+	nPlain map[string]int     // predicate IRI → how many of byPred's are not ranged
+	byObj  map[string][]int32 // encoded object → its triples
+
+	text   map[string][]ovPosting // token → postings, by subject and predicate
+	tokens []string               // text's keys, sorted
+}
+
+// ovTriple is a triple of a segment.
+type ovTriple struct {
+	t     rdf.Triple
+	o     string // encoded object
+	res   int32  // index of its resource in keys
+	class byte   // the object's sort key (see sortKey)
+	val   uint64
+}
+
+// ovPosting is a text posting of a segment: TF occurrences of a token in
+// the literals of Pred stated of triple Subj's subject.
+type ovPosting struct {
+	subj int32 // a triple of the subject
+	pred rdf.IRI
+	tf   int
+	own  bool // the subject is the resource stating them
+}
+
+// encIRI returns the IRI of the subject of encoded term enc, and
+// whether it is an IRI.
+func encIRI(enc string) (string, bool) {
+	if len(enc) == 0 || enc[0] != tagIRI {
+		return "", false
+	}
+	return enc[1:], true
+}
+
+// ownSubject reports whether IRI s is resource id's own: id itself, or id
+// and a fragment.
+func ownSubject(id, s string) bool {
+	return s == id || len(s) > len(id) && s[len(id)] == '#' && strings.HasPrefix(s, id)
+}
+
+// newSegment indexes the prepared resources ps, sorted by key and each
+// stageable, with the terms of their triples decoded.
+func newSegment(ps []*prepared) (*segment, error) {
+	slices.SortFunc(ps, func(a, b *prepared) int { return bytes.Compare(a.key, b.key) })
+	sg := &segment{
+		keys:   make([][]byte, len(ps)),
+		preps:  ps,
+		bySubj: make(map[string][]int32, len(ps)*4),
+		byPred: make(map[string][]int32),
+		nPlain: make(map[string]int),
+		byObj:  make(map[string][]int32, len(ps)*4),
+	}
+	n := 0
+	for _, p := range ps {
+		n += len(p.triples)
+	}
+	sg.trip = make([]ovTriple, 0, n)
+	owned := make(map[string]bool, len(ps)*4)
+	type postKey struct {
+		tok  string
+		subj string
+		pred string
+	}
+	var posts map[postKey]int32 // → index into text[tok], for one resource
+	sg.start = make([]int32, len(ps)+1)
+	// Records share most of their predicates and IRIs: those are decoded
+	// once.
+	decoded := make(map[string]rdf.Term)
+	var terms []rdf.Term
+	for r, p := range ps {
+		sg.keys[r] = p.key
+		sg.start[r] = int32(len(sg.trip))
+		terms = terms[:0]
+		for i := range p.terms {
+			enc := p.terms[i].enc
+			t, ok := decoded[enc]
+			if !ok {
+				var err error
+				if t, err = decodeTerm([]byte(enc)); err != nil {
+					return nil, err
+				}
+				if iri, isIRI := encIRI(enc); isIRI && !strings.HasPrefix(iri, string(p.key)) {
+					decoded[enc] = t
+				}
+			}
+			terms = append(terms, t)
+		}
+		clear(posts)
+		owned[p.idEnc] = true
+		for i, tr := range p.triples {
+			s, _ := terms[tr[0]].(rdf.Subject)
+			pr, _ := terms[tr[1]].(rdf.Predicate)
+			o, _ := terms[tr[2]].(rdf.Object)
+			ot := &p.terms[tr[2]]
+			x := int32(len(sg.trip))
+			sg.trip = append(sg.trip, ovTriple{t: rdf.Triple{Subj: s, Pred: pr, Obj: o}, o: ot.enc, res: int32(r), class: ot.class, val: ot.val})
+			owned[p.terms[tr[0]].enc] = true
+			sk, pk := s.String(), pr.String()
+			sg.bySubj[sk] = append(sg.bySubj[sk], x)
+			sg.byPred[pk] = append(sg.byPred[pk], x)
+			sg.byObj[ot.enc] = append(sg.byObj[ot.enc], x)
+			if p.text == nil || !p.text[i] {
+				continue
+			}
+			if sg.text == nil {
+				sg.text = make(map[string][]ovPosting)
+				posts = make(map[postKey]int32)
+			}
+			own := sk == string(p.key)
+			for _, tc := range ot.tokens {
+				k := postKey{tc.tok, sk, pk}
+				if j, ok := posts[k]; ok {
+					sg.text[tc.tok][j].tf += tc.n
+					continue
+				}
+				posts[k] = int32(len(sg.text[tc.tok]))
+				sg.text[tc.tok] = append(sg.text[tc.tok], ovPosting{subj: x, pred: pr.(rdf.IRI), tf: tc.n, own: own})
+			}
+		}
+	}
+	sg.start[len(ps)] = int32(len(sg.trip))
+	for pk, xs := range sg.byPred {
+		slices.SortStableFunc(xs, func(a, b int32) int {
+			ta, tb := &sg.trip[a], &sg.trip[b]
+			return cmp.Or(cmp.Compare(ta.class, tb.class), cmp.Compare(ta.val, tb.val))
+		})
+		sg.nPlain[pk] = countPlain(sg.trip, xs)
+	}
+	for tok := range sg.text {
+		sg.tokens = append(sg.tokens, tok)
+	}
+	slices.Sort(sg.tokens)
+	for k := range owned {
+		sg.owned = append(sg.owned, k)
+	}
+	return sg, nil
+}
+
+// countPlain returns how many of xs, sorted with the unranged first, are
+// not ranged.
+func countPlain(trip []ovTriple, xs []int32) int {
+	n, _ := slices.BinarySearchFunc(xs, classNumber, func(x int32, c byte) int { return cmp.Compare(trip[x].class, c) })
+	return n
+}
+
+// graph returns the IRI of the resource stating triple x.
+func (sg *segment) graph(x int32) rdf.IRI {
+	id, _ := rdf.NewIRI(string(sg.keys[sg.trip[x].res]))
+	return id
+}
+
+// resource returns the index in keys of the resource with IRI id; false
+// if sg has none.
+func (sg *segment) resource(id string) (int, bool) {
+	return slices.BinarySearchFunc(sg.keys, id, func(k []byte, id string) int { return strings.Compare(string(k), id) })
+}
+
+// triples returns the triples of resource r, as Get reports them.
+func (sg *segment) triples(r int) []rdf.Triple {
+	g := make([]rdf.Triple, 0, sg.start[r+1]-sg.start[r])
+	for _, t := range sg.trip[sg.start[r]:sg.start[r+1]] {
+		g = append(g, t.t)
+	}
+	return g
+}
+
+// isOvResource reports whether id names a resource of segs.
+func isOvResource(segs []*segment, id string) bool {
+	for _, sg := range segs {
+		if _, ok := sg.resource(id); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// len is the number of resources of sg.
+func (sg *segment) len() int { return len(sg.keys) }
+
+// owner returns the segment that owns encoded IRI enc, if installed.
+func (ov *overlay) owner(enc string) *segment {
+	ov.mu.RLock()
+	defer ov.mu.RUnlock()
+	return ov.owners[enc]
+}
+
+// size returns the number of resources in the installed segments.
+func (ov *overlay) size() int {
+	ov.mu.RLock()
+	defer ov.mu.RUnlock()
+	return ov.n
+}
+
+// install adds sg, whose staging transaction has committed.
+func (ov *overlay) install(sg *segment) {
+	ov.mu.Lock()
+	ov.segs = append(ov.segs, sg)
+	ov.n += sg.len()
+	for _, k := range sg.owned {
+		ov.owners[k] = sg
+	}
+	ov.mu.Unlock()
+	select {
+	case ov.wake <- struct{}{}:
+	default:
+	}
+}
+
+// remove drops sg, whose merge has committed.
+func (ov *overlay) remove(sg *segment) {
+	ov.mu.Lock()
+	defer ov.mu.Unlock()
+	i := slices.Index(ov.segs, sg)
+	if i < 0 {
+		return
+	}
+	ov.segs = slices.Delete(ov.segs, i, i+1)
+	ov.n -= sg.len()
+	for _, k := range sg.owned {
+		if ov.owners[k] == sg {
+			delete(ov.owners, k)
+		}
+	}
+}
+
+// oldest returns the oldest installed segment, or nil.
+func (ov *overlay) oldest() *segment {
+	ov.mu.RLock()
+	defer ov.mu.RUnlock()
+	if len(ov.segs) == 0 {
+		return nil
+	}
+	return ov.segs[0]
+}
+
+// installed returns the installed segments, oldest first.
+func (ov *overlay) installed() []*segment {
+	ov.mu.RLock()
+	defer ov.mu.RUnlock()
+	return slices.Clone(ov.segs)
+}
+
+// overlay returns the segments s sees: those whose first key its
+// transaction's stage bucket holds.
+func (s *Snapshot) overlay() []*segment {
+	if s.ovKnown {
+		return s.ov
+	}
+	s.ovKnown = true
+	segs := s.db.ov.installed()
+	if len(segs) == 0 {
+		return nil
+	}
+	st := s.tx.Bucket(bucketStage)
+	if st == nil {
+		return nil
+	}
+	for _, sg := range segs {
+		if st.Get(sg.keys[0]) != nil {
+			s.ov = append(s.ov, sg)
+		}
+	}
+	return s.ov
+}
+
+// ovResources returns the IRIs of the resources of segs, sorted.
+func ovResources(segs []*segment) []string {
+	n := 0
+	for _, sg := range segs {
+		n += sg.len()
+	}
+	ids := make([]string, 0, n)
+	for _, sg := range segs {
+		for _, k := range sg.keys {
+			ids = append(ids, string(k))
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// ovMatch calls fn with each triple of segs that matches the pattern (s,
+// p, o; nil for any) and whose object is ranged (a number or dateTime) or
+// not, as ranged says, until fn returns false; it returns false then.
+func ovMatch(segs []*segment, s rdf.Subject, p rdf.Predicate, o rdf.Object, oEnc string, ranged bool, fn func(sg *segment, x int32) bool) bool {
+	for _, sg := range segs {
+		var xs []int32
+		switch {
+		case s != nil:
+			xs = sg.bySubj[s.String()]
+		case o != nil:
+			xs = sg.byObj[oEnc]
+		case p != nil:
+			xs = sg.byPred[p.String()]
+			if n := sg.nPlain[p.String()]; ranged {
+				xs = xs[n:]
+			} else {
+				xs = xs[:n]
+			}
+		default:
+			for x := range sg.trip {
+				t := &sg.trip[x]
+				if (t.class != classOther) == ranged && !fn(sg, int32(x)) {
+					return false
+				}
+			}
+			continue
+		}
+		for _, x := range xs {
+			t := &sg.trip[x]
+			if (t.class != classOther) != ranged {
+				continue
+			}
+			if s != nil && t.t.Subj.String() != s.String() {
+				continue
+			}
+			if p != nil && t.t.Pred.String() != p.String() {
+				continue
+			}
+			if o != nil && t.o != oEnc {
+				continue
+			}
+			if !fn(sg, x) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ovKeyed is a ranged overlay triple with its place in Range's order.
+type ovKeyed struct {
+	sg *segment
+	x  int32
+}
+
+// ovRange returns the triples of segs with predicate p whose sort key is
+// of one of classes and in [from, to], in Range's order: classes in the
+// order given, values ascending, or both reversed with desc.
+func ovRange(segs []*segment, p rdf.IRI, classes []byte, from, to uint64, desc bool) []ovKeyed {
+	var out []ovKeyed
+	for _, sg := range segs {
+		xs := sg.byPred[p.String()]
+		xs = xs[sg.nPlain[p.String()]:]
+		for _, c := range classes {
+			lo, _ := slices.BinarySearchFunc(xs, [2]uint64{uint64(c), from}, func(x int32, k [2]uint64) int {
+				t := &sg.trip[x]
+				return cmp.Or(cmp.Compare(uint64(t.class), k[0]), cmp.Compare(t.val, k[1]))
+			})
+			for _, x := range xs[lo:] {
+				t := &sg.trip[x]
+				if t.class != c || t.val > to {
+					break
+				}
+				out = append(out, ovKeyed{sg, x})
+			}
+		}
+	}
+	rank := func(c byte) int { return slices.Index(classes, c) }
+	slices.SortStableFunc(out, func(a, b ovKeyed) int {
+		ta, tb := &a.sg.trip[a.x], &b.sg.trip[b.x]
+		if c := cmp.Compare(rank(ta.class), rank(tb.class)); c != 0 {
+			return c
+		}
+		if desc {
+			return cmp.Compare(tb.val, ta.val)
+		}
+		return cmp.Compare(ta.val, tb.val)
+	})
+	return out
+}
