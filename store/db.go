@@ -112,6 +112,11 @@ type Options struct {
 	// transaction of Create, Replace, Delete, Load and Stage, from the
 	// call to the end of the commit (a metrics hook).
 	ObserveCommit func(d time.Duration)
+
+	// HoldMerges keeps the merger from indexing what Stage staged:
+	// it stays in the overlay (see Stage) until Merge. For tests and
+	// benchmarks of reads over the overlay.
+	HoldMerges bool
 }
 
 // DefaultMaxBatchDelay is the default Options.MaxBatchDelay: no fixed
@@ -213,6 +218,7 @@ func Open(path string, opt *Options) (*DB, error) {
 		cacheSize = DefaultTermCacheSize
 	}
 	db := &DB{db: bdb, text: ts, pairs: pairs, terms: newTermCache(cacheSize), observe: opt.ObserveCommit, ov: newOverlay()}
+	db.holdMerge.Store(opt.HoldMerges)
 	initTx := func(tx *bolt.Tx) error { return db.init(tx, fromFile) }
 	if opt.ReadOnly {
 		err = bdb.View(initTx)
