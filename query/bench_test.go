@@ -32,6 +32,7 @@ var (
 	benchHosts   = flag.Int("hosts", 100, "monitored resources in the benchmarks' generated store")
 	benchFile    = flag.String("benchdb", "", "keep the benchmarks' generated store in this file, and reuse it if it exists")
 	benchNoTypes = flag.Bool("notypes", false, "query the records as the provider does: by prefix, without types")
+	benchStaged  = flag.Int("staged", 0, "of the generated records, the newest `n` are staged (store.DB.Stage) and left in the overlay, unmerged")
 )
 
 var benchStart = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -66,7 +67,7 @@ func benchDB(b *testing.B) *store.DB {
 			path = filepath.Join(bench.dir, "pm.db")
 		}
 		_, statErr := os.Stat(path)
-		bench.db, bench.err = store.Open(path, pmStoreOptions(store.Options{NoSync: true}))
+		bench.db, bench.err = store.Open(path, pmStoreOptions(store.Options{NoSync: true, HoldMerges: *benchStaged > 0}))
 		if bench.err != nil || statErr == nil {
 			return
 		}
@@ -119,16 +120,24 @@ func generate(ctx context.Context, tb testing.TB, db *store.DB, n, nhosts int) e
 				v = 20 + rng.Float64()*60
 			}
 			v = max(0, min(100, v))
-			m := blank(fmt.Sprintf("m%d", j))
+			var node rdf.Term = blank(fmt.Sprintf("m%d", j))
+			if i >= n-*benchStaged {
+				node = iri(fmt.Sprintf("%s#m%d", id, j)) // a staged record's own
+			}
+			m := node.(rdf.Subject)
 			g = append(g,
-				tr(id, vocab.EMSObserves, m),
+				tr(id, vocab.EMSObserves, node.(rdf.Object)),
 				tr(m, vocab.RDFType, vocab.EMSMeasure),
 				tr(m, vocab.EMSMetric, metric),
 				tr(m, vocab.EMSNumericValue, typed(fmt.Sprintf("%.1f", v), vocab.XSDDouble)))
 		}
 		rs = append(rs, store.Resource{ID: id, Triples: g})
-		if len(rs) == 1000 || i == n-1 {
-			if err := db.Load(ctx, rs); err != nil {
+		if len(rs) == 1000 || i == n-1 || i == n-*benchStaged-1 {
+			write := db.Load
+			if i >= n-*benchStaged {
+				write = db.Stage
+			}
+			if err := write(ctx, rs); err != nil {
 				return err
 			}
 			rs = rs[:0]

@@ -24,6 +24,10 @@ import (
 // all the time, and off. Writes reclaim terms and add them again under new
 // ids, between reads through the caches, and while an older snapshot is
 // open that must keep seeing the terms under their old ids.
+// simSteps is the steps of a simulation: fewer under the race detector
+// (see race_test.go), which makes each ten times slower.
+var simSteps = 150
+
 func TestSimulate(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
 		for _, cache := range []struct {
@@ -31,7 +35,7 @@ func TestSimulate(t *testing.T) {
 			size int
 		}{{"cache", 0}, {"tinycache", 3}, {"nocache", -1}} {
 			t.Run(fmt.Sprint("seed", seed, "/", cache.name), func(t *testing.T) {
-				steps := 150
+				steps := simSteps
 				if testing.Short() {
 					steps = 50
 				}

@@ -17,17 +17,20 @@ import (
 // prefixed by its uvarint length.
 var bucketStage = []byte("stage")
 
-// Stage durably writes the resources rs, each created or replaced, and
-// indexes them, so that a query sees a resource as soon as Stage returns.
-// Its transaction is a group commit shared with concurrent Create, Replace
-// and Delete calls (see committer); all of rs is written or none. Each
-// resource's change is logged in the same transaction (see
-// Snapshot.Changes). A resource listed twice ends as its last listing.
+// Stage durably writes the resources rs, each created or replaced, so
+// that every read sees a resource as soon as Stage returns. The new ones
+// that the overlay may hold (see overlay.go: a record and its measures)
+// cost a put of their terms to the stage bucket, and wait in the overlay
+// until the merger indexes them in the background; the others are
+// indexed at once, as Load does. Its transaction is a group commit shared
+// with concurrent Create, Replace and Delete calls (see committer); all of
+// rs is written or none. Each resource's change is logged in the same
+// transaction (see Snapshot.Changes). A resource listed twice ends as its
+// last listing.
 //
-// Stage once only wrote resources to the stage bucket, for Merge to index
-// later, and queries missed them meanwhile. Files may still hold such
-// resources: a writable Open merges them, and until then Get, Exists and
-// ResourcesUnder see them, and any write of one first merges it.
+// Before version 6, Stage only wrote resources to the stage bucket, and
+// queries missed them until Merge indexed them: a writable Open merges
+// what such files still hold.
 func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -174,10 +177,10 @@ func decodeStaged(v []byte) (uint64, []rdf.Triple, error) {
 	return seq, g, nil
 }
 
-// Merge indexes up to max staged resources (all if max ≤ 0) in one
-// transaction and returns how many it merged. Stage indexes what it
-// writes, so only a file written by an older version, and not opened
-// writable since, holds staged resources; a writable Open merges them.
+// Merge indexes staged resources and returns how many it merged: the
+// overlay's segments, oldest first, a transaction each, until max are
+// merged (all if max ≤ 0); or, with none, up to max of what a version
+// before 6 staged, in one transaction (a writable Open merges those).
 func (db *DB) Merge(ctx context.Context, max int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -217,8 +220,7 @@ func (db *DB) Merge(ctx context.Context, max int) (int, error) {
 	return n, err
 }
 
-// Staged returns how many resources wait to be merged: none, but in a
-// file an older version staged resources in.
+// Staged returns how many resources wait to be merged.
 func (db *DB) Staged() (int, error) {
 	n := 0
 	err := db.db.View(func(tx *bolt.Tx) error {

@@ -80,8 +80,8 @@ func (d *DB) Load(ctx context.Context, rs []store.Resource) error {
 	return d.db.Load(ctx, rs)
 }
 
-// Stage is store.DB.Stage: writes that are durable and indexed at once,
-// in a group commit.
+// Stage is store.DB.Stage: writes that are durable and seen by every
+// view at once, in a group commit, and indexed in the background.
 func (d *DB) Stage(ctx context.Context, rs []store.Resource) error {
 	defer d.wrote()
 	return d.db.Stage(ctx, rs)
