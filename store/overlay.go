@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -402,38 +403,83 @@ type ovKeyed struct {
 	x  int32
 }
 
-// ovRange returns the triples of segs with predicate p whose sort key is
-// of one of classes and in [from, to], in Range's order: classes in the
-// order given, values ascending, or both reversed with desc.
-func ovRange(segs []*segment, p rdf.IRI, classes []byte, from, to uint64, desc bool) []ovKeyed {
-	var out []ovKeyed
-	for _, sg := range segs {
-		xs := sg.byPred[p.String()]
-		xs = xs[sg.nPlain[p.String()]:]
-		for _, c := range classes {
-			lo, _ := slices.BinarySearchFunc(xs, [2]uint64{uint64(c), from}, func(x int32, k [2]uint64) int {
+// ovRange is an iterator over the triples of some segments with one
+// predicate whose sort key is of one of some classes and in a range, in
+// Range's order: classes in the order given, values ascending, or
+// downwards with desc. Each segment keeps its ranged triples in value
+// order, so it merges the segments' runs as it goes: a walk that stops
+// early reads little.
+type ovRange struct {
+	runs [][][]int32 // by class, by segment: its triples of the class in the range, ascending
+	segs []*segment
+	desc bool
+	keep func(ovKeyed) bool // nil: all
+	c    int                // the class being read
+	cur  ovKeyed
+	ok   bool // cur is the next triple
+}
+
+// newOvRange returns the ovRange of predicate p in segs, of the triples
+// keep accepts (all with keep nil).
+func newOvRange(segs []*segment, p rdf.IRI, classes []byte, from, to uint64, desc bool, keep func(ovKeyed) bool) *ovRange {
+	it := &ovRange{runs: make([][][]int32, len(classes)), segs: segs, desc: desc, keep: keep}
+	for ci, c := range classes {
+		it.runs[ci] = make([][]int32, len(segs))
+		for si, sg := range segs {
+			xs := sg.byPred[p.String()]
+			xs = xs[sg.nPlain[p.String()]:]
+			key := func(x int32, k [2]uint64) int {
 				t := &sg.trip[x]
 				return cmp.Or(cmp.Compare(uint64(t.class), k[0]), cmp.Compare(t.val, k[1]))
-			})
-			for _, x := range xs[lo:] {
-				t := &sg.trip[x]
-				if t.class != c || t.val > to {
-					break
-				}
-				out = append(out, ovKeyed{sg, x})
 			}
+			lo, _ := slices.BinarySearchFunc(xs, [2]uint64{uint64(c), from}, key)
+			n := sort.Search(len(xs)-lo, func(i int) bool {
+				t := &sg.trip[xs[lo+i]]
+				return t.class != c || t.val > to
+			})
+			it.runs[ci][si] = xs[lo : lo+n]
 		}
 	}
-	rank := func(c byte) int { return slices.Index(classes, c) }
-	slices.SortStableFunc(out, func(a, b ovKeyed) int {
-		ta, tb := &a.sg.trip[a.x], &b.sg.trip[b.x]
-		if c := cmp.Compare(rank(ta.class), rank(tb.class)); c != 0 {
-			return c
-		}
-		if desc {
-			return cmp.Compare(tb.val, ta.val)
-		}
-		return cmp.Compare(ta.val, tb.val)
-	})
-	return out
+	return it
 }
+
+// peek returns the next triple, without taking it; false at the end.
+func (it *ovRange) peek() (ovKeyed, bool) {
+	for !it.ok && it.c < len(it.runs) {
+		runs := it.runs[it.c]
+		best := -1
+		var bv uint64
+		for si, xs := range runs {
+			if len(xs) == 0 {
+				continue
+			}
+			x := xs[0]
+			if it.desc {
+				x = xs[len(xs)-1]
+			}
+			v := it.segs[si].trip[x].val
+			if best < 0 || !it.desc && v < bv || it.desc && v > bv {
+				best, bv = si, v
+			}
+		}
+		if best < 0 {
+			it.c++
+			continue
+		}
+		xs := runs[best]
+		x := xs[0]
+		if it.desc {
+			x, runs[best] = xs[len(xs)-1], xs[:len(xs)-1]
+		} else {
+			runs[best] = xs[1:]
+		}
+		k := ovKeyed{it.segs[best], x}
+		if it.keep == nil || it.keep(k) {
+			it.cur, it.ok = k, true
+		}
+	}
+	return it.cur, it.ok
+}
+
+// next takes the triple peek returned.
+func (it *ovRange) next() { it.ok = false }

@@ -53,7 +53,9 @@ func ovListed(segs []*segment, p Pattern, fn func(sg *segment, x int32) bool) (b
 	if err != nil || empty {
 		return true, err
 	}
-	for _, k := range ovRange(segs, p.Pred, classes, from, to, false) {
+	it := newOvRange(segs, p.Pred, classes, from, to, false, nil)
+	for k, ok := it.peek(); ok; k, ok = it.peek() {
+		it.next()
 		if !each(k.sg, k.x) {
 			return false, nil
 		}
@@ -436,15 +438,13 @@ func (s *Snapshot) rangeMerge(ctx context.Context, p rdf.IRI, lo, hi *rdf.Litera
 	if opt.Desc {
 		classes[0], classes[len(classes)-1] = classes[len(classes)-1], classes[0]
 	}
-	ov := ovRange(segs, p, classes, from, to, opt.Desc)
-	if keep != nil {
-		ov = slices.DeleteFunc(ov, func(k ovKeyed) bool { return !keep(k) })
-	}
-	i, stopped := 0, false
+	it := newOvRange(segs, p, classes, from, to, opt.Desc, keep)
+	stopped := false
 	err = s.rangeKeys(ctx, p, lo, hi, opt, func(k []byte) (bool, error) {
 		c, v := k[8], binary.BigEndian.Uint64(k[9:])
-		for ; i < len(ov) && ovBefore(ov[i], c, v, classes, opt.Desc); i++ {
-			if !ovFn(ov[i]) {
+		for o, ok := it.peek(); ok && ovBefore(o, c, v, classes, opt.Desc); o, ok = it.peek() {
+			it.next()
+			if !ovFn(o) {
 				stopped = true
 				return false, nil
 			}
@@ -456,8 +456,9 @@ func (s *Snapshot) rangeMerge(ctx context.Context, p rdf.IRI, lo, hi *rdf.Litera
 	if err != nil || stopped {
 		return err
 	}
-	for ; i < len(ov); i++ {
-		if !ovFn(ov[i]) {
+	for o, ok := it.peek(); ok; o, ok = it.peek() {
+		it.next()
+		if !ovFn(o) {
 			return nil
 		}
 	}
