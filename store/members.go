@@ -441,9 +441,6 @@ func (s *Snapshot) RangeIn(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, 
 			return false, err
 		}
 		return fn(subj, obj), nil
-	}, func(k ovKeyed) bool {
-		t := &k.sg.trip[k.x]
-		return fn(t.t.Subj, t.t.Obj.(rdf.Literal))
-	})
+	}, ovRanged(fn))
 	return complete, err
 }

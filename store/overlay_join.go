@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"slices"
+	"strings"
 
 	"github.com/knakk/rdf"
 )
@@ -94,19 +95,9 @@ func ovIntersect(segs []*segment, groups [][]Pattern) ([]ovKeyed, error) {
 		out = append(out, k)
 	}
 	slices.SortFunc(out, func(a, b ovKeyed) int {
-		return compareStrings(a.sg.trip[a.x].t.Subj.String(), b.sg.trip[b.x].t.Subj.String())
+		return strings.Compare(a.sg.trip[a.x].t.Subj.String(), b.sg.trip[b.x].t.Subj.String())
 	})
 	return out, nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // storeHolds reports whether subject m, of the indexes, is listed by

@@ -59,10 +59,15 @@ func (s *Snapshot) rangeUnion(ctx context.Context, p rdf.IRI, lo, hi *rdf.Litera
 			return false, err
 		}
 		return fn(subj, obj), nil
-	}, func(k ovKeyed) bool {
+	}, ovRanged(fn))
+}
+
+// ovRanged adapts a Range callback to the overlay's triples.
+func ovRanged(fn func(s rdf.Subject, o rdf.Literal) bool) func(ovKeyed) bool {
+	return func(k ovKeyed) bool {
 		t := &k.sg.trip[k.x]
 		return fn(t.t.Subj, t.t.Obj.(rdf.Literal))
-	})
+	}
 }
 
 // ovBefore reports whether overlay triple k comes before an index key of
