@@ -50,6 +50,12 @@ func (s *Server) initOps(st Store, cfg Config) {
 		}
 		return float64(size)
 	})
+	m.GaugeFunc("store_staged_resources", "Records acknowledged and waiting in memory for the store's merger to index them (queries see them meanwhile).", func() float64 {
+		if bolt, ok := st.(interface{ Store() *store.DB }); ok {
+			return float64(bolt.Store().Overlaid())
+		}
+		return 0
+	})
 	counter := func(name, help string, f func(jc countersOf) int) {
 		m.CounterFunc(name, help, func() float64 { return float64(f(engine.Counters())) })
 	}

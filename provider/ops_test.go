@@ -134,7 +134,7 @@ func TestMetricsScrapedByPrometheus(t *testing.T) {
 	_, body := getAs(t, hs.URL+"/metrics", "governance")
 	for _, name := range []string{"pmprovider_http_requests_total", "pmprovider_http_request_duration_seconds_bucket", "pmprovider_store_size_bytes",
 		"pmprovider_store_commit_duration_seconds", "pmprovider_jobs_lag_seconds", "pmprovider_jobs_missed_periods_total",
-		"pmprovider_jobs_collector_failures_total", "pmprovider_notification_backlog"} {
+		"pmprovider_jobs_collector_failures_total", "pmprovider_notification_backlog", "pmprovider_store_staged_resources"} {
 		assert.Contains(t, body, name)
 	}
 	assert.Contains(t, body, `pmprovider_http_requests_total{code="200",method="GET",route="/oslc/catalog"} 3`)

@@ -372,3 +372,10 @@ func (db *DB) HoldMergeForTest(hold bool) {
 
 // OverlayForTest returns how many resources the overlay holds.
 func (db *DB) OverlayForTest() int { return db.ov.size() }
+
+// SetMaxOverlayForTest sets maxOverlay to n until the test ends.
+func SetMaxOverlayForTest(t interface{ Cleanup(func()) }, n int) {
+	old := maxOverlay
+	maxOverlay = n
+	t.Cleanup(func() { maxOverlay = old })
+}

@@ -40,7 +40,7 @@ import (
 // indexes what it writes itself, as slowly as the indexes take, so a
 // merger that falls behind slows the writers rather than growing memory
 // without bound.
-var maxOverlay = 100_000
+var maxOverlay = 50_000
 
 // overlay is the DB's set of staged segments.
 type overlay struct {

@@ -220,6 +220,10 @@ func (db *DB) Merge(ctx context.Context, max int) (int, error) {
 	return n, err
 }
 
+// Overlaid returns how many resources wait in the overlay for the merger
+// (see Stage): what a monitor of the store watches, as it costs no read.
+func (db *DB) Overlaid() int { return db.ov.size() }
+
 // Staged returns how many resources wait to be merged.
 func (db *DB) Staged() (int, error) {
 	n := 0

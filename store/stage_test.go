@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/knakk/rdf"
@@ -208,4 +209,28 @@ func TestStagedEncodingIsTheDictionarys(t *testing.T) {
 	for _, term := range terms {
 		assert.Equal(t, store.EncodeForTest(term), store.StagedForTest(term), term.String())
 	}
+}
+
+// TestStageIndexesWhenOverlayFull: past maxOverlay staged resources, Stage
+// indexes what it writes itself, and every write stays visible.
+func TestStageIndexesWhenOverlayFull(t *testing.T) {
+	ctx := context.Background()
+	store.SetMaxOverlayForTest(t, 3)
+	db, _ := openDB(t, &store.Options{NoSync: true})
+	db.HoldMergeForTest(true)
+	rec := func(i int) store.Resource {
+		id := ex(fmt.Sprintf("rec/%d", i))
+		return store.Resource{ID: id, Triples: stagedRecord(id, fmt.Sprint("record ", i), fmt.Sprint(i))}
+	}
+	require.NoError(t, db.Stage(ctx, []store.Resource{rec(1), rec(2)}))
+	assert.Equal(t, 2, db.Overlaid())
+	require.NoError(t, db.Stage(ctx, []store.Resource{rec(3), rec(4)}))
+	assert.Equal(t, 2, db.Overlaid(), "no room for two more: indexed at once")
+	n, err := db.Staged()
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	assert.Equal(t, 4, matches(t, db, rdfType, exRecord))
+	require.NoError(t, db.Stage(ctx, []store.Resource{rec(5)}))
+	assert.Equal(t, 3, db.Overlaid(), "room for one")
+	assert.Equal(t, 5, matches(t, db, rdfType, exRecord))
 }
