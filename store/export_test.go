@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/knakk/rdf"
 	bolt "go.etcd.io/bbolt"
@@ -379,3 +381,23 @@ func SetMaxOverlayForTest(t interface{ Cleanup(func()) }, n int) {
 	maxOverlay = n
 	t.Cleanup(func() { maxOverlay = old })
 }
+
+// FailMergeForTest makes the merge of the staged resource key fail, and
+// the merger retry a failed segment after retry, until the test ends.
+func FailMergeForTest(t interface{ Cleanup(func()) }, key string, retry time.Duration) {
+	oldRetry := mergeRetry
+	mergeRetry = retry
+	failing.Store(true)
+	testHookMerge = func(k []byte) error {
+		if string(k) == key && failing.Load() {
+			return fmt.Errorf("merge of %s failed (test)", k)
+		}
+		return nil
+	}
+	t.Cleanup(func() { testHookMerge, mergeRetry = nil, oldRetry })
+}
+
+var failing atomic.Bool
+
+// StopFailingMergeForTest lets the merge FailMergeForTest made fail go.
+func StopFailingMergeForTest() { failing.Store(false) }

@@ -292,16 +292,6 @@ func (ov *overlay) remove(sg *segment) {
 	}
 }
 
-// oldest returns the oldest installed segment, or nil.
-func (ov *overlay) oldest() *segment {
-	ov.mu.RLock()
-	defer ov.mu.RUnlock()
-	if len(ov.segs) == 0 {
-		return nil
-	}
-	return ov.segs[0]
-}
-
 // installed returns the installed segments, oldest first.
 func (ov *overlay) installed() []*segment {
 	ov.mu.RLock()

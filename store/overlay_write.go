@@ -75,6 +75,11 @@ func (w *txWriter) mergeSegment(sg *segment) error {
 	}
 	w.merged++
 	for i, key := range sg.keys {
+		if testHookMerge != nil {
+			if err := testHookMerge(key); err != nil {
+				return err
+			}
+		}
 		v := w.stage.Get(key)
 		if len(v) < 8 {
 			return fmt.Errorf("%w: staged resource %q is not in the stage bucket", ErrCorrupt, key)
@@ -321,32 +326,79 @@ func (w *txWriter) stageable(p *prepared) (bool, error) {
 
 // runMerger merges the overlay's segments, oldest first, one transaction
 // each, until stop is closed. A merge that fails leaves its segment staged
-// and visible; it is tried again a second later.
+// and visible; the merger goes on with the others and tries it again
+// after mergeRetry.
 func (db *DB) runMerger(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
+	failed := make(map[*segment]time.Time)
+	pause := func(d time.Duration) bool {
+		select {
+		case <-stop:
+			return false
+		case <-time.After(d):
+			return true
+		}
+	}
 	for {
 		select {
 		case <-stop:
 			return
 		case <-db.ov.wake:
 		}
-		for sg := db.ov.oldest(); sg != nil && !db.holdMerge.Load(); sg = db.ov.oldest() {
+		for !db.holdMerge.Load() {
+			sg := db.ov.next(failed, time.Now().Add(-mergeRetry))
+			if sg == nil {
+				if len(failed) == 0 {
+					break
+				}
+				if !pause(time.Second) {
+					return
+				}
+				continue
+			}
 			if !db.waitQuiet(stop) {
 				return
 			}
 			n, err := db.mergeOne(context.Background(), sg)
-			if err == nil && n == 0 {
-				break // sg goes when the write that merged it has finished
-			}
-			if err != nil {
-				select {
-				case <-stop:
+			switch {
+			case err != nil:
+				failed[sg] = time.Now()
+			case n == 0:
+				// Merged by another write: gone once it has finished.
+				if !pause(10 * time.Millisecond) {
 					return
-				case <-time.After(time.Second):
 				}
+			default:
+				delete(failed, sg)
 			}
 		}
 	}
+}
+
+// mergeRetry is how long the merger leaves a segment it failed to merge.
+var mergeRetry = 10 * time.Second
+
+// testHookMerge, if set, runs before a staged resource is merged: tests
+// fail merges there.
+var testHookMerge func(key []byte) error
+
+// next returns the oldest installed segment that did not fail to merge
+// after since (see runMerger), or nil; it forgets the failures of
+// segments no longer installed.
+func (ov *overlay) next(failed map[*segment]time.Time, since time.Time) *segment {
+	ov.mu.RLock()
+	defer ov.mu.RUnlock()
+	for sg := range failed {
+		if !slices.Contains(ov.segs, sg) {
+			delete(failed, sg)
+		}
+	}
+	for _, sg := range ov.segs {
+		if t, ok := failed[sg]; !ok || t.Before(since) {
+			return sg
+		}
+	}
+	return nil
 }
 
 // mergeOne merges segment sg in a transaction of its own, if it is still

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/knakk/rdf"
 	"github.com/stretchr/testify/assert"
@@ -233,4 +234,25 @@ func TestStageIndexesWhenOverlayFull(t *testing.T) {
 	require.NoError(t, db.Stage(ctx, []store.Resource{rec(5)}))
 	assert.Equal(t, 3, db.Overlaid(), "room for one")
 	assert.Equal(t, 5, matches(t, db, rdfType, exRecord))
+}
+
+// TestMergerGoesOnPastAFailure: a segment the merger fails to merge stays
+// staged and visible, the segments after it are merged meanwhile, and it
+// is merged once the failure ends.
+func TestMergerGoesOnPastAFailure(t *testing.T) {
+	ctx := context.Background()
+	a, b := ex("rec/a"), ex("rec/b")
+	// Before the store opens, so that it is undone after the store
+	// closes: the merger reads it.
+	store.FailMergeForTest(t, a.String(), 50*time.Millisecond)
+	db, _ := openDB(t, &store.Options{NoSync: true})
+	db.HoldMergeForTest(true)
+	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "first", "1")}}))
+	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: b, Triples: stagedRecord(b, "second", "2")}}))
+	db.HoldMergeForTest(false)
+	require.Eventually(t, func() bool { return db.Overlaid() == 1 }, 10*time.Second, 10*time.Millisecond, "the second segment merged")
+	assert.Equal(t, 2, matches(t, db, rdfType, exRecord))
+	store.StopFailingMergeForTest()
+	require.Eventually(t, func() bool { return db.Overlaid() == 0 }, 10*time.Second, 10*time.Millisecond, "the first merged once it can be")
+	assert.Equal(t, 2, matches(t, db, rdfType, exRecord))
 }
