@@ -132,30 +132,28 @@ func newSegment(ps []*prepared) (*segment, error) {
 	}
 	var posts map[postKey]int32 // → index into text[tok], for one resource
 	sg.start = make([]int32, len(ps)+1)
-	// Records share most of their predicates and IRIs: those are decoded
-	// once.
-	decoded := make(map[string]rdf.Term)
 	var terms []rdf.Term
 	for r, p := range ps {
 		sg.keys[r] = p.key
 		sg.start[r] = int32(len(sg.trip))
+		// The literals are decoded, so that they read as they will from
+		// the indexes (a plain literal as an xsd:string); IRIs are
+		// themselves.
 		terms = terms[:0]
 		for i := range p.terms {
-			enc := p.terms[i].enc
-			t, ok := decoded[enc]
-			if !ok {
-				var err error
-				if t, err = decodeTerm([]byte(enc)); err != nil {
-					return nil, err
-				}
-				if iri, isIRI := encIRI(enc); isIRI && !strings.HasPrefix(iri, string(p.key)) {
-					decoded[enc] = t
-				}
+			if iri := p.terms[i].iri; iri != (rdf.IRI{}) {
+				terms = append(terms, iri)
+				continue
+			}
+			t, err := decodeTerm([]byte(p.terms[i].enc))
+			if err != nil {
+				return nil, err
 			}
 			terms = append(terms, t)
 		}
 		clear(posts)
 		owned[p.idEnc] = true
+		lastSubj := int32(-1)
 		for i, tr := range p.triples {
 			s, _ := terms[tr[0]].(rdf.Subject)
 			pr, _ := terms[tr[1]].(rdf.Predicate)
@@ -163,7 +161,10 @@ func newSegment(ps []*prepared) (*segment, error) {
 			ot := &p.terms[tr[2]]
 			x := int32(len(sg.trip))
 			sg.trip = append(sg.trip, ovTriple{t: rdf.Triple{Subj: s, Pred: pr, Obj: o}, o: ot.enc, res: int32(r), class: ot.class, val: ot.val})
-			owned[p.terms[tr[0]].enc] = true
+			if tr[0] != lastSubj {
+				owned[p.terms[tr[0]].enc] = true
+				lastSubj = tr[0]
+			}
 			sk, pk := s.String(), pr.String()
 			sg.bySubj[sk] = append(sg.bySubj[sk], x)
 			sg.byPred[pk] = append(sg.byPred[pk], x)

@@ -33,6 +33,7 @@ type pterm struct {
 	class  byte   // sortKey, for objects
 	val    uint64
 	tokens []tokenCount // of a text literal, if the object of a text predicate
+	iri    rdf.IRI      // the term, if an IRI (which decodes to itself), for the overlay
 }
 
 // prepared is a resource validated and encoded outside any transaction.
@@ -81,6 +82,9 @@ func prepare(id rdf.IRI, g []rdf.Triple, ts textSet) (*prepared, error) {
 				x = int32(len(p.terms))
 				index[enc] = x
 				pt := pterm{enc: enc}
+				if i, ok := term.(rdf.IRI); ok {
+					pt.iri = i
+				}
 				pt.class, pt.val = sortKey(term)
 				p.terms = append(p.terms, pt)
 			}
