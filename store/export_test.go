@@ -401,3 +401,10 @@ var failing atomic.Bool
 
 // StopFailingMergeForTest lets the merge FailMergeForTest made fail go.
 func StopFailingMergeForTest() { failing.Store(false) }
+
+// OnStagedForTest runs fn between the making of a Stage call's segments
+// and its transaction, until the test ends.
+func OnStagedForTest(t interface{ Cleanup(func()) }, fn func()) {
+	testHookStaged = fn
+	t.Cleanup(func() { testHookStaged = nil })
+}

@@ -187,8 +187,8 @@ func newSegments(ps []*prepared, ok []bool) ([]*segment, error) {
 
 // stageAll writes the resources ps of one Stage call, in order: those
 // cand picks and stageable finds new to the stage bucket and the overlay,
-// in the segments segs made of all cand picks (made again here if some
-// are not new), the others through put.
+// in the segments segs made of all cand picks (made here if some are not
+// new, or if segs is nil), the others through put.
 func (w *txWriter) stageAll(ps []*prepared, cand []bool, n int, segs []*segment) error {
 	ok := slices.Clone(cand)
 	if w.ov == nil || n > maxOverlay-w.ov.size() {
@@ -209,7 +209,9 @@ func (w *txWriter) stageAll(ps []*prepared, cand []bool, n int, segs []*segment)
 			n--
 		}
 	}
-	if !all && n > 0 {
+	// Made again if some were not new, or not made at all (the overlay
+	// was full then, and the merger has made room since).
+	if (!all || segs == nil) && n > 0 {
 		var err error
 		if segs, err = newSegments(ps, ok); err != nil {
 			return err

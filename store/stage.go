@@ -84,6 +84,9 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 			return err
 		}
 	}
+	if testHookStaged != nil {
+		testHookStaged()
+	}
 	return db.batch(ctx, func(w *txWriter) error { return w.stageAll(ps, cand, n, segs) })
 }
 
@@ -219,6 +222,10 @@ func (db *DB) Merge(ctx context.Context, max int) (int, error) {
 	})
 	return n, err
 }
+
+// testHookStaged, if set, runs between the making of a Stage call's
+// segments and its transaction.
+var testHookStaged func()
 
 // Overlaid returns how many resources wait in the overlay for the merger
 // (see Stage): what a monitor of the store watches, as it costs no read.

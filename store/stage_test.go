@@ -256,3 +256,27 @@ func TestMergerGoesOnPastAFailure(t *testing.T) {
 	require.Eventually(t, func() bool { return db.Overlaid() == 0 }, 10*time.Second, 10*time.Millisecond, "the first merged once it can be")
 	assert.Equal(t, 2, matches(t, db, rdfType, exRecord))
 }
+
+// TestStageWhenRoomIsMadeMeanwhile: a Stage call that found the overlay
+// full, and so made no segment, stages in the overlay all the same if the
+// merger made room before its transaction.
+func TestStageWhenRoomIsMadeMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	store.SetMaxOverlayForTest(t, 3)
+	db, _ := openDB(t, &store.Options{NoSync: true})
+	db.HoldMergeForTest(true)
+	var rs []store.Resource
+	for i := range 4 {
+		id := ex(fmt.Sprintf("rec/%d", i))
+		rs = append(rs, store.Resource{ID: id, Triples: stagedRecord(id, fmt.Sprint("record ", i), fmt.Sprint(i))})
+	}
+	require.NoError(t, db.Stage(ctx, rs[:3]))
+	require.Equal(t, 3, db.Overlaid())
+	store.OnStagedForTest(t, func() {
+		_, err := db.Merge(ctx, 0)
+		require.NoError(t, err)
+	})
+	require.NoError(t, db.Stage(ctx, rs[3:]))
+	assert.Equal(t, 1, db.Overlaid())
+	assert.Equal(t, 4, matches(t, db, rdfType, exRecord))
+}
