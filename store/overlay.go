@@ -300,14 +300,32 @@ func (ov *overlay) installed() []*segment {
 	return slices.Clone(ov.segs)
 }
 
-// overlay returns the segments s sees: those whose first key its
-// transaction's stage bucket holds.
+// atBegin calls begin, which begins a Snapshot's read transaction, and
+// returns the segments installed at that instant. A segment is installed
+// before the transaction that stages it commits and removed after the
+// one that merges it commits, both under the write lock, so these are
+// all the segments whose keys the transaction may hold: one merged after
+// the transaction began is among them.
+func (ov *overlay) atBegin(begin func() error) ([]*segment, error) {
+	ov.mu.RLock()
+	defer ov.mu.RUnlock()
+	if err := begin(); err != nil {
+		return nil, err
+	}
+	if len(ov.segs) == 0 {
+		return nil, nil
+	}
+	return slices.Clone(ov.segs), nil
+}
+
+// overlay returns the segments s sees: of those installed when it began,
+// those whose first key its transaction's stage bucket holds.
 func (s *Snapshot) overlay() []*segment {
 	if s.ovKnown {
 		return s.ov
 	}
 	s.ovKnown = true
-	segs := s.db.ov.installed()
+	segs := s.installed
 	if len(segs) == 0 {
 		return nil
 	}

@@ -26,8 +26,9 @@ type Snapshot struct {
 
 	stageState int8 // see anyStaged: 0 unknown, 1 nothing staged, 2 some
 
-	ov      []*segment // the overlay's segments it sees (see overlay)
-	ovKnown bool
+	installed []*segment // the overlay's segments when it began
+	ov        []*segment // those of them it sees (see overlay)
+	ovKnown   bool
 }
 
 // The buckets a Snapshot scans, as indexes of Snapshot.buckets.
@@ -75,15 +76,22 @@ func (db *DB) View(ctx context.Context, fn func(s *Snapshot) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return db.db.View(func(tx *bolt.Tx) error {
-		s := &Snapshot{db: db, tx: tx, r: termReader{tx: tx, shared: db.terms, t2iLayout: db.layout(layoutT2I), i2tLayout: db.layout(layoutI2T), inline: db.blocks && !db.v7}}
-		defer func() {
-			for _, b := range s.sets {
-				db.bits.Put(b)
-			}
-		}()
-		return fn(s)
+	var tx *bolt.Tx
+	segs, err := db.ov.atBegin(func() (err error) {
+		tx, err = db.db.Begin(false)
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	s := &Snapshot{db: db, tx: tx, r: termReader{tx: tx, shared: db.terms, t2iLayout: db.layout(layoutT2I), i2tLayout: db.layout(layoutI2T), inline: db.blocks && !db.v7}, installed: segs}
+	defer func() {
+		for _, b := range s.sets {
+			db.bits.Put(b)
+		}
+	}()
+	return fn(s)
 }
 
 // bitset returns a zeroed bit set with a bit for every term id, valid

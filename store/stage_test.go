@@ -280,3 +280,30 @@ func TestStageWhenRoomIsMadeMeanwhile(t *testing.T) {
 	assert.Equal(t, 1, db.Overlaid())
 	assert.Equal(t, 4, matches(t, db, rdfType, exRecord))
 }
+
+// TestSnapshotKeepsWhatIsMergedAfterIt: a snapshot that began before a
+// merge committed still sees the merged records (its transaction holds
+// them staged, not indexed), however late it first reads the overlay.
+func TestSnapshotKeepsWhatIsMergedAfterIt(t *testing.T) {
+	ctx := context.Background()
+	// A memory map large enough that the merge need not wait for the
+	// snapshot.
+	db, _ := openDB(t, &store.Options{NoSync: true, InitialMmapSize: 1 << 24})
+	db.HoldMergeForTest(true)
+	a, b := ex("rec/a"), ex("rec/b")
+	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "first", "1")}, {ID: b, Triples: stagedRecord(b, "second", "2")}}))
+	require.NoError(t, db.View(ctx, func(sn *store.Snapshot) error {
+		done := make(chan error)
+		go func() {
+			_, err := db.Merge(ctx, 0)
+			done <- err
+		}()
+		require.NoError(t, <-done)
+		require.Zero(t, db.Overlaid(), "merged and dropped from the overlay")
+		n := 0
+		require.NoError(t, sn.Match(ctx, nil, rdfType, exRecord, func(rdf.Triple) bool { n++; return true }))
+		assert.Equal(t, 2, n)
+		return nil
+	}))
+	assert.Equal(t, 2, matches(t, db, rdfType, exRecord))
+}
