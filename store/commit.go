@@ -214,11 +214,7 @@ func (c *committer) run(batch []*writeCall) {
 	c.statsMu.Unlock()
 	// Counted before any is answered, so that each call back counts.
 	c.away.Store(int64(len(batch)))
-	if err == nil {
-		w.committed()
-	} else if w != nil {
-		w.aborted()
-	}
+	w.ended(err)
 	if err == nil || len(batch) == 1 {
 		for _, call := range batch {
 			call.done <- err
@@ -233,20 +229,24 @@ func (c *committer) run(batch []*writeCall) {
 			}
 			return w.flush()
 		})
-		if err == nil {
-			w.committed()
-		} else if w != nil {
-			w.aborted()
-		}
+		w.ended(err)
 		call.done <- err
 	}
 }
 
-// committed runs what w's calls asked to run once their transaction
-// committed (see txWriter.afterCommit).
-func (w *txWriter) committed() {
-	for _, fn := range w.onCommit {
-		fn()
+// ended runs what w's calls asked to run once their transaction
+// committed (see txWriter.afterCommit), if err is nil, or else undoes
+// what they did to the overlay (see aborted). w may be nil: the
+// transaction did not begin.
+func (w *txWriter) ended(err error) {
+	switch {
+	case w == nil:
+	case err == nil:
+		for _, fn := range w.onCommit {
+			fn()
+		}
+	default:
+		w.aborted()
 	}
 }
 

@@ -154,6 +154,7 @@ type DB struct {
 	closeOnce            sync.Once
 	holdMerge            atomic.Bool  // the merger waits (tests)
 	staging              atomic.Int32 // Stage calls under way
+	legacyStaged         atomic.Bool  // the stage bucket may hold keys no segment does (see Snapshot.anyStaged)
 	lastStage            atomic.Int64 // when one last began or ended, in Unix nanoseconds
 
 	observe func(d time.Duration) // Options.ObserveCommit, or nil
@@ -610,11 +611,7 @@ func (db *DB) update(fn func(w *txWriter) error) error {
 		w = newTxWriter(tx, db)
 		return fn(w)
 	})
-	if err == nil {
-		w.committed()
-	} else if w != nil {
-		w.aborted()
-	}
+	w.ended(err)
 	return err
 }
 

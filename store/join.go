@@ -52,8 +52,7 @@ func (s *Snapshot) Intersect(ctx context.Context, groups [][]Pattern, fn func(s 
 	if err != nil || stopped {
 		return err
 	}
-	_, err = s.intersectUnion(ctx, groups, fn)
-	return err
+	return s.intersectUnion(groups, fn)
 }
 
 // IntersectVia follows the subjects Intersect lists one step back along

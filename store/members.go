@@ -142,7 +142,7 @@ func (s *Snapshot) resourceOf(id uint64) (iri string, graph uint64, staged bool,
 			return i.String(), gid, false, nil
 		}
 	}
-	if s.staged(key) {
+	if s.anyStaged() && s.staged(key) {
 		return i.String(), 0, true, nil
 	}
 	return "", 0, false, nil
@@ -158,9 +158,17 @@ func (s *Snapshot) resourceIDs() (bucket, off int) {
 	return scanRes, 8
 }
 
-// anyStaged reports whether the stage bucket holds a resource (only files
-// of older versions do), finding out once per snapshot.
+// anyStaged reports whether the stage bucket may hold a resource the
+// overlay does not (what a version before 6 staged, and a read-only Open
+// could not put in the overlay), finding out once per snapshot. The
+// overlay's are looked up by IRI (Get, Exists), never by term id: their
+// IRIs are no subject of the indexes.
 func (s *Snapshot) anyStaged() bool {
+	if !s.db.legacyStaged.Load() {
+		// Every stage key is a segment's, whose resources are no
+		// subject of the indexes (see overlay.go).
+		return false
+	}
 	if s.stageState == 0 {
 		s.stageState = 1
 		if b := s.tx.Bucket(bucketStage); b != nil {

@@ -406,6 +406,11 @@ func ovMatch(segs []*segment, s rdf.Subject, p rdf.Predicate, o rdf.Object, oEnc
 	return true
 }
 
+// ovMatchAll is ovMatch of every triple, ranged or not.
+func ovMatchAll(segs []*segment, s rdf.Subject, p rdf.Predicate, o rdf.Object, oEnc string, fn func(sg *segment, x int32) bool) bool {
+	return ovMatch(segs, s, p, o, oEnc, false, fn) && ovMatch(segs, s, p, o, oEnc, true, fn)
+}
+
 // ovKeyed is a ranged overlay triple with its place in Range's order.
 type ovKeyed struct {
 	sg *segment

@@ -46,7 +46,7 @@ func ovListed(segs []*segment, p Pattern, fn func(sg *segment, x int32) bool) (b
 		if err != nil {
 			return false, err
 		}
-		return ovMatch(segs, nil, p.Pred, p.Obj, enc, false, each) && ovMatch(segs, nil, p.Pred, p.Obj, enc, true, each), nil
+		return ovMatchAll(segs, nil, p.Pred, p.Obj, enc, each), nil
 	}
 	opt := p.Opt
 	opt.Desc = false
@@ -213,22 +213,22 @@ func isOvSubject(segs []*segment, m string) bool {
 	return false
 }
 
-// intersectUnion is Intersect over the indexes and the overlay.
-func (s *Snapshot) intersectUnion(ctx context.Context, groups [][]Pattern, fn func(s rdf.Subject) bool) (bool, error) {
+// intersectUnion is the overlay's part of Intersect.
+func (s *Snapshot) intersectUnion(groups [][]Pattern, fn func(s rdf.Subject) bool) error {
 	segs := s.overlay()
 	if len(segs) == 0 {
-		return true, nil
+		return nil
 	}
 	ms, err := ovIntersect(segs, groups)
 	if err != nil {
-		return false, err
+		return err
 	}
 	for _, k := range ms {
 		if !fn(k.sg.trip[k.x].t.Subj) {
-			return false, nil
+			return nil
 		}
 	}
-	return true, nil
+	return nil
 }
 
 // intersectViaUnion is the overlay's part of IntersectVia.
@@ -382,18 +382,9 @@ func (s *Snapshot) ovRecords(q RecordQuery, fn func(rec *Record) bool) (bool, er
 		if err != nil {
 			return false, err
 		}
-		var stop bool
-		ovMatch(segs, nil, q.Link, t, enc, false, func(sg *segment, x int32) bool {
-			stop = !s.ovRecord(segs, sg.trip[x].t.Subj.String(), q, fn)
-			return !stop
-		})
-		if !stop {
-			ovMatch(segs, nil, q.Link, t, enc, true, func(sg *segment, x int32) bool {
-				stop = !s.ovRecord(segs, sg.trip[x].t.Subj.String(), q, fn)
-				return !stop
-			})
-		}
-		if stop {
+		if !ovMatchAll(segs, nil, q.Link, t, enc, func(sg *segment, x int32) bool {
+			return s.ovRecord(segs, sg.trip[x].t.Subj.String(), q, fn)
+		}) {
 			return false, nil
 		}
 	}

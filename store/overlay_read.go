@@ -50,18 +50,6 @@ func (s *Snapshot) matchUnion(ctx context.Context, subj rdf.Subject, pred rdf.Pr
 	return nil
 }
 
-// rangeUnion is Range over the indexes and the overlay, merged in value
-// order; of equal values, the indexes' come first.
-func (s *Snapshot) rangeUnion(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) error {
-	return s.rangeMerge(ctx, p, lo, hi, opt, nil, func(k []byte) (bool, error) {
-		subj, obj, err := s.rangeTerms(k)
-		if err != nil {
-			return false, err
-		}
-		return fn(subj, obj), nil
-	}, ovRanged(fn))
-}
-
 // ovRanged adapts a Range callback to the overlay's triples.
 func ovRanged(fn func(s rdf.Subject, o rdf.Literal) bool) func(ovKeyed) bool {
 	return func(k ovKeyed) bool {

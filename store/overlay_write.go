@@ -302,14 +302,20 @@ func (w *txWriter) stageable(p *prepared) (bool, error) {
 	if w.stage.Get(p.key) != nil {
 		return false, nil
 	}
-	check := func(enc string) (bool, error) {
+	return fresh(p, func(enc string) (bool, error) {
 		if w.ownerOf(enc) != nil {
 			return false, nil
 		}
 		id, err := w.lookup(enc)
 		return id == 0, err
-	}
-	if ok, err := check(p.idEnc); !ok || err != nil {
+	})
+}
+
+// fresh reports whether new holds for the IRI of p and each subject of
+// its triples, each asked once (a resource's triples of one subject are
+// mostly together).
+func fresh(p *prepared, new func(enc string) (bool, error)) (bool, error) {
+	if ok, err := new(p.idEnc); !ok || err != nil {
 		return false, err
 	}
 	var last string
@@ -319,7 +325,7 @@ func (w *txWriter) stageable(p *prepared) (bool, error) {
 			continue
 		}
 		last = enc
-		if ok, err := check(enc); !ok || err != nil {
+		if ok, err := new(enc); !ok || err != nil {
 			return false, err
 		}
 	}
@@ -450,21 +456,19 @@ func (db *DB) loadOverlay() error {
 			if err != nil {
 				return err
 			}
-			if !ownedOnly(p) {
-				continue
-			}
-			fresh := true
-			for _, tr := range p.triples {
-				for _, enc := range []string{p.idEnc, p.terms[tr[0]].enc} {
-					if n, err := s.r.lookup(enc); err != nil {
-						return err
-					} else if n != 0 {
-						fresh = false
-					}
+			ok := ownedOnly(p)
+			if ok {
+				if ok, err = fresh(p, func(enc string) (bool, error) {
+					id, err := s.r.lookup(enc)
+					return id == 0, err
+				}); err != nil {
+					return err
 				}
 			}
-			if fresh {
+			if ok {
 				ps = append(ps, p)
+			} else {
+				db.legacyStaged.Store(true)
 			}
 		}
 		if len(ps) == 0 {

@@ -108,10 +108,8 @@ func (s *Snapshot) Records(ctx context.Context, q RecordQuery, fn func(rec *Reco
 			return err
 		}
 	}
-	if b := s.tx.Bucket(bucketStage); b != nil {
-		if k, _ := b.Cursor().First(); k != nil {
-			rr.stage = b
-		}
+	if s.anyStaged() {
+		rr.stage = s.tx.Bucket(bucketStage)
 	}
 	rr.res = s.cursor(scanRes)
 	defer s.release(scanRes, rr.res)

@@ -239,7 +239,13 @@ func boundKey(l *rdf.Literal) (class byte, v uint64, err error) {
 
 // Range is DB.Range in the snapshot.
 func (s *Snapshot) Range(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, fn func(s rdf.Subject, o rdf.Literal) bool) error {
-	return s.rangeUnion(ctx, p, lo, hi, opt, fn)
+	return s.rangeMerge(ctx, p, lo, hi, opt, nil, func(k []byte) (bool, error) {
+		subj, obj, err := s.rangeTerms(k)
+		if err != nil {
+			return false, err
+		}
+		return fn(subj, obj), nil
+	}, ovRanged(fn))
 }
 
 // rangeTerms returns the subject and literal object of POSG key k.

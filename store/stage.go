@@ -116,6 +116,7 @@ func (db *DB) stageOnly(ctx context.Context, rs []Resource) error {
 		vals[i] = v
 	}
 	defer db.observeCommit(time.Now())
+	db.legacyStaged.Store(true)
 	return db.db.Update(func(tx *bolt.Tx) error {
 		pack(tx)
 		st, res, changes := tx.Bucket(bucketStage), tx.Bucket(bucketRes), tx.Bucket(bucketChanges)
