@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"cmp"
+	"iter"
 	"slices"
 	"sort"
 	"strings"
@@ -65,10 +66,10 @@ type segment struct {
 	start []int32     // by key: its first triple in trip; and len(trip)
 	owned []string    // the encoded IRIs it owns (see overlay.owners)
 
-	bySubj map[string][]int32 // subject IRI → its triples
+	bySubj chains             // subject IRI → its triples
+	byObj  chains             // encoded object → its triples
 	byPred map[string][]int32 // predicate IRI → its triples, the ranged ones last, in value order
 	nPlain map[string]int     // predicate IRI → how many of byPred's are not ranged
-	byObj  map[string][]int32 // encoded object → its triples
 
 	text   map[string][]ovPosting // token → postings, by subject and predicate
 	tokens []string               // text's keys, sorted
@@ -107,24 +108,71 @@ func ownSubject(id, s string) bool {
 	return s == id || len(s) > len(id) && s[len(id)] == '#' && strings.HasPrefix(s, id)
 }
 
+// chains index a segment's triples by a key without a slice per key (most
+// objects are one triple's): head gives a key's first triple, next each
+// triple's successor of the same key, in order; -1 ends a chain.
+type chains struct {
+	head map[string]int32
+	next []int32
+}
+
+func newChains(keys, triples int) chains {
+	return chains{head: make(map[string]int32, keys), next: make([]int32, 0, triples)}
+}
+
+// has reports whether key has a triple.
+func (c *chains) has(key string) bool {
+	_, ok := c.head[key]
+	return ok
+}
+
+// all returns the triples of key, in order.
+func (c *chains) all(key string) iter.Seq[int32] {
+	return func(yield func(int32) bool) {
+		x, ok := c.head[key]
+		for ok && x >= 0 && yield(x) {
+			x = c.next[x]
+		}
+	}
+}
+
+// link appends triple x, the next in order, to key's chain, whose last
+// triple is tail[h] for its head h, and returns the head. Known h ≥ 0 (a
+// head found before) spares the map.
+func (c *chains) link(key string, x, h int32, tail []int32) int32 {
+	c.next = append(c.next, -1)
+	if h < 0 {
+		var ok bool
+		if h, ok = c.head[key]; !ok {
+			c.head[key] = x
+			tail[x] = x
+			return x
+		}
+	}
+	c.next[tail[h]] = x
+	tail[h] = x
+	return h
+}
+
 // newSegment indexes the prepared resources ps, sorted by key and each
 // stageable, with the terms of their triples decoded.
 func newSegment(ps []*prepared) (*segment, error) {
 	slices.SortFunc(ps, func(a, b *prepared) int { return bytes.Compare(a.key, b.key) })
-	sg := &segment{
-		keys:   make([][]byte, len(ps)),
-		preps:  ps,
-		bySubj: make(map[string][]int32, len(ps)*4),
-		byPred: make(map[string][]int32),
-		nPlain: make(map[string]int),
-		byObj:  make(map[string][]int32, len(ps)*4),
-	}
 	n := 0
 	for _, p := range ps {
 		n += len(p.triples)
 	}
+	sg := &segment{
+		keys:   make([][]byte, len(ps)),
+		preps:  ps,
+		bySubj: newChains(len(ps)*4, n),
+		byObj:  newChains(n, n),
+		byPred: make(map[string][]int32),
+		nPlain: make(map[string]int),
+	}
 	sg.trip = make([]ovTriple, 0, n)
-	owned := make(map[string]bool, len(ps)*4)
+	subjTail, objTail := make([]int32, n), make([]int32, n)
+	owned := make([]string, 0, len(ps)*4)
 	type postKey struct {
 		tok  string
 		subj string
@@ -133,6 +181,12 @@ func newSegment(ps []*prepared) (*segment, error) {
 	var posts map[postKey]int32 // → index into text[tok], for one resource
 	sg.start = make([]int32, len(ps)+1)
 	var terms []rdf.Term
+	// Per resource, by term: the head of its chain as subject and as
+	// object, and its predicate's triples in preds (-1: not met yet). A
+	// record names few subjects and predicates many times.
+	var subjHead, objHead, predAt []int32
+	var preds [][]int32
+	predOf := make(map[string]int32)
 	for r, p := range ps {
 		sg.keys[r] = p.key
 		sg.start[r] = int32(len(sg.trip))
@@ -151,9 +205,9 @@ func newSegment(ps []*prepared) (*segment, error) {
 			}
 			terms = append(terms, t)
 		}
+		subjHead, objHead, predAt = unknown(subjHead, len(terms)), unknown(objHead, len(terms)), unknown(predAt, len(terms))
 		clear(posts)
-		owned[p.idEnc] = true
-		lastSubj := int32(-1)
+		owned = append(owned, p.idEnc)
 		for i, tr := range p.triples {
 			s, _ := terms[tr[0]].(rdf.Subject)
 			pr, _ := terms[tr[1]].(rdf.Predicate)
@@ -161,14 +215,22 @@ func newSegment(ps []*prepared) (*segment, error) {
 			ot := &p.terms[tr[2]]
 			x := int32(len(sg.trip))
 			sg.trip = append(sg.trip, ovTriple{t: rdf.Triple{Subj: s, Pred: pr, Obj: o}, o: ot.enc, res: int32(r), class: ot.class, val: ot.val})
-			if tr[0] != lastSubj {
-				owned[p.terms[tr[0]].enc] = true
-				lastSubj = tr[0]
-			}
 			sk, pk := s.String(), pr.String()
-			sg.bySubj[sk] = append(sg.bySubj[sk], x)
-			sg.byPred[pk] = append(sg.byPred[pk], x)
-			sg.byObj[ot.enc] = append(sg.byObj[ot.enc], x)
+			if subjHead[tr[0]] < 0 && p.terms[tr[0]].enc != p.idEnc {
+				owned = append(owned, p.terms[tr[0]].enc)
+			}
+			subjHead[tr[0]] = sg.bySubj.link(sk, x, subjHead[tr[0]], subjTail)
+			objHead[tr[2]] = sg.byObj.link(ot.enc, x, objHead[tr[2]], objTail)
+			if predAt[tr[1]] < 0 {
+				at, ok := predOf[pk]
+				if !ok {
+					at = int32(len(preds))
+					predOf[pk] = at
+					preds = append(preds, nil)
+				}
+				predAt[tr[1]] = at
+			}
+			preds[predAt[tr[1]]] = append(preds[predAt[tr[1]]], x)
 			if p.text == nil || !p.text[i] {
 				continue
 			}
@@ -189,21 +251,30 @@ func newSegment(ps []*prepared) (*segment, error) {
 		}
 	}
 	sg.start[len(ps)] = int32(len(sg.trip))
-	for pk, xs := range sg.byPred {
+	for pk, at := range predOf {
+		xs := preds[at]
 		slices.SortStableFunc(xs, func(a, b int32) int {
 			ta, tb := &sg.trip[a], &sg.trip[b]
 			return cmp.Or(cmp.Compare(ta.class, tb.class), cmp.Compare(ta.val, tb.val))
 		})
+		sg.byPred[pk] = xs
 		sg.nPlain[pk] = countPlain(sg.trip, xs)
 	}
 	for tok := range sg.text {
 		sg.tokens = append(sg.tokens, tok)
 	}
 	slices.Sort(sg.tokens)
-	for k := range owned {
-		sg.owned = append(sg.owned, k)
-	}
+	sg.owned = owned
 	return sg, nil
+}
+
+// unknown returns xs with n elements, each -1.
+func unknown(xs []int32, n int) []int32 {
+	xs = slices.Grow(xs[:0], n)[:n]
+	for i := range xs {
+		xs[i] = -1
+	}
+	return xs
 }
 
 // countPlain returns how many of xs, sorted with the unranged first, are
@@ -362,19 +433,20 @@ func ovResources(segs []*segment) []string {
 // not, as ranged says, until fn returns false; it returns false then.
 func ovMatch(segs []*segment, s rdf.Subject, p rdf.Predicate, o rdf.Object, oEnc string, ranged bool, fn func(sg *segment, x int32) bool) bool {
 	for _, sg := range segs {
-		var xs []int32
+		var xs iter.Seq[int32]
 		switch {
 		case s != nil:
-			xs = sg.bySubj[s.String()]
+			xs = sg.bySubj.all(s.String())
 		case o != nil:
-			xs = sg.byObj[oEnc]
+			xs = sg.byObj.all(oEnc)
 		case p != nil:
-			xs = sg.byPred[p.String()]
+			ys := sg.byPred[p.String()]
 			if n := sg.nPlain[p.String()]; ranged {
-				xs = xs[n:]
+				ys = ys[n:]
 			} else {
-				xs = xs[:n]
+				ys = ys[:n]
 			}
+			xs = slices.Values(ys)
 		default:
 			for x := range sg.trip {
 				t := &sg.trip[x]
@@ -384,7 +456,7 @@ func ovMatch(segs []*segment, s rdf.Subject, p rdf.Predicate, o rdf.Object, oEnc
 			}
 			continue
 		}
-		for _, x := range xs {
+		for x := range xs {
 			t := &sg.trip[x]
 			if (t.class != classOther) != ranged {
 				continue

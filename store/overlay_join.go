@@ -32,7 +32,7 @@ func ovListed(segs []*segment, p Pattern, fn func(sg *segment, x int32) bool) (b
 		if p.With == (rdf.IRI{}) {
 			return true
 		}
-		for _, y := range sg.bySubj[sg.trip[x].t.Subj.String()] {
+		for y := range sg.bySubj.all(sg.trip[x].t.Subj.String()) {
 			t := &sg.trip[y]
 			if t.t.Pred.String() == p.With.String() && (p.WithObj == nil || t.o == withEnc) {
 				return true
@@ -206,7 +206,7 @@ func (s *Snapshot) ovVia(ctx context.Context, segs []*segment, groups [][]Patter
 // isOvSubject reports whether IRI m is a subject of segs.
 func isOvSubject(segs []*segment, m string) bool {
 	for _, sg := range segs {
-		if len(sg.bySubj[m]) > 0 {
+		if sg.bySubj.has(m) {
 			return true
 		}
 	}
