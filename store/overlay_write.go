@@ -188,20 +188,25 @@ func newSegments(ps []*prepared, ok []bool) ([]*segment, error) {
 // stageAll writes the resources ps of one Stage call, in order: those
 // cand picks and stageable finds new to the stage bucket and the overlay,
 // in the segments segs made of all cand picks (made here if some are not
-// new, or if segs is nil), the others through put.
-func (w *txWriter) stageAll(ps []*prepared, cand []bool, n int, segs []*segment) error {
+// new, or if segs is nil), the others through put. cand picks only
+// resources whose IRI and subjects were no terms of the dictionary when
+// its last id was dict.
+func (w *txWriter) stageAll(ps []*prepared, cand []bool, n int, segs []*segment, dict uint64) error {
 	ok := slices.Clone(cand)
 	if w.ov == nil || n > maxOverlay-w.ov.size() {
 		clear(ok)
 		n = 0
 	}
+	// Ids only grow: if none was taken since, none of those terms is
+	// one now (a term deleted meanwhile makes no term new).
+	asked := w.i2t.Sequence() == dict
 	all := true
 	for i, p := range ps {
 		if !ok[i] {
 			continue
 		}
 		var err error
-		if ok[i], err = w.stageable(p); err != nil {
+		if ok[i], err = w.stageable(p, asked); err != nil {
 			return err
 		}
 		if !ok[i] {
@@ -297,14 +302,18 @@ func (db *DB) waitQuiet(stop <-chan struct{}) bool {
 
 // stageable reports whether p, one of stageCandidates, may go to the
 // overlay: neither its IRI nor a subject of its triples is a term of the
-// store, owned by a segment, or staged before this version.
-func (w *txWriter) stageable(p *prepared) (bool, error) {
+// store, owned by a segment, or staged before this version. With asked,
+// the dictionary was asked already, and has taken no term since.
+func (w *txWriter) stageable(p *prepared, asked bool) (bool, error) {
 	if w.stage.Get(p.key) != nil {
 		return false, nil
 	}
 	return fresh(p, func(enc string) (bool, error) {
 		if w.ownerOf(enc) != nil {
 			return false, nil
+		}
+		if asked {
+			return true, nil
 		}
 		id, err := w.lookup(enc)
 		return id == 0, err

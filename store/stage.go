@@ -52,21 +52,30 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 	// The segments are made here, on the caller's goroutine, while the
 	// committer writes other calls' transactions.
 	cand, n := stageCandidates(ps)
+	dict := uint64(0) // the dictionary's last id as the snapshot saw it
 	if n > 0 {
 		// Most resources that are not new are told here, from a
 		// snapshot, rather than in the transaction, where one would
 		// make the segments again.
 		err := db.View(ctx, func(s *Snapshot) error {
+			dict = s.tx.Bucket(bucketI2T).Sequence()
 			st := s.tx.Bucket(bucketStage)
 			for i, p := range ps {
 				if !cand[i] {
 					continue
 				}
-				id, err := s.r.lookup(p.idEnc)
-				if err != nil {
-					return err
+				ok := st == nil || st.Get(p.key) == nil
+				if ok {
+					var err error
+					ok, err = fresh(p, func(enc string) (bool, error) {
+						id, err := s.r.lookup(enc)
+						return id == 0, err
+					})
+					if err != nil {
+						return err
+					}
 				}
-				if id != 0 || st != nil && st.Get(p.key) != nil {
+				if !ok {
 					cand[i] = false
 					n--
 				}
@@ -87,7 +96,7 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 	if testHookStaged != nil {
 		testHookStaged()
 	}
-	return db.batch(ctx, func(w *txWriter) error { return w.stageAll(ps, cand, n, segs) })
+	return db.batch(ctx, func(w *txWriter) error { return w.stageAll(ps, cand, n, segs, dict) })
 }
 
 // stageOnly writes the resources rs to the stage bucket without indexing

@@ -307,3 +307,23 @@ func TestSnapshotKeepsWhatIsMergedAfterIt(t *testing.T) {
 	}))
 	assert.Equal(t, 2, matches(t, db, rdfType, exRecord))
 }
+
+// TestStageWhenASubjectBecomesATermMeanwhile: Stage tells from a snapshot
+// which records are new, and in its transaction trusts that only while
+// the dictionary has taken no term since. A write between the two that
+// states a triple of a record's measure makes the record not new: it is
+// indexed at once, not staged beside the measure's stored triple.
+func TestStageWhenASubjectBecomesATermMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t, &store.Options{NoSync: true})
+	db.HoldMergeForTest(true)
+	a, b := ex("rec/a"), ex("rec/b")
+	note := ex("notes/1")
+	store.OnStagedForTest(t, func() {
+		require.NoError(t, db.Load(ctx, []store.Resource{{ID: note, Triples: []rdf.Triple{tr(iri(a.String()+"#m1"), exTitle, str("annotated"))}}}))
+	})
+	require.NoError(t, db.Stage(ctx, []store.Resource{{ID: a, Triples: stagedRecord(a, "first", "1")}, {ID: b, Triples: stagedRecord(b, "second", "2")}}))
+	assert.Equal(t, 1, db.Overlaid(), "b staged, a indexed")
+	assert.Equal(t, 2, matches(t, db, rdfType, exRecord))
+	assert.Len(t, matchAll(t, db, iri(a.String()+"#m1"), nil, nil), 2)
+}
