@@ -58,14 +58,21 @@ func newOverlay() *overlay {
 }
 
 // segment is the resources of one Stage call that went to the overlay,
-// indexed in memory. It does not change once installed.
+// indexed in memory. Its index is made when a snapshot first reads it
+// (see Snapshot.overlay), not on the way to acknowledging the write: a
+// burst of records is acknowledged sooner, and one the merger takes
+// before any read needs no index. It does not change once made.
 type segment struct {
 	keys  [][]byte    // resource IRIs (stage keys), sorted
 	preps []*prepared // by key, for the merge
-	trip  []ovTriple  // by resource, in the order prepare left them
-	start []int32     // by key: its first triple in trip; and len(trip)
 	owned []string    // the encoded IRIs it owns (see overlay.owners)
 
+	once sync.Once
+	err  error // making the index
+
+	// The index (see index).
+	trip   []ovTriple         // by resource, in the order prepare left them
+	start  []int32            // by key: its first triple in trip; and len(trip)
 	bySubj chains             // subject IRI → its triples
 	byObj  chains             // encoded object → its triples
 	byPred map[string][]int32 // predicate IRI → its triples, the ranged ones last, in value order
@@ -154,25 +161,47 @@ func (c *chains) link(key string, x, h int32, tail []int32) int32 {
 	return h
 }
 
-// newSegment indexes the prepared resources ps, sorted by key and each
-// stageable, with the terms of their triples decoded.
-func newSegment(ps []*prepared) (*segment, error) {
+// newSegment makes the segment of the prepared resources ps, each
+// stageable, which it sorts by key.
+func newSegment(ps []*prepared) *segment {
 	slices.SortFunc(ps, func(a, b *prepared) int { return bytes.Compare(a.key, b.key) })
+	sg := &segment{keys: make([][]byte, len(ps)), preps: ps, owned: make([]string, 0, len(ps)*4)}
+	var seen []bool
+	for r, p := range ps {
+		sg.keys[r] = p.key
+		sg.owned = append(sg.owned, p.idEnc)
+		seen = slices.Grow(seen[:0], len(p.terms))[:len(p.terms)]
+		clear(seen)
+		for _, tr := range p.triples {
+			if enc := p.terms[tr[0]].enc; !seen[tr[0]] && enc != p.idEnc {
+				sg.owned = append(sg.owned, enc)
+			}
+			seen[tr[0]] = true
+		}
+	}
+	return sg
+}
+
+// index makes sg's index, once, and returns the error making it met.
+func (sg *segment) index() error {
+	sg.once.Do(func() { sg.err = sg.makeIndex() })
+	return sg.err
+}
+
+// makeIndex indexes the triples of sg's resources, with their terms
+// decoded.
+func (sg *segment) makeIndex() error {
+	ps := sg.preps
 	n := 0
 	for _, p := range ps {
 		n += len(p.triples)
 	}
-	sg := &segment{
-		keys:   make([][]byte, len(ps)),
-		preps:  ps,
-		bySubj: newChains(len(ps)*4, n),
-		byObj:  newChains(n, n),
-		byPred: make(map[string][]int32),
-		nPlain: make(map[string]int),
-	}
+	sg.bySubj = newChains(len(ps)*4, n)
+	sg.byObj = newChains(n, n)
+	sg.byPred = make(map[string][]int32)
+	sg.nPlain = make(map[string]int)
 	sg.trip = make([]ovTriple, 0, n)
 	subjTail, objTail := make([]int32, n), make([]int32, n)
-	owned := make([]string, 0, len(ps)*4)
 	type postKey struct {
 		tok  string
 		subj string
@@ -188,7 +217,6 @@ func newSegment(ps []*prepared) (*segment, error) {
 	var preds [][]int32
 	predOf := make(map[string]int32)
 	for r, p := range ps {
-		sg.keys[r] = p.key
 		sg.start[r] = int32(len(sg.trip))
 		// The literals are decoded, so that they read as they will from
 		// the indexes (a plain literal as an xsd:string); IRIs are
@@ -201,13 +229,12 @@ func newSegment(ps []*prepared) (*segment, error) {
 			}
 			t, err := decodeTerm([]byte(p.terms[i].enc))
 			if err != nil {
-				return nil, err
+				return err
 			}
 			terms = append(terms, t)
 		}
 		subjHead, objHead, predAt = unknown(subjHead, len(terms)), unknown(objHead, len(terms)), unknown(predAt, len(terms))
 		clear(posts)
-		owned = append(owned, p.idEnc)
 		for i, tr := range p.triples {
 			s, _ := terms[tr[0]].(rdf.Subject)
 			pr, _ := terms[tr[1]].(rdf.Predicate)
@@ -216,9 +243,6 @@ func newSegment(ps []*prepared) (*segment, error) {
 			x := int32(len(sg.trip))
 			sg.trip = append(sg.trip, ovTriple{t: rdf.Triple{Subj: s, Pred: pr, Obj: o}, o: ot.enc, res: int32(r), class: ot.class, val: ot.val})
 			sk, pk := s.String(), pr.String()
-			if subjHead[tr[0]] < 0 && p.terms[tr[0]].enc != p.idEnc {
-				owned = append(owned, p.terms[tr[0]].enc)
-			}
 			subjHead[tr[0]] = sg.bySubj.link(sk, x, subjHead[tr[0]], subjTail)
 			objHead[tr[2]] = sg.byObj.link(ot.enc, x, objHead[tr[2]], objTail)
 			if predAt[tr[1]] < 0 {
@@ -264,8 +288,7 @@ func newSegment(ps []*prepared) (*segment, error) {
 		sg.tokens = append(sg.tokens, tok)
 	}
 	slices.Sort(sg.tokens)
-	sg.owned = owned
-	return sg, nil
+	return nil
 }
 
 // unknown returns xs with n elements, each -1.
@@ -389,27 +412,34 @@ func (ov *overlay) atBegin(begin func() error) ([]*segment, error) {
 	return slices.Clone(ov.segs), nil
 }
 
-// overlay returns the segments s sees: of those installed when it began,
-// those whose first key its transaction's stage bucket holds.
-func (s *Snapshot) overlay() []*segment {
+// overlay returns the segments s sees, indexed: of those installed when
+// it began, those whose first key its transaction's stage bucket holds.
+func (s *Snapshot) overlay() ([]*segment, error) {
 	if s.ovKnown {
-		return s.ov
+		return s.ov, nil
 	}
-	s.ovKnown = true
 	segs := s.installed
 	if len(segs) == 0 {
-		return nil
+		s.ovKnown = true
+		return nil, nil
 	}
 	st := s.tx.Bucket(bucketStage)
 	if st == nil {
-		return nil
+		s.ovKnown = true
+		return nil, nil
 	}
+	var ov []*segment
 	for _, sg := range segs {
-		if st.Get(sg.keys[0]) != nil {
-			s.ov = append(s.ov, sg)
+		if st.Get(sg.keys[0]) == nil {
+			continue
 		}
+		if err := sg.index(); err != nil {
+			return nil, err
+		}
+		ov = append(ov, sg)
 	}
-	return s.ov
+	s.ov, s.ovKnown = ov, true
+	return ov, nil
 }
 
 // ovResources returns the IRIs of the resources of segs, sorted.

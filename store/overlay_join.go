@@ -215,9 +215,9 @@ func isOvSubject(segs []*segment, m string) bool {
 
 // intersectUnion is the overlay's part of Intersect.
 func (s *Snapshot) intersectUnion(groups [][]Pattern, fn func(s rdf.Subject) bool) error {
-	segs := s.overlay()
-	if len(segs) == 0 {
-		return nil
+	segs, err := s.overlay()
+	if len(segs) == 0 || err != nil {
+		return err
 	}
 	ms, err := ovIntersect(segs, groups)
 	if err != nil {
@@ -233,9 +233,9 @@ func (s *Snapshot) intersectUnion(groups [][]Pattern, fn func(s rdf.Subject) boo
 
 // intersectViaUnion is the overlay's part of IntersectVia.
 func (s *Snapshot) intersectViaUnion(ctx context.Context, groups [][]Pattern, via rdf.IRI, fn func(subj rdf.Subject, resource bool) bool) error {
-	segs := s.overlay()
-	if len(segs) == 0 {
-		return nil
+	segs, err := s.overlay()
+	if len(segs) == 0 || err != nil {
+		return err
 	}
 	return s.ovVia(ctx, segs, groups, via, func(sg *segment, x int32) bool {
 		t := &sg.trip[x]
@@ -260,9 +260,13 @@ func (s *Snapshot) isGraph(subj rdf.Subject, g uint64) (bool, error) {
 
 // ovCount is the overlay's part of Count: the triples the patterns list.
 func (s *Snapshot) ovCount(ps []Pattern, limit int) (int, error) {
+	segs, err := s.overlay()
+	if err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, p := range ps {
-		_, err := ovListed(s.overlay(), p, func(*segment, int32) bool {
+		_, err := ovListed(segs, p, func(*segment, int32) bool {
 			n++
 			return n <= limit
 		})
@@ -276,9 +280,9 @@ func (s *Snapshot) ovCount(ps []Pattern, limit int) (int, error) {
 // ovMembers adds to rs the resources among the overlay's subjects the
 // groups list or, with via, among the subjects pointing by via to such.
 func (s *Snapshot) ovMembers(ctx context.Context, rs *ResourceSet, groups [][]Pattern, via rdf.IRI) error {
-	segs := s.overlay()
-	if len(segs) == 0 {
-		return nil
+	segs, err := s.overlay()
+	if len(segs) == 0 || err != nil {
+		return err
 	}
 	addOv := func(subj string) {
 		if isOvResource(segs, subj) {
@@ -326,11 +330,11 @@ func (s *Snapshot) ovMembers(ctx context.Context, rs *ResourceSet, groups [][]Pa
 
 // ovHits appends to h the overlay's subjects with a posting of one of
 // tokens.
-func (s *Snapshot) ovHits(h *TextHits, tokens []string) {
+func (s *Snapshot) ovHits(h *TextHits, tokens []string) error {
 	h.ovFrom = len(h.ids)
-	segs := s.overlay()
-	if len(segs) == 0 {
-		return
+	segs, err := s.overlay()
+	if len(segs) == 0 || err != nil {
+		return err
 	}
 	type hit struct {
 		tf  []int
@@ -371,12 +375,16 @@ func (s *Snapshot) ovHits(h *TextHits, tokens []string) {
 		h.state = append(h.state, state)
 		h.ovIRIs = append(h.ovIRIs, subj)
 	}
+	return nil
 }
 
 // ovRecords calls fn with the overlay's resources that q selects, until
 // fn returns false; it returns false then.
 func (s *Snapshot) ovRecords(q RecordQuery, fn func(rec *Record) bool) (bool, error) {
-	segs := s.overlay()
+	segs, err := s.overlay()
+	if err != nil {
+		return false, err
+	}
 	for _, t := range q.Targets {
 		enc, err := encodeTerm(t)
 		if err != nil {
@@ -412,7 +420,10 @@ func (s *Snapshot) ovRecord(segs []*segment, subj string, q RecordQuery, fn func
 // equal values, the indexes' come first. It stops when either returns
 // false.
 func (s *Snapshot) rangeMerge(ctx context.Context, p rdf.IRI, lo, hi *rdf.Literal, opt RangeOptions, keep func(ovKeyed) bool, storeFn func(k []byte) (bool, error), ovFn func(ovKeyed) bool) error {
-	segs := s.overlay()
+	segs, err := s.overlay()
+	if err != nil {
+		return err
+	}
 	classes, from, to, empty, err := rangeBounds(lo, hi, opt)
 	if len(segs) == 0 || err != nil || empty {
 		return s.rangeKeys(ctx, p, lo, hi, opt, storeFn)

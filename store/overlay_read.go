@@ -18,7 +18,10 @@ import (
 // those comes before another triple (Match's promise to the engine). The
 // overlay's triples go to ovfn.
 func (s *Snapshot) matchUnion(ctx context.Context, subj rdf.Subject, pred rdf.Predicate, obj rdf.Object, dedupe bool, fn func(t rdf.Triple, g uint64) (bool, error), ovfn func(t rdf.Triple, graph rdf.IRI) bool) error {
-	segs := s.overlay()
+	segs, err := s.overlay()
+	if err != nil {
+		return err
+	}
 	if _, blank := subj.(rdf.Blank); blank || len(segs) == 0 {
 		return s.match(ctx, subj, pred, obj, dedupe, fn)
 	}
@@ -38,7 +41,7 @@ func (s *Snapshot) matchUnion(ctx context.Context, subj rdf.Subject, pred rdf.Pr
 		return nil
 	}
 	stopped := false
-	err := s.match(ctx, subj, pred, obj, dedupe, func(t rdf.Triple, g uint64) (bool, error) {
+	err = s.match(ctx, subj, pred, obj, dedupe, func(t rdf.Triple, g uint64) (bool, error) {
 		more, err := fn(t, g)
 		stopped = !more
 		return more, err
@@ -149,7 +152,10 @@ func (s *Snapshot) scanTextUnion(ctx context.Context, prefix string, exact bool,
 	if exact {
 		key = append(key, 0)
 	}
-	segs := s.overlay()
+	segs, err := s.overlay()
+	if err != nil {
+		return err
+	}
 	if len(segs) == 0 {
 		return s.scanText(ctx, key, fn)
 	}
@@ -158,7 +164,7 @@ func (s *Snapshot) scanTextUnion(ctx context.Context, prefix string, exact bool,
 		return fn([]byte(o.tok), o.sg.trip[o.p.subj].t.Subj, o.p.pred, o.p.tf, o.p.own)
 	}
 	i, stopped := 0, false
-	err := s.scanText(ctx, key, func(tok []byte, subj rdf.Subject, pred rdf.IRI, tf int, own bool) bool {
+	err = s.scanText(ctx, key, func(tok []byte, subj rdf.Subject, pred rdf.IRI, tf int, own bool) bool {
 		for ; i < len(ov) && ov[i].tok < string(tok); i++ {
 			if !emit(ov[i]) {
 				stopped = true

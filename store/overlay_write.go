@@ -166,7 +166,7 @@ func ownedOnly(p *prepared) bool {
 
 // newSegments makes the segments of the resources ps picked by ok, at
 // most maxSegment each.
-func newSegments(ps []*prepared, ok []bool) ([]*segment, error) {
+func newSegments(ps []*prepared, ok []bool) []*segment {
 	var segs []*segment
 	var chunk []*prepared
 	for i, p := range ps {
@@ -174,53 +174,39 @@ func newSegments(ps []*prepared, ok []bool) ([]*segment, error) {
 			chunk = append(chunk, p)
 		}
 		if len(chunk) == maxSegment || i == len(ps)-1 && len(chunk) > 0 {
-			sg, err := newSegment(chunk)
-			if err != nil {
-				return nil, err
-			}
-			segs = append(segs, sg)
+			segs = append(segs, newSegment(chunk))
 			chunk = nil
 		}
 	}
-	return segs, nil
+	return segs
 }
 
 // stageAll writes the resources ps of one Stage call, in order: those
 // cand picks and stageable finds new to the stage bucket and the overlay,
-// in the segments segs made of all cand picks (made here if some are not
-// new, or if segs is nil), the others through put. cand picks only
-// resources whose IRI and subjects were no terms of the dictionary when
-// its last id was dict.
-func (w *txWriter) stageAll(ps []*prepared, cand []bool, n int, segs []*segment, dict uint64) error {
+// in segments, the others through put. cand picks n resources whose IRI
+// and subjects were no terms of the dictionary when its last id was dict.
+func (w *txWriter) stageAll(ps []*prepared, cand []bool, n int, dict uint64) error {
 	ok := slices.Clone(cand)
 	if w.ov == nil || n > maxOverlay-w.ov.size() {
 		clear(ok)
 		n = 0
 	}
-	// Ids only grow: if none was taken since, none of those terms is
-	// one now (a term deleted meanwhile makes no term new).
-	asked := w.i2t.Sequence() == dict
-	all := true
+	since := w.termsSince(dict, 4*n)
 	for i, p := range ps {
 		if !ok[i] {
 			continue
 		}
 		var err error
-		if ok[i], err = w.stageable(p, asked); err != nil {
+		if ok[i], err = w.stageable(p, since); err != nil {
 			return err
 		}
 		if !ok[i] {
-			all = false
 			n--
 		}
 	}
-	// Made again if some were not new, or not made at all (the overlay
-	// was full then, and the merger has made room since).
-	if (!all || segs == nil) && n > 0 {
-		var err error
-		if segs, err = newSegments(ps, ok); err != nil {
-			return err
-		}
+	var segs []*segment
+	if n > 0 {
+		segs = newSegments(ps, ok)
 	}
 	var buf []byte
 	for i, p := range ps {
@@ -302,9 +288,10 @@ func (db *DB) waitQuiet(stop <-chan struct{}) bool {
 
 // stageable reports whether p, one of stageCandidates, may go to the
 // overlay: neither its IRI nor a subject of its triples is a term of the
-// store, owned by a segment, or staged before this version. With asked,
-// the dictionary was asked already, and has taken no term since.
-func (w *txWriter) stageable(p *prepared, asked bool) (bool, error) {
+// store, owned by a segment, or staged before this version. With since
+// not nil, the dictionary was asked already, and since holds the terms
+// it took after.
+func (w *txWriter) stageable(p *prepared, since map[string]bool) (bool, error) {
 	if w.stage.Get(p.key) != nil {
 		return false, nil
 	}
@@ -312,12 +299,30 @@ func (w *txWriter) stageable(p *prepared, asked bool) (bool, error) {
 		if w.ownerOf(enc) != nil {
 			return false, nil
 		}
-		if asked {
-			return true, nil
+		if since != nil {
+			return !since[enc], nil
 		}
 		id, err := w.lookup(enc)
 		return id == 0, err
 	})
+}
+
+// termsSince returns the encoded terms the dictionary took after id
+// dict (ids only grow, and a term deleted since makes none new), or nil
+// if they are more than max, when asking the dictionary about each term
+// costs less.
+func (w *txWriter) termsSince(dict uint64, max int) map[string]bool {
+	last := w.i2t.Sequence()
+	if last < dict || last-dict > uint64(max) {
+		return nil
+	}
+	since := make(map[string]bool, last-dict)
+	for id := dict + 1; id <= last; id++ {
+		if v := w.i2tPuts.get(u64(id)); v != nil {
+			since[string(v)] = true
+		}
+	}
+	return since
 }
 
 // fresh reports whether new holds for the IRI of p and each subject of
@@ -487,9 +492,13 @@ func (db *DB) loadOverlay() error {
 		for i := range ok {
 			ok[i] = true
 		}
-		segs, err := newSegments(ps, ok)
-		if err != nil {
-			return err
+		// Indexed now, so that a file the stage bucket of which does not
+		// decode fails to open.
+		segs := newSegments(ps, ok)
+		for _, sg := range segs {
+			if err := sg.index(); err != nil {
+				return err
+			}
 		}
 		for _, sg := range segs {
 			db.ov.install(sg)

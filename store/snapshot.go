@@ -215,12 +215,16 @@ func (s *Snapshot) Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.
 		k, _ = c.Next()
 		return id, true, nil
 	}
+	segs, err := s.overlay()
+	if err != nil {
+		return err
+	}
 	var ov []string
-	if segs := s.overlay(); len(segs) > 0 {
+	if len(segs) > 0 {
 		ov = ovResources(segs)
 	}
 	var bad error
-	err := mergeIRIs(ov, after.String(), next, func(k string) bool {
+	err = mergeIRIs(ov, after.String(), next, func(k string) bool {
 		id, err := rdf.NewIRI(k)
 		if err != nil {
 			bad = fmt.Errorf("%w: resource %q: %v", ErrCorrupt, k, err)
@@ -252,7 +256,11 @@ func (s *Snapshot) Stats(ctx context.Context) (Stats, error) {
 		Terms:     get(keyTerms),
 		Size:      s.tx.Size(),
 	}
-	for _, sg := range s.overlay() {
+	segs, err := s.overlay()
+	if err != nil {
+		return Stats{}, err
+	}
+	for _, sg := range segs {
 		st.Resources += int64(sg.len())
 		st.Triples += int64(len(sg.trip))
 	}

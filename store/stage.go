@@ -49,14 +49,13 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 		db.lastStage.Store(time.Now().UnixNano())
 		db.staging.Add(-1)
 	}()
-	// The segments are made here, on the caller's goroutine, while the
-	// committer writes other calls' transactions.
+	// Which resources are new is asked of the dictionary here, on the
+	// caller's goroutine, while the committer writes other calls'
+	// transactions; the transaction then asks only about the terms
+	// taken since (see termsSince).
 	cand, n := stageCandidates(ps)
 	dict := uint64(0) // the dictionary's last id as the snapshot saw it
 	if n > 0 {
-		// Most resources that are not new are told here, from a
-		// snapshot, rather than in the transaction, where one would
-		// make the segments again.
 		err := db.View(ctx, func(s *Snapshot) error {
 			dict = s.tx.Bucket(bucketI2T).Sequence()
 			st := s.tx.Bucket(bucketStage)
@@ -86,17 +85,10 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 			return err
 		}
 	}
-	var segs []*segment
-	if n > 0 && n <= maxOverlay-db.ov.size() {
-		var err error
-		if segs, err = newSegments(ps, cand); err != nil {
-			return err
-		}
-	}
 	if testHookStaged != nil {
 		testHookStaged()
 	}
-	return db.batch(ctx, func(w *txWriter) error { return w.stageAll(ps, cand, n, segs, dict) })
+	return db.batch(ctx, func(w *txWriter) error { return w.stageAll(ps, cand, n, dict) })
 }
 
 // stageOnly writes the resources rs to the stage bucket without indexing

@@ -116,7 +116,9 @@ func (s *Snapshot) TextHits(ctx context.Context, tokens []string) (*TextHits, er
 		}
 	}
 	h.state = make([]hitState, len(h.ids))
-	s.ovHits(h, tokens)
+	if err := s.ovHits(h, tokens); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
