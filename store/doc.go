@@ -356,7 +356,9 @@ triples' terms in their dictionary encoding, without dictionary or index
 keys, and logs its creation. The resources of one Stage call also go to
 the overlay (overlay.go), a segment of them with small in-memory indexes
 that every read of a Snapshot merges with the indexes' answers, so that
-what Stage returns from, every query sees. A merger goroutine indexes the
+what Stage returns from, every query sees; a segment's indexes are made
+when a snapshot first reads it, not before Stage returns, and one merged
+before any read needs none. A merger goroutine indexes the
 segments in the background, one transaction each, and drops a segment
 once that transaction has committed; a Snapshot sees a segment exactly
 when its transaction holds the segment's stage keys, which Stage writes

@@ -3,11 +3,14 @@ package store
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"iter"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/knakk/rdf"
 )
@@ -67,8 +70,9 @@ type segment struct {
 	preps []*prepared // by key, for the merge
 	owned []string    // the encoded IRIs it owns (see overlay.owners)
 
-	once sync.Once
-	err  error // making the index
+	once    sync.Once
+	err     error       // making the index
+	indexed atomic.Bool // once has run
 
 	// The index (see index).
 	trip   []ovTriple         // by resource, in the order prepare left them
@@ -184,7 +188,10 @@ func newSegment(ps []*prepared) *segment {
 
 // index makes sg's index, once, and returns the error making it met.
 func (sg *segment) index() error {
-	sg.once.Do(func() { sg.err = sg.makeIndex() })
+	sg.once.Do(func() {
+		sg.err = sg.makeIndex()
+		sg.indexed.Store(true)
+	})
 	return sg.err
 }
 
@@ -430,16 +437,41 @@ func (s *Snapshot) overlay() ([]*segment, error) {
 	}
 	var ov []*segment
 	for _, sg := range segs {
-		if st.Get(sg.keys[0]) == nil {
-			continue
+		if st.Get(sg.keys[0]) != nil {
+			ov = append(ov, sg)
 		}
-		if err := sg.index(); err != nil {
-			return nil, err
-		}
-		ov = append(ov, sg)
+	}
+	if err := indexAll(ov); err != nil {
+		return nil, err
 	}
 	s.ov, s.ovKnown = ov, true
 	return ov, nil
+}
+
+// indexAll makes the indexes of segs, on every core.
+func indexAll(segs []*segment) error {
+	var todo []*segment
+	for _, sg := range segs {
+		if !sg.indexed.Load() {
+			todo = append(todo, sg)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	segs = todo
+	errs := make([]error, len(segs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(segs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(segs); i = int(next.Add(1)) - 1 {
+				errs[i] = segs[i].index()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // ovResources returns the IRIs of the resources of segs, sorted.

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -326,4 +328,32 @@ func TestStageWhenASubjectBecomesATermMeanwhile(t *testing.T) {
 	assert.Equal(t, 1, db.Overlaid(), "b staged, a indexed")
 	assert.Equal(t, 2, matches(t, db, rdfType, exRecord))
 	assert.Len(t, matchAll(t, db, iri(a.String()+"#m1"), nil, nil), 2)
+}
+
+// TestOverlayIndexedByFirstReaders: a segment's index is made by the
+// first reads that need it; readers that come at once all see every
+// staged record.
+func TestOverlayIndexedByFirstReaders(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t, &store.Options{NoSync: true})
+	db.HoldMergeForTest(true)
+	var rs []store.Resource
+	for i := range 1100 { // three segments
+		id := ex(fmt.Sprintf("rec/%d", i))
+		rs = append(rs, store.Resource{ID: id, Triples: stagedRecord(id, fmt.Sprint("record ", i), fmt.Sprint(i))})
+	}
+	require.NoError(t, db.Stage(ctx, rs))
+	var wg sync.WaitGroup
+	counts := make([]int, 4)
+	errs := make([]error, 4)
+	for i := range counts {
+		wg.Go(func() {
+			errs[i] = db.View(ctx, func(sn *store.Snapshot) error {
+				return sn.Match(ctx, nil, rdfType, exRecord, func(rdf.Triple) bool { counts[i]++; return true })
+			})
+		})
+	}
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+	assert.Equal(t, []int{1100, 1100, 1100, 1100}, counts)
 }
