@@ -326,7 +326,7 @@ func TestChangeLogUpgrade(t *testing.T) {
 		}))
 		return v
 	}
-	require.Equal(t, uint64(10), version())
+	require.Equal(t, uint64(11), version())
 	require.NoError(t, store.UnpackForTest(path))
 	bdb, err := bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
@@ -359,5 +359,5 @@ func TestChangeLogUpgrade(t *testing.T) {
 	require.NoError(t, db.Delete(ctx, old, ""))
 	assert.Equal(t, []string{"1 deleted " + old.String()}, changeLog(t, db))
 	require.NoError(t, db.Close())
-	assert.Equal(t, uint64(10), version())
+	assert.Equal(t, uint64(11), version())
 }

@@ -49,10 +49,10 @@ func (r *CheckReport) problem(max int, format string, args ...any) {
 // triple and a dictionary key per term; the derived indexes' keys are
 // made as a bulk build makes them, sorted through files in the system's
 // temporary directory, and compared in one pass each. Check reads format
-// 10 files only: a writable Open upgrades older ones.
+// 10 and 11 files only: a writable Open upgrades older ones.
 func (db *DB) Check(ctx context.Context, max int) (CheckReport, error) {
 	if db.resByIRI || !db.blocks || db.v7 {
-		return CheckReport{}, fmt.Errorf("check reads store format %d only: open the store writable once (pmprovider serve) to upgrade it", formatVersion)
+		return CheckReport{}, fmt.Errorf("check reads store formats %d and %d only: open the store writable once (pmprovider serve) to upgrade it", formatVersionV10, formatVersion)
 	}
 	var r CheckReport
 	err := db.View(ctx, func(s *Snapshot) error { return s.check(ctx, max, &r) })

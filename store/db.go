@@ -18,16 +18,17 @@ import (
 // formatVersion is the layout described in doc.go. A writable Open
 // upgrades older files.
 const (
-	formatVersion   = 10
-	formatVersionV9 = 9
-	formatVersionV8 = 8
-	formatVersionV7 = 7
-	formatVersionV6 = 6
-	formatVersionV5 = 5
-	formatVersionV4 = 4
-	formatVersionV3 = 3
-	formatVersionV2 = 2
-	formatVersionV1 = 1
+	formatVersion    = 11
+	formatVersionV10 = 10
+	formatVersionV9  = 9
+	formatVersionV8  = 8
+	formatVersionV7  = 7
+	formatVersionV6  = 6
+	formatVersionV5  = 5
+	formatVersionV4  = 4
+	formatVersionV3  = 3
+	formatVersionV2  = 2
+	formatVersionV1  = 1
 )
 
 // Bucket names; see doc.go.
@@ -302,7 +303,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	switch {
 	case n == formatVersionV1 && !tx.Writable():
 		return fmt.Errorf("%w: %d (open it writable once to upgrade)", ErrVersion, n)
-	case n != formatVersion && n != formatVersionV9 && n != formatVersionV8 && n != formatVersionV7 && n != formatVersionV6 && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
+	case n != formatVersion && n != formatVersionV10 && n != formatVersionV9 && n != formatVersionV8 && n != formatVersionV7 && n != formatVersionV6 && n != formatVersionV5 && n != formatVersionV4 && n != formatVersionV3 && n != formatVersionV2 && n != formatVersionV1:
 		return fmt.Errorf("%w: %d", ErrVersion, n)
 	}
 	for _, name := range allBuckets {
@@ -332,7 +333,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	db.packed = n >= formatVersionV6
 	db.blocks = n >= formatVersionV7
 	db.v7 = n == formatVersionV7
-	db.resByIRI = n < formatVersion
+	db.resByIRI = n < formatVersionV10
 	building := meta.Get(keyBuilding) != nil
 	if !tx.Writable() {
 		if building {
@@ -378,7 +379,7 @@ func (db *DB) init(tx *bolt.Tx, fromFile setsFromFile) error {
 	}
 	// Files before version 4 have no rid bucket: fill it from res, whose
 	// keys are still the IRIs.
-	if n < formatVersion {
+	if n < formatVersionV10 {
 		if k, _ := tx.Bucket(bucketRID).Cursor().First(); k == nil {
 			if k, _ := tx.Bucket(bucketRes).Cursor().First(); k != nil {
 				if err := buildRID(tx); err != nil {

@@ -370,6 +370,19 @@ Stage writes the others as Load does, as it does all of them while the
 overlay holds maxOverlay resources. Any write of a staged resource or of
 a triple about a staged subject first merges the segment.
 
+A stage value is the resource's res sequence (8 bytes) and its triples.
+Since version 11 it is a 0 byte, the number of the resource's distinct
+terms and each term's dictionary encoding, uvarint-length-prefixed (an
+IRI that is the resource's own, or its own and a fragment, as a 0 byte
+and the part after the key: a record names itself and its measures many
+times), then each triple as three uvarint indexes into those terms.
+Before, each term of each triple followed in full, uvarint-length-
+prefixed; no such value begins with 0, as no encoding is empty. A job
+record's value is about 2.5 times smaller so: fewer pages to write and
+fsync before Stage returns. Version 10 writers would not read the new
+values, hence the version; a writable Open of a version 10 file just
+sets it, and both read its values.
+
 Before version 6, Stage wrote only the stage keys, and queries missed the
 resources until Merge indexed them; from version 6 to this one, it
 indexed them at once. Merge moves stage keys into the dictionary, res and

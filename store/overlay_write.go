@@ -208,7 +208,6 @@ func (w *txWriter) stageAll(ps []*prepared, cand []bool, n int, dict uint64) err
 	if n > 0 {
 		segs = newSegments(ps, ok)
 	}
-	var buf []byte
 	for i, p := range ps {
 		if !ok[i] {
 			if _, err := w.put(p, modeUpsert, ""); err != nil {
@@ -220,15 +219,8 @@ func (w *txWriter) stageAll(ps []*prepared, cand []bool, n int, dict uint64) err
 		if err != nil {
 			return err
 		}
-		buf = binary.BigEndian.AppendUint64(buf[:0], seq)
-		for _, tr := range p.triples {
-			for _, x := range tr {
-				enc := p.terms[x].enc
-				buf = binary.AppendUvarint(buf, uint64(len(enc)))
-				buf = append(buf, enc...)
-			}
-		}
-		if err := w.stage.Put(p.key, append([]byte(nil), buf...)); err != nil {
+		v := appendStageValue(make([]byte, 0, stageValueSize(p)), seq, p)
+		if err := w.stage.Put(p.key, v); err != nil {
 			return err
 		}
 		if err := w.logChange(Created, p.key); err != nil {
@@ -462,7 +454,7 @@ func (db *DB) loadOverlay() error {
 			if err != nil {
 				return fmt.Errorf("%w: staged key %q", ErrCorrupt, k)
 			}
-			_, g, err := decodeStaged(v)
+			_, g, err := decodeStaged(k, v)
 			if err != nil {
 				return err
 			}

@@ -300,7 +300,7 @@ func TestTextUpgrade(t *testing.T) {
 	}
 	bdb, err := bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
-	require.Equal(t, uint64(10), version(bdb))
+	require.Equal(t, uint64(11), version(bdb))
 	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket([]byte("text")); err != nil {
 			return err
@@ -323,13 +323,13 @@ func TestTextUpgrade(t *testing.T) {
 
 	bdb, err = bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
-	assert.Equal(t, uint64(10), version(bdb))
+	assert.Equal(t, uint64(11), version(bdb))
 	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("meta")).Put([]byte("version"), binary.BigEndian.AppendUint64(nil, 11))
+		return tx.Bucket([]byte("meta")).Put([]byte("version"), binary.BigEndian.AppendUint64(nil, 12))
 	}))
 	require.NoError(t, bdb.Close())
 	_, err = store.Open(path, nil)
-	require.ErrorIs(t, err, store.ErrVersion, "version 11, from a newer writer")
+	require.ErrorIs(t, err, store.ErrVersion, "version 12, from a newer writer")
 }
 
 func TestTextOwn(t *testing.T) {

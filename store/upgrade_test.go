@@ -81,6 +81,23 @@ func format7Ops(t testing.TB, db *store.DB) {
 
 // format5File copies testdata/format5.db.gz, made by format5Ops, to a
 // temporary file and returns its path.
+// format10Ops are the writes that made testdata/format10.db, with the
+// code of format 10 (commit f64a6eb): those of format 7, and records
+// staged and, the merger held, left in the stage bucket when the store
+// closed, their values as format 10 wrote them (each triple's terms in
+// full).
+func format10Ops(t testing.TB, db *store.DB) {
+	format7Ops(t, db)
+	db.HoldMergeForTest(true)
+	var rs []store.Resource
+	for i := 100; i < 103; i++ {
+		id, g := overlayRecord(i)
+		rs = append(rs, store.Resource{ID: id, Triples: g})
+	}
+	require.NoError(t, db.Stage(context.Background(), rs))
+	require.Equal(t, 3, db.Overlaid())
+}
+
 func format5File(t *testing.T) string { return formatFile(t, "format5.db.gz") }
 
 // format6File copies testdata/format6.db.gz, made by format6Ops.
@@ -240,7 +257,7 @@ func TestUpgradeFormat5(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	v, buckets = fileState(t, path)
-	assert.Equal(t, uint64(10), v)
+	assert.Equal(t, uint64(11), v)
 	assert.NotContains(t, buckets, "ospg")
 }
 
@@ -265,7 +282,7 @@ func TestUpgradeCrash(t *testing.T) {
 	assert.True(t, ok)
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(10), v)
+	assert.Equal(t, uint64(11), v)
 }
 
 // TestUpgradeFormat6 opens a file format 6 wrote, its index keys one by
@@ -300,6 +317,33 @@ func TestUpgradeFormat9Crash(t *testing.T) {
 	testUpgradeCrash(t, 9, formatFile(t, "format9.db.gz"))
 }
 
+// TestUpgradeFormat10 opens a file format 10 wrote (format10Ops), which
+// holds records staged with the stage values of then, each triple's terms
+// in full: a read-only Open reads them into the overlay, a writable one
+// merges them and sets the version; format 11 only writes smaller stage
+// values (see appendStageValue) and reads both.
+func TestUpgradeFormat10(t *testing.T) {
+	path := formatFile(t, "format10.db.gz")
+	ro, err := store.Open(path, withTestIndexes(&store.Options{ReadOnly: true}))
+	require.NoError(t, err)
+	assert.Equal(t, 3, ro.Overlaid(), "the staged records, read into the overlay")
+	require.NoError(t, ro.Close())
+	// Merged, as the writable Open merges them, so that the dictionary
+	// counts their terms too (Stats counts a staged record's new terms
+	// once it is merged).
+	testUpgrade(t, 10, path, func(t testing.TB, db *store.DB) {
+		format10Ops(t, db)
+		_, err := db.Merge(context.Background(), 0)
+		require.NoError(t, err)
+	})
+}
+
+// TestUpgradeFormat10Crash is TestUpgradeFormat6Crash for a version 10
+// file.
+func TestUpgradeFormat10Crash(t *testing.T) {
+	testUpgradeCrash(t, 10, formatFile(t, "format10.db.gz"))
+}
+
 // TestUpgradeFormat9Building opens a file format 9 wrote in a bulk load
 // that did not end (BeginBulk, format7Ops, no EndBulk; commit 22735c8):
 // a read-only Open refuses it, and a writable one keys res by graph id
@@ -328,7 +372,7 @@ func TestUpgradeFormat9Building(t *testing.T) {
 	assert.Empty(t, bad)
 	require.NoError(t, db.Close())
 	v, buckets = fileState(t, path)
-	assert.Equal(t, uint64(10), v)
+	assert.Equal(t, uint64(11), v)
 	assert.NotContains(t, buckets, "deferred", "the build ended")
 }
 
@@ -354,7 +398,7 @@ func etags(t *testing.T, db *store.DB) map[string]string {
 
 // testUpgrade opens the file at path, of the given version, which ops
 // made: read-only, it answers as the same writes made now do, and stays
-// as it is; writable, it becomes version 10 and answers so, with the
+// as it is; writable, it becomes version 11 and answers so, with the
 // same ETags, before and after more writes.
 func testUpgrade(t *testing.T, version uint64, path string, ops func(testing.TB, *store.DB)) {
 	v, _ := fileState(t, path)
@@ -406,7 +450,7 @@ func testUpgrade(t *testing.T, version uint64, path string, ops func(testing.TB,
 	}
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(10), v)
+	assert.Equal(t, uint64(11), v)
 }
 
 // TestUpgradeFormat6Crash: an upgrade of a version 6 file that fails
@@ -445,5 +489,5 @@ func testUpgradeCrash(t *testing.T, version uint64, path string) {
 	}
 	require.NoError(t, db.Close())
 	v, _ = fileState(t, path)
-	assert.Equal(t, uint64(10), v)
+	assert.Equal(t, uint64(11), v)
 }
