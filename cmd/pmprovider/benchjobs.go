@@ -42,9 +42,11 @@ func runBenchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	dataDir := fs.String("data", "", "`directory` of the store (default: a temporary directory, removed after)")
 	noSync := fs.Bool("nosync", false, "do not fsync commits (faster, not crash-safe)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to `file`")
+	gcFloor := fs.Int("gc-floor", defaultGCFloor, "`MiB` the heap may grow by before the garbage collector runs, as serve's --gc-floor")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	setGCFloor(*gcFloor)
 	if fs.NArg() > 0 {
 		return fmt.Errorf("bench-jobs: unexpected argument %q (flags start with --)", fs.Arg(0))
 	}

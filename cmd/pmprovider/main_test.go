@@ -50,6 +50,8 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--trs-keep", "0"}, config{}, "--trs-keep"},
 		{[]string{"--store", "sparql", "--sparql-query", "http://127.0.0.1:8890/sparql", "--sparql-timeout", "0s"}, config{}, "--sparql-timeout"},
 		{[]string{"--trs-max-events", "0"}, config{}, "--trs-max-events"},
+		{[]string{"--gc-floor", "-1"}, config{}, "--gc-floor"},
+		{[]string{"--gc-floor", "64"}, config{addr: "127.0.0.1:8080", baseURL: "http://127.0.0.1:8080", dataDir: "data", hostJob: true, terms: store.DefaultTermCacheSize, gcFloor: 64}, ""},
 	}
 	// The server's limits are the same in every case but their own.
 	limits := func(c config) config {
@@ -59,6 +61,9 @@ func TestParseFlags(t *testing.T) {
 		c.notify.AlertResend = notify.DefaultAlertResend
 		c.notify.Retry.First, c.notify.Retry.Attempts = notify.DefaultRetryFirst, notify.DefaultAttempts
 		c.logFormat, c.accessLog = "text", true
+		if c.gcFloor == 0 {
+			c.gcFloor = defaultGCFloor
+		}
 		c.store.instance, c.store.jobLease = defaultInstance(), -1 // -1: the store's default (lease)
 		c.store.sparql.Endpoint.Timeout = sparql.DefaultTimeout
 		if c.trs == (provider.TRSConfig{}) {
