@@ -408,3 +408,15 @@ func OnStagedForTest(t interface{ Cleanup(func()) }, fn func()) {
 	testHookStaged = fn
 	t.Cleanup(func() { testHookStaged = nil })
 }
+
+// IndexedForTest returns how many of the overlay's segments have their
+// index made.
+func (db *DB) IndexedForTest() int {
+	n := 0
+	for _, sg := range db.ov.installed() {
+		if sg.indexed.Load() {
+			n++
+		}
+	}
+	return n
+}

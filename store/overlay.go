@@ -66,9 +66,10 @@ func newOverlay() *overlay {
 // burst of records is acknowledged sooner, and one the merger takes
 // before any read needs no index. It does not change once made.
 type segment struct {
-	keys  [][]byte    // resource IRIs (stage keys), sorted
-	preps []*prepared // by key, for the merge
-	owned []string    // the encoded IRIs it owns (see overlay.owners)
+	keys     [][]byte    // resource IRIs (stage keys), sorted
+	preps    []*prepared // by key, for the merge
+	owned    []string    // the encoded IRIs it owns (see overlay.owners)
+	nTriples int         // of all its resources
 
 	once    sync.Once
 	err     error       // making the index
@@ -173,6 +174,7 @@ func newSegment(ps []*prepared) *segment {
 	var seen []bool
 	for r, p := range ps {
 		sg.keys[r] = p.key
+		sg.nTriples += len(p.triples)
 		sg.owned = append(sg.owned, p.idEnc)
 		seen = slices.Grow(seen[:0], len(p.terms))[:len(p.terms)]
 		clear(seen)
@@ -419,33 +421,36 @@ func (ov *overlay) atBegin(begin func() error) ([]*segment, error) {
 	return slices.Clone(ov.segs), nil
 }
 
-// overlay returns the segments s sees, indexed: of those installed when
-// it began, those whose first key its transaction's stage bucket holds.
-func (s *Snapshot) overlay() ([]*segment, error) {
+// visible returns the segments s sees: of those installed when it began,
+// those whose first key its transaction's stage bucket holds. They may
+// not be indexed yet (see overlay).
+func (s *Snapshot) visible() []*segment {
 	if s.ovKnown {
-		return s.ov, nil
+		return s.ov
 	}
-	segs := s.installed
-	if len(segs) == 0 {
-		s.ovKnown = true
-		return nil, nil
+	s.ovKnown = true
+	if len(s.installed) == 0 {
+		return nil
 	}
 	st := s.tx.Bucket(bucketStage)
 	if st == nil {
-		s.ovKnown = true
-		return nil, nil
+		return nil
 	}
-	var ov []*segment
-	for _, sg := range segs {
+	for _, sg := range s.installed {
 		if st.Get(sg.keys[0]) != nil {
-			ov = append(ov, sg)
+			s.ov = append(s.ov, sg)
 		}
 	}
-	if err := indexAll(ov); err != nil {
+	return s.ov
+}
+
+// overlay returns the segments s sees, indexed.
+func (s *Snapshot) overlay() ([]*segment, error) {
+	segs := s.visible()
+	if err := indexAll(segs); err != nil {
 		return nil, err
 	}
-	s.ov, s.ovKnown = ov, true
-	return ov, nil
+	return segs, nil
 }
 
 // indexAll makes the indexes of segs, on every core.

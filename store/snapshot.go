@@ -27,7 +27,7 @@ type Snapshot struct {
 	stageState int8 // see anyStaged: 0 unknown, 1 nothing staged, 2 some
 
 	installed []*segment // the overlay's segments when it began
-	ov        []*segment // those of them it sees (see overlay)
+	ov        []*segment // those of them it sees (see visible)
 	ovKnown   bool
 }
 
@@ -215,16 +215,12 @@ func (s *Snapshot) Resources(ctx context.Context, after rdf.IRI, fn func(id rdf.
 		k, _ = c.Next()
 		return id, true, nil
 	}
-	segs, err := s.overlay()
-	if err != nil {
-		return err
-	}
 	var ov []string
-	if len(segs) > 0 {
+	if segs := s.visible(); len(segs) > 0 {
 		ov = ovResources(segs)
 	}
 	var bad error
-	err = mergeIRIs(ov, after.String(), next, func(k string) bool {
+	err := mergeIRIs(ov, after.String(), next, func(k string) bool {
 		id, err := rdf.NewIRI(k)
 		if err != nil {
 			bad = fmt.Errorf("%w: resource %q: %v", ErrCorrupt, k, err)
@@ -256,13 +252,9 @@ func (s *Snapshot) Stats(ctx context.Context) (Stats, error) {
 		Terms:     get(keyTerms),
 		Size:      s.tx.Size(),
 	}
-	segs, err := s.overlay()
-	if err != nil {
-		return Stats{}, err
-	}
-	for _, sg := range segs {
+	for _, sg := range s.visible() {
 		st.Resources += int64(sg.len())
-		st.Triples += int64(len(sg.trip))
+		st.Triples += int64(sg.nTriples)
 	}
 	return st, nil
 }
