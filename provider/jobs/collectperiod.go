@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/knakk/rdf"
@@ -18,6 +19,14 @@ import (
 
 // targetTTL is how long a job's resolved monitored objects are reused.
 const targetTTL = time.Minute
+
+// targetJitter is how much longer than targetTTL job id reuses its
+// targets: up to half of it, fixed by the job's IRI.
+func targetJitter(id rdf.IRI) time.Duration {
+	h := fnv.New32a()
+	h.Write([]byte(id.String()))
+	return time.Duration(h.Sum32()%1024) * (targetTTL / 2 / 1024)
+}
 
 // collectPeriod collects period p for r, with retries, and returns the
 // records to write and the changes to record.
@@ -115,9 +124,12 @@ func instancesOf(class rdf.IRI, filter *parser.Where) *parser.Where {
 	return parser.And(terms...)
 }
 
-// targets resolves the job's monitored objects, reusing them for a while.
+// targets resolves the job's monitored objects, reusing them for a while:
+// targetTTL and up to half as long again, by job, so that jobs started
+// together (all of them, at a restart) do not all resolve theirs in the
+// same period.
 func (e *Engine) targets(ctx context.Context, r *run, now time.Time) ([]collect.Target, error) {
-	if r.targets != nil && now.Sub(r.tAt) < targetTTL && now.After(r.tAt) {
+	if r.targets != nil && now.Sub(r.tAt) < targetTTL+targetJitter(r.id) && now.After(r.tAt) {
 		return r.targets, nil
 	}
 	out, err := e.resolve(ctx, r.def)

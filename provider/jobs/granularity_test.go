@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -34,4 +35,20 @@ func TestAllowGranularities(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"PT1S", "PT10S", "PT1M", "PT5M", "PT15M", "PT30M", "PT1H", "P1D"}, supported)
+}
+
+// TestTargetJitter: jobs reuse their resolved targets for targetTTL and
+// up to half as long again, spread by job, so that jobs started together
+// do not all resolve theirs in one period.
+func TestTargetJitter(t *testing.T) {
+	seen := map[time.Duration]bool{}
+	for i := range 1000 {
+		id, err := rdf.NewIRI(fmt.Sprintf("http://127.0.0.1:8080/oslc/jobs/%d", i))
+		require.NoError(t, err)
+		j := targetJitter(id)
+		require.GreaterOrEqual(t, j, time.Duration(0))
+		require.Less(t, j, targetTTL/2)
+		seen[j/(targetTTL/20)] = true
+	}
+	assert.Len(t, seen, 10, "each tenth of the range is used")
 }
