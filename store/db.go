@@ -568,6 +568,19 @@ func (db *DB) Exists(ctx context.Context, id rdf.IRI) (ok bool, err error) {
 	return ok, err
 }
 
+// prepareAll prepares the resources rs of a call to op.
+func (db *DB) prepareAll(op string, rs []Resource) ([]*prepared, error) {
+	ps := make([]*prepared, len(rs))
+	for i, r := range rs {
+		p, err := prepare(r.ID, r.Triples, db.text)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", op, r.ID.String(), err)
+		}
+		ps[i] = p
+	}
+	return ps, nil
+}
+
 // Load creates or replaces the resources rs in one transaction: all are
 // written or none. A resource listed twice ends as its last listing. It is
 // meant for importers, which load large sets in chunks (pmprovider import:
@@ -577,13 +590,9 @@ func (db *DB) Load(ctx context.Context, rs []Resource) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ps := make([]*prepared, len(rs))
-	for i, r := range rs {
-		p, err := prepare(r.ID, r.Triples, db.text)
-		if err != nil {
-			return fmt.Errorf("load %s: %w", r.ID.String(), err)
-		}
-		ps[i] = p
+	ps, err := db.prepareAll("load", rs)
+	if err != nil {
+		return err
 	}
 	defer db.observeCommit(time.Now())
 	db.buildMu.RLock()

@@ -147,7 +147,8 @@ func stageCandidates(ps []*prepared) ([]bool, int) {
 // ownedOnly reports whether p has an IRI without fragment, some triples,
 // no blank node, and only its own subjects.
 func ownedOnly(p *prepared) bool {
-	if strings.IndexByte(string(p.key), '#') >= 0 || len(p.triples) == 0 {
+	id := p.idEnc[1:] // the key, as a string
+	if strings.IndexByte(id, '#') >= 0 || len(p.triples) == 0 {
 		return false
 	}
 	for i := range p.terms {
@@ -157,7 +158,7 @@ func ownedOnly(p *prepared) bool {
 	}
 	for _, tr := range p.triples {
 		s, isIRI := encIRI(p.terms[tr[0]].enc)
-		if !isIRI || !ownSubject(string(p.key), s) {
+		if !isIRI || !ownSubject(id, s) {
 			return false
 		}
 	}
@@ -338,6 +339,15 @@ func fresh(p *prepared, new func(enc string) (bool, error)) (bool, error) {
 	return true, nil
 }
 
+// fresh reports whether neither the IRI of p nor a subject of its triples
+// is a term of s's dictionary.
+func (s *Snapshot) fresh(p *prepared) (bool, error) {
+	return fresh(p, func(enc string) (bool, error) {
+		id, err := s.r.lookup(enc)
+		return id == 0, err
+	})
+}
+
 // runMerger merges the overlay's segments, oldest first, one transaction
 // each, until stop is closed. A merge that fails leaves its segment staged
 // and visible; the merger goes on with the others and tries it again
@@ -464,10 +474,7 @@ func (db *DB) loadOverlay() error {
 			}
 			ok := ownedOnly(p)
 			if ok {
-				if ok, err = fresh(p, func(enc string) (bool, error) {
-					id, err := s.r.lookup(enc)
-					return id == 0, err
-				}); err != nil {
+				if ok, err = s.fresh(p); err != nil {
 					return err
 				}
 			}

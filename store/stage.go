@@ -83,13 +83,9 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ps := make([]*prepared, len(rs))
-	for i, r := range rs {
-		p, err := prepare(r.ID, r.Triples, db.text)
-		if err != nil {
-			return fmt.Errorf("stage %s: %w", r.ID.String(), err)
-		}
-		ps[i] = p
+	ps, err := db.prepareAll("stage", rs)
+	if err != nil {
+		return err
 	}
 	db.staging.Add(1)
 	db.lastStage.Store(time.Now().UnixNano())
@@ -114,11 +110,7 @@ func (db *DB) Stage(ctx context.Context, rs []Resource) error {
 				ok := st == nil || st.Get(p.key) == nil
 				if ok {
 					var err error
-					ok, err = fresh(p, func(enc string) (bool, error) {
-						id, err := s.r.lookup(enc)
-						return id == 0, err
-					})
-					if err != nil {
+					if ok, err = s.fresh(p); err != nil {
 						return err
 					}
 				}
@@ -223,13 +215,11 @@ func decodeStaged(key, v []byte) (uint64, []rdf.Triple, error) {
 		v = v[k+int(l):]
 		ts[n%3] = t
 		if n%3 == 2 {
-			s, ok1 := ts[0].(rdf.Subject)
-			p, ok2 := ts[1].(rdf.Predicate)
-			o, ok3 := ts[2].(rdf.Object)
-			if !ok1 || !ok2 || !ok3 {
+			t, ok := makeTriple(ts[0], ts[1], ts[2])
+			if !ok {
 				return 0, nil, fmt.Errorf("%w: bad staged triple", ErrCorrupt)
 			}
-			g = append(g, rdf.Triple{Subj: s, Pred: p, Obj: o})
+			g = append(g, t)
 		}
 	}
 	return seq, g, nil
@@ -274,13 +264,11 @@ func decodeStageTable(key, v []byte) ([]rdf.Triple, error) {
 			v = v[k:]
 			tr[j] = terms[x]
 		}
-		s, ok1 := tr[0].(rdf.Subject)
-		p, ok2 := tr[1].(rdf.Predicate)
-		o, ok3 := tr[2].(rdf.Object)
-		if !ok1 || !ok2 || !ok3 {
+		t, ok := makeTriple(tr[0], tr[1], tr[2])
+		if !ok {
 			return nil, fmt.Errorf("%w: bad staged triple of %q", ErrCorrupt, key)
 		}
-		g = append(g, rdf.Triple{Subj: s, Pred: p, Obj: o})
+		g = append(g, t)
 	}
 	return g, nil
 }

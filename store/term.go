@@ -395,11 +395,18 @@ func (r *termReader) triple(s, p, o uint64) (rdf.Triple, error) {
 	if err != nil {
 		return rdf.Triple{}, err
 	}
-	subj, ok1 := st.(rdf.Subject)
-	pred, ok2 := pt.(rdf.Predicate)
-	obj, ok3 := ot.(rdf.Object)
-	if !ok1 || !ok2 || !ok3 {
+	t, ok := makeTriple(st, pt, ot)
+	if !ok {
 		return rdf.Triple{}, fmt.Errorf("%w: ill-formed triple %d %d %d", ErrCorrupt, s, p, o)
 	}
-	return rdf.Triple{Subj: subj, Pred: pred, Obj: obj}, nil
+	return t, nil
+}
+
+// makeTriple returns the triple of terms s, p and o, and whether each can
+// stand where it stands.
+func makeTriple(s, p, o rdf.Term) (rdf.Triple, bool) {
+	subj, ok1 := s.(rdf.Subject)
+	pred, ok2 := p.(rdf.Predicate)
+	obj, ok3 := o.(rdf.Object)
+	return rdf.Triple{Subj: subj, Pred: pred, Obj: obj}, ok1 && ok2 && ok3
 }
